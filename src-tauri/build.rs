@@ -1,0 +1,11 @@
+// The app manifest makes every Paydesk command opt-in: a window can only call the commands
+// its capability file (capabilities/) names.
+const COMMANDS: &[&str] = &["app_info", "payment_methods", "create_order", "get_order", "list_orders"];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri build script failed");
+}

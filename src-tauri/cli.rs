@@ -1,0 +1,457 @@
+//! The command line, on the same core as the window. Exit status: 0 done, 2 bad usage or
+//! input (the message names the field and the rule; nothing is written), 1 a failure.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Read, Write};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use chrono::{Local, NaiveDate, TimeZone};
+use clap::{Args, Parser, Subcommand};
+use paydesk::config::{resolve_data_dir, Mode};
+use paydesk::error::{Error, Result};
+use paydesk::ledger::{Ledger, OrderFilter};
+use paydesk::order::{Gateway, OrderStatus};
+use paydesk::payments::{CreateOrderInput, Paydesk};
+use paydesk::sandbox::{SandboxServer, SandboxStore};
+use paydesk::vault::{credential_fields, primary_secret_field, Environment, Sensitive, Vault};
+use paydesk::views::{EventView, OrderDetail, OrderView};
+
+#[derive(Parser, Debug)]
+#[command(name = "paydesk", version, about = "Paydesk: the payment counter. With no command, opens the window.")]
+pub struct Cli {
+    /// Where the ledger lives (default: the OS app-data directory).
+    #[arg(long, global = true, env = "PAYDESK_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// sandbox (no credentials, no real money), test or live. Default: the saved setting, else sandbox.
+    #[arg(long, global = true, env = "PAYDESK_MODE", value_parser = ["sandbox", "test", "live"])]
+    pub mode: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+impl Cli {
+    pub fn mode(&self) -> Option<Mode> {
+        self.mode.as_deref().and_then(|m| Mode::parse(m).ok())
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create, show or re-query one order.
+    #[command(subcommand)]
+    Order(OrderCommand),
+    /// List orders, newest first.
+    Orders(ListArgs),
+    /// Export the ledger.
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// The embedded sandbox: serve it, or act as the customer.
+    #[command(subcommand)]
+    Sandbox(SandboxCommand),
+    /// Gateway credentials in the OS keychain.
+    #[command(subcommand)]
+    Credentials(CredentialsCommand),
+    /// Check the data directory, the ledger, the keychain and the sandbox.
+    Doctor,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OrderCommand {
+    /// Create a payment request and print its link.
+    Create {
+        #[arg(long)]
+        gateway: String,
+        #[arg(long)]
+        method: String,
+        /// As a cashier types it: 12.50
+        #[arg(long, allow_hyphen_values = true)]
+        amount: String,
+        #[arg(long, default_value = "CAD")]
+        currency: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show an order (by ledger id, merchant order number or gateway order id) with its events.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Ask the gateway for the order's status and record the answer.
+    Sync {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct FilterArgs {
+    #[arg(long)]
+    status: Option<String>,
+    #[arg(long)]
+    gateway: Option<String>,
+    /// First day (YYYY-MM-DD, local time) or an RFC 3339 instant.
+    #[arg(long)]
+    from: Option<String>,
+    /// Last day, inclusive (YYYY-MM-DD), or an RFC 3339 instant (exclusive).
+    #[arg(long)]
+    to: Option<String>,
+    /// Part of a merchant order number or gateway order id.
+    #[arg(long)]
+    search: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    #[command(flatten)]
+    filter: FilterArgs,
+    #[arg(long, default_value_t = 50)]
+    limit: u32,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExportCommand {
+    /// Orders as CSV (to stdout, or --output FILE).
+    Csv {
+        #[command(flatten)]
+        filter: FilterArgs,
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SandboxCommand {
+    /// Serve the sandbox alone until interrupted.
+    Serve {
+        #[arg(long, default_value_t = 18080)]
+        port: u16,
+        /// Loopback by default; another address exposes the sandbox to the network.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: std::net::IpAddr,
+    },
+    /// Act as the customer: pay (or --decline) a sandbox order.
+    Pay {
+        id: String,
+        #[arg(long)]
+        decline: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CredentialsCommand {
+    /// Store credentials: the secret is read from stdin (or a hidden prompt), never from argv.
+    Set {
+        gateway: String,
+        #[arg(long)]
+        env: String,
+        /// A non-secret field, such as --field mchId=10000701 --field loginName=jack123.
+        #[arg(long = "field", value_name = "NAME=VALUE")]
+        fields: Vec<String>,
+    },
+    /// Which gateways are configured (never the values).
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a gateway's credentials for one environment.
+    Delete {
+        gateway: String,
+        #[arg(long)]
+        env: String,
+    },
+}
+
+pub fn run(cli: Cli, command: Command) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(execute(&cli, command)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error[{}]: {e}", e.code());
+            ExitCode::from(if e.is_bad_input() { 2 } else { 1 })
+        }
+    }
+}
+
+async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
+    let data_dir = resolve_data_dir(cli.data_dir.clone())?;
+    match command {
+        Command::Order(OrderCommand::Create { gateway, method, amount, currency, json }) => {
+            let desk = Paydesk::open(&data_dir, cli.mode()).await?;
+            let order = desk.create_order(&CreateOrderInput { gateway, method, amount, currency }).await?;
+            print_order(&desk, order.id, json)?;
+        }
+        Command::Order(OrderCommand::Show { id, json }) => {
+            let desk = Paydesk::open(&data_dir, cli.mode()).await?;
+            let order = desk.ledger().resolve(&id)?;
+            print_order(&desk, order.id, json)?;
+        }
+        Command::Order(OrderCommand::Sync { id, json }) => {
+            let desk = Paydesk::open(&data_dir, cli.mode()).await?;
+            let order = desk.ledger().resolve(&id)?;
+            desk.sync(order.id).await?;
+            print_order(&desk, order.id, json)?;
+        }
+        Command::Orders(args) => {
+            let ledger = Ledger::open_in(&data_dir)?;
+            let filter = OrderFilter { limit: Some(args.limit), ..args.filter.parse()? };
+            let orders = ledger.list(&filter)?;
+            if args.json {
+                let details: Vec<OrderDetail> = orders.iter().map(|o| detail(&ledger, o)).collect::<Result<_>>()?;
+                println!("{}", to_json(&details)?);
+            } else {
+                for o in &orders {
+                    println!(
+                        "{:>6}  {}  {:<24}  {:<10} {:<12} {:>12} {}  {}",
+                        o.id,
+                        paydesk::views::rfc3339(o.created_at_ms),
+                        o.merchant_order_no,
+                        o.gateway.as_str(),
+                        o.method.as_str(),
+                        o.amount.display_amount(),
+                        o.amount.currency(),
+                        o.status
+                    );
+                }
+                eprintln!("{} order(s)", orders.len());
+            }
+        }
+        Command::Export(ExportCommand::Csv { filter, output }) => {
+            let filter = filter.parse()?;
+            let ledger = Ledger::open_in(&data_dir)?;
+            let rows = match output {
+                Some(path) => {
+                    // Written beside the target and renamed, so a failed export leaves no half file.
+                    let partial = path.with_extension("csv.partial");
+                    let file = std::io::BufWriter::new(std::fs::File::create(&partial)?);
+                    let rows = paydesk::export::write_csv(&ledger, &filter, file)?;
+                    std::fs::rename(&partial, &path)?;
+                    eprintln!("{rows} order(s) written to {}", path.display());
+                    rows
+                }
+                None => paydesk::export::write_csv(&ledger, &filter, std::io::stdout().lock())?,
+            };
+            let _ = rows;
+        }
+        Command::Sandbox(SandboxCommand::Serve { port, host }) => {
+            let server = SandboxServer::start(&data_dir, SocketAddr::new(host, port)).await?;
+            println!("Paydesk sandbox on {}  (IOTPay v1: {})", server.base_url(), server.iotpay_v1_base());
+            println!("State in {}. Ctrl-C stops it.", data_dir.display());
+            std::io::stdout().flush()?;
+            tokio::signal::ctrl_c().await?;
+        }
+        Command::Sandbox(SandboxCommand::Pay { id, decline }) => {
+            // A ledger id or merchant order number is resolved to what the sandbox knows.
+            let reference = match Ledger::open_in(&data_dir)?.resolve(&id) {
+                Ok(order) => order.merchant_order_no,
+                Err(Error::NotFound(_)) => id.clone(),
+                Err(e) => return Err(e),
+            };
+            let order = SandboxStore::open_in(&data_dir)?.settle(&reference, !decline)?;
+            let word = match order.status {
+                2 | 3 => "paid",
+                9 | 4 => "declined",
+                _ => "still waiting",
+            };
+            println!("sandbox order {} ({}) is {word}", order.pay_order_id, order.mch_order_no);
+        }
+        Command::Credentials(CredentialsCommand::Set { gateway, env, fields }) => {
+            let gateway = Gateway::parse(&gateway)?;
+            let env = Environment::parse(&env)?;
+            let mut values = parse_fields(gateway, &fields)?;
+            if let Some(secret) = read_secret(gateway)? {
+                values.insert(primary_secret_field(gateway).to_string(), secret);
+            }
+            if values.is_empty() {
+                return Err(Error::invalid("secret", "nothing to store: pipe the secret on stdin or pass --field NAME=VALUE"));
+            }
+            let status = Vault::keychain().save(gateway, env, values)?;
+            println!(
+                "{} {}: stored in the OS keychain; set: {}{}",
+                gateway.as_str(),
+                env.as_str(),
+                status.fields_set.join(", "),
+                if status.missing.is_empty() { String::new() } else { format!("; still missing: {}", status.missing.join(", ")) }
+            );
+        }
+        Command::Credentials(CredentialsCommand::Status { json }) => {
+            let status = Vault::keychain().status()?;
+            if json {
+                println!("{}", to_json(&status)?);
+            } else {
+                for s in status {
+                    println!(
+                        "{:<11} {:<5} {:<14} {}",
+                        s.gateway.as_str(),
+                        s.environment.as_str(),
+                        if s.configured { "configured" } else if s.fields_set.is_empty() { "not set" } else { "incomplete" },
+                        s.fields_set.join(", ")
+                    );
+                }
+            }
+        }
+        Command::Credentials(CredentialsCommand::Delete { gateway, env }) => {
+            let gateway = Gateway::parse(&gateway)?;
+            let env = Environment::parse(&env)?;
+            let removed = Vault::keychain().delete(gateway, env)?;
+            println!("{} {}: {}", gateway.as_str(), env.as_str(), if removed { "deleted" } else { "there was nothing to delete" });
+        }
+        Command::Doctor => return doctor(&data_dir, cli.mode()).await,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn detail(ledger: &Ledger, order: &paydesk::order::Order) -> Result<OrderDetail> {
+    let events = ledger.events(order.id)?;
+    Ok(OrderDetail { order: OrderView::of(order, false), events: events.iter().map(EventView::from).collect() })
+}
+
+fn print_order(desk: &Arc<Paydesk>, id: i64, json: bool) -> Result<()> {
+    let order = desk.ledger().get(id)?;
+    let detail = detail(desk.ledger(), &order)?;
+    if json {
+        println!("{}", to_json(&detail)?);
+        return Ok(());
+    }
+    println!("Order {}  {}", order.id, order.merchant_order_no);
+    println!("  {} {} via {} {} ({})", order.amount.display_amount(), order.amount.currency(), order.gateway.as_str(), order.method.as_str(), order.environment);
+    println!("  status: {}{}", order.status, order.gateway_status.as_deref().map(|g| format!(" (gateway: {g})")).unwrap_or_default());
+    if let Some(id) = &order.gateway_order_id {
+        println!("  gateway order: {id}");
+    }
+    if let Some(url) = &order.payment_url {
+        println!("  pay at: {url}");
+    }
+    for e in &detail.events {
+        println!(
+            "  {}  {:<9} {} -> {}{}{}",
+            e.at,
+            e.source,
+            e.from_status.map(|s| s.as_str()).unwrap_or("-"),
+            e.to_status,
+            e.gateway_status.as_deref().map(|g| format!(" [{g}]")).unwrap_or_default(),
+            e.note.as_deref().map(|n| format!("  {n}")).unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string_pretty(value).map_err(|e| Error::Internal(e.to_string()))
+}
+
+impl FilterArgs {
+    fn parse(&self) -> Result<OrderFilter> {
+        Ok(OrderFilter {
+            status: self.status.as_deref().map(OrderStatus::parse).transpose()?,
+            gateway: self.gateway.as_deref().map(Gateway::parse).transpose()?,
+            from_ms: self.from.as_deref().map(|d| parse_instant("from", d, false)).transpose()?,
+            to_ms: self.to.as_deref().map(|d| parse_instant("to", d, true)).transpose()?,
+            search: self.search.clone(),
+            limit: None,
+        })
+    }
+}
+
+/// A day (local midnight; the day after for an inclusive end) or an RFC 3339 instant.
+fn parse_instant(field: &'static str, text: &str, end_of_day: bool) -> Result<i64> {
+    if let Ok(instant) = chrono::DateTime::parse_from_rfc3339(text.trim()) {
+        return Ok(instant.timestamp_millis());
+    }
+    let day = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| Error::invalid(field, format!("{text:?} is not a date: use YYYY-MM-DD or an RFC 3339 time")))?;
+    let day = if end_of_day { day.succ_opt().unwrap_or(day) } else { day };
+    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    Local
+        .from_local_datetime(&midnight)
+        .earliest()
+        .map(|t| t.timestamp_millis())
+        .ok_or_else(|| Error::invalid(field, format!("{text:?} does not exist in the local time zone")))
+}
+
+fn parse_fields(gateway: Gateway, fields: &[String]) -> Result<BTreeMap<String, Sensitive<String>>> {
+    let specs = credential_fields(gateway);
+    let mut out = BTreeMap::new();
+    for pair in fields {
+        let (name, value) = pair
+            .split_once('=')
+            .ok_or_else(|| Error::invalid("field", format!("{pair:?} is not NAME=VALUE")))?;
+        match specs.iter().find(|f| f.name == name) {
+            Some(spec) if spec.secret => {
+                return Err(Error::invalid("field", format!("{name} is a secret: pipe it on stdin, never on the command line")))
+            }
+            Some(_) => {
+                out.insert(name.to_string(), Sensitive::new(value.to_string()));
+            }
+            None => {
+                let names: Vec<&str> = specs.iter().filter(|f| !f.secret).map(|f| f.name).collect();
+                return Err(Error::invalid("field", format!("{} has no field {name:?}: use {}", gateway.as_str(), names.join(", "))));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The secret from a hidden prompt on a terminal, or stdin when piped. Only a trailing line
+/// ending is removed.
+fn read_secret(gateway: Gateway) -> Result<Option<Sensitive<String>>> {
+    let label = credential_fields(gateway).iter().find(|f| f.secret).map(|f| f.label).unwrap_or("Secret");
+    let text = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(format!("{label} (hidden; Enter to keep the current one): "))?
+    } else {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text)?;
+        text
+    };
+    let text = text.strip_suffix('\n').map(|t| t.strip_suffix('\r').unwrap_or(t)).unwrap_or(&text).to_string();
+    Ok((!text.is_empty()).then(|| Sensitive::new(text)))
+}
+
+async fn doctor(data_dir: &std::path::Path, mode: Option<Mode>) -> Result<ExitCode> {
+    let mut healthy = true;
+    println!("data directory: {}", data_dir.display());
+    let desk = Paydesk::open(data_dir, mode).await?;
+    let open = desk.ledger().open_orders()?.len();
+    println!(
+        "ledger: {} (schema v{}), {open} open order(s)",
+        desk.ledger().path().display(),
+        paydesk::ledger::schema_version()
+    );
+    println!("mode: {}", desk.mode().as_str());
+    match Vault::keychain().status() {
+        Ok(status) => {
+            let configured: Vec<String> =
+                status.iter().filter(|s| s.configured).map(|s| format!("{} {}", s.gateway.as_str(), s.environment.as_str())).collect();
+            println!("keychain: available; configured: {}", if configured.is_empty() { "none".into() } else { configured.join(", ") });
+        }
+        Err(e) => {
+            println!("keychain: {e}");
+            healthy &= desk.mode() == Mode::Sandbox;
+        }
+    }
+    match desk.sandbox().await {
+        Ok(server) => println!("sandbox: answers on {}", server.base_url()),
+        Err(e) => {
+            println!("sandbox: {e}");
+            healthy = false;
+        }
+    }
+    let display = std::env::var_os("DISPLAY").or_else(|| std::env::var_os("WAYLAND_DISPLAY"));
+    println!(
+        "display: {}",
+        if display.is_some() { "present" } else { "none (the window needs one: run under Xvfb, see README)" }
+    );
+    Ok(if healthy { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}

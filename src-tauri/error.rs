@@ -1,0 +1,90 @@
+//! One error type for the whole core. Every variant has a stable `code` the UI and the CLI
+//! branch on, and names the input `field` at fault where there is one.
+
+use serde::Serialize;
+
+use crate::money::MoneyError;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Money(#[from] MoneyError),
+    #[error("{field}: {message}")]
+    InvalidInput { field: &'static str, message: String },
+    #[error("{0}")]
+    UnsupportedMethod(String),
+    #[error("no order {0} in the ledger")]
+    NotFound(String),
+    /// The gateway answered and said no (its own code and text are kept).
+    #[error("{gateway} refused: {message} (code {code})")]
+    GatewayRejected { gateway: &'static str, code: String, message: String },
+    /// No answer: connection refused, timeout, 5xx. The outcome is unknown, so the order
+    /// stays as it is and is reconciled by a later query.
+    #[error("{gateway} could not be reached: {message}")]
+    GatewayUnreachable { gateway: &'static str, message: String },
+    /// An answer we cannot trust or read: malformed body, missing field, bad signature.
+    #[error("{gateway} answered something unusable: {message}")]
+    GatewayProtocol { gateway: &'static str, message: String },
+    #[error("ledger: {0}")]
+    Storage(#[from] rusqlite::Error),
+    #[error("keychain: {0}")]
+    Vault(String),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl Error {
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        Error::InvalidInput { field, message: message.into() }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Money(e) if e.is_currency() => "invalid_currency",
+            Error::Money(_) => "invalid_amount",
+            Error::InvalidInput { .. } => "invalid_input",
+            Error::UnsupportedMethod(_) => "unsupported_method",
+            Error::NotFound(_) => "not_found",
+            Error::GatewayRejected { .. } => "gateway_rejected",
+            Error::GatewayUnreachable { .. } => "gateway_unreachable",
+            Error::GatewayProtocol { .. } => "gateway_protocol",
+            Error::Storage(_) | Error::Io(_) => "storage",
+            Error::Vault(_) => "vault",
+            Error::Internal(_) => "internal",
+        }
+    }
+
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Error::Money(e) if e.is_currency() => Some("currency"),
+            Error::Money(_) => Some("amount"),
+            Error::InvalidInput { field, .. } => Some(field),
+            Error::UnsupportedMethod(_) => Some("method"),
+            _ => None,
+        }
+    }
+
+    /// Input the user can correct (CLI exit status 2), as opposed to a failure (exit 1).
+    pub fn is_bad_input(&self) -> bool {
+        matches!(
+            self,
+            Error::Money(_) | Error::InvalidInput { .. } | Error::UnsupportedMethod(_) | Error::NotFound(_)
+        )
+    }
+
+    pub fn payload(&self) -> ErrorPayload {
+        ErrorPayload { code: self.code(), message: self.to_string(), field: self.field() }
+    }
+}
+
+/// What crosses IPC and `--json` output for an error.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorPayload {
+    pub code: &'static str,
+    pub message: String,
+    pub field: Option<&'static str>,
+}

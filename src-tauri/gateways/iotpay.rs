@@ -1,0 +1,279 @@
+//! IOTPay v1 general orders (reference/gateways.md §1): customer-scan QR orders and order
+//! query. Requests are `params=<JSON>` form posts signed with MD5 (signing.rs); answers are
+//! checked for both `retCode` and `resCode`, and their `sign` is verified when present.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use super::{transport_error, CreateRequest, Created, Lookup, Report};
+use crate::error::{Error, Result};
+use crate::order::{Method, OrderStatus};
+use crate::signing::{iotpay_sign, iotpay_verify};
+use crate::vault::Sensitive;
+
+const GATEWAY: &str = "iotpay";
+pub const DEFAULT_V1_BASE: &str = "https://api.iotpaycloud.com/v1";
+
+#[derive(Debug, Clone)]
+pub struct IotpayConfig {
+    pub v1_base: String,
+    pub mch_id: String,
+    pub login_name: String,
+    pub key: Sensitive<String>,
+    pub notify_url: String,
+    /// IOTPay wants the paying client's IP; a counter reports its own.
+    pub client_ip: String,
+}
+
+pub struct Iotpay {
+    http: reqwest::Client,
+    config: IotpayConfig,
+}
+
+/// The v1 channel for a method.
+pub fn channel_id(method: Method) -> &'static str {
+    match method {
+        Method::WechatQr => "WX_NATIVE",
+        Method::AlipayQr => "ALIPAY_QR",
+        Method::UnionpayQr => "UPI_QR",
+    }
+}
+
+/// v1 `status`: 0 created, 1 paying, 2 paid, 3 paid and merchant notified, 4 cancelled by
+/// the system, 9 cancelled by the user. Anything else is Pending.
+pub fn map_status(code: i64) -> OrderStatus {
+    match code {
+        2 | 3 => OrderStatus::Paid,
+        4 | 9 => OrderStatus::Cancelled,
+        _ => OrderStatus::Pending,
+    }
+}
+
+/// The documented v1 error codes (§1.9), for messages a person can act on.
+pub fn error_text(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "0010" => "system error",
+        "0011" => "POST required",
+        "0012" => "empty post",
+        "0013" => "signature error: check the merchant key",
+        "0014" => "parameter error",
+        "0015" => "merchant does not exist: check the merchant ID",
+        "0110" => "third-party timeout",
+        "0111" => "third-party exception",
+        "0112" => "merchant order id does not exist",
+        "0113" => "order already paid",
+        "0118" => "database error",
+        _ => return None,
+    })
+}
+
+/// The envelope every v1 answer shares.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Envelope {
+    ret_code: String,
+    #[serde(default)]
+    ret_msg: Option<String>,
+    #[serde(default)]
+    res_code: Option<String>,
+    #[serde(default)]
+    err_code: Option<String>,
+    #[serde(default)]
+    err_code_des: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct QueryPayload {
+    #[serde(default)]
+    pay_order_id: Option<String>,
+    status: Value,
+}
+
+impl Iotpay {
+    pub fn new(config: IotpayConfig) -> Result<Iotpay> {
+        Ok(Iotpay { http: super::http_client(Duration::from_secs(30))?, config })
+    }
+
+    pub async fn create_order(&self, request: &CreateRequest<'_>) -> Result<Created> {
+        let cents = request.amount.cents(GATEWAY)?;
+        let mut fields = json!({
+            "mchId": self.config.mch_id,
+            "mchOrderNo": request.merchant_order_no,
+            "channelId": channel_id(request.method),
+            "currency": request.amount.currency().code(),
+            "amount": cents,
+            "clientIp": self.config.client_ip,
+            "notifyUrl": self.config.notify_url,
+            "subject": truncate(request.description, 64),
+            "body": truncate(request.description, 255),
+            "jobNo": self.config.login_name,
+        });
+        if request.method == Method::WechatQr {
+            // WX_NATIVE needs a productId; the merchant order number is unique and ours.
+            fields["extra"] = Value::String(json!({ "productId": request.merchant_order_no }).to_string());
+        }
+        let payload = self.call("create_order", fields).await?;
+        let gateway_order_id = payload.get("payOrderId").and_then(Value::as_str).map(str::to_string);
+        let payment_url = payment_link(&payload).ok_or_else(|| Error::GatewayProtocol {
+            gateway: GATEWAY,
+            message: "create_order succeeded but carried no codeUrl, qr_code or retParams link".into(),
+        })?;
+        Ok(Created { gateway_order_id, payment_url: Some(payment_url), status: OrderStatus::Pending, gateway_status: None })
+    }
+
+    pub async fn query_order(&self, merchant_order_no: &str) -> Result<Lookup> {
+        let fields = json!({ "mchId": self.config.mch_id, "mchOrderNo": merchant_order_no });
+        let payload = match self.call("query_order", fields).await {
+            Err(Error::GatewayRejected { code, .. }) if code == "0112" => return Ok(Lookup::Missing),
+            other => other?,
+        };
+        let query: QueryPayload = serde_json::from_value(Value::Object(payload))
+            .map_err(|e| Error::GatewayProtocol { gateway: GATEWAY, message: format!("query_order answer: {e}") })?;
+        // Numbers sometimes arrive as strings; keep the verbatim text either way.
+        let raw = match &query.status {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let status = raw.trim().parse::<i64>().map(map_status).unwrap_or(OrderStatus::Pending);
+        Ok(Lookup::Found(Report { status, gateway_status: raw, gateway_order_id: query.pay_order_id, note: None }))
+    }
+
+    /// Signs and posts one v1 call; returns the answer's fields once both codes say SUCCESS
+    /// and its signature (when it has one) verifies.
+    async fn call(&self, endpoint: &str, fields: Value) -> Result<Map<String, Value>> {
+        let Value::Object(mut fields) = fields else { unreachable!("v1 requests are JSON objects") };
+        let sign = iotpay_sign(&fields, self.config.key.expose());
+        fields.insert("sign".into(), Value::String(sign));
+        let url = format!("{}/{endpoint}", self.config.v1_base.trim_end_matches('/'));
+        let body = serde_urlencoded::to_string([("params", Value::Object(fields).to_string())])
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        let response = self
+            .http
+            .post(&url)
+            .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| transport_error(GATEWAY, e))?;
+        let status = response.status();
+        let text = response.text().await.map_err(|e| transport_error(GATEWAY, e))?;
+        if status.is_server_error() {
+            return Err(Error::GatewayUnreachable { gateway: GATEWAY, message: format!("{endpoint}: HTTP {status}") });
+        }
+        parse_answer(endpoint, &text, self.config.key.expose())
+    }
+}
+
+/// Reads a v1 answer: the envelope's two codes, then the signature.
+pub fn parse_answer(endpoint: &str, text: &str, key: &str) -> Result<Map<String, Value>> {
+    let protocol = |message: String| Error::GatewayProtocol { gateway: GATEWAY, message: format!("{endpoint}: {message}") };
+    let value: Value = serde_json::from_str(text).map_err(|e| protocol(format!("not JSON ({e})")))?;
+    let Value::Object(fields) = value else { return Err(protocol("not a JSON object".into())) };
+    let envelope: Envelope =
+        serde_json::from_value(Value::Object(fields.clone())).map_err(|e| protocol(format!("no envelope ({e})")))?;
+    if envelope.ret_code != "SUCCESS" {
+        return Err(Error::GatewayRejected {
+            gateway: GATEWAY,
+            code: envelope.ret_code,
+            message: envelope.ret_msg.unwrap_or_else(|| "communication failed".into()),
+        });
+    }
+    if envelope.res_code.as_deref() != Some("SUCCESS") {
+        let code = envelope.err_code.unwrap_or_default();
+        let message = envelope
+            .err_code_des
+            .filter(|d| !d.is_empty())
+            .or_else(|| error_text(&code).map(str::to_string))
+            .unwrap_or_else(|| "business failure".into());
+        return Err(Error::GatewayRejected { gateway: GATEWAY, code, message });
+    }
+    if fields.contains_key("sign") && !iotpay_verify(&fields, key) {
+        return Err(protocol("the answer's signature does not verify".into()));
+    }
+    Ok(fields)
+}
+
+/// The string to show as a QR or link. The field names come from public client code, not a
+/// vendor table, so every known form is accepted: `codeUrl` (WX_NATIVE), `qr_code`
+/// (ALIPAY_QR, UPI_QR), and `retParams.*Url` (web channels), where retParams may be an
+/// object or JSON text.
+pub fn payment_link(payload: &Map<String, Value>) -> Option<String> {
+    let direct = ["codeUrl", "qr_code", "qrCode", "codeImgUrl"]
+        .iter()
+        .find_map(|k| payload.get(*k).and_then(Value::as_str).filter(|s| !s.is_empty()));
+    if let Some(link) = direct {
+        return Some(link.to_string());
+    }
+    let ret_params = match payload.get("retParams")? {
+        Value::String(text) => serde_json::from_str::<Value>(text).ok()?,
+        other => other.clone(),
+    };
+    let ret_params = ret_params.as_object()?;
+    ["alipayUrl", "unionpayUrl", "codeUrl", "qr_code", "payUrl"]
+        .iter()
+        .find_map(|k| ret_params.get(*k).and_then(Value::as_str).filter(|s| !s.is_empty()))
+        .map(str::to_string)
+}
+
+fn truncate(text: &str, max_chars: usize) -> String {
+    text.chars().take(max_chars).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_codes_map_into_the_unified_model() {
+        assert_eq!(map_status(0), OrderStatus::Pending);
+        assert_eq!(map_status(1), OrderStatus::Pending);
+        assert_eq!(map_status(2), OrderStatus::Paid);
+        assert_eq!(map_status(3), OrderStatus::Paid);
+        assert_eq!(map_status(4), OrderStatus::Cancelled);
+        assert_eq!(map_status(9), OrderStatus::Cancelled);
+        assert_eq!(map_status(7), OrderStatus::Pending, "unknown is pending");
+    }
+
+    #[test]
+    fn payment_link_accepts_every_known_form() {
+        let obj = |v: Value| v.as_object().unwrap().clone();
+        assert_eq!(payment_link(&obj(json!({"codeUrl": "weixin://wxpay/x"}))).as_deref(), Some("weixin://wxpay/x"));
+        assert_eq!(payment_link(&obj(json!({"qr_code": "https://qr.alipay.com/x"}))).as_deref(), Some("https://qr.alipay.com/x"));
+        assert_eq!(
+            payment_link(&obj(json!({"retParams": {"alipayUrl": "https://a/x"}}))).as_deref(),
+            Some("https://a/x")
+        );
+        assert_eq!(
+            payment_link(&obj(json!({"retParams": "{\"unionpayUrl\":\"https://u/x\"}"}))).as_deref(),
+            Some("https://u/x")
+        );
+        assert_eq!(payment_link(&obj(json!({"codeUrl": ""}))), None);
+    }
+
+    #[test]
+    fn answers_need_both_codes_and_a_good_signature() {
+        let key = "k";
+        let rejected = parse_answer("create_order", r#"{"retCode":"SUCCESS","resCode":"FAIL","errCode":"0013"}"#, key);
+        match rejected {
+            Err(Error::GatewayRejected { code, message, .. }) => {
+                assert_eq!(code, "0013");
+                assert!(message.contains("signature"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            parse_answer("x", r#"{"retCode":"FAIL","retMsg":"bad"}"#, key),
+            Err(Error::GatewayRejected { .. })
+        ));
+        assert!(matches!(parse_answer("x", "<html>", key), Err(Error::GatewayProtocol { .. })));
+        let mut good = json!({"retCode":"SUCCESS","resCode":"SUCCESS","payOrderId":"P1"}).as_object().unwrap().clone();
+        let sign = iotpay_sign(&good, key);
+        good.insert("sign".into(), json!(sign));
+        let text = Value::Object(good.clone()).to_string();
+        assert!(parse_answer("x", &text, key).is_ok());
+        assert!(matches!(parse_answer("x", &text, "other"), Err(Error::GatewayProtocol { .. })));
+    }
+}

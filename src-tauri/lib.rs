@@ -1,0 +1,20 @@
+//! Paydesk's core: money, orders, the ledger, the vault, the gateway adapters, the embedded
+//! sandbox and the payment service that ties them together. Nothing in this crate imports
+//! tauri: the window (`shell/`) and the CLI (`cli.rs`) are thin layers in the binary.
+
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod export;
+pub mod gateways;
+pub mod ledger;
+pub mod money;
+pub mod order;
+pub mod payments;
+pub mod qr;
+pub mod sandbox;
+pub mod signing;
+pub mod vault;
+pub mod views;
+
+pub use error::{Error, Result};

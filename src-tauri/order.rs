@@ -1,0 +1,349 @@
+//! The unified order model: which gateway and method, the status machine every gateway's
+//! statuses map into, and the merchant order number that makes a retried create safe.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::money::{Currency, Money};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Gateway {
+    Iotpay,
+    Smepay,
+    Smartpay,
+    Smartexpay,
+}
+
+impl Gateway {
+    pub const ALL: [Gateway; 4] = [Gateway::Iotpay, Gateway::Smepay, Gateway::Smartpay, Gateway::Smartexpay];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gateway::Iotpay => "iotpay",
+            Gateway::Smepay => "smepay",
+            Gateway::Smartpay => "smartpay",
+            Gateway::Smartexpay => "smartexpay",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Gateway> {
+        Gateway::ALL
+            .into_iter()
+            .find(|g| g.as_str() == text.trim().to_ascii_lowercase())
+            .ok_or_else(|| Error::invalid("gateway", format!("unknown gateway {text:?}: use one of iotpay, smepay, smartpay, smartexpay")))
+    }
+}
+
+/// How the customer pays, as the cashier picks it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    WechatQr,
+    AlipayQr,
+    UnionpayQr,
+}
+
+/// What the counter shows for a method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MethodKind {
+    /// The customer scans a code shown on screen.
+    Qr,
+}
+
+impl Method {
+    pub const ALL: [Method; 3] = [Method::WechatQr, Method::AlipayQr, Method::UnionpayQr];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::WechatQr => "wechat-qr",
+            Method::AlipayQr => "alipay-qr",
+            Method::UnionpayQr => "unionpay-qr",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Method::WechatQr => "WeChat Pay QR",
+            Method::AlipayQr => "Alipay QR",
+            Method::UnionpayQr => "UnionPay QR",
+        }
+    }
+
+    pub fn gateway(self) -> Gateway {
+        match self {
+            Method::WechatQr | Method::AlipayQr | Method::UnionpayQr => Gateway::Iotpay,
+        }
+    }
+
+    pub fn kind(self) -> MethodKind {
+        MethodKind::Qr
+    }
+
+    pub fn currencies(self) -> &'static [&'static str] {
+        match self.gateway() {
+            Gateway::Iotpay => &["CAD", "USD"],
+            Gateway::Smepay => &["INR"],
+            Gateway::Smartpay | Gateway::Smartexpay => &["EUR"],
+        }
+    }
+
+    /// A method, checked against the gateway it is asked for.
+    pub fn parse(gateway: Gateway, text: &str) -> Result<Method> {
+        let wanted = text.trim().to_ascii_lowercase();
+        let method = Method::ALL
+            .into_iter()
+            .find(|m| m.as_str() == wanted)
+            .ok_or_else(|| Error::UnsupportedMethod(format!("unknown method {text:?}: {} offers {}", gateway.as_str(), Method::names_for(gateway))))?;
+        if method.gateway() != gateway {
+            return Err(Error::UnsupportedMethod(format!(
+                "method {} belongs to {}, not {}: {} offers {}",
+                method.as_str(),
+                method.gateway().as_str(),
+                gateway.as_str(),
+                gateway.as_str(),
+                Method::names_for(gateway)
+            )));
+        }
+        Ok(method)
+    }
+
+    fn names_for(gateway: Gateway) -> String {
+        let names: Vec<&str> = Method::ALL.iter().filter(|m| m.gateway() == gateway).map(|m| m.as_str()).collect();
+        if names.is_empty() {
+            "no methods in this build yet".to_string()
+        } else {
+            names.join(", ")
+        }
+    }
+
+    /// The amount in a currency this method's gateway settles in.
+    pub fn check_currency(self, currency: Currency) -> Result<()> {
+        if self.currencies().contains(&currency.code()) {
+            Ok(())
+        } else {
+            Err(Error::invalid(
+                "currency",
+                format!("{} takes {}, not {currency}", self.label(), self.currencies().join(" or ")),
+            ))
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    /// Written to the ledger; the gateway may or may not have it yet.
+    Created,
+    /// The gateway has it and no final answer has come.
+    Pending,
+    /// Card authorised, not yet captured.
+    Authorized,
+    Paid,
+    Failed,
+    Expired,
+    Cancelled,
+    /// An authorisation or unsettled payment reversed before settlement.
+    Voided,
+    PartiallyRefunded,
+    Refunded,
+}
+
+impl OrderStatus {
+    pub const ALL: [OrderStatus; 10] = [
+        OrderStatus::Created,
+        OrderStatus::Pending,
+        OrderStatus::Authorized,
+        OrderStatus::Paid,
+        OrderStatus::Failed,
+        OrderStatus::Expired,
+        OrderStatus::Cancelled,
+        OrderStatus::Voided,
+        OrderStatus::PartiallyRefunded,
+        OrderStatus::Refunded,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::Created => "created",
+            OrderStatus::Pending => "pending",
+            OrderStatus::Authorized => "authorized",
+            OrderStatus::Paid => "paid",
+            OrderStatus::Failed => "failed",
+            OrderStatus::Expired => "expired",
+            OrderStatus::Cancelled => "cancelled",
+            OrderStatus::Voided => "voided",
+            OrderStatus::PartiallyRefunded => "partially_refunded",
+            OrderStatus::Refunded => "refunded",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<OrderStatus> {
+        let wanted = text.trim().to_ascii_lowercase().replace('-', "_");
+        OrderStatus::ALL.into_iter().find(|s| s.as_str() == wanted).ok_or_else(|| {
+            let names: Vec<&str> = OrderStatus::ALL.iter().map(|s| s.as_str()).collect();
+            Error::invalid("status", format!("unknown status {text:?}: use one of {}", names.join(", ")))
+        })
+    }
+
+    /// No more polling: nothing further happens without someone acting (refund, void).
+    pub fn is_settled(self) -> bool {
+        !matches!(self, OrderStatus::Created | OrderStatus::Pending | OrderStatus::Authorized)
+    }
+
+    /// Whether a gateway observation may move an order from `self` to `next`. Orders only move
+    /// forward: a late "pending" after "paid" is ignored. The one way out of a local end state
+    /// is money actually received: a customer who paid just after the counter's countdown
+    /// expired is Paid, because the gateway's answer (re-queried) is the truth.
+    pub fn can_move_to(self, next: OrderStatus) -> bool {
+        use OrderStatus::*;
+        match (self, next) {
+            (Created, Pending | Authorized | Paid | Failed | Expired | Cancelled) => true,
+            (Pending, Authorized | Paid | Failed | Expired | Cancelled) => true,
+            (Authorized, Paid | Failed | Expired | Cancelled | Voided) => true,
+            (Paid, PartiallyRefunded | Refunded | Voided) => true,
+            (PartiallyRefunded, PartiallyRefunded | Refunded) => true,
+            (Expired, Paid) => true,
+            _ => false,
+        }
+    }
+}
+
+impl std::fmt::Display for OrderStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A merchant order number: unique, at most 30 characters of `[A-Za-z0-9]`, which fits every
+/// gateway's limit (IOTPay String(30); SmartPay's partnerReference charset). It is written to
+/// the ledger before the gateway is called, so a retry resends the same number.
+pub fn new_merchant_order_no(now: chrono::DateTime<chrono::Utc>) -> String {
+    use rand::Rng;
+    let suffix: u32 = rand::rng().random_range(0..0x100_0000);
+    format!("PD{}{:06X}", now.format("%y%m%d%H%M%S%3f"), suffix)
+}
+
+/// One order as the ledger holds it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Order {
+    pub id: i64,
+    pub merchant_order_no: String,
+    pub gateway: Gateway,
+    pub method: Method,
+    pub environment: String,
+    pub amount: Money,
+    pub status: OrderStatus,
+    /// The gateway's own last word, verbatim (for support and for statuses we do not know).
+    pub gateway_status: Option<String>,
+    pub gateway_order_id: Option<String>,
+    /// The link the QR encodes, or the payment page.
+    pub payment_url: Option<String>,
+    pub refunded_minor: i64,
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
+    pub expires_at_ms: Option<i64>,
+}
+
+/// One line of an order's append-only history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderEvent {
+    pub id: i64,
+    pub order_id: i64,
+    pub at_ms: i64,
+    pub from_status: Option<OrderStatus>,
+    pub to_status: OrderStatus,
+    pub source: EventSource,
+    pub gateway_status: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventSource {
+    Create,
+    Poll,
+    Notify,
+    Reconcile,
+    User,
+}
+
+impl EventSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventSource::Create => "create",
+            EventSource::Poll => "poll",
+            EventSource::Notify => "notify",
+            EventSource::Reconcile => "reconcile",
+            EventSource::User => "user",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<EventSource> {
+        [EventSource::Create, EventSource::Poll, EventSource::Notify, EventSource::Reconcile, EventSource::User]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use OrderStatus::*;
+
+    #[test]
+    fn orders_never_move_backwards() {
+        for late in [Created, Pending, Authorized] {
+            assert!(!Paid.can_move_to(late), "paid -> {late}");
+            assert!(!Refunded.can_move_to(late));
+        }
+        assert!(!Paid.can_move_to(Failed));
+        assert!(!Refunded.can_move_to(PartiallyRefunded));
+        assert!(!Failed.can_move_to(Paid));
+        assert!(!Cancelled.can_move_to(Pending));
+        assert!(!Pending.can_move_to(Created));
+    }
+
+    #[test]
+    fn forward_moves_are_allowed() {
+        assert!(Created.can_move_to(Pending));
+        assert!(Pending.can_move_to(Paid));
+        assert!(Authorized.can_move_to(Paid));
+        assert!(Paid.can_move_to(PartiallyRefunded));
+        assert!(PartiallyRefunded.can_move_to(PartiallyRefunded));
+        assert!(PartiallyRefunded.can_move_to(Refunded));
+        assert!(Expired.can_move_to(Paid), "money received after the countdown still counts");
+    }
+
+    #[test]
+    fn every_status_round_trips_through_text() {
+        for s in OrderStatus::ALL {
+            assert_eq!(OrderStatus::parse(s.as_str()).unwrap(), s);
+            assert_eq!(serde_json::to_value(s).unwrap(), serde_json::json!(s.as_str()));
+        }
+        assert!(OrderStatus::parse("paidd").is_err());
+    }
+
+    #[test]
+    fn methods_are_checked_against_their_gateway() {
+        assert_eq!(Method::parse(Gateway::Iotpay, "wechat-qr").unwrap(), Method::WechatQr);
+        assert!(matches!(Method::parse(Gateway::Iotpay, "bitcoin"), Err(Error::UnsupportedMethod(_))));
+        assert!(matches!(Method::parse(Gateway::Smepay, "wechat-qr"), Err(Error::UnsupportedMethod(_))));
+        assert!(Gateway::parse("paypal").is_err());
+        assert!(Method::WechatQr.check_currency(Currency::CAD).is_ok());
+        assert!(Method::WechatQr.check_currency(Currency::parse("INR").unwrap()).is_err());
+    }
+
+    #[test]
+    fn merchant_order_numbers_fit_every_gateway() {
+        let now = chrono::Utc::now();
+        let a = new_merchant_order_no(now);
+        let b = new_merchant_order_no(now);
+        assert_ne!(a, b);
+        assert!(a.len() <= 30, "{a}");
+        assert!(a.chars().all(|c| c.is_ascii_alphanumeric()), "{a}");
+    }
+}

@@ -1,0 +1,80 @@
+//! The Tauri shell: the window, its commands and the events it receives. Everything here is
+//! a thin layer over `paydesk::payments::Paydesk`; nothing else in the crate imports tauri.
+
+mod commands;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use paydesk::config::{resolve_data_dir, Mode};
+use paydesk::payments::Paydesk;
+use paydesk::views::OrderView;
+use tauri::{Emitter, Manager};
+
+pub const ORDER_UPDATED: &str = "order-updated";
+
+pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+        eprintln!(
+            "Paydesk needs a display to open its window, and there is none (DISPLAY is not set).\n\
+             Run it under a virtual display:  xvfb-run -a make run\n\
+             or: Xvfb :99 -screen 0 1280x800x24 &  DISPLAY=:99 paydesk\n\
+             The command line works without a display: paydesk --help"
+        );
+        return ExitCode::from(1);
+    }
+    let data_dir = match resolve_data_dir(data_dir) {
+        Ok(dir) => dir,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_shell::init())
+        .setup(move |app| {
+            let desk = tauri::async_runtime::block_on(async {
+                let desk = Paydesk::open(&data_dir, mode).await?;
+                if desk.mode() == Mode::Sandbox {
+                    desk.sandbox().await?;
+                }
+                Ok::<_, paydesk::Error>(desk)
+            })?;
+            let handle = app.handle().clone();
+            desk.set_observer(Arc::new(move |order| {
+                if let Err(e) = handle.emit(ORDER_UPDATED, OrderView::of(order, true)) {
+                    tracing::warn!("cannot tell the window about order {}: {e}", order.id);
+                }
+            }));
+            // Orders left open by the last run (or a crash mid-creation) are re-queried,
+            // then followed like any other.
+            let reconciling = desk.clone();
+            tauri::async_runtime::spawn(async move {
+                for order in reconciling.reconcile().await.into_iter().flatten() {
+                    if !order.status.is_settled() {
+                        reconciling.watch(order.id);
+                    }
+                }
+            });
+            tracing::info!(data_dir = %data_dir.display(), mode = desk.mode().as_str(), "Paydesk window opening");
+            app.manage(desk);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::payment_methods,
+            commands::create_order,
+            commands::get_order,
+            commands::list_orders,
+        ])
+        .run(tauri::generate_context!());
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: the window failed: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Paydesk's integration tests: one test binary, one module per area.

@@ -1,0 +1,92 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+const invoke = vi.fn();
+const listen = vi.fn();
+const open = vi.fn();
+
+vi.mock('@tauri-apps/api/core', () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
+vi.mock('@tauri-apps/api/event', () => ({ listen: (...args: unknown[]) => listen(...args) }));
+vi.mock('@tauri-apps/plugin-shell', () => ({ open: (...args: unknown[]) => open(...args) }));
+
+const api = await import('./api');
+
+beforeEach(() => {
+  invoke.mockReset();
+  listen.mockReset();
+  open.mockReset();
+});
+
+describe('commands', () => {
+  it('app_info and payment_methods take no arguments', async () => {
+    invoke.mockResolvedValueOnce({ mode: 'sandbox' }).mockResolvedValueOnce([]);
+    await expect(api.appInfo()).resolves.toEqual({ mode: 'sandbox' });
+    await expect(api.paymentMethods()).resolves.toEqual([]);
+    expect(invoke).toHaveBeenNthCalledWith(1, 'app_info', undefined);
+    expect(invoke).toHaveBeenNthCalledWith(2, 'payment_methods', undefined);
+  });
+
+  it('create_order wraps the request and sends the amount text untouched', async () => {
+    invoke.mockResolvedValue({ id: 9 });
+    await api.createOrder({ gateway: 'iotpay', method: 'wechat-qr', amount: ' 12.50', currency: 'CAD' });
+    expect(invoke).toHaveBeenCalledWith('create_order', {
+      request: { gateway: 'iotpay', method: 'wechat-qr', amount: ' 12.50', currency: 'CAD' },
+    });
+  });
+
+  it('get_order passes the id', async () => {
+    invoke.mockResolvedValue({ order: { id: 3 }, events: [] });
+    await api.getOrder(3);
+    expect(invoke).toHaveBeenCalledWith('get_order', { id: 3 });
+  });
+
+  it('list_orders sends only the filter values that are set', async () => {
+    invoke.mockResolvedValue([]);
+    await api.listOrders({ status: '', search: '  ', limit: 200 });
+    expect(invoke).toHaveBeenLastCalledWith('list_orders', { filter: { limit: 200 } });
+
+    await api.listOrders({ status: 'paid', gateway: 'iotpay', search: ' PD-1 ' });
+    expect(invoke).toHaveBeenLastCalledWith('list_orders', {
+      filter: { status: 'paid', gateway: 'iotpay', search: 'PD-1' },
+    });
+
+    await api.listOrders();
+    expect(invoke).toHaveBeenLastCalledWith('list_orders', { filter: {} });
+  });
+
+  it('rejects with the core AppError unchanged', async () => {
+    const err = { code: 'invalid_amount', message: 'Too many decimals', field: 'amount' };
+    invoke.mockRejectedValue(err);
+    await expect(api.createOrder({ gateway: 'g', method: 'm', amount: '1.234', currency: 'CAD' })).rejects.toEqual(err);
+  });
+
+  it('normalises a string rejection to an internal AppError', async () => {
+    invoke.mockRejectedValue('boom');
+    await expect(api.getOrder(1)).rejects.toEqual({ code: 'internal', message: 'boom', field: null });
+  });
+});
+
+describe('events and shell', () => {
+  it('onOrderUpdated listens to order-updated and passes the payload', async () => {
+    const unlisten = vi.fn();
+    listen.mockResolvedValue(unlisten);
+    const handler = vi.fn();
+
+    const stop = await api.onOrderUpdated(handler);
+    expect(listen).toHaveBeenCalledWith('order-updated', expect.any(Function));
+    const callback = listen.mock.calls[0][1] as (event: { payload: unknown }) => void;
+    callback({ payload: { id: 5, status: 'paid' } });
+    expect(handler).toHaveBeenCalledWith({ id: 5, status: 'paid' });
+    expect(stop).toBe(unlisten);
+  });
+
+  it('openExternal opens the URL with the shell plugin', async () => {
+    open.mockResolvedValue(undefined);
+    await api.openExternal('https://pay.example/x');
+    expect(open).toHaveBeenCalledWith('https://pay.example/x');
+  });
+
+  it('openExternal rejects with an AppError', async () => {
+    open.mockRejectedValue('not allowed');
+    await expect(api.openExternal('https://pay.example/x')).rejects.toMatchObject({ code: 'internal' });
+  });
+});

@@ -1,0 +1,134 @@
+/** Typed bindings to the Paydesk core's Tauri commands and events. */
+import { invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import { open } from '@tauri-apps/plugin-shell';
+import { toAppError } from './errors';
+import type { OrderStatus } from './status';
+
+export type { AppError } from './errors';
+export type { OrderStatus } from './status';
+
+export type Mode = 'sandbox' | 'test' | 'live';
+
+export interface AppInfo {
+  mode: Mode;
+  dataDir: string;
+  defaultCurrency: string;
+  sandboxUrl: string | null;
+  version: string;
+}
+
+export type MethodKind = 'qr' | 'link' | 'barcode' | 'widget';
+
+export interface PaymentMethod {
+  gateway: string;
+  method: string;
+  label: string;
+  kind: MethodKind;
+  currencies: string[];
+}
+
+export interface CreateOrderRequest {
+  gateway: string;
+  method: string;
+  /** The cashier's text exactly as typed; the core parses and validates it. */
+  amount: string;
+  currency: string;
+}
+
+export interface OrderView {
+  id: number;
+  merchantOrderNo: string;
+  gateway: string;
+  method: string;
+  amountMinor: number;
+  currency: string;
+  /** Formatted by the core for the currency, e.g. "12.50". */
+  amountDisplay: string;
+  status: OrderStatus;
+  /** Verbatim last status reported by the gateway. */
+  gatewayStatus: string | null;
+  gatewayOrderId: string | null;
+  /** The link encoded in the QR. */
+  paymentUrl: string | null;
+  /** A complete <svg>…</svg> rendered by the core. */
+  qrSvg: string | null;
+  createdAt: string;
+  updatedAt: string;
+  expiresAt: string | null;
+}
+
+export interface OrderEvent {
+  at: string;
+  fromStatus: OrderStatus | null;
+  toStatus: OrderStatus;
+  /** create | poll | notify | reconcile | user */
+  source: string;
+  gatewayStatus: string | null;
+  note: string | null;
+}
+
+export interface OrderDetail {
+  order: OrderView;
+  events: OrderEvent[];
+}
+
+export interface OrderFilter {
+  status?: string;
+  gateway?: string;
+  search?: string;
+  limit?: number;
+}
+
+export const ORDER_UPDATED_EVENT = 'order-updated';
+
+/** Invokes a command, turning any rejection into an AppError. */
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (error) {
+    throw toAppError(error);
+  }
+}
+
+export function appInfo(): Promise<AppInfo> {
+  return call<AppInfo>('app_info');
+}
+
+export function paymentMethods(): Promise<PaymentMethod[]> {
+  return call<PaymentMethod[]>('payment_methods');
+}
+
+export function createOrder(request: CreateOrderRequest): Promise<OrderView> {
+  const { gateway, method, amount, currency } = request;
+  return call<OrderView>('create_order', { request: { gateway, method, amount, currency } });
+}
+
+export function getOrder(id: number): Promise<OrderDetail> {
+  return call<OrderDetail>('get_order', { id });
+}
+
+/** Orders newest first. Empty filter values are left out rather than sent as "". */
+export function listOrders(filter: OrderFilter = {}): Promise<OrderView[]> {
+  const clean: OrderFilter = {};
+  if (filter.status) clean.status = filter.status;
+  if (filter.gateway) clean.gateway = filter.gateway;
+  const search = filter.search?.trim();
+  if (search) clean.search = search;
+  if (filter.limit !== undefined) clean.limit = filter.limit;
+  return call<OrderView[]>('list_orders', { filter: clean });
+}
+
+/** Subscribes to order changes pushed by the core; resolves to the unsubscribe function. */
+export function onOrderUpdated(handler: (order: OrderView) => void): Promise<UnlistenFn> {
+  return listen<OrderView>(ORDER_UPDATED_EVENT, (event) => handler(event.payload));
+}
+
+/** Opens a URL in the system browser. */
+export async function openExternal(url: string): Promise<void> {
+  try {
+    await open(url);
+  } catch (error) {
+    throw toAppError(error);
+  }
+}

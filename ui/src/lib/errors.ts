@@ -1,0 +1,50 @@
+/** The error shape every Paydesk command rejects with. */
+export interface AppError {
+  code: string;
+  message: string;
+  /** The form field at fault ('amount', 'currency', 'method', ...), if any. */
+  field: string | null;
+}
+
+/** Error codes the UI branches on; the core may send others, which are treated like `internal`. */
+export type AppErrorCode =
+  | 'invalid_amount'
+  | 'invalid_currency'
+  | 'invalid_input'
+  | 'unsupported_method'
+  | 'gateway_rejected'
+  | 'gateway_unreachable'
+  | 'not_found'
+  | 'storage'
+  | 'vault'
+  | 'internal';
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+export function isAppError(value: unknown): value is AppError {
+  return (
+    isRecord(value) &&
+    typeof value.code === 'string' &&
+    typeof value.message === 'string' &&
+    (value.field === undefined || value.field === null || typeof value.field === 'string')
+  );
+}
+
+/**
+ * Normalises anything a command promise can reject with into an AppError.
+ * A rejection that is not shaped like an AppError (a bare string, an Error thrown by
+ * the IPC layer, ...) becomes `{ code: 'internal', message, field: null }`.
+ */
+export function toAppError(error: unknown): AppError {
+  if (isAppError(error)) {
+    return {
+      code: error.code,
+      message: error.message,
+      field: typeof error.field === 'string' && error.field !== '' ? error.field : null,
+    };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'internal', message: message || 'Unexpected error', field: null };
+}

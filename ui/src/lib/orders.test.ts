@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import type { OrderView } from './api';
+import { chooseCurrency, formatLocalTime, fresher, methodKey } from './orders';
+
+function order(overrides: Partial<OrderView> = {}): OrderView {
+  return {
+    id: 1,
+    merchantOrderNo: 'PD-0001',
+    gateway: 'iotpay',
+    method: 'wechat-qr',
+    amountMinor: 1250,
+    currency: 'CAD',
+    amountDisplay: '12.50',
+    status: 'pending',
+    gatewayStatus: null,
+    gatewayOrderId: null,
+    paymentUrl: 'https://pay.example/1',
+    qrSvg: '<svg></svg>',
+    createdAt: '2025-03-01T12:00:00Z',
+    updatedAt: '2025-03-01T12:00:00Z',
+    expiresAt: null,
+    ...overrides,
+  };
+}
+
+describe('fresher', () => {
+  it('takes the incoming snapshot when nothing is shown', () => {
+    const next = order();
+    expect(fresher(null, next)).toBe(next);
+  });
+
+  it('never lets an older snapshot overwrite a newer one', () => {
+    const paid = order({ status: 'paid', updatedAt: '2025-03-01T12:01:00Z' });
+    const stale = order({ status: 'pending', updatedAt: '2025-03-01T12:00:30Z' });
+    expect(fresher(paid, stale)).toBe(paid);
+    expect(fresher(stale, paid)).toBe(paid);
+  });
+
+  it('prefers the incoming snapshot on equal timestamps', () => {
+    const a = order({ status: 'pending' });
+    const b = order({ status: 'paid' });
+    expect(fresher(a, b)).toBe(b);
+  });
+
+  it('compares instants, not strings, across offsets', () => {
+    const current = order({ status: 'pending', updatedAt: '2025-03-01T12:00:00Z' });
+    const incoming = order({ status: 'paid', updatedAt: '2025-03-01T08:00:01-04:00' });
+    expect(fresher(current, incoming)).toBe(incoming);
+  });
+
+  it('replaces a different order outright', () => {
+    const other = order({ id: 2, updatedAt: '2000-01-01T00:00:00Z' });
+    expect(fresher(order(), other)).toBe(other);
+  });
+});
+
+describe('chooseCurrency', () => {
+  it('keeps the current currency when the method supports it', () => {
+    expect(chooseCurrency(['CAD', 'USD'], 'USD', 'CAD')).toBe('USD');
+  });
+
+  it('falls back to the default, then to the first listed currency', () => {
+    expect(chooseCurrency(['CAD', 'USD'], 'EUR', 'CAD')).toBe('CAD');
+    expect(chooseCurrency(['INR'], 'CAD', 'CAD')).toBe('INR');
+  });
+
+  it('keeps the current currency when the method lists none', () => {
+    expect(chooseCurrency([], 'CAD', 'USD')).toBe('CAD');
+    expect(chooseCurrency([], '', 'USD')).toBe('USD');
+  });
+});
+
+describe('formatLocalTime / methodKey', () => {
+  it('returns unparseable timestamps verbatim', () => {
+    expect(formatLocalTime('garbage')).toBe('garbage');
+  });
+
+  it('formats a timestamp in local time', () => {
+    const iso = '2025-03-01T12:34:56Z';
+    expect(formatLocalTime(iso, 'en-GB')).toBe(
+      new Date(iso).toLocaleString('en-GB', {
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+      }),
+    );
+  });
+
+  it('keys methods by gateway and method', () => {
+    expect(methodKey({ gateway: 'iotpay', method: 'alipay-qr' })).toBe('iotpay/alipay-qr');
+  });
+});
