@@ -1,1 +1,11 @@
-//! Paydesk's integration tests: one test binary, one module per area.
+//! Paydesk's integration tests: one test binary, one module per area. They run the real
+//! `paydesk` binary, a real SQLite file, real HTTP on loopback.
+//!
+//! `keychain::` and `e2e::` tests are `#[ignore]`d in a plain `cargo test`: they need a Secret
+//! Service session and a display. `make test` runs them under `dbus-run-session` and Xvfb.
+
+mod cli;
+mod e2e;
+mod keychain;
+mod sandbox_iotpay;
+mod support;

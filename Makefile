@@ -1,0 +1,27 @@
+# Paydesk: `make run` opens the app on its embedded sandbox; `make test` runs every suite.
+# Both set up whatever is missing first (system packages, npm packages, pinned tools, the UI).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+.PHONY: help setup run test build ui clean
+
+help:
+	@echo "make run    open Paydesk on its embedded sandbox (no credentials needed)"
+	@echo "make test   run every suite: Rust unit + integration, UI unit, keychain, end-to-end"
+
+setup:
+	@scripts/setup.sh
+
+build: setup
+	cargo build
+
+run: build
+	@scripts/run.sh
+
+test: setup
+	@scripts/test.sh
+
+clean:
+	cargo clean
+	rm -rf ui/dist ui/node_modules .tools

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Runs every Paydesk suite and prints each runner's summary. Fails if any suite fails or
+# runs no tests (a suite that silently skips is a failure too).
+#   rust      Rust unit tests and the integration tests (cargo test)
+#   ui        the UI's unit tests (vitest)
+#   keychain  the vault against a real gnome-keyring, under dbus-run-session
+#   e2e       the real window through tauri-driver + WebKitWebDriver, under Xvfb
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+logs=target/test-logs
+mkdir -p "$logs"
+declare -a names=() counts=() verdicts=()
+
+# Sums cargo's "test result: ok. N passed; M failed; K ignored" lines.
+cargo_counts() { awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } } END { printf "%d %d", p, f }' "$1"; }
+vitest_counts() { local p f; p=$(grep -Eo 'Tests +([0-9]+ failed \| )?[0-9]+ passed' "$1" | grep -Eo '[0-9]+ passed' | grep -Eo '[0-9]+' | tail -n1); f=$(grep -Eo 'Tests +[0-9]+ failed' "$1" | grep -Eo '[0-9]+' | tail -n1); printf "%d %d" "${p:-0}" "${f:-0}"; }
+
+suite() {
+  local name=$1 counter=$2; shift 2
+  local log="$logs/$name.log"
+  printf '\n\033[1m==> %s: %s\033[0m\n' "$name" "$*"
+  "$@" 2>&1 | tee "$log"
+  local status=${PIPESTATUS[0]}
+  read -r passed failed < <($counter "$log")
+  local verdict=ok
+  if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ]; then verdict=FAILED; elif [ "$passed" -eq 0 ]; then verdict="FAILED (no tests ran)"; fi
+  names+=("$name"); counts+=("$passed passed, $failed failed"); verdicts+=("$verdict")
+}
+
+export CARGO_TERM_COLOR=never
+suite rust cargo_counts cargo test --lib --bins --tests
+
+suite ui vitest_counts bash -c 'cd ui && npx vitest run --reporter=default'
+
+suite keychain cargo_counts dbus-run-session -- bash -c '
+  set -e
+  export $(echo -n "paydesk-ci" | gnome-keyring-daemon --login | xargs)
+  export $(gnome-keyring-daemon --start --components=secrets | xargs)
+  cargo test --test it -- --ignored keychain::'
+
+suite e2e cargo_counts xvfb-run -a -s "-screen 0 1280x800x24" \
+  env TAURI_DRIVER="$PWD/.tools/bin/tauri-driver" cargo test --test it -- --ignored e2e:: --test-threads=1
+
+printf '\n\033[1mSummary\033[0m\n'
+failed=0
+for i in "${!names[@]}"; do
+  printf '  %-9s %-24s %s\n' "${names[$i]}" "${counts[$i]}" "${verdicts[$i]}"
+  [ "${verdicts[$i]}" = ok ] || failed=1
+done
+exit $failed

@@ -1,0 +1,250 @@
+//! End to end: the real Paydesk window, driven through tauri-driver and WebKitWebDriver
+//! (W3C WebDriver over HTTP) under a display. `make test` runs these under Xvfb with
+//! tauri-driver from `.tools/bin`.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::support::{paydesk, paydesk_bin, run, stdout};
+
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port()
+}
+
+fn tauri_driver() -> PathBuf {
+    std::env::var_os("TAURI_DRIVER").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("tauri-driver"))
+}
+
+/// tauri-driver, which starts WebKitWebDriver, which starts the app. Killed on drop.
+struct Driver {
+    child: Child,
+    base: String,
+}
+
+impl Driver {
+    fn start(data_dir: &Path) -> Driver {
+        assert!(std::env::var_os("DISPLAY").is_some(), "the end-to-end tests need a display (make test runs them under Xvfb)");
+        let port = free_port();
+        let native_port = free_port();
+        let child = Command::new(tauri_driver())
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            // The app inherits this through WebKitWebDriver: its ledger goes to the test's directory.
+            .env("PAYDESK_DATA_DIR", data_dir)
+            .env("PAYDESK_KEYRING_SERVICE", "app.paydesk.console.tests")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e} (make test installs it into .tools/bin)", tauri_driver().display()));
+        let base = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "tauri-driver did not listen on {port}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Driver { child, base }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A minimal W3C WebDriver session.
+struct Session {
+    http: reqwest::Client,
+    url: String,
+}
+
+impl Session {
+    async fn new(driver: &Driver) -> Session {
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(90)).build().unwrap();
+        let caps = json!({
+            "capabilities": { "alwaysMatch": {
+                "browserName": "wry",
+                "tauri:options": { "application": paydesk_bin() }
+            }}
+        });
+        let answer: Value = http.post(format!("{}/session", driver.base)).json(&caps).send().await.unwrap().json().await.unwrap();
+        let id = answer["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {answer}")).to_string();
+        Session { http, url: format!("{}/session/{id}", driver.base) }
+    }
+
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let mut request = self.http.request(method, format!("{}{path}", self.url));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let answer: Value = request.send().await.unwrap().json().await.unwrap();
+        answer["value"].clone()
+    }
+
+    /// The first element matching `css`, waiting up to `within` for it to appear.
+    async fn find(&self, css: &str, within: Duration) -> String {
+        let deadline = Instant::now() + within;
+        loop {
+            let found = self.call(reqwest::Method::POST, "/element", Some(json!({"using": "css selector", "value": css}))).await;
+            if let Some(id) = found.get(ELEMENT_KEY).and_then(Value::as_str) {
+                return id.to_string();
+            }
+            assert!(Instant::now() < deadline, "no element {css} after {within:?}: {found}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn click(&self, element: &str) {
+        self.call(reqwest::Method::POST, &format!("/element/{element}/click"), Some(json!({}))).await;
+    }
+
+    async fn type_into(&self, element: &str, text: &str) {
+        self.call(reqwest::Method::POST, &format!("/element/{element}/value"), Some(json!({"text": text}))).await;
+    }
+
+    async fn text(&self, element: &str) -> String {
+        self.call(reqwest::Method::GET, &format!("/element/{element}/text"), None).await.as_str().unwrap_or_default().to_string()
+    }
+
+    async fn attribute(&self, element: &str, name: &str) -> Option<String> {
+        self.call(reqwest::Method::GET, &format!("/element/{element}/attribute/{name}"), None).await.as_str().map(str::to_string)
+    }
+
+    /// Waits until `css` has attribute `name` == `value`; returns how long it took.
+    async fn wait_for_attribute(&self, css: &str, name: &str, value: &str, within: Duration) -> Duration {
+        let start = Instant::now();
+        loop {
+            let element = self.find(css, within).await;
+            if self.attribute(&element, name).await.as_deref() == Some(value) {
+                return start.elapsed();
+            }
+            assert!(start.elapsed() < within, "{css} never had {name}={value} within {within:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn screenshot(&self, path: &Path) {
+        use std::io::Write;
+        let b64 = self.call(reqwest::Method::GET, "/screenshot", None).await;
+        let png = decode_base64(b64.as_str().unwrap_or_default());
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::File::create(path).unwrap().write_all(&png).unwrap();
+    }
+
+    async fn close(self) {
+        let _ = self.http.delete(&self.url).send().await;
+    }
+}
+
+fn decode_base64(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut buffer, mut bits) = (0u32, 0u32);
+    for byte in text.bytes().filter(|b| !b.is_ascii_whitespace() && *b != b'=') {
+        let value = ALPHABET.iter().position(|c| *c == byte).expect("base64") as u32;
+        buffer = (buffer << 6) | value;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buffer >> bits) as u8);
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "drives the real window: make test runs it under Xvfb with tauri-driver"]
+async fn counter_takes_a_wechat_qr_payment_to_paid() {
+    let dir = tempfile::tempdir().unwrap();
+    let driver = Driver::start(dir.path());
+    let session = Session::new(&driver).await;
+
+    let banner = session.find("[data-testid=mode-banner]", Duration::from_secs(30)).await;
+    assert!(session.text(&banner).await.contains("Sandbox"));
+
+    let amount = session.find("[data-testid=amount-input]", Duration::from_secs(10)).await;
+    session.type_into(&amount, "12.50").await;
+    let wechat = session.find("[data-testid=method-wechat-qr]", Duration::from_secs(10)).await;
+    session.click(&wechat).await;
+    session.screenshot(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e/counter-entry.png")).await;
+    let create = session.find("[data-testid=create-button]", Duration::from_secs(5)).await;
+    session.click(&create).await;
+
+    session.find("[data-testid=qr] svg", Duration::from_secs(15)).await;
+    let shown_amount = session.find("[data-testid=order-amount]", Duration::from_secs(5)).await;
+    assert_eq!(session.text(&shown_amount).await, "12.50 CAD");
+    let number = session.find("[data-testid=order-number]", Duration::from_secs(5)).await;
+    let merchant_order_no = session.text(&number).await;
+    assert!(merchant_order_no.starts_with("PD"), "{merchant_order_no}");
+    session.wait_for_attribute("[data-testid=order-status]", "data-status", "pending", Duration::from_secs(10)).await;
+    session.screenshot(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e/counter-waiting.png")).await;
+
+    // The customer pays on the sandbox's payment page: the link the QR encodes.
+    let link = session.find("[data-testid=payment-link]", Duration::from_secs(5)).await;
+    let href = session.attribute(&link, "href").await.expect("the payment link has an href");
+    assert!(href.contains("/pay/iotpay/"), "{href}");
+    let page = reqwest::get(&href).await.unwrap();
+    assert!(page.status().is_success());
+    assert!(page.text().await.unwrap().contains("12.50"));
+    let paid_page = reqwest::Client::new().post(format!("{href}/pay")).send().await.unwrap();
+    assert!(paid_page.status().is_success());
+
+    let took = session.wait_for_attribute("[data-testid=order-status]", "data-status", "paid", Duration::from_secs(5)).await;
+    eprintln!("e2e: the window showed Paid {took:?} after the customer paid");
+    let status = session.find("[data-testid=order-status]", Duration::from_secs(1)).await;
+    assert_eq!(session.text(&status).await.trim(), "Paid");
+    session.screenshot(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e/counter-paid.png")).await;
+
+    // The same order, paid, with its history, from the command line in another process.
+    let output = run(&mut paydesk(dir.path(), &["orders", "--json"]));
+    assert!(output.status.success());
+    let orders: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let entry = orders
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["order"]["merchantOrderNo"] == merchant_order_no.as_str())
+        .unwrap_or_else(|| panic!("{merchant_order_no} not in {orders}"));
+    assert_eq!(entry["order"]["status"], "paid");
+    assert_eq!(entry["order"]["amountMinor"], 1250);
+    let path: Vec<&str> = entry["events"].as_array().unwrap().iter().map(|e| e["toStatus"].as_str().unwrap()).collect();
+    assert_eq!(path.first(), Some(&"created"));
+    assert!(path.contains(&"pending"));
+    assert_eq!(path.last(), Some(&"paid"));
+
+    // New sale resets the counter.
+    let new_sale = session.find("[data-testid=new-sale-button]", Duration::from_secs(5)).await;
+    session.click(&new_sale).await;
+    let amount = session.find("[data-testid=amount-input]", Duration::from_secs(5)).await;
+    assert_eq!(session.attribute(&amount, "value").await.unwrap_or_default(), "");
+
+    session.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "drives the real window: make test runs it under Xvfb with tauri-driver"]
+async fn counter_shows_a_bad_amount_next_to_the_field_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let driver = Driver::start(dir.path());
+    let session = Session::new(&driver).await;
+
+    let amount = session.find("[data-testid=amount-input]", Duration::from_secs(30)).await;
+    session.type_into(&amount, "12.345").await;
+    let wechat = session.find("[data-testid=method-wechat-qr]", Duration::from_secs(10)).await;
+    session.click(&wechat).await;
+    let create = session.find("[data-testid=create-button]", Duration::from_secs(5)).await;
+    session.click(&create).await;
+    let error = session.find("[data-testid=field-error-amount]", Duration::from_secs(10)).await;
+    assert!(session.text(&error).await.contains("too many decimals"));
+    session.close().await;
+
+    let output = run(&mut paydesk(dir.path(), &["orders", "--json"]));
+    let orders: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(orders.as_array().map(Vec::len), Some(0), "a refused amount writes no order");
+}

@@ -1,0 +1,99 @@
+//! Shared helpers: the binary under test and throwaway data directories.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The `paydesk` binary Cargo built for these tests.
+pub fn paydesk_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_paydesk"))
+}
+
+/// `paydesk --data-dir <dir> <args>`, with the keychain service pointed away from a real shop's.
+pub fn paydesk(data_dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(paydesk_bin());
+    cmd.arg("--data-dir").arg(data_dir).args(args);
+    cmd.env("PAYDESK_KEYRING_SERVICE", "app.paydesk.console.tests");
+    cmd.env_remove("PAYDESK_MODE");
+    cmd
+}
+
+/// Runs a command and returns its output, showing stderr on failure to ease debugging.
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("the paydesk binary runs")
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Runs a command that must succeed; on failure the panic shows its status, stdout and stderr.
+pub fn run_ok(cmd: &mut Command) -> Output {
+    let output = run(cmd);
+    assert!(
+        output.status.success(),
+        "{cmd:?} failed with {}\nstdout:\n{}\nstderr:\n{}",
+        output.status,
+        stdout(&output),
+        stderr(&output)
+    );
+    output
+}
+
+/// Runs a command with `input` piped to its stdin (then closed).
+pub fn run_with_stdin(cmd: &mut Command, input: &[u8]) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the paydesk binary starts");
+    child.stdin.take().expect("stdin is piped").write_all(input).expect("stdin takes the input");
+    child.wait_with_output().expect("the paydesk binary runs")
+}
+
+/// Parses a command's stdout as JSON; the panic shows what it printed otherwise.
+pub fn json(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", stdout(output), stderr(output)))
+}
+
+/// The ledger file of a data directory.
+pub fn ledger_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("paydesk.db")
+}
+
+/// How many rows `orders` holds in the ledger file (0 when there is no ledger file at all).
+pub fn order_count(data_dir: &Path) -> i64 {
+    let path = ledger_path(data_dir);
+    if !path.exists() {
+        return 0;
+    }
+    let conn = rusqlite::Connection::open(&path).expect("the ledger opens");
+    conn.query_row("SELECT count(*) FROM orders", [], |r| r.get(0)).expect("the orders table is there")
+}
+
+/// `order create --gateway iotpay --method <method> --amount <amount> --currency CAD --json`
+/// in sandbox mode; returns the created order's view (`order` of the JSON detail).
+pub fn create_sandbox_order(data_dir: &Path, method: &str, amount: &str) -> serde_json::Value {
+    let output = run_ok(&mut paydesk(
+        data_dir,
+        &["order", "create", "--gateway", "iotpay", "--method", method, "--amount", amount, "--currency", "CAD", "--json"],
+    ));
+    json(&output)["order"].clone()
+}
+
+/// The `toStatus` of each event of an order detail, in order.
+pub fn event_statuses(detail: &serde_json::Value) -> Vec<String> {
+    detail["events"]
+        .as_array()
+        .expect("events is an array")
+        .iter()
+        .map(|e| e["toStatus"].as_str().expect("toStatus is a string").to_string())
+        .collect()
+}
