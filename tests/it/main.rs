@@ -7,5 +7,6 @@
 mod cli;
 mod e2e;
 mod keychain;
+mod reconcile;
 mod sandbox_iotpay;
 mod support;
