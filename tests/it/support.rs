@@ -88,12 +88,15 @@ pub fn create_sandbox_order(data_dir: &Path, method: &str, amount: &str) -> serd
     json(&output)["order"].clone()
 }
 
-/// The `toStatus` of each event of an order detail, in order.
+/// The path of statuses an order detail's events went through, in order. A repeated status
+/// (a same-status event recording a new gateway word, e.g. IOTPay 0 -> 1) counts once.
 pub fn event_statuses(detail: &serde_json::Value) -> Vec<String> {
-    detail["events"]
+    let mut path: Vec<String> = detail["events"]
         .as_array()
         .expect("events is an array")
         .iter()
         .map(|e| e["toStatus"].as_str().expect("toStatus is a string").to_string())
-        .collect()
+        .collect();
+    path.dedup();
+    path
 }
