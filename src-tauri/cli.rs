@@ -12,8 +12,12 @@ use chrono::{Local, NaiveDate, TimeZone};
 use clap::{Args, Parser, Subcommand};
 use paydesk::config::{resolve_data_dir, Mode};
 use paydesk::error::{Error, Result};
+use paydesk::export::ExportOptions;
 use paydesk::ledger::{Ledger, OrderFilter};
-use paydesk::order::{Gateway, OrderStatus};
+use paydesk::money::{Currency, Money};
+use paydesk::order::{Gateway, Method, OrderStatus};
+use paydesk::queries::Period;
+use paydesk::zone::Zone;
 use paydesk::payments::{CreateOrderInput, Paydesk};
 use paydesk::sandbox::{SandboxServer, SandboxStore};
 use paydesk::vault::{credential_fields, primary_secret_field, Environment, Sensitive, Vault};
@@ -56,6 +60,13 @@ pub enum Command {
     Credentials(CredentialsCommand),
     /// Check the data directory, the ledger, the keychain and the sandbox.
     Doctor,
+    /// Count and sum the filtered orders, per currency (never mixed).
+    Totals(TotalsArgs),
+    /// Orders per day or month x gateway x status, summed per currency.
+    Report(ReportArgs),
+    /// Development tools: a seeded ledger, the benchmark.
+    #[command(subcommand, hide = true)]
+    Dev(DevCommand),
 }
 
 #[derive(Subcommand, Debug)]
@@ -64,13 +75,42 @@ pub enum OrderCommand {
     Create {
         #[arg(long)]
         gateway: String,
-        #[arg(long)]
+        /// iotpay: wechat-qr, alipay-qr, unionpay-qr (QR on screen); barcode (with --code: the
+        /// customer's payment code); alipay-web, unionpay-web, card-link (payment links);
+        /// wechat-app, alipay-app, unionpay-app (payParams for an app); card (embedded card
+        /// form); card-token (with --card-id: a saved card).
+        #[arg(long, verbatim_doc_comment)]
         method: String,
         /// As a cashier types it: 12.50
         #[arg(long, allow_hyphen_values = true)]
         amount: String,
         #[arg(long, default_value = "CAD")]
         currency: String,
+        /// The customer's payment code, as a scanner reads it (barcode).
+        #[arg(long)]
+        code: Option<String>,
+        /// A saved card's id (card-token).
+        #[arg(long)]
+        card_id: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Refund a paid order: all that is left, or --amount.
+    Refund {
+        id: String,
+        /// As typed: 5.00 (default: everything not yet refunded).
+        #[arg(long, allow_hyphen_values = true)]
+        amount: Option<String>,
+        #[arg(long)]
+        reason: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Void an unsettled card payment (in full).
+    Void {
+        id: String,
+        #[arg(long)]
+        reason: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -100,9 +140,21 @@ pub struct FilterArgs {
     /// Last day, inclusive (YYYY-MM-DD), or an RFC 3339 instant (exclusive).
     #[arg(long)]
     to: Option<String>,
-    /// Part of a merchant order number or gateway order id.
+    /// Part of a merchant order number, gateway order id or customer (any case).
     #[arg(long)]
     search: Option<String>,
+    /// A payment method, such as wechat-qr.
+    #[arg(long)]
+    method: Option<String>,
+    /// Only orders in this currency; --min-amount and --max-amount are read in it.
+    #[arg(long)]
+    currency: Option<String>,
+    /// Smallest amount, inclusive, as typed: 20.00 (needs --currency).
+    #[arg(long)]
+    min_amount: Option<String>,
+    /// Largest amount, inclusive, as typed: 150 (needs --currency).
+    #[arg(long)]
+    max_amount: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -111,6 +163,12 @@ pub struct ListArgs {
     filter: FilterArgs,
     #[arg(long, default_value_t = 50)]
     limit: u32,
+    /// Skip this many orders (offset paging).
+    #[arg(long)]
+    offset: Option<u32>,
+    /// The next page: orders after this one (a ledger id or order number) in list order.
+    #[arg(long)]
+    before: Option<String>,
     #[arg(long)]
     json: bool,
 }
@@ -123,7 +181,59 @@ pub enum ExportCommand {
         filter: FilterArgs,
         #[arg(long)]
         output: Option<PathBuf>,
+        /// Columns, in order, separated by commas (default: the standard twelve). Any of
+        /// id, created_at, updated_at, expires_at, merchant_order_no, gateway, method,
+        /// environment, status, amount, currency, refunded, gateway_order_id, gateway_status,
+        /// customer, description.
+        #[arg(long, verbatim_doc_comment)]
+        columns: Option<String>,
+        /// Time zone of the dates: local (default), UTC, or an offset such as +05:30.
+        #[arg(long, default_value = "local", allow_hyphen_values = true)]
+        tz: String,
+        /// Start with a UTF-8 byte order mark (Excel then reads the file as UTF-8).
+        #[arg(long)]
+        bom: bool,
+        /// Print the process's peak memory (VmHWM) on stderr when done (the benchmark).
+        #[arg(long, hide = true)]
+        peak_memory: bool,
     },
+}
+
+#[derive(Args, Debug)]
+pub struct TotalsArgs {
+    #[command(flatten)]
+    filter: FilterArgs,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    filter: FilterArgs,
+    /// day or month.
+    #[arg(long, default_value = "day")]
+    by: String,
+    /// Time zone the days and months are counted in: local (default), UTC, or +05:30.
+    #[arg(long, default_value = "local", allow_hyphen_values = true)]
+    tz: String,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DevCommand {
+    /// Fill the ledger with realistic orders over the last two years (for trying things out
+    /// and the benchmark).
+    Seed {
+        #[arg(long)]
+        orders: u64,
+        /// Random seed: the same seed gives the same orders.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// The ledger at scale, timed (run in release: `make bench`).
+    Bench(crate::bench::BenchArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -188,9 +298,21 @@ pub fn run(cli: Cli, command: Command) -> ExitCode {
 async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
     let data_dir = resolve_data_dir(cli.data_dir.clone())?;
     match command {
-        Command::Order(OrderCommand::Create { gateway, method, amount, currency, json }) => {
+        Command::Order(OrderCommand::Create { gateway, method, amount, currency, code, card_id, json }) => {
             let desk = Paydesk::open(&data_dir, cli.mode()).await?;
-            let order = desk.create_order(&CreateOrderInput { gateway, method, amount, currency }).await?;
+            let order = desk.create_order(&CreateOrderInput { gateway, method, amount, currency, code, card_id }).await?;
+            print_order(&desk, order.id, json)?;
+        }
+        Command::Order(OrderCommand::Refund { id, amount, reason, json }) => {
+            let desk = Paydesk::open(&data_dir, cli.mode()).await?;
+            let order = desk.ledger().resolve(&id)?;
+            desk.refund(order.id, amount.as_deref(), reason.as_deref()).await?;
+            print_order(&desk, order.id, json)?;
+        }
+        Command::Order(OrderCommand::Void { id, reason, json }) => {
+            let desk = Paydesk::open(&data_dir, cli.mode()).await?;
+            let order = desk.ledger().resolve(&id)?;
+            desk.void(order.id, reason.as_deref()).await?;
             print_order(&desk, order.id, json)?;
         }
         Command::Order(OrderCommand::Show { id, json }) => {
@@ -206,7 +328,11 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
         }
         Command::Orders(args) => {
             let ledger = Ledger::open_in(&data_dir)?;
-            let filter = OrderFilter { limit: Some(args.limit), ..args.filter.parse()? };
+            let before = match &args.before {
+                Some(reference) => Some(paydesk::ledger::Cursor::after(&ledger.resolve(reference)?)),
+                None => None,
+            };
+            let filter = OrderFilter { limit: Some(args.limit), offset: args.offset, before, ..args.filter.parse()? };
             let orders = ledger.list(&filter)?;
             if args.json {
                 let details: Vec<OrderDetail> = orders.iter().map(|o| detail(&ledger, o)).collect::<Result<_>>()?;
@@ -228,23 +354,76 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
                 eprintln!("{} order(s)", orders.len());
             }
         }
-        Command::Export(ExportCommand::Csv { filter, output }) => {
+        Command::Export(ExportCommand::Csv { filter, output, columns, tz, bom, peak_memory }) => {
             let filter = filter.parse()?;
+            let mut options = ExportOptions { zone: Zone::parse(&tz)?, bom, ..Default::default() };
+            if let Some(columns) = columns {
+                options.columns = ExportOptions::parse_columns(&columns)?;
+            }
             let ledger = Ledger::open_in(&data_dir)?;
             let rows = match output {
                 Some(path) => {
                     // Written beside the target and renamed, so a failed export leaves no half file.
                     let partial = path.with_extension("csv.partial");
-                    let file = std::io::BufWriter::new(std::fs::File::create(&partial)?);
-                    let rows = paydesk::export::write_csv(&ledger, &filter, file)?;
+                    let file = std::io::BufWriter::with_capacity(256 * 1024, std::fs::File::create(&partial)?);
+                    let rows = paydesk::export::write_csv_with(&ledger, &filter, &options, file)?;
                     std::fs::rename(&partial, &path)?;
                     eprintln!("{rows} order(s) written to {}", path.display());
                     rows
                 }
-                None => paydesk::export::write_csv(&ledger, &filter, std::io::stdout().lock())?,
+                None => paydesk::export::write_csv_with(&ledger, &filter, &options, std::io::stdout().lock())?,
             };
             let _ = rows;
+            if peak_memory {
+                eprintln!("peak memory: {} KiB", crate::bench::peak_memory_kib().unwrap_or(0));
+            }
         }
+        Command::Totals(args) => {
+            let ledger = Ledger::open_in(&data_dir)?;
+            let totals = ledger.totals(&args.filter.parse()?)?;
+            if args.json {
+                println!("{}", to_json(&totals)?);
+            } else {
+                for t in &totals.by_currency {
+                    let currency = Currency::parse(&t.currency)?;
+                    println!(
+                        "{}  {:>9} order(s)  {:>16}  refunded {:>14}",
+                        t.currency,
+                        t.count,
+                        currency.decimal_string(t.amount_minor),
+                        currency.decimal_string(t.refunded_minor)
+                    );
+                }
+                eprintln!("{} order(s)", totals.count);
+            }
+        }
+        Command::Report(args) => {
+            let ledger = Ledger::open_in(&data_dir)?;
+            let rows = ledger.report(&args.filter.parse()?, Period::parse(&args.by)?, &Zone::parse(&args.tz)?)?;
+            if args.json {
+                println!("{}", to_json(&rows)?);
+            } else {
+                for r in &rows {
+                    let amount = Currency::parse(&r.currency).map(|c| c.decimal_string(r.amount_minor))?;
+                    println!("{:<10}  {:<10} {:<18} {} {:>8} {:>16}", r.period, r.gateway, r.status, r.currency, r.count, amount);
+                }
+                eprintln!("{} line(s)", rows.len());
+            }
+        }
+        Command::Dev(DevCommand::Seed { orders, seed }) => {
+            let ledger = Ledger::open_in(&data_dir)?;
+            let started = std::time::Instant::now();
+            let seeded = paydesk::seed::seed(&ledger, orders, seed)?;
+            println!(
+                "seeded {} orders, {} events, {} refunds into {} in {:.1} s",
+                seeded.orders,
+                seeded.events,
+                seeded.refunds,
+                ledger.path().display(),
+                started.elapsed().as_secs_f64()
+            );
+        }
+        Command::Dev(DevCommand::Bench(args)) => return crate::bench::run(&data_dir, &args),
         Command::Sandbox(SandboxCommand::Serve { port, host }) => {
             let server = SandboxServer::start(&data_dir, SocketAddr::new(host, port)).await?;
             println!("Paydesk sandbox on {}  (IOTPay v1: {})", server.base_url(), server.iotpay_v1_base());
@@ -259,7 +438,16 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
                 Err(Error::NotFound(_)) => id.clone(),
                 Err(e) => return Err(e),
             };
-            let order = SandboxStore::open_in(&data_dir)?.settle(&reference, !decline)?;
+            let store = SandboxStore::open_in(&data_dir)?;
+            let order = store.settle(&reference, !decline)?;
+            if matches!(order.status, 2 | 3) {
+                // Tell the merchant, as IOTPay would; a Paydesk window running on this data
+                // directory hears it at once, and polling covers the rest.
+                let heard = paydesk::sandbox::notifier::deliver(&store, &order, 3, std::time::Duration::from_millis(300)).await;
+                if !heard {
+                    eprintln!("(no notification receiver answered at {}: the payment shows on the next poll)", order.notify_url);
+                }
+            }
             let word = match order.status {
                 2 | 3 => "paid",
                 9 | 4 => "declined",
@@ -315,7 +503,11 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
 
 fn detail(ledger: &Ledger, order: &paydesk::order::Order) -> Result<OrderDetail> {
     let events = ledger.events(order.id)?;
-    Ok(OrderDetail { order: OrderView::of(order, false), events: events.iter().map(EventView::from).collect() })
+    Ok(OrderDetail {
+        order: OrderView::of(order, false),
+        events: events.iter().map(EventView::from).collect(),
+        refunds: ledger.refunds(order.id)?,
+    })
 }
 
 fn print_order(desk: &Arc<Paydesk>, id: i64, json: bool) -> Result<()> {
@@ -333,6 +525,10 @@ fn print_order(desk: &Arc<Paydesk>, id: i64, json: bool) -> Result<()> {
     }
     if let Some(url) = &order.payment_url {
         println!("  pay at: {url}");
+    }
+    for r in &detail.refunds {
+        let currency = order.amount.currency();
+        println!("  {:?} {} {} {currency} ({:?})", r.kind, r.refund_no, currency.decimal_string(r.amount_minor), r.status);
     }
     for e in &detail.events {
         println!(
@@ -354,14 +550,36 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
 
 impl FilterArgs {
     fn parse(&self) -> Result<OrderFilter> {
+        let currency = self.currency.as_deref().map(Currency::parse).transpose()?;
+        let amount = |field: &'static str, text: Option<&str>| -> Result<Option<i64>> {
+            let Some(text) = text else { return Ok(None) };
+            let currency = currency
+                .ok_or_else(|| Error::invalid(field, "give --currency too: an amount is read in one currency"))?;
+            Ok(Some(Money::parse(text, currency)?.minor()))
+        };
         Ok(OrderFilter {
             status: self.status.as_deref().map(OrderStatus::parse).transpose()?,
             gateway: self.gateway.as_deref().map(Gateway::parse).transpose()?,
             from_ms: self.from.as_deref().map(|d| parse_instant("from", d, false)).transpose()?,
             to_ms: self.to.as_deref().map(|d| parse_instant("to", d, true)).transpose()?,
             search: self.search.clone(),
-            limit: None,
+            method: self.method.as_deref().map(|m| parse_method(m, self.gateway.as_deref())).transpose()?,
+            currency,
+            min_amount_minor: amount("min-amount", self.min_amount.as_deref())?,
+            max_amount_minor: amount("max-amount", self.max_amount.as_deref())?,
+            ..Default::default()
         })
+    }
+}
+
+/// A method by its name alone, or checked against the gateway when one is given.
+fn parse_method(text: &str, gateway: Option<&str>) -> Result<Method> {
+    match gateway {
+        Some(g) => Method::parse(Gateway::parse(g)?, text),
+        None => Method::ALL.into_iter().find(|m| m.as_str() == text.trim().to_ascii_lowercase()).ok_or_else(|| {
+            let names: Vec<&str> = Method::ALL.iter().map(|m| m.as_str()).collect();
+            Error::invalid("method", format!("unknown method {text:?}: use one of {}", names.join(", ")))
+        }),
     }
 }
 

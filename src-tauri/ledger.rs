@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, Transaction};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
 use crate::money::{Currency, Money};
@@ -69,10 +69,68 @@ CREATE TABLE settings (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+"#, r#"
+-- What the window or the merchant's app needs beyond a link (a card form's secureId, an app's
+-- payParams, a stored card's id), as JSON.
+ALTER TABLE orders ADD COLUMN payment_payload TEXT;
+ALTER TABLE refunds ADD COLUMN kind TEXT NOT NULL DEFAULT 'refund';
+
+-- Every notification that reached the receiver, verbatim, verified or not: the audit trail,
+-- and how a replay is recognised.
+CREATE TABLE notifications (
+    id                INTEGER PRIMARY KEY,
+    gateway           TEXT    NOT NULL,
+    received_at       INTEGER NOT NULL,
+    verified          INTEGER NOT NULL,
+    merchant_order_no TEXT,
+    order_id          INTEGER REFERENCES orders (id),
+    fingerprint       TEXT    NOT NULL,
+    body              TEXT    NOT NULL,
+    outcome           TEXT    NOT NULL
+);
+CREATE INDEX notifications_by_fingerprint ON notifications (fingerprint);
+"#, r#"
+-- The ledger at scale: free text a cashier may add, indexes for the order list's filters (each
+-- ends in the list order, so a page is read in order), a covering index that totals and
+-- reports read without touching the table, and trigram search (FTS5) over the order number,
+-- the gateway's reference and the customer, kept in step by triggers.
+ALTER TABLE orders ADD COLUMN customer TEXT;
+ALTER TABLE orders ADD COLUMN description TEXT;
+CREATE INDEX orders_by_gateway ON orders (gateway, created_at DESC, id DESC);
+CREATE INDEX orders_by_method ON orders (method, created_at DESC, id DESC);
+CREATE INDEX orders_by_status_page ON orders (status, created_at DESC, id DESC);
+DROP INDEX orders_by_status;
+CREATE INDEX orders_for_totals ON orders (created_at, status, gateway, method, currency, amount_minor, refunded_minor);
+CREATE INDEX orders_for_totals_by_status ON orders (status, created_at, gateway, method, currency, amount_minor, refunded_minor);
+
+CREATE VIRTUAL TABLE orders_search USING fts5 (
+    merchant_order_no, gateway_order_id, customer,
+    content = 'orders', content_rowid = 'id', tokenize = 'trigram'
+);
+INSERT INTO orders_search (orders_search) VALUES ('rebuild');
+CREATE TRIGGER orders_search_insert AFTER INSERT ON orders BEGIN
+    INSERT INTO orders_search (rowid, merchant_order_no, gateway_order_id, customer)
+    VALUES (new.id, new.merchant_order_no, new.gateway_order_id, new.customer);
+END;
+CREATE TRIGGER orders_search_update AFTER UPDATE OF merchant_order_no, gateway_order_id, customer ON orders BEGIN
+    INSERT INTO orders_search (orders_search, rowid, merchant_order_no, gateway_order_id, customer)
+    VALUES ('delete', old.id, old.merchant_order_no, old.gateway_order_id, old.customer);
+    INSERT INTO orders_search (rowid, merchant_order_no, gateway_order_id, customer)
+    VALUES (new.id, new.merchant_order_no, new.gateway_order_id, new.customer);
+END;
+CREATE TRIGGER orders_search_delete AFTER DELETE ON orders BEGIN
+    INSERT INTO orders_search (orders_search, rowid, merchant_order_no, gateway_order_id, customer)
+    VALUES ('delete', old.id, old.merchant_order_no, old.gateway_order_id, old.customer);
+END;
 "#];
 
 pub fn schema_version() -> usize {
     MIGRATIONS.len()
+}
+
+/// The migrations, in order (tests build a ledger of an older version with the first few).
+pub fn migrations() -> &'static [&'static str] {
+    MIGRATIONS
 }
 
 /// An order as it is first written: before any gateway is called.
@@ -107,10 +165,36 @@ pub enum Applied {
 pub struct OrderFilter {
     pub status: Option<OrderStatus>,
     pub gateway: Option<Gateway>,
+    pub method: Option<Method>,
+    /// Only orders in this currency (an amount range is meant in one currency's minor units).
+    pub currency: Option<Currency>,
+    /// Inclusive amount range, in minor units.
+    pub min_amount_minor: Option<i64>,
+    pub max_amount_minor: Option<i64>,
     pub from_ms: Option<i64>,
+    /// Exclusive.
     pub to_ms: Option<i64>,
+    /// Part of a merchant order number, gateway order id or customer (case-insensitive).
     pub search: Option<String>,
     pub limit: Option<u32>,
+    /// Skip this many orders of the list (offset paging).
+    pub offset: Option<u32>,
+    /// Keyset paging: only orders after this one in list order (the next page).
+    pub before: Option<Cursor>,
+}
+
+/// Where a page of the list ended: the last order's creation time and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Cursor {
+    pub created_at_ms: i64,
+    pub id: i64,
+}
+
+impl Cursor {
+    pub fn after(order: &Order) -> Cursor {
+        Cursor { created_at_ms: order.created_at_ms, id: order.id }
+    }
 }
 
 pub struct Ledger {
@@ -136,7 +220,7 @@ impl Ledger {
         &self.path
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
+    pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite half-written (transactions roll
         // back), so a poisoned lock is still safe to use.
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
@@ -185,34 +269,145 @@ impl Ledger {
     pub fn apply(&self, id: i64, obs: &Observation) -> Result<(Applied, Order)> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let order = get_order(&tx, id)?;
-        let now = now_ms();
-        let gateway_status_changed = obs.gateway_status.is_some() && obs.gateway_status != order.gateway_status;
-        let applied = if obs.status != order.status && order.status.can_move_to(obs.status) {
-            tx.execute(
-                "UPDATE orders SET status = ?2, gateway_status = COALESCE(?3, gateway_status), updated_at = ?4 WHERE id = ?1",
-                params![id, obs.status.as_str(), obs.gateway_status, now],
-            )?;
-            insert_event(&tx, id, now, Some(order.status), obs.status, obs.source, obs.gateway_status.as_deref(), obs.note.as_deref())?;
-            Applied::Moved
-        } else if obs.status == order.status {
-            if gateway_status_changed {
-                // Same unified status, new gateway wording (e.g. IOTPay 0 -> 1): keep it verbatim.
-                tx.execute("UPDATE orders SET gateway_status = ?2, updated_at = ?3 WHERE id = ?1", params![id, obs.gateway_status, now])?;
-                insert_event(&tx, id, now, Some(order.status), order.status, obs.source, obs.gateway_status.as_deref(), obs.note.as_deref())?;
-            }
-            Applied::Unchanged
-        } else {
-            tracing::warn!(order = id, from = %order.status, to = %obs.status, "ignored an out-of-order status");
-            if gateway_status_changed {
-                let note = format!("ignored: {} arrived after {}", obs.status, order.status);
-                insert_event(&tx, id, now, Some(order.status), order.status, obs.source, obs.gateway_status.as_deref(), Some(&note))?;
-            }
-            Applied::Ignored
-        };
+        let applied = apply_in(&tx, id, obs)?;
         let order = get_order(&tx, id)?;
         tx.commit()?;
         Ok((applied, order))
+    }
+
+    /// Keeps what the window or the merchant's app needs beyond a link (JSON).
+    pub fn record_payload(&self, id: i64, payload: &serde_json::Value) -> Result<()> {
+        self.conn().execute(
+            "UPDATE orders SET payment_payload = ?2, updated_at = ?3 WHERE id = ?1",
+            params![id, payload.to_string(), now_ms()],
+        )?;
+        Ok(())
+    }
+
+    /// Reserves a refund (or void) before the gateway is called: in one immediate
+    /// transaction, so two refunds racing (in this process or another) cannot together
+    /// exceed what was paid. Pending and succeeded refunds both count against the total.
+    pub fn begin_refund(&self, order_id: i64, refund_no: &str, amount_minor: i64, kind: RefundKind, reason: Option<&str>) -> Result<Refund> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let order = get_order(&tx, order_id)?;
+        let allowed = match kind {
+            RefundKind::Refund => matches!(order.status, OrderStatus::Paid | OrderStatus::PartiallyRefunded),
+            RefundKind::Void => matches!(order.status, OrderStatus::Paid | OrderStatus::Authorized),
+        };
+        if !allowed {
+            return Err(Error::invalid("order", format!("order {order_id} is {}: only a paid order can be {}", order.status, kind.past())));
+        }
+        let committed: i64 = tx.query_row(
+            "SELECT COALESCE(SUM(amount_minor), 0) FROM refunds WHERE order_id = ?1 AND status != 'failed'",
+            [order_id],
+            |r| r.get(0),
+        )?;
+        let refundable = order.amount.minor() - committed;
+        if amount_minor > refundable {
+            let currency = order.amount.currency();
+            return Err(Error::invalid(
+                "amount",
+                format!(
+                    "{} {currency} is more than can be refunded: {} {currency} of {} {currency} is left",
+                    currency.decimal_string(amount_minor),
+                    currency.decimal_string(refundable.max(0)),
+                    order.amount.decimal_string()
+                ),
+            ));
+        }
+        let now = now_ms();
+        tx.execute(
+            "INSERT INTO refunds (order_id, refund_no, amount_minor, status, reason, kind, created_at, updated_at)
+             VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6, ?6)",
+            params![order_id, refund_no, amount_minor, reason, kind.as_str(), now],
+        )?;
+        let id = tx.last_insert_rowid();
+        let refund = get_refund(&tx, id)?;
+        tx.commit()?;
+        Ok(refund)
+    }
+
+    /// Records the gateway's answer to a refund. On success the order's refunded total and
+    /// status move in the same transaction.
+    pub fn finish_refund(&self, refund_id: i64, outcome: RefundOutcome) -> Result<(Refund, Order)> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let refund = get_refund(&tx, refund_id)?;
+        if refund.status != RefundStatus::Pending {
+            let order = get_order(&tx, refund.order_id)?;
+            return Ok((refund, order));
+        }
+        let now = now_ms();
+        match &outcome {
+            RefundOutcome::Succeeded { gateway_refund_id, gateway_status } => {
+                tx.execute(
+                    "UPDATE refunds SET status = 'succeeded', gateway_refund_id = ?2, updated_at = ?3 WHERE id = ?1",
+                    params![refund_id, gateway_refund_id, now],
+                )?;
+                tx.execute(
+                    "UPDATE orders SET refunded_minor = refunded_minor + ?2, updated_at = ?3 WHERE id = ?1",
+                    params![refund.order_id, refund.amount_minor, now],
+                )?;
+                let order = get_order(&tx, refund.order_id)?;
+                let status = match refund.kind {
+                    RefundKind::Void => OrderStatus::Voided,
+                    RefundKind::Refund if order.refunded_minor >= order.amount.minor() => OrderStatus::Refunded,
+                    RefundKind::Refund => OrderStatus::PartiallyRefunded,
+                };
+                let currency = order.amount.currency();
+                let note = format!("{} {} {currency} ({})", refund.kind.past(), currency.decimal_string(refund.amount_minor), refund.refund_no);
+                let obs = Observation { status, gateway_status: gateway_status.clone(), source: EventSource::User, note: Some(note) };
+                apply_in(&tx, refund.order_id, &obs)?;
+            }
+            RefundOutcome::Failed { reason } => {
+                tx.execute(
+                    "UPDATE refunds SET status = 'failed', reason = COALESCE(reason || '; ', '') || ?2, updated_at = ?3 WHERE id = ?1",
+                    params![refund_id, reason, now],
+                )?;
+            }
+        }
+        let refund = get_refund(&tx, refund_id)?;
+        let order = get_order(&tx, refund.order_id)?;
+        tx.commit()?;
+        Ok((refund, order))
+    }
+
+    pub fn refunds(&self, order_id: i64) -> Result<Vec<Refund>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached("SELECT * FROM refunds WHERE order_id = ?1 ORDER BY id")?;
+        let rows = stmt.query_map([order_id], refund_from_row)?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(row??);
+        }
+        Ok(out)
+    }
+
+    /// Keeps a notification verbatim; returns whether the same body was seen before.
+    pub fn record_notification(&self, n: &NotificationRecord<'_>) -> Result<bool> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let seen: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM notifications WHERE fingerprint = ?1 AND verified = 1)",
+            [n.fingerprint],
+            |r| r.get(0),
+        )?;
+        tx.execute(
+            "INSERT INTO notifications (gateway, received_at, verified, merchant_order_no, order_id, fingerprint, body, outcome)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![n.gateway, now_ms(), n.verified, n.merchant_order_no, n.order_id, n.fingerprint, n.body, n.outcome],
+        )?;
+        tx.commit()?;
+        Ok(seen)
+    }
+
+    /// (verified, outcome) of every notification kept, oldest first (audit and tests).
+    pub fn notifications(&self) -> Result<Vec<(bool, String, Option<i64>)>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT verified, outcome, order_id FROM notifications ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     pub fn get(&self, id: i64) -> Result<Order> {
@@ -259,24 +454,30 @@ impl Ledger {
         )
     }
 
-    /// Newest first, filtered.
+    /// One page of orders, newest first, filtered (`limit` default 100, at most 10,000; page
+    /// on with `before` or `offset`). Queries live in `queries.rs`.
     pub fn list(&self, filter: &OrderFilter) -> Result<Vec<Order>> {
-        let (where_sql, args) = filter_sql(filter);
-        let limit = filter.limit.unwrap_or(100).min(10_000);
-        let sql = format!("SELECT * FROM orders {where_sql} ORDER BY created_at DESC, id DESC LIMIT {limit}");
-        self.query_orders(&sql, args)
+        crate::queries::list(&self.conn(), filter)
     }
 
-    /// Visits every order matching the filter, newest first, one row at a time (exports).
+    /// Visits every order matching the filter, newest first, one row at a time.
     pub fn for_each(&self, filter: &OrderFilter, mut visit: impl FnMut(&Order) -> Result<()>) -> Result<()> {
-        let (where_sql, args) = filter_sql(filter);
-        let limit = filter.limit.map(|l| format!(" LIMIT {l}")).unwrap_or_default();
-        let sql = format!("SELECT * FROM orders {where_sql} ORDER BY created_at DESC, id DESC{limit}");
-        let conn = self.conn();
-        let mut stmt = conn.prepare(&sql)?;
-        let mut rows = stmt.query(params_from_iter(args))?;
-        while let Some(row) = rows.next()? {
-            visit(&order_from_row(row)??)?;
+        crate::queries::for_each_row(&self.conn(), filter, "*", |row| visit(&order_from_row(row)??))
+    }
+
+    /// Visits `SELECT {columns}` of every order matching the filter, newest first (exports).
+    pub(crate) fn for_each_row(&self, filter: &OrderFilter, columns: &str, visit: impl FnMut(&Row<'_>) -> Result<()>) -> Result<()> {
+        crate::queries::for_each_row(&self.conn(), filter, columns, visit)
+    }
+
+    /// Sets the free text a cashier may add to an order: who the customer is, what was sold.
+    pub fn set_order_text(&self, id: i64, customer: Option<&str>, description: Option<&str>) -> Result<()> {
+        let changed = self.conn().execute(
+            "UPDATE orders SET customer = ?2, description = ?3 WHERE id = ?1",
+            params![id, customer, description],
+        )?;
+        if changed == 0 {
+            return Err(Error::NotFound(id.to_string()));
         }
         Ok(())
     }
@@ -305,36 +506,127 @@ impl Ledger {
     }
 }
 
-fn filter_sql(filter: &OrderFilter) -> (String, Vec<rusqlite::types::Value>) {
-    use rusqlite::types::Value;
-    let mut clauses = Vec::new();
-    let mut args: Vec<Value> = Vec::new();
-    if let Some(status) = filter.status {
-        args.push(Value::Text(status.as_str().into()));
-        clauses.push(format!("status = ?{}", args.len()));
+fn apply_in(tx: &Transaction<'_>, id: i64, obs: &Observation) -> Result<Applied> {
+    let order = get_order(tx, id)?;
+    let now = now_ms();
+    let gateway_status_changed = obs.gateway_status.is_some() && obs.gateway_status != order.gateway_status;
+    let applied = if obs.status != order.status && order.status.can_move_to(obs.status) {
+        tx.execute(
+            "UPDATE orders SET status = ?2, gateway_status = COALESCE(?3, gateway_status), updated_at = ?4 WHERE id = ?1",
+            params![id, obs.status.as_str(), obs.gateway_status, now],
+        )?;
+        insert_event(tx, id, now, Some(order.status), obs.status, obs.source, obs.gateway_status.as_deref(), obs.note.as_deref())?;
+        Applied::Moved
+    } else if obs.status == order.status {
+        if gateway_status_changed {
+            // Same unified status, new gateway wording (e.g. IOTPay 0 -> 1): keep it verbatim.
+            tx.execute("UPDATE orders SET gateway_status = ?2, updated_at = ?3 WHERE id = ?1", params![id, obs.gateway_status, now])?;
+            insert_event(tx, id, now, Some(order.status), order.status, obs.source, obs.gateway_status.as_deref(), obs.note.as_deref())?;
+        }
+        Applied::Unchanged
+    } else {
+        tracing::warn!(order = id, from = %order.status, to = %obs.status, "ignored an out-of-order status");
+        if gateway_status_changed {
+            let note = format!("ignored: {} arrived after {}", obs.status, order.status);
+            insert_event(tx, id, now, Some(order.status), order.status, obs.source, obs.gateway_status.as_deref(), Some(&note))?;
+        }
+        Applied::Ignored
+    };
+    Ok(applied)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RefundKind {
+    /// Money given back on a settled payment (full or partial).
+    Refund,
+    /// An unsettled card payment cancelled in full.
+    Void,
+}
+
+impl RefundKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefundKind::Refund => "refund",
+            RefundKind::Void => "void",
+        }
     }
-    if let Some(gateway) = filter.gateway {
-        args.push(Value::Text(gateway.as_str().into()));
-        clauses.push(format!("gateway = ?{}", args.len()));
+
+    fn past(self) -> &'static str {
+        match self {
+            RefundKind::Refund => "refunded",
+            RefundKind::Void => "voided",
+        }
     }
-    if let Some(from) = filter.from_ms {
-        args.push(Value::Integer(from));
-        clauses.push(format!("created_at >= ?{}", args.len()));
-    }
-    if let Some(to) = filter.to_ms {
-        args.push(Value::Integer(to));
-        clauses.push(format!("created_at < ?{}", args.len()));
-    }
-    if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let escaped = search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        args.push(Value::Text(format!("%{escaped}%")));
-        let n = args.len();
-        clauses.push(format!(
-            "(merchant_order_no LIKE ?{n} ESCAPE '\\' OR gateway_order_id LIKE ?{n} ESCAPE '\\')"
-        ));
-    }
-    let where_sql = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
-    (where_sql, args)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RefundStatus {
+    /// Reserved and sent (or about to be); the outcome is not known yet.
+    Pending,
+    Succeeded,
+    Failed,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Refund {
+    pub id: i64,
+    pub order_id: i64,
+    pub refund_no: String,
+    pub amount_minor: i64,
+    pub kind: RefundKind,
+    pub status: RefundStatus,
+    pub gateway_refund_id: Option<String>,
+    pub reason: Option<String>,
+    pub created_at_ms: i64,
+}
+
+#[derive(Debug, Clone)]
+pub enum RefundOutcome {
+    Succeeded { gateway_refund_id: Option<String>, gateway_status: Option<String> },
+    Failed { reason: String },
+}
+
+/// A notification as it reached the receiver.
+#[derive(Debug, Clone)]
+pub struct NotificationRecord<'a> {
+    pub gateway: &'a str,
+    pub verified: bool,
+    pub merchant_order_no: Option<&'a str>,
+    pub order_id: Option<i64>,
+    pub fingerprint: &'a str,
+    pub body: &'a str,
+    pub outcome: &'a str,
+}
+
+fn get_refund(conn: &Connection, id: i64) -> Result<Refund> {
+    conn.query_row("SELECT * FROM refunds WHERE id = ?1", [id], refund_from_row)?
+}
+
+fn refund_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Refund>> {
+    let kind: String = row.get("kind")?;
+    let status: String = row.get("status")?;
+    let decode = || -> Result<Refund> {
+        Ok(Refund {
+            id: row.get("id")?,
+            order_id: row.get("order_id")?,
+            refund_no: row.get("refund_no")?,
+            amount_minor: row.get("amount_minor")?,
+            kind: if kind == "void" { RefundKind::Void } else { RefundKind::Refund },
+            status: match status.as_str() {
+                "pending" => RefundStatus::Pending,
+                "succeeded" => RefundStatus::Succeeded,
+                "failed" => RefundStatus::Failed,
+                other => return Err(Error::Internal(format!("unknown refund status {other:?}"))),
+            },
+            gateway_refund_id: row.get("gateway_refund_id")?,
+            reason: row.get("reason")?,
+            created_at_ms: row.get("created_at")?,
+        })
+    };
+    Ok(decode())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -364,7 +656,7 @@ fn get_order(conn: &Connection, id: i64) -> Result<Order> {
 
 /// A row that does not decode (a status or currency this build does not know) is an error,
 /// not a silently skipped order.
-fn order_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Order>> {
+pub(crate) fn order_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Order>> {
     let gateway: String = row.get("gateway")?;
     let method: String = row.get("method")?;
     let currency: String = row.get("currency")?;
@@ -384,6 +676,9 @@ fn order_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Order>> {
             gateway_status: row.get("gateway_status")?,
             gateway_order_id: row.get("gateway_order_id")?,
             payment_url: row.get("payment_url")?,
+            payment_payload: row
+                .get::<_, Option<String>>("payment_payload")?
+                .and_then(|text| serde_json::from_str(&text).ok()),
             refunded_minor: row.get("refunded_minor")?,
             created_at_ms: row.get("created_at")?,
             updated_at_ms: row.get("updated_at")?,

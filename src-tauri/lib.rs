@@ -9,12 +9,16 @@ pub mod export;
 pub mod gateways;
 pub mod ledger;
 pub mod money;
+pub mod notify;
 pub mod order;
 pub mod payments;
 pub mod qr;
+pub mod queries;
 pub mod sandbox;
+pub mod seed;
 pub mod signing;
 pub mod vault;
 pub mod views;
+pub mod zone;
 
 pub use error::{Error, Result};

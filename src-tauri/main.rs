@@ -3,6 +3,7 @@
 
 //! The `paydesk` binary: with a subcommand it is the CLI, without one it opens the window.
 
+mod bench;
 mod cli;
 mod shell;
 

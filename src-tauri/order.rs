@@ -42,6 +42,19 @@ pub enum Method {
     WechatQr,
     AlipayQr,
     UnionpayQr,
+    /// The cashier scans the customer's WeChat, Alipay or UnionPay payment code.
+    Barcode,
+    AlipayWeb,
+    UnionpayWeb,
+    WechatApp,
+    AlipayApp,
+    UnionpayApp,
+    /// IOTPay's hosted card page, as a link.
+    CardLink,
+    /// IOTPay's card form embedded in the window (iotpaycc.js).
+    Card,
+    /// A card kept earlier with cc_addcard, charged by its cardId.
+    CardToken,
 }
 
 /// What the counter shows for a method.
@@ -50,16 +63,48 @@ pub enum Method {
 pub enum MethodKind {
     /// The customer scans a code shown on screen.
     Qr,
+    /// A payment page link (also shown as a QR).
+    Link,
+    /// The cashier scans the customer's code.
+    Barcode,
+    /// Parameters for the merchant's own mobile app.
+    App,
+    /// A gateway's form embedded in the window.
+    Widget,
+    /// A stored card, charged without the customer.
+    Token,
 }
 
 impl Method {
-    pub const ALL: [Method; 3] = [Method::WechatQr, Method::AlipayQr, Method::UnionpayQr];
+    pub const ALL: [Method; 12] = [
+        Method::WechatQr,
+        Method::AlipayQr,
+        Method::UnionpayQr,
+        Method::Barcode,
+        Method::AlipayWeb,
+        Method::UnionpayWeb,
+        Method::WechatApp,
+        Method::AlipayApp,
+        Method::UnionpayApp,
+        Method::CardLink,
+        Method::Card,
+        Method::CardToken,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Method::WechatQr => "wechat-qr",
             Method::AlipayQr => "alipay-qr",
             Method::UnionpayQr => "unionpay-qr",
+            Method::Barcode => "barcode",
+            Method::AlipayWeb => "alipay-web",
+            Method::UnionpayWeb => "unionpay-web",
+            Method::WechatApp => "wechat-app",
+            Method::AlipayApp => "alipay-app",
+            Method::UnionpayApp => "unionpay-app",
+            Method::CardLink => "card-link",
+            Method::Card => "card",
+            Method::CardToken => "card-token",
         }
     }
 
@@ -68,24 +113,52 @@ impl Method {
             Method::WechatQr => "WeChat Pay QR",
             Method::AlipayQr => "Alipay QR",
             Method::UnionpayQr => "UnionPay QR",
+            Method::Barcode => "Scan customer's code",
+            Method::AlipayWeb => "Alipay web link",
+            Method::UnionpayWeb => "UnionPay web link",
+            Method::WechatApp => "WeChat Pay in app",
+            Method::AlipayApp => "Alipay in app",
+            Method::UnionpayApp => "UnionPay in app",
+            Method::CardLink => "Card payment link",
+            Method::Card => "Card",
+            Method::CardToken => "Saved card",
         }
     }
 
     pub fn gateway(self) -> Gateway {
-        match self {
-            Method::WechatQr | Method::AlipayQr | Method::UnionpayQr => Gateway::Iotpay,
-        }
+        Gateway::Iotpay
     }
 
     pub fn kind(self) -> MethodKind {
-        MethodKind::Qr
+        match self {
+            Method::WechatQr | Method::AlipayQr | Method::UnionpayQr => MethodKind::Qr,
+            Method::Barcode => MethodKind::Barcode,
+            Method::AlipayWeb | Method::UnionpayWeb | Method::CardLink => MethodKind::Link,
+            Method::WechatApp | Method::AlipayApp | Method::UnionpayApp => MethodKind::App,
+            Method::Card => MethodKind::Widget,
+            Method::CardToken => MethodKind::Token,
+        }
     }
 
     pub fn currencies(self) -> &'static [&'static str] {
-        match self.gateway() {
-            Gateway::Iotpay => &["CAD", "USD"],
-            Gateway::Smepay => &["INR"],
-            Gateway::Smartpay | Gateway::Smartexpay => &["EUR"],
+        match self {
+            // IOTPay's V3 card API takes CAD only ("for now only CAD supported").
+            Method::CardLink | Method::Card | Method::CardToken => &["CAD"],
+            _ => match self.gateway() {
+                Gateway::Iotpay => &["CAD", "USD"],
+                Gateway::Smepay => &["INR"],
+                Gateway::Smartpay | Gateway::Smartexpay => &["EUR"],
+            },
+        }
+    }
+
+    /// The names `--method` takes for a gateway, for help and error messages.
+    pub fn names_for(gateway: Gateway) -> String {
+        let names: Vec<&str> = Method::ALL.iter().filter(|m| m.gateway() == gateway).map(|m| m.as_str()).collect();
+        if names.is_empty() {
+            "no methods in this build yet".to_string()
+        } else {
+            names.join(", ")
         }
     }
 
@@ -107,15 +180,6 @@ impl Method {
             )));
         }
         Ok(method)
-    }
-
-    fn names_for(gateway: Gateway) -> String {
-        let names: Vec<&str> = Method::ALL.iter().filter(|m| m.gateway() == gateway).map(|m| m.as_str()).collect();
-        if names.is_empty() {
-            "no methods in this build yet".to_string()
-        } else {
-            names.join(", ")
-        }
     }
 
     /// The amount in a currency this method's gateway settles in.
@@ -241,6 +305,8 @@ pub struct Order {
     pub gateway_order_id: Option<String>,
     /// The link the QR encodes, or the payment page.
     pub payment_url: Option<String>,
+    /// What the window or the merchant's app needs beyond a link (secureId, payParams, cardId).
+    pub payment_payload: Option<serde_json::Value>,
     pub refunded_minor: i64,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,

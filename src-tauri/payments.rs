@@ -22,8 +22,9 @@ use tokio::sync::OnceCell;
 use crate::config::Mode;
 use crate::error::{Error, Result};
 use crate::gateways::iotpay::{Iotpay, IotpayConfig, DEFAULT_V1_BASE};
-use crate::gateways::{Connector, CreateRequest, Lookup};
-use crate::ledger::{now_ms, Applied, Ledger, NewOrder, Observation};
+use crate::gateways::iotpay_card::{IotpayCard, IotpayCardConfig, DEFAULT_LIVE_BASE, DEFAULT_SCRIPT_URL, DEFAULT_TEST_BASE};
+use crate::gateways::{confirm_by_query, Connector, CreateRequest, Lookup};
+use crate::ledger::{now_ms, Applied, Ledger, NewOrder, Observation, Refund, RefundKind, RefundOutcome};
 use crate::money::{Currency, Money};
 use crate::order::{new_merchant_order_no, EventSource, Gateway, Method, MethodKind, Order, OrderStatus};
 use crate::sandbox::{SandboxServer, SANDBOX_LOGIN_NAME, SANDBOX_MCH_ID, SANDBOX_MERCHANT_KEY};
@@ -34,8 +35,9 @@ const ORDER_TTL: Duration = Duration::from_secs(15 * 60);
 /// A Created order younger than this may still have its create call in flight (in this or
 /// another process), so "the gateway has no such order" does not yet mean it never will.
 const CREATE_GRACE: Duration = Duration::from_secs(120);
-/// Where the notification receiver listens (loopback only).
-const DEFAULT_NOTIFY_URL: &str = "http://127.0.0.1:47390/notify";
+/// Where the notification receiver listens by default (loopback only; see notify.rs).
+pub const DEFAULT_NOTIFY_PORT: u16 = 47390;
+const DEFAULT_NOTIFY_BASE: &str = "http://127.0.0.1:47390";
 
 /// A cashier's request, as typed: validated here, at the boundary.
 #[derive(Debug, Clone, Deserialize)]
@@ -45,6 +47,12 @@ pub struct CreateOrderInput {
     pub method: String,
     pub amount: String,
     pub currency: String,
+    /// The customer's payment code, as the scanner typed it (barcode).
+    #[serde(default)]
+    pub code: Option<String>,
+    /// A stored card's id (card-token).
+    #[serde(default)]
+    pub card_id: Option<String>,
 }
 
 /// A method the counter can offer now.
@@ -70,6 +78,8 @@ pub struct Paydesk {
     observer: RwLock<Option<Observer>>,
     watching: Mutex<HashSet<i64>>,
     poll_interval: Duration,
+    /// The base URL gateways post notifications to (the receiver's, once it runs).
+    notify_base: RwLock<String>,
 }
 
 impl Paydesk {
@@ -90,6 +100,7 @@ impl Paydesk {
             observer: RwLock::new(None),
             watching: Mutex::new(HashSet::new()),
             poll_interval: Duration::from_millis(1000),
+            notify_base: RwLock::new(DEFAULT_NOTIFY_BASE.to_string()),
         }))
     }
 
@@ -103,6 +114,17 @@ impl Paydesk {
 
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
+    }
+
+    /// Where gateways should post notifications: set by the receiver once it listens, before
+    /// the first order is created (connectors are built with it).
+    pub fn set_notify_base(&self, base: &str) {
+        *self.notify_base.write().unwrap_or_else(|p| p.into_inner()) = base.trim_end_matches('/').to_string();
+        self.connectors.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+
+    fn notify_url(&self, path: &str) -> String {
+        format!("{}{path}", self.notify_base.read().unwrap_or_else(|p| p.into_inner()))
     }
 
     pub fn set_observer(&self, observer: Observer) {
@@ -152,10 +174,20 @@ impl Paydesk {
         })?;
         self.watch(order.id);
         let description = format!("Sale {}", order.merchant_order_no);
-        let request = CreateRequest { merchant_order_no: &order.merchant_order_no, method, amount, description: &description };
+        let request = CreateRequest {
+            merchant_order_no: &order.merchant_order_no,
+            method,
+            amount,
+            description: &description,
+            payment_code: input.code.as_deref(),
+            card_id: input.card_id.as_deref(),
+        };
         match connector.create(&request).await {
             Ok(created) => {
                 self.ledger.record_gateway_reference(order.id, created.gateway_order_id.as_deref(), created.payment_url.as_deref())?;
+                if let Some(payload) = &created.payload {
+                    self.ledger.record_payload(order.id, payload)?;
+                }
                 let (_, order) = self.ledger.apply(
                     order.id,
                     &Observation {
@@ -165,6 +197,16 @@ impl Paydesk {
                         note: Some("accepted by the gateway".into()),
                     },
                 )?;
+                if confirm_by_query(method) {
+                    // A scanned code or stored card may be paid (or declined) already: ask.
+                    return match self.sync(order.id).await {
+                        Ok(order) => Ok(order),
+                        Err(e) => {
+                            tracing::warn!(order = order.id, "first query failed, the watcher retries: {e}");
+                            Ok(order)
+                        }
+                    };
+                }
                 Ok(order)
             }
             Err(e @ Error::GatewayRejected { .. }) => {
@@ -193,7 +235,7 @@ impl Paydesk {
     async fn sync_from(&self, id: i64, source: EventSource) -> Result<Order> {
         let order = self.ledger.get(id)?;
         let connector = self.connector(order.gateway, &order.environment).await?;
-        let mut order = match connector.lookup(&order.merchant_order_no).await? {
+        let mut order = match connector.lookup(&order).await? {
             Lookup::Found(report) => {
                 if order.gateway_order_id.is_none() && report.gateway_order_id.is_some() {
                     self.ledger.record_gateway_reference(id, report.gateway_order_id.as_deref(), None)?;
@@ -303,33 +345,128 @@ impl Paydesk {
     async fn build_connector(&self, gateway: Gateway, environment: &str) -> Result<Connector> {
         match gateway {
             Gateway::Iotpay => {
-                let config = if environment == Mode::Sandbox.as_str() {
-                    IotpayConfig {
-                        v1_base: self.sandbox().await?.iotpay_v1_base(),
+                let notify_url = self.notify_url("/notify/iotpay");
+                let card_notify_url = self.notify_url("/notify/iotpay-card");
+                let (v1, card) = if environment == Mode::Sandbox.as_str() {
+                    let sandbox = self.sandbox().await?;
+                    let v1 = IotpayConfig {
+                        v1_base: sandbox.iotpay_v1_base(),
                         mch_id: SANDBOX_MCH_ID.into(),
                         login_name: SANDBOX_LOGIN_NAME.into(),
                         key: Sensitive::new(SANDBOX_MERCHANT_KEY.into()),
-                        notify_url: DEFAULT_NOTIFY_URL.into(),
+                        notify_url,
                         client_ip: "127.0.0.1".into(),
-                    }
+                        wechat_app_id: Some("wx-sandbox-app".into()),
+                    };
+                    let card = IotpayCardConfig {
+                        base: sandbox.iotpay_v3_base(),
+                        mch_id: SANDBOX_MCH_ID.into(),
+                        login_name: SANDBOX_LOGIN_NAME.into(),
+                        key: Sensitive::new(SANDBOX_MERCHANT_KEY.into()),
+                        notify_url: card_notify_url,
+                        return_url: format!("{}/done", sandbox.base_url()),
+                        script_url: format!("{}/iotpay/cc/iotpaycc.js", sandbox.base_url()),
+                    };
+                    (v1, card)
                 } else {
                     let env = Environment::parse(environment)?;
                     let creds = Vault::keychain().load(gateway, env)?.ok_or_else(|| {
                         Error::Vault(format!("no iotpay {environment} credentials: run `paydesk credentials set iotpay --env {environment}`"))
                     })?;
                     let setting = |name: &str| self.ledger.setting(&format!("iotpay.{environment}.{name}"));
-                    IotpayConfig {
+                    let client_ip = setting("client_ip")?.unwrap_or_else(|| "127.0.0.1".into());
+                    let v1 = IotpayConfig {
                         v1_base: setting("v1_base")?.unwrap_or_else(|| DEFAULT_V1_BASE.into()),
                         mch_id: creds.require("mchId")?.expose().clone(),
                         login_name: creds.require("loginName")?.expose().clone(),
                         key: creds.require("key")?.clone(),
-                        notify_url: setting("notify_url")?.unwrap_or_else(|| DEFAULT_NOTIFY_URL.into()),
-                        client_ip: setting("client_ip")?.unwrap_or_else(|| "127.0.0.1".into()),
-                    }
+                        notify_url: setting("notify_url")?.unwrap_or(notify_url),
+                        client_ip,
+                        wechat_app_id: setting("wechat_app_id")?,
+                    };
+                    let default_card_base = if env == Environment::Live { DEFAULT_LIVE_BASE } else { DEFAULT_TEST_BASE };
+                    let card = IotpayCardConfig {
+                        base: setting("v3_base")?.unwrap_or_else(|| default_card_base.into()),
+                        mch_id: v1.mch_id.clone(),
+                        login_name: v1.login_name.clone(),
+                        key: v1.key.clone(),
+                        notify_url: setting("card_notify_url")?.unwrap_or(card_notify_url),
+                        return_url: setting("return_url")?.unwrap_or_else(|| "https://paydesk.app/card-done".into()),
+                        script_url: setting("script_url")?.unwrap_or_else(|| DEFAULT_SCRIPT_URL.into()),
+                    };
+                    (v1, card)
                 };
-                Ok(Connector::Iotpay(Iotpay::new(config)?))
+                Ok(Connector::Iotpay { v1: Iotpay::new(v1)?, card: IotpayCard::new(card)? })
             }
             other => Err(Error::UnsupportedMethod(format!("{} is not available in this build yet", other.as_str()))),
         }
+    }
+
+    /// Gives back `amount` (cashier text; the whole remainder when `None`) on a paid order.
+    /// The refund is reserved in the ledger with its own refund number before the gateway is
+    /// called, so concurrent refunds cannot exceed what was paid and a resend is recognisable.
+    pub async fn refund(&self, id: i64, amount: Option<&str>, reason: Option<&str>) -> Result<(Refund, Order)> {
+        let order = self.ledger.get(id)?;
+        let currency = order.amount.currency();
+        let minor = match amount {
+            Some(text) => Money::parse(text, currency)?.minor(),
+            None => order.amount.minor() - order.refunded_minor,
+        };
+        let connector = self.connector(order.gateway, &order.environment).await?;
+        let refund_no = new_merchant_order_no(chrono::Utc::now()).replacen("PD", "RF", 1);
+        let refund = self.ledger.begin_refund(id, &refund_no, minor, RefundKind::Refund, reason)?;
+        let amount = Money::from_minor(minor, currency)?;
+        self.finish_reversal(refund, connector.refund(&order, &refund_no, amount).await)
+    }
+
+    /// Cancels an unsettled card payment in full.
+    pub async fn void(&self, id: i64, reason: Option<&str>) -> Result<(Refund, Order)> {
+        let order = self.ledger.get(id)?;
+        let connector = self.connector(order.gateway, &order.environment).await?;
+        let refund_no = new_merchant_order_no(chrono::Utc::now()).replacen("PD", "VD", 1);
+        // Refused before anything is reserved when the gateway cannot void this kind of order.
+        if !matches!(order.method, Method::CardLink | Method::Card | Method::CardToken) {
+            return Err(Error::invalid("order", format!("{} payments cannot be voided: refund them instead", order.method.label())));
+        }
+        let refund = self.ledger.begin_refund(id, &refund_no, order.amount.minor(), RefundKind::Void, reason)?;
+        self.finish_reversal(refund, connector.void(&order, &refund_no).await)
+    }
+
+    fn finish_reversal(&self, refund: Refund, answer: Result<crate::gateways::Reversal>) -> Result<(Refund, Order)> {
+        match answer {
+            Ok(reversal) => self.ledger.finish_refund(
+                refund.id,
+                RefundOutcome::Succeeded { gateway_refund_id: reversal.gateway_refund_id, gateway_status: reversal.gateway_status },
+            ),
+            Err(e @ Error::GatewayRejected { .. }) => {
+                self.ledger.finish_refund(refund.id, RefundOutcome::Failed { reason: e.to_string() })?;
+                Err(e)
+            }
+            // Unknown outcome: the refund stays pending (and keeps counting against the total)
+            // until the owner checks it with the gateway.
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Verifies a notification's signature with the keys of the order's environment.
+    pub async fn verify_iotpay_notify(&self, order: &Order, fields: &serde_json::Map<String, serde_json::Value>) -> Result<bool> {
+        let connector = self.connector(order.gateway, &order.environment).await?;
+        Ok(match connector.as_ref() {
+            Connector::Iotpay { v1, .. } => v1.verify(fields),
+        })
+    }
+
+    /// The order a notification names, if it is ours.
+    pub fn order_by_merchant_no(&self, merchant_order_no: &str) -> Result<Option<Order>> {
+        match self.ledger.resolve(merchant_order_no) {
+            Ok(order) if order.merchant_order_no == merchant_order_no => Ok(Some(order)),
+            Ok(_) | Err(Error::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Re-queries after a verified notification (the notification itself is only a hint).
+    pub async fn sync_after_notify(&self, id: i64) -> Result<Order> {
+        self.sync_from(id, EventSource::Notify).await
     }
 }

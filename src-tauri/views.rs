@@ -27,6 +27,8 @@ pub struct OrderView {
     pub gateway_status: Option<String>,
     pub gateway_order_id: Option<String>,
     pub payment_url: Option<String>,
+    /// What a widget or app needs beyond the link (secureId and script URL, payParams).
+    pub payment_payload: Option<serde_json::Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub qr_svg: Option<String>,
     pub refunded_minor: i64,
@@ -63,6 +65,7 @@ impl OrderView {
             gateway_status: order.gateway_status.clone(),
             gateway_order_id: order.gateway_order_id.clone(),
             payment_url: order.payment_url.clone(),
+            payment_payload: order.payment_payload.clone(),
             qr_svg,
             refunded_minor: order.refunded_minor,
             created_at: rfc3339(order.created_at_ms),
@@ -101,4 +104,5 @@ impl From<&OrderEvent> for EventView {
 pub struct OrderDetail {
     pub order: OrderView,
     pub events: Vec<EventView>,
+    pub refunds: Vec<crate::ledger::Refund>,
 }

@@ -1,15 +1,17 @@
-//! IOTPay v1 general orders (reference/gateways.md §1): customer-scan QR orders and order
-//! query. Requests are `params=<JSON>` form posts signed with MD5 (signing.rs); answers are
-//! checked for both `retCode` and `resCode`, and their `sign` is verified when present.
+//! IOTPay v1 general orders (reference/gateways.md §1.3-1.7, 1.9): customer-scan QR codes,
+//! merchant-scanned payment codes, web links and app parameters; order query; refund.
+//! Requests are `params=<JSON>` form posts signed with MD5 (signing.rs); answers are checked
+//! for both `retCode` and `resCode`, and their `sign` is verified when present.
 
 use std::time::Duration;
 
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::{transport_error, CreateRequest, Created, Lookup, Report};
+use super::{check_length, transport_error, CreateRequest, Created, Lookup, Report, Reversal};
 use crate::error::{Error, Result};
-use crate::order::{Method, OrderStatus};
+use crate::money::Money;
+use crate::order::{Method, MethodKind, OrderStatus};
 use crate::signing::{iotpay_sign, iotpay_verify};
 use crate::vault::Sensitive;
 
@@ -25,6 +27,8 @@ pub struct IotpayConfig {
     pub notify_url: String,
     /// IOTPay wants the paying client's IP; a counter reports its own.
     pub client_ip: String,
+    /// The merchant's WeChat app id, for WX_APP orders.
+    pub wechat_app_id: Option<String>,
 }
 
 pub struct Iotpay {
@@ -32,12 +36,44 @@ pub struct Iotpay {
     config: IotpayConfig,
 }
 
-/// The v1 channel for a method.
-pub fn channel_id(method: Method) -> &'static str {
-    match method {
+/// The v1 channel for a method; a scanned payment code tells its own wallet.
+pub fn channel_id(method: Method, payment_code: Option<&str>) -> Result<&'static str> {
+    Ok(match method {
         Method::WechatQr => "WX_NATIVE",
         Method::AlipayQr => "ALIPAY_QR",
         Method::UnionpayQr => "UPI_QR",
+        Method::Barcode => micropay_channel(payment_code.unwrap_or_default())?,
+        Method::AlipayWeb => "ALIPAY_WAP",
+        Method::UnionpayWeb => "UPI_SEQ",
+        Method::WechatApp => "WX_APP",
+        Method::AlipayApp => "ALIPAY_MOBILE",
+        Method::UnionpayApp => "UPI_APP",
+        Method::CardLink | Method::Card | Method::CardToken => {
+            return Err(Error::UnsupportedMethod(format!("{} goes through IOTPay's card API, not v1", method.as_str())))
+        }
+    })
+}
+
+/// The wallet a customer's payment code belongs to, by the wallets' published code ranges:
+/// WeChat 18 digits starting 10-15, Alipay 16-24 digits starting 25-30, UnionPay 19 digits
+/// starting 62.
+pub fn micropay_channel(code: &str) -> Result<&'static str> {
+    let code = code.trim();
+    if code.is_empty() {
+        return Err(Error::invalid("code", "scan the customer's payment code first"));
+    }
+    if !code.chars().all(|c| c.is_ascii_digit()) {
+        return Err(Error::invalid("code", format!("{code:?} is not a payment code: payment codes are digits only")));
+    }
+    let prefix: u32 = code[..2.min(code.len())].parse().unwrap_or(0);
+    match (prefix, code.len()) {
+        (10..=15, 18) => Ok("WX_MICROPAY"),
+        (25..=30, 16..=24) => Ok("ALIPAY_MICROPAY"),
+        (62, 19) => Ok("UPI_MICROPAY"),
+        _ => Err(Error::invalid(
+            "code",
+            format!("{code} is not a WeChat, Alipay or UnionPay payment code (ask the customer to refresh it)"),
+        )),
     }
 }
 
@@ -99,29 +135,55 @@ impl Iotpay {
 
     pub async fn create_order(&self, request: &CreateRequest<'_>) -> Result<Created> {
         let cents = request.amount.cents(GATEWAY)?;
+        let channel = channel_id(request.method, request.payment_code)?;
+        let subject = truncate(request.description, 64);
         let mut fields = json!({
             "mchId": self.config.mch_id,
             "mchOrderNo": request.merchant_order_no,
-            "channelId": channel_id(request.method),
+            "channelId": channel,
             "currency": request.amount.currency().code(),
             "amount": cents,
             "clientIp": self.config.client_ip,
             "notifyUrl": self.config.notify_url,
-            "subject": truncate(request.description, 64),
+            "subject": subject,
             "body": truncate(request.description, 255),
             "jobNo": self.config.login_name,
         });
-        if request.method == Method::WechatQr {
+        match request.method {
             // WX_NATIVE needs a productId; the merchant order number is unique and ours.
-            fields["extra"] = Value::String(json!({ "productId": request.merchant_order_no }).to_string());
+            Method::WechatQr => fields["extra"] = json!(json!({ "productId": request.merchant_order_no }).to_string()),
+            Method::WechatApp => {
+                let app_id = self.config.wechat_app_id.as_deref().ok_or_else(|| {
+                    Error::invalid("appId", "WeChat in-app payments need the merchant's WeChat app id in the settings")
+                })?;
+                fields["extra"] = json!(json!({ "type": "apppay", "appId": app_id }).to_string());
+            }
+            Method::Barcode => {
+                fields["codeType"] = json!("barcode");
+                fields["identityCode"] = json!(request.payment_code.unwrap_or_default().trim());
+            }
+            _ => {}
         }
+        check_v1_lengths(&fields)?;
         let payload = self.call("create_order", fields).await?;
         let gateway_order_id = payload.get("payOrderId").and_then(Value::as_str).map(str::to_string);
-        let payment_url = payment_link(&payload).ok_or_else(|| Error::GatewayProtocol {
+        let missing = |what: &str| Error::GatewayProtocol {
             gateway: GATEWAY,
-            message: "create_order succeeded but carried no codeUrl, qr_code or retParams link".into(),
-        })?;
-        Ok(Created { gateway_order_id, payment_url: Some(payment_url), status: OrderStatus::Pending, gateway_status: None })
+            message: format!("create_order for {channel} succeeded but carried no {what}"),
+        };
+        let mut created = Created::pending(gateway_order_id);
+        match request.method.kind() {
+            MethodKind::Qr | MethodKind::Link => {
+                created.payment_url = Some(payment_link(&payload).ok_or_else(|| missing("codeUrl, qr_code or retParams link"))?);
+            }
+            MethodKind::App => {
+                let params = payload.get("payParams").filter(|p| !p.is_null()).ok_or_else(|| missing("payParams"))?;
+                created.payload = Some(json!({ "payParams": params }));
+            }
+            // A scanned code's outcome is confirmed by query (payments.rs does it at once).
+            MethodKind::Barcode | MethodKind::Widget | MethodKind::Token => {}
+        }
+        Ok(created)
     }
 
     pub async fn query_order(&self, merchant_order_no: &str) -> Result<Lookup> {
@@ -139,6 +201,30 @@ impl Iotpay {
         };
         let status = raw.trim().parse::<i64>().map(map_status).unwrap_or(OrderStatus::Pending);
         Ok(Lookup::Found(Report { status, gateway_status: raw, gateway_order_id: query.pay_order_id, note: None }))
+    }
+
+    /// Checks a notification's `sign` with this merchant's key (constant time).
+    pub fn verify(&self, fields: &Map<String, Value>) -> bool {
+        iotpay_verify(fields, self.config.key.expose())
+    }
+
+    /// `refund_order` (§1.7): up to what was paid, tracked by our `mchRefundNo`.
+    pub async fn refund_order(&self, pay_order_id: &str, refund_no: &str, amount: Money) -> Result<Reversal> {
+        let fields = json!({
+            "mchId": self.config.mch_id,
+            "mchRefundNo": refund_no,
+            "refundAmount": amount.cents(GATEWAY)?,
+            "clientIp": self.config.client_ip,
+            "loginName": self.config.login_name,
+            "payOrderId": pay_order_id,
+        });
+        check_length("mchRefundNo", refund_no, 30)?;
+        check_length("loginName", &self.config.login_name, 32)?;
+        let payload = self.call("refund_order", fields).await?;
+        Ok(Reversal {
+            gateway_refund_id: payload.get("refundOrderId").and_then(Value::as_str).map(str::to_string),
+            gateway_status: payload.get("status").map(|s| s.to_string().trim_matches('"').to_string()),
+        })
     }
 
     /// Signs and posts one v1 call; returns the answer's fields once both codes say SUCCESS
@@ -218,6 +304,28 @@ pub fn payment_link(payload: &Map<String, Value>) -> Option<String> {
         .map(str::to_string)
 }
 
+/// The v1 create_order field limits (§1.4), checked before anything is sent.
+fn check_v1_lengths(fields: &Value) -> Result<()> {
+    const LIMITS: &[(&str, usize)] = &[
+        ("mchId", 30),
+        ("mchOrderNo", 30),
+        ("channelId", 24),
+        ("clientIp", 32),
+        ("notifyUrl", 200),
+        ("subject", 64),
+        ("body", 255),
+        ("extra", 512),
+        ("jobNo", 50),
+        ("identityCode", 64),
+    ];
+    for (name, max) in LIMITS {
+        if let Some(value) = fields.get(*name).and_then(Value::as_str) {
+            check_length(name, value, *max)?;
+        }
+    }
+    Ok(())
+}
+
 fn truncate(text: &str, max_chars: usize) -> String {
     text.chars().take(max_chars).collect()
 }
@@ -235,6 +343,29 @@ mod tests {
         assert_eq!(map_status(4), OrderStatus::Cancelled);
         assert_eq!(map_status(9), OrderStatus::Cancelled);
         assert_eq!(map_status(7), OrderStatus::Pending, "unknown is pending");
+    }
+
+    #[test]
+    fn payment_codes_tell_their_wallet() {
+        assert_eq!(micropay_channel("134567890123456789").unwrap(), "WX_MICROPAY");
+        assert_eq!(micropay_channel("281234567890123456").unwrap(), "ALIPAY_MICROPAY");
+        assert_eq!(micropay_channel("6212345678901234567").unwrap(), "UPI_MICROPAY");
+        for bad in ["", "12ab", "991234567890123456", "1345"] {
+            assert!(matches!(micropay_channel(bad), Err(Error::InvalidInput { field: "code", .. })), "{bad}");
+        }
+    }
+
+    #[test]
+    fn v1_field_limits_name_the_field() {
+        let too_long = json!({ "subject": "x".repeat(65) });
+        match check_v1_lengths(&too_long) {
+            Err(Error::InvalidInput { field, message }) => {
+                assert_eq!(field, "subject");
+                assert!(message.contains("64"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(check_v1_lengths(&json!({ "subject": "x".repeat(64) })).is_ok());
     }
 
     #[test]

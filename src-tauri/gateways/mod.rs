@@ -1,14 +1,17 @@
-//! Gateway adapters: one file per gateway, its wire types beside it, mapping the gateway's
-//! statuses into `OrderStatus` (anything not plainly success or failure is Pending, and the
-//! gateway's own word is kept verbatim).
+//! Gateway adapters: one file per gateway API, its wire types beside it, mapping the
+//! gateway's statuses into `OrderStatus` (anything not plainly success or failure is
+//! Pending, and the gateway's own word is kept verbatim).
 
 pub mod iotpay;
+pub mod iotpay_card;
 
 use std::time::Duration;
 
+use serde_json::Value;
+
 use crate::error::{Error, Result};
 use crate::money::Money;
-use crate::order::{Method, OrderStatus};
+use crate::order::{Method, MethodKind, Order, OrderStatus};
 
 /// What the core asks a gateway to create.
 #[derive(Debug, Clone)]
@@ -17,6 +20,10 @@ pub struct CreateRequest<'a> {
     pub method: Method,
     pub amount: Money,
     pub description: &'a str,
+    /// The customer's payment code a scanner read (barcode methods).
+    pub payment_code: Option<&'a str>,
+    /// The merchant's id of a stored card (card-token).
+    pub card_id: Option<&'a str>,
 }
 
 /// What a gateway gave back on create.
@@ -25,8 +32,16 @@ pub struct Created {
     pub gateway_order_id: Option<String>,
     /// The string to show as a QR code or link.
     pub payment_url: Option<String>,
+    /// What the window or the merchant's app needs beyond a link: payParams, secureId.
+    pub payload: Option<Value>,
     pub status: OrderStatus,
     pub gateway_status: Option<String>,
+}
+
+impl Created {
+    pub fn pending(gateway_order_id: Option<String>) -> Created {
+        Created { gateway_order_id, payment_url: None, payload: None, status: OrderStatus::Pending, gateway_status: None }
+    }
 }
 
 /// A gateway's answer to "what became of this order?".
@@ -45,23 +60,75 @@ pub struct Report {
     pub note: Option<String>,
 }
 
-/// The adapters, dispatched by gateway.
+/// The outcome of a refund or void the gateway accepted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reversal {
+    pub gateway_refund_id: Option<String>,
+    pub gateway_status: Option<String>,
+}
+
+/// The adapters, dispatched by gateway (IOTPay has two APIs: v1 for wallets, V3 for cards).
 pub enum Connector {
-    Iotpay(iotpay::Iotpay),
+    Iotpay { v1: iotpay::Iotpay, card: iotpay_card::IotpayCard },
+}
+
+fn is_card(method: Method) -> bool {
+    matches!(method, Method::CardLink | Method::Card | Method::CardToken)
 }
 
 impl Connector {
     pub async fn create(&self, request: &CreateRequest<'_>) -> Result<Created> {
         match self {
-            Connector::Iotpay(c) => c.create_order(request).await,
+            Connector::Iotpay { card, .. } if is_card(request.method) => card.create(request).await,
+            Connector::Iotpay { v1, .. } => v1.create_order(request).await,
         }
     }
 
-    pub async fn lookup(&self, merchant_order_no: &str) -> Result<Lookup> {
+    pub async fn lookup(&self, order: &Order) -> Result<Lookup> {
         match self {
-            Connector::Iotpay(c) => c.query_order(merchant_order_no).await,
+            Connector::Iotpay { card, .. } if is_card(order.method) => card.query(&order.merchant_order_no).await,
+            Connector::Iotpay { v1, .. } => v1.query_order(&order.merchant_order_no).await,
         }
     }
+
+    /// Gives money back on a paid order. `refund_no` is ours, written to the ledger first.
+    pub async fn refund(&self, order: &Order, refund_no: &str, amount: Money) -> Result<Reversal> {
+        let pay_order_id = order.gateway_order_id.as_deref().ok_or_else(|| {
+            Error::invalid("order", format!("order {} has no gateway order id yet: sync it first", order.id))
+        })?;
+        match self {
+            Connector::Iotpay { card, .. } if is_card(order.method) => card.refund(pay_order_id, refund_no, amount).await,
+            Connector::Iotpay { v1, .. } => v1.refund_order(pay_order_id, refund_no, amount).await,
+        }
+    }
+
+    /// Cancels an unsettled card payment in full.
+    pub async fn void(&self, order: &Order, refund_no: &str) -> Result<Reversal> {
+        let pay_order_id = order.gateway_order_id.as_deref().ok_or_else(|| {
+            Error::invalid("order", format!("order {} has no gateway order id yet: sync it first", order.id))
+        })?;
+        match self {
+            Connector::Iotpay { card, .. } if is_card(order.method) => card.void(pay_order_id, refund_no).await,
+            Connector::Iotpay { .. } => Err(Error::invalid(
+                "order",
+                format!("{} payments cannot be voided: refund them instead", order.method.label()),
+            )),
+        }
+    }
+}
+
+/// Refuses a value longer than the gateway allows, naming the field, before anything is sent.
+pub fn check_length(field: &'static str, value: &str, max: usize) -> Result<()> {
+    let length = value.chars().count();
+    if length > max {
+        return Err(Error::invalid(field, format!("{field} is {length} characters; the gateway takes at most {max}")));
+    }
+    Ok(())
+}
+
+/// Methods whose result is known only after asking (the customer confirms on their phone).
+pub fn confirm_by_query(method: Method) -> bool {
+    method.kind() == MethodKind::Barcode || method == Method::CardToken
 }
 
 /// An HTTP client with the timeouts a counter can live with.

@@ -1,6 +1,10 @@
-//! The sandbox's IOTPay v1: `create_order` and `query_order` as reference/gateways.md §1.3-1.5
-//! and §1.9 describe them: `params=<JSON>` form posts, MD5 signatures checked with the
-//! merchant's key, the v1 error codes, and signed answers.
+//! The sandbox's IOTPay v1: `create_order`, `query_order` and `refund_order` as
+//! reference/gateways.md §1.3-1.7 and §1.9 describe them: `params=<JSON>` form posts, MD5
+//! signatures checked with the merchant's key, the v1 error codes, and signed answers.
+//!
+//! Scanned payment codes (`*_MICROPAY`) behave by their last digit: 0-6 pay at once, 7 and 8
+//! wait for the customer to confirm on their phone (pay them on the payment page), 9 is
+//! declined by the wallet.
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -16,6 +20,7 @@ pub(super) fn routes() -> Router<SandboxState> {
     Router::new()
         .route("/iotpay/v1/create_order", post(create_order))
         .route("/iotpay/v1/query_order", post(query_order))
+        .route("/iotpay/v1/refund_order", post(refund_order))
 }
 
 /// A v1 business failure: the transport worked (retCode SUCCESS), the request did not.
@@ -38,7 +43,7 @@ fn success(mut fields: Map<String, Value>, key: &str) -> Json<Value> {
     Json(Value::Object(fields))
 }
 
-fn merchant_key(mch_id: &str) -> Option<&'static str> {
+pub(super) fn merchant_key(mch_id: &str) -> Option<&'static str> {
     (mch_id == SANDBOX_MCH_ID).then_some(SANDBOX_MERCHANT_KEY)
 }
 
@@ -82,7 +87,10 @@ const CREATE_FIELDS: &[(&str, bool, usize)] = &[
     ("remarks", false, 200),
 ];
 
-const QR_CHANNELS: &[&str] = &["WX_NATIVE", "ALIPAY_QR", "UPI_QR"];
+const CHANNELS: &[&str] = &[
+    "WX_NATIVE", "ALIPAY_QR", "UPI_QR", "WX_MICROPAY", "ALIPAY_MICROPAY", "UPI_MICROPAY", "ALIPAY_PC", "ALIPAY_WAP",
+    "UPI_SEQ", "WX_APP", "ALIPAY_MOBILE", "UPI_APP",
+];
 
 fn text_field<'a>(fields: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
     fields.get(name).and_then(Value::as_str).filter(|s| !s.is_empty())
@@ -104,7 +112,7 @@ fn check_create(fields: &Map<String, Value>) -> Result<i64, String> {
         return Err("amount must be positive".into());
     }
     let channel = text_field(fields, "channelId").unwrap_or_default();
-    if !QR_CHANNELS.contains(&channel) {
+    if !CHANNELS.contains(&channel) {
         return Err(format!("channelId {channel} is not offered here"));
     }
     let currency = text_field(fields, "currency").unwrap_or_default();
@@ -116,6 +124,21 @@ fn check_create(fields: &Map<String, Value>) -> Result<i64, String> {
         let has_product = extra.as_ref().and_then(|e| e.get("productId")).and_then(Value::as_str).is_some_and(|p| !p.is_empty());
         if !has_product {
             return Err("extra must carry productId for WX_NATIVE".into());
+        }
+    }
+    if channel == "WX_APP" {
+        let extra: Option<Value> = text_field(fields, "extra").and_then(|e| serde_json::from_str(e).ok());
+        if extra.as_ref().and_then(|e| e.get("appId")).and_then(Value::as_str).is_none_or(str::is_empty) {
+            return Err("extra must carry type apppay and appId for WX_APP".into());
+        }
+    }
+    if channel.ends_with("_MICROPAY") {
+        if text_field(fields, "codeType") != Some("barcode") {
+            return Err("codeType must be barcode".into());
+        }
+        match text_field(fields, "identityCode") {
+            Some(code) if code.len() <= 64 && code.chars().all(|c| c.is_ascii_digit()) => {}
+            _ => return Err("identityCode must be the scanned payment code (digits, at most 64)".into()),
         }
     }
     Ok(amount)
@@ -150,6 +173,18 @@ async fn create_order(State(state): State<SandboxState>, body: Bytes) -> Json<Va
         Some(o) if o.amount == amount && o.currency == currency && o.channel_id == channel_id => o,
         Some(_) => return fail("0014", "parameter error: mchOrderNo was already used for a different order"),
         None => {
+            let mut status = STATUS_CREATED;
+            let mut paid_at = None;
+            if channel_id.ends_with("_MICROPAY") {
+                match text("identityCode").chars().last() {
+                    Some('9') => return fail("0111", "third-party exception: the wallet declined the payment code"),
+                    Some('7' | '8') => status = super::store::STATUS_PAYING,
+                    _ => {
+                        status = STATUS_PAID;
+                        paid_at = Some(crate::ledger::now_ms());
+                    }
+                }
+            }
             let order = SandboxOrder {
                 pay_order_id: new_pay_order_id(),
                 mch_id,
@@ -157,7 +192,7 @@ async fn create_order(State(state): State<SandboxState>, body: Bytes) -> Json<Va
                 channel_id,
                 amount,
                 currency,
-                status: STATUS_CREATED,
+                status,
                 client_ip: text("clientIp"),
                 device: optional("device"),
                 subject: text("subject"),
@@ -165,9 +200,14 @@ async fn create_order(State(state): State<SandboxState>, body: Bytes) -> Json<Va
                 param1: optional("param1"),
                 param2: optional("param2"),
                 notify_url: text("notifyUrl"),
-                channel_order_no: None,
-                pay_succ_time: None,
+                channel_order_no: paid_at.map(|t| format!("SBX{t}")),
+                pay_succ_time: paid_at,
                 created_at: crate::ledger::now_ms(),
+                api: "v1".into(),
+                refunded: 0,
+                secure_id: None,
+                card_num: None,
+                card_id: None,
             };
             if let Err(e) = state.store.insert_iotpay(&order) {
                 return fail("0118", format!("database error: {e}"));
@@ -176,12 +216,78 @@ async fn create_order(State(state): State<SandboxState>, body: Bytes) -> Json<Va
         }
     };
     let link = format!("{}/pay/iotpay/{}", state.public_base, order.pay_order_id);
-    let link_field = if order.channel_id == "WX_NATIVE" { "codeUrl" } else { "qr_code" };
     let mut answer = Map::new();
     answer.insert("payOrderId".into(), json!(order.pay_order_id));
     answer.insert("mchOrderNo".into(), json!(order.mch_order_no));
-    answer.insert(link_field.into(), json!(link));
+    // Each channel's payload, in the field public IOTPay clients read it from.
+    match order.channel_id.as_str() {
+        "WX_NATIVE" => {
+            answer.insert("codeUrl".into(), json!(link));
+        }
+        "ALIPAY_QR" | "UPI_QR" => {
+            answer.insert("qr_code".into(), json!(link));
+        }
+        "ALIPAY_PC" | "ALIPAY_WAP" => {
+            answer.insert("retParams".into(), json!({ "alipayUrl": link }));
+        }
+        "UPI_SEQ" => {
+            answer.insert("retParams".into(), json!({ "unionpayUrl": link }).to_string().into());
+        }
+        "WX_APP" => {
+            let prepay = format!("wx{}", order.pay_order_id);
+            answer.insert(
+                "payParams".into(),
+                json!({ "appid": "wx-sandbox-app", "partnerid": order.mch_id, "prepayid": prepay, "package": "Sign=WXPay",
+                        "noncestr": order.pay_order_id, "timestamp": (order.created_at / 1000).to_string() }),
+            );
+        }
+        "ALIPAY_MOBILE" => {
+            answer.insert("payParams".into(), json!(format!("sandbox_alipay_order_info&out_trade_no={}", order.pay_order_id)));
+        }
+        "UPI_APP" => {
+            answer.insert("payParams".into(), json!({ "tn": order.pay_order_id }));
+        }
+        _ => {}
+    }
     success(answer, key)
+}
+
+async fn refund_order(State(state): State<SandboxState>, body: Bytes) -> Json<Value> {
+    let (fields, key) = match authenticated_params(&body) {
+        Ok(ok) => ok,
+        Err(answer) => return answer,
+    };
+    for (name, max) in [("mchRefundNo", 30), ("payOrderId", 30), ("clientIp", 32), ("loginName", 32)] {
+        match text_field(&fields, name) {
+            Some(v) if v.chars().count() <= max => {}
+            Some(_) => return fail("0014", format!("parameter error: {name} is longer than {max}")),
+            None => return fail("0014", format!("parameter error: {name} is required")),
+        }
+    }
+    let Some(amount) = fields.get("refundAmount").and_then(Value::as_i64) else {
+        return fail("0014", "parameter error: refundAmount must be an integer number of cents");
+    };
+    let mch_id = text_field(&fields, "mchId").unwrap_or_default();
+    let pay_order_id = text_field(&fields, "payOrderId").unwrap_or_default();
+    match state.store.find(pay_order_id) {
+        Ok(Some(o)) if o.mch_id == mch_id && o.pay_order_id == pay_order_id => {}
+        Ok(_) => return fail("0112", "merchant order id does not exist"),
+        Err(e) => return fail("0118", format!("database error: {e}")),
+    }
+    let refund_no = text_field(&fields, "mchRefundNo").unwrap_or_default();
+    match state.store.refund(pay_order_id, refund_no, amount, "refund") {
+        Ok(Ok(order)) => {
+            let mut answer = Map::new();
+            answer.insert("mchId".into(), json!(order.mch_id));
+            answer.insert("payOrderId".into(), json!(order.pay_order_id));
+            answer.insert("mchRefundNo".into(), json!(refund_no));
+            answer.insert("refundOrderId".into(), json!(format!("R{}", refund_no)));
+            answer.insert("refundAmount".into(), json!(amount));
+            success(answer, key)
+        }
+        Ok(Err(problem)) => fail("0014", format!("parameter error: {problem}")),
+        Err(e) => fail("0118", format!("database error: {e}")),
+    }
 }
 
 async fn query_order(State(state): State<SandboxState>, body: Bytes) -> Json<Value> {

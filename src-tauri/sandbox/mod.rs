@@ -6,6 +6,8 @@
 //! CLI call in one process and a payment in another see the same orders.
 
 mod iotpay;
+mod iotpay_card;
+pub mod notifier;
 mod pages;
 mod store;
 
@@ -17,7 +19,7 @@ use axum::Router;
 use tokio::sync::oneshot;
 
 use crate::error::{Error, Result};
-pub use store::{SandboxOrder, SandboxStore};
+pub use store::{SandboxOrder, SandboxStore, CARD_APPROVE, CARD_DECLINE, CARD_TIMEOUT};
 
 /// The merchant the sandbox knows without any setup. Sandbox mode signs with this key.
 pub const SANDBOX_MCH_ID: &str = "20000001";
@@ -75,11 +77,16 @@ impl SandboxServer {
         format!("{}/iotpay/v1", self.base_url)
     }
 
+    /// IOTPay V3 (cards) base URL on this sandbox.
+    pub fn iotpay_v3_base(&self) -> String {
+        format!("{}/iotpay/v3", self.base_url)
+    }
+
     pub fn store(&self) -> &SandboxStore {
         &self.store
     }
 }
 
 fn router(state: SandboxState) -> Router {
-    Router::new().merge(iotpay::routes()).merge(pages::routes()).with_state(state)
+    Router::new().merge(iotpay::routes()).merge(iotpay_card::routes()).merge(pages::routes()).with_state(state)
 }

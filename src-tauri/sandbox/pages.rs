@@ -17,7 +17,7 @@ pub(super) fn routes() -> Router<SandboxState> {
         .route("/pay/iotpay/{id}/decline", post(decline))
 }
 
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
@@ -25,7 +25,7 @@ fn amount_text(order: &SandboxOrder) -> String {
     format!("{}.{:02} {}", order.amount / 100, order.amount % 100, escape(&order.currency))
 }
 
-fn page(title: &str, body: &str) -> Html<String> {
+pub(super) fn page(title: &str, body: &str) -> Html<String> {
     Html(format!(
         "<!doctype html><html lang=en><head><meta charset=utf-8><meta name=viewport content='width=device-width'>\
          <title>{title} · Paydesk sandbox</title><style>body{{font:18px system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem;color:#123}}\
@@ -63,6 +63,7 @@ async fn show(State(state): State<SandboxState>, Path(id): Path<String>) -> Resp
 async fn settle(state: SandboxState, id: String, approve: bool) -> Response {
     match state.store.settle(&id, approve) {
         Ok(order) if order.status == STATUS_PAID || order.status == 3 => {
+            super::notifier::spawn_delivery(state.clone(), order.clone());
             page("Paid", &format!("<h1 data-testid=result>Paid</h1><p class=amount>{}</p>", amount_text(&order))).into_response()
         }
         Ok(_) => page("Declined", "<h1 data-testid=result>Declined</h1>").into_response(),

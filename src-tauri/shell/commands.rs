@@ -62,7 +62,8 @@ pub async fn create_order(desk: Desk<'_>, request: CreateOrderInput) -> Answer<O
 pub fn get_order(desk: Desk<'_>, id: i64) -> Answer<OrderDetail> {
     let order = desk.ledger().get(id).map_err(fail)?;
     let events = desk.ledger().events(id).map_err(fail)?;
-    Ok(OrderDetail { order: OrderView::of(&order, true), events: events.iter().map(EventView::from).collect() })
+    let refunds = desk.ledger().refunds(id).map_err(fail)?;
+    Ok(OrderDetail { order: OrderView::of(&order, true), events: events.iter().map(EventView::from).collect(), refunds })
 }
 
 #[derive(Deserialize, Default)]

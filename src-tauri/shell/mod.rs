@@ -8,11 +8,28 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use paydesk::config::{resolve_data_dir, Mode};
+use paydesk::notify::NotifyReceiver;
 use paydesk::payments::Paydesk;
 use paydesk::views::OrderView;
 use tauri::{Emitter, Manager};
 
 pub const ORDER_UPDATED: &str = "order-updated";
+
+/// The notification receiver on its usual loopback port, or on any free one when another
+/// Paydesk holds it (notifications are hints; polling works without them).
+async fn start_receiver(desk: &Arc<Paydesk>) -> Option<NotifyReceiver> {
+    let usual: std::net::SocketAddr = ([127, 0, 0, 1], paydesk::payments::DEFAULT_NOTIFY_PORT).into();
+    for addr in [usual, ([127, 0, 0, 1], 0).into()] {
+        match NotifyReceiver::start(desk.clone(), addr).await {
+            Ok(receiver) => {
+                tracing::info!(url = receiver.base_url(), "notification receiver listening");
+                return Some(receiver);
+            }
+            Err(e) => tracing::warn!("{e}"),
+        }
+    }
+    None
+}
 
 pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
     #[cfg(target_os = "linux")]
@@ -35,13 +52,15 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_shell::init())
         .setup(move |app| {
-            let desk = tauri::async_runtime::block_on(async {
+            let (desk, receiver) = tauri::async_runtime::block_on(async {
                 let desk = Paydesk::open(&data_dir, mode).await?;
+                let receiver = start_receiver(&desk).await;
                 if desk.mode() == Mode::Sandbox {
                     desk.sandbox().await?;
                 }
-                Ok::<_, paydesk::Error>(desk)
+                Ok::<_, paydesk::Error>((desk, receiver))
             })?;
+            app.manage(receiver);
             let handle = app.handle().clone();
             desk.set_observer(Arc::new(move |order| {
                 if let Err(e) = handle.emit(ORDER_UPDATED, OrderView::of(order, true)) {

@@ -35,9 +35,10 @@ async fn orders_left_mid_creation_are_settled_by_query_at_startup() {
         key: Sensitive::new(SANDBOX_MERCHANT_KEY.into()),
         notify_url: "http://127.0.0.1:9/notify".into(),
         client_ip: "127.0.0.1".into(),
+        wechat_app_id: None,
     })
     .unwrap();
-    let request = CreateRequest { merchant_order_no: "PDRECONCILE1", method: Method::WechatQr, amount: reached.amount, description: "Sale" };
+    let request = CreateRequest { merchant_order_no: "PDRECONCILE1", method: Method::WechatQr, amount: reached.amount, description: "Sale", payment_code: None, card_id: None };
     adapter.create_order(&request).await.unwrap();
     // ... and the customer paid while Paydesk was down.
     SandboxStore::open_in(dir.path()).unwrap().settle("PDRECONCILE1", true).unwrap();
@@ -79,6 +80,8 @@ async fn an_order_past_its_expiry_without_payment_is_expired_and_a_late_payment_
         method: "alipay-qr".into(),
         amount: "3.00".into(),
         currency: "USD".into(),
+        code: None,
+        card_id: None,
     };
     let order = desk.create_order(&input).await.unwrap();
     assert_eq!(order.status, OrderStatus::Pending);

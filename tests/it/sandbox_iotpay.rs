@@ -327,6 +327,8 @@ async fn the_iotpay_adapter_creates_and_syncs_a_paid_order_through_the_sandbox()
             method: "wechat-qr".into(),
             amount: "12.50".into(),
             currency: "CAD".into(),
+            code: None,
+            card_id: None,
         })
         .await
         .unwrap();

@@ -1,0 +1,144 @@
+//! The notification receiver: where gateways post "this order was paid". It listens on
+//! loopback by default. A notification is only a hint: its signature is checked (constant
+//! time) with the order's merchant key, it is kept verbatim, acknowledged once it is safely in
+//! the ledger, and the order is then re-queried: the query, not the notification, moves it.
+//! A forged, altered or unknown notification changes no order and is not acknowledged.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::HeaderMap;
+use axum::routing::post;
+use axum::Router;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use tokio::sync::oneshot;
+
+use crate::error::{Error, Result};
+use crate::ledger::NotificationRecord;
+use crate::payments::Paydesk;
+
+/// What IOTPay is told: `success` stops its retries.
+pub const ACK: &str = "success";
+pub const NACK: &str = "fail";
+
+/// A running receiver; dropping it stops the server.
+pub struct NotifyReceiver {
+    base_url: String,
+    _shutdown: oneshot::Sender<()>,
+}
+
+impl NotifyReceiver {
+    /// Listens on `addr` and points the service's notify URLs at it.
+    pub async fn start(desk: Arc<Paydesk>, addr: SocketAddr) -> Result<NotifyReceiver> {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| Error::Internal(format!("the notification receiver cannot listen on {addr}: {e}")))?;
+        let base_url = format!("http://{}", listener.local_addr()?);
+        desk.set_notify_base(&base_url);
+        let router = Router::new()
+            .route("/notify/iotpay", post(iotpay))
+            .route("/notify/iotpay-card", post(iotpay))
+            .with_state(desk);
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let served = axum::serve(listener, router).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(e) = served.await {
+                tracing::error!("notification receiver stopped: {e}");
+            }
+        });
+        Ok(NotifyReceiver { base_url, _shutdown: shutdown })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+}
+
+async fn iotpay(State(desk): State<Arc<Paydesk>>, headers: HeaderMap, body: Bytes) -> &'static str {
+    let is_json = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("json"));
+    match receive_iotpay(&desk, &body, is_json).await {
+        Ok(answer) => answer,
+        Err(e) => {
+            // Not acknowledged: IOTPay will try again, and polling covers the order meanwhile.
+            tracing::error!("notification not recorded: {e}");
+            NACK
+        }
+    }
+}
+
+/// Handles one IOTPay notification (v1 form or V3 JSON); returns the answer for IOTPay.
+pub async fn receive_iotpay(desk: &Arc<Paydesk>, body: &[u8], is_json: bool) -> Result<&'static str> {
+    let fields: Map<String, Value> = if is_json {
+        match serde_json::from_slice(body) {
+            Ok(Value::Object(map)) => map,
+            _ => Map::new(),
+        }
+    } else {
+        serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+            .map(|pairs| pairs.into_iter().map(|(k, v)| (k, Value::String(v))).collect())
+            .unwrap_or_default()
+    };
+    let text = String::from_utf8_lossy(body);
+    let fingerprint = fingerprint(&fields);
+    let merchant_order_no = fields.get("mchOrderNo").and_then(Value::as_str);
+    let mut record = NotificationRecord {
+        gateway: "iotpay",
+        verified: false,
+        merchant_order_no,
+        order_id: None,
+        fingerprint: &fingerprint,
+        body: &text,
+        outcome: "unreadable",
+    };
+    let Some(order) = (match merchant_order_no {
+        Some(no) => desk.order_by_merchant_no(no)?,
+        None => None,
+    }) else {
+        record.outcome = if merchant_order_no.is_some() { "unknown order" } else { "unreadable" };
+        tracing::warn!(merchant_order_no, "notification for no order of ours: not acknowledged");
+        desk.ledger().record_notification(&record)?;
+        return Ok(NACK);
+    };
+    record.order_id = Some(order.id);
+    if !desk.verify_iotpay_notify(&order, &fields).await? {
+        record.outcome = "bad signature";
+        tracing::warn!(order = order.id, "notification with a bad signature: ignored");
+        desk.ledger().record_notification(&record)?;
+        return Ok(NACK);
+    }
+    record.verified = true;
+    record.outcome = "accepted";
+    let replay = desk.ledger().record_notification(&record)?;
+    if replay {
+        return Ok(ACK);
+    }
+    // Safely recorded: acknowledge, and let a query decide what it means.
+    let desk = desk.clone();
+    let id = order.id;
+    tokio::spawn(async move {
+        if let Err(e) = desk.sync_after_notify(id).await {
+            tracing::warn!(order = id, "re-query after a notification failed, polling continues: {e}");
+        }
+    });
+    Ok(ACK)
+}
+
+/// Identifies the same notification sent again: a hash of its sorted fields.
+fn fingerprint(fields: &Map<String, Value>) -> String {
+    let mut pairs: Vec<_> = fields.iter().collect();
+    pairs.sort_by(|a, b| a.0.cmp(b.0));
+    let mut hasher = Sha256::new();
+    for (k, v) in pairs {
+        hasher.update(k.as_bytes());
+        hasher.update(b"=");
+        hasher.update(v.to_string().as_bytes());
+        hasher.update(b"\n");
+    }
+    hex::encode(hasher.finalize())
+}
