@@ -58,6 +58,9 @@ pub enum Command {
     /// Gateway credentials in the OS keychain.
     #[command(subcommand)]
     Credentials(CredentialsCommand),
+    /// Cards kept with IOTPay for later charges (card-token).
+    #[command(subcommand)]
+    Card(CardCommand),
     /// Check the data directory, the ledger, the keychain and the sandbox.
     Doctor,
     /// Count and sum the filtered orders, per currency (never mixed).
@@ -234,6 +237,14 @@ pub enum DevCommand {
     },
     /// The ledger at scale, timed (run in release: `make bench`).
     Bench(crate::bench::BenchArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CardCommand {
+    /// Start keeping a customer's card under CARD_ID: prints the form link to enter it.
+    Add { card_id: String },
+    /// What IOTPay keeps of a stored card (masked number).
+    Show { card_id: String },
 }
 
 #[derive(Subcommand, Debug)]
@@ -495,6 +506,14 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
             let env = Environment::parse(&env)?;
             let removed = Vault::keychain().delete(gateway, env)?;
             println!("{} {}: {}", gateway.as_str(), env.as_str(), if removed { "deleted" } else { "there was nothing to delete" });
+        }
+        Command::Card(CardCommand::Add { card_id }) => {
+            let desk = Paydesk::open(&data_dir, cli.mode()).await?;
+            println!("{}", to_json(&desk.add_card(&card_id).await?)?);
+        }
+        Command::Card(CardCommand::Show { card_id }) => {
+            let desk = Paydesk::open(&data_dir, cli.mode()).await?;
+            println!("{}", to_json(&desk.query_card(&card_id).await?)?);
         }
         Command::Doctor => return doctor(&data_dir, cli.mode()).await,
     }

@@ -23,7 +23,7 @@ use crate::config::Mode;
 use crate::error::{Error, Result};
 use crate::gateways::iotpay::{Iotpay, IotpayConfig, DEFAULT_V1_BASE};
 use crate::gateways::iotpay_card::{IotpayCard, IotpayCardConfig, DEFAULT_LIVE_BASE, DEFAULT_SCRIPT_URL, DEFAULT_TEST_BASE};
-use crate::gateways::{confirm_by_query, Connector, CreateRequest, Lookup};
+use crate::gateways::{check_method_input, confirm_by_query, Connector, CreateRequest, Lookup};
 use crate::ledger::{now_ms, Applied, Ledger, NewOrder, Observation, Refund, RefundKind, RefundOutcome};
 use crate::money::{Currency, Money};
 use crate::order::{new_merchant_order_no, EventSource, Gateway, Method, MethodKind, Order, OrderStatus};
@@ -161,6 +161,7 @@ impl Paydesk {
         let currency = Currency::parse(&input.currency)?;
         let amount = Money::parse(&input.amount, currency)?;
         method.check_currency(currency)?;
+        check_method_input(method, input.code.as_deref(), input.card_id.as_deref())?;
         let environment = self.mode.as_str().to_string();
         let connector = self.connector(gateway, &environment).await?;
 
@@ -445,6 +446,27 @@ impl Paydesk {
             // Unknown outcome: the refund stays pending (and keeps counting against the total)
             // until the owner checks it with the gateway.
             Err(e) => Err(e),
+        }
+    }
+
+    /// Starts keeping a customer's card with IOTPay under `card_id` (ours, unique per card):
+    /// returns the link and secureId of the form where the customer enters it.
+    pub async fn add_card(&self, card_id: &str) -> Result<serde_json::Value> {
+        let card_id = card_id.trim();
+        if card_id.is_empty() || !card_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            return Err(Error::invalid("cardId", "a card id is letters, digits, '-' or '_'"));
+        }
+        let connector = self.connector(Gateway::Iotpay, self.mode.as_str()).await?;
+        match connector.as_ref() {
+            Connector::Iotpay { card, .. } => card.add_card(card_id).await,
+        }
+    }
+
+    /// What IOTPay keeps of a stored card (masked number).
+    pub async fn query_card(&self, card_id: &str) -> Result<serde_json::Value> {
+        let connector = self.connector(Gateway::Iotpay, self.mode.as_str()).await?;
+        match connector.as_ref() {
+            Connector::Iotpay { card, .. } => card.query_card(card_id).await,
         }
     }
 

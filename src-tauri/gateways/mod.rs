@@ -126,6 +126,18 @@ pub fn check_length(field: &'static str, value: &str, max: usize) -> Result<()> 
     Ok(())
 }
 
+/// Checks what a method needs besides the amount, before anything is written.
+pub fn check_method_input(method: Method, payment_code: Option<&str>, card_id: Option<&str>) -> Result<()> {
+    match method {
+        Method::Barcode => iotpay::micropay_channel(payment_code.unwrap_or_default()).map(|_| ()),
+        Method::CardToken => match card_id.map(str::trim) {
+            Some(id) if !id.is_empty() => check_length("cardId", id, 30),
+            _ => Err(Error::invalid("cardId", "a saved-card payment needs the card's id (--card-id)")),
+        },
+        _ => Ok(()),
+    }
+}
+
 /// Methods whose result is known only after asking (the customer confirms on their phone).
 pub fn confirm_by_query(method: Method) -> bool {
     method.kind() == MethodKind::Barcode || method == Method::CardToken

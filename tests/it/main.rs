@@ -6,7 +6,9 @@
 
 mod cli;
 mod e2e;
+mod iotpay;
 mod keychain;
+mod ledger_scale;
 mod reconcile;
 mod sandbox_iotpay;
 mod support;
