@@ -57,7 +57,12 @@ struct Report {
 
 impl Report {
     fn add(&mut self, name: &str, value: String, target: &str, pass: Option<bool>) {
-        let figure = Figure { name: name.into(), value, target: target.into(), pass };
+        let figure = Figure {
+            name: name.into(),
+            value,
+            target: target.into(),
+            pass,
+        };
         println!("  {}", line(&figure));
         self.figures.push(figure);
     }
@@ -65,10 +70,22 @@ impl Report {
     /// A latency figure: p95 against a limit in milliseconds.
     fn timing(&mut self, name: &str, samples: &mut [Duration], limit_ms: f64) {
         samples.sort();
-        let p = |q: f64| samples[((samples.len() as f64 * q).ceil() as usize).clamp(1, samples.len()) - 1];
+        let p = |q: f64| {
+            samples[((samples.len() as f64 * q).ceil() as usize).clamp(1, samples.len()) - 1]
+        };
         let p95 = ms(p(0.95));
-        let value = format!("p95 {p95:.2} ms (p50 {:.2}, max {:.2}; {} runs)", ms(p(0.5)), ms(p(1.0)), samples.len());
-        self.add(name, value, &format!("p95 < {limit_ms} ms"), Some(p95 < limit_ms));
+        let value = format!(
+            "p95 {p95:.2} ms (p50 {:.2}, max {:.2}; {} runs)",
+            ms(p(0.5)),
+            ms(p(1.0)),
+            samples.len()
+        );
+        self.add(
+            name,
+            value,
+            &format!("p95 < {limit_ms} ms"),
+            Some(p95 < limit_ms),
+        );
     }
 }
 
@@ -86,7 +103,11 @@ fn ms(d: Duration) -> f64 {
 }
 
 /// Runs `query` over `inputs` in turn: a few warm-up rounds, then `runs` timed ones.
-fn time_runs<T>(runs: usize, inputs: &[T], mut query: impl FnMut(&T) -> Result<usize>) -> Result<(Vec<Duration>, usize)> {
+fn time_runs<T>(
+    runs: usize,
+    inputs: &[T],
+    mut query: impl FnMut(&T) -> Result<usize>,
+) -> Result<(Vec<Duration>, usize)> {
     let mut rows = 0;
     for input in inputs.iter().take(5) {
         query(input)?;
@@ -110,11 +131,21 @@ pub fn run(data_dir: &Path, args: &BenchArgs) -> Result<ExitCode> {
             format!("{} holds a ledger the benchmark did not make: pass --data-dir DIR (a new directory)", data_dir.display()),
         ));
     }
-    println!("Paydesk ledger benchmark: {} orders in {}", args.orders, db.display());
+    println!(
+        "Paydesk ledger benchmark: {} orders in {}",
+        args.orders,
+        db.display()
+    );
     println!("machine: {}", machine());
-    let mut report = Report { figures: Vec::new() };
+    let mut report = Report {
+        figures: Vec::new(),
+    };
 
-    let existing = if args.reuse && db.exists() { Ledger::open(&db)?.totals(&OrderFilter::default())?.count } else { 0 };
+    let existing = if args.reuse && db.exists() {
+        Ledger::open(&db)?.totals(&OrderFilter::default())?.count
+    } else {
+        0
+    };
     if existing >= args.orders {
         println!("reusing the seeded ledger ({existing} orders)");
     } else {
@@ -124,14 +155,20 @@ pub fn run(data_dir: &Path, args: &BenchArgs) -> Result<ExitCode> {
             let _ = std::fs::remove_file(PathBuf::from(name));
         }
         std::fs::create_dir_all(data_dir)?;
-        std::fs::write(&marker, "A ledger seeded by `paydesk dev bench`: safe to delete.\n")?;
+        std::fs::write(
+            &marker,
+            "A ledger seeded by `paydesk dev bench`: safe to delete.\n",
+        )?;
         let ledger = Ledger::open(&db)?;
         let started = Instant::now();
         let seeded = paydesk::seed::seed(&ledger, args.orders, 1)?;
         let secs = started.elapsed().as_secs_f64();
         report.add(
             "seed (dev seed --orders N)",
-            format!("{:.1} s: {} orders, {} events, {} refunds", secs, seeded.orders, seeded.events, seeded.refunds),
+            format!(
+                "{:.1} s: {} orders, {} events, {} refunds",
+                secs, seeded.orders, seeded.events, seeded.refunds
+            ),
             "-",
             None,
         );
@@ -140,14 +177,24 @@ pub fn run(data_dir: &Path, args: &BenchArgs) -> Result<ExitCode> {
     let ledger = Ledger::open(&db)?;
     let (journal, synchronous) = ledger.durability()?;
     let size = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0);
-    println!("ledger file: {:.0} MiB; journal_mode={journal}, synchronous={synchronous}", size as f64 / 1048576.0);
+    println!(
+        "ledger file: {:.0} MiB; journal_mode={journal}, synchronous={synchronous}",
+        size as f64 / 1048576.0
+    );
     let now = paydesk::ledger::now_ms();
     let day = 86_400_000i64;
     let cad = Currency::CAD;
     let runs = args.runs;
 
     println!("\nqueries ({runs} timed runs each, after warm-up):");
-    let (mut s, _) = time_runs(runs, &[()], |_| Ok(ledger.list(&OrderFilter { limit: Some(50), ..Default::default() })?.len()))?;
+    let (mut s, _) = time_runs(runs, &[()], |_| {
+        Ok(ledger
+            .list(&OrderFilter {
+                limit: Some(50),
+                ..Default::default()
+            })?
+            .len())
+    })?;
     report.timing("list: first page (50), no filter", &mut s, 10.0);
 
     let filters = vec![
@@ -160,43 +207,110 @@ pub fn run(data_dir: &Path, args: &BenchArgs) -> Result<ExitCode> {
             from_ms: Some(now - 90 * day),
             ..Default::default()
         },
-        OrderFilter { gateway: Some(Gateway::Iotpay), status: Some(OrderStatus::Refunded), ..Default::default() },
-        OrderFilter { status: Some(OrderStatus::Failed), from_ms: Some(now - 400 * day), to_ms: Some(now - 370 * day), ..Default::default() },
-        OrderFilter { method: Some(Method::ALL[Method::ALL.len() - 1]), currency: Some(cad), min_amount_minor: Some(10_000), ..Default::default() },
+        OrderFilter {
+            gateway: Some(Gateway::Iotpay),
+            status: Some(OrderStatus::Refunded),
+            ..Default::default()
+        },
+        OrderFilter {
+            status: Some(OrderStatus::Failed),
+            from_ms: Some(now - 400 * day),
+            to_ms: Some(now - 370 * day),
+            ..Default::default()
+        },
+        OrderFilter {
+            method: Some(Method::ALL[Method::ALL.len() - 1]),
+            currency: Some(cad),
+            min_amount_minor: Some(10_000),
+            ..Default::default()
+        },
     ];
-    let (mut s, rows) = time_runs(runs, &filters, |f| Ok(ledger.list(&OrderFilter { limit: Some(50), ..f.clone() })?.len()))?;
+    let (mut s, rows) = time_runs(runs, &filters, |f| {
+        Ok(ledger
+            .list(&OrderFilter {
+                limit: Some(50),
+                ..f.clone()
+            })?
+            .len())
+    })?;
     report.timing("list: first page, filtered (4 filters)", &mut s, 10.0);
     if rows == 0 {
         println!("  (the filtered pages were empty: check the seed)");
     }
 
-    let first = ledger.list(&OrderFilter { limit: Some(50), ..Default::default() })?;
+    let first = ledger.list(&OrderFilter {
+        limit: Some(50),
+        ..Default::default()
+    })?;
     let cursors: Vec<Cursor> = first.iter().map(Cursor::after).collect();
-    let (mut s, _) = time_runs(runs, &cursors, |c| Ok(ledger.list(&OrderFilter { limit: Some(50), before: Some(*c), ..Default::default() })?.len()))?;
+    let (mut s, _) = time_runs(runs, &cursors, |c| {
+        Ok(ledger
+            .list(&OrderFilter {
+                limit: Some(50),
+                before: Some(*c),
+                ..Default::default()
+            })?
+            .len())
+    })?;
     report.timing("list: next page (keyset cursor)", &mut s, 10.0);
 
     let terms = search_terms(&ledger)?;
-    let (mut s, rows) = time_runs(runs, &terms, |t| Ok(ledger.list(&OrderFilter { limit: Some(50), search: Some(t.clone()), ..Default::default() })?.len()))?;
-    report.timing(&format!("search: first page ({} terms)", terms.len()), &mut s, 30.0);
-    println!("    terms such as {:?}; {rows} rows per page on average", &terms[..terms.len().min(5)]);
+    let (mut s, rows) = time_runs(runs, &terms, |t| {
+        Ok(ledger
+            .list(&OrderFilter {
+                limit: Some(50),
+                search: Some(t.clone()),
+                ..Default::default()
+            })?
+            .len())
+    })?;
+    report.timing(
+        &format!("search: first page ({} terms)", terms.len()),
+        &mut s,
+        30.0,
+    );
+    println!(
+        "    terms such as {:?}; {rows} rows per page on average",
+        &terms[..terms.len().min(5)]
+    );
 
     let months = last_months(12);
     let totals_filters: Vec<OrderFilter> = months
         .iter()
-        .map(|(from, to)| OrderFilter { status: Some(OrderStatus::Paid), from_ms: Some(*from), to_ms: Some(*to), ..Default::default() })
+        .map(|(from, to)| OrderFilter {
+            status: Some(OrderStatus::Paid),
+            from_ms: Some(*from),
+            to_ms: Some(*to),
+            ..Default::default()
+        })
         .collect();
-    let (mut s, _) = time_runs(runs, &totals_filters, |f| Ok(ledger.totals(f)?.by_currency.len()))?;
+    let (mut s, _) = time_runs(runs, &totals_filters, |f| {
+        Ok(ledger.totals(f)?.by_currency.len())
+    })?;
     report.timing("totals: paid in a month, per currency", &mut s, 10.0);
 
-    let month_filters: Vec<OrderFilter> =
-        months.iter().map(|(from, to)| OrderFilter { from_ms: Some(*from), to_ms: Some(*to), ..Default::default() }).collect();
-    let (mut s, rows) = time_runs(runs, &month_filters, |f| Ok(ledger.report(f, Period::Day, &Zone::Local)?.len()))?;
+    let month_filters: Vec<OrderFilter> = months
+        .iter()
+        .map(|(from, to)| OrderFilter {
+            from_ms: Some(*from),
+            to_ms: Some(*to),
+            ..Default::default()
+        })
+        .collect();
+    let (mut s, rows) = time_runs(runs, &month_filters, |f| {
+        Ok(ledger.report(f, Period::Day, &Zone::Local)?.len())
+    })?;
     report.timing("report: a month, day x gateway x status", &mut s, 50.0);
     println!("    {rows} report lines per month on average");
 
     let all_time = Instant::now();
     let totals = ledger.totals(&OrderFilter::default())?;
-    report.add("totals: all orders (no target)", format!("{:.1} ms, {} orders", ms(all_time.elapsed()), totals.count), "-", None);
+    report.add(
+        "totals: all orders (no target)",
+        format!("{:.1} ms, {} orders", ms(all_time.elapsed()), totals.count),
+        "-",
+        None,
+    );
     drop(ledger);
 
     println!("\nexport of every order, default columns, times in UTC:");
@@ -218,13 +332,20 @@ pub fn run(data_dir: &Path, args: &BenchArgs) -> Result<ExitCode> {
     let rate = args.inserts as f64 / started.elapsed().as_secs_f64();
     report.add(
         "order insert + first event",
-        format!("{rate:.0} / s ({} inserts, one transaction each)", args.inserts),
+        format!(
+            "{rate:.0} / s ({} inserts, one transaction each)",
+            args.inserts
+        ),
         ">= 2000 / s",
         Some(rate >= 2000.0),
     );
     println!("    durability: journal_mode={journal}, synchronous={synchronous}, foreign_keys=on (db::open)");
 
-    let misses = report.figures.iter().filter(|f| f.pass == Some(false)).count();
+    let misses = report
+        .figures
+        .iter()
+        .filter(|f| f.pass == Some(false))
+        .count();
     let checked = report.figures.iter().filter(|f| f.pass.is_some()).count();
     println!("\nsummary ({}):", machine());
     for f in &report.figures {
@@ -240,7 +361,8 @@ fn export_figures(data_dir: &Path, db: &Path, report: &mut Report) -> Result<()>
     let theirs = data_dir.join("bench-sqlite3.csv");
     let exe = std::env::current_exe()?;
     let columns = paydesk::export::COLUMNS;
-    let time_expr = |c: &str| format!("strftime('%Y-%m-%d %H:%M:%S', {c} / 1000, 'unixepoch') AS {c}");
+    let time_expr =
+        |c: &str| format!("strftime('%Y-%m-%d %H:%M:%S', {c} / 1000, 'unixepoch') AS {c}");
     let amount_expr = |c: &str, a: &str| format!("printf('%d.%02d', {c} / 100, {c} % 100) AS {a}");
     let select: Vec<String> = columns
         .iter()
@@ -251,7 +373,10 @@ fn export_figures(data_dir: &Path, db: &Path, report: &mut Report) -> Result<()>
             other => other.to_string(),
         })
         .collect();
-    let sql = format!("SELECT {} FROM orders ORDER BY created_at DESC, id DESC;", select.join(", "));
+    let sql = format!(
+        "SELECT {} FROM orders ORDER BY created_at DESC, id DESC;",
+        select.join(", ")
+    );
     let sqlite3 = Command::new("sqlite3").arg("-version").output().is_ok();
     let (mut best_ours, mut best_theirs, mut peak) = (Duration::MAX, Duration::MAX, 0u64);
     for round in 0..2 {
@@ -269,38 +394,78 @@ fn export_figures(data_dir: &Path, db: &Path, report: &mut Report) -> Result<()>
             return Err(Error::Internal(format!("the export failed: {stderr}")));
         }
         best_ours = best_ours.min(took);
-        if let Some(kib) = stderr.lines().find_map(|l| l.strip_prefix("peak memory: ")?.strip_suffix(" KiB")?.parse::<u64>().ok()) {
+        if let Some(kib) = stderr.lines().find_map(|l| {
+            l.strip_prefix("peak memory: ")?
+                .strip_suffix(" KiB")?
+                .parse::<u64>()
+                .ok()
+        }) {
             peak = peak.max(kib);
         }
         if sqlite3 {
             let file = std::fs::File::create(&theirs)?;
             let started = Instant::now();
-            let status = Command::new("sqlite3").args(["-csv", "-header"]).arg(db).arg(&sql).stdout(file).status()?;
+            let status = Command::new("sqlite3")
+                .args(["-csv", "-header"])
+                .arg(db)
+                .arg(&sql)
+                .stdout(file)
+                .status()?;
             let took = started.elapsed();
             if !status.success() {
                 return Err(Error::Internal("sqlite3 failed".into()));
             }
             best_theirs = best_theirs.min(took);
         }
-        println!("    round {}: paydesk {:.2} s{}", round + 1, took.as_secs_f64(), if sqlite3 { format!(", sqlite3 {:.2} s", best_theirs.as_secs_f64()) } else { String::new() });
+        println!(
+            "    round {}: paydesk {:.2} s{}",
+            round + 1,
+            took.as_secs_f64(),
+            if sqlite3 {
+                format!(", sqlite3 {:.2} s", best_theirs.as_secs_f64())
+            } else {
+                String::new()
+            }
+        );
     }
     let ours_bytes = std::fs::read(&ours)?;
-    let rows = ours_bytes.iter().filter(|b| **b == b'\n').count().saturating_sub(1);
+    let rows = ours_bytes
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        .saturating_sub(1);
     if sqlite3 {
         let theirs_bytes = std::fs::read(&theirs)?;
         let same = normalise_newlines(&ours_bytes) == normalise_newlines(&theirs_bytes);
         let ratio = best_ours.as_secs_f64() / best_theirs.as_secs_f64();
         report.add(
             "export: full CSV vs sqlite3 -csv",
-            format!("{:.2} s vs {:.2} s = {ratio:.2}x ({rows} rows)", best_ours.as_secs_f64(), best_theirs.as_secs_f64()),
+            format!(
+                "{:.2} s vs {:.2} s = {ratio:.2}x ({rows} rows)",
+                best_ours.as_secs_f64(),
+                best_theirs.as_secs_f64()
+            ),
             "<= 1.5x sqlite3",
             Some(ratio <= 1.5),
         );
-        println!("    the two files hold the same cells (line endings aside): {}", if same { "yes" } else { "NO" });
+        println!(
+            "    the two files hold the same cells (line endings aside): {}",
+            if same { "yes" } else { "NO" }
+        );
     } else {
-        report.add("export: full CSV vs sqlite3 -csv", "sqlite3 is not installed (scripts/setup.sh installs it)".into(), "<= 1.5x sqlite3", Some(false));
+        report.add(
+            "export: full CSV vs sqlite3 -csv",
+            "sqlite3 is not installed (scripts/setup.sh installs it)".into(),
+            "<= 1.5x sqlite3",
+            Some(false),
+        );
     }
-    report.add("export: peak memory (VmHWM)", format!("{:.1} MiB", peak as f64 / 1024.0), "< 64 MiB", Some(peak > 0 && peak < 64 * 1024));
+    report.add(
+        "export: peak memory (VmHWM)",
+        format!("{:.1} MiB", peak as f64 / 1024.0),
+        "< 64 MiB",
+        Some(peak > 0 && peak < 64 * 1024),
+    );
     let _ = std::fs::remove_file(&ours);
     let _ = std::fs::remove_file(&theirs);
     Ok(())
@@ -314,7 +479,11 @@ fn normalise_newlines(bytes: &[u8]) -> Vec<u8> {
 /// number, part of a gateway reference, part of a customer's name, an order-number prefix.
 fn search_terms(ledger: &Ledger) -> Result<Vec<String>> {
     let mut rng = StdRng::seed_from_u64(42);
-    let sample = ledger.list(&OrderFilter { limit: Some(10_000), offset: Some(rng.random_range(0..100_000)), ..Default::default() })?;
+    let sample = ledger.list(&OrderFilter {
+        limit: Some(10_000),
+        offset: Some(rng.random_range(0..100_000)),
+        ..Default::default()
+    })?;
     let mut terms = Vec::new();
     for _ in 0..16 {
         if sample.is_empty() {
@@ -339,8 +508,14 @@ fn last_months(n: usize) -> Vec<(i64, i64)> {
     let mut first = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today);
     let mut months = Vec::new();
     for _ in 0..n {
-        let previous = first.pred_opt().map(|d| NaiveDate::from_ymd_opt(d.year(), d.month(), 1).unwrap_or(d)).unwrap_or(first);
-        if let (Some(from), Some(to)) = (Zone::Local.midnight_ms(previous), Zone::Local.midnight_ms(first)) {
+        let previous = first
+            .pred_opt()
+            .map(|d| NaiveDate::from_ymd_opt(d.year(), d.month(), 1).unwrap_or(d))
+            .unwrap_or(first);
+        if let (Some(from), Some(to)) = (
+            Zone::Local.midnight_ms(previous),
+            Zone::Local.midnight_ms(first),
+        ) {
             months.push((from, to));
         }
         first = previous;
@@ -349,14 +524,26 @@ fn last_months(n: usize) -> Vec<(i64, i64)> {
 }
 
 fn machine() -> String {
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|c| c.lines().find(|l| l.starts_with("model name")).and_then(|l| l.split(':').nth(1)).map(|s| s.trim().to_string()))
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|s| s.trim().to_string())
+        })
         .unwrap_or_else(|| "unknown CPU".into());
     let os = std::fs::read_to_string("/etc/os-release")
         .ok()
-        .and_then(|c| c.lines().find_map(|l| l.strip_prefix("PRETTY_NAME=").map(|s| s.trim_matches('"').to_string())))
+        .and_then(|c| {
+            c.lines().find_map(|l| {
+                l.strip_prefix("PRETTY_NAME=")
+                    .map(|s| s.trim_matches('"').to_string())
+            })
+        })
         .unwrap_or_else(|| std::env::consts::OS.into());
     format!("{cores} cores, {cpu}, {os}, SQLite {}", rusqlite::version())
 }

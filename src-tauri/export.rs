@@ -100,7 +100,11 @@ pub struct ExportOptions {
 
 impl Default for ExportOptions {
     fn default() -> Self {
-        ExportOptions { columns: COLUMNS.iter().map(|c| c.to_string()).collect(), zone: Zone::Local, bom: false }
+        ExportOptions {
+            columns: COLUMNS.iter().map(|c| c.to_string()).collect(),
+            zone: Zone::Local,
+            bom: false,
+        }
     }
 }
 
@@ -111,16 +115,25 @@ impl ExportOptions {
         let mut columns: Vec<String> = Vec::new();
         for name in text.split(',').map(str::trim) {
             if name.is_empty() {
-                return Err(Error::invalid("columns", "an empty column name: separate names with single commas"));
+                return Err(Error::invalid(
+                    "columns",
+                    "an empty column name: separate names with single commas",
+                ));
             }
             if Column::of(name).is_none() {
                 return Err(Error::invalid(
                     "columns",
-                    format!("unknown column {name:?}: use any of {}", ALL_COLUMNS.join(", ")),
+                    format!(
+                        "unknown column {name:?}: use any of {}",
+                        ALL_COLUMNS.join(", ")
+                    ),
                 ));
             }
             if columns.iter().any(|c| c == name) {
-                return Err(Error::invalid("columns", format!("column {name:?} is named twice")));
+                return Err(Error::invalid(
+                    "columns",
+                    format!("column {name:?} is named twice"),
+                ));
             }
             columns.push(name.to_string());
         }
@@ -130,7 +143,8 @@ impl ExportOptions {
 
 /// A spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, tab or carriage return as a
 /// formula. Such a cell is written with a leading apostrophe, which spreadsheets hide and
-/// treat as "text"; the raw value is the cell without that first apostrophe.
+/// treat as "text". A value that itself starts with an apostrophe gets one more, so the rule
+/// back is exact: a cell that starts with `'` is the raw value with one apostrophe added.
 pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
     if is_risky(cell.as_bytes()) {
         format!("'{cell}").into()
@@ -140,15 +154,15 @@ pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
 }
 
 fn is_risky(cell: &[u8]) -> bool {
-    matches!(cell.first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'))
+    matches!(
+        cell.first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r' | b'\'')
+    )
 }
 
-/// The raw value of an exported cell: `neutralise` undone.
+/// The raw value of an exported cell: `neutralise` undone (one leading apostrophe removed).
 pub fn raw_value(cell: &str) -> &str {
-    match cell.strip_prefix('\'') {
-        Some(rest) if is_risky(rest.as_bytes()) => rest,
-        _ => cell,
-    }
+    cell.strip_prefix('\'').unwrap_or(cell)
 }
 
 /// Writes the filtered orders as CSV with the default columns in local time; returns how many
@@ -158,12 +172,20 @@ pub fn write_csv<W: Write>(ledger: &Ledger, filter: &OrderFilter, out: W) -> Res
 }
 
 /// Writes the filtered orders as CSV, newest first; returns how many rows were written.
-pub fn write_csv_with<W: Write>(ledger: &Ledger, filter: &OrderFilter, options: &ExportOptions, mut out: W) -> Result<u64> {
+pub fn write_csv_with<W: Write>(
+    ledger: &Ledger,
+    filter: &OrderFilter,
+    options: &ExportOptions,
+    mut out: W,
+) -> Result<u64> {
     let csv_error = |e: csv::Error| Error::Io(std::io::Error::other(e));
     let columns: Vec<Column> = options
         .columns
         .iter()
-        .map(|name| Column::of(name).ok_or_else(|| Error::invalid("columns", format!("unknown column {name:?}"))))
+        .map(|name| {
+            Column::of(name)
+                .ok_or_else(|| Error::invalid("columns", format!("unknown column {name:?}")))
+        })
         .collect::<Result<_>>()?;
     if options.bom {
         out.write_all(b"\xEF\xBB\xBF")?;
@@ -207,7 +229,9 @@ pub fn write_csv_with<W: Write>(ledger: &Ledger, filter: &OrderFilter, options: 
                         _ => b"",
                     };
                     if currency.as_ref().map(|(c, _)| c.as_slice()) != Some(code) {
-                        let parsed = std::str::from_utf8(code).ok().and_then(|c| Currency::parse(c).ok());
+                        let parsed = std::str::from_utf8(code)
+                            .ok()
+                            .and_then(|c| Currency::parse(c).ok());
                         currency = Some((code.to_vec(), parsed));
                     }
                     match currency.as_ref().and_then(|(_, c)| *c) {
@@ -239,7 +263,13 @@ fn write_decimal(out: &mut Vec<u8>, minor: i64, exponent: u8) {
         return;
     }
     let scale = 10u64.pow(exponent as u32);
-    let _ = write!(out, "{}.{:0width$}", abs / scale, abs % scale, width = exponent as usize);
+    let _ = write!(
+        out,
+        "{}.{:0width$}",
+        abs / scale,
+        abs % scale,
+        width = exponent as usize
+    );
 }
 
 #[cfg(test)]
@@ -248,11 +278,13 @@ mod tests {
 
     #[test]
     fn formula_cells_are_neutralised_and_others_kept() {
-        for risky in ["=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx"] {
+        for risky in [
+            "=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "'quoted", "'=1",
+        ] {
             assert_eq!(neutralise(risky), format!("'{risky}"));
             assert_eq!(raw_value(&neutralise(risky)), risky);
         }
-        for safe in ["PD123", "12.50", "", "a=b", "'quoted"] {
+        for safe in ["PD123", "12.50", "", "a=b", " =1"] {
             assert_eq!(neutralise(safe), safe);
             assert_eq!(raw_value(&neutralise(safe)), safe);
         }
@@ -260,7 +292,10 @@ mod tests {
 
     #[test]
     fn columns_are_checked_by_name() {
-        assert_eq!(ExportOptions::parse_columns("id, amount,currency").unwrap(), vec!["id", "amount", "currency"]);
+        assert_eq!(
+            ExportOptions::parse_columns("id, amount,currency").unwrap(),
+            vec!["id", "amount", "currency"]
+        );
         let err = ExportOptions::parse_columns("id,amout").unwrap_err();
         assert!(err.is_bad_input());
         assert!(err.to_string().contains("\"amout\""), "{err}");

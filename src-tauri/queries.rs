@@ -28,7 +28,11 @@ pub(crate) enum SearchPlan {
 
 /// The search term, trimmed; `None` when there is nothing to search for.
 fn search_term(filter: &OrderFilter) -> Option<&str> {
-    filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
 }
 
 /// An FTS5 string literal: the term as one phrase, so its characters are never query syntax.
@@ -38,8 +42,14 @@ fn fts_phrase(term: &str) -> String {
 
 /// Picks the search plan for a filter. Trigrams need three characters; a term that matches
 /// more than [`BROAD_SEARCH`] orders is cheaper to find by scanning when only a page is wanted.
-pub(crate) fn search_plan(conn: &Connection, filter: &OrderFilter, page_only: bool) -> Result<SearchPlan> {
-    let Some(term) = search_term(filter) else { return Ok(SearchPlan::Index) };
+pub(crate) fn search_plan(
+    conn: &Connection,
+    filter: &OrderFilter,
+    page_only: bool,
+) -> Result<SearchPlan> {
+    let Some(term) = search_term(filter) else {
+        return Ok(SearchPlan::Index);
+    };
     if term.chars().count() < 3 {
         return Ok(SearchPlan::Scan);
     }
@@ -51,7 +61,11 @@ pub(crate) fn search_plan(conn: &Connection, filter: &OrderFilter, page_only: bo
             "SELECT count(*) FROM (SELECT 1 FROM orders_search WHERE orders_search MATCH ?1 LIMIT ?2)",
         )?
         .query_row(rusqlite::params![fts_phrase(term), BROAD_SEARCH], |r| r.get(0))?;
-    Ok(if matches >= BROAD_SEARCH { SearchPlan::Scan } else { SearchPlan::Index })
+    Ok(if matches >= BROAD_SEARCH {
+        SearchPlan::Scan
+    } else {
+        SearchPlan::Index
+    })
 }
 
 /// The filter as a WHERE clause (empty or starting with "WHERE") and its arguments. Paging
@@ -59,58 +73,118 @@ pub(crate) fn search_plan(conn: &Connection, filter: &OrderFilter, page_only: bo
 pub(crate) fn filter_sql(filter: &OrderFilter, plan: SearchPlan) -> (String, Vec<Value>) {
     let mut clauses = Vec::new();
     let mut args: Vec<Value> = Vec::new();
-    fn push(clauses: &mut Vec<String>, args: &mut Vec<Value>, value: Value, clause: impl FnOnce(usize) -> String) {
+    fn push(
+        clauses: &mut Vec<String>,
+        args: &mut Vec<Value>,
+        value: Value,
+        clause: impl FnOnce(usize) -> String,
+    ) {
         args.push(value);
         clauses.push(clause(args.len()));
     }
     if let Some(status) = filter.status {
-        push(&mut clauses, &mut args, Value::Text(status.as_str().into()), |n| format!("status = ?{n}"));
+        push(
+            &mut clauses,
+            &mut args,
+            Value::Text(status.as_str().into()),
+            |n| format!("status = ?{n}"),
+        );
     }
     if let Some(gateway) = filter.gateway {
-        push(&mut clauses, &mut args, Value::Text(gateway.as_str().into()), |n| format!("gateway = ?{n}"));
+        push(
+            &mut clauses,
+            &mut args,
+            Value::Text(gateway.as_str().into()),
+            |n| format!("gateway = ?{n}"),
+        );
     }
     if let Some(method) = filter.method {
-        push(&mut clauses, &mut args, Value::Text(method.as_str().into()), |n| format!("method = ?{n}"));
+        push(
+            &mut clauses,
+            &mut args,
+            Value::Text(method.as_str().into()),
+            |n| format!("method = ?{n}"),
+        );
     }
     if let Some(currency) = filter.currency {
-        push(&mut clauses, &mut args, Value::Text(currency.code().into()), |n| format!("currency = ?{n}"));
+        push(
+            &mut clauses,
+            &mut args,
+            Value::Text(currency.code().into()),
+            |n| format!("currency = ?{n}"),
+        );
     }
     if let Some(min) = filter.min_amount_minor {
-        push(&mut clauses, &mut args, Value::Integer(min), |n| format!("amount_minor >= ?{n}"));
+        push(&mut clauses, &mut args, Value::Integer(min), |n| {
+            format!("amount_minor >= ?{n}")
+        });
     }
     if let Some(max) = filter.max_amount_minor {
-        push(&mut clauses, &mut args, Value::Integer(max), |n| format!("amount_minor <= ?{n}"));
+        push(&mut clauses, &mut args, Value::Integer(max), |n| {
+            format!("amount_minor <= ?{n}")
+        });
     }
     if let Some(from) = filter.from_ms {
-        push(&mut clauses, &mut args, Value::Integer(from), |n| format!("created_at >= ?{n}"));
+        push(&mut clauses, &mut args, Value::Integer(from), |n| {
+            format!("created_at >= ?{n}")
+        });
     }
     if let Some(to) = filter.to_ms {
-        push(&mut clauses, &mut args, Value::Integer(to), |n| format!("created_at < ?{n}"));
+        push(&mut clauses, &mut args, Value::Integer(to), |n| {
+            format!("created_at < ?{n}")
+        });
     }
     if let Some(cursor) = filter.before {
         // Keyset paging: strictly after the cursor's order in list order (created_at DESC, id DESC).
-        push(&mut clauses, &mut args, Value::Integer(cursor.created_at_ms), |n| {
-            format!("(created_at < ?{n} OR (created_at = ?{n} AND id < ?{}))", n + 1)
-        });
+        push(
+            &mut clauses,
+            &mut args,
+            Value::Integer(cursor.created_at_ms),
+            |n| {
+                format!(
+                    "(created_at < ?{n} OR (created_at = ?{n} AND id < ?{}))",
+                    n + 1
+                )
+            },
+        );
         args.push(Value::Integer(cursor.id));
     }
     if let Some(term) = search_term(filter) {
         match plan {
-            SearchPlan::Index => push(&mut clauses, &mut args, Value::Text(fts_phrase(term)), |n| {
-                format!("id IN (SELECT rowid FROM orders_search WHERE orders_search MATCH ?{n})")
-            }),
+            SearchPlan::Index => {
+                push(
+                    &mut clauses,
+                    &mut args,
+                    Value::Text(fts_phrase(term)),
+                    |n| {
+                        format!("id IN (SELECT rowid FROM orders_search WHERE orders_search MATCH ?{n})")
+                    },
+                )
+            }
             SearchPlan::Scan => {
-                let escaped = term.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-                push(&mut clauses, &mut args, Value::Text(format!("%{escaped}%")), |n| {
-                    format!(
+                let escaped = term
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_");
+                push(
+                    &mut clauses,
+                    &mut args,
+                    Value::Text(format!("%{escaped}%")),
+                    |n| {
+                        format!(
                         "(merchant_order_no LIKE ?{n} ESCAPE '\\' OR gateway_order_id LIKE ?{n} ESCAPE '\\' \
                          OR customer LIKE ?{n} ESCAPE '\\')"
                     )
-                })
+                    },
+                )
             }
         }
     }
-    let where_sql = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
+    let where_sql = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
     (where_sql, args)
 }
 
@@ -119,8 +193,13 @@ pub(crate) fn list(conn: &Connection, filter: &OrderFilter) -> Result<Vec<Order>
     let plan = search_plan(conn, filter, true)?;
     let (where_sql, args) = filter_sql(filter, plan);
     let limit = filter.limit.unwrap_or(100).min(10_000);
-    let offset = filter.offset.map(|o| format!(" OFFSET {o}")).unwrap_or_default();
-    let sql = format!("SELECT * FROM orders {where_sql} ORDER BY created_at DESC, id DESC LIMIT {limit}{offset}");
+    let offset = filter
+        .offset
+        .map(|o| format!(" OFFSET {o}"))
+        .unwrap_or_default();
+    let sql = format!(
+        "SELECT * FROM orders {where_sql} ORDER BY created_at DESC, id DESC LIMIT {limit}{offset}"
+    );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params_from_iter(args), order_from_row)?;
     let mut orders = Vec::new();
@@ -146,7 +225,9 @@ pub(crate) fn for_each_row(
         (None, Some(o)) => format!(" LIMIT -1 OFFSET {o}"),
         (None, None) => String::new(),
     };
-    let sql = format!("SELECT {columns} FROM orders {where_sql} ORDER BY created_at DESC, id DESC{limit}");
+    let sql = format!(
+        "SELECT {columns} FROM orders {where_sql} ORDER BY created_at DESC, id DESC{limit}"
+    );
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query(params_from_iter(args))?;
     while let Some(row) = rows.next()? {
@@ -185,7 +266,10 @@ impl Period {
         match text.trim().to_ascii_lowercase().as_str() {
             "day" | "daily" => Ok(Period::Day),
             "month" | "monthly" => Ok(Period::Month),
-            _ => Err(Error::invalid("by", format!("{text:?} is not a period: use day or month"))),
+            _ => Err(Error::invalid(
+                "by",
+                format!("{text:?} is not a period: use day or month"),
+            )),
         }
     }
 }
@@ -210,14 +294,22 @@ impl Ledger {
         let conn = self.conn();
         let journal: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
         let level: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
-        let level = ["OFF", "NORMAL", "FULL", "EXTRA"].get(level as usize).copied().unwrap_or("?");
+        let level = ["OFF", "NORMAL", "FULL", "EXTRA"]
+            .get(level as usize)
+            .copied()
+            .unwrap_or("?");
         Ok((journal.to_uppercase(), level.to_string()))
     }
 
     /// Count and sums per currency of every order the filter matches (its limit, offset and
     /// cursor are ignored).
     pub fn totals(&self, filter: &OrderFilter) -> Result<Totals> {
-        let filter = OrderFilter { limit: None, offset: None, before: None, ..filter.clone() };
+        let filter = OrderFilter {
+            limit: None,
+            offset: None,
+            before: None,
+            ..filter.clone()
+        };
         let conn = self.conn();
         let plan = search_plan(&conn, &filter, false)?;
         let (where_sql, args) = filter_sql(&filter, plan);
@@ -227,7 +319,10 @@ impl Ledger {
         );
         let mut stmt = conn.prepare_cached(&sql)?;
         let mut rows = stmt.query(params_from_iter(args))?;
-        let mut totals = Totals { count: 0, by_currency: Vec::new() };
+        let mut totals = Totals {
+            count: 0,
+            by_currency: Vec::new(),
+        };
         while let Some(row) = rows.next()? {
             let t = CurrencyTotal {
                 currency: row.get(0)?,
@@ -243,8 +338,18 @@ impl Ledger {
 
     /// Orders per day or month (in `zone`, with its daylight-saving rules for `local`) x
     /// gateway x status, summed per currency; in period order, then gateway, status, currency.
-    pub fn report(&self, filter: &OrderFilter, period: Period, zone: &Zone) -> Result<Vec<ReportRow>> {
-        let filter = OrderFilter { limit: None, offset: None, before: None, ..filter.clone() };
+    pub fn report(
+        &self,
+        filter: &OrderFilter,
+        period: Period,
+        zone: &Zone,
+    ) -> Result<Vec<ReportRow>> {
+        let filter = OrderFilter {
+            limit: None,
+            offset: None,
+            before: None,
+            ..filter.clone()
+        };
         let conn = self.conn();
         let plan = search_plan(&conn, &filter, false)?;
         let (where_sql, args) = filter_sql(&filter, plan);
@@ -288,7 +393,12 @@ impl Ledger {
                     y * 12 + m as i64 - 1
                 }
             };
-            let key = (key_period, intern(text(row.get_ref(1)?)), intern(text(row.get_ref(2)?)), intern(text(row.get_ref(3)?)));
+            let key = (
+                key_period,
+                intern(text(row.get_ref(1)?)),
+                intern(text(row.get_ref(2)?)),
+                intern(text(row.get_ref(3)?)),
+            );
             let entry = sums.entry(key).or_insert((0, 0, 0));
             entry.0 += 1;
             entry.1 += row.get::<_, i64>(4)?;
@@ -303,7 +413,12 @@ impl Ledger {
             Period::Month => format!("{:04}-{:02}", key.div_euclid(12), key.rem_euclid(12) + 1),
         };
         keyed.sort_by(|(a, _), (b, _)| {
-            (a.0, &names[a.1], &names[a.2], &names[a.3]).cmp(&(b.0, &names[b.1], &names[b.2], &names[b.3]))
+            (a.0, &names[a.1], &names[a.2], &names[a.3]).cmp(&(
+                b.0,
+                &names[b.1],
+                &names[b.2],
+                &names[b.3],
+            ))
         });
         Ok(keyed
             .into_iter()
@@ -334,7 +449,15 @@ mod tests {
     }
 
     /// An order with a chosen creation time, amount and status, written through the ledger.
-    fn order(ledger: &Ledger, no: &str, method: Method, amount: &str, currency: &str, status: OrderStatus, at: i64) -> i64 {
+    fn order(
+        ledger: &Ledger,
+        no: &str,
+        method: Method,
+        amount: &str,
+        currency: &str,
+        status: OrderStatus,
+        at: i64,
+    ) -> i64 {
         let currency = Currency::parse(currency).unwrap();
         let id = ledger
             .insert_order(&NewOrder {
@@ -347,10 +470,21 @@ mod tests {
             .unwrap()
             .id;
         if status != OrderStatus::Created {
-            let obs = crate::ledger::Observation { status, gateway_status: None, source: EventSource::Poll, note: None };
+            let obs = crate::ledger::Observation {
+                status,
+                gateway_status: None,
+                source: EventSource::Poll,
+                note: None,
+            };
             ledger.apply(id, &obs).unwrap();
         }
-        ledger.conn().execute("UPDATE orders SET created_at = ?2 WHERE id = ?1", rusqlite::params![id, at]).unwrap();
+        ledger
+            .conn()
+            .execute(
+                "UPDATE orders SET created_at = ?2 WHERE id = ?1",
+                rusqlite::params![id, at],
+            )
+            .unwrap();
         id
     }
 
@@ -365,22 +499,83 @@ mod tests {
     #[test]
     fn filters_by_method_currency_and_amount_range() {
         let (_dir, l) = ledger();
-        let a = order(&l, "PDA1", Method::WechatQr, "10.00", "CAD", OrderStatus::Paid, T0);
-        let b = order(&l, "PDB2", Method::AlipayQr, "25.00", "CAD", OrderStatus::Paid, T0 + 1);
-        let c = order(&l, "PDC3", Method::AlipayQr, "25.00", "USD", OrderStatus::Paid, T0 + 2);
-        let d = order(&l, "PDD4", Method::AlipayQr, "99.99", "CAD", OrderStatus::Failed, T0 + 3);
+        let a = order(
+            &l,
+            "PDA1",
+            Method::WechatQr,
+            "10.00",
+            "CAD",
+            OrderStatus::Paid,
+            T0,
+        );
+        let b = order(
+            &l,
+            "PDB2",
+            Method::AlipayQr,
+            "25.00",
+            "CAD",
+            OrderStatus::Paid,
+            T0 + 1,
+        );
+        let c = order(
+            &l,
+            "PDC3",
+            Method::AlipayQr,
+            "25.00",
+            "USD",
+            OrderStatus::Paid,
+            T0 + 2,
+        );
+        let d = order(
+            &l,
+            "PDD4",
+            Method::AlipayQr,
+            "99.99",
+            "CAD",
+            OrderStatus::Failed,
+            T0 + 3,
+        );
         let list = |f: OrderFilter| ids(&l.list(&f).unwrap());
-        assert_eq!(list(OrderFilter { method: Some(Method::AlipayQr), ..Default::default() }), vec![d, c, b]);
-        assert_eq!(list(OrderFilter { currency: Some(Currency::CAD), ..Default::default() }), vec![d, b, a]);
+        assert_eq!(
+            list(OrderFilter {
+                method: Some(Method::AlipayQr),
+                ..Default::default()
+            }),
+            vec![d, c, b]
+        );
+        assert_eq!(
+            list(OrderFilter {
+                currency: Some(Currency::CAD),
+                ..Default::default()
+            }),
+            vec![d, b, a]
+        );
         let cad_range = OrderFilter {
             currency: Some(Currency::CAD),
             min_amount_minor: Some(1_000),
             max_amount_minor: Some(2_500),
             ..Default::default()
         };
-        assert_eq!(list(cad_range.clone()), vec![b, a], "the range is inclusive at both ends");
-        assert_eq!(list(OrderFilter { status: Some(OrderStatus::Paid), ..cad_range }), vec![b, a]);
-        assert_eq!(list(OrderFilter { from_ms: Some(T0 + 1), to_ms: Some(T0 + 3), ..Default::default() }), vec![c, b]);
+        assert_eq!(
+            list(cad_range.clone()),
+            vec![b, a],
+            "the range is inclusive at both ends"
+        );
+        assert_eq!(
+            list(OrderFilter {
+                status: Some(OrderStatus::Paid),
+                ..cad_range
+            }),
+            vec![b, a]
+        );
+        assert_eq!(
+            list(OrderFilter {
+                from_ms: Some(T0 + 1),
+                to_ms: Some(T0 + 3),
+                ..Default::default()
+            }),
+            vec![c, b]
+        );
     }
 
     #[test]
@@ -389,14 +584,33 @@ mod tests {
         let mut all = Vec::new();
         for i in 0..25 {
             // Several orders share a creation time: the id breaks the tie.
-            all.push(order(&l, &format!("PD{i:03}"), Method::WechatQr, "1.00", "CAD", OrderStatus::Paid, T0 + (i / 4)));
+            all.push(order(
+                &l,
+                &format!("PD{i:03}"),
+                Method::WechatQr,
+                "1.00",
+                "CAD",
+                OrderStatus::Paid,
+                T0 + (i / 4),
+            ));
         }
-        let expected: Vec<i64> = ids(&l.list(&OrderFilter { limit: Some(100), ..Default::default() }).unwrap());
+        let expected: Vec<i64> = ids(&l
+            .list(&OrderFilter {
+                limit: Some(100),
+                ..Default::default()
+            })
+            .unwrap());
         assert_eq!(expected.len(), 25);
         let mut paged = Vec::new();
         let mut before: Option<Cursor> = None;
         loop {
-            let page = l.list(&OrderFilter { limit: Some(7), before, ..Default::default() }).unwrap();
+            let page = l
+                .list(&OrderFilter {
+                    limit: Some(7),
+                    before,
+                    ..Default::default()
+                })
+                .unwrap();
             if page.is_empty() {
                 break;
             }
@@ -404,25 +618,67 @@ mod tests {
             paged.extend(ids(&page));
         }
         assert_eq!(paged, expected);
-        let by_offset = ids(&l.list(&OrderFilter { limit: Some(7), offset: Some(14), ..Default::default() }).unwrap());
+        let by_offset = ids(&l
+            .list(&OrderFilter {
+                limit: Some(7),
+                offset: Some(14),
+                ..Default::default()
+            })
+            .unwrap());
         assert_eq!(by_offset, expected[14..21]);
     }
 
     #[test]
     fn search_finds_prefixes_and_substrings_of_numbers_references_and_customers() {
         let (_dir, l) = ledger();
-        let a = order(&l, "PD2601011200001AB", Method::WechatQr, "5.00", "CAD", OrderStatus::Paid, T0);
-        let b = order(&l, "PD2602021200002CD", Method::WechatQr, "5.00", "CAD", OrderStatus::Paid, T0 + 1);
-        l.record_gateway_reference(a, Some("P0199887766"), None).unwrap();
-        l.set_order_text(b, Some("Иван Петров"), Some("2x кофе")).unwrap();
-        let search = |t: &str| ids(&l.list(&OrderFilter { search: Some(t.into()), ..Default::default() }).unwrap());
+        let a = order(
+            &l,
+            "PD2601011200001AB",
+            Method::WechatQr,
+            "5.00",
+            "CAD",
+            OrderStatus::Paid,
+            T0,
+        );
+        let b = order(
+            &l,
+            "PD2602021200002CD",
+            Method::WechatQr,
+            "5.00",
+            "CAD",
+            OrderStatus::Paid,
+            T0 + 1,
+        );
+        l.record_gateway_reference(a, Some("P0199887766"), None)
+            .unwrap();
+        l.set_order_text(b, Some("Иван Петров"), Some("2x кофе"))
+            .unwrap();
+        let search = |t: &str| {
+            ids(&l
+                .list(&OrderFilter {
+                    search: Some(t.into()),
+                    ..Default::default()
+                })
+                .unwrap())
+        };
         assert_eq!(search("PD2601"), vec![a], "prefix of the order number");
         assert_eq!(search("1ab"), vec![a], "substring, any case");
-        assert_eq!(search("998877"), vec![a], "the gateway's reference, after it arrived");
-        assert_eq!(search("петр"), vec![b], "the customer, in Cyrillic, any case");
+        assert_eq!(
+            search("998877"),
+            vec![a],
+            "the gateway's reference, after it arrived"
+        );
+        assert_eq!(
+            search("петр"),
+            vec![b],
+            "the customer, in Cyrillic, any case"
+        );
         assert_eq!(search("PD"), vec![b, a], "short terms scan");
         assert_eq!(search("D2"), vec![b, a]);
-        assert!(search("\"").is_empty() && search("a\"b OR c").is_empty(), "query syntax is literal");
+        assert!(
+            search("\"").is_empty() && search("a\"b OR c").is_empty(),
+            "query syntax is literal"
+        );
         assert!(search("%%%").is_empty() && search("_").is_empty());
         // The index follows changes of the searched columns.
         l.set_order_text(b, Some("Olga"), None).unwrap();
@@ -431,12 +687,17 @@ mod tests {
         // Index and scan plans agree.
         let conn = l.conn();
         for term in ["PD26", "1200", "olga", "zzz"] {
-            let f = OrderFilter { search: Some(term.into()), ..Default::default() };
+            let f = OrderFilter {
+                search: Some(term.into()),
+                ..Default::default()
+            };
             let count = |plan| {
                 let (w, args) = filter_sql(&f, plan);
-                conn.query_row(&format!("SELECT group_concat(id) FROM orders {w}"), params_from_iter(args), |r| {
-                    r.get::<_, Option<String>>(0)
-                })
+                conn.query_row(
+                    &format!("SELECT group_concat(id) FROM orders {w}"),
+                    params_from_iter(args),
+                    |r| r.get::<_, Option<String>>(0),
+                )
                 .unwrap()
             };
             assert_eq!(count(SearchPlan::Index), count(SearchPlan::Scan), "{term}");
@@ -446,33 +707,134 @@ mod tests {
     #[test]
     fn totals_are_per_currency_and_follow_the_filter() {
         let (_dir, l) = ledger();
-        order(&l, "PD1", Method::WechatQr, "10.00", "CAD", OrderStatus::Paid, T0);
-        order(&l, "PD2", Method::WechatQr, "2.50", "CAD", OrderStatus::Paid, T0 + DAY);
-        order(&l, "PD3", Method::AlipayQr, "7.00", "USD", OrderStatus::Paid, T0);
-        order(&l, "PD4", Method::AlipayQr, "100.00", "CAD", OrderStatus::Failed, T0);
-        let paid = l.totals(&OrderFilter { status: Some(OrderStatus::Paid), limit: Some(1), ..Default::default() }).unwrap();
+        order(
+            &l,
+            "PD1",
+            Method::WechatQr,
+            "10.00",
+            "CAD",
+            OrderStatus::Paid,
+            T0,
+        );
+        order(
+            &l,
+            "PD2",
+            Method::WechatQr,
+            "2.50",
+            "CAD",
+            OrderStatus::Paid,
+            T0 + DAY,
+        );
+        order(
+            &l,
+            "PD3",
+            Method::AlipayQr,
+            "7.00",
+            "USD",
+            OrderStatus::Paid,
+            T0,
+        );
+        order(
+            &l,
+            "PD4",
+            Method::AlipayQr,
+            "100.00",
+            "CAD",
+            OrderStatus::Failed,
+            T0,
+        );
+        let paid = l
+            .totals(&OrderFilter {
+                status: Some(OrderStatus::Paid),
+                limit: Some(1),
+                ..Default::default()
+            })
+            .unwrap();
         assert_eq!(paid.count, 3, "limit does not apply to totals");
         assert_eq!(
             paid.by_currency,
             vec![
-                CurrencyTotal { currency: "CAD".into(), count: 2, amount_minor: 1250, refunded_minor: 0 },
-                CurrencyTotal { currency: "USD".into(), count: 1, amount_minor: 700, refunded_minor: 0 },
+                CurrencyTotal {
+                    currency: "CAD".into(),
+                    count: 2,
+                    amount_minor: 1250,
+                    refunded_minor: 0
+                },
+                CurrencyTotal {
+                    currency: "USD".into(),
+                    count: 1,
+                    amount_minor: 700,
+                    refunded_minor: 0
+                },
             ]
         );
-        let none = l.totals(&OrderFilter { search: Some("nothing".into()), ..Default::default() }).unwrap();
-        assert_eq!(none, Totals { count: 0, by_currency: vec![] });
+        let none = l
+            .totals(&OrderFilter {
+                search: Some("nothing".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(
+            none,
+            Totals {
+                count: 0,
+                by_currency: vec![]
+            }
+        );
     }
 
     #[test]
     fn reports_group_by_day_or_month_in_the_zone() {
         let (_dir, l) = ledger();
         // 2026-01-01 23:30 UTC is 2026-01-02 05:00 at +05:30.
-        order(&l, "PD1", Method::WechatQr, "10.00", "CAD", OrderStatus::Paid, T0 + DAY - 1_800_000);
-        order(&l, "PD2", Method::WechatQr, "1.00", "CAD", OrderStatus::Paid, T0 + 3_600_000);
-        order(&l, "PD3", Method::WechatQr, "3.00", "USD", OrderStatus::Paid, T0 + 3_600_000);
-        order(&l, "PD4", Method::WechatQr, "4.00", "CAD", OrderStatus::Failed, T0 + 40 * DAY);
-        let utc = l.report(&OrderFilter::default(), Period::Day, &Zone::Utc).unwrap();
-        let line = |r: &ReportRow| (r.period.clone(), r.status.clone(), r.currency.clone(), r.count, r.amount_minor);
+        order(
+            &l,
+            "PD1",
+            Method::WechatQr,
+            "10.00",
+            "CAD",
+            OrderStatus::Paid,
+            T0 + DAY - 1_800_000,
+        );
+        order(
+            &l,
+            "PD2",
+            Method::WechatQr,
+            "1.00",
+            "CAD",
+            OrderStatus::Paid,
+            T0 + 3_600_000,
+        );
+        order(
+            &l,
+            "PD3",
+            Method::WechatQr,
+            "3.00",
+            "USD",
+            OrderStatus::Paid,
+            T0 + 3_600_000,
+        );
+        order(
+            &l,
+            "PD4",
+            Method::WechatQr,
+            "4.00",
+            "CAD",
+            OrderStatus::Failed,
+            T0 + 40 * DAY,
+        );
+        let utc = l
+            .report(&OrderFilter::default(), Period::Day, &Zone::Utc)
+            .unwrap();
+        let line = |r: &ReportRow| {
+            (
+                r.period.clone(),
+                r.status.clone(),
+                r.currency.clone(),
+                r.count,
+                r.amount_minor,
+            )
+        };
         assert_eq!(
             utc.iter().map(line).collect::<Vec<_>>(),
             vec![
@@ -481,13 +843,30 @@ mod tests {
                 ("2026-02-10".into(), "failed".into(), "CAD".into(), 1, 400),
             ]
         );
-        let india = l.report(&OrderFilter::default(), Period::Day, &Zone::Fixed(19_800)).unwrap();
-        assert_eq!(india.iter().map(|r| r.period.as_str()).collect::<Vec<_>>(), vec!["2026-01-01", "2026-01-01", "2026-01-02", "2026-02-10"]);
-        let months = l.report(&OrderFilter { status: Some(OrderStatus::Paid), ..Default::default() }, Period::Month, &Zone::Utc).unwrap();
-        assert_eq!(months.iter().map(line).collect::<Vec<_>>(), vec![
-            ("2026-01".into(), "paid".into(), "CAD".into(), 2, 1100),
-            ("2026-01".into(), "paid".into(), "USD".into(), 1, 300),
-        ]);
+        let india = l
+            .report(&OrderFilter::default(), Period::Day, &Zone::Fixed(19_800))
+            .unwrap();
+        assert_eq!(
+            india.iter().map(|r| r.period.as_str()).collect::<Vec<_>>(),
+            vec!["2026-01-01", "2026-01-01", "2026-01-02", "2026-02-10"]
+        );
+        let months = l
+            .report(
+                &OrderFilter {
+                    status: Some(OrderStatus::Paid),
+                    ..Default::default()
+                },
+                Period::Month,
+                &Zone::Utc,
+            )
+            .unwrap();
+        assert_eq!(
+            months.iter().map(line).collect::<Vec<_>>(),
+            vec![
+                ("2026-01".into(), "paid".into(), "CAD".into(), 2, 1100),
+                ("2026-01".into(), "paid".into(), "USD".into(), 1, 300),
+            ]
+        );
         assert!(Period::parse("week").is_err());
     }
 
@@ -496,7 +875,11 @@ mod tests {
         let (_dir, l) = ledger();
         let sql: String = l
             .conn()
-            .query_row("SELECT sql FROM sqlite_master WHERE name = 'orders_search'", [], |r| r.get(0))
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE name = 'orders_search'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert!(sql.contains("trigram"), "{sql}");
     }

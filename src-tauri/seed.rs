@@ -16,17 +16,52 @@ use crate::order::{Method, OrderStatus};
 const TWO_YEARS_MS: i64 = 2 * 365 * 86_400_000;
 
 const FIRST_NAMES: &[&str] = &[
-    "Olivia", "Liam", "Emma", "Noah", "Chloé", "José", "Zoë", "Łukasz", "Søren", "Mei", "Wei", "Ahmed", "Fatima",
-    "Priya", "Arjun", "Kenji", "Yuki", "Min-jun", "Olga", "Dmitri", "Aisha", "Mateo", "Sven", "Amélie",
+    "Olivia", "Liam", "Emma", "Noah", "Chloé", "José", "Zoë", "Łukasz", "Søren", "Mei", "Wei",
+    "Ahmed", "Fatima", "Priya", "Arjun", "Kenji", "Yuki", "Min-jun", "Olga", "Dmitri", "Aisha",
+    "Mateo", "Sven", "Amélie",
 ];
 const LAST_NAMES: &[&str] = &[
-    "Martin", "Tremblay", "Gagnon", "Roy", "García", "Müller", "O'Brien", "Nakamura", "Kowalski", "Nguyễn", "Singh",
-    "Patel", "Smith", "Johansson", "Dubois", "Rossi", "Haddad", "Kim", "Ivanova", "Okafor", "Silva", "Chen",
+    "Martin",
+    "Tremblay",
+    "Gagnon",
+    "Roy",
+    "García",
+    "Müller",
+    "O'Brien",
+    "Nakamura",
+    "Kowalski",
+    "Nguyễn",
+    "Singh",
+    "Patel",
+    "Smith",
+    "Johansson",
+    "Dubois",
+    "Rossi",
+    "Haddad",
+    "Kim",
+    "Ivanova",
+    "Okafor",
+    "Silva",
+    "Chen",
 ];
 /// Whole names in their own scripts, as a cashier might type them.
 const NATIVE_NAMES: &[&str] = &[
-    "王芳", "李伟", "张敏", "陈静", "山田太郎", "佐藤花子", "김민준", "이서연", "Иван Петров", "Ольга Смирнова",
-    "محمد علي", "فاطمة الزهراء", "Γιώργος Παπαδόπουλος", "דוד כהן", "अर्जुन शर्मा", "Nguyễn Văn An",
+    "王芳",
+    "李伟",
+    "张敏",
+    "陈静",
+    "山田太郎",
+    "佐藤花子",
+    "김민준",
+    "이서연",
+    "Иван Петров",
+    "Ольга Смирнова",
+    "محمد علي",
+    "فاطمة الزهراء",
+    "Γιώργος Παπαδόπουλος",
+    "דוד כהן",
+    "अर्जुन शर्मा",
+    "Nguyễn Văn An",
 ];
 const DESCRIPTIONS: &[&str] = &[
     "2x espresso, 1 croissant",
@@ -82,7 +117,15 @@ pub fn seed(ledger: &Ledger, count: u64, seed: u64) -> Result<Seeded> {
     let mut rng = StdRng::seed_from_u64(seed);
     let methods: Vec<(Method, Vec<Currency>)> = Method::ALL
         .iter()
-        .map(|m| (*m, m.currencies().iter().filter_map(|c| Currency::parse(c).ok()).collect::<Vec<_>>()))
+        .map(|m| {
+            (
+                *m,
+                m.currencies()
+                    .iter()
+                    .filter_map(|c| Currency::parse(c).ok())
+                    .collect::<Vec<_>>(),
+            )
+        })
         .filter(|(_, c)| !c.is_empty())
         .collect();
     let now = now_ms();
@@ -90,7 +133,11 @@ pub fn seed(ledger: &Ledger, count: u64, seed: u64) -> Result<Seeded> {
     let step = (TWO_YEARS_MS / count.max(1) as i64).max(1);
     let mut conn = ledger.conn();
     let tx = conn.transaction()?;
-    let mut seeded = Seeded { orders: 0, events: 0, refunds: 0 };
+    let mut seeded = Seeded {
+        orders: 0,
+        events: 0,
+        refunds: 0,
+    };
     {
         let mut insert_order = tx.prepare(
             "INSERT INTO orders (merchant_order_no, gateway, method, environment, amount_minor, currency, status,
@@ -119,7 +166,12 @@ pub fn seed(ledger: &Ledger, count: u64, seed: u64) -> Result<Seeded> {
                 _ => rng.random_range(300..5_000),
             };
             let scale = 10i64.pow(currency.exponent() as u32);
-            let amount = major * scale + if scale > 1 { rng.random_range(0..scale) } else { 0 };
+            let amount = major * scale
+                + if scale > 1 {
+                    rng.random_range(0..scale)
+                } else {
+                    0
+                };
             let roll = rng.random_range(0..1000u32);
             let mut acc = 0;
             let path = OUTCOMES
@@ -132,10 +184,17 @@ pub fn seed(ledger: &Ledger, count: u64, seed: u64) -> Result<Seeded> {
                 .unwrap_or(OUTCOMES[0].1);
             let status = *path.last().unwrap_or(&OrderStatus::Created);
             let stamp = chrono::DateTime::from_timestamp_millis(created).unwrap_or_default();
-            let merchant_no = format!("PD{}{:06X}", stamp.format("%y%m%d%H%M%S%3f"), rng.random_range(0..0x100_0000u32));
+            let merchant_no = format!(
+                "PD{}{:06X}",
+                stamp.format("%y%m%d%H%M%S%3f"),
+                rng.random_range(0..0x100_0000u32)
+            );
             let reached_gateway = path.len() > 1 && path[1] != OrderStatus::Cancelled;
-            let gateway_id = reached_gateway.then(|| format!("P01{}{:08}", stamp.format("%Y%m%d%H%M%S"), n % 100_000_000));
-            let payment_url = gateway_id.as_ref().map(|id| format!("https://pay.example/q/{id}"));
+            let gateway_id = reached_gateway
+                .then(|| format!("P01{}{:08}", stamp.format("%Y%m%d%H%M%S"), n % 100_000_000));
+            let payment_url = gateway_id
+                .as_ref()
+                .map(|id| format!("https://pay.example/q/{id}"));
             let refunded = match status {
                 OrderStatus::Refunded => amount,
                 OrderStatus::PartiallyRefunded => (amount / 2).max(1).min(amount - 1).max(0),
@@ -150,14 +209,17 @@ pub fn seed(ledger: &Ledger, count: u64, seed: u64) -> Result<Seeded> {
                     LAST_NAMES[rng.random_range(0..LAST_NAMES.len())]
                 )),
             };
-            let description = (rng.random_range(0..7) == 0).then(|| DESCRIPTIONS[rng.random_range(0..DESCRIPTIONS.len())]);
+            let description = (rng.random_range(0..7) == 0)
+                .then(|| DESCRIPTIONS[rng.random_range(0..DESCRIPTIONS.len())]);
             let mut event_at = created;
             let mut times = Vec::with_capacity(path.len());
             for _ in path {
                 times.push(event_at);
                 event_at += rng.random_range(500..90_000);
             }
-            if path.ends_with(&[OrderStatus::PartiallyRefunded]) || path.ends_with(&[OrderStatus::Refunded]) {
+            if path.ends_with(&[OrderStatus::PartiallyRefunded])
+                || path.ends_with(&[OrderStatus::Refunded])
+            {
                 // A refund comes hours or days later.
                 if let Some(last) = times.last_mut() {
                     *last += rng.random_range(3_600_000..10 * 86_400_000);
@@ -186,8 +248,12 @@ pub fn seed(ledger: &Ledger, count: u64, seed: u64) -> Result<Seeded> {
             for (to, when) in path.iter().zip(&times) {
                 let (source, note) = match (from, to) {
                     (None, _) => ("create", Some("order written before calling the gateway")),
-                    (Some(OrderStatus::Expired), OrderStatus::Paid) => ("reconcile", Some("paid after the countdown")),
-                    (_, OrderStatus::Expired) => ("poll", Some("no payment before the order expired")),
+                    (Some(OrderStatus::Expired), OrderStatus::Paid) => {
+                        ("reconcile", Some("paid after the countdown"))
+                    }
+                    (_, OrderStatus::Expired) => {
+                        ("poll", Some("no payment before the order expired"))
+                    }
                     (_, OrderStatus::Refunded | OrderStatus::PartiallyRefunded) => ("user", None),
                     (_, OrderStatus::Cancelled) => ("user", Some("cancelled at the counter")),
                     _ => ("poll", None),
@@ -237,14 +303,25 @@ mod tests {
         assert_eq!(seeded.orders, 2_000);
         assert!(seeded.events > 4_000, "{seeded:?}");
         assert!(seeded.refunds > 0, "{seeded:?}");
-        let all = ledger.list(&OrderFilter { limit: Some(10_000), ..Default::default() }).unwrap();
+        let all = ledger
+            .list(&OrderFilter {
+                limit: Some(10_000),
+                ..Default::default()
+            })
+            .unwrap();
         assert_eq!(all.len(), 2_000, "every seeded order decodes");
         let oldest = all.last().unwrap().created_at_ms;
-        assert!(now_ms() - oldest > TWO_YEARS_MS * 9 / 10, "two years of dates");
+        assert!(
+            now_ms() - oldest > TWO_YEARS_MS * 9 / 10,
+            "two years of dates"
+        );
         let methods: std::collections::HashSet<_> = all.iter().map(|o| o.method).collect();
         assert_eq!(methods.len(), Method::ALL.len(), "every method");
         for o in &all {
-            assert!(o.method.check_currency(o.amount.currency()).is_ok(), "{o:?}");
+            assert!(
+                o.method.check_currency(o.amount.currency()).is_ok(),
+                "{o:?}"
+            );
             assert!(o.refunded_minor <= o.amount.minor());
         }
         let events = ledger.events(all[0].id).unwrap();

@@ -18,7 +18,12 @@ impl Zone {
     /// `UTC` (or `Z`), `local`, or an offset: `+05:30`, `-0800`, `+05`.
     pub fn parse(text: &str) -> Result<Zone> {
         let t = text.trim();
-        let bad = || Error::invalid("tz", format!("{text:?} is not a time zone: use UTC, local or an offset such as +05:30"));
+        let bad = || {
+            Error::invalid(
+                "tz",
+                format!("{text:?} is not a time zone: use UTC, local or an offset such as +05:30"),
+            )
+        };
         if t.eq_ignore_ascii_case("utc") || t == "Z" {
             return Ok(Zone::Utc);
         }
@@ -36,11 +41,15 @@ impl Zone {
             None if rest.len() == 4 => rest.split_at(2),
             None => (rest, "0"),
         };
-        let digits = |s: &str| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit());
+        let digits =
+            |s: &str| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit());
         if !digits(hours) || !digits(minutes) {
             return Err(bad());
         }
-        let (h, m): (i32, i32) = (hours.parse().map_err(|_| bad())?, minutes.parse().map_err(|_| bad())?);
+        let (h, m): (i32, i32) = (
+            hours.parse().map_err(|_| bad())?,
+            minutes.parse().map_err(|_| bad())?,
+        );
         if h > 14 || m > 59 {
             return Err(bad());
         }
@@ -68,7 +77,10 @@ impl Zone {
                 .from_local_datetime(&midnight)
                 .single()
                 .map(|t| t.timestamp_millis()),
-            Zone::Local => Local.from_local_datetime(&midnight).earliest().map(|t| t.timestamp_millis()),
+            Zone::Local => Local
+                .from_local_datetime(&midnight)
+                .earliest()
+                .map(|t| t.timestamp_millis()),
         }
     }
 
@@ -146,7 +158,15 @@ mod tests {
         assert_eq!(Zone::parse("+05:30").unwrap(), Zone::Fixed(19_800));
         assert_eq!(Zone::parse("-0800").unwrap(), Zone::Fixed(-28_800));
         assert_eq!(Zone::parse("+05").unwrap(), Zone::Fixed(18_000));
-        for bad in ["", "Europe/Paris", "+5:3x", "05:30", "+15:00", "+05:60", "+123:00"] {
+        for bad in [
+            "",
+            "Europe/Paris",
+            "+5:3x",
+            "05:30",
+            "+15:00",
+            "+05:60",
+            "+123:00",
+        ] {
             assert!(Zone::parse(bad).is_err(), "{bad:?}");
         }
         assert_eq!(Zone::Fixed(-19_800).label(), "-05:30");
@@ -155,12 +175,32 @@ mod tests {
     #[test]
     fn formats_like_chrono_in_every_zone() {
         let mut buf = Vec::new();
-        for ms in [0i64, 1_700_000_000_123, 951_782_400_000, 4_102_444_799_999, 1_772_323_200_000, -86_400_001] {
-            for zone in [Zone::Utc, Zone::Fixed(19_800), Zone::Fixed(-28_800), Zone::Local] {
+        for ms in [
+            0i64,
+            1_700_000_000_123,
+            951_782_400_000,
+            4_102_444_799_999,
+            1_772_323_200_000,
+            -86_400_001,
+        ] {
+            for zone in [
+                Zone::Utc,
+                Zone::Fixed(19_800),
+                Zone::Fixed(-28_800),
+                Zone::Local,
+            ] {
                 write_datetime(&mut buf, ms, &zone);
                 let offset = FixedOffset::east_opt(zone.offset_secs(ms)).unwrap();
-                let expected = offset.timestamp_millis_opt(ms).unwrap().format("%Y-%m-%d %H:%M:%S").to_string();
-                assert_eq!(String::from_utf8(buf.clone()).unwrap(), expected, "{ms} {zone:?}");
+                let expected = offset
+                    .timestamp_millis_opt(ms)
+                    .unwrap()
+                    .format("%Y-%m-%d %H:%M:%S")
+                    .to_string();
+                assert_eq!(
+                    String::from_utf8(buf.clone()).unwrap(),
+                    expected,
+                    "{ms} {zone:?}"
+                );
             }
         }
     }
@@ -169,6 +209,9 @@ mod tests {
     fn midnight_in_a_fixed_zone() {
         let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
         assert_eq!(Zone::Utc.midnight_ms(day), Some(1_767_225_600_000));
-        assert_eq!(Zone::Fixed(3600).midnight_ms(day), Some(1_767_225_600_000 - 3_600_000));
+        assert_eq!(
+            Zone::Fixed(3600).midnight_ms(day),
+            Some(1_767_225_600_000 - 3_600_000)
+        );
     }
 }

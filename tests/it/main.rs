@@ -9,6 +9,7 @@ mod e2e;
 mod iotpay;
 mod keychain;
 mod ledger_scale;
+mod ledger_scale;
 mod reconcile;
 mod sandbox_iotpay;
 mod support;
