@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help setup run test build ui clean
+.PHONY: help setup run test build ui clean bench
 
 help:
 	@echo "make run    open Paydesk on its embedded sandbox (no credentials needed)"
@@ -25,3 +25,10 @@ test: setup
 clean:
 	cargo clean
 	rm -rf ui/dist ui/node_modules .tools
+
+# The ledger at scale, timed on a seeded ledger of BENCH_ORDERS orders (release build; the
+# ledger is kept in target/bench-ledger). Prints every figure with its target, PASS or MISS.
+BENCH_ORDERS ?= 1000000
+bench: setup
+	cargo build --release
+	target/release/paydesk --data-dir target/bench-ledger dev bench --orders $(BENCH_ORDERS)
