@@ -33,6 +33,18 @@ describe('commands', () => {
     });
   });
 
+  it('create_order sends a scanned code only when there is one', async () => {
+    invoke.mockResolvedValue({ id: 10 });
+    await api.createOrder({ gateway: 'iotpay', method: 'barcode', amount: '8.80', currency: 'CAD', code: '134567890123456780' });
+    expect(invoke).toHaveBeenLastCalledWith('create_order', {
+      request: { gateway: 'iotpay', method: 'barcode', amount: '8.80', currency: 'CAD', code: '134567890123456780' },
+    });
+    await api.createOrder({ gateway: 'iotpay', method: 'wechat-qr', amount: '8.80', currency: 'CAD', code: '' });
+    expect(invoke).toHaveBeenLastCalledWith('create_order', {
+      request: { gateway: 'iotpay', method: 'wechat-qr', amount: '8.80', currency: 'CAD' },
+    });
+  });
+
   it('get_order passes the id', async () => {
     invoke.mockResolvedValue({ order: { id: 3 }, events: [] });
     await api.getOrder(3);

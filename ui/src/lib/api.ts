@@ -18,7 +18,12 @@ export interface AppInfo {
   version: string;
 }
 
-export type MethodKind = 'qr' | 'link' | 'barcode' | 'widget';
+/**
+ * qr: the customer scans a QR; link: a payment page, also shown as a QR; barcode: the cashier
+ * scans the customer's code; widget: the gateway's card form in the window; app and token are
+ * for a merchant's app and stored cards, not the counter.
+ */
+export type MethodKind = 'qr' | 'link' | 'barcode' | 'widget' | 'app' | 'token';
 
 export interface PaymentMethod {
   gateway: string;
@@ -34,6 +39,8 @@ export interface CreateOrderRequest {
   /** The cashier's text exactly as typed; the core parses and validates it. */
   amount: string;
   currency: string;
+  /** The customer's payment code as scanned (barcode only). */
+  code?: string;
 }
 
 export interface OrderView {
@@ -53,6 +60,8 @@ export interface OrderView {
   paymentUrl: string | null;
   /** A complete <svg>…</svg> rendered by the core. */
   qrSvg: string | null;
+  /** What a widget or app needs beyond the link, e.g. `{secureId, scriptUrl, mode}` for a card. */
+  paymentPayload: Record<string, unknown> | null;
   createdAt: string;
   updatedAt: string;
   expiresAt: string | null;
@@ -68,9 +77,22 @@ export interface OrderEvent {
   note: string | null;
 }
 
+export interface Refund {
+  id: number;
+  orderId: number;
+  refundNo: string;
+  amountMinor: number;
+  kind: 'refund' | 'void';
+  status: 'pending' | 'succeeded' | 'failed';
+  gatewayRefundId: string | null;
+  reason: string | null;
+  createdAtMs: number;
+}
+
 export interface OrderDetail {
   order: OrderView;
   events: OrderEvent[];
+  refunds: Refund[];
 }
 
 export interface OrderFilter {
@@ -100,8 +122,10 @@ export function paymentMethods(): Promise<PaymentMethod[]> {
 }
 
 export function createOrder(request: CreateOrderRequest): Promise<OrderView> {
-  const { gateway, method, amount, currency } = request;
-  return call<OrderView>('create_order', { request: { gateway, method, amount, currency } });
+  const { gateway, method, amount, currency, code } = request;
+  const body: CreateOrderRequest = { gateway, method, amount, currency };
+  if (code !== undefined && code !== '') body.code = code;
+  return call<OrderView>('create_order', { request: body });
 }
 
 export function getOrder(id: number): Promise<OrderDetail> {

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import type { PaymentMethod } from './api';
+import { amountEnterAction, counterMethods, isCounterKind, normaliseScan, saleVisual } from './counter';
+
+function method(name: string, kind: PaymentMethod['kind']): PaymentMethod {
+  return { gateway: 'iotpay', method: name, label: name, kind, currencies: ['CAD'] };
+}
+
+const ALL: PaymentMethod[] = [
+  method('wechat-qr', 'qr'),
+  method('alipay-qr', 'qr'),
+  method('unionpay-qr', 'qr'),
+  method('barcode', 'barcode'),
+  method('alipay-web', 'link'),
+  method('unionpay-web', 'link'),
+  method('wechat-app', 'app'),
+  method('alipay-app', 'app'),
+  method('unionpay-app', 'app'),
+  method('card-link', 'link'),
+  method('card', 'widget'),
+  method('card-token', 'token'),
+];
+
+describe('counterMethods', () => {
+  it('keeps qr, link, barcode and widget methods in the core order', () => {
+    expect(counterMethods(ALL).map((m) => m.method)).toEqual([
+      'wechat-qr',
+      'alipay-qr',
+      'unionpay-qr',
+      'barcode',
+      'alipay-web',
+      'unionpay-web',
+      'card-link',
+      'card',
+    ]);
+  });
+
+  it('leaves out app and token methods, and kinds it does not know', () => {
+    const odd = { ...method('future', 'qr'), kind: 'hologram' } as unknown as PaymentMethod;
+    expect(counterMethods([method('wechat-app', 'app'), method('card-token', 'token'), odd])).toEqual([]);
+    expect(isCounterKind('app')).toBe(false);
+    expect(isCounterKind('token')).toBe(false);
+    expect(isCounterKind('widget')).toBe(true);
+  });
+
+  it('answers an empty list for no methods', () => {
+    expect(counterMethods([])).toEqual([]);
+  });
+});
+
+describe('saleVisual', () => {
+  it('shows a QR for qr and link, the card form for widget, the scan hint for barcode', () => {
+    expect(saleVisual('qr')).toBe('qr');
+    expect(saleVisual('link')).toBe('qr');
+    expect(saleVisual('widget')).toBe('widget');
+    expect(saleVisual('barcode')).toBe('barcode');
+    expect(saleVisual(null)).toBe('qr');
+    expect(saleVisual(undefined)).toBe('qr');
+  });
+});
+
+describe('normaliseScan', () => {
+  it('passes a clean scan through', () => {
+    expect(normaliseScan('134567890123456780')).toEqual({ ok: true, code: '134567890123456780' });
+  });
+
+  it('trims what a scanner or a paste adds around the code', () => {
+    expect(normaliseScan('  286612345678901234\r\n')).toEqual({ ok: true, code: '286612345678901234' });
+    expect(normaliseScan('\t6212345678901234567 ')).toEqual({ ok: true, code: '6212345678901234567' });
+  });
+
+  it('drops the spaces and dashes a person types between digit groups', () => {
+    expect(normaliseScan('1345 6789 0123 4567 80')).toEqual({ ok: true, code: '134567890123456780' });
+    expect(normaliseScan('1345-6789-0123-4567-80')).toEqual({ ok: true, code: '134567890123456780' });
+  });
+
+  it('refuses an empty scan', () => {
+    expect(normaliseScan('')).toMatchObject({ ok: false });
+    expect(normaliseScan('   ')).toMatchObject({ ok: false, message: expect.stringContaining('Scan') });
+  });
+
+  it('refuses letters and symbols instead of dropping them (a misread or a wrong keyboard layout)', () => {
+    expect(normaliseScan('13456789012345678O')).toMatchObject({ ok: false, message: expect.stringContaining('digits') });
+    expect(normaliseScan('&é"\'(-è_çà')).toMatchObject({ ok: false });
+    expect(normaliseScan('+134567890123456780')).toMatchObject({ ok: false });
+    expect(normaliseScan('１３４５')).toMatchObject({ ok: false });
+  });
+});
+
+describe('amountEnterAction', () => {
+  it('moves to the scanner field for a barcode sale, submits otherwise', () => {
+    expect(amountEnterAction('barcode')).toBe('focus-barcode');
+    expect(amountEnterAction('qr')).toBe('submit');
+    expect(amountEnterAction('widget')).toBe('submit');
+    expect(amountEnterAction(null)).toBe('submit');
+  });
+});

@@ -1,0 +1,47 @@
+/**
+ * What the counter offers and how it reads a USB scanner: pure logic, tested by vitest.
+ */
+import type { MethodKind, PaymentMethod } from './api';
+
+/** The kinds a cashier can take at the counter; app and token methods belong elsewhere. */
+export const COUNTER_KINDS: readonly MethodKind[] = ['qr', 'link', 'barcode', 'widget'];
+
+export function isCounterKind(kind: string): kind is MethodKind {
+  return (COUNTER_KINDS as readonly string[]).includes(kind);
+}
+
+/** The methods shown at the counter, in the order the core lists them. */
+export function counterMethods(methods: readonly PaymentMethod[]): PaymentMethod[] {
+  return methods.filter((m) => isCounterKind(m.kind));
+}
+
+/** How an order is shown while it waits: a QR (qr, link), the card form, or the scan hint. */
+export type SaleVisual = 'qr' | 'widget' | 'barcode';
+
+export function saleVisual(kind: string | null | undefined): SaleVisual {
+  if (kind === 'widget') return 'widget';
+  if (kind === 'barcode') return 'barcode';
+  return 'qr';
+}
+
+export type ScanResult = { ok: true; code: string } | { ok: false; message: string };
+
+/**
+ * A scanned (or typed) payment code, ready for the core: surrounding whitespace and the
+ * spaces or dashes a person types between digit groups are dropped; anything else that is
+ * not a digit is refused rather than silently removed, since it means a misread. The core
+ * checks the code's length and prefix.
+ */
+export function normaliseScan(text: string): ScanResult {
+  const code = text.trim().replace(/[\s-]+/g, '');
+  if (code === '') return { ok: false, message: "Scan the customer's payment code." };
+  if (!/^\d+$/.test(code)) {
+    return { ok: false, message: 'A payment code has digits only: scan it again.' };
+  }
+  return { ok: true, code };
+}
+
+/** Where Enter in the amount field goes: straight to the scanner field for a barcode sale. */
+export function amountEnterAction(kind: string | null | undefined): 'submit' | 'focus-barcode' {
+  return kind === 'barcode' ? 'focus-barcode' : 'submit';
+}
