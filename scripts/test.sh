@@ -12,9 +12,18 @@ logs=target/test-logs
 mkdir -p "$logs"
 declare -a names=() counts=() verdicts=()
 
+# Runners colour their summaries; the counters read the plain text.
+plain() { sed 's/\x1b\[[0-9;]*m//g' "$1"; }
 # Sums cargo's "test result: ok. N passed; M failed; K ignored" lines.
-cargo_counts() { awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } } END { printf "%d %d", p, f }' "$1"; }
-vitest_counts() { local p f; p=$(grep -Eo 'Tests +([0-9]+ failed \| )?[0-9]+ passed' "$1" | grep -Eo '[0-9]+ passed' | grep -Eo '[0-9]+' | tail -n1); f=$(grep -Eo 'Tests +[0-9]+ failed' "$1" | grep -Eo '[0-9]+' | tail -n1); printf "%d %d" "${p:-0}" "${f:-0}"; }
+cargo_counts() { plain "$1" | awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } } END { printf "%d %d", p, f }'; }
+# Reads vitest's "Tests  1 failed | 57 passed (58)" line.
+vitest_counts() {
+  local line p f
+  line=$(plain "$1" | grep -E '^ *Tests +' | tail -n1)
+  p=$(grep -Eo '[0-9]+ passed' <<<"$line" | grep -Eo '[0-9]+')
+  f=$(grep -Eo '[0-9]+ failed' <<<"$line" | grep -Eo '[0-9]+')
+  printf "%d %d" "${p:-0}" "${f:-0}"
+}
 
 suite() {
   local name=$1 counter=$2; shift 2
