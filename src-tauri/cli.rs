@@ -61,6 +61,9 @@ pub enum Command {
     /// Cards kept with IOTPay for later charges (card-token).
     #[command(subcommand)]
     Card(CardCommand),
+    /// Settings kept in the ledger: mode, gateway base URLs, notification addresses.
+    #[command(subcommand)]
+    Settings(SettingsCommand),
     /// Check the data directory, the ledger, the keychain and the sandbox.
     Doctor,
     /// Count and sum the filtered orders, per currency (never mixed).
@@ -240,6 +243,17 @@ pub enum DevCommand {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum SettingsCommand {
+    /// Set one: `mode` (sandbox|test|live), `http.timeout_ms`, or `iotpay.<test|live>.<name>`
+    /// with name one of v1_base, v3_base, notify_url, card_notify_url, return_url,
+    /// script_url, client_ip, wechat_app_id.
+    #[command(verbatim_doc_comment)]
+    Set { key: String, value: String },
+    /// Every setting that has a value.
+    Show,
+}
+
+#[derive(Subcommand, Debug)]
 pub enum CardCommand {
     /// Start keeping a customer's card under CARD_ID: prints the form link to enter it.
     Add { card_id: String },
@@ -263,6 +277,38 @@ pub enum SandboxCommand {
         #[arg(long)]
         decline: bool,
     },
+    /// Make the sandbox misbehave: latency, timeouts, 5xx, malformed or truncated bodies,
+    /// wrong signatures, rejected tokens, duplicate or out-of-order notifications.
+    #[command(subcommand)]
+    Fault(FaultCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum FaultCommand {
+    /// Switch a fault on for a gateway's call (or every call: --call '*'; notifications: --call notify).
+    Set {
+        #[arg(long)]
+        gateway: String,
+        #[arg(long, default_value = "*")]
+        call: String,
+        /// latency, timeout, http-500, malformed, truncated, bad-signature, reject-token,
+        /// duplicate-notify, out-of-order-notify
+        #[arg(long)]
+        kind: String,
+        /// Milliseconds, for latency and timeout.
+        #[arg(long)]
+        value: Option<i64>,
+        /// Only the next N calls (default: until cleared).
+        #[arg(long)]
+        times: Option<i64>,
+    },
+    /// Switch faults off (all, or one gateway's).
+    Clear {
+        #[arg(long)]
+        gateway: Option<String>,
+    },
+    /// The faults switched on.
+    List,
 }
 
 #[derive(Subcommand, Debug)]
@@ -450,11 +496,18 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
                 Err(e) => return Err(e),
             };
             let store = SandboxStore::open_in(&data_dir)?;
+            if store.find(&reference)?.is_none() {
+                if let Some(said) = paydesk::sandbox::settle_other(&store, &reference, !decline).await? {
+                    println!("{said}");
+                    return Ok(ExitCode::SUCCESS);
+                }
+            }
             let order = store.settle(&reference, !decline)?;
             if matches!(order.status, 2 | 3) {
                 // Tell the merchant, as IOTPay would; a Paydesk window running on this data
                 // directory hears it at once, and polling covers the rest.
-                let heard = paydesk::sandbox::notifier::deliver(&store, &order, 3, std::time::Duration::from_millis(300)).await;
+                let faults = paydesk::sandbox::faults::Faults::open_in(&data_dir)?;
+                let heard = paydesk::sandbox::notifier::deliver_with_faults(&store, Some(&faults), &order, 3, std::time::Duration::from_millis(300)).await;
                 if !heard {
                     eprintln!("(no notification receiver answered at {}: the payment shows on the next poll)", order.notify_url);
                 }
@@ -465,6 +518,34 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
                 _ => "still waiting",
             };
             println!("sandbox order {} ({}) is {word}", order.pay_order_id, order.mch_order_no);
+        }
+        Command::Sandbox(SandboxCommand::Fault(action)) => {
+            use paydesk::sandbox::faults::{Fault, FaultKind, Faults};
+            let faults = Faults::open_in(&data_dir)?;
+            match action {
+                FaultCommand::Set { gateway, call, kind, value, times } => {
+                    let gateway = Gateway::parse(&gateway)?.as_str().to_string();
+                    let fault = Fault { gateway, call, kind: FaultKind::parse(&kind)?, value, times };
+                    faults.set(&fault)?;
+                    println!("{}", to_json(&fault)?);
+                }
+                FaultCommand::Clear { gateway } => println!("{} fault(s) cleared", faults.clear(gateway.as_deref())?),
+                FaultCommand::List => println!("{}", to_json(&faults.list()?)?),
+            }
+        }
+        Command::Settings(SettingsCommand::Set { key, value }) => {
+            let ledger = Ledger::open_in(&data_dir)?;
+            check_setting(&key, &value)?;
+            ledger.set_setting(&key, value.trim())?;
+            println!("{key} = {}", value.trim());
+        }
+        Command::Settings(SettingsCommand::Show) => {
+            let ledger = Ledger::open_in(&data_dir)?;
+            for key in known_settings() {
+                if let Some(value) = ledger.setting(&key)? {
+                    println!("{key} = {value}");
+                }
+            }
         }
         Command::Credentials(CredentialsCommand::Set { gateway, env, fields }) => {
             let gateway = Gateway::parse(&gateway)?;
@@ -561,6 +642,41 @@ fn print_order(desk: &Arc<Paydesk>, id: i64, json: bool) -> Result<()> {
         );
     }
     Ok(())
+}
+
+const IOTPAY_SETTINGS: &[&str] =
+    &["v1_base", "v3_base", "notify_url", "card_notify_url", "return_url", "script_url", "client_ip", "wechat_app_id"];
+
+fn known_settings() -> Vec<String> {
+    let mut keys = vec!["mode".to_string(), "http.timeout_ms".to_string()];
+    for env in ["test", "live"] {
+        keys.extend(IOTPAY_SETTINGS.iter().map(|name| format!("iotpay.{env}.{name}")));
+    }
+    keys
+}
+
+/// Refuses an unknown key or a value that cannot work, naming the rule.
+fn check_setting(key: &str, value: &str) -> Result<()> {
+    if !known_settings().iter().any(|k| k == key) {
+        return Err(Error::invalid("key", format!("unknown setting {key:?}: use one of {}", known_settings().join(", "))));
+    }
+    let value = value.trim();
+    match key {
+        "mode" => Mode::parse(value).map(|_| ()),
+        "http.timeout_ms" => match value.parse::<u64>() {
+            Ok(ms) if ms > 0 => Ok(()),
+            _ => Err(Error::invalid("value", "http.timeout_ms is a positive number of milliseconds")),
+        },
+        _ if key.ends_with("_base") || key.ends_with("_url") => {
+            if value.starts_with("https://") || value.starts_with("http://127.0.0.1") || value.starts_with("http://localhost") {
+                Ok(())
+            } else {
+                Err(Error::invalid("value", format!("{key} must be an https:// URL (or http on loopback), not {value:?}")))
+            }
+        }
+        _ if value.is_empty() => Err(Error::invalid("value", format!("{key} cannot be empty"))),
+        _ => Ok(()),
+    }
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {

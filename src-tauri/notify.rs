@@ -42,6 +42,7 @@ impl NotifyReceiver {
         let router = Router::new()
             .route("/notify/iotpay", post(iotpay))
             .route("/notify/iotpay-card", post(iotpay))
+            .route("/notify/smepay", post(smepay))
             .with_state(desk);
         let (shutdown, stopped) = oneshot::channel::<()>();
         tokio::spawn(async move {
@@ -127,6 +128,62 @@ pub async fn receive_iotpay(desk: &Arc<Paydesk>, body: &[u8], is_json: bool) -> 
         }
     });
     Ok(ACK)
+}
+
+async fn smepay(State(desk): State<Arc<Paydesk>>, body: Bytes) -> (axum::http::StatusCode, &'static str) {
+    match receive_hint(&desk, "smepay", &body, "ref_id").await {
+        Ok(true) => (axum::http::StatusCode::OK, r#"{"status":true}"#),
+        Ok(false) => (axum::http::StatusCode::NOT_FOUND, r#"{"status":false,"message":"unknown order"}"#),
+        Err(e) => {
+            tracing::error!("smepay webhook not recorded: {e}");
+            (axum::http::StatusCode::INTERNAL_SERVER_ERROR, r#"{"status":false}"#)
+        }
+    }
+}
+
+/// Handles an unsigned JSON notification (SMEPay's webhook, SmartPay's): it cannot be
+/// verified, so it is kept verbatim as unverified, acknowledged, and only makes Paydesk
+/// re-query the gateway. `order_field` names our merchant order number in the body, or, when
+/// that is absent, the gateway's id (resolved through the ledger). Returns whether the order
+/// is ours.
+pub async fn receive_hint(desk: &Arc<Paydesk>, gateway: &'static str, body: &[u8], order_field: &str) -> Result<bool> {
+    let fields: Map<String, Value> = match serde_json::from_slice(body) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
+    let text = String::from_utf8_lossy(body);
+    let fingerprint = fingerprint(&fields);
+    let reference = fields.get(order_field).and_then(|v| v.as_str().map(str::to_string).or_else(|| v.as_i64().map(|n| n.to_string())));
+    let order = match reference.as_deref() {
+        Some(r) => match desk.ledger().resolve(r) {
+            Ok(order) if order.gateway.as_str() == gateway => Some(order),
+            Ok(_) | Err(Error::NotFound(_)) => None,
+            Err(e) => return Err(e),
+        },
+        None => None,
+    };
+    let record = NotificationRecord {
+        gateway,
+        verified: false,
+        merchant_order_no: order.as_ref().map(|o| o.merchant_order_no.as_str()),
+        order_id: order.as_ref().map(|o| o.id),
+        fingerprint: &fingerprint,
+        body: &text,
+        outcome: if order.is_some() { "hint: re-querying" } else if reference.is_some() { "unknown order" } else { "unreadable" },
+    };
+    desk.ledger().record_notification(&record)?;
+    let Some(order) = order else {
+        tracing::warn!(gateway, reference, "unsigned notification for no order of ours");
+        return Ok(false);
+    };
+    let desk = desk.clone();
+    let id = order.id;
+    tokio::spawn(async move {
+        if let Err(e) = desk.sync_after_notify(id).await {
+            tracing::warn!(order = id, "re-query after a notification failed, polling continues: {e}");
+        }
+    });
+    Ok(true)
 }
 
 /// Identifies the same notification sent again: a hash of its sorted fields.

@@ -55,6 +55,10 @@ pub enum Method {
     Card,
     /// A card kept earlier with cc_addcard, charged by its cardId.
     CardToken,
+    /// SMEPay UPI: the payment link (shown as a QR), its QR image and the UPI app intents.
+    Upi,
+    /// SMEPay's checkout widget opened in the window with the order's slug.
+    UpiWidget,
 }
 
 /// What the counter shows for a method.
@@ -76,7 +80,7 @@ pub enum MethodKind {
 }
 
 impl Method {
-    pub const ALL: [Method; 12] = [
+    pub const ALL: [Method; 14] = [
         Method::WechatQr,
         Method::AlipayQr,
         Method::UnionpayQr,
@@ -89,6 +93,8 @@ impl Method {
         Method::CardLink,
         Method::Card,
         Method::CardToken,
+        Method::Upi,
+        Method::UpiWidget,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -105,6 +111,8 @@ impl Method {
             Method::CardLink => "card-link",
             Method::Card => "card",
             Method::CardToken => "card-token",
+            Method::Upi => "upi",
+            Method::UpiWidget => "upi-widget",
         }
     }
 
@@ -122,20 +130,25 @@ impl Method {
             Method::CardLink => "Card payment link",
             Method::Card => "Card",
             Method::CardToken => "Saved card",
+            Method::Upi => "UPI (SMEPay)",
+            Method::UpiWidget => "UPI checkout (SMEPay)",
         }
     }
 
     pub fn gateway(self) -> Gateway {
-        Gateway::Iotpay
+        match self {
+            Method::Upi | Method::UpiWidget => Gateway::Smepay,
+            _ => Gateway::Iotpay,
+        }
     }
 
     pub fn kind(self) -> MethodKind {
         match self {
             Method::WechatQr | Method::AlipayQr | Method::UnionpayQr => MethodKind::Qr,
             Method::Barcode => MethodKind::Barcode,
-            Method::AlipayWeb | Method::UnionpayWeb | Method::CardLink => MethodKind::Link,
+            Method::AlipayWeb | Method::UnionpayWeb | Method::CardLink | Method::Upi => MethodKind::Link,
             Method::WechatApp | Method::AlipayApp | Method::UnionpayApp => MethodKind::App,
-            Method::Card => MethodKind::Widget,
+            Method::Card | Method::UpiWidget => MethodKind::Widget,
             Method::CardToken => MethodKind::Token,
         }
     }

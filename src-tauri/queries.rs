@@ -313,26 +313,43 @@ impl Ledger {
         let conn = self.conn();
         let plan = search_plan(&conn, &filter, false)?;
         let (where_sql, args) = filter_sql(&filter, plan);
-        let sql = format!(
-            "SELECT currency, count(*), sum(amount_minor), sum(refunded_minor) FROM orders {where_sql}
-             GROUP BY currency ORDER BY currency"
-        );
+        // Added up here rather than with GROUP BY: the rows come straight off a covering
+        // index, and a handful of currencies needs no sorter.
+        let sql = format!("SELECT currency, amount_minor, refunded_minor FROM orders {where_sql}");
         let mut stmt = conn.prepare_cached(&sql)?;
         let mut rows = stmt.query(params_from_iter(args))?;
-        let mut totals = Totals {
-            count: 0,
-            by_currency: Vec::new(),
-        };
+        let mut sums: Vec<(Vec<u8>, u64, i64, i64)> = Vec::new();
         while let Some(row) = rows.next()? {
-            let t = CurrencyTotal {
-                currency: row.get(0)?,
-                count: row.get::<_, i64>(1)? as u64,
-                amount_minor: row.get(2)?,
-                refunded_minor: row.get(3)?,
+            let code = match row.get_ref(0)? {
+                ValueRef::Text(t) => t,
+                _ => b"",
             };
-            totals.count += t.count;
-            totals.by_currency.push(t);
+            let i = match sums.iter().position(|s| s.0 == code) {
+                Some(i) => i,
+                None => {
+                    sums.push((code.to_vec(), 0, 0, 0));
+                    sums.len() - 1
+                }
+            };
+            let entry = &mut sums[i];
+            entry.1 += 1;
+            entry.2 += row.get::<_, i64>(1)?;
+            entry.3 += row.get::<_, i64>(2)?;
         }
+        sums.sort();
+        let by_currency: Vec<CurrencyTotal> = sums
+            .into_iter()
+            .map(|(code, count, amount, refunded)| CurrencyTotal {
+                currency: String::from_utf8_lossy(&code).into_owned(),
+                count,
+                amount_minor: amount,
+                refunded_minor: refunded,
+            })
+            .collect();
+        let totals = Totals {
+            count: by_currency.iter().map(|t| t.count).sum(),
+            by_currency,
+        };
         Ok(totals)
     }
 

@@ -29,6 +29,8 @@ pub struct IotpayConfig {
     pub client_ip: String,
     /// The merchant's WeChat app id, for WX_APP orders.
     pub wechat_app_id: Option<String>,
+    /// How long to wait for an answer before the outcome is "unknown".
+    pub timeout: Duration,
 }
 
 pub struct Iotpay {
@@ -51,6 +53,7 @@ pub fn channel_id(method: Method, payment_code: Option<&str>) -> Result<&'static
         Method::CardLink | Method::Card | Method::CardToken => {
             return Err(Error::UnsupportedMethod(format!("{} goes through IOTPay's card API, not v1", method.as_str())))
         }
+        other => return Err(Error::UnsupportedMethod(format!("{} is not an IOTPay method", other.as_str()))),
     })
 }
 
@@ -130,7 +133,7 @@ struct QueryPayload {
 
 impl Iotpay {
     pub fn new(config: IotpayConfig) -> Result<Iotpay> {
-        Ok(Iotpay { http: super::http_client(Duration::from_secs(30))?, config })
+        Ok(Iotpay { http: super::http_client(config.timeout)?, config })
     }
 
     pub async fn create_order(&self, request: &CreateRequest<'_>) -> Result<Created> {

@@ -32,6 +32,7 @@ pub struct IotpayCardConfig {
     pub return_url: String,
     /// The iotpaycc.js the window loads for the embedded form.
     pub script_url: String,
+    pub timeout: Duration,
 }
 
 pub struct IotpayCard {
@@ -58,7 +59,7 @@ fn status_text(data: &Map<String, Value>) -> Option<String> {
 impl IotpayCard {
     pub fn new(config: IotpayCardConfig) -> Result<IotpayCard> {
         check_length("loginName", &config.login_name, 12)?;
-        Ok(IotpayCard { http: super::http_client(Duration::from_secs(30))?, config })
+        Ok(IotpayCard { http: super::http_client(config.timeout)?, config })
     }
 
     pub async fn create(&self, request: &CreateRequest<'_>) -> Result<Created> {

@@ -4,6 +4,7 @@
 
 pub mod iotpay;
 pub mod iotpay_card;
+pub mod smepay;
 
 use std::time::Duration;
 
@@ -70,6 +71,7 @@ pub struct Reversal {
 /// The adapters, dispatched by gateway (IOTPay has two APIs: v1 for wallets, V3 for cards).
 pub enum Connector {
     Iotpay { v1: iotpay::Iotpay, card: iotpay_card::IotpayCard },
+    Smepay(smepay::Smepay),
 }
 
 fn is_card(method: Method) -> bool {
@@ -81,6 +83,7 @@ impl Connector {
         match self {
             Connector::Iotpay { card, .. } if is_card(request.method) => card.create(request).await,
             Connector::Iotpay { v1, .. } => v1.create_order(request).await,
+            Connector::Smepay(smepay) => smepay.create(request).await,
         }
     }
 
@@ -88,6 +91,21 @@ impl Connector {
         match self {
             Connector::Iotpay { card, .. } if is_card(order.method) => card.query(&order.merchant_order_no).await,
             Connector::Iotpay { v1, .. } => v1.query_order(&order.merchant_order_no).await,
+            Connector::Smepay(smepay) => smepay.lookup(&order.merchant_order_no, order.gateway_order_id.as_deref(), order.amount).await,
+        }
+    }
+
+    /// Refuses, before anything is reserved in the ledger, a refund this gateway cannot make.
+    pub fn check_refund(&self, order: &Order) -> Result<()> {
+        match self {
+            Connector::Smepay(_) => Err(Error::invalid(
+                "order",
+                format!(
+                    "SMEPay has no refund API: refund order {} to the customer outside Paydesk (SMEPay dashboard or UPI transfer)",
+                    order.merchant_order_no
+                ),
+            )),
+            _ => Ok(()),
         }
     }
 
@@ -99,6 +117,7 @@ impl Connector {
         match self {
             Connector::Iotpay { card, .. } if is_card(order.method) => card.refund(pay_order_id, refund_no, amount).await,
             Connector::Iotpay { v1, .. } => v1.refund_order(pay_order_id, refund_no, amount).await,
+            Connector::Smepay(_) => self.check_refund(order).map(|_| unreachable!("SMEPay refunds are refused")),
         }
     }
 
@@ -113,6 +132,7 @@ impl Connector {
                 "order",
                 format!("{} payments cannot be voided: refund them instead", order.method.label()),
             )),
+            Connector::Smepay(_) => Err(Error::invalid("order", "SMEPay payments cannot be voided")),
         }
     }
 }
@@ -134,6 +154,14 @@ pub fn check_method_input(method: Method, payment_code: Option<&str>, card_id: O
             Some(id) if !id.is_empty() => check_length("cardId", id, 30),
             _ => Err(Error::invalid("cardId", "a saved-card payment needs the card's id (--card-id)")),
         },
+        _ => Ok(()),
+    }
+}
+
+/// The gateway's own bounds on an amount, checked before anything is written.
+pub fn check_amount(method: Method, amount: Money) -> Result<()> {
+    match method.gateway() {
+        crate::order::Gateway::Smepay => smepay::wire_amount(amount).map(|_| ()),
         _ => Ok(()),
     }
 }

@@ -27,6 +27,11 @@ pub(super) fn routes() -> Router<SandboxState> {
         .route("/iotpay/v3/cc_query", post(cc_query))
         .route("/iotpay/v3/cc_void", post(cc_void))
         .route("/iotpay/v3/cc_refund", post(cc_refund))
+}
+
+/// The customer's side: the widget script and the card form (no fault injection here).
+pub(super) fn page_routes() -> Router<SandboxState> {
+    Router::new()
         .route("/iotpay/cc/iotpaycc.js", get(script))
         .route("/card/iotpay/{secure_id}", get(card_page).post(card_submit))
 }

@@ -5,10 +5,12 @@
 //! golden vectors pin), and keeps its state in `sandbox.db` in the data directory so that a
 //! CLI call in one process and a payment in another see the same orders.
 
+pub mod faults;
 mod iotpay;
 mod iotpay_card;
 pub mod notifier;
 mod pages;
+pub mod smepay;
 mod store;
 
 use std::net::SocketAddr;
@@ -25,10 +27,14 @@ pub use store::{SandboxOrder, SandboxStore, CARD_APPROVE, CARD_DECLINE, CARD_TIM
 pub const SANDBOX_MCH_ID: &str = "20000001";
 pub const SANDBOX_LOGIN_NAME: &str = "cashier1";
 pub const SANDBOX_MERCHANT_KEY: &str = "sandbox-merchant-key";
+/// The SMEPay client the sandbox knows.
+pub const SANDBOX_SMEPAY_CLIENT_ID: &str = "sandbox-smepay-client";
+pub const SANDBOX_SMEPAY_CLIENT_SECRET: &str = "sandbox-smepay-secret";
 
 #[derive(Clone)]
 pub(crate) struct SandboxState {
     store: Arc<SandboxStore>,
+    faults: Arc<faults::Faults>,
     /// `http://127.0.0.1:PORT`: the links the sandbox hands out point back at itself.
     public_base: String,
 }
@@ -50,7 +56,8 @@ impl SandboxServer {
             .map_err(|e| Error::Internal(format!("the sandbox cannot listen on {addr}: {e}")))?;
         let addr = listener.local_addr()?;
         let base_url = format!("http://{addr}");
-        let state = SandboxState { store: store.clone(), public_base: base_url.clone() };
+        let faults = Arc::new(faults::Faults::open_in(data_dir)?);
+        let state = SandboxState { store: store.clone(), faults, public_base: base_url.clone() };
         let (shutdown, stopped) = oneshot::channel::<()>();
         tokio::spawn(async move {
             let served = axum::serve(listener, router(state)).with_graceful_shutdown(async {
@@ -82,11 +89,37 @@ impl SandboxServer {
         format!("{}/iotpay/v3", self.base_url)
     }
 
+    /// SMEPay's host on this sandbox (the `/api/...` paths follow it).
+    pub fn smepay_base(&self) -> String {
+        format!("{}/smepay", self.base_url)
+    }
+
     pub fn store(&self) -> &SandboxStore {
         &self.store
     }
 }
 
+/// `paydesk sandbox pay` for the gateways other than IOTPay: settles the order the reference
+/// names (sending that gateway's notification) and says how it stands; `None` when no such
+/// order is known.
+pub async fn settle_other(store: &SandboxStore, reference: &str, approve: bool) -> Result<Option<String>> {
+    if let Some(said) = smepay::settle(store, reference, approve).await? {
+        return Ok(Some(said));
+    }
+    Ok(None)
+}
+
 fn router(state: SandboxState) -> Router {
-    Router::new().merge(iotpay::routes()).merge(iotpay_card::routes()).merge(pages::routes()).with_state(state)
+    // Gateway APIs pass through fault injection; the customer pages and controls do not.
+    let apis = Router::new()
+        .merge(iotpay::routes())
+        .merge(iotpay_card::routes())
+        .merge(smepay::routes())
+        .layer(axum::middleware::from_fn_with_state(state.faults.clone(), faults::inject));
+    Router::new()
+        .merge(apis)
+        .merge(pages::routes())
+        .merge(iotpay_card::page_routes())
+        .merge(faults::control_routes())
+        .with_state(state)
 }

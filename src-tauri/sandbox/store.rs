@@ -55,6 +55,31 @@ CREATE TABLE iotpay_cards (
     created_at INTEGER NOT NULL,
     PRIMARY KEY (mch_id, card_id)
 );
+"#, r#"
+CREATE TABLE sandbox_settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE smepay_tokens (
+    token      TEXT PRIMARY KEY,
+    client_id  TEXT    NOT NULL,
+    expires_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE smepay_orders (
+    slug           TEXT PRIMARY KEY,
+    client_id      TEXT    NOT NULL,
+    order_id       TEXT    NOT NULL,
+    amount         TEXT    NOT NULL,
+    callback_url   TEXT    NOT NULL,
+    customer       TEXT    NOT NULL,
+    status         TEXT    NOT NULL,
+    transaction_id TEXT    NOT NULL,
+    expires_at     INTEGER,
+    created_at     INTEGER NOT NULL,
+    processed_at   INTEGER,
+    UNIQUE (client_id, order_id)
+);
 "#];
 
 /// IOTPay v1 statuses as the sandbox stores them.
@@ -108,7 +133,7 @@ impl SandboxStore {
         Ok(SandboxStore { conn: Mutex::new(crate::db::open(&data_dir.join(SANDBOX_FILE), MIGRATIONS)?) })
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
+    pub(super) fn conn(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 

@@ -6,10 +6,12 @@
 
 mod cli;
 mod e2e;
+mod faults;
 mod iotpay;
 mod keychain;
 mod ledger_scale;
-mod ledger_scale;
 mod reconcile;
 mod sandbox_iotpay;
+mod sandbox_smepay;
+mod smepay;
 mod support;

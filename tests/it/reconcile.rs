@@ -36,6 +36,7 @@ async fn orders_left_mid_creation_are_settled_by_query_at_startup() {
         notify_url: "http://127.0.0.1:9/notify".into(),
         client_ip: "127.0.0.1".into(),
         wechat_app_id: None,
+        timeout: std::time::Duration::from_secs(30),
     })
     .unwrap();
     let request = CreateRequest { merchant_order_no: "PDRECONCILE1", method: Method::WechatQr, amount: reached.amount, description: "Sale", payment_code: None, card_id: None };
