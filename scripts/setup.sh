@@ -43,9 +43,10 @@ if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/
 fi
 
 # --- pinned tools ---------------------------------------------------------------------------
-if ! .tools/bin/tauri-driver --version 2>/dev/null | grep -q "$TAURI_DRIVER_VERSION"; then
+# tauri-driver has no --version: cargo's own install record says which one is there.
+if [ ! -x .tools/bin/tauri-driver ] || ! grep -qs "tauri-driver $TAURI_DRIVER_VERSION " .tools/.crates.toml; then
   step "installing tauri-driver $TAURI_DRIVER_VERSION into .tools/"
-  cargo install tauri-driver --version "$TAURI_DRIVER_VERSION" --locked --root .tools --quiet
+  cargo install tauri-driver --version "$TAURI_DRIVER_VERSION" --locked --root .tools --quiet --force
 fi
 
 # --- the UI (the Rust build embeds ui/dist) -----------------------------------------------
