@@ -42,8 +42,11 @@ suite rust cargo_counts cargo test --lib --bins --tests
 
 suite ui vitest_counts bash -c 'cd ui && npx vitest run --reporter=default'
 
+# A throwaway keyring each run: a keyring left by an earlier run (another password) stays locked.
 suite keychain cargo_counts dbus-run-session -- bash -c '
   set -e
+  export XDG_DATA_HOME=$(mktemp -d)
+  trap "rm -rf \"$XDG_DATA_HOME\"" EXIT
   export $(echo -n "paydesk-ci" | gnome-keyring-daemon --login | xargs)
   export $(gnome-keyring-daemon --start --components=secrets | xargs)
   cargo test --test it -- --ignored keychain::'
