@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::{check_length, transport_error, CreateRequest, Created, Lookup, Report, Reversal};
+use super::{check_length, send, truncate, CreateRequest, Created, Lookup, Report, Reversal};
 use crate::error::{Error, Result};
 use crate::money::Money;
 use crate::order::{Method, MethodKind, OrderStatus};
@@ -239,19 +239,8 @@ impl Iotpay {
         let url = format!("{}/{endpoint}", self.config.v1_base.trim_end_matches('/'));
         let body = serde_urlencoded::to_string([("params", Value::Object(fields).to_string())])
             .map_err(|e| Error::Internal(e.to_string()))?;
-        let response = self
-            .http
-            .post(&url)
-            .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| transport_error(GATEWAY, e))?;
-        let status = response.status();
-        let text = response.text().await.map_err(|e| transport_error(GATEWAY, e))?;
-        if status.is_server_error() {
-            return Err(Error::GatewayUnreachable { gateway: GATEWAY, message: format!("{endpoint}: HTTP {status}") });
-        }
+        let request = self.http.post(&url).header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(body);
+        let (_, text) = send(GATEWAY, endpoint, request).await?;
         parse_answer(endpoint, &text, self.config.key.expose())
     }
 }
@@ -327,10 +316,6 @@ fn check_v1_lengths(fields: &Value) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn truncate(text: &str, max_chars: usize) -> String {
-    text.chars().take(max_chars).collect()
 }
 
 #[cfg(test)]

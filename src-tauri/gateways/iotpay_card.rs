@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{json, Map, Value};
 
-use super::{check_length, transport_error, CreateRequest, Created, Lookup, Report, Reversal};
+use super::{check_length, send, truncate, CreateRequest, Created, Lookup, Report, Reversal};
 use crate::error::{Error, Result};
 use crate::money::Money;
 use crate::order::{Method, OrderStatus};
@@ -202,19 +202,12 @@ impl IotpayCard {
         let sign = iotpay_sign(&fields, self.config.key.expose());
         fields.insert("sign".into(), Value::String(sign));
         let url = format!("{}/{endpoint}", self.config.base.trim_end_matches('/'));
-        let response = self
+        let request = self
             .http
             .post(&url)
             .header(reqwest::header::CONTENT_TYPE, "application/json;charset=UTF-8")
-            .body(Value::Object(fields).to_string())
-            .send()
-            .await
-            .map_err(|e| transport_error(GATEWAY, e))?;
-        let status = response.status();
-        let text = response.text().await.map_err(|e| transport_error(GATEWAY, e))?;
-        if status.is_server_error() {
-            return Err(Error::GatewayUnreachable { gateway: GATEWAY, message: format!("{endpoint}: HTTP {status}") });
-        }
+            .body(Value::Object(fields).to_string());
+        let (_, text) = send(GATEWAY, endpoint, request).await?;
         parse_answer(endpoint, &text, self.config.key.expose())
     }
 }
@@ -251,10 +244,6 @@ pub fn parse_answer(endpoint: &str, text: &str, key: &str) -> Result<Map<String,
         return Err(protocol(&format!("{endpoint}: the answer's signature does not verify")));
     }
     Ok(data)
-}
-
-fn truncate(text: &str, max_chars: usize) -> String {
-    text.chars().take(max_chars).collect()
 }
 
 #[cfg(test)]

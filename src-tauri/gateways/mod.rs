@@ -4,6 +4,7 @@
 
 pub mod iotpay;
 pub mod iotpay_card;
+pub mod smartexpay;
 pub mod smepay;
 
 use std::time::Duration;
@@ -72,6 +73,7 @@ pub struct Reversal {
 pub enum Connector {
     Iotpay { v1: iotpay::Iotpay, card: iotpay_card::IotpayCard },
     Smepay(smepay::Smepay),
+    Smartexpay(smartexpay::Smartexpay),
 }
 
 fn is_card(method: Method) -> bool {
@@ -84,6 +86,7 @@ impl Connector {
             Connector::Iotpay { card, .. } if is_card(request.method) => card.create(request).await,
             Connector::Iotpay { v1, .. } => v1.create_order(request).await,
             Connector::Smepay(smepay) => smepay.create(request).await,
+            Connector::Smartexpay(smartexpay) => smartexpay.create(request).await,
         }
     }
 
@@ -92,6 +95,7 @@ impl Connector {
             Connector::Iotpay { card, .. } if is_card(order.method) => card.query(&order.merchant_order_no).await,
             Connector::Iotpay { v1, .. } => v1.query_order(&order.merchant_order_no).await,
             Connector::Smepay(smepay) => smepay.lookup(&order.merchant_order_no, order.gateway_order_id.as_deref(), order.amount).await,
+            Connector::Smartexpay(smartexpay) => smartexpay.lookup(order).await,
         }
     }
 
@@ -102,6 +106,13 @@ impl Connector {
                 "order",
                 format!(
                     "SMEPay has no refund API: refund order {} to the customer outside Paydesk (SMEPay dashboard or UPI transfer)",
+                    order.merchant_order_no
+                ),
+            )),
+            Connector::Smartexpay(_) => Err(Error::invalid(
+                "order",
+                format!(
+                    "SmartExPay has no refund API: refund order {} outside Paydesk (SmartExPay returns an order itself when its exchange fails: it then shows as refunded)",
                     order.merchant_order_no
                 ),
             )),
@@ -117,7 +128,7 @@ impl Connector {
         match self {
             Connector::Iotpay { card, .. } if is_card(order.method) => card.refund(pay_order_id, refund_no, amount).await,
             Connector::Iotpay { v1, .. } => v1.refund_order(pay_order_id, refund_no, amount).await,
-            Connector::Smepay(_) => self.check_refund(order).map(|_| unreachable!("SMEPay refunds are refused")),
+            Connector::Smepay(_) | Connector::Smartexpay(_) => self.check_refund(order).map(|_| unreachable!("refunds are refused")),
         }
     }
 
@@ -133,6 +144,7 @@ impl Connector {
                 format!("{} payments cannot be voided: refund them instead", order.method.label()),
             )),
             Connector::Smepay(_) => Err(Error::invalid("order", "SMEPay payments cannot be voided")),
+            Connector::Smartexpay(_) => Err(Error::invalid("order", "SmartExPay payments cannot be voided")),
         }
     }
 }
@@ -144,6 +156,23 @@ pub fn check_length(field: &'static str, value: &str, max: usize) -> Result<()> 
         return Err(Error::invalid(field, format!("{field} is {length} characters; the gateway takes at most {max}")));
     }
     Ok(())
+}
+
+/// The JSON text of `body` with the string `marker` replaced by `decimal` as a bare JSON
+/// number: amounts that a gateway wants as a number are written from their decimal text,
+/// never through a float.
+pub fn json_with_decimal(body: &serde_json::Value, marker: &str, decimal: &str) -> Result<String> {
+    let (whole, fraction) = decimal.split_once('.').unwrap_or((decimal, ""));
+    let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    if whole.is_empty() || !digits(whole) || !digits(fraction) {
+        return Err(Error::Internal(format!("{decimal:?} is not a decimal amount")));
+    }
+    let text = body.to_string();
+    let quoted = serde_json::to_string(marker).map_err(|e| Error::Internal(e.to_string()))?;
+    if text.matches(&quoted).count() != 1 {
+        return Err(Error::Internal("the amount marker must appear once".into()));
+    }
+    Ok(text.replacen(&quoted, decimal, 1))
 }
 
 /// Checks what a method needs besides the amount, before anything is written.
@@ -179,6 +208,23 @@ pub fn http_client(timeout: Duration) -> Result<reqwest::Client> {
         .user_agent(concat!("Paydesk/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| Error::Internal(format!("cannot build the HTTP client: {e}")))
+}
+
+/// Sends a request and returns the answer's status and body. No answer at all, or a 5xx, is
+/// "unreachable": the outcome is unknown, so nothing may be concluded from it.
+pub(crate) async fn send(gateway: &'static str, endpoint: &str, request: reqwest::RequestBuilder) -> Result<(reqwest::StatusCode, String)> {
+    let response = request.send().await.map_err(|e| transport_error(gateway, e))?;
+    let status = response.status();
+    let text = response.text().await.map_err(|e| transport_error(gateway, e))?;
+    if status.is_server_error() {
+        return Err(Error::GatewayUnreachable { gateway, message: format!("{endpoint}: HTTP {status}") });
+    }
+    Ok((status, text))
+}
+
+/// Cuts free text to a gateway's field size, on a character boundary.
+pub(crate) fn truncate(text: &str, max_chars: usize) -> String {
+    text.chars().take(max_chars).collect()
 }
 
 /// Sorts a transport failure: no answer at all is "unreachable" (outcome unknown).
