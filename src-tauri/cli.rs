@@ -120,6 +120,13 @@ pub enum OrderCommand {
         #[arg(long)]
         json: bool,
     },
+    /// SmartExPay manual payment methods: you saw the customer's money arrive, so the order
+    /// moves from waitPayment to inProgress at SmartExPay (then it is re-queried).
+    ConfirmPayment {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Show an order (by ledger id, merchant order number or gateway order id) with its events.
     Show {
         id: String,
@@ -372,6 +379,12 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
             desk.void(order.id, reason.as_deref()).await?;
             print_order(&desk, order.id, json)?;
         }
+        Command::Order(OrderCommand::ConfirmPayment { id, json }) => {
+            let desk = Paydesk::open(&data_dir, cli.mode()).await?;
+            let order = desk.ledger().resolve(&id)?;
+            desk.confirm_manual_payment(order.id).await?;
+            print_order(&desk, order.id, json)?;
+        }
         Command::Order(OrderCommand::Show { id, json }) => {
             let desk = Paydesk::open(&data_dir, cli.mode()).await?;
             let order = desk.ledger().resolve(&id)?;
@@ -490,16 +503,19 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
         }
         Command::Sandbox(SandboxCommand::Pay { id, decline }) => {
             // A ledger id or merchant order number is resolved to what the sandbox knows.
-            let reference = match Ledger::open_in(&data_dir)?.resolve(&id) {
-                Ok(order) => order.merchant_order_no,
-                Err(Error::NotFound(_)) => id.clone(),
+            let (reference, gateway_reference) = match Ledger::open_in(&data_dir)?.resolve(&id) {
+                Ok(order) => (order.merchant_order_no, order.gateway_order_id),
+                Err(Error::NotFound(_)) => (id.clone(), None),
                 Err(e) => return Err(e),
             };
             let store = SandboxStore::open_in(&data_dir)?;
             if store.find(&reference)?.is_none() {
-                if let Some(said) = paydesk::sandbox::settle_other(&store, &reference, !decline).await? {
-                    println!("{said}");
-                    return Ok(ExitCode::SUCCESS);
+                // The other gateways' sandboxes know an order by our number or by their own id.
+                for r in std::iter::once(reference.as_str()).chain(gateway_reference.as_deref()) {
+                    if let Some(said) = paydesk::sandbox::settle_other(&store, r, !decline).await? {
+                        println!("{said}");
+                        return Ok(ExitCode::SUCCESS);
+                    }
                 }
             }
             let order = store.settle(&reference, !decline)?;
@@ -647,10 +663,19 @@ fn print_order(desk: &Arc<Paydesk>, id: i64, json: bool) -> Result<()> {
 const IOTPAY_SETTINGS: &[&str] =
     &["v1_base", "v3_base", "notify_url", "card_notify_url", "return_url", "script_url", "client_ip", "wechat_app_id"];
 
+const SMEPAY_SETTINGS: &[&str] =
+    &["base", "path_family", "callback_url", "script_url", "customer_name", "customer_email", "customer_mobile", "timeout_ms"];
+const SMARTEXPAY_SETTINGS: &[&str] = &[
+    "base", "page_base", "api_key_header", "route_id", "from_values", "to_values", "route_values", "lang", "ipn_url",
+    "client_callback_url", "timeout_ms",
+];
+
 fn known_settings() -> Vec<String> {
     let mut keys = vec!["mode".to_string(), "http.timeout_ms".to_string()];
     for env in ["test", "live"] {
         keys.extend(IOTPAY_SETTINGS.iter().map(|name| format!("iotpay.{env}.{name}")));
+        keys.extend(SMEPAY_SETTINGS.iter().map(|name| format!("smepay.{env}.{name}")));
+        keys.extend(SMARTEXPAY_SETTINGS.iter().map(|name| format!("smartexpay.{env}.{name}")));
     }
     keys
 }
@@ -667,7 +692,7 @@ fn check_setting(key: &str, value: &str) -> Result<()> {
             Ok(ms) if ms > 0 => Ok(()),
             _ => Err(Error::invalid("value", "http.timeout_ms is a positive number of milliseconds")),
         },
-        _ if key.ends_with("_base") || key.ends_with("_url") => {
+        _ if key.ends_with("_base") || key.ends_with(".base") || key.ends_with("_url") => {
             if value.starts_with("https://") || value.starts_with("http://127.0.0.1") || value.starts_with("http://localhost") {
                 Ok(())
             } else {

@@ -43,6 +43,7 @@ impl NotifyReceiver {
             .route("/notify/iotpay", post(iotpay))
             .route("/notify/iotpay-card", post(iotpay))
             .route("/notify/smepay", post(smepay))
+            .route("/notify/smartexpay", post(smartexpay))
             .with_state(desk);
         let (shutdown, stopped) = oneshot::channel::<()>();
         tokio::spawn(async move {
@@ -181,6 +182,65 @@ pub async fn receive_hint(desk: &Arc<Paydesk>, gateway: &'static str, body: &[u8
     tokio::spawn(async move {
         if let Err(e) = desk.sync_after_notify(id).await {
             tracing::warn!(order = id, "re-query after a notification failed, polling continues: {e}");
+        }
+    });
+    Ok(true)
+}
+
+async fn smartexpay(State(desk): State<Arc<Paydesk>>, body: Bytes) -> (axum::http::StatusCode, &'static str) {
+    match receive_smartexpay(&desk, &body).await {
+        Ok(true) => (axum::http::StatusCode::OK, "OK"),
+        Ok(false) => (axum::http::StatusCode::FORBIDDEN, "refused"),
+        Err(e) => {
+            tracing::error!("smartexpay IPN not recorded: {e}");
+            (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "error")
+        }
+    }
+}
+
+/// Handles one SmartExPay IPN (form-urlencoded, sent once): the order is found by orderUID,
+/// the sha256 hash (field `hash`, `sign` or `signature`) is checked in constant time with the
+/// order's derived secret, the IPN is kept verbatim, a repeat is acknowledged without effect,
+/// and the order is re-queried with order/get. Returns whether it was accepted.
+pub async fn receive_smartexpay(desk: &Arc<Paydesk>, body: &[u8]) -> Result<bool> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).unwrap_or_default();
+    let fields: Map<String, Value> = pairs.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+    let text = String::from_utf8_lossy(body);
+    let fingerprint = fingerprint(&fields);
+    let uid = fields.get("orderUID").and_then(Value::as_str);
+    let order = match uid {
+        Some(uid) => desk.order_by_gateway_id(crate::order::Gateway::Smartexpay, uid)?,
+        None => None,
+    };
+    let mut record = NotificationRecord {
+        gateway: "smartexpay",
+        verified: false,
+        merchant_order_no: order.as_ref().map(|o| o.merchant_order_no.as_str()),
+        order_id: order.as_ref().map(|o| o.id),
+        fingerprint: &fingerprint,
+        body: &text,
+        outcome: if uid.is_some() { "unknown order" } else { "unreadable" },
+    };
+    let Some(order) = order.clone() else {
+        tracing::warn!(uid, "SmartExPay IPN for no order of ours");
+        desk.ledger().record_notification(&record)?;
+        return Ok(false);
+    };
+    if !desk.verify_smartexpay_ipn(&order, &pairs).await? {
+        record.outcome = "bad signature";
+        tracing::warn!(order = order.id, "SmartExPay IPN with a bad hash: ignored");
+        desk.ledger().record_notification(&record)?;
+        return Ok(false);
+    }
+    record.verified = true;
+    record.outcome = "accepted";
+    if desk.ledger().record_notification(&record)? {
+        return Ok(true);
+    }
+    let desk = desk.clone();
+    tokio::spawn(async move {
+        if let Err(e) = desk.sync_after_notify(order.id).await {
+            tracing::warn!(order = order.id, "re-query after an IPN failed, polling continues: {e}");
         }
     });
     Ok(true)

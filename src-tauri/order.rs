@@ -59,6 +59,8 @@ pub enum Method {
     Upi,
     /// SMEPay's checkout widget opened in the window with the order's slug.
     UpiWidget,
+    /// SmartExPay: the exchanger's payment page for the order, as a link (and QR).
+    Exchange,
 }
 
 /// What the counter shows for a method.
@@ -80,7 +82,7 @@ pub enum MethodKind {
 }
 
 impl Method {
-    pub const ALL: [Method; 14] = [
+    pub const ALL: [Method; 15] = [
         Method::WechatQr,
         Method::AlipayQr,
         Method::UnionpayQr,
@@ -95,6 +97,7 @@ impl Method {
         Method::CardToken,
         Method::Upi,
         Method::UpiWidget,
+        Method::Exchange,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -113,6 +116,7 @@ impl Method {
             Method::CardToken => "card-token",
             Method::Upi => "upi",
             Method::UpiWidget => "upi-widget",
+            Method::Exchange => "exchange",
         }
     }
 
@@ -132,12 +136,14 @@ impl Method {
             Method::CardToken => "Saved card",
             Method::Upi => "UPI (SMEPay)",
             Method::UpiWidget => "UPI checkout (SMEPay)",
+            Method::Exchange => "SmartExPay payment page",
         }
     }
 
     pub fn gateway(self) -> Gateway {
         match self {
             Method::Upi | Method::UpiWidget => Gateway::Smepay,
+            Method::Exchange => Gateway::Smartexpay,
             _ => Gateway::Iotpay,
         }
     }
@@ -146,7 +152,7 @@ impl Method {
         match self {
             Method::WechatQr | Method::AlipayQr | Method::UnionpayQr => MethodKind::Qr,
             Method::Barcode => MethodKind::Barcode,
-            Method::AlipayWeb | Method::UnionpayWeb | Method::CardLink | Method::Upi => MethodKind::Link,
+            Method::AlipayWeb | Method::UnionpayWeb | Method::CardLink | Method::Upi | Method::Exchange => MethodKind::Link,
             Method::WechatApp | Method::AlipayApp | Method::UnionpayApp => MethodKind::App,
             Method::Card | Method::UpiWidget => MethodKind::Widget,
             Method::CardToken => MethodKind::Token,
@@ -160,7 +166,10 @@ impl Method {
             _ => match self.gateway() {
                 Gateway::Iotpay => &["CAD", "USD"],
                 Gateway::Smepay => &["INR"],
-                Gateway::Smartpay | Gateway::Smartexpay => &["EUR"],
+                Gateway::Smartpay => &["EUR"],
+                // The amount is in the route's "from" currency, which the merchant's route
+                // (a setting) fixes: the fiat currencies SmartExPay's exchanger lists.
+                Gateway::Smartexpay => &["EUR", "USD", "RUB", "UAH"],
             },
         }
     }

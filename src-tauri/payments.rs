@@ -23,6 +23,7 @@ use crate::config::Mode;
 use crate::error::{Error, Result};
 use crate::gateways::iotpay::{Iotpay, IotpayConfig, DEFAULT_V1_BASE};
 use crate::gateways::iotpay_card::{IotpayCard, IotpayCardConfig, DEFAULT_LIVE_BASE, DEFAULT_SCRIPT_URL, DEFAULT_TEST_BASE};
+use crate::gateways::smartexpay::{Smartexpay, SmartexpayConfig};
 use crate::gateways::smepay::{PathFamily, Smepay, SmepayConfig};
 use crate::gateways::{check_amount, check_method_input, confirm_by_query, Connector, CreateRequest, Lookup};
 use crate::ledger::{now_ms, Applied, Ledger, NewOrder, Observation, Refund, RefundKind, RefundOutcome};
@@ -243,6 +244,9 @@ impl Paydesk {
                 if order.gateway_order_id.is_none() && report.gateway_order_id.is_some() {
                     self.ledger.record_gateway_reference(id, report.gateway_order_id.as_deref(), None)?;
                 }
+                if report.status == OrderStatus::Refunded {
+                    self.gateway_returned(&order, &report, source)?;
+                }
                 let observation = Observation {
                     status: report.status,
                     gateway_status: Some(report.gateway_status),
@@ -272,6 +276,32 @@ impl Paydesk {
             order = self.ledger.apply(id, &observation)?.1;
         }
         Ok(order)
+    }
+
+    /// The gateway gave the money back by itself (SmartExPay `returned`): the order was paid,
+    /// then refunded in full. Recorded as a paid event and a refund the gateway made, so the
+    /// refunded total is right in the ledger and exports.
+    fn gateway_returned(&self, order: &Order, report: &crate::gateways::Report, source: EventSource) -> Result<()> {
+        if matches!(order.status, OrderStatus::Created | OrderStatus::Pending | OrderStatus::Authorized | OrderStatus::Expired) {
+            let paid = Observation {
+                status: OrderStatus::Paid,
+                gateway_status: Some(report.gateway_status.clone()),
+                source,
+                note: Some("the gateway returned the money: it had been received".into()),
+            };
+            self.ledger.apply(order.id, &paid)?;
+        }
+        let order = self.ledger.get(order.id)?;
+        let remaining = order.amount.minor() - order.refunded_minor;
+        if matches!(order.status, OrderStatus::Paid | OrderStatus::PartiallyRefunded) && remaining > 0 {
+            let refund_no = format!("RT{}", order.merchant_order_no.trim_start_matches("PD"));
+            let refund = self.ledger.begin_refund(order.id, &refund_no, remaining, RefundKind::Refund, Some("returned by the gateway"))?;
+            self.ledger.finish_refund(
+                refund.id,
+                RefundOutcome::Succeeded { gateway_refund_id: order.gateway_order_id.clone(), gateway_status: Some(report.gateway_status.clone()) },
+            )?;
+        }
+        Ok(())
     }
 
     /// Startup: every order left open (mid-creation, or waiting when the app stopped) is
@@ -420,6 +450,7 @@ impl Paydesk {
                 Ok(Connector::Iotpay { v1: Iotpay::new(v1)?, card: IotpayCard::new(card)? })
             }
             Gateway::Smepay => Ok(Connector::Smepay(Smepay::new(self.smepay_config(environment).await?)?)),
+            Gateway::Smartexpay => Ok(Connector::Smartexpay(Smartexpay::new(self.smartexpay_config(environment).await?)?)),
             other => Err(Error::UnsupportedMethod(format!("{} is not available in this build yet", other.as_str()))),
         }
     }
@@ -450,7 +481,10 @@ impl Paydesk {
                 crate::gateways::smepay::DEFAULT_SCRIPT_URL.to_string(),
             )
         };
-        let timeout_ms: u64 = setting("timeout_ms")?.and_then(|t| t.trim().parse().ok()).unwrap_or(30_000);
+        let timeout = match setting("timeout_ms")?.and_then(|t| t.trim().parse::<u64>().ok()) {
+            Some(ms) => Duration::from_millis(ms),
+            None => self.http_timeout(Duration::from_secs(30))?,
+        };
         Ok(SmepayConfig {
             base,
             paths: PathFamily::parse(&setting("path_family")?.unwrap_or_default())?,
@@ -461,8 +495,107 @@ impl Paydesk {
             customer_name: setting("customer_name")?.unwrap_or_else(|| "Counter customer".into()),
             customer_email: setting("customer_email")?.unwrap_or_else(|| "customer@example.com".into()),
             customer_mobile: setting("customer_mobile")?.unwrap_or_else(|| "9999999999".into()),
-            timeout: Duration::from_millis(timeout_ms),
+            timeout,
         })
+    }
+
+    /// SmartExPay's settings: `smartexpay.<env>.{base (required: the host is given to the
+    /// merchant privately), page_base, api_key_header, route_id (required), from_values,
+    /// to_values, route_values (JSON arrays of {key, value}), lang, client_callback_url,
+    /// ipn_url, timeout_ms}`; the sandbox's host, key and automatic route in sandbox mode.
+    async fn smartexpay_config(&self, environment: &str) -> Result<SmartexpayConfig> {
+        use crate::gateways::smartexpay::{DEFAULT_API_KEY_HEADER, DEFAULT_PAGE_BASE};
+        let setting = |name: &str| self.ledger.setting(&format!("smartexpay.{environment}.{name}"));
+        let (base, page_base, api_key, partner, default_route) = if environment == Mode::Sandbox.as_str() {
+            let sandbox = self.sandbox().await?;
+            (
+                sandbox.smartexpay_base(),
+                sandbox.smartexpay_base(),
+                Sensitive::new(crate::sandbox::SANDBOX_SMARTEXPAY_API_KEY.to_string()),
+                Some(crate::sandbox::SANDBOX_SMARTEXPAY_PARTNER.to_string()),
+                Some(crate::sandbox::SANDBOX_SMARTEXPAY_ROUTE.to_string()),
+            )
+        } else {
+            let env = Environment::parse(environment)?;
+            let base = setting("base")?.filter(|b| !b.trim().is_empty()).ok_or_else(|| {
+                Error::invalid(
+                    "smartexpay.base",
+                    format!("SmartExPay's API host is given to each merchant: set it with `paydesk settings set smartexpay.{environment}.base <URL>`"),
+                )
+            })?;
+            let creds = Vault::keychain().load(Gateway::Smartexpay, env)?.ok_or_else(|| {
+                Error::Vault(format!("no smartexpay {environment} credentials: run `paydesk credentials set smartexpay --env {environment}`"))
+            })?;
+            let partner = creds.get("partner").map(|p| p.expose().clone()).filter(|p| !p.is_empty());
+            (base, setting("page_base")?.unwrap_or_else(|| DEFAULT_PAGE_BASE.into()), creds.require("apiKey")?.clone(), partner, None)
+        };
+        let route_id = setting("route_id")?.or(default_route).ok_or_else(|| {
+            Error::invalid("routeId", format!("set the SmartExPay route with `paydesk settings set smartexpay.{environment}.route_id <ObjectId>`"))
+        })?;
+        let values = |name: &str| -> Result<serde_json::Value> {
+            match setting(name)? {
+                None => Ok(serde_json::json!([])),
+                Some(text) => match serde_json::from_str::<serde_json::Value>(&text) {
+                    Ok(v @ serde_json::Value::Array(_)) => Ok(v),
+                    _ => Err(Error::invalid("requisites", format!("smartexpay.{environment}.{name} must be a JSON array of {{key, value}}"))),
+                },
+            }
+        };
+        let timeout = match setting("timeout_ms")?.and_then(|t| t.trim().parse::<u64>().ok()) {
+            Some(ms) => Duration::from_millis(ms),
+            None => self.http_timeout(Duration::from_secs(30))?,
+        };
+        Ok(SmartexpayConfig {
+            base,
+            page_base: setting("page_base")?.unwrap_or(page_base),
+            api_key_header: setting("api_key_header")?.unwrap_or_else(|| DEFAULT_API_KEY_HEADER.into()),
+            api_key,
+            partner,
+            route_id,
+            from_values: values("from_values")?,
+            to_values: values("to_values")?,
+            route_values: values("route_values")?,
+            lang: setting("lang")?.unwrap_or_else(|| "en".into()),
+            ipn_url: setting("ipn_url")?.unwrap_or_else(|| self.notify_url("/notify/smartexpay")),
+            client_callback_url: setting("client_callback_url")?,
+            timeout,
+        })
+    }
+
+    /// SmartExPay's manual payment methods: the owner saw the customer's money arrive, so the
+    /// order moves from waitPayment to inProgress at SmartExPay; then it is re-queried.
+    pub async fn confirm_manual_payment(&self, id: i64) -> Result<Order> {
+        let order = self.ledger.get(id)?;
+        let connector = self.connector(order.gateway, &order.environment).await?;
+        let Connector::Smartexpay(smartexpay) = connector.as_ref() else {
+            return Err(Error::invalid("order", format!("order {id} is a {} order: only SmartExPay has a manual payment step", order.gateway.as_str())));
+        };
+        let order = self.sync(id).await?;
+        if order.gateway_status.as_deref() != Some("waitPayment") {
+            return Err(Error::invalid(
+                "order",
+                format!("order {id} is {} at SmartExPay: only an order waiting for payment can be confirmed", order.gateway_status.as_deref().unwrap_or("unknown")),
+            ));
+        }
+        smartexpay.confirm_manual_payment(&order).await?;
+        self.sync_from(id, EventSource::User).await
+    }
+
+    /// Checks a SmartExPay IPN's hash with the order's derived secret (constant time).
+    pub async fn verify_smartexpay_ipn(&self, order: &Order, fields: &[(String, String)]) -> Result<bool> {
+        let connector = self.connector(order.gateway, &order.environment).await?;
+        Ok(match connector.as_ref() {
+            Connector::Smartexpay(smartexpay) => {
+                crate::gateways::smartexpay::verify_ipn(fields, &smartexpay.ipn_secret_for(&order.merchant_order_no))
+            }
+            _ => false,
+        })
+    }
+
+    /// The order of `gateway` that the gateway knows by `gateway_order_id`, if it is ours.
+    pub fn order_by_gateway_id(&self, gateway: Gateway, gateway_order_id: &str) -> Result<Option<Order>> {
+        let filter = crate::ledger::OrderFilter { gateway: Some(gateway), search: Some(gateway_order_id.to_string()), ..Default::default() };
+        Ok(self.ledger.list(&filter)?.into_iter().find(|o| o.gateway_order_id.as_deref() == Some(gateway_order_id)))
     }
 
     /// Gives back `amount` (cashier text; the whole remainder when `None`) on a paid order.

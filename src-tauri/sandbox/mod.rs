@@ -10,6 +10,7 @@ mod iotpay;
 mod iotpay_card;
 pub mod notifier;
 mod pages;
+pub mod smartexpay;
 pub mod smepay;
 mod store;
 
@@ -30,6 +31,14 @@ pub const SANDBOX_MERCHANT_KEY: &str = "sandbox-merchant-key";
 /// The SMEPay client the sandbox knows.
 pub const SANDBOX_SMEPAY_CLIENT_ID: &str = "sandbox-smepay-client";
 pub const SANDBOX_SMEPAY_CLIENT_SECRET: &str = "sandbox-smepay-secret";
+/// SmartExPay's sandbox API key (header `X-Api-Key` unless the sandbox setting
+/// `smartexpay.api_key_header` says otherwise), partner and routes.
+pub const SANDBOX_SMARTEXPAY_API_KEY: &str = "sandbox-smartexpay-key";
+pub const SANDBOX_SMARTEXPAY_PARTNER: &str = "paydesk-sandbox";
+/// A route whose payment is confirmed automatically (card in, USDT out).
+pub const SANDBOX_SMARTEXPAY_ROUTE: &str = "5d8e6002b80b7b4cd75a0001";
+/// A manual route (bank transfer): the merchant moves a paid order to inProgress.
+pub const SANDBOX_SMARTEXPAY_MANUAL_ROUTE: &str = "5d8e6002b80b7b4cd75a0002";
 
 #[derive(Clone)]
 pub(crate) struct SandboxState {
@@ -94,6 +103,11 @@ impl SandboxServer {
         format!("{}/smepay", self.base_url)
     }
 
+    /// SmartExPay's API host and payment page host on this sandbox.
+    pub fn smartexpay_base(&self) -> String {
+        format!("{}/smartexpay", self.base_url)
+    }
+
     pub fn store(&self) -> &SandboxStore {
         &self.store
     }
@@ -106,6 +120,9 @@ pub async fn settle_other(store: &SandboxStore, reference: &str, approve: bool) 
     if let Some(said) = smepay::settle(store, reference, approve).await? {
         return Ok(Some(said));
     }
+    if let Some(said) = smartexpay::settle(store, reference, approve).await? {
+        return Ok(Some(said));
+    }
     Ok(None)
 }
 
@@ -115,6 +132,7 @@ fn router(state: SandboxState) -> Router {
         .merge(iotpay::routes())
         .merge(iotpay_card::routes())
         .merge(smepay::routes())
+        .merge(smartexpay::routes())
         .layer(axum::middleware::from_fn_with_state(state.faults.clone(), faults::inject));
     Router::new()
         .merge(apis)

@@ -12,6 +12,12 @@ use serde_json::{json, Value};
 use crate::support::{paydesk, paydesk_bin, run, stdout};
 
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+/// The WebDriver key code for Enter, as a scanner sends after the digits.
+const ENTER: &str = "\u{E007}";
+
+fn shot(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e").join(name)
+}
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port()
@@ -127,6 +133,31 @@ impl Session {
             assert!(start.elapsed() < within, "{css} never had {name}={value} within {within:?}");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// Waits until `css` shows `text` (trimmed); returns how long it took.
+    async fn wait_for_text(&self, css: &str, text: &str, within: Duration) -> Duration {
+        let start = Instant::now();
+        loop {
+            let element = self.find(css, within).await;
+            let shown = self.text(&element).await;
+            if shown.trim() == text {
+                return start.elapsed();
+            }
+            assert!(start.elapsed() < within, "{css} never showed {text:?} within {within:?}: {shown:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Moves into the iframe `frame` (an element id); `to_parent_frame` comes back.
+    async fn switch_to_frame(&self, frame: &str) {
+        let answer = self.call(reqwest::Method::POST, "/frame", Some(json!({"id": {ELEMENT_KEY: frame}}))).await;
+        assert!(answer.is_null(), "cannot switch into the frame: {answer}");
+    }
+
+    async fn to_parent_frame(&self) {
+        let answer = self.call(reqwest::Method::POST, "/frame/parent", Some(json!({}))).await;
+        assert!(answer.is_null(), "cannot switch back to the window: {answer}");
     }
 
     async fn screenshot(&self, path: &Path) {
@@ -247,4 +278,126 @@ async fn counter_shows_a_bad_amount_next_to_the_field_and_writes_nothing() {
     let output = run(&mut paydesk(dir.path(), &["orders", "--json"]));
     let orders: Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(orders.as_array().map(Vec::len), Some(0), "a refused amount writes no order");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "drives the real window: make test runs it under Xvfb with tauri-driver"]
+async fn counter_takes_a_scanned_payment_code_paid_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let driver = Driver::start(dir.path());
+    let session = Session::new(&driver).await;
+
+    // App and saved-card methods are not offered at the counter.
+    session.find("[data-testid=method-barcode]", Duration::from_secs(30)).await;
+    for hidden in ["wechat-app", "alipay-app", "unionpay-app", "card-token"] {
+        let found = session
+            .call(reqwest::Method::POST, "/elements", Some(json!({"using": "css selector", "value": format!("[data-testid=method-{hidden}]")})))
+            .await;
+        assert_eq!(found.as_array().map(Vec::len), Some(0), "{hidden} is not a counter method: {found}");
+    }
+
+    let amount = session.find("[data-testid=amount-input]", Duration::from_secs(10)).await;
+    session.type_into(&amount, "8.80").await;
+    let barcode = session.find("[data-testid=method-barcode]", Duration::from_secs(5)).await;
+    session.click(&barcode).await;
+    // Enter in the amount field moves on to the scanner field rather than submitting.
+    let amount = session.find("[data-testid=amount-input]", Duration::from_secs(5)).await;
+    session.type_into(&amount, ENTER).await;
+    let field = session.find("[data-testid=barcode-input]", Duration::from_secs(5)).await;
+    let active = session.call(reqwest::Method::GET, "/element/active", None).await;
+    assert_eq!(active[ELEMENT_KEY].as_str(), Some(field.as_str()), "Enter in the amount field focuses the scanner field");
+    session.screenshot(&shot("counter-barcode.png")).await;
+
+    // The scanner types the code fast, then Enter.
+    session.type_into(&field, &format!("134567890123456780{ENTER}")).await;
+    let took = session.wait_for_attribute("[data-testid=order-status]", "data-status", "paid", Duration::from_secs(10)).await;
+    eprintln!("e2e: a scanned code showed Paid {took:?} after Enter");
+    session.wait_for_text("[data-testid=order-status]", "Paid", Duration::from_secs(2)).await;
+    let shown_amount = session.find("[data-testid=order-amount]", Duration::from_secs(5)).await;
+    assert_eq!(session.text(&shown_amount).await, "8.80 CAD");
+    session.close().await;
+
+    let output = run(&mut paydesk(dir.path(), &["orders", "--json"]));
+    let orders: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let orders = orders.as_array().unwrap();
+    assert_eq!(orders.len(), 1, "{orders:?}");
+    assert_eq!(orders[0]["order"]["method"], "barcode");
+    assert_eq!(orders[0]["order"]["status"], "paid");
+    assert_eq!(orders[0]["order"]["amountMinor"], 880);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "drives the real window: make test runs it under Xvfb with tauri-driver"]
+async fn counter_takes_a_card_through_the_embedded_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let driver = Driver::start(dir.path());
+    let session = Session::new(&driver).await;
+
+    let amount = session.find("[data-testid=amount-input]", Duration::from_secs(30)).await;
+    session.type_into(&amount, "21.00").await;
+    let card = session.find("[data-testid=method-card]", Duration::from_secs(10)).await;
+    session.click(&card).await;
+    let create = session.find("[data-testid=create-button]", Duration::from_secs(5)).await;
+    session.click(&create).await;
+
+    // iotpaycc.js (the sandbox's stand-in) mounts its form in an iframe inside the container.
+    let frame = session.find("[data-testid=card-widget] iframe", Duration::from_secs(15)).await;
+    session.wait_for_attribute("[data-testid=order-status]", "data-status", "pending", Duration::from_secs(5)).await;
+    session.switch_to_frame(&frame).await;
+    let number = session.find("[data-testid=card-number]", Duration::from_secs(10)).await;
+    session.to_parent_frame().await;
+    session.screenshot(&shot("counter-card.png")).await;
+
+    // Element references belong to their frame: find the field again once back inside.
+    session.switch_to_frame(&frame).await;
+    let number = session.find("[data-testid=card-number]", Duration::from_secs(5)).await;
+    session.type_into(&number, "4242424242424242").await;
+    let submit = session.find("[data-testid=card-submit]", Duration::from_secs(5)).await;
+    session.click(&submit).await;
+    session.to_parent_frame().await;
+
+    let took = session.wait_for_attribute("[data-testid=order-status]", "data-status", "paid", Duration::from_secs(10)).await;
+    eprintln!("e2e: the card sale showed Paid {took:?} after the form was submitted");
+    session.wait_for_text("[data-testid=order-status]", "Paid", Duration::from_secs(2)).await;
+    session.screenshot(&shot("counter-card-paid.png")).await;
+    session.close().await;
+
+    let output = run(&mut paydesk(dir.path(), &["orders", "--json"]));
+    let orders: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let entry = &orders.as_array().unwrap()[0];
+    assert_eq!(entry["order"]["method"], "card");
+    assert_eq!(entry["order"]["status"], "paid");
+    // Paid came from a gateway query (poll or notification), never from the form's callback.
+    let sources: Vec<&str> =
+        entry["events"].as_array().unwrap().iter().filter(|e| e["toStatus"] == "paid").map(|e| e["source"].as_str().unwrap()).collect();
+    assert!(sources.iter().all(|s| *s != "user" && *s != "create"), "{sources:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "drives the real window: make test runs it under Xvfb with tauri-driver"]
+async fn counter_shows_a_declined_qr_payment() {
+    let dir = tempfile::tempdir().unwrap();
+    let driver = Driver::start(dir.path());
+    let session = Session::new(&driver).await;
+
+    let amount = session.find("[data-testid=amount-input]", Duration::from_secs(30)).await;
+    session.type_into(&amount, "5.00").await;
+    let wechat = session.find("[data-testid=method-wechat-qr]", Duration::from_secs(10)).await;
+    session.click(&wechat).await;
+    let create = session.find("[data-testid=create-button]", Duration::from_secs(5)).await;
+    session.click(&create).await;
+    session.find("[data-testid=qr] svg", Duration::from_secs(15)).await;
+
+    let link = session.find("[data-testid=payment-link]", Duration::from_secs(5)).await;
+    let href = session.attribute(&link, "href").await.expect("the payment link has an href");
+    let declined = reqwest::Client::new().post(format!("{href}/decline")).send().await.unwrap();
+    assert!(declined.status().is_success());
+    assert!(declined.text().await.unwrap().contains("Declined"));
+
+    session.wait_for_attribute("[data-testid=order-status]", "data-status", "cancelled", Duration::from_secs(10)).await;
+    session.wait_for_text("[data-testid=order-status]", "Cancelled", Duration::from_secs(2)).await;
+    let qr = session.call(reqwest::Method::POST, "/elements", Some(json!({"using": "css selector", "value": "[data-testid=qr]"}))).await;
+    assert_eq!(qr.as_array().map(Vec::len), Some(0), "a settled sale shows no QR: {qr}");
+    session.screenshot(&shot("counter-declined.png")).await;
+    session.close().await;
 }

@@ -12,6 +12,8 @@ mod keychain;
 mod ledger_scale;
 mod reconcile;
 mod sandbox_iotpay;
+mod sandbox_smartexpay;
 mod sandbox_smepay;
+mod smartexpay;
 mod smepay;
 mod support;

@@ -1,0 +1,400 @@
+//! SmartExPay through the adapter's real HTTP client against the sandbox: the payment page
+//! link, status by order/get, the IPN (hash verified, tampering refused, idempotent), the
+//! manual waitPayment -> inProgress step, returned and hold, failures, and the CLI.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use paydesk::config::Mode;
+use paydesk::error::Error;
+use paydesk::notify::{receive_smartexpay, NotifyReceiver};
+use paydesk::order::{EventSource, Order, OrderStatus};
+use paydesk::payments::{CreateOrderInput, Paydesk};
+use paydesk::sandbox::faults::{Fault, FaultKind, Faults};
+use paydesk::sandbox::{SandboxStore, SANDBOX_SMARTEXPAY_MANUAL_ROUTE};
+
+use crate::support::{event_statuses, json, paydesk as paydesk_cmd, run, run_ok, stderr, stdout};
+
+async fn desk() -> (tempfile::TempDir, Arc<Paydesk>) {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox)).await.unwrap();
+    (dir, desk)
+}
+
+fn input(amount: &str) -> CreateOrderInput {
+    CreateOrderInput {
+        gateway: "smartexpay".into(),
+        method: "exchange".into(),
+        amount: amount.into(),
+        currency: "EUR".into(),
+        code: None,
+        card_id: None,
+    }
+}
+
+fn uid(order: &Order) -> String {
+    order.gateway_order_id.clone().expect("the uid is the gateway's id")
+}
+
+async fn paid_eventually(desk: &Paydesk, id: i64) -> Order {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let order = desk.ledger().get(id).unwrap();
+        if order.status == OrderStatus::Paid {
+            return order;
+        }
+        assert!(Instant::now() < deadline, "never paid: {:?}", desk.ledger().events(id).unwrap());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_payment_page_link_then_pay_then_sync_is_paid() {
+    let (dir, desk) = desk().await;
+    let order = desk.create_order(&input("12.50")).await.unwrap();
+    assert_eq!(order.status, OrderStatus::Pending);
+    let payload = order.payment_payload.clone().unwrap();
+    let secret = payload["secret"].as_str().unwrap();
+    let link = order.payment_url.clone().unwrap();
+    assert!(
+        link.ends_with(&format!("/smartexpay/en/payment/{}/{secret}", uid(&order))),
+        "{link}"
+    );
+    assert!(payload["orderPage"].as_str().unwrap().contains("/en/order/"));
+    let store = SandboxStore::open_in(dir.path()).unwrap();
+    let kept = store.smartexpay_order(&uid(&order)).unwrap().unwrap();
+    assert_eq!(kept.in_amount, "12.5", "12.50 went as a JSON number");
+    assert_ne!(kept.ipn_secret.as_deref(), Some(""), "a per-order IPN secret");
+    assert!(!desk
+        .ledger()
+        .get(order.id)
+        .unwrap()
+        .payment_payload
+        .unwrap()
+        .to_string()
+        .contains(kept.ipn_secret.as_deref().unwrap()));
+
+    assert_eq!(desk.sync(order.id).await.unwrap().gateway_status.as_deref(), Some("waitPayment"));
+    // The customer pays on the page.
+    let paid_page = reqwest::Client::new()
+        .post(format!("{link}/pay"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(paid_page.contains("Paid"));
+    let paid = desk.sync(order.id).await.unwrap();
+    assert_eq!(
+        (paid.status, paid.gateway_status.as_deref()),
+        (OrderStatus::Paid, Some("inProgress"))
+    );
+
+    // The exchange goes on: later statuses keep it paid and are recorded verbatim.
+    store.smartexpay_move(uid(&order).parse().unwrap(), &[], "done").unwrap();
+    let done = desk.sync(order.id).await.unwrap();
+    assert_eq!((done.status, done.gateway_status.as_deref()), (OrderStatus::Paid, Some("done")));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn declined_unknown_hold_and_returned_statuses() {
+    let (dir, desk) = desk().await;
+    let store = SandboxStore::open_in(dir.path()).unwrap();
+    let declined = desk.create_order(&input("5.00")).await.unwrap();
+    paydesk::sandbox::settle_other(&store, &uid(&declined), false).await.unwrap();
+    let declined = desk.sync(declined.id).await.unwrap();
+    assert_eq!(
+        (declined.status, declined.gateway_status.as_deref()),
+        (OrderStatus::Failed, Some("errorPayment"))
+    );
+
+    let odd = desk.create_order(&input("6.00")).await.unwrap();
+    store.smartexpay_move(uid(&odd).parse().unwrap(), &[], "underReview").unwrap();
+    let odd = desk.sync(odd.id).await.unwrap();
+    assert_eq!(
+        (odd.status, odd.gateway_status.as_deref()),
+        (OrderStatus::Pending, Some("underReview")),
+        "unknown: pending, verbatim"
+    );
+
+    let held = desk.create_order(&input("7.00")).await.unwrap();
+    store.smartexpay_move(uid(&held).parse().unwrap(), &[], "hold").unwrap();
+    let held = desk.sync(held.id).await.unwrap();
+    assert_eq!((held.status, held.gateway_status.as_deref()), (OrderStatus::Pending, Some("hold")));
+    let note = desk.ledger().events(held.id).unwrap().last().unwrap().note.clone().unwrap();
+    assert!(note.contains("attention"), "shown to the owner: {note}");
+
+    let returned = desk.create_order(&input("8.00")).await.unwrap();
+    store.smartexpay_move(uid(&returned).parse().unwrap(), &[], "returned").unwrap();
+    let returned = desk.sync(returned.id).await.unwrap();
+    assert_eq!(
+        (returned.status, returned.gateway_status.as_deref()),
+        (OrderStatus::Refunded, Some("returned"))
+    );
+    assert_eq!(returned.refunded_minor, 800);
+    let path: Vec<OrderStatus> = desk.ledger().events(returned.id).unwrap().iter().map(|e| e.to_status).collect();
+    assert_eq!(
+        path,
+        [OrderStatus::Created, OrderStatus::Pending, OrderStatus::Paid, OrderStatus::Refunded]
+    );
+    let refunds = desk.ledger().refunds(returned.id).unwrap();
+    assert_eq!(refunds.len(), 1);
+    assert_eq!(refunds[0].reason.as_deref(), Some("returned by the gateway"));
+    // Seen again: nothing more.
+    let again = desk.sync(returned.id).await.unwrap();
+    assert_eq!(again.refunded_minor, 800);
+    assert_eq!(desk.ledger().refunds(returned.id).unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_manual_payment_is_confirmed_by_the_owner() {
+    let (dir, desk) = desk().await;
+    desk.ledger()
+        .set_setting("smartexpay.sandbox.route_id", SANDBOX_SMARTEXPAY_MANUAL_ROUTE)
+        .unwrap();
+    let order = desk.create_order(&input("30.00")).await.unwrap();
+    let store = SandboxStore::open_in(dir.path()).unwrap();
+    let said = paydesk::sandbox::settle_other(&store, &uid(&order), true).await.unwrap().unwrap();
+    assert!(said.contains("waiting for the merchant"));
+    assert_eq!(desk.sync(order.id).await.unwrap().status, OrderStatus::Pending);
+
+    let confirmed = desk.confirm_manual_payment(order.id).await.unwrap();
+    assert_eq!(
+        (confirmed.status, confirmed.gateway_status.as_deref()),
+        (OrderStatus::Paid, Some("inProgress"))
+    );
+    let last = desk.ledger().events(order.id).unwrap().last().unwrap().clone();
+    assert_eq!(last.source, EventSource::User);
+    let twice = desk.confirm_manual_payment(order.id).await.unwrap_err();
+    assert_eq!(twice.field(), Some("order"), "{twice}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_ipn_is_verified_then_the_order_is_re_queried() {
+    let (dir, desk) = desk().await;
+    let receiver = NotifyReceiver::start(desk.clone(), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let order = desk.create_order(&input("12.50")).await.unwrap();
+    let store = SandboxStore::open_in(dir.path()).unwrap();
+    let kept = store.smartexpay_order(&uid(&order)).unwrap().unwrap();
+    assert_eq!(
+        kept.ipn_url.as_deref(),
+        Some(format!("{}/notify/smartexpay", receiver.base_url()).as_str())
+    );
+
+    paydesk::sandbox::settle_other(&store, &uid(&order), true).await.unwrap();
+    let paid = paid_eventually(&desk, order.id).await;
+    assert_eq!(paid.gateway_status.as_deref(), Some("inProgress"));
+    assert!(desk
+        .ledger()
+        .events(order.id)
+        .unwrap()
+        .iter()
+        .any(|e| e.to_status == OrderStatus::Paid && e.source == EventSource::Notify));
+    let (_, body, delivered) = store.smartexpay_ipns().unwrap().pop().unwrap();
+    assert!(delivered);
+
+    // The same IPN again: acknowledged, nothing more happens.
+    let events_before = desk.ledger().events(order.id).unwrap().len();
+    assert!(receive_smartexpay(&desk, body.as_bytes()).await.unwrap());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(desk.ledger().events(order.id).unwrap().len(), events_before);
+
+    // Any field changed: refused.
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap();
+    for name in [
+        "orderId",
+        "newStatus",
+        "inAmount",
+        "outAmount",
+        "xml_from",
+        "xml_to",
+        "timestamp",
+        "hash",
+    ] {
+        let tampered: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.clone(), if k == name { format!("{v}1") } else { v.clone() }))
+            .collect();
+        let text = serde_urlencoded::to_string(&tampered).unwrap();
+        assert!(!receive_smartexpay(&desk, text.as_bytes()).await.unwrap(), "{name} changed");
+    }
+    let answer = reqwest::Client::new()
+        .post(format!("{}/notify/smartexpay", receiver.base_url()))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body.replace("inProgress", "done"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 403);
+    let kept = desk.ledger().notifications().unwrap();
+    assert_eq!(
+        kept.iter().filter(|(v, o, _)| *v && o == "accepted").count(),
+        2,
+        "the original and its repeat"
+    );
+    assert_eq!(kept.iter().filter(|(v, o, _)| !*v && o == "bad signature").count(), 9);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_hash_field_may_be_called_signature() {
+    let (dir, desk) = desk().await;
+    let _receiver = NotifyReceiver::start(desk.clone(), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let store = SandboxStore::open_in(dir.path()).unwrap();
+    store.set_sandbox_setting("smartexpay.hash_field", "signature").unwrap();
+    let order = desk.create_order(&input("9.99")).await.unwrap();
+    paydesk::sandbox::settle_other(&store, &uid(&order), true).await.unwrap();
+    paid_eventually(&desk, order.id).await;
+    assert!(store.smartexpay_ipns().unwrap()[0].1.contains("signature="));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_configurable_api_key_header() {
+    let (dir, desk) = desk().await;
+    SandboxStore::open_in(dir.path())
+        .unwrap()
+        .set_sandbox_setting("smartexpay.api_key_header", "X-Partner-Key")
+        .unwrap();
+    let refused = desk.create_order(&input("4.00")).await.unwrap_err();
+    assert!(
+        matches!(&refused, Error::GatewayRejected { code, .. } if code == "401"),
+        "{refused}"
+    );
+    assert!(refused.to_string().contains("header"));
+    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox)).await.unwrap();
+    desk.ledger()
+        .set_setting("smartexpay.sandbox.api_key_header", "X-Partner-Key")
+        .unwrap();
+    assert_eq!(desk.create_order(&input("4.00")).await.unwrap().status, OrderStatus::Pending);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn malformed_and_timed_out_answers_leave_the_order_open() {
+    let (dir, desk) = desk().await;
+    desk.ledger().set_setting("smartexpay.sandbox.timeout_ms", "500").unwrap();
+    let faults = Faults::open_in(dir.path()).unwrap();
+    let order = desk.create_order(&input("10.00")).await.unwrap();
+    let fault = |call: &str, kind, value| Fault {
+        gateway: "smartexpay".into(),
+        call: call.into(),
+        kind,
+        value,
+        times: Some(1),
+    };
+    faults.set(&fault("get", FaultKind::Malformed, None)).unwrap();
+    assert!(matches!(
+        desk.sync(order.id).await,
+        Err(Error::GatewayProtocol { gateway: "smartexpay", .. })
+    ));
+    faults.set(&fault("get", FaultKind::Timeout, Some(3000))).unwrap();
+    assert!(matches!(
+        desk.sync(order.id).await,
+        Err(Error::GatewayUnreachable { gateway: "smartexpay", .. })
+    ));
+    assert_eq!(desk.ledger().get(order.id).unwrap().status, OrderStatus::Pending);
+    faults.set(&fault("create", FaultKind::Timeout, Some(3000))).unwrap();
+    assert!(matches!(
+        desk.create_order(&input("11.00")).await,
+        Err(Error::GatewayUnreachable { .. })
+    ));
+    let stuck = desk
+        .ledger()
+        .list(&Default::default())
+        .unwrap()
+        .into_iter()
+        .find(|o| o.amount.minor() == 1100)
+        .unwrap();
+    assert_eq!(stuck.status, OrderStatus::Created, "outcome unknown: left for reconciliation");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn refunds_are_refused_and_test_mode_needs_the_host() {
+    let (dir, desk) = desk().await;
+    let order = desk.create_order(&input("15.00")).await.unwrap();
+    paydesk::sandbox::settle_other(&SandboxStore::open_in(dir.path()).unwrap(), &uid(&order), true)
+        .await
+        .unwrap();
+    desk.sync(order.id).await.unwrap();
+    let refused = desk.refund(order.id, None, None).await.unwrap_err();
+    assert!(refused.to_string().contains("outside Paydesk"), "{refused}");
+    assert!(desk.ledger().refunds(order.id).unwrap().is_empty());
+
+    let test = Paydesk::open(dir.path(), Some(Mode::Test)).await.unwrap();
+    let unset = test.create_order(&input("15.00")).await.unwrap_err();
+    assert!(unset.to_string().contains("smartexpay.test.base"), "{unset}");
+}
+
+#[test]
+fn the_cli_creates_pays_syncs_and_refuses_to_refund() {
+    let dir = tempfile::tempdir().unwrap();
+    let created = json(&run_ok(&mut paydesk_cmd(
+        dir.path(),
+        &[
+            "order",
+            "create",
+            "--gateway",
+            "smartexpay",
+            "--method",
+            "exchange",
+            "--amount",
+            "25.00",
+            "--currency",
+            "EUR",
+            "--json",
+        ],
+    )));
+    assert_eq!(created["order"]["status"], "pending");
+    assert!(created["order"]["paymentUrl"].as_str().unwrap().contains("/en/payment/"));
+    let id = created["order"]["id"].as_i64().unwrap().to_string();
+    let paid = run_ok(&mut paydesk_cmd(dir.path(), &["sandbox", "pay", &id]));
+    assert!(stdout(&paid).contains("is paid"), "{}", stdout(&paid));
+    let synced = json(&run_ok(&mut paydesk_cmd(dir.path(), &["order", "sync", &id, "--json"])));
+    assert_eq!(synced["order"]["status"], "paid");
+    assert_eq!(synced["order"]["gatewayStatus"], "inProgress");
+    assert_eq!(event_statuses(&synced), ["created", "pending", "paid"]);
+    let refund = run(&mut paydesk_cmd(dir.path(), &["order", "refund", &id]));
+    assert_eq!(refund.status.code(), Some(2), "{}", stderr(&refund));
+}
+
+#[test]
+fn the_cli_confirms_a_manual_payment() {
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(&mut paydesk_cmd(
+        dir.path(),
+        &["settings", "set", "smartexpay.test.route_id", SANDBOX_SMARTEXPAY_MANUAL_ROUTE],
+    ));
+    let ledger = paydesk::ledger::Ledger::open_in(dir.path()).unwrap();
+    ledger
+        .set_setting("smartexpay.sandbox.route_id", SANDBOX_SMARTEXPAY_MANUAL_ROUTE)
+        .unwrap();
+    drop(ledger);
+    let created = json(&run_ok(&mut paydesk_cmd(
+        dir.path(),
+        &[
+            "order",
+            "create",
+            "--gateway",
+            "smartexpay",
+            "--method",
+            "exchange",
+            "--amount",
+            "40.00",
+            "--currency",
+            "EUR",
+            "--json",
+        ],
+    )));
+    let id = created["order"]["id"].as_i64().unwrap().to_string();
+    let early = run(&mut paydesk_cmd(dir.path(), &["order", "confirm-payment", &id]));
+    assert_eq!(
+        early.status.code(),
+        Some(0),
+        "waitPayment can be confirmed by the owner: {}",
+        stderr(&early)
+    );
+    let shown = json(&run_ok(&mut paydesk_cmd(dir.path(), &["order", "show", &id, "--json"])));
+    assert_eq!(shown["order"]["status"], "paid");
+    assert_eq!(shown["order"]["gatewayStatus"], "inProgress");
+    let twice = run(&mut paydesk_cmd(dir.path(), &["order", "confirm-payment", &id]));
+    assert_eq!(twice.status.code(), Some(2), "{}", stderr(&twice));
+}
