@@ -1,6 +1,18 @@
 // The app manifest makes every Paydesk command opt-in: a window can only call the commands
 // its capability file (capabilities/) names.
-const COMMANDS: &[&str] = &["app_info", "payment_methods", "create_order", "get_order", "list_orders"];
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "payment_methods",
+    "create_order",
+    "get_order",
+    "list_orders",
+    "owner_status",
+    "set_owner_pin",
+    "refund_order",
+    "void_order",
+    "credentials_status",
+    "save_credentials",
+];
 
 fn main() {
     tauri_build::try_build(

@@ -31,6 +31,9 @@ pub enum Error {
     Storage(#[from] rusqlite::Error),
     #[error("keychain: {0}")]
     Vault(String),
+    /// An owner action without the owner's PIN.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("{0}")]
@@ -54,6 +57,7 @@ impl Error {
             Error::GatewayProtocol { .. } => "gateway_protocol",
             Error::Storage(_) | Error::Io(_) => "storage",
             Error::Vault(_) => "vault",
+            Error::Forbidden(_) => "forbidden",
             Error::Internal(_) => "internal",
         }
     }
@@ -64,6 +68,7 @@ impl Error {
             Error::Money(_) => Some("amount"),
             Error::InvalidInput { field, .. } => Some(field),
             Error::UnsupportedMethod(_) => Some("method"),
+            Error::Forbidden(_) => Some("pin"),
             _ => None,
         }
     }

@@ -11,6 +11,7 @@ pub mod ledger;
 pub mod money;
 pub mod notify;
 pub mod order;
+pub mod owner;
 pub mod payments;
 pub mod qr;
 pub mod queries;

@@ -4,7 +4,11 @@
 
 use std::sync::Arc;
 
+use std::collections::BTreeMap;
+
 use paydesk::error::{Error, ErrorPayload};
+use paydesk::owner::OwnerLock;
+use paydesk::vault::{CredentialStatus, Environment, Sensitive, Vault};
 use paydesk::ledger::OrderFilter;
 use paydesk::order::{Gateway, OrderStatus};
 use paydesk::payments::{CreateOrderInput, MethodInfo, Paydesk};
@@ -86,4 +90,85 @@ pub fn list_orders(desk: Desk<'_>, filter: ListFilter) -> Answer<Vec<OrderView>>
     };
     let orders = desk.ledger().list(&filter).map_err(fail)?;
     Ok(orders.iter().map(|o| OrderView::of(o, false)).collect())
+}
+
+fn detail(desk: &Paydesk, id: i64) -> Result<OrderDetail, Error> {
+    let order = desk.ledger().get(id)?;
+    let events = desk.ledger().events(id)?;
+    let refunds = desk.ledger().refunds(id)?;
+    Ok(OrderDetail { order: OrderView::of(&order, false), events: events.iter().map(EventView::from).collect(), refunds })
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OwnerStatus {
+    pin_set: bool,
+}
+
+#[tauri::command]
+pub fn owner_status(desk: Desk<'_>, owner: State<'_, OwnerLock>) -> Answer<OwnerStatus> {
+    Ok(OwnerStatus { pin_set: owner.is_set(desk.ledger()).map_err(fail)? })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SetPin {
+    current: Option<String>,
+    new_pin: String,
+}
+
+#[tauri::command]
+pub fn set_owner_pin(desk: Desk<'_>, owner: State<'_, OwnerLock>, request: SetPin) -> Answer<OwnerStatus> {
+    owner.set_pin(desk.ledger(), request.current.as_deref(), &request.new_pin).map_err(fail)?;
+    Ok(OwnerStatus { pin_set: true })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reversal {
+    id: i64,
+    /// As typed; none = everything not yet refunded (refunds only).
+    amount: Option<String>,
+    reason: Option<String>,
+    pin: String,
+}
+
+#[tauri::command]
+pub async fn refund_order(desk: Desk<'_>, owner: State<'_, OwnerLock>, request: Reversal) -> Answer<OrderDetail> {
+    owner.authorize(desk.ledger(), &request.pin).map_err(fail)?;
+    let amount = request.amount.as_deref().map(str::trim).filter(|a| !a.is_empty());
+    desk.refund(request.id, amount, request.reason.as_deref()).await.map_err(fail)?;
+    detail(&desk, request.id).map_err(fail)
+}
+
+#[tauri::command]
+pub async fn void_order(desk: Desk<'_>, owner: State<'_, OwnerLock>, request: Reversal) -> Answer<OrderDetail> {
+    owner.authorize(desk.ledger(), &request.pin).map_err(fail)?;
+    desk.void(request.id, request.reason.as_deref()).await.map_err(fail)?;
+    detail(&desk, request.id).map_err(fail)
+}
+
+/// Which credentials are set, never their values.
+#[tauri::command]
+pub fn credentials_status() -> Answer<Vec<CredentialStatus>> {
+    Vault::keychain().status().map_err(fail)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SaveCredentials {
+    gateway: String,
+    env: String,
+    /// Field name to value; the values go to the keychain and are never sent back.
+    fields: BTreeMap<String, String>,
+    pin: String,
+}
+
+#[tauri::command]
+pub fn save_credentials(desk: Desk<'_>, owner: State<'_, OwnerLock>, request: SaveCredentials) -> Answer<CredentialStatus> {
+    owner.authorize(desk.ledger(), &request.pin).map_err(fail)?;
+    let gateway = Gateway::parse(&request.gateway).map_err(fail)?;
+    let env = Environment::parse(&request.env).map_err(fail)?;
+    let fields = request.fields.into_iter().filter(|(_, v)| !v.trim().is_empty()).map(|(k, v)| (k, Sensitive::new(v))).collect();
+    Vault::keychain().save(gateway, env, fields).map_err(fail)
 }

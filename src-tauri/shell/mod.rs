@@ -61,6 +61,7 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
                 Ok::<_, paydesk::Error>((desk, receiver))
             })?;
             app.manage(receiver);
+            app.manage(paydesk::owner::OwnerLock::default());
             let handle = app.handle().clone();
             desk.set_observer(Arc::new(move |order| {
                 if let Err(e) = handle.emit(ORDER_UPDATED, OrderView::of(order, true)) {
@@ -87,6 +88,12 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
             commands::create_order,
             commands::get_order,
             commands::list_orders,
+            commands::owner_status,
+            commands::set_owner_pin,
+            commands::refund_order,
+            commands::void_order,
+            commands::credentials_status,
+            commands::save_credentials,
         ])
         .run(tauri::generate_context!());
     match result {
