@@ -120,6 +120,15 @@ pub enum OrderCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Capture a SmartPay authorisation (in full unless --amount).
+    Capture {
+        id: String,
+        /// As typed: 5.00 (default: the whole authorisation).
+        #[arg(long)]
+        amount: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// SmartExPay manual payment methods: you saw the customer's money arrive, so the order
     /// moves from waitPayment to inProgress at SmartExPay (then it is re-queried).
     ConfirmPayment {
@@ -377,6 +386,12 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
             let desk = Paydesk::open(&data_dir, cli.mode()).await?;
             let order = desk.ledger().resolve(&id)?;
             desk.void(order.id, reason.as_deref()).await?;
+            print_order(&desk, order.id, json)?;
+        }
+        Command::Order(OrderCommand::Capture { id, amount, json }) => {
+            let desk = Paydesk::open(&data_dir, cli.mode()).await?;
+            let order = desk.ledger().resolve(&id)?;
+            desk.capture(order.id, amount.as_deref()).await?;
             print_order(&desk, order.id, json)?;
         }
         Command::Order(OrderCommand::ConfirmPayment { id, json }) => {
@@ -670,12 +685,18 @@ const SMARTEXPAY_SETTINGS: &[&str] = &[
     "client_callback_url", "timeout_ms",
 ];
 
+const SMARTPAY_SETTINGS: &[&str] = &[
+    "base", "token_url", "script_url", "origin", "consumer_first_name", "consumer_last_name", "consumer_email", "timeout_ms",
+    "pending_retry_ms",
+];
+
 fn known_settings() -> Vec<String> {
     let mut keys = vec!["mode".to_string(), "http.timeout_ms".to_string()];
     for env in ["test", "live"] {
         keys.extend(IOTPAY_SETTINGS.iter().map(|name| format!("iotpay.{env}.{name}")));
         keys.extend(SMEPAY_SETTINGS.iter().map(|name| format!("smepay.{env}.{name}")));
         keys.extend(SMARTEXPAY_SETTINGS.iter().map(|name| format!("smartexpay.{env}.{name}")));
+        keys.extend(SMARTPAY_SETTINGS.iter().map(|name| format!("smartpay.{env}.{name}")));
     }
     keys
 }

@@ -44,6 +44,7 @@ impl NotifyReceiver {
             .route("/notify/iotpay-card", post(iotpay))
             .route("/notify/smepay", post(smepay))
             .route("/notify/smartexpay", post(smartexpay))
+            .route("/notify/smartpay", post(smartpay))
             .with_state(desk);
         let (shutdown, stopped) = oneshot::channel::<()>();
         tokio::spawn(async move {
@@ -185,6 +186,19 @@ pub async fn receive_hint(desk: &Arc<Paydesk>, gateway: &'static str, body: &[u8
         }
     });
     Ok(true)
+}
+
+/// SmartPay's webhook is unsigned: `objectId` (the transactionId) only makes Paydesk
+/// re-query the payment's status.
+async fn smartpay(State(desk): State<Arc<Paydesk>>, body: Bytes) -> axum::http::StatusCode {
+    match receive_hint(&desk, "smartpay", &body, "objectId").await {
+        Ok(true) => axum::http::StatusCode::OK,
+        Ok(false) => axum::http::StatusCode::NOT_FOUND,
+        Err(e) => {
+            tracing::error!("smartpay webhook not recorded: {e}");
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR
+        }
+    }
 }
 
 async fn smartexpay(State(desk): State<Arc<Paydesk>>, body: Bytes) -> (axum::http::StatusCode, &'static str) {

@@ -61,6 +61,8 @@ pub enum Method {
     UpiWidget,
     /// SmartExPay: the exchanger's payment page for the order, as a link (and QR).
     Exchange,
+    /// SmartPay's card widget embedded in the window (checkoutToken).
+    SmartpayCard,
 }
 
 /// What the counter shows for a method.
@@ -82,7 +84,7 @@ pub enum MethodKind {
 }
 
 impl Method {
-    pub const ALL: [Method; 15] = [
+    pub const ALL: [Method; 16] = [
         Method::WechatQr,
         Method::AlipayQr,
         Method::UnionpayQr,
@@ -98,6 +100,7 @@ impl Method {
         Method::Upi,
         Method::UpiWidget,
         Method::Exchange,
+        Method::SmartpayCard,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -117,6 +120,7 @@ impl Method {
             Method::Upi => "upi",
             Method::UpiWidget => "upi-widget",
             Method::Exchange => "exchange",
+            Method::SmartpayCard => "smartpay-card",
         }
     }
 
@@ -137,6 +141,7 @@ impl Method {
             Method::Upi => "UPI (SMEPay)",
             Method::UpiWidget => "UPI checkout (SMEPay)",
             Method::Exchange => "SmartExPay payment page",
+            Method::SmartpayCard => "Card (SmartPay)",
         }
     }
 
@@ -144,6 +149,7 @@ impl Method {
         match self {
             Method::Upi | Method::UpiWidget => Gateway::Smepay,
             Method::Exchange => Gateway::Smartexpay,
+            Method::SmartpayCard => Gateway::Smartpay,
             _ => Gateway::Iotpay,
         }
     }
@@ -154,7 +160,7 @@ impl Method {
             Method::Barcode => MethodKind::Barcode,
             Method::AlipayWeb | Method::UnionpayWeb | Method::CardLink | Method::Upi | Method::Exchange => MethodKind::Link,
             Method::WechatApp | Method::AlipayApp | Method::UnionpayApp => MethodKind::App,
-            Method::Card | Method::UpiWidget => MethodKind::Widget,
+            Method::Card | Method::UpiWidget | Method::SmartpayCard => MethodKind::Widget,
             Method::CardToken => MethodKind::Token,
         }
     }
@@ -166,7 +172,9 @@ impl Method {
             _ => match self.gateway() {
                 Gateway::Iotpay => &["CAD", "USD"],
                 Gateway::Smepay => &["INR"],
-                Gateway::Smartpay => &["EUR"],
+                // SmartPay settles EUR and other two-decimal currencies (the acquirer decides
+                // which per merchant): the ones its European merchants use.
+                Gateway::Smartpay => &["EUR", "GBP", "CHF", "PLN", "USD"],
                 // The amount is in the route's "from" currency, which the merchant's route
                 // (a setting) fixes: the fiat currencies SmartExPay's exchanger lists.
                 Gateway::Smartexpay => &["EUR", "USD", "RUB", "UAH"],

@@ -24,6 +24,7 @@ use crate::error::{Error, Result};
 use crate::gateways::iotpay::{Iotpay, IotpayConfig, DEFAULT_V1_BASE};
 use crate::gateways::iotpay_card::{IotpayCard, IotpayCardConfig, DEFAULT_LIVE_BASE, DEFAULT_SCRIPT_URL, DEFAULT_TEST_BASE};
 use crate::gateways::smartexpay::{Smartexpay, SmartexpayConfig};
+use crate::gateways::smartpay::{Smartpay, SmartpayAuth, SmartpayConfig};
 use crate::gateways::smepay::{PathFamily, Smepay, SmepayConfig};
 use crate::gateways::{check_amount, check_method_input, confirm_by_query, Connector, CreateRequest, Lookup};
 use crate::ledger::{now_ms, Applied, Ledger, NewOrder, Observation, Refund, RefundKind, RefundOutcome};
@@ -237,9 +238,21 @@ impl Paydesk {
     }
 
     async fn sync_from(&self, id: i64, source: EventSource) -> Result<Order> {
+        self.sync_with(id, source, false).await
+    }
+
+    /// The window's widget called back (a hint only): the order is queried with the
+    /// gateway's patience for pending answers (SmartPay: three re-queries within three
+    /// minutes, then an error logged and the order left Pending).
+    pub async fn confirm_widget(&self, id: i64) -> Result<Order> {
+        self.sync_with(id, EventSource::Poll, true).await
+    }
+
+    async fn sync_with(&self, id: i64, source: EventSource, patient: bool) -> Result<Order> {
         let order = self.ledger.get(id)?;
         let connector = self.connector(order.gateway, &order.environment).await?;
-        let mut order = match connector.lookup(&order).await? {
+        let lookup = if patient { connector.lookup_patiently(&order).await? } else { connector.lookup(&order).await? };
+        let mut order = match lookup {
             Lookup::Found(report) => {
                 if order.gateway_order_id.is_none() && report.gateway_order_id.is_some() {
                     self.ledger.record_gateway_reference(id, report.gateway_order_id.as_deref(), None)?;
@@ -451,7 +464,7 @@ impl Paydesk {
             }
             Gateway::Smepay => Ok(Connector::Smepay(Smepay::new(self.smepay_config(environment).await?)?)),
             Gateway::Smartexpay => Ok(Connector::Smartexpay(Smartexpay::new(self.smartexpay_config(environment).await?)?)),
-            other => Err(Error::UnsupportedMethod(format!("{} is not available in this build yet", other.as_str()))),
+            Gateway::Smartpay => Ok(Connector::Smartpay(Smartpay::new(self.smartpay_config(environment).await?)?)),
         }
     }
 
@@ -562,6 +575,125 @@ impl Paydesk {
         })
     }
 
+    /// SmartPay's settings: `smartpay.<env>.{base (required: not public), token_url,
+    /// script_url (required: the vendor's smp-bundle.js), origin, consumer_first_name,
+    /// consumer_last_name, consumer_email, timeout_ms (default 90 s), pending_retry_ms}`.
+    /// OAuth when the credentials hold clientId and clientSecret, else Basic with the
+    /// authenticationKey. In sandbox mode: the sandbox's host and OAuth client, and the
+    /// webhook registered with the sandbox.
+    async fn smartpay_config(&self, environment: &str) -> Result<SmartpayConfig> {
+        use crate::gateways::smartpay::{DEFAULT_TIMEOUT, DEFAULT_TOKEN_URL};
+        let setting = |name: &str| self.ledger.setting(&format!("smartpay.{environment}.{name}"));
+        let (base, merchant_key, auth, script_url) = if environment == Mode::Sandbox.as_str() {
+            let sandbox = self.sandbox().await?;
+            sandbox.store().set_sandbox_setting("smartpay.webhook_url", &self.notify_url("/notify/smartpay"))?;
+            let auth = if setting("auth")?.as_deref() == Some("basic") {
+                SmartpayAuth::Basic { authentication_key: Sensitive::new(crate::sandbox::SANDBOX_SMARTPAY_AUTH_KEY.to_string()) }
+            } else {
+                SmartpayAuth::OAuth {
+                    token_url: format!("{}/oauth2/token", sandbox.smartpay_base()),
+                    client_id: crate::sandbox::SANDBOX_SMARTPAY_CLIENT_ID.to_string(),
+                    client_secret: Sensitive::new(crate::sandbox::SANDBOX_SMARTPAY_CLIENT_SECRET.to_string()),
+                }
+            };
+            (
+                sandbox.smartpay_base(),
+                crate::sandbox::SANDBOX_SMARTPAY_MERCHANT_KEY.to_string(),
+                auth,
+                Some(format!("{}/smp-bundle.js", sandbox.smartpay_base())),
+            )
+        } else {
+            let env = Environment::parse(environment)?;
+            let base = setting("base")?.filter(|b| !b.trim().is_empty()).ok_or_else(|| {
+                Error::invalid(
+                    "smartpay.base",
+                    format!("SmartPay's base URL is not public: set the one you were given with `paydesk settings set smartpay.{environment}.base <URL>`"),
+                )
+            })?;
+            let creds = Vault::keychain().load(Gateway::Smartpay, env)?.ok_or_else(|| {
+                Error::Vault(format!("no smartpay {environment} credentials: run `paydesk credentials set smartpay --env {environment}`"))
+            })?;
+            let auth = match (creds.get("clientId"), creds.get("clientSecret"), creds.get("authenticationKey")) {
+                (Some(id), Some(secret), _) => SmartpayAuth::OAuth {
+                    token_url: setting("token_url")?.unwrap_or_else(|| DEFAULT_TOKEN_URL.into()),
+                    client_id: id.expose().clone(),
+                    client_secret: secret.clone(),
+                },
+                (_, _, Some(key)) => SmartpayAuth::Basic { authentication_key: key.clone() },
+                _ => return Err(Error::Vault("smartpay credentials need an authenticationKey (Basic) or clientId and clientSecret (OAuth)".into())),
+            };
+            (base, creds.require("merchantKey")?.expose().clone(), auth, setting("script_url")?)
+        };
+        let timeout = match setting("timeout_ms")?.and_then(|t| t.trim().parse::<u64>().ok()) {
+            Some(ms) => Duration::from_millis(ms),
+            None => self.http_timeout(DEFAULT_TIMEOUT)?,
+        };
+        let retry_ms: u64 = setting("pending_retry_ms")?.and_then(|t| t.trim().parse().ok()).unwrap_or(60_000);
+        Ok(SmartpayConfig {
+            base,
+            merchant_key,
+            auth,
+            script_url: setting("script_url")?.or(script_url),
+            origin: setting("origin")?.unwrap_or_else(|| "tauri://localhost".into()),
+            consumer_first_name: setting("consumer_first_name")?.unwrap_or_else(|| "Counter".into()),
+            consumer_last_name: setting("consumer_last_name")?.unwrap_or_else(|| "Customer".into()),
+            consumer_email: setting("consumer_email")?.unwrap_or_else(|| "customer@example.com".into()),
+            timeout,
+            pending_retries: 3,
+            pending_retry_interval: Duration::from_millis(retry_ms),
+        })
+    }
+
+    /// Captures a SmartPay authorisation (in full, or `amount` as typed). The capture's
+    /// modificationId is written to the order before the call and resent unchanged when the
+    /// capture is tried again after an unknown outcome.
+    pub async fn capture(&self, id: i64, amount: Option<&str>) -> Result<Order> {
+        let order = self.ledger.get(id)?;
+        let connector = self.connector(order.gateway, &order.environment).await?;
+        let Connector::Smartpay(smartpay) = connector.as_ref() else {
+            return Err(Error::invalid("order", format!("order {id} is a {} order: only SmartPay authorisations are captured", order.gateway.as_str())));
+        };
+        if order.status != OrderStatus::Authorized {
+            return Err(Error::invalid("order", format!("order {id} is {}: only an authorised payment can be captured", order.status)));
+        }
+        let amount = amount.map(|a| Money::parse(a, order.amount.currency())).transpose()?;
+        if amount.is_some_and(|a| a.minor() > order.amount.minor()) {
+            return Err(Error::invalid("amount", format!("at most {} can be captured", order.amount)));
+        }
+        let transaction_id = order.gateway_order_id.clone().ok_or_else(|| Error::invalid("order", format!("order {id} has no transactionId")))?;
+        let mut payload = order.payment_payload.clone().unwrap_or_else(|| serde_json::json!({}));
+        let modification_id = match payload.get("captureModificationId").and_then(|v| v.as_str()) {
+            Some(existing) => existing.to_string(),
+            None => {
+                let fresh = new_merchant_order_no(chrono::Utc::now()).replacen("PD", "CP", 1);
+                payload["captureModificationId"] = serde_json::json!(fresh);
+                self.ledger.record_payload(id, &payload)?;
+                fresh
+            }
+        };
+        smartpay.capture(&transaction_id, &modification_id, amount).await?;
+        self.sync_from(id, EventSource::User).await
+    }
+
+    /// Resends the refunds and voids of an order whose outcome is unknown (still pending in
+    /// the ledger), each with the refund number (SmartPay's modificationId) it was reserved
+    /// under, so the gateway recognises a repeat.
+    pub async fn retry_reversals(&self, id: i64) -> Result<Order> {
+        let order = self.ledger.get(id)?;
+        let connector = self.connector(order.gateway, &order.environment).await?;
+        for refund in self.ledger.refunds(id)?.into_iter().filter(|r| r.status == crate::ledger::RefundStatus::Pending) {
+            // Pending refunds are not in refunded_minor yet: the order reads as it did when this
+            // one was reserved, so a full refund is resent as a full one.
+            let order = self.ledger.get(id)?;
+            let answer = match refund.kind {
+                RefundKind::Void => connector.void(&order, &refund.refund_no).await,
+                RefundKind::Refund => connector.refund(&order, &refund.refund_no, Money::from_minor(refund.amount_minor, order.amount.currency())?).await,
+            };
+            self.finish_reversal(refund, answer)?;
+        }
+        self.ledger.get(id)
+    }
+
     /// SmartExPay's manual payment methods: the owner saw the customer's money arrive, so the
     /// order moves from waitPayment to inProgress at SmartExPay; then it is re-queried.
     pub async fn confirm_manual_payment(&self, id: i64) -> Result<Order> {
@@ -622,7 +754,7 @@ impl Paydesk {
         let connector = self.connector(order.gateway, &order.environment).await?;
         let refund_no = new_merchant_order_no(chrono::Utc::now()).replacen("PD", "VD", 1);
         // Refused before anything is reserved when the gateway cannot void this kind of order.
-        if !matches!(order.method, Method::CardLink | Method::Card | Method::CardToken) {
+        if !matches!(order.method, Method::CardLink | Method::Card | Method::CardToken | Method::SmartpayCard) {
             return Err(Error::invalid("order", format!("{} payments cannot be voided: refund them instead", order.method.label())));
         }
         let refund = self.ledger.begin_refund(id, &refund_no, order.amount.minor(), RefundKind::Void, reason)?;

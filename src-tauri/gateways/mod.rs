@@ -5,6 +5,7 @@
 pub mod iotpay;
 pub mod iotpay_card;
 pub mod smartexpay;
+pub mod smartpay;
 pub mod smepay;
 
 use std::time::Duration;
@@ -74,6 +75,7 @@ pub enum Connector {
     Iotpay { v1: iotpay::Iotpay, card: iotpay_card::IotpayCard },
     Smepay(smepay::Smepay),
     Smartexpay(smartexpay::Smartexpay),
+    Smartpay(smartpay::Smartpay),
 }
 
 fn is_card(method: Method) -> bool {
@@ -87,6 +89,7 @@ impl Connector {
             Connector::Iotpay { v1, .. } => v1.create_order(request).await,
             Connector::Smepay(smepay) => smepay.create(request).await,
             Connector::Smartexpay(smartexpay) => smartexpay.create(request).await,
+            Connector::Smartpay(smartpay) => smartpay.create(request).await,
         }
     }
 
@@ -96,6 +99,18 @@ impl Connector {
             Connector::Iotpay { v1, .. } => v1.query_order(&order.merchant_order_no).await,
             Connector::Smepay(smepay) => smepay.lookup(&order.merchant_order_no, order.gateway_order_id.as_deref(), order.amount).await,
             Connector::Smartexpay(smartexpay) => smartexpay.lookup(order).await,
+            Connector::Smartpay(smartpay) => match order.gateway_order_id.as_deref() {
+                Some(transaction_id) => smartpay.status(transaction_id).await,
+                None => Ok(Lookup::Missing),
+            },
+        }
+    }
+
+    /// A lookup with the gateway's patience for PENDING answers (SmartPay's policy).
+    pub async fn lookup_patiently(&self, order: &Order) -> Result<Lookup> {
+        match (self, order.gateway_order_id.as_deref()) {
+            (Connector::Smartpay(smartpay), Some(transaction_id)) => smartpay.status_with_pending_policy(transaction_id).await,
+            _ => self.lookup(order).await,
         }
     }
 
@@ -129,6 +144,11 @@ impl Connector {
             Connector::Iotpay { card, .. } if is_card(order.method) => card.refund(pay_order_id, refund_no, amount).await,
             Connector::Iotpay { v1, .. } => v1.refund_order(pay_order_id, refund_no, amount).await,
             Connector::Smepay(_) | Connector::Smartexpay(_) => self.check_refund(order).map(|_| unreachable!("refunds are refused")),
+            // The whole payment at once is cancelOrRefund; anything partial is refund.
+            Connector::Smartpay(smartpay) if order.refunded_minor == 0 && amount.minor() == order.amount.minor() => {
+                smartpay.cancel_or_refund(pay_order_id, refund_no, Some("refund from Paydesk")).await
+            }
+            Connector::Smartpay(smartpay) => smartpay.refund(pay_order_id, refund_no, amount).await,
         }
     }
 
@@ -145,6 +165,7 @@ impl Connector {
             )),
             Connector::Smepay(_) => Err(Error::invalid("order", "SMEPay payments cannot be voided")),
             Connector::Smartexpay(_) => Err(Error::invalid("order", "SmartExPay payments cannot be voided")),
+            Connector::Smartpay(smartpay) => smartpay.cancel_or_refund(pay_order_id, refund_no, Some("cancelled from Paydesk")).await,
         }
     }
 }

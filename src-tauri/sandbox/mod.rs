@@ -11,6 +11,7 @@ mod iotpay_card;
 pub mod notifier;
 mod pages;
 pub mod smartexpay;
+pub mod smartpay;
 pub mod smepay;
 mod store;
 
@@ -39,6 +40,12 @@ pub const SANDBOX_SMARTEXPAY_PARTNER: &str = "paydesk-sandbox";
 pub const SANDBOX_SMARTEXPAY_ROUTE: &str = "5d8e6002b80b7b4cd75a0001";
 /// A manual route (bank transfer): the merchant moves a paid order to inProgress.
 pub const SANDBOX_SMARTEXPAY_MANUAL_ROUTE: &str = "5d8e6002b80b7b4cd75a0002";
+/// SmartPay's sandbox merchant (the seed's example key), its Basic authentication key and
+/// its OAuth client.
+pub const SANDBOX_SMARTPAY_MERCHANT_KEY: &str = "48c4e923-e88c-464b-a4e7-ccb2c6d3775e";
+pub const SANDBOX_SMARTPAY_AUTH_KEY: &str = "sandbox-smartpay-auth-key";
+pub const SANDBOX_SMARTPAY_CLIENT_ID: &str = "sandbox-smartpay-client";
+pub const SANDBOX_SMARTPAY_CLIENT_SECRET: &str = "sandbox-smartpay-secret";
 
 #[derive(Clone)]
 pub(crate) struct SandboxState {
@@ -108,6 +115,11 @@ impl SandboxServer {
         format!("{}/smartexpay", self.base_url)
     }
 
+    /// SmartPay's `{Base URL}` (and its OAuth token endpoint) on this sandbox.
+    pub fn smartpay_base(&self) -> String {
+        format!("{}/smartpay", self.base_url)
+    }
+
     pub fn store(&self) -> &SandboxStore {
         &self.store
     }
@@ -123,6 +135,9 @@ pub async fn settle_other(store: &SandboxStore, reference: &str, approve: bool) 
     if let Some(said) = smartexpay::settle(store, reference, approve).await? {
         return Ok(Some(said));
     }
+    if let Some(said) = smartpay::settle(store, reference, approve).await? {
+        return Ok(Some(said));
+    }
     Ok(None)
 }
 
@@ -133,6 +148,7 @@ fn router(state: SandboxState) -> Router {
         .merge(iotpay_card::routes())
         .merge(smepay::routes())
         .merge(smartexpay::routes())
+        .merge(smartpay::routes())
         .layer(axum::middleware::from_fn_with_state(state.faults.clone(), faults::inject));
     Router::new()
         .merge(apis)
