@@ -252,6 +252,14 @@ impl Paydesk {
         let order = self.ledger.get(id)?;
         let connector = self.connector(order.gateway, &order.environment).await?;
         let lookup = if patient { connector.lookup_patiently(&order).await? } else { connector.lookup(&order).await? };
+        if let Some(support) = connector.support_fields(&order) {
+            // Kept with the order for its detail view (SmartPay's support fields).
+            let mut payload = order.payment_payload.clone().unwrap_or_else(|| serde_json::json!({}));
+            if payload.get("support") != Some(&support) {
+                payload["support"] = support;
+                self.ledger.record_payload(id, &payload)?;
+            }
+        }
         let mut order = match lookup {
             Lookup::Found(report) => {
                 if order.gateway_order_id.is_none() && report.gateway_order_id.is_some() {

@@ -106,6 +106,15 @@ impl Connector {
         }
     }
 
+    /// Fields the gateway's support asks for, from the last lookup (SmartPay), to keep with
+    /// the order.
+    pub fn support_fields(&self, order: &Order) -> Option<serde_json::Value> {
+        match (self, order.gateway_order_id.as_deref()) {
+            (Connector::Smartpay(smartpay), Some(transaction_id)) => smartpay.take_support(transaction_id),
+            _ => None,
+        }
+    }
+
     /// A lookup with the gateway's patience for PENDING answers (SmartPay's policy).
     pub async fn lookup_patiently(&self, order: &Order) -> Result<Lookup> {
         match (self, order.gateway_order_id.as_deref()) {

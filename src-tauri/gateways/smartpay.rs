@@ -64,6 +64,8 @@ pub struct Smartpay {
     http: reqwest::Client,
     config: SmartpayConfig,
     token: Mutex<Option<Token>>,
+    /// The support fields of the last status answer per transaction, for the order's detail.
+    support: std::sync::Mutex<std::collections::HashMap<String, Value>>,
 }
 
 // ---- wire types (§3) ----
@@ -150,6 +152,17 @@ pub fn parse_status(text: &str) -> Result<Report> {
     })
 }
 
+/// The support fields of a status answer, as JSON.
+pub fn support_fields(text: &str) -> Option<Value> {
+    let answer: StatusAnswer = serde_json::from_str(text).ok()?;
+    Some(json!({
+        "transactionId": answer.transaction_id,
+        "reconciliationReferenceId": answer.reconciliation_reference_id,
+        "paymentStatus": answer.payment_status,
+        "creationDate": answer.creation_date,
+    }))
+}
+
 fn protocol(message: String) -> Error {
     Error::GatewayProtocol { gateway: GATEWAY, message }
 }
@@ -185,6 +198,7 @@ impl Smartpay {
             http: super::http_client(config.timeout)?,
             config,
             token: Mutex::new(None),
+            support: Default::default(),
         })
     }
 
@@ -390,7 +404,20 @@ impl Smartpay {
         if status >= 400 {
             return Err(Self::refusal("payment/status", status, &text));
         }
-        Ok(Lookup::Found(parse_status(&text)?))
+        let report = parse_status(&text)?;
+        if let Some(support) = support_fields(&text) {
+            self.support
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(transaction_id.to_string(), support);
+        }
+        Ok(Lookup::Found(report))
+    }
+
+    /// What the vendor's support asks for (transactionId, reconciliationReferenceId,
+    /// paymentStatus, creationDate), from the last status answer of a transaction.
+    pub fn take_support(&self, transaction_id: &str) -> Option<Value> {
+        self.support.lock().unwrap_or_else(|p| p.into_inner()).remove(transaction_id)
     }
 
     /// The vendor's pending policy: a PENDING answer is re-queried up to `pending_retries`
@@ -537,6 +564,9 @@ mod tests {
             (report.status, report.gateway_status.as_str()),
             (OrderStatus::Pending, "AUTORIZATION_INITIALIZED")
         );
+        let support = support_fields(seed).unwrap();
+        assert_eq!(support["reconciliationReferenceId"], "zKZhOVjJitCdHdJzicGmI");
+        assert_eq!(support["creationDate"], "2020-12-15T13:49:36.556Z");
         let unknown = r#"{"transactionId":"x","paymentStatus":"RISK_REVIEW"}"#;
         assert_eq!(parse_status(unknown).unwrap().gateway_status, "RISK_REVIEW");
         assert!(matches!(

@@ -10,7 +10,7 @@
 //! token really lives, default 600 000), `smepay.expires_in` (what the auth answer claims,
 //! default the real lifetime), `smepay.order_ttl_ms` (payable window after initiate, default
 //! 15 min), `smepay.slug_field` (`slug` to answer create with `slug` instead of
-//! `order_slug`), and `smepay.fault` (one call answers `malformed`, `http-500` or `timeout`).
+//! `order_slug`). Faults (timeouts, 5xx, malformed bodies, refused tokens) come from faults.rs.
 
 use std::time::Duration;
 
@@ -107,14 +107,6 @@ impl SandboxStore {
             .unwrap_or(default)
     }
 
-    /// Takes a one-shot fault switched on for a gateway (`<gateway>.fault`).
-    pub(super) fn take_fault(&self, gateway: &str) -> Option<String> {
-        let key = format!("{gateway}.fault");
-        let fault = self.sandbox_setting(&key).ok().flatten()?;
-        let _ = self.conn().execute("DELETE FROM sandbox_settings WHERE key = ?1", [&key]);
-        Some(fault)
-    }
-
     /// How many SMEPay tokens the sandbox has issued (tests of token renewal).
     pub fn smepay_tokens_issued(&self) -> Result<i64> {
         Ok(self.conn().query_row("SELECT count(*) FROM smepay_tokens", [], |r| r.get(0))?)
@@ -174,19 +166,6 @@ fn answer(status: StatusCode, body: Value) -> Response {
     (status, Json(body)).into_response()
 }
 
-/// A one-shot fault, when one is switched on.
-async fn fault(state: &SandboxState) -> Option<Response> {
-    match state.store.take_fault("smepay")?.as_str() {
-        "malformed" => Some((StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], "{\"status\": tru").into_response()),
-        "http-500" => Some((StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response()),
-        "timeout" => {
-            tokio::time::sleep(Duration::from_secs(60)).await;
-            Some(StatusCode::GATEWAY_TIMEOUT.into_response())
-        }
-        _ => None,
-    }
-}
-
 /// The client a bearer token belongs to, or the 401 SMEPay gives.
 fn bearer(state: &SandboxState, headers: &HeaderMap) -> std::result::Result<String, Response> {
     let unauthorized = || {
@@ -232,9 +211,6 @@ struct AuthBody {
 }
 
 async fn auth(State(state): State<SandboxState>, body: axum::body::Bytes) -> Response {
-    if let Some(f) = fault(&state).await {
-        return f;
-    }
     let body: AuthBody = match parse_body(&body) {
         Ok(b) => b,
         Err(r) => return r,
@@ -285,9 +261,6 @@ fn paise(amount: &Value) -> Option<i64> {
 }
 
 async fn create(State(state): State<SandboxState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
-    if let Some(f) = fault(&state).await {
-        return f;
-    }
     let client = match bearer(&state, &headers) {
         Ok(c) => c,
         Err(r) => return r,
@@ -372,9 +345,6 @@ fn not_found() -> Response {
 }
 
 async fn initiate(State(state): State<SandboxState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
-    if let Some(f) = fault(&state).await {
-        return f;
-    }
     let client = match bearer(&state, &headers) {
         Ok(c) => c,
         Err(r) => return r,
@@ -429,9 +399,6 @@ struct ValidateBody {
 }
 
 async fn validate(State(state): State<SandboxState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
-    if let Some(f) = fault(&state).await {
-        return f;
-    }
     let client = match bearer(&state, &headers) {
         Ok(c) => c,
         Err(r) => return r,
@@ -467,9 +434,6 @@ struct StatusBody {
 }
 
 async fn status(State(state): State<SandboxState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
-    if let Some(f) = fault(&state).await {
-        return f;
-    }
     let client = match bearer(&state, &headers) {
         Ok(c) => c,
         Err(r) => return r,

@@ -87,6 +87,13 @@ async fn the_widget_checkout_then_pay_then_sync_is_paid() {
         note.contains(transaction_id) && note.contains(&kept.reconciliation_id) && note.contains("creationDate"),
         "support fields: {note}"
     );
+    let support = desk.ledger().get(order.id).unwrap().payment_payload.unwrap()["support"].clone();
+    assert_eq!(support["reconciliationReferenceId"], kept.reconciliation_id.as_str());
+    assert_eq!(
+        (support["transactionId"].as_str(), support["paymentStatus"].as_str()),
+        (Some(transaction_id), Some("CAPTURED"))
+    );
+    assert!(support["creationDate"].as_str().unwrap().ends_with('Z'));
 }
 
 #[tokio::test(flavor = "multi_thread")]

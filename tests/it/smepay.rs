@@ -10,6 +10,7 @@ use paydesk::error::Error;
 use paydesk::notify::NotifyReceiver;
 use paydesk::order::{EventSource, OrderStatus};
 use paydesk::payments::{CreateOrderInput, Paydesk};
+use paydesk::sandbox::faults::{Fault, FaultKind, Faults};
 use paydesk::sandbox::SandboxStore;
 
 use crate::support::{event_statuses, json, order_count, paydesk as paydesk_cmd, run, run_ok, stderr, stdout};
@@ -87,7 +88,15 @@ async fn declined_and_expired_orders_end_failed_and_expired() {
 async fn malformed_and_unreachable_answers_leave_the_order_open() {
     let (dir, desk) = desk().await;
     let order = desk.create_order(&input("upi", "12.00")).await.unwrap();
-    sandbox(dir.path()).set_sandbox_setting("smepay.fault", "malformed").unwrap();
+    let faults = Faults::open_in(dir.path()).unwrap();
+    let fault = |call: &str, kind, value| Fault {
+        gateway: "smepay".into(),
+        call: call.into(),
+        kind,
+        value,
+        times: Some(1),
+    };
+    faults.set(&fault("status", FaultKind::Malformed, None)).unwrap();
     match desk.sync(order.id).await {
         Err(Error::GatewayProtocol { gateway: "smepay", .. }) => {}
         other => panic!("{other:?}"),
@@ -102,7 +111,7 @@ async fn malformed_and_unreachable_answers_leave_the_order_open() {
     desk.ledger().set_setting("smepay.sandbox.timeout_ms", "400").unwrap();
     // A fresh service reads the short timeout when it builds its connector.
     let desk2 = Paydesk::open(dir.path(), Some(Mode::Sandbox)).await.unwrap();
-    sandbox(dir.path()).set_sandbox_setting("smepay.fault", "timeout").unwrap();
+    faults.set(&fault("*", FaultKind::Timeout, Some(3000))).unwrap();
     let started = Instant::now();
     match desk2.create_order(&input("upi", "13.00")).await {
         Err(Error::GatewayUnreachable { gateway: "smepay", .. }) => {}
