@@ -359,6 +359,37 @@ async fn malformed_answers_and_unset_hosts() {
     ));
     assert_eq!(desk.ledger().get(order.id).unwrap().status, OrderStatus::Pending);
 
+    // No answer in time: the create's outcome is unknown, the order stays Created for
+    // reconciliation (by transactionId, which it never got: it fails after the grace period).
+    let slow = Paydesk::open(dir.path(), Some(Mode::Sandbox)).await.unwrap();
+    slow.ledger().set_setting("smartpay.sandbox.timeout_ms", "400").unwrap();
+    faults
+        .set(&Fault {
+            gateway: "smartpay".into(),
+            call: "creation".into(),
+            kind: FaultKind::Timeout,
+            value: Some(3000),
+            times: Some(1),
+        })
+        .unwrap();
+    assert!(matches!(
+        slow.create_order(&input("7.50")).await,
+        Err(Error::GatewayUnreachable { gateway: "smartpay", .. })
+    ));
+    let stuck = slow
+        .ledger()
+        .list(&Default::default())
+        .unwrap()
+        .into_iter()
+        .find(|o| o.amount.minor() == 750)
+        .unwrap();
+    assert_eq!(stuck.status, OrderStatus::Created);
+    assert_eq!(
+        slow.sync(stuck.id).await.unwrap().status,
+        OrderStatus::Created,
+        "within the grace period it waits"
+    );
+
     let small = desk
         .create_order(&CreateOrderInput {
             currency: "JPY".into(),
