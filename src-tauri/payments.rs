@@ -287,7 +287,9 @@ impl Paydesk {
             }
             Lookup::Missing => order,
         };
-        if !order.status.is_settled() && order.expires_at_ms.is_some_and(|at| now_ms() > at) {
+        // An authorisation holds the customer's money: it waits for a capture or a void, not
+        // for the counter's countdown.
+        if !order.status.is_settled() && order.status != OrderStatus::Authorized && order.expires_at_ms.is_some_and(|at| now_ms() > at) {
             let observation = Observation {
                 status: OrderStatus::Expired,
                 gateway_status: None,

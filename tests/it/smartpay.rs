@@ -151,6 +151,11 @@ async fn an_authorisation_is_captured_with_a_modification_id_kept_first() {
         (OrderStatus::Authorized, Some("AUTHORIZATION_COMPLETED"))
     );
 
+    // The counter's countdown does not expire an authorisation.
+    let conn = rusqlite::Connection::open(crate::support::ledger_path(dir.path())).unwrap();
+    conn.execute("UPDATE orders SET expires_at = 1 WHERE id = ?1", [order.id]).unwrap();
+    assert_eq!(desk.sync(order.id).await.unwrap().status, OrderStatus::Authorized);
+
     // The capture's answer is lost: the modificationId is already on the order, and the
     // second attempt resends it; SmartPay answers the same capture, done once.
     let faults = Faults::open_in(dir.path()).unwrap();
