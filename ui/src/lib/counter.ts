@@ -10,9 +10,17 @@ export function isCounterKind(kind: string): kind is MethodKind {
   return (COUNTER_KINDS as readonly string[]).includes(kind);
 }
 
+/**
+ * The embedded forms this window can mount (gateway/method). Another gateway's widget kind
+ * needs its own script and callback, so it is not offered until it has them.
+ */
+export const MOUNTABLE_WIDGETS: readonly string[] = ['iotpay/card'];
+
 /** The methods shown at the counter, in the order the core lists them. */
 export function counterMethods(methods: readonly PaymentMethod[]): PaymentMethod[] {
-  return methods.filter((m) => isCounterKind(m.kind));
+  return methods.filter(
+    (m) => isCounterKind(m.kind) && (m.kind !== 'widget' || MOUNTABLE_WIDGETS.includes(`${m.gateway}/${m.method}`)),
+  );
 }
 
 /** How an order is shown while it waits: a QR (qr, link), the card form, or the scan hint. */
