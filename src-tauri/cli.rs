@@ -337,6 +337,10 @@ pub enum CredentialsCommand {
         /// A non-secret field, such as --field mchId=10000701 --field loginName=jack123.
         #[arg(long = "field", value_name = "NAME=VALUE")]
         fields: Vec<String>,
+        /// Which secret field stdin (or the prompt) fills, for a gateway with more than one:
+        /// SmartPay's clientSecret (OAuth) rather than its authenticationKey (Basic).
+        #[arg(long = "secret", value_name = "NAME")]
+        secret: Option<String>,
     },
     /// Which gateways are configured (never the values).
     Status {
@@ -578,12 +582,22 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
                 }
             }
         }
-        Command::Credentials(CredentialsCommand::Set { gateway, env, fields }) => {
+        Command::Credentials(CredentialsCommand::Set { gateway, env, fields, secret: secret_field }) => {
             let gateway = Gateway::parse(&gateway)?;
             let env = Environment::parse(&env)?;
             let mut values = parse_fields(gateway, &fields)?;
+            let secret_name = match secret_field {
+                None => primary_secret_field(gateway).to_string(),
+                Some(name) => {
+                    let secrets: Vec<&str> = credential_fields(gateway).iter().filter(|f| f.secret).map(|f| f.name).collect();
+                    if !secrets.contains(&name.as_str()) {
+                        return Err(Error::invalid("secret", format!("{} has no secret field {name:?}: use {}", gateway.as_str(), secrets.join(", "))));
+                    }
+                    name
+                }
+            };
             if let Some(secret) = read_secret(gateway)? {
-                values.insert(primary_secret_field(gateway).to_string(), secret);
+                values.insert(secret_name, secret);
             }
             if values.is_empty() {
                 return Err(Error::invalid("secret", "nothing to store: pipe the secret on stdin or pass --field NAME=VALUE"));

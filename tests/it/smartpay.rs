@@ -444,3 +444,12 @@ fn the_cli_creates_pays_syncs_and_refunds() {
     let full = json(&run_ok(&mut paydesk_cmd(dir.path(), &["order", "refund", &id, "--json"])));
     assert_eq!(full["order"]["status"], "refunded");
 }
+
+#[test]
+fn the_cli_names_which_secret_stdin_fills() {
+    let dir = tempfile::tempdir().unwrap();
+    let wrong = crate::support::run(&mut paydesk_cmd(dir.path(), &["credentials", "set", "smartpay", "--env", "test", "--secret", "merchantKey"]));
+    assert_eq!(wrong.status.code(), Some(2));
+    let text = crate::support::stderr(&wrong);
+    assert!(text.contains("authenticationKey") && text.contains("clientSecret"), "{text}");
+}
