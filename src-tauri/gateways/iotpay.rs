@@ -180,7 +180,7 @@ impl Iotpay {
                 created.payment_url = Some(payment_link(&payload).ok_or_else(|| missing("codeUrl, qr_code or retParams link"))?);
             }
             MethodKind::App => {
-                let params = payload.get("payParams").filter(|p| !p.is_null()).ok_or_else(|| missing("payParams"))?;
+                let params = app_params(&payload).ok_or_else(|| missing("payParams"))?;
                 created.payload = Some(json!({ "payParams": params }));
             }
             // A scanned code's outcome is confirmed by query (payments.rs does it at once).
@@ -296,6 +296,20 @@ pub fn payment_link(payload: &Map<String, Value>) -> Option<String> {
         .map(str::to_string)
 }
 
+/// What a merchant's app hands the wallet SDK: `payParams`, an object (WX_APP, UPI_APP) or a
+/// string (ALIPAY_MOBILE's order info); JSON text is unwrapped so the app gets an object.
+pub fn app_params(payload: &Map<String, Value>) -> Option<Value> {
+    match payload.get("payParams")? {
+        Value::Null => None,
+        Value::String(text) if text.is_empty() => None,
+        Value::String(text) => Some(match serde_json::from_str::<Value>(text) {
+            Ok(object @ Value::Object(_)) => object,
+            _ => Value::String(text.clone()),
+        }),
+        other => Some(other.clone()),
+    }
+}
+
 /// The v1 create_order field limits (§1.4), checked before anything is sent.
 fn check_v1_lengths(fields: &Value) -> Result<()> {
     const LIMITS: &[(&str, usize)] = &[
@@ -354,6 +368,19 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(check_v1_lengths(&json!({ "subject": "x".repeat(64) })).is_ok());
+    }
+
+    #[test]
+    fn app_parameters_are_read_from_recorded_bodies() {
+        let obj = |v: Value| v.as_object().unwrap().clone();
+        let wechat = obj(json!({"payOrderId": "P1", "payParams": {"appid": "wx1", "prepayid": "wx201", "package": "Sign=WXPay"}}));
+        assert_eq!(app_params(&wechat).unwrap()["prepayid"], "wx201");
+        let as_text = obj(json!({"payParams": "{\"tn\":\"785\"}"}));
+        assert_eq!(app_params(&as_text).unwrap()["tn"], "785");
+        let alipay = obj(json!({"payParams": "app_id=2021&biz_content=x&sign=y"}));
+        assert_eq!(app_params(&alipay).unwrap(), json!("app_id=2021&biz_content=x&sign=y"));
+        assert_eq!(app_params(&obj(json!({"payParams": ""}))), None);
+        assert_eq!(app_params(&obj(json!({"codeUrl": "x"}))), None);
     }
 
     #[test]
