@@ -47,11 +47,15 @@ pub const ALL_COLUMNS: &[&str] = &[
     "gateway_status",
     "customer",
     "description",
+    "reconciliation_reference_id",
+    "gateway_created_at",
 ];
 
 /// What the export reads from `orders`, by position (see `Column::index`).
 const SELECT: &str = "id, created_at, updated_at, expires_at, merchant_order_no, gateway, method, environment, status, \
-                      amount_minor, currency, refunded_minor, gateway_order_id, gateway_status, customer, description";
+                      amount_minor, currency, refunded_minor, gateway_order_id, gateway_status, customer, description, \
+                      json_extract(payment_payload, '$.support.reconciliationReferenceId'), \
+                      json_extract(payment_payload, '$.support.creationDate')";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Column {
@@ -82,6 +86,9 @@ impl Column {
             "gateway_status" => Column::Plain(13),
             "customer" => Column::Plain(14),
             "description" => Column::Plain(15),
+            // What SmartPay's support asks for, kept with the order from its status answers.
+            "reconciliation_reference_id" => Column::Plain(16),
+            "gateway_created_at" => Column::Plain(17),
             _ => return None,
         })
     }

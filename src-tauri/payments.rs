@@ -363,7 +363,8 @@ impl Paydesk {
                             this.notify_observer(&order);
                             last = Some(now);
                         }
-                        if order.status.is_settled() {
+                        // An authorisation waits for the owner (capture or void), not the gateway.
+                        if order.status.is_settled() || order.status == OrderStatus::Authorized {
                             break;
                         }
                     }

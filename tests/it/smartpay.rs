@@ -94,6 +94,17 @@ async fn the_widget_checkout_then_pay_then_sync_is_paid() {
         (Some(transaction_id), Some("CAPTURED"))
     );
     assert!(support["creationDate"].as_str().unwrap().ends_with('Z'));
+
+    // ... and exported, for the vendor's support.
+    let output = crate::support::run(&mut paydesk_cmd(
+        dir.path(),
+        &["export", "csv", "--columns", "gateway_order_id,gateway_status,reconciliation_reference_id,gateway_created_at"],
+    ));
+    assert!(output.status.success(), "{}", crate::support::stderr(&output));
+    let csv = stdout(&output);
+    let row = csv.lines().find(|l| l.contains(transaction_id)).unwrap_or_else(|| panic!("{csv}"));
+    assert!(row.contains(&kept.reconciliation_id) && row.contains("CAPTURED"), "{row}");
+    assert!(row.contains(support["creationDate"].as_str().unwrap()), "{row}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
