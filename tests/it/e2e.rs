@@ -401,3 +401,42 @@ async fn counter_shows_a_declined_qr_payment() {
     session.screenshot(&shot("counter-declined.png")).await;
     session.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "drives the real window: make test runs it under Xvfb with tauri-driver"]
+async fn counter_shows_a_declined_scan_and_is_ready_for_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let driver = Driver::start(dir.path());
+    let session = Session::new(&driver).await;
+
+    let amount = session.find("[data-testid=amount-input]", Duration::from_secs(30)).await;
+    session.type_into(&amount, "3.00").await;
+    let barcode = session.find("[data-testid=method-barcode]", Duration::from_secs(10)).await;
+    session.click(&barcode).await;
+    let field = session.find("[data-testid=barcode-input]", Duration::from_secs(5)).await;
+    // The sandbox declines a code ending in 9.
+    session.type_into(&field, &format!("134567890123456789{ENTER}")).await;
+    let error = session.find("[data-testid=error-message]", Duration::from_secs(10)).await;
+    assert!(!session.text(&error).await.trim().is_empty());
+    // Still on the entry form, the scanner field focused with the old code selected, so the
+    // next scan replaces it.
+    let field = session.find("[data-testid=barcode-input]", Duration::from_secs(5)).await;
+    let active = session.call(reqwest::Method::GET, "/element/active", None).await;
+    assert_eq!(active[ELEMENT_KEY].as_str(), Some(field.as_str()));
+    let selection = session
+        .call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": "const e = document.activeElement; return [e.value, e.selectionStart, e.selectionEnd];", "args": []})),
+        )
+        .await;
+    assert_eq!(selection, json!(["134567890123456789", 0, 18]));
+    session.type_into(&field, "6212345678901234560").await;
+    assert_eq!(session.attribute(&field, "value").await.unwrap_or_default(), "6212345678901234560");
+    session.screenshot(&shot("counter-barcode-declined.png")).await;
+    session.close().await;
+
+    let output = run(&mut paydesk(dir.path(), &["orders", "--json"]));
+    let orders: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(orders[0]["order"]["status"], "failed", "{orders}");
+}
