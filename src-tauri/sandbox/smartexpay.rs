@@ -496,7 +496,12 @@ fn customer_acts(store: &SandboxStore, uid: i64, approve: bool) -> Result<Option
         store.smartexpay_move(uid, &["new", "waitPayment"], "inProgress")?
     };
     let changed = moved.is_some();
-    let order = moved.or(store.smartexpay_order(&uid.to_string())?).expect("the order is there");
+    let order = match moved {
+        Some(order) => order,
+        None => store
+            .smartexpay_order(&uid.to_string())?
+            .ok_or_else(|| crate::Error::NotFound(format!("sandbox order {uid}")))?,
+    };
     Ok(Some((order, changed)))
 }
 
