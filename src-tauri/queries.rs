@@ -17,36 +17,61 @@ use crate::zone::{civil_from_days, Zone};
 /// with LIKE (a page fills within a few thousand rows) instead of collecting every match.
 const BROAD_SEARCH: i64 = 5_000;
 
-/// Orders queued for the search index (`search_pending`) are folded in once this many wait,
-/// by the insert that reaches it: one FTS5 segment per batch instead of one per sale.
-pub(crate) const SEARCH_BATCH: i64 = 256;
+/// Orders above the fold mark (`ledger_fold`, migration 6) are taken into the search index
+/// and the totals summary once this many have piled up, by the insert that reaches it: one
+/// FTS5 segment and one pass over the summary per batch instead of per sale.
+pub(crate) const FOLD_BATCH: i64 = 256;
 
-/// Folds the orders queued in `search_pending` into the search index `orders_search`, in one
-/// write (the caller's transaction if it has one). Every search calls it first, so a search
-/// sees an order the moment it is written. Returns how many orders were indexed.
-pub(crate) fn fold_search_pending(conn: &Connection) -> Result<usize> {
-    let pending: bool = conn
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM search_pending)")?
+/// The UTC day of a `created_at` in ms (days since 1970, floored), as migration 6 computes it.
+macro_rules! day_sql {
+    ($c:literal) => {
+        concat!("((", $c, " - ((", $c, " % 86400000) + 86400000) % 86400000) / 86400000)")
+    };
+}
+
+/// Takes every order above the fold mark into the search index `orders_search` and the totals
+/// summary `order_day_totals`, then moves the mark past them, in one write (the caller's
+/// transaction if it has one). Searches and summary totals call it first, so they see an
+/// order the moment it is written. Returns how many orders were taken in.
+pub(crate) fn fold(conn: &Connection) -> Result<usize> {
+    let behind: bool = conn
+        .prepare_cached("SELECT (SELECT coalesce(max(id), 0) FROM orders) > folded FROM ledger_fold")?
         .query_row([], |r| r.get(0))?;
-    if !pending {
+    if !behind {
         return Ok(0);
     }
-    let fold = |c: &Connection| -> Result<usize> {
+    let take = |c: &Connection| -> Result<usize> {
+        let mark: i64 = c
+            .prepare_cached("SELECT folded FROM ledger_fold")?
+            .query_row([], |r| r.get(0))?;
         let n = c
             .prepare_cached(
                 "INSERT INTO orders_search (rowid, merchant_order_no, gateway_order_id, customer)
-                 SELECT o.id, o.merchant_order_no, o.gateway_order_id, o.customer
-                 FROM search_pending p JOIN orders o ON o.id = p.id",
+                 SELECT id, merchant_order_no, gateway_order_id, customer FROM orders WHERE id > ?1",
             )?
-            .execute([])?;
-        c.prepare_cached("DELETE FROM search_pending")?.execute([])?;
+            .execute([mark])?;
+        c.prepare_cached(concat!(
+            "INSERT INTO order_day_totals (day, status, gateway, method, currency, count, amount_minor, refunded_minor)
+             SELECT ",
+            day_sql!("created_at"),
+            ", status, gateway, method, currency, count(*), sum(amount_minor), sum(refunded_minor)
+             FROM orders WHERE id > ?1 GROUP BY 1, 2, 3, 4, 5
+             ON CONFLICT DO UPDATE SET count = count + excluded.count,
+                 amount_minor = amount_minor + excluded.amount_minor,
+                 refunded_minor = refunded_minor + excluded.refunded_minor"
+        ))?
+        .execute([mark])?;
+        c.prepare_cached(
+            "UPDATE ledger_fold SET folded = max(folded, (SELECT coalesce(max(id), 0) FROM orders))",
+        )?
+        .execute([])?;
         Ok(n)
     };
     if !conn.is_autocommit() {
-        return fold(conn);
+        return take(conn);
     }
     conn.execute_batch("BEGIN IMMEDIATE")?;
-    match fold(conn) {
+    match take(conn) {
         Ok(n) => {
             conn.execute_batch("COMMIT")?;
             Ok(n)
@@ -94,7 +119,7 @@ pub(crate) fn search_plan(
     if term.chars().count() < 3 {
         return Ok(SearchPlan::Scan);
     }
-    fold_search_pending(conn)?;
+    fold(conn)?;
     if !page_only {
         return Ok(SearchPlan::Index);
     }
@@ -296,6 +321,134 @@ pub struct Totals {
     pub by_currency: Vec<CurrencyTotal>,
 }
 
+/// Per currency: (code, count, amount, refunded), in the order first seen.
+type Sums = Vec<(Vec<u8>, u64, i64, i64)>;
+
+fn add_sums(sums: &mut Sums, code: &[u8], count: u64, amount: i64, refunded: i64) {
+    match sums.iter_mut().find(|s| s.0 == code) {
+        Some(entry) => {
+            entry.1 += count;
+            entry.2 += amount;
+            entry.3 += refunded;
+        }
+        None => sums.push((code.to_vec(), count, amount, refunded)),
+    }
+}
+
+fn finish_totals(mut sums: Sums) -> Totals {
+    sums.retain(|s| s.1 > 0);
+    sums.sort();
+    let by_currency: Vec<CurrencyTotal> = sums
+        .into_iter()
+        .map(|(code, count, amount, refunded)| CurrencyTotal {
+            currency: String::from_utf8_lossy(&code).into_owned(),
+            count,
+            amount_minor: amount,
+            refunded_minor: refunded,
+        })
+        .collect();
+    Totals {
+        count: by_currency.iter().map(|t| t.count).sum(),
+        by_currency,
+    }
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+/// Whether the summary can answer the filter: it knows day, status, gateway, method and
+/// currency, not amounts or text.
+fn summary_serves(filter: &OrderFilter) -> bool {
+    search_term(filter).is_none() && filter.min_amount_minor.is_none() && filter.max_amount_minor.is_none()
+}
+
+/// Whole days of [from, to) from the summary, the partial days at either end from the orders.
+fn summary_totals(conn: &Connection, filter: &OrderFilter, sums: &mut Sums) -> Result<()> {
+    // The first whole day at or after `from`, and the end (exclusive) of the last whole day
+    // before `to`, in days since 1970 (UTC).
+    let first = filter.from_ms.map(|f| f.div_euclid(DAY_MS) + i64::from(f.rem_euclid(DAY_MS) != 0));
+    let end = filter.to_ms.map(|t| t.div_euclid(DAY_MS));
+    if let (Some(first), Some(end)) = (first, end) {
+        if first >= end {
+            return direct_totals(conn, filter, sums);
+        }
+    }
+    let mut clauses: Vec<String> = Vec::new();
+    let mut args: Vec<Value> = Vec::new();
+    let mut push = |clause: &str, value: Value| {
+        args.push(value);
+        clauses.push(format!("{clause} ?{}", args.len()));
+    };
+    if let Some(first) = first {
+        push("day >=", Value::Integer(first));
+    }
+    if let Some(end) = end {
+        push("day <", Value::Integer(end));
+    }
+    if let Some(status) = filter.status {
+        push("status =", Value::Text(status.as_str().into()));
+    }
+    if let Some(gateway) = filter.gateway {
+        push("gateway =", Value::Text(gateway.as_str().into()));
+    }
+    if let Some(method) = filter.method {
+        push("method =", Value::Text(method.as_str().into()));
+    }
+    if let Some(currency) = filter.currency {
+        push("currency =", Value::Text(currency.code().into()));
+    }
+    let where_sql = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    let sql = format!(
+        "SELECT currency, sum(count), sum(amount_minor), sum(refunded_minor) FROM order_day_totals {where_sql} GROUP BY currency"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params_from_iter(args))?;
+    while let Some(row) = rows.next()? {
+        let code = match row.get_ref(0)? {
+            ValueRef::Text(t) => t,
+            _ => b"",
+        };
+        add_sums(sums, code, row.get::<_, i64>(1)? as u64, row.get(2)?, row.get(3)?);
+    }
+    if let (Some(from), Some(first)) = (filter.from_ms, first) {
+        let edge = first.saturating_mul(DAY_MS);
+        if from < edge {
+            let head = OrderFilter { from_ms: Some(from), to_ms: Some(edge), ..filter.clone() };
+            direct_totals(conn, &head, sums)?;
+        }
+    }
+    if let (Some(to), Some(end)) = (filter.to_ms, end) {
+        let edge = end.saturating_mul(DAY_MS);
+        if edge < to {
+            let tail = OrderFilter { from_ms: Some(edge), to_ms: Some(to), ..filter.clone() };
+            direct_totals(conn, &tail, sums)?;
+        }
+    }
+    Ok(())
+}
+
+/// Totals added up from the orders (off the covering indexes).
+fn direct_totals(conn: &Connection, filter: &OrderFilter, sums: &mut Sums) -> Result<()> {
+    let plan = search_plan(conn, filter, false)?;
+    let (where_sql, args) = filter_sql(filter, plan);
+    // Added up here rather than with GROUP BY: the rows come straight off a covering
+    // index, and a handful of currencies needs no sorter.
+    let sql = format!("SELECT currency, amount_minor, refunded_minor FROM orders {where_sql}");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params_from_iter(args))?;
+    while let Some(row) = rows.next()? {
+        let code = match row.get_ref(0)? {
+            ValueRef::Text(t) => t,
+            _ => b"",
+        };
+        add_sums(sums, code, 1, row.get(1)?, row.get(2)?);
+    }
+    Ok(())
+}
+
 /// Report granularity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Period {
@@ -344,7 +497,9 @@ impl Ledger {
     }
 
     /// Count and sums per currency of every order the filter matches (its limit, offset and
-    /// cursor are ignored).
+    /// cursor are ignored). Without a search or an amount range the whole UTC days of the range
+    /// come from the summary `order_day_totals` (kept by triggers, migration 6) and only the
+    /// partial days at its ends from the orders; the result is the same either way.
     pub fn totals(&self, filter: &OrderFilter) -> Result<Totals> {
         let filter = OrderFilter {
             limit: None,
@@ -353,46 +508,28 @@ impl Ledger {
             ..filter.clone()
         };
         let conn = self.conn();
-        let plan = search_plan(&conn, &filter, false)?;
-        let (where_sql, args) = filter_sql(&filter, plan);
-        // Added up here rather than with GROUP BY: the rows come straight off a covering
-        // index, and a handful of currencies needs no sorter.
-        let sql = format!("SELECT currency, amount_minor, refunded_minor FROM orders {where_sql}");
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(params_from_iter(args))?;
-        let mut sums: Vec<(Vec<u8>, u64, i64, i64)> = Vec::new();
-        while let Some(row) = rows.next()? {
-            let code = match row.get_ref(0)? {
-                ValueRef::Text(t) => t,
-                _ => b"",
-            };
-            let i = match sums.iter().position(|s| s.0 == code) {
-                Some(i) => i,
-                None => {
-                    sums.push((code.to_vec(), 0, 0, 0));
-                    sums.len() - 1
-                }
-            };
-            let entry = &mut sums[i];
-            entry.1 += 1;
-            entry.2 += row.get::<_, i64>(1)?;
-            entry.3 += row.get::<_, i64>(2)?;
+        let mut sums = Vec::new();
+        if summary_serves(&filter) {
+            fold(&conn)?;
+            summary_totals(&conn, &filter, &mut sums)?;
+        } else {
+            direct_totals(&conn, &filter, &mut sums)?;
         }
-        sums.sort();
-        let by_currency: Vec<CurrencyTotal> = sums
-            .into_iter()
-            .map(|(code, count, amount, refunded)| CurrencyTotal {
-                currency: String::from_utf8_lossy(&code).into_owned(),
-                count,
-                amount_minor: amount,
-                refunded_minor: refunded,
-            })
-            .collect();
-        let totals = Totals {
-            count: by_currency.iter().map(|t| t.count).sum(),
-            by_currency,
+        Ok(finish_totals(sums))
+    }
+
+    /// The totals added up from the orders alone, never from the summary (tests compare).
+    #[doc(hidden)]
+    pub fn totals_direct(&self, filter: &OrderFilter) -> Result<Totals> {
+        let filter = OrderFilter {
+            limit: None,
+            offset: None,
+            before: None,
+            ..filter.clone()
         };
-        Ok(totals)
+        let mut sums = Vec::new();
+        direct_totals(&self.conn(), &filter, &mut sums)?;
+        Ok(finish_totals(sums))
     }
 
     /// Orders per day or month (in `zone`, with its daylight-saving rules for `local`) x
@@ -943,7 +1080,7 @@ mod tests {
         };
         let pending = || -> i64 {
             l.conn()
-                .query_row("SELECT count(*) FROM search_pending", [], |r| r.get(0))
+                .query_row("SELECT (SELECT max(id) FROM orders) - folded FROM ledger_fold", [], |r| r.get(0))
                 .unwrap()
         };
         // Queued, not yet indexed: found at once (the search folds the queue first).
@@ -970,15 +1107,181 @@ mod tests {
         .unwrap();
         assert_eq!(search("PDQUEUE"), vec![b]);
         // Past a batch, inserts fold the queue themselves; the index matches the table exactly.
-        for i in 0..(SEARCH_BATCH + 10) {
+        for i in 0..(FOLD_BATCH + 10) {
             order(&l, &format!("PDBATCH{i:05}"), Method::WechatQr, "1.00", "CAD", OrderStatus::Created, T0 + 10 + i);
         }
-        assert!(pending() < SEARCH_BATCH, "the insert that filled a batch folded it");
-        assert_eq!(search("PDBATCH").len() as i64, SEARCH_BATCH + 10);
+        assert!(pending() < FOLD_BATCH, "the insert that filled a batch folded it");
+        assert_eq!(search("PDBATCH").len() as i64, FOLD_BATCH + 10);
         assert_eq!(search("BATCH00007"), search("batch00007"));
         l.conn()
             .execute_batch("INSERT INTO orders_search (orders_search, rank) VALUES ('integrity-check', 1)")
             .unwrap();
+    }
+
+    /// Every order's (created_at, status, gateway, method, currency, amount, refunded), read
+    /// straight from the table: the brute-force side of the totals comparisons.
+    fn all_rows(l: &Ledger) -> Vec<(i64, String, String, String, String, i64, i64)> {
+        let conn = l.conn();
+        let mut stmt = conn
+            .prepare("SELECT created_at, status, gateway, method, currency, amount_minor, refunded_minor FROM orders")
+            .unwrap();
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))
+            .unwrap();
+        rows.map(|r| r.unwrap()).collect()
+    }
+
+    fn brute_totals(rows: &[(i64, String, String, String, String, i64, i64)], f: &OrderFilter) -> Totals {
+        let mut sums: Sums = Vec::new();
+        for (at, status, gateway, method, currency, amount, refunded) in rows {
+            let keep = f.status.is_none_or(|s| s.as_str() == status)
+                && f.gateway.is_none_or(|g| g.as_str() == gateway)
+                && f.method.is_none_or(|m| m.as_str() == method)
+                && f.currency.is_none_or(|c| c.code() == currency)
+                && f.from_ms.is_none_or(|from| *at >= from)
+                && f.to_ms.is_none_or(|to| *at < to);
+            if keep {
+                add_sums(&mut sums, currency.as_bytes(), 1, *amount, *refunded);
+            }
+        }
+        finish_totals(sums)
+    }
+
+    #[test]
+    fn summary_totals_equal_a_brute_force_sum_for_random_filters_and_edits() {
+        use rand::rngs::StdRng;
+        use rand::{Rng, SeedableRng};
+        let (_dir, l) = ledger();
+        let mut rng = StdRng::seed_from_u64(7);
+        let statuses = [OrderStatus::Created, OrderStatus::Pending, OrderStatus::Paid, OrderStatus::Failed, OrderStatus::Refunded];
+        // Around the epoch's 20,000th day, with times on and near midnights.
+        let base = 20_000 * DAY;
+        let random_at = |rng: &mut StdRng| match rng.random_range(0..4) {
+            0 => base + rng.random_range(0..12) * DAY,
+            1 => base + rng.random_range(0..12) * DAY - 1,
+            _ => base + rng.random_range(-DAY..12 * DAY),
+        };
+        let filter = |rng: &mut StdRng| {
+            let bound = |rng: &mut StdRng| match rng.random_range(0..5) {
+                0 => None,
+                1 => Some(base + rng.random_range(-2..14) * DAY),
+                _ => Some(base + rng.random_range(-2 * DAY..14 * DAY)),
+            };
+            let method = Method::ALL[rng.random_range(0..4)];
+            OrderFilter {
+                status: rng.random_bool(0.5).then(|| statuses[rng.random_range(0..statuses.len())]),
+                gateway: rng.random_bool(0.3).then_some(method.gateway()),
+                method: rng.random_bool(0.3).then_some(method),
+                currency: rng.random_bool(0.3).then(|| Currency::parse(if rng.random_bool(0.5) { "CAD" } else { "USD" }).unwrap()),
+                from_ms: bound(rng),
+                to_ms: bound(rng),
+                ..Default::default()
+            }
+        };
+        for round in 0..6 {
+            for i in 0..(FOLD_BATCH / 2 + 40) {
+                let method = Method::ALL[rng.random_range(0..4)];
+                let currency = Currency::parse(method.currencies()[rng.random_range(0..method.currencies().len())]).unwrap();
+                let cents = rng.random_range(1..100_000);
+                let amount = format!("{}.{:02}", cents / 100, cents % 100);
+                let at = random_at(&mut rng);
+                order(&l, &format!("PD{round}X{i}"), method, &amount, currency.code(), statuses[rng.random_range(0..4)], at);
+            }
+            // Edits of folded and unfolded orders alike: statuses, refunds, times, deletes, and an
+            // id reused below the mark.
+            let conn = l.conn();
+            let max: i64 = conn.query_row("SELECT max(id) FROM orders", [], |r| r.get(0)).unwrap();
+            for _ in 0..60 {
+                let id = rng.random_range(1..=max);
+                match rng.random_range(0..5) {
+                    0 => conn.execute("UPDATE orders SET status = 'refunded', refunded_minor = amount_minor WHERE id = ?1", [id]),
+                    1 => conn.execute("UPDATE orders SET refunded_minor = refunded_minor + 1 WHERE id = ?1", [id]),
+                    2 => conn.execute("UPDATE orders SET created_at = ?2 WHERE id = ?1", [id, random_at(&mut rng)]),
+                    3 => conn.execute("UPDATE orders SET status = status, amount_minor = amount_minor + 5 WHERE id = ?1", [id]),
+                    _ => conn.execute_batch(&format!(
+                        "PRAGMA foreign_keys = OFF; DELETE FROM orders WHERE id = {id}; PRAGMA foreign_keys = ON;"
+                    )).map(|_| 0),
+                }
+                .unwrap();
+            }
+            conn.execute_batch(&format!(
+                "PRAGMA foreign_keys = OFF; DELETE FROM orders WHERE id = {max}; PRAGMA foreign_keys = ON;"
+            ))
+            .unwrap();
+            drop(conn);
+            order(&l, &format!("PD{round}REUSED"), Method::WechatQr, "3.33", "CAD", OrderStatus::Paid, base + 3 * DAY);
+            if round % 2 == 1 {
+                fold(&l.conn()).unwrap();
+            }
+            let rows = all_rows(&l);
+            for _ in 0..150 {
+                let f = filter(&mut rng);
+                let expected = brute_totals(&rows, &f);
+                assert_eq!(l.totals(&f).unwrap(), expected, "round {round}: {f:?}");
+                assert_eq!(l.totals_direct(&f).unwrap(), expected, "round {round}: {f:?}");
+            }
+        }
+        // The summary holds exactly what a fresh aggregate of the table holds.
+        let conn = l.conn();
+        let differ: i64 = conn
+            .query_row(
+                concat!(
+                    "SELECT count(*) FROM (SELECT ", day_sql!("created_at"),
+                    " AS day, status, gateway, method, currency, count(*) AS count, sum(amount_minor) AS amount_minor,
+                      sum(refunded_minor) AS refunded_minor FROM orders GROUP BY 1, 2, 3, 4, 5
+                     EXCEPT SELECT day, status, gateway, method, currency, count, amount_minor, refunded_minor
+                     FROM order_day_totals WHERE count != 0)"
+                ),
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(differ, 0);
+    }
+
+    #[test]
+    fn a_ledger_of_the_schemas_before_the_fold_migrates_forward_keeping_rows_totals_and_search() {
+        for version in [4, 5] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join(crate::ledger::LEDGER_FILE);
+            {
+                let old = crate::db::open(&path, &crate::ledger::migrations()[..version]).unwrap();
+                for i in 0..300i64 {
+                    old.execute(
+                        "INSERT INTO orders (merchant_order_no, gateway, method, environment, amount_minor, currency, status,
+                                             gateway_order_id, customer, refunded_minor, created_at, updated_at)
+                         VALUES (?1, 'iotpay', 'wechat-qr', 'sandbox', ?2, 'CAD', ?3, ?4, ?5, ?6, ?7, ?7)",
+                        rusqlite::params![
+                            format!("PDOLD{i:04}"),
+                            100 + i,
+                            if i % 3 == 0 { "paid" } else { "failed" },
+                            format!("P9{i:06}"),
+                            if i % 7 == 0 { "Ольга Смирнова" } else { "Kenji" },
+                            i % 5,
+                            T0 + i * DAY / 10,
+                        ],
+                    )
+                    .unwrap();
+                }
+            }
+            let l = Ledger::open(&path).unwrap();
+            let count: i64 = l.conn().query_row("SELECT count(*) FROM orders", [], |r| r.get(0)).unwrap();
+            assert_eq!(count, 300, "from version {version}");
+            let rows = all_rows(&l);
+            for f in [
+                OrderFilter::default(),
+                OrderFilter { status: Some(OrderStatus::Paid), from_ms: Some(T0 + DAY / 2), to_ms: Some(T0 + 20 * DAY), ..Default::default() },
+            ] {
+                assert_eq!(l.totals(&f).unwrap(), brute_totals(&rows, &f), "from version {version}");
+            }
+            let found = l.list(&OrderFilter { search: Some("ольга".into()), limit: Some(1000), ..Default::default() }).unwrap();
+            assert_eq!(found.len(), 43, "from version {version}");
+            assert_eq!(l.list(&OrderFilter { search: Some("PDOLD0299".into()), ..Default::default() }).unwrap().len(), 1);
+            assert_eq!(l.list(&OrderFilter { search: Some("9000123".into()), ..Default::default() }).unwrap().len(), 1);
+            l.conn()
+                .execute_batch("INSERT INTO orders_search (orders_search, rank) VALUES ('integrity-check', 1)")
+                .unwrap();
+        }
     }
 
     #[test]

@@ -284,8 +284,8 @@ pub fn seed(ledger: &Ledger, count: u64, seed: u64) -> Result<Seeded> {
             seeded.orders += 1;
         }
     }
-    // The search index takes the whole batch as one.
-    crate::queries::fold_search_pending(&tx)?;
+    // The search index and the totals summary take the whole batch as one.
+    crate::queries::fold(&tx)?;
     tx.commit()?;
     // Statistics for the query planner, as `PRAGMA optimize` would gather them over time.
     conn.execute_batch("ANALYZE")?;
