@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use super::{check_length, json_with_decimal, transport_error, CreateRequest, Created, Lookup, Report};
+use super::{check_length, json_with_decimal, CreateRequest, Created, Lookup, Report};
 use crate::error::{Error, Result};
 use crate::money::Money;
 use crate::order::{Order, OrderStatus};
@@ -188,19 +188,8 @@ impl Smartexpay {
     }
 
     async fn send(&self, call: &str, request: reqwest::RequestBuilder) -> Result<String> {
-        let response = request
-            .header(self.config.api_key_header.as_str(), self.config.api_key.expose())
-            .send()
-            .await
-            .map_err(|e| transport_error(GATEWAY, e))?;
-        let status = response.status();
-        let text = response.text().await.map_err(|e| transport_error(GATEWAY, e))?;
-        if status.is_server_error() {
-            return Err(Error::GatewayUnreachable {
-                gateway: GATEWAY,
-                message: format!("{call}: HTTP {status}"),
-            });
-        }
+        let request = request.header(self.config.api_key_header.as_str(), self.config.api_key.expose());
+        let (status, text) = super::send(GATEWAY, call, request).await?;
         if status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::FORBIDDEN {
             return Err(Error::GatewayRejected {
                 gateway: GATEWAY,

@@ -7,13 +7,13 @@
 //! the order left Pending). Capture, refund and cancelOrRefund each carry a modificationId
 //! the ledger holds before the call, resent unchanged on a retry. Client timeout 90 s.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tokio::sync::Mutex;
 
-use super::{check_length, json_with_decimal, transport_error, CreateRequest, Created, Lookup, Report, Reversal};
+use super::{check_length, json_with_decimal, CreateRequest, Created, Lookup, Report, Reversal, Token};
 use crate::error::{Error, Result};
 use crate::money::Money;
 use crate::order::OrderStatus;
@@ -53,11 +53,6 @@ pub struct SmartpayConfig {
     /// Re-queries of a PENDING status (three within three minutes by default).
     pub pending_retries: u32,
     pub pending_retry_interval: Duration,
-}
-
-struct Token {
-    value: Sensitive<String>,
-    renew_at: Instant,
 }
 
 pub struct Smartpay {
@@ -224,8 +219,8 @@ impl Smartpay {
         };
         let mut cached = self.token.lock().await;
         if !force_new {
-            if let Some(token) = cached.as_ref().filter(|t| Instant::now() < t.renew_at) {
-                return Ok(format!("Bearer {}", token.value.expose()));
+            if let Some(value) = cached.as_ref().and_then(Token::live) {
+                return Ok(format!("Bearer {}", value.expose()));
             }
         }
         let form = [
@@ -233,21 +228,7 @@ impl Smartpay {
             ("client_secret", client_secret.expose().as_str()),
             ("grant_type", "client_credentials"),
         ];
-        let response = self
-            .http
-            .post(token_url)
-            .form(&form)
-            .send()
-            .await
-            .map_err(|e| transport_error(GATEWAY, e))?;
-        let status = response.status();
-        let text = response.text().await.map_err(|e| transport_error(GATEWAY, e))?;
-        if status.is_server_error() {
-            return Err(Error::GatewayUnreachable {
-                gateway: GATEWAY,
-                message: format!("oauth2/token: HTTP {status}"),
-            });
-        }
+        let (status, text) = super::send(GATEWAY, "oauth2/token", self.http.post(token_url).form(&form)).await?;
         let answer: TokenAnswer = serde_json::from_str(&text).map_err(|e| protocol(format!("oauth2/token: not JSON ({e})")))?;
         let Some(access_token) = answer.access_token.filter(|t| !t.is_empty()) else {
             let why = answer
@@ -260,19 +241,9 @@ impl Smartpay {
                 message: format!("{why}: check the OAuth client id and secret and the token URL"),
             });
         };
-        let lifetime = Duration::from_secs(
-            answer
-                .expires_in
-                .and_then(|v| v.as_u64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok())))
-                .unwrap_or(3600),
-        );
-        let margin = (lifetime / 5).min(Duration::from_secs(60));
-        let value = Sensitive::new(access_token);
-        let header = format!("Bearer {}", value.expose());
-        *cached = Some(Token {
-            value,
-            renew_at: Instant::now() + lifetime - margin,
-        });
+        let token = Token::new(access_token, answer.expires_in.as_ref(), 3600);
+        let header = format!("Bearer {}", token.value().expose());
+        *cached = Some(token);
         Ok(header)
     }
 
@@ -287,17 +258,9 @@ impl Smartpay {
         if let Some(body) = body {
             request = request.body(body.to_string());
         }
-        let response = request.send().await.map_err(|e| transport_error(GATEWAY, e))?;
-        let status = response.status();
+        let (status, text) = super::send(GATEWAY, call, request).await?;
         if status == reqwest::StatusCode::UNAUTHORIZED {
             return Ok(Answer::Unauthorized);
-        }
-        let text = response.text().await.map_err(|e| transport_error(GATEWAY, e))?;
-        if status.is_server_error() {
-            return Err(Error::GatewayUnreachable {
-                gateway: GATEWAY,
-                message: format!("{call}: HTTP {status}"),
-            });
         }
         Ok(Answer::Body(status.as_u16(), text))
     }

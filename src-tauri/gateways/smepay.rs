@@ -5,13 +5,13 @@
 //! anything is called paid. The webhook is unsigned: notify.rs only takes it as a hint.
 //! SMEPay has no public refund API: refunds are refused here, before anything is reserved.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use tokio::sync::Mutex;
 
-use super::{check_length, transport_error, CreateRequest, Created, Lookup, Report};
+use super::{check_length, CreateRequest, Created, Lookup, Report, Token};
 use crate::error::{Error, Result};
 use crate::money::Money;
 use crate::order::{Method, OrderStatus};
@@ -72,11 +72,6 @@ pub struct SmepayConfig {
     pub customer_email: String,
     pub customer_mobile: String,
     pub timeout: Duration,
-}
-
-struct Token {
-    value: Sensitive<String>,
-    renew_at: Instant,
 }
 
 pub struct Smepay {
@@ -274,29 +269,15 @@ impl Smepay {
     async fn token(&self, force_new: bool) -> Result<Sensitive<String>> {
         let mut cached = self.token.lock().await;
         if !force_new {
-            if let Some(token) = cached.as_ref().filter(|t| Instant::now() < t.renew_at) {
-                return Ok(token.value.clone());
+            if let Some(value) = cached.as_ref().and_then(Token::live) {
+                return Ok(value.clone());
             }
         }
         let body = AuthRequest {
             client_id: &self.config.client_id,
             client_secret: self.config.client_secret.expose(),
         };
-        let response = self
-            .http
-            .post(self.url("auth"))
-            .json(&body)
-            .send()
-            .await
-            .map_err(|e| transport_error(GATEWAY, e))?;
-        let status = response.status();
-        let text = response.text().await.map_err(|e| transport_error(GATEWAY, e))?;
-        if status.is_server_error() {
-            return Err(Error::GatewayUnreachable {
-                gateway: GATEWAY,
-                message: format!("auth: HTTP {status}"),
-            });
-        }
+        let (status, text) = super::send(GATEWAY, "auth", self.http.post(self.url("auth")).json(&body)).await?;
         let answer: AuthAnswer = serde_json::from_str(&text).map_err(|e| protocol(format!("auth: not JSON ({e})")))?;
         let Some(access_token) = answer.access_token.filter(|t| !t.is_empty()) else {
             let why = answer
@@ -311,40 +292,17 @@ impl Smepay {
                 ),
             });
         };
-        let lifetime = answer
-            .expires_in
-            .and_then(|v| v.as_u64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok())))
-            .unwrap_or(600);
-        let lifetime = Duration::from_secs(lifetime);
-        // Renew a little early: a fifth of the lifetime, at most a minute, before it runs out.
-        let margin = (lifetime / 5).min(Duration::from_secs(60));
-        let value = Sensitive::new(access_token);
-        *cached = Some(Token {
-            value: value.clone(),
-            renew_at: Instant::now() + lifetime - margin,
-        });
+        let token = Token::new(access_token, answer.expires_in.as_ref(), 600);
+        let value = token.value().clone();
+        *cached = Some(token);
         Ok(value)
     }
 
     async fn send(&self, call: &str, body: &Value, token: &Sensitive<String>) -> Result<Answer> {
-        let response = self
-            .http
-            .post(self.url(call))
-            .bearer_auth(token.expose())
-            .json(body)
-            .send()
-            .await
-            .map_err(|e| transport_error(GATEWAY, e))?;
-        let status = response.status();
+        let request = self.http.post(self.url(call)).bearer_auth(token.expose()).json(body);
+        let (status, text) = super::send(GATEWAY, call, request).await?;
         if status == reqwest::StatusCode::UNAUTHORIZED {
             return Ok(Answer::Unauthorized);
-        }
-        let text = response.text().await.map_err(|e| transport_error(GATEWAY, e))?;
-        if status.is_server_error() {
-            return Err(Error::GatewayUnreachable {
-                gateway: GATEWAY,
-                message: format!("{call}: HTTP {status}"),
-            });
         }
         Ok(Answer::Body(status.as_u16(), text))
     }
