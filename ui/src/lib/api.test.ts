@@ -102,3 +102,35 @@ describe('events and shell', () => {
     await expect(api.openExternal('https://pay.example/x')).rejects.toMatchObject({ code: 'internal' });
   });
 });
+
+describe("owner's desk", () => {
+  it('set_owner_pin sends the current PIN only when changing', async () => {
+    invoke.mockResolvedValue({ pinSet: true });
+    await api.setOwnerPin('2468');
+    expect(invoke).toHaveBeenLastCalledWith('set_owner_pin', { request: { newPin: '2468' } });
+    await api.setOwnerPin('1357', '2468');
+    expect(invoke).toHaveBeenLastCalledWith('set_owner_pin', { request: { newPin: '1357', current: '2468' } });
+  });
+
+  it('refund_order leaves out a blank amount and reason (= all that is left)', async () => {
+    invoke.mockResolvedValue({ order: { id: 4 }, events: [], refunds: [] });
+    await api.refundOrder({ id: 4, amount: ' 5.00 ', reason: 'damaged', pin: '2468' });
+    expect(invoke).toHaveBeenLastCalledWith('refund_order', { request: { id: 4, amount: '5.00', reason: 'damaged', pin: '2468' } });
+    await api.refundOrder({ id: 4, amount: '', reason: ' ', pin: '2468' });
+    expect(invoke).toHaveBeenLastCalledWith('refund_order', { request: { id: 4, pin: '2468' } });
+  });
+
+  it('a wrong PIN rejects with forbidden on the pin field', async () => {
+    invoke.mockRejectedValue({ code: 'forbidden', message: 'wrong PIN', field: 'pin' });
+    await expect(api.voidOrder({ id: 4, pin: '0000' })).rejects.toEqual({ code: 'forbidden', message: 'wrong PIN', field: 'pin' });
+    expect(invoke).toHaveBeenLastCalledWith('void_order', { request: { id: 4, pin: '0000' } });
+  });
+
+  it('save_credentials wraps gateway, env, fields and PIN', async () => {
+    invoke.mockResolvedValue({ gateway: 'iotpay', environment: 'test', configured: true, fieldsSet: [], missing: [] });
+    await api.saveCredentials({ gateway: 'iotpay', env: 'test', fields: { mchId: '1' }, pin: '2468' });
+    expect(invoke).toHaveBeenLastCalledWith('save_credentials', {
+      request: { gateway: 'iotpay', env: 'test', fields: { mchId: '1' }, pin: '2468' },
+    });
+  });
+});

@@ -4,9 +4,11 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import { open } from '@tauri-apps/plugin-shell';
 import { toAppError } from './errors';
 import type { OrderStatus } from './status';
+import type { CredentialStatus, Environment } from './credentials';
 
 export type { AppError } from './errors';
 export type { OrderStatus } from './status';
+export type { CredentialStatus, Environment } from './credentials';
 
 export type Mode = 'sandbox' | 'test' | 'live';
 
@@ -60,6 +62,8 @@ export interface OrderView {
   paymentUrl: string | null;
   /** A complete <svg>…</svg> rendered by the core. */
   qrSvg: string | null;
+  /** Refunded (or reserved for a refund still pending) so far, in minor units. */
+  refundedMinor: number;
   /** What a widget or app needs beyond the link, e.g. `{secureId, scriptUrl, mode}` for a card. */
   paymentPayload: Record<string, unknown> | null;
   createdAt: string;
@@ -155,4 +159,57 @@ export async function openExternal(url: string): Promise<void> {
   } catch (error) {
     throw toAppError(error);
   }
+}
+
+export interface OwnerStatus {
+  pinSet: boolean;
+}
+
+export function ownerStatus(): Promise<OwnerStatus> {
+  return call<OwnerStatus>('owner_status');
+}
+
+/** Sets the owner PIN; changing it needs the current one. */
+export function setOwnerPin(newPin: string, current?: string): Promise<OwnerStatus> {
+  const request: { newPin: string; current?: string } = { newPin };
+  if (current) request.current = current;
+  return call<OwnerStatus>('set_owner_pin', { request });
+}
+
+export interface RefundRequest {
+  id: number;
+  /** As typed; left out (or blank) = everything not yet refunded. */
+  amount?: string;
+  reason?: string;
+  pin: string;
+}
+
+export function refundOrder(request: RefundRequest): Promise<OrderDetail> {
+  const body: RefundRequest = { id: request.id, pin: request.pin };
+  const amount = request.amount?.trim();
+  if (amount) body.amount = amount;
+  const reason = request.reason?.trim();
+  if (reason) body.reason = reason;
+  return call<OrderDetail>('refund_order', { request: body });
+}
+
+export function voidOrder(request: { id: number; reason?: string; pin: string }): Promise<OrderDetail> {
+  const body: { id: number; reason?: string; pin: string } = { id: request.id, pin: request.pin };
+  const reason = request.reason?.trim();
+  if (reason) body.reason = reason;
+  return call<OrderDetail>('void_order', { request: body });
+}
+
+/** Which credentials are set per gateway and environment; never their values. */
+export function credentialsStatus(): Promise<CredentialStatus[]> {
+  return call<CredentialStatus[]>('credentials_status');
+}
+
+export function saveCredentials(request: {
+  gateway: string;
+  env: Environment;
+  fields: Record<string, string>;
+  pin: string;
+}): Promise<CredentialStatus> {
+  return call<CredentialStatus>('save_credentials', { request });
 }

@@ -15,6 +15,7 @@ export type AppErrorCode =
   | 'gateway_rejected'
   | 'gateway_unreachable'
   | 'not_found'
+  | 'forbidden'
   | 'storage'
   | 'vault'
   | 'internal';

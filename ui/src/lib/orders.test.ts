@@ -16,6 +16,7 @@ function order(overrides: Partial<OrderView> = {}): OrderView {
     gatewayOrderId: null,
     paymentUrl: 'https://pay.example/1',
     qrSvg: '<svg></svg>',
+    refundedMinor: 0,
     paymentPayload: null,
     createdAt: '2025-03-01T12:00:00Z',
     updatedAt: '2025-03-01T12:00:00Z',

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import {
+  canRefund,
+  canVoid,
+  checkRefundAmount,
+  currencyDecimals,
+  formatMinor,
+  isValidPin,
+  pinProblem,
+  refundPrefill,
+  refundableMinor,
+  sanitizePin,
+} from './owner';
+
+describe('owner PIN', () => {
+  it('is 4 to 8 digits', () => {
+    expect(isValidPin('1234')).toBe(true);
+    expect(isValidPin('12345678')).toBe(true);
+    expect(isValidPin('123')).toBe(false);
+    expect(isValidPin('123456789')).toBe(false);
+    expect(isValidPin('12a4')).toBe(false);
+    expect(isValidPin(' 1234')).toBe(false);
+    expect(isValidPin('')).toBe(false);
+  });
+
+  it('fields keep digits only, at most eight', () => {
+    expect(sanitizePin('12-34 ab')).toBe('1234');
+    expect(sanitizePin('1234567890')).toBe('12345678');
+    expect(sanitizePin('')).toBe('');
+  });
+
+  it('says why a PIN is refused before sending it', () => {
+    expect(pinProblem('')).toBe('Enter the owner PIN');
+    expect(pinProblem('12')).toBe('The owner PIN is 4 to 8 digits');
+    expect(pinProblem('2468')).toBeNull();
+  });
+});
+
+describe('amounts per currency', () => {
+  it('knows the decimals the core uses', () => {
+    expect(currencyDecimals('CAD')).toBe(2);
+    expect(currencyDecimals('inr')).toBe(2);
+    expect(currencyDecimals('JPY')).toBe(0);
+    expect(currencyDecimals('KWD')).toBe(3);
+    expect(currencyDecimals('XYZ')).toBe(2);
+  });
+
+  it('formats minor units as plain text the core parses back', () => {
+    expect(formatMinor(750, 'CAD')).toBe('7.50');
+    expect(formatMinor(5, 'CAD')).toBe('0.05');
+    expect(formatMinor(0, 'EUR')).toBe('0.00');
+    expect(formatMinor(123456, 'USD')).toBe('1234.56');
+    expect(formatMinor(1500, 'JPY')).toBe('1500');
+    expect(formatMinor(1005, 'KWD')).toBe('1.005');
+  });
+});
+
+describe('refund amount', () => {
+  const paid = { amountMinor: 1250, refundedMinor: 0, currency: 'CAD' };
+
+  it('prefills all that is left, in the currency decimals', () => {
+    expect(refundPrefill(paid)).toBe('12.50');
+    expect(refundPrefill({ ...paid, refundedMinor: 500 })).toBe('7.50');
+    expect(refundPrefill({ amountMinor: 1500, refundedMinor: 200, currency: 'JPY' })).toBe('1300');
+    expect(refundableMinor({ amountMinor: 100, refundedMinor: 150 })).toBe(0);
+  });
+
+  it('accepts amounts up to what is left', () => {
+    expect(checkRefundAmount('5', 'CAD', 1250)).toEqual({ ok: true, minor: 500 });
+    expect(checkRefundAmount(' 5.5 ', 'CAD', 1250)).toEqual({ ok: true, minor: 550 });
+    expect(checkRefundAmount('12.50', 'CAD', 1250)).toEqual({ ok: true, minor: 1250 });
+    expect(checkRefundAmount('.75', 'CAD', 1250)).toEqual({ ok: true, minor: 75 });
+    expect(checkRefundAmount('300', 'JPY', 1500)).toEqual({ ok: true, minor: 300 });
+    expect(checkRefundAmount('0.125', 'KWD', 1000)).toEqual({ ok: true, minor: 125 });
+  });
+
+  it('refuses what the core would refuse', () => {
+    expect(checkRefundAmount('', 'CAD', 1250)).toEqual({ ok: false, message: 'Enter the amount to refund' });
+    expect(checkRefundAmount('12.345', 'CAD', 5000)).toEqual({ ok: false, message: 'CAD takes at most 2 decimals' });
+    expect(checkRefundAmount('1.5', 'JPY', 5000)).toEqual({ ok: false, message: 'JPY takes no decimals' });
+    expect(checkRefundAmount('-1', 'CAD', 1250).ok).toBe(false);
+    expect(checkRefundAmount('1,000', 'CAD', 500000).ok).toBe(false);
+    expect(checkRefundAmount('.', 'CAD', 1250).ok).toBe(false);
+    expect(checkRefundAmount('abc', 'CAD', 1250)).toEqual({ ok: false, message: 'abc is not an amount' });
+    expect(checkRefundAmount('0.00', 'CAD', 1250)).toEqual({ ok: false, message: 'The amount must be more than zero' });
+    expect(checkRefundAmount('12.51', 'CAD', 1250)).toEqual({
+      ok: false,
+      message: '12.51 is more than can be refunded: 12.50 CAD is left',
+    });
+  });
+});
+
+describe('owner actions on an order', () => {
+  const order = { status: 'paid' as const, method: 'wechat-qr', amountMinor: 1000, refundedMinor: 0 };
+
+  it('offers Refund on paid and partly refunded orders with something left', () => {
+    expect(canRefund(order)).toBe(true);
+    expect(canRefund({ ...order, status: 'partially_refunded', refundedMinor: 400 })).toBe(true);
+    expect(canRefund({ ...order, status: 'partially_refunded', refundedMinor: 1000 })).toBe(false);
+    expect(canRefund({ ...order, status: 'pending' })).toBe(false);
+    expect(canRefund({ ...order, status: 'refunded' })).toBe(false);
+  });
+
+  it('offers Void on card orders only, before any refund', () => {
+    expect(canVoid(order)).toBe(false);
+    expect(canVoid({ ...order, method: 'card' })).toBe(true);
+    expect(canVoid({ ...order, method: 'smartpay-card', status: 'authorized' })).toBe(true);
+    expect(canVoid({ ...order, method: 'card', status: 'partially_refunded', refundedMinor: 100 })).toBe(false);
+    expect(canVoid({ ...order, method: 'card', status: 'voided' })).toBe(false);
+  });
+});

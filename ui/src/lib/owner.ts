@@ -1,0 +1,96 @@
+/** The owner's desk: PIN format, what an order can still give back, refund amount checks. */
+import type { OrderView } from './api';
+
+/** The owner PIN is 4 to 8 digits (the core checks the same). */
+export const PIN_MIN = 4;
+export const PIN_MAX = 8;
+
+export function isValidPin(pin: string): boolean {
+  return new RegExp(`^[0-9]{${PIN_MIN},${PIN_MAX}}$`).test(pin);
+}
+
+/** What may be typed in a PIN field: digits only, at most PIN_MAX of them. */
+export function sanitizePin(text: string): string {
+  return text.replace(/[^0-9]/g, '').slice(0, PIN_MAX);
+}
+
+/** Why a PIN is refused before it is sent, or null when it is well formed. */
+export function pinProblem(pin: string): string | null {
+  if (pin === '') return 'Enter the owner PIN';
+  if (!isValidPin(pin)) return `The owner PIN is ${PIN_MIN} to ${PIN_MAX} digits`;
+  return null;
+}
+
+/** Digits after the decimal point, as the core's money.rs has them; 2 for anything else. */
+const DECIMALS: Record<string, number> = { JPY: 0, KRW: 0, KWD: 3, BHD: 3 };
+
+export function currencyDecimals(currency: string): number {
+  return DECIMALS[currency.toUpperCase()] ?? 2;
+}
+
+/** Minor units as the plain decimal text the core parses back: 750 CAD -> "7.50", 1500 JPY -> "1500". */
+export function formatMinor(minor: number, currency: string): string {
+  const decimals = currencyDecimals(currency);
+  const negative = minor < 0;
+  const digits = String(Math.abs(Math.trunc(minor))).padStart(decimals + 1, '0');
+  const whole = decimals === 0 ? digits : digits.slice(0, -decimals);
+  const text = decimals === 0 ? whole : `${whole}.${digits.slice(-decimals)}`;
+  return negative ? `-${text}` : text;
+}
+
+/** What is left to refund: the amount less everything already refunded (or reserved). */
+export function refundableMinor(order: Pick<OrderView, 'amountMinor' | 'refundedMinor'>): number {
+  return Math.max(0, order.amountMinor - (order.refundedMinor ?? 0));
+}
+
+/** The refund amount field's first value: all that is left, in the currency's decimals. */
+export function refundPrefill(order: Pick<OrderView, 'amountMinor' | 'refundedMinor' | 'currency'>): string {
+  return formatMinor(refundableMinor(order), order.currency);
+}
+
+export type AmountCheck = { ok: true; minor: number } | { ok: false; message: string };
+
+/**
+ * Checks a refund amount as typed, the way the core will: digits with at most one '.', at
+ * most the currency's decimals, more than zero and no more than what is left.
+ */
+export function checkRefundAmount(text: string, currency: string, leftMinor: number): AmountCheck {
+  const trimmed = text.trim();
+  if (trimmed === '') return { ok: false, message: 'Enter the amount to refund' };
+  const match = /^([0-9]*)(?:\.([0-9]*))?$/.exec(trimmed);
+  if (!match || (match[1] === '' && (match[2] ?? '') === '')) {
+    return { ok: false, message: `${trimmed} is not an amount` };
+  }
+  const decimals = currencyDecimals(currency);
+  const fraction = match[2] ?? '';
+  if (fraction.length > decimals) {
+    return {
+      ok: false,
+      message: decimals === 0 ? `${currency} takes no decimals` : `${currency} takes at most ${decimals} decimals`,
+    };
+  }
+  const whole = match[1].replace(/^0+/, '');
+  if (whole.length > 9) return { ok: false, message: `${trimmed} is more than can be refunded` };
+  const minor = Number(whole || '0') * 10 ** decimals + Number(fraction.padEnd(decimals, '0') || '0');
+  if (minor <= 0) return { ok: false, message: 'The amount must be more than zero' };
+  if (minor > leftMinor) {
+    return {
+      ok: false,
+      message: `${trimmed} is more than can be refunded: ${formatMinor(leftMinor, currency)} ${currency} is left`,
+    };
+  }
+  return { ok: true, minor };
+}
+
+const REFUNDABLE = new Set(['paid', 'partially_refunded']);
+const VOIDABLE_METHODS = new Set(['card', 'card-link', 'card-token', 'smartpay-card']);
+
+/** Whether the order detail offers Refund: a paid order with something left. */
+export function canRefund(order: Pick<OrderView, 'status' | 'amountMinor' | 'refundedMinor'>): boolean {
+  return REFUNDABLE.has(order.status) && refundableMinor(order) > 0;
+}
+
+/** Whether it offers Void: a paid card order not refunded yet (wallet payments cannot be voided). */
+export function canVoid(order: Pick<OrderView, 'status' | 'method' | 'refundedMinor'>): boolean {
+  return (order.status === 'paid' || order.status === 'authorized') && VOIDABLE_METHODS.has(order.method) && (order.refundedMinor ?? 0) === 0;
+}
