@@ -214,16 +214,16 @@ impl Paydesk {
                 }
                 Ok(order)
             }
-            Err(e @ Error::GatewayRejected { .. }) => {
-                let code = match &e {
-                    Error::GatewayRejected { code, .. } => code.clone(),
-                    _ => unreachable!(),
+            Err(Error::GatewayRejected { gateway, code, message }) => {
+                let refusal = Error::GatewayRejected { gateway, code: code.clone(), message };
+                let failed = Observation {
+                    status: OrderStatus::Failed,
+                    gateway_status: Some(code),
+                    source: EventSource::Create,
+                    note: Some(refusal.to_string()),
                 };
-                self.ledger.apply(
-                    order.id,
-                    &Observation { status: OrderStatus::Failed, gateway_status: Some(code), source: EventSource::Create, note: Some(e.to_string()) },
-                )?;
-                Err(e)
+                self.ledger.apply(order.id, &failed)?;
+                Err(refusal)
             }
             Err(e) => {
                 tracing::warn!(order = order.id, "create outcome unknown, will reconcile: {e}");
