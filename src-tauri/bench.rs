@@ -280,6 +280,25 @@ pub fn run(data_dir: &Path, args: &BenchArgs) -> Result<ExitCode> {
         "    terms such as {:?}; {rows} rows per page on average",
         &terms[..terms.len().min(5)]
     );
+    // The slowest terms (one more timed run each), to show where the time goes.
+    let mut per_term = Vec::new();
+    for t in &terms {
+        let filter = OrderFilter {
+            limit: Some(50),
+            search: Some(t.clone()),
+            ..Default::default()
+        };
+        let started = Instant::now();
+        let found = ledger.list(&filter)?.len();
+        per_term.push((started.elapsed(), t.clone(), found));
+    }
+    per_term.sort_by(|a, b| b.0.cmp(&a.0));
+    let slowest: Vec<String> = per_term
+        .iter()
+        .take(5)
+        .map(|(d, t, n)| format!("{t:?} {:.1} ms ({n} rows)", ms(*d)))
+        .collect();
+    println!("    slowest terms: {}", slowest.join(", "));
 
     let months = last_months(12);
     let totals_filters: Vec<OrderFilter> = months
