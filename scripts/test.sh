@@ -4,7 +4,8 @@
 #   rust      Rust unit tests and the integration tests (cargo test)
 #   ui        the UI's unit tests (vitest)
 #   keychain  the vault against a real gnome-keyring, under dbus-run-session
-#   e2e       the real window through tauri-driver + WebKitWebDriver, under Xvfb
+#   e2e       the real window through tauri-driver + WebKitWebDriver, under Xvfb and
+#             dbus-run-session with a throwaway gnome-keyring
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -51,8 +52,16 @@ suite keychain cargo_counts dbus-run-session -- bash -c '
   export $(gnome-keyring-daemon --start --components=secrets | xargs)
   cargo test --test it -- --ignored keychain::'
 
-suite e2e cargo_counts xvfb-run -a -s "-screen 0 1280x800x24" \
-  env TAURI_DRIVER="$PWD/.tools/bin/tauri-driver" cargo test --test it -- --ignored e2e:: --test-threads=1
+# The window under Xvfb, inside its own session bus with a throwaway keyring as above: the
+# settings test stores a credential through the real keychain (under a test service name).
+suite e2e cargo_counts dbus-run-session -- bash -c '
+  set -e
+  export XDG_DATA_HOME=$(mktemp -d)
+  trap "rm -rf \"$XDG_DATA_HOME\"" EXIT
+  export $(echo -n "paydesk-ci" | gnome-keyring-daemon --login | xargs)
+  export $(gnome-keyring-daemon --start --components=secrets | xargs)
+  xvfb-run -a -s "-screen 0 1280x800x24" \
+    env TAURI_DRIVER="$PWD/.tools/bin/tauri-driver" cargo test --test it -- --ignored e2e:: --test-threads=1'
 
 printf '\n\033[1mSummary\033[0m\n'
 failed=0

@@ -114,6 +114,21 @@ impl Session {
         self.call(reqwest::Method::POST, &format!("/element/{element}/value"), Some(json!({"text": text}))).await;
     }
 
+    async fn clear(&self, element: &str) {
+        self.call(reqwest::Method::POST, &format!("/element/{element}/clear"), Some(json!({}))).await;
+    }
+
+    /// How many elements match `css` right now.
+    async fn count(&self, css: &str) -> usize {
+        let found = self.call(reqwest::Method::POST, "/elements", Some(json!({"using": "css selector", "value": css}))).await;
+        found.as_array().map(Vec::len).unwrap_or(0)
+    }
+
+    /// The page's current DOM, serialized.
+    async fn source(&self) -> String {
+        self.call(reqwest::Method::GET, "/source", None).await.as_str().unwrap_or_default().to_string()
+    }
+
     async fn text(&self, element: &str) -> String {
         self.call(reqwest::Method::GET, &format!("/element/{element}/text"), None).await.as_str().unwrap_or_default().to_string()
     }
@@ -439,4 +454,152 @@ async fn counter_shows_a_declined_scan_and_is_ready_for_the_next() {
     let output = run(&mut paydesk(dir.path(), &["orders", "--json"]));
     let orders: Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(orders[0]["order"]["status"], "failed", "{orders}");
+}
+
+/// Sets the owner PIN in Settings (F4) on a shop that has none yet.
+async fn set_owner_pin(session: &Session, pin: &str) {
+    let nav = session.find("[data-testid=nav-settings]", Duration::from_secs(30)).await;
+    session.click(&nav).await;
+    session.wait_for_text("[data-testid=settings-pin-state]", "No PIN yet: owner actions are open until you set one.", Duration::from_secs(10)).await;
+    let new_pin = session.find("[data-testid=settings-pin-new]", Duration::from_secs(5)).await;
+    session.type_into(&new_pin, pin).await;
+    let save = session.find("[data-testid=settings-pin-save]", Duration::from_secs(5)).await;
+    session.click(&save).await;
+    session.wait_for_text("[data-testid=settings-pin-message]", "PIN set", Duration::from_secs(15)).await;
+    // Changing it now needs the current one.
+    session.find("[data-testid=settings-pin-current]", Duration::from_secs(5)).await;
+}
+
+fn order_detail(dir: &Path, id: &str) -> Value {
+    let output = crate::support::run_ok(&mut paydesk(dir, &["order", "show", id, "--json"]));
+    crate::support::json(&output)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "drives the real window: make test runs it under Xvfb with tauri-driver"]
+async fn owner_refunds_part_of_a_paid_order_with_the_pin_and_a_wrong_pin_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    // A paid WeChat QR sale of 12.50 CAD, made and paid before the window opens.
+    let order = crate::support::create_sandbox_order(dir.path(), "wechat-qr", "12.50");
+    let id = order["id"].as_i64().unwrap().to_string();
+    crate::support::run_ok(&mut paydesk(dir.path(), &["sandbox", "pay", &id]));
+    crate::support::run_ok(&mut paydesk(dir.path(), &["order", "sync", &id]));
+    assert_eq!(order_detail(dir.path(), &id)["order"]["status"], "paid");
+
+    let driver = Driver::start(dir.path());
+    let session = Session::new(&driver).await;
+    set_owner_pin(&session, "2468").await;
+
+    let nav = session.find("[data-testid=nav-orders]", Duration::from_secs(5)).await;
+    session.click(&nav).await;
+    let row = session.find(&format!("[data-testid=order-row][data-order-id='{id}'] td.mono"), Duration::from_secs(10)).await;
+    let clicked = session.call(reqwest::Method::POST, &format!("/element/{row}/click"), Some(json!({}))).await;
+    assert!(clicked.is_null(), "cannot click the order row: {clicked}");
+    session.wait_for_attribute("[data-testid=order-detail] .summary [data-status]", "data-status", "paid", Duration::from_secs(10)).await;
+    assert_eq!(session.count("[data-testid=void-button]").await, 0, "a wallet order offers no void");
+    let refund = session.find("[data-testid=refund-button]", Duration::from_secs(5)).await;
+    session.click(&refund).await;
+    let amount = session.find("[data-testid=refund-amount]", Duration::from_secs(5)).await;
+    assert_eq!(session.attribute(&amount, "value").await.as_deref(), Some("12.50"), "prefilled with all that is left");
+    session.clear(&amount).await;
+    session.type_into(&amount, "5.00").await;
+    let submit = session.find("[data-testid=refund-submit]", Duration::from_secs(5)).await;
+    session.click(&submit).await;
+
+    // A wrong PIN: refused, the dialog stays with the core's message, nothing is refunded.
+    let pin = session.find("[data-testid=pin-input]", Duration::from_secs(10)).await;
+    session.type_into(&pin, "1111").await;
+    let confirm = session.find("[data-testid=pin-submit]", Duration::from_secs(5)).await;
+    session.click(&confirm).await;
+    let error = session.find("[data-testid=pin-error]", Duration::from_secs(15)).await;
+    let message = session.text(&error).await;
+    assert!(!message.trim().is_empty(), "the forbidden message is shown");
+    assert_eq!(session.count("[data-testid=refund-row]").await, 0);
+    let detail = order_detail(dir.path(), &id);
+    assert_eq!(detail["refunds"].as_array().map(Vec::len), Some(0), "a wrong PIN refunds nothing: {detail}");
+    assert_eq!(detail["order"]["status"], "paid");
+    assert_eq!(detail["order"]["refundedMinor"], 0);
+
+    // The right PIN, Enter to confirm: a partial refund.
+    let pin = session.find("[data-testid=pin-input]", Duration::from_secs(5)).await;
+    assert_eq!(session.attribute(&pin, "value").await.unwrap_or_default(), "", "the wrong PIN is cleared");
+    session.type_into(&pin, &format!("2468{ENTER}")).await;
+    session.wait_for_attribute("[data-testid=refunds-list] [data-testid=refund-row]", "data-status", "succeeded", Duration::from_secs(15)).await;
+    session.wait_for_attribute("[data-testid=order-detail] .summary [data-status]", "data-status", "partially_refunded", Duration::from_secs(5)).await;
+    assert_eq!(session.count("[data-testid=pin-dialog]").await, 0, "the dialog closes");
+    let row = session.find("[data-testid=refund-row]", Duration::from_secs(5)).await;
+    assert!(session.text(&row).await.contains("5.00 CAD"));
+    session.screenshot(&shot("orders-detail.png")).await;
+
+    // What is left is offered next time.
+    let refund = session.find("[data-testid=refund-button]", Duration::from_secs(5)).await;
+    session.click(&refund).await;
+    let amount = session.find("[data-testid=refund-amount]", Duration::from_secs(5)).await;
+    assert_eq!(session.attribute(&amount, "value").await.as_deref(), Some("7.50"));
+    session.close().await;
+
+    let detail = order_detail(dir.path(), &id);
+    assert_eq!(detail["order"]["status"], "partially_refunded", "{detail}");
+    assert_eq!(detail["order"]["refundedMinor"], 500);
+    let refunds = detail["refunds"].as_array().unwrap();
+    assert_eq!(refunds.len(), 1, "{refunds:?}");
+    assert_eq!(refunds[0]["amountMinor"], 500);
+    assert_eq!(refunds[0]["kind"], "refund");
+    assert_eq!(refunds[0]["status"], "succeeded");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "drives the real window: make test runs it under Xvfb with tauri-driver (and a session keyring)"]
+async fn settings_store_a_credential_with_the_pin_and_show_it_only_as_set() {
+    const SECRET: &str = "e2e-secret-key-7f3a9c41";
+    const MCH_ID: &str = "10000917";
+    const LOGIN: &str = "e2e-cashier-login";
+    let dir = tempfile::tempdir().unwrap();
+    // A keychain entry left by an earlier run would make this pass without saving anything.
+    let _ = run(&mut paydesk(dir.path(), &["credentials", "delete", "iotpay", "--env", "test"]));
+
+    let driver = Driver::start(dir.path());
+    let session = Session::new(&driver).await;
+    set_owner_pin(&session, "2468").await;
+    session.wait_for_text("[data-testid=cred-status-iotpay-test]", "not set", Duration::from_secs(10)).await;
+
+    for (field, value) in [("mchId", MCH_ID), ("loginName", LOGIN), ("key", SECRET)] {
+        let input = session.find(&format!("[data-testid=cred-iotpay-test-{field}]"), Duration::from_secs(5)).await;
+        let kind = if field == "key" { "password" } else { "text" };
+        assert_eq!(session.attribute(&input, "type").await.as_deref(), Some(kind), "{field}");
+        session.type_into(&input, value).await;
+    }
+    let save = session.find("[data-testid=cred-save-iotpay-test]", Duration::from_secs(5)).await;
+    session.click(&save).await;
+    let pin = session.find("[data-testid=pin-input]", Duration::from_secs(10)).await;
+    session.type_into(&pin, &format!("2468{ENTER}")).await;
+
+    session.wait_for_text("[data-testid=cred-status-iotpay-test]", "configured", Duration::from_secs(15)).await;
+    for field in ["mchId", "loginName", "key"] {
+        session.wait_for_text(&format!("[data-testid=cred-field-set-iotpay-test-{field}]"), "set", Duration::from_secs(5)).await;
+        let input = session.find(&format!("[data-testid=cred-iotpay-test-{field}]"), Duration::from_secs(5)).await;
+        assert_eq!(session.attribute(&input, "value").await.unwrap_or_default(), "", "{field} is not shown back");
+    }
+    session.wait_for_text("[data-testid=cred-status-iotpay-live]", "not set", Duration::from_secs(5)).await;
+    let source = session.source().await;
+    assert!(source.contains("cred-status-iotpay-test"), "the page source was read");
+    for value in [SECRET, MCH_ID, LOGIN] {
+        assert!(!source.contains(value), "{value} appears in the page source");
+    }
+    session.screenshot(&shot("settings.png")).await;
+    session.close().await;
+
+    // In the keychain, as the command line sees it.
+    let output = crate::support::run_ok(&mut paydesk(dir.path(), &["credentials", "status", "--json"]));
+    let text = stdout(&output);
+    assert!(!text.contains(SECRET));
+    let statuses = crate::support::json(&output);
+    let iotpay = statuses
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["gateway"] == "iotpay" && s["environment"] == "test")
+        .unwrap_or_else(|| panic!("no iotpay test status in {statuses}"));
+    assert_eq!(iotpay["configured"], true, "{iotpay}");
+    let _ = run(&mut paydesk(dir.path(), &["credentials", "delete", "iotpay", "--env", "test"]));
 }
