@@ -106,13 +106,10 @@ fn fts_phrase(term: &str) -> String {
     format!("\"{}\"", term.replace('"', "\"\""))
 }
 
-/// Picks the search plan for a filter. Trigrams need three characters; a term that matches
-/// more than [`BROAD_SEARCH`] orders is cheaper to find by scanning when only a page is wanted.
-pub(crate) fn search_plan(
-    conn: &Connection,
-    filter: &OrderFilter,
-    page_only: bool,
-) -> Result<SearchPlan> {
+/// Picks the search plan for a filter that wants every match (exports, totals): the index for
+/// terms of three characters or more (trigrams need three), else a scan. A page of the list
+/// picks through [`index_hits`] instead.
+pub(crate) fn search_plan(conn: &Connection, filter: &OrderFilter) -> Result<SearchPlan> {
     let Some(term) = search_term(filter) else {
         return Ok(SearchPlan::Index);
     };
@@ -120,19 +117,7 @@ pub(crate) fn search_plan(
         return Ok(SearchPlan::Scan);
     }
     fold(conn)?;
-    if !page_only {
-        return Ok(SearchPlan::Index);
-    }
-    let matches: i64 = conn
-        .prepare_cached(
-            "SELECT count(*) FROM (SELECT 1 FROM orders_search WHERE orders_search MATCH ?1 LIMIT ?2)",
-        )?
-        .query_row(rusqlite::params![fts_phrase(term), BROAD_SEARCH], |r| r.get(0))?;
-    Ok(if matches >= BROAD_SEARCH {
-        SearchPlan::Scan
-    } else {
-        SearchPlan::Index
-    })
+    Ok(SearchPlan::Index)
 }
 
 /// The filter as a WHERE clause (empty or starting with "WHERE") and its arguments. Paging
@@ -255,18 +240,71 @@ pub(crate) fn filter_sql(filter: &OrderFilter, plan: SearchPlan) -> (String, Vec
     (where_sql, args)
 }
 
+/// The ids of every order the trigram index matches for the filter's search term, read in one
+/// pass; `None` when the list should scan instead: no term of three characters, or a broad one
+/// (at least [`BROAD_SEARCH`] matches, where reading stops).
+fn index_hits(conn: &Connection, filter: &OrderFilter) -> Result<Option<Vec<i64>>> {
+    let Some(term) = search_term(filter) else {
+        return Ok(None);
+    };
+    if term.chars().count() < 3 {
+        return Ok(None);
+    }
+    fold(conn)?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT rowid FROM orders_search WHERE orders_search MATCH ?1 LIMIT ?2",
+    )?;
+    let ids = stmt
+        .query_map(rusqlite::params![fts_phrase(term), BROAD_SEARCH], |r| {
+            r.get::<_, i64>(0)
+        })?
+        .collect::<rusqlite::Result<Vec<i64>>>()?;
+    Ok((ids.len() < BROAD_SEARCH as usize).then_some(ids))
+}
+
 /// One page of the order list, newest first.
 pub(crate) fn list(conn: &Connection, filter: &OrderFilter) -> Result<Vec<Order>> {
-    let plan = search_plan(conn, filter, true)?;
-    let (where_sql, args) = filter_sql(filter, plan);
     let limit = filter.limit.unwrap_or(100).min(10_000);
     let offset = filter
         .offset
         .map(|o| format!(" OFFSET {o}"))
         .unwrap_or_default();
-    let sql = format!(
-        "SELECT * FROM orders {where_sql} ORDER BY created_at DESC, id DESC LIMIT {limit}{offset}"
-    );
+    // A search the index answers: its matches are read once (not counted first and matched
+    // again for the page), and the page is the newest of those orders, looked up by id.
+    let (sql, args) = match index_hits(conn, filter)? {
+        Some(ids) => {
+            let rest = OrderFilter {
+                search: None,
+                ..filter.clone()
+            };
+            let (where_sql, mut args) = filter_sql(&rest, SearchPlan::Index);
+            let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+            args.push(Value::Text(format!("[{}]", list.join(","))));
+            (
+                format!(
+                    "SELECT orders.* FROM (SELECT value AS hit FROM json_each(?{})) \
+                     CROSS JOIN orders ON orders.id = hit {where_sql} \
+                     ORDER BY created_at DESC, id DESC LIMIT {limit}{offset}",
+                    args.len()
+                ),
+                args,
+            )
+        }
+        None => {
+            let plan = if search_term(filter).is_some() {
+                SearchPlan::Scan
+            } else {
+                SearchPlan::Index
+            };
+            let (where_sql, args) = filter_sql(filter, plan);
+            (
+                format!(
+                    "SELECT * FROM orders {where_sql} ORDER BY created_at DESC, id DESC LIMIT {limit}{offset}"
+                ),
+                args,
+            )
+        }
+    };
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params_from_iter(args), order_from_row)?;
     let mut orders = Vec::new();
@@ -284,7 +322,7 @@ pub(crate) fn for_each_row(
     columns: &str,
     mut visit: impl FnMut(&Row<'_>) -> Result<()>,
 ) -> Result<()> {
-    let plan = search_plan(conn, filter, false)?;
+    let plan = search_plan(conn, filter)?;
     let (where_sql, args) = filter_sql(filter, plan);
     let limit = match (filter.limit, filter.offset) {
         (Some(l), Some(o)) => format!(" LIMIT {l} OFFSET {o}"),
@@ -432,7 +470,7 @@ fn summary_totals(conn: &Connection, filter: &OrderFilter, sums: &mut Sums) -> R
 
 /// Totals added up from the orders (off the covering indexes).
 fn direct_totals(conn: &Connection, filter: &OrderFilter, sums: &mut Sums) -> Result<()> {
-    let plan = search_plan(conn, filter, false)?;
+    let plan = search_plan(conn, filter)?;
     let (where_sql, args) = filter_sql(filter, plan);
     // Added up here rather than with GROUP BY: the rows come straight off a covering
     // index, and a handful of currencies needs no sorter.
@@ -547,7 +585,7 @@ impl Ledger {
             ..filter.clone()
         };
         let conn = self.conn();
-        let plan = search_plan(&conn, &filter, false)?;
+        let plan = search_plan(&conn, &filter)?;
         let (where_sql, args) = filter_sql(&filter, plan);
         // Read from the covering index orders_for_totals and add up here: the period of each
         // row depends on the zone's offset at that instant, which SQL cannot know for `local`.
@@ -822,6 +860,72 @@ mod tests {
             })
             .unwrap());
         assert_eq!(by_offset, expected[14..21]);
+    }
+
+    /// A page answered from the index's matches (read once, then looked up by id) is exactly
+    /// the page the scan gives, with other filters, keyset paging and offsets, and ties of
+    /// `created_at`.
+    #[test]
+    fn a_searched_page_from_the_index_hits_equals_the_scanned_page() {
+        let (_dir, l) = ledger();
+        let mut cursor_ids = Vec::new();
+        for i in 0..60_i64 {
+            let method = if i % 3 == 0 { Method::AlipayQr } else { Method::WechatQr };
+            let status = if i % 4 == 0 { OrderStatus::Failed } else { OrderStatus::Paid };
+            let no = format!("PD26{:02}{:02}1200{:03}AB", 1 + i % 2, 1 + i % 5, i);
+            // Several orders share a created_at, so the id breaks ties.
+            let id = order(&l, &no, method, "5.00", "CAD", status, T0 + (i / 3) * DAY);
+            if i % 7 == 0 {
+                l.set_order_text(id, Some(&format!("pd2601 customer {i}")), None)
+                    .unwrap();
+            }
+            cursor_ids.push(id);
+        }
+        let scanned = |f: &OrderFilter| -> Vec<i64> {
+            let conn = l.conn();
+            let (w, args) = filter_sql(f, SearchPlan::Scan);
+            let limit = f.limit.unwrap_or(100);
+            let offset = f.offset.unwrap_or(0);
+            let mut stmt = conn
+                .prepare(&format!(
+                    "SELECT id FROM orders {w} ORDER BY created_at DESC, id DESC LIMIT {limit} OFFSET {offset}"
+                ))
+                .unwrap();
+            stmt.query_map(params_from_iter(args), |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap()
+        };
+        let mut checked = 0;
+        for term in ["PD2601", "pd26", "1200", "AB", "0101", "customer 1", "zzz"] {
+            for status in [None, Some(OrderStatus::Paid)] {
+                for (limit, offset) in [(Some(5), None), (Some(50), None), (Some(4), Some(3))] {
+                    let f = OrderFilter {
+                        search: Some(term.into()),
+                        status,
+                        limit,
+                        offset,
+                        ..Default::default()
+                    };
+                    let page = l.list(&f).unwrap();
+                    assert_eq!(ids(&page), scanned(&f), "{f:?}");
+                    checked += page.len();
+                    // The next page after the last order of this one.
+                    if let Some(last) = page.last() {
+                        let next = OrderFilter {
+                            before: Some(crate::ledger::Cursor {
+                                created_at_ms: last.created_at_ms,
+                                id: last.id,
+                            }),
+                            offset: None,
+                            ..f.clone()
+                        };
+                        assert_eq!(ids(&l.list(&next).unwrap()), scanned(&next), "{next:?}");
+                    }
+                }
+            }
+        }
+        assert!(checked > 100, "the terms match: {checked}");
     }
 
     #[test]
