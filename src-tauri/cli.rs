@@ -515,7 +515,10 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
         Command::Dev(DevCommand::Bench(args)) => return crate::bench::run(&data_dir, &args),
         Command::Sandbox(SandboxCommand::Serve { port, host }) => {
             let server = SandboxServer::start(&data_dir, SocketAddr::new(host, port)).await?;
+            let mut merchants = vec![format!("{} (built-in)", paydesk::sandbox::SANDBOX_MCH_ID)];
+            merchants.extend(accept_keychain_merchants(server.store()));
             println!("Paydesk sandbox on {}  (IOTPay v1: {})", server.base_url(), server.iotpay_v1_base());
+            println!("IOTPay merchants accepted: {}", merchants.join(", "));
             println!("State in {}. Ctrl-C stops it.", data_dir.display());
             std::io::stdout().flush()?;
             tokio::signal::ctrl_c().await?;
@@ -538,6 +541,10 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
                 }
             }
             let order = store.settle(&reference, !decline)?;
+            if store.iotpay_key(&order.mch_id).is_none() {
+                // Signed with the credentials the serving sandbox was given.
+                accept_keychain_merchants(&store);
+            }
             if matches!(order.status, 2 | 3) {
                 // Tell the merchant, as IOTPay would; a Paydesk window running on this data
                 // directory hears it at once, and polling covers the rest.
@@ -644,6 +651,30 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
         Command::Doctor => return doctor(&data_dir, cli.mode()).await,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The sandbox accepts any IOTPay credentials set in the keychain (test and live), checking
+/// their signatures with the stored key as the gateway would. Returns the merchants it took
+/// (ids only). A keychain that cannot be read leaves just the built-in merchant.
+fn accept_keychain_merchants(store: &SandboxStore) -> Vec<String> {
+    let vault = Vault::keychain();
+    let mut accepted = Vec::new();
+    for env in [Environment::Test, Environment::Live] {
+        match vault.load(Gateway::Iotpay, env) {
+            Ok(Some(creds)) => {
+                if let (Some(id), Some(key)) = (creds.get("mchId"), creds.get("key")) {
+                    store.accept_iotpay_merchant(id.expose(), key.clone());
+                    accepted.push(format!("{} ({})", id.expose(), env.as_str()));
+                }
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::info!("sandbox: no keychain merchants ({e})");
+                break;
+            }
+        }
+    }
+    accepted
 }
 
 fn detail(ledger: &Ledger, order: &paydesk::order::Order) -> Result<OrderDetail> {

@@ -13,7 +13,8 @@ use axum::{Json, Router};
 use serde_json::{json, Map, Value};
 
 use super::store::{SandboxOrder, STATUS_CREATED, STATUS_PAID};
-use super::{SandboxState, SANDBOX_MCH_ID, SANDBOX_MERCHANT_KEY};
+use super::SandboxState;
+use crate::vault::Sensitive;
 use crate::signing::{iotpay_sign, iotpay_verify};
 
 pub(super) fn routes() -> Router<SandboxState> {
@@ -43,13 +44,10 @@ fn success(mut fields: Map<String, Value>, key: &str) -> Json<Value> {
     Json(Value::Object(fields))
 }
 
-pub(super) fn merchant_key(mch_id: &str) -> Option<&'static str> {
-    (mch_id == SANDBOX_MCH_ID).then_some(SANDBOX_MERCHANT_KEY)
-}
 
 /// Unwraps `params=<JSON>`, finds the merchant and checks the signature. The error is the
 /// answer IOTPay gives.
-fn authenticated_params(body: &Bytes) -> Result<(Map<String, Value>, &'static str), Json<Value>> {
+fn authenticated_params(state: &SandboxState, body: &Bytes) -> Result<(Map<String, Value>, Sensitive<String>), Json<Value>> {
     let form: Vec<(String, String)> =
         serde_urlencoded::from_bytes(body).map_err(|_| fail("0014", "parameter error: body is not form-encoded"))?;
     let Some((_, params)) = form.into_iter().find(|(k, _)| k == "params") else {
@@ -60,10 +58,10 @@ fn authenticated_params(body: &Bytes) -> Result<(Map<String, Value>, &'static st
         _ => return Err(fail("0014", "parameter error: params is not a JSON object")),
     };
     let mch_id = fields.get("mchId").and_then(Value::as_str).unwrap_or_default();
-    let Some(key) = merchant_key(mch_id) else {
+    let Some(key) = state.store.iotpay_key(mch_id) else {
         return Err(fail("0015", format!("merchant {mch_id:?} does not exist")));
     };
-    if !iotpay_verify(&fields, key) {
+    if !iotpay_verify(&fields, key.expose()) {
         return Err(fail("0013", "signature error"));
     }
     Ok((fields, key))
@@ -151,7 +149,7 @@ fn new_pay_order_id() -> String {
 }
 
 async fn create_order(State(state): State<SandboxState>, body: Bytes) -> Json<Value> {
-    let (fields, key) = match authenticated_params(&body) {
+    let (fields, key) = match authenticated_params(&state, &body) {
         Ok(ok) => ok,
         Err(answer) => return answer,
     };
@@ -249,11 +247,11 @@ async fn create_order(State(state): State<SandboxState>, body: Bytes) -> Json<Va
         }
         _ => {}
     }
-    success(answer, key)
+    success(answer, key.expose())
 }
 
 async fn refund_order(State(state): State<SandboxState>, body: Bytes) -> Json<Value> {
-    let (fields, key) = match authenticated_params(&body) {
+    let (fields, key) = match authenticated_params(&state, &body) {
         Ok(ok) => ok,
         Err(answer) => return answer,
     };
@@ -283,7 +281,7 @@ async fn refund_order(State(state): State<SandboxState>, body: Bytes) -> Json<Va
             answer.insert("mchRefundNo".into(), json!(refund_no));
             answer.insert("refundOrderId".into(), json!(format!("R{}", refund_no)));
             answer.insert("refundAmount".into(), json!(amount));
-            success(answer, key)
+            success(answer, key.expose())
         }
         Ok(Err(problem)) => fail("0014", format!("parameter error: {problem}")),
         Err(e) => fail("0118", format!("database error: {e}")),
@@ -291,7 +289,7 @@ async fn refund_order(State(state): State<SandboxState>, body: Bytes) -> Json<Va
 }
 
 async fn query_order(State(state): State<SandboxState>, body: Bytes) -> Json<Value> {
-    let (fields, key) = match authenticated_params(&body) {
+    let (fields, key) = match authenticated_params(&state, &body) {
         Ok(ok) => ok,
         Err(answer) => return answer,
     };
@@ -316,5 +314,5 @@ async fn query_order(State(state): State<SandboxState>, body: Bytes) -> Json<Val
     answer.insert("status".into(), json!(order.status));
     answer.insert("paySuccTime".into(), order.pay_succ_time.map(Value::from).unwrap_or(Value::Null));
     answer.insert("channelOrderNo".into(), order.channel_order_no.map(Value::from).unwrap_or(Value::Null));
-    success(answer, key)
+    success(answer, key.expose())
 }

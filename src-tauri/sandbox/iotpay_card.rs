@@ -13,7 +13,7 @@ use axum::{Form, Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::iotpay::merchant_key;
+use crate::vault::Sensitive;
 use super::store::{SandboxOrder, STATUS_CREATED, STATUS_PAID};
 use super::SandboxState;
 use crate::signing::{iotpay_sign, iotpay_verify};
@@ -47,14 +47,14 @@ fn answer(mut data: Map<String, Value>, key: &str) -> Json<Value> {
 }
 
 /// Parses the JSON body, finds the merchant, checks the signature and the required fields.
-fn authenticated(body: &Bytes, required: &[(&str, usize)]) -> Result<(Map<String, Value>, &'static str), Json<Value>> {
+fn authenticated(state: &SandboxState, body: &Bytes, required: &[(&str, usize)]) -> Result<(Map<String, Value>, Sensitive<String>), Json<Value>> {
     let fields: Map<String, Value> = match serde_json::from_slice(body) {
         Ok(Value::Object(map)) => map,
         _ => return Err(refuse("request body is not a JSON object")),
     };
     let mch_id = fields.get("mchId").and_then(Value::as_str).unwrap_or_default();
-    let Some(key) = merchant_key(mch_id) else { return Err(refuse(format!("merchant {mch_id:?} does not exist"))) };
-    if !iotpay_verify(&fields, key) {
+    let Some(key) = state.store.iotpay_key(mch_id) else { return Err(refuse(format!("merchant {mch_id:?} does not exist"))) };
+    if !iotpay_verify(&fields, key.expose()) {
         return Err(refuse("sign error"));
     }
     for (name, max) in required {
@@ -169,7 +169,7 @@ fn amount_of(fields: &Map<String, Value>) -> Result<i64, Json<Value>> {
 }
 
 async fn cc_purchase(State(state): State<SandboxState>, body: Bytes) -> Json<Value> {
-    let (fields, key) = match authenticated(&body, PURCHASE_FIELDS) {
+    let (fields, key) = match authenticated(&state, &body, PURCHASE_FIELDS) {
         Ok(ok) => ok,
         Err(refusal) => return refusal,
     };
@@ -182,11 +182,11 @@ async fn cc_purchase(State(state): State<SandboxState>, body: Bytes) -> Json<Val
     data.insert("payOrderId".into(), json!(order.pay_order_id));
     data.insert("redirectUrl".into(), json!(format!("{}/card/iotpay/{secure_id}", state.public_base)));
     data.insert("secureId".into(), json!(secure_id));
-    answer(data, key)
+    answer(data, key.expose())
 }
 
 async fn cc_addcard(State(state): State<SandboxState>, body: Bytes) -> Json<Value> {
-    let (fields, key) = match authenticated(&body, &[("mchId", 30), ("cardId", 30), ("loginName", 12), ("channel", 10), ("returnUrl", 200)]) {
+    let (fields, key) = match authenticated(&state, &body, &[("mchId", 30), ("cardId", 30), ("loginName", 12), ("channel", 10), ("returnUrl", 200)]) {
         Ok(ok) => ok,
         Err(refusal) => return refusal,
     };
@@ -198,11 +198,11 @@ async fn cc_addcard(State(state): State<SandboxState>, body: Bytes) -> Json<Valu
     data.insert("redirectUrl".into(), json!(format!("{}/card/iotpay/{secure_id}", state.public_base)));
     data.insert("secureId".into(), json!(secure_id));
     data.insert("channel".into(), json!(text(&fields, "channel")));
-    answer(data, key)
+    answer(data, key.expose())
 }
 
 async fn cc_querycard(State(state): State<SandboxState>, body: Bytes) -> Json<Value> {
-    let (fields, key) = match authenticated(&body, &[("mchId", 30), ("cardId", 30)]) {
+    let (fields, key) = match authenticated(&state, &body, &[("mchId", 30), ("cardId", 30)]) {
         Ok(ok) => ok,
         Err(refusal) => return refusal,
     };
@@ -212,7 +212,7 @@ async fn cc_querycard(State(state): State<SandboxState>, body: Bytes) -> Json<Va
             data.insert("cardId".into(), json!(card_id));
             data.insert("cardNum".into(), json!(card_num));
             data.insert("status".into(), json!("ACTIVE"));
-            answer(data, key)
+            answer(data, key.expose())
         }
         Ok(_) => refuse("card does not exist"),
         Err(e) => refuse(format!("database error: {e}")),
@@ -221,7 +221,7 @@ async fn cc_querycard(State(state): State<SandboxState>, body: Bytes) -> Json<Va
 
 async fn cc_purchasewithtoken(State(state): State<SandboxState>, body: Bytes) -> Json<Value> {
     let required = [("mchId", 30), ("loginName", 12), ("currency", 3), ("mchOrderNo", 30), ("cardId", 30), ("amount", 12), ("notifyUrl", 200)];
-    let (fields, key) = match authenticated(&body, &required) {
+    let (fields, key) = match authenticated(&state, &body, &required) {
         Ok(ok) => ok,
         Err(refusal) => return refusal,
     };
@@ -237,7 +237,7 @@ async fn cc_purchasewithtoken(State(state): State<SandboxState>, body: Bytes) ->
     // A stored card behaves as its test number did: the masked number keeps the last four.
     let outcome = if card_number.ends_with("0002") { super::store::CARD_DECLINE } else { super::store::CARD_APPROVE };
     match state.store.settle_card(&order.pay_order_id, outcome) {
-        Ok(order) => answer(order_data(&order), key),
+        Ok(order) => answer(order_data(&order), key.expose()),
         Err(e) => refuse(format!("database error: {e}")),
     }
 }
@@ -257,12 +257,12 @@ fn find_order(state: &SandboxState, fields: &Map<String, Value>) -> Result<Sandb
 }
 
 async fn cc_query(State(state): State<SandboxState>, body: Bytes) -> Json<Value> {
-    let (fields, key) = match authenticated(&body, &[("mchId", 30)]) {
+    let (fields, key) = match authenticated(&state, &body, &[("mchId", 30)]) {
         Ok(ok) => ok,
         Err(refusal) => return refusal,
     };
     match find_order(&state, &fields) {
-        Ok(order) => answer(order_data(&order), key),
+        Ok(order) => answer(order_data(&order), key.expose()),
         Err(refusal) => refusal,
     }
 }
@@ -272,7 +272,7 @@ async fn reverse(state: SandboxState, body: Bytes, kind: &str) -> Json<Value> {
     if kind == "refund" {
         required.push(("refundAmount", 12));
     }
-    let (fields, key) = match authenticated(&body, &required) {
+    let (fields, key) = match authenticated(&state, &body, &required) {
         Ok(ok) => ok,
         Err(refusal) => return refusal,
     };
@@ -286,7 +286,7 @@ async fn reverse(state: SandboxState, body: Bytes, kind: &str) -> Json<Value> {
             let mut data = order_data(&order);
             data.insert("payType".into(), json!("refund"));
             data.insert("amount".into(), json!(amount));
-            answer(data, key)
+            answer(data, key.expose())
         }
         Ok(Err(problem)) => refuse(problem),
         Err(e) => refuse(format!("database error: {e}")),

@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use serde_json::{json, Map, Value};
 
-use super::iotpay::merchant_key;
 use super::faults::{FaultKind, Faults};
 use super::store::{SandboxOrder, SandboxStore};
 use super::SandboxState;
@@ -32,7 +31,7 @@ pub async fn deliver_with_faults(store: &SandboxStore, faults: Option<&Faults>, 
             let mut older = order.clone();
             older.status = super::store::STATUS_PAYING;
             // Whatever the merchant answers, the older notification has been sent: that is the fault.
-            let _ = post(&older, &notify_fields_with_status(&older, "1")).await;
+            let _ = post(&older, &notify_fields_with_status(store, &older, "1")).await;
         }
         _ => {}
     }
@@ -40,11 +39,11 @@ pub async fn deliver_with_faults(store: &SandboxStore, faults: Option<&Faults>, 
 }
 
 /// The notify body IOTPay sends for a paid order, signed with the merchant's key.
-pub fn notify_fields(order: &SandboxOrder) -> Map<String, Value> {
-    notify_fields_with_status(order, "2")
+pub fn notify_fields(store: &SandboxStore, order: &SandboxOrder) -> Map<String, Value> {
+    notify_fields_with_status(store, order, "2")
 }
 
-fn notify_fields_with_status(order: &SandboxOrder, status: &str) -> Map<String, Value> {
+fn notify_fields_with_status(store: &SandboxStore, order: &SandboxOrder, status: &str) -> Map<String, Value> {
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let mut fields = Map::new();
     for (k, v) in [
@@ -67,8 +66,8 @@ fn notify_fields_with_status(order: &SandboxOrder, status: &str) -> Map<String, 
     ] {
         fields.insert(k.into(), json!(v));
     }
-    let key = merchant_key(&order.mch_id).unwrap_or_default();
-    let sign = iotpay_sign(&fields, key);
+    let key = store.iotpay_key(&order.mch_id).map(|k| k.expose().clone()).unwrap_or_default();
+    let sign = iotpay_sign(&fields, &key);
     fields.insert("sign".into(), json!(sign));
     fields
 }
@@ -79,7 +78,7 @@ pub async fn deliver(store: &SandboxStore, order: &SandboxOrder, attempts: u32, 
     if order.notify_url.is_empty() {
         return false;
     }
-    let fields = notify_fields(order);
+    let fields = notify_fields(store, order);
     let mut wait = first_wait;
     for attempt in 1..=attempts {
         match post(order, &fields).await {

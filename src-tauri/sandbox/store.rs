@@ -8,6 +8,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::vault::Sensitive;
 
 pub const SANDBOX_FILE: &str = "sandbox.db";
 
@@ -184,11 +185,29 @@ pub struct SandboxOrder {
 
 pub struct SandboxStore {
     conn: Mutex<Connection>,
+    /// IOTPay merchants this sandbox accepts, by mchId: the built-in one, and any whose
+    /// credentials it was given (`accept_iotpay_merchant`). Keys stay in memory only.
+    merchants: std::sync::RwLock<std::collections::BTreeMap<String, Sensitive<String>>>,
 }
 
 impl SandboxStore {
     pub fn open_in(data_dir: &Path) -> Result<SandboxStore> {
-        Ok(SandboxStore { conn: Mutex::new(crate::db::open(&data_dir.join(SANDBOX_FILE), MIGRATIONS)?) })
+        let builtin = (super::SANDBOX_MCH_ID.to_string(), Sensitive::new(super::SANDBOX_MERCHANT_KEY.to_string()));
+        Ok(SandboxStore {
+            conn: Mutex::new(crate::db::open(&data_dir.join(SANDBOX_FILE), MIGRATIONS)?),
+            merchants: std::sync::RwLock::new([builtin].into_iter().collect()),
+        })
+    }
+
+    /// Accepts an IOTPay merchant: requests from `mch_id` must then be signed with `key`, as
+    /// the real gateway would check them, and answers and notifications are signed with it.
+    pub fn accept_iotpay_merchant(&self, mch_id: &str, key: Sensitive<String>) {
+        self.merchants.write().unwrap_or_else(|p| p.into_inner()).insert(mch_id.to_string(), key);
+    }
+
+    /// The key of an accepted IOTPay merchant.
+    pub fn iotpay_key(&self, mch_id: &str) -> Option<Sensitive<String>> {
+        self.merchants.read().unwrap_or_else(|p| p.into_inner()).get(mch_id).cloned()
     }
 
     pub(super) fn conn(&self) -> MutexGuard<'_, Connection> {

@@ -237,10 +237,10 @@ async fn forged_replayed_and_unknown_notifications_change_nothing() {
     };
 
     // Altered: claims paid for more money than the signature covers. The order is unpaid.
-    let mut forged = notifier::notify_fields(&sandbox_order);
+    let mut forged = notifier::notify_fields(&store, &sandbox_order);
     forged.insert("amount".into(), Value::String("999999".into()));
     assert_eq!(receive_iotpay(&desk, &form(&forged), false).await.unwrap(), NACK);
-    let mut unsigned = notifier::notify_fields(&sandbox_order);
+    let mut unsigned = notifier::notify_fields(&store, &sandbox_order);
     unsigned.remove("sign");
     assert_eq!(receive_iotpay(&desk, &form(&unsigned), false).await.unwrap(), NACK);
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -249,10 +249,10 @@ async fn forged_replayed_and_unknown_notifications_change_nothing() {
     // Unknown order, properly signed: not ours, not acknowledged.
     let mut other = sandbox_order.clone();
     other.mch_order_no = "PDNOTOURS".into();
-    assert_eq!(receive_iotpay(&desk, &form(&notifier::notify_fields(&other)), false).await.unwrap(), NACK);
+    assert_eq!(receive_iotpay(&desk, &form(&notifier::notify_fields(&store, &other)), false).await.unwrap(), NACK);
 
     // Genuine, then replayed: both acknowledged, recorded as accepted once.
-    let genuine = form(&notifier::notify_fields(&sandbox_order));
+    let genuine = form(&notifier::notify_fields(&store, &sandbox_order));
     assert_eq!(receive_iotpay(&desk, &genuine, false).await.unwrap(), ACK);
     assert_eq!(receive_iotpay(&desk, &genuine, false).await.unwrap(), ACK);
     tokio::time::sleep(Duration::from_millis(300)).await;

@@ -129,6 +129,34 @@ fn a_secret_set_from_stdin_lives_in_the_keychain_only() {
     outputs.push(("--mode test order create".into(), test_mode));
     drop(gateway);
 
+    // `sandbox serve` accepts the credentials set in the keychain, and checks the signature
+    // with the stored key: the same test-mode order now goes through.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut serve = paydesk_in(&service, gateway_dir.path(), &["sandbox", "serve", "--port", &port.to_string()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "sandbox serve did not listen");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let base = format!("http://127.0.0.1:{port}/iotpay/v1");
+    paydesk::ledger::Ledger::open_in(data).unwrap().set_setting("iotpay.test.v1_base", &base).unwrap();
+    let accepted = run(&mut paydesk_in(
+        &service,
+        data,
+        &["--mode", "test", "order", "create", "--gateway", "iotpay", "--method", "alipay-qr", "--amount", "1.00", "--json"],
+    ));
+    let _ = serve.kill();
+    let served = serve.wait_with_output().unwrap();
+    assert!(stdout(&served).contains("10000701 (test)"), "{}", stdout(&served));
+    assert!(accepted.status.success(), "stdout {} stderr {}", stdout(&accepted), stderr(&accepted));
+    assert!(stdout(&accepted).contains("\"status\": \"pending\""), "{}", stdout(&accepted));
+    outputs.push(("--mode test order create (accepted)".into(), accepted));
+    outputs.push(("sandbox serve".into(), served));
+
     assert!(export.exists());
     let leaks = files_containing(data, secret.as_bytes());
     assert!(leaks.is_empty(), "the secret was written to {leaks:?}");
