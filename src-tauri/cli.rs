@@ -16,15 +16,19 @@ use paydesk::export::ExportOptions;
 use paydesk::ledger::{Ledger, OrderFilter};
 use paydesk::money::{Currency, Money};
 use paydesk::order::{Gateway, Method, OrderStatus};
-use paydesk::queries::Period;
-use paydesk::zone::Zone;
 use paydesk::payments::{CreateOrderInput, Paydesk};
+use paydesk::queries::Period;
 use paydesk::sandbox::{SandboxServer, SandboxStore};
 use paydesk::vault::{credential_fields, primary_secret_field, Environment, Sensitive, Vault};
 use paydesk::views::{EventView, OrderDetail, OrderView};
+use paydesk::zone::Zone;
 
 #[derive(Parser, Debug)]
-#[command(name = "paydesk", version, about = "Paydesk: the payment counter. With no command, opens the window.")]
+#[command(
+    name = "paydesk",
+    version,
+    about = "Paydesk: the payment counter. With no command, opens the window."
+)]
 pub struct Cli {
     /// Where the ledger lives (default: the OS app-data directory).
     #[arg(long, global = true, env = "PAYDESK_DATA_DIR", value_name = "DIR")]
@@ -356,7 +360,10 @@ pub enum CredentialsCommand {
 }
 
 pub fn run(cli: Cli, command: Command) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start: {e}");
@@ -375,15 +382,38 @@ pub fn run(cli: Cli, command: Command) -> ExitCode {
 async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
     let data_dir = resolve_data_dir(cli.data_dir.clone())?;
     match command {
-        Command::Order(OrderCommand::Create { gateway, method, amount, currency, code, card_id, json }) => {
+        Command::Order(OrderCommand::Create {
+            gateway,
+            method,
+            amount,
+            currency,
+            code,
+            card_id,
+            json,
+        }) => {
             let desk = Paydesk::open(&data_dir, cli.mode()).await?;
-            let order = desk.create_order(&CreateOrderInput { gateway, method, amount, currency, code, card_id }).await?;
+            let order = desk
+                .create_order(&CreateOrderInput {
+                    gateway,
+                    method,
+                    amount,
+                    currency,
+                    code,
+                    card_id,
+                })
+                .await?;
             print_order(&desk, order.id, json)?;
         }
-        Command::Order(OrderCommand::Refund { id, amount, reason, json }) => {
+        Command::Order(OrderCommand::Refund {
+            id,
+            amount,
+            reason,
+            json,
+        }) => {
             let desk = Paydesk::open(&data_dir, cli.mode()).await?;
             let order = desk.ledger().resolve(&id)?;
-            desk.refund(order.id, amount.as_deref(), reason.as_deref()).await?;
+            desk.refund(order.id, amount.as_deref(), reason.as_deref())
+                .await?;
             print_order(&desk, order.id, json)?;
         }
         Command::Order(OrderCommand::Void { id, reason, json }) => {
@@ -418,13 +448,23 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
         Command::Orders(args) => {
             let ledger = Ledger::open_in(&data_dir)?;
             let before = match &args.before {
-                Some(reference) => Some(paydesk::ledger::Cursor::after(&ledger.resolve(reference)?)),
+                Some(reference) => {
+                    Some(paydesk::ledger::Cursor::after(&ledger.resolve(reference)?))
+                }
                 None => None,
             };
-            let filter = OrderFilter { limit: Some(args.limit), offset: args.offset, before, ..args.filter.parse()? };
+            let filter = OrderFilter {
+                limit: Some(args.limit),
+                offset: args.offset,
+                before,
+                ..args.filter.parse()?
+            };
             let orders = ledger.list(&filter)?;
             if args.json {
-                let details: Vec<OrderDetail> = orders.iter().map(|o| detail(&ledger, o)).collect::<Result<_>>()?;
+                let details: Vec<OrderDetail> = orders
+                    .iter()
+                    .map(|o| detail(&ledger, o))
+                    .collect::<Result<_>>()?;
                 println!("{}", to_json(&details)?);
             } else {
                 for o in &orders {
@@ -443,9 +483,20 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
                 eprintln!("{} order(s)", orders.len());
             }
         }
-        Command::Export(ExportCommand::Csv { filter, output, columns, tz, bom, peak_memory }) => {
+        Command::Export(ExportCommand::Csv {
+            filter,
+            output,
+            columns,
+            tz,
+            bom,
+            peak_memory,
+        }) => {
             let filter = filter.parse()?;
-            let mut options = ExportOptions { zone: Zone::parse(&tz)?, bom, ..Default::default() };
+            let mut options = ExportOptions {
+                zone: Zone::parse(&tz)?,
+                bom,
+                ..Default::default()
+            };
             if let Some(columns) = columns {
                 options.columns = ExportOptions::parse_columns(&columns)?;
             }
@@ -454,17 +505,28 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
                 Some(path) => {
                     // Written beside the target and renamed, so a failed export leaves no half file.
                     let partial = path.with_extension("csv.partial");
-                    let file = std::io::BufWriter::with_capacity(256 * 1024, std::fs::File::create(&partial)?);
+                    let file = std::io::BufWriter::with_capacity(
+                        256 * 1024,
+                        std::fs::File::create(&partial)?,
+                    );
                     let rows = paydesk::export::write_csv_with(&ledger, &filter, &options, file)?;
                     std::fs::rename(&partial, &path)?;
                     eprintln!("{rows} order(s) written to {}", path.display());
                     rows
                 }
-                None => paydesk::export::write_csv_with(&ledger, &filter, &options, std::io::stdout().lock())?,
+                None => paydesk::export::write_csv_with(
+                    &ledger,
+                    &filter,
+                    &options,
+                    std::io::stdout().lock(),
+                )?,
             };
             let _ = rows;
             if peak_memory {
-                eprintln!("peak memory: {} KiB", crate::bench::peak_memory_kib().unwrap_or(0));
+                eprintln!(
+                    "peak memory: {} KiB",
+                    crate::bench::peak_memory_kib().unwrap_or(0)
+                );
             }
         }
         Command::Totals(args) => {
@@ -488,13 +550,21 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
         }
         Command::Report(args) => {
             let ledger = Ledger::open_in(&data_dir)?;
-            let rows = ledger.report(&args.filter.parse()?, Period::parse(&args.by)?, &Zone::parse(&args.tz)?)?;
+            let rows = ledger.report(
+                &args.filter.parse()?,
+                Period::parse(&args.by)?,
+                &Zone::parse(&args.tz)?,
+            )?;
             if args.json {
                 println!("{}", to_json(&rows)?);
             } else {
                 for r in &rows {
-                    let amount = Currency::parse(&r.currency).map(|c| c.decimal_string(r.amount_minor))?;
-                    println!("{:<10}  {:<10} {:<18} {} {:>8} {:>16}", r.period, r.gateway, r.status, r.currency, r.count, amount);
+                    let amount =
+                        Currency::parse(&r.currency).map(|c| c.decimal_string(r.amount_minor))?;
+                    println!(
+                        "{:<10}  {:<10} {:<18} {} {:>8} {:>16}",
+                        r.period, r.gateway, r.status, r.currency, r.count, amount
+                    );
                 }
                 eprintln!("{} line(s)", rows.len());
             }
@@ -517,7 +587,11 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
             let server = SandboxServer::start(&data_dir, SocketAddr::new(host, port)).await?;
             let mut merchants = vec![format!("{} (built-in)", paydesk::sandbox::SANDBOX_MCH_ID)];
             merchants.extend(accept_keychain_merchants(server.store()));
-            println!("Paydesk sandbox on {}  (IOTPay v1: {})", server.base_url(), server.iotpay_v1_base());
+            println!(
+                "Paydesk sandbox on {}  (IOTPay v1: {})",
+                server.base_url(),
+                server.iotpay_v1_base()
+            );
             println!("IOTPay merchants accepted: {}", merchants.join(", "));
             println!("State in {}. Ctrl-C stops it.", data_dir.display());
             std::io::stdout().flush()?;
@@ -549,7 +623,14 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
                 // Tell the merchant, as IOTPay would; a Paydesk window running on this data
                 // directory hears it at once, and polling covers the rest.
                 let faults = paydesk::sandbox::faults::Faults::open_in(&data_dir)?;
-                let heard = paydesk::sandbox::notifier::deliver_with_faults(&store, Some(&faults), &order, 3, std::time::Duration::from_millis(300)).await;
+                let heard = paydesk::sandbox::notifier::deliver_with_faults(
+                    &store,
+                    Some(&faults),
+                    &order,
+                    3,
+                    std::time::Duration::from_millis(300),
+                )
+                .await;
                 if !heard {
                     eprintln!("(no notification receiver answered at {}: the payment shows on the next poll)", order.notify_url);
                 }
@@ -559,19 +640,36 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
                 9 | 4 => "declined",
                 _ => "still waiting",
             };
-            println!("sandbox order {} ({}) is {word}", order.pay_order_id, order.mch_order_no);
+            println!(
+                "sandbox order {} ({}) is {word}",
+                order.pay_order_id, order.mch_order_no
+            );
         }
         Command::Sandbox(SandboxCommand::Fault(action)) => {
             use paydesk::sandbox::faults::{Fault, FaultKind, Faults};
             let faults = Faults::open_in(&data_dir)?;
             match action {
-                FaultCommand::Set { gateway, call, kind, value, times } => {
+                FaultCommand::Set {
+                    gateway,
+                    call,
+                    kind,
+                    value,
+                    times,
+                } => {
                     let gateway = Gateway::parse(&gateway)?.as_str().to_string();
-                    let fault = Fault { gateway, call, kind: FaultKind::parse(&kind)?, value, times };
+                    let fault = Fault {
+                        gateway,
+                        call,
+                        kind: FaultKind::parse(&kind)?,
+                        value,
+                        times,
+                    };
                     faults.set(&fault)?;
                     println!("{}", to_json(&fault)?);
                 }
-                FaultCommand::Clear { gateway } => println!("{} fault(s) cleared", faults.clear(gateway.as_deref())?),
+                FaultCommand::Clear { gateway } => {
+                    println!("{} fault(s) cleared", faults.clear(gateway.as_deref())?)
+                }
                 FaultCommand::List => println!("{}", to_json(&faults.list()?)?),
             }
         }
@@ -589,16 +687,32 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
                 }
             }
         }
-        Command::Credentials(CredentialsCommand::Set { gateway, env, fields, secret: secret_field }) => {
+        Command::Credentials(CredentialsCommand::Set {
+            gateway,
+            env,
+            fields,
+            secret: secret_field,
+        }) => {
             let gateway = Gateway::parse(&gateway)?;
             let env = Environment::parse(&env)?;
             let mut values = parse_fields(gateway, &fields)?;
             let secret_name = match secret_field {
                 None => primary_secret_field(gateway).to_string(),
                 Some(name) => {
-                    let secrets: Vec<&str> = credential_fields(gateway).iter().filter(|f| f.secret).map(|f| f.name).collect();
+                    let secrets: Vec<&str> = credential_fields(gateway)
+                        .iter()
+                        .filter(|f| f.secret)
+                        .map(|f| f.name)
+                        .collect();
                     if !secrets.contains(&name.as_str()) {
-                        return Err(Error::invalid("secret", format!("{} has no secret field {name:?}: use {}", gateway.as_str(), secrets.join(", "))));
+                        return Err(Error::invalid(
+                            "secret",
+                            format!(
+                                "{} has no secret field {name:?}: use {}",
+                                gateway.as_str(),
+                                secrets.join(", ")
+                            ),
+                        ));
                     }
                     name
                 }
@@ -607,7 +721,10 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
                 values.insert(secret_name, secret);
             }
             if values.is_empty() {
-                return Err(Error::invalid("secret", "nothing to store: pipe the secret on stdin or pass --field NAME=VALUE"));
+                return Err(Error::invalid(
+                    "secret",
+                    "nothing to store: pipe the secret on stdin or pass --field NAME=VALUE",
+                ));
             }
             let status = Vault::keychain().save(gateway, env, values)?;
             println!(
@@ -615,7 +732,11 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
                 gateway.as_str(),
                 env.as_str(),
                 status.fields_set.join(", "),
-                if status.missing.is_empty() { String::new() } else { format!("; still missing: {}", status.missing.join(", ")) }
+                if status.missing.is_empty() {
+                    String::new()
+                } else {
+                    format!("; still missing: {}", status.missing.join(", "))
+                }
             );
         }
         Command::Credentials(CredentialsCommand::Status { json }) => {
@@ -628,7 +749,13 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
                         "{:<11} {:<5} {:<14} {}",
                         s.gateway.as_str(),
                         s.environment.as_str(),
-                        if s.configured { "configured" } else if s.fields_set.is_empty() { "not set" } else { "incomplete" },
+                        if s.configured {
+                            "configured"
+                        } else if s.fields_set.is_empty() {
+                            "not set"
+                        } else {
+                            "incomplete"
+                        },
                         s.fields_set.join(", ")
                     );
                 }
@@ -638,7 +765,16 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
             let gateway = Gateway::parse(&gateway)?;
             let env = Environment::parse(&env)?;
             let removed = Vault::keychain().delete(gateway, env)?;
-            println!("{} {}: {}", gateway.as_str(), env.as_str(), if removed { "deleted" } else { "there was nothing to delete" });
+            println!(
+                "{} {}: {}",
+                gateway.as_str(),
+                env.as_str(),
+                if removed {
+                    "deleted"
+                } else {
+                    "there was nothing to delete"
+                }
+            );
         }
         Command::Card(CardCommand::Add { card_id }) => {
             let desk = Paydesk::open(&data_dir, cli.mode()).await?;
@@ -694,8 +830,23 @@ fn print_order(desk: &Arc<Paydesk>, id: i64, json: bool) -> Result<()> {
         return Ok(());
     }
     println!("Order {}  {}", order.id, order.merchant_order_no);
-    println!("  {} {} via {} {} ({})", order.amount.display_amount(), order.amount.currency(), order.gateway.as_str(), order.method.as_str(), order.environment);
-    println!("  status: {}{}", order.status, order.gateway_status.as_deref().map(|g| format!(" (gateway: {g})")).unwrap_or_default());
+    println!(
+        "  {} {} via {} {} ({})",
+        order.amount.display_amount(),
+        order.amount.currency(),
+        order.gateway.as_str(),
+        order.method.as_str(),
+        order.environment
+    );
+    println!(
+        "  status: {}{}",
+        order.status,
+        order
+            .gateway_status
+            .as_deref()
+            .map(|g| format!(" (gateway: {g})"))
+            .unwrap_or_default()
+    );
     if let Some(id) = &order.gateway_order_id {
         println!("  gateway order: {id}");
     }
@@ -704,7 +855,13 @@ fn print_order(desk: &Arc<Paydesk>, id: i64, json: bool) -> Result<()> {
     }
     for r in &detail.refunds {
         let currency = order.amount.currency();
-        println!("  {:?} {} {} {currency} ({:?})", r.kind, r.refund_no, currency.decimal_string(r.amount_minor), r.status);
+        println!(
+            "  {:?} {} {} {currency} ({:?})",
+            r.kind,
+            r.refund_no,
+            currency.decimal_string(r.amount_minor),
+            r.status
+        );
     }
     for e in &detail.events {
         println!(
@@ -713,35 +870,89 @@ fn print_order(desk: &Arc<Paydesk>, id: i64, json: bool) -> Result<()> {
             e.source,
             e.from_status.map(|s| s.as_str()).unwrap_or("-"),
             e.to_status,
-            e.gateway_status.as_deref().map(|g| format!(" [{g}]")).unwrap_or_default(),
-            e.note.as_deref().map(|n| format!("  {n}")).unwrap_or_default()
+            e.gateway_status
+                .as_deref()
+                .map(|g| format!(" [{g}]"))
+                .unwrap_or_default(),
+            e.note
+                .as_deref()
+                .map(|n| format!("  {n}"))
+                .unwrap_or_default()
         );
     }
     Ok(())
 }
 
-const IOTPAY_SETTINGS: &[&str] =
-    &["v1_base", "v3_base", "notify_url", "card_notify_url", "return_url", "script_url", "client_ip", "wechat_app_id"];
+const IOTPAY_SETTINGS: &[&str] = &[
+    "v1_base",
+    "v3_base",
+    "notify_url",
+    "card_notify_url",
+    "return_url",
+    "script_url",
+    "client_ip",
+    "wechat_app_id",
+];
 
-const SMEPAY_SETTINGS: &[&str] =
-    &["base", "path_family", "callback_url", "script_url", "customer_name", "customer_email", "customer_mobile", "timeout_ms"];
+const SMEPAY_SETTINGS: &[&str] = &[
+    "base",
+    "path_family",
+    "callback_url",
+    "script_url",
+    "customer_name",
+    "customer_email",
+    "customer_mobile",
+    "timeout_ms",
+];
 const SMARTEXPAY_SETTINGS: &[&str] = &[
-    "base", "page_base", "api_key_header", "route_id", "from_values", "to_values", "route_values", "lang", "ipn_url",
-    "client_callback_url", "timeout_ms",
+    "base",
+    "page_base",
+    "api_key_header",
+    "route_id",
+    "from_values",
+    "to_values",
+    "route_values",
+    "lang",
+    "ipn_url",
+    "client_callback_url",
+    "timeout_ms",
 ];
 
 const SMARTPAY_SETTINGS: &[&str] = &[
-    "base", "token_url", "script_url", "origin", "consumer_first_name", "consumer_last_name", "consumer_email", "timeout_ms",
+    "base",
+    "token_url",
+    "script_url",
+    "origin",
+    "consumer_first_name",
+    "consumer_last_name",
+    "consumer_email",
+    "timeout_ms",
     "pending_retry_ms",
 ];
 
 fn known_settings() -> Vec<String> {
     let mut keys = vec!["mode".to_string(), "http.timeout_ms".to_string()];
     for env in ["test", "live"] {
-        keys.extend(IOTPAY_SETTINGS.iter().map(|name| format!("iotpay.{env}.{name}")));
-        keys.extend(SMEPAY_SETTINGS.iter().map(|name| format!("smepay.{env}.{name}")));
-        keys.extend(SMARTEXPAY_SETTINGS.iter().map(|name| format!("smartexpay.{env}.{name}")));
-        keys.extend(SMARTPAY_SETTINGS.iter().map(|name| format!("smartpay.{env}.{name}")));
+        keys.extend(
+            IOTPAY_SETTINGS
+                .iter()
+                .map(|name| format!("iotpay.{env}.{name}")),
+        );
+        keys.extend(
+            SMEPAY_SETTINGS
+                .iter()
+                .map(|name| format!("smepay.{env}.{name}")),
+        );
+        keys.extend(
+            SMARTEXPAY_SETTINGS
+                .iter()
+                .map(|name| format!("smartexpay.{env}.{name}")),
+        );
+        keys.extend(
+            SMARTPAY_SETTINGS
+                .iter()
+                .map(|name| format!("smartpay.{env}.{name}")),
+        );
     }
     keys
 }
@@ -749,20 +960,35 @@ fn known_settings() -> Vec<String> {
 /// Refuses an unknown key or a value that cannot work, naming the rule.
 fn check_setting(key: &str, value: &str) -> Result<()> {
     if !known_settings().iter().any(|k| k == key) {
-        return Err(Error::invalid("key", format!("unknown setting {key:?}: use one of {}", known_settings().join(", "))));
+        return Err(Error::invalid(
+            "key",
+            format!(
+                "unknown setting {key:?}: use one of {}",
+                known_settings().join(", ")
+            ),
+        ));
     }
     let value = value.trim();
     match key {
         "mode" => Mode::parse(value).map(|_| ()),
         "http.timeout_ms" => match value.parse::<u64>() {
             Ok(ms) if ms > 0 => Ok(()),
-            _ => Err(Error::invalid("value", "http.timeout_ms is a positive number of milliseconds")),
+            _ => Err(Error::invalid(
+                "value",
+                "http.timeout_ms is a positive number of milliseconds",
+            )),
         },
         _ if key.ends_with("_base") || key.ends_with(".base") || key.ends_with("_url") => {
-            if value.starts_with("https://") || value.starts_with("http://127.0.0.1") || value.starts_with("http://localhost") {
+            if value.starts_with("https://")
+                || value.starts_with("http://127.0.0.1")
+                || value.starts_with("http://localhost")
+            {
                 Ok(())
             } else {
-                Err(Error::invalid("value", format!("{key} must be an https:// URL (or http on loopback), not {value:?}")))
+                Err(Error::invalid(
+                    "value",
+                    format!("{key} must be an https:// URL (or http on loopback), not {value:?}"),
+                ))
             }
         }
         _ if value.is_empty() => Err(Error::invalid("value", format!("{key} cannot be empty"))),
@@ -779,17 +1005,33 @@ impl FilterArgs {
         let currency = self.currency.as_deref().map(Currency::parse).transpose()?;
         let amount = |field: &'static str, text: Option<&str>| -> Result<Option<i64>> {
             let Some(text) = text else { return Ok(None) };
-            let currency = currency
-                .ok_or_else(|| Error::invalid(field, "give --currency too: an amount is read in one currency"))?;
+            let currency = currency.ok_or_else(|| {
+                Error::invalid(
+                    field,
+                    "give --currency too: an amount is read in one currency",
+                )
+            })?;
             Ok(Some(Money::parse(text, currency)?.minor()))
         };
         Ok(OrderFilter {
             status: self.status.as_deref().map(OrderStatus::parse).transpose()?,
             gateway: self.gateway.as_deref().map(Gateway::parse).transpose()?,
-            from_ms: self.from.as_deref().map(|d| parse_instant("from", d, false)).transpose()?,
-            to_ms: self.to.as_deref().map(|d| parse_instant("to", d, true)).transpose()?,
+            from_ms: self
+                .from
+                .as_deref()
+                .map(|d| parse_instant("from", d, false))
+                .transpose()?,
+            to_ms: self
+                .to
+                .as_deref()
+                .map(|d| parse_instant("to", d, true))
+                .transpose()?,
             search: self.search.clone(),
-            method: self.method.as_deref().map(|m| parse_method(m, self.gateway.as_deref())).transpose()?,
+            method: self
+                .method
+                .as_deref()
+                .map(|m| parse_method(m, self.gateway.as_deref()))
+                .transpose()?,
             currency,
             min_amount_minor: amount("min-amount", self.min_amount.as_deref())?,
             max_amount_minor: amount("max-amount", self.max_amount.as_deref())?,
@@ -802,10 +1044,16 @@ impl FilterArgs {
 fn parse_method(text: &str, gateway: Option<&str>) -> Result<Method> {
     match gateway {
         Some(g) => Method::parse(Gateway::parse(g)?, text),
-        None => Method::ALL.into_iter().find(|m| m.as_str() == text.trim().to_ascii_lowercase()).ok_or_else(|| {
-            let names: Vec<&str> = Method::ALL.iter().map(|m| m.as_str()).collect();
-            Error::invalid("method", format!("unknown method {text:?}: use one of {}", names.join(", ")))
-        }),
+        None => Method::ALL
+            .into_iter()
+            .find(|m| m.as_str() == text.trim().to_ascii_lowercase())
+            .ok_or_else(|| {
+                let names: Vec<&str> = Method::ALL.iter().map(|m| m.as_str()).collect();
+                Error::invalid(
+                    "method",
+                    format!("unknown method {text:?}: use one of {}", names.join(", ")),
+                )
+            }),
     }
 }
 
@@ -814,18 +1062,34 @@ fn parse_instant(field: &'static str, text: &str, end_of_day: bool) -> Result<i6
     if let Ok(instant) = chrono::DateTime::parse_from_rfc3339(text.trim()) {
         return Ok(instant.timestamp_millis());
     }
-    let day = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| Error::invalid(field, format!("{text:?} is not a date: use YYYY-MM-DD or an RFC 3339 time")))?;
-    let day = if end_of_day { day.succ_opt().unwrap_or(day) } else { day };
+    let day = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+        Error::invalid(
+            field,
+            format!("{text:?} is not a date: use YYYY-MM-DD or an RFC 3339 time"),
+        )
+    })?;
+    let day = if end_of_day {
+        day.succ_opt().unwrap_or(day)
+    } else {
+        day
+    };
     let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
     Local
         .from_local_datetime(&midnight)
         .earliest()
         .map(|t| t.timestamp_millis())
-        .ok_or_else(|| Error::invalid(field, format!("{text:?} does not exist in the local time zone")))
+        .ok_or_else(|| {
+            Error::invalid(
+                field,
+                format!("{text:?} does not exist in the local time zone"),
+            )
+        })
 }
 
-fn parse_fields(gateway: Gateway, fields: &[String]) -> Result<BTreeMap<String, Sensitive<String>>> {
+fn parse_fields(
+    gateway: Gateway,
+    fields: &[String],
+) -> Result<BTreeMap<String, Sensitive<String>>> {
     let specs = credential_fields(gateway);
     let mut out = BTreeMap::new();
     for pair in fields {
@@ -834,14 +1098,24 @@ fn parse_fields(gateway: Gateway, fields: &[String]) -> Result<BTreeMap<String, 
             .ok_or_else(|| Error::invalid("field", format!("{pair:?} is not NAME=VALUE")))?;
         match specs.iter().find(|f| f.name == name) {
             Some(spec) if spec.secret => {
-                return Err(Error::invalid("field", format!("{name} is a secret: pipe it on stdin, never on the command line")))
+                return Err(Error::invalid(
+                    "field",
+                    format!("{name} is a secret: pipe it on stdin, never on the command line"),
+                ))
             }
             Some(_) => {
                 out.insert(name.to_string(), Sensitive::new(value.to_string()));
             }
             None => {
                 let names: Vec<&str> = specs.iter().filter(|f| !f.secret).map(|f| f.name).collect();
-                return Err(Error::invalid("field", format!("{} has no field {name:?}: use {}", gateway.as_str(), names.join(", "))));
+                return Err(Error::invalid(
+                    "field",
+                    format!(
+                        "{} has no field {name:?}: use {}",
+                        gateway.as_str(),
+                        names.join(", ")
+                    ),
+                ));
             }
         }
     }
@@ -851,7 +1125,11 @@ fn parse_fields(gateway: Gateway, fields: &[String]) -> Result<BTreeMap<String, 
 /// The secret from a hidden prompt on a terminal, or stdin when piped. Only a trailing line
 /// ending is removed.
 fn read_secret(gateway: Gateway) -> Result<Option<Sensitive<String>>> {
-    let label = credential_fields(gateway).iter().find(|f| f.secret).map(|f| f.label).unwrap_or("Secret");
+    let label = credential_fields(gateway)
+        .iter()
+        .find(|f| f.secret)
+        .map(|f| f.label)
+        .unwrap_or("Secret");
     let text = if std::io::stdin().is_terminal() {
         rpassword::prompt_password(format!("{label} (hidden; Enter to keep the current one): "))?
     } else {
@@ -859,7 +1137,11 @@ fn read_secret(gateway: Gateway) -> Result<Option<Sensitive<String>>> {
         std::io::stdin().read_to_string(&mut text)?;
         text
     };
-    let text = text.strip_suffix('\n').map(|t| t.strip_suffix('\r').unwrap_or(t)).unwrap_or(&text).to_string();
+    let text = text
+        .strip_suffix('\n')
+        .map(|t| t.strip_suffix('\r').unwrap_or(t))
+        .unwrap_or(&text)
+        .to_string();
     Ok((!text.is_empty()).then(|| Sensitive::new(text)))
 }
 
@@ -876,9 +1158,19 @@ async fn doctor(data_dir: &std::path::Path, mode: Option<Mode>) -> Result<ExitCo
     println!("mode: {}", desk.mode().as_str());
     match Vault::keychain().status() {
         Ok(status) => {
-            let configured: Vec<String> =
-                status.iter().filter(|s| s.configured).map(|s| format!("{} {}", s.gateway.as_str(), s.environment.as_str())).collect();
-            println!("keychain: available; configured: {}", if configured.is_empty() { "none".into() } else { configured.join(", ") });
+            let configured: Vec<String> = status
+                .iter()
+                .filter(|s| s.configured)
+                .map(|s| format!("{} {}", s.gateway.as_str(), s.environment.as_str()))
+                .collect();
+            println!(
+                "keychain: available; configured: {}",
+                if configured.is_empty() {
+                    "none".into()
+                } else {
+                    configured.join(", ")
+                }
+            );
         }
         Err(e) => {
             println!("keychain: {e}");
@@ -895,7 +1187,15 @@ async fn doctor(data_dir: &std::path::Path, mode: Option<Mode>) -> Result<ExitCo
     let display = std::env::var_os("DISPLAY").or_else(|| std::env::var_os("WAYLAND_DISPLAY"));
     println!(
         "display: {}",
-        if display.is_some() { "present" } else { "none (the window needs one: run under Xvfb, see README)" }
+        if display.is_some() {
+            "present"
+        } else {
+            "none (the window needs one: run under Xvfb, see README)"
+        }
     );
-    Ok(if healthy { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if healthy {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

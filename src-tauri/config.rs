@@ -16,7 +16,12 @@ pub const APP_IDENTIFIER: &str = "app.paydesk.console";
 pub fn default_data_dir() -> Result<PathBuf> {
     dirs::data_dir()
         .map(|d| d.join(APP_IDENTIFIER))
-        .ok_or_else(|| Error::Internal("this system has no app-data directory: pass --data-dir or set PAYDESK_DATA_DIR".into()))
+        .ok_or_else(|| {
+            Error::Internal(
+                "this system has no app-data directory: pass --data-dir or set PAYDESK_DATA_DIR"
+                    .into(),
+            )
+        })
 }
 
 /// `--data-dir` (or PAYDESK_DATA_DIR, which clap folds into the flag) wins over the default.
@@ -51,7 +56,10 @@ impl Mode {
             "sandbox" => Ok(Mode::Sandbox),
             "test" => Ok(Mode::Test),
             "live" => Ok(Mode::Live),
-            _ => Err(Error::invalid("mode", format!("unknown mode {text:?}: use sandbox, test or live"))),
+            _ => Err(Error::invalid(
+                "mode",
+                format!("unknown mode {text:?}: use sandbox, test or live"),
+            )),
         }
     }
 

@@ -12,21 +12,34 @@ pub enum Error {
     #[error("{0}")]
     Money(#[from] MoneyError),
     #[error("{field}: {message}")]
-    InvalidInput { field: &'static str, message: String },
+    InvalidInput {
+        field: &'static str,
+        message: String,
+    },
     #[error("{0}")]
     UnsupportedMethod(String),
     #[error("no order {0} in the ledger")]
     NotFound(String),
     /// The gateway answered and said no (its own code and text are kept).
     #[error("{gateway} refused: {message} (code {code})")]
-    GatewayRejected { gateway: &'static str, code: String, message: String },
+    GatewayRejected {
+        gateway: &'static str,
+        code: String,
+        message: String,
+    },
     /// No answer: connection refused, timeout, 5xx. The outcome is unknown, so the order
     /// stays as it is and is reconciled by a later query.
     #[error("{gateway} could not be reached: {message}")]
-    GatewayUnreachable { gateway: &'static str, message: String },
+    GatewayUnreachable {
+        gateway: &'static str,
+        message: String,
+    },
     /// An answer we cannot trust or read: malformed body, missing field, bad signature.
     #[error("{gateway} answered something unusable: {message}")]
-    GatewayProtocol { gateway: &'static str, message: String },
+    GatewayProtocol {
+        gateway: &'static str,
+        message: String,
+    },
     #[error("ledger: {0}")]
     Storage(#[from] rusqlite::Error),
     #[error("keychain: {0}")]
@@ -42,7 +55,10 @@ pub enum Error {
 
 impl Error {
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        Error::InvalidInput { field, message: message.into() }
+        Error::InvalidInput {
+            field,
+            message: message.into(),
+        }
     }
 
     pub fn code(&self) -> &'static str {
@@ -77,12 +93,19 @@ impl Error {
     pub fn is_bad_input(&self) -> bool {
         matches!(
             self,
-            Error::Money(_) | Error::InvalidInput { .. } | Error::UnsupportedMethod(_) | Error::NotFound(_)
+            Error::Money(_)
+                | Error::InvalidInput { .. }
+                | Error::UnsupportedMethod(_)
+                | Error::NotFound(_)
         )
     }
 
     pub fn payload(&self) -> ErrorPayload {
-        ErrorPayload { code: self.code(), message: self.to_string(), field: self.field() }
+        ErrorPayload {
+            code: self.code(),
+            message: self.to_string(),
+            field: self.field(),
+        }
     }
 }
 

@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
+use rusqlite::{
+    params, params_from_iter, Connection, OptionalExtension, Row, Transaction, TransactionBehavior,
+};
 
 use crate::error::{Error, Result};
 use crate::money::{Currency, Money};
@@ -14,7 +16,8 @@ pub const LEDGER_FILE: &str = "paydesk.db";
 
 /// Migrations run in order, each once; `PRAGMA user_version` records how many ran.
 /// Never edit a released one: append.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE orders (
     id                INTEGER PRIMARY KEY,
     merchant_order_no TEXT    NOT NULL UNIQUE,
@@ -69,7 +72,8 @@ CREATE TABLE settings (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
-"#, r#"
+"#,
+    r#"
 -- What the window or the merchant's app needs beyond a link (a card form's secureId, an app's
 -- payParams, a stored card's id), as JSON.
 ALTER TABLE orders ADD COLUMN payment_payload TEXT;
@@ -89,7 +93,8 @@ CREATE TABLE notifications (
     outcome           TEXT    NOT NULL
 );
 CREATE INDEX notifications_by_fingerprint ON notifications (fingerprint);
-"#, r#"
+"#,
+    r#"
 -- The ledger at scale: free text a cashier may add, indexes for the order list's filters (each
 -- ends in the list order, so a page is read in order), a covering index that totals and
 -- reports read without touching the table, and trigram search (FTS5) over the order number,
@@ -122,13 +127,15 @@ CREATE TRIGGER orders_search_delete AFTER DELETE ON orders BEGIN
     INSERT INTO orders_search (orders_search, rowid, merchant_order_no, gateway_order_id, customer)
     VALUES ('delete', old.id, old.merchant_order_no, old.gateway_order_id, old.customer);
 END;
-"#, r#"
+"#,
+    r#"
 -- Search index upkeep off the counter's path: each sale's commit writes one small FTS5
 -- segment; merging them only when 16 pile up on a level (crisismerge) instead of every 4
 -- (automerge) keeps an insert's writes, and the WAL checkpoints they cause, small.
 INSERT INTO orders_search (orders_search, rank) VALUES ('automerge', 0);
 INSERT INTO orders_search (orders_search, rank) VALUES ('crisismerge', 16);
-"#, r#"
+"#,
+    r#"
 -- Search indexing off the sale's commit: a new or edited order is queued in search_pending and
 -- folded into orders_search in batches (`queries::fold_search_pending`: before every search, and
 -- by insert_order once the queue holds a batch), so a search still sees every order at once.
@@ -153,7 +160,8 @@ CREATE TRIGGER orders_search_delete AFTER DELETE ON orders BEGIN
     WHERE NOT EXISTS (SELECT 1 FROM search_pending WHERE id = old.id);
     DELETE FROM search_pending WHERE id = old.id;
 END;
-"#, r#"
+"#,
+    r#"
 -- One watermark for the search index and a totals summary: both hold exactly the orders with
 -- id <= ledger_fold.folded (with their current values). A sale (a new id above the mark) writes
 -- nothing to either; `queries::fold` takes the orders above the mark into both in one batch
@@ -237,7 +245,8 @@ BEGIN
     WHERE day = (old.created_at - ((old.created_at % 86400000) + 86400000) % 86400000) / 86400000 AND status = old.status AND gateway = old.gateway
       AND method = old.method AND currency = old.currency;
 END;
-"#];
+"#,
+];
 
 pub fn schema_version() -> usize {
     MIGRATIONS.len()
@@ -308,7 +317,10 @@ pub struct Cursor {
 
 impl Cursor {
     pub fn after(order: &Order) -> Cursor {
-        Cursor { created_at_ms: order.created_at_ms, id: order.id }
+        Cursor {
+            created_at_ms: order.created_at_ms,
+            id: order.id,
+        }
     }
 }
 
@@ -328,7 +340,10 @@ impl Ledger {
 
     pub fn open(path: &Path) -> Result<Ledger> {
         let conn = crate::db::open(path, MIGRATIONS)?;
-        Ok(Ledger { conn: Mutex::new(conn), path: path.to_path_buf() })
+        Ok(Ledger {
+            conn: Mutex::new(conn),
+            path: path.to_path_buf(),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -362,9 +377,20 @@ impl Ledger {
                 new.expires_at_ms,
             ])?;
         let id = tx.last_insert_rowid();
-        insert_event(&tx, id, now, None, OrderStatus::Created, EventSource::Create, None, Some("order written before calling the gateway"))?;
+        insert_event(
+            &tx,
+            id,
+            now,
+            None,
+            OrderStatus::Created,
+            EventSource::Create,
+            None,
+            Some("order written before calling the gateway"),
+        )?;
         // The search index and the totals summary take new orders in batches (migration 6).
-        let mark: i64 = tx.prepare_cached("SELECT folded FROM ledger_fold")?.query_row([], |r| r.get(0))?;
+        let mark: i64 = tx
+            .prepare_cached("SELECT folded FROM ledger_fold")?
+            .query_row([], |r| r.get(0))?;
         if id - mark >= crate::queries::FOLD_BATCH {
             crate::queries::fold(&tx)?;
         }
@@ -374,7 +400,12 @@ impl Ledger {
     }
 
     /// Keeps what the gateway gave back on create: its order id and the payment link.
-    pub fn record_gateway_reference(&self, id: i64, gateway_order_id: Option<&str>, payment_url: Option<&str>) -> Result<()> {
+    pub fn record_gateway_reference(
+        &self,
+        id: i64,
+        gateway_order_id: Option<&str>,
+        payment_url: Option<&str>,
+    ) -> Result<()> {
         self.conn().execute(
             "UPDATE orders SET gateway_order_id = COALESCE(?2, gateway_order_id),
                                payment_url = COALESCE(?3, payment_url), updated_at = ?4
@@ -407,16 +438,33 @@ impl Ledger {
     /// Reserves a refund (or void) before the gateway is called: in one immediate
     /// transaction, so two refunds racing (in this process or another) cannot together
     /// exceed what was paid. Pending and succeeded refunds both count against the total.
-    pub fn begin_refund(&self, order_id: i64, refund_no: &str, amount_minor: i64, kind: RefundKind, reason: Option<&str>) -> Result<Refund> {
+    pub fn begin_refund(
+        &self,
+        order_id: i64,
+        refund_no: &str,
+        amount_minor: i64,
+        kind: RefundKind,
+        reason: Option<&str>,
+    ) -> Result<Refund> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let order = get_order(&tx, order_id)?;
         let allowed = match kind {
-            RefundKind::Refund => matches!(order.status, OrderStatus::Paid | OrderStatus::PartiallyRefunded),
+            RefundKind::Refund => matches!(
+                order.status,
+                OrderStatus::Paid | OrderStatus::PartiallyRefunded
+            ),
             RefundKind::Void => matches!(order.status, OrderStatus::Paid | OrderStatus::Authorized),
         };
         if !allowed {
-            return Err(Error::invalid("order", format!("order {order_id} is {}: only a paid order can be {}", order.status, kind.past())));
+            return Err(Error::invalid(
+                "order",
+                format!(
+                    "order {order_id} is {}: only a paid order can be {}",
+                    order.status,
+                    kind.past()
+                ),
+            ));
         }
         let committed: i64 = tx.query_row(
             "SELECT COALESCE(SUM(amount_minor), 0) FROM refunds WHERE order_id = ?1 AND status != 'failed'",
@@ -460,7 +508,10 @@ impl Ledger {
         }
         let now = now_ms();
         match &outcome {
-            RefundOutcome::Succeeded { gateway_refund_id, gateway_status } => {
+            RefundOutcome::Succeeded {
+                gateway_refund_id,
+                gateway_status,
+            } => {
                 tx.execute(
                     "UPDATE refunds SET status = 'succeeded', gateway_refund_id = ?2, updated_at = ?3 WHERE id = ?1",
                     params![refund_id, gateway_refund_id, now],
@@ -472,12 +523,24 @@ impl Ledger {
                 let order = get_order(&tx, refund.order_id)?;
                 let status = match refund.kind {
                     RefundKind::Void => OrderStatus::Voided,
-                    RefundKind::Refund if order.refunded_minor >= order.amount.minor() => OrderStatus::Refunded,
+                    RefundKind::Refund if order.refunded_minor >= order.amount.minor() => {
+                        OrderStatus::Refunded
+                    }
                     RefundKind::Refund => OrderStatus::PartiallyRefunded,
                 };
                 let currency = order.amount.currency();
-                let note = format!("{} {} {currency} ({})", refund.kind.past(), currency.decimal_string(refund.amount_minor), refund.refund_no);
-                let obs = Observation { status, gateway_status: gateway_status.clone(), source: EventSource::User, note: Some(note) };
+                let note = format!(
+                    "{} {} {currency} ({})",
+                    refund.kind.past(),
+                    currency.decimal_string(refund.amount_minor),
+                    refund.refund_no
+                );
+                let obs = Observation {
+                    status,
+                    gateway_status: gateway_status.clone(),
+                    source: EventSource::User,
+                    note: Some(note),
+                };
                 apply_in(&tx, refund.order_id, &obs)?;
             }
             RefundOutcome::Failed { reason } => {
@@ -495,7 +558,8 @@ impl Ledger {
 
     pub fn refunds(&self, order_id: i64) -> Result<Vec<Refund>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached("SELECT * FROM refunds WHERE order_id = ?1 ORDER BY id")?;
+        let mut stmt =
+            conn.prepare_cached("SELECT * FROM refunds WHERE order_id = ?1 ORDER BY id")?;
         let rows = stmt.query_map([order_id], refund_from_row)?;
         let mut out = Vec::new();
         for row in rows {
@@ -525,7 +589,8 @@ impl Ledger {
     /// (verified, outcome) of every notification kept, oldest first (audit and tests).
     pub fn notifications(&self) -> Result<Vec<(bool, String, Option<i64>)>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare("SELECT verified, outcome, order_id FROM notifications ORDER BY id")?;
+        let mut stmt =
+            conn.prepare("SELECT verified, outcome, order_id FROM notifications ORDER BY id")?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -581,17 +646,33 @@ impl Ledger {
     }
 
     /// Visits every order matching the filter, newest first, one row at a time.
-    pub fn for_each(&self, filter: &OrderFilter, mut visit: impl FnMut(&Order) -> Result<()>) -> Result<()> {
-        crate::queries::for_each_row(&self.conn(), filter, "*", |row| visit(&order_from_row(row)??))
+    pub fn for_each(
+        &self,
+        filter: &OrderFilter,
+        mut visit: impl FnMut(&Order) -> Result<()>,
+    ) -> Result<()> {
+        crate::queries::for_each_row(&self.conn(), filter, "*", |row| {
+            visit(&order_from_row(row)??)
+        })
     }
 
     /// Visits `SELECT {columns}` of every order matching the filter, newest first (exports).
-    pub(crate) fn for_each_row(&self, filter: &OrderFilter, columns: &str, visit: impl FnMut(&Row<'_>) -> Result<()>) -> Result<()> {
+    pub(crate) fn for_each_row(
+        &self,
+        filter: &OrderFilter,
+        columns: &str,
+        visit: impl FnMut(&Row<'_>) -> Result<()>,
+    ) -> Result<()> {
         crate::queries::for_each_row(&self.conn(), filter, columns, visit)
     }
 
     /// Sets the free text a cashier may add to an order: who the customer is, what was sold.
-    pub fn set_order_text(&self, id: i64, customer: Option<&str>, description: Option<&str>) -> Result<()> {
+    pub fn set_order_text(
+        &self,
+        id: i64,
+        customer: Option<&str>,
+        description: Option<&str>,
+    ) -> Result<()> {
         let changed = self.conn().execute(
             "UPDATE orders SET customer = ?2, description = ?3 WHERE id = ?1",
             params![id, customer, description],
@@ -614,7 +695,12 @@ impl Ledger {
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
-        Ok(self.conn().query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+        Ok(self
+            .conn()
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
     }
 
     pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
@@ -629,26 +715,57 @@ impl Ledger {
 fn apply_in(tx: &Transaction<'_>, id: i64, obs: &Observation) -> Result<Applied> {
     let order = get_order(tx, id)?;
     let now = now_ms();
-    let gateway_status_changed = obs.gateway_status.is_some() && obs.gateway_status != order.gateway_status;
+    let gateway_status_changed =
+        obs.gateway_status.is_some() && obs.gateway_status != order.gateway_status;
     let applied = if obs.status != order.status && order.status.can_move_to(obs.status) {
         tx.execute(
             "UPDATE orders SET status = ?2, gateway_status = COALESCE(?3, gateway_status), updated_at = ?4 WHERE id = ?1",
             params![id, obs.status.as_str(), obs.gateway_status, now],
         )?;
-        insert_event(tx, id, now, Some(order.status), obs.status, obs.source, obs.gateway_status.as_deref(), obs.note.as_deref())?;
+        insert_event(
+            tx,
+            id,
+            now,
+            Some(order.status),
+            obs.status,
+            obs.source,
+            obs.gateway_status.as_deref(),
+            obs.note.as_deref(),
+        )?;
         Applied::Moved
     } else if obs.status == order.status {
         if gateway_status_changed {
             // Same unified status, new gateway wording (e.g. IOTPay 0 -> 1): keep it verbatim.
-            tx.execute("UPDATE orders SET gateway_status = ?2, updated_at = ?3 WHERE id = ?1", params![id, obs.gateway_status, now])?;
-            insert_event(tx, id, now, Some(order.status), order.status, obs.source, obs.gateway_status.as_deref(), obs.note.as_deref())?;
+            tx.execute(
+                "UPDATE orders SET gateway_status = ?2, updated_at = ?3 WHERE id = ?1",
+                params![id, obs.gateway_status, now],
+            )?;
+            insert_event(
+                tx,
+                id,
+                now,
+                Some(order.status),
+                order.status,
+                obs.source,
+                obs.gateway_status.as_deref(),
+                obs.note.as_deref(),
+            )?;
         }
         Applied::Unchanged
     } else {
         tracing::warn!(order = id, from = %order.status, to = %obs.status, "ignored an out-of-order status");
         if gateway_status_changed {
             let note = format!("ignored: {} arrived after {}", obs.status, order.status);
-            insert_event(tx, id, now, Some(order.status), order.status, obs.source, obs.gateway_status.as_deref(), Some(&note))?;
+            insert_event(
+                tx,
+                id,
+                now,
+                Some(order.status),
+                order.status,
+                obs.source,
+                obs.gateway_status.as_deref(),
+                Some(&note),
+            )?;
         }
         Applied::Ignored
     };
@@ -705,8 +822,13 @@ pub struct Refund {
 
 #[derive(Debug, Clone)]
 pub enum RefundOutcome {
-    Succeeded { gateway_refund_id: Option<String>, gateway_status: Option<String> },
-    Failed { reason: String },
+    Succeeded {
+        gateway_refund_id: Option<String>,
+        gateway_status: Option<String>,
+    },
+    Failed {
+        reason: String,
+    },
 }
 
 /// A notification as it reached the receiver.
@@ -734,7 +856,11 @@ fn refund_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Refund>> {
             order_id: row.get("order_id")?,
             refund_no: row.get("refund_no")?,
             amount_minor: row.get("amount_minor")?,
-            kind: if kind == "void" { RefundKind::Void } else { RefundKind::Refund },
+            kind: if kind == "void" {
+                RefundKind::Void
+            } else {
+                RefundKind::Refund
+            },
             status: match status.as_str() {
                 "pending" => RefundStatus::Pending,
                 "succeeded" => RefundStatus::Succeeded,
@@ -820,7 +946,8 @@ fn event_from_row(row: &Row<'_>) -> rusqlite::Result<Result<OrderEvent>> {
             at_ms: row.get(2)?,
             from_status: from.as_deref().map(OrderStatus::parse).transpose()?,
             to_status: OrderStatus::parse(&to)?,
-            source: EventSource::parse(&source).ok_or_else(|| Error::Internal(format!("unknown event source {source:?}")))?,
+            source: EventSource::parse(&source)
+                .ok_or_else(|| Error::Internal(format!("unknown event source {source:?}")))?,
             gateway_status: row.get(6)?,
             note: row.get(7)?,
         })
@@ -849,7 +976,12 @@ mod tests {
     }
 
     fn obs(status: OrderStatus, raw: &str) -> Observation {
-        Observation { status, gateway_status: Some(raw.into()), source: EventSource::Poll, note: None }
+        Observation {
+            status,
+            gateway_status: Some(raw.into()),
+            source: EventSource::Poll,
+            note: None,
+        }
     }
 
     #[test]
@@ -857,9 +989,15 @@ mod tests {
         let (dir, ledger) = ledger();
         drop(ledger);
         let again = Ledger::open_in(dir.path()).unwrap();
-        let version: i64 = again.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        let version: i64 = again
+            .conn()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(version as usize, schema_version());
-        let mode: String = again.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        let mode: String = again
+            .conn()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(mode, "wal");
     }
 
@@ -872,21 +1010,38 @@ mod tests {
         let events = ledger.events(order.id).unwrap();
         assert_eq!(events.len(), 1);
         assert_eq!(events[0].to_status, OrderStatus::Created);
-        assert!(ledger.insert_order(&new_order("PD1")).is_err(), "merchant order numbers are unique");
+        assert!(
+            ledger.insert_order(&new_order("PD1")).is_err(),
+            "merchant order numbers are unique"
+        );
     }
 
     #[test]
     fn status_moves_forward_only_and_every_move_is_an_event() {
         let (_dir, ledger) = ledger();
         let id = ledger.insert_order(&new_order("PD2")).unwrap().id;
-        assert_eq!(ledger.apply(id, &obs(OrderStatus::Pending, "0")).unwrap().0, Applied::Moved);
-        assert_eq!(ledger.apply(id, &obs(OrderStatus::Pending, "1")).unwrap().0, Applied::Unchanged);
-        assert_eq!(ledger.apply(id, &obs(OrderStatus::Paid, "2")).unwrap().0, Applied::Moved);
+        assert_eq!(
+            ledger.apply(id, &obs(OrderStatus::Pending, "0")).unwrap().0,
+            Applied::Moved
+        );
+        assert_eq!(
+            ledger.apply(id, &obs(OrderStatus::Pending, "1")).unwrap().0,
+            Applied::Unchanged
+        );
+        assert_eq!(
+            ledger.apply(id, &obs(OrderStatus::Paid, "2")).unwrap().0,
+            Applied::Moved
+        );
         let (applied, order) = ledger.apply(id, &obs(OrderStatus::Pending, "1")).unwrap();
         assert_eq!(applied, Applied::Ignored);
         assert_eq!(order.status, OrderStatus::Paid);
         assert_eq!(order.gateway_status.as_deref(), Some("2"));
-        let statuses: Vec<_> = ledger.events(id).unwrap().iter().map(|e| (e.to_status, e.gateway_status.clone())).collect();
+        let statuses: Vec<_> = ledger
+            .events(id)
+            .unwrap()
+            .iter()
+            .map(|e| (e.to_status, e.gateway_status.clone()))
+            .collect();
         assert_eq!(
             statuses,
             vec![
@@ -907,18 +1062,30 @@ mod tests {
         let (_dir, ledger) = ledger();
         let id = ledger.insert_order(&new_order("PD3")).unwrap().id;
         let conn = ledger.conn();
-        assert!(conn.execute("UPDATE order_events SET note = 'x' WHERE order_id = ?1", [id]).is_err());
-        assert!(conn.execute("DELETE FROM order_events WHERE order_id = ?1", [id]).is_err());
+        assert!(conn
+            .execute(
+                "UPDATE order_events SET note = 'x' WHERE order_id = ?1",
+                [id]
+            )
+            .is_err());
+        assert!(conn
+            .execute("DELETE FROM order_events WHERE order_id = ?1", [id])
+            .is_err());
     }
 
     #[test]
     fn resolve_finds_by_id_merchant_number_or_gateway_id() {
         let (_dir, ledger) = ledger();
         let order = ledger.insert_order(&new_order("PD4")).unwrap();
-        ledger.record_gateway_reference(order.id, Some("P0001"), Some("http://x/pay")).unwrap();
+        ledger
+            .record_gateway_reference(order.id, Some("P0001"), Some("http://x/pay"))
+            .unwrap();
         assert_eq!(ledger.resolve(&order.id.to_string()).unwrap().id, order.id);
         assert_eq!(ledger.resolve("PD4").unwrap().id, order.id);
-        assert_eq!(ledger.resolve("P0001").unwrap().payment_url.as_deref(), Some("http://x/pay"));
+        assert_eq!(
+            ledger.resolve("P0001").unwrap().payment_url.as_deref(),
+            Some("http://x/pay")
+        );
         assert!(matches!(ledger.resolve("nope"), Err(Error::NotFound(_))));
     }
 
@@ -929,12 +1096,30 @@ mod tests {
         let b = ledger.insert_order(&new_order("PDB200")).unwrap();
         ledger.apply(b.id, &obs(OrderStatus::Pending, "0")).unwrap();
         let all = ledger.list(&OrderFilter::default()).unwrap();
-        assert_eq!(all.iter().map(|o| o.id).collect::<Vec<_>>(), vec![b.id, a.id]);
-        let pending = ledger.list(&OrderFilter { status: Some(OrderStatus::Pending), ..Default::default() }).unwrap();
+        assert_eq!(
+            all.iter().map(|o| o.id).collect::<Vec<_>>(),
+            vec![b.id, a.id]
+        );
+        let pending = ledger
+            .list(&OrderFilter {
+                status: Some(OrderStatus::Pending),
+                ..Default::default()
+            })
+            .unwrap();
         assert_eq!(pending.len(), 1);
-        let found = ledger.list(&OrderFilter { search: Some("a10".into()), ..Default::default() }).unwrap();
+        let found = ledger
+            .list(&OrderFilter {
+                search: Some("a10".into()),
+                ..Default::default()
+            })
+            .unwrap();
         assert_eq!(found.iter().map(|o| o.id).collect::<Vec<_>>(), vec![a.id]);
-        let none = ledger.list(&OrderFilter { search: Some("%".into()), ..Default::default() }).unwrap();
+        let none = ledger
+            .list(&OrderFilter {
+                search: Some("%".into()),
+                ..Default::default()
+            })
+            .unwrap();
         assert!(none.is_empty(), "LIKE wildcards in a search are literal");
         assert_eq!(ledger.open_orders().unwrap().len(), 2);
     }

@@ -1,5 +1,8 @@
 // No console window behind the app on Windows release builds.
-#![cfg_attr(all(not(debug_assertions), target_os = "windows"), windows_subsystem = "windows")]
+#![cfg_attr(
+    all(not(debug_assertions), target_os = "windows"),
+    windows_subsystem = "windows"
+)]
 
 //! The `paydesk` binary: with a subcommand it is the CLI, without one it opens the window.
 

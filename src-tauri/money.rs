@@ -18,27 +18,81 @@ pub struct Currency {
 
 /// The currencies the four gateways settle in, plus common neighbours. Exponents from ISO 4217.
 const CURRENCIES: &[Currency] = &[
-    Currency { code: "CAD", exponent: 2 },
-    Currency { code: "USD", exponent: 2 },
-    Currency { code: "CNY", exponent: 2 },
-    Currency { code: "INR", exponent: 2 },
-    Currency { code: "EUR", exponent: 2 },
-    Currency { code: "GBP", exponent: 2 },
-    Currency { code: "AUD", exponent: 2 },
-    Currency { code: "HKD", exponent: 2 },
-    Currency { code: "SGD", exponent: 2 },
-    Currency { code: "CHF", exponent: 2 },
-    Currency { code: "PLN", exponent: 2 },
-    Currency { code: "RUB", exponent: 2 },
-    Currency { code: "UAH", exponent: 2 },
-    Currency { code: "JPY", exponent: 0 },
-    Currency { code: "KRW", exponent: 0 },
-    Currency { code: "KWD", exponent: 3 },
-    Currency { code: "BHD", exponent: 3 },
+    Currency {
+        code: "CAD",
+        exponent: 2,
+    },
+    Currency {
+        code: "USD",
+        exponent: 2,
+    },
+    Currency {
+        code: "CNY",
+        exponent: 2,
+    },
+    Currency {
+        code: "INR",
+        exponent: 2,
+    },
+    Currency {
+        code: "EUR",
+        exponent: 2,
+    },
+    Currency {
+        code: "GBP",
+        exponent: 2,
+    },
+    Currency {
+        code: "AUD",
+        exponent: 2,
+    },
+    Currency {
+        code: "HKD",
+        exponent: 2,
+    },
+    Currency {
+        code: "SGD",
+        exponent: 2,
+    },
+    Currency {
+        code: "CHF",
+        exponent: 2,
+    },
+    Currency {
+        code: "PLN",
+        exponent: 2,
+    },
+    Currency {
+        code: "RUB",
+        exponent: 2,
+    },
+    Currency {
+        code: "UAH",
+        exponent: 2,
+    },
+    Currency {
+        code: "JPY",
+        exponent: 0,
+    },
+    Currency {
+        code: "KRW",
+        exponent: 0,
+    },
+    Currency {
+        code: "KWD",
+        exponent: 3,
+    },
+    Currency {
+        code: "BHD",
+        exponent: 3,
+    },
 ];
 
 impl Currency {
-    pub const CAD: Currency = Currency { code: "CAD", exponent: 2 };
+    pub const CAD: Currency = Currency {
+        code: "CAD",
+        exponent: 2,
+    };
 
     pub fn parse(text: &str) -> Result<Currency, MoneyError> {
         let upper = text.trim().to_ascii_uppercase();
@@ -67,7 +121,12 @@ impl Currency {
         let scale = self.scale();
         let sign = if minor < 0 { "-" } else { "" };
         let abs = minor.unsigned_abs();
-        format!("{sign}{}.{:0width$}", abs / scale as u64, abs % scale as u64, width = exp)
+        format!(
+            "{sign}{}.{:0width$}",
+            abs / scale as u64,
+            abs % scale as u64,
+            width = exp
+        )
     }
 
     fn scale(&self) -> i64 {
@@ -111,18 +170,32 @@ pub enum MoneyError {
     #[error("amount must be more than zero")]
     Zero,
     #[error("amount {text:?} has too many decimals: {currency} takes at most {max}")]
-    TooManyDecimals { text: String, currency: Currency, max: u8 },
+    TooManyDecimals {
+        text: String,
+        currency: Currency,
+        max: u8,
+    },
     #[error("amount {text:?} is too large: the counter takes less than {max} {currency}")]
-    TooLarge { text: String, currency: Currency, max: i64 },
+    TooLarge {
+        text: String,
+        currency: Currency,
+        max: i64,
+    },
     #[error("unknown currency {0:?}: use an ISO-4217 code such as CAD, USD, INR or EUR")]
     UnknownCurrency(String),
     #[error("{gateway} does not take {currency}")]
-    CurrencyNotAccepted { gateway: &'static str, currency: Currency },
+    CurrencyNotAccepted {
+        gateway: &'static str,
+        currency: Currency,
+    },
 }
 
 impl MoneyError {
     pub fn is_currency(&self) -> bool {
-        matches!(self, MoneyError::UnknownCurrency(_) | MoneyError::CurrencyNotAccepted { .. })
+        matches!(
+            self,
+            MoneyError::UnknownCurrency(_) | MoneyError::CurrencyNotAccepted { .. }
+        )
     }
 }
 
@@ -136,10 +209,18 @@ impl Money {
     /// A positive amount below the counter's ceiling.
     pub fn from_minor(minor: i64, currency: Currency) -> Result<Money, MoneyError> {
         if minor <= 0 {
-            return Err(if minor == 0 { MoneyError::Zero } else { MoneyError::Negative(minor.to_string()) });
+            return Err(if minor == 0 {
+                MoneyError::Zero
+            } else {
+                MoneyError::Negative(minor.to_string())
+            });
         }
         if minor >= MAX_MAJOR_UNITS * currency.scale() {
-            return Err(MoneyError::TooLarge { text: minor.to_string(), currency, max: MAX_MAJOR_UNITS });
+            return Err(MoneyError::TooLarge {
+                text: minor.to_string(),
+                currency,
+                max: MAX_MAJOR_UNITS,
+            });
         }
         Ok(Money { minor, currency })
     }
@@ -161,7 +242,10 @@ impl Money {
             None => (trimmed, ""),
         };
         let digits_only = |s: &str| s.chars().all(|c| c.is_ascii_digit());
-        if (whole.is_empty() && fraction.is_empty()) || !digits_only(whole) || !digits_only(fraction) {
+        if (whole.is_empty() && fraction.is_empty())
+            || !digits_only(whole)
+            || !digits_only(fraction)
+        {
             return Err(MoneyError::NotANumber(trimmed.to_string()));
         }
         if fraction.len() > currency.exponent as usize {
@@ -172,13 +256,25 @@ impl Money {
             });
         }
         let whole = whole.trim_start_matches('0');
-        let too_large = || MoneyError::TooLarge { text: trimmed.to_string(), currency, max: MAX_MAJOR_UNITS };
+        let too_large = || MoneyError::TooLarge {
+            text: trimmed.to_string(),
+            currency,
+            max: MAX_MAJOR_UNITS,
+        };
         // MAX_MAJOR_UNITS has 8 digits: anything longer is refused before it can overflow.
         if whole.len() > 8 {
             return Err(too_large());
         }
-        let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| too_large())? };
-        let mut fraction_minor: i64 = if fraction.is_empty() { 0 } else { fraction.parse().map_err(|_| too_large())? };
+        let whole: i64 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().map_err(|_| too_large())?
+        };
+        let mut fraction_minor: i64 = if fraction.is_empty() {
+            0
+        } else {
+            fraction.parse().map_err(|_| too_large())?
+        };
         for _ in fraction.len()..currency.exponent as usize {
             fraction_minor *= 10;
         }
@@ -230,7 +326,10 @@ impl Money {
     /// currencies with two decimals have cents; anything else is refused at this edge.
     pub fn cents(&self, gateway: &'static str) -> Result<i64, MoneyError> {
         if self.currency.exponent != 2 {
-            return Err(MoneyError::CurrencyNotAccepted { gateway, currency: self.currency });
+            return Err(MoneyError::CurrencyNotAccepted {
+                gateway,
+                currency: self.currency,
+            });
         }
         Ok(self.minor)
     }
@@ -272,7 +371,10 @@ mod tests {
 
     #[test]
     fn refuses_bad_text_with_a_specific_error() {
-        assert!(matches!(cad("12.345"), Err(MoneyError::TooManyDecimals { max: 2, .. })));
+        assert!(matches!(
+            cad("12.345"),
+            Err(MoneyError::TooManyDecimals { max: 2, .. })
+        ));
         assert!(matches!(cad("-1"), Err(MoneyError::Negative(_))));
         assert!(matches!(cad("0"), Err(MoneyError::Zero)));
         assert!(matches!(cad("0.00"), Err(MoneyError::Zero)));
@@ -285,10 +387,16 @@ mod tests {
         assert!(matches!(cad("."), Err(MoneyError::NotANumber(_))));
         assert!(matches!(cad(""), Err(MoneyError::Empty)));
         assert!(matches!(cad("10000000"), Err(MoneyError::TooLarge { .. })));
-        assert!(matches!(cad("99999999999999999999999"), Err(MoneyError::TooLarge { .. })));
+        assert!(matches!(
+            cad("99999999999999999999999"),
+            Err(MoneyError::TooLarge { .. })
+        ));
         assert_eq!(cad("9999999.99").unwrap().minor(), 999_999_999);
         let jpy = Currency::parse("JPY").unwrap();
-        assert!(matches!(Money::parse("10.5", jpy), Err(MoneyError::TooManyDecimals { max: 0, .. })));
+        assert!(matches!(
+            Money::parse("10.5", jpy),
+            Err(MoneyError::TooManyDecimals { max: 0, .. })
+        ));
     }
 
     #[test]
@@ -321,7 +429,12 @@ mod tests {
         assert!(Money::from_minor(0, Currency::CAD).is_err());
         assert!(Money::from_minor(-5, Currency::CAD).is_err());
         assert!(Money::from_minor(1_000_000_000, Currency::CAD).is_err());
-        assert_eq!(Money::from_minor(999_999_999, Currency::CAD).unwrap().minor(), 999_999_999);
+        assert_eq!(
+            Money::from_minor(999_999_999, Currency::CAD)
+                .unwrap()
+                .minor(),
+            999_999_999
+        );
     }
 
     #[test]

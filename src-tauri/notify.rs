@@ -34,9 +34,11 @@ pub struct NotifyReceiver {
 impl NotifyReceiver {
     /// Listens on `addr` and points the service's notify URLs at it.
     pub async fn start(desk: Arc<Paydesk>, addr: SocketAddr) -> Result<NotifyReceiver> {
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .map_err(|e| Error::Internal(format!("the notification receiver cannot listen on {addr}: {e}")))?;
+        let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+            Error::Internal(format!(
+                "the notification receiver cannot listen on {addr}: {e}"
+            ))
+        })?;
         let base_url = format!("http://{}", listener.local_addr()?);
         desk.set_notify_base(&base_url);
         let router = Router::new()
@@ -55,7 +57,10 @@ impl NotifyReceiver {
                 tracing::error!("notification receiver stopped: {e}");
             }
         });
-        Ok(NotifyReceiver { base_url, _shutdown: shutdown })
+        Ok(NotifyReceiver {
+            base_url,
+            _shutdown: shutdown,
+        })
     }
 
     pub fn base_url(&self) -> &str {
@@ -64,7 +69,10 @@ impl NotifyReceiver {
 }
 
 async fn iotpay(State(desk): State<Arc<Paydesk>>, headers: HeaderMap, body: Bytes) -> &'static str {
-    let is_json = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("json"));
+    let is_json = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("json"));
     match receive_iotpay(&desk, &body, is_json).await {
         Ok(answer) => answer,
         Err(e) => {
@@ -76,7 +84,11 @@ async fn iotpay(State(desk): State<Arc<Paydesk>>, headers: HeaderMap, body: Byte
 }
 
 /// Handles one IOTPay notification (v1 form or V3 JSON); returns the answer for IOTPay.
-pub async fn receive_iotpay(desk: &Arc<Paydesk>, body: &[u8], is_json: bool) -> Result<&'static str> {
+pub async fn receive_iotpay(
+    desk: &Arc<Paydesk>,
+    body: &[u8],
+    is_json: bool,
+) -> Result<&'static str> {
     let fields: Map<String, Value> = if is_json {
         match serde_json::from_slice(body) {
             Ok(Value::Object(map)) => map,
@@ -84,7 +96,12 @@ pub async fn receive_iotpay(desk: &Arc<Paydesk>, body: &[u8], is_json: bool) -> 
         }
     } else {
         serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
-            .map(|pairs| pairs.into_iter().map(|(k, v)| (k, Value::String(v))).collect())
+            .map(|pairs| {
+                pairs
+                    .into_iter()
+                    .map(|(k, v)| (k, Value::String(v)))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let text = String::from_utf8_lossy(body);
@@ -103,15 +120,25 @@ pub async fn receive_iotpay(desk: &Arc<Paydesk>, body: &[u8], is_json: bool) -> 
         Some(no) => desk.order_by_merchant_no(no)?,
         None => None,
     }) else {
-        record.outcome = if merchant_order_no.is_some() { "unknown order" } else { "unreadable" };
-        tracing::warn!(merchant_order_no, "notification for no order of ours: not acknowledged");
+        record.outcome = if merchant_order_no.is_some() {
+            "unknown order"
+        } else {
+            "unreadable"
+        };
+        tracing::warn!(
+            merchant_order_no,
+            "notification for no order of ours: not acknowledged"
+        );
         desk.ledger().record_notification(&record)?;
         return Ok(NACK);
     };
     record.order_id = Some(order.id);
     if !desk.verify_iotpay_notify(&order, &fields).await? {
         record.outcome = "bad signature";
-        tracing::warn!(order = order.id, "notification with a bad signature: ignored");
+        tracing::warn!(
+            order = order.id,
+            "notification with a bad signature: ignored"
+        );
         desk.ledger().record_notification(&record)?;
         return Ok(NACK);
     }
@@ -126,19 +153,31 @@ pub async fn receive_iotpay(desk: &Arc<Paydesk>, body: &[u8], is_json: bool) -> 
     let id = order.id;
     tokio::spawn(async move {
         if let Err(e) = desk.sync_after_notify(id).await {
-            tracing::warn!(order = id, "re-query after a notification failed, polling continues: {e}");
+            tracing::warn!(
+                order = id,
+                "re-query after a notification failed, polling continues: {e}"
+            );
         }
     });
     Ok(ACK)
 }
 
-async fn smepay(State(desk): State<Arc<Paydesk>>, body: Bytes) -> (axum::http::StatusCode, &'static str) {
+async fn smepay(
+    State(desk): State<Arc<Paydesk>>,
+    body: Bytes,
+) -> (axum::http::StatusCode, &'static str) {
     match receive_hint(&desk, "smepay", &body, "ref_id").await {
         Ok(true) => (axum::http::StatusCode::OK, r#"{"status":true}"#),
-        Ok(false) => (axum::http::StatusCode::NOT_FOUND, r#"{"status":false,"message":"unknown order"}"#),
+        Ok(false) => (
+            axum::http::StatusCode::NOT_FOUND,
+            r#"{"status":false,"message":"unknown order"}"#,
+        ),
         Err(e) => {
             tracing::error!("smepay webhook not recorded: {e}");
-            (axum::http::StatusCode::INTERNAL_SERVER_ERROR, r#"{"status":false}"#)
+            (
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                r#"{"status":false}"#,
+            )
         }
     }
 }
@@ -148,14 +187,23 @@ async fn smepay(State(desk): State<Arc<Paydesk>>, body: Bytes) -> (axum::http::S
 /// re-query the gateway. `order_field` names our merchant order number in the body, or, when
 /// that is absent, the gateway's id (resolved through the ledger). Returns whether the order
 /// is ours.
-pub async fn receive_hint(desk: &Arc<Paydesk>, gateway: &'static str, body: &[u8], order_field: &str) -> Result<bool> {
+pub async fn receive_hint(
+    desk: &Arc<Paydesk>,
+    gateway: &'static str,
+    body: &[u8],
+    order_field: &str,
+) -> Result<bool> {
     let fields: Map<String, Value> = match serde_json::from_slice(body) {
         Ok(Value::Object(map)) => map,
         _ => Map::new(),
     };
     let text = String::from_utf8_lossy(body);
     let fingerprint = fingerprint(&fields);
-    let reference = fields.get(order_field).and_then(|v| v.as_str().map(str::to_string).or_else(|| v.as_i64().map(|n| n.to_string())));
+    let reference = fields.get(order_field).and_then(|v| {
+        v.as_str()
+            .map(str::to_string)
+            .or_else(|| v.as_i64().map(|n| n.to_string()))
+    });
     let order = match reference.as_deref() {
         Some(r) => match desk.ledger().resolve(r) {
             Ok(order) if order.gateway.as_str() == gateway => Some(order),
@@ -171,18 +219,31 @@ pub async fn receive_hint(desk: &Arc<Paydesk>, gateway: &'static str, body: &[u8
         order_id: order.as_ref().map(|o| o.id),
         fingerprint: &fingerprint,
         body: &text,
-        outcome: if order.is_some() { "hint: re-querying" } else if reference.is_some() { "unknown order" } else { "unreadable" },
+        outcome: if order.is_some() {
+            "hint: re-querying"
+        } else if reference.is_some() {
+            "unknown order"
+        } else {
+            "unreadable"
+        },
     };
     desk.ledger().record_notification(&record)?;
     let Some(order) = order else {
-        tracing::warn!(gateway, reference, "unsigned notification for no order of ours");
+        tracing::warn!(
+            gateway,
+            reference,
+            "unsigned notification for no order of ours"
+        );
         return Ok(false);
     };
     let desk = desk.clone();
     let id = order.id;
     tokio::spawn(async move {
         if let Err(e) = desk.sync_after_notify(id).await {
-            tracing::warn!(order = id, "re-query after a notification failed, polling continues: {e}");
+            tracing::warn!(
+                order = id,
+                "re-query after a notification failed, polling continues: {e}"
+            );
         }
     });
     Ok(true)
@@ -201,7 +262,10 @@ async fn smartpay(State(desk): State<Arc<Paydesk>>, body: Bytes) -> axum::http::
     }
 }
 
-async fn smartexpay(State(desk): State<Arc<Paydesk>>, body: Bytes) -> (axum::http::StatusCode, &'static str) {
+async fn smartexpay(
+    State(desk): State<Arc<Paydesk>>,
+    body: Bytes,
+) -> (axum::http::StatusCode, &'static str) {
     match receive_smartexpay(&desk, &body).await {
         Ok(true) => (axum::http::StatusCode::OK, "OK"),
         Ok(false) => (axum::http::StatusCode::FORBIDDEN, "refused"),
@@ -218,7 +282,10 @@ async fn smartexpay(State(desk): State<Arc<Paydesk>>, body: Bytes) -> (axum::htt
 /// and the order is re-queried with order/get. Returns whether it was accepted.
 pub async fn receive_smartexpay(desk: &Arc<Paydesk>, body: &[u8]) -> Result<bool> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).unwrap_or_default();
-    let fields: Map<String, Value> = pairs.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+    let fields: Map<String, Value> = pairs
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
     let text = String::from_utf8_lossy(body);
     let fingerprint = fingerprint(&fields);
     let uid = fields.get("orderUID").and_then(Value::as_str);
@@ -233,7 +300,11 @@ pub async fn receive_smartexpay(desk: &Arc<Paydesk>, body: &[u8]) -> Result<bool
         order_id: order.as_ref().map(|o| o.id),
         fingerprint: &fingerprint,
         body: &text,
-        outcome: if uid.is_some() { "unknown order" } else { "unreadable" },
+        outcome: if uid.is_some() {
+            "unknown order"
+        } else {
+            "unreadable"
+        },
     };
     let Some(order) = order.clone() else {
         tracing::warn!(uid, "SmartExPay IPN for no order of ours");
@@ -254,7 +325,10 @@ pub async fn receive_smartexpay(desk: &Arc<Paydesk>, body: &[u8]) -> Result<bool
     let desk = desk.clone();
     tokio::spawn(async move {
         if let Err(e) = desk.sync_after_notify(order.id).await {
-            tracing::warn!(order = order.id, "re-query after an IPN failed, polling continues: {e}");
+            tracing::warn!(
+                order = order.id,
+                "re-query after an IPN failed, polling continues: {e}"
+            );
         }
     });
     Ok(true)

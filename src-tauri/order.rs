@@ -16,7 +16,12 @@ pub enum Gateway {
 }
 
 impl Gateway {
-    pub const ALL: [Gateway; 4] = [Gateway::Iotpay, Gateway::Smepay, Gateway::Smartpay, Gateway::Smartexpay];
+    pub const ALL: [Gateway; 4] = [
+        Gateway::Iotpay,
+        Gateway::Smepay,
+        Gateway::Smartpay,
+        Gateway::Smartexpay,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -31,7 +36,14 @@ impl Gateway {
         Gateway::ALL
             .into_iter()
             .find(|g| g.as_str() == text.trim().to_ascii_lowercase())
-            .ok_or_else(|| Error::invalid("gateway", format!("unknown gateway {text:?}: use one of iotpay, smepay, smartpay, smartexpay")))
+            .ok_or_else(|| {
+                Error::invalid(
+                    "gateway",
+                    format!(
+                        "unknown gateway {text:?}: use one of iotpay, smepay, smartpay, smartexpay"
+                    ),
+                )
+            })
     }
 }
 
@@ -158,7 +170,11 @@ impl Method {
         match self {
             Method::WechatQr | Method::AlipayQr | Method::UnionpayQr => MethodKind::Qr,
             Method::Barcode => MethodKind::Barcode,
-            Method::AlipayWeb | Method::UnionpayWeb | Method::CardLink | Method::Upi | Method::Exchange => MethodKind::Link,
+            Method::AlipayWeb
+            | Method::UnionpayWeb
+            | Method::CardLink
+            | Method::Upi
+            | Method::Exchange => MethodKind::Link,
             Method::WechatApp | Method::AlipayApp | Method::UnionpayApp => MethodKind::App,
             Method::Card | Method::UpiWidget | Method::SmartpayCard => MethodKind::Widget,
             Method::CardToken => MethodKind::Token,
@@ -184,7 +200,11 @@ impl Method {
 
     /// The names `--method` takes for a gateway, for help and error messages.
     pub fn names_for(gateway: Gateway) -> String {
-        let names: Vec<&str> = Method::ALL.iter().filter(|m| m.gateway() == gateway).map(|m| m.as_str()).collect();
+        let names: Vec<&str> = Method::ALL
+            .iter()
+            .filter(|m| m.gateway() == gateway)
+            .map(|m| m.as_str())
+            .collect();
         if names.is_empty() {
             "no methods in this build yet".to_string()
         } else {
@@ -198,7 +218,13 @@ impl Method {
         let method = Method::ALL
             .into_iter()
             .find(|m| m.as_str() == wanted)
-            .ok_or_else(|| Error::UnsupportedMethod(format!("unknown method {text:?}: {} offers {}", gateway.as_str(), Method::names_for(gateway))))?;
+            .ok_or_else(|| {
+                Error::UnsupportedMethod(format!(
+                    "unknown method {text:?}: {} offers {}",
+                    gateway.as_str(),
+                    Method::names_for(gateway)
+                ))
+            })?;
         if method.gateway() != gateway {
             return Err(Error::UnsupportedMethod(format!(
                 "method {} belongs to {}, not {}: {} offers {}",
@@ -219,7 +245,11 @@ impl Method {
         } else {
             Err(Error::invalid(
                 "currency",
-                format!("{} takes {}, not {currency}", self.label(), self.currencies().join(" or ")),
+                format!(
+                    "{} takes {}, not {currency}",
+                    self.label(),
+                    self.currencies().join(" or ")
+                ),
             ))
         }
     }
@@ -275,15 +305,24 @@ impl OrderStatus {
 
     pub fn parse(text: &str) -> Result<OrderStatus> {
         let wanted = text.trim().to_ascii_lowercase().replace('-', "_");
-        OrderStatus::ALL.into_iter().find(|s| s.as_str() == wanted).ok_or_else(|| {
-            let names: Vec<&str> = OrderStatus::ALL.iter().map(|s| s.as_str()).collect();
-            Error::invalid("status", format!("unknown status {text:?}: use one of {}", names.join(", ")))
-        })
+        OrderStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == wanted)
+            .ok_or_else(|| {
+                let names: Vec<&str> = OrderStatus::ALL.iter().map(|s| s.as_str()).collect();
+                Error::invalid(
+                    "status",
+                    format!("unknown status {text:?}: use one of {}", names.join(", ")),
+                )
+            })
     }
 
     /// No more polling: nothing further happens without someone acting (refund, void).
     pub fn is_settled(self) -> bool {
-        !matches!(self, OrderStatus::Created | OrderStatus::Pending | OrderStatus::Authorized)
+        !matches!(
+            self,
+            OrderStatus::Created | OrderStatus::Pending | OrderStatus::Authorized
+        )
     }
 
     /// Whether a gateway observation may move an order from `self` to `next`. Orders only move
@@ -379,9 +418,15 @@ impl EventSource {
     }
 
     pub fn parse(text: &str) -> Option<EventSource> {
-        [EventSource::Create, EventSource::Poll, EventSource::Notify, EventSource::Reconcile, EventSource::User]
-            .into_iter()
-            .find(|s| s.as_str() == text)
+        [
+            EventSource::Create,
+            EventSource::Poll,
+            EventSource::Notify,
+            EventSource::Reconcile,
+            EventSource::User,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
     }
 }
 
@@ -411,26 +456,43 @@ mod tests {
         assert!(Paid.can_move_to(PartiallyRefunded));
         assert!(PartiallyRefunded.can_move_to(PartiallyRefunded));
         assert!(PartiallyRefunded.can_move_to(Refunded));
-        assert!(Expired.can_move_to(Paid), "money received after the countdown still counts");
+        assert!(
+            Expired.can_move_to(Paid),
+            "money received after the countdown still counts"
+        );
     }
 
     #[test]
     fn every_status_round_trips_through_text() {
         for s in OrderStatus::ALL {
             assert_eq!(OrderStatus::parse(s.as_str()).unwrap(), s);
-            assert_eq!(serde_json::to_value(s).unwrap(), serde_json::json!(s.as_str()));
+            assert_eq!(
+                serde_json::to_value(s).unwrap(),
+                serde_json::json!(s.as_str())
+            );
         }
         assert!(OrderStatus::parse("paidd").is_err());
     }
 
     #[test]
     fn methods_are_checked_against_their_gateway() {
-        assert_eq!(Method::parse(Gateway::Iotpay, "wechat-qr").unwrap(), Method::WechatQr);
-        assert!(matches!(Method::parse(Gateway::Iotpay, "bitcoin"), Err(Error::UnsupportedMethod(_))));
-        assert!(matches!(Method::parse(Gateway::Smepay, "wechat-qr"), Err(Error::UnsupportedMethod(_))));
+        assert_eq!(
+            Method::parse(Gateway::Iotpay, "wechat-qr").unwrap(),
+            Method::WechatQr
+        );
+        assert!(matches!(
+            Method::parse(Gateway::Iotpay, "bitcoin"),
+            Err(Error::UnsupportedMethod(_))
+        ));
+        assert!(matches!(
+            Method::parse(Gateway::Smepay, "wechat-qr"),
+            Err(Error::UnsupportedMethod(_))
+        ));
         assert!(Gateway::parse("paypal").is_err());
         assert!(Method::WechatQr.check_currency(Currency::CAD).is_ok());
-        assert!(Method::WechatQr.check_currency(Currency::parse("INR").unwrap()).is_err());
+        assert!(Method::WechatQr
+            .check_currency(Currency::parse("INR").unwrap())
+            .is_err());
     }
 
     #[test]

@@ -50,17 +50,25 @@ impl OwnerLock {
     /// Succeeds when `pin` is the owner's. Before any PIN is set, owner actions are open
     /// (a new shop sets one first in Settings).
     pub fn authorize(&self, ledger: &Ledger, pin: &str) -> Result<()> {
-        let Some(stored) = ledger.setting(PIN_SETTING)? else { return Ok(()) };
+        let Some(stored) = ledger.setting(PIN_SETTING)? else {
+            return Ok(());
+        };
         let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(until) = failures.1 {
             if Instant::now() < until {
                 let wait = until.saturating_duration_since(Instant::now()).as_secs() + 1;
-                return Err(Error::Forbidden(format!("too many wrong PINs: try again in {wait} s")));
+                return Err(Error::Forbidden(format!(
+                    "too many wrong PINs: try again in {wait} s"
+                )));
             }
             *failures = (0, None);
         }
-        let parsed = PasswordHash::new(&stored).map_err(|e| Error::Internal(format!("the stored PIN hash is unreadable: {e}")))?;
-        if Argon2::default().verify_password(pin.as_bytes(), &parsed).is_ok() {
+        let parsed = PasswordHash::new(&stored)
+            .map_err(|e| Error::Internal(format!("the stored PIN hash is unreadable: {e}")))?;
+        if Argon2::default()
+            .verify_password(pin.as_bytes(), &parsed)
+            .is_ok()
+        {
             *failures = (0, None);
             return Ok(());
         }
@@ -82,17 +90,29 @@ mod tests {
         let ledger = Ledger::open_in(dir.path()).unwrap();
         let lock = OwnerLock::default();
         assert!(lock.authorize(&ledger, "").is_ok(), "no PIN yet: open");
-        assert!(matches!(lock.set_pin(&ledger, None, "12a4"), Err(Error::InvalidInput { field: "pin", .. })));
+        assert!(matches!(
+            lock.set_pin(&ledger, None, "12a4"),
+            Err(Error::InvalidInput { field: "pin", .. })
+        ));
         lock.set_pin(&ledger, None, "4321").unwrap();
         let stored = ledger.setting(PIN_SETTING).unwrap().unwrap();
         assert!(stored.starts_with("$argon2id$") && !stored.contains("4321"));
         assert!(lock.authorize(&ledger, "4321").is_ok());
-        assert!(matches!(lock.authorize(&ledger, "0000"), Err(Error::Forbidden(_))));
-        assert!(lock.set_pin(&ledger, Some("0000"), "5555").is_err(), "changing it needs the current PIN");
+        assert!(matches!(
+            lock.authorize(&ledger, "0000"),
+            Err(Error::Forbidden(_))
+        ));
+        assert!(
+            lock.set_pin(&ledger, Some("0000"), "5555").is_err(),
+            "changing it needs the current PIN"
+        );
         for _ in 0..MAX_FAILURES {
             let _ = lock.authorize(&ledger, "9999");
         }
         let locked = lock.authorize(&ledger, "4321");
-        assert!(matches!(locked, Err(Error::Forbidden(ref m)) if m.contains("too many")), "{locked:?}");
+        assert!(
+            matches!(locked, Err(Error::Forbidden(ref m)) if m.contains("too many")),
+            "{locked:?}"
+        );
     }
 }

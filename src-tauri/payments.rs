@@ -22,15 +22,26 @@ use tokio::sync::OnceCell;
 use crate::config::Mode;
 use crate::error::{Error, Result};
 use crate::gateways::iotpay::{Iotpay, IotpayConfig, DEFAULT_V1_BASE};
-use crate::gateways::iotpay_card::{IotpayCard, IotpayCardConfig, DEFAULT_LIVE_BASE, DEFAULT_SCRIPT_URL, DEFAULT_TEST_BASE};
+use crate::gateways::iotpay_card::{
+    IotpayCard, IotpayCardConfig, DEFAULT_LIVE_BASE, DEFAULT_SCRIPT_URL, DEFAULT_TEST_BASE,
+};
 use crate::gateways::smartexpay::{Smartexpay, SmartexpayConfig};
 use crate::gateways::smartpay::{Smartpay, SmartpayAuth, SmartpayConfig};
 use crate::gateways::smepay::{PathFamily, Smepay, SmepayConfig};
-use crate::gateways::{check_amount, check_method_input, confirm_by_query, Connector, CreateRequest, Lookup};
-use crate::ledger::{now_ms, Applied, Ledger, NewOrder, Observation, Refund, RefundKind, RefundOutcome};
+use crate::gateways::{
+    check_amount, check_method_input, confirm_by_query, Connector, CreateRequest, Lookup,
+};
+use crate::ledger::{
+    now_ms, Applied, Ledger, NewOrder, Observation, Refund, RefundKind, RefundOutcome,
+};
 use crate::money::{Currency, Money};
-use crate::order::{new_merchant_order_no, EventSource, Gateway, Method, MethodKind, Order, OrderStatus};
-use crate::sandbox::{SandboxServer, SANDBOX_LOGIN_NAME, SANDBOX_MCH_ID, SANDBOX_MERCHANT_KEY, SANDBOX_SMEPAY_CLIENT_ID, SANDBOX_SMEPAY_CLIENT_SECRET};
+use crate::order::{
+    new_merchant_order_no, EventSource, Gateway, Method, MethodKind, Order, OrderStatus,
+};
+use crate::sandbox::{
+    SandboxServer, SANDBOX_LOGIN_NAME, SANDBOX_MCH_ID, SANDBOX_MERCHANT_KEY,
+    SANDBOX_SMEPAY_CLIENT_ID, SANDBOX_SMEPAY_CLIENT_SECRET,
+};
 use crate::vault::{Environment, Sensitive, Vault};
 
 /// How long a counter QR stays payable before Paydesk calls it expired.
@@ -92,7 +103,11 @@ impl Paydesk {
         let ledger = Arc::new(Ledger::open_in(data_dir)?);
         let mode = match mode {
             Some(m) => m,
-            None => ledger.setting("mode")?.map(|m| Mode::parse(&m)).transpose()?.unwrap_or(Mode::Sandbox),
+            None => ledger
+                .setting("mode")?
+                .map(|m| Mode::parse(&m))
+                .transpose()?
+                .unwrap_or(Mode::Sandbox),
         };
         Ok(Arc::new(Paydesk {
             ledger,
@@ -122,12 +137,19 @@ impl Paydesk {
     /// Where gateways should post notifications: set by the receiver once it listens, before
     /// the first order is created (connectors are built with it).
     pub fn set_notify_base(&self, base: &str) {
-        *self.notify_base.write().unwrap_or_else(|p| p.into_inner()) = base.trim_end_matches('/').to_string();
-        self.connectors.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        *self.notify_base.write().unwrap_or_else(|p| p.into_inner()) =
+            base.trim_end_matches('/').to_string();
+        self.connectors
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
     }
 
     fn notify_url(&self, path: &str) -> String {
-        format!("{}{path}", self.notify_base.read().unwrap_or_else(|p| p.into_inner()))
+        format!(
+            "{}{path}",
+            self.notify_base.read().unwrap_or_else(|p| p.into_inner())
+        )
     }
 
     pub fn set_observer(&self, observer: Observer) {
@@ -137,7 +159,9 @@ impl Paydesk {
     /// The embedded sandbox, started on a free loopback port the first time it is needed.
     pub async fn sandbox(&self) -> Result<&SandboxServer> {
         self.sandbox
-            .get_or_try_init(|| SandboxServer::start(&self.data_dir, SocketAddr::from((Ipv4Addr::LOCALHOST, 0))))
+            .get_or_try_init(|| {
+                SandboxServer::start(&self.data_dir, SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+            })
             .await
     }
 
@@ -189,7 +213,11 @@ impl Paydesk {
         };
         match connector.create(&request).await {
             Ok(created) => {
-                self.ledger.record_gateway_reference(order.id, created.gateway_order_id.as_deref(), created.payment_url.as_deref())?;
+                self.ledger.record_gateway_reference(
+                    order.id,
+                    created.gateway_order_id.as_deref(),
+                    created.payment_url.as_deref(),
+                )?;
                 if let Some(payload) = &created.payload {
                     self.ledger.record_payload(order.id, payload)?;
                 }
@@ -207,15 +235,26 @@ impl Paydesk {
                     return match self.sync(order.id).await {
                         Ok(order) => Ok(order),
                         Err(e) => {
-                            tracing::warn!(order = order.id, "first query failed, the watcher retries: {e}");
+                            tracing::warn!(
+                                order = order.id,
+                                "first query failed, the watcher retries: {e}"
+                            );
                             Ok(order)
                         }
                     };
                 }
                 Ok(order)
             }
-            Err(Error::GatewayRejected { gateway, code, message }) => {
-                let refusal = Error::GatewayRejected { gateway, code: code.clone(), message };
+            Err(Error::GatewayRejected {
+                gateway,
+                code,
+                message,
+            }) => {
+                let refusal = Error::GatewayRejected {
+                    gateway,
+                    code: code.clone(),
+                    message,
+                };
                 let failed = Observation {
                     status: OrderStatus::Failed,
                     gateway_status: Some(code),
@@ -226,7 +265,10 @@ impl Paydesk {
                 Err(refusal)
             }
             Err(e) => {
-                tracing::warn!(order = order.id, "create outcome unknown, will reconcile: {e}");
+                tracing::warn!(
+                    order = order.id,
+                    "create outcome unknown, will reconcile: {e}"
+                );
                 Err(e)
             }
         }
@@ -251,10 +293,17 @@ impl Paydesk {
     async fn sync_with(&self, id: i64, source: EventSource, patient: bool) -> Result<Order> {
         let order = self.ledger.get(id)?;
         let connector = self.connector(order.gateway, &order.environment).await?;
-        let lookup = if patient { connector.lookup_patiently(&order).await? } else { connector.lookup(&order).await? };
+        let lookup = if patient {
+            connector.lookup_patiently(&order).await?
+        } else {
+            connector.lookup(&order).await?
+        };
         if let Some(support) = connector.support_fields(&order) {
             // Kept with the order for its detail view (SmartPay's support fields).
-            let mut payload = order.payment_payload.clone().unwrap_or_else(|| serde_json::json!({}));
+            let mut payload = order
+                .payment_payload
+                .clone()
+                .unwrap_or_else(|| serde_json::json!({}));
             if payload.get("support") != Some(&support) {
                 payload["support"] = support;
                 self.ledger.record_payload(id, &payload)?;
@@ -263,7 +312,11 @@ impl Paydesk {
         let mut order = match lookup {
             Lookup::Found(report) => {
                 if order.gateway_order_id.is_none() && report.gateway_order_id.is_some() {
-                    self.ledger.record_gateway_reference(id, report.gateway_order_id.as_deref(), None)?;
+                    self.ledger.record_gateway_reference(
+                        id,
+                        report.gateway_order_id.as_deref(),
+                        None,
+                    )?;
                 }
                 if report.status == OrderStatus::Refunded {
                     self.gateway_returned(&order, &report, source)?;
@@ -276,7 +329,10 @@ impl Paydesk {
                 };
                 self.ledger.apply(id, &observation)?.1
             }
-            Lookup::Missing if order.status == OrderStatus::Created && now_ms() - order.created_at_ms > CREATE_GRACE.as_millis() as i64 => {
+            Lookup::Missing
+                if order.status == OrderStatus::Created
+                    && now_ms() - order.created_at_ms > CREATE_GRACE.as_millis() as i64 =>
+            {
                 let observation = Observation {
                     status: OrderStatus::Failed,
                     gateway_status: None,
@@ -289,7 +345,10 @@ impl Paydesk {
         };
         // An authorisation holds the customer's money: it waits for a capture or a void, not
         // for the counter's countdown.
-        if !order.status.is_settled() && order.status != OrderStatus::Authorized && order.expires_at_ms.is_some_and(|at| now_ms() > at) {
+        if !order.status.is_settled()
+            && order.status != OrderStatus::Authorized
+            && order.expires_at_ms.is_some_and(|at| now_ms() > at)
+        {
             let observation = Observation {
                 status: OrderStatus::Expired,
                 gateway_status: None,
@@ -304,8 +363,19 @@ impl Paydesk {
     /// The gateway gave the money back by itself (SmartExPay `returned`): the order was paid,
     /// then refunded in full. Recorded as a paid event and a refund the gateway made, so the
     /// refunded total is right in the ledger and exports.
-    fn gateway_returned(&self, order: &Order, report: &crate::gateways::Report, source: EventSource) -> Result<()> {
-        if matches!(order.status, OrderStatus::Created | OrderStatus::Pending | OrderStatus::Authorized | OrderStatus::Expired) {
+    fn gateway_returned(
+        &self,
+        order: &Order,
+        report: &crate::gateways::Report,
+        source: EventSource,
+    ) -> Result<()> {
+        if matches!(
+            order.status,
+            OrderStatus::Created
+                | OrderStatus::Pending
+                | OrderStatus::Authorized
+                | OrderStatus::Expired
+        ) {
             let paid = Observation {
                 status: OrderStatus::Paid,
                 gateway_status: Some(report.gateway_status.clone()),
@@ -316,12 +386,25 @@ impl Paydesk {
         }
         let order = self.ledger.get(order.id)?;
         let remaining = order.amount.minor() - order.refunded_minor;
-        if matches!(order.status, OrderStatus::Paid | OrderStatus::PartiallyRefunded) && remaining > 0 {
+        if matches!(
+            order.status,
+            OrderStatus::Paid | OrderStatus::PartiallyRefunded
+        ) && remaining > 0
+        {
             let refund_no = format!("RT{}", order.merchant_order_no.trim_start_matches("PD"));
-            let refund = self.ledger.begin_refund(order.id, &refund_no, remaining, RefundKind::Refund, Some("returned by the gateway"))?;
+            let refund = self.ledger.begin_refund(
+                order.id,
+                &refund_no,
+                remaining,
+                RefundKind::Refund,
+                Some("returned by the gateway"),
+            )?;
             self.ledger.finish_refund(
                 refund.id,
-                RefundOutcome::Succeeded { gateway_refund_id: order.gateway_order_id.clone(), gateway_status: Some(report.gateway_status.clone()) },
+                RefundOutcome::Succeeded {
+                    gateway_refund_id: order.gateway_order_id.clone(),
+                    gateway_status: Some(report.gateway_status.clone()),
+                },
             )?;
         }
         Ok(())
@@ -348,7 +431,12 @@ impl Paydesk {
     /// Follows an open order until it settles, telling the observer of every change. One
     /// watcher per order, however often this is called.
     pub fn watch(self: &Arc<Self>, id: i64) {
-        if !self.watching.lock().unwrap_or_else(|p| p.into_inner()).insert(id) {
+        if !self
+            .watching
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id)
+        {
             return;
         }
         let this = self.clone();
@@ -372,12 +460,19 @@ impl Paydesk {
                     Err(e) => tracing::warn!(order = id, "poll: {e}"),
                 }
             }
-            this.watching.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+            this.watching
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(&id);
         });
     }
 
     fn notify_observer(&self, order: &Order) {
-        let observer = self.observer.read().unwrap_or_else(|p| p.into_inner()).clone();
+        let observer = self
+            .observer
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         if let Some(observer) = observer {
             observer(order);
         }
@@ -396,7 +491,12 @@ impl Paydesk {
                 .trim()
                 .parse::<u64>()
                 .map(Duration::from_millis)
-                .map_err(|_| Error::invalid("http.timeout_ms", format!("{ms:?} is not a number of milliseconds"))),
+                .map_err(|_| {
+                    Error::invalid(
+                        "http.timeout_ms",
+                        format!("{ms:?} is not a number of milliseconds"),
+                    )
+                }),
             None => Ok(default),
         }
     }
@@ -404,11 +504,19 @@ impl Paydesk {
     /// The adapter for a gateway in an environment, built once and reused.
     async fn connector(&self, gateway: Gateway, environment: &str) -> Result<Arc<Connector>> {
         let key = (gateway, environment.to_string());
-        if let Some(c) = self.connectors.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+        if let Some(c) = self
+            .connectors
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+        {
             return Ok(c.clone());
         }
         let connector = Arc::new(self.build_connector(gateway, environment).await?);
-        self.connectors.lock().unwrap_or_else(|p| p.into_inner()).insert(key, connector.clone());
+        self.connectors
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, connector.clone());
         Ok(connector)
     }
 
@@ -446,7 +554,8 @@ impl Paydesk {
                     let creds = Vault::keychain().load(gateway, env)?.ok_or_else(|| {
                         Error::Vault(format!("no iotpay {environment} credentials: run `paydesk credentials set iotpay --env {environment}`"))
                     })?;
-                    let setting = |name: &str| self.ledger.setting(&format!("iotpay.{environment}.{name}"));
+                    let setting =
+                        |name: &str| self.ledger.setting(&format!("iotpay.{environment}.{name}"));
                     let client_ip = setting("client_ip")?.unwrap_or_else(|| "127.0.0.1".into());
                     let v1 = IotpayConfig {
                         v1_base: setting("v1_base")?.unwrap_or_else(|| DEFAULT_V1_BASE.into()),
@@ -458,24 +567,39 @@ impl Paydesk {
                         wechat_app_id: setting("wechat_app_id")?,
                         timeout,
                     };
-                    let default_card_base = if env == Environment::Live { DEFAULT_LIVE_BASE } else { DEFAULT_TEST_BASE };
+                    let default_card_base = if env == Environment::Live {
+                        DEFAULT_LIVE_BASE
+                    } else {
+                        DEFAULT_TEST_BASE
+                    };
                     let card = IotpayCardConfig {
                         base: setting("v3_base")?.unwrap_or_else(|| default_card_base.into()),
                         mch_id: v1.mch_id.clone(),
                         login_name: v1.login_name.clone(),
                         key: v1.key.clone(),
                         notify_url: setting("card_notify_url")?.unwrap_or(card_notify_url),
-                        return_url: setting("return_url")?.unwrap_or_else(|| "https://paydesk.app/card-done".into()),
-                        script_url: setting("script_url")?.unwrap_or_else(|| DEFAULT_SCRIPT_URL.into()),
+                        return_url: setting("return_url")?
+                            .unwrap_or_else(|| "https://paydesk.app/card-done".into()),
+                        script_url: setting("script_url")?
+                            .unwrap_or_else(|| DEFAULT_SCRIPT_URL.into()),
                         timeout,
                     };
                     (v1, card)
                 };
-                Ok(Connector::Iotpay { v1: Iotpay::new(v1)?, card: IotpayCard::new(card)? })
+                Ok(Connector::Iotpay {
+                    v1: Iotpay::new(v1)?,
+                    card: IotpayCard::new(card)?,
+                })
             }
-            Gateway::Smepay => Ok(Connector::Smepay(Smepay::new(self.smepay_config(environment).await?)?)),
-            Gateway::Smartexpay => Ok(Connector::Smartexpay(Smartexpay::new(self.smartexpay_config(environment).await?)?)),
-            Gateway::Smartpay => Ok(Connector::Smartpay(Smartpay::new(self.smartpay_config(environment).await?)?)),
+            Gateway::Smepay => Ok(Connector::Smepay(Smepay::new(
+                self.smepay_config(environment).await?,
+            )?)),
+            Gateway::Smartexpay => Ok(Connector::Smartexpay(Smartexpay::new(
+                self.smartexpay_config(environment).await?,
+            )?)),
+            Gateway::Smartpay => Ok(Connector::Smartpay(Smartpay::new(
+                self.smartpay_config(environment).await?,
+            )?)),
         }
     }
 
@@ -484,7 +608,9 @@ impl Paydesk {
     /// and client in sandbox mode.
     async fn smepay_config(&self, environment: &str) -> Result<SmepayConfig> {
         let setting = |name: &str| self.ledger.setting(&format!("smepay.{environment}.{name}"));
-        let (base, client_id, client_secret, default_script) = if environment == Mode::Sandbox.as_str() {
+        let (base, client_id, client_secret, default_script) = if environment
+            == Mode::Sandbox.as_str()
+        {
             let sandbox = self.sandbox().await?;
             (
                 sandbox.smepay_base(),
@@ -497,7 +623,11 @@ impl Paydesk {
             let creds = Vault::keychain().load(Gateway::Smepay, env)?.ok_or_else(|| {
                 Error::Vault(format!("no smepay {environment} credentials: run `paydesk credentials set smepay --env {environment}`"))
             })?;
-            let default_base = if env == Environment::Live { crate::gateways::smepay::DEFAULT_LIVE_BASE } else { crate::gateways::smepay::DEFAULT_TEST_BASE };
+            let default_base = if env == Environment::Live {
+                crate::gateways::smepay::DEFAULT_LIVE_BASE
+            } else {
+                crate::gateways::smepay::DEFAULT_TEST_BASE
+            };
             (
                 setting("base")?.unwrap_or_else(|| default_base.into()),
                 creds.require("clientId")?.expose().clone(),
@@ -514,10 +644,12 @@ impl Paydesk {
             paths: PathFamily::parse(&setting("path_family")?.unwrap_or_default())?,
             client_id,
             client_secret,
-            callback_url: setting("callback_url")?.unwrap_or_else(|| self.notify_url("/notify/smepay")),
+            callback_url: setting("callback_url")?
+                .unwrap_or_else(|| self.notify_url("/notify/smepay")),
             script_url: setting("script_url")?.unwrap_or(default_script),
             customer_name: setting("customer_name")?.unwrap_or_else(|| "Counter customer".into()),
-            customer_email: setting("customer_email")?.unwrap_or_else(|| "customer@example.com".into()),
+            customer_email: setting("customer_email")?
+                .unwrap_or_else(|| "customer@example.com".into()),
             customer_mobile: setting("customer_mobile")?.unwrap_or_else(|| "9999999999".into()),
             timeout,
         })
@@ -529,8 +661,13 @@ impl Paydesk {
     /// ipn_url, timeout_ms}`; the sandbox's host, key and automatic route in sandbox mode.
     async fn smartexpay_config(&self, environment: &str) -> Result<SmartexpayConfig> {
         use crate::gateways::smartexpay::{DEFAULT_API_KEY_HEADER, DEFAULT_PAGE_BASE};
-        let setting = |name: &str| self.ledger.setting(&format!("smartexpay.{environment}.{name}"));
-        let (base, page_base, api_key, partner, default_route) = if environment == Mode::Sandbox.as_str() {
+        let setting = |name: &str| {
+            self.ledger
+                .setting(&format!("smartexpay.{environment}.{name}"))
+        };
+        let (base, page_base, api_key, partner, default_route) = if environment
+            == Mode::Sandbox.as_str()
+        {
             let sandbox = self.sandbox().await?;
             (
                 sandbox.smartexpay_base(),
@@ -550,8 +687,17 @@ impl Paydesk {
             let creds = Vault::keychain().load(Gateway::Smartexpay, env)?.ok_or_else(|| {
                 Error::Vault(format!("no smartexpay {environment} credentials: run `paydesk credentials set smartexpay --env {environment}`"))
             })?;
-            let partner = creds.get("partner").map(|p| p.expose().clone()).filter(|p| !p.is_empty());
-            (base, setting("page_base")?.unwrap_or_else(|| DEFAULT_PAGE_BASE.into()), creds.require("apiKey")?.clone(), partner, None)
+            let partner = creds
+                .get("partner")
+                .map(|p| p.expose().clone())
+                .filter(|p| !p.is_empty());
+            (
+                base,
+                setting("page_base")?.unwrap_or_else(|| DEFAULT_PAGE_BASE.into()),
+                creds.require("apiKey")?.clone(),
+                partner,
+                None,
+            )
         };
         let route_id = setting("route_id")?.or(default_route).ok_or_else(|| {
             Error::invalid("routeId", format!("set the SmartExPay route with `paydesk settings set smartexpay.{environment}.route_id <ObjectId>`"))
@@ -572,7 +718,8 @@ impl Paydesk {
         Ok(SmartexpayConfig {
             base,
             page_base: setting("page_base")?.unwrap_or(page_base),
-            api_key_header: setting("api_key_header")?.unwrap_or_else(|| DEFAULT_API_KEY_HEADER.into()),
+            api_key_header: setting("api_key_header")?
+                .unwrap_or_else(|| DEFAULT_API_KEY_HEADER.into()),
             api_key,
             partner,
             route_id,
@@ -594,17 +741,29 @@ impl Paydesk {
     /// webhook registered with the sandbox.
     async fn smartpay_config(&self, environment: &str) -> Result<SmartpayConfig> {
         use crate::gateways::smartpay::{DEFAULT_TIMEOUT, DEFAULT_TOKEN_URL};
-        let setting = |name: &str| self.ledger.setting(&format!("smartpay.{environment}.{name}"));
+        let setting = |name: &str| {
+            self.ledger
+                .setting(&format!("smartpay.{environment}.{name}"))
+        };
         let (base, merchant_key, auth, script_url) = if environment == Mode::Sandbox.as_str() {
             let sandbox = self.sandbox().await?;
-            sandbox.store().set_sandbox_setting("smartpay.webhook_url", &self.notify_url("/notify/smartpay"))?;
+            sandbox.store().set_sandbox_setting(
+                "smartpay.webhook_url",
+                &self.notify_url("/notify/smartpay"),
+            )?;
             let auth = if setting("auth")?.as_deref() == Some("basic") {
-                SmartpayAuth::Basic { authentication_key: Sensitive::new(crate::sandbox::SANDBOX_SMARTPAY_AUTH_KEY.to_string()) }
+                SmartpayAuth::Basic {
+                    authentication_key: Sensitive::new(
+                        crate::sandbox::SANDBOX_SMARTPAY_AUTH_KEY.to_string(),
+                    ),
+                }
             } else {
                 SmartpayAuth::OAuth {
                     token_url: format!("{}/oauth2/token", sandbox.smartpay_base()),
                     client_id: crate::sandbox::SANDBOX_SMARTPAY_CLIENT_ID.to_string(),
-                    client_secret: Sensitive::new(crate::sandbox::SANDBOX_SMARTPAY_CLIENT_SECRET.to_string()),
+                    client_secret: Sensitive::new(
+                        crate::sandbox::SANDBOX_SMARTPAY_CLIENT_SECRET.to_string(),
+                    ),
                 }
             };
             (
@@ -633,22 +792,31 @@ impl Paydesk {
                 (_, _, Some(key)) => SmartpayAuth::Basic { authentication_key: key.clone() },
                 _ => return Err(Error::Vault("smartpay credentials need an authenticationKey (Basic) or clientId and clientSecret (OAuth)".into())),
             };
-            (base, creds.require("merchantKey")?.expose().clone(), auth, setting("script_url")?)
+            (
+                base,
+                creds.require("merchantKey")?.expose().clone(),
+                auth,
+                setting("script_url")?,
+            )
         };
         let timeout = match setting("timeout_ms")?.and_then(|t| t.trim().parse::<u64>().ok()) {
             Some(ms) => Duration::from_millis(ms),
             None => self.http_timeout(DEFAULT_TIMEOUT)?,
         };
-        let retry_ms: u64 = setting("pending_retry_ms")?.and_then(|t| t.trim().parse().ok()).unwrap_or(60_000);
+        let retry_ms: u64 = setting("pending_retry_ms")?
+            .and_then(|t| t.trim().parse().ok())
+            .unwrap_or(60_000);
         Ok(SmartpayConfig {
             base,
             merchant_key,
             auth,
             script_url: setting("script_url")?.or(script_url),
             origin: setting("origin")?.unwrap_or_else(|| "tauri://localhost".into()),
-            consumer_first_name: setting("consumer_first_name")?.unwrap_or_else(|| "Counter".into()),
+            consumer_first_name: setting("consumer_first_name")?
+                .unwrap_or_else(|| "Counter".into()),
             consumer_last_name: setting("consumer_last_name")?.unwrap_or_else(|| "Customer".into()),
-            consumer_email: setting("consumer_email")?.unwrap_or_else(|| "customer@example.com".into()),
+            consumer_email: setting("consumer_email")?
+                .unwrap_or_else(|| "customer@example.com".into()),
             timeout,
             pending_retries: 3,
             pending_retry_interval: Duration::from_millis(retry_ms),
@@ -662,18 +830,44 @@ impl Paydesk {
         let order = self.ledger.get(id)?;
         let connector = self.connector(order.gateway, &order.environment).await?;
         let Connector::Smartpay(smartpay) = connector.as_ref() else {
-            return Err(Error::invalid("order", format!("order {id} is a {} order: only SmartPay authorisations are captured", order.gateway.as_str())));
+            return Err(Error::invalid(
+                "order",
+                format!(
+                    "order {id} is a {} order: only SmartPay authorisations are captured",
+                    order.gateway.as_str()
+                ),
+            ));
         };
         if order.status != OrderStatus::Authorized {
-            return Err(Error::invalid("order", format!("order {id} is {}: only an authorised payment can be captured", order.status)));
+            return Err(Error::invalid(
+                "order",
+                format!(
+                    "order {id} is {}: only an authorised payment can be captured",
+                    order.status
+                ),
+            ));
         }
-        let amount = amount.map(|a| Money::parse(a, order.amount.currency())).transpose()?;
+        let amount = amount
+            .map(|a| Money::parse(a, order.amount.currency()))
+            .transpose()?;
         if amount.is_some_and(|a| a.minor() > order.amount.minor()) {
-            return Err(Error::invalid("amount", format!("at most {} can be captured", order.amount)));
+            return Err(Error::invalid(
+                "amount",
+                format!("at most {} can be captured", order.amount),
+            ));
         }
-        let transaction_id = order.gateway_order_id.clone().ok_or_else(|| Error::invalid("order", format!("order {id} has no transactionId")))?;
-        let mut payload = order.payment_payload.clone().unwrap_or_else(|| serde_json::json!({}));
-        let modification_id = match payload.get("captureModificationId").and_then(|v| v.as_str()) {
+        let transaction_id = order
+            .gateway_order_id
+            .clone()
+            .ok_or_else(|| Error::invalid("order", format!("order {id} has no transactionId")))?;
+        let mut payload = order
+            .payment_payload
+            .clone()
+            .unwrap_or_else(|| serde_json::json!({}));
+        let modification_id = match payload
+            .get("captureModificationId")
+            .and_then(|v| v.as_str())
+        {
             Some(existing) => existing.to_string(),
             None => {
                 let fresh = new_merchant_order_no(chrono::Utc::now()).replacen("PD", "CP", 1);
@@ -682,7 +876,9 @@ impl Paydesk {
                 fresh
             }
         };
-        smartpay.capture(&transaction_id, &modification_id, amount).await?;
+        smartpay
+            .capture(&transaction_id, &modification_id, amount)
+            .await?;
         self.sync_from(id, EventSource::User).await
     }
 
@@ -692,13 +888,26 @@ impl Paydesk {
     pub async fn retry_reversals(&self, id: i64) -> Result<Order> {
         let order = self.ledger.get(id)?;
         let connector = self.connector(order.gateway, &order.environment).await?;
-        for refund in self.ledger.refunds(id)?.into_iter().filter(|r| r.status == crate::ledger::RefundStatus::Pending) {
+        for refund in self
+            .ledger
+            .refunds(id)?
+            .into_iter()
+            .filter(|r| r.status == crate::ledger::RefundStatus::Pending)
+        {
             // Pending refunds are not in refunded_minor yet: the order reads as it did when this
             // one was reserved, so a full refund is resent as a full one.
             let order = self.ledger.get(id)?;
             let answer = match refund.kind {
                 RefundKind::Void => connector.void(&order, &refund.refund_no).await,
-                RefundKind::Refund => connector.refund(&order, &refund.refund_no, Money::from_minor(refund.amount_minor, order.amount.currency())?).await,
+                RefundKind::Refund => {
+                    connector
+                        .refund(
+                            &order,
+                            &refund.refund_no,
+                            Money::from_minor(refund.amount_minor, order.amount.currency())?,
+                        )
+                        .await
+                }
             };
             self.finish_reversal(refund, answer)?;
         }
@@ -711,7 +920,13 @@ impl Paydesk {
         let order = self.ledger.get(id)?;
         let connector = self.connector(order.gateway, &order.environment).await?;
         let Connector::Smartexpay(smartexpay) = connector.as_ref() else {
-            return Err(Error::invalid("order", format!("order {id} is a {} order: only SmartExPay has a manual payment step", order.gateway.as_str())));
+            return Err(Error::invalid(
+                "order",
+                format!(
+                    "order {id} is a {} order: only SmartExPay has a manual payment step",
+                    order.gateway.as_str()
+                ),
+            ));
         };
         let order = self.sync(id).await?;
         if order.gateway_status.as_deref() != Some("waitPayment") {
@@ -725,26 +940,48 @@ impl Paydesk {
     }
 
     /// Checks a SmartExPay IPN's hash with the order's derived secret (constant time).
-    pub async fn verify_smartexpay_ipn(&self, order: &Order, fields: &[(String, String)]) -> Result<bool> {
+    pub async fn verify_smartexpay_ipn(
+        &self,
+        order: &Order,
+        fields: &[(String, String)],
+    ) -> Result<bool> {
         let connector = self.connector(order.gateway, &order.environment).await?;
         Ok(match connector.as_ref() {
-            Connector::Smartexpay(smartexpay) => {
-                crate::gateways::smartexpay::verify_ipn(fields, &smartexpay.ipn_secret_for(&order.merchant_order_no))
-            }
+            Connector::Smartexpay(smartexpay) => crate::gateways::smartexpay::verify_ipn(
+                fields,
+                &smartexpay.ipn_secret_for(&order.merchant_order_no),
+            ),
             _ => false,
         })
     }
 
     /// The order of `gateway` that the gateway knows by `gateway_order_id`, if it is ours.
-    pub fn order_by_gateway_id(&self, gateway: Gateway, gateway_order_id: &str) -> Result<Option<Order>> {
-        let filter = crate::ledger::OrderFilter { gateway: Some(gateway), search: Some(gateway_order_id.to_string()), ..Default::default() };
-        Ok(self.ledger.list(&filter)?.into_iter().find(|o| o.gateway_order_id.as_deref() == Some(gateway_order_id)))
+    pub fn order_by_gateway_id(
+        &self,
+        gateway: Gateway,
+        gateway_order_id: &str,
+    ) -> Result<Option<Order>> {
+        let filter = crate::ledger::OrderFilter {
+            gateway: Some(gateway),
+            search: Some(gateway_order_id.to_string()),
+            ..Default::default()
+        };
+        Ok(self
+            .ledger
+            .list(&filter)?
+            .into_iter()
+            .find(|o| o.gateway_order_id.as_deref() == Some(gateway_order_id)))
     }
 
     /// Gives back `amount` (cashier text; the whole remainder when `None`) on a paid order.
     /// The refund is reserved in the ledger with its own refund number before the gateway is
     /// called, so concurrent refunds cannot exceed what was paid and a resend is recognisable.
-    pub async fn refund(&self, id: i64, amount: Option<&str>, reason: Option<&str>) -> Result<(Refund, Order)> {
+    pub async fn refund(
+        &self,
+        id: i64,
+        amount: Option<&str>,
+        reason: Option<&str>,
+    ) -> Result<(Refund, Order)> {
         let order = self.ledger.get(id)?;
         let currency = order.amount.currency();
         let minor = match amount {
@@ -754,7 +991,9 @@ impl Paydesk {
         let connector = self.connector(order.gateway, &order.environment).await?;
         connector.check_refund(&order)?;
         let refund_no = new_merchant_order_no(chrono::Utc::now()).replacen("PD", "RF", 1);
-        let refund = self.ledger.begin_refund(id, &refund_no, minor, RefundKind::Refund, reason)?;
+        let refund = self
+            .ledger
+            .begin_refund(id, &refund_no, minor, RefundKind::Refund, reason)?;
         let amount = Money::from_minor(minor, currency)?;
         self.finish_reversal(refund, connector.refund(&order, &refund_no, amount).await)
     }
@@ -765,21 +1004,48 @@ impl Paydesk {
         let connector = self.connector(order.gateway, &order.environment).await?;
         let refund_no = new_merchant_order_no(chrono::Utc::now()).replacen("PD", "VD", 1);
         // Refused before anything is reserved when the gateway cannot void this kind of order.
-        if !matches!(order.method, Method::CardLink | Method::Card | Method::CardToken | Method::SmartpayCard) {
-            return Err(Error::invalid("order", format!("{} payments cannot be voided: refund them instead", order.method.label())));
+        if !matches!(
+            order.method,
+            Method::CardLink | Method::Card | Method::CardToken | Method::SmartpayCard
+        ) {
+            return Err(Error::invalid(
+                "order",
+                format!(
+                    "{} payments cannot be voided: refund them instead",
+                    order.method.label()
+                ),
+            ));
         }
-        let refund = self.ledger.begin_refund(id, &refund_no, order.amount.minor(), RefundKind::Void, reason)?;
+        let refund = self.ledger.begin_refund(
+            id,
+            &refund_no,
+            order.amount.minor(),
+            RefundKind::Void,
+            reason,
+        )?;
         self.finish_reversal(refund, connector.void(&order, &refund_no).await)
     }
 
-    fn finish_reversal(&self, refund: Refund, answer: Result<crate::gateways::Reversal>) -> Result<(Refund, Order)> {
+    fn finish_reversal(
+        &self,
+        refund: Refund,
+        answer: Result<crate::gateways::Reversal>,
+    ) -> Result<(Refund, Order)> {
         match answer {
             Ok(reversal) => self.ledger.finish_refund(
                 refund.id,
-                RefundOutcome::Succeeded { gateway_refund_id: reversal.gateway_refund_id, gateway_status: reversal.gateway_status },
+                RefundOutcome::Succeeded {
+                    gateway_refund_id: reversal.gateway_refund_id,
+                    gateway_status: reversal.gateway_status,
+                },
             ),
             Err(e @ Error::GatewayRejected { .. }) => {
-                self.ledger.finish_refund(refund.id, RefundOutcome::Failed { reason: e.to_string() })?;
+                self.ledger.finish_refund(
+                    refund.id,
+                    RefundOutcome::Failed {
+                        reason: e.to_string(),
+                    },
+                )?;
                 Err(e)
             }
             // Unknown outcome: the refund stays pending (and keeps counting against the total)
@@ -792,8 +1058,15 @@ impl Paydesk {
     /// returns the link and secureId of the form where the customer enters it.
     pub async fn add_card(&self, card_id: &str) -> Result<serde_json::Value> {
         let card_id = card_id.trim();
-        if card_id.is_empty() || !card_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-            return Err(Error::invalid("cardId", "a card id is letters, digits, '-' or '_'"));
+        if card_id.is_empty()
+            || !card_id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(Error::invalid(
+                "cardId",
+                "a card id is letters, digits, '-' or '_'",
+            ));
         }
         let connector = self.connector(Gateway::Iotpay, self.mode.as_str()).await?;
         match connector.as_ref() {
@@ -814,7 +1087,11 @@ impl Paydesk {
     }
 
     /// Verifies a notification's signature with the keys of the order's environment.
-    pub async fn verify_iotpay_notify(&self, order: &Order, fields: &serde_json::Map<String, serde_json::Value>) -> Result<bool> {
+    pub async fn verify_iotpay_notify(
+        &self,
+        order: &Order,
+        fields: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<bool> {
         let connector = self.connector(order.gateway, &order.environment).await?;
         Ok(match connector.as_ref() {
             Connector::Iotpay { v1, .. } => v1.verify(fields),

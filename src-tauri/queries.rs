@@ -25,7 +25,13 @@ pub(crate) const FOLD_BATCH: i64 = 256;
 /// The UTC day of a `created_at` in ms (days since 1970, floored), as migration 6 computes it.
 macro_rules! day_sql {
     ($c:literal) => {
-        concat!("((", $c, " - ((", $c, " % 86400000) + 86400000) % 86400000) / 86400000)")
+        concat!(
+            "((",
+            $c,
+            " - ((",
+            $c,
+            " % 86400000) + 86400000) % 86400000) / 86400000)"
+        )
     };
 }
 
@@ -35,7 +41,9 @@ macro_rules! day_sql {
 /// order the moment it is written. Returns how many orders were taken in.
 pub(crate) fn fold(conn: &Connection) -> Result<usize> {
     let behind: bool = conn
-        .prepare_cached("SELECT (SELECT coalesce(max(id), 0) FROM orders) > folded FROM ledger_fold")?
+        .prepare_cached(
+            "SELECT (SELECT coalesce(max(id), 0) FROM orders) > folded FROM ledger_fold",
+        )?
         .query_row([], |r| r.get(0))?;
     if !behind {
         return Ok(0);
@@ -251,9 +259,8 @@ fn index_hits(conn: &Connection, filter: &OrderFilter) -> Result<Option<Vec<i64>
         return Ok(None);
     }
     fold(conn)?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT rowid FROM orders_search WHERE orders_search MATCH ?1 LIMIT ?2",
-    )?;
+    let mut stmt = conn
+        .prepare_cached("SELECT rowid FROM orders_search WHERE orders_search MATCH ?1 LIMIT ?2")?;
     let ids = stmt
         .query_map(rusqlite::params![fts_phrase(term), BROAD_SEARCH], |r| {
             r.get::<_, i64>(0)
@@ -396,14 +403,18 @@ const DAY_MS: i64 = 86_400_000;
 /// Whether the summary can answer the filter: it knows day, status, gateway, method and
 /// currency, not amounts or text.
 fn summary_serves(filter: &OrderFilter) -> bool {
-    search_term(filter).is_none() && filter.min_amount_minor.is_none() && filter.max_amount_minor.is_none()
+    search_term(filter).is_none()
+        && filter.min_amount_minor.is_none()
+        && filter.max_amount_minor.is_none()
 }
 
 /// Whole days of [from, to) from the summary, the partial days at either end from the orders.
 fn summary_totals(conn: &Connection, filter: &OrderFilter, sums: &mut Sums) -> Result<()> {
     // The first whole day at or after `from`, and the end (exclusive) of the last whole day
     // before `to`, in days since 1970 (UTC).
-    let first = filter.from_ms.map(|f| f.div_euclid(DAY_MS) + i64::from(f.rem_euclid(DAY_MS) != 0));
+    let first = filter
+        .from_ms
+        .map(|f| f.div_euclid(DAY_MS) + i64::from(f.rem_euclid(DAY_MS) != 0));
     let end = filter.to_ms.map(|t| t.div_euclid(DAY_MS));
     if let (Some(first), Some(end)) = (first, end) {
         if first >= end {
@@ -449,19 +460,33 @@ fn summary_totals(conn: &Connection, filter: &OrderFilter, sums: &mut Sums) -> R
             ValueRef::Text(t) => t,
             _ => b"",
         };
-        add_sums(sums, code, row.get::<_, i64>(1)? as u64, row.get(2)?, row.get(3)?);
+        add_sums(
+            sums,
+            code,
+            row.get::<_, i64>(1)? as u64,
+            row.get(2)?,
+            row.get(3)?,
+        );
     }
     if let (Some(from), Some(first)) = (filter.from_ms, first) {
         let edge = first.saturating_mul(DAY_MS);
         if from < edge {
-            let head = OrderFilter { from_ms: Some(from), to_ms: Some(edge), ..filter.clone() };
+            let head = OrderFilter {
+                from_ms: Some(from),
+                to_ms: Some(edge),
+                ..filter.clone()
+            };
             direct_totals(conn, &head, sums)?;
         }
     }
     if let (Some(to), Some(end)) = (filter.to_ms, end) {
         let edge = end.saturating_mul(DAY_MS);
         if edge < to {
-            let tail = OrderFilter { from_ms: Some(edge), to_ms: Some(to), ..filter.clone() };
+            let tail = OrderFilter {
+                from_ms: Some(edge),
+                to_ms: Some(to),
+                ..filter.clone()
+            };
             direct_totals(conn, &tail, sums)?;
         }
     }
@@ -870,8 +895,16 @@ mod tests {
         let (_dir, l) = ledger();
         let mut cursor_ids = Vec::new();
         for i in 0..60_i64 {
-            let method = if i % 3 == 0 { Method::AlipayQr } else { Method::WechatQr };
-            let status = if i % 4 == 0 { OrderStatus::Failed } else { OrderStatus::Paid };
+            let method = if i % 3 == 0 {
+                Method::AlipayQr
+            } else {
+                Method::WechatQr
+            };
+            let status = if i % 4 == 0 {
+                OrderStatus::Failed
+            } else {
+                OrderStatus::Paid
+            };
             let no = format!("PD26{:02}{:02}1200{:03}AB", 1 + i % 2, 1 + i % 5, i);
             // Several orders share a created_at, so the id breaks ties.
             let id = order(&l, &no, method, "5.00", "CAD", status, T0 + (i / 3) * DAY);
@@ -1184,16 +1217,36 @@ mod tests {
         };
         let pending = || -> i64 {
             l.conn()
-                .query_row("SELECT (SELECT max(id) FROM orders) - folded FROM ledger_fold", [], |r| r.get(0))
+                .query_row(
+                    "SELECT (SELECT max(id) FROM orders) - folded FROM ledger_fold",
+                    [],
+                    |r| r.get(0),
+                )
                 .unwrap()
         };
         // Queued, not yet indexed: found at once (the search folds the queue first).
-        let a = order(&l, "PDQUEUE0001", Method::WechatQr, "1.00", "CAD", OrderStatus::Paid, T0);
+        let a = order(
+            &l,
+            "PDQUEUE0001",
+            Method::WechatQr,
+            "1.00",
+            "CAD",
+            OrderStatus::Paid,
+            T0,
+        );
         assert_eq!(pending(), 1);
         assert_eq!(search("queue0001"), vec![a]);
         assert_eq!(pending(), 0);
         // An edit while queued, and an edit once indexed: only the current values are found.
-        let b = order(&l, "PDQUEUE0002", Method::WechatQr, "1.00", "CAD", OrderStatus::Paid, T0 + 1);
+        let b = order(
+            &l,
+            "PDQUEUE0002",
+            Method::WechatQr,
+            "1.00",
+            "CAD",
+            OrderStatus::Paid,
+            T0 + 1,
+        );
         l.record_gateway_reference(b, Some("P77001"), None).unwrap();
         l.set_order_text(a, Some("Zoë Ærø"), None).unwrap();
         assert_eq!(search("77001"), vec![b]);
@@ -1203,22 +1256,44 @@ mod tests {
         assert!(search("zoë").is_empty());
         assert_eq!(search("olga"), vec![b, a]);
         // Deleting a queued order and an indexed one leaves no trace in the index.
-        let c = order(&l, "PDQUEUE0003", Method::WechatQr, "1.00", "CAD", OrderStatus::Created, T0 + 2);
-        l.conn().execute_batch(&format!(
-            "PRAGMA foreign_keys = OFF;
+        let c = order(
+            &l,
+            "PDQUEUE0003",
+            Method::WechatQr,
+            "1.00",
+            "CAD",
+            OrderStatus::Created,
+            T0 + 2,
+        );
+        l.conn()
+            .execute_batch(&format!(
+                "PRAGMA foreign_keys = OFF;
              DELETE FROM orders WHERE id IN ({a}, {c}); PRAGMA foreign_keys = ON;"
-        ))
-        .unwrap();
+            ))
+            .unwrap();
         assert_eq!(search("PDQUEUE"), vec![b]);
         // Past a batch, inserts fold the queue themselves; the index matches the table exactly.
         for i in 0..(FOLD_BATCH + 10) {
-            order(&l, &format!("PDBATCH{i:05}"), Method::WechatQr, "1.00", "CAD", OrderStatus::Created, T0 + 10 + i);
+            order(
+                &l,
+                &format!("PDBATCH{i:05}"),
+                Method::WechatQr,
+                "1.00",
+                "CAD",
+                OrderStatus::Created,
+                T0 + 10 + i,
+            );
         }
-        assert!(pending() < FOLD_BATCH, "the insert that filled a batch folded it");
+        assert!(
+            pending() < FOLD_BATCH,
+            "the insert that filled a batch folded it"
+        );
         assert_eq!(search("PDBATCH").len() as i64, FOLD_BATCH + 10);
         assert_eq!(search("BATCH00007"), search("batch00007"));
         l.conn()
-            .execute_batch("INSERT INTO orders_search (orders_search, rank) VALUES ('integrity-check', 1)")
+            .execute_batch(
+                "INSERT INTO orders_search (orders_search, rank) VALUES ('integrity-check', 1)",
+            )
             .unwrap();
     }
 
@@ -1230,12 +1305,25 @@ mod tests {
             .prepare("SELECT created_at, status, gateway, method, currency, amount_minor, refunded_minor FROM orders")
             .unwrap();
         let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            })
             .unwrap();
         rows.map(|r| r.unwrap()).collect()
     }
 
-    fn brute_totals(rows: &[(i64, String, String, String, String, i64, i64)], f: &OrderFilter) -> Totals {
+    fn brute_totals(
+        rows: &[(i64, String, String, String, String, i64, i64)],
+        f: &OrderFilter,
+    ) -> Totals {
         let mut sums: Sums = Vec::new();
         for (at, status, gateway, method, currency, amount, refunded) in rows {
             let keep = f.status.is_none_or(|s| s.as_str() == status)
@@ -1257,7 +1345,13 @@ mod tests {
         use rand::{Rng, SeedableRng};
         let (_dir, l) = ledger();
         let mut rng = StdRng::seed_from_u64(7);
-        let statuses = [OrderStatus::Created, OrderStatus::Pending, OrderStatus::Paid, OrderStatus::Failed, OrderStatus::Refunded];
+        let statuses = [
+            OrderStatus::Created,
+            OrderStatus::Pending,
+            OrderStatus::Paid,
+            OrderStatus::Failed,
+            OrderStatus::Refunded,
+        ];
         // Around the epoch's 20,000th day, with times on and near midnights.
         let base = 20_000 * DAY;
         let random_at = |rng: &mut StdRng| match rng.random_range(0..4) {
@@ -1273,10 +1367,14 @@ mod tests {
             };
             let method = Method::ALL[rng.random_range(0..4)];
             OrderFilter {
-                status: rng.random_bool(0.5).then(|| statuses[rng.random_range(0..statuses.len())]),
+                status: rng
+                    .random_bool(0.5)
+                    .then(|| statuses[rng.random_range(0..statuses.len())]),
                 gateway: rng.random_bool(0.3).then_some(method.gateway()),
                 method: rng.random_bool(0.3).then_some(method),
-                currency: rng.random_bool(0.3).then(|| Currency::parse(if rng.random_bool(0.5) { "CAD" } else { "USD" }).unwrap()),
+                currency: rng.random_bool(0.3).then(|| {
+                    Currency::parse(if rng.random_bool(0.5) { "CAD" } else { "USD" }).unwrap()
+                }),
                 from_ms: bound(rng),
                 to_ms: bound(rng),
                 ..Default::default()
@@ -1285,16 +1383,29 @@ mod tests {
         for round in 0..6 {
             for i in 0..(FOLD_BATCH / 2 + 40) {
                 let method = Method::ALL[rng.random_range(0..4)];
-                let currency = Currency::parse(method.currencies()[rng.random_range(0..method.currencies().len())]).unwrap();
+                let currency = Currency::parse(
+                    method.currencies()[rng.random_range(0..method.currencies().len())],
+                )
+                .unwrap();
                 let cents = rng.random_range(1..100_000);
                 let amount = format!("{}.{:02}", cents / 100, cents % 100);
                 let at = random_at(&mut rng);
-                order(&l, &format!("PD{round}X{i}"), method, &amount, currency.code(), statuses[rng.random_range(0..4)], at);
+                order(
+                    &l,
+                    &format!("PD{round}X{i}"),
+                    method,
+                    &amount,
+                    currency.code(),
+                    statuses[rng.random_range(0..4)],
+                    at,
+                );
             }
             // Edits of folded and unfolded orders alike: statuses, refunds, times, deletes, and an
             // id reused below the mark.
             let conn = l.conn();
-            let max: i64 = conn.query_row("SELECT max(id) FROM orders", [], |r| r.get(0)).unwrap();
+            let max: i64 = conn
+                .query_row("SELECT max(id) FROM orders", [], |r| r.get(0))
+                .unwrap();
             for _ in 0..60 {
                 let id = rng.random_range(1..=max);
                 match rng.random_range(0..5) {
@@ -1313,7 +1424,15 @@ mod tests {
             ))
             .unwrap();
             drop(conn);
-            order(&l, &format!("PD{round}REUSED"), Method::WechatQr, "3.33", "CAD", OrderStatus::Paid, base + 3 * DAY);
+            order(
+                &l,
+                &format!("PD{round}REUSED"),
+                Method::WechatQr,
+                "3.33",
+                "CAD",
+                OrderStatus::Paid,
+                base + 3 * DAY,
+            );
             if round % 2 == 1 {
                 fold(&l.conn()).unwrap();
             }
@@ -1322,7 +1441,11 @@ mod tests {
                 let f = filter(&mut rng);
                 let expected = brute_totals(&rows, &f);
                 assert_eq!(l.totals(&f).unwrap(), expected, "round {round}: {f:?}");
-                assert_eq!(l.totals_direct(&f).unwrap(), expected, "round {round}: {f:?}");
+                assert_eq!(
+                    l.totals_direct(&f).unwrap(),
+                    expected,
+                    "round {round}: {f:?}"
+                );
             }
         }
         // The summary holds exactly what a fresh aggregate of the table holds.
@@ -1369,21 +1492,57 @@ mod tests {
                 }
             }
             let l = Ledger::open(&path).unwrap();
-            let count: i64 = l.conn().query_row("SELECT count(*) FROM orders", [], |r| r.get(0)).unwrap();
+            let count: i64 = l
+                .conn()
+                .query_row("SELECT count(*) FROM orders", [], |r| r.get(0))
+                .unwrap();
             assert_eq!(count, 300, "from version {version}");
             let rows = all_rows(&l);
             for f in [
                 OrderFilter::default(),
-                OrderFilter { status: Some(OrderStatus::Paid), from_ms: Some(T0 + DAY / 2), to_ms: Some(T0 + 20 * DAY), ..Default::default() },
+                OrderFilter {
+                    status: Some(OrderStatus::Paid),
+                    from_ms: Some(T0 + DAY / 2),
+                    to_ms: Some(T0 + 20 * DAY),
+                    ..Default::default()
+                },
             ] {
-                assert_eq!(l.totals(&f).unwrap(), brute_totals(&rows, &f), "from version {version}");
+                assert_eq!(
+                    l.totals(&f).unwrap(),
+                    brute_totals(&rows, &f),
+                    "from version {version}"
+                );
             }
-            let found = l.list(&OrderFilter { search: Some("ольга".into()), limit: Some(1000), ..Default::default() }).unwrap();
+            let found = l
+                .list(&OrderFilter {
+                    search: Some("ольга".into()),
+                    limit: Some(1000),
+                    ..Default::default()
+                })
+                .unwrap();
             assert_eq!(found.len(), 43, "from version {version}");
-            assert_eq!(l.list(&OrderFilter { search: Some("PDOLD0299".into()), ..Default::default() }).unwrap().len(), 1);
-            assert_eq!(l.list(&OrderFilter { search: Some("9000123".into()), ..Default::default() }).unwrap().len(), 1);
+            assert_eq!(
+                l.list(&OrderFilter {
+                    search: Some("PDOLD0299".into()),
+                    ..Default::default()
+                })
+                .unwrap()
+                .len(),
+                1
+            );
+            assert_eq!(
+                l.list(&OrderFilter {
+                    search: Some("9000123".into()),
+                    ..Default::default()
+                })
+                .unwrap()
+                .len(),
+                1
+            );
             l.conn()
-                .execute_batch("INSERT INTO orders_search (orders_search, rank) VALUES ('integrity-check', 1)")
+                .execute_batch(
+                    "INSERT INTO orders_search (orders_search, rank) VALUES ('integrity-check', 1)",
+                )
                 .unwrap();
         }
     }

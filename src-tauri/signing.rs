@@ -42,7 +42,9 @@ pub fn iotpay_sign(fields: &Map<String, Value>, merchant_key: &str) -> String {
 /// Checks the `sign` a message arrived with against one recomputed over every field that
 /// arrived, in constant time. A missing sign does not verify.
 pub fn iotpay_verify(fields: &Map<String, Value>, merchant_key: &str) -> bool {
-    let Some(Value::String(given)) = fields.get("sign") else { return false };
+    let Some(Value::String(given)) = fields.get("sign") else {
+        return false;
+    };
     let expected = iotpay_sign(fields, merchant_key);
     constant_time_eq_ignore_ascii_case(given, &expected)
 }
@@ -88,18 +90,27 @@ mod tests {
             "jobNo": "jack123",
         });
         let fields = fields.as_object().unwrap();
-        assert_eq!(iotpay_sign(fields, "TEST_MERCHANT_KEY_123"), "1B60C008072C2D9F0AE86B3D6ECE6E91");
+        assert_eq!(
+            iotpay_sign(fields, "TEST_MERCHANT_KEY_123"),
+            "1B60C008072C2D9F0AE86B3D6ECE6E91"
+        );
     }
 
     #[test]
     fn iotpay_verify_accepts_the_right_key_only() {
-        let mut fields = json!({"mchId": "1", "amount": 0, "status": "2"}).as_object().unwrap().clone();
+        let mut fields = json!({"mchId": "1", "amount": 0, "status": "2"})
+            .as_object()
+            .unwrap()
+            .clone();
         let sign = iotpay_sign(&fields, "k1");
         fields.insert("sign".into(), json!(sign));
         assert!(iotpay_verify(&fields, "k1"));
         assert!(!iotpay_verify(&fields, "k2"));
         fields.insert("amount".into(), json!(1));
-        assert!(!iotpay_verify(&fields, "k1"), "an altered field breaks the signature");
+        assert!(
+            !iotpay_verify(&fields, "k1"),
+            "an altered field breaks the signature"
+        );
         fields.remove("sign");
         assert!(!iotpay_verify(&fields, "k1"));
     }
@@ -113,16 +124,30 @@ mod tests {
             iotpay_sign(without.as_object().unwrap(), "k")
         );
         let with_sign = json!({"a": 0, "sign": "Y"});
-        assert_eq!(iotpay_sign(with_zero.as_object().unwrap(), "k"), iotpay_sign(with_sign.as_object().unwrap(), "k"));
+        assert_eq!(
+            iotpay_sign(with_zero.as_object().unwrap(), "k"),
+            iotpay_sign(with_sign.as_object().unwrap(), "k")
+        );
     }
 
     /// reference/gateways.md §4 (the seed's vector).
     #[test]
     fn smartexpay_golden_vector() {
         let hash = smartexpay_ipn_hash(
-            ["5d8e6002b80b7b4cd75a6424", "inProgress", "2", "317.42", "ETH", "WMZ", "1571328406072"],
+            [
+                "5d8e6002b80b7b4cd75a6424",
+                "inProgress",
+                "2",
+                "317.42",
+                "ETH",
+                "WMZ",
+                "1571328406072",
+            ],
             "SECRET123",
         );
-        assert_eq!(hash, "af3acf947e6f0e0f2c267e300b8582e504dba12d1f2d058652b7414163c09f48");
+        assert_eq!(
+            hash,
+            "af3acf947e6f0e0f2c267e300b8582e504dba12d1f2d058652b7414163c09f48"
+        );
     }
 }

@@ -35,7 +35,9 @@ impl<T> fmt::Debug for Sensitive<T> {
 
 impl<T> Serialize for Sensitive<T> {
     fn serialize<S: Serializer>(&self, _: S) -> std::result::Result<S::Ok, S::Error> {
-        Err(serde::ser::Error::custom("refusing to serialize a sensitive value"))
+        Err(serde::ser::Error::custom(
+            "refusing to serialize a sensitive value",
+        ))
     }
 }
 
@@ -58,7 +60,10 @@ impl Environment {
         match text.trim().to_ascii_lowercase().as_str() {
             "test" => Ok(Environment::Test),
             "live" => Ok(Environment::Live),
-            _ => Err(Error::invalid("env", format!("unknown environment {text:?}: use test or live"))),
+            _ => Err(Error::invalid(
+                "env",
+                format!("unknown environment {text:?}: use test or live"),
+            )),
         }
     }
 }
@@ -75,7 +80,12 @@ pub struct FieldSpec {
 }
 
 const fn field(name: &'static str, label: &'static str, secret: bool, required: bool) -> FieldSpec {
-    FieldSpec { name, label, secret, required }
+    FieldSpec {
+        name,
+        label,
+        secret,
+        required,
+    }
 }
 
 const IOTPAY_FIELDS: &[FieldSpec] = &[
@@ -83,14 +93,25 @@ const IOTPAY_FIELDS: &[FieldSpec] = &[
     field("loginName", "Login name (jobNo)", false, true),
     field("key", "Merchant key", true, true),
 ];
-const SMEPAY_FIELDS: &[FieldSpec] = &[field("clientId", "Client ID", false, true), field("clientSecret", "Client secret", true, true)];
+const SMEPAY_FIELDS: &[FieldSpec] = &[
+    field("clientId", "Client ID", false, true),
+    field("clientSecret", "Client secret", true, true),
+];
 const SMARTPAY_FIELDS: &[FieldSpec] = &[
     field("merchantKey", "Merchant key", false, true),
-    field("authenticationKey", "Authentication key (Basic auth)", true, false),
+    field(
+        "authenticationKey",
+        "Authentication key (Basic auth)",
+        true,
+        false,
+    ),
     field("clientId", "OAuth client ID", false, false),
     field("clientSecret", "OAuth client secret", true, false),
 ];
-const SMARTEXPAY_FIELDS: &[FieldSpec] = &[field("partner", "Partner ID", false, false), field("apiKey", "API key", true, true)];
+const SMARTEXPAY_FIELDS: &[FieldSpec] = &[
+    field("partner", "Partner ID", false, false),
+    field("apiKey", "API key", true, true),
+];
 
 /// The fields each gateway's credentials are made of (reference/gateways.md).
 pub fn credential_fields(gateway: Gateway) -> &'static [FieldSpec] {
@@ -104,7 +125,11 @@ pub fn credential_fields(gateway: Gateway) -> &'static [FieldSpec] {
 
 /// The one secret field `credentials set` fills from stdin.
 pub fn primary_secret_field(gateway: Gateway) -> &'static str {
-    credential_fields(gateway).iter().find(|f| f.secret).map(|f| f.name).unwrap_or("key")
+    credential_fields(gateway)
+        .iter()
+        .find(|f| f.secret)
+        .map(|f| f.name)
+        .unwrap_or("key")
 }
 
 /// A gateway's credentials for one environment.
@@ -122,7 +147,11 @@ impl Credentials {
 
     pub fn require(&self, name: &'static str) -> Result<&Sensitive<String>> {
         self.get(name).ok_or_else(|| {
-            Error::Vault(format!("{} {} credentials have no {name}", self.gateway.as_str(), self.environment.as_str()))
+            Error::Vault(format!(
+                "{} {} credentials have no {name}",
+                self.gateway.as_str(),
+                self.environment.as_str()
+            ))
         })
     }
 }
@@ -158,7 +187,9 @@ pub fn default_service() -> String {
 
 impl KeyringStore {
     pub fn new(service: impl Into<String>) -> Self {
-        KeyringStore { service: service.into() }
+        KeyringStore {
+            service: service.into(),
+        }
     }
 
     fn entry(&self, account: &str) -> Result<keyring::Entry> {
@@ -185,7 +216,9 @@ impl SecretStore for KeyringStore {
     }
 
     fn set(&self, account: &str, value: &str) -> Result<()> {
-        self.entry(account)?.set_password(value).map_err(keychain_error)
+        self.entry(account)?
+            .set_password(value)
+            .map_err(keychain_error)
     }
 
     fn delete(&self, account: &str) -> Result<bool> {
@@ -203,14 +236,27 @@ pub struct MemoryStore(std::sync::Mutex<BTreeMap<String, String>>);
 
 impl SecretStore for MemoryStore {
     fn get(&self, account: &str) -> Result<Option<String>> {
-        Ok(self.0.lock().unwrap_or_else(|p| p.into_inner()).get(account).cloned())
+        Ok(self
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(account)
+            .cloned())
     }
     fn set(&self, account: &str, value: &str) -> Result<()> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).insert(account.into(), value.into());
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(account.into(), value.into());
         Ok(())
     }
     fn delete(&self, account: &str) -> Result<bool> {
-        Ok(self.0.lock().unwrap_or_else(|p| p.into_inner()).remove(account).is_some())
+        Ok(self
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(account)
+            .is_some())
     }
 }
 
@@ -233,34 +279,71 @@ impl Vault {
 
     /// Merges `fields` into the stored credentials (so a key can be rotated alone). Unknown
     /// field names and empty values are refused.
-    pub fn save(&self, gateway: Gateway, env: Environment, fields: BTreeMap<String, Sensitive<String>>) -> Result<CredentialStatus> {
+    pub fn save(
+        &self,
+        gateway: Gateway,
+        env: Environment,
+        fields: BTreeMap<String, Sensitive<String>>,
+    ) -> Result<CredentialStatus> {
         let specs = credential_fields(gateway);
         for (name, value) in &fields {
             if !specs.iter().any(|f| f.name == name) {
                 let names: Vec<&str> = specs.iter().map(|f| f.name).collect();
-                return Err(Error::invalid("field", format!("{} has no credential field {name:?}: its fields are {}", gateway.as_str(), names.join(", "))));
+                return Err(Error::invalid(
+                    "field",
+                    format!(
+                        "{} has no credential field {name:?}: its fields are {}",
+                        gateway.as_str(),
+                        names.join(", ")
+                    ),
+                ));
             }
             if value.expose().trim().is_empty() {
                 return Err(Error::invalid("field", format!("{name} is empty")));
             }
         }
-        let mut merged = self.load(gateway, env)?.map(|c| c.fields).unwrap_or_default();
+        let mut merged = self
+            .load(gateway, env)?
+            .map(|c| c.fields)
+            .unwrap_or_default();
         merged.extend(fields);
-        let plain: serde_json::Map<String, serde_json::Value> =
-            merged.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.expose().clone()))).collect();
-        self.store.set(&account(gateway, env), &serde_json::Value::Object(plain).to_string())?;
+        let plain: serde_json::Map<String, serde_json::Value> = merged
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.expose().clone())))
+            .collect();
+        self.store.set(
+            &account(gateway, env),
+            &serde_json::Value::Object(plain).to_string(),
+        )?;
         Ok(status_of(gateway, env, Some(&merged)))
     }
 
     pub fn load(&self, gateway: Gateway, env: Environment) -> Result<Option<Credentials>> {
-        let Some(text) = self.store.get(&account(gateway, env))? else { return Ok(None) };
-        let value: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|_| Error::Vault(format!("the keychain entry for {} is not Paydesk's format", account(gateway, env))))?;
+        let Some(text) = self.store.get(&account(gateway, env))? else {
+            return Ok(None);
+        };
+        let value: serde_json::Value = serde_json::from_str(&text).map_err(|_| {
+            Error::Vault(format!(
+                "the keychain entry for {} is not Paydesk's format",
+                account(gateway, env)
+            ))
+        })?;
         let fields = value
             .as_object()
-            .map(|o| o.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), Sensitive::new(s.to_string())))).collect())
+            .map(|o| {
+                o.iter()
+                    .filter_map(|(k, v)| {
+                        v.as_str()
+                            .map(|s| (k.clone(), Sensitive::new(s.to_string())))
+                    })
+                    .collect()
+            })
             .unwrap_or_default();
-        Ok(Some(Credentials { gateway, environment: env, fields }))
+        Ok(Some(Credentials {
+            gateway,
+            environment: env,
+            fields,
+        }))
     }
 
     pub fn delete(&self, gateway: Gateway, env: Environment) -> Result<bool> {
@@ -279,12 +362,30 @@ impl Vault {
     }
 }
 
-fn status_of(gateway: Gateway, env: Environment, fields: Option<&BTreeMap<String, Sensitive<String>>>) -> CredentialStatus {
+fn status_of(
+    gateway: Gateway,
+    env: Environment,
+    fields: Option<&BTreeMap<String, Sensitive<String>>>,
+) -> CredentialStatus {
     let specs = credential_fields(gateway);
     let is_set = |name: &str| fields.is_some_and(|f| f.contains_key(name));
-    let fields_set: Vec<&'static str> = specs.iter().filter(|f| is_set(f.name)).map(|f| f.name).collect();
-    let missing: Vec<&'static str> = specs.iter().filter(|f| f.required && !is_set(f.name)).map(|f| f.name).collect();
-    CredentialStatus { gateway, environment: env, configured: fields.is_some() && missing.is_empty(), fields_set, missing }
+    let fields_set: Vec<&'static str> = specs
+        .iter()
+        .filter(|f| is_set(f.name))
+        .map(|f| f.name)
+        .collect();
+    let missing: Vec<&'static str> = specs
+        .iter()
+        .filter(|f| f.required && !is_set(f.name))
+        .map(|f| f.name)
+        .collect();
+    CredentialStatus {
+        gateway,
+        environment: env,
+        configured: fields.is_some() && missing.is_empty(),
+        fields_set,
+        missing,
+    }
 }
 
 #[cfg(test)]
@@ -292,7 +393,10 @@ mod tests {
     use super::*;
 
     fn fields(pairs: &[(&str, &str)]) -> BTreeMap<String, Sensitive<String>> {
-        pairs.iter().map(|(k, v)| (k.to_string(), Sensitive::new(v.to_string()))).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), Sensitive::new(v.to_string())))
+            .collect()
     }
 
     #[test]
@@ -311,19 +415,38 @@ mod tests {
     #[test]
     fn save_merges_and_status_shows_names_only() {
         let vault = Vault::new(Box::<MemoryStore>::default());
-        let status = vault.save(Gateway::Iotpay, Environment::Test, fields(&[("key", "SECRETVALUE")])).unwrap();
+        let status = vault
+            .save(
+                Gateway::Iotpay,
+                Environment::Test,
+                fields(&[("key", "SECRETVALUE")]),
+            )
+            .unwrap();
         assert!(!status.configured);
         assert_eq!(status.missing, vec!["mchId", "loginName"]);
         let status = vault
-            .save(Gateway::Iotpay, Environment::Test, fields(&[("mchId", "10000701"), ("loginName", "jack123")]))
+            .save(
+                Gateway::Iotpay,
+                Environment::Test,
+                fields(&[("mchId", "10000701"), ("loginName", "jack123")]),
+            )
             .unwrap();
         assert!(status.configured);
-        let creds = vault.load(Gateway::Iotpay, Environment::Test).unwrap().unwrap();
+        let creds = vault
+            .load(Gateway::Iotpay, Environment::Test)
+            .unwrap()
+            .unwrap();
         assert_eq!(creds.require("key").unwrap().expose(), "SECRETVALUE");
         let all = serde_json::to_string(&vault.status().unwrap()).unwrap();
         assert!(!all.contains("SECRETVALUE"));
-        assert!(format!("{creds:?}").contains("<redacted>") && !format!("{creds:?}").contains("SECRETVALUE"));
-        assert!(vault.load(Gateway::Iotpay, Environment::Live).unwrap().is_none());
+        assert!(
+            format!("{creds:?}").contains("<redacted>")
+                && !format!("{creds:?}").contains("SECRETVALUE")
+        );
+        assert!(vault
+            .load(Gateway::Iotpay, Environment::Live)
+            .unwrap()
+            .is_none());
         assert!(vault.delete(Gateway::Iotpay, Environment::Test).unwrap());
         assert!(!vault.delete(Gateway::Iotpay, Environment::Test).unwrap());
     }
@@ -331,8 +454,22 @@ mod tests {
     #[test]
     fn unknown_or_empty_fields_are_refused() {
         let vault = Vault::new(Box::<MemoryStore>::default());
-        assert!(vault.save(Gateway::Iotpay, Environment::Test, fields(&[("password", "x")])).is_err());
-        assert!(vault.save(Gateway::Iotpay, Environment::Test, fields(&[("key", "  ")])).is_err());
-        assert!(vault.load(Gateway::Iotpay, Environment::Test).unwrap().is_none(), "nothing half-written");
+        assert!(vault
+            .save(
+                Gateway::Iotpay,
+                Environment::Test,
+                fields(&[("password", "x")])
+            )
+            .is_err());
+        assert!(vault
+            .save(Gateway::Iotpay, Environment::Test, fields(&[("key", "  ")]))
+            .is_err());
+        assert!(
+            vault
+                .load(Gateway::Iotpay, Environment::Test)
+                .unwrap()
+                .is_none(),
+            "nothing half-written"
+        );
     }
 }

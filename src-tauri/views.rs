@@ -42,13 +42,16 @@ impl OrderView {
     /// lists leave it out.
     pub fn of(order: &Order, with_qr: bool) -> OrderView {
         let qr_svg = if with_qr && !order.status.is_settled() {
-            order.payment_url.as_deref().and_then(|url| match crate::qr::svg(url) {
-                Ok(svg) => Some(svg),
-                Err(e) => {
-                    tracing::warn!(order = order.id, "no QR: {e}");
-                    None
-                }
-            })
+            order
+                .payment_url
+                .as_deref()
+                .and_then(|url| match crate::qr::svg(url) {
+                    Ok(svg) => Some(svg),
+                    Err(e) => {
+                        tracing::warn!(order = order.id, "no QR: {e}");
+                        None
+                    }
+                })
         } else {
             None
         };

@@ -51,9 +51,17 @@ pub fn channel_id(method: Method, payment_code: Option<&str>) -> Result<&'static
         Method::AlipayApp => "ALIPAY_MOBILE",
         Method::UnionpayApp => "UPI_APP",
         Method::CardLink | Method::Card | Method::CardToken => {
-            return Err(Error::UnsupportedMethod(format!("{} goes through IOTPay's card API, not v1", method.as_str())))
+            return Err(Error::UnsupportedMethod(format!(
+                "{} goes through IOTPay's card API, not v1",
+                method.as_str()
+            )))
         }
-        other => return Err(Error::UnsupportedMethod(format!("{} is not an IOTPay method", other.as_str()))),
+        other => {
+            return Err(Error::UnsupportedMethod(format!(
+                "{} is not an IOTPay method",
+                other.as_str()
+            )))
+        }
     })
 }
 
@@ -63,10 +71,16 @@ pub fn channel_id(method: Method, payment_code: Option<&str>) -> Result<&'static
 pub fn micropay_channel(code: &str) -> Result<&'static str> {
     let code = code.trim();
     if code.is_empty() {
-        return Err(Error::invalid("code", "scan the customer's payment code first"));
+        return Err(Error::invalid(
+            "code",
+            "scan the customer's payment code first",
+        ));
     }
     if !code.chars().all(|c| c.is_ascii_digit()) {
-        return Err(Error::invalid("code", format!("{code:?} is not a payment code: payment codes are digits only")));
+        return Err(Error::invalid(
+            "code",
+            format!("{code:?} is not a payment code: payment codes are digits only"),
+        ));
     }
     let prefix: u32 = code[..2.min(code.len())].parse().unwrap_or(0);
     match (prefix, code.len()) {
@@ -133,7 +147,10 @@ struct QueryPayload {
 
 impl Iotpay {
     pub fn new(config: IotpayConfig) -> Result<Iotpay> {
-        Ok(Iotpay { http: super::http_client(config.timeout)?, config })
+        Ok(Iotpay {
+            http: super::http_client(config.timeout)?,
+            config,
+        })
     }
 
     pub async fn create_order(&self, request: &CreateRequest<'_>) -> Result<Created> {
@@ -154,10 +171,16 @@ impl Iotpay {
         });
         match request.method {
             // WX_NATIVE needs a productId; the merchant order number is unique and ours.
-            Method::WechatQr => fields["extra"] = json!(json!({ "productId": request.merchant_order_no }).to_string()),
+            Method::WechatQr => {
+                fields["extra"] =
+                    json!(json!({ "productId": request.merchant_order_no }).to_string())
+            }
             Method::WechatApp => {
                 let app_id = self.config.wechat_app_id.as_deref().ok_or_else(|| {
-                    Error::invalid("appId", "WeChat in-app payments need the merchant's WeChat app id in the settings")
+                    Error::invalid(
+                        "appId",
+                        "WeChat in-app payments need the merchant's WeChat app id in the settings",
+                    )
                 })?;
                 fields["extra"] = json!(json!({ "type": "apppay", "appId": app_id }).to_string());
             }
@@ -169,7 +192,10 @@ impl Iotpay {
         }
         check_v1_lengths(&fields)?;
         let payload = self.call("create_order", fields).await?;
-        let gateway_order_id = payload.get("payOrderId").and_then(Value::as_str).map(str::to_string);
+        let gateway_order_id = payload
+            .get("payOrderId")
+            .and_then(Value::as_str)
+            .map(str::to_string);
         let missing = |what: &str| Error::GatewayProtocol {
             gateway: GATEWAY,
             message: format!("create_order for {channel} succeeded but carried no {what}"),
@@ -177,7 +203,10 @@ impl Iotpay {
         let mut created = Created::pending(gateway_order_id);
         match request.method.kind() {
             MethodKind::Qr | MethodKind::Link => {
-                created.payment_url = Some(payment_link(&payload).ok_or_else(|| missing("codeUrl, qr_code or retParams link"))?);
+                created.payment_url = Some(
+                    payment_link(&payload)
+                        .ok_or_else(|| missing("codeUrl, qr_code or retParams link"))?,
+                );
             }
             MethodKind::App => {
                 let params = app_params(&payload).ok_or_else(|| missing("payParams"))?;
@@ -192,18 +221,32 @@ impl Iotpay {
     pub async fn query_order(&self, merchant_order_no: &str) -> Result<Lookup> {
         let fields = json!({ "mchId": self.config.mch_id, "mchOrderNo": merchant_order_no });
         let payload = match self.call("query_order", fields).await {
-            Err(Error::GatewayRejected { code, .. }) if code == "0112" => return Ok(Lookup::Missing),
+            Err(Error::GatewayRejected { code, .. }) if code == "0112" => {
+                return Ok(Lookup::Missing)
+            }
             other => other?,
         };
-        let query: QueryPayload = serde_json::from_value(Value::Object(payload))
-            .map_err(|e| Error::GatewayProtocol { gateway: GATEWAY, message: format!("query_order answer: {e}") })?;
+        let query: QueryPayload =
+            serde_json::from_value(Value::Object(payload)).map_err(|e| Error::GatewayProtocol {
+                gateway: GATEWAY,
+                message: format!("query_order answer: {e}"),
+            })?;
         // Numbers sometimes arrive as strings; keep the verbatim text either way.
         let raw = match &query.status {
             Value::String(s) => s.clone(),
             other => other.to_string(),
         };
-        let status = raw.trim().parse::<i64>().map(map_status).unwrap_or(OrderStatus::Pending);
-        Ok(Lookup::Found(Report { status, gateway_status: raw, gateway_order_id: query.pay_order_id, note: None }))
+        let status = raw
+            .trim()
+            .parse::<i64>()
+            .map(map_status)
+            .unwrap_or(OrderStatus::Pending);
+        Ok(Lookup::Found(Report {
+            status,
+            gateway_status: raw,
+            gateway_order_id: query.pay_order_id,
+            note: None,
+        }))
     }
 
     /// Checks a notification's `sign` with this merchant's key (constant time).
@@ -212,7 +255,12 @@ impl Iotpay {
     }
 
     /// `refund_order` (§1.7): up to what was paid, tracked by our `mchRefundNo`.
-    pub async fn refund_order(&self, pay_order_id: &str, refund_no: &str, amount: Money) -> Result<Reversal> {
+    pub async fn refund_order(
+        &self,
+        pay_order_id: &str,
+        refund_no: &str,
+        amount: Money,
+    ) -> Result<Reversal> {
         let fields = json!({
             "mchId": self.config.mch_id,
             "mchRefundNo": refund_no,
@@ -225,21 +273,35 @@ impl Iotpay {
         check_length("loginName", &self.config.login_name, 32)?;
         let payload = self.call("refund_order", fields).await?;
         Ok(Reversal {
-            gateway_refund_id: payload.get("refundOrderId").and_then(Value::as_str).map(str::to_string),
-            gateway_status: payload.get("status").map(|s| s.to_string().trim_matches('"').to_string()),
+            gateway_refund_id: payload
+                .get("refundOrderId")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            gateway_status: payload
+                .get("status")
+                .map(|s| s.to_string().trim_matches('"').to_string()),
         })
     }
 
     /// Signs and posts one v1 call; returns the answer's fields once both codes say SUCCESS
     /// and its signature (when it has one) verifies.
     async fn call(&self, endpoint: &str, fields: Value) -> Result<Map<String, Value>> {
-        let Value::Object(mut fields) = fields else { unreachable!("v1 requests are JSON objects") };
+        let Value::Object(mut fields) = fields else {
+            unreachable!("v1 requests are JSON objects")
+        };
         let sign = iotpay_sign(&fields, self.config.key.expose());
         fields.insert("sign".into(), Value::String(sign));
         let url = format!("{}/{endpoint}", self.config.v1_base.trim_end_matches('/'));
         let body = serde_urlencoded::to_string([("params", Value::Object(fields).to_string())])
             .map_err(|e| Error::Internal(e.to_string()))?;
-        let request = self.http.post(&url).header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(body);
+        let request = self
+            .http
+            .post(&url)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body);
         let (_, text) = send(GATEWAY, endpoint, request).await?;
         parse_answer(endpoint, &text, self.config.key.expose())
     }
@@ -247,16 +309,24 @@ impl Iotpay {
 
 /// Reads a v1 answer: the envelope's two codes, then the signature.
 pub fn parse_answer(endpoint: &str, text: &str, key: &str) -> Result<Map<String, Value>> {
-    let protocol = |message: String| Error::GatewayProtocol { gateway: GATEWAY, message: format!("{endpoint}: {message}") };
-    let value: Value = serde_json::from_str(text).map_err(|e| protocol(format!("not JSON ({e})")))?;
-    let Value::Object(fields) = value else { return Err(protocol("not a JSON object".into())) };
-    let envelope: Envelope =
-        serde_json::from_value(Value::Object(fields.clone())).map_err(|e| protocol(format!("no envelope ({e})")))?;
+    let protocol = |message: String| Error::GatewayProtocol {
+        gateway: GATEWAY,
+        message: format!("{endpoint}: {message}"),
+    };
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| protocol(format!("not JSON ({e})")))?;
+    let Value::Object(fields) = value else {
+        return Err(protocol("not a JSON object".into()));
+    };
+    let envelope: Envelope = serde_json::from_value(Value::Object(fields.clone()))
+        .map_err(|e| protocol(format!("no envelope ({e})")))?;
     if envelope.ret_code != "SUCCESS" {
         return Err(Error::GatewayRejected {
             gateway: GATEWAY,
             code: envelope.ret_code,
-            message: envelope.ret_msg.unwrap_or_else(|| "communication failed".into()),
+            message: envelope
+                .ret_msg
+                .unwrap_or_else(|| "communication failed".into()),
         });
     }
     if envelope.res_code.as_deref() != Some("SUCCESS") {
@@ -266,7 +336,11 @@ pub fn parse_answer(endpoint: &str, text: &str, key: &str) -> Result<Map<String,
             .filter(|d| !d.is_empty())
             .or_else(|| error_text(&code).map(str::to_string))
             .unwrap_or_else(|| "business failure".into());
-        return Err(Error::GatewayRejected { gateway: GATEWAY, code, message });
+        return Err(Error::GatewayRejected {
+            gateway: GATEWAY,
+            code,
+            message,
+        });
     }
     if fields.contains_key("sign") && !iotpay_verify(&fields, key) {
         return Err(protocol("the answer's signature does not verify".into()));
@@ -281,7 +355,12 @@ pub fn parse_answer(endpoint: &str, text: &str, key: &str) -> Result<Map<String,
 pub fn payment_link(payload: &Map<String, Value>) -> Option<String> {
     let direct = ["codeUrl", "qr_code", "qrCode", "codeImgUrl"]
         .iter()
-        .find_map(|k| payload.get(*k).and_then(Value::as_str).filter(|s| !s.is_empty()));
+        .find_map(|k| {
+            payload
+                .get(*k)
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+        });
     if let Some(link) = direct {
         return Some(link.to_string());
     }
@@ -292,7 +371,12 @@ pub fn payment_link(payload: &Map<String, Value>) -> Option<String> {
     let ret_params = ret_params.as_object()?;
     ["alipayUrl", "unionpayUrl", "codeUrl", "qr_code", "payUrl"]
         .iter()
-        .find_map(|k| ret_params.get(*k).and_then(Value::as_str).filter(|s| !s.is_empty()))
+        .find_map(|k| {
+            ret_params
+                .get(*k)
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+        })
         .map(str::to_string)
 }
 
@@ -349,11 +433,26 @@ mod tests {
 
     #[test]
     fn payment_codes_tell_their_wallet() {
-        assert_eq!(micropay_channel("134567890123456789").unwrap(), "WX_MICROPAY");
-        assert_eq!(micropay_channel("281234567890123456").unwrap(), "ALIPAY_MICROPAY");
-        assert_eq!(micropay_channel("6212345678901234567").unwrap(), "UPI_MICROPAY");
+        assert_eq!(
+            micropay_channel("134567890123456789").unwrap(),
+            "WX_MICROPAY"
+        );
+        assert_eq!(
+            micropay_channel("281234567890123456").unwrap(),
+            "ALIPAY_MICROPAY"
+        );
+        assert_eq!(
+            micropay_channel("6212345678901234567").unwrap(),
+            "UPI_MICROPAY"
+        );
         for bad in ["", "12ab", "991234567890123456", "1345"] {
-            assert!(matches!(micropay_channel(bad), Err(Error::InvalidInput { field: "code", .. })), "{bad}");
+            assert!(
+                matches!(
+                    micropay_channel(bad),
+                    Err(Error::InvalidInput { field: "code", .. })
+                ),
+                "{bad}"
+            );
         }
     }
 
@@ -373,12 +472,17 @@ mod tests {
     #[test]
     fn app_parameters_are_read_from_recorded_bodies() {
         let obj = |v: Value| v.as_object().unwrap().clone();
-        let wechat = obj(json!({"payOrderId": "P1", "payParams": {"appid": "wx1", "prepayid": "wx201", "package": "Sign=WXPay"}}));
+        let wechat = obj(
+            json!({"payOrderId": "P1", "payParams": {"appid": "wx1", "prepayid": "wx201", "package": "Sign=WXPay"}}),
+        );
         assert_eq!(app_params(&wechat).unwrap()["prepayid"], "wx201");
         let as_text = obj(json!({"payParams": "{\"tn\":\"785\"}"}));
         assert_eq!(app_params(&as_text).unwrap()["tn"], "785");
         let alipay = obj(json!({"payParams": "app_id=2021&biz_content=x&sign=y"}));
-        assert_eq!(app_params(&alipay).unwrap(), json!("app_id=2021&biz_content=x&sign=y"));
+        assert_eq!(
+            app_params(&alipay).unwrap(),
+            json!("app_id=2021&biz_content=x&sign=y")
+        );
         assert_eq!(app_params(&obj(json!({"payParams": ""}))), None);
         assert_eq!(app_params(&obj(json!({"codeUrl": "x"}))), None);
     }
@@ -386,14 +490,23 @@ mod tests {
     #[test]
     fn payment_link_accepts_every_known_form() {
         let obj = |v: Value| v.as_object().unwrap().clone();
-        assert_eq!(payment_link(&obj(json!({"codeUrl": "weixin://wxpay/x"}))).as_deref(), Some("weixin://wxpay/x"));
-        assert_eq!(payment_link(&obj(json!({"qr_code": "https://qr.alipay.com/x"}))).as_deref(), Some("https://qr.alipay.com/x"));
+        assert_eq!(
+            payment_link(&obj(json!({"codeUrl": "weixin://wxpay/x"}))).as_deref(),
+            Some("weixin://wxpay/x")
+        );
+        assert_eq!(
+            payment_link(&obj(json!({"qr_code": "https://qr.alipay.com/x"}))).as_deref(),
+            Some("https://qr.alipay.com/x")
+        );
         assert_eq!(
             payment_link(&obj(json!({"retParams": {"alipayUrl": "https://a/x"}}))).as_deref(),
             Some("https://a/x")
         );
         assert_eq!(
-            payment_link(&obj(json!({"retParams": "{\"unionpayUrl\":\"https://u/x\"}"}))).as_deref(),
+            payment_link(&obj(
+                json!({"retParams": "{\"unionpayUrl\":\"https://u/x\"}"})
+            ))
+            .as_deref(),
             Some("https://u/x")
         );
         assert_eq!(payment_link(&obj(json!({"codeUrl": ""}))), None);
@@ -402,7 +515,11 @@ mod tests {
     #[test]
     fn answers_need_both_codes_and_a_good_signature() {
         let key = "k";
-        let rejected = parse_answer("create_order", r#"{"retCode":"SUCCESS","resCode":"FAIL","errCode":"0013"}"#, key);
+        let rejected = parse_answer(
+            "create_order",
+            r#"{"retCode":"SUCCESS","resCode":"FAIL","errCode":"0013"}"#,
+            key,
+        );
         match rejected {
             Err(Error::GatewayRejected { code, message, .. }) => {
                 assert_eq!(code, "0013");
@@ -414,12 +531,21 @@ mod tests {
             parse_answer("x", r#"{"retCode":"FAIL","retMsg":"bad"}"#, key),
             Err(Error::GatewayRejected { .. })
         ));
-        assert!(matches!(parse_answer("x", "<html>", key), Err(Error::GatewayProtocol { .. })));
-        let mut good = json!({"retCode":"SUCCESS","resCode":"SUCCESS","payOrderId":"P1"}).as_object().unwrap().clone();
+        assert!(matches!(
+            parse_answer("x", "<html>", key),
+            Err(Error::GatewayProtocol { .. })
+        ));
+        let mut good = json!({"retCode":"SUCCESS","resCode":"SUCCESS","payOrderId":"P1"})
+            .as_object()
+            .unwrap()
+            .clone();
         let sign = iotpay_sign(&good, key);
         good.insert("sign".into(), json!(sign));
         let text = Value::Object(good.clone()).to_string();
         assert!(parse_answer("x", &text, key).is_ok());
-        assert!(matches!(parse_answer("x", &text, "other"), Err(Error::GatewayProtocol { .. })));
+        assert!(matches!(
+            parse_answer("x", &text, "other"),
+            Err(Error::GatewayProtocol { .. })
+        ));
     }
 }

@@ -59,13 +59,18 @@ fn status_text(data: &Map<String, Value>) -> Option<String> {
 impl IotpayCard {
     pub fn new(config: IotpayCardConfig) -> Result<IotpayCard> {
         check_length("loginName", &config.login_name, 12)?;
-        Ok(IotpayCard { http: super::http_client(config.timeout)?, config })
+        Ok(IotpayCard {
+            http: super::http_client(config.timeout)?,
+            config,
+        })
     }
 
     pub async fn create(&self, request: &CreateRequest<'_>) -> Result<Created> {
         let amount = request.amount.cents(GATEWAY)?;
         if request.method == Method::CardToken {
-            let card_id = request.card_id.ok_or_else(|| Error::invalid("cardId", "a saved-card payment needs the card's id"))?;
+            let card_id = request.card_id.ok_or_else(|| {
+                Error::invalid("cardId", "a saved-card payment needs the card's id")
+            })?;
             let fields = json!({
                 "mchId": self.config.mch_id,
                 "loginName": self.config.login_name,
@@ -78,7 +83,11 @@ impl IotpayCard {
             });
             check_length("cardId", card_id, 30)?;
             let data = self.call("cc_purchasewithtoken", fields).await?;
-            let mut created = Created::pending(data.get("payOrderId").and_then(Value::as_str).map(str::to_string));
+            let mut created = Created::pending(
+                data.get("payOrderId")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+            );
             created.gateway_status = status_text(&data);
             created.payload = Some(json!({ "cardId": card_id }));
             return Ok(created);
@@ -98,16 +107,31 @@ impl IotpayCard {
         check_length("notifyUrl", &self.config.notify_url, 200)?;
         check_length("returnUrl", &self.config.return_url, 200)?;
         let data = self.call("cc_purchase", fields).await?;
-        let redirect_url = data.get("redirectUrl").and_then(Value::as_str).map(str::to_string);
-        let secure_id = data.get("secureId").and_then(Value::as_str).map(str::to_string);
-        let mut created = Created::pending(data.get("payOrderId").and_then(Value::as_str).map(str::to_string));
+        let redirect_url = data
+            .get("redirectUrl")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let secure_id = data
+            .get("secureId")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let mut created = Created::pending(
+            data.get("payOrderId")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        );
         match request.method {
             Method::CardLink => {
-                created.payment_url = Some(redirect_url.ok_or_else(|| protocol("cc_purchase carried no redirectUrl"))?);
+                created.payment_url = Some(
+                    redirect_url.ok_or_else(|| protocol("cc_purchase carried no redirectUrl"))?,
+                );
             }
             _ => {
-                let secure_id = secure_id.ok_or_else(|| protocol("cc_purchase carried no secureId"))?;
-                created.payload = Some(json!({ "secureId": secure_id, "scriptUrl": self.config.script_url, "mode": "Pay" }));
+                let secure_id =
+                    secure_id.ok_or_else(|| protocol("cc_purchase carried no secureId"))?;
+                created.payload = Some(
+                    json!({ "secureId": secure_id, "scriptUrl": self.config.script_url, "mode": "Pay" }),
+                );
             }
         }
         Ok(created)
@@ -117,21 +141,38 @@ impl IotpayCard {
         let fields = json!({ "mchId": self.config.mch_id, "mchOrderNo": merchant_order_no });
         let data = match self.call("cc_query", fields).await {
             // V3 does not publish a "no such order" code; its message says so.
-            Err(Error::GatewayRejected { message, .. }) if is_not_found(&message) => return Ok(Lookup::Missing),
+            Err(Error::GatewayRejected { message, .. }) if is_not_found(&message) => {
+                return Ok(Lookup::Missing)
+            }
             other => other?,
         };
         let raw = status_text(&data).ok_or_else(|| protocol("cc_query carried no status"))?;
-        let status = raw.trim().parse::<i64>().map(map_status).unwrap_or(OrderStatus::Pending);
-        let note = data.get("cardNum").and_then(Value::as_str).map(|card| format!("card {card}"));
+        let status = raw
+            .trim()
+            .parse::<i64>()
+            .map(map_status)
+            .unwrap_or(OrderStatus::Pending);
+        let note = data
+            .get("cardNum")
+            .and_then(Value::as_str)
+            .map(|card| format!("card {card}"));
         Ok(Lookup::Found(Report {
             status,
             gateway_status: raw,
-            gateway_order_id: data.get("payOrderId").and_then(Value::as_str).map(str::to_string),
+            gateway_order_id: data
+                .get("payOrderId")
+                .and_then(Value::as_str)
+                .map(str::to_string),
             note,
         }))
     }
 
-    pub async fn refund(&self, pay_order_id: &str, refund_no: &str, amount: Money) -> Result<Reversal> {
+    pub async fn refund(
+        &self,
+        pay_order_id: &str,
+        refund_no: &str,
+        amount: Money,
+    ) -> Result<Reversal> {
         let fields = json!({
             "mchId": self.config.mch_id,
             "mchRefundNo": refund_no,
@@ -158,13 +199,19 @@ impl IotpayCard {
         let raw = status_text(&data);
         match raw.as_deref().map(str::trim) {
             Some("2") | Some("3") => Ok(Reversal {
-                gateway_refund_id: data.get("payOrderId").and_then(Value::as_str).map(str::to_string),
+                gateway_refund_id: data
+                    .get("payOrderId")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
                 gateway_status: raw,
             }),
             other => Err(Error::GatewayRejected {
                 gateway: GATEWAY,
                 code: other.unwrap_or("none").to_string(),
-                message: format!("{endpoint} did not succeed (status {})", other.unwrap_or("missing")),
+                message: format!(
+                    "{endpoint} did not succeed (status {})",
+                    other.unwrap_or("missing")
+                ),
             }),
         }
     }
@@ -191,21 +238,31 @@ impl IotpayCard {
 
     /// What IOTPay keeps of a stored card (masked number, expiry), never the number itself.
     pub async fn query_card(&self, card_id: &str) -> Result<Value> {
-        let data = self.call("cc_querycard", json!({ "mchId": self.config.mch_id, "cardId": card_id })).await?;
+        let data = self
+            .call(
+                "cc_querycard",
+                json!({ "mchId": self.config.mch_id, "cardId": card_id }),
+            )
+            .await?;
         Ok(Value::Object(data))
     }
 
     /// Signs and posts one V3 call; returns `retData` once `retCode` is SUCCESS and its
     /// signature (when it carries one) verifies.
     async fn call(&self, endpoint: &str, fields: Value) -> Result<Map<String, Value>> {
-        let Value::Object(mut fields) = fields else { unreachable!("V3 requests are JSON objects") };
+        let Value::Object(mut fields) = fields else {
+            unreachable!("V3 requests are JSON objects")
+        };
         let sign = iotpay_sign(&fields, self.config.key.expose());
         fields.insert("sign".into(), Value::String(sign));
         let url = format!("{}/{endpoint}", self.config.base.trim_end_matches('/'));
         let request = self
             .http
             .post(&url)
-            .header(reqwest::header::CONTENT_TYPE, "application/json;charset=UTF-8")
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/json;charset=UTF-8",
+            )
             .body(Value::Object(fields).to_string());
         let (_, text) = send(GATEWAY, endpoint, request).await?;
         parse_answer(endpoint, &text, self.config.key.expose())
@@ -213,7 +270,10 @@ impl IotpayCard {
 }
 
 fn protocol(message: &str) -> Error {
-    Error::GatewayProtocol { gateway: GATEWAY, message: message.to_string() }
+    Error::GatewayProtocol {
+        gateway: GATEWAY,
+        message: message.to_string(),
+    }
 }
 
 fn is_not_found(message: &str) -> bool {
@@ -223,13 +283,21 @@ fn is_not_found(message: &str) -> bool {
 
 /// Reads a V3 answer: `retCode`, then `retData` and its signature.
 pub fn parse_answer(endpoint: &str, text: &str, key: &str) -> Result<Map<String, Value>> {
-    let value: Value = serde_json::from_str(text).map_err(|e| protocol(&format!("{endpoint}: not JSON ({e})")))?;
-    let ret_code = value.get("retCode").and_then(Value::as_str).ok_or_else(|| protocol(&format!("{endpoint}: no retCode")))?;
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| protocol(&format!("{endpoint}: not JSON ({e})")))?;
+    let ret_code = value
+        .get("retCode")
+        .and_then(Value::as_str)
+        .ok_or_else(|| protocol(&format!("{endpoint}: no retCode")))?;
     if ret_code != "SUCCESS" {
         return Err(Error::GatewayRejected {
             gateway: GATEWAY,
             code: ret_code.to_string(),
-            message: value.get("retMsg").and_then(Value::as_str).unwrap_or("refused").to_string(),
+            message: value
+                .get("retMsg")
+                .and_then(Value::as_str)
+                .unwrap_or("refused")
+                .to_string(),
         });
     }
     let data = match value.get("retData") {
@@ -241,7 +309,9 @@ pub fn parse_answer(endpoint: &str, text: &str, key: &str) -> Result<Map<String,
         _ => return Err(protocol(&format!("{endpoint}: no retData"))),
     };
     if data.contains_key("sign") && !iotpay_verify(&data, key) {
-        return Err(protocol(&format!("{endpoint}: the answer's signature does not verify")));
+        return Err(protocol(&format!(
+            "{endpoint}: the answer's signature does not verify"
+        )));
     }
     Ok(data)
 }
@@ -262,17 +332,43 @@ mod tests {
 
     #[test]
     fn answers_are_read_from_ret_data_and_fail_envelopes_are_refusals() {
-        let ok = parse_answer("cc_query", r#"{"retCode":"SUCCESS","retMsg":"","retData":{"status":2,"payOrderId":"C1"}}"#, "k").unwrap();
+        let ok = parse_answer(
+            "cc_query",
+            r#"{"retCode":"SUCCESS","retMsg":"","retData":{"status":2,"payOrderId":"C1"}}"#,
+            "k",
+        )
+        .unwrap();
         assert_eq!(ok["payOrderId"], "C1");
-        let text_data = parse_answer("cc_query", r#"{"retCode":"SUCCESS","retData":"{\"status\":0}"}"#, "k").unwrap();
+        let text_data = parse_answer(
+            "cc_query",
+            r#"{"retCode":"SUCCESS","retData":"{\"status\":0}"}"#,
+            "k",
+        )
+        .unwrap();
         assert_eq!(text_data["status"], 0);
-        match parse_answer("cc_purchase", r#"{"retCode":"FAIL","retMsg":"amount invalid"}"#, "k") {
-            Err(Error::GatewayRejected { code, message, .. }) => assert_eq!((code.as_str(), message.as_str()), ("FAIL", "amount invalid")),
+        match parse_answer(
+            "cc_purchase",
+            r#"{"retCode":"FAIL","retMsg":"amount invalid"}"#,
+            "k",
+        ) {
+            Err(Error::GatewayRejected { code, message, .. }) => assert_eq!(
+                (code.as_str(), message.as_str()),
+                ("FAIL", "amount invalid")
+            ),
             other => panic!("{other:?}"),
         }
-        assert!(matches!(parse_answer("x", r#"{"retCode":"SUCCESS"}"#, "k"), Err(Error::GatewayProtocol { .. })));
-        assert!(matches!(parse_answer("x", "{truncated", "k"), Err(Error::GatewayProtocol { .. })));
+        assert!(matches!(
+            parse_answer("x", r#"{"retCode":"SUCCESS"}"#, "k"),
+            Err(Error::GatewayProtocol { .. })
+        ));
+        assert!(matches!(
+            parse_answer("x", "{truncated", "k"),
+            Err(Error::GatewayProtocol { .. })
+        ));
         let forged = r#"{"retCode":"SUCCESS","retData":{"status":2,"sign":"00000000000000000000000000000000"}}"#;
-        assert!(matches!(parse_answer("x", forged, "k"), Err(Error::GatewayProtocol { .. })));
+        assert!(matches!(
+            parse_answer("x", forged, "k"),
+            Err(Error::GatewayProtocol { .. })
+        ));
     }
 }

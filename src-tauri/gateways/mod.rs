@@ -43,7 +43,13 @@ pub struct Created {
 
 impl Created {
     pub fn pending(gateway_order_id: Option<String>) -> Created {
-        Created { gateway_order_id, payment_url: None, payload: None, status: OrderStatus::Pending, gateway_status: None }
+        Created {
+            gateway_order_id,
+            payment_url: None,
+            payload: None,
+            status: OrderStatus::Pending,
+            gateway_status: None,
+        }
     }
 }
 
@@ -72,7 +78,10 @@ pub struct Reversal {
 
 /// The adapters, dispatched by gateway (IOTPay has two APIs: v1 for wallets, V3 for cards).
 pub enum Connector {
-    Iotpay { v1: iotpay::Iotpay, card: iotpay_card::IotpayCard },
+    Iotpay {
+        v1: iotpay::Iotpay,
+        card: iotpay_card::IotpayCard,
+    },
     Smepay(smepay::Smepay),
     Smartexpay(smartexpay::Smartexpay),
     Smartpay(smartpay::Smartpay),
@@ -95,9 +104,19 @@ impl Connector {
 
     pub async fn lookup(&self, order: &Order) -> Result<Lookup> {
         match self {
-            Connector::Iotpay { card, .. } if is_card(order.method) => card.query(&order.merchant_order_no).await,
+            Connector::Iotpay { card, .. } if is_card(order.method) => {
+                card.query(&order.merchant_order_no).await
+            }
             Connector::Iotpay { v1, .. } => v1.query_order(&order.merchant_order_no).await,
-            Connector::Smepay(smepay) => smepay.lookup(&order.merchant_order_no, order.gateway_order_id.as_deref(), order.amount).await,
+            Connector::Smepay(smepay) => {
+                smepay
+                    .lookup(
+                        &order.merchant_order_no,
+                        order.gateway_order_id.as_deref(),
+                        order.amount,
+                    )
+                    .await
+            }
             Connector::Smartexpay(smartexpay) => smartexpay.lookup(order).await,
             Connector::Smartpay(smartpay) => match order.gateway_order_id.as_deref() {
                 Some(transaction_id) => smartpay.status(transaction_id).await,
@@ -110,7 +129,9 @@ impl Connector {
     /// the order.
     pub fn support_fields(&self, order: &Order) -> Option<serde_json::Value> {
         match (self, order.gateway_order_id.as_deref()) {
-            (Connector::Smartpay(smartpay), Some(transaction_id)) => smartpay.take_support(transaction_id),
+            (Connector::Smartpay(smartpay), Some(transaction_id)) => {
+                smartpay.take_support(transaction_id)
+            }
             _ => None,
         }
     }
@@ -118,7 +139,9 @@ impl Connector {
     /// A lookup with the gateway's patience for PENDING answers (SmartPay's policy).
     pub async fn lookup_patiently(&self, order: &Order) -> Result<Lookup> {
         match (self, order.gateway_order_id.as_deref()) {
-            (Connector::Smartpay(smartpay), Some(transaction_id)) => smartpay.status_with_pending_policy(transaction_id).await,
+            (Connector::Smartpay(smartpay), Some(transaction_id)) => {
+                smartpay.status_with_pending_policy(transaction_id).await
+            }
             _ => self.lookup(order).await,
         }
     }
@@ -147,15 +170,29 @@ impl Connector {
     /// Gives money back on a paid order. `refund_no` is ours, written to the ledger first.
     pub async fn refund(&self, order: &Order, refund_no: &str, amount: Money) -> Result<Reversal> {
         let pay_order_id = order.gateway_order_id.as_deref().ok_or_else(|| {
-            Error::invalid("order", format!("order {} has no gateway order id yet: sync it first", order.id))
+            Error::invalid(
+                "order",
+                format!(
+                    "order {} has no gateway order id yet: sync it first",
+                    order.id
+                ),
+            )
         })?;
         match self {
-            Connector::Iotpay { card, .. } if is_card(order.method) => card.refund(pay_order_id, refund_no, amount).await,
+            Connector::Iotpay { card, .. } if is_card(order.method) => {
+                card.refund(pay_order_id, refund_no, amount).await
+            }
             Connector::Iotpay { v1, .. } => v1.refund_order(pay_order_id, refund_no, amount).await,
-            Connector::Smepay(_) | Connector::Smartexpay(_) => self.check_refund(order).map(|_| unreachable!("refunds are refused")),
+            Connector::Smepay(_) | Connector::Smartexpay(_) => self
+                .check_refund(order)
+                .map(|_| unreachable!("refunds are refused")),
             // The whole payment at once is cancelOrRefund; anything partial is refund.
-            Connector::Smartpay(smartpay) if order.refunded_minor == 0 && amount.minor() == order.amount.minor() => {
-                smartpay.cancel_or_refund(pay_order_id, refund_no, Some("refund from Paydesk")).await
+            Connector::Smartpay(smartpay)
+                if order.refunded_minor == 0 && amount.minor() == order.amount.minor() =>
+            {
+                smartpay
+                    .cancel_or_refund(pay_order_id, refund_no, Some("refund from Paydesk"))
+                    .await
             }
             Connector::Smartpay(smartpay) => smartpay.refund(pay_order_id, refund_no, amount).await,
         }
@@ -164,17 +201,37 @@ impl Connector {
     /// Cancels an unsettled card payment in full.
     pub async fn void(&self, order: &Order, refund_no: &str) -> Result<Reversal> {
         let pay_order_id = order.gateway_order_id.as_deref().ok_or_else(|| {
-            Error::invalid("order", format!("order {} has no gateway order id yet: sync it first", order.id))
+            Error::invalid(
+                "order",
+                format!(
+                    "order {} has no gateway order id yet: sync it first",
+                    order.id
+                ),
+            )
         })?;
         match self {
-            Connector::Iotpay { card, .. } if is_card(order.method) => card.void(pay_order_id, refund_no).await,
+            Connector::Iotpay { card, .. } if is_card(order.method) => {
+                card.void(pay_order_id, refund_no).await
+            }
             Connector::Iotpay { .. } => Err(Error::invalid(
                 "order",
-                format!("{} payments cannot be voided: refund them instead", order.method.label()),
+                format!(
+                    "{} payments cannot be voided: refund them instead",
+                    order.method.label()
+                ),
             )),
-            Connector::Smepay(_) => Err(Error::invalid("order", "SMEPay payments cannot be voided")),
-            Connector::Smartexpay(_) => Err(Error::invalid("order", "SmartExPay payments cannot be voided")),
-            Connector::Smartpay(smartpay) => smartpay.cancel_or_refund(pay_order_id, refund_no, Some("cancelled from Paydesk")).await,
+            Connector::Smepay(_) => {
+                Err(Error::invalid("order", "SMEPay payments cannot be voided"))
+            }
+            Connector::Smartexpay(_) => Err(Error::invalid(
+                "order",
+                "SmartExPay payments cannot be voided",
+            )),
+            Connector::Smartpay(smartpay) => {
+                smartpay
+                    .cancel_or_refund(pay_order_id, refund_no, Some("cancelled from Paydesk"))
+                    .await
+            }
         }
     }
 }
@@ -183,7 +240,10 @@ impl Connector {
 pub fn check_length(field: &'static str, value: &str, max: usize) -> Result<()> {
     let length = value.chars().count();
     if length > max {
-        return Err(Error::invalid(field, format!("{field} is {length} characters; the gateway takes at most {max}")));
+        return Err(Error::invalid(
+            field,
+            format!("{field} is {length} characters; the gateway takes at most {max}"),
+        ));
     }
     Ok(())
 }
@@ -195,7 +255,9 @@ pub fn json_with_decimal(body: &serde_json::Value, marker: &str, decimal: &str) 
     let (whole, fraction) = decimal.split_once('.').unwrap_or((decimal, ""));
     let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
     if whole.is_empty() || !digits(whole) || !digits(fraction) {
-        return Err(Error::Internal(format!("{decimal:?} is not a decimal amount")));
+        return Err(Error::Internal(format!(
+            "{decimal:?} is not a decimal amount"
+        )));
     }
     let text = body.to_string();
     let quoted = serde_json::to_string(marker).map_err(|e| Error::Internal(e.to_string()))?;
@@ -206,12 +268,19 @@ pub fn json_with_decimal(body: &serde_json::Value, marker: &str, decimal: &str) 
 }
 
 /// Checks what a method needs besides the amount, before anything is written.
-pub fn check_method_input(method: Method, payment_code: Option<&str>, card_id: Option<&str>) -> Result<()> {
+pub fn check_method_input(
+    method: Method,
+    payment_code: Option<&str>,
+    card_id: Option<&str>,
+) -> Result<()> {
     match method {
         Method::Barcode => iotpay::micropay_channel(payment_code.unwrap_or_default()).map(|_| ()),
         Method::CardToken => match card_id.map(str::trim) {
             Some(id) if !id.is_empty() => check_length("cardId", id, 30),
-            _ => Err(Error::invalid("cardId", "a saved-card payment needs the card's id (--card-id)")),
+            _ => Err(Error::invalid(
+                "cardId",
+                "a saved-card payment needs the card's id (--card-id)",
+            )),
         },
         _ => Ok(()),
     }
@@ -242,12 +311,25 @@ pub fn http_client(timeout: Duration) -> Result<reqwest::Client> {
 
 /// Sends a request and returns the answer's status and body. No answer at all, or a 5xx, is
 /// "unreachable": the outcome is unknown, so nothing may be concluded from it.
-pub(crate) async fn send(gateway: &'static str, endpoint: &str, request: reqwest::RequestBuilder) -> Result<(reqwest::StatusCode, String)> {
-    let response = request.send().await.map_err(|e| transport_error(gateway, e))?;
+pub(crate) async fn send(
+    gateway: &'static str,
+    endpoint: &str,
+    request: reqwest::RequestBuilder,
+) -> Result<(reqwest::StatusCode, String)> {
+    let response = request
+        .send()
+        .await
+        .map_err(|e| transport_error(gateway, e))?;
     let status = response.status();
-    let text = response.text().await.map_err(|e| transport_error(gateway, e))?;
+    let text = response
+        .text()
+        .await
+        .map_err(|e| transport_error(gateway, e))?;
     if status.is_server_error() {
-        return Err(Error::GatewayUnreachable { gateway, message: format!("{endpoint}: HTTP {status}") });
+        return Err(Error::GatewayUnreachable {
+            gateway,
+            message: format!("{endpoint}: HTTP {status}"),
+        });
     }
     Ok((status, text))
 }
@@ -264,11 +346,17 @@ impl Token {
     /// when it is missing or unreadable.
     pub(crate) fn new(value: String, expires_in: Option<&Value>, default_secs: u64) -> Token {
         let seconds = expires_in
-            .and_then(|v| v.as_u64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok())))
+            .and_then(|v| {
+                v.as_u64()
+                    .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+            })
             .unwrap_or(default_secs);
         let lifetime = Duration::from_secs(seconds);
         let margin = (lifetime / 5).min(Duration::from_secs(60));
-        Token { value: crate::vault::Sensitive::new(value), renew_at: std::time::Instant::now() + lifetime - margin }
+        Token {
+            value: crate::vault::Sensitive::new(value),
+            renew_at: std::time::Instant::now() + lifetime - margin,
+        }
     }
 
     /// The token while it has a while to live.

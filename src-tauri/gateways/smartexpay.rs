@@ -96,15 +96,20 @@ pub fn ipn_secret(api_key: &str, merchant_order_no: &str) -> String {
 
 /// The payment page link.
 pub fn payment_page(page_base: &str, lang: &str, uid: &str, secret: &str) -> String {
-    format!("{}/{lang}/payment/{uid}/{secret}", page_base.trim_end_matches('/'))
+    format!(
+        "{}/{lang}/payment/{uid}/{secret}",
+        page_base.trim_end_matches('/')
+    )
 }
 
 /// What a create answered: (uid, secret, _id).
 pub fn parse_create(text: &str) -> Result<(String, String, Option<String>)> {
     let data = parse_envelope("order/create", text)?;
     let order = data.get("order").filter(|o| o.is_object()).unwrap_or(&data);
-    let uid = text_of(order.get("uid")).ok_or_else(|| protocol("order/create answered without uid".into()))?;
-    let secret = text_of(order.get("secret")).ok_or_else(|| protocol("order/create answered without secret".into()))?;
+    let uid = text_of(order.get("uid"))
+        .ok_or_else(|| protocol("order/create answered without uid".into()))?;
+    let secret = text_of(order.get("secret"))
+        .ok_or_else(|| protocol("order/create answered without secret".into()))?;
     Ok((uid, secret, text_of(order.get("_id"))))
 }
 
@@ -116,7 +121,8 @@ pub fn parse_status(text: &str) -> Result<String> {
 }
 
 fn parse_envelope(call: &str, text: &str) -> Result<Value> {
-    let envelope: Envelope = serde_json::from_str(text).map_err(|e| protocol(format!("{call}: not JSON ({e})")))?;
+    let envelope: Envelope =
+        serde_json::from_str(text).map_err(|e| protocol(format!("{call}: not JSON ({e})")))?;
     let failed = matches!(envelope.success, Some(Value::Bool(false)));
     if failed || envelope.error.as_ref().is_some_and(|e| !e.is_null()) {
         let error = envelope.error.unwrap_or(Value::Null);
@@ -145,16 +151,35 @@ fn text_of(value: Option<&Value>) -> Option<String> {
 }
 
 fn protocol(message: String) -> Error {
-    Error::GatewayProtocol { gateway: GATEWAY, message }
+    Error::GatewayProtocol {
+        gateway: GATEWAY,
+        message,
+    }
 }
 
 /// The IPN fields the hash covers, in order (§4).
-pub const IPN_HASHED: [&str; 7] = ["orderId", "newStatus", "inAmount", "outAmount", "xml_from", "xml_to", "timestamp"];
+pub const IPN_HASHED: [&str; 7] = [
+    "orderId",
+    "newStatus",
+    "inAmount",
+    "outAmount",
+    "xml_from",
+    "xml_to",
+    "timestamp",
+];
 
 /// Checks an IPN's hash (field `hash`, `sign` or `signature`) in constant time.
 pub fn verify_ipn(fields: &[(String, String)], secret: &str) -> bool {
-    let get = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-    let Some(given) = ["hash", "sign", "signature"].iter().find_map(|name| get(name)) else {
+    let get = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let Some(given) = ["hash", "sign", "signature"]
+        .iter()
+        .find_map(|name| get(name))
+    else {
         return false;
     };
     let mut values = [""; 7];
@@ -184,11 +209,17 @@ impl Smartexpay {
     }
 
     fn url(&self, path: &str) -> String {
-        format!("{}/public/exchanger/{path}", self.config.base.trim_end_matches('/'))
+        format!(
+            "{}/public/exchanger/{path}",
+            self.config.base.trim_end_matches('/')
+        )
     }
 
     async fn send(&self, call: &str, request: reqwest::RequestBuilder) -> Result<String> {
-        let request = request.header(self.config.api_key_header.as_str(), self.config.api_key.expose());
+        let request = request.header(
+            self.config.api_key_header.as_str(),
+            self.config.api_key.expose(),
+        );
         let (status, text) = super::send(GATEWAY, call, request).await?;
         if status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::FORBIDDEN {
             return Err(Error::GatewayRejected {
@@ -205,14 +236,19 @@ impl Smartexpay {
 
     pub async fn create(&self, request: &CreateRequest<'_>) -> Result<Created> {
         check_length("routeId", &self.config.route_id, 24)?;
-        if self.config.route_id.is_empty() || !self.config.route_id.chars().all(|c| c.is_ascii_hexdigit()) {
+        if self.config.route_id.is_empty()
+            || !self.config.route_id.chars().all(|c| c.is_ascii_hexdigit())
+        {
             return Err(Error::invalid(
                 "routeId",
                 "set the SmartExPay route (an ObjectId, 24 hex digits) in the settings",
             ));
         }
         if !matches!(self.config.lang.as_str(), "ru" | "en") {
-            return Err(Error::invalid("lang", "SmartExPay's page language is ru or en"));
+            return Err(Error::invalid(
+                "lang",
+                "SmartExPay's page language is ru or en",
+            ));
         }
         check_length("ipnUrl", &self.config.ipn_url, 512)?;
         if let Some(url) = &self.config.client_callback_url {
@@ -248,7 +284,12 @@ impl Smartexpay {
         let answer = self.send("order/create", request_builder).await?;
         let (uid, secret, object_id) = parse_create(&answer)?;
         let mut created = Created::pending(Some(uid.clone()));
-        created.payment_url = Some(payment_page(&self.config.page_base, &self.config.lang, &uid, &secret));
+        created.payment_url = Some(payment_page(
+            &self.config.page_base,
+            &self.config.lang,
+            &uid,
+            &secret,
+        ));
         created.payload = Some(json!({
             "uid": uid,
             "secret": secret,
@@ -286,7 +327,9 @@ impl Smartexpay {
         let text = self.send("order/get", request).await?;
         let raw = match parse_status(&text) {
             Ok(raw) => raw,
-            Err(Error::GatewayRejected { message, .. }) if message.to_ascii_lowercase().contains("not found") => {
+            Err(Error::GatewayRejected { message, .. })
+                if message.to_ascii_lowercase().contains("not found") =>
+            {
                 return Ok(Lookup::Missing)
             }
             Err(e) => return Err(e),
@@ -305,8 +348,11 @@ impl Smartexpay {
         let body = json!({ "orderUID": uid, "orderSecret": secret, "status": MANUAL_CONFIRMED });
         let request = self.http.put(self.url("order/update-status")).json(&body);
         let text = self.send("order/update-status", request).await?;
-        let envelope: Envelope = serde_json::from_str(&text).map_err(|e| protocol(format!("order/update-status: not JSON ({e})")))?;
-        if matches!(envelope.success, Some(Value::Bool(false))) || envelope.error.as_ref().is_some_and(|e| !e.is_null()) {
+        let envelope: Envelope = serde_json::from_str(&text)
+            .map_err(|e| protocol(format!("order/update-status: not JSON ({e})")))?;
+        if matches!(envelope.success, Some(Value::Bool(false)))
+            || envelope.error.as_ref().is_some_and(|e| !e.is_null())
+        {
             let error = envelope.error.unwrap_or(Value::Null);
             let message = text_of(error.get("message")).unwrap_or_else(|| "refused".into());
             return Err(Error::GatewayRejected {
@@ -348,7 +394,11 @@ mod tests {
         let (uid, secret, id) = parse_create(engine).unwrap();
         assert_eq!(
             (uid.as_str(), secret.as_str(), id.as_deref()),
-            ("1409", "dGqwF2M2eBPaSN1G5ljMS1cb", Some("5d8e6002b80b7b4cd75a6424"))
+            (
+                "1409",
+                "dGqwF2M2eBPaSN1G5ljMS1cb",
+                Some("5d8e6002b80b7b4cd75a6424")
+            )
         );
         let nested = r#"{"success":true,"data":{"order":{"uid":"77","secret":"s3","status":"waitPayment"}}}"#;
         assert_eq!(parse_create(nested).unwrap().0, "77");
@@ -356,19 +406,34 @@ mod tests {
         let refused = r#"{"success":false,"error":{"message":"Route not found","errorCode":"ROUTE_NOT_FOUND"}}"#;
         match parse_create(refused) {
             Err(Error::GatewayRejected { code, message, .. }) => {
-                assert_eq!((code.as_str(), message.as_str()), ("ROUTE_NOT_FOUND", "Route not found"))
+                assert_eq!(
+                    (code.as_str(), message.as_str()),
+                    ("ROUTE_NOT_FOUND", "Route not found")
+                )
             }
             other => panic!("{other:?}"),
         }
-        assert!(matches!(parse_create("<html>"), Err(Error::GatewayProtocol { .. })));
+        assert!(matches!(
+            parse_create("<html>"),
+            Err(Error::GatewayProtocol { .. })
+        ));
         let unknown = r#"{"success":true,"data":{"status":"underReview"}}"#;
-        assert_eq!(parse_status(unknown).unwrap(), "underReview", "kept verbatim");
+        assert_eq!(
+            parse_status(unknown).unwrap(),
+            "underReview",
+            "kept verbatim"
+        );
     }
 
     #[test]
     fn payment_page_links() {
         assert_eq!(
-            payment_page("https://www.smartexpay.com/", "en", "1409", "dGqwF2M2eBPaSN1G5ljMS1cb"),
+            payment_page(
+                "https://www.smartexpay.com/",
+                "en",
+                "1409",
+                "dGqwF2M2eBPaSN1G5ljMS1cb"
+            ),
             "https://www.smartexpay.com/en/payment/1409/dGqwF2M2eBPaSN1G5ljMS1cb"
         );
     }
@@ -385,7 +450,10 @@ mod tests {
             ("xml_from", "ETH"),
             ("xml_to", "WMZ"),
             ("timestamp", "1571328406072"),
-            ("hash", "af3acf947e6f0e0f2c267e300b8582e504dba12d1f2d058652b7414163c09f48"),
+            (
+                "hash",
+                "af3acf947e6f0e0f2c267e300b8582e504dba12d1f2d058652b7414163c09f48",
+            ),
         ]
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -394,17 +462,35 @@ mod tests {
         assert!(!verify_ipn(&fields, "SECRET124"));
         for name in IPN_HASHED {
             let mut tampered = fields.clone();
-            tampered.iter_mut().find(|(k, _)| k == name).unwrap().1.push('0');
+            tampered
+                .iter_mut()
+                .find(|(k, _)| k == name)
+                .unwrap()
+                .1
+                .push('0');
             assert!(!verify_ipn(&tampered, "SECRET123"), "{name} changed");
         }
         for alias in ["sign", "signature"] {
             let renamed: Vec<_> = fields
                 .iter()
-                .map(|(k, v)| (if k == "hash" { alias.to_string() } else { k.clone() }, v.clone()))
+                .map(|(k, v)| {
+                    (
+                        if k == "hash" {
+                            alias.to_string()
+                        } else {
+                            k.clone()
+                        },
+                        v.clone(),
+                    )
+                })
                 .collect();
             assert!(verify_ipn(&renamed, "SECRET123"), "{alias}");
         }
-        let unsigned: Vec<_> = fields.iter().filter(|(k, _)| k != "hash").cloned().collect();
+        let unsigned: Vec<_> = fields
+            .iter()
+            .filter(|(k, _)| k != "hash")
+            .cloned()
+            .collect();
         assert!(!verify_ipn(&unsigned, "SECRET123"));
     }
 
@@ -417,7 +503,10 @@ mod tests {
         let parsed: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(parsed["routeId"], "r");
         assert!(json_with_decimal(&body, marker, "1e3").is_err());
-        assert!(json_with_decimal(&json!({ "a": 1 }), marker, "1.00").is_err(), "no marker");
+        assert!(
+            json_with_decimal(&json!({ "a": 1 }), marker, "1.00").is_err(),
+            "no marker"
+        );
     }
 
     #[test]

@@ -129,7 +129,10 @@ pub struct CreateAnswer {
 
 impl CreateAnswer {
     pub fn the_slug(&self) -> Option<&str> {
-        self.order_slug.as_deref().or(self.slug.as_deref()).filter(|s| !s.is_empty())
+        self.order_slug
+            .as_deref()
+            .or(self.slug.as_deref())
+            .filter(|s| !s.is_empty())
     }
 }
 
@@ -193,9 +196,13 @@ pub fn map_status(payment_status: &str) -> OrderStatus {
 
 /// Reads a create answer; the slug may come as `order_slug` or `slug`.
 pub fn parse_create(text: &str) -> Result<String> {
-    let answer: CreateAnswer = serde_json::from_str(text).map_err(|e| protocol(format!("order/create: not JSON ({e})")))?;
+    let answer: CreateAnswer = serde_json::from_str(text)
+        .map_err(|e| protocol(format!("order/create: not JSON ({e})")))?;
     if is_false(&answer.status) {
-        return Err(rejected("order/create", answer.message.as_deref().unwrap_or("refused")));
+        return Err(rejected(
+            "order/create",
+            answer.message.as_deref().unwrap_or("refused"),
+        ));
     }
     answer
         .the_slug()
@@ -205,20 +212,28 @@ pub fn parse_create(text: &str) -> Result<String> {
 
 /// Reads a status or validate answer into its payment_status, verbatim.
 pub fn parse_status(call: &str, text: &str) -> Result<String> {
-    let answer: StatusAnswer = serde_json::from_str(text).map_err(|e| protocol(format!("{call}: not JSON ({e})")))?;
+    let answer: StatusAnswer =
+        serde_json::from_str(text).map_err(|e| protocol(format!("{call}: not JSON ({e})")))?;
     match answer.payment_status {
         Some(s) if !s.trim().is_empty() => Ok(s),
-        _ if is_false(&answer.status) => Err(rejected(call, answer.message.as_deref().unwrap_or("refused"))),
+        _ if is_false(&answer.status) => Err(rejected(
+            call,
+            answer.message.as_deref().unwrap_or("refused"),
+        )),
         _ => Err(protocol(format!("{call} answered without payment_status"))),
     }
 }
 
 fn is_false(status: &Option<Value>) -> bool {
-    matches!(status, Some(Value::Bool(false))) || matches!(status, Some(Value::String(s)) if s == "false")
+    matches!(status, Some(Value::Bool(false)))
+        || matches!(status, Some(Value::String(s)) if s == "false")
 }
 
 fn protocol(message: String) -> Error {
-    Error::GatewayProtocol { gateway: GATEWAY, message }
+    Error::GatewayProtocol {
+        gateway: GATEWAY,
+        message,
+    }
 }
 
 fn rejected(call: &str, message: &str) -> Error {
@@ -232,12 +247,18 @@ fn rejected(call: &str, message: &str) -> Error {
 /// The wire amount: rupees with two decimals, at least 1.00.
 pub fn wire_amount(amount: Money) -> Result<String> {
     if amount.currency().code() != "INR" {
-        return Err(Error::invalid("currency", format!("SMEPay takes INR, not {}", amount.currency())));
+        return Err(Error::invalid(
+            "currency",
+            format!("SMEPay takes INR, not {}", amount.currency()),
+        ));
     }
     if amount.minor() < MIN_AMOUNT_MINOR {
         return Err(Error::invalid(
             "amount",
-            format!("SMEPay takes at least 1.00 INR, not {}", amount.decimal_string()),
+            format!(
+                "SMEPay takes at least 1.00 INR, not {}",
+                amount.decimal_string()
+            ),
         ));
     }
     Ok(amount.decimal_string())
@@ -262,7 +283,11 @@ impl Smepay {
     }
 
     fn url(&self, call: &str) -> String {
-        format!("{}{}", self.config.base.trim_end_matches('/'), self.config.paths.path(call))
+        format!(
+            "{}{}",
+            self.config.base.trim_end_matches('/'),
+            self.config.paths.path(call)
+        )
     }
 
     /// A token that still has a while to live: the cached one, or a new one.
@@ -277,12 +302,20 @@ impl Smepay {
             client_id: &self.config.client_id,
             client_secret: self.config.client_secret.expose(),
         };
-        let (status, text) = super::send(GATEWAY, "auth", self.http.post(self.url("auth")).json(&body)).await?;
-        let answer: AuthAnswer = serde_json::from_str(&text).map_err(|e| protocol(format!("auth: not JSON ({e})")))?;
+        let (status, text) = super::send(
+            GATEWAY,
+            "auth",
+            self.http.post(self.url("auth")).json(&body),
+        )
+        .await?;
+        let answer: AuthAnswer =
+            serde_json::from_str(&text).map_err(|e| protocol(format!("auth: not JSON ({e})")))?;
         let Some(access_token) = answer.access_token.filter(|t| !t.is_empty()) else {
-            let why = answer
-                .error
-                .map(|e| e.as_str().map(str::to_string).unwrap_or_else(|| e.to_string()));
+            let why = answer.error.map(|e| {
+                e.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| e.to_string())
+            });
             return Err(Error::GatewayRejected {
                 gateway: GATEWAY,
                 code: "auth".into(),
@@ -299,7 +332,11 @@ impl Smepay {
     }
 
     async fn send(&self, call: &str, body: &Value, token: &Sensitive<String>) -> Result<Answer> {
-        let request = self.http.post(self.url(call)).bearer_auth(token.expose()).json(body);
+        let request = self
+            .http
+            .post(self.url(call))
+            .bearer_auth(token.expose())
+            .json(body);
         let (status, text) = super::send(GATEWAY, call, request).await?;
         if status == reqwest::StatusCode::UNAUTHORIZED {
             return Ok(Answer::Unauthorized);
@@ -320,7 +357,9 @@ impl Smepay {
             Answer::Unauthorized => Err(Error::GatewayRejected {
                 gateway: GATEWAY,
                 code: "401".into(),
-                message: format!("{call}: a fresh token was refused too: check the credentials' environment"),
+                message: format!(
+                    "{call}: a fresh token was refused too: check the credentials' environment"
+                ),
             }),
         }
     }
@@ -359,7 +398,8 @@ impl Smepay {
                 }),
             )
             .await?;
-        let answer: InitiateAnswer = serde_json::from_str(&text).map_err(|e| protocol(format!("order/initiate: not JSON ({e})")))?;
+        let answer: InitiateAnswer = serde_json::from_str(&text)
+            .map_err(|e| protocol(format!("order/initiate: not JSON ({e})")))?;
         let link = answer
             .payment_link
             .filter(|l| !l.is_empty())
@@ -378,7 +418,12 @@ impl Smepay {
 
     /// `order/status` by our order number; a SUCCESS is believed only once `order/validate`
     /// (by slug and amount) says SUCCESS or TEST_SUCCESS too.
-    pub async fn lookup(&self, merchant_order_no: &str, slug: Option<&str>, amount: Money) -> Result<Lookup> {
+    pub async fn lookup(
+        &self,
+        merchant_order_no: &str,
+        slug: Option<&str>,
+        amount: Money,
+    ) -> Result<Lookup> {
         let request = StatusRequest {
             client_id: &self.config.client_id,
             order_id: merchant_order_no,
@@ -386,7 +431,9 @@ impl Smepay {
         let (http_status, text) = self.call("order/status", json!(request)).await?;
         let raw = match parse_status("order/status", &text) {
             Ok(raw) => raw,
-            Err(Error::GatewayRejected { message, .. }) if http_status == 404 || message.to_ascii_lowercase().contains("not found") => {
+            Err(Error::GatewayRejected { message, .. })
+                if http_status == 404 || message.to_ascii_lowercase().contains("not found") =>
+            {
                 return Ok(Lookup::Missing)
             }
             Err(e) => return Err(e),
@@ -394,7 +441,9 @@ impl Smepay {
         let mut status = map_status(&raw);
         let mut note = None;
         if status == OrderStatus::Paid {
-            let slug = slug.ok_or_else(|| protocol("order/status says paid but the order has no slug to validate".into()))?;
+            let slug = slug.ok_or_else(|| {
+                protocol("order/status says paid but the order has no slug to validate".into())
+            })?;
             let body = Validate {
                 client_id: &self.config.client_id,
                 amount: amount.decimal_string(),
@@ -404,7 +453,9 @@ impl Smepay {
             let validated = parse_status("order/validate", &text)?;
             if map_status(&validated) != OrderStatus::Paid {
                 status = OrderStatus::Pending;
-                note = Some(format!("order/status said {raw} but order/validate said {validated}: not paid yet"));
+                note = Some(format!(
+                    "order/status said {raw} but order/validate said {validated}: not paid yet"
+                ));
             } else {
                 note = Some(format!("validated: {validated}"));
             }
@@ -436,15 +487,25 @@ mod tests {
 
     #[test]
     fn the_slug_comes_as_order_slug_or_slug() {
-        let seed = r#"{"status":true,"order_slug":"AbC123xyz","message":"Order created successfully"}"#;
+        let seed =
+            r#"{"status":true,"order_slug":"AbC123xyz","message":"Order created successfully"}"#;
         assert_eq!(parse_create(seed).unwrap(), "AbC123xyz");
         let plugin = r#"{"status":true,"slug":"QwE789","message":"ok"}"#;
         assert_eq!(parse_create(plugin).unwrap(), "QwE789");
         let neither = r#"{"status":true,"message":"ok"}"#;
-        assert!(matches!(parse_create(neither), Err(Error::GatewayProtocol { .. })));
+        assert!(matches!(
+            parse_create(neither),
+            Err(Error::GatewayProtocol { .. })
+        ));
         let refused = r#"{"status":false,"message":"Invalid amount"}"#;
-        assert!(matches!(parse_create(refused), Err(Error::GatewayRejected { .. })));
-        assert!(matches!(parse_create("<html>502</html>"), Err(Error::GatewayProtocol { .. })));
+        assert!(matches!(
+            parse_create(refused),
+            Err(Error::GatewayRejected { .. })
+        ));
+        assert!(matches!(
+            parse_create("<html>502</html>"),
+            Err(Error::GatewayProtocol { .. })
+        ));
     }
 
     #[test]
@@ -456,7 +517,11 @@ mod tests {
         .unwrap();
         assert_eq!(raw, "UNDER_REVIEW");
         assert_eq!(map_status(&raw), OrderStatus::Pending);
-        let validated = parse_status("order/validate", r#"{"status":true,"payment_status":"TEST_SUCCESS"}"#).unwrap();
+        let validated = parse_status(
+            "order/validate",
+            r#"{"status":true,"payment_status":"TEST_SUCCESS"}"#,
+        )
+        .unwrap();
         assert_eq!(map_status(&validated), OrderStatus::Paid);
         assert!(parse_status("order/status", r#"{"status":true}"#).is_err());
     }
@@ -464,8 +529,14 @@ mod tests {
     #[test]
     fn amounts_are_two_decimal_rupees_of_at_least_one() {
         let inr = Currency::parse("INR").unwrap();
-        assert_eq!(wire_amount(Money::parse("100", inr).unwrap()).unwrap(), "100.00");
-        assert_eq!(wire_amount(Money::parse("1", inr).unwrap()).unwrap(), "1.00");
+        assert_eq!(
+            wire_amount(Money::parse("100", inr).unwrap()).unwrap(),
+            "100.00"
+        );
+        assert_eq!(
+            wire_amount(Money::parse("1", inr).unwrap()).unwrap(),
+            "1.00"
+        );
         let small = wire_amount(Money::parse("0.99", inr).unwrap()).unwrap_err();
         assert_eq!(small.field(), Some("amount"));
         assert!(wire_amount(Money::parse("5", Currency::CAD).unwrap()).is_err());
@@ -474,9 +545,18 @@ mod tests {
     #[test]
     fn path_families() {
         assert_eq!(PathFamily::Seed.path("auth"), "/api/wiz/external/auth");
-        assert_eq!(PathFamily::Seed.path("order/status"), "/api/external/order/status");
-        assert_eq!(PathFamily::Seed.path("order/initiate"), "/api/external/order/initiate");
-        assert_eq!(PathFamily::Wiz.path("order/status"), "/api/wiz/external/order/status");
+        assert_eq!(
+            PathFamily::Seed.path("order/status"),
+            "/api/external/order/status"
+        );
+        assert_eq!(
+            PathFamily::Seed.path("order/initiate"),
+            "/api/external/order/initiate"
+        );
+        assert_eq!(
+            PathFamily::Wiz.path("order/status"),
+            "/api/wiz/external/order/status"
+        );
         assert!(PathFamily::parse("other").is_err());
     }
 }

@@ -85,10 +85,16 @@ impl FaultKind {
     }
 
     pub fn parse(text: &str) -> Result<FaultKind> {
-        FaultKind::ALL.into_iter().find(|k| k.as_str() == text.trim()).ok_or_else(|| {
-            let names: Vec<&str> = FaultKind::ALL.iter().map(|k| k.as_str()).collect();
-            Error::invalid("kind", format!("unknown fault {text:?}: use one of {}", names.join(", ")))
-        })
+        FaultKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == text.trim())
+            .ok_or_else(|| {
+                let names: Vec<&str> = FaultKind::ALL.iter().map(|k| k.as_str()).collect();
+                Error::invalid(
+                    "kind",
+                    format!("unknown fault {text:?}: use one of {}", names.join(", ")),
+                )
+            })
     }
 }
 
@@ -118,7 +124,9 @@ pub struct Faults {
 
 impl Faults {
     pub fn open_in(data_dir: &Path) -> Result<Faults> {
-        Ok(Faults { conn: Mutex::new(crate::db::open(&data_dir.join(FAULTS_FILE), MIGRATIONS)?) })
+        Ok(Faults {
+            conn: Mutex::new(crate::db::open(&data_dir.join(FAULTS_FILE), MIGRATIONS)?),
+        })
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -139,21 +147,36 @@ impl Faults {
     /// Clears every fault of `gateway` (all gateways when `None`); returns how many.
     pub fn clear(&self, gateway: Option<&str>) -> Result<usize> {
         Ok(match gateway {
-            Some(g) => self.conn().execute("DELETE FROM faults WHERE gateway = ?1", [g])?,
+            Some(g) => self
+                .conn()
+                .execute("DELETE FROM faults WHERE gateway = ?1", [g])?,
             None => self.conn().execute("DELETE FROM faults", [])?,
         })
     }
 
     pub fn list(&self) -> Result<Vec<Fault>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare("SELECT gateway, call, kind, value, remaining FROM faults ORDER BY id")?;
+        let mut stmt =
+            conn.prepare("SELECT gateway, call, kind, value, remaining FROM faults ORDER BY id")?;
         let rows = stmt.query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?, r.get(4)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get(3)?,
+                r.get(4)?,
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {
             let (gateway, call, kind, value, times) = row?;
-            out.push(Fault { gateway, call, kind: FaultKind::parse(&kind)?, value, times });
+            out.push(Fault {
+                gateway,
+                call,
+                kind: FaultKind::parse(&kind)?,
+                value,
+                times,
+            });
         }
         Ok(out)
     }
@@ -173,14 +196,25 @@ impl Faults {
                 None => None,
             }
         };
-        let Some((id, call, kind, value, remaining)) = found else { return Ok(None) };
+        let Some((id, call, kind, value, remaining)) = found else {
+            return Ok(None);
+        };
         match remaining {
             Some(1) => tx.execute("DELETE FROM faults WHERE id = ?1", [id])?,
-            Some(_) => tx.execute("UPDATE faults SET remaining = remaining - 1 WHERE id = ?1", [id])?,
+            Some(_) => tx.execute(
+                "UPDATE faults SET remaining = remaining - 1 WHERE id = ?1",
+                [id],
+            )?,
             None => 0,
         };
         tx.commit()?;
-        Ok(Some(Fault { gateway: gateway.to_string(), call, kind: FaultKind::parse(&kind)?, value, times: remaining }))
+        Ok(Some(Fault {
+            gateway: gateway.to_string(),
+            call,
+            kind: FaultKind::parse(&kind)?,
+            value,
+            times: remaining,
+        }))
     }
 }
 
@@ -208,7 +242,10 @@ struct ClearQuery {
     gateway: Option<String>,
 }
 
-async fn clear(State(state): State<super::SandboxState>, axum::extract::Query(q): axum::extract::Query<ClearQuery>) -> Response {
+async fn clear(
+    State(state): State<super::SandboxState>,
+    axum::extract::Query(q): axum::extract::Query<ClearQuery>,
+) -> Response {
     match state.faults.clear(q.gateway.as_deref()) {
         Ok(n) => Json(serde_json::json!({ "cleared": n })).into_response(),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
@@ -216,7 +253,11 @@ async fn clear(State(state): State<super::SandboxState>, axum::extract::Query(q)
 }
 
 /// Applies a fault, if one is switched on for this gateway call, around the real handler.
-pub(super) async fn inject(State(faults): State<Arc<Faults>>, request: Request, next: Next) -> Response {
+pub(super) async fn inject(
+    State(faults): State<Arc<Faults>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let path = request.uri().path().to_string();
     let mut segments = path.trim_matches('/').split('/');
     let gateway = segments.next().unwrap_or_default().to_string();
@@ -229,25 +270,47 @@ pub(super) async fn inject(State(faults): State<Arc<Faults>>, request: Request, 
             return next.run(request).await;
         }
     };
-    tracing::info!(gateway, call, kind = fault.kind.as_str(), "sandbox fault injected");
+    tracing::info!(
+        gateway,
+        call,
+        kind = fault.kind.as_str(),
+        "sandbox fault injected"
+    );
     match fault.kind {
         FaultKind::Latency => {
-            tokio::time::sleep(Duration::from_millis(fault.value.unwrap_or(1000).max(0) as u64)).await;
+            tokio::time::sleep(Duration::from_millis(
+                fault.value.unwrap_or(1000).max(0) as u64
+            ))
+            .await;
             next.run(request).await
         }
         FaultKind::Timeout => {
-            tokio::time::sleep(Duration::from_millis(fault.value.unwrap_or(60_000).max(0) as u64)).await;
+            tokio::time::sleep(Duration::from_millis(
+                fault.value.unwrap_or(60_000).max(0) as u64
+            ))
+            .await;
             (StatusCode::GATEWAY_TIMEOUT, "timeout").into_response()
         }
-        FaultKind::Http500 => (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response(),
-        FaultKind::Malformed => {
-            (StatusCode::OK, [("content-type", "text/html")], "<html><body>502 Bad Gateway</body></html>").into_response()
+        FaultKind::Http500 => {
+            (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response()
         }
-        FaultKind::RejectToken => (StatusCode::UNAUTHORIZED, Json(serde_json::json!({ "error": "token expired" }))).into_response(),
+        FaultKind::Malformed => (
+            StatusCode::OK,
+            [("content-type", "text/html")],
+            "<html><body>502 Bad Gateway</body></html>",
+        )
+            .into_response(),
+        FaultKind::RejectToken => (
+            StatusCode::UNAUTHORIZED,
+            Json(serde_json::json!({ "error": "token expired" })),
+        )
+            .into_response(),
         FaultKind::Truncated | FaultKind::BadSignature => {
             let response = next.run(request).await;
             let (parts, body) = response.into_parts();
-            let bytes = axum::body::to_bytes(body, 4 << 20).await.unwrap_or_default();
+            let bytes = axum::body::to_bytes(body, 4 << 20)
+                .await
+                .unwrap_or_default();
             let altered = if fault.kind == FaultKind::Truncated {
                 bytes.slice(..bytes.len() / 2).to_vec()
             } else {
@@ -264,7 +327,9 @@ pub(super) async fn inject(State(faults): State<Arc<Faults>>, request: Request, 
 
 /// Replaces every `sign` in a JSON answer (top level and `retData`) with a wrong one.
 fn corrupt_signature(body: &[u8]) -> Vec<u8> {
-    let Ok(mut value) = serde_json::from_slice::<Value>(body) else { return body.to_vec() };
+    let Ok(mut value) = serde_json::from_slice::<Value>(body) else {
+        return body.to_vec();
+    };
     let wrong = Value::String("0".repeat(32));
     if let Some(object) = value.as_object_mut() {
         if object.contains_key("sign") {

@@ -14,8 +14,8 @@ use serde_json::{json, Map, Value};
 
 use super::store::{SandboxOrder, STATUS_CREATED, STATUS_PAID};
 use super::SandboxState;
-use crate::vault::Sensitive;
 use crate::signing::{iotpay_sign, iotpay_verify};
+use crate::vault::Sensitive;
 
 pub(super) fn routes() -> Router<SandboxState> {
     Router::new()
@@ -44,12 +44,14 @@ fn success(mut fields: Map<String, Value>, key: &str) -> Json<Value> {
     Json(Value::Object(fields))
 }
 
-
 /// Unwraps `params=<JSON>`, finds the merchant and checks the signature. The error is the
 /// answer IOTPay gives.
-fn authenticated_params(state: &SandboxState, body: &Bytes) -> Result<(Map<String, Value>, Sensitive<String>), Json<Value>> {
-    let form: Vec<(String, String)> =
-        serde_urlencoded::from_bytes(body).map_err(|_| fail("0014", "parameter error: body is not form-encoded"))?;
+fn authenticated_params(
+    state: &SandboxState,
+    body: &Bytes,
+) -> Result<(Map<String, Value>, Sensitive<String>), Json<Value>> {
+    let form: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+        .map_err(|_| fail("0014", "parameter error: body is not form-encoded"))?;
     let Some((_, params)) = form.into_iter().find(|(k, _)| k == "params") else {
         return Err(fail("0012", "empty post: no params field"));
     };
@@ -57,7 +59,10 @@ fn authenticated_params(state: &SandboxState, body: &Bytes) -> Result<(Map<Strin
         Ok(Value::Object(map)) => map,
         _ => return Err(fail("0014", "parameter error: params is not a JSON object")),
     };
-    let mch_id = fields.get("mchId").and_then(Value::as_str).unwrap_or_default();
+    let mch_id = fields
+        .get("mchId")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let Some(key) = state.store.iotpay_key(mch_id) else {
         return Err(fail("0015", format!("merchant {mch_id:?} does not exist")));
     };
@@ -86,12 +91,25 @@ const CREATE_FIELDS: &[(&str, bool, usize)] = &[
 ];
 
 const CHANNELS: &[&str] = &[
-    "WX_NATIVE", "ALIPAY_QR", "UPI_QR", "WX_MICROPAY", "ALIPAY_MICROPAY", "UPI_MICROPAY", "ALIPAY_PC", "ALIPAY_WAP",
-    "UPI_SEQ", "WX_APP", "ALIPAY_MOBILE", "UPI_APP",
+    "WX_NATIVE",
+    "ALIPAY_QR",
+    "UPI_QR",
+    "WX_MICROPAY",
+    "ALIPAY_MICROPAY",
+    "UPI_MICROPAY",
+    "ALIPAY_PC",
+    "ALIPAY_WAP",
+    "UPI_SEQ",
+    "WX_APP",
+    "ALIPAY_MOBILE",
+    "UPI_APP",
 ];
 
 fn text_field<'a>(fields: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
-    fields.get(name).and_then(Value::as_str).filter(|s| !s.is_empty())
+    fields
+        .get(name)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
 }
 
 fn check_create(fields: &Map<String, Value>) -> Result<i64, String> {
@@ -99,13 +117,20 @@ fn check_create(fields: &Map<String, Value>) -> Result<i64, String> {
         match fields.get(*name) {
             None | Some(Value::Null) if *required => return Err(format!("{name} is required")),
             None | Some(Value::Null) => {}
-            Some(Value::String(s)) if s.is_empty() && *required => return Err(format!("{name} is required")),
-            Some(Value::String(s)) if s.chars().count() > *max => return Err(format!("{name} is longer than {max}")),
+            Some(Value::String(s)) if s.is_empty() && *required => {
+                return Err(format!("{name} is required"))
+            }
+            Some(Value::String(s)) if s.chars().count() > *max => {
+                return Err(format!("{name} is longer than {max}"))
+            }
             Some(Value::String(_)) => {}
             Some(_) => return Err(format!("{name} must be a string")),
         }
     }
-    let amount = fields.get("amount").and_then(Value::as_i64).ok_or("amount must be an integer number of cents")?;
+    let amount = fields
+        .get("amount")
+        .and_then(Value::as_i64)
+        .ok_or("amount must be an integer number of cents")?;
     if amount <= 0 {
         return Err("amount must be positive".into());
     }
@@ -118,15 +143,26 @@ fn check_create(fields: &Map<String, Value>) -> Result<i64, String> {
         return Err(format!("currency {currency} is not supported"));
     }
     if channel == "WX_NATIVE" {
-        let extra: Option<Value> = text_field(fields, "extra").and_then(|e| serde_json::from_str(e).ok());
-        let has_product = extra.as_ref().and_then(|e| e.get("productId")).and_then(Value::as_str).is_some_and(|p| !p.is_empty());
+        let extra: Option<Value> =
+            text_field(fields, "extra").and_then(|e| serde_json::from_str(e).ok());
+        let has_product = extra
+            .as_ref()
+            .and_then(|e| e.get("productId"))
+            .and_then(Value::as_str)
+            .is_some_and(|p| !p.is_empty());
         if !has_product {
             return Err("extra must carry productId for WX_NATIVE".into());
         }
     }
     if channel == "WX_APP" {
-        let extra: Option<Value> = text_field(fields, "extra").and_then(|e| serde_json::from_str(e).ok());
-        if extra.as_ref().and_then(|e| e.get("appId")).and_then(Value::as_str).is_none_or(str::is_empty) {
+        let extra: Option<Value> =
+            text_field(fields, "extra").and_then(|e| serde_json::from_str(e).ok());
+        if extra
+            .as_ref()
+            .and_then(|e| e.get("appId"))
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty)
+        {
             return Err("extra must carry type apppay and appId for WX_APP".into());
         }
     }
@@ -136,7 +172,11 @@ fn check_create(fields: &Map<String, Value>) -> Result<i64, String> {
         }
         match text_field(fields, "identityCode") {
             Some(code) if code.len() <= 64 && code.chars().all(|c| c.is_ascii_digit()) => {}
-            _ => return Err("identityCode must be the scanned payment code (digits, at most 64)".into()),
+            _ => {
+                return Err(
+                    "identityCode must be the scanned payment code (digits, at most 64)".into(),
+                )
+            }
         }
     }
     Ok(amount)
@@ -145,7 +185,11 @@ fn check_create(fields: &Map<String, Value>) -> Result<i64, String> {
 fn new_pay_order_id() -> String {
     use rand::Rng;
     let now = chrono::Utc::now();
-    format!("P{}{:06}", now.format("%Y%m%d%H%M%S"), rand::rng().random_range(0..1_000_000))
+    format!(
+        "P{}{:06}",
+        now.format("%Y%m%d%H%M%S"),
+        rand::rng().random_range(0..1_000_000)
+    )
 }
 
 async fn create_order(State(state): State<SandboxState>, body: Bytes) -> Json<Value> {
@@ -159,23 +203,40 @@ async fn create_order(State(state): State<SandboxState>, body: Bytes) -> Json<Va
     };
     let text = |name: &str| text_field(&fields, name).unwrap_or_default().to_string();
     let optional = |name: &str| text_field(&fields, name).map(str::to_string);
-    let (mch_id, mch_order_no, channel_id, currency) = (text("mchId"), text("mchOrderNo"), text("channelId"), text("currency"));
+    let (mch_id, mch_order_no, channel_id, currency) = (
+        text("mchId"),
+        text("mchOrderNo"),
+        text("channelId"),
+        text("currency"),
+    );
 
     let existing = match state.store.iotpay_by_mch_order(&mch_id, &mch_order_no) {
         Ok(found) => found,
         Err(e) => return fail("0118", format!("database error: {e}")),
     };
     let order = match existing {
-        Some(o) if o.status == STATUS_PAID || o.status == 3 => return fail("0113", "order already paid"),
+        Some(o) if o.status == STATUS_PAID || o.status == 3 => {
+            return fail("0113", "order already paid")
+        }
         // A retry of the same order gets the same answer: this is what makes it safe.
         Some(o) if o.amount == amount && o.currency == currency && o.channel_id == channel_id => o,
-        Some(_) => return fail("0014", "parameter error: mchOrderNo was already used for a different order"),
+        Some(_) => {
+            return fail(
+                "0014",
+                "parameter error: mchOrderNo was already used for a different order",
+            )
+        }
         None => {
             let mut status = STATUS_CREATED;
             let mut paid_at = None;
             if channel_id.ends_with("_MICROPAY") {
                 match text("identityCode").chars().last() {
-                    Some('9') => return fail("0111", "third-party exception: the wallet declined the payment code"),
+                    Some('9') => {
+                        return fail(
+                            "0111",
+                            "third-party exception: the wallet declined the payment code",
+                        )
+                    }
                     Some('7' | '8') => status = super::store::STATUS_PAYING,
                     _ => {
                         status = STATUS_PAID;
@@ -229,7 +290,10 @@ async fn create_order(State(state): State<SandboxState>, body: Bytes) -> Json<Va
             answer.insert("retParams".into(), json!({ "alipayUrl": link }));
         }
         "UPI_SEQ" => {
-            answer.insert("retParams".into(), json!({ "unionpayUrl": link }).to_string().into());
+            answer.insert(
+                "retParams".into(),
+                json!({ "unionpayUrl": link }).to_string().into(),
+            );
         }
         "WX_APP" => {
             let prepay = format!("wx{}", order.pay_order_id);
@@ -240,7 +304,13 @@ async fn create_order(State(state): State<SandboxState>, body: Bytes) -> Json<Va
             );
         }
         "ALIPAY_MOBILE" => {
-            answer.insert("payParams".into(), json!(format!("sandbox_alipay_order_info&out_trade_no={}", order.pay_order_id)));
+            answer.insert(
+                "payParams".into(),
+                json!(format!(
+                    "sandbox_alipay_order_info&out_trade_no={}",
+                    order.pay_order_id
+                )),
+            );
         }
         "UPI_APP" => {
             answer.insert("payParams".into(), json!({ "tn": order.pay_order_id }));
@@ -255,15 +325,28 @@ async fn refund_order(State(state): State<SandboxState>, body: Bytes) -> Json<Va
         Ok(ok) => ok,
         Err(answer) => return answer,
     };
-    for (name, max) in [("mchRefundNo", 30), ("payOrderId", 30), ("clientIp", 32), ("loginName", 32)] {
+    for (name, max) in [
+        ("mchRefundNo", 30),
+        ("payOrderId", 30),
+        ("clientIp", 32),
+        ("loginName", 32),
+    ] {
         match text_field(&fields, name) {
             Some(v) if v.chars().count() <= max => {}
-            Some(_) => return fail("0014", format!("parameter error: {name} is longer than {max}")),
+            Some(_) => {
+                return fail(
+                    "0014",
+                    format!("parameter error: {name} is longer than {max}"),
+                )
+            }
             None => return fail("0014", format!("parameter error: {name} is required")),
         }
     }
     let Some(amount) = fields.get("refundAmount").and_then(Value::as_i64) else {
-        return fail("0014", "parameter error: refundAmount must be an integer number of cents");
+        return fail(
+            "0014",
+            "parameter error: refundAmount must be an integer number of cents",
+        );
     };
     let mch_id = text_field(&fields, "mchId").unwrap_or_default();
     let pay_order_id = text_field(&fields, "payOrderId").unwrap_or_default();
@@ -273,7 +356,10 @@ async fn refund_order(State(state): State<SandboxState>, body: Bytes) -> Json<Va
         Err(e) => return fail("0118", format!("database error: {e}")),
     }
     let refund_no = text_field(&fields, "mchRefundNo").unwrap_or_default();
-    match state.store.refund(pay_order_id, refund_no, amount, "refund") {
+    match state
+        .store
+        .refund(pay_order_id, refund_no, amount, "refund")
+    {
         Ok(Ok(order)) => {
             let mut answer = Map::new();
             answer.insert("mchId".into(), json!(order.mch_id));
@@ -294,10 +380,21 @@ async fn query_order(State(state): State<SandboxState>, body: Bytes) -> Json<Val
         Err(answer) => return answer,
     };
     let mch_id = text_field(&fields, "mchId").unwrap_or_default();
-    let found = match (text_field(&fields, "payOrderId"), text_field(&fields, "mchOrderNo")) {
-        (Some(pay_order_id), _) => state.store.find(pay_order_id).map(|o| o.filter(|o| o.pay_order_id == pay_order_id)),
+    let found = match (
+        text_field(&fields, "payOrderId"),
+        text_field(&fields, "mchOrderNo"),
+    ) {
+        (Some(pay_order_id), _) => state
+            .store
+            .find(pay_order_id)
+            .map(|o| o.filter(|o| o.pay_order_id == pay_order_id)),
         (None, Some(mch_order_no)) => state.store.iotpay_by_mch_order(mch_id, mch_order_no),
-        (None, None) => return fail("0014", "parameter error: payOrderId or mchOrderNo is required"),
+        (None, None) => {
+            return fail(
+                "0014",
+                "parameter error: payOrderId or mchOrderNo is required",
+            )
+        }
     };
     let order = match found {
         Ok(Some(o)) if o.mch_id == mch_id => o,
@@ -312,7 +409,16 @@ async fn query_order(State(state): State<SandboxState>, body: Bytes) -> Json<Val
     answer.insert("amount".into(), json!(order.amount));
     answer.insert("currency".into(), json!(order.currency));
     answer.insert("status".into(), json!(order.status));
-    answer.insert("paySuccTime".into(), order.pay_succ_time.map(Value::from).unwrap_or(Value::Null));
-    answer.insert("channelOrderNo".into(), order.channel_order_no.map(Value::from).unwrap_or(Value::Null));
+    answer.insert(
+        "paySuccTime".into(),
+        order.pay_succ_time.map(Value::from).unwrap_or(Value::Null),
+    );
+    answer.insert(
+        "channelOrderNo".into(),
+        order
+            .channel_order_no
+            .map(Value::from)
+            .unwrap_or(Value::Null),
+    );
     success(answer, key.expose())
 }

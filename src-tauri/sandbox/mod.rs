@@ -73,7 +73,11 @@ impl SandboxServer {
         let addr = listener.local_addr()?;
         let base_url = format!("http://{addr}");
         let faults = Arc::new(faults::Faults::open_in(data_dir)?);
-        let state = SandboxState { store: store.clone(), faults, public_base: base_url.clone() };
+        let state = SandboxState {
+            store: store.clone(),
+            faults,
+            public_base: base_url.clone(),
+        };
         let (shutdown, stopped) = oneshot::channel::<()>();
         tokio::spawn(async move {
             let served = axum::serve(listener, router(state)).with_graceful_shutdown(async {
@@ -84,7 +88,12 @@ impl SandboxServer {
             }
         });
         tracing::info!(%base_url, "sandbox listening");
-        Ok(SandboxServer { base_url, addr, store, _shutdown: shutdown })
+        Ok(SandboxServer {
+            base_url,
+            addr,
+            store,
+            _shutdown: shutdown,
+        })
     }
 
     pub fn base_url(&self) -> &str {
@@ -128,7 +137,11 @@ impl SandboxServer {
 /// `paydesk sandbox pay` for the gateways other than IOTPay: settles the order the reference
 /// names (sending that gateway's notification) and says how it stands; `None` when no such
 /// order is known.
-pub async fn settle_other(store: &SandboxStore, reference: &str, approve: bool) -> Result<Option<String>> {
+pub async fn settle_other(
+    store: &SandboxStore,
+    reference: &str,
+    approve: bool,
+) -> Result<Option<String>> {
     if let Some(said) = smepay::settle(store, reference, approve).await? {
         return Ok(Some(said));
     }
@@ -149,7 +162,10 @@ fn router(state: SandboxState) -> Router {
         .merge(smepay::routes())
         .merge(smartexpay::routes())
         .merge(smartpay::routes())
-        .layer(axum::middleware::from_fn_with_state(state.faults.clone(), faults::inject));
+        .layer(axum::middleware::from_fn_with_state(
+            state.faults.clone(),
+            faults::inject,
+        ));
     Router::new()
         .merge(apis)
         .merge(pages::routes())

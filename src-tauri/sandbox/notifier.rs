@@ -14,13 +14,26 @@ use crate::signing::iotpay_sign;
 /// Delivers in the background (the customer's page does not wait for the merchant).
 pub(super) fn spawn_delivery(state: SandboxState, order: SandboxOrder) {
     tokio::spawn(async move {
-        deliver_with_faults(&state.store, Some(&state.faults), &order, 5, Duration::from_secs(1)).await;
+        deliver_with_faults(
+            &state.store,
+            Some(&state.faults),
+            &order,
+            5,
+            Duration::from_secs(1),
+        )
+        .await;
     });
 }
 
 /// `deliver`, then whatever notification fault is switched on for the gateway: the same
 /// notification again, or an older one ("paying") after it.
-pub async fn deliver_with_faults(store: &SandboxStore, faults: Option<&Faults>, order: &SandboxOrder, attempts: u32, first_wait: Duration) -> bool {
+pub async fn deliver_with_faults(
+    store: &SandboxStore,
+    faults: Option<&Faults>,
+    order: &SandboxOrder,
+    attempts: u32,
+    first_wait: Duration,
+) -> bool {
     let fault = faults.and_then(|f| f.take("iotpay", "notify").ok().flatten());
     let delivered = deliver(store, order, attempts, first_wait).await;
     match fault.map(|f| f.kind) {
@@ -43,7 +56,11 @@ pub fn notify_fields(store: &SandboxStore, order: &SandboxOrder) -> Map<String, 
     notify_fields_with_status(store, order, "2")
 }
 
-fn notify_fields_with_status(store: &SandboxStore, order: &SandboxOrder, status: &str) -> Map<String, Value> {
+fn notify_fields_with_status(
+    store: &SandboxStore,
+    order: &SandboxOrder,
+    status: &str,
+) -> Map<String, Value> {
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let mut fields = Map::new();
     for (k, v) in [
@@ -61,12 +78,21 @@ fn notify_fields_with_status(store: &SandboxStore, order: &SandboxOrder, status:
         ("channelOrderNo", text(&order.channel_order_no)),
         ("param1", text(&order.param1)),
         ("param2", text(&order.param2)),
-        ("paySuccTime", order.pay_succ_time.map(|t| t.to_string()).unwrap_or_default()),
+        (
+            "paySuccTime",
+            order
+                .pay_succ_time
+                .map(|t| t.to_string())
+                .unwrap_or_default(),
+        ),
         ("backType", "2".to_string()),
     ] {
         fields.insert(k.into(), json!(v));
     }
-    let key = store.iotpay_key(&order.mch_id).map(|k| k.expose().clone()).unwrap_or_default();
+    let key = store
+        .iotpay_key(&order.mch_id)
+        .map(|k| k.expose().clone())
+        .unwrap_or_default();
     let sign = iotpay_sign(&fields, &key);
     fields.insert("sign".into(), json!(sign));
     fields
@@ -74,7 +100,12 @@ fn notify_fields_with_status(store: &SandboxStore, order: &SandboxOrder, status:
 
 /// Posts the notify up to `attempts` times, doubling the pause from `first_wait`. Returns
 /// whether the merchant acknowledged it.
-pub async fn deliver(store: &SandboxStore, order: &SandboxOrder, attempts: u32, first_wait: Duration) -> bool {
+pub async fn deliver(
+    store: &SandboxStore,
+    order: &SandboxOrder,
+    attempts: u32,
+    first_wait: Duration,
+) -> bool {
     if order.notify_url.is_empty() {
         return false;
     }
@@ -88,8 +119,12 @@ pub async fn deliver(store: &SandboxStore, order: &SandboxOrder, attempts: u32, 
                 }
                 return true;
             }
-            Ok(body) => tracing::info!(attempt, order = %order.pay_order_id, "sandbox notify answered {body:?}"),
-            Err(e) => tracing::info!(attempt, order = %order.pay_order_id, "sandbox notify not delivered: {e}"),
+            Ok(body) => {
+                tracing::info!(attempt, order = %order.pay_order_id, "sandbox notify answered {body:?}")
+            }
+            Err(e) => {
+                tracing::info!(attempt, order = %order.pay_order_id, "sandbox notify not delivered: {e}")
+            }
         }
         if attempt < attempts {
             tokio::time::sleep(wait).await;
@@ -101,11 +136,18 @@ pub async fn deliver(store: &SandboxStore, order: &SandboxOrder, attempts: u32, 
 
 /// One POST of a notify body: a form for v1, JSON for V3. Returns the merchant's answer.
 async fn post(order: &SandboxOrder, fields: &Map<String, Value>) -> Result<String, reqwest::Error> {
-    let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?;
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()?;
     let request = if order.api == "v3" {
-        http.post(&order.notify_url).header("Content-Type", "application/json;charset=UTF-8").body(Value::Object(fields.clone()).to_string())
+        http.post(&order.notify_url)
+            .header("Content-Type", "application/json;charset=UTF-8")
+            .body(Value::Object(fields.clone()).to_string())
     } else {
-        let form: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect();
+        let form: Vec<(String, String)> = fields
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+            .collect();
         http.post(&order.notify_url).form(&form)
     };
     request.send().await?.text().await

@@ -18,11 +18,20 @@ pub(super) fn routes() -> Router<SandboxState> {
 }
 
 pub(super) fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 fn amount_text(order: &SandboxOrder) -> String {
-    format!("{}.{:02} {}", order.amount / 100, order.amount % 100, escape(&order.currency))
+    format!(
+        "{}.{:02} {}",
+        order.amount / 100,
+        order.amount % 100,
+        escape(&order.currency)
+    )
 }
 
 pub(super) fn page(title: &str, body: &str) -> Html<String> {
@@ -36,11 +45,20 @@ pub(super) fn page(title: &str, body: &str) -> Html<String> {
 }
 
 fn not_found(id: &str) -> Response {
-    (StatusCode::NOT_FOUND, page("Not found", &format!("<h1>No sandbox order {}</h1>", escape(id)))).into_response()
+    (
+        StatusCode::NOT_FOUND,
+        page(
+            "Not found",
+            &format!("<h1>No sandbox order {}</h1>", escape(id)),
+        ),
+    )
+        .into_response()
 }
 
 async fn show(State(state): State<SandboxState>, Path(id): Path<String>) -> Response {
-    let Ok(Some(order)) = state.store.find(&id) else { return not_found(&id) };
+    let Ok(Some(order)) = state.store.find(&id) else {
+        return not_found(&id);
+    };
     if let Err(e) = state.store.mark_paying(&order.pay_order_id) {
         tracing::warn!("sandbox: {e}");
     }
@@ -64,7 +82,14 @@ async fn settle(state: SandboxState, id: String, approve: bool) -> Response {
     match state.store.settle(&id, approve) {
         Ok(order) if order.status == STATUS_PAID || order.status == 3 => {
             super::notifier::spawn_delivery(state.clone(), order.clone());
-            page("Paid", &format!("<h1 data-testid=result>Paid</h1><p class=amount>{}</p>", amount_text(&order))).into_response()
+            page(
+                "Paid",
+                &format!(
+                    "<h1 data-testid=result>Paid</h1><p class=amount>{}</p>",
+                    amount_text(&order)
+                ),
+            )
+            .into_response()
         }
         Ok(_) => page("Declined", "<h1 data-testid=result>Declined</h1>").into_response(),
         Err(_) => not_found(&id),

@@ -23,7 +23,10 @@ use serde_json::{json, Value};
 
 use super::pages::{escape, page};
 use super::store::SandboxStore;
-use super::{SandboxState, SANDBOX_SMARTEXPAY_API_KEY, SANDBOX_SMARTEXPAY_MANUAL_ROUTE, SANDBOX_SMARTEXPAY_ROUTE};
+use super::{
+    SandboxState, SANDBOX_SMARTEXPAY_API_KEY, SANDBOX_SMARTEXPAY_MANUAL_ROUTE,
+    SANDBOX_SMARTEXPAY_ROUTE,
+};
 use crate::error::Result;
 use crate::ledger::now_ms;
 use crate::signing::smartexpay_ipn_hash;
@@ -31,7 +34,13 @@ use crate::signing::smartexpay_ipn_hash;
 /// (routeId, xml_from, xml_to, rate in hundredths, manual).
 const ROUTES: &[(&str, &str, &str, i128, bool)] = &[
     (SANDBOX_SMARTEXPAY_ROUTE, "CARDEUR", "USDTTRC20", 108, false),
-    (SANDBOX_SMARTEXPAY_MANUAL_ROUTE, "SEPAEUR", "USDTTRC20", 107, true),
+    (
+        SANDBOX_SMARTEXPAY_MANUAL_ROUTE,
+        "SEPAEUR",
+        "USDTTRC20",
+        107,
+        true,
+    ),
 ];
 
 pub(super) fn routes() -> Router<SandboxState> {
@@ -45,7 +54,10 @@ pub(super) fn routes() -> Router<SandboxState> {
         .route("/smartexpay/{lang}/payment/{uid}/{secret}", get(show))
         .route("/smartexpay/{lang}/order/{uid}/{secret}", get(show))
         .route("/smartexpay/{lang}/payment/{uid}/{secret}/pay", post(pay))
-        .route("/smartexpay/{lang}/payment/{uid}/{secret}/decline", post(decline))
+        .route(
+            "/smartexpay/{lang}/payment/{uid}/{secret}/decline",
+            post(decline),
+        )
 }
 
 /// A SmartExPay order as the sandbox keeps it.
@@ -89,19 +101,34 @@ fn order_from_row(row: &Row<'_>) -> rusqlite::Result<SmartexpayOrder> {
 impl SandboxStore {
     /// A SmartExPay order by its uid.
     pub fn smartexpay_order(&self, uid: &str) -> Result<Option<SmartexpayOrder>> {
-        let Ok(uid) = uid.trim().parse::<i64>() else { return Ok(None) };
+        let Ok(uid) = uid.trim().parse::<i64>() else {
+            return Ok(None);
+        };
         Ok(self
             .conn()
-            .query_row("SELECT * FROM smartexpay_orders WHERE uid = ?1", [uid], order_from_row)
+            .query_row(
+                "SELECT * FROM smartexpay_orders WHERE uid = ?1",
+                [uid],
+                order_from_row,
+            )
             .optional()?)
     }
 
     /// Moves an order to `status` (the exchanger's operator acting) when it is in one of
     /// `from` (any status when empty); returns the order when it moved.
-    pub fn smartexpay_move(&self, uid: i64, from: &[&str], status: &str) -> Result<Option<SmartexpayOrder>> {
+    pub fn smartexpay_move(
+        &self,
+        uid: i64,
+        from: &[&str],
+        status: &str,
+    ) -> Result<Option<SmartexpayOrder>> {
         let order = self
             .conn()
-            .query_row("SELECT * FROM smartexpay_orders WHERE uid = ?1", [uid], order_from_row)
+            .query_row(
+                "SELECT * FROM smartexpay_orders WHERE uid = ?1",
+                [uid],
+                order_from_row,
+            )
             .optional()?;
         let Some(order) = order else { return Ok(None) };
         if !from.is_empty() && !from.contains(&order.status.as_str()) {
@@ -113,14 +140,19 @@ impl SandboxStore {
         )?;
         Ok(self
             .conn()
-            .query_row("SELECT * FROM smartexpay_orders WHERE uid = ?1", [uid], order_from_row)
+            .query_row(
+                "SELECT * FROM smartexpay_orders WHERE uid = ?1",
+                [uid],
+                order_from_row,
+            )
             .optional()?)
     }
 
     /// Every IPN sent, oldest first: (uid, form body, whether the merchant answered 2xx).
     pub fn smartexpay_ipns(&self) -> Result<Vec<(i64, String, bool)>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare("SELECT uid, body, delivered FROM smartexpay_ipns ORDER BY id")?;
+        let mut stmt =
+            conn.prepare("SELECT uid, body, delivered FROM smartexpay_ipns ORDER BY id")?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? != 0)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -129,7 +161,9 @@ impl SandboxStore {
 fn random_text(length: usize, alphabet: &[u8]) -> String {
     use rand::Rng;
     let mut rng = rand::rng();
-    (0..length).map(|_| alphabet[rng.random_range(0..alphabet.len())] as char).collect()
+    (0..length)
+        .map(|_| alphabet[rng.random_range(0..alphabet.len())] as char)
+        .collect()
 }
 
 fn fail(status: StatusCode, code: &str, message: &str) -> Response {
@@ -149,7 +183,11 @@ fn authorised(state: &SandboxState, headers: &HeaderMap) -> std::result::Result<
         .unwrap_or_else(|| "X-Api-Key".into());
     match headers.get(name.as_str()).and_then(|v| v.to_str().ok()) {
         Some(key) if key == SANDBOX_SMARTEXPAY_API_KEY => Ok(()),
-        _ => Err(fail(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", "invalid or missing API key")),
+        _ => Err(fail(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHORIZED",
+            "invalid or missing API key",
+        )),
     }
 }
 
@@ -157,10 +195,18 @@ fn authorised(state: &SandboxState, headers: &HeaderMap) -> std::result::Result<
 fn units(text: &str) -> Option<i128> {
     let (whole, fraction) = text.trim().split_once('.').unwrap_or((text.trim(), ""));
     let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
-    if whole.is_empty() || !digits(whole) || !digits(fraction) || fraction.len() > 8 || whole.len() > 12 {
+    if whole.is_empty()
+        || !digits(whole)
+        || !digits(fraction)
+        || fraction.len() > 8
+        || whole.len() > 12
+    {
         return None;
     }
-    Some(whole.parse::<i128>().ok()? * 100_000_000 + format!("{fraction:0<8}").parse::<i128>().ok()?)
+    Some(
+        whole.parse::<i128>().ok()? * 100_000_000
+            + format!("{fraction:0<8}").parse::<i128>().ok()?,
+    )
 }
 
 /// Units back to the shortest decimal text, as a JavaScript number prints: "317.42", "2".
@@ -184,7 +230,10 @@ fn form_to_json(body: &[u8]) -> Option<Value> {
             let mut parts = rest.trim_end_matches(']').split("][");
             let index: usize = parts.next()?.parse().ok()?;
             let field = parts.next()?.to_string();
-            let list = out.entry(name.to_string()).or_insert_with(|| json!([])).as_array_mut()?;
+            let list = out
+                .entry(name.to_string())
+                .or_insert_with(|| json!([]))
+                .as_array_mut()?;
             while list.len() <= index {
                 list.push(json!({}));
             }
@@ -225,9 +274,19 @@ async fn create(State(state): State<SandboxState>, headers: HeaderMap, body: Byt
         serde_json::from_slice::<Value>(&body).ok()
     };
     let Some(request) = request.filter(Value::is_object) else {
-        return fail(StatusCode::BAD_REQUEST, "BAD_REQUEST", "the body is not a JSON object or form");
+        return fail(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "the body is not a JSON object or form",
+        );
     };
-    let text = |name: &str| request.get(name).and_then(Value::as_str).unwrap_or_default().to_string();
+    let text = |name: &str| {
+        request
+            .get(name)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
     let route_id = text("routeId");
     let Some(&(_, from, to, rate, _)) = ROUTES.iter().find(|r| r.0 == route_id) else {
         return fail(StatusCode::NOT_FOUND, "ROUTE_NOT_FOUND", "Route not found");
@@ -239,11 +298,19 @@ async fn create(State(state): State<SandboxState>, headers: HeaderMap, body: Byt
         _ => String::new(),
     };
     let Some(in_units) = units(&in_amount).filter(|u| *u >= 100_000_000) else {
-        return fail(StatusCode::BAD_REQUEST, "AMOUNT_INVALID", "amount must be a number of at least 1");
+        return fail(
+            StatusCode::BAD_REQUEST,
+            "AMOUNT_INVALID",
+            "amount must be a number of at least 1",
+        );
     };
     let lang = text("lang");
     if !matches!(lang.as_str(), "ru" | "en") {
-        return fail(StatusCode::BAD_REQUEST, "LANG_INVALID", "lang must be ru or en");
+        return fail(
+            StatusCode::BAD_REQUEST,
+            "LANG_INVALID",
+            "lang must be ru or en",
+        );
     }
     if request.get("agreement") != Some(&json!(true)) {
         return fail(
@@ -264,17 +331,32 @@ async fn create(State(state): State<SandboxState>, headers: HeaderMap, body: Byt
     let ipn_url = Some(text("ipnUrl")).filter(|u| !u.is_empty());
     let ipn_secret = Some(text("ipnSecret")).filter(|s| !s.is_empty());
     if ipn_url.is_some() && ipn_secret.is_none() {
-        return fail(StatusCode::BAD_REQUEST, "IPN_SECRET_REQUIRED", "ipnSecret is required with ipnUrl");
+        return fail(
+            StatusCode::BAD_REQUEST,
+            "IPN_SECRET_REQUIRED",
+            "ipnSecret is required with ipnUrl",
+        );
     }
     let object_id = random_text(24, b"0123456789abcdef");
-    let secret = random_text(24, b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
+    let secret = random_text(
+        24,
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+    );
     let out_amount = units_text(in_units * rate / 100 / 1_000_000 * 1_000_000);
-    let to_values = request.get("toValues").cloned().unwrap_or(json!([])).to_string();
+    let to_values = request
+        .get("toValues")
+        .cloned()
+        .unwrap_or(json!([]))
+        .to_string();
     let now = now_ms();
     let uid = {
         let conn = state.store.conn();
         let next: i64 = conn
-            .query_row("SELECT COALESCE(MAX(uid), 1400) + 1 FROM smartexpay_orders", [], |r| r.get(0))
+            .query_row(
+                "SELECT COALESCE(MAX(uid), 1400) + 1 FROM smartexpay_orders",
+                [],
+                |r| r.get(0),
+            )
             .unwrap_or(1401);
         let inserted = conn.execute(
             "INSERT INTO smartexpay_orders (uid, object_id, secret, route_id, partner, in_amount, out_amount, xml_from, xml_to, lang,
@@ -334,10 +416,19 @@ struct GetQuery {
 }
 
 fn find(state: &SandboxState, uid: &str, secret: &str) -> Option<SmartexpayOrder> {
-    state.store.smartexpay_order(uid).ok().flatten().filter(|o| o.secret == secret)
+    state
+        .store
+        .smartexpay_order(uid)
+        .ok()
+        .flatten()
+        .filter(|o| o.secret == secret)
 }
 
-async fn get_order(State(state): State<SandboxState>, headers: HeaderMap, Query(query): Query<GetQuery>) -> Response {
+async fn get_order(
+    State(state): State<SandboxState>,
+    headers: HeaderMap,
+    Query(query): Query<GetQuery>,
+) -> Response {
     if let Err(r) = authorised(&state, &headers) {
         return r;
     }
@@ -371,7 +462,11 @@ struct UpdateStatus {
     status: String,
 }
 
-async fn update_status(State(state): State<SandboxState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn update_status(
+    State(state): State<SandboxState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     if let Err(r) = authorised(&state, &headers) {
         return r;
     }
@@ -400,14 +495,22 @@ async fn update_status(State(state): State<SandboxState>, headers: HeaderMap, bo
             ),
         );
     }
-    match state.store.smartexpay_move(order.uid, &["waitPayment"], "inProgress") {
+    match state
+        .store
+        .smartexpay_move(order.uid, &["waitPayment"], "inProgress")
+    {
         Ok(Some(moved)) => {
             tokio::spawn(async move {
                 send_ipn(&state.store, &moved).await;
             });
-            Json(json!({ "success": true, "data": { "uid": order.uid, "status": "inProgress" } })).into_response()
+            Json(json!({ "success": true, "data": { "uid": order.uid, "status": "inProgress" } }))
+                .into_response()
         }
-        _ => fail(StatusCode::CONFLICT, "STATUS_NOT_ALLOWED", "the order changed meanwhile"),
+        _ => fail(
+            StatusCode::CONFLICT,
+            "STATUS_NOT_ALLOWED",
+            "the order changed meanwhile",
+        ),
     }
 }
 
@@ -450,10 +553,15 @@ pub fn ipn_fields(store: &SandboxStore, order: &SmartexpayOrder) -> Vec<(String,
 
 /// Sends the IPN once (never retried, as SmartExPay does) and keeps it in the log.
 pub async fn send_ipn(store: &SandboxStore, order: &SmartexpayOrder) -> bool {
-    let Some(url) = order.ipn_url.as_deref() else { return false };
+    let Some(url) = order.ipn_url.as_deref() else {
+        return false;
+    };
     let fields = ipn_fields(store, order);
     let body = serde_urlencoded::to_string(&fields).unwrap_or_default();
-    let delivered = match reqwest::Client::builder().timeout(Duration::from_secs(10)).build() {
+    let delivered = match reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+    {
         Ok(http) => match http
             .post(url)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -463,7 +571,10 @@ pub async fn send_ipn(store: &SandboxStore, order: &SmartexpayOrder) -> bool {
         {
             Ok(r) => r.status().is_success(),
             Err(e) => {
-                tracing::info!(uid = order.uid, "sandbox smartexpay IPN not delivered (it is not resent): {e}");
+                tracing::info!(
+                    uid = order.uid,
+                    "sandbox smartexpay IPN not delivered (it is not resent): {e}"
+                );
                 false
             }
         },
@@ -479,7 +590,11 @@ pub async fn send_ipn(store: &SandboxStore, order: &SmartexpayOrder) -> bool {
 /// The customer pays or declines. On an automatic route a payment moves the order to
 /// inProgress; on a manual route it waits for the merchant. Returns the order after it and
 /// whether it changed.
-fn customer_acts(store: &SandboxStore, uid: i64, approve: bool) -> Result<Option<(SmartexpayOrder, bool)>> {
+fn customer_acts(
+    store: &SandboxStore,
+    uid: i64,
+    approve: bool,
+) -> Result<Option<(SmartexpayOrder, bool)>> {
     let Some(order) = store.smartexpay_order(&uid.to_string())? else {
         return Ok(None);
     };
@@ -507,7 +622,11 @@ fn customer_acts(store: &SandboxStore, uid: i64, approve: bool) -> Result<Option
 
 /// `paydesk sandbox pay` for a SmartExPay order (by uid): the customer acts, and the IPN is
 /// sent once if the status changed. `None` when the reference is no SmartExPay order.
-pub async fn settle(store: &SandboxStore, reference: &str, approve: bool) -> Result<Option<String>> {
+pub async fn settle(
+    store: &SandboxStore,
+    reference: &str,
+    approve: bool,
+) -> Result<Option<String>> {
     let Ok(uid) = reference.trim().parse::<i64>() else {
         return Ok(None);
     };
@@ -523,10 +642,15 @@ pub async fn settle(store: &SandboxStore, reference: &str, approve: bool) -> Res
     let word = match order.status.as_str() {
         "inProgress" | "inProgressPayout" | "done" => "paid".to_string(),
         "errorPayment" | "deleted" => "declined".to_string(),
-        "waitPayment" if order.customer_paid => "paid by the customer, waiting for the merchant to confirm (manual route)".to_string(),
+        "waitPayment" if order.customer_paid => {
+            "paid by the customer, waiting for the merchant to confirm (manual route)".to_string()
+        }
         other => other.to_string(),
     };
-    Ok(Some(format!("sandbox smartexpay order {} is {word}", order.uid)))
+    Ok(Some(format!(
+        "sandbox smartexpay order {} is {word}",
+        order.uid
+    )))
 }
 
 #[derive(Deserialize)]
@@ -538,9 +662,18 @@ struct PagePath {
 
 async fn show(State(state): State<SandboxState>, Path(p): Path<PagePath>) -> Response {
     let Some(order) = find(&state, &p.uid, &p.secret) else {
-        return (StatusCode::NOT_FOUND, page("Not found", "<h1>No such exchange order</h1>")).into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            page("Not found", "<h1>No such exchange order</h1>"),
+        )
+            .into_response();
     };
-    let base = format!("/smartexpay/{}/payment/{}/{}", escape(&p.lang), order.uid, escape(&order.secret));
+    let base = format!(
+        "/smartexpay/{}/payment/{}/{}",
+        escape(&p.lang),
+        order.uid,
+        escape(&order.secret)
+    );
     let body = match order.status.as_str() {
         "waitPayment" | "new" if order.customer_paid => {
             "<h1 data-testid=result>Payment sent</h1><p>Waiting for the merchant to confirm it.</p>".to_string()
@@ -562,7 +695,11 @@ async fn show(State(state): State<SandboxState>, Path(p): Path<PagePath>) -> Res
 
 async fn page_settle(state: SandboxState, p: PagePath, approve: bool) -> Response {
     let Some(order) = find(&state, &p.uid, &p.secret) else {
-        return (StatusCode::NOT_FOUND, page("Not found", "<h1>No such exchange order</h1>")).into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            page("Not found", "<h1>No such exchange order</h1>"),
+        )
+            .into_response();
     };
     match customer_acts(&state.store, order.uid, approve) {
         Ok(Some((order, changed))) => {
@@ -579,7 +716,11 @@ async fn page_settle(state: SandboxState, p: PagePath, approve: bool) -> Respons
             };
             page(heading, &format!("<h1 data-testid=result>{heading}</h1>")).into_response()
         }
-        _ => (StatusCode::NOT_FOUND, page("Not found", "<h1>No such exchange order</h1>")).into_response(),
+        _ => (
+            StatusCode::NOT_FOUND,
+            page("Not found", "<h1>No such exchange order</h1>"),
+        )
+            .into_response(),
     }
 }
 

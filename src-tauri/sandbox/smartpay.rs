@@ -27,7 +27,8 @@ use serde_json::{json, Value};
 use super::pages::{escape, page};
 use super::store::SandboxStore;
 use super::{
-    SandboxState, SANDBOX_SMARTPAY_AUTH_KEY, SANDBOX_SMARTPAY_CLIENT_ID, SANDBOX_SMARTPAY_CLIENT_SECRET, SANDBOX_SMARTPAY_MERCHANT_KEY,
+    SandboxState, SANDBOX_SMARTPAY_AUTH_KEY, SANDBOX_SMARTPAY_CLIENT_ID,
+    SANDBOX_SMARTPAY_CLIENT_SECRET, SANDBOX_SMARTPAY_MERCHANT_KEY,
 };
 use crate::error::Result;
 use crate::ledger::now_ms;
@@ -99,12 +100,18 @@ impl SandboxStore {
 
     /// How many OAuth tokens the sandbox has issued (tests of token renewal).
     pub fn smartpay_tokens_issued(&self) -> Result<i64> {
-        Ok(self.conn().query_row("SELECT count(*) FROM smartpay_tokens", [], |r| r.get(0))?)
+        Ok(self
+            .conn()
+            .query_row("SELECT count(*) FROM smartpay_tokens", [], |r| r.get(0))?)
     }
 
     /// The customer pays or declines in the widget. A payment may first answer a PENDING
     /// state for `smartpay.pending_answers` queries.
-    pub fn smartpay_settle(&self, reference: &str, approve: bool) -> Result<Option<SmartpayPayment>> {
+    pub fn smartpay_settle(
+        &self,
+        reference: &str,
+        approve: bool,
+    ) -> Result<Option<SmartpayPayment>> {
         let Some(payment) = self.smartpay_payment(reference)? else {
             return Ok(None);
         };
@@ -119,19 +126,26 @@ impl SandboxStore {
             (true, false) => "AUTHORIZATION_COMPLETED",
         };
         let pending: i64 = if approve {
-            setting("smartpay.pending_answers").and_then(|v| v.parse().ok()).unwrap_or(0)
+            setting("smartpay.pending_answers")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0)
         } else {
             0
         };
         let (status, left) = if pending > 0 {
             (
-                setting("smartpay.pending_status").unwrap_or_else(|| "AUTHORIZATION_PENDING".into()),
+                setting("smartpay.pending_status")
+                    .unwrap_or_else(|| "AUTHORIZATION_PENDING".into()),
                 pending,
             )
         } else {
             (final_status.to_string(), 0)
         };
-        let captured = if final_status == "CAPTURED" { payment.amount_minor } else { 0 };
+        let captured = if final_status == "CAPTURED" {
+            payment.amount_minor
+        } else {
+            0
+        };
         self.conn().execute(
             "UPDATE smartpay_payments SET status = ?2, final_status = ?3, pending_left = ?4, captured_minor = ?5 WHERE transaction_id = ?1",
             params![payment.transaction_id, status, final_status, left, captured],
@@ -163,7 +177,10 @@ impl SandboxStore {
     }
 
     /// Every modification, oldest first: (modificationId, kind, amount in minor units).
-    pub fn smartpay_modifications(&self, transaction_id: &str) -> Result<Vec<(String, String, Option<i64>)>> {
+    pub fn smartpay_modifications(
+        &self,
+        transaction_id: &str,
+    ) -> Result<Vec<(String, String, Option<i64>)>> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
             "SELECT modification_id, kind, amount_minor FROM smartpay_modifications WHERE transaction_id = ?1 ORDER BY created_at, rowid",
@@ -176,16 +193,29 @@ impl SandboxStore {
 fn random_text(length: usize, alphabet: &[u8]) -> String {
     use rand::Rng;
     let mut rng = rand::rng();
-    (0..length).map(|_| alphabet[rng.random_range(0..alphabet.len())] as char).collect()
+    (0..length)
+        .map(|_| alphabet[rng.random_range(0..alphabet.len())] as char)
+        .collect()
 }
 
 fn uuid() -> String {
     let hex = random_text(32, b"0123456789abcdef");
-    format!("{}-{}-4{}-a{}-{}", &hex[..8], &hex[8..12], &hex[13..16], &hex[17..20], &hex[20..])
+    format!(
+        "{}-{}-4{}-a{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[13..16],
+        &hex[17..20],
+        &hex[20..]
+    )
 }
 
 fn error(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, Json(json!({ "errorCode": code, "message": message }))).into_response()
+    (
+        status,
+        Json(json!({ "errorCode": code, "message": message })),
+    )
+        .into_response()
 }
 
 /// Standard base64, for checking Basic credentials.
@@ -193,7 +223,11 @@ fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = u32::from_be_bytes([0, b[0], b[1], b[2]]);
         for i in 0..4 {
             out.push(if i <= chunk.len() {
@@ -208,7 +242,10 @@ fn base64(bytes: &[u8]) -> String {
 
 /// Basic with the merchant's keys, or a live bearer token; and the headers the vendor asks for.
 fn authorised(state: &SandboxState, headers: &HeaderMap) -> std::result::Result<(), Response> {
-    let value = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     let basic = format!(
         "Basic {}",
         base64(format!("{SANDBOX_SMARTPAY_MERCHANT_KEY}:{SANDBOX_SMARTPAY_AUTH_KEY}").as_bytes())
@@ -219,9 +256,11 @@ fn authorised(state: &SandboxState, headers: &HeaderMap) -> std::result::Result<
         let expires: Option<i64> = state
             .store
             .conn()
-            .query_row("SELECT expires_at FROM smartpay_tokens WHERE token = ?1", [token.trim()], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT expires_at FROM smartpay_tokens WHERE token = ?1",
+                [token.trim()],
+                |r| r.get(0),
+            )
             .optional()
             .ok()
             .flatten();
@@ -237,7 +276,11 @@ fn authorised(state: &SandboxState, headers: &HeaderMap) -> std::result::Result<
         ));
     }
     if headers.get(header::ACCEPT_LANGUAGE).is_none() {
-        return Err(error(StatusCode::BAD_REQUEST, "MISSING_HEADER", "Accept-Language is required"));
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "MISSING_HEADER",
+            "Accept-Language is required",
+        ));
     }
     Ok(())
 }
@@ -246,10 +289,20 @@ async fn token(State(state): State<SandboxState>, body: Bytes) -> Response {
     let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
     let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     if get("grant_type") != Some("client_credentials") {
-        return (StatusCode::BAD_REQUEST, Json(json!({ "error": "unsupported_grant_type" }))).into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "error": "unsupported_grant_type" })),
+        )
+            .into_response();
     }
-    if get("client_id") != Some(SANDBOX_SMARTPAY_CLIENT_ID) || get("client_secret") != Some(SANDBOX_SMARTPAY_CLIENT_SECRET) {
-        return (StatusCode::BAD_REQUEST, Json(json!({ "error": "invalid_client" }))).into_response();
+    if get("client_id") != Some(SANDBOX_SMARTPAY_CLIENT_ID)
+        || get("client_secret") != Some(SANDBOX_SMARTPAY_CLIENT_SECRET)
+    {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "error": "invalid_client" })),
+        )
+            .into_response();
     }
     let ttl_ms: i64 = state
         .store
@@ -260,7 +313,10 @@ async fn token(State(state): State<SandboxState>, body: Bytes) -> Response {
         .unwrap_or(3_600_000);
     let token = format!(
         "eyJ{}",
-        random_text(40, b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        random_text(
+            40,
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+        )
     );
     let now = now_ms();
     let _ = state.store.conn().execute(
@@ -277,7 +333,10 @@ fn minor_units(value: Option<&Value>) -> Option<i64> {
         _ => return None,
     };
     let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
-    if whole.is_empty() || !whole.chars().all(|c| c.is_ascii_digit()) || fraction.len() > 2 || !fraction.chars().all(|c| c.is_ascii_digit())
+    if whole.is_empty()
+        || !whole.chars().all(|c| c.is_ascii_digit())
+        || fraction.len() > 2
+        || !fraction.chars().all(|c| c.is_ascii_digit())
     {
         return None;
     }
@@ -289,7 +348,11 @@ fn decimal(minor: i64) -> Value {
 }
 
 fn reference_ok(value: &str) -> bool {
-    !value.is_empty() && value.len() <= 64 && value.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c))
+    !value.is_empty()
+        && value.len() <= 64
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c))
 }
 
 fn iso(ms: i64) -> String {
@@ -303,12 +366,23 @@ async fn creation(State(state): State<SandboxState>, headers: HeaderMap, body: B
         return r;
     }
     let Ok(request) = serde_json::from_slice::<Value>(&body) else {
-        return error(StatusCode::BAD_REQUEST, "INVALID_JSON", "the body is not JSON");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_JSON",
+            "the body is not JSON",
+        );
     };
     if request.get("merchantKey").and_then(Value::as_str) != Some(SANDBOX_SMARTPAY_MERCHANT_KEY) {
-        return error(StatusCode::FORBIDDEN, "INVALID_MERCHANT", "merchantKey is not this merchant's");
+        return error(
+            StatusCode::FORBIDDEN,
+            "INVALID_MERCHANT",
+            "merchantKey is not this merchant's",
+        );
     }
-    let reference = request.get("partnerReference").and_then(Value::as_str).unwrap_or_default();
+    let reference = request
+        .get("partnerReference")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if !reference_ok(reference) {
         return error(
             StatusCode::BAD_REQUEST,
@@ -324,7 +398,10 @@ async fn creation(State(state): State<SandboxState>, headers: HeaderMap, body: B
             "payment.amount is a positive decimal number with at most two places",
         );
     };
-    let currency = payment.get("currencyCode").and_then(Value::as_str).unwrap_or_default();
+    let currency = payment
+        .get("currencyCode")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_uppercase()) {
         return error(
             StatusCode::BAD_REQUEST,
@@ -365,7 +442,10 @@ async fn creation(State(state): State<SandboxState>, headers: HeaderMap, body: B
         return Json(json!({ "transactionId": existing.transaction_id, "checkoutToken": existing.checkout_token, "paymentStatus": existing.status, "requestTime": iso(now_ms()) })).into_response();
     }
     let transaction_id = uuid();
-    let checkout_token = random_text(64, b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
+    let checkout_token = random_text(
+        64,
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+    );
     let now = now_ms();
     let inserted = state.store.conn().execute(
         "INSERT INTO smartpay_payments (transaction_id, checkout_token, merchant_key, partner_reference, amount_minor, currency, description,
@@ -404,13 +484,23 @@ fn status_body(store: &SandboxStore, payment: &SmartpayPayment) -> Value {
     })
 }
 
-async fn status(State(state): State<SandboxState>, headers: HeaderMap, Path(transaction_id): Path<String>) -> Response {
+async fn status(
+    State(state): State<SandboxState>,
+    headers: HeaderMap,
+    Path(transaction_id): Path<String>,
+) -> Response {
     if let Err(r) = authorised(&state, &headers) {
         return r;
     }
     match state.store.smartpay_observe(&transaction_id) {
-        Ok(Some(payment)) if payment.transaction_id == transaction_id => Json(status_body(&state.store, &payment)).into_response(),
-        _ => error(StatusCode::NOT_FOUND, "TRANSACTION_NOT_FOUND", "no such transaction"),
+        Ok(Some(payment)) if payment.transaction_id == transaction_id => {
+            Json(status_body(&state.store, &payment)).into_response()
+        }
+        _ => error(
+            StatusCode::NOT_FOUND,
+            "TRANSACTION_NOT_FOUND",
+            "no such transaction",
+        ),
     }
 }
 
@@ -421,10 +511,18 @@ fn modify(state: &SandboxState, headers: &HeaderMap, body: &[u8], kind: &str) ->
         return r;
     }
     let Ok(request) = serde_json::from_slice::<Value>(body) else {
-        return error(StatusCode::BAD_REQUEST, "INVALID_JSON", "the body is not JSON");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_JSON",
+            "the body is not JSON",
+        );
     };
     if request.get("merchantKey").and_then(Value::as_str) != Some(SANDBOX_SMARTPAY_MERCHANT_KEY) {
-        return error(StatusCode::FORBIDDEN, "INVALID_MERCHANT", "merchantKey is not this merchant's");
+        return error(
+            StatusCode::FORBIDDEN,
+            "INVALID_MERCHANT",
+            "merchantKey is not this merchant's",
+        );
     }
     let modification_id = request
         .get("modificationId")
@@ -438,12 +536,24 @@ fn modify(state: &SandboxState, headers: &HeaderMap, body: &[u8], kind: &str) ->
             "modificationId is at most 64 of [A-Za-z0-9-_.:]",
         );
     }
-    let transaction_id = request.get("transactionId").and_then(Value::as_str).unwrap_or_default().to_string();
+    let transaction_id = request
+        .get("transactionId")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     let Ok(Some(payment)) = state.store.smartpay_payment(&transaction_id) else {
-        return error(StatusCode::NOT_FOUND, "TRANSACTION_NOT_FOUND", "no such transaction");
+        return error(
+            StatusCode::NOT_FOUND,
+            "TRANSACTION_NOT_FOUND",
+            "no such transaction",
+        );
     };
     if payment.transaction_id != transaction_id {
-        return error(StatusCode::NOT_FOUND, "TRANSACTION_NOT_FOUND", "no such transaction");
+        return error(
+            StatusCode::NOT_FOUND,
+            "TRANSACTION_NOT_FOUND",
+            "no such transaction",
+        );
     }
     let requested = match request.get("modifiedAmount") {
         None | Some(Value::Null) => None,
@@ -503,7 +613,11 @@ fn modify(state: &SandboxState, headers: &HeaderMap, body: &[u8], kind: &str) ->
             }
             let amount = requested.unwrap_or(payment.amount_minor);
             if amount > payment.amount_minor {
-                return error(StatusCode::UNPROCESSABLE_ENTITY, "AMOUNT_TOO_HIGH", "more than was authorised");
+                return error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "AMOUNT_TOO_HIGH",
+                    "more than was authorised",
+                );
             }
             ("CAPTURED", amount, amount, payment.refunded_minor)
         }
@@ -528,11 +642,21 @@ fn modify(state: &SandboxState, headers: &HeaderMap, body: &[u8], kind: &str) ->
             } else {
                 payment.status.as_str()
             };
-            (after, amount, payment.captured_minor, payment.refunded_minor + amount)
+            (
+                after,
+                amount,
+                payment.captured_minor,
+                payment.refunded_minor + amount,
+            )
         }
         _ => match payment.status.as_str() {
             "AUTHORIZATION_COMPLETED" => ("CANCELLED", payment.amount_minor, 0, 0),
-            "CAPTURED" | "SETTLED" if refundable > 0 => ("REFUNDED", refundable, payment.captured_minor, payment.captured_minor),
+            "CAPTURED" | "SETTLED" if refundable > 0 => (
+                "REFUNDED",
+                refundable,
+                payment.captured_minor,
+                payment.captured_minor,
+            ),
             other => {
                 return error(
                     StatusCode::UNPROCESSABLE_ENTITY,
@@ -574,7 +698,11 @@ async fn refund(State(state): State<SandboxState>, headers: HeaderMap, body: Byt
     modify(&state, &headers, &body, "refund")
 }
 
-async fn cancel_or_refund(State(state): State<SandboxState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn cancel_or_refund(
+    State(state): State<SandboxState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     modify(&state, &headers, &body, "cancelOrRefund")
 }
 
@@ -591,13 +719,19 @@ pub async fn send_webhook(store: &SandboxStore, transaction_id: &str) -> bool {
         "objectId": transaction_id,
         "objectType": "payment",
     });
-    let Ok(http) = reqwest::Client::builder().timeout(Duration::from_secs(10)).build() else {
+    let Ok(http) = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+    else {
         return false;
     };
     match http.post(&url).json(&body).send().await {
         Ok(r) => r.status().is_success(),
         Err(e) => {
-            tracing::info!(transaction_id, "sandbox smartpay webhook not delivered: {e}");
+            tracing::info!(
+                transaction_id,
+                "sandbox smartpay webhook not delivered: {e}"
+            );
             false
         }
     }
@@ -605,7 +739,11 @@ pub async fn send_webhook(store: &SandboxStore, transaction_id: &str) -> bool {
 
 /// `paydesk sandbox pay` for a SmartPay payment (by partnerReference = our order number, or
 /// transactionId); sends the webhook. `None` when no such payment.
-pub async fn settle(store: &SandboxStore, reference: &str, approve: bool) -> Result<Option<String>> {
+pub async fn settle(
+    store: &SandboxStore,
+    reference: &str,
+    approve: bool,
+) -> Result<Option<String>> {
     let Some(before) = store.smartpay_payment(reference)? else {
         return Ok(None);
     };
@@ -615,7 +753,11 @@ pub async fn settle(store: &SandboxStore, reference: &str, approve: bool) -> Res
     if after.status != before.status {
         send_webhook(store, &after.transaction_id).await;
     }
-    let word = match after.final_status.as_deref().unwrap_or(after.status.as_str()) {
+    let word = match after
+        .final_status
+        .as_deref()
+        .unwrap_or(after.status.as_str())
+    {
         "CAPTURED" => "paid",
         "AUTHORIZATION_COMPLETED" => "authorised",
         "AUTHORIZATION_FAILED" => "declined",
@@ -634,7 +776,11 @@ async fn show(State(state): State<SandboxState>, Path(token): Path<String>) -> R
         .smartpay_payment(&token)
         .map(|p| p.filter(|p| p.checkout_token == token))
     else {
-        return (StatusCode::NOT_FOUND, page("Not found", "<h1>No such checkout</h1>")).into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            page("Not found", "<h1>No such checkout</h1>"),
+        )
+            .into_response();
     };
     if payment.status == "CREATED" {
         let _ = state.store.conn().execute(
@@ -661,7 +807,11 @@ async fn show(State(state): State<SandboxState>, Path(token): Path<String>) -> R
 
 async fn page_settle(state: SandboxState, token: String, approve: bool) -> Response {
     let Ok(Some(payment)) = state.store.smartpay_settle(&token, approve) else {
-        return (StatusCode::NOT_FOUND, page("Not found", "<h1>No such checkout</h1>")).into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            page("Not found", "<h1>No such checkout</h1>"),
+        )
+            .into_response();
     };
     let store = state.store.clone();
     let id = payment.transaction_id.clone();
@@ -677,7 +827,11 @@ async fn page_settle(state: SandboxState, token: String, approve: bool) -> Respo
         serde_json::to_string(&status).unwrap_or_default()
     );
     let heading = if approve { "Paid" } else { "Declined" };
-    page(heading, &format!("<h1 data-testid=result>{heading}</h1>{relay}")).into_response()
+    page(
+        heading,
+        &format!("<h1 data-testid=result>{heading}</h1>{relay}"),
+    )
+    .into_response()
 }
 
 async fn pay(State(state): State<SandboxState>, Path(token): Path<String>) -> Response {
@@ -719,5 +873,12 @@ async fn script() -> Response {
   window.SmpLibrary.SmartPayAppInstance = { renderWidget: renderWidget };
 })();
 "#;
-    ([(header::CONTENT_TYPE, "application/javascript; charset=utf-8")], SCRIPT).into_response()
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/javascript; charset=utf-8",
+        )],
+        SCRIPT,
+    )
+        .into_response()
 }

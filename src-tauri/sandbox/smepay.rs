@@ -30,7 +30,8 @@ use crate::error::Result;
 use crate::ledger::now_ms;
 
 /// A 1x1 PNG: the sandbox's stand-in for SMEPay's base64 QR image (the link is the QR).
-const QR_PNG_BASE64: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
+const QR_PNG_BASE64: &str =
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
 
 pub(super) fn routes() -> Router<SandboxState> {
     let mut router = Router::new();
@@ -95,7 +96,11 @@ impl SandboxStore {
     pub fn sandbox_setting(&self, key: &str) -> Result<Option<String>> {
         Ok(self
             .conn()
-            .query_row("SELECT value FROM sandbox_settings WHERE key = ?1", [key], |r| r.get(0))
+            .query_row(
+                "SELECT value FROM sandbox_settings WHERE key = ?1",
+                [key],
+                |r| r.get(0),
+            )
             .optional()?)
     }
 
@@ -109,7 +114,9 @@ impl SandboxStore {
 
     /// How many SMEPay tokens the sandbox has issued (tests of token renewal).
     pub fn smepay_tokens_issued(&self) -> Result<i64> {
-        Ok(self.conn().query_row("SELECT count(*) FROM smepay_tokens", [], |r| r.get(0))?)
+        Ok(self
+            .conn()
+            .query_row("SELECT count(*) FROM smepay_tokens", [], |r| r.get(0))?)
     }
 
     /// An SMEPay order by slug or by the merchant's order_id; an order past its window is
@@ -123,9 +130,15 @@ impl SandboxStore {
                 order_from_row,
             )
             .optional()?;
-        let Some(mut order) = found else { return Ok(None) };
-        if OPEN.contains(&order.status.as_str()) && order.expires_at.is_some_and(|at| now_ms() > at) {
-            conn.execute("UPDATE smepay_orders SET status = 'EXPIRED' WHERE slug = ?1", [&order.slug])?;
+        let Some(mut order) = found else {
+            return Ok(None);
+        };
+        if OPEN.contains(&order.status.as_str()) && order.expires_at.is_some_and(|at| now_ms() > at)
+        {
+            conn.execute(
+                "UPDATE smepay_orders SET status = 'EXPIRED' WHERE slug = ?1",
+                [&order.slug],
+            )?;
             order.status = "EXPIRED".into();
         }
         Ok(Some(order))
@@ -159,7 +172,9 @@ impl SandboxStore {
 fn random_hex(bytes: usize) -> String {
     use rand::Rng;
     let mut rng = rand::rng();
-    (0..bytes).map(|_| format!("{:02x}", rng.random::<u8>())).collect()
+    (0..bytes)
+        .map(|_| format!("{:02x}", rng.random::<u8>()))
+        .collect()
 }
 
 fn answer(status: StatusCode, body: Value) -> Response {
@@ -215,11 +230,21 @@ async fn auth(State(state): State<SandboxState>, body: axum::body::Bytes) -> Res
         Ok(b) => b,
         Err(r) => return r,
     };
-    if body.client_id != SANDBOX_SMEPAY_CLIENT_ID || body.client_secret != SANDBOX_SMEPAY_CLIENT_SECRET {
-        return answer(StatusCode::UNAUTHORIZED, json!({ "error": "Invalid client credentials" }));
+    if body.client_id != SANDBOX_SMEPAY_CLIENT_ID
+        || body.client_secret != SANDBOX_SMEPAY_CLIENT_SECRET
+    {
+        return answer(
+            StatusCode::UNAUTHORIZED,
+            json!({ "error": "Invalid client credentials" }),
+        );
     }
-    let ttl_ms = state.store.sandbox_setting_i64("smepay.token_ttl_ms", 600_000).max(1);
-    let expires_in = state.store.sandbox_setting_i64("smepay.expires_in", (ttl_ms + 999) / 1000);
+    let ttl_ms = state
+        .store
+        .sandbox_setting_i64("smepay.token_ttl_ms", 600_000)
+        .max(1);
+    let expires_in = state
+        .store
+        .sandbox_setting_i64("smepay.expires_in", (ttl_ms + 999) / 1000);
     let token = format!("smp_{}", random_hex(24));
     let now = now_ms();
     if let Err(e) = state.store.conn().execute(
@@ -251,7 +276,10 @@ fn paise(amount: &Value) -> Option<i64> {
         _ => return None,
     };
     let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
-    if whole.is_empty() || !whole.chars().all(|c| c.is_ascii_digit()) || fraction.len() > 2 || !fraction.chars().all(|c| c.is_ascii_digit())
+    if whole.is_empty()
+        || !whole.chars().all(|c| c.is_ascii_digit())
+        || fraction.len() > 2
+        || !fraction.chars().all(|c| c.is_ascii_digit())
     {
         return None;
     }
@@ -260,7 +288,11 @@ fn paise(amount: &Value) -> Option<i64> {
     Some(whole * 100 + fraction)
 }
 
-async fn create(State(state): State<SandboxState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+async fn create(
+    State(state): State<SandboxState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
     let client = match bearer(&state, &headers) {
         Ok(c) => c,
         Err(r) => return r,
@@ -269,7 +301,12 @@ async fn create(State(state): State<SandboxState>, headers: HeaderMap, body: axu
         Ok(b) => b,
         Err(r) => return r,
     };
-    let refuse = |message: &str| answer(StatusCode::BAD_REQUEST, json!({ "status": false, "message": message }));
+    let refuse = |message: &str| {
+        answer(
+            StatusCode::BAD_REQUEST,
+            json!({ "status": false, "message": message }),
+        )
+    };
     if body.client_id != client {
         return refuse("client_id does not match the token");
     }
@@ -286,10 +323,12 @@ async fn create(State(state): State<SandboxState>, headers: HeaderMap, body: axu
         return refuse("callback_url must be an http(s) URL");
     }
     let customer = body.customer_details.unwrap_or(Value::Null);
-    if !["email", "mobile", "name"]
-        .iter()
-        .all(|k| customer.get(*k).and_then(Value::as_str).is_some_and(|v| !v.is_empty()))
-    {
+    if !["email", "mobile", "name"].iter().all(|k| {
+        customer
+            .get(*k)
+            .and_then(Value::as_str)
+            .is_some_and(|v| !v.is_empty())
+    }) {
         return refuse("customer_details needs email, mobile and name");
     }
     let slug_field = state
@@ -341,10 +380,17 @@ struct InitiateBody {
 }
 
 fn not_found() -> Response {
-    answer(StatusCode::NOT_FOUND, json!({ "status": false, "message": "Order not found" }))
+    answer(
+        StatusCode::NOT_FOUND,
+        json!({ "status": false, "message": "Order not found" }),
+    )
 }
 
-async fn initiate(State(state): State<SandboxState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+async fn initiate(
+    State(state): State<SandboxState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
     let client = match bearer(&state, &headers) {
         Ok(c) => c,
         Err(r) => return r,
@@ -354,11 +400,15 @@ async fn initiate(State(state): State<SandboxState>, headers: HeaderMap, body: a
         Err(r) => return r,
     };
     let order = match state.store.smepay_order(&body.slug) {
-        Ok(Some(o)) if o.slug == body.slug && o.client_id == client && body.client_id == client => o,
+        Ok(Some(o)) if o.slug == body.slug && o.client_id == client && body.client_id == client => {
+            o
+        }
         _ => return not_found(),
     };
     if order.status == "CREATED" {
-        let ttl = state.store.sandbox_setting_i64("smepay.order_ttl_ms", 15 * 60 * 1000);
+        let ttl = state
+            .store
+            .sandbox_setting_i64("smepay.order_ttl_ms", 15 * 60 * 1000);
         let _ = state.store.conn().execute(
             "UPDATE smepay_orders SET status = 'INITIATED', expires_at = ?2 WHERE slug = ?1 AND status = 'CREATED'",
             params![order.slug, now_ms() + ttl],
@@ -398,7 +448,11 @@ struct ValidateBody {
     slug: String,
 }
 
-async fn validate(State(state): State<SandboxState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+async fn validate(
+    State(state): State<SandboxState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
     let client = match bearer(&state, &headers) {
         Ok(c) => c,
         Err(r) => return r,
@@ -408,7 +462,9 @@ async fn validate(State(state): State<SandboxState>, headers: HeaderMap, body: a
         Err(r) => return r,
     };
     let order = match state.store.smepay_order(&body.slug) {
-        Ok(Some(o)) if o.slug == body.slug && o.client_id == client && body.client_id == client => o,
+        Ok(Some(o)) if o.slug == body.slug && o.client_id == client && body.client_id == client => {
+            o
+        }
         _ => return not_found(),
     };
     if paise(&body.amount) != paise(&json!(order.amount)) {
@@ -423,7 +479,10 @@ async fn validate(State(state): State<SandboxState>, headers: HeaderMap, body: a
     } else {
         order.status.clone()
     };
-    answer(StatusCode::OK, json!({ "status": true, "payment_status": payment_status }))
+    answer(
+        StatusCode::OK,
+        json!({ "status": true, "payment_status": payment_status }),
+    )
 }
 
 #[derive(Deserialize)]
@@ -433,7 +492,11 @@ struct StatusBody {
     order_id: String,
 }
 
-async fn status(State(state): State<SandboxState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+async fn status(
+    State(state): State<SandboxState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
     let client = match bearer(&state, &headers) {
         Ok(c) => c,
         Err(r) => return r,
@@ -467,7 +530,9 @@ async fn status(State(state): State<SandboxState>, headers: HeaderMap, body: axu
 }
 
 fn rfc3339(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default().to_rfc3339()
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339()
 }
 
 /// The webhook SMEPay posts to callback_url: unsigned JSON, sent once.
@@ -484,10 +549,18 @@ pub fn webhook_body(order: &SmepayOrder) -> Value {
 
 /// Posts the webhook once; returns whether the merchant answered 2xx.
 pub async fn send_webhook(order: &SmepayOrder) -> bool {
-    let Ok(http) = reqwest::Client::builder().timeout(Duration::from_secs(10)).build() else {
+    let Ok(http) = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+    else {
         return false;
     };
-    match http.post(&order.callback_url).json(&webhook_body(order)).send().await {
+    match http
+        .post(&order.callback_url)
+        .json(&webhook_body(order))
+        .send()
+        .await
+    {
         Ok(r) => r.status().is_success(),
         Err(e) => {
             tracing::info!(slug = %order.slug, "sandbox smepay webhook not delivered: {e}");
@@ -498,11 +571,18 @@ pub async fn send_webhook(order: &SmepayOrder) -> bool {
 
 /// `paydesk sandbox pay` for an SMEPay order: settles it and sends the webhook. `None`
 /// when the reference is no SMEPay order.
-pub async fn settle(store: &SandboxStore, reference: &str, approve: bool) -> Result<Option<String>> {
+pub async fn settle(
+    store: &SandboxStore,
+    reference: &str,
+    approve: bool,
+) -> Result<Option<String>> {
     let Some(order) = store.smepay_settle(reference, approve)? else {
         return Ok(None);
     };
-    if matches!(order.status.as_str(), "SUCCESS" | "FAILED") && order.processed_at.is_some() && !send_webhook(&order).await {
+    if matches!(order.status.as_str(), "SUCCESS" | "FAILED")
+        && order.processed_at.is_some()
+        && !send_webhook(&order).await
+    {
         eprintln!(
             "(no webhook receiver answered at {}: the payment shows on the next poll)",
             order.callback_url
@@ -529,11 +609,16 @@ async fn show(State(state): State<SandboxState>, Path(slug): Path<String>) -> Re
     let Ok(Some(order)) = state.store.smepay_order(&slug) else {
         return (
             StatusCode::NOT_FOUND,
-            page("Not found", &format!("<h1>No sandbox order {}</h1>", escape(&slug))),
+            page(
+                "Not found",
+                &format!("<h1>No sandbox order {}</h1>", escape(&slug)),
+            ),
         )
             .into_response();
     };
-    let _ = state.store.smepay_set_status(&order.slug, &["CREATED", "INITIATED"], "PENDING");
+    let _ = state
+        .store
+        .smepay_set_status(&order.slug, &["CREATED", "INITIATED"], "PENDING");
     let id = escape(&order.slug);
     let body = match order.status.as_str() {
         "SUCCESS" => format!("<h1 data-testid=result>Paid</h1><p class=amount>{} INR</p>", escape(&order.amount)),
@@ -552,7 +637,11 @@ async fn show(State(state): State<SandboxState>, Path(slug): Path<String>) -> Re
 
 async fn settle_page(state: SandboxState, slug: String, approve: bool) -> Response {
     let Ok(Some(order)) = state.store.smepay_settle(&slug, approve) else {
-        return (StatusCode::NOT_FOUND, page("Not found", "<h1>No such order</h1>")).into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            page("Not found", "<h1>No such order</h1>"),
+        )
+            .into_response();
     };
     if order.processed_at.is_some() {
         let sent = order.clone();
@@ -560,14 +649,26 @@ async fn settle_page(state: SandboxState, slug: String, approve: bool) -> Respon
             send_webhook(&sent).await;
         });
     }
-    let result = if order.status == "SUCCESS" { "SUCCESS" } else { "FAILED" };
+    let result = if order.status == "SUCCESS" {
+        "SUCCESS"
+    } else {
+        "FAILED"
+    };
     // Inside the widget stand-in, the page tells its opener how it went.
     let relay = format!(
         "<script>if (window.parent !== window) {{ window.parent.postMessage({{ smepay: {{ slug: {}, result: '{result}' }} }}, '*'); }}</script>",
         serde_json::to_string(&order.slug).unwrap_or_default()
     );
-    let heading = if result == "SUCCESS" { "Paid" } else { "Declined" };
-    page(heading, &format!("<h1 data-testid=result>{heading}</h1>{relay}")).into_response()
+    let heading = if result == "SUCCESS" {
+        "Paid"
+    } else {
+        "Declined"
+    };
+    page(
+        heading,
+        &format!("<h1 data-testid=result>{heading}</h1>{relay}"),
+    )
+    .into_response()
 }
 
 async fn pay(State(state): State<SandboxState>, Path(slug): Path<String>) -> Response {
@@ -605,5 +706,12 @@ async fn script() -> Response {
   };
 })();
 "#;
-    ([(header::CONTENT_TYPE, "application/javascript; charset=utf-8")], SCRIPT).into_response()
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/javascript; charset=utf-8",
+        )],
+        SCRIPT,
+    )
+        .into_response()
 }

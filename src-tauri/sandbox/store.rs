@@ -12,7 +12,8 @@ use crate::vault::Sensitive;
 
 pub const SANDBOX_FILE: &str = "sandbox.db";
 
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE iotpay_orders (
     pay_order_id     TEXT PRIMARY KEY,
     mch_id           TEXT    NOT NULL,
@@ -33,7 +34,8 @@ CREATE TABLE iotpay_orders (
     created_at       INTEGER NOT NULL,
     UNIQUE (mch_id, mch_order_no)
 );
-"#, r#"
+"#,
+    r#"
 ALTER TABLE iotpay_orders ADD COLUMN api TEXT NOT NULL DEFAULT 'v1';
 ALTER TABLE iotpay_orders ADD COLUMN refunded INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE iotpay_orders ADD COLUMN secure_id TEXT;
@@ -56,7 +58,8 @@ CREATE TABLE iotpay_cards (
     created_at INTEGER NOT NULL,
     PRIMARY KEY (mch_id, card_id)
 );
-"#, r#"
+"#,
+    r#"
 CREATE TABLE sandbox_settings (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -81,7 +84,8 @@ CREATE TABLE smepay_orders (
     processed_at   INTEGER,
     UNIQUE (client_id, order_id)
 );
-"#, r#"
+"#,
+    r#"
 CREATE TABLE smartexpay_orders (
     uid                 INTEGER PRIMARY KEY,
     object_id           TEXT    NOT NULL UNIQUE,
@@ -109,7 +113,8 @@ CREATE TABLE smartexpay_ipns (
     delivered INTEGER NOT NULL,
     sent_at   INTEGER NOT NULL
 );
-"#, r#"
+"#,
+    r#"
 CREATE TABLE smartpay_tokens (
     token      TEXT PRIMARY KEY,
     expires_at INTEGER NOT NULL,
@@ -139,7 +144,8 @@ CREATE TABLE smartpay_modifications (
     status_after    TEXT    NOT NULL,
     created_at      INTEGER NOT NULL
 );
-"#];
+"#,
+];
 
 /// IOTPay v1 statuses as the sandbox stores them.
 pub const STATUS_CREATED: i64 = 0;
@@ -192,7 +198,10 @@ pub struct SandboxStore {
 
 impl SandboxStore {
     pub fn open_in(data_dir: &Path) -> Result<SandboxStore> {
-        let builtin = (super::SANDBOX_MCH_ID.to_string(), Sensitive::new(super::SANDBOX_MERCHANT_KEY.to_string()));
+        let builtin = (
+            super::SANDBOX_MCH_ID.to_string(),
+            Sensitive::new(super::SANDBOX_MERCHANT_KEY.to_string()),
+        );
         Ok(SandboxStore {
             conn: Mutex::new(crate::db::open(&data_dir.join(SANDBOX_FILE), MIGRATIONS)?),
             merchants: std::sync::RwLock::new([builtin].into_iter().collect()),
@@ -202,12 +211,19 @@ impl SandboxStore {
     /// Accepts an IOTPay merchant: requests from `mch_id` must then be signed with `key`, as
     /// the real gateway would check them, and answers and notifications are signed with it.
     pub fn accept_iotpay_merchant(&self, mch_id: &str, key: Sensitive<String>) {
-        self.merchants.write().unwrap_or_else(|p| p.into_inner()).insert(mch_id.to_string(), key);
+        self.merchants
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(mch_id.to_string(), key);
     }
 
     /// The key of an accepted IOTPay merchant.
     pub fn iotpay_key(&self, mch_id: &str) -> Option<Sensitive<String>> {
-        self.merchants.read().unwrap_or_else(|p| p.into_inner()).get(mch_id).cloned()
+        self.merchants
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(mch_id)
+            .cloned()
     }
 
     pub(super) fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -229,7 +245,11 @@ impl SandboxStore {
         Ok(())
     }
 
-    pub(crate) fn iotpay_by_mch_order(&self, mch_id: &str, mch_order_no: &str) -> Result<Option<SandboxOrder>> {
+    pub(crate) fn iotpay_by_mch_order(
+        &self,
+        mch_id: &str,
+        mch_order_no: &str,
+    ) -> Result<Option<SandboxOrder>> {
         Ok(self
             .conn()
             .query_row(
@@ -241,11 +261,22 @@ impl SandboxStore {
     }
 
     pub(crate) fn by_secure_id(&self, secure_id: &str) -> Result<Option<SandboxOrder>> {
-        Ok(self.conn().query_row("SELECT * FROM iotpay_orders WHERE secure_id = ?1", [secure_id], order_from_row).optional()?)
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT * FROM iotpay_orders WHERE secure_id = ?1",
+                [secure_id],
+                order_from_row,
+            )
+            .optional()?)
     }
 
     /// The outcome of a card form: approve, decline, or (timeout card) nothing at all.
-    pub(crate) fn settle_card(&self, pay_order_id: &str, card_number: &str) -> Result<SandboxOrder> {
+    pub(crate) fn settle_card(
+        &self,
+        pay_order_id: &str,
+        card_number: &str,
+    ) -> Result<SandboxOrder> {
         let masked = mask(card_number);
         let now = crate::ledger::now_ms();
         let status = match card_number {
@@ -261,7 +292,8 @@ impl SandboxStore {
                 params![pay_order_id, status, masked, now, format!("AUTH{}", now % 1_000_000)],
             )?;
         }
-        self.find(pay_order_id)?.ok_or_else(|| Error::NotFound(format!("sandbox order {pay_order_id}")))
+        self.find(pay_order_id)?
+            .ok_or_else(|| Error::NotFound(format!("sandbox order {pay_order_id}")))
     }
 
     pub(crate) fn insert_card(&self, mch_id: &str, card_id: &str, secure_id: &str) -> Result<()> {
@@ -274,39 +306,67 @@ impl SandboxStore {
     }
 
     /// (mch_id, card_id, masked number once the customer entered it) of a stored card.
-    pub(crate) fn card(&self, mch_id: &str, card_id: &str) -> Result<Option<(String, Option<String>)>> {
+    pub(crate) fn card(
+        &self,
+        mch_id: &str,
+        card_id: &str,
+    ) -> Result<Option<(String, Option<String>)>> {
         Ok(self
             .conn()
-            .query_row("SELECT card_id, card_num FROM iotpay_cards WHERE mch_id = ?1 AND card_id = ?2", [mch_id, card_id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row(
+                "SELECT card_id, card_num FROM iotpay_cards WHERE mch_id = ?1 AND card_id = ?2",
+                [mch_id, card_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?)
     }
 
     pub(crate) fn card_by_secure_id(&self, secure_id: &str) -> Result<Option<(String, String)>> {
         Ok(self
             .conn()
-            .query_row("SELECT mch_id, card_id FROM iotpay_cards WHERE secure_id = ?1", [secure_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row(
+                "SELECT mch_id, card_id FROM iotpay_cards WHERE secure_id = ?1",
+                [secure_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?)
     }
 
     pub(crate) fn save_card_number(&self, secure_id: &str, card_number: &str) -> Result<()> {
-        self.conn()
-            .execute("UPDATE iotpay_cards SET card_num = ?2 WHERE secure_id = ?1", params![secure_id, mask(card_number)])?;
+        self.conn().execute(
+            "UPDATE iotpay_cards SET card_num = ?2 WHERE secure_id = ?1",
+            params![secure_id, mask(card_number)],
+        )?;
         Ok(())
     }
 
     /// Records a refund or void up to what is left; the same refund number answers the same
     /// result again (a resend). Returns the order after it, or the gateway's refusal text.
-    pub(crate) fn refund(&self, pay_order_id: &str, mch_refund_no: &str, amount: i64, kind: &str) -> Result<Result<SandboxOrder, String>> {
+    pub(crate) fn refund(
+        &self,
+        pay_order_id: &str,
+        mch_refund_no: &str,
+        amount: i64,
+        kind: &str,
+    ) -> Result<Result<SandboxOrder, String>> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let order = tx.query_row("SELECT * FROM iotpay_orders WHERE pay_order_id = ?1", [pay_order_id], order_from_row).optional()?;
-        let Some(order) = order else { return Ok(Err("order does not exist".into())) };
+        let order = tx
+            .query_row(
+                "SELECT * FROM iotpay_orders WHERE pay_order_id = ?1",
+                [pay_order_id],
+                order_from_row,
+            )
+            .optional()?;
+        let Some(order) = order else {
+            return Ok(Err("order does not exist".into()));
+        };
         let earlier: Option<(String, i64)> = tx
-            .query_row("SELECT pay_order_id, amount FROM iotpay_refunds WHERE mch_refund_no = ?1", [mch_refund_no], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row(
+                "SELECT pay_order_id, amount FROM iotpay_refunds WHERE mch_refund_no = ?1",
+                [mch_refund_no],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?;
         match earlier {
             Some((id, a)) if id == pay_order_id && a == amount => return Ok(Ok(order)),
@@ -317,14 +377,24 @@ impl SandboxStore {
             return Ok(Err("order is not paid".into()));
         }
         if amount <= 0 || order.refunded + amount > order.amount {
-            return Ok(Err(format!("refund amount exceeds the refundable {}", order.amount - order.refunded)));
+            return Ok(Err(format!(
+                "refund amount exceeds the refundable {}",
+                order.amount - order.refunded
+            )));
         }
         tx.execute(
             "INSERT INTO iotpay_refunds (mch_refund_no, mch_id, pay_order_id, amount, kind, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![mch_refund_no, order.mch_id, pay_order_id, amount, kind, crate::ledger::now_ms()],
         )?;
-        tx.execute("UPDATE iotpay_orders SET refunded = refunded + ?2 WHERE pay_order_id = ?1", params![pay_order_id, amount])?;
-        let order = tx.query_row("SELECT * FROM iotpay_orders WHERE pay_order_id = ?1", [pay_order_id], order_from_row)?;
+        tx.execute(
+            "UPDATE iotpay_orders SET refunded = refunded + ?2 WHERE pay_order_id = ?1",
+            params![pay_order_id, amount],
+        )?;
+        let order = tx.query_row(
+            "SELECT * FROM iotpay_orders WHERE pay_order_id = ?1",
+            [pay_order_id],
+            order_from_row,
+        )?;
         tx.commit()?;
         Ok(Ok(order))
     }
@@ -350,7 +420,9 @@ impl SandboxStore {
     /// The customer pays (`approve`) or declines. Only an order still waiting can change;
     /// the answer is the order as it now stands.
     pub fn settle(&self, reference: &str, approve: bool) -> Result<SandboxOrder> {
-        let order = self.find(reference)?.ok_or_else(|| Error::NotFound(format!("sandbox order {reference}")))?;
+        let order = self
+            .find(reference)?
+            .ok_or_else(|| Error::NotFound(format!("sandbox order {reference}")))?;
         if order.status != STATUS_CREATED && order.status != STATUS_PAYING {
             return Ok(order);
         }
@@ -367,7 +439,8 @@ impl SandboxStore {
                 params![order.pay_order_id, STATUS_CANCELLED_BY_USER],
             )?;
         }
-        self.find(&order.pay_order_id)?.ok_or_else(|| Error::Internal("sandbox order vanished".into()))
+        self.find(&order.pay_order_id)?
+            .ok_or_else(|| Error::Internal("sandbox order vanished".into()))
     }
 
     /// The customer opened the payment page: WeChat and Alipay report "paying" from then on.
@@ -386,7 +459,12 @@ fn mask(card_number: &str) -> String {
     if digits.len() < 10 {
         return "******".into();
     }
-    format!("{}{}{}", &digits[..6], "*".repeat(digits.len() - 10), &digits[digits.len() - 4..])
+    format!(
+        "{}{}{}",
+        &digits[..6],
+        "*".repeat(digits.len() - 10),
+        &digits[digits.len() - 4..]
+    )
 }
 
 fn order_from_row(row: &Row<'_>) -> rusqlite::Result<SandboxOrder> {

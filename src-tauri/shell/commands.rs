@@ -7,11 +7,11 @@ use std::sync::Arc;
 use std::collections::BTreeMap;
 
 use paydesk::error::{Error, ErrorPayload};
-use paydesk::owner::OwnerLock;
-use paydesk::vault::{CredentialStatus, Environment, Sensitive, Vault};
 use paydesk::ledger::OrderFilter;
 use paydesk::order::{Gateway, OrderStatus};
+use paydesk::owner::OwnerLock;
 use paydesk::payments::{CreateOrderInput, MethodInfo, Paydesk};
+use paydesk::vault::{CredentialStatus, Environment, Sensitive, Vault};
 use paydesk::views::{EventView, OrderDetail, OrderView};
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -39,7 +39,9 @@ pub struct AppInfo {
 #[tauri::command]
 pub async fn app_info(desk: Desk<'_>) -> Answer<AppInfo> {
     let sandbox_url = match desk.mode() {
-        paydesk::config::Mode::Sandbox => Some(desk.sandbox().await.map_err(fail)?.base_url().to_string()),
+        paydesk::config::Mode::Sandbox => {
+            Some(desk.sandbox().await.map_err(fail)?.base_url().to_string())
+        }
         _ => None,
     };
     Ok(AppInfo {
@@ -67,7 +69,11 @@ pub fn get_order(desk: Desk<'_>, id: i64) -> Answer<OrderDetail> {
     let order = desk.ledger().get(id).map_err(fail)?;
     let events = desk.ledger().events(id).map_err(fail)?;
     let refunds = desk.ledger().refunds(id).map_err(fail)?;
-    Ok(OrderDetail { order: OrderView::of(&order, true), events: events.iter().map(EventView::from).collect(), refunds })
+    Ok(OrderDetail {
+        order: OrderView::of(&order, true),
+        events: events.iter().map(EventView::from).collect(),
+        refunds,
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -82,8 +88,20 @@ pub struct ListFilter {
 #[tauri::command]
 pub fn list_orders(desk: Desk<'_>, filter: ListFilter) -> Answer<Vec<OrderView>> {
     let filter = OrderFilter {
-        status: filter.status.as_deref().filter(|s| !s.is_empty()).map(OrderStatus::parse).transpose().map_err(fail)?,
-        gateway: filter.gateway.as_deref().filter(|s| !s.is_empty()).map(Gateway::parse).transpose().map_err(fail)?,
+        status: filter
+            .status
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(OrderStatus::parse)
+            .transpose()
+            .map_err(fail)?,
+        gateway: filter
+            .gateway
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(Gateway::parse)
+            .transpose()
+            .map_err(fail)?,
         search: filter.search,
         limit: Some(filter.limit.unwrap_or(200).min(1000)),
         ..Default::default()
@@ -96,7 +114,11 @@ fn detail(desk: &Paydesk, id: i64) -> Result<OrderDetail, Error> {
     let order = desk.ledger().get(id)?;
     let events = desk.ledger().events(id)?;
     let refunds = desk.ledger().refunds(id)?;
-    Ok(OrderDetail { order: OrderView::of(&order, false), events: events.iter().map(EventView::from).collect(), refunds })
+    Ok(OrderDetail {
+        order: OrderView::of(&order, false),
+        events: events.iter().map(EventView::from).collect(),
+        refunds,
+    })
 }
 
 #[derive(Serialize)]
@@ -107,7 +129,9 @@ pub struct OwnerStatus {
 
 #[tauri::command]
 pub fn owner_status(desk: Desk<'_>, owner: State<'_, OwnerLock>) -> Answer<OwnerStatus> {
-    Ok(OwnerStatus { pin_set: owner.is_set(desk.ledger()).map_err(fail)? })
+    Ok(OwnerStatus {
+        pin_set: owner.is_set(desk.ledger()).map_err(fail)?,
+    })
 }
 
 #[derive(Deserialize)]
@@ -118,8 +142,14 @@ pub struct SetPin {
 }
 
 #[tauri::command]
-pub fn set_owner_pin(desk: Desk<'_>, owner: State<'_, OwnerLock>, request: SetPin) -> Answer<OwnerStatus> {
-    owner.set_pin(desk.ledger(), request.current.as_deref(), &request.new_pin).map_err(fail)?;
+pub fn set_owner_pin(
+    desk: Desk<'_>,
+    owner: State<'_, OwnerLock>,
+    request: SetPin,
+) -> Answer<OwnerStatus> {
+    owner
+        .set_pin(desk.ledger(), request.current.as_deref(), &request.new_pin)
+        .map_err(fail)?;
     Ok(OwnerStatus { pin_set: true })
 }
 
@@ -134,17 +164,33 @@ pub struct Reversal {
 }
 
 #[tauri::command]
-pub async fn refund_order(desk: Desk<'_>, owner: State<'_, OwnerLock>, request: Reversal) -> Answer<OrderDetail> {
+pub async fn refund_order(
+    desk: Desk<'_>,
+    owner: State<'_, OwnerLock>,
+    request: Reversal,
+) -> Answer<OrderDetail> {
     owner.authorize(desk.ledger(), &request.pin).map_err(fail)?;
-    let amount = request.amount.as_deref().map(str::trim).filter(|a| !a.is_empty());
-    desk.refund(request.id, amount, request.reason.as_deref()).await.map_err(fail)?;
+    let amount = request
+        .amount
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty());
+    desk.refund(request.id, amount, request.reason.as_deref())
+        .await
+        .map_err(fail)?;
     detail(&desk, request.id).map_err(fail)
 }
 
 #[tauri::command]
-pub async fn void_order(desk: Desk<'_>, owner: State<'_, OwnerLock>, request: Reversal) -> Answer<OrderDetail> {
+pub async fn void_order(
+    desk: Desk<'_>,
+    owner: State<'_, OwnerLock>,
+    request: Reversal,
+) -> Answer<OrderDetail> {
     owner.authorize(desk.ledger(), &request.pin).map_err(fail)?;
-    desk.void(request.id, request.reason.as_deref()).await.map_err(fail)?;
+    desk.void(request.id, request.reason.as_deref())
+        .await
+        .map_err(fail)?;
     detail(&desk, request.id).map_err(fail)
 }
 
@@ -165,10 +211,19 @@ pub struct SaveCredentials {
 }
 
 #[tauri::command]
-pub fn save_credentials(desk: Desk<'_>, owner: State<'_, OwnerLock>, request: SaveCredentials) -> Answer<CredentialStatus> {
+pub fn save_credentials(
+    desk: Desk<'_>,
+    owner: State<'_, OwnerLock>,
+    request: SaveCredentials,
+) -> Answer<CredentialStatus> {
     owner.authorize(desk.ledger(), &request.pin).map_err(fail)?;
     let gateway = Gateway::parse(&request.gateway).map_err(fail)?;
     let env = Environment::parse(&request.env).map_err(fail)?;
-    let fields = request.fields.into_iter().filter(|(_, v)| !v.trim().is_empty()).map(|(k, v)| (k, Sensitive::new(v))).collect();
+    let fields = request
+        .fields
+        .into_iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| (k, Sensitive::new(v)))
+        .collect();
     Vault::keychain().save(gateway, env, fields).map_err(fail)
 }

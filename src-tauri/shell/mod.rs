@@ -18,7 +18,8 @@ pub const ORDER_UPDATED: &str = "order-updated";
 /// The notification receiver on its usual loopback port, or on any free one when another
 /// Paydesk holds it (notifications are hints; polling works without them).
 async fn start_receiver(desk: &Arc<Paydesk>) -> Option<NotifyReceiver> {
-    let usual: std::net::SocketAddr = ([127, 0, 0, 1], paydesk::payments::DEFAULT_NOTIFY_PORT).into();
+    let usual: std::net::SocketAddr =
+        ([127, 0, 0, 1], paydesk::payments::DEFAULT_NOTIFY_PORT).into();
     for addr in [usual, ([127, 0, 0, 1], 0).into()] {
         match NotifyReceiver::start(desk.clone(), addr).await {
             Ok(receiver) => {

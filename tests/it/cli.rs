@@ -5,15 +5,22 @@
 use serde_json::Value;
 
 use crate::support::{
-    create_sandbox_order, event_statuses, json, ledger_path, order_count, paydesk, run, run_ok, stderr, stdout,
+    create_sandbox_order, event_statuses, json, ledger_path, order_count, paydesk, run, run_ok,
+    stderr, stdout,
 };
 
 fn id_of(order: &Value) -> String {
-    order["id"].as_i64().expect("the order has a numeric ledger id").to_string()
+    order["id"]
+        .as_i64()
+        .expect("the order has a numeric ledger id")
+        .to_string()
 }
 
 fn mno_of(order: &Value) -> String {
-    order["merchantOrderNo"].as_str().expect("the order has a merchant order number").to_string()
+    order["merchantOrderNo"]
+        .as_str()
+        .expect("the order has a merchant order number")
+        .to_string()
 }
 
 #[test]
@@ -22,7 +29,19 @@ fn create_pay_sync_and_list_a_sandbox_wechat_order() {
 
     let created = json(&run_ok(&mut paydesk(
         dir.path(),
-        &["order", "create", "--gateway", "iotpay", "--method", "wechat-qr", "--amount", "12.50", "--currency", "CAD", "--json"],
+        &[
+            "order",
+            "create",
+            "--gateway",
+            "iotpay",
+            "--method",
+            "wechat-qr",
+            "--amount",
+            "12.50",
+            "--currency",
+            "CAD",
+            "--json",
+        ],
     )));
     let order = &created["order"];
     assert_eq!(order["status"], "pending");
@@ -31,39 +50,65 @@ fn create_pay_sync_and_list_a_sandbox_wechat_order() {
     assert_eq!(order["gateway"], "iotpay");
     assert_eq!(order["method"], "wechat-qr");
     assert_eq!(order["environment"], "sandbox");
-    let gateway_order_id = order["gatewayOrderId"].as_str().expect("the sandbox gave a payOrderId");
+    let gateway_order_id = order["gatewayOrderId"]
+        .as_str()
+        .expect("the sandbox gave a payOrderId");
     let payment_url = order["paymentUrl"].as_str().expect("a payment URL");
-    assert!(payment_url.starts_with("http://127.0.0.1:"), "{payment_url}");
-    assert!(payment_url.ends_with(&format!("/pay/iotpay/{gateway_order_id}")), "{payment_url}");
+    assert!(
+        payment_url.starts_with("http://127.0.0.1:"),
+        "{payment_url}"
+    );
+    assert!(
+        payment_url.ends_with(&format!("/pay/iotpay/{gateway_order_id}")),
+        "{payment_url}"
+    );
     assert_eq!(event_statuses(&created), ["created", "pending"]);
     let id = id_of(order);
 
     let paid = run_ok(&mut paydesk(dir.path(), &["sandbox", "pay", &id]));
     assert!(stdout(&paid).contains("is paid"), "{}", stdout(&paid));
 
-    let synced = json(&run_ok(&mut paydesk(dir.path(), &["order", "sync", &id, "--json"])));
+    let synced = json(&run_ok(&mut paydesk(
+        dir.path(),
+        &["order", "sync", &id, "--json"],
+    )));
     assert_eq!(synced["order"]["status"], "paid");
     assert_eq!(synced["order"]["gatewayStatus"], "2");
     assert_eq!(event_statuses(&synced), ["created", "pending", "paid"]);
     let last = synced["events"].as_array().unwrap().last().unwrap().clone();
-    assert_eq!((&last["fromStatus"], &last["toStatus"], &last["gatewayStatus"]), (&"pending".into(), &"paid".into(), &"2".into()));
+    assert_eq!(
+        (
+            &last["fromStatus"],
+            &last["toStatus"],
+            &last["gatewayStatus"]
+        ),
+        (&"pending".into(), &"paid".into(), &"2".into())
+    );
 
     let listed = json(&run_ok(&mut paydesk(dir.path(), &["orders", "--json"])));
     let listed = listed.as_array().expect("orders --json is an array");
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0]["order"]["id"], order["id"]);
     assert_eq!(listed[0]["order"]["status"], "paid");
-    assert_eq!(listed[0]["order"]["merchantOrderNo"], order["merchantOrderNo"]);
+    assert_eq!(
+        listed[0]["order"]["merchantOrderNo"],
+        order["merchantOrderNo"]
+    );
     assert_eq!(event_statuses(&listed[0]), ["created", "pending", "paid"]);
 
     // The ledger file itself agrees.
     let conn = rusqlite::Connection::open(ledger_path(dir.path())).unwrap();
     let (status, amount, currency): (String, i64, String) = conn
-        .query_row("SELECT status, amount_minor, currency FROM orders WHERE id = ?1", [&id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
+        .query_row(
+            "SELECT status, amount_minor, currency FROM orders WHERE id = ?1",
+            [&id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
         .unwrap();
-    assert_eq!((status.as_str(), amount, currency.as_str()), ("paid", 1250, "CAD"));
+    assert_eq!(
+        (status.as_str(), amount, currency.as_str()),
+        ("paid", 1250, "CAD")
+    );
     let paid_events: i64 = conn
         .query_row("SELECT count(*) FROM order_events WHERE order_id = ?1 AND to_status = 'paid' AND gateway_status = '2'", [&id], |r| r.get(0))
         .unwrap();
@@ -74,22 +119,118 @@ fn create_pay_sync_and_list_a_sandbox_wechat_order() {
 fn bad_input_exits_2_names_the_problem_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let cases: &[(&[&str], &str)] = &[
-        (&["--gateway", "iotpay", "--method", "wechat-qr", "--amount", "abc", "--currency", "CAD"], "abc"),
-        (&["--gateway", "iotpay", "--method", "wechat-qr", "--amount", "-1", "--currency", "CAD"], "-1"),
-        (&["--gateway", "iotpay", "--method", "wechat-qr", "--amount", "0", "--currency", "CAD"], "zero"),
-        (&["--gateway", "iotpay", "--method", "wechat-qr", "--amount", "12.345", "--currency", "CAD"], "too many decimals"),
-        (&["--gateway", "iotpay", "--method", "wechat-qr", "--amount", "12.50", "--currency", "XYZ"], "XYZ"),
-        (&["--gateway", "paypal", "--method", "wechat-qr", "--amount", "12.50", "--currency", "CAD"], "paypal"),
-        (&["--gateway", "iotpay", "--method", "cash", "--amount", "12.50", "--currency", "CAD"], "cash"),
+        (
+            &[
+                "--gateway",
+                "iotpay",
+                "--method",
+                "wechat-qr",
+                "--amount",
+                "abc",
+                "--currency",
+                "CAD",
+            ],
+            "abc",
+        ),
+        (
+            &[
+                "--gateway",
+                "iotpay",
+                "--method",
+                "wechat-qr",
+                "--amount",
+                "-1",
+                "--currency",
+                "CAD",
+            ],
+            "-1",
+        ),
+        (
+            &[
+                "--gateway",
+                "iotpay",
+                "--method",
+                "wechat-qr",
+                "--amount",
+                "0",
+                "--currency",
+                "CAD",
+            ],
+            "zero",
+        ),
+        (
+            &[
+                "--gateway",
+                "iotpay",
+                "--method",
+                "wechat-qr",
+                "--amount",
+                "12.345",
+                "--currency",
+                "CAD",
+            ],
+            "too many decimals",
+        ),
+        (
+            &[
+                "--gateway",
+                "iotpay",
+                "--method",
+                "wechat-qr",
+                "--amount",
+                "12.50",
+                "--currency",
+                "XYZ",
+            ],
+            "XYZ",
+        ),
+        (
+            &[
+                "--gateway",
+                "paypal",
+                "--method",
+                "wechat-qr",
+                "--amount",
+                "12.50",
+                "--currency",
+                "CAD",
+            ],
+            "paypal",
+        ),
+        (
+            &[
+                "--gateway",
+                "iotpay",
+                "--method",
+                "cash",
+                "--amount",
+                "12.50",
+                "--currency",
+                "CAD",
+            ],
+            "cash",
+        ),
     ];
     for (flags, named) in cases {
         let mut args = vec!["order", "create"];
         args.extend_from_slice(flags);
         let output = run(&mut paydesk(dir.path(), &args));
-        assert_eq!(output.status.code(), Some(2), "{args:?}: stderr {}", stderr(&output));
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: stderr {}",
+            stderr(&output)
+        );
         let message = stderr(&output);
-        assert!(message.contains(named), "{args:?}: stderr should name {named:?}: {message}");
-        assert!(stdout(&output).is_empty(), "{args:?}: printed {}", stdout(&output));
+        assert!(
+            message.contains(named),
+            "{args:?}: stderr should name {named:?}: {message}"
+        );
+        assert!(
+            stdout(&output).is_empty(),
+            "{args:?}: printed {}",
+            stdout(&output)
+        );
         assert_eq!(order_count(dir.path()), 0, "{args:?} wrote an order");
     }
 }
@@ -100,10 +241,20 @@ fn a_declined_sandbox_payment_syncs_as_cancelled() {
     let order = create_sandbox_order(dir.path(), "alipay-qr", "7.25");
     let id = id_of(&order);
 
-    let declined = run_ok(&mut paydesk(dir.path(), &["sandbox", "pay", &id, "--decline"]));
-    assert!(stdout(&declined).contains("declined"), "{}", stdout(&declined));
+    let declined = run_ok(&mut paydesk(
+        dir.path(),
+        &["sandbox", "pay", &id, "--decline"],
+    ));
+    assert!(
+        stdout(&declined).contains("declined"),
+        "{}",
+        stdout(&declined)
+    );
 
-    let synced = json(&run_ok(&mut paydesk(dir.path(), &["order", "sync", &id, "--json"])));
+    let synced = json(&run_ok(&mut paydesk(
+        dir.path(),
+        &["order", "sync", &id, "--json"],
+    )));
     assert_eq!(synced["order"]["status"], "cancelled");
     assert_eq!(synced["order"]["gatewayStatus"], "9");
     assert_eq!(event_statuses(&synced), ["created", "pending", "cancelled"]);
@@ -117,18 +268,36 @@ fn another_process_sees_the_same_order_and_can_pay_it_by_merchant_order_number()
     let mno = mno_of(&order);
 
     let shown = run_ok(&mut paydesk(dir.path(), &["order", "show", &id]));
-    assert!(stdout(&shown).contains(&format!("Order {id}  {mno}")), "{}", stdout(&shown));
-    assert!(stdout(&shown).contains("status: pending"), "{}", stdout(&shown));
+    assert!(
+        stdout(&shown).contains(&format!("Order {id}  {mno}")),
+        "{}",
+        stdout(&shown)
+    );
+    assert!(
+        stdout(&shown).contains("status: pending"),
+        "{}",
+        stdout(&shown)
+    );
 
     // The gateway's order id resolves to the same order too.
     let gateway_order_id = order["gatewayOrderId"].as_str().unwrap();
-    let by_gateway_id = json(&run_ok(&mut paydesk(dir.path(), &["order", "show", gateway_order_id, "--json"])));
+    let by_gateway_id = json(&run_ok(&mut paydesk(
+        dir.path(),
+        &["order", "show", gateway_order_id, "--json"],
+    )));
     assert_eq!(by_gateway_id["order"]["merchantOrderNo"], mno.as_str());
 
     let paid = run_ok(&mut paydesk(dir.path(), &["sandbox", "pay", &mno]));
-    assert!(stdout(&paid).contains(&mno) && stdout(&paid).contains("is paid"), "{}", stdout(&paid));
+    assert!(
+        stdout(&paid).contains(&mno) && stdout(&paid).contains("is paid"),
+        "{}",
+        stdout(&paid)
+    );
 
-    let synced = json(&run_ok(&mut paydesk(dir.path(), &["order", "sync", &mno, "--json"])));
+    let synced = json(&run_ok(&mut paydesk(
+        dir.path(),
+        &["order", "sync", &mno, "--json"],
+    )));
     assert_eq!(synced["order"]["id"], order["id"]);
     assert_eq!(synced["order"]["status"], "paid");
 }
@@ -151,19 +320,32 @@ fn orders_filter_by_status_and_search_and_export_csv_to_a_file() {
             .map(|d| d["order"]["id"].clone())
             .collect()
     };
-    assert_eq!(ids(&[]), vec![sold["id"].clone(), waiting["id"].clone()], "newest first");
+    assert_eq!(
+        ids(&[]),
+        vec![sold["id"].clone(), waiting["id"].clone()],
+        "newest first"
+    );
     assert_eq!(ids(&["--status", "paid"]), vec![sold["id"].clone()]);
     assert_eq!(ids(&["--status", "pending"]), vec![waiting["id"].clone()]);
 
     // The tail of a merchant order number is its random part: it finds that order only.
     let sold_mno = mno_of(&sold);
     let fragment = &sold_mno[sold_mno.len() - 7..];
-    assert!(!mno_of(&waiting).contains(fragment), "the fragment must tell the two orders apart");
+    assert!(
+        !mno_of(&waiting).contains(fragment),
+        "the fragment must tell the two orders apart"
+    );
     assert_eq!(ids(&["--search", fragment]), vec![sold["id"].clone()]);
 
     let file = dir.path().join("orders.csv");
-    let exported = run_ok(&mut paydesk(dir.path(), &["export", "csv", "--output", file.to_str().unwrap()]));
-    assert!(stdout(&exported).is_empty(), "the CSV goes to the file, not stdout");
+    let exported = run_ok(&mut paydesk(
+        dir.path(),
+        &["export", "csv", "--output", file.to_str().unwrap()],
+    ));
+    assert!(
+        stdout(&exported).is_empty(),
+        "the CSV goes to the file, not stdout"
+    );
     let text = std::fs::read_to_string(&file).expect("the export file exists");
     let header = text.lines().next().expect("a header line");
     assert_eq!(
@@ -175,20 +357,29 @@ fn orders_filter_by_status_and_search_and_export_csv_to_a_file() {
     let col = |name: &str| columns.iter().position(|c| c == name).unwrap();
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 2);
-    let row = rows.iter().find(|r| r[col("merchant_order_no")] == sold_mno).expect("the paid order is exported");
+    let row = rows
+        .iter()
+        .find(|r| r[col("merchant_order_no")] == sold_mno)
+        .expect("the paid order is exported");
     assert_eq!(&row[col("status")], "paid");
     assert_eq!(&row[col("amount")], "12.50");
     assert_eq!(&row[col("currency")], "CAD");
     assert_eq!(&row[col("gateway")], "iotpay");
     assert_eq!(&row[col("gateway_status")], "2");
-    assert_eq!(&row[col("gateway_order_id")], sold["gatewayOrderId"].as_str().unwrap());
+    assert_eq!(
+        &row[col("gateway_order_id")],
+        sold["gatewayOrderId"].as_str().unwrap()
+    );
 
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|name| name.contains("partial"))
         .collect();
-    assert!(leftovers.is_empty(), "a finished export leaves no partial file: {leftovers:?}");
+    assert!(
+        leftovers.is_empty(),
+        "a finished export leaves no partial file: {leftovers:?}"
+    );
 }
 
 #[test]

@@ -16,15 +16,22 @@ const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 const ENTER: &str = "\u{E007}";
 
 fn shot(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("target/e2e")
+        .join(name)
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port()
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
 }
 
 fn tauri_driver() -> PathBuf {
-    std::env::var_os("TAURI_DRIVER").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("tauri-driver"))
+    std::env::var_os("TAURI_DRIVER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("tauri-driver"))
 }
 
 /// tauri-driver, which starts WebKitWebDriver, which starts the app. Killed on drop.
@@ -35,22 +42,38 @@ struct Driver {
 
 impl Driver {
     fn start(data_dir: &Path) -> Driver {
-        assert!(std::env::var_os("DISPLAY").is_some(), "the end-to-end tests need a display (make test runs them under Xvfb)");
+        assert!(
+            std::env::var_os("DISPLAY").is_some(),
+            "the end-to-end tests need a display (make test runs them under Xvfb)"
+        );
         let port = free_port();
         let native_port = free_port();
         let child = Command::new(tauri_driver())
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
             // The app inherits this through WebKitWebDriver: its ledger goes to the test's directory.
             .env("PAYDESK_DATA_DIR", data_dir)
             .env("PAYDESK_KEYRING_SERVICE", "app.paydesk.console.tests")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e} (make test installs it into .tools/bin)", tauri_driver().display()));
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot start {}: {e} (make test installs it into .tools/bin)",
+                    tauri_driver().display()
+                )
+            });
         let base = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(20);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "tauri-driver did not listen on {port}");
+            assert!(
+                Instant::now() < deadline,
+                "tauri-driver did not listen on {port}"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
         Driver { child, base }
@@ -72,16 +95,33 @@ struct Session {
 
 impl Session {
     async fn new(driver: &Driver) -> Session {
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(90)).build().unwrap();
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(90))
+            .build()
+            .unwrap();
         let caps = json!({
             "capabilities": { "alwaysMatch": {
                 "browserName": "wry",
                 "tauri:options": { "application": paydesk_bin() }
             }}
         });
-        let answer: Value = http.post(format!("{}/session", driver.base)).json(&caps).send().await.unwrap().json().await.unwrap();
-        let id = answer["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {answer}")).to_string();
-        Session { http, url: format!("{}/session/{id}", driver.base) }
+        let answer: Value = http
+            .post(format!("{}/session", driver.base))
+            .json(&caps)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = answer["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {answer}"))
+            .to_string();
+        Session {
+            http,
+            url: format!("{}/session/{id}", driver.base),
+        }
     }
 
     async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
@@ -97,55 +137,113 @@ impl Session {
     async fn find(&self, css: &str, within: Duration) -> String {
         let deadline = Instant::now() + within;
         loop {
-            let found = self.call(reqwest::Method::POST, "/element", Some(json!({"using": "css selector", "value": css}))).await;
+            let found = self
+                .call(
+                    reqwest::Method::POST,
+                    "/element",
+                    Some(json!({"using": "css selector", "value": css})),
+                )
+                .await;
             if let Some(id) = found.get(ELEMENT_KEY).and_then(Value::as_str) {
                 return id.to_string();
             }
-            assert!(Instant::now() < deadline, "no element {css} after {within:?}: {found}");
+            assert!(
+                Instant::now() < deadline,
+                "no element {css} after {within:?}: {found}"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
     async fn click(&self, element: &str) {
-        self.call(reqwest::Method::POST, &format!("/element/{element}/click"), Some(json!({}))).await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{element}/click"),
+            Some(json!({})),
+        )
+        .await;
     }
 
     async fn type_into(&self, element: &str, text: &str) {
-        self.call(reqwest::Method::POST, &format!("/element/{element}/value"), Some(json!({"text": text}))).await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{element}/value"),
+            Some(json!({"text": text})),
+        )
+        .await;
     }
 
     async fn clear(&self, element: &str) {
-        self.call(reqwest::Method::POST, &format!("/element/{element}/clear"), Some(json!({}))).await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{element}/clear"),
+            Some(json!({})),
+        )
+        .await;
     }
 
     /// How many elements match `css` right now.
     async fn count(&self, css: &str) -> usize {
-        let found = self.call(reqwest::Method::POST, "/elements", Some(json!({"using": "css selector", "value": css}))).await;
+        let found = self
+            .call(
+                reqwest::Method::POST,
+                "/elements",
+                Some(json!({"using": "css selector", "value": css})),
+            )
+            .await;
         found.as_array().map(Vec::len).unwrap_or(0)
     }
 
     /// The page's current DOM, serialized.
     async fn source(&self) -> String {
-        self.call(reqwest::Method::GET, "/source", None).await.as_str().unwrap_or_default().to_string()
+        self.call(reqwest::Method::GET, "/source", None)
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     async fn text(&self, element: &str) -> String {
-        self.call(reqwest::Method::GET, &format!("/element/{element}/text"), None).await.as_str().unwrap_or_default().to_string()
+        self.call(
+            reqwest::Method::GET,
+            &format!("/element/{element}/text"),
+            None,
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
     }
 
     async fn attribute(&self, element: &str, name: &str) -> Option<String> {
-        self.call(reqwest::Method::GET, &format!("/element/{element}/attribute/{name}"), None).await.as_str().map(str::to_string)
+        self.call(
+            reqwest::Method::GET,
+            &format!("/element/{element}/attribute/{name}"),
+            None,
+        )
+        .await
+        .as_str()
+        .map(str::to_string)
     }
 
     /// Waits until `css` has attribute `name` == `value`; returns how long it took.
-    async fn wait_for_attribute(&self, css: &str, name: &str, value: &str, within: Duration) -> Duration {
+    async fn wait_for_attribute(
+        &self,
+        css: &str,
+        name: &str,
+        value: &str,
+        within: Duration,
+    ) -> Duration {
         let start = Instant::now();
         loop {
             let element = self.find(css, within).await;
             if self.attribute(&element, name).await.as_deref() == Some(value) {
                 return start.elapsed();
             }
-            assert!(start.elapsed() < within, "{css} never had {name}={value} within {within:?}");
+            assert!(
+                start.elapsed() < within,
+                "{css} never had {name}={value} within {within:?}"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -159,20 +257,34 @@ impl Session {
             if shown.trim() == text {
                 return start.elapsed();
             }
-            assert!(start.elapsed() < within, "{css} never showed {text:?} within {within:?}: {shown:?}");
+            assert!(
+                start.elapsed() < within,
+                "{css} never showed {text:?} within {within:?}: {shown:?}"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 
     /// Moves into the iframe `frame` (an element id); `to_parent_frame` comes back.
     async fn switch_to_frame(&self, frame: &str) {
-        let answer = self.call(reqwest::Method::POST, "/frame", Some(json!({"id": {ELEMENT_KEY: frame}}))).await;
+        let answer = self
+            .call(
+                reqwest::Method::POST,
+                "/frame",
+                Some(json!({"id": {ELEMENT_KEY: frame}})),
+            )
+            .await;
         assert!(answer.is_null(), "cannot switch into the frame: {answer}");
     }
 
     async fn to_parent_frame(&self) {
-        let answer = self.call(reqwest::Method::POST, "/frame/parent", Some(json!({}))).await;
-        assert!(answer.is_null(), "cannot switch back to the window: {answer}");
+        let answer = self
+            .call(reqwest::Method::POST, "/frame/parent", Some(json!({})))
+            .await;
+        assert!(
+            answer.is_null(),
+            "cannot switch back to the window: {answer}"
+        );
     }
 
     async fn screenshot(&self, path: &Path) {
@@ -180,7 +292,10 @@ impl Session {
         let b64 = self.call(reqwest::Method::GET, "/screenshot", None).await;
         let png = decode_base64(b64.as_str().unwrap_or_default());
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::File::create(path).unwrap().write_all(&png).unwrap();
+        std::fs::File::create(path)
+            .unwrap()
+            .write_all(&png)
+            .unwrap();
     }
 
     async fn close(self) {
@@ -192,7 +307,10 @@ fn decode_base64(text: &str) -> Vec<u8> {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = Vec::with_capacity(text.len() * 3 / 4);
     let (mut buffer, mut bits) = (0u32, 0u32);
-    for byte in text.bytes().filter(|b| !b.is_ascii_whitespace() && *b != b'=') {
+    for byte in text
+        .bytes()
+        .filter(|b| !b.is_ascii_whitespace() && *b != b'=')
+    {
         let value = ALPHABET.iter().position(|c| *c == byte).expect("base64") as u32;
         buffer = (buffer << 6) | value;
         bits += 6;
@@ -211,41 +329,88 @@ async fn counter_takes_a_wechat_qr_payment_to_paid() {
     let driver = Driver::start(dir.path());
     let session = Session::new(&driver).await;
 
-    let banner = session.find("[data-testid=mode-banner]", Duration::from_secs(30)).await;
+    let banner = session
+        .find("[data-testid=mode-banner]", Duration::from_secs(30))
+        .await;
     assert!(session.text(&banner).await.contains("Sandbox"));
 
-    let amount = session.find("[data-testid=amount-input]", Duration::from_secs(10)).await;
+    let amount = session
+        .find("[data-testid=amount-input]", Duration::from_secs(10))
+        .await;
     session.type_into(&amount, "12.50").await;
-    let wechat = session.find("[data-testid=method-wechat-qr]", Duration::from_secs(10)).await;
+    let wechat = session
+        .find("[data-testid=method-wechat-qr]", Duration::from_secs(10))
+        .await;
     session.click(&wechat).await;
-    session.screenshot(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e/counter-entry.png")).await;
-    let create = session.find("[data-testid=create-button]", Duration::from_secs(5)).await;
+    session
+        .screenshot(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e/counter-entry.png"))
+        .await;
+    let create = session
+        .find("[data-testid=create-button]", Duration::from_secs(5))
+        .await;
     session.click(&create).await;
 
-    session.find("[data-testid=qr] svg", Duration::from_secs(15)).await;
-    let shown_amount = session.find("[data-testid=order-amount]", Duration::from_secs(5)).await;
+    session
+        .find("[data-testid=qr] svg", Duration::from_secs(15))
+        .await;
+    let shown_amount = session
+        .find("[data-testid=order-amount]", Duration::from_secs(5))
+        .await;
     assert_eq!(session.text(&shown_amount).await, "12.50 CAD");
-    let number = session.find("[data-testid=order-number]", Duration::from_secs(5)).await;
+    let number = session
+        .find("[data-testid=order-number]", Duration::from_secs(5))
+        .await;
     let merchant_order_no = session.text(&number).await;
     assert!(merchant_order_no.starts_with("PD"), "{merchant_order_no}");
-    session.wait_for_attribute("[data-testid=order-status]", "data-status", "pending", Duration::from_secs(10)).await;
-    session.screenshot(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e/counter-waiting.png")).await;
+    session
+        .wait_for_attribute(
+            "[data-testid=order-status]",
+            "data-status",
+            "pending",
+            Duration::from_secs(10),
+        )
+        .await;
+    session
+        .screenshot(
+            &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e/counter-waiting.png"),
+        )
+        .await;
 
     // The customer pays on the sandbox's payment page: the link the QR encodes.
-    let link = session.find("[data-testid=payment-link]", Duration::from_secs(5)).await;
-    let href = session.attribute(&link, "href").await.expect("the payment link has an href");
+    let link = session
+        .find("[data-testid=payment-link]", Duration::from_secs(5))
+        .await;
+    let href = session
+        .attribute(&link, "href")
+        .await
+        .expect("the payment link has an href");
     assert!(href.contains("/pay/iotpay/"), "{href}");
     let page = reqwest::get(&href).await.unwrap();
     assert!(page.status().is_success());
     assert!(page.text().await.unwrap().contains("12.50"));
-    let paid_page = reqwest::Client::new().post(format!("{href}/pay")).send().await.unwrap();
+    let paid_page = reqwest::Client::new()
+        .post(format!("{href}/pay"))
+        .send()
+        .await
+        .unwrap();
     assert!(paid_page.status().is_success());
 
-    let took = session.wait_for_attribute("[data-testid=order-status]", "data-status", "paid", Duration::from_secs(5)).await;
+    let took = session
+        .wait_for_attribute(
+            "[data-testid=order-status]",
+            "data-status",
+            "paid",
+            Duration::from_secs(5),
+        )
+        .await;
     eprintln!("e2e: the window showed Paid {took:?} after the customer paid");
-    let status = session.find("[data-testid=order-status]", Duration::from_secs(1)).await;
+    let status = session
+        .find("[data-testid=order-status]", Duration::from_secs(1))
+        .await;
     assert_eq!(session.text(&status).await.trim(), "Paid");
-    session.screenshot(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e/counter-paid.png")).await;
+    session
+        .screenshot(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e/counter-paid.png"))
+        .await;
 
     // The same order, paid, with its history, from the command line in another process.
     let output = run(&mut paydesk(dir.path(), &["orders", "--json"]));
@@ -259,16 +424,31 @@ async fn counter_takes_a_wechat_qr_payment_to_paid() {
         .unwrap_or_else(|| panic!("{merchant_order_no} not in {orders}"));
     assert_eq!(entry["order"]["status"], "paid");
     assert_eq!(entry["order"]["amountMinor"], 1250);
-    let path: Vec<&str> = entry["events"].as_array().unwrap().iter().map(|e| e["toStatus"].as_str().unwrap()).collect();
+    let path: Vec<&str> = entry["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["toStatus"].as_str().unwrap())
+        .collect();
     assert_eq!(path.first(), Some(&"created"));
     assert!(path.contains(&"pending"));
     assert_eq!(path.last(), Some(&"paid"));
 
     // New sale resets the counter.
-    let new_sale = session.find("[data-testid=new-sale-button]", Duration::from_secs(5)).await;
+    let new_sale = session
+        .find("[data-testid=new-sale-button]", Duration::from_secs(5))
+        .await;
     session.click(&new_sale).await;
-    let amount = session.find("[data-testid=amount-input]", Duration::from_secs(5)).await;
-    assert_eq!(session.attribute(&amount, "value").await.unwrap_or_default(), "");
+    let amount = session
+        .find("[data-testid=amount-input]", Duration::from_secs(5))
+        .await;
+    assert_eq!(
+        session
+            .attribute(&amount, "value")
+            .await
+            .unwrap_or_default(),
+        ""
+    );
 
     session.close().await;
 }
@@ -280,19 +460,31 @@ async fn counter_shows_a_bad_amount_next_to_the_field_and_writes_nothing() {
     let driver = Driver::start(dir.path());
     let session = Session::new(&driver).await;
 
-    let amount = session.find("[data-testid=amount-input]", Duration::from_secs(30)).await;
+    let amount = session
+        .find("[data-testid=amount-input]", Duration::from_secs(30))
+        .await;
     session.type_into(&amount, "12.345").await;
-    let wechat = session.find("[data-testid=method-wechat-qr]", Duration::from_secs(10)).await;
+    let wechat = session
+        .find("[data-testid=method-wechat-qr]", Duration::from_secs(10))
+        .await;
     session.click(&wechat).await;
-    let create = session.find("[data-testid=create-button]", Duration::from_secs(5)).await;
+    let create = session
+        .find("[data-testid=create-button]", Duration::from_secs(5))
+        .await;
     session.click(&create).await;
-    let error = session.find("[data-testid=field-error-amount]", Duration::from_secs(10)).await;
+    let error = session
+        .find("[data-testid=field-error-amount]", Duration::from_secs(10))
+        .await;
     assert!(session.text(&error).await.contains("too many decimals"));
     session.close().await;
 
     let output = run(&mut paydesk(dir.path(), &["orders", "--json"]));
     let orders: Value = serde_json::from_str(&stdout(&output)).unwrap();
-    assert_eq!(orders.as_array().map(Vec::len), Some(0), "a refused amount writes no order");
+    assert_eq!(
+        orders.as_array().map(Vec::len),
+        Some(0),
+        "a refused amount writes no order"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -303,32 +495,65 @@ async fn counter_takes_a_scanned_payment_code_paid_at_once() {
     let session = Session::new(&driver).await;
 
     // App and saved-card methods are not offered at the counter.
-    session.find("[data-testid=method-barcode]", Duration::from_secs(30)).await;
+    session
+        .find("[data-testid=method-barcode]", Duration::from_secs(30))
+        .await;
     for hidden in ["wechat-app", "alipay-app", "unionpay-app", "card-token"] {
         let found = session
             .call(reqwest::Method::POST, "/elements", Some(json!({"using": "css selector", "value": format!("[data-testid=method-{hidden}]")})))
             .await;
-        assert_eq!(found.as_array().map(Vec::len), Some(0), "{hidden} is not a counter method: {found}");
+        assert_eq!(
+            found.as_array().map(Vec::len),
+            Some(0),
+            "{hidden} is not a counter method: {found}"
+        );
     }
 
-    let amount = session.find("[data-testid=amount-input]", Duration::from_secs(10)).await;
+    let amount = session
+        .find("[data-testid=amount-input]", Duration::from_secs(10))
+        .await;
     session.type_into(&amount, "8.80").await;
-    let barcode = session.find("[data-testid=method-barcode]", Duration::from_secs(5)).await;
+    let barcode = session
+        .find("[data-testid=method-barcode]", Duration::from_secs(5))
+        .await;
     session.click(&barcode).await;
     // Enter in the amount field moves on to the scanner field rather than submitting.
-    let amount = session.find("[data-testid=amount-input]", Duration::from_secs(5)).await;
+    let amount = session
+        .find("[data-testid=amount-input]", Duration::from_secs(5))
+        .await;
     session.type_into(&amount, ENTER).await;
-    let field = session.find("[data-testid=barcode-input]", Duration::from_secs(5)).await;
-    let active = session.call(reqwest::Method::GET, "/element/active", None).await;
-    assert_eq!(active[ELEMENT_KEY].as_str(), Some(field.as_str()), "Enter in the amount field focuses the scanner field");
+    let field = session
+        .find("[data-testid=barcode-input]", Duration::from_secs(5))
+        .await;
+    let active = session
+        .call(reqwest::Method::GET, "/element/active", None)
+        .await;
+    assert_eq!(
+        active[ELEMENT_KEY].as_str(),
+        Some(field.as_str()),
+        "Enter in the amount field focuses the scanner field"
+    );
     session.screenshot(&shot("counter-barcode.png")).await;
 
     // The scanner types the code fast, then Enter.
-    session.type_into(&field, &format!("134567890123456780{ENTER}")).await;
-    let took = session.wait_for_attribute("[data-testid=order-status]", "data-status", "paid", Duration::from_secs(10)).await;
+    session
+        .type_into(&field, &format!("134567890123456780{ENTER}"))
+        .await;
+    let took = session
+        .wait_for_attribute(
+            "[data-testid=order-status]",
+            "data-status",
+            "paid",
+            Duration::from_secs(10),
+        )
+        .await;
     eprintln!("e2e: a scanned code showed Paid {took:?} after Enter");
-    session.wait_for_text("[data-testid=order-status]", "Paid", Duration::from_secs(2)).await;
-    let shown_amount = session.find("[data-testid=order-amount]", Duration::from_secs(5)).await;
+    session
+        .wait_for_text("[data-testid=order-status]", "Paid", Duration::from_secs(2))
+        .await;
+    let shown_amount = session
+        .find("[data-testid=order-amount]", Duration::from_secs(5))
+        .await;
     assert_eq!(session.text(&shown_amount).await, "8.80 CAD");
     session.close().await;
 
@@ -348,32 +573,63 @@ async fn counter_takes_a_card_through_the_embedded_form() {
     let driver = Driver::start(dir.path());
     let session = Session::new(&driver).await;
 
-    let amount = session.find("[data-testid=amount-input]", Duration::from_secs(30)).await;
+    let amount = session
+        .find("[data-testid=amount-input]", Duration::from_secs(30))
+        .await;
     session.type_into(&amount, "21.00").await;
-    let card = session.find("[data-testid=method-card]", Duration::from_secs(10)).await;
+    let card = session
+        .find("[data-testid=method-card]", Duration::from_secs(10))
+        .await;
     session.click(&card).await;
-    let create = session.find("[data-testid=create-button]", Duration::from_secs(5)).await;
+    let create = session
+        .find("[data-testid=create-button]", Duration::from_secs(5))
+        .await;
     session.click(&create).await;
 
     // iotpaycc.js (the sandbox's stand-in) mounts its form in an iframe inside the container.
-    let frame = session.find("[data-testid=card-widget] iframe", Duration::from_secs(15)).await;
-    session.wait_for_attribute("[data-testid=order-status]", "data-status", "pending", Duration::from_secs(5)).await;
+    let frame = session
+        .find("[data-testid=card-widget] iframe", Duration::from_secs(15))
+        .await;
+    session
+        .wait_for_attribute(
+            "[data-testid=order-status]",
+            "data-status",
+            "pending",
+            Duration::from_secs(5),
+        )
+        .await;
     session.switch_to_frame(&frame).await;
-    let number = session.find("[data-testid=card-number]", Duration::from_secs(10)).await;
+    // Wait for the form inside the frame before the screenshot.
+    session
+        .find("[data-testid=card-number]", Duration::from_secs(10))
+        .await;
     session.to_parent_frame().await;
     session.screenshot(&shot("counter-card.png")).await;
 
     // Element references belong to their frame: find the field again once back inside.
     session.switch_to_frame(&frame).await;
-    let number = session.find("[data-testid=card-number]", Duration::from_secs(5)).await;
+    let number = session
+        .find("[data-testid=card-number]", Duration::from_secs(5))
+        .await;
     session.type_into(&number, "4242424242424242").await;
-    let submit = session.find("[data-testid=card-submit]", Duration::from_secs(5)).await;
+    let submit = session
+        .find("[data-testid=card-submit]", Duration::from_secs(5))
+        .await;
     session.click(&submit).await;
     session.to_parent_frame().await;
 
-    let took = session.wait_for_attribute("[data-testid=order-status]", "data-status", "paid", Duration::from_secs(10)).await;
+    let took = session
+        .wait_for_attribute(
+            "[data-testid=order-status]",
+            "data-status",
+            "paid",
+            Duration::from_secs(10),
+        )
+        .await;
     eprintln!("e2e: the card sale showed Paid {took:?} after the form was submitted");
-    session.wait_for_text("[data-testid=order-status]", "Paid", Duration::from_secs(2)).await;
+    session
+        .wait_for_text("[data-testid=order-status]", "Paid", Duration::from_secs(2))
+        .await;
     session.screenshot(&shot("counter-card-paid.png")).await;
     session.close().await;
 
@@ -383,9 +639,17 @@ async fn counter_takes_a_card_through_the_embedded_form() {
     assert_eq!(entry["order"]["method"], "card");
     assert_eq!(entry["order"]["status"], "paid");
     // Paid came from a gateway query (poll or notification), never from the form's callback.
-    let sources: Vec<&str> =
-        entry["events"].as_array().unwrap().iter().filter(|e| e["toStatus"] == "paid").map(|e| e["source"].as_str().unwrap()).collect();
-    assert!(sources.iter().all(|s| *s != "user" && *s != "create"), "{sources:?}");
+    let sources: Vec<&str> = entry["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["toStatus"] == "paid")
+        .map(|e| e["source"].as_str().unwrap())
+        .collect();
+    assert!(
+        sources.iter().all(|s| *s != "user" && *s != "create"),
+        "{sources:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -395,24 +659,64 @@ async fn counter_shows_a_declined_qr_payment() {
     let driver = Driver::start(dir.path());
     let session = Session::new(&driver).await;
 
-    let amount = session.find("[data-testid=amount-input]", Duration::from_secs(30)).await;
+    let amount = session
+        .find("[data-testid=amount-input]", Duration::from_secs(30))
+        .await;
     session.type_into(&amount, "5.00").await;
-    let wechat = session.find("[data-testid=method-wechat-qr]", Duration::from_secs(10)).await;
+    let wechat = session
+        .find("[data-testid=method-wechat-qr]", Duration::from_secs(10))
+        .await;
     session.click(&wechat).await;
-    let create = session.find("[data-testid=create-button]", Duration::from_secs(5)).await;
+    let create = session
+        .find("[data-testid=create-button]", Duration::from_secs(5))
+        .await;
     session.click(&create).await;
-    session.find("[data-testid=qr] svg", Duration::from_secs(15)).await;
+    session
+        .find("[data-testid=qr] svg", Duration::from_secs(15))
+        .await;
 
-    let link = session.find("[data-testid=payment-link]", Duration::from_secs(5)).await;
-    let href = session.attribute(&link, "href").await.expect("the payment link has an href");
-    let declined = reqwest::Client::new().post(format!("{href}/decline")).send().await.unwrap();
+    let link = session
+        .find("[data-testid=payment-link]", Duration::from_secs(5))
+        .await;
+    let href = session
+        .attribute(&link, "href")
+        .await
+        .expect("the payment link has an href");
+    let declined = reqwest::Client::new()
+        .post(format!("{href}/decline"))
+        .send()
+        .await
+        .unwrap();
     assert!(declined.status().is_success());
     assert!(declined.text().await.unwrap().contains("Declined"));
 
-    session.wait_for_attribute("[data-testid=order-status]", "data-status", "cancelled", Duration::from_secs(10)).await;
-    session.wait_for_text("[data-testid=order-status]", "Cancelled", Duration::from_secs(2)).await;
-    let qr = session.call(reqwest::Method::POST, "/elements", Some(json!({"using": "css selector", "value": "[data-testid=qr]"}))).await;
-    assert_eq!(qr.as_array().map(Vec::len), Some(0), "a settled sale shows no QR: {qr}");
+    session
+        .wait_for_attribute(
+            "[data-testid=order-status]",
+            "data-status",
+            "cancelled",
+            Duration::from_secs(10),
+        )
+        .await;
+    session
+        .wait_for_text(
+            "[data-testid=order-status]",
+            "Cancelled",
+            Duration::from_secs(2),
+        )
+        .await;
+    let qr = session
+        .call(
+            reqwest::Method::POST,
+            "/elements",
+            Some(json!({"using": "css selector", "value": "[data-testid=qr]"})),
+        )
+        .await;
+    assert_eq!(
+        qr.as_array().map(Vec::len),
+        Some(0),
+        "a settled sale shows no QR: {qr}"
+    );
     session.screenshot(&shot("counter-declined.png")).await;
     session.close().await;
 }
@@ -424,19 +728,33 @@ async fn counter_shows_a_declined_scan_and_is_ready_for_the_next() {
     let driver = Driver::start(dir.path());
     let session = Session::new(&driver).await;
 
-    let amount = session.find("[data-testid=amount-input]", Duration::from_secs(30)).await;
+    let amount = session
+        .find("[data-testid=amount-input]", Duration::from_secs(30))
+        .await;
     session.type_into(&amount, "3.00").await;
-    let barcode = session.find("[data-testid=method-barcode]", Duration::from_secs(10)).await;
+    let barcode = session
+        .find("[data-testid=method-barcode]", Duration::from_secs(10))
+        .await;
     session.click(&barcode).await;
-    let field = session.find("[data-testid=barcode-input]", Duration::from_secs(5)).await;
+    let field = session
+        .find("[data-testid=barcode-input]", Duration::from_secs(5))
+        .await;
     // The sandbox declines a code ending in 9.
-    session.type_into(&field, &format!("134567890123456789{ENTER}")).await;
-    let error = session.find("[data-testid=error-message]", Duration::from_secs(10)).await;
+    session
+        .type_into(&field, &format!("134567890123456789{ENTER}"))
+        .await;
+    let error = session
+        .find("[data-testid=error-message]", Duration::from_secs(10))
+        .await;
     assert!(!session.text(&error).await.trim().is_empty());
     // Still on the entry form, the scanner field focused with the old code selected, so the
     // next scan replaces it.
-    let field = session.find("[data-testid=barcode-input]", Duration::from_secs(5)).await;
-    let active = session.call(reqwest::Method::GET, "/element/active", None).await;
+    let field = session
+        .find("[data-testid=barcode-input]", Duration::from_secs(5))
+        .await;
+    let active = session
+        .call(reqwest::Method::GET, "/element/active", None)
+        .await;
     assert_eq!(active[ELEMENT_KEY].as_str(), Some(field.as_str()));
     let selection = session
         .call(
@@ -447,8 +765,13 @@ async fn counter_shows_a_declined_scan_and_is_ready_for_the_next() {
         .await;
     assert_eq!(selection, json!(["134567890123456789", 0, 18]));
     session.type_into(&field, "6212345678901234560").await;
-    assert_eq!(session.attribute(&field, "value").await.unwrap_or_default(), "6212345678901234560");
-    session.screenshot(&shot("counter-barcode-declined.png")).await;
+    assert_eq!(
+        session.attribute(&field, "value").await.unwrap_or_default(),
+        "6212345678901234560"
+    );
+    session
+        .screenshot(&shot("counter-barcode-declined.png"))
+        .await;
     session.close().await;
 
     let output = run(&mut paydesk(dir.path(), &["orders", "--json"]));
@@ -458,16 +781,36 @@ async fn counter_shows_a_declined_scan_and_is_ready_for_the_next() {
 
 /// Sets the owner PIN in Settings (F4) on a shop that has none yet.
 async fn set_owner_pin(session: &Session, pin: &str) {
-    let nav = session.find("[data-testid=nav-settings]", Duration::from_secs(30)).await;
+    let nav = session
+        .find("[data-testid=nav-settings]", Duration::from_secs(30))
+        .await;
     session.click(&nav).await;
-    session.wait_for_text("[data-testid=settings-pin-state]", "No PIN yet: owner actions are open until you set one.", Duration::from_secs(10)).await;
-    let new_pin = session.find("[data-testid=settings-pin-new]", Duration::from_secs(5)).await;
+    session
+        .wait_for_text(
+            "[data-testid=settings-pin-state]",
+            "No PIN yet: owner actions are open until you set one.",
+            Duration::from_secs(10),
+        )
+        .await;
+    let new_pin = session
+        .find("[data-testid=settings-pin-new]", Duration::from_secs(5))
+        .await;
     session.type_into(&new_pin, pin).await;
-    let save = session.find("[data-testid=settings-pin-save]", Duration::from_secs(5)).await;
+    let save = session
+        .find("[data-testid=settings-pin-save]", Duration::from_secs(5))
+        .await;
     session.click(&save).await;
-    session.wait_for_text("[data-testid=settings-pin-message]", "PIN set", Duration::from_secs(15)).await;
+    session
+        .wait_for_text(
+            "[data-testid=settings-pin-message]",
+            "PIN set",
+            Duration::from_secs(15),
+        )
+        .await;
     // Changing it now needs the current one.
-    session.find("[data-testid=settings-pin-current]", Duration::from_secs(5)).await;
+    session
+        .find("[data-testid=settings-pin-current]", Duration::from_secs(5))
+        .await;
 }
 
 fn order_detail(dir: &Path, id: &str) -> Value {
@@ -490,52 +833,129 @@ async fn owner_refunds_part_of_a_paid_order_with_the_pin_and_a_wrong_pin_is_refu
     let session = Session::new(&driver).await;
     set_owner_pin(&session, "2468").await;
 
-    let nav = session.find("[data-testid=nav-orders]", Duration::from_secs(5)).await;
+    let nav = session
+        .find("[data-testid=nav-orders]", Duration::from_secs(5))
+        .await;
     session.click(&nav).await;
-    let row = session.find(&format!("[data-testid=order-row][data-order-id='{id}'] td.mono"), Duration::from_secs(10)).await;
-    let clicked = session.call(reqwest::Method::POST, &format!("/element/{row}/click"), Some(json!({}))).await;
+    let row = session
+        .find(
+            &format!("[data-testid=order-row][data-order-id='{id}'] td.mono"),
+            Duration::from_secs(10),
+        )
+        .await;
+    let clicked = session
+        .call(
+            reqwest::Method::POST,
+            &format!("/element/{row}/click"),
+            Some(json!({})),
+        )
+        .await;
     assert!(clicked.is_null(), "cannot click the order row: {clicked}");
-    session.wait_for_attribute("[data-testid=order-detail] .summary [data-status]", "data-status", "paid", Duration::from_secs(10)).await;
-    assert_eq!(session.count("[data-testid=void-button]").await, 0, "a wallet order offers no void");
-    let refund = session.find("[data-testid=refund-button]", Duration::from_secs(5)).await;
+    session
+        .wait_for_attribute(
+            "[data-testid=order-detail] .summary [data-status]",
+            "data-status",
+            "paid",
+            Duration::from_secs(10),
+        )
+        .await;
+    assert_eq!(
+        session.count("[data-testid=void-button]").await,
+        0,
+        "a wallet order offers no void"
+    );
+    let refund = session
+        .find("[data-testid=refund-button]", Duration::from_secs(5))
+        .await;
     session.click(&refund).await;
-    let amount = session.find("[data-testid=refund-amount]", Duration::from_secs(5)).await;
-    assert_eq!(session.attribute(&amount, "value").await.as_deref(), Some("12.50"), "prefilled with all that is left");
+    let amount = session
+        .find("[data-testid=refund-amount]", Duration::from_secs(5))
+        .await;
+    assert_eq!(
+        session.attribute(&amount, "value").await.as_deref(),
+        Some("12.50"),
+        "prefilled with all that is left"
+    );
     session.clear(&amount).await;
     session.type_into(&amount, "5.00").await;
-    let submit = session.find("[data-testid=refund-submit]", Duration::from_secs(5)).await;
+    let submit = session
+        .find("[data-testid=refund-submit]", Duration::from_secs(5))
+        .await;
     session.click(&submit).await;
 
     // A wrong PIN: refused, the dialog stays with the core's message, nothing is refunded.
-    let pin = session.find("[data-testid=pin-input]", Duration::from_secs(10)).await;
+    let pin = session
+        .find("[data-testid=pin-input]", Duration::from_secs(10))
+        .await;
     session.type_into(&pin, "1111").await;
-    let confirm = session.find("[data-testid=pin-submit]", Duration::from_secs(5)).await;
+    let confirm = session
+        .find("[data-testid=pin-submit]", Duration::from_secs(5))
+        .await;
     session.click(&confirm).await;
-    let error = session.find("[data-testid=pin-error]", Duration::from_secs(15)).await;
+    let error = session
+        .find("[data-testid=pin-error]", Duration::from_secs(15))
+        .await;
     let message = session.text(&error).await;
     assert!(!message.trim().is_empty(), "the forbidden message is shown");
     assert_eq!(session.count("[data-testid=refund-row]").await, 0);
     let detail = order_detail(dir.path(), &id);
-    assert_eq!(detail["refunds"].as_array().map(Vec::len), Some(0), "a wrong PIN refunds nothing: {detail}");
+    assert_eq!(
+        detail["refunds"].as_array().map(Vec::len),
+        Some(0),
+        "a wrong PIN refunds nothing: {detail}"
+    );
     assert_eq!(detail["order"]["status"], "paid");
     assert_eq!(detail["order"]["refundedMinor"], 0);
 
     // The right PIN, Enter to confirm: a partial refund.
-    let pin = session.find("[data-testid=pin-input]", Duration::from_secs(5)).await;
-    assert_eq!(session.attribute(&pin, "value").await.unwrap_or_default(), "", "the wrong PIN is cleared");
+    let pin = session
+        .find("[data-testid=pin-input]", Duration::from_secs(5))
+        .await;
+    assert_eq!(
+        session.attribute(&pin, "value").await.unwrap_or_default(),
+        "",
+        "the wrong PIN is cleared"
+    );
     session.type_into(&pin, &format!("2468{ENTER}")).await;
-    session.wait_for_attribute("[data-testid=refunds-list] [data-testid=refund-row]", "data-status", "succeeded", Duration::from_secs(15)).await;
-    session.wait_for_attribute("[data-testid=order-detail] .summary [data-status]", "data-status", "partially_refunded", Duration::from_secs(5)).await;
-    assert_eq!(session.count("[data-testid=pin-dialog]").await, 0, "the dialog closes");
-    let row = session.find("[data-testid=refund-row]", Duration::from_secs(5)).await;
+    session
+        .wait_for_attribute(
+            "[data-testid=refunds-list] [data-testid=refund-row]",
+            "data-status",
+            "succeeded",
+            Duration::from_secs(15),
+        )
+        .await;
+    session
+        .wait_for_attribute(
+            "[data-testid=order-detail] .summary [data-status]",
+            "data-status",
+            "partially_refunded",
+            Duration::from_secs(5),
+        )
+        .await;
+    assert_eq!(
+        session.count("[data-testid=pin-dialog]").await,
+        0,
+        "the dialog closes"
+    );
+    let row = session
+        .find("[data-testid=refund-row]", Duration::from_secs(5))
+        .await;
     assert!(session.text(&row).await.contains("5.00 CAD"));
     session.screenshot(&shot("orders-detail.png")).await;
 
     // What is left is offered next time.
-    let refund = session.find("[data-testid=refund-button]", Duration::from_secs(5)).await;
+    let refund = session
+        .find("[data-testid=refund-button]", Duration::from_secs(5))
+        .await;
     session.click(&refund).await;
-    let amount = session.find("[data-testid=refund-amount]", Duration::from_secs(5)).await;
-    assert_eq!(session.attribute(&amount, "value").await.as_deref(), Some("7.50"));
+    let amount = session
+        .find("[data-testid=refund-amount]", Duration::from_secs(5))
+        .await;
+    assert_eq!(
+        session.attribute(&amount, "value").await.as_deref(),
+        Some("7.50")
+    );
     session.close().await;
 
     let detail = order_detail(dir.path(), &id);
@@ -556,41 +976,102 @@ async fn settings_store_a_credential_with_the_pin_and_show_it_only_as_set() {
     const LOGIN: &str = "e2e-cashier-login";
     let dir = tempfile::tempdir().unwrap();
     // A keychain entry left by an earlier run would make this pass without saving anything.
-    let _ = run(&mut paydesk(dir.path(), &["credentials", "delete", "iotpay", "--env", "test"]));
+    let _ = run(&mut paydesk(
+        dir.path(),
+        &["credentials", "delete", "iotpay", "--env", "test"],
+    ));
 
     let driver = Driver::start(dir.path());
     let session = Session::new(&driver).await;
     set_owner_pin(&session, "2468").await;
-    session.wait_for_text("[data-testid=cred-status-iotpay-test]", "not set", Duration::from_secs(10)).await;
+    session
+        .wait_for_text(
+            "[data-testid=cred-status-iotpay-test]",
+            "not set",
+            Duration::from_secs(10),
+        )
+        .await;
 
     for (field, value) in [("mchId", MCH_ID), ("loginName", LOGIN), ("key", SECRET)] {
-        let input = session.find(&format!("[data-testid=cred-iotpay-test-{field}]"), Duration::from_secs(5)).await;
+        let input = session
+            .find(
+                &format!("[data-testid=cred-iotpay-test-{field}]"),
+                Duration::from_secs(5),
+            )
+            .await;
         let kind = if field == "key" { "password" } else { "text" };
-        assert_eq!(session.attribute(&input, "type").await.as_deref(), Some(kind), "{field}");
+        assert_eq!(
+            session.attribute(&input, "type").await.as_deref(),
+            Some(kind),
+            "{field}"
+        );
         session.type_into(&input, value).await;
     }
-    let save = session.find("[data-testid=cred-save-iotpay-test]", Duration::from_secs(5)).await;
+    let save = session
+        .find(
+            "[data-testid=cred-save-iotpay-test]",
+            Duration::from_secs(5),
+        )
+        .await;
     session.click(&save).await;
-    let pin = session.find("[data-testid=pin-input]", Duration::from_secs(10)).await;
+    let pin = session
+        .find("[data-testid=pin-input]", Duration::from_secs(10))
+        .await;
     session.type_into(&pin, &format!("2468{ENTER}")).await;
 
-    session.wait_for_text("[data-testid=cred-status-iotpay-test]", "configured", Duration::from_secs(15)).await;
+    session
+        .wait_for_text(
+            "[data-testid=cred-status-iotpay-test]",
+            "configured",
+            Duration::from_secs(15),
+        )
+        .await;
     for field in ["mchId", "loginName", "key"] {
-        session.wait_for_text(&format!("[data-testid=cred-field-set-iotpay-test-{field}]"), "set", Duration::from_secs(5)).await;
-        let input = session.find(&format!("[data-testid=cred-iotpay-test-{field}]"), Duration::from_secs(5)).await;
-        assert_eq!(session.attribute(&input, "value").await.unwrap_or_default(), "", "{field} is not shown back");
+        session
+            .wait_for_text(
+                &format!("[data-testid=cred-field-set-iotpay-test-{field}]"),
+                "set",
+                Duration::from_secs(5),
+            )
+            .await;
+        let input = session
+            .find(
+                &format!("[data-testid=cred-iotpay-test-{field}]"),
+                Duration::from_secs(5),
+            )
+            .await;
+        assert_eq!(
+            session.attribute(&input, "value").await.unwrap_or_default(),
+            "",
+            "{field} is not shown back"
+        );
     }
-    session.wait_for_text("[data-testid=cred-status-iotpay-live]", "not set", Duration::from_secs(5)).await;
+    session
+        .wait_for_text(
+            "[data-testid=cred-status-iotpay-live]",
+            "not set",
+            Duration::from_secs(5),
+        )
+        .await;
     let source = session.source().await;
-    assert!(source.contains("cred-status-iotpay-test"), "the page source was read");
+    assert!(
+        source.contains("cred-status-iotpay-test"),
+        "the page source was read"
+    );
     for value in [SECRET, MCH_ID, LOGIN] {
-        assert!(!source.contains(value), "{value} appears in the page source");
+        assert!(
+            !source.contains(value),
+            "{value} appears in the page source"
+        );
     }
     session.screenshot(&shot("settings.png")).await;
     session.close().await;
 
     // In the keychain, as the command line sees it.
-    let output = crate::support::run_ok(&mut paydesk(dir.path(), &["credentials", "status", "--json"]));
+    let output = crate::support::run_ok(&mut paydesk(
+        dir.path(),
+        &["credentials", "status", "--json"],
+    ));
     let text = stdout(&output);
     assert!(!text.contains(SECRET));
     let statuses = crate::support::json(&output);
@@ -601,5 +1082,8 @@ async fn settings_store_a_credential_with_the_pin_and_show_it_only_as_set() {
         .find(|s| s["gateway"] == "iotpay" && s["environment"] == "test")
         .unwrap_or_else(|| panic!("no iotpay test status in {statuses}"));
     assert_eq!(iotpay["configured"], true, "{iotpay}");
-    let _ = run(&mut paydesk(dir.path(), &["credentials", "delete", "iotpay", "--env", "test"]));
+    let _ = run(&mut paydesk(
+        dir.path(),
+        &["credentials", "delete", "iotpay", "--env", "test"],
+    ));
 }

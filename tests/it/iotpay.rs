@@ -17,7 +17,9 @@ use crate::support::{paydesk as paydesk_cmd, run, stderr, stdout};
 
 async fn desk() -> (tempfile::TempDir, Arc<Paydesk>) {
     let dir = tempfile::tempdir().unwrap();
-    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox)).await.unwrap();
+    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox))
+        .await
+        .unwrap();
     (dir, desk)
 }
 
@@ -32,9 +34,17 @@ fn input(method: &str, amount: &str) -> CreateOrderInput {
     }
 }
 
-async fn paid_order(desk: &Arc<Paydesk>, dir: &std::path::Path, method: &str, amount: &str) -> Order {
+async fn paid_order(
+    desk: &Arc<Paydesk>,
+    dir: &std::path::Path,
+    method: &str,
+    amount: &str,
+) -> Order {
     let order = desk.create_order(&input(method, amount)).await.unwrap();
-    SandboxStore::open_in(dir).unwrap().settle(&order.merchant_order_no, true).unwrap();
+    SandboxStore::open_in(dir)
+        .unwrap()
+        .settle(&order.merchant_order_no, true)
+        .unwrap();
     let order = desk.sync(order.id).await.unwrap();
     assert_eq!(order.status, OrderStatus::Paid);
     order
@@ -49,23 +59,55 @@ async fn submit_card(secure_id_or_link: &str, number: &str, sandbox_base: &str) 
     };
     let page = reqwest::get(&url).await.unwrap();
     assert!(page.status().is_success(), "{url}");
-    let answer = reqwest::Client::new().post(&url).form(&[("cardNumber", number)]).send().await.unwrap();
+    let answer = reqwest::Client::new()
+        .post(&url)
+        .form(&[("cardNumber", number)])
+        .send()
+        .await
+        .unwrap();
     answer.text().await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn scanned_payment_codes_pay_at_once_wait_or_are_declined() {
     let (dir, desk) = desk().await;
-    let with_code = |code: &str| CreateOrderInput { code: Some(code.into()), ..input("barcode", "8.80") };
+    let with_code = |code: &str| CreateOrderInput {
+        code: Some(code.into()),
+        ..input("barcode", "8.80")
+    };
 
-    let at_once = desk.create_order(&with_code("134567890123456780")).await.unwrap();
-    assert_eq!(at_once.status, OrderStatus::Paid, "confirmed by the query right after create");
+    let at_once = desk
+        .create_order(&with_code("134567890123456780"))
+        .await
+        .unwrap();
+    assert_eq!(
+        at_once.status,
+        OrderStatus::Paid,
+        "confirmed by the query right after create"
+    );
     let sandbox = SandboxStore::open_in(dir.path()).unwrap();
-    assert_eq!(sandbox.find(&at_once.merchant_order_no).unwrap().unwrap().channel_id, "WX_MICROPAY");
+    assert_eq!(
+        sandbox
+            .find(&at_once.merchant_order_no)
+            .unwrap()
+            .unwrap()
+            .channel_id,
+        "WX_MICROPAY"
+    );
 
-    let waits = desk.create_order(&with_code("281234567890123457")).await.unwrap();
+    let waits = desk
+        .create_order(&with_code("281234567890123457"))
+        .await
+        .unwrap();
     assert_eq!(waits.status, OrderStatus::Pending);
-    assert_eq!(sandbox.find(&waits.merchant_order_no).unwrap().unwrap().channel_id, "ALIPAY_MICROPAY");
+    assert_eq!(
+        sandbox
+            .find(&waits.merchant_order_no)
+            .unwrap()
+            .unwrap()
+            .channel_id,
+        "ALIPAY_MICROPAY"
+    );
     sandbox.settle(&waits.merchant_order_no, true).unwrap();
     assert_eq!(desk.sync(waits.id).await.unwrap().status, OrderStatus::Paid);
 
@@ -74,18 +116,39 @@ async fn scanned_payment_codes_pay_at_once_wait_or_are_declined() {
         Err(Error::GatewayRejected { code, .. }) => assert_eq!(code, "0111"),
         other => panic!("{other:?}"),
     }
-    let failed = desk.ledger().list(&Default::default()).unwrap().into_iter().find(|o| o.status == OrderStatus::Failed);
-    assert!(failed.is_some(), "the declined scan is in the ledger as failed");
+    let failed = desk
+        .ledger()
+        .list(&Default::default())
+        .unwrap()
+        .into_iter()
+        .find(|o| o.status == OrderStatus::Failed);
+    assert!(
+        failed.is_some(),
+        "the declined scan is in the ledger as failed"
+    );
 
     let not_a_code = desk.create_order(&with_code("hello")).await;
-    assert!(matches!(not_a_code, Err(Error::InvalidInput { field: "code", .. })));
-    assert_eq!(desk.ledger().list(&Default::default()).unwrap().len(), 3, "a bad code writes nothing");
+    assert!(matches!(
+        not_a_code,
+        Err(Error::InvalidInput { field: "code", .. })
+    ));
+    assert_eq!(
+        desk.ledger().list(&Default::default()).unwrap().len(),
+        3,
+        "a bad code writes nothing"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn web_links_and_app_parameters_come_from_each_channels_field() {
     let (_dir, desk) = desk().await;
-    for method in ["alipay-web", "unionpay-web", "alipay-qr", "unionpay-qr", "wechat-qr"] {
+    for method in [
+        "alipay-web",
+        "unionpay-web",
+        "alipay-qr",
+        "unionpay-qr",
+        "wechat-qr",
+    ] {
         let order = desk.create_order(&input(method, "5.00")).await.unwrap();
         let url = order.payment_url.clone().unwrap_or_default();
         assert!(url.contains("/pay/iotpay/"), "{method}: {url}");
@@ -104,28 +167,58 @@ async fn card_payments_through_the_hosted_page_and_the_embedded_form() {
     let (_dir, desk) = desk().await;
     let base = desk.sandbox().await.unwrap().base_url().to_string();
 
-    let link = desk.create_order(&input("card-link", "20.00")).await.unwrap();
+    let link = desk
+        .create_order(&input("card-link", "20.00"))
+        .await
+        .unwrap();
     let page = link.payment_url.clone().unwrap();
     assert!(page.contains("/card/iotpay/"), "{page}");
-    assert!(submit_card(&page, CARD_APPROVE, &base).await.contains("Approved"));
+    assert!(submit_card(&page, CARD_APPROVE, &base)
+        .await
+        .contains("Approved"));
     let link = desk.sync(link.id).await.unwrap();
     assert_eq!(link.status, OrderStatus::Paid);
     let last = desk.ledger().events(link.id).unwrap().pop().unwrap();
-    assert!(last.note.unwrap_or_default().contains("424242******4242"), "the masked card is noted");
+    assert!(
+        last.note.unwrap_or_default().contains("424242******4242"),
+        "the masked card is noted"
+    );
 
     let embedded = desk.create_order(&input("card", "21.00")).await.unwrap();
     let payload = embedded.payment_payload.clone().unwrap();
     let secure_id = payload["secureId"].as_str().unwrap();
-    assert!(payload["scriptUrl"].as_str().unwrap().ends_with("/iotpay/cc/iotpaycc.js"));
-    let script = reqwest::get(payload["scriptUrl"].as_str().unwrap()).await.unwrap().text().await.unwrap();
+    assert!(payload["scriptUrl"]
+        .as_str()
+        .unwrap()
+        .ends_with("/iotpay/cc/iotpaycc.js"));
+    let script = reqwest::get(payload["scriptUrl"].as_str().unwrap())
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(script.contains("window.Iotpay") && script.contains("mount"));
-    assert!(submit_card(secure_id, CARD_DECLINE, &base).await.contains("Declined"));
-    assert_eq!(desk.sync(embedded.id).await.unwrap().status, OrderStatus::Failed);
+    assert!(submit_card(secure_id, CARD_DECLINE, &base)
+        .await
+        .contains("Declined"));
+    assert_eq!(
+        desk.sync(embedded.id).await.unwrap().status,
+        OrderStatus::Failed
+    );
 
     let slow = desk.create_order(&input("card", "22.00")).await.unwrap();
-    let secure_id = slow.payment_payload.clone().unwrap()["secureId"].as_str().unwrap().to_string();
-    assert!(submit_card(&secure_id, CARD_TIMEOUT, &base).await.contains("Timeout"));
-    assert_eq!(desk.sync(slow.id).await.unwrap().status, OrderStatus::Pending, "no answer from the bank is not a failure");
+    let secure_id = slow.payment_payload.clone().unwrap()["secureId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(submit_card(&secure_id, CARD_TIMEOUT, &base)
+        .await
+        .contains("Timeout"));
+    assert_eq!(
+        desk.sync(slow.id).await.unwrap().status,
+        OrderStatus::Pending,
+        "no answer from the bank is not a failure"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -133,15 +226,37 @@ async fn a_saved_card_is_charged_by_its_id() {
     let (_dir, desk) = desk().await;
     let base = desk.sandbox().await.unwrap().base_url().to_string();
     let form = desk.add_card("customer-42").await.unwrap();
-    assert!(matches!(desk.query_card("customer-42").await, Err(Error::GatewayRejected { .. })), "no number entered yet");
-    assert!(submit_card(form["redirectUrl"].as_str().unwrap(), CARD_APPROVE, &base).await.contains("Card saved"));
-    assert_eq!(desk.query_card("customer-42").await.unwrap()["cardNum"], "424242******4242");
+    assert!(
+        matches!(
+            desk.query_card("customer-42").await,
+            Err(Error::GatewayRejected { .. })
+        ),
+        "no number entered yet"
+    );
+    assert!(
+        submit_card(form["redirectUrl"].as_str().unwrap(), CARD_APPROVE, &base)
+            .await
+            .contains("Card saved")
+    );
+    assert_eq!(
+        desk.query_card("customer-42").await.unwrap()["cardNum"],
+        "424242******4242"
+    );
 
-    let charge = CreateOrderInput { card_id: Some("customer-42".into()), ..input("card-token", "9.99") };
+    let charge = CreateOrderInput {
+        card_id: Some("customer-42".into()),
+        ..input("card-token", "9.99")
+    };
     let order = desk.create_order(&charge).await.unwrap();
     assert_eq!(order.status, OrderStatus::Paid);
-    let unknown = CreateOrderInput { card_id: Some("nobody".into()), ..input("card-token", "9.99") };
-    assert!(matches!(desk.create_order(&unknown).await, Err(Error::GatewayRejected { .. })));
+    let unknown = CreateOrderInput {
+        card_id: Some("nobody".into()),
+        ..input("card-token", "9.99")
+    };
+    assert!(matches!(
+        desk.create_order(&unknown).await,
+        Err(Error::GatewayRejected { .. })
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -149,7 +264,10 @@ async fn partial_refunds_add_up_to_the_paid_amount_and_no_further() {
     let (dir, desk) = desk().await;
     let order = paid_order(&desk, dir.path(), "wechat-qr", "10.00").await;
 
-    let (refund, after) = desk.refund(order.id, Some("3.00"), Some("one item back")).await.unwrap();
+    let (refund, after) = desk
+        .refund(order.id, Some("3.00"), Some("one item back"))
+        .await
+        .unwrap();
     assert_eq!(refund.status, RefundStatus::Succeeded);
     assert_eq!(after.status, OrderStatus::PartiallyRefunded);
     assert_eq!(after.refunded_minor, 300);
@@ -159,12 +277,23 @@ async fn partial_refunds_add_up_to_the_paid_amount_and_no_further() {
     // 3.00 is left: more is refused before any call, and nothing is reserved.
     let too_much = desk.refund(order.id, Some("3.01"), None).await;
     match too_much {
-        Err(Error::InvalidInput { field: "amount", message }) => assert!(message.contains("3.00"), "{message}"),
+        Err(Error::InvalidInput {
+            field: "amount",
+            message,
+        }) => assert!(message.contains("3.00"), "{message}"),
         other => panic!("{other:?}"),
     }
     assert_eq!(desk.ledger().refunds(order.id).unwrap().len(), 2);
     let sandbox = SandboxStore::open_in(dir.path()).unwrap();
-    assert_eq!(sandbox.find(&order.merchant_order_no).unwrap().unwrap().refunded, 700, "the gateway saw two refunds only");
+    assert_eq!(
+        sandbox
+            .find(&order.merchant_order_no)
+            .unwrap()
+            .unwrap()
+            .refunded,
+        700,
+        "the gateway saw two refunds only"
+    );
 
     let (_, after) = desk.refund(order.id, None, None).await.unwrap();
     assert_eq!(after.status, OrderStatus::Refunded);
@@ -176,49 +305,99 @@ async fn partial_refunds_add_up_to_the_paid_amount_and_no_further() {
 async fn two_refunds_racing_cannot_exceed_what_was_paid() {
     let (dir, desk) = desk().await;
     let order = paid_order(&desk, dir.path(), "alipay-qr", "10.00").await;
-    let (a, b) = tokio::join!(desk.refund(order.id, Some("6.00"), None), desk.refund(order.id, Some("6.00"), None));
-    assert_eq!([a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count(), 1, "{a:?} {b:?}");
+    let (a, b) = tokio::join!(
+        desk.refund(order.id, Some("6.00"), None),
+        desk.refund(order.id, Some("6.00"), None)
+    );
+    assert_eq!(
+        [a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count(),
+        1,
+        "{a:?} {b:?}"
+    );
     let order = desk.ledger().get(order.id).unwrap();
     assert_eq!(order.refunded_minor, 600);
-    assert_eq!(SandboxStore::open_in(dir.path()).unwrap().find(&order.merchant_order_no).unwrap().unwrap().refunded, 600);
+    assert_eq!(
+        SandboxStore::open_in(dir.path())
+            .unwrap()
+            .find(&order.merchant_order_no)
+            .unwrap()
+            .unwrap()
+            .refunded,
+        600
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn card_payments_void_before_settlement_and_wallet_payments_cannot() {
     let (dir, desk) = desk().await;
     let base = desk.sandbox().await.unwrap().base_url().to_string();
-    let card = desk.create_order(&input("card-link", "15.00")).await.unwrap();
+    let card = desk
+        .create_order(&input("card-link", "15.00"))
+        .await
+        .unwrap();
     submit_card(card.payment_url.as_deref().unwrap(), CARD_APPROVE, &base).await;
     desk.sync(card.id).await.unwrap();
-    let (void, after) = desk.void(card.id, Some("customer changed their mind")).await.unwrap();
+    let (void, after) = desk
+        .void(card.id, Some("customer changed their mind"))
+        .await
+        .unwrap();
     assert_eq!(void.kind, RefundKind::Void);
     assert_eq!(after.status, OrderStatus::Voided);
 
     let wallet = paid_order(&desk, dir.path(), "wechat-qr", "2.00").await;
-    assert!(matches!(desk.void(wallet.id, None).await, Err(Error::InvalidInput { .. })));
+    assert!(matches!(
+        desk.void(wallet.id, None).await,
+        Err(Error::InvalidInput { .. })
+    ));
     assert!(desk.ledger().refunds(wallet.id).unwrap().is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_verified_notification_is_acknowledged_then_the_order_is_re_queried() {
     let (dir, desk) = desk().await;
-    let receiver = NotifyReceiver::start(desk.clone(), "127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let order = desk.create_order(&input("wechat-qr", "12.50")).await.unwrap();
+    let receiver = NotifyReceiver::start(desk.clone(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let order = desk
+        .create_order(&input("wechat-qr", "12.50"))
+        .await
+        .unwrap();
     let store = SandboxStore::open_in(dir.path()).unwrap();
     let sandbox_order = store.find(&order.merchant_order_no).unwrap().unwrap();
-    assert!(sandbox_order.notify_url.starts_with(receiver.base_url()), "{}", sandbox_order.notify_url);
+    assert!(
+        sandbox_order.notify_url.starts_with(receiver.base_url()),
+        "{}",
+        sandbox_order.notify_url
+    );
 
     let paid = store.settle(&order.merchant_order_no, true).unwrap();
-    assert!(notifier::deliver(&store, &paid, 1, Duration::ZERO).await, "the receiver answers success");
-    assert_eq!(store.find(&order.merchant_order_no).unwrap().unwrap().status, 3, "IOTPay: paid and merchant notified");
+    assert!(
+        notifier::deliver(&store, &paid, 1, Duration::ZERO).await,
+        "the receiver answers success"
+    );
+    assert_eq!(
+        store
+            .find(&order.merchant_order_no)
+            .unwrap()
+            .unwrap()
+            .status,
+        3,
+        "IOTPay: paid and merchant notified"
+    );
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let events = desk.ledger().events(order.id).unwrap();
         if let Some(paid) = events.iter().find(|e| e.to_status == OrderStatus::Paid) {
-            assert!(matches!(paid.source, EventSource::Notify | EventSource::Poll));
+            assert!(matches!(
+                paid.source,
+                EventSource::Notify | EventSource::Poll
+            ));
             break;
         }
-        assert!(Instant::now() < deadline, "the order never became paid: {events:?}");
+        assert!(
+            Instant::now() < deadline,
+            "the order never became paid: {events:?}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let kept = desk.ledger().notifications().unwrap();
@@ -228,28 +407,55 @@ async fn a_verified_notification_is_acknowledged_then_the_order_is_re_queried() 
 #[tokio::test(flavor = "multi_thread")]
 async fn forged_replayed_and_unknown_notifications_change_nothing() {
     let (dir, desk) = desk().await;
-    let order = desk.create_order(&input("wechat-qr", "12.50")).await.unwrap();
+    let order = desk
+        .create_order(&input("wechat-qr", "12.50"))
+        .await
+        .unwrap();
     let store = SandboxStore::open_in(dir.path()).unwrap();
     let sandbox_order = store.find(&order.merchant_order_no).unwrap().unwrap();
     let form = |fields: &serde_json::Map<String, Value>| {
-        let pairs: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string())).collect();
+        let pairs: Vec<(String, String)> = fields
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+            .collect();
         serde_urlencoded::to_string(pairs).unwrap().into_bytes()
     };
 
     // Altered: claims paid for more money than the signature covers. The order is unpaid.
     let mut forged = notifier::notify_fields(&store, &sandbox_order);
     forged.insert("amount".into(), Value::String("999999".into()));
-    assert_eq!(receive_iotpay(&desk, &form(&forged), false).await.unwrap(), NACK);
+    assert_eq!(
+        receive_iotpay(&desk, &form(&forged), false).await.unwrap(),
+        NACK
+    );
     let mut unsigned = notifier::notify_fields(&store, &sandbox_order);
     unsigned.remove("sign");
-    assert_eq!(receive_iotpay(&desk, &form(&unsigned), false).await.unwrap(), NACK);
+    assert_eq!(
+        receive_iotpay(&desk, &form(&unsigned), false)
+            .await
+            .unwrap(),
+        NACK
+    );
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert_eq!(desk.ledger().get(order.id).unwrap().status, OrderStatus::Pending, "a forged notify moves nothing");
+    assert_eq!(
+        desk.ledger().get(order.id).unwrap().status,
+        OrderStatus::Pending,
+        "a forged notify moves nothing"
+    );
 
     // Unknown order, properly signed: not ours, not acknowledged.
     let mut other = sandbox_order.clone();
     other.mch_order_no = "PDNOTOURS".into();
-    assert_eq!(receive_iotpay(&desk, &form(&notifier::notify_fields(&store, &other)), false).await.unwrap(), NACK);
+    assert_eq!(
+        receive_iotpay(
+            &desk,
+            &form(&notifier::notify_fields(&store, &other)),
+            false
+        )
+        .await
+        .unwrap(),
+        NACK
+    );
 
     // Genuine, then replayed: both acknowledged, recorded as accepted once.
     let genuine = form(&notifier::notify_fields(&store, &sandbox_order));
@@ -257,9 +463,18 @@ async fn forged_replayed_and_unknown_notifications_change_nothing() {
     assert_eq!(receive_iotpay(&desk, &genuine, false).await.unwrap(), ACK);
     tokio::time::sleep(Duration::from_millis(300)).await;
     // The sandbox still says unpaid: the notification alone did not make it paid.
-    assert_eq!(desk.ledger().get(order.id).unwrap().status, OrderStatus::Pending);
+    assert_eq!(
+        desk.ledger().get(order.id).unwrap().status,
+        OrderStatus::Pending
+    );
 
-    let outcomes: Vec<(bool, String)> = desk.ledger().notifications().unwrap().into_iter().map(|(v, o, _)| (v, o)).collect();
+    let outcomes: Vec<(bool, String)> = desk
+        .ledger()
+        .notifications()
+        .unwrap()
+        .into_iter()
+        .map(|(v, o, _)| (v, o))
+        .collect();
     assert_eq!(
         outcomes,
         vec![
@@ -277,7 +492,10 @@ async fn forged_replayed_and_unknown_notifications_change_nothing() {
         .into_iter()
         .filter(|e| e.source == EventSource::Notify && e.from_status != Some(e.to_status))
         .count();
-    assert_eq!(moved_by_notify, 0, "the re-query after the notification found the order still unpaid");
+    assert_eq!(
+        moved_by_notify, 0,
+        "the re-query after the notification found the order still unpaid"
+    );
 }
 
 #[test]
@@ -285,28 +503,61 @@ fn the_cli_refunds_voids_and_lists_every_iotpay_method() {
     let dir = tempfile::tempdir().unwrap();
     let help = run(&mut paydesk_cmd(dir.path(), &["order", "create", "--help"]));
     let text = stdout(&help);
-    for method in ["wechat-qr", "alipay-qr", "unionpay-qr", "barcode", "alipay-web", "unionpay-web", "card-link", "card-token", "card"] {
+    for method in [
+        "wechat-qr",
+        "alipay-qr",
+        "unionpay-qr",
+        "barcode",
+        "alipay-web",
+        "unionpay-web",
+        "card-link",
+        "card-token",
+        "card",
+    ] {
         assert!(text.contains(method), "--help lists {method}");
     }
     let created = run(&mut paydesk_cmd(
         dir.path(),
-        &["order", "create", "--gateway", "iotpay", "--method", "barcode", "--code", "134567890123456780", "--amount", "4.00", "--json"],
+        &[
+            "order",
+            "create",
+            "--gateway",
+            "iotpay",
+            "--method",
+            "barcode",
+            "--code",
+            "134567890123456780",
+            "--amount",
+            "4.00",
+            "--json",
+        ],
     ));
     assert!(created.status.success(), "{}", stderr(&created));
     let order: Value = serde_json::from_str(&stdout(&created)).unwrap();
     assert_eq!(order["order"]["status"], "paid");
     let id = order["order"]["id"].to_string();
 
-    let refunded = run(&mut paydesk_cmd(dir.path(), &["order", "refund", &id, "--amount", "1.50", "--json"]));
+    let refunded = run(&mut paydesk_cmd(
+        dir.path(),
+        &["order", "refund", &id, "--amount", "1.50", "--json"],
+    ));
     assert!(refunded.status.success(), "{}", stderr(&refunded));
     let detail: Value = serde_json::from_str(&stdout(&refunded)).unwrap();
     assert_eq!(detail["order"]["status"], "partially_refunded");
     assert_eq!(detail["refunds"][0]["amountMinor"], 150);
 
-    let too_much = run(&mut paydesk_cmd(dir.path(), &["order", "refund", &id, "--amount", "9.00"]));
+    let too_much = run(&mut paydesk_cmd(
+        dir.path(),
+        &["order", "refund", &id, "--amount", "9.00"],
+    ));
     assert_eq!(too_much.status.code(), Some(2), "{}", stderr(&too_much));
     assert!(stderr(&too_much).contains("more than can be refunded"));
 
     let void = run(&mut paydesk_cmd(dir.path(), &["order", "void", &id]));
-    assert_eq!(void.status.code(), Some(2), "a wallet payment cannot be voided: {}", stderr(&void));
+    assert_eq!(
+        void.status.code(),
+        Some(2),
+        "a wallet payment cannot be voided: {}",
+        stderr(&void)
+    );
 }

@@ -14,7 +14,10 @@ use crate::support::{json, paydesk, run, run_ok, run_with_stdin, stderr, stdout}
 
 /// A keychain service name and a secret value no other run uses.
 fn unique(prefix: &str) -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
     format!("{prefix}{}x{nanos}", std::process::id())
 }
 
@@ -68,11 +71,33 @@ fn a_secret_set_from_stdin_lives_in_the_keychain_only() {
     let mut outputs: Vec<(String, Output)> = Vec::new();
 
     let set = run_with_stdin(
-        &mut paydesk_in(&service, data, &["credentials", "set", "iotpay", "--env", "test", "--field", "mchId=10000701", "--field", "loginName=jack123"]),
+        &mut paydesk_in(
+            &service,
+            data,
+            &[
+                "credentials",
+                "set",
+                "iotpay",
+                "--env",
+                "test",
+                "--field",
+                "mchId=10000701",
+                "--field",
+                "loginName=jack123",
+            ],
+        ),
         secret.as_bytes(),
     );
-    assert!(set.status.success(), "credentials set failed: {}", stderr(&set));
-    assert!(stdout(&set).contains("key"), "it says which fields are set: {}", stdout(&set));
+    assert!(
+        set.status.success(),
+        "credentials set failed: {}",
+        stderr(&set)
+    );
+    assert!(
+        stdout(&set).contains("key"),
+        "it says which fields are set: {}",
+        stdout(&set)
+    );
     outputs.push(("credentials set".into(), set));
 
     let status = run_ok(&mut paydesk_in(&service, data, &["credentials", "status"]));
@@ -84,15 +109,32 @@ fn a_secret_set_from_stdin_lives_in_the_keychain_only() {
     assert!(line.contains("configured"), "{line}");
     outputs.push(("credentials status".into(), status));
 
-    let status_json = run_ok(&mut paydesk_in(&service, data, &["credentials", "status", "--json"]));
+    let status_json = run_ok(&mut paydesk_in(
+        &service,
+        data,
+        &["credentials", "status", "--json"],
+    ));
     let entry = iotpay_test_status(&status_json);
     assert_eq!(entry["configured"], true, "{entry}");
-    let fields_set: Vec<&str> = entry["fieldsSet"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
-    assert!(fields_set.contains(&"key") && fields_set.contains(&"mchId") && fields_set.contains(&"loginName"), "{fields_set:?}");
+    let fields_set: Vec<&str> = entry["fieldsSet"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert!(
+        fields_set.contains(&"key")
+            && fields_set.contains(&"mchId")
+            && fields_set.contains(&"loginName"),
+        "{fields_set:?}"
+    );
     outputs.push(("credentials status --json".into(), status_json));
 
     // Really in the keychain: read back through the library, in this process.
-    let stored = vault(&service).load(Gateway::Iotpay, Environment::Test).unwrap().expect("the keychain has the entry");
+    let stored = vault(&service)
+        .load(Gateway::Iotpay, Environment::Test)
+        .unwrap()
+        .expect("the keychain has the entry");
     assert_eq!(stored.require("key").unwrap().expose(), &secret);
     assert_eq!(stored.require("mchId").unwrap().expose(), "10000701");
     assert_eq!(stored.require("loginName").unwrap().expose(), "jack123");
@@ -100,7 +142,17 @@ fn a_secret_set_from_stdin_lives_in_the_keychain_only() {
     // A day at the counter in this data directory.
     let export = data.join("export.csv");
     for args in [
-        &["order", "create", "--gateway", "iotpay", "--method", "wechat-qr", "--amount", "12.50", "--json"][..],
+        &[
+            "order",
+            "create",
+            "--gateway",
+            "iotpay",
+            "--method",
+            "wechat-qr",
+            "--amount",
+            "12.50",
+            "--json",
+        ][..],
         &["orders", "--json"][..],
         &["export", "csv", "--output", export.to_str().unwrap()][..],
     ] {
@@ -108,7 +160,11 @@ fn a_secret_set_from_stdin_lives_in_the_keychain_only() {
         outputs.push((args.join(" "), output));
     }
     let doctor = run(&mut paydesk_in(&service, data, &["doctor"]));
-    assert!(stdout(&doctor).contains("keychain: available; configured: iotpay test"), "{}", stdout(&doctor));
+    assert!(
+        stdout(&doctor).contains("keychain: available; configured: iotpay test"),
+        "{}",
+        stdout(&doctor)
+    );
     outputs.push(("doctor".into(), doctor));
 
     // Test mode uses the stored key to sign: against a gateway (the sandbox, which does not know
@@ -116,44 +172,110 @@ fn a_secret_set_from_stdin_lives_in_the_keychain_only() {
     let gateway_dir = tempfile::tempdir().unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let gateway = runtime
-        .block_on(paydesk::sandbox::SandboxServer::start(gateway_dir.path(), "127.0.0.1:0".parse().unwrap()))
+        .block_on(paydesk::sandbox::SandboxServer::start(
+            gateway_dir.path(),
+            "127.0.0.1:0".parse().unwrap(),
+        ))
         .unwrap();
-    paydesk::ledger::Ledger::open_in(data).unwrap().set_setting("iotpay.test.v1_base", &gateway.iotpay_v1_base()).unwrap();
+    paydesk::ledger::Ledger::open_in(data)
+        .unwrap()
+        .set_setting("iotpay.test.v1_base", &gateway.iotpay_v1_base())
+        .unwrap();
     let test_mode = run(&mut paydesk_in(
         &service,
         data,
-        &["--mode", "test", "order", "create", "--gateway", "iotpay", "--method", "alipay-qr", "--amount", "1.00"],
+        &[
+            "--mode",
+            "test",
+            "order",
+            "create",
+            "--gateway",
+            "iotpay",
+            "--method",
+            "alipay-qr",
+            "--amount",
+            "1.00",
+        ],
     ));
-    assert_eq!(test_mode.status.code(), Some(1), "stdout {} stderr {}", stdout(&test_mode), stderr(&test_mode));
-    assert!(stderr(&test_mode).contains("0015"), "the sandbox refused the unknown merchant: {}", stderr(&test_mode));
+    assert_eq!(
+        test_mode.status.code(),
+        Some(1),
+        "stdout {} stderr {}",
+        stdout(&test_mode),
+        stderr(&test_mode)
+    );
+    assert!(
+        stderr(&test_mode).contains("0015"),
+        "the sandbox refused the unknown merchant: {}",
+        stderr(&test_mode)
+    );
     outputs.push(("--mode test order create".into(), test_mode));
     drop(gateway);
 
     // `sandbox serve` accepts the credentials set in the keychain, and checks the signature
     // with the stored key: the same test-mode order now goes through.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut serve = paydesk_in(&service, gateway_dir.path(), &["sandbox", "serve", "--port", &port.to_string()])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut serve = paydesk_in(
+        &service,
+        gateway_dir.path(),
+        &["sandbox", "serve", "--port", &port.to_string()],
+    )
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped())
+    .spawn()
+    .unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(std::time::Instant::now() < deadline, "sandbox serve did not listen");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "sandbox serve did not listen"
+        );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     let base = format!("http://127.0.0.1:{port}/iotpay/v1");
-    paydesk::ledger::Ledger::open_in(data).unwrap().set_setting("iotpay.test.v1_base", &base).unwrap();
+    paydesk::ledger::Ledger::open_in(data)
+        .unwrap()
+        .set_setting("iotpay.test.v1_base", &base)
+        .unwrap();
     let accepted = run(&mut paydesk_in(
         &service,
         data,
-        &["--mode", "test", "order", "create", "--gateway", "iotpay", "--method", "alipay-qr", "--amount", "1.00", "--json"],
+        &[
+            "--mode",
+            "test",
+            "order",
+            "create",
+            "--gateway",
+            "iotpay",
+            "--method",
+            "alipay-qr",
+            "--amount",
+            "1.00",
+            "--json",
+        ],
     ));
     let _ = serve.kill();
     let served = serve.wait_with_output().unwrap();
-    assert!(stdout(&served).contains("10000701 (test)"), "{}", stdout(&served));
-    assert!(accepted.status.success(), "stdout {} stderr {}", stdout(&accepted), stderr(&accepted));
-    assert!(stdout(&accepted).contains("\"status\": \"pending\""), "{}", stdout(&accepted));
+    assert!(
+        stdout(&served).contains("10000701 (test)"),
+        "{}",
+        stdout(&served)
+    );
+    assert!(
+        accepted.status.success(),
+        "stdout {} stderr {}",
+        stdout(&accepted),
+        stderr(&accepted)
+    );
+    assert!(
+        stdout(&accepted).contains("\"status\": \"pending\""),
+        "{}",
+        stdout(&accepted)
+    );
     outputs.push(("--mode test order create (accepted)".into(), accepted));
     outputs.push(("sandbox serve".into(), served));
 
@@ -161,15 +283,29 @@ fn a_secret_set_from_stdin_lives_in_the_keychain_only() {
     let leaks = files_containing(data, secret.as_bytes());
     assert!(leaks.is_empty(), "the secret was written to {leaks:?}");
     for (what, output) in &outputs {
-        assert!(!stdout(output).contains(&secret) && !stderr(output).contains(&secret), "`{what}` printed the secret");
+        assert!(
+            !stdout(output).contains(&secret) && !stderr(output).contains(&secret),
+            "`{what}` printed the secret"
+        );
     }
 
-    let deleted = run_ok(&mut paydesk_in(&service, data, &["credentials", "delete", "iotpay", "--env", "test"]));
+    let deleted = run_ok(&mut paydesk_in(
+        &service,
+        data,
+        &["credentials", "delete", "iotpay", "--env", "test"],
+    ));
     assert!(stdout(&deleted).contains("deleted"), "{}", stdout(&deleted));
-    let after = iotpay_test_status(&run_ok(&mut paydesk_in(&service, data, &["credentials", "status", "--json"])));
+    let after = iotpay_test_status(&run_ok(&mut paydesk_in(
+        &service,
+        data,
+        &["credentials", "status", "--json"],
+    )));
     assert_eq!(after["configured"], false, "{after}");
     assert_eq!(after["fieldsSet"], serde_json::json!([]), "{after}");
-    assert!(vault(&service).load(Gateway::Iotpay, Environment::Test).unwrap().is_none());
+    assert!(vault(&service)
+        .load(Gateway::Iotpay, Environment::Test)
+        .unwrap()
+        .is_none());
 }
 
 #[test]
@@ -184,16 +320,49 @@ fn a_secret_on_the_command_line_is_refused_and_nothing_is_stored() {
         &mut paydesk_in(
             &service,
             dir.path(),
-            &["credentials", "set", "iotpay", "--env", "test", "--field", "mchId=10000701", "--field", &field],
+            &[
+                "credentials",
+                "set",
+                "iotpay",
+                "--env",
+                "test",
+                "--field",
+                "mchId=10000701",
+                "--field",
+                &field,
+            ],
         ),
         b"",
     );
-    assert_eq!(output.status.code(), Some(2), "stdout {} stderr {}", stdout(&output), stderr(&output));
-    assert!(stderr(&output).contains("key is a secret"), "{}", stderr(&output));
-    assert!(!stderr(&output).contains(&secret) && !stdout(&output).contains(&secret), "the refusal does not echo the secret");
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "stdout {} stderr {}",
+        stdout(&output),
+        stderr(&output)
+    );
+    assert!(
+        stderr(&output).contains("key is a secret"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        !stderr(&output).contains(&secret) && !stdout(&output).contains(&secret),
+        "the refusal does not echo the secret"
+    );
 
-    assert!(vault(&service).load(Gateway::Iotpay, Environment::Test).unwrap().is_none(), "nothing was stored, not even mchId");
-    let status = iotpay_test_status(&run_ok(&mut paydesk_in(&service, dir.path(), &["credentials", "status", "--json"])));
+    assert!(
+        vault(&service)
+            .load(Gateway::Iotpay, Environment::Test)
+            .unwrap()
+            .is_none(),
+        "nothing was stored, not even mchId"
+    );
+    let status = iotpay_test_status(&run_ok(&mut paydesk_in(
+        &service,
+        dir.path(),
+        &["credentials", "status", "--json"],
+    )));
     assert_eq!(status["configured"], false, "{status}");
     assert_eq!(status["fieldsSet"], serde_json::json!([]), "{status}");
 }

@@ -75,8 +75,13 @@ struct Sandbox {
 
 impl Sandbox {
     async fn start(dir: &std::path::Path) -> Sandbox {
-        let server = SandboxServer::start(dir, "127.0.0.1:0".parse().unwrap()).await.expect("the sandbox starts");
-        Sandbox { server, http: reqwest::Client::new() }
+        let server = SandboxServer::start(dir, "127.0.0.1:0".parse().unwrap())
+            .await
+            .expect("the sandbox starts");
+        Sandbox {
+            server,
+            http: reqwest::Client::new(),
+        }
     }
 
     /// POSTs a literal form body to `{v1}/<endpoint>` and returns the JSON answer.
@@ -95,17 +100,27 @@ impl Sandbox {
 
     /// `params=<url-encoded JSON>`.
     async fn post(&self, endpoint: &str, params: &Map<String, Value>) -> Value {
-        let body = serde_urlencoded::to_string([("params", Value::Object(params.clone()).to_string())]).unwrap();
+        let body =
+            serde_urlencoded::to_string([("params", Value::Object(params.clone()).to_string())])
+                .unwrap();
         assert!(body.starts_with("params=%7B"), "{body}");
         self.post_body(endpoint, body).await
     }
 
     async fn create(&self, fields: Value) -> Value {
-        self.post("create_order", &signed(fields, SANDBOX_MERCHANT_KEY)).await
+        self.post("create_order", &signed(fields, SANDBOX_MERCHANT_KEY))
+            .await
     }
 
     async fn query(&self, by: &str, value: &str) -> Value {
-        self.post("query_order", &signed(json!({ "mchId": SANDBOX_MCH_ID, by: value }), SANDBOX_MERCHANT_KEY)).await
+        self.post(
+            "query_order",
+            &signed(
+                json!({ "mchId": SANDBOX_MCH_ID, by: value }),
+                SANDBOX_MERCHANT_KEY,
+            ),
+        )
+        .await
     }
 }
 
@@ -114,13 +129,23 @@ fn assert_signed_success(answer: &Value) {
     assert_eq!(answer["retCode"], "SUCCESS", "{answer}");
     assert_eq!(answer["resCode"], "SUCCESS", "{answer}");
     let fields = object(answer.clone());
-    let given = fields.get("sign").and_then(Value::as_str).expect("a success answer is signed");
-    assert_eq!(given, sign(&fields, SANDBOX_MERCHANT_KEY), "the answer's sign verifies with the merchant key");
+    let given = fields
+        .get("sign")
+        .and_then(Value::as_str)
+        .expect("a success answer is signed");
+    assert_eq!(
+        given,
+        sign(&fields, SANDBOX_MERCHANT_KEY),
+        "the answer's sign verifies with the merchant key"
+    );
     assert_ne!(given, sign(&fields, "another-key"));
 }
 
 fn assert_fails_with(answer: &Value, code: &str) {
-    assert_eq!(answer["retCode"], "SUCCESS", "the transport worked: {answer}");
+    assert_eq!(
+        answer["retCode"], "SUCCESS",
+        "the transport worked: {answer}"
+    );
     assert_eq!(answer["resCode"], "FAIL", "{answer}");
     assert_eq!(answer["errCode"], code, "{answer}");
 }
@@ -141,20 +166,27 @@ fn the_test_signer_reproduces_the_reference_golden_vector() {
         "extra": "{\"productId\":\"120989823\"}",
         "jobNo": "jack123",
     }));
-    assert_eq!(sign(&fields, "TEST_MERCHANT_KEY_123"), "1B60C008072C2D9F0AE86B3D6ECE6E91");
+    assert_eq!(
+        sign(&fields, "TEST_MERCHANT_KEY_123"),
+        "1B60C008072C2D9F0AE86B3D6ECE6E91"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn wx_native_create_answers_a_signed_code_url_to_the_sandbox_payment_page() {
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path()).await;
-    let answer = sandbox.create(create_fields("CT0001", "WX_NATIVE", 1250)).await;
+    let answer = sandbox
+        .create(create_fields("CT0001", "WX_NATIVE", 1250))
+        .await;
     assert_signed_success(&answer);
     assert_eq!(answer["mchOrderNo"], "CT0001");
     let pay_order_id = answer["payOrderId"].as_str().expect("a payOrderId");
     assert!(!pay_order_id.is_empty());
     assert_eq!(
-        answer["codeUrl"].as_str().expect("WX_NATIVE answers codeUrl"),
+        answer["codeUrl"]
+            .as_str()
+            .expect("WX_NATIVE answers codeUrl"),
         format!("{}/pay/iotpay/{pay_order_id}", sandbox.server.base_url())
     );
     assert!(answer.get("qr_code").is_none(), "{answer}");
@@ -165,11 +197,15 @@ async fn alipay_qr_and_upi_qr_answer_qr_code() {
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path()).await;
     for (mch_order_no, channel) in [("CT0002", "ALIPAY_QR"), ("CT0003", "UPI_QR")] {
-        let answer = sandbox.create(create_fields(mch_order_no, channel, 999)).await;
+        let answer = sandbox
+            .create(create_fields(mch_order_no, channel, 999))
+            .await;
         assert_signed_success(&answer);
         let pay_order_id = answer["payOrderId"].as_str().expect("a payOrderId");
         assert_eq!(
-            answer["qr_code"].as_str().unwrap_or_else(|| panic!("{channel} answers qr_code: {answer}")),
+            answer["qr_code"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{channel} answers qr_code: {answer}")),
             format!("{}/pay/iotpay/{pay_order_id}", sandbox.server.base_url())
         );
         assert!(answer.get("codeUrl").is_none(), "{answer}");
@@ -181,10 +217,16 @@ async fn a_wrong_sign_is_0013_and_an_unknown_merchant_is_0015() {
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path()).await;
 
-    let wrong_key = signed(create_fields("CT0004", "WX_NATIVE", 100), "not-the-merchant-key");
+    let wrong_key = signed(
+        create_fields("CT0004", "WX_NATIVE", 100),
+        "not-the-merchant-key",
+    );
     assert_fails_with(&sandbox.post("create_order", &wrong_key).await, "0013");
 
-    let mut tampered = signed(create_fields("CT0004", "WX_NATIVE", 100), SANDBOX_MERCHANT_KEY);
+    let mut tampered = signed(
+        create_fields("CT0004", "WX_NATIVE", 100),
+        SANDBOX_MERCHANT_KEY,
+    );
     tampered.insert("amount".into(), json!(1));
     assert_fails_with(&sandbox.post("create_order", &tampered).await, "0013");
 
@@ -192,7 +234,10 @@ async fn a_wrong_sign_is_0013_and_an_unknown_merchant_is_0015() {
     unknown["mchId"] = json!("99999999");
     assert_fails_with(&sandbox.create(unknown).await, "0015");
 
-    let query_wrong_key = signed(json!({ "mchId": SANDBOX_MCH_ID, "mchOrderNo": "CT0004" }), "nope");
+    let query_wrong_key = signed(
+        json!({ "mchId": SANDBOX_MCH_ID, "mchOrderNo": "CT0004" }),
+        "nope",
+    );
     assert_fails_with(&sandbox.post("query_order", &query_wrong_key).await, "0013");
 
     // None of the refused requests created the order.
@@ -209,9 +254,18 @@ async fn bad_create_parameters_are_0014() {
     assert_fails_with(&sandbox.create(no_subject).await, "0014");
 
     let thirty_one = "C".repeat(31);
-    assert_fails_with(&sandbox.create(create_fields(&thirty_one, "ALIPAY_QR", 100)).await, "0014");
+    assert_fails_with(
+        &sandbox
+            .create(create_fields(&thirty_one, "ALIPAY_QR", 100))
+            .await,
+        "0014",
+    );
     // String(30) is the limit, not less.
-    assert_signed_success(&sandbox.create(create_fields(&"C".repeat(30), "ALIPAY_QR", 100)).await);
+    assert_signed_success(
+        &sandbox
+            .create(create_fields(&"C".repeat(30), "ALIPAY_QR", 100))
+            .await,
+    );
 
     let mut no_product = create_fields("CT0006", "WX_NATIVE", 100);
     no_product.as_object_mut().unwrap().remove("extra");
@@ -226,19 +280,32 @@ async fn bad_create_parameters_are_0014() {
 async fn a_post_without_params_is_0012() {
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path()).await;
-    assert_fails_with(&sandbox.post_body("create_order", "mchId=20000001&amount=100".into()).await, "0012");
-    assert_fails_with(&sandbox.post_body("query_order", String::new()).await, "0012");
+    assert_fails_with(
+        &sandbox
+            .post_body("create_order", "mchId=20000001&amount=100".into())
+            .await,
+        "0012",
+    );
+    assert_fails_with(
+        &sandbox.post_body("query_order", String::new()).await,
+        "0012",
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_order_goes_created_paying_paid_as_the_customer_opens_the_page_and_pays() {
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path()).await;
-    let created = sandbox.create(create_fields("CT0008", "WX_NATIVE", 1250)).await;
+    let created = sandbox
+        .create(create_fields("CT0008", "WX_NATIVE", 1250))
+        .await;
     assert_signed_success(&created);
     let pay_order_id = created["payOrderId"].as_str().unwrap().to_string();
 
-    for (by, value) in [("mchOrderNo", "CT0008"), ("payOrderId", pay_order_id.as_str())] {
+    for (by, value) in [
+        ("mchOrderNo", "CT0008"),
+        ("payOrderId", pay_order_id.as_str()),
+    ] {
         let answer = sandbox.query(by, value).await;
         assert_signed_success(&answer);
         assert_eq!(answer["status"], 0, "by {by}: {answer}");
@@ -256,35 +323,71 @@ async fn an_order_goes_created_paying_paid_as_the_customer_opens_the_page_and_pa
     assert!(html.contains("12.50"), "the page shows the amount: {html}");
     let paying = sandbox.query("payOrderId", &pay_order_id).await;
     assert_signed_success(&paying);
-    assert_eq!(paying["status"], 1, "opening the page means paying: {paying}");
+    assert_eq!(
+        paying["status"], 1,
+        "opening the page means paying: {paying}"
+    );
 
-    let paid_page = sandbox.http.post(format!("{page_url}/pay")).send().await.unwrap();
+    let paid_page = sandbox
+        .http
+        .post(format!("{page_url}/pay"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(paid_page.status(), 200);
     let paid = sandbox.query("mchOrderNo", "CT0008").await;
     assert_signed_success(&paid);
     assert_eq!(paid["status"], 2, "{paid}");
-    assert!(paid["paySuccTime"].as_i64().is_some_and(|t| t > 0), "{paid}");
-    assert!(paid["channelOrderNo"].as_str().is_some_and(|s| !s.is_empty()), "{paid}");
+    assert!(
+        paid["paySuccTime"].as_i64().is_some_and(|t| t > 0),
+        "{paid}"
+    );
+    assert!(
+        paid["channelOrderNo"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty()),
+        "{paid}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn re_creating_a_merchant_order_number_is_a_safe_retry_only_while_unpaid_and_unchanged() {
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path()).await;
-    let first = sandbox.create(create_fields("CT0009", "ALIPAY_QR", 500)).await;
+    let first = sandbox
+        .create(create_fields("CT0009", "ALIPAY_QR", 500))
+        .await;
     assert_signed_success(&first);
 
-    let retry = sandbox.create(create_fields("CT0009", "ALIPAY_QR", 500)).await;
+    let retry = sandbox
+        .create(create_fields("CT0009", "ALIPAY_QR", 500))
+        .await;
     assert_signed_success(&retry);
-    assert_eq!(retry["payOrderId"], first["payOrderId"], "a retry gets the same order");
+    assert_eq!(
+        retry["payOrderId"], first["payOrderId"],
+        "a retry gets the same order"
+    );
     assert_eq!(retry["qr_code"], first["qr_code"]);
 
-    assert_fails_with(&sandbox.create(create_fields("CT0009", "ALIPAY_QR", 600)).await, "0014");
+    assert_fails_with(
+        &sandbox
+            .create(create_fields("CT0009", "ALIPAY_QR", 600))
+            .await,
+        "0014",
+    );
 
     let pay_order_id = first["payOrderId"].as_str().unwrap();
-    let paid = SandboxStore::open_in(dir.path()).unwrap().settle(pay_order_id, true).unwrap();
+    let paid = SandboxStore::open_in(dir.path())
+        .unwrap()
+        .settle(pay_order_id, true)
+        .unwrap();
     assert_eq!(paid.status, 2);
-    assert_fails_with(&sandbox.create(create_fields("CT0009", "ALIPAY_QR", 500)).await, "0113");
+    assert_fails_with(
+        &sandbox
+            .create(create_fields("CT0009", "ALIPAY_QR", 500))
+            .await,
+        "0113",
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -292,14 +395,19 @@ async fn querying_an_unknown_merchant_order_number_is_0112() {
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path()).await;
     assert_fails_with(&sandbox.query("mchOrderNo", "NEVER-CREATED").await, "0112");
-    assert_fails_with(&sandbox.query("payOrderId", "P00000000000000000000").await, "0112");
+    assert_fails_with(
+        &sandbox.query("payOrderId", "P00000000000000000000").await,
+        "0112",
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sandbox_orders_survive_a_restart_on_the_same_data_directory() {
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path()).await;
-    let created = sandbox.create(create_fields("CT0010", "UPI_QR", 4321)).await;
+    let created = sandbox
+        .create(create_fields("CT0010", "UPI_QR", 4321))
+        .await;
     assert_signed_success(&created);
     drop(sandbox);
 
@@ -320,7 +428,9 @@ async fn the_iotpay_adapter_creates_and_syncs_a_paid_order_through_the_sandbox()
     use paydesk::payments::{CreateOrderInput, Paydesk};
 
     let dir = tempfile::tempdir().unwrap();
-    let desk: Arc<Paydesk> = Paydesk::open(dir.path(), Some(Mode::Sandbox)).await.unwrap();
+    let desk: Arc<Paydesk> = Paydesk::open(dir.path(), Some(Mode::Sandbox))
+        .await
+        .unwrap();
     let order = desk
         .create_order(&CreateOrderInput {
             gateway: "iotpay".into(),
@@ -334,14 +444,30 @@ async fn the_iotpay_adapter_creates_and_syncs_a_paid_order_through_the_sandbox()
         .unwrap();
     assert_eq!(order.status, OrderStatus::Pending);
     assert_eq!(order.amount.minor(), 1250);
-    let pay_order_id = order.gateway_order_id.clone().expect("the sandbox's payOrderId is kept");
-    assert!(order.payment_url.as_deref().is_some_and(|u| u.ends_with(&format!("/pay/iotpay/{pay_order_id}"))));
+    let pay_order_id = order
+        .gateway_order_id
+        .clone()
+        .expect("the sandbox's payOrderId is kept");
+    assert!(order
+        .payment_url
+        .as_deref()
+        .is_some_and(|u| u.ends_with(&format!("/pay/iotpay/{pay_order_id}"))));
 
     // What the adapter sent, as the sandbox recorded it.
     let store = SandboxStore::open_in(dir.path()).unwrap();
-    let at_gateway = store.find(&order.merchant_order_no).unwrap().expect("the sandbox has the order");
+    let at_gateway = store
+        .find(&order.merchant_order_no)
+        .unwrap()
+        .expect("the sandbox has the order");
     assert_eq!(at_gateway.pay_order_id, pay_order_id);
-    assert_eq!((at_gateway.amount, at_gateway.currency.as_str(), at_gateway.channel_id.as_str()), (1250, "CAD", "WX_NATIVE"));
+    assert_eq!(
+        (
+            at_gateway.amount,
+            at_gateway.currency.as_str(),
+            at_gateway.channel_id.as_str()
+        ),
+        (1250, "CAD", "WX_NATIVE")
+    );
 
     let settled = store.settle(&order.merchant_order_no, true).unwrap();
     assert_eq!(settled.status, 2);
@@ -350,7 +476,20 @@ async fn the_iotpay_adapter_creates_and_syncs_a_paid_order_through_the_sandbox()
     assert_eq!(synced.status, OrderStatus::Paid);
     assert_eq!(synced.gateway_status.as_deref(), Some("2"));
     // The background watcher may add a same-status event (gateway status 0) meanwhile.
-    let mut history: Vec<OrderStatus> = desk.ledger().events(order.id).unwrap().iter().map(|e| e.to_status).collect();
+    let mut history: Vec<OrderStatus> = desk
+        .ledger()
+        .events(order.id)
+        .unwrap()
+        .iter()
+        .map(|e| e.to_status)
+        .collect();
     history.dedup();
-    assert_eq!(history, [OrderStatus::Created, OrderStatus::Pending, OrderStatus::Paid]);
+    assert_eq!(
+        history,
+        [
+            OrderStatus::Created,
+            OrderStatus::Pending,
+            OrderStatus::Paid
+        ]
+    );
 }

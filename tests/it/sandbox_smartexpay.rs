@@ -5,14 +5,17 @@
 use std::sync::{Arc, Mutex};
 
 use paydesk::sandbox::{
-    SandboxServer, SandboxStore, SANDBOX_SMARTEXPAY_API_KEY, SANDBOX_SMARTEXPAY_MANUAL_ROUTE, SANDBOX_SMARTEXPAY_ROUTE,
+    SandboxServer, SandboxStore, SANDBOX_SMARTEXPAY_API_KEY, SANDBOX_SMARTEXPAY_MANUAL_ROUTE,
+    SANDBOX_SMARTEXPAY_ROUTE,
 };
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 /// §4 written from the reference: sha256 of the colon-joined values and the secret.
 fn ipn_hash(values: &[&str], secret: &str) -> String {
-    hex::encode(Sha256::digest(format!("{}:{secret}", values.join(":")).as_bytes()))
+    hex::encode(Sha256::digest(
+        format!("{}:{secret}", values.join(":")).as_bytes(),
+    ))
 }
 
 #[test]
@@ -34,7 +37,9 @@ fn the_hash_matches_the_seeds_vector() {
 
 async fn sandbox() -> (tempfile::TempDir, SandboxServer) {
     let dir = tempfile::tempdir().unwrap();
-    let server = SandboxServer::start(dir.path(), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let server = SandboxServer::start(dir.path(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
     (dir, server)
 }
 
@@ -68,7 +73,9 @@ async fn ipn_sink() -> (String, Arc<Mutex<Vec<Vec<(String, String)>>>>) {
         axum::routing::post(move |body: axum::body::Bytes| {
             let sink = sink.clone();
             async move {
-                sink.lock().unwrap().push(serde_urlencoded::from_bytes(&body).unwrap());
+                sink.lock()
+                    .unwrap()
+                    .push(serde_urlencoded::from_bytes(&body).unwrap());
                 "OK"
             }
         }),
@@ -82,7 +89,12 @@ async fn create_then_get_with_the_api_key() {
     let (_dir, server) = sandbox().await;
     let base = format!("{}/smartexpay", server.base_url());
     let create = format!("{base}/public/exchanger/order/create");
-    let (status, refused) = post_json(&create, None, create_body(SANDBOX_SMARTEXPAY_ROUTE, "http://127.0.0.1:9/ipn")).await;
+    let (status, refused) = post_json(
+        &create,
+        None,
+        create_body(SANDBOX_SMARTEXPAY_ROUTE, "http://127.0.0.1:9/ipn"),
+    )
+    .await;
     assert_eq!((status, &refused["success"]), (401, &json!(false)));
     assert!(refused["error"]["message"].is_string());
 
@@ -99,7 +111,10 @@ async fn create_then_get_with_the_api_key() {
     assert_eq!(data["secret"].as_str().unwrap().len(), 24);
     assert_eq!(data["inAmount"], json!(12.5));
     assert_eq!(data["outAmount"], json!(13.5), "12.50 at 1.08");
-    assert_eq!(data["route"], json!({ "from": "CARDEUR", "to": "USDTTRC20" }));
+    assert_eq!(
+        data["route"],
+        json!({ "from": "CARDEUR", "to": "USDTTRC20" })
+    );
 
     let uid = data["uid"].to_string();
     let secret = data["secret"].as_str().unwrap();
@@ -119,8 +134,16 @@ async fn create_then_get_with_the_api_key() {
     let (status, got) = get(uid.clone(), secret.to_string(), SANDBOX_SMARTEXPAY_API_KEY).await;
     assert_eq!(status, 200);
     assert_eq!(got["data"]["status"], "waitPayment");
-    let (status, wrong) = get(uid.clone(), "not-the-secret".into(), SANDBOX_SMARTEXPAY_API_KEY).await;
-    assert_eq!((status, &wrong["error"]["errorCode"]), (404, &json!("ORDER_NOT_FOUND")));
+    let (status, wrong) = get(
+        uid.clone(),
+        "not-the-secret".into(),
+        SANDBOX_SMARTEXPAY_API_KEY,
+    )
+    .await;
+    assert_eq!(
+        (status, &wrong["error"]["errorCode"]),
+        (404, &json!("ORDER_NOT_FOUND"))
+    );
     assert_eq!(get(uid, secret.to_string(), "wrong-key").await.0, 401);
 
     let page = reqwest::get(format!("{base}/en/payment/{}/{secret}", data["uid"]))
@@ -138,7 +161,10 @@ async fn create_then_get_with_the_api_key() {
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_requests_are_refused_with_error_codes() {
     let (_dir, server) = sandbox().await;
-    let create = format!("{}/smartexpay/public/exchanger/order/create", server.base_url());
+    let create = format!(
+        "{}/smartexpay/public/exchanger/order/create",
+        server.base_url()
+    );
     let good = create_body(SANDBOX_SMARTEXPAY_ROUTE, "http://127.0.0.1:9/ipn");
     let cases = [
         (
@@ -147,7 +173,10 @@ async fn bad_requests_are_refused_with_error_codes() {
         ),
         (good.replace("12.50", "0.5"), "AMOUNT_INVALID"),
         (good.replace("\"en\"", "\"de\""), "LANG_INVALID"),
-        (good.replace("\"agreement\":true", "\"agreement\":false"), "AGREEMENT_REQUIRED"),
+        (
+            good.replace("\"agreement\":true", "\"agreement\":false"),
+            "AGREEMENT_REQUIRED",
+        ),
         (
             good.replace("\"ipnSecret\":\"SECRET123\"", "\"ipnSecret\":\"\""),
             "IPN_SECRET_REQUIRED",
@@ -157,7 +186,10 @@ async fn bad_requests_are_refused_with_error_codes() {
         let (status, answer) = post_json(&create, Some(SANDBOX_SMARTEXPAY_API_KEY), body).await;
         assert!(status >= 400, "{code}");
         assert_eq!(
-            (answer["success"].clone(), answer["error"]["errorCode"].clone()),
+            (
+                answer["success"].clone(),
+                answer["error"]["errorCode"].clone()
+            ),
             (json!(false), json!(code))
         );
     }
@@ -178,7 +210,10 @@ async fn the_form_encoding_with_indexed_values_works_too() {
         ("hideOutData", "false"),
     ];
     let answer: Value = reqwest::Client::new()
-        .post(format!("{}/smartexpay/public/exchanger/order/create", server.base_url()))
+        .post(format!(
+            "{}/smartexpay/public/exchanger/order/create",
+            server.base_url()
+        ))
         .header("X-Api-Key", SANDBOX_SMARTEXPAY_API_KEY)
         .form(&form)
         .send()
@@ -195,7 +230,10 @@ async fn the_form_encoding_with_indexed_values_works_too() {
 async fn paying_sends_one_hashed_ipn_and_it_is_never_resent() {
     let (dir, server) = sandbox().await;
     let (ipn_url, heard) = ipn_sink().await;
-    let create = format!("{}/smartexpay/public/exchanger/order/create", server.base_url());
+    let create = format!(
+        "{}/smartexpay/public/exchanger/order/create",
+        server.base_url()
+    );
     let (_, created) = post_json(
         &create,
         Some(SANDBOX_SMARTEXPAY_API_KEY),
@@ -204,7 +242,10 @@ async fn paying_sends_one_hashed_ipn_and_it_is_never_resent() {
     .await;
     let uid = created["data"]["uid"].to_string();
     let store = SandboxStore::open_in(dir.path()).unwrap();
-    let said = paydesk::sandbox::settle_other(&store, &uid, true).await.unwrap().unwrap();
+    let said = paydesk::sandbox::settle_other(&store, &uid, true)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(said.contains("is paid"), "{said}");
 
     let heard = heard.lock().unwrap().clone();
@@ -222,13 +263,24 @@ async fn paying_sends_one_hashed_ipn_and_it_is_never_resent() {
         (get("newStatus"), get("inAmount"), get("outAmount")),
         ("inProgress".into(), "12.5".into(), "13.5".into())
     );
-    assert_eq!((get("xml_from"), get("xml_to")), ("CARDEUR".into(), "USDTTRC20".into()));
+    assert_eq!(
+        (get("xml_from"), get("xml_to")),
+        ("CARDEUR".into(), "USDTTRC20".into())
+    );
     let to_values: Value = serde_json::from_str(&get("toValues")).unwrap();
     assert_eq!(to_values[0]["value"], "TQ9sandboxWallet");
-    let values: Vec<String> = ["orderId", "newStatus", "inAmount", "outAmount", "xml_from", "xml_to", "timestamp"]
-        .iter()
-        .map(|n| get(n))
-        .collect();
+    let values: Vec<String> = [
+        "orderId",
+        "newStatus",
+        "inAmount",
+        "outAmount",
+        "xml_from",
+        "xml_to",
+        "timestamp",
+    ]
+    .iter()
+    .map(|n| get(n))
+    .collect();
     let values: Vec<&str> = values.iter().map(String::as_str).collect();
     assert_eq!(get("hash"), ipn_hash(&values, "SECRET123"));
 
@@ -273,7 +325,14 @@ async fn a_manual_route_waits_for_the_merchant_to_move_it_to_in_progress() {
         .unwrap()
         .unwrap();
     assert!(said.contains("waiting for the merchant"), "{said}");
-    assert_eq!(store.smartexpay_order(&uid.to_string()).unwrap().unwrap().status, "waitPayment");
+    assert_eq!(
+        store
+            .smartexpay_order(&uid.to_string())
+            .unwrap()
+            .unwrap()
+            .status,
+        "waitPayment"
+    );
     assert!(heard.lock().unwrap().is_empty());
 
     let update = |status: &str, secret: &str| {
@@ -293,7 +352,10 @@ async fn a_manual_route_waits_for_the_merchant_to_move_it_to_in_progress() {
     assert_eq!(update("done", &secret).await.0, 400, "only inProgress");
     assert_eq!(update("inProgress", "wrong").await.0, 404);
     let (status, moved) = update("inProgress", &secret).await;
-    assert_eq!((status, &moved["data"]["status"]), (200, &json!("inProgress")));
+    assert_eq!(
+        (status, &moved["data"]["status"]),
+        (200, &json!("inProgress"))
+    );
     assert_eq!(update("inProgress", &secret).await.0, 400, "not twice");
     for _ in 0..50 {
         if !heard.lock().unwrap().is_empty() {

@@ -5,14 +5,16 @@
 use std::sync::{Arc, Mutex};
 
 use paydesk::sandbox::{
-    SandboxServer, SandboxStore, SANDBOX_SMARTPAY_AUTH_KEY, SANDBOX_SMARTPAY_CLIENT_ID, SANDBOX_SMARTPAY_CLIENT_SECRET,
-    SANDBOX_SMARTPAY_MERCHANT_KEY,
+    SandboxServer, SandboxStore, SANDBOX_SMARTPAY_AUTH_KEY, SANDBOX_SMARTPAY_CLIENT_ID,
+    SANDBOX_SMARTPAY_CLIENT_SECRET, SANDBOX_SMARTPAY_MERCHANT_KEY,
 };
 use serde_json::{json, Value};
 
 async fn sandbox() -> (tempfile::TempDir, SandboxServer, String) {
     let dir = tempfile::tempdir().unwrap();
-    let server = SandboxServer::start(dir.path(), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let server = SandboxServer::start(dir.path(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
     let base = format!("{}/smartpay", server.base_url());
     (dir, server, base)
 }
@@ -45,7 +47,12 @@ fn seed_body(reference: &str, amount: &str) -> String {
     )
 }
 
-async fn call(method: reqwest::Method, url: &str, auth: Option<&str>, body: Option<String>) -> (u16, Value) {
+async fn call(
+    method: reqwest::Method,
+    url: &str,
+    auth: Option<&str>,
+    body: Option<String>,
+) -> (u16, Value) {
     let mut request = reqwest::Client::new()
         .request(method, url)
         .header("Content-Type", "application/json")
@@ -116,7 +123,10 @@ async fn oauth_client_credentials_give_a_bearer_token() {
         .await
         .unwrap();
     assert_eq!(refused.status(), 400);
-    assert_eq!(refused.json::<Value>().await.unwrap()["error"], "invalid_client");
+    assert_eq!(
+        refused.json::<Value>().await.unwrap()["error"],
+        "invalid_client"
+    );
     let (status, _) = call(
         reqwest::Method::POST,
         &format!("{base}/payment/creation"),
@@ -136,11 +146,21 @@ async fn create_checkout_with_the_seeds_body_and_its_rules() {
     assert_eq!(created["paymentStatus"], "CREATED");
     assert!(created["requestTime"].as_str().unwrap().ends_with('Z'));
     let again = create(&base, "ORDER-1", "10.99").await;
-    assert_eq!(again["transactionId"], created["transactionId"], "partnerReference is unique");
+    assert_eq!(
+        again["transactionId"], created["transactionId"],
+        "partnerReference is unique"
+    );
 
     let url = format!("{base}/payment/creation");
     assert_eq!(
-        call(reqwest::Method::POST, &url, None, Some(seed_body("ORDER-2", "1.00"))).await.0,
+        call(
+            reqwest::Method::POST,
+            &url,
+            None,
+            Some(seed_body("ORDER-2", "1.00"))
+        )
+        .await
+        .0,
         401
     );
     let no_language = reqwest::Client::new()
@@ -171,13 +191,20 @@ async fn create_checkout_with_the_seeds_body_and_its_rules() {
 async fn status_goes_through_the_widget_and_pending_answers() {
     let (dir, server, base) = sandbox().await;
     let store = SandboxStore::open_in(dir.path()).unwrap();
-    store.set_sandbox_setting("smartpay.pending_answers", "2").unwrap();
+    store
+        .set_sandbox_setting("smartpay.pending_answers", "2")
+        .unwrap();
     let created = create(&base, "ORDER-P", "10.99").await;
     let id = created["transactionId"].as_str().unwrap();
     let status = || async {
-        call(reqwest::Method::GET, &format!("{base}/payment/status/{id}"), Some(&basic()), None)
-            .await
-            .1
+        call(
+            reqwest::Method::GET,
+            &format!("{base}/payment/status/{id}"),
+            Some(&basic()),
+            None,
+        )
+        .await
+        .1
     };
     let first = status().await;
     assert_eq!(first["paymentStatus"], "CREATED");
@@ -186,10 +213,28 @@ async fn status_goes_through_the_widget_and_pending_answers() {
     assert!(first["reconciliationReferenceId"].is_string() && first["creationDate"].is_string());
     assert_eq!(first["modifications"], json!([]));
 
-    let page = format!("{}/pay/smartpay/{}", server.base_url(), created["checkoutToken"].as_str().unwrap());
-    assert!(reqwest::get(&page).await.unwrap().text().await.unwrap().contains("10.99 EUR"));
-    assert_eq!(status().await["paymentStatus"], "AUTORIZATION_INITIALIZED", "the vendor's spelling");
-    reqwest::Client::new().post(format!("{page}/pay")).send().await.unwrap();
+    let page = format!(
+        "{}/pay/smartpay/{}",
+        server.base_url(),
+        created["checkoutToken"].as_str().unwrap()
+    );
+    assert!(reqwest::get(&page)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .contains("10.99 EUR"));
+    assert_eq!(
+        status().await["paymentStatus"],
+        "AUTORIZATION_INITIALIZED",
+        "the vendor's spelling"
+    );
+    reqwest::Client::new()
+        .post(format!("{page}/pay"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(status().await["paymentStatus"], "AUTHORIZATION_PENDING");
     assert_eq!(status().await["paymentStatus"], "AUTHORIZATION_PENDING");
     assert_eq!(status().await["paymentStatus"], "CAPTURED");
@@ -208,7 +253,9 @@ async fn status_goes_through_the_widget_and_pending_answers() {
 async fn modifications_are_idempotent_by_modification_id() {
     let (dir, _server, base) = sandbox().await;
     let store = SandboxStore::open_in(dir.path()).unwrap();
-    store.set_sandbox_setting("smartpay.auto_capture", "false").unwrap();
+    store
+        .set_sandbox_setting("smartpay.auto_capture", "false")
+        .unwrap();
     let created = create(&base, "ORDER-M", "10.00").await;
     let id = created["transactionId"].as_str().unwrap().to_string();
     store.smartpay_settle(&id, true).unwrap();
@@ -217,16 +264,23 @@ async fn modifications_are_idempotent_by_modification_id() {
         async move { call(reqwest::Method::POST, &url, Some(&basic()), Some(body)).await }
     };
     let body = |m: &str, extra: &str| {
-        format!(r#"{{"transactionId":"{id}","merchantKey":"{SANDBOX_SMARTPAY_MERCHANT_KEY}","modificationId":"{m}"{extra}}}"#)
+        format!(
+            r#"{{"transactionId":"{id}","merchantKey":"{SANDBOX_SMARTPAY_MERCHANT_KEY}","modificationId":"{m}"{extra}}}"#
+        )
     };
 
     assert_eq!(
-        modify("refund", body("R-0", r#","modifiedAmount":1.00"#)).await.0,
+        modify("refund", body("R-0", r#","modifiedAmount":1.00"#))
+            .await
+            .0,
         422,
         "nothing captured yet"
     );
     let (status, captured) = modify("capture", body("C-1", "")).await;
-    assert_eq!((status, &captured["paymentStatus"]), (200, &json!("CAPTURED")));
+    assert_eq!(
+        (status, &captured["paymentStatus"]),
+        (200, &json!("CAPTURED"))
+    );
     assert_eq!(captured["modificationId"], "C-1");
     assert_eq!(
         modify("capture", body("C-1", "")).await.1["paymentStatus"],
@@ -235,21 +289,40 @@ async fn modifications_are_idempotent_by_modification_id() {
     );
 
     let (status, partial) = modify("refund", body("R-1", r#","modifiedAmount":3.00"#)).await;
-    assert_eq!((status, &partial["paymentStatus"]), (200, &json!("CAPTURED")));
-    assert_eq!(modify("refund", body("R-1", r#","modifiedAmount":3.00"#)).await.0, 200);
     assert_eq!(
-        modify("refund", body("R-1", r#","modifiedAmount":4.00"#)).await.0,
+        (status, &partial["paymentStatus"]),
+        (200, &json!("CAPTURED"))
+    );
+    assert_eq!(
+        modify("refund", body("R-1", r#","modifiedAmount":3.00"#))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        modify("refund", body("R-1", r#","modifiedAmount":4.00"#))
+            .await
+            .0,
         409,
         "same id, other refund"
     );
     assert_eq!(
-        modify("refund", body("R-2", r#","modifiedAmount":8.00"#)).await.0,
+        modify("refund", body("R-2", r#","modifiedAmount":8.00"#))
+            .await
+            .0,
         422,
         "more than is left"
     );
-    let (_, rest) = modify("cancelOrRefund", body("X-1", r#","description":"customer changed mind""#)).await;
+    let (_, rest) = modify(
+        "cancelOrRefund",
+        body("X-1", r#","description":"customer changed mind""#),
+    )
+    .await;
     assert_eq!(rest["paymentStatus"], "REFUNDED");
-    assert_eq!(modify("cancelOrRefund", body("X-1", "")).await.1["paymentStatus"], "REFUNDED");
+    assert_eq!(
+        modify("cancelOrRefund", body("X-1", "")).await.1["paymentStatus"],
+        "REFUNDED"
+    );
     let kept = store.smartpay_modifications(&id).unwrap();
     assert_eq!(
         kept,
@@ -259,17 +332,27 @@ async fn modifications_are_idempotent_by_modification_id() {
             ("X-1".into(), "cancelOrRefund".into(), Some(700))
         ]
     );
-    let status = call(reqwest::Method::GET, &format!("{base}/payment/status/{id}"), Some(&basic()), None)
-        .await
-        .1;
+    let status = call(
+        reqwest::Method::GET,
+        &format!("{base}/payment/status/{id}"),
+        Some(&basic()),
+        None,
+    )
+    .await
+    .1;
     assert_eq!(status["modifications"].as_array().unwrap().len(), 3);
 
     // An authorisation is cancelled by cancelOrRefund.
     let other = create(&base, "ORDER-V", "5.00").await;
     let other_id = other["transactionId"].as_str().unwrap();
     store.smartpay_settle(other_id, true).unwrap();
-    let cancel = format!(r#"{{"transactionId":"{other_id}","merchantKey":"{SANDBOX_SMARTPAY_MERCHANT_KEY}","modificationId":"V-1"}}"#);
-    assert_eq!(modify("cancelOrRefund", cancel).await.1["paymentStatus"], "CANCELLED");
+    let cancel = format!(
+        r#"{{"transactionId":"{other_id}","merchantKey":"{SANDBOX_SMARTPAY_MERCHANT_KEY}","modificationId":"V-1"}}"#
+    );
+    assert_eq!(
+        modify("cancelOrRefund", cancel).await.1["paymentStatus"],
+        "CANCELLED"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -291,24 +374,41 @@ async fn the_unsigned_webhook_names_the_transaction() {
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let (dir, _server, base) = sandbox().await;
     let store = SandboxStore::open_in(dir.path()).unwrap();
-    store.set_sandbox_setting("smartpay.webhook_url", &url).unwrap();
+    store
+        .set_sandbox_setting("smartpay.webhook_url", &url)
+        .unwrap();
     let created = create(&base, "ORDER-W", "2.50").await;
-    let said = paydesk::sandbox::settle_other(&store, "ORDER-W", true).await.unwrap().unwrap();
+    let said = paydesk::sandbox::settle_other(&store, "ORDER-W", true)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(said.contains("is paid"), "{said}");
     let heard = heard.lock().unwrap().clone();
     assert_eq!(heard.len(), 1);
     assert_eq!(heard[0]["objectId"], created["transactionId"]);
     assert_eq!(
-        (heard[0]["objectType"].clone(), heard[0]["merchantKey"].clone()),
+        (
+            heard[0]["objectType"].clone(),
+            heard[0]["merchantKey"].clone()
+        ),
         (json!("payment"), json!(SANDBOX_SMARTPAY_MERCHANT_KEY))
     );
-    assert!(heard[0]["id"].is_string() && heard[0]["eventType"].is_string() && heard[0]["createdAt"].is_string());
+    assert!(
+        heard[0]["id"].is_string()
+            && heard[0]["eventType"].is_string()
+            && heard[0]["createdAt"].is_string()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_widget_stand_in_has_the_vendors_globals() {
     let (_dir, _server, base) = sandbox().await;
-    let text = reqwest::get(format!("{base}/smp-bundle.js")).await.unwrap().text().await.unwrap();
+    let text = reqwest::get(format!("{base}/smp-bundle.js"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     for needle in [
         "window.SmpLibrary",
         "SmartPayAppInstance",

@@ -4,12 +4,16 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use paydesk::sandbox::{SandboxServer, SandboxStore, SANDBOX_SMEPAY_CLIENT_ID, SANDBOX_SMEPAY_CLIENT_SECRET};
+use paydesk::sandbox::{
+    SandboxServer, SandboxStore, SANDBOX_SMEPAY_CLIENT_ID, SANDBOX_SMEPAY_CLIENT_SECRET,
+};
 use serde_json::{json, Value};
 
 async fn sandbox() -> (tempfile::TempDir, SandboxServer) {
     let dir = tempfile::tempdir().unwrap();
-    let server = SandboxServer::start(dir.path(), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let server = SandboxServer::start(dir.path(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
     (dir, server)
 }
 
@@ -21,7 +25,10 @@ async fn post(url: &str, token: Option<&str>, body: Value) -> (u16, Value) {
     let response = request.send().await.unwrap();
     let status = response.status().as_u16();
     let text = response.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}")))
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}")),
+    )
 }
 
 async fn token(base: &str) -> String {
@@ -105,7 +112,11 @@ async fn create_initiate_pay_validate_and_status() {
         create_body("ORDER1234", "100.00", "https://dev.example.in/cb"),
     )
     .await;
-    assert_eq!(again["order_slug"], slug.as_str(), "the same order_id answers the same slug");
+    assert_eq!(
+        again["order_slug"],
+        slug.as_str(),
+        "the same order_id answers the same slug"
+    );
 
     let (status, initiated) = post(
         &format!("{base}/smepay/api/external/order/initiate"),
@@ -119,7 +130,13 @@ async fn create_initiate_pay_validate_and_status() {
     let png = base64_decode(initiated["qr_code"].as_str().unwrap());
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "qr_code is a base64 PNG");
     for app in ["gpay", "phonepe", "paytm", "bhim"] {
-        assert!(initiated["intents"][app].as_str().unwrap().contains("am=100.00"), "{app}");
+        assert!(
+            initiated["intents"][app]
+                .as_str()
+                .unwrap()
+                .contains("am=100.00"),
+            "{app}"
+        );
     }
     assert!(initiated["expires_at"].as_i64().unwrap() > chrono::Utc::now().timestamp());
     assert_eq!(initiated["payment_status"], "INITIATED");
@@ -182,7 +199,10 @@ async fn create_initiate_pay_validate_and_status() {
         json!({ "client_id": SANDBOX_SMEPAY_CLIENT_ID, "amount": 100, "slug": slug }),
     )
     .await;
-    assert_eq!(number["payment_status"], "TEST_SUCCESS", "the seed's Node example sends a number");
+    assert_eq!(
+        number["payment_status"], "TEST_SUCCESS",
+        "the seed's Node example sends a number"
+    );
     let (_, wrong) = post(
         &validate,
         Some(&token),
@@ -192,7 +212,10 @@ async fn create_initiate_pay_validate_and_status() {
     assert_eq!(wrong["status"], false);
 
     let store = SandboxStore::open_in(dir.path()).unwrap();
-    assert_eq!(store.smepay_order("ORDER1234").unwrap().unwrap().status, "SUCCESS");
+    assert_eq!(
+        store.smepay_order("ORDER1234").unwrap().unwrap().status,
+        "SUCCESS"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -202,11 +225,23 @@ async fn bad_amounts_and_unknown_orders_are_refused() {
     let token = token(base).await;
     let create = format!("{base}/smepay/api/wiz/external/order/create");
     for amount in ["0.99", "abc", "1.234", "-5"] {
-        let (status, answer) = post(&create, Some(&token), create_body("ORD-A", amount, "https://dev.example.in/cb")).await;
-        assert_eq!((status, &answer["status"]), (400, &json!(false)), "{amount}: {answer}");
+        let (status, answer) = post(
+            &create,
+            Some(&token),
+            create_body("ORD-A", amount, "https://dev.example.in/cb"),
+        )
+        .await;
+        assert_eq!(
+            (status, &answer["status"]),
+            (400, &json!(false)),
+            "{amount}: {answer}"
+        );
     }
     let mut no_customer = create_body("ORD-B", "5.00", "https://dev.example.in/cb");
-    no_customer.as_object_mut().unwrap().remove("customer_details");
+    no_customer
+        .as_object_mut()
+        .unwrap()
+        .remove("customer_details");
     assert_eq!(post(&create, Some(&token), no_customer).await.0, 400);
     let (status, answer) = post(
         &format!("{base}/smepay/api/external/order/status"),
@@ -256,16 +291,26 @@ async fn a_short_token_lifetime_makes_tokens_expire() {
     let (dir, server) = sandbox().await;
     let base = server.base_url();
     let store = SandboxStore::open_in(dir.path()).unwrap();
-    store.set_sandbox_setting("smepay.token_ttl_ms", "300").unwrap();
+    store
+        .set_sandbox_setting("smepay.token_ttl_ms", "300")
+        .unwrap();
     let token = token(base).await;
     let status = format!("{base}/smepay/api/external/order/status");
     assert_eq!(
-        post(&status, Some(&token), json!({ "order_id": "X" })).await.0,
+        post(&status, Some(&token), json!({ "order_id": "X" }))
+            .await
+            .0,
         404,
         "valid token, unknown order"
     );
     tokio::time::sleep(Duration::from_millis(400)).await;
-    assert_eq!(post(&status, Some(&token), json!({ "order_id": "X" })).await.0, 401, "expired");
+    assert_eq!(
+        post(&status, Some(&token), json!({ "order_id": "X" }))
+            .await
+            .0,
+        401,
+        "expired"
+    );
     assert_eq!(store.smepay_tokens_issued().unwrap(), 1);
 }
 
@@ -298,7 +343,10 @@ async fn paying_posts_the_unsigned_webhook_once() {
     .await;
     let slug = created["order_slug"].as_str().unwrap().to_string();
     let store = SandboxStore::open_in(dir.path()).unwrap();
-    let said = paydesk::sandbox::settle_other(&store, "ORD-HOOK", true).await.unwrap().unwrap();
+    let said = paydesk::sandbox::settle_other(&store, "ORD-HOOK", true)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(said.contains("is paid"), "{said}");
     let heard = heard.lock().unwrap().clone();
     assert_eq!(heard.len(), 1, "{heard:?}");
@@ -307,21 +355,39 @@ async fn paying_posts_the_unsigned_webhook_once() {
     assert_eq!(hook["transaction_id"], slug.as_str());
     assert_eq!(hook["status"], "SUCCESS");
     assert_eq!(hook["amount"], "250.00");
-    assert!(hook.get("signature").is_none() && hook.get("hash").is_none(), "unsigned");
+    assert!(
+        hook.get("signature").is_none() && hook.get("hash").is_none(),
+        "unsigned"
+    );
     // Settling again changes nothing and sends nothing more.
-    paydesk::sandbox::settle_other(&store, "ORD-HOOK", false).await.unwrap();
-    assert_eq!(store.smepay_order("ORD-HOOK").unwrap().unwrap().status, "SUCCESS");
+    paydesk::sandbox::settle_other(&store, "ORD-HOOK", false)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.smepay_order("ORD-HOOK").unwrap().unwrap().status,
+        "SUCCESS"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_widget_stand_in_has_the_vendors_global() {
     let (_dir, server) = sandbox().await;
-    let script = reqwest::get(format!("{}/smepay/sdk/smepay-checkout.js", server.base_url()))
-        .await
-        .unwrap();
-    assert!(script.headers()["content-type"].to_str().unwrap().contains("javascript"));
+    let script = reqwest::get(format!(
+        "{}/smepay/sdk/smepay-checkout.js",
+        server.base_url()
+    ))
+    .await
+    .unwrap();
+    assert!(script.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .contains("javascript"));
     let text = script.text().await.unwrap();
-    assert!(text.contains("window.smepayCheckout") && text.contains("onSuccess") && text.contains("onFailure"));
+    assert!(
+        text.contains("window.smepayCheckout")
+            && text.contains("onSuccess")
+            && text.contains("onFailure")
+    );
 }
 
 fn base64_decode(text: &str) -> Vec<u8> {

@@ -17,7 +17,9 @@ use crate::support::{event_statuses, json, paydesk as paydesk_cmd, run, run_ok, 
 
 async fn desk() -> (tempfile::TempDir, Arc<Paydesk>) {
     let dir = tempfile::tempdir().unwrap();
-    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox)).await.unwrap();
+    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox))
+        .await
+        .unwrap();
     (dir, desk)
 }
 
@@ -33,7 +35,10 @@ fn input(amount: &str) -> CreateOrderInput {
 }
 
 fn uid(order: &Order) -> String {
-    order.gateway_order_id.clone().expect("the uid is the gateway's id")
+    order
+        .gateway_order_id
+        .clone()
+        .expect("the uid is the gateway's id")
 }
 
 async fn paid_eventually(desk: &Paydesk, id: i64) -> Order {
@@ -43,7 +48,11 @@ async fn paid_eventually(desk: &Paydesk, id: i64) -> Order {
         if order.status == OrderStatus::Paid {
             return order;
         }
-        assert!(Instant::now() < deadline, "never paid: {:?}", desk.ledger().events(id).unwrap());
+        assert!(
+            Instant::now() < deadline,
+            "never paid: {:?}",
+            desk.ledger().events(id).unwrap()
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -60,11 +69,18 @@ async fn the_payment_page_link_then_pay_then_sync_is_paid() {
         link.ends_with(&format!("/smartexpay/en/payment/{}/{secret}", uid(&order))),
         "{link}"
     );
-    assert!(payload["orderPage"].as_str().unwrap().contains("/en/order/"));
+    assert!(payload["orderPage"]
+        .as_str()
+        .unwrap()
+        .contains("/en/order/"));
     let store = SandboxStore::open_in(dir.path()).unwrap();
     let kept = store.smartexpay_order(&uid(&order)).unwrap().unwrap();
     assert_eq!(kept.in_amount, "12.5", "12.50 went as a JSON number");
-    assert_ne!(kept.ipn_secret.as_deref(), Some(""), "a per-order IPN secret");
+    assert_ne!(
+        kept.ipn_secret.as_deref(),
+        Some(""),
+        "a per-order IPN secret"
+    );
     assert!(!desk
         .ledger()
         .get(order.id)
@@ -74,7 +90,10 @@ async fn the_payment_page_link_then_pay_then_sync_is_paid() {
         .to_string()
         .contains(kept.ipn_secret.as_deref().unwrap()));
 
-    assert_eq!(desk.sync(order.id).await.unwrap().gateway_status.as_deref(), Some("waitPayment"));
+    assert_eq!(
+        desk.sync(order.id).await.unwrap().gateway_status.as_deref(),
+        Some("waitPayment")
+    );
     // The customer pays on the page.
     let paid_page = reqwest::Client::new()
         .post(format!("{link}/pay"))
@@ -92,9 +111,14 @@ async fn the_payment_page_link_then_pay_then_sync_is_paid() {
     );
 
     // The exchange goes on: later statuses keep it paid and are recorded verbatim.
-    store.smartexpay_move(uid(&order).parse().unwrap(), &[], "done").unwrap();
+    store
+        .smartexpay_move(uid(&order).parse().unwrap(), &[], "done")
+        .unwrap();
     let done = desk.sync(order.id).await.unwrap();
-    assert_eq!((done.status, done.gateway_status.as_deref()), (OrderStatus::Paid, Some("done")));
+    assert_eq!(
+        (done.status, done.gateway_status.as_deref()),
+        (OrderStatus::Paid, Some("done"))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -102,7 +126,9 @@ async fn declined_unknown_hold_and_returned_statuses() {
     let (dir, desk) = desk().await;
     let store = SandboxStore::open_in(dir.path()).unwrap();
     let declined = desk.create_order(&input("5.00")).await.unwrap();
-    paydesk::sandbox::settle_other(&store, &uid(&declined), false).await.unwrap();
+    paydesk::sandbox::settle_other(&store, &uid(&declined), false)
+        .await
+        .unwrap();
     let declined = desk.sync(declined.id).await.unwrap();
     assert_eq!(
         (declined.status, declined.gateway_status.as_deref()),
@@ -110,7 +136,9 @@ async fn declined_unknown_hold_and_returned_statuses() {
     );
 
     let odd = desk.create_order(&input("6.00")).await.unwrap();
-    store.smartexpay_move(uid(&odd).parse().unwrap(), &[], "underReview").unwrap();
+    store
+        .smartexpay_move(uid(&odd).parse().unwrap(), &[], "underReview")
+        .unwrap();
     let odd = desk.sync(odd.id).await.unwrap();
     assert_eq!(
         (odd.status, odd.gateway_status.as_deref()),
@@ -119,28 +147,57 @@ async fn declined_unknown_hold_and_returned_statuses() {
     );
 
     let held = desk.create_order(&input("7.00")).await.unwrap();
-    store.smartexpay_move(uid(&held).parse().unwrap(), &[], "hold").unwrap();
+    store
+        .smartexpay_move(uid(&held).parse().unwrap(), &[], "hold")
+        .unwrap();
     let held = desk.sync(held.id).await.unwrap();
-    assert_eq!((held.status, held.gateway_status.as_deref()), (OrderStatus::Pending, Some("hold")));
-    let note = desk.ledger().events(held.id).unwrap().last().unwrap().note.clone().unwrap();
+    assert_eq!(
+        (held.status, held.gateway_status.as_deref()),
+        (OrderStatus::Pending, Some("hold"))
+    );
+    let note = desk
+        .ledger()
+        .events(held.id)
+        .unwrap()
+        .last()
+        .unwrap()
+        .note
+        .clone()
+        .unwrap();
     assert!(note.contains("attention"), "shown to the owner: {note}");
 
     let returned = desk.create_order(&input("8.00")).await.unwrap();
-    store.smartexpay_move(uid(&returned).parse().unwrap(), &[], "returned").unwrap();
+    store
+        .smartexpay_move(uid(&returned).parse().unwrap(), &[], "returned")
+        .unwrap();
     let returned = desk.sync(returned.id).await.unwrap();
     assert_eq!(
         (returned.status, returned.gateway_status.as_deref()),
         (OrderStatus::Refunded, Some("returned"))
     );
     assert_eq!(returned.refunded_minor, 800);
-    let path: Vec<OrderStatus> = desk.ledger().events(returned.id).unwrap().iter().map(|e| e.to_status).collect();
+    let path: Vec<OrderStatus> = desk
+        .ledger()
+        .events(returned.id)
+        .unwrap()
+        .iter()
+        .map(|e| e.to_status)
+        .collect();
     assert_eq!(
         path,
-        [OrderStatus::Created, OrderStatus::Pending, OrderStatus::Paid, OrderStatus::Refunded]
+        [
+            OrderStatus::Created,
+            OrderStatus::Pending,
+            OrderStatus::Paid,
+            OrderStatus::Refunded
+        ]
     );
     let refunds = desk.ledger().refunds(returned.id).unwrap();
     assert_eq!(refunds.len(), 1);
-    assert_eq!(refunds[0].reason.as_deref(), Some("returned by the gateway"));
+    assert_eq!(
+        refunds[0].reason.as_deref(),
+        Some("returned by the gateway")
+    );
     // Seen again: nothing more.
     let again = desk.sync(returned.id).await.unwrap();
     assert_eq!(again.refunded_minor, 800);
@@ -151,20 +208,35 @@ async fn declined_unknown_hold_and_returned_statuses() {
 async fn a_manual_payment_is_confirmed_by_the_owner() {
     let (dir, desk) = desk().await;
     desk.ledger()
-        .set_setting("smartexpay.sandbox.route_id", SANDBOX_SMARTEXPAY_MANUAL_ROUTE)
+        .set_setting(
+            "smartexpay.sandbox.route_id",
+            SANDBOX_SMARTEXPAY_MANUAL_ROUTE,
+        )
         .unwrap();
     let order = desk.create_order(&input("30.00")).await.unwrap();
     let store = SandboxStore::open_in(dir.path()).unwrap();
-    let said = paydesk::sandbox::settle_other(&store, &uid(&order), true).await.unwrap().unwrap();
+    let said = paydesk::sandbox::settle_other(&store, &uid(&order), true)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(said.contains("waiting for the merchant"));
-    assert_eq!(desk.sync(order.id).await.unwrap().status, OrderStatus::Pending);
+    assert_eq!(
+        desk.sync(order.id).await.unwrap().status,
+        OrderStatus::Pending
+    );
 
     let confirmed = desk.confirm_manual_payment(order.id).await.unwrap();
     assert_eq!(
         (confirmed.status, confirmed.gateway_status.as_deref()),
         (OrderStatus::Paid, Some("inProgress"))
     );
-    let last = desk.ledger().events(order.id).unwrap().last().unwrap().clone();
+    let last = desk
+        .ledger()
+        .events(order.id)
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
     assert_eq!(last.source, EventSource::User);
     let twice = desk.confirm_manual_payment(order.id).await.unwrap_err();
     assert_eq!(twice.field(), Some("order"), "{twice}");
@@ -173,7 +245,9 @@ async fn a_manual_payment_is_confirmed_by_the_owner() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_ipn_is_verified_then_the_order_is_re_queried() {
     let (dir, desk) = desk().await;
-    let receiver = NotifyReceiver::start(desk.clone(), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let receiver = NotifyReceiver::start(desk.clone(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
     let order = desk.create_order(&input("12.50")).await.unwrap();
     let store = SandboxStore::open_in(dir.path()).unwrap();
     let kept = store.smartexpay_order(&uid(&order)).unwrap().unwrap();
@@ -182,7 +256,9 @@ async fn the_ipn_is_verified_then_the_order_is_re_queried() {
         Some(format!("{}/notify/smartexpay", receiver.base_url()).as_str())
     );
 
-    paydesk::sandbox::settle_other(&store, &uid(&order), true).await.unwrap();
+    paydesk::sandbox::settle_other(&store, &uid(&order), true)
+        .await
+        .unwrap();
     let paid = paid_eventually(&desk, order.id).await;
     assert_eq!(paid.gateway_status.as_deref(), Some("inProgress"));
     assert!(desk
@@ -214,10 +290,22 @@ async fn the_ipn_is_verified_then_the_order_is_re_queried() {
     ] {
         let tampered: Vec<(String, String)> = pairs
             .iter()
-            .map(|(k, v)| (k.clone(), if k == name { format!("{v}1") } else { v.clone() }))
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    if k == name {
+                        format!("{v}1")
+                    } else {
+                        v.clone()
+                    },
+                )
+            })
             .collect();
         let text = serde_urlencoded::to_string(&tampered).unwrap();
-        assert!(!receive_smartexpay(&desk, text.as_bytes()).await.unwrap(), "{name} changed");
+        assert!(
+            !receive_smartexpay(&desk, text.as_bytes()).await.unwrap(),
+            "{name} changed"
+        );
     }
     let answer = reqwest::Client::new()
         .post(format!("{}/notify/smartexpay", receiver.base_url()))
@@ -229,21 +317,34 @@ async fn the_ipn_is_verified_then_the_order_is_re_queried() {
     assert_eq!(answer.status(), 403);
     let kept = desk.ledger().notifications().unwrap();
     assert_eq!(
-        kept.iter().filter(|(v, o, _)| *v && o == "accepted").count(),
+        kept.iter()
+            .filter(|(v, o, _)| *v && o == "accepted")
+            .count(),
         2,
         "the original and its repeat"
     );
-    assert_eq!(kept.iter().filter(|(v, o, _)| !*v && o == "bad signature").count(), 9);
+    assert_eq!(
+        kept.iter()
+            .filter(|(v, o, _)| !*v && o == "bad signature")
+            .count(),
+        9
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_hash_field_may_be_called_signature() {
     let (dir, desk) = desk().await;
-    let _receiver = NotifyReceiver::start(desk.clone(), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let _receiver = NotifyReceiver::start(desk.clone(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
     let store = SandboxStore::open_in(dir.path()).unwrap();
-    store.set_sandbox_setting("smartexpay.hash_field", "signature").unwrap();
+    store
+        .set_sandbox_setting("smartexpay.hash_field", "signature")
+        .unwrap();
     let order = desk.create_order(&input("9.99")).await.unwrap();
-    paydesk::sandbox::settle_other(&store, &uid(&order), true).await.unwrap();
+    paydesk::sandbox::settle_other(&store, &uid(&order), true)
+        .await
+        .unwrap();
     paid_eventually(&desk, order.id).await;
     assert!(store.smartexpay_ipns().unwrap()[0].1.contains("signature="));
 }
@@ -261,17 +362,24 @@ async fn a_configurable_api_key_header() {
         "{refused}"
     );
     assert!(refused.to_string().contains("header"));
-    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox)).await.unwrap();
+    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox))
+        .await
+        .unwrap();
     desk.ledger()
         .set_setting("smartexpay.sandbox.api_key_header", "X-Partner-Key")
         .unwrap();
-    assert_eq!(desk.create_order(&input("4.00")).await.unwrap().status, OrderStatus::Pending);
+    assert_eq!(
+        desk.create_order(&input("4.00")).await.unwrap().status,
+        OrderStatus::Pending
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn malformed_and_timed_out_answers_leave_the_order_open() {
     let (dir, desk) = desk().await;
-    desk.ledger().set_setting("smartexpay.sandbox.timeout_ms", "500").unwrap();
+    desk.ledger()
+        .set_setting("smartexpay.sandbox.timeout_ms", "500")
+        .unwrap();
     let faults = Faults::open_in(dir.path()).unwrap();
     let order = desk.create_order(&input("10.00")).await.unwrap();
     let fault = |call: &str, kind, value| Fault {
@@ -281,18 +389,33 @@ async fn malformed_and_timed_out_answers_leave_the_order_open() {
         value,
         times: Some(1),
     };
-    faults.set(&fault("get", FaultKind::Malformed, None)).unwrap();
+    faults
+        .set(&fault("get", FaultKind::Malformed, None))
+        .unwrap();
     assert!(matches!(
         desk.sync(order.id).await,
-        Err(Error::GatewayProtocol { gateway: "smartexpay", .. })
+        Err(Error::GatewayProtocol {
+            gateway: "smartexpay",
+            ..
+        })
     ));
-    faults.set(&fault("get", FaultKind::Timeout, Some(3000))).unwrap();
+    faults
+        .set(&fault("get", FaultKind::Timeout, Some(3000)))
+        .unwrap();
     assert!(matches!(
         desk.sync(order.id).await,
-        Err(Error::GatewayUnreachable { gateway: "smartexpay", .. })
+        Err(Error::GatewayUnreachable {
+            gateway: "smartexpay",
+            ..
+        })
     ));
-    assert_eq!(desk.ledger().get(order.id).unwrap().status, OrderStatus::Pending);
-    faults.set(&fault("create", FaultKind::Timeout, Some(3000))).unwrap();
+    assert_eq!(
+        desk.ledger().get(order.id).unwrap().status,
+        OrderStatus::Pending
+    );
+    faults
+        .set(&fault("create", FaultKind::Timeout, Some(3000)))
+        .unwrap();
     assert!(matches!(
         desk.create_order(&input("11.00")).await,
         Err(Error::GatewayUnreachable { .. })
@@ -304,16 +427,24 @@ async fn malformed_and_timed_out_answers_leave_the_order_open() {
         .into_iter()
         .find(|o| o.amount.minor() == 1100)
         .unwrap();
-    assert_eq!(stuck.status, OrderStatus::Created, "outcome unknown: left for reconciliation");
+    assert_eq!(
+        stuck.status,
+        OrderStatus::Created,
+        "outcome unknown: left for reconciliation"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn refunds_are_refused_and_test_mode_needs_the_host() {
     let (dir, desk) = desk().await;
     let order = desk.create_order(&input("15.00")).await.unwrap();
-    paydesk::sandbox::settle_other(&SandboxStore::open_in(dir.path()).unwrap(), &uid(&order), true)
-        .await
-        .unwrap();
+    paydesk::sandbox::settle_other(
+        &SandboxStore::open_in(dir.path()).unwrap(),
+        &uid(&order),
+        true,
+    )
+    .await
+    .unwrap();
     desk.sync(order.id).await.unwrap();
     let refused = desk.refund(order.id, None, None).await.unwrap_err();
     assert!(refused.to_string().contains("outside Paydesk"), "{refused}");
@@ -321,7 +452,10 @@ async fn refunds_are_refused_and_test_mode_needs_the_host() {
 
     let test = Paydesk::open(dir.path(), Some(Mode::Test)).await.unwrap();
     let unset = test.create_order(&input("15.00")).await.unwrap_err();
-    assert!(unset.to_string().contains("smartexpay.test.base"), "{unset}");
+    assert!(
+        unset.to_string().contains("smartexpay.test.base"),
+        "{unset}"
+    );
 }
 
 #[test]
@@ -344,11 +478,17 @@ fn the_cli_creates_pays_syncs_and_refuses_to_refund() {
         ],
     )));
     assert_eq!(created["order"]["status"], "pending");
-    assert!(created["order"]["paymentUrl"].as_str().unwrap().contains("/en/payment/"));
+    assert!(created["order"]["paymentUrl"]
+        .as_str()
+        .unwrap()
+        .contains("/en/payment/"));
     let id = created["order"]["id"].as_i64().unwrap().to_string();
     let paid = run_ok(&mut paydesk_cmd(dir.path(), &["sandbox", "pay", &id]));
     assert!(stdout(&paid).contains("is paid"), "{}", stdout(&paid));
-    let synced = json(&run_ok(&mut paydesk_cmd(dir.path(), &["order", "sync", &id, "--json"])));
+    let synced = json(&run_ok(&mut paydesk_cmd(
+        dir.path(),
+        &["order", "sync", &id, "--json"],
+    )));
     assert_eq!(synced["order"]["status"], "paid");
     assert_eq!(synced["order"]["gatewayStatus"], "inProgress");
     assert_eq!(event_statuses(&synced), ["created", "pending", "paid"]);
@@ -361,11 +501,19 @@ fn the_cli_confirms_a_manual_payment() {
     let dir = tempfile::tempdir().unwrap();
     run_ok(&mut paydesk_cmd(
         dir.path(),
-        &["settings", "set", "smartexpay.test.route_id", SANDBOX_SMARTEXPAY_MANUAL_ROUTE],
+        &[
+            "settings",
+            "set",
+            "smartexpay.test.route_id",
+            SANDBOX_SMARTEXPAY_MANUAL_ROUTE,
+        ],
     ));
     let ledger = paydesk::ledger::Ledger::open_in(dir.path()).unwrap();
     ledger
-        .set_setting("smartexpay.sandbox.route_id", SANDBOX_SMARTEXPAY_MANUAL_ROUTE)
+        .set_setting(
+            "smartexpay.sandbox.route_id",
+            SANDBOX_SMARTEXPAY_MANUAL_ROUTE,
+        )
         .unwrap();
     drop(ledger);
     let created = json(&run_ok(&mut paydesk_cmd(
@@ -385,16 +533,25 @@ fn the_cli_confirms_a_manual_payment() {
         ],
     )));
     let id = created["order"]["id"].as_i64().unwrap().to_string();
-    let early = run(&mut paydesk_cmd(dir.path(), &["order", "confirm-payment", &id]));
+    let early = run(&mut paydesk_cmd(
+        dir.path(),
+        &["order", "confirm-payment", &id],
+    ));
     assert_eq!(
         early.status.code(),
         Some(0),
         "waitPayment can be confirmed by the owner: {}",
         stderr(&early)
     );
-    let shown = json(&run_ok(&mut paydesk_cmd(dir.path(), &["order", "show", &id, "--json"])));
+    let shown = json(&run_ok(&mut paydesk_cmd(
+        dir.path(),
+        &["order", "show", &id, "--json"],
+    )));
     assert_eq!(shown["order"]["status"], "paid");
     assert_eq!(shown["order"]["gatewayStatus"], "inProgress");
-    let twice = run(&mut paydesk_cmd(dir.path(), &["order", "confirm-payment", &id]));
+    let twice = run(&mut paydesk_cmd(
+        dir.path(),
+        &["order", "confirm-payment", &id],
+    ));
     assert_eq!(twice.status.code(), Some(2), "{}", stderr(&twice));
 }

@@ -18,7 +18,9 @@ use crate::support::{event_statuses, json, paydesk as paydesk_cmd, run_ok, stdou
 
 async fn desk() -> (tempfile::TempDir, Arc<Paydesk>) {
     let dir = tempfile::tempdir().unwrap();
-    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox)).await.unwrap();
+    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox))
+        .await
+        .unwrap();
     (dir, desk)
 }
 
@@ -39,7 +41,9 @@ fn store(dir: &tempfile::TempDir) -> SandboxStore {
 
 async fn paid(desk: &Arc<Paydesk>, dir: &tempfile::TempDir, amount: &str) -> Order {
     let order = desk.create_order(&input(amount)).await.unwrap();
-    store(dir).smartpay_settle(&order.merchant_order_no, true).unwrap();
+    store(dir)
+        .smartpay_settle(&order.merchant_order_no, true)
+        .unwrap();
     let order = desk.sync(order.id).await.unwrap();
     assert_eq!(order.status, OrderStatus::Paid);
     order
@@ -58,8 +62,17 @@ async fn the_widget_checkout_then_pay_then_sync_is_paid() {
     assert_eq!(order.gateway_order_id.as_deref(), Some(transaction_id));
     assert_eq!(payload["checkoutToken"].as_str().unwrap().len(), 64);
     let script = payload["scriptUrl"].as_str().unwrap();
-    assert!(reqwest::get(script).await.unwrap().text().await.unwrap().contains("renderWidget"));
-    let kept = store(&dir).smartpay_payment(transaction_id).unwrap().unwrap();
+    assert!(reqwest::get(script)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .contains("renderWidget"));
+    let kept = store(&dir)
+        .smartpay_payment(transaction_id)
+        .unwrap()
+        .unwrap();
     assert_eq!(
         (kept.partner_reference.as_str(), kept.amount_minor),
         (order.merchant_order_no.as_str(), 1099)
@@ -68,7 +81,10 @@ async fn the_widget_checkout_then_pay_then_sync_is_paid() {
     // The customer opens the widget: the vendor's misspelled status, kept verbatim.
     let page = reqwest::get(script.replace(
         "/smartpay/smp-bundle.js",
-        &format!("/pay/smartpay/{}", payload["checkoutToken"].as_str().unwrap()),
+        &format!(
+            "/pay/smartpay/{}",
+            payload["checkoutToken"].as_str().unwrap()
+        ),
     ))
     .await
     .unwrap();
@@ -81,16 +97,41 @@ async fn the_widget_checkout_then_pay_then_sync_is_paid() {
 
     store(&dir).smartpay_settle(transaction_id, true).unwrap();
     let paid = desk.sync(order.id).await.unwrap();
-    assert_eq!((paid.status, paid.gateway_status.as_deref()), (OrderStatus::Paid, Some("CAPTURED")));
-    let note = desk.ledger().events(order.id).unwrap().last().unwrap().note.clone().unwrap();
+    assert_eq!(
+        (paid.status, paid.gateway_status.as_deref()),
+        (OrderStatus::Paid, Some("CAPTURED"))
+    );
+    let note = desk
+        .ledger()
+        .events(order.id)
+        .unwrap()
+        .last()
+        .unwrap()
+        .note
+        .clone()
+        .unwrap();
     assert!(
-        note.contains(transaction_id) && note.contains(&kept.reconciliation_id) && note.contains("creationDate"),
+        note.contains(transaction_id)
+            && note.contains(&kept.reconciliation_id)
+            && note.contains("creationDate"),
         "support fields: {note}"
     );
-    let support = desk.ledger().get(order.id).unwrap().payment_payload.unwrap()["support"].clone();
-    assert_eq!(support["reconciliationReferenceId"], kept.reconciliation_id.as_str());
+    let support = desk
+        .ledger()
+        .get(order.id)
+        .unwrap()
+        .payment_payload
+        .unwrap()["support"]
+        .clone();
     assert_eq!(
-        (support["transactionId"].as_str(), support["paymentStatus"].as_str()),
+        support["reconciliationReferenceId"],
+        kept.reconciliation_id.as_str()
+    );
+    assert_eq!(
+        (
+            support["transactionId"].as_str(),
+            support["paymentStatus"].as_str()
+        ),
         (Some(transaction_id), Some("CAPTURED"))
     );
     assert!(support["creationDate"].as_str().unwrap().ends_with('Z'));
@@ -98,13 +139,31 @@ async fn the_widget_checkout_then_pay_then_sync_is_paid() {
     // ... and exported, for the vendor's support.
     let output = crate::support::run(&mut paydesk_cmd(
         dir.path(),
-        &["export", "csv", "--columns", "gateway_order_id,gateway_status,reconciliation_reference_id,gateway_created_at"],
+        &[
+            "export",
+            "csv",
+            "--columns",
+            "gateway_order_id,gateway_status,reconciliation_reference_id,gateway_created_at",
+        ],
     ));
-    assert!(output.status.success(), "{}", crate::support::stderr(&output));
+    assert!(
+        output.status.success(),
+        "{}",
+        crate::support::stderr(&output)
+    );
     let csv = stdout(&output);
-    let row = csv.lines().find(|l| l.contains(transaction_id)).unwrap_or_else(|| panic!("{csv}"));
-    assert!(row.contains(&kept.reconciliation_id) && row.contains("CAPTURED"), "{row}");
-    assert!(row.contains(support["creationDate"].as_str().unwrap()), "{row}");
+    let row = csv
+        .lines()
+        .find(|l| l.contains(transaction_id))
+        .unwrap_or_else(|| panic!("{csv}"));
+    assert!(
+        row.contains(&kept.reconciliation_id) && row.contains("CAPTURED"),
+        "{row}"
+    );
+    assert!(
+        row.contains(support["creationDate"].as_str().unwrap()),
+        "{row}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -124,38 +183,71 @@ async fn a_declined_payment_fails() {
 #[tokio::test(flavor = "multi_thread")]
 async fn pending_answers_are_re_queried_three_times_then_left_pending() {
     let (dir, desk) = desk().await;
-    desk.ledger().set_setting("smartpay.sandbox.pending_retry_ms", "30").unwrap();
-    store(&dir).set_sandbox_setting("smartpay.pending_answers", "2").unwrap();
+    desk.ledger()
+        .set_setting("smartpay.sandbox.pending_retry_ms", "30")
+        .unwrap();
+    store(&dir)
+        .set_sandbox_setting("smartpay.pending_answers", "2")
+        .unwrap();
     let order = desk.create_order(&input("20.00")).await.unwrap();
-    store(&dir).smartpay_settle(&order.merchant_order_no, true).unwrap();
+    store(&dir)
+        .smartpay_settle(&order.merchant_order_no, true)
+        .unwrap();
     let resolved = desk.confirm_widget(order.id).await.unwrap();
-    assert_eq!(resolved.status, OrderStatus::Paid, "the third answer was final");
+    assert_eq!(
+        resolved.status,
+        OrderStatus::Paid,
+        "the third answer was final"
+    );
 
-    store(&dir).set_sandbox_setting("smartpay.pending_answers", "10").unwrap();
+    store(&dir)
+        .set_sandbox_setting("smartpay.pending_answers", "10")
+        .unwrap();
     store(&dir)
         .set_sandbox_setting("smartpay.pending_status", "CAPTURE_PENDING")
         .unwrap();
     let slow = desk.create_order(&input("21.00")).await.unwrap();
-    store(&dir).smartpay_settle(&slow.merchant_order_no, true).unwrap();
+    store(&dir)
+        .smartpay_settle(&slow.merchant_order_no, true)
+        .unwrap();
     let started = Instant::now();
     let left = desk.confirm_widget(slow.id).await.unwrap();
     assert_eq!(
         (left.status, left.gateway_status.as_deref()),
         (OrderStatus::Pending, Some("CAPTURE_PENDING"))
     );
-    assert!(started.elapsed() >= Duration::from_millis(90), "three pauses");
-    let note = desk.ledger().events(slow.id).unwrap().last().unwrap().note.clone().unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(90),
+        "three pauses"
+    );
+    let note = desk
+        .ledger()
+        .events(slow.id)
+        .unwrap()
+        .last()
+        .unwrap()
+        .note
+        .clone()
+        .unwrap();
     assert!(note.contains("after 3 re-queries"), "{note}");
-    let remaining = store(&dir).smartpay_payment(&slow.merchant_order_no).unwrap().unwrap().pending_left;
+    let remaining = store(&dir)
+        .smartpay_payment(&slow.merchant_order_no)
+        .unwrap()
+        .unwrap()
+        .pending_left;
     assert_eq!(remaining, 6, "one query and three re-queries");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_authorisation_is_captured_with_a_modification_id_kept_first() {
     let (dir, desk) = desk().await;
-    store(&dir).set_sandbox_setting("smartpay.auto_capture", "false").unwrap();
+    store(&dir)
+        .set_sandbox_setting("smartpay.auto_capture", "false")
+        .unwrap();
     let order = desk.create_order(&input("15.00")).await.unwrap();
-    store(&dir).smartpay_settle(&order.merchant_order_no, true).unwrap();
+    store(&dir)
+        .smartpay_settle(&order.merchant_order_no, true)
+        .unwrap();
     let authorised = desk.sync(order.id).await.unwrap();
     assert_eq!(
         (authorised.status, authorised.gateway_status.as_deref()),
@@ -164,8 +256,12 @@ async fn an_authorisation_is_captured_with_a_modification_id_kept_first() {
 
     // The counter's countdown does not expire an authorisation.
     let conn = rusqlite::Connection::open(crate::support::ledger_path(dir.path())).unwrap();
-    conn.execute("UPDATE orders SET expires_at = 1 WHERE id = ?1", [order.id]).unwrap();
-    assert_eq!(desk.sync(order.id).await.unwrap().status, OrderStatus::Authorized);
+    conn.execute("UPDATE orders SET expires_at = 1 WHERE id = ?1", [order.id])
+        .unwrap();
+    assert_eq!(
+        desk.sync(order.id).await.unwrap().status,
+        OrderStatus::Authorized
+    );
 
     // The capture's answer is lost: the modificationId is already on the order, and the
     // second attempt resends it; SmartPay answers the same capture, done once.
@@ -179,8 +275,16 @@ async fn an_authorisation_is_captured_with_a_modification_id_kept_first() {
             times: Some(1),
         })
         .unwrap();
-    assert!(matches!(desk.capture(order.id, None).await, Err(Error::GatewayProtocol { .. })));
-    let modification_id = desk.ledger().get(order.id).unwrap().payment_payload.unwrap()["captureModificationId"]
+    assert!(matches!(
+        desk.capture(order.id, None).await,
+        Err(Error::GatewayProtocol { .. })
+    ));
+    let modification_id = desk
+        .ledger()
+        .get(order.id)
+        .unwrap()
+        .payment_payload
+        .unwrap()["captureModificationId"]
         .as_str()
         .unwrap()
         .to_string();
@@ -207,13 +311,19 @@ async fn refunds_use_the_ledgers_refund_number_as_modification_id() {
     let (dir, desk) = desk().await;
     let order = paid(&desk, &dir, "10.00").await;
     let transaction_id = order.gateway_order_id.clone().unwrap();
-    let (refund, after) = desk.refund(order.id, Some("3.00"), Some("one item back")).await.unwrap();
+    let (refund, after) = desk
+        .refund(order.id, Some("3.00"), Some("one item back"))
+        .await
+        .unwrap();
     assert_eq!(
         (refund.status, after.status, after.refunded_minor),
         (RefundStatus::Succeeded, OrderStatus::PartiallyRefunded, 300)
     );
     let (rest, after) = desk.refund(order.id, None, None).await.unwrap();
-    assert_eq!((after.status, after.refunded_minor), (OrderStatus::Refunded, 1000));
+    assert_eq!(
+        (after.status, after.refunded_minor),
+        (OrderStatus::Refunded, 1000)
+    );
     let kept = store(&dir).smartpay_modifications(&transaction_id).unwrap();
     assert_eq!(
         kept,
@@ -222,7 +332,10 @@ async fn refunds_use_the_ledgers_refund_number_as_modification_id() {
             (rest.refund_no.clone(), "refund".into(), Some(700))
         ]
     );
-    assert!(desk.refund(order.id, Some("0.01"), None).await.is_err(), "nothing left");
+    assert!(
+        desk.refund(order.id, Some("0.01"), None).await.is_err(),
+        "nothing left"
+    );
 
     // A full refund at once is cancelOrRefund.
     let whole = paid(&desk, &dir, "8.00").await;
@@ -231,7 +344,10 @@ async fn refunds_use_the_ledgers_refund_number_as_modification_id() {
     let kept = store(&dir)
         .smartpay_modifications(whole.gateway_order_id.as_deref().unwrap())
         .unwrap();
-    assert_eq!(kept, vec![(full.refund_no, "cancelOrRefund".into(), Some(800))]);
+    assert_eq!(
+        kept,
+        vec![(full.refund_no, "cancelOrRefund".into(), Some(800))]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -254,22 +370,36 @@ async fn a_refund_with_a_lost_answer_is_resent_with_the_same_modification_id() {
     ));
     let pending = desk.ledger().refunds(order.id).unwrap();
     assert_eq!(pending.len(), 1);
-    assert_eq!(pending[0].status, RefundStatus::Pending, "written before the call, outcome unknown");
+    assert_eq!(
+        pending[0].status,
+        RefundStatus::Pending,
+        "written before the call, outcome unknown"
+    );
     assert!(
         desk.refund(order.id, Some("1.00"), None).await.is_err(),
         "the pending refund still counts"
     );
 
     let after = desk.retry_reversals(order.id).await.unwrap();
-    assert_eq!((after.status, after.refunded_minor), (OrderStatus::Refunded, 1200));
+    assert_eq!(
+        (after.status, after.refunded_minor),
+        (OrderStatus::Refunded, 1200)
+    );
     let refunds = desk.ledger().refunds(order.id).unwrap();
-    assert_eq!((refunds.len(), refunds[0].status), (1, RefundStatus::Succeeded));
+    assert_eq!(
+        (refunds.len(), refunds[0].status),
+        (1, RefundStatus::Succeeded)
+    );
     let kept = store(&dir)
         .smartpay_modifications(order.gateway_order_id.as_deref().unwrap())
         .unwrap();
     assert_eq!(
         kept,
-        vec![(refunds[0].refund_no.clone(), "cancelOrRefund".into(), Some(1200))],
+        vec![(
+            refunds[0].refund_no.clone(),
+            "cancelOrRefund".into(),
+            Some(1200)
+        )],
         "applied once"
     );
 }
@@ -277,18 +407,32 @@ async fn a_refund_with_a_lost_answer_is_resent_with_the_same_modification_id() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_authorisation_is_voided_by_cancel_or_refund() {
     let (dir, desk) = desk().await;
-    store(&dir).set_sandbox_setting("smartpay.auto_capture", "false").unwrap();
+    store(&dir)
+        .set_sandbox_setting("smartpay.auto_capture", "false")
+        .unwrap();
     let order = desk.create_order(&input("9.00")).await.unwrap();
-    store(&dir).smartpay_settle(&order.merchant_order_no, true).unwrap();
-    assert_eq!(desk.sync(order.id).await.unwrap().status, OrderStatus::Authorized);
+    store(&dir)
+        .smartpay_settle(&order.merchant_order_no, true)
+        .unwrap();
+    assert_eq!(
+        desk.sync(order.id).await.unwrap().status,
+        OrderStatus::Authorized
+    );
     let (void, after) = desk.void(order.id, Some("customer left")).await.unwrap();
     assert_eq!(after.status, OrderStatus::Voided);
     let kept = store(&dir)
         .smartpay_modifications(order.gateway_order_id.as_deref().unwrap())
         .unwrap();
-    assert_eq!(kept, vec![(void.refund_no, "cancelOrRefund".into(), Some(900))]);
     assert_eq!(
-        store(&dir).smartpay_payment(&order.merchant_order_no).unwrap().unwrap().status,
+        kept,
+        vec![(void.refund_no, "cancelOrRefund".into(), Some(900))]
+    );
+    assert_eq!(
+        store(&dir)
+            .smartpay_payment(&order.merchant_order_no)
+            .unwrap()
+            .unwrap()
+            .status,
         "CANCELLED"
     );
 }
@@ -296,12 +440,17 @@ async fn an_authorisation_is_voided_by_cancel_or_refund() {
 #[tokio::test(flavor = "multi_thread")]
 async fn oauth_tokens_are_renewed_before_expiry_and_basic_needs_none() {
     let (dir, desk) = desk().await;
-    store(&dir).set_sandbox_setting("smartpay.token_ttl_ms", "1000").unwrap();
+    store(&dir)
+        .set_sandbox_setting("smartpay.token_ttl_ms", "1000")
+        .unwrap();
     let order = desk.create_order(&input("4.00")).await.unwrap();
     desk.sync(order.id).await.unwrap();
     assert_eq!(store(&dir).smartpay_tokens_issued().unwrap(), 1, "cached");
     tokio::time::sleep(Duration::from_millis(850)).await;
-    assert_eq!(desk.sync(order.id).await.unwrap().status, OrderStatus::Pending);
+    assert_eq!(
+        desk.sync(order.id).await.unwrap().status,
+        OrderStatus::Pending
+    );
     assert_eq!(
         store(&dir).smartpay_tokens_issued().unwrap(),
         2,
@@ -319,20 +468,38 @@ async fn oauth_tokens_are_renewed_before_expiry_and_basic_needs_none() {
             times: Some(1),
         })
         .unwrap();
-    assert_eq!(desk.sync(order.id).await.unwrap().status, OrderStatus::Pending);
-    assert_eq!(store(&dir).smartpay_tokens_issued().unwrap(), 3, "exactly one new token");
+    assert_eq!(
+        desk.sync(order.id).await.unwrap().status,
+        OrderStatus::Pending
+    );
+    assert_eq!(
+        store(&dir).smartpay_tokens_issued().unwrap(),
+        3,
+        "exactly one new token"
+    );
 
-    let basic = Paydesk::open(dir.path(), Some(Mode::Sandbox)).await.unwrap();
-    basic.ledger().set_setting("smartpay.sandbox.auth", "basic").unwrap();
+    let basic = Paydesk::open(dir.path(), Some(Mode::Sandbox))
+        .await
+        .unwrap();
+    basic
+        .ledger()
+        .set_setting("smartpay.sandbox.auth", "basic")
+        .unwrap();
     let order = basic.create_order(&input("4.50")).await.unwrap();
     assert_eq!(order.status, OrderStatus::Pending);
-    assert_eq!(store(&dir).smartpay_tokens_issued().unwrap(), 3, "Basic asks for no token");
+    assert_eq!(
+        store(&dir).smartpay_tokens_issued().unwrap(),
+        3,
+        "Basic asks for no token"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_webhook_is_a_hint_that_makes_paydesk_re_query() {
     let (dir, desk) = desk().await;
-    let _receiver = NotifyReceiver::start(desk.clone(), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let _receiver = NotifyReceiver::start(desk.clone(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
     let order = desk.create_order(&input("6.00")).await.unwrap();
     paydesk::sandbox::settle_other(&store(&dir), &order.merchant_order_no, true)
         .await
@@ -341,7 +508,10 @@ async fn the_webhook_is_a_hint_that_makes_paydesk_re_query() {
     loop {
         let events = desk.ledger().events(order.id).unwrap();
         if let Some(paid) = events.iter().find(|e| e.to_status == OrderStatus::Paid) {
-            assert!(matches!(paid.source, EventSource::Notify | EventSource::Poll));
+            assert!(matches!(
+                paid.source,
+                EventSource::Notify | EventSource::Poll
+            ));
             break;
         }
         assert!(Instant::now() < deadline, "never paid: {events:?}");
@@ -349,8 +519,9 @@ async fn the_webhook_is_a_hint_that_makes_paydesk_re_query() {
     }
     let kept = desk.ledger().notifications().unwrap();
     assert!(
-        kept.iter()
-            .any(|(verified, outcome, id)| !verified && outcome.starts_with("hint") && *id == Some(order.id)),
+        kept.iter().any(|(verified, outcome, id)| !verified
+            && outcome.starts_with("hint")
+            && *id == Some(order.id)),
         "{kept:?}"
     );
 }
@@ -371,14 +542,24 @@ async fn malformed_answers_and_unset_hosts() {
         .unwrap();
     assert!(matches!(
         desk.sync(order.id).await,
-        Err(Error::GatewayProtocol { gateway: "smartpay", .. })
+        Err(Error::GatewayProtocol {
+            gateway: "smartpay",
+            ..
+        })
     ));
-    assert_eq!(desk.ledger().get(order.id).unwrap().status, OrderStatus::Pending);
+    assert_eq!(
+        desk.ledger().get(order.id).unwrap().status,
+        OrderStatus::Pending
+    );
 
     // No answer in time: the create's outcome is unknown, the order stays Created for
     // reconciliation (by transactionId, which it never got: it fails after the grace period).
-    let slow = Paydesk::open(dir.path(), Some(Mode::Sandbox)).await.unwrap();
-    slow.ledger().set_setting("smartpay.sandbox.timeout_ms", "400").unwrap();
+    let slow = Paydesk::open(dir.path(), Some(Mode::Sandbox))
+        .await
+        .unwrap();
+    slow.ledger()
+        .set_setting("smartpay.sandbox.timeout_ms", "400")
+        .unwrap();
     faults
         .set(&Fault {
             gateway: "smartpay".into(),
@@ -390,7 +571,10 @@ async fn malformed_answers_and_unset_hosts() {
         .unwrap();
     assert!(matches!(
         slow.create_order(&input("7.50")).await,
-        Err(Error::GatewayUnreachable { gateway: "smartpay", .. })
+        Err(Error::GatewayUnreachable {
+            gateway: "smartpay",
+            ..
+        })
     ));
     let stuck = slow
         .ledger()
@@ -444,7 +628,10 @@ fn the_cli_creates_pays_syncs_and_refunds() {
     let id = created["order"]["id"].as_i64().unwrap().to_string();
     let paid = run_ok(&mut paydesk_cmd(dir.path(), &["sandbox", "pay", &id]));
     assert!(stdout(&paid).contains("is paid"), "{}", stdout(&paid));
-    let synced = json(&run_ok(&mut paydesk_cmd(dir.path(), &["order", "sync", &id, "--json"])));
+    let synced = json(&run_ok(&mut paydesk_cmd(
+        dir.path(),
+        &["order", "sync", &id, "--json"],
+    )));
     assert_eq!(synced["order"]["status"], "paid");
     assert_eq!(event_statuses(&synced), ["created", "pending", "paid"]);
     let partial = json(&run_ok(&mut paydesk_cmd(
@@ -452,15 +639,32 @@ fn the_cli_creates_pays_syncs_and_refunds() {
         &["order", "refund", &id, "--amount", "0.99", "--json"],
     )));
     assert_eq!(partial["order"]["status"], "partially_refunded");
-    let full = json(&run_ok(&mut paydesk_cmd(dir.path(), &["order", "refund", &id, "--json"])));
+    let full = json(&run_ok(&mut paydesk_cmd(
+        dir.path(),
+        &["order", "refund", &id, "--json"],
+    )));
     assert_eq!(full["order"]["status"], "refunded");
 }
 
 #[test]
 fn the_cli_names_which_secret_stdin_fills() {
     let dir = tempfile::tempdir().unwrap();
-    let wrong = crate::support::run(&mut paydesk_cmd(dir.path(), &["credentials", "set", "smartpay", "--env", "test", "--secret", "merchantKey"]));
+    let wrong = crate::support::run(&mut paydesk_cmd(
+        dir.path(),
+        &[
+            "credentials",
+            "set",
+            "smartpay",
+            "--env",
+            "test",
+            "--secret",
+            "merchantKey",
+        ],
+    ));
     assert_eq!(wrong.status.code(), Some(2));
     let text = crate::support::stderr(&wrong);
-    assert!(text.contains("authenticationKey") && text.contains("clientSecret"), "{text}");
+    assert!(
+        text.contains("authenticationKey") && text.contains("clientSecret"),
+        "{text}"
+    );
 }

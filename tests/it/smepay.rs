@@ -13,11 +13,15 @@ use paydesk::payments::{CreateOrderInput, Paydesk};
 use paydesk::sandbox::faults::{Fault, FaultKind, Faults};
 use paydesk::sandbox::SandboxStore;
 
-use crate::support::{event_statuses, json, order_count, paydesk as paydesk_cmd, run, run_ok, stderr, stdout};
+use crate::support::{
+    event_statuses, json, order_count, paydesk as paydesk_cmd, run, run_ok, stderr, stdout,
+};
 
 async fn desk() -> (tempfile::TempDir, Arc<Paydesk>) {
     let dir = tempfile::tempdir().unwrap();
-    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox)).await.unwrap();
+    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox))
+        .await
+        .unwrap();
     (dir, desk)
 }
 
@@ -41,38 +45,67 @@ async fn upi_link_then_pay_then_sync_is_paid_after_validate() {
     let (dir, desk) = desk().await;
     let order = desk.create_order(&input("upi", "100.00")).await.unwrap();
     assert_eq!(order.status, OrderStatus::Pending);
-    let slug = order.gateway_order_id.clone().expect("the slug is kept as the gateway's id");
-    assert!(order.payment_url.as_deref().unwrap().ends_with(&format!("/pay/smepay/{slug}")));
+    let slug = order
+        .gateway_order_id
+        .clone()
+        .expect("the slug is kept as the gateway's id");
+    assert!(order
+        .payment_url
+        .as_deref()
+        .unwrap()
+        .ends_with(&format!("/pay/smepay/{slug}")));
     let payload = order.payment_payload.clone().unwrap();
     assert_eq!(payload["slug"], slug.as_str());
-    assert!(payload["qrCode"].as_str().unwrap().starts_with("iVBOR"), "base64 PNG");
-    assert!(payload["intents"]["bhim"].as_str().unwrap().starts_with("upi://pay?"));
-    let kept = sandbox(dir.path()).smepay_order(&order.merchant_order_no).unwrap().unwrap();
+    assert!(
+        payload["qrCode"].as_str().unwrap().starts_with("iVBOR"),
+        "base64 PNG"
+    );
+    assert!(payload["intents"]["bhim"]
+        .as_str()
+        .unwrap()
+        .starts_with("upi://pay?"));
+    let kept = sandbox(dir.path())
+        .smepay_order(&order.merchant_order_no)
+        .unwrap()
+        .unwrap();
     assert_eq!(kept.amount, "100.00");
 
-    assert_eq!(desk.sync(order.id).await.unwrap().status, OrderStatus::Pending);
+    assert_eq!(
+        desk.sync(order.id).await.unwrap().status,
+        OrderStatus::Pending
+    );
     sandbox(dir.path()).smepay_settle(&slug, true).unwrap();
     let paid = desk.sync(order.id).await.unwrap();
     assert_eq!(paid.status, OrderStatus::Paid);
     assert_eq!(paid.gateway_status.as_deref(), Some("SUCCESS"));
     let events = desk.ledger().events(order.id).unwrap();
     let last = events.last().unwrap();
-    assert_eq!((last.to_status, last.source), (OrderStatus::Paid, EventSource::Poll));
-    assert!(last.note.as_deref().unwrap().contains("TEST_SUCCESS"), "validated: {last:?}");
+    assert_eq!(
+        (last.to_status, last.source),
+        (OrderStatus::Paid, EventSource::Poll)
+    );
+    assert!(
+        last.note.as_deref().unwrap().contains("TEST_SUCCESS"),
+        "validated: {last:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn declined_and_expired_orders_end_failed_and_expired() {
     let (dir, desk) = desk().await;
     let declined = desk.create_order(&input("upi", "5.00")).await.unwrap();
-    sandbox(dir.path()).smepay_settle(&declined.merchant_order_no, false).unwrap();
+    sandbox(dir.path())
+        .smepay_settle(&declined.merchant_order_no, false)
+        .unwrap();
     let declined = desk.sync(declined.id).await.unwrap();
     assert_eq!(
         (declined.status, declined.gateway_status.as_deref()),
         (OrderStatus::Failed, Some("FAILED"))
     );
 
-    sandbox(dir.path()).set_sandbox_setting("smepay.order_ttl_ms", "1").unwrap();
+    sandbox(dir.path())
+        .set_sandbox_setting("smepay.order_ttl_ms", "1")
+        .unwrap();
     let late = desk.create_order(&input("upi", "7.00")).await.unwrap();
     tokio::time::sleep(Duration::from_millis(20)).await;
     let late = desk.sync(late.id).await.unwrap();
@@ -80,8 +113,21 @@ async fn declined_and_expired_orders_end_failed_and_expired() {
         (late.status, late.gateway_status.as_deref()),
         (OrderStatus::Expired, Some("EXPIRED"))
     );
-    let path: Vec<OrderStatus> = desk.ledger().events(late.id).unwrap().iter().map(|e| e.to_status).collect();
-    assert_eq!(path, [OrderStatus::Created, OrderStatus::Pending, OrderStatus::Expired]);
+    let path: Vec<OrderStatus> = desk
+        .ledger()
+        .events(late.id)
+        .unwrap()
+        .iter()
+        .map(|e| e.to_status)
+        .collect();
+    assert_eq!(
+        path,
+        [
+            OrderStatus::Created,
+            OrderStatus::Pending,
+            OrderStatus::Expired
+        ]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -96,9 +142,13 @@ async fn malformed_and_unreachable_answers_leave_the_order_open() {
         value,
         times: Some(1),
     };
-    faults.set(&fault("status", FaultKind::Malformed, None)).unwrap();
+    faults
+        .set(&fault("status", FaultKind::Malformed, None))
+        .unwrap();
     match desk.sync(order.id).await {
-        Err(Error::GatewayProtocol { gateway: "smepay", .. }) => {}
+        Err(Error::GatewayProtocol {
+            gateway: "smepay", ..
+        }) => {}
         other => panic!("{other:?}"),
     }
     assert_eq!(
@@ -108,13 +158,21 @@ async fn malformed_and_unreachable_answers_leave_the_order_open() {
     );
 
     // A create whose answer never comes stays Created, for reconciliation by query.
-    desk.ledger().set_setting("smepay.sandbox.timeout_ms", "400").unwrap();
+    desk.ledger()
+        .set_setting("smepay.sandbox.timeout_ms", "400")
+        .unwrap();
     // A fresh service reads the short timeout when it builds its connector.
-    let desk2 = Paydesk::open(dir.path(), Some(Mode::Sandbox)).await.unwrap();
-    faults.set(&fault("*", FaultKind::Timeout, Some(3000))).unwrap();
+    let desk2 = Paydesk::open(dir.path(), Some(Mode::Sandbox))
+        .await
+        .unwrap();
+    faults
+        .set(&fault("*", FaultKind::Timeout, Some(3000)))
+        .unwrap();
     let started = Instant::now();
     match desk2.create_order(&input("upi", "13.00")).await {
-        Err(Error::GatewayUnreachable { gateway: "smepay", .. }) => {}
+        Err(Error::GatewayUnreachable {
+            gateway: "smepay", ..
+        }) => {}
         other => panic!("{other:?}"),
     }
     assert!(started.elapsed() < Duration::from_secs(10));
@@ -138,14 +196,26 @@ async fn an_expired_token_is_renewed_once_without_the_cashier_noticing() {
     let store = sandbox(dir.path());
     // The token really lives 800 ms but the auth answer claims ten minutes: the next call
     // after that is refused with a 401, and the adapter renews once and carries on.
-    store.set_sandbox_setting("smepay.token_ttl_ms", "800").unwrap();
-    store.set_sandbox_setting("smepay.expires_in", "600").unwrap();
+    store
+        .set_sandbox_setting("smepay.token_ttl_ms", "800")
+        .unwrap();
+    store
+        .set_sandbox_setting("smepay.expires_in", "600")
+        .unwrap();
     let order = desk.create_order(&input("upi", "20.00")).await.unwrap();
-    assert_eq!(store.smepay_tokens_issued().unwrap(), 1, "create and initiate share one token");
+    assert_eq!(
+        store.smepay_tokens_issued().unwrap(),
+        1,
+        "create and initiate share one token"
+    );
     tokio::time::sleep(Duration::from_millis(900)).await;
     store.smepay_settle(&order.merchant_order_no, true).unwrap();
     assert_eq!(desk.sync(order.id).await.unwrap().status, OrderStatus::Paid);
-    assert_eq!(store.smepay_tokens_issued().unwrap(), 2, "exactly one new token");
+    assert_eq!(
+        store.smepay_tokens_issued().unwrap(),
+        2,
+        "exactly one new token"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -153,28 +223,44 @@ async fn a_token_is_renewed_before_it_runs_out() {
     let (dir, desk) = desk().await;
     let store = sandbox(dir.path());
     // One second of life, announced honestly: renewed a fifth of it early, with no 401.
-    store.set_sandbox_setting("smepay.token_ttl_ms", "1000").unwrap();
+    store
+        .set_sandbox_setting("smepay.token_ttl_ms", "1000")
+        .unwrap();
     let order = desk.create_order(&input("upi", "21.00")).await.unwrap();
     assert_eq!(store.smepay_tokens_issued().unwrap(), 1);
     desk.sync(order.id).await.unwrap();
-    assert_eq!(store.smepay_tokens_issued().unwrap(), 1, "still fresh: cached");
+    assert_eq!(
+        store.smepay_tokens_issued().unwrap(),
+        1,
+        "still fresh: cached"
+    );
     tokio::time::sleep(Duration::from_millis(850)).await;
-    assert_eq!(desk.sync(order.id).await.unwrap().status, OrderStatus::Pending);
+    assert_eq!(
+        desk.sync(order.id).await.unwrap().status,
+        OrderStatus::Pending
+    );
     assert_eq!(store.smepay_tokens_issued().unwrap(), 2);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_webhook_is_a_hint_that_makes_paydesk_validate() {
     let (dir, desk) = desk().await;
-    let receiver = NotifyReceiver::start(desk.clone(), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let receiver = NotifyReceiver::start(desk.clone(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
     let order = desk.create_order(&input("upi", "99.00")).await.unwrap();
     let store = sandbox(dir.path());
-    let kept = store.smepay_order(&order.merchant_order_no).unwrap().unwrap();
-    assert_eq!(kept.callback_url, format!("{}/notify/smepay", receiver.base_url()));
+    let kept = store
+        .smepay_order(&order.merchant_order_no)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        kept.callback_url,
+        format!("{}/notify/smepay", receiver.base_url())
+    );
 
     // A forged "SUCCESS" for an unpaid order is recorded, but the re-query finds it unpaid.
-    let forged =
-        serde_json::json!({ "ref_id": order.merchant_order_no, "transaction_id": kept.slug, "status": "SUCCESS", "amount": "99.00" });
+    let forged = serde_json::json!({ "ref_id": order.merchant_order_no, "transaction_id": kept.slug, "status": "SUCCESS", "amount": "99.00" });
     let answer = reqwest::Client::new()
         .post(format!("{}/notify/smepay", receiver.base_url()))
         .json(&forged)
@@ -196,7 +282,10 @@ async fn the_webhook_is_a_hint_that_makes_paydesk_validate() {
     loop {
         let events = desk.ledger().events(order.id).unwrap();
         if let Some(paid) = events.iter().find(|e| e.to_status == OrderStatus::Paid) {
-            assert!(matches!(paid.source, EventSource::Notify | EventSource::Poll));
+            assert!(matches!(
+                paid.source,
+                EventSource::Notify | EventSource::Poll
+            ));
             break;
         }
         assert!(Instant::now() < deadline, "never paid: {events:?}");
@@ -204,9 +293,9 @@ async fn the_webhook_is_a_hint_that_makes_paydesk_validate() {
     }
     let kept = desk.ledger().notifications().unwrap();
     assert_eq!(kept.len(), 2);
-    assert!(kept
-        .iter()
-        .all(|(verified, outcome, id)| !verified && outcome.starts_with("hint") && *id == Some(order.id)));
+    assert!(kept.iter().all(|(verified, outcome, id)| !verified
+        && outcome.starts_with("hint")
+        && *id == Some(order.id)));
 
     let unknown = serde_json::json!({ "ref_id": "PDNOTOURS", "status": "SUCCESS" });
     let answer = reqwest::Client::new()
@@ -221,7 +310,10 @@ async fn the_webhook_is_a_hint_that_makes_paydesk_validate() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_widget_gets_the_slug_and_the_script() {
     let (_dir, desk) = desk().await;
-    let order = desk.create_order(&input("upi-widget", "15.00")).await.unwrap();
+    let order = desk
+        .create_order(&input("upi-widget", "15.00"))
+        .await
+        .unwrap();
     let payload = order.payment_payload.clone().unwrap();
     assert_eq!(payload["slug"].as_str(), order.gateway_order_id.as_deref());
     let script = payload["scriptUrl"].as_str().unwrap();
@@ -251,21 +343,35 @@ async fn below_one_rupee_and_refunds_are_refused_before_anything_is_written() {
     assert_eq!(order_count(dir.path()), 0);
 
     let order = desk.create_order(&input("upi", "30.00")).await.unwrap();
-    sandbox(dir.path()).smepay_settle(&order.merchant_order_no, true).unwrap();
+    sandbox(dir.path())
+        .smepay_settle(&order.merchant_order_no, true)
+        .unwrap();
     desk.sync(order.id).await.unwrap();
     let refused = desk.refund(order.id, None, None).await.unwrap_err();
     assert!(refused.to_string().contains("outside Paydesk"), "{refused}");
-    assert!(desk.ledger().refunds(order.id).unwrap().is_empty(), "nothing reserved");
-    assert_eq!(desk.ledger().get(order.id).unwrap().status, OrderStatus::Paid);
+    assert!(
+        desk.ledger().refunds(order.id).unwrap().is_empty(),
+        "nothing reserved"
+    );
+    assert_eq!(
+        desk.ledger().get(order.id).unwrap().status,
+        OrderStatus::Paid
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_vendor_plugins_path_family_works_too() {
     let (dir, desk) = desk().await;
-    desk.ledger().set_setting("smepay.sandbox.path_family", "wiz").unwrap();
-    sandbox(dir.path()).set_sandbox_setting("smepay.slug_field", "slug").unwrap();
+    desk.ledger()
+        .set_setting("smepay.sandbox.path_family", "wiz")
+        .unwrap();
+    sandbox(dir.path())
+        .set_sandbox_setting("smepay.slug_field", "slug")
+        .unwrap();
     let order = desk.create_order(&input("upi", "40.00")).await.unwrap();
-    sandbox(dir.path()).smepay_settle(&order.merchant_order_no, true).unwrap();
+    sandbox(dir.path())
+        .smepay_settle(&order.merchant_order_no, true)
+        .unwrap();
     assert_eq!(desk.sync(order.id).await.unwrap().status, OrderStatus::Paid);
 }
 
@@ -292,12 +398,19 @@ fn the_cli_creates_pays_syncs_and_refuses_to_refund() {
     let id = created["order"]["id"].as_i64().unwrap().to_string();
     let paid = run_ok(&mut paydesk_cmd(dir.path(), &["sandbox", "pay", &id]));
     assert!(stdout(&paid).contains("is paid"), "{}", stdout(&paid));
-    let synced = json(&run_ok(&mut paydesk_cmd(dir.path(), &["order", "sync", &id, "--json"])));
+    let synced = json(&run_ok(&mut paydesk_cmd(
+        dir.path(),
+        &["order", "sync", &id, "--json"],
+    )));
     assert_eq!(synced["order"]["status"], "paid");
     assert_eq!(event_statuses(&synced), ["created", "pending", "paid"]);
     let refund = run(&mut paydesk_cmd(dir.path(), &["order", "refund", &id]));
     assert_eq!(refund.status.code(), Some(2), "{}", stderr(&refund));
-    assert!(stderr(&refund).contains("outside Paydesk"), "{}", stderr(&refund));
+    assert!(
+        stderr(&refund).contains("outside Paydesk"),
+        "{}",
+        stderr(&refund)
+    );
 
     let small = run(&mut paydesk_cmd(
         dir.path(),

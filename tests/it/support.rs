@@ -53,14 +53,24 @@ pub fn run_with_stdin(cmd: &mut Command, input: &[u8]) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("the paydesk binary starts");
-    child.stdin.take().expect("stdin is piped").write_all(input).expect("stdin takes the input");
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(input)
+        .expect("stdin takes the input");
     child.wait_with_output().expect("the paydesk binary runs")
 }
 
 /// Parses a command's stdout as JSON; the panic shows what it printed otherwise.
 pub fn json(output: &Output) -> serde_json::Value {
-    serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", stdout(output), stderr(output)))
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+            stdout(output),
+            stderr(output)
+        )
+    })
 }
 
 /// The ledger file of a data directory.
@@ -75,7 +85,8 @@ pub fn order_count(data_dir: &Path) -> i64 {
         return 0;
     }
     let conn = rusqlite::Connection::open(&path).expect("the ledger opens");
-    conn.query_row("SELECT count(*) FROM orders", [], |r| r.get(0)).expect("the orders table is there")
+    conn.query_row("SELECT count(*) FROM orders", [], |r| r.get(0))
+        .expect("the orders table is there")
 }
 
 /// `order create --gateway iotpay --method <method> --amount <amount> --currency CAD --json`
@@ -83,7 +94,19 @@ pub fn order_count(data_dir: &Path) -> i64 {
 pub fn create_sandbox_order(data_dir: &Path, method: &str, amount: &str) -> serde_json::Value {
     let output = run_ok(&mut paydesk(
         data_dir,
-        &["order", "create", "--gateway", "iotpay", "--method", method, "--amount", amount, "--currency", "CAD", "--json"],
+        &[
+            "order",
+            "create",
+            "--gateway",
+            "iotpay",
+            "--method",
+            method,
+            "--amount",
+            amount,
+            "--currency",
+            "CAD",
+            "--json",
+        ],
     ));
     json(&output)["order"].clone()
 }
@@ -95,7 +118,12 @@ pub fn event_statuses(detail: &serde_json::Value) -> Vec<String> {
         .as_array()
         .expect("events is an array")
         .iter()
-        .map(|e| e["toStatus"].as_str().expect("toStatus is a string").to_string())
+        .map(|e| {
+            e["toStatus"]
+                .as_str()
+                .expect("toStatus is a string")
+                .to_string()
+        })
         .collect();
     path.dedup();
     path
