@@ -654,6 +654,114 @@ async fn counter_takes_a_card_through_the_embedded_form() {
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "drives the real window: make test runs it under Xvfb with tauri-driver"]
+async fn counter_takes_an_smepay_upi_widget_payment_to_paid() {
+    let dir = tempfile::tempdir().unwrap();
+    let driver = Driver::start(dir.path());
+    let session = Session::new(&driver).await;
+
+    session
+        .find("[data-testid=amount-input]", Duration::from_secs(30))
+        .await;
+    let upi = session
+        .find("[data-testid=method-upi-widget]", Duration::from_secs(10))
+        .await;
+    session.click(&upi).await;
+    // SMEPay takes INR only: choosing the method switches the counter's currency to it.
+    session
+        .wait_for_text(
+            ".amount-row [aria-label=Currency]",
+            "INR",
+            Duration::from_secs(5),
+        )
+        .await;
+    let amount = session
+        .find("[data-testid=amount-input]", Duration::from_secs(5))
+        .await;
+    session.type_into(&amount, "100.00").await;
+    let create = session
+        .find("[data-testid=create-button]", Duration::from_secs(5))
+        .await;
+    session.click(&create).await;
+
+    session
+        .wait_for_attribute(
+            "[data-testid=card-widget]",
+            "data-vendor",
+            "smepay",
+            Duration::from_secs(15),
+        )
+        .await;
+    let shown_amount = session
+        .find("[data-testid=order-amount]", Duration::from_secs(5))
+        .await;
+    assert_eq!(session.text(&shown_amount).await, "100.00 INR");
+    session
+        .wait_for_attribute(
+            "[data-testid=order-status]",
+            "data-status",
+            "pending",
+            Duration::from_secs(5),
+        )
+        .await;
+    // smepay-checkout.js (the sandbox's stand-in) opens its checkout in an overlay iframe.
+    let frame = session
+        .find("[data-smepay-checkout] iframe", Duration::from_secs(15))
+        .await;
+    session.switch_to_frame(&frame).await;
+    session
+        .find("[data-testid=amount]", Duration::from_secs(10))
+        .await;
+    session.to_parent_frame().await;
+    session.screenshot(&shot("counter-upi-widget.png")).await;
+
+    session.switch_to_frame(&frame).await;
+    let pay = session.find("button.pay", Duration::from_secs(5)).await;
+    session.click(&pay).await;
+    session.to_parent_frame().await;
+
+    let took = session
+        .wait_for_attribute(
+            "[data-testid=order-status]",
+            "data-status",
+            "paid",
+            Duration::from_secs(10),
+        )
+        .await;
+    eprintln!("e2e: the SMEPay widget sale showed Paid {took:?} after the customer paid");
+    session
+        .wait_for_text("[data-testid=order-status]", "Paid", Duration::from_secs(2))
+        .await;
+    // The checkout's overlay is gone with the sale.
+    assert_eq!(session.count("[data-smepay-checkout]").await, 0);
+    session
+        .screenshot(&shot("counter-upi-widget-paid.png"))
+        .await;
+    session.close().await;
+
+    let output = run(&mut paydesk(dir.path(), &["orders", "--json"]));
+    let orders: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let entry = &orders.as_array().unwrap()[0];
+    assert_eq!(entry["order"]["gateway"], "smepay");
+    assert_eq!(entry["order"]["method"], "upi-widget");
+    assert_eq!(entry["order"]["currency"], "INR");
+    assert_eq!(entry["order"]["amountMinor"], 10000);
+    assert_eq!(entry["order"]["status"], "paid");
+    // Paid came from the core (query or webhook), never from the checkout's callback.
+    let sources: Vec<&str> = entry["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["toStatus"] == "paid")
+        .map(|e| e["source"].as_str().unwrap())
+        .collect();
+    assert!(
+        !sources.is_empty() && sources.iter().all(|s| *s != "user" && *s != "create"),
+        "{sources:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "drives the real window: make test runs it under Xvfb with tauri-driver"]
 async fn counter_shows_a_declined_qr_payment() {
     let dir = tempfile::tempdir().unwrap();
     let driver = Driver::start(dir.path());

@@ -78,3 +78,213 @@ export function loadIotpay(scriptUrl: string): Promise<IotpayFactory> {
   loading.set(scriptUrl, promise);
   return promise;
 }
+
+/* ---- Other gateways' embedded checkouts (SMEPay upi-widget, SmartPay smartpay-card) ---- */
+
+/** SMEPay's checkout (smepay-checkout.js): `window.smepayCheckout({slug, onSuccess, onFailure})`. */
+export interface SmepayPayload {
+  slug: string;
+  scriptUrl: string;
+}
+
+/** SmartPay's widget (smp-bundle.js): `SmpLibrary.SmartPayAppInstance.renderWidget({...})`. */
+export interface SmartpayPayload {
+  checkoutToken: string;
+  transactionId: string | null;
+  scriptUrl: string;
+}
+
+function record(payload: unknown): Record<string, unknown> | null {
+  return typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : null;
+}
+
+function nonEmpty(value: unknown): string | null {
+  return typeof value === 'string' && value.trim() !== '' ? value : null;
+}
+
+function webUrl(value: unknown): string | null {
+  return typeof value === 'string' && /^https?:\/\//.test(value) ? value : null;
+}
+
+/** The checkout's parameters from an SMEPay `upi-widget` order's payload, or null. */
+export function smepayPayload(payload: unknown): SmepayPayload | null {
+  const p = record(payload);
+  if (!p) return null;
+  const slug = nonEmpty(p.slug);
+  const scriptUrl = webUrl(p.scriptUrl);
+  if (!slug || !scriptUrl) return null;
+  return { slug, scriptUrl };
+}
+
+/** The widget's parameters from a SmartPay `smartpay-card` order's payload, or null. */
+export function smartpayPayload(payload: unknown): SmartpayPayload | null {
+  const p = record(payload);
+  if (!p) return null;
+  const checkoutToken = nonEmpty(p.checkoutToken);
+  const scriptUrl = webUrl(p.scriptUrl);
+  if (!checkoutToken || !scriptUrl) return null;
+  return { checkoutToken, transactionId: nonEmpty(p.transactionId), scriptUrl };
+}
+
+/** Which embedded checkout an order needs, by gateway and method, with its parameters. */
+export type WidgetMount =
+  | ({ vendor: 'iotpay' } & WidgetPayload)
+  | ({ vendor: 'smepay' } & SmepayPayload)
+  | ({ vendor: 'smartpay' } & SmartpayPayload);
+
+export function widgetMount(gateway: string | null | undefined, method: string | null | undefined, payload: unknown): WidgetMount | null {
+  if (gateway === 'smepay' && method === 'upi-widget') {
+    const p = smepayPayload(payload);
+    return p ? { vendor: 'smepay', ...p } : null;
+  }
+  if (gateway === 'smartpay' && method === 'smartpay-card') {
+    const p = smartpayPayload(payload);
+    return p ? { vendor: 'smartpay', ...p } : null;
+  }
+  if (gateway === 'iotpay' || gateway == null) {
+    const p = widgetPayload(payload);
+    return p ? { vendor: 'iotpay', ...p } : null;
+  }
+  return null;
+}
+
+/** A primitive per mount, so an effect re-runs per order and not per status snapshot. */
+export function widgetMountKey(mount: WidgetMount | null): string | null {
+  if (!mount) return null;
+  switch (mount.vendor) {
+    case 'iotpay':
+      return `iotpay\n${mount.secureId}\n${mount.mode}\n${mount.scriptUrl}`;
+    case 'smepay':
+      return `smepay\n${mount.slug}\n${mount.scriptUrl}`;
+    case 'smartpay':
+      return `smartpay\n${mount.checkoutToken}\n${mount.scriptUrl}`;
+  }
+}
+
+/** What the counter says after SMEPay's callback (onSuccess / onFailure); never "Paid". */
+export function interpretSmepayResult(outcome: 'success' | 'failure', event?: unknown): WidgetHint {
+  if (outcome === 'success') {
+    const e = record(event) ?? {};
+    const status = typeof e.status === 'string' ? e.status.toUpperCase() : '';
+    if (status === '' || status === 'SUCCESS' || status === 'TEST_SUCCESS') {
+      return { tone: 'info', text: 'UPI payment made: confirming it with SMEPay…' };
+    }
+    return { tone: 'info', text: 'The UPI checkout answered; waiting for SMEPay to confirm.' };
+  }
+  return { tone: 'danger', text: 'UPI payment not completed: the customer declined or closed the checkout.' };
+}
+
+/** What the counter says after SmartPay's successHandler / errorHandler; never "Paid". */
+export function interpretSmartpayResult(
+  outcome: 'success' | 'error',
+  detail?: unknown,
+  message?: unknown,
+): WidgetHint {
+  if (outcome === 'success') {
+    return { tone: 'info', text: 'Card accepted: confirming the payment with SmartPay…' };
+  }
+  const code = typeof detail === 'string' ? detail.trim() : '';
+  const text = typeof message === 'string' ? message.trim().replace(/\.+$/, '') : '';
+  if (text) return { tone: 'danger', text: `Card not accepted: ${text}.` };
+  if (code) return { tone: 'danger', text: `Card not accepted (${code}).` };
+  return { tone: 'danger', text: 'Card not accepted.' };
+}
+
+interface SmepayOptions {
+  slug: string;
+  onSuccess?: (event: unknown) => void;
+  onFailure?: (event?: unknown) => void;
+}
+
+type SmepayCheckout = (options: SmepayOptions) => void;
+
+interface SmartpayOptions {
+  checkoutToken: string;
+  containers: { paymentContainer: string };
+  successHandler?: (data: unknown) => void;
+  errorHandler?: (code: unknown, message?: unknown) => void;
+}
+
+interface SmartpayInstance {
+  renderWidget(options: SmartpayOptions): void;
+}
+
+const scripts = new Map<string, Promise<unknown>>();
+
+/**
+ * Adds a vendor's script once per URL and resolves to what `pick` finds on `window` once it
+ * has run; a failed load may be retried.
+ */
+export function loadVendorScript<T>(scriptUrl: string, pick: () => T | null, what: string): Promise<T> {
+  const known = scripts.get(scriptUrl);
+  if (known) {
+    return known.then(() => {
+      const found = pick();
+      if (found) return found;
+      throw new Error(`The ${what} script loaded but offered no entry point.`);
+    });
+  }
+  const loaded = new Promise<void>((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = scriptUrl;
+    script.async = true;
+    script.onload = () => resolve();
+    script.onerror = () => reject(new Error(`The ${what} could not be loaded.`));
+    document.head.appendChild(script);
+  });
+  loaded.catch(() => scripts.delete(scriptUrl));
+  scripts.set(scriptUrl, loaded);
+  return loaded.then(() => {
+    const found = pick();
+    if (found) return found;
+    throw new Error(`The ${what} script loaded but offered no entry point.`);
+  });
+}
+
+function smepayCheckout(): SmepayCheckout | null {
+  const candidate = (window as unknown as { smepayCheckout?: unknown }).smepayCheckout;
+  return typeof candidate === 'function' ? (candidate as SmepayCheckout) : null;
+}
+
+function smartpayInstance(): SmartpayInstance | null {
+  const lib = (window as unknown as { SmpLibrary?: { SmartPayAppInstance?: unknown } }).SmpLibrary;
+  const instance = lib?.SmartPayAppInstance as Partial<SmartpayInstance> | undefined;
+  return instance && typeof instance.renderWidget === 'function' ? (instance as SmartpayInstance) : null;
+}
+
+/**
+ * Loads the order's vendor script (once per URL) and mounts its checkout into `container`
+ * (a selector). `onHint` receives what the callback means: a hint only, never "Paid".
+ */
+export async function mountWidget(
+  mount: WidgetMount,
+  container: string,
+  onHint: (hint: WidgetHint) => void,
+): Promise<void> {
+  switch (mount.vendor) {
+    case 'iotpay': {
+      const Iotpay = await loadIotpay(mount.scriptUrl);
+      Iotpay(mount.secureId, mount.mode).mount(container, (event) => onHint(interpretWidgetResult(event)));
+      return;
+    }
+    case 'smepay': {
+      const checkout = await loadVendorScript(mount.scriptUrl, smepayCheckout, 'UPI checkout');
+      checkout({
+        slug: mount.slug,
+        onSuccess: (event) => onHint(interpretSmepayResult('success', event)),
+        onFailure: (event) => onHint(interpretSmepayResult('failure', event)),
+      });
+      return;
+    }
+    case 'smartpay': {
+      const instance = await loadVendorScript(mount.scriptUrl, smartpayInstance, 'SmartPay card form');
+      instance.renderWidget({
+        checkoutToken: mount.checkoutToken,
+        containers: { paymentContainer: container },
+        successHandler: (data) => onHint(interpretSmartpayResult('success', data)),
+        errorHandler: (code, message) => onHint(interpretSmartpayResult('error', code, message)),
+      });
+      return;
+    }
+  }
+}

@@ -43,11 +43,16 @@ describe('counterMethods', () => {
     expect(isCounterKind('widget')).toBe(true);
   });
 
-  it('offers only the widgets it can mount (IOTPay card), not other gateways\' forms yet', () => {
+  it('offers the widgets it can mount: IOTPay card, SMEPay UPI checkout, SmartPay card', () => {
     const smartpay = { ...method('smartpay-card', 'widget'), gateway: 'smartpay' };
     const smepay = { ...method('upi-widget', 'widget'), gateway: 'smepay' };
     const upi = { ...method('upi', 'link'), gateway: 'smepay' };
-    expect(counterMethods([method('card', 'widget'), smartpay, smepay, upi]).map((m) => m.method)).toEqual(['card', 'upi']);
+    expect(counterMethods([method('card', 'widget'), smartpay, smepay, upi]).map((m) => m.method)).toEqual([
+      'card',
+      'smartpay-card',
+      'upi-widget',
+      'upi',
+    ]);
   });
 
   it('answers an empty list for no methods', () => {

@@ -12,9 +12,9 @@ export function isCounterKind(kind: string): kind is MethodKind {
 
 /**
  * The embedded forms this window can mount (gateway/method). Another gateway's widget kind
- * needs its own script and callback, so it is not offered until it has them.
+ * needs its own script and callback (cardWidget.ts), so it is not offered until it has them.
  */
-export const MOUNTABLE_WIDGETS: readonly string[] = ['iotpay/card'];
+export const MOUNTABLE_WIDGETS: readonly string[] = ['iotpay/card', 'smepay/upi-widget', 'smartpay/smartpay-card'];
 
 /** The methods shown at the counter, in the order the core lists them. */
 export function counterMethods(methods: readonly PaymentMethod[]): PaymentMethod[] {
