@@ -603,18 +603,41 @@ impl Ledger {
     pub fn resolve(&self, reference: &str) -> Result<Order> {
         let conn = self.conn();
         let reference = reference.trim();
-        let id: Option<i64> = conn
+        // Both references are indexed; the ledger id is tried only for plain numbers, by key
+        // (matching the id as text would read every row).
+        let by_reference: Option<i64> = conn
             .query_row(
-                "SELECT id FROM orders WHERE merchant_order_no = ?1 OR gateway_order_id = ?1
-                 UNION ALL SELECT id FROM orders WHERE CAST(id AS TEXT) = ?1 LIMIT 1",
+                "SELECT id FROM orders WHERE merchant_order_no = ?1
+                 UNION ALL SELECT id FROM orders WHERE gateway_order_id = ?1 LIMIT 1",
                 [reference],
                 |r| r.get(0),
             )
             .optional()?;
-        match id {
-            Some(id) => get_order(&conn, id),
+        let as_id = || {
+            reference
+                .parse::<i64>()
+                .ok()
+                .filter(|id| id.to_string() == reference)
+        };
+        match by_reference.or_else(as_id) {
+            Some(id) => get_order(&conn, id).map_err(|e| match e {
+                Error::NotFound(_) => Error::NotFound(reference.to_string()),
+                other => other,
+            }),
             None => Err(Error::NotFound(reference.to_string())),
         }
+    }
+
+    /// The order with this merchant order number, if it is ours.
+    pub fn find_by_merchant_no(&self, merchant_order_no: &str) -> Result<Option<Order>> {
+        let conn = self.conn();
+        conn.query_row(
+            "SELECT * FROM orders WHERE merchant_order_no = ?1",
+            [merchant_order_no],
+            order_from_row,
+        )
+        .optional()?
+        .transpose()
     }
 
     pub fn events(&self, order_id: i64) -> Result<Vec<OrderEvent>> {

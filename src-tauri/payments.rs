@@ -1103,11 +1103,7 @@ impl Paydesk {
 
     /// The order a notification names, if it is ours.
     pub fn order_by_merchant_no(&self, merchant_order_no: &str) -> Result<Option<Order>> {
-        match self.ledger.resolve(merchant_order_no) {
-            Ok(order) if order.merchant_order_no == merchant_order_no => Ok(Some(order)),
-            Ok(_) | Err(Error::NotFound(_)) => Ok(None),
-            Err(e) => Err(e),
-        }
+        self.ledger.find_by_merchant_no(merchant_order_no)
     }
 
     /// Re-queries after a verified notification (the notification itself is only a hint).
