@@ -30,8 +30,19 @@ suite() {
   local name=$1 counter=$2; shift 2
   local log="$logs/$name.log"
   printf '\n\033[1m==> %s: %s\033[0m\n' "$name" "$*"
-  "$@" 2>&1 | tee "$log"
-  local status=${PIPESTATUS[0]}
+  # Each suite runs in its own session with a time limit, its output going to the log (streamed
+  # here by tail). Whatever it leaves behind (a window, a WebDriver, a keyring daemon) is killed
+  # when it ends, so no orphan can hold the output open and hang the run.
+  : >"$log"
+  setsid timeout -k 30 "$suite_limit" "$@" >"$log" 2>&1 &
+  local pid=$!
+  tail -n +1 -f --pid="$pid" "$log" &
+  local tailer=$!
+  wait "$pid"
+  local status=$?
+  wait "$tailer"
+  pkill -KILL -s "$pid" 2>/dev/null || true
+  if [ "$status" -eq 124 ]; then echo "$name: stopped after ${suite_limit}s"; fi
   read -r passed failed < <($counter "$log")
   local verdict=ok
   if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ]; then verdict=FAILED; elif [ "$passed" -eq 0 ]; then verdict="FAILED (no tests ran)"; fi
@@ -39,6 +50,8 @@ suite() {
 }
 
 export CARGO_TERM_COLOR=never
+# Seconds one suite may take; the whole run stays well inside CI's limit.
+suite_limit=${PAYDESK_SUITE_LIMIT:-1500}
 suite rust cargo_counts cargo test --lib --bins --tests
 
 suite ui vitest_counts bash -c 'cd ui && npx vitest run --reporter=default'

@@ -4,6 +4,7 @@
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -49,6 +50,10 @@ impl Driver {
         let port = free_port();
         let native_port = free_port();
         let child = Command::new(tauri_driver())
+            // Its own process group: on drop the whole tree goes (tauri-driver, WebKitWebDriver
+            // and the app). Killing tauri-driver alone orphans the others, which keep the test
+            // runner's output pipe open and hang `make test` after a failed session.
+            .process_group(0)
             .args([
                 "--port",
                 &port.to_string(),
@@ -82,9 +87,32 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The driver and a session on the app. Starting the app is the flakiest step on a loaded
+/// machine (WebKitWebDriver has been seen to drop the connection of the new-session
+/// request), so a failed start is retried on a fresh driver, up to three times.
+async fn open_app(data_dir: &Path) -> (Driver, Session) {
+    let mut last_error = String::new();
+    for attempt in 1..=3 {
+        let driver = Driver::start(data_dir);
+        match Session::try_new(&driver).await {
+            Ok(session) => return (driver, session),
+            Err(error) => {
+                eprintln!("e2e: starting the app failed (attempt {attempt}): {error}");
+                last_error = error;
+            }
+        }
+    }
+    panic!("the app did not start in three attempts: {last_error}");
 }
 
 /// A minimal W3C WebDriver session.
@@ -94,7 +122,7 @@ struct Session {
 }
 
 impl Session {
-    async fn new(driver: &Driver) -> Session {
+    async fn try_new(driver: &Driver) -> Result<Session, String> {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(90))
             .build()
@@ -110,18 +138,18 @@ impl Session {
             .json(&caps)
             .send()
             .await
-            .unwrap()
+            .map_err(|e| format!("new session: {e}"))?
             .json()
             .await
-            .unwrap();
+            .map_err(|e| format!("new session answer: {e}"))?;
         let id = answer["value"]["sessionId"]
             .as_str()
-            .unwrap_or_else(|| panic!("no session: {answer}"))
+            .ok_or_else(|| format!("no session: {answer}"))?
             .to_string();
-        Session {
+        Ok(Session {
             http,
             url: format!("{}/session/{id}", driver.base),
-        }
+        })
     }
 
     async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
@@ -326,8 +354,7 @@ fn decode_base64(text: &str) -> Vec<u8> {
 #[ignore = "drives the real window: make test runs it under Xvfb with tauri-driver"]
 async fn counter_takes_a_wechat_qr_payment_to_paid() {
     let dir = tempfile::tempdir().unwrap();
-    let driver = Driver::start(dir.path());
-    let session = Session::new(&driver).await;
+    let (_driver, session) = open_app(dir.path()).await;
 
     let banner = session
         .find("[data-testid=mode-banner]", Duration::from_secs(30))
@@ -457,8 +484,7 @@ async fn counter_takes_a_wechat_qr_payment_to_paid() {
 #[ignore = "drives the real window: make test runs it under Xvfb with tauri-driver"]
 async fn counter_shows_a_bad_amount_next_to_the_field_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let driver = Driver::start(dir.path());
-    let session = Session::new(&driver).await;
+    let (_driver, session) = open_app(dir.path()).await;
 
     let amount = session
         .find("[data-testid=amount-input]", Duration::from_secs(30))
@@ -491,8 +517,7 @@ async fn counter_shows_a_bad_amount_next_to_the_field_and_writes_nothing() {
 #[ignore = "drives the real window: make test runs it under Xvfb with tauri-driver"]
 async fn counter_takes_a_scanned_payment_code_paid_at_once() {
     let dir = tempfile::tempdir().unwrap();
-    let driver = Driver::start(dir.path());
-    let session = Session::new(&driver).await;
+    let (_driver, session) = open_app(dir.path()).await;
 
     // App and saved-card methods are not offered at the counter.
     session
@@ -570,8 +595,7 @@ async fn counter_takes_a_scanned_payment_code_paid_at_once() {
 #[ignore = "drives the real window: make test runs it under Xvfb with tauri-driver"]
 async fn counter_takes_a_card_through_the_embedded_form() {
     let dir = tempfile::tempdir().unwrap();
-    let driver = Driver::start(dir.path());
-    let session = Session::new(&driver).await;
+    let (_driver, session) = open_app(dir.path()).await;
 
     let amount = session
         .find("[data-testid=amount-input]", Duration::from_secs(30))
@@ -656,8 +680,7 @@ async fn counter_takes_a_card_through_the_embedded_form() {
 #[ignore = "drives the real window: make test runs it under Xvfb with tauri-driver"]
 async fn counter_takes_an_smepay_upi_widget_payment_to_paid() {
     let dir = tempfile::tempdir().unwrap();
-    let driver = Driver::start(dir.path());
-    let session = Session::new(&driver).await;
+    let (_driver, session) = open_app(dir.path()).await;
 
     session
         .find("[data-testid=amount-input]", Duration::from_secs(30))
@@ -764,8 +787,7 @@ async fn counter_takes_an_smepay_upi_widget_payment_to_paid() {
 #[ignore = "drives the real window: make test runs it under Xvfb with tauri-driver"]
 async fn counter_shows_a_declined_qr_payment() {
     let dir = tempfile::tempdir().unwrap();
-    let driver = Driver::start(dir.path());
-    let session = Session::new(&driver).await;
+    let (_driver, session) = open_app(dir.path()).await;
 
     let amount = session
         .find("[data-testid=amount-input]", Duration::from_secs(30))
@@ -833,8 +855,7 @@ async fn counter_shows_a_declined_qr_payment() {
 #[ignore = "drives the real window: make test runs it under Xvfb with tauri-driver"]
 async fn counter_shows_a_declined_scan_and_is_ready_for_the_next() {
     let dir = tempfile::tempdir().unwrap();
-    let driver = Driver::start(dir.path());
-    let session = Session::new(&driver).await;
+    let (_driver, session) = open_app(dir.path()).await;
 
     let amount = session
         .find("[data-testid=amount-input]", Duration::from_secs(30))
@@ -937,8 +958,7 @@ async fn owner_refunds_part_of_a_paid_order_with_the_pin_and_a_wrong_pin_is_refu
     crate::support::run_ok(&mut paydesk(dir.path(), &["order", "sync", &id]));
     assert_eq!(order_detail(dir.path(), &id)["order"]["status"], "paid");
 
-    let driver = Driver::start(dir.path());
-    let session = Session::new(&driver).await;
+    let (_driver, session) = open_app(dir.path()).await;
     set_owner_pin(&session, "2468").await;
 
     let nav = session
@@ -1089,8 +1109,7 @@ async fn settings_store_a_credential_with_the_pin_and_show_it_only_as_set() {
         &["credentials", "delete", "iotpay", "--env", "test"],
     ));
 
-    let driver = Driver::start(dir.path());
-    let session = Session::new(&driver).await;
+    let (_driver, session) = open_app(dir.path()).await;
     set_owner_pin(&session, "2468").await;
     session
         .wait_for_text(
