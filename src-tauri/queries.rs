@@ -408,19 +408,22 @@ fn summary_serves(filter: &OrderFilter) -> bool {
         && filter.max_amount_minor.is_none()
 }
 
-/// Whole days of [from, to) from the summary, the partial days at either end from the orders.
-fn summary_totals(conn: &Connection, filter: &OrderFilter, sums: &mut Sums) -> Result<()> {
-    // The first whole day at or after `from`, and the end (exclusive) of the last whole day
-    // before `to`, in days since 1970 (UTC).
+/// The first whole UTC day at or after the filter's `from`, and the end (exclusive) of the
+/// last whole day before its `to`, in days since 1970; `None` for an open end.
+fn whole_days(filter: &OrderFilter) -> (Option<i64>, Option<i64>) {
     let first = filter
         .from_ms
         .map(|f| f.div_euclid(DAY_MS) + i64::from(f.rem_euclid(DAY_MS) != 0));
     let end = filter.to_ms.map(|t| t.div_euclid(DAY_MS));
-    if let (Some(first), Some(end)) = (first, end) {
-        if first >= end {
-            return direct_totals(conn, filter, sums);
-        }
-    }
+    (first, end)
+}
+
+/// The filter as a WHERE clause over the summary `order_day_totals`, for days [first, end).
+fn summary_where(
+    filter: &OrderFilter,
+    first: Option<i64>,
+    end: Option<i64>,
+) -> (String, Vec<Value>) {
     let mut clauses: Vec<String> = Vec::new();
     let mut args: Vec<Value> = Vec::new();
     let mut push = |clause: &str, value: Value| {
@@ -450,6 +453,45 @@ fn summary_totals(conn: &Connection, filter: &OrderFilter, sums: &mut Sums) -> R
     } else {
         format!("WHERE {}", clauses.join(" AND "))
     };
+    (where_sql, args)
+}
+
+/// The filter narrowed to the partial days at either end of the whole days [first, end): what
+/// the summary cannot answer and the orders must.
+fn partial_days(filter: &OrderFilter, first: Option<i64>, end: Option<i64>) -> Vec<OrderFilter> {
+    let mut parts = Vec::new();
+    if let (Some(from), Some(first)) = (filter.from_ms, first) {
+        let edge = first.saturating_mul(DAY_MS);
+        if from < edge {
+            parts.push(OrderFilter {
+                from_ms: Some(from),
+                to_ms: Some(edge),
+                ..filter.clone()
+            });
+        }
+    }
+    if let (Some(to), Some(end)) = (filter.to_ms, end) {
+        let edge = end.saturating_mul(DAY_MS);
+        if edge < to {
+            parts.push(OrderFilter {
+                from_ms: Some(edge),
+                to_ms: Some(to),
+                ..filter.clone()
+            });
+        }
+    }
+    parts
+}
+
+/// Whole days of [from, to) from the summary, the partial days at either end from the orders.
+fn summary_totals(conn: &Connection, filter: &OrderFilter, sums: &mut Sums) -> Result<()> {
+    let (first, end) = whole_days(filter);
+    if let (Some(first), Some(end)) = (first, end) {
+        if first >= end {
+            return direct_totals(conn, filter, sums);
+        }
+    }
+    let (where_sql, args) = summary_where(filter, first, end);
     let sql = format!(
         "SELECT currency, sum(count), sum(amount_minor), sum(refunded_minor) FROM order_day_totals {where_sql} GROUP BY currency"
     );
@@ -468,27 +510,8 @@ fn summary_totals(conn: &Connection, filter: &OrderFilter, sums: &mut Sums) -> R
             row.get(3)?,
         );
     }
-    if let (Some(from), Some(first)) = (filter.from_ms, first) {
-        let edge = first.saturating_mul(DAY_MS);
-        if from < edge {
-            let head = OrderFilter {
-                from_ms: Some(from),
-                to_ms: Some(edge),
-                ..filter.clone()
-            };
-            direct_totals(conn, &head, sums)?;
-        }
-    }
-    if let (Some(to), Some(end)) = (filter.to_ms, end) {
-        let edge = end.saturating_mul(DAY_MS);
-        if edge < to {
-            let tail = OrderFilter {
-                from_ms: Some(edge),
-                to_ms: Some(to),
-                ..filter.clone()
-            };
-            direct_totals(conn, &tail, sums)?;
-        }
+    for part in partial_days(filter, first, end) {
+        direct_totals(conn, &part, sums)?;
     }
     Ok(())
 }
@@ -597,6 +620,10 @@ impl Ledger {
 
     /// Orders per day or month (in `zone`, with its daylight-saving rules for `local`) x
     /// gateway x status, summed per currency; in period order, then gateway, status, currency.
+    /// Like [`Ledger::totals`], whole UTC days that fall inside one period of the zone come
+    /// from the summary `order_day_totals`; the days that straddle two periods (a local
+    /// midnight or month end inside the UTC day) and the partial days at the ends come from
+    /// the orders. The result is the same either way.
     pub fn report(
         &self,
         filter: &OrderFilter,
@@ -610,59 +637,121 @@ impl Ledger {
             ..filter.clone()
         };
         let conn = self.conn();
-        let plan = search_plan(&conn, &filter)?;
-        let (where_sql, args) = filter_sql(&filter, plan);
-        // Read from the covering index orders_for_totals and add up here: the period of each
-        // row depends on the zone's offset at that instant, which SQL cannot know for `local`.
-        let sql = format!(
-            "SELECT created_at, gateway, status, currency, amount_minor, refunded_minor FROM orders {where_sql}"
-        );
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(params_from_iter(args))?;
-        let mut names: Vec<String> = Vec::new();
-        let mut intern = |bytes: &[u8]| -> usize {
-            match names.iter().position(|n| n.as_bytes() == bytes) {
-                Some(i) => i,
-                None => {
-                    names.push(String::from_utf8_lossy(bytes).into_owned());
-                    names.len() - 1
-                }
+        let mut sums = ReportSums::new(period, zone);
+        if summary_serves(&filter) {
+            fold(&conn)?;
+            summary_report(&conn, &filter, &mut sums)?;
+        } else {
+            direct_report(&conn, &filter, &mut sums)?;
+        }
+        Ok(sums.finish())
+    }
+
+    /// The report added up from the orders alone, never from the summary (tests compare).
+    #[doc(hidden)]
+    pub fn report_direct(
+        &self,
+        filter: &OrderFilter,
+        period: Period,
+        zone: &Zone,
+    ) -> Result<Vec<ReportRow>> {
+        let mut sums = ReportSums::new(period, zone);
+        direct_report(&self.conn(), filter, &mut sums)?;
+        Ok(sums.finish())
+    }
+}
+
+/// A report being added up: sums keyed by (period, gateway, status, currency), with the names
+/// interned (a handful of each) so a row costs no allocation.
+struct ReportSums<'z> {
+    period: Period,
+    zone: &'z Zone,
+    names: Vec<String>,
+    sums: HashMap<(i64, usize, usize, usize), (u64, i64, i64)>,
+    /// The zone's offset (ms) in the last hour asked about: offsets change rarely.
+    offset_cache: (i64, i64),
+}
+
+impl<'z> ReportSums<'z> {
+    fn new(period: Period, zone: &'z Zone) -> Self {
+        ReportSums {
+            period,
+            zone,
+            names: Vec::new(),
+            sums: HashMap::new(),
+            offset_cache: (i64::MIN, 0),
+        }
+    }
+
+    fn offset_ms(&mut self, at: i64) -> i64 {
+        let hour = at.div_euclid(3_600_000);
+        if self.offset_cache.0 != hour {
+            self.offset_cache = (hour, self.zone.offset_secs(at) as i64 * 1000);
+        }
+        self.offset_cache.1
+    }
+
+    /// The period (a day number, or year * 12 + month - 1) of an instant in the zone.
+    fn period_of(&mut self, at: i64) -> i64 {
+        let day = (at + self.offset_ms(at)).div_euclid(DAY_MS);
+        match self.period {
+            Period::Day => day,
+            Period::Month => {
+                let (y, m, _) = civil_from_days(day);
+                y * 12 + m as i64 - 1
             }
-        };
+        }
+    }
+
+    /// The one period a whole UTC day falls in, if it does not straddle two (and the zone's
+    /// offset does not change within it).
+    fn period_of_utc_day(&mut self, day: i64) -> Option<i64> {
+        let (start, last) = (day * DAY_MS, day * DAY_MS + DAY_MS - 1);
+        if self.zone.offset_secs(start) != self.zone.offset_secs(last) {
+            return None;
+        }
+        let p = self.period_of(start);
+        (p == self.period_of(last)).then_some(p)
+    }
+
+    fn intern(&mut self, bytes: &[u8]) -> usize {
+        match self.names.iter().position(|n| n.as_bytes() == bytes) {
+            Some(i) => i,
+            None => {
+                self.names.push(String::from_utf8_lossy(bytes).into_owned());
+                self.names.len() - 1
+            }
+        }
+    }
+
+    /// Adds a row whose columns 1..=6 are gateway, status, currency, count, amount, refunded.
+    fn add(&mut self, period: i64, row: &Row<'_>) -> Result<()> {
         fn text(v: ValueRef<'_>) -> &[u8] {
             match v {
                 ValueRef::Text(t) => t,
                 _ => b"",
             }
         }
-        let mut sums: HashMap<(i64, usize, usize, usize), (u64, i64, i64)> = HashMap::new();
-        // Offsets change rarely: remember the last hour's.
-        let mut offset_cache: (i64, i64) = (i64::MIN, 0);
-        while let Some(row) = rows.next()? {
-            let at: i64 = row.get(0)?;
-            let hour = at.div_euclid(3_600_000);
-            if offset_cache.0 != hour {
-                offset_cache = (hour, zone.offset_secs(at) as i64 * 1000);
-            }
-            let day = (at + offset_cache.1).div_euclid(86_400_000);
-            let key_period = match period {
-                Period::Day => day,
-                Period::Month => {
-                    let (y, m, _) = civil_from_days(day);
-                    y * 12 + m as i64 - 1
-                }
-            };
-            let key = (
-                key_period,
-                intern(text(row.get_ref(1)?)),
-                intern(text(row.get_ref(2)?)),
-                intern(text(row.get_ref(3)?)),
-            );
-            let entry = sums.entry(key).or_insert((0, 0, 0));
-            entry.0 += 1;
-            entry.1 += row.get::<_, i64>(4)?;
-            entry.2 += row.get::<_, i64>(5)?;
-        }
+        let key = (
+            period,
+            self.intern(text(row.get_ref(1)?)),
+            self.intern(text(row.get_ref(2)?)),
+            self.intern(text(row.get_ref(3)?)),
+        );
+        let entry = self.sums.entry(key).or_insert((0, 0, 0));
+        entry.0 += row.get::<_, i64>(4)? as u64;
+        entry.1 += row.get::<_, i64>(5)?;
+        entry.2 += row.get::<_, i64>(6)?;
+        Ok(())
+    }
+
+    fn finish(self) -> Vec<ReportRow> {
+        let ReportSums {
+            period,
+            names,
+            sums,
+            ..
+        } = self;
         let mut keyed: Vec<_> = sums.into_iter().collect();
         let label = |key: i64| match period {
             Period::Day => {
@@ -679,7 +768,7 @@ impl Ledger {
                 &names[b.3],
             ))
         });
-        Ok(keyed
+        keyed
             .into_iter()
             .map(|((p, g, s, c), (count, amount, refunded))| ReportRow {
                 period: label(p),
@@ -690,8 +779,74 @@ impl Ledger {
                 amount_minor: amount,
                 refunded_minor: refunded,
             })
-            .collect())
+            .collect()
     }
+}
+
+/// The report's rows added up from the orders (off the covering index orders_for_totals): the
+/// period of each row depends on the zone's offset at that instant, which SQL cannot know for
+/// `local`.
+fn direct_report(conn: &Connection, filter: &OrderFilter, sums: &mut ReportSums<'_>) -> Result<()> {
+    let plan = search_plan(conn, filter)?;
+    let (where_sql, args) = filter_sql(filter, plan);
+    let sql = format!(
+        "SELECT created_at, gateway, status, currency, 1, amount_minor, refunded_minor FROM orders {where_sql}"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params_from_iter(args))?;
+    while let Some(row) = rows.next()? {
+        let period = sums.period_of(row.get(0)?);
+        sums.add(period, row)?;
+    }
+    Ok(())
+}
+
+/// The report from the summary for every whole UTC day inside one period, and from the orders
+/// for the rest.
+fn summary_report(
+    conn: &Connection,
+    filter: &OrderFilter,
+    sums: &mut ReportSums<'_>,
+) -> Result<()> {
+    let (first, end) = whole_days(filter);
+    if let (Some(first), Some(end)) = (first, end) {
+        if first >= end {
+            return direct_report(conn, filter, sums);
+        }
+    }
+    let (where_sql, args) = summary_where(filter, first, end);
+    let sql = format!(
+        "SELECT day, gateway, status, currency, sum(count), sum(amount_minor), sum(refunded_minor) \
+         FROM order_day_totals {where_sql} GROUP BY day, gateway, status, currency \
+         HAVING sum(count) != 0"
+    );
+    // Summary rows emptied by edits stay (count 0); HAVING keeps them out of the report.
+    let mut straddling = std::collections::BTreeSet::new();
+    {
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(params_from_iter(args))?;
+        while let Some(row) = rows.next()? {
+            let day: i64 = row.get(0)?;
+            match sums.period_of_utc_day(day) {
+                Some(period) => sums.add(period, row)?,
+                None => {
+                    straddling.insert(day);
+                }
+            }
+        }
+    }
+    for day in straddling {
+        let part = OrderFilter {
+            from_ms: Some(day * DAY_MS),
+            to_ms: Some(day * DAY_MS + DAY_MS),
+            ..filter.clone()
+        };
+        direct_report(conn, &part, sums)?;
+    }
+    for part in partial_days(filter, first, end) {
+        direct_report(conn, &part, sums)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -1446,6 +1601,25 @@ mod tests {
                     expected,
                     "round {round}: {f:?}"
                 );
+            }
+            // Reports from the summary equal reports from the orders, in zones whose days
+            // align with UTC's and zones where every day (or only a month's end) straddles two.
+            for _ in 0..20 {
+                let f = filter(&mut rng);
+                for zone in [
+                    Zone::Utc,
+                    Zone::Fixed(-18_000),
+                    Zone::Fixed(19_800),
+                    Zone::Local,
+                ] {
+                    for period in [Period::Day, Period::Month] {
+                        assert_eq!(
+                            l.report(&f, period, &zone).unwrap(),
+                            l.report_direct(&f, period, &zone).unwrap(),
+                            "round {round}: {f:?} {zone:?} {period:?}"
+                        );
+                    }
+                }
             }
         }
         // The summary holds exactly what a fresh aggregate of the table holds.
