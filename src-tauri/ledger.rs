@@ -14,6 +14,28 @@ use crate::order::{EventSource, Gateway, Method, Order, OrderEvent, OrderStatus}
 
 pub const LEDGER_FILE: &str = "paydesk.db";
 
+/// What the search index holds of an order number (SQL over the column `$c`): Paydesk's own
+/// numbers ("PD" then only 0-9 and A-Z) without their "PD", every other number whole. The
+/// trigrams of that "PD" ("PD2", "D26") are in nearly every order, so a day-prefix search read
+/// the whole index; a term reaching into the "PD" is matched on the number's own index instead
+/// (`queries::number_prefix`). Migration 7.
+macro_rules! search_number {
+    ($c:literal) => {
+        concat!(
+            "(CASE WHEN ",
+            $c,
+            " GLOB 'PD*' AND NOT substr(",
+            $c,
+            ", 3) GLOB '*[^0-9A-Z]*' THEN substr(",
+            $c,
+            ", 3) ELSE ",
+            $c,
+            " END)"
+        )
+    };
+}
+pub(crate) use search_number;
+
 /// Migrations run in order, each once; `PRAGMA user_version` records how many ran.
 /// Never edit a released one: append.
 const MIGRATIONS: &[&str] = &[
@@ -246,6 +268,61 @@ BEGIN
       AND method = old.method AND currency = old.currency;
 END;
 "#,
+    concat!(
+        "
+-- The search index without the \"PD\" of Paydesk's own order numbers (see search_number!):
+-- the table is rebuilt over a view of the orders that shows the numbers so (its external
+-- content, which FTS5's integrity check and rebuild read), and the triggers of migration 6
+-- that write to it are replaced by the same ones indexing the number that way.
+DROP TRIGGER orders_fold_insert;
+DROP TRIGGER orders_search_update;
+DROP TRIGGER orders_fold_delete;
+DROP TABLE orders_search;
+CREATE VIEW orders_search_content AS
+SELECT id, ", search_number!("merchant_order_no"), " AS merchant_order_no, gateway_order_id, customer
+FROM orders;
+CREATE VIRTUAL TABLE orders_search USING fts5 (
+    merchant_order_no, gateway_order_id, customer,
+    content = 'orders_search_content', content_rowid = 'id', tokenize = 'trigram'
+);
+INSERT INTO orders_search (rowid, merchant_order_no, gateway_order_id, customer)
+SELECT id, ", search_number!("merchant_order_no"), ", gateway_order_id, customer FROM orders
+WHERE id <= (SELECT folded FROM ledger_fold);
+INSERT INTO orders_search (orders_search) VALUES ('optimize');
+INSERT INTO orders_search (orders_search, rank) VALUES ('automerge', 0);
+INSERT INTO orders_search (orders_search, rank) VALUES ('crisismerge', 16);
+CREATE TRIGGER orders_fold_insert AFTER INSERT ON orders
+WHEN new.id <= (SELECT folded FROM ledger_fold)
+BEGIN
+    INSERT INTO orders_search (rowid, merchant_order_no, gateway_order_id, customer)
+    VALUES (new.id, ", search_number!("new.merchant_order_no"), ", new.gateway_order_id, new.customer);
+    INSERT INTO order_day_totals (day, status, gateway, method, currency, count, amount_minor, refunded_minor)
+    VALUES ((new.created_at - ((new.created_at % 86400000) + 86400000) % 86400000) / 86400000, new.status, new.gateway, new.method, new.currency, 1, new.amount_minor, new.refunded_minor)
+    ON CONFLICT DO UPDATE SET count = count + 1, amount_minor = amount_minor + excluded.amount_minor,
+                              refunded_minor = refunded_minor + excluded.refunded_minor;
+END;
+CREATE TRIGGER orders_search_update AFTER UPDATE OF id, merchant_order_no, gateway_order_id, customer ON orders
+WHEN old.id <= (SELECT folded FROM ledger_fold) OR new.id <= (SELECT folded FROM ledger_fold)
+BEGIN
+    INSERT INTO orders_search (orders_search, rowid, merchant_order_no, gateway_order_id, customer)
+    SELECT 'delete', old.id, ", search_number!("old.merchant_order_no"), ", old.gateway_order_id, old.customer
+    WHERE old.id <= (SELECT folded FROM ledger_fold);
+    INSERT INTO orders_search (rowid, merchant_order_no, gateway_order_id, customer)
+    SELECT new.id, ", search_number!("new.merchant_order_no"), ", new.gateway_order_id, new.customer
+    WHERE new.id <= (SELECT folded FROM ledger_fold);
+END;
+CREATE TRIGGER orders_fold_delete AFTER DELETE ON orders
+WHEN old.id <= (SELECT folded FROM ledger_fold)
+BEGIN
+    INSERT INTO orders_search (orders_search, rowid, merchant_order_no, gateway_order_id, customer)
+    VALUES ('delete', old.id, ", search_number!("old.merchant_order_no"), ", old.gateway_order_id, old.customer);
+    UPDATE order_day_totals SET count = count - 1, amount_minor = amount_minor - old.amount_minor,
+                                refunded_minor = refunded_minor - old.refunded_minor
+    WHERE day = (old.created_at - ((old.created_at % 86400000) + 86400000) % 86400000) / 86400000 AND status = old.status AND gateway = old.gateway
+      AND method = old.method AND currency = old.currency;
+END;
+"
+    ),
 ];
 
 pub fn schema_version() -> usize {

@@ -9,7 +9,7 @@ use rusqlite::{params_from_iter, Connection, Row};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::ledger::{order_from_row, Ledger, OrderFilter};
+use crate::ledger::{order_from_row, search_number, Ledger, OrderFilter};
 use crate::order::Order;
 use crate::zone::{civil_from_days, Zone};
 
@@ -53,10 +53,12 @@ pub(crate) fn fold(conn: &Connection) -> Result<usize> {
             .prepare_cached("SELECT folded FROM ledger_fold")?
             .query_row([], |r| r.get(0))?;
         let n = c
-            .prepare_cached(
+            .prepare_cached(concat!(
                 "INSERT INTO orders_search (rowid, merchant_order_no, gateway_order_id, customer)
-                 SELECT id, merchant_order_no, gateway_order_id, customer FROM orders WHERE id > ?1",
-            )?
+                 SELECT id, ",
+                search_number!("merchant_order_no"),
+                ", gateway_order_id, customer FROM orders WHERE id > ?1"
+            ))?
             .execute([mark])?;
         c.prepare_cached(concat!(
             "INSERT INTO order_day_totals (day, status, gateway, method, currency, count, amount_minor, refunded_minor)
@@ -112,6 +114,42 @@ fn search_term(filter: &OrderFilter) -> Option<&str> {
 /// An FTS5 string literal: the term as one phrase, so its characters are never query syntax.
 fn fts_phrase(term: &str) -> String {
     format!("\"{}\"", term.replace('"', "\"\""))
+}
+
+/// The order-number prefix a term of the index plan also stands for. Paydesk's own numbers are
+/// indexed without their leading "PD" (`search_number!`), so a term that reaches into it, one
+/// starting "PD" (or "D": the number then starts "P" + term), is matched as a prefix on the
+/// number's own index. Those numbers hold only 0-9 and A-Z, so the prefix is upper-cased
+/// (search ignores case); any other number is indexed whole and found by the trigrams.
+fn number_prefix(term: &str) -> Option<String> {
+    let upper = term.to_ascii_uppercase();
+    if upper.starts_with("PD") {
+        Some(upper)
+    } else if upper.starts_with('D') {
+        Some(format!("P{upper}"))
+    } else {
+        None
+    }
+}
+
+/// The ids the index plan matches for `term` (3 characters or more), as a SELECT whose
+/// arguments are numbered from `?{first}`: the trigram matches, and the numbers the term is
+/// a prefix of when it reaches into their "PD". UNION ALL, so a LIMIT stops reading early (an
+/// id may come twice: callers use it with IN or dedupe).
+fn index_select(term: &str, first: usize) -> (String, Vec<Value>) {
+    let mut sql = format!("SELECT rowid FROM orders_search WHERE orders_search MATCH ?{first}");
+    let mut args = vec![Value::Text(fts_phrase(term))];
+    if let Some(prefix) = number_prefix(term) {
+        sql.push_str(&format!(
+            " UNION ALL SELECT id FROM orders WHERE merchant_order_no >= ?{} AND merchant_order_no < ?{}",
+            first + 1,
+            first + 2
+        ));
+        // Past every number with this prefix: they continue in 0-9 and A-Z.
+        args.push(Value::Text(format!("{prefix}\u{7f}")));
+        args.insert(1, Value::Text(prefix));
+    }
+    (sql, args)
 }
 
 /// Picks the search plan for a filter that wants every match (exports, totals): the index for
@@ -212,14 +250,9 @@ pub(crate) fn filter_sql(filter: &OrderFilter, plan: SearchPlan) -> (String, Vec
     if let Some(term) = search_term(filter) {
         match plan {
             SearchPlan::Index => {
-                push(
-                    &mut clauses,
-                    &mut args,
-                    Value::Text(fts_phrase(term)),
-                    |n| {
-                        format!("id IN (SELECT rowid FROM orders_search WHERE orders_search MATCH ?{n})")
-                    },
-                )
+                let (select, more) = index_select(term, args.len() + 1);
+                args.extend(more);
+                clauses.push(format!("id IN ({select})"));
             }
             SearchPlan::Scan => {
                 let escaped = term
@@ -259,14 +292,17 @@ fn index_hits(conn: &Connection, filter: &OrderFilter) -> Result<Option<Vec<i64>
         return Ok(None);
     }
     fold(conn)?;
-    let mut stmt = conn
-        .prepare_cached("SELECT rowid FROM orders_search WHERE orders_search MATCH ?1 LIMIT ?2")?;
+    let (select, mut args) = index_select(term, 1);
+    args.push(Value::Integer(BROAD_SEARCH));
+    let mut stmt = conn.prepare_cached(&format!("{select} LIMIT ?{}", args.len()))?;
     let ids = stmt
-        .query_map(rusqlite::params![fts_phrase(term), BROAD_SEARCH], |r| {
-            r.get::<_, i64>(0)
-        })?
+        .query_map(params_from_iter(args), |r| r.get::<_, i64>(0))?
         .collect::<rusqlite::Result<Vec<i64>>>()?;
-    Ok((ids.len() < BROAD_SEARCH as usize).then_some(ids))
+    let broad = ids.len() >= BROAD_SEARCH as usize;
+    let mut ids = ids;
+    ids.sort_unstable();
+    ids.dedup();
+    Ok((!broad).then_some(ids))
 }
 
 /// One page of the order list, newest first.
@@ -1172,9 +1208,63 @@ mod tests {
         l.set_order_text(b, Some("Olga"), None).unwrap();
         assert!(search("петр").is_empty());
         assert_eq!(search("olg"), vec![b]);
+        // Paydesk's numbers are indexed without their "PD": terms reaching into it still find
+        // them, as do numbers of another form and references or names holding "PD".
+        assert_eq!(search("pd2601"), vec![a], "prefix, any case");
+        assert_eq!(
+            search("D26010"),
+            vec![a],
+            "from the number's second character"
+        );
+        assert_eq!(
+            search("d2602021200002cd"),
+            vec![b],
+            "all but the P, any case"
+        );
+        let c = order(
+            &l,
+            "PDq-77",
+            Method::WechatQr,
+            "5.00",
+            "CAD",
+            OrderStatus::Paid,
+            T0 + 2,
+        );
+        let d = order(
+            &l,
+            "XPD2601",
+            Method::WechatQr,
+            "5.00",
+            "CAD",
+            OrderStatus::Paid,
+            T0 + 3,
+        );
+        l.set_order_text(b, Some("Mr PD2601 Smith"), None).unwrap();
+        assert_eq!(search("PDQ-7"), vec![c], "a number of another form, whole");
+        assert_eq!(
+            search("PD2601"),
+            vec![d, b, a],
+            "inside a number, a name, a prefix"
+        );
+        assert_eq!(search("D260"), vec![d, b, a]);
         // Index and scan plans agree.
         let conn = l.conn();
-        for term in ["PD26", "1200", "olga", "zzz"] {
+        for term in [
+            "PD26",
+            "1200",
+            "olga",
+            "zzz",
+            "pd2601",
+            "D2601",
+            "d26",
+            "PDQ",
+            "Q-7",
+            "XPD",
+            "PD2601 ",
+            "2601011200001AB",
+            "DQ-",
+            "P0199",
+        ] {
             let f = OrderFilter {
                 search: Some(term.into()),
                 ..Default::default()
