@@ -1731,8 +1731,8 @@ mod tests {
     }
 
     #[test]
-    fn a_ledger_of_the_schemas_before_the_fold_migrates_forward_keeping_rows_totals_and_search() {
-        for version in [4, 5] {
+    fn a_ledger_of_an_older_schema_migrates_forward_keeping_rows_totals_and_search() {
+        for version in [4, 5, 6] {
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join(crate::ledger::LEDGER_FILE);
             {
