@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 TAURI_DRIVER_VERSION=2.1.0
 SYSTEM_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev libayatana-appindicator3-dev librsvg2-dev
-  xvfb xauth webkit2gtk-driver gnome-keyring libsecret-1-dev dbus-x11 sqlite3
+  xvfb xauth webkit2gtk-driver gnome-keyring libsecret-1-dev dbus-x11 sqlite3 procps
 )
 
 step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
