@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help setup run test build ui clean bench
+.PHONY: help setup run test build ui clean bench screenshots
 
 help:
 	@echo "make run    open Paydesk on its embedded sandbox (no credentials needed)"
@@ -21,6 +21,10 @@ run: build
 
 test: setup
 	@scripts/test.sh
+
+# The README's screenshots, from the last end-to-end run (make test) into docs/.
+screenshots:
+	@scripts/screenshots.sh
 
 clean:
 	cargo clean

@@ -292,7 +292,7 @@ pub fn run(data_dir: &Path, args: &BenchArgs) -> Result<ExitCode> {
         let found = ledger.list(&filter)?.len();
         per_term.push((started.elapsed(), t.clone(), found));
     }
-    per_term.sort_by(|a, b| b.0.cmp(&a.0));
+    per_term.sort_by_key(|t| std::cmp::Reverse(t.0));
     let slowest: Vec<String> = per_term
         .iter()
         .take(5)

@@ -6,12 +6,23 @@ const COMMANDS: &[&str] = &[
     "create_order",
     "get_order",
     "list_orders",
+    "order_totals",
+    "export_columns",
+    "export_orders",
     "owner_status",
     "set_owner_pin",
     "refund_order",
     "void_order",
     "credentials_status",
     "save_credentials",
+    "settings_get",
+    "save_settings",
+    "test_connection",
+    "restart_app",
+    "daily_report",
+    "open_customer_display",
+    "customer_display_show",
+    "customer_display_state",
 ];
 
 fn main() {

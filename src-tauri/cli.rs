@@ -264,9 +264,9 @@ pub enum DevCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum SettingsCommand {
-    /// Set one: `mode` (sandbox|test|live), `http.timeout_ms`, or `iotpay.<test|live>.<name>`
-    /// with name one of v1_base, v3_base, notify_url, card_notify_url, return_url,
-    /// script_url, client_ip, wechat_app_id.
+    /// Set one: `mode` (sandbox|test|live), `shop.name`, `shop.currency` (ISO code),
+    /// `notify.bind` (ip:port), `http.timeout_ms`, or `<gateway>.<test|live>.<name>`, e.g.
+    /// iotpay.live.v1_base (an unknown key lists them all). An empty value unsets it.
     #[command(verbatim_doc_comment)]
     Set { key: String, value: String },
     /// Every setting that has a value.
@@ -675,13 +675,19 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
         }
         Command::Settings(SettingsCommand::Set { key, value }) => {
             let ledger = Ledger::open_in(&data_dir)?;
-            check_setting(&key, &value)?;
-            ledger.set_setting(&key, value.trim())?;
-            println!("{key} = {}", value.trim());
+            match paydesk::settings::set(&ledger, &key, &value)? {
+                Some(checked) => {
+                    println!("{key} = {}", checked.value);
+                    if let Some(warning) = checked.warning {
+                        eprintln!("warning: {warning}");
+                    }
+                }
+                None => println!("{key} unset: the default applies"),
+            }
         }
         Command::Settings(SettingsCommand::Show) => {
             let ledger = Ledger::open_in(&data_dir)?;
-            for key in known_settings() {
+            for key in paydesk::settings::known_keys() {
                 if let Some(value) = ledger.setting(&key)? {
                     println!("{key} = {value}");
                 }
@@ -881,119 +887,6 @@ fn print_order(desk: &Arc<Paydesk>, id: i64, json: bool) -> Result<()> {
         );
     }
     Ok(())
-}
-
-const IOTPAY_SETTINGS: &[&str] = &[
-    "v1_base",
-    "v3_base",
-    "notify_url",
-    "card_notify_url",
-    "return_url",
-    "script_url",
-    "client_ip",
-    "wechat_app_id",
-];
-
-const SMEPAY_SETTINGS: &[&str] = &[
-    "base",
-    "path_family",
-    "callback_url",
-    "script_url",
-    "customer_name",
-    "customer_email",
-    "customer_mobile",
-    "timeout_ms",
-];
-const SMARTEXPAY_SETTINGS: &[&str] = &[
-    "base",
-    "page_base",
-    "api_key_header",
-    "route_id",
-    "from_values",
-    "to_values",
-    "route_values",
-    "lang",
-    "ipn_url",
-    "client_callback_url",
-    "timeout_ms",
-];
-
-const SMARTPAY_SETTINGS: &[&str] = &[
-    "base",
-    "token_url",
-    "script_url",
-    "origin",
-    "consumer_first_name",
-    "consumer_last_name",
-    "consumer_email",
-    "timeout_ms",
-    "pending_retry_ms",
-];
-
-fn known_settings() -> Vec<String> {
-    let mut keys = vec!["mode".to_string(), "http.timeout_ms".to_string()];
-    for env in ["test", "live"] {
-        keys.extend(
-            IOTPAY_SETTINGS
-                .iter()
-                .map(|name| format!("iotpay.{env}.{name}")),
-        );
-        keys.extend(
-            SMEPAY_SETTINGS
-                .iter()
-                .map(|name| format!("smepay.{env}.{name}")),
-        );
-        keys.extend(
-            SMARTEXPAY_SETTINGS
-                .iter()
-                .map(|name| format!("smartexpay.{env}.{name}")),
-        );
-        keys.extend(
-            SMARTPAY_SETTINGS
-                .iter()
-                .map(|name| format!("smartpay.{env}.{name}")),
-        );
-    }
-    keys
-}
-
-/// Refuses an unknown key or a value that cannot work, naming the rule.
-fn check_setting(key: &str, value: &str) -> Result<()> {
-    if !known_settings().iter().any(|k| k == key) {
-        return Err(Error::invalid(
-            "key",
-            format!(
-                "unknown setting {key:?}: use one of {}",
-                known_settings().join(", ")
-            ),
-        ));
-    }
-    let value = value.trim();
-    match key {
-        "mode" => Mode::parse(value).map(|_| ()),
-        "http.timeout_ms" => match value.parse::<u64>() {
-            Ok(ms) if ms > 0 => Ok(()),
-            _ => Err(Error::invalid(
-                "value",
-                "http.timeout_ms is a positive number of milliseconds",
-            )),
-        },
-        _ if key.ends_with("_base") || key.ends_with(".base") || key.ends_with("_url") => {
-            if value.starts_with("https://")
-                || value.starts_with("http://127.0.0.1")
-                || value.starts_with("http://localhost")
-            {
-                Ok(())
-            } else {
-                Err(Error::invalid(
-                    "value",
-                    format!("{key} must be an https:// URL (or http on loopback), not {value:?}"),
-                ))
-            }
-        }
-        _ if value.is_empty() => Err(Error::invalid("value", format!("{key} cannot be empty"))),
-        _ => Ok(()),
-    }
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {

@@ -1030,6 +1030,7 @@ pub(crate) fn order_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Order>> {
             created_at_ms: row.get("created_at")?,
             updated_at_ms: row.get("updated_at")?,
             expires_at_ms: row.get("expires_at")?,
+            customer: row.get("customer")?,
         })
     };
     Ok(decode())

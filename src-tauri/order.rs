@@ -380,6 +380,8 @@ pub struct Order {
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
     pub expires_at_ms: Option<i64>,
+    /// Who paid, when known (a name the cashier or a gateway gave); searched, shown, exported.
+    pub customer: Option<String>,
 }
 
 /// One line of an order's append-only history.

@@ -29,7 +29,8 @@ use crate::gateways::smartexpay::{Smartexpay, SmartexpayConfig};
 use crate::gateways::smartpay::{Smartpay, SmartpayAuth, SmartpayConfig};
 use crate::gateways::smepay::{PathFamily, Smepay, SmepayConfig};
 use crate::gateways::{
-    check_amount, check_method_input, confirm_by_query, Connector, CreateRequest, Lookup,
+    check_amount, check_method_input, confirm_by_query, ConnectionCheck, ConnectionOutcome,
+    Connector, CreateRequest, Lookup,
 };
 use crate::ledger::{
     now_ms, Applied, Ledger, NewOrder, Observation, Refund, RefundKind, RefundOutcome,
@@ -821,6 +822,37 @@ impl Paydesk {
             pending_retries: 3,
             pending_retry_interval: Duration::from_millis(retry_ms),
         })
+    }
+
+    /// Settings' "Test connection": builds this gateway's adapter for `environment` from the
+    /// settings and keychain as they are now (not the cached one: a URL may have just been
+    /// saved) and makes its cheapest authenticated call. Never an error: what went wrong is
+    /// the outcome, in the gateway's words.
+    pub async fn test_connection(&self, gateway: Gateway, environment: &str) -> ConnectionCheck {
+        let started = std::time::Instant::now();
+        let (outcome, message) = match Mode::parse(environment) {
+            Err(e) => (ConnectionOutcome::Error, e.to_string()),
+            Ok(mode) => match self.build_connector(gateway, mode.as_str()).await {
+                Ok(connector) => connector.check_connection().await,
+                Err(e) => (ConnectionOutcome::Error, format!("not configured: {e}")),
+            },
+        };
+        ConnectionCheck {
+            gateway: gateway.as_str(),
+            environment: environment.trim().to_ascii_lowercase(),
+            outcome,
+            message,
+            elapsed_ms: started.elapsed().as_millis() as u64,
+        }
+    }
+
+    /// Settings changed: adapters are built again from them on next use (the mode itself
+    /// applies on restart).
+    pub fn settings_changed(&self) {
+        self.connectors
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
     }
 
     /// Captures a SmartPay authorisation (in full, or `amount` as typed). The capture's

@@ -697,13 +697,16 @@ impl Ledger {
     }
 }
 
-/// A report being added up: sums keyed by (period, gateway, status, currency), with the names
-/// interned (a handful of each) so a row costs no allocation.
+/// (period, gateway, status, currency), the three names as indexes into `ReportSums::names`.
+type ReportKey = (i64, usize, usize, usize);
+
+/// A report being added up: count, amount and refunded per key, with the names interned (a
+/// handful of each) so a row costs no allocation.
 struct ReportSums<'z> {
     period: Period,
     zone: &'z Zone,
     names: Vec<String>,
-    sums: HashMap<(i64, usize, usize, usize), (u64, i64, i64)>,
+    sums: HashMap<ReportKey, (u64, i64, i64)>,
     /// The zone's offset (ms) in the last hour asked about: offsets change rarely.
     offset_cache: (i64, i64),
 }

@@ -151,7 +151,7 @@ pub fn seed(ledger: &Ledger, count: u64, seed: u64) -> Result<Seeded> {
         )?;
         let mut insert_refund = tx.prepare(
             "INSERT INTO refunds (order_id, refund_no, amount_minor, status, gateway_refund_id, reason, created_at, updated_at)
-             VALUES (?1, ?2, ?3, 'success', ?4, ?5, ?6, ?6)",
+             VALUES (?1, ?2, ?3, 'succeeded', ?4, ?5, ?6, ?6)",
         )?;
         let mut at = start;
         for n in 0..count {
@@ -325,6 +325,13 @@ mod tests {
                 "{o:?}"
             );
             assert!(o.refunded_minor <= o.amount.minor());
+            // Refund rows decode too (the order detail and `orders --json` read them).
+            let refunds = ledger.refunds(o.id).unwrap();
+            assert_eq!(
+                refunds.iter().map(|r| r.amount_minor).sum::<i64>(),
+                o.refunded_minor,
+                "{o:?}"
+            );
         }
         let events = ledger.events(all[0].id).unwrap();
         assert_eq!(events.first().unwrap().to_status, OrderStatus::Created);

@@ -35,6 +35,7 @@ pub struct OrderView {
     pub created_at: String,
     pub updated_at: String,
     pub expires_at: Option<String>,
+    pub customer: Option<String>,
 }
 
 impl OrderView {
@@ -74,6 +75,7 @@ impl OrderView {
             created_at: rfc3339(order.created_at_ms),
             updated_at: rfc3339(order.updated_at_ms),
             expires_at: order.expires_at_ms.map(rfc3339),
+            customer: order.customer.clone(),
         }
     }
 }
@@ -108,4 +110,36 @@ pub struct OrderDetail {
     pub order: OrderView,
     pub events: Vec<EventView>,
     pub refunds: Vec<crate::ledger::Refund>,
+}
+
+/// What the customer-facing second screen may show: the shop's name and, during a sale, its
+/// amount, QR and outcome. Nothing else of the order (no order number, gateway reference,
+/// link or ledger data) crosses to that window.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerView {
+    pub shop_name: String,
+    pub sale: Option<CustomerSale>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerSale {
+    pub amount_display: String,
+    pub currency: &'static str,
+    pub status: OrderStatus,
+    /// The same QR the counter shows, while the sale waits for the customer.
+    pub qr_svg: Option<String>,
+}
+
+impl CustomerSale {
+    pub fn of(order: &Order) -> CustomerSale {
+        let view = OrderView::of(order, true);
+        CustomerSale {
+            amount_display: view.amount_display,
+            currency: view.currency,
+            status: view.status,
+            qr_svg: view.qr_svg,
+        }
+    }
 }

@@ -249,6 +249,25 @@ impl Iotpay {
         }))
     }
 
+    /// The cheapest signed call, for Settings' "Test connection": a query of an order no one
+    /// created. IOTPay checks the merchant and the signature before it looks for the order, so
+    /// "no such order" (0112), or any other business answer, means the host answered and took
+    /// our credentials; 0013 (signature) and 0015 (merchant) mean they are wrong. Returns the
+    /// gateway's words.
+    pub async fn check_credentials(&self) -> Result<String> {
+        let probe = format!("PDCHECK{}", chrono::Utc::now().timestamp_millis());
+        match self.query_order(&probe).await {
+            Ok(Lookup::Missing) => Ok("query_order: 0112 merchant order id does not exist".into()),
+            Ok(Lookup::Found(_)) => Ok("query_order answered".into()),
+            Err(Error::GatewayRejected { code, message, .. })
+                if code != "0013" && code != "0015" && code.chars().all(|c| c.is_ascii_digit()) =>
+            {
+                Ok(format!("query_order: {code} {message}"))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// Checks a notification's `sign` with this merchant's key (constant time).
     pub fn verify(&self, fields: &Map<String, Value>) -> bool {
         iotpay_verify(fields, self.config.key.expose())

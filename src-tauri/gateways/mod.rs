@@ -87,11 +87,57 @@ pub enum Connector {
     Smartpay(smartpay::Smartpay),
 }
 
+/// What Settings' "Test connection" found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectionOutcome {
+    /// The host answered and accepted the credentials.
+    Ok,
+    /// The host answered and refused the credentials.
+    CredentialsRejected,
+    /// No answer (connection refused, timeout, 5xx).
+    Unreachable,
+    /// An answer Paydesk cannot read, or the gateway is not configured for this environment.
+    Error,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionCheck {
+    pub gateway: &'static str,
+    pub environment: String,
+    pub outcome: ConnectionOutcome,
+    /// The gateway's own words (or why the check could not run).
+    pub message: String,
+    pub elapsed_ms: u64,
+}
+
 fn is_card(method: Method) -> bool {
     matches!(method, Method::CardLink | Method::Card | Method::CardToken)
 }
 
 impl Connector {
+    /// The cheapest authenticated call of this gateway (see each adapter's
+    /// `check_credentials`), sorted into what the owner needs to know.
+    pub async fn check_connection(&self) -> (ConnectionOutcome, String) {
+        let answer = match self {
+            Connector::Iotpay { v1, .. } => v1.check_credentials().await,
+            Connector::Smepay(c) => c.check_credentials().await,
+            Connector::Smartexpay(c) => c.check_credentials().await,
+            Connector::Smartpay(c) => c.check_credentials().await,
+        };
+        match answer {
+            Ok(words) => (ConnectionOutcome::Ok, words),
+            Err(e @ Error::GatewayRejected { .. }) => {
+                (ConnectionOutcome::CredentialsRejected, e.to_string())
+            }
+            Err(e @ Error::GatewayUnreachable { .. }) => {
+                (ConnectionOutcome::Unreachable, e.to_string())
+            }
+            Err(e) => (ConnectionOutcome::Error, e.to_string()),
+        }
+    }
+
     pub async fn create(&self, request: &CreateRequest<'_>) -> Result<Created> {
         match self {
             Connector::Iotpay { card, .. } if is_card(request.method) => card.create(request).await,

@@ -234,6 +234,24 @@ impl Smartexpay {
         Ok(text)
     }
 
+    /// The cheapest authenticated call, for Settings' "Test connection": `order/get` of an
+    /// order no one created. A 401/403 is a refused key (`send` says so); "not found", or any
+    /// other answer of the API, means the key was taken.
+    pub async fn check_credentials(&self) -> Result<String> {
+        let request = self.http.get(self.url("order/get")).query(&[
+            ("orderUID", "000000000000000000000000"),
+            ("orderSecret", "paydesk-connection-check"),
+        ]);
+        let text = self.send("order/get", request).await?;
+        match parse_status(&text) {
+            Ok(status) => Ok(format!("order/get: {status}")),
+            Err(Error::GatewayRejected { code, message, .. }) => {
+                Ok(format!("order/get: {code} {message}"))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     pub async fn create(&self, request: &CreateRequest<'_>) -> Result<Created> {
         check_length("routeId", &self.config.route_id, 24)?;
         if self.config.route_id.is_empty()

@@ -282,6 +282,30 @@ impl Smartpay {
         Ok(header)
     }
 
+    /// The cheapest authenticated call, for Settings' "Test connection": an OAuth token, or
+    /// with Basic auth (no token to fetch) the status of a transaction no one created, where
+    /// anything but a 401 means the keys were taken.
+    pub async fn check_credentials(&self) -> Result<String> {
+        match &self.config.auth {
+            SmartpayAuth::OAuth { .. } => {
+                self.authorization(true).await?;
+                Ok("oauth2/token: token issued".into())
+            }
+            SmartpayAuth::Basic { .. } => {
+                let probe = "00000000-0000-0000-0000-000000000000";
+                let (status, _) = self
+                    .call(
+                        "payment/status",
+                        reqwest::Method::GET,
+                        &format!("payment/status/{probe}"),
+                        None,
+                    )
+                    .await?;
+                Ok(format!("payment/status: HTTP {status}"))
+            }
+        }
+    }
+
     async fn send(
         &self,
         call: &str,

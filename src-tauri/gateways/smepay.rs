@@ -331,6 +331,12 @@ impl Smepay {
         Ok(value)
     }
 
+    /// The cheapest authenticated call, for Settings' "Test connection": a fresh token.
+    pub async fn check_credentials(&self) -> Result<String> {
+        self.token(true).await?;
+        Ok("auth: token issued".into())
+    }
+
     async fn send(&self, call: &str, body: &Value, token: &Sensitive<String>) -> Result<Answer> {
         let request = self
             .http

@@ -7,8 +7,7 @@ use std::sync::Arc;
 use std::collections::BTreeMap;
 
 use paydesk::error::{Error, ErrorPayload};
-use paydesk::ledger::OrderFilter;
-use paydesk::order::{Gateway, OrderStatus};
+use paydesk::order::Gateway;
 use paydesk::owner::OwnerLock;
 use paydesk::payments::{CreateOrderInput, MethodInfo, Paydesk};
 use paydesk::vault::{CredentialStatus, Environment, Sensitive, Vault};
@@ -31,7 +30,9 @@ fn fail(e: Error) -> ErrorPayload {
 pub struct AppInfo {
     mode: &'static str,
     data_dir: String,
+    /// The shop's `shop.currency` setting (CAD unless set).
     default_currency: &'static str,
+    shop_name: String,
     sandbox_url: Option<String>,
     version: &'static str,
 }
@@ -47,7 +48,10 @@ pub async fn app_info(desk: Desk<'_>) -> Answer<AppInfo> {
     Ok(AppInfo {
         mode: desk.mode().as_str(),
         data_dir: desk.data_dir().display().to_string(),
-        default_currency: "CAD",
+        default_currency: paydesk::settings::shop_currency(desk.ledger())
+            .map_err(fail)?
+            .code(),
+        shop_name: paydesk::settings::shop_name(desk.ledger()).map_err(fail)?,
         sandbox_url,
         version: env!("CARGO_PKG_VERSION"),
     })
@@ -74,40 +78,6 @@ pub fn get_order(desk: Desk<'_>, id: i64) -> Answer<OrderDetail> {
         events: events.iter().map(EventView::from).collect(),
         refunds,
     })
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
-pub struct ListFilter {
-    status: Option<String>,
-    gateway: Option<String>,
-    search: Option<String>,
-    limit: Option<u32>,
-}
-
-#[tauri::command]
-pub fn list_orders(desk: Desk<'_>, filter: ListFilter) -> Answer<Vec<OrderView>> {
-    let filter = OrderFilter {
-        status: filter
-            .status
-            .as_deref()
-            .filter(|s| !s.is_empty())
-            .map(OrderStatus::parse)
-            .transpose()
-            .map_err(fail)?,
-        gateway: filter
-            .gateway
-            .as_deref()
-            .filter(|s| !s.is_empty())
-            .map(Gateway::parse)
-            .transpose()
-            .map_err(fail)?,
-        search: filter.search,
-        limit: Some(filter.limit.unwrap_or(200).min(1000)),
-        ..Default::default()
-    };
-    let orders = desk.ledger().list(&filter).map_err(fail)?;
-    Ok(orders.iter().map(|o| OrderView::of(o, false)).collect())
 }
 
 fn detail(desk: &Paydesk, id: i64) -> Result<OrderDetail, Error> {

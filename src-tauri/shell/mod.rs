@@ -2,6 +2,9 @@
 //! a thin layer over `paydesk::payments::Paydesk`; nothing else in the crate imports tauri.
 
 mod commands;
+mod display;
+mod ledger_commands;
+mod settings_commands;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,8 +21,14 @@ pub const ORDER_UPDATED: &str = "order-updated";
 /// The notification receiver on its usual loopback port, or on any free one when another
 /// Paydesk holds it (notifications are hints; polling works without them).
 async fn start_receiver(desk: &Arc<Paydesk>) -> Option<NotifyReceiver> {
-    let usual: std::net::SocketAddr =
-        ([127, 0, 0, 1], paydesk::payments::DEFAULT_NOTIFY_PORT).into();
+    // The owner's `notify.bind` setting (loopback:47390 unless changed in Settings).
+    let usual = match paydesk::settings::notify_bind(desk.ledger()) {
+        Ok(addr) => addr,
+        Err(e) => {
+            tracing::warn!("{e}");
+            ([127, 0, 0, 1], paydesk::payments::DEFAULT_NOTIFY_PORT).into()
+        }
+    };
     for addr in [usual, ([127, 0, 0, 1], 0).into()] {
         match NotifyReceiver::start(desk.clone(), addr).await {
             Ok(receiver) => {
@@ -52,6 +61,9 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
     };
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_shell::init())
+        .plugin(tauri_plugin_dialog::init())
+        .manage(ledger_commands::ExportRunning::default())
+        .manage(display::CustomerDisplay::default())
         .setup(move |app| {
             let (desk, receiver) = tauri::async_runtime::block_on(async {
                 let desk = Paydesk::open(&data_dir, mode).await?;
@@ -65,7 +77,8 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
             app.manage(paydesk::owner::OwnerLock::default());
             let handle = app.handle().clone();
             desk.set_observer(Arc::new(move |order| {
-                if let Err(e) = handle.emit(ORDER_UPDATED, OrderView::of(order, true)) {
+                // To the counter's window only: the customer display gets its own, smaller view.
+                if let Err(e) = handle.emit_to("main", ORDER_UPDATED, OrderView::of(order, true)) {
                     tracing::warn!("cannot tell the window about order {}: {e}", order.id);
                 }
             }));
@@ -88,13 +101,24 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
             commands::payment_methods,
             commands::create_order,
             commands::get_order,
-            commands::list_orders,
+            ledger_commands::list_orders,
+            ledger_commands::order_totals,
+            ledger_commands::export_columns,
+            ledger_commands::export_orders,
             commands::owner_status,
             commands::set_owner_pin,
             commands::refund_order,
             commands::void_order,
             commands::credentials_status,
             commands::save_credentials,
+            settings_commands::settings_get,
+            settings_commands::save_settings,
+            settings_commands::test_connection,
+            settings_commands::restart_app,
+            settings_commands::daily_report,
+            display::open_customer_display,
+            display::customer_display_show,
+            display::customer_display_state,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -3,14 +3,17 @@
 //! tauri-driver from `.tools/bin`.
 
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
 use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
 use crate::support::{paydesk, paydesk_bin, run, stdout};
+
+/// The owner's desk: the Orders list at scale, its CSV export, a card void (e2e/desk.rs).
+mod desk;
 
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 /// The WebDriver key code for Enter, as a scanner sends after the digits.
@@ -1191,7 +1194,7 @@ async fn settings_store_a_credential_with_the_pin_and_show_it_only_as_set() {
             "{value} appears in the page source"
         );
     }
-    session.screenshot(&shot("settings.png")).await;
+    session.screenshot(&shot("settings-credentials.png")).await;
     session.close().await;
 
     // In the keychain, as the command line sees it.
@@ -1213,4 +1216,515 @@ async fn settings_store_a_credential_with_the_pin_and_show_it_only_as_set() {
         dir.path(),
         &["credentials", "delete", "iotpay", "--env", "test"],
     ));
+}
+
+// ---- Reports, settings, themes and the customer display ----
+
+/// Scrolls the page back to its top (clicks lower down scroll it), for a screenshot.
+async fn scroll_to_top(session: &Session) {
+    session
+        .call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": "window.scrollTo(0, 0); document.querySelectorAll('.settings, .reports').forEach((e) => e.scrollTo(0, 0));", "args": []})),
+        )
+        .await;
+}
+
+/// A sandbox order of `amount` CAD, paid (or declined) by the customer and synced.
+fn settled_order(dir: &Path, method: &str, amount: &str, pay: bool) -> String {
+    let order = crate::support::create_sandbox_order(dir, method, amount);
+    let id = order["id"].as_i64().unwrap().to_string();
+    let mut args = vec!["sandbox", "pay", id.as_str()];
+    if !pay {
+        args.push("--decline");
+    }
+    crate::support::run_ok(&mut paydesk(dir, &args));
+    crate::support::run_ok(&mut paydesk(dir, &["order", "sync", &id]));
+    id
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "drives the real window: make test runs it under Xvfb with tauri-driver"]
+async fn reports_show_todays_orders_per_gateway_and_status_with_the_clis_totals() {
+    let dir = tempfile::tempdir().unwrap();
+    settled_order(dir.path(), "wechat-qr", "12.50", true);
+    settled_order(dir.path(), "alipay-qr", "7.25", true);
+    settled_order(dir.path(), "wechat-qr", "30.00", false);
+    crate::support::create_sandbox_order(dir.path(), "unionpay-qr", "4.10");
+    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+    let cli = crate::support::json(&crate::support::run_ok(&mut paydesk(
+        dir.path(),
+        &[
+            "report", "--by", "day", "--from", &today, "--to", &today, "--tz", "local", "--json",
+        ],
+    )));
+    let cli_rows = cli.as_array().unwrap();
+    assert!(cli_rows.len() >= 3, "paid, failed and pending lines: {cli}");
+
+    let (_driver, session) = open_app(dir.path()).await;
+    let nav = session
+        .find("[data-testid=nav-reports]", Duration::from_secs(30))
+        .await;
+    session.click(&nav).await;
+    session
+        .find("[data-testid=report-table]", Duration::from_secs(15))
+        .await;
+    session
+        .find("[data-testid=report-chart] svg", Duration::from_secs(5))
+        .await;
+
+    // Every line of `paydesk report` is a row of the table, with the same count and amount.
+    let (mut count, mut amount) = (0, 0);
+    for line in cli_rows {
+        assert_eq!(line["currency"], "CAD");
+        let css = format!(
+            "[data-testid=report-row][data-day='{}'][data-gateway='{}'][data-status='{}']",
+            line["period"].as_str().unwrap(),
+            line["gateway"].as_str().unwrap(),
+            line["status"].as_str().unwrap()
+        );
+        let minor = line["amountMinor"].as_i64().unwrap();
+        let amount_cell = session
+            .find(
+                &format!("{css} td[data-amount-minor]"),
+                Duration::from_secs(5),
+            )
+            .await;
+        assert_eq!(
+            session.attribute(&amount_cell, "data-amount-minor").await,
+            Some(minor.to_string()),
+            "{css}"
+        );
+        assert_eq!(
+            session.text(&amount_cell).await.trim(),
+            format!("{}.{:02}", minor / 100, minor % 100),
+            "{css}: formatted in CAD"
+        );
+        let count_cell = session
+            .find(&format!("{css} td:nth-child(4)"), Duration::from_secs(5))
+            .await;
+        assert_eq!(
+            session.text(&count_cell).await.trim(),
+            line["count"].to_string(),
+            "{css}"
+        );
+        count += line["count"].as_i64().unwrap();
+        amount += minor;
+    }
+    assert_eq!(
+        session.count("[data-testid=report-row]").await,
+        cli_rows.len()
+    );
+    let total = session
+        .find("[data-testid=report-total]", Duration::from_secs(5))
+        .await;
+    assert_eq!(
+        session.attribute(&total, "data-count").await,
+        Some(count.to_string())
+    );
+    assert_eq!(
+        session.attribute(&total, "data-amount-minor").await,
+        Some(amount.to_string())
+    );
+    assert_eq!(count, 4);
+    assert_eq!(amount, 1250 + 725 + 3000 + 410);
+    // Today's bar holds the takings: the two paid sales, stacked under one gateway.
+    let bar = session
+        .find(
+            &format!("[data-testid=chart-bar][data-day='{today}']"),
+            Duration::from_secs(5),
+        )
+        .await;
+    assert_eq!(
+        session.attribute(&bar, "data-total-minor").await.as_deref(),
+        Some("1975")
+    );
+    session.screenshot(&shot("report-today.png")).await;
+    session.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "drives the real window: make test runs it under Xvfb with tauri-driver"]
+async fn settings_save_the_shop_name_and_a_base_url_with_the_pin_and_the_dark_theme() {
+    const BASE: &str = "http://127.0.0.1:18080/iotpay/v1";
+    let dir = tempfile::tempdir().unwrap();
+    let (_driver, session) = open_app(dir.path()).await;
+    set_owner_pin(&session, "2468").await;
+
+    // A bad URL is named at once, and the default shows as the placeholder.
+    let url = session
+        .find(
+            "[data-testid='setting-iotpay.test.v1_base']",
+            Duration::from_secs(10),
+        )
+        .await;
+    assert_eq!(
+        session.attribute(&url, "placeholder").await.as_deref(),
+        Some("https://api.iotpaycloud.com/v1")
+    );
+    session.type_into(&url, "http://api.example.com/v1").await;
+    session
+        .wait_for_text(
+            "[data-testid='setting-error-iotpay.test.v1_base']",
+            "iotpay.test.v1_base must be an https:// URL (or http:// on this machine): api.example.com is not this machine",
+            Duration::from_secs(5),
+        )
+        .await;
+    session.clear(&url).await;
+    session.type_into(&url, BASE).await;
+    assert_eq!(
+        session
+            .count("[data-testid='setting-error-iotpay.test.v1_base']")
+            .await,
+        0
+    );
+    let save = session
+        .find(
+            "[data-testid=urls-save-iotpay-test]",
+            Duration::from_secs(5),
+        )
+        .await;
+    session.click(&save).await;
+    let pin = session
+        .find("[data-testid=pin-input]", Duration::from_secs(10))
+        .await;
+    session.type_into(&pin, &format!("2468{ENTER}")).await;
+    session
+        .wait_for_text(
+            "[data-testid=urls-saved-iotpay-test]",
+            "Saved",
+            Duration::from_secs(15),
+        )
+        .await;
+
+    let name = session
+        .find("[data-testid=setting-shop-name]", Duration::from_secs(5))
+        .await;
+    session.type_into(&name, "Corner Tea House").await;
+    let currency = session
+        .find(
+            "[data-testid=setting-shop-currency]",
+            Duration::from_secs(5),
+        )
+        .await;
+    session.clear(&currency).await;
+    session.type_into(&currency, "USD").await;
+    let save = session
+        .find("[data-testid=settings-shop-save]", Duration::from_secs(5))
+        .await;
+    session.click(&save).await;
+    // A wrong PIN stores nothing.
+    let pin = session
+        .find("[data-testid=pin-input]", Duration::from_secs(10))
+        .await;
+    session.type_into(&pin, &format!("1111{ENTER}")).await;
+    session
+        .find("[data-testid=pin-error]", Duration::from_secs(15))
+        .await;
+    let shown = crate::support::run_ok(&mut paydesk(dir.path(), &["settings", "show"]));
+    assert!(
+        !stdout(&shown).contains("Corner Tea House"),
+        "{}",
+        stdout(&shown)
+    );
+    let pin = session
+        .find("[data-testid=pin-input]", Duration::from_secs(5))
+        .await;
+    session.type_into(&pin, &format!("2468{ENTER}")).await;
+    session
+        .wait_for_text(
+            "[data-testid=settings-shop-saved]",
+            "Saved",
+            Duration::from_secs(15),
+        )
+        .await;
+
+    // Test connection answers in the window, whatever the keychain holds for IOTPay test.
+    let check = session
+        .find(
+            "[data-testid=check-button-smartexpay-live]",
+            Duration::from_secs(5),
+        )
+        .await;
+    session.click(&check).await;
+    let result = session
+        .find(
+            "[data-testid=check-smartexpay-live]",
+            Duration::from_secs(15),
+        )
+        .await;
+    assert_eq!(
+        session.attribute(&result, "data-outcome").await.as_deref(),
+        Some("error")
+    );
+    assert!(session.text(&result).await.contains("smartexpay.live.base"));
+    session
+        .call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": "document.querySelector('[data-testid=settings-mode]').scrollIntoView();", "args": []})),
+        )
+        .await;
+    session.screenshot(&shot("settings-mode.png")).await;
+    scroll_to_top(&session).await;
+    session.screenshot(&shot("settings.png")).await;
+
+    // In the ledger, as the command line sees it.
+    let shown = stdout(&crate::support::run_ok(&mut paydesk(
+        dir.path(),
+        &["settings", "show"],
+    )));
+    assert!(shown.contains("shop.name = Corner Tea House"), "{shown}");
+    assert!(shown.contains("shop.currency = USD"), "{shown}");
+    assert!(
+        shown.contains(&format!("iotpay.test.v1_base = {BASE}")),
+        "{shown}"
+    );
+
+    // A new mode is saved for the next start, and says so with a Restart now button.
+    let test_mode = session
+        .find("[data-testid=mode-test]", Duration::from_secs(5))
+        .await;
+    session.click(&test_mode).await;
+    let save = session
+        .find("[data-testid=settings-mode-save]", Duration::from_secs(5))
+        .await;
+    session.click(&save).await;
+    let pin = session
+        .find("[data-testid=pin-input]", Duration::from_secs(10))
+        .await;
+    session.type_into(&pin, &format!("2468{ENTER}")).await;
+    session
+        .wait_for_text(
+            "[data-testid=settings-restart-note]",
+            "Saved: test applies on restart.",
+            Duration::from_secs(15),
+        )
+        .await;
+    session
+        .find("[data-testid=settings-restart]", Duration::from_secs(5))
+        .await;
+    session
+        .wait_for_text(
+            "[data-testid=settings-running-mode]",
+            "sandbox",
+            Duration::from_secs(5),
+        )
+        .await;
+    let shown = stdout(&crate::support::run_ok(&mut paydesk(
+        dir.path(),
+        &["settings", "show"],
+    )));
+    assert!(shown.contains("mode = test"), "{shown}");
+
+    // The dark theme, chosen in Settings and remembered.
+    let dark = session
+        .find("[data-testid=theme-dark]", Duration::from_secs(5))
+        .await;
+    session.click(&dark).await;
+    session
+        .wait_for_attribute("html", "data-theme", "dark", Duration::from_secs(5))
+        .await;
+    let nav = session
+        .find("[data-testid=nav-counter]", Duration::from_secs(5))
+        .await;
+    session.click(&nav).await;
+    let amount = session
+        .find("[data-testid=amount-input]", Duration::from_secs(5))
+        .await;
+    session.type_into(&amount, "12.50").await;
+    let wechat = session
+        .find("[data-testid=method-wechat-qr]", Duration::from_secs(5))
+        .await;
+    session.click(&wechat).await;
+    scroll_to_top(&session).await;
+    session.screenshot(&shot("counter-dark.png")).await;
+    // Every screen in the dark theme, for a look (target/e2e only).
+    for screen in ["orders", "reports", "settings"] {
+        let nav = session
+            .find(
+                &format!("[data-testid=nav-{screen}]"),
+                Duration::from_secs(5),
+            )
+            .await;
+        session.click(&nav).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        scroll_to_top(&session).await;
+        session
+            .screenshot(&shot(&format!("{screen}-dark.png")))
+            .await;
+    }
+    session.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "drives the real window: make test runs it under Xvfb with tauri-driver"]
+async fn the_customer_display_shows_the_counters_amount_and_qr_then_paid() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::support::run_ok(&mut paydesk(
+        dir.path(),
+        &["settings", "set", "shop.name", "Corner Tea House"],
+    ));
+    let (_driver, session) = open_app(dir.path()).await;
+    let main = session
+        .call(reqwest::Method::GET, "/window", None)
+        .await
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let amount = session
+        .find("[data-testid=amount-input]", Duration::from_secs(30))
+        .await;
+    session.type_into(&amount, "12.50").await;
+    let wechat = session
+        .find("[data-testid=method-wechat-qr]", Duration::from_secs(10))
+        .await;
+    session.click(&wechat).await;
+    let create = session
+        .find("[data-testid=create-button]", Duration::from_secs(5))
+        .await;
+    session.click(&create).await;
+    session
+        .find("[data-testid=qr] svg", Duration::from_secs(15))
+        .await;
+    let number = session
+        .find("[data-testid=order-number]", Duration::from_secs(5))
+        .await;
+    let merchant_order_no = session.text(&number).await;
+    let link = session
+        .find("[data-testid=payment-link]", Duration::from_secs(5))
+        .await;
+    let href = session.attribute(&link, "href").await.unwrap();
+
+    let open = session
+        .find(
+            "[data-testid=customer-display-button]",
+            Duration::from_secs(5),
+        )
+        .await;
+    session.click(&open).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let customer = loop {
+        let handles = session
+            .call(reqwest::Method::GET, "/window/handles", None)
+            .await;
+        if let Some(other) = handles
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .find(|h| *h != main)
+        {
+            break other.to_string();
+        }
+        assert!(Instant::now() < deadline, "no customer window: {handles}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let switched = session
+        .call(
+            reqwest::Method::POST,
+            "/window",
+            Some(json!({ "handle": customer })),
+        )
+        .await;
+    assert!(switched.is_null(), "cannot switch windows: {switched}");
+
+    session
+        .wait_for_text(
+            "[data-testid=customer-amount]",
+            "12.50 CAD",
+            Duration::from_secs(15),
+        )
+        .await;
+    session
+        .find("[data-testid=customer-qr] svg", Duration::from_secs(5))
+        .await;
+    session
+        .wait_for_text(
+            "[data-testid=customer-status]",
+            "Scan to pay",
+            Duration::from_secs(10),
+        )
+        .await;
+    // Only the amount, the QR and the outcome: no order number, link, menu or ledger.
+    let source = session.source().await;
+    assert!(!source.contains(&merchant_order_no), "order number shown");
+    assert!(!source.contains(&href), "payment link shown");
+    assert_eq!(session.count("[data-testid=nav-orders]").await, 0);
+    // And its capability refuses the counter's commands.
+    let refused = session
+        .call(
+            reqwest::Method::POST,
+            "/execute/async",
+            Some(json!({
+                "script": "const done = arguments[arguments.length - 1]; window.__TAURI_INTERNALS__.invoke('list_orders', { filter: {} }).then(() => done('allowed'), (e) => done('refused: ' + e));",
+                "args": []
+            })),
+        )
+        .await;
+    assert!(
+        refused.as_str().unwrap_or_default().starts_with("refused"),
+        "the customer window listed orders: {refused}"
+    );
+    session.screenshot(&shot("customer-waiting.png")).await;
+
+    // The customer pays: the display turns Paid.
+    let paid = reqwest::Client::new()
+        .post(format!("{href}/pay"))
+        .send()
+        .await
+        .unwrap();
+    assert!(paid.status().is_success());
+    session
+        .wait_for_attribute(
+            "[data-testid=customer-status]",
+            "data-status",
+            "paid",
+            Duration::from_secs(15),
+        )
+        .await;
+    let status = session
+        .find("[data-testid=customer-status]", Duration::from_secs(1))
+        .await;
+    assert!(session.text(&status).await.contains("Paid"));
+    session.screenshot(&shot("customer-paid.png")).await;
+
+    // New sale on the counter: the display goes back to the shop's name.
+    let back = session
+        .call(
+            reqwest::Method::POST,
+            "/window",
+            Some(json!({ "handle": main })),
+        )
+        .await;
+    assert!(back.is_null(), "{back}");
+    session
+        .wait_for_attribute(
+            "[data-testid=order-status]",
+            "data-status",
+            "paid",
+            Duration::from_secs(10),
+        )
+        .await;
+    let new_sale = session
+        .find("[data-testid=new-sale-button]", Duration::from_secs(5))
+        .await;
+    session.click(&new_sale).await;
+    session
+        .call(
+            reqwest::Method::POST,
+            "/window",
+            Some(json!({ "handle": customer })),
+        )
+        .await;
+    session
+        .wait_for_text(
+            "[data-testid=customer-idle]",
+            "Corner Tea House",
+            Duration::from_secs(10),
+        )
+        .await;
+    session.close().await;
 }

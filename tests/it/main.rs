@@ -15,6 +15,7 @@ mod sandbox_iotpay;
 mod sandbox_smartexpay;
 mod sandbox_smartpay;
 mod sandbox_smepay;
+mod settings;
 mod smartexpay;
 mod smartpay;
 mod smepay;

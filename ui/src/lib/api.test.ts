@@ -3,10 +3,12 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 const invoke = vi.fn();
 const listen = vi.fn();
 const open = vi.fn();
+const save = vi.fn();
 
 vi.mock('@tauri-apps/api/core', () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
 vi.mock('@tauri-apps/api/event', () => ({ listen: (...args: unknown[]) => listen(...args) }));
 vi.mock('@tauri-apps/plugin-shell', () => ({ open: (...args: unknown[]) => open(...args) }));
+vi.mock('@tauri-apps/plugin-dialog', () => ({ save: (...args: unknown[]) => save(...args) }));
 
 const api = await import('./api');
 
@@ -14,6 +16,7 @@ beforeEach(() => {
   invoke.mockReset();
   listen.mockReset();
   open.mockReset();
+  save.mockReset();
 });
 
 describe('commands', () => {
@@ -52,7 +55,7 @@ describe('commands', () => {
   });
 
   it('list_orders sends only the filter values that are set', async () => {
-    invoke.mockResolvedValue([]);
+    invoke.mockResolvedValue({ orders: [], nextCursor: null });
     await api.listOrders({ status: '', search: '  ', limit: 200 });
     expect(invoke).toHaveBeenLastCalledWith('list_orders', { filter: { limit: 200 } });
 
@@ -61,8 +64,47 @@ describe('commands', () => {
       filter: { status: 'paid', gateway: 'iotpay', search: 'PD-1' },
     });
 
-    await api.listOrders();
+    await expect(api.listOrders()).resolves.toEqual({ orders: [], nextCursor: null });
     expect(invoke).toHaveBeenLastCalledWith('list_orders', { filter: {} });
+  });
+
+  it('list_orders passes the amount range as typed and the cursor of the next page', async () => {
+    invoke.mockResolvedValue({ orders: [], nextCursor: null });
+    const cursor = { createdAtMs: 1_767_225_600_000, id: 42 };
+    await api.listOrders({ currency: 'CAD', minAmount: ' 10 ', maxAmount: '20.5', from: '2026-01-01', limit: 100, cursor });
+    expect(invoke).toHaveBeenLastCalledWith('list_orders', {
+      filter: { currency: 'CAD', minAmount: '10', maxAmount: '20.5', from: '2026-01-01', limit: 100, cursor },
+    });
+    await api.listOrders({ cursor: null });
+    expect(invoke).toHaveBeenLastCalledWith('list_orders', { filter: {} });
+  });
+
+  it('order_totals sends the same clean filter', async () => {
+    invoke.mockResolvedValue({ count: 0, byCurrency: [] });
+    await api.orderTotals({ gateway: 'iotpay', search: ' ' });
+    expect(invoke).toHaveBeenLastCalledWith('order_totals', { filter: { gateway: 'iotpay' } });
+  });
+
+  it('export_orders wraps the request with a clean filter and a trimmed path', async () => {
+    invoke.mockResolvedValue({ rows: 3, bytes: 120, path: '/tmp/o.csv' });
+    await api.exportOrders({
+      filter: { status: 'paid', to: '' },
+      columns: ['id', 'amount'],
+      zone: 'UTC',
+      bom: true,
+      path: ' /tmp/o.csv ',
+      pin: '2468',
+    });
+    expect(invoke).toHaveBeenLastCalledWith('export_orders', {
+      request: { filter: { status: 'paid' }, columns: ['id', 'amount'], zone: 'UTC', bom: true, path: '/tmp/o.csv', pin: '2468' },
+    });
+  });
+
+  it('chooseSavePath offers CSV files and resolves to null when cancelled', async () => {
+    save.mockResolvedValueOnce('/home/o/x.csv').mockResolvedValueOnce(null);
+    await expect(api.chooseSavePath('x.csv')).resolves.toBe('/home/o/x.csv');
+    expect(save).toHaveBeenLastCalledWith({ defaultPath: 'x.csv', filters: [{ name: 'CSV', extensions: ['csv'] }] });
+    await expect(api.chooseSavePath('x.csv')).resolves.toBeNull();
   });
 
   it('rejects with the core AppError unchanged', async () => {

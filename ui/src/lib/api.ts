@@ -1,8 +1,11 @@
 /** Typed bindings to the Paydesk core's Tauri commands and events. */
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import { save } from '@tauri-apps/plugin-dialog';
 import { open } from '@tauri-apps/plugin-shell';
 import { toAppError } from './errors';
+import type { ExportProgress } from './exportProgress';
+import type { FilterRequest } from './orderFilters';
 import type { OrderStatus } from './status';
 import type { CredentialStatus, Environment } from './credentials';
 
@@ -15,7 +18,9 @@ export type Mode = 'sandbox' | 'test' | 'live';
 export interface AppInfo {
   mode: Mode;
   dataDir: string;
+  /** The shop's currency setting (`shop.currency`, CAD unless set). */
   defaultCurrency: string;
+  shopName: string;
   sandboxUrl: string | null;
   version: string;
 }
@@ -69,6 +74,8 @@ export interface OrderView {
   createdAt: string;
   updatedAt: string;
   expiresAt: string | null;
+  /** Who paid, when known. */
+  customer: string | null;
 }
 
 export interface OrderEvent {
@@ -99,11 +106,23 @@ export interface OrderDetail {
   refunds: Refund[];
 }
 
-export interface OrderFilter {
-  status?: string;
-  gateway?: string;
-  search?: string;
+/** The Orders screen's filter as typed (see lib/orderFilters.ts), with paging. */
+export interface ListOrdersRequest extends FilterRequest {
   limit?: number;
+  /** The page after this order: the previous page's `nextCursor`. */
+  cursor?: Cursor | null;
+}
+
+/** Where a page of the list ended (keyset paging: creation time, then id, newest first). */
+export interface Cursor {
+  createdAtMs: number;
+  id: number;
+}
+
+export interface OrderPage {
+  orders: OrderView[];
+  /** Null when this page is the last. */
+  nextCursor: Cursor | null;
 }
 
 export const ORDER_UPDATED_EVENT = 'order-updated';
@@ -136,15 +155,25 @@ export function getOrder(id: number): Promise<OrderDetail> {
   return call<OrderDetail>('get_order', { id });
 }
 
-/** Orders newest first. Empty filter values are left out rather than sent as "". */
-export function listOrders(filter: OrderFilter = {}): Promise<OrderView[]> {
-  const clean: OrderFilter = {};
-  if (filter.status) clean.status = filter.status;
-  if (filter.gateway) clean.gateway = filter.gateway;
-  const search = filter.search?.trim();
-  if (search) clean.search = search;
-  if (filter.limit !== undefined) clean.limit = filter.limit;
-  return call<OrderView[]>('list_orders', { filter: clean });
+/**
+ * One page of orders, newest first. Blank filter values are left out rather than sent as "";
+ * the core checks the rest and rejects bad input with the `field` at fault.
+ */
+export function listOrders(request: ListOrdersRequest = {}): Promise<OrderPage> {
+  const { limit, cursor, ...form } = request;
+  const filter: ListOrdersRequest = cleanFilter(form);
+  if (limit !== undefined) filter.limit = limit;
+  if (cursor) filter.cursor = cursor;
+  return call<OrderPage>('list_orders', { filter });
+}
+
+function cleanFilter(form: FilterRequest): FilterRequest {
+  const clean: FilterRequest = {};
+  for (const [key, value] of Object.entries(form) as [keyof FilterRequest, string | undefined][]) {
+    const text = value?.trim();
+    if (text) clean[key] = text;
+  }
+  return clean;
 }
 
 /** Subscribes to order changes pushed by the core; resolves to the unsubscribe function. */
@@ -212,4 +241,189 @@ export function saveCredentials(request: {
   pin: string;
 }): Promise<CredentialStatus> {
   return call<CredentialStatus>('save_credentials', { request });
+}
+
+// ---- Settings, reports, customer display ----
+
+export interface SettingValue {
+  key: string;
+  /** Stored value; null = not set, the default applies. */
+  value: string | null;
+  /** The documented default, when there is one (shown as the field's placeholder). */
+  default: string | null;
+}
+
+export interface SettingsView {
+  values: SettingValue[];
+  /** The mode this run uses; a saved `mode` applies on restart. */
+  runningMode: Mode;
+  /** Where the notification receiver listens now. */
+  receiver: string | null;
+  /** About the values just saved, e.g. a receiver address that is not loopback. */
+  warnings: string[];
+}
+
+export function settingsGet(): Promise<SettingsView> {
+  return call<SettingsView>('settings_get');
+}
+
+/** Stores the changed settings (owner PIN); an empty value returns a key to its default. */
+export function saveSettings(changes: Record<string, string>, pin: string): Promise<SettingsView> {
+  return call<SettingsView>('save_settings', { request: { changes, pin } });
+}
+
+export type ConnectionOutcome = 'ok' | 'credentials_rejected' | 'unreachable' | 'error';
+
+export interface ConnectionCheck {
+  gateway: string;
+  environment: string;
+  outcome: ConnectionOutcome;
+  /** The gateway's own words, or why the check could not run. */
+  message: string;
+  elapsedMs: number;
+}
+
+export function testConnection(gateway: string, env: string): Promise<ConnectionCheck> {
+  return call<ConnectionCheck>('test_connection', { request: { gateway, env } });
+}
+
+/** Restarts Paydesk (a saved mode applies then). */
+export function restartApp(): Promise<void> {
+  return call<void>('restart_app');
+}
+
+export interface ReportRow {
+  /** The day, YYYY-MM-DD, in the report's zone. */
+  period: string;
+  gateway: string;
+  status: OrderStatus;
+  currency: string;
+  count: number;
+  amountMinor: number;
+  refundedMinor: number;
+}
+
+export interface CurrencyInfo {
+  code: string;
+  /** Decimals of the minor unit (2 for CAD, 0 for JPY). */
+  exponent: number;
+}
+
+export interface DailyReport {
+  from: string;
+  to: string;
+  tz: string;
+  /** Every day of the range, with or without orders. */
+  days: string[];
+  rows: ReportRow[];
+  currencies: CurrencyInfo[];
+}
+
+/** Daily totals per gateway and status, `from` to `to` (YYYY-MM-DD, both included). */
+export function dailyReport(from: string, to: string, tz = 'local'): Promise<DailyReport> {
+  return call<DailyReport>('daily_report', { request: { from, to, tz } });
+}
+
+export interface CustomerSale {
+  amountDisplay: string;
+  currency: string;
+  status: OrderStatus;
+  qrSvg: string | null;
+}
+
+/** All the customer display ever receives: the shop's name, and the sale if there is one. */
+export interface CustomerView {
+  shopName: string;
+  sale: CustomerSale | null;
+}
+
+export const CUSTOMER_DISPLAY_EVENT = 'customer-display';
+
+export function openCustomerDisplay(): Promise<void> {
+  return call<void>('open_customer_display');
+}
+
+/** Tells the customer display which order to show (null: idle, the shop's name). */
+export function customerDisplayShow(orderId: number | null): Promise<void> {
+  return call<void>('customer_display_show', { orderId });
+}
+
+export function customerDisplayState(): Promise<CustomerView> {
+  return call<CustomerView>('customer_display_state');
+}
+
+export function onCustomerDisplay(handler: (view: CustomerView) => void): Promise<UnlistenFn> {
+  return listen<CustomerView>(CUSTOMER_DISPLAY_EVENT, (event) => handler(event.payload));
+}
+
+// ---- The owner's desk: totals and export of the filtered orders ----
+
+export interface CurrencyTotal {
+  currency: string;
+  count: number;
+  amountMinor: number;
+  /** Formatted by the core: thousands grouped, the currency's decimals. */
+  amountDisplay: string;
+  refundedMinor: number;
+  refundedDisplay: string;
+}
+
+export interface OrderTotals {
+  count: number;
+  /** Never mixed: one entry per currency. */
+  byCurrency: CurrencyTotal[];
+}
+
+/** Count and sums per currency of every order the filter matches. */
+export function orderTotals(filter: FilterRequest): Promise<OrderTotals> {
+  return call<OrderTotals>('order_totals', { filter: cleanFilter(filter) });
+}
+
+export interface ExportColumns {
+  /** Every column an export can carry, in the export's order. */
+  all: string[];
+  default: string[];
+}
+
+export function exportColumns(): Promise<ExportColumns> {
+  return call<ExportColumns>('export_columns');
+}
+
+export interface ExportRequest {
+  filter: FilterRequest;
+  columns: string[];
+  /** UTC, local, or an offset such as +05:30. */
+  zone: string;
+  bom: boolean;
+  /** A whole path; the core checks it and writes beside it first. */
+  path: string;
+  pin: string;
+}
+
+export interface ExportSummary {
+  rows: number;
+  bytes: number;
+  path: string;
+}
+
+export const EXPORT_PROGRESS_EVENT = 'export-progress';
+
+/** Exports the filtered orders to a CSV file (owner PIN); progress comes as events. */
+export function exportOrders(request: ExportRequest): Promise<ExportSummary> {
+  return call<ExportSummary>('export_orders', {
+    request: { ...request, filter: cleanFilter(request.filter), path: request.path.trim() },
+  });
+}
+
+export function onExportProgress(handler: (progress: ExportProgress) => void): Promise<UnlistenFn> {
+  return listen<ExportProgress>(EXPORT_PROGRESS_EVENT, (event) => handler(event.payload));
+}
+
+/** The native save dialog; resolves to the chosen path, or null when cancelled. */
+export async function chooseSavePath(defaultPath: string): Promise<string | null> {
+  try {
+    return await save({ defaultPath, filters: [{ name: 'CSV', extensions: ['csv'] }] });
+  } catch (error) {
+    throw toAppError(error);
+  }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OrderView } from './api';
-import { chooseCurrency, formatLocalTime, fresher, methodKey } from './orders';
+import { chooseCurrency, formatListTime, formatLocalTime, fresher, methodKey } from './orders';
 
 function order(overrides: Partial<OrderView> = {}): OrderView {
   return {
@@ -21,6 +21,7 @@ function order(overrides: Partial<OrderView> = {}): OrderView {
     createdAt: '2025-03-01T12:00:00Z',
     updatedAt: '2025-03-01T12:00:00Z',
     expiresAt: null,
+    customer: null,
     ...overrides,
   };
 }
@@ -93,5 +94,13 @@ describe('formatLocalTime / methodKey', () => {
 
   it('keys methods by gateway and method', () => {
     expect(methodKey({ gateway: 'iotpay', method: 'alipay-qr' })).toBe('iotpay/alipay-qr');
+  });
+});
+
+describe('formatListTime', () => {
+  it('shows local year-month-day hours:minutes, the same in every locale', () => {
+    const local = new Date(2026, 10, 21, 7, 5, 9);
+    expect(formatListTime(local.toISOString())).toBe('2026-11-21 07:05');
+    expect(formatListTime('not a time')).toBe('not a time');
   });
 });

@@ -42,3 +42,14 @@ export function chooseCurrency(currencies: readonly string[], current: string, f
   if (currencies.includes(fallback)) return fallback;
   return currencies[0];
 }
+
+/**
+ * Local date and time for a list row: "2026-11-21 17:10", compact and the same in every
+ * locale (the detail shows the full local form); the input verbatim if unparseable.
+ */
+export function formatListTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}

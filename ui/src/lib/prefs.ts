@@ -24,3 +24,23 @@ export function saveLastMethod(key: string): void {
     /* not persisted; harmless */
   }
 }
+
+const THEME_KEY = 'paydesk.theme';
+
+/** The owner's theme choice as stored: 'light', 'dark', or null (follow the system). */
+export function loadThemeChoice(): string | null {
+  try {
+    return storage()?.getItem(THEME_KEY) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export function saveThemeChoice(choice: string): void {
+  try {
+    if (choice === 'system') storage()?.removeItem(THEME_KEY);
+    else storage()?.setItem(THEME_KEY, choice);
+  } catch {
+    /* not persisted; harmless */
+  }
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Copies the README's screenshots from the last end-to-end run (target/e2e, written by
+# `make test`) into docs/. Tests never write tracked files themselves.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# docs/<name>  <-  target/e2e/<shot>
+pairs=(
+  counter.png:counter-entry.png
+  counter-waiting.png:counter-waiting.png
+  counter-paid.png:counter-paid.png
+  counter-card.png:counter-card.png
+  counter-barcode.png:counter-barcode.png
+  counter-dark.png:counter-dark.png
+  customer-paid.png:customer-paid.png
+  orders-filtered.png:orders-filtered.png
+  orders-detail.png:orders-detail.png
+  report.png:report.png
+  settings.png:settings.png
+)
+missing=0
+for pair in "${pairs[@]}"; do
+  doc=${pair%%:*} shot=target/e2e/${pair#*:}
+  if [ -f "$shot" ]; then cp "$shot" "docs/$doc"; echo "docs/$doc <- $shot"; else echo "missing: $shot (run make test first)" >&2; missing=1; fi
+done
+exit $missing

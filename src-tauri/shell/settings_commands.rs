@@ -1,0 +1,126 @@
+//! Settings, reports and restart commands (each listed in capabilities/default.json, main
+//! window only). Thin: the rules are in the core's settings.rs and reports.rs.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use paydesk::error::{Error, ErrorPayload};
+use paydesk::gateways::ConnectionCheck;
+use paydesk::notify::NotifyReceiver;
+use paydesk::order::Gateway;
+use paydesk::owner::OwnerLock;
+use paydesk::payments::Paydesk;
+use paydesk::reports::DailyReport;
+use paydesk::settings::{self, SettingValue};
+use serde::{Deserialize, Serialize};
+use tauri::State;
+
+type Desk<'a> = State<'a, Arc<Paydesk>>;
+type Answer<T> = Result<T, ErrorPayload>;
+
+fn fail(e: Error) -> ErrorPayload {
+    if !e.is_bad_input() {
+        tracing::warn!("command failed: {e}");
+    }
+    e.payload()
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsView {
+    /// Every known setting with its stored value and documented default.
+    values: Vec<SettingValue>,
+    /// The mode this run uses (a saved `mode` applies on restart).
+    running_mode: &'static str,
+    /// Where the notification receiver listens now, if it runs.
+    receiver: Option<String>,
+    /// Warnings about the values just saved (e.g. a receiver address that is not loopback).
+    warnings: Vec<String>,
+}
+
+fn view(
+    desk: &Paydesk,
+    receiver: &Option<NotifyReceiver>,
+    warnings: Vec<String>,
+) -> Result<SettingsView, Error> {
+    Ok(SettingsView {
+        values: settings::all(desk.ledger())?,
+        running_mode: desk.mode().as_str(),
+        receiver: receiver.as_ref().map(|r| r.base_url().to_string()),
+        warnings,
+    })
+}
+
+#[tauri::command]
+pub fn settings_get(
+    desk: Desk<'_>,
+    receiver: State<'_, Option<NotifyReceiver>>,
+) -> Answer<SettingsView> {
+    view(&desk, &receiver, Vec::new()).map_err(fail)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SaveSettings {
+    /// Key to value as typed; an empty value returns the key to its default.
+    changes: BTreeMap<String, String>,
+    pin: String,
+}
+
+/// Owner only. Every value is checked before any is stored; one bad value stores nothing and
+/// the error names the setting.
+#[tauri::command]
+pub fn save_settings(
+    desk: Desk<'_>,
+    owner: State<'_, OwnerLock>,
+    receiver: State<'_, Option<NotifyReceiver>>,
+    request: SaveSettings,
+) -> Answer<SettingsView> {
+    owner.authorize(desk.ledger(), &request.pin).map_err(fail)?;
+    let changes: Vec<(String, String)> = request.changes.into_iter().collect();
+    let warnings = settings::set_all(desk.ledger(), &changes).map_err(fail)?;
+    desk.settings_changed();
+    view(&desk, &receiver, warnings).map_err(fail)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TestConnection {
+    gateway: String,
+    env: String,
+}
+
+/// Makes the gateway's cheapest authenticated call; the outcome (not an error) says whether
+/// the host answered and took the credentials. No PIN: it changes nothing.
+#[tauri::command]
+pub async fn test_connection(desk: Desk<'_>, request: TestConnection) -> Answer<ConnectionCheck> {
+    let gateway = Gateway::parse(&request.gateway).map_err(fail)?;
+    Ok(desk.test_connection(gateway, &request.env).await)
+}
+
+/// A saved mode (or receiver address) applies on restart: this is the "Restart now" button.
+#[tauri::command]
+pub fn restart_app(app: tauri::AppHandle) {
+    tracing::info!("restarting at the owner's request");
+    app.restart();
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportRequest {
+    from: String,
+    to: String,
+    #[serde(default)]
+    tz: Option<String>,
+}
+
+#[tauri::command]
+pub fn daily_report(desk: Desk<'_>, request: ReportRequest) -> Answer<DailyReport> {
+    paydesk::reports::daily(
+        desk.ledger(),
+        &request.from,
+        &request.to,
+        request.tz.as_deref().unwrap_or("local"),
+    )
+    .map_err(fail)
+}

@@ -1,0 +1,362 @@
+//! Settings and reports, as the window and the CLI share them: "Test connection" against the
+//! embedded sandbox (the cheapest authenticated call of each gateway, sorted into reachable
+//! and accepted / credentials rejected / unreachable), `paydesk settings` with the core's
+//! validation, and the window's daily report beside `paydesk report`.
+
+use std::time::Duration;
+
+use paydesk::config::Mode;
+use paydesk::gateways::iotpay::{Iotpay, IotpayConfig};
+use paydesk::gateways::iotpay_card::{IotpayCard, IotpayCardConfig};
+use paydesk::gateways::smartexpay::{Smartexpay, SmartexpayConfig};
+use paydesk::gateways::smartpay::{Smartpay, SmartpayAuth, SmartpayConfig};
+use paydesk::gateways::smepay::{PathFamily, Smepay, SmepayConfig};
+use paydesk::gateways::{ConnectionOutcome, Connector};
+use paydesk::order::Gateway;
+use paydesk::payments::Paydesk;
+use paydesk::sandbox::{
+    SandboxServer, SANDBOX_LOGIN_NAME, SANDBOX_MCH_ID, SANDBOX_MERCHANT_KEY,
+    SANDBOX_SMARTEXPAY_API_KEY, SANDBOX_SMARTEXPAY_ROUTE, SANDBOX_SMARTPAY_AUTH_KEY,
+    SANDBOX_SMARTPAY_CLIENT_ID, SANDBOX_SMARTPAY_CLIENT_SECRET, SANDBOX_SMARTPAY_MERCHANT_KEY,
+    SANDBOX_SMEPAY_CLIENT_ID, SANDBOX_SMEPAY_CLIENT_SECRET,
+};
+use paydesk::vault::Sensitive;
+
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+fn iotpay(base: &str, v3: &str, mch_id: &str, key: &str) -> Connector {
+    Connector::Iotpay {
+        v1: Iotpay::new(IotpayConfig {
+            v1_base: base.into(),
+            mch_id: mch_id.into(),
+            login_name: SANDBOX_LOGIN_NAME.into(),
+            key: Sensitive::new(key.into()),
+            notify_url: "http://127.0.0.1:9/notify/iotpay".into(),
+            client_ip: "127.0.0.1".into(),
+            wechat_app_id: None,
+            timeout: TIMEOUT,
+        })
+        .unwrap(),
+        card: IotpayCard::new(IotpayCardConfig {
+            base: v3.into(),
+            mch_id: mch_id.into(),
+            login_name: SANDBOX_LOGIN_NAME.into(),
+            key: Sensitive::new(key.into()),
+            notify_url: "http://127.0.0.1:9/notify/iotpay-card".into(),
+            return_url: "http://127.0.0.1:9/done".into(),
+            script_url: "http://127.0.0.1:9/iotpaycc.js".into(),
+            timeout: TIMEOUT,
+        })
+        .unwrap(),
+    }
+}
+
+fn smepay(base: &str, secret: &str) -> Connector {
+    Connector::Smepay(
+        Smepay::new(SmepayConfig {
+            base: base.into(),
+            paths: PathFamily::parse("").unwrap(),
+            client_id: SANDBOX_SMEPAY_CLIENT_ID.into(),
+            client_secret: Sensitive::new(secret.into()),
+            callback_url: "http://127.0.0.1:9/notify/smepay".into(),
+            script_url: "http://127.0.0.1:9/smepay.js".into(),
+            customer_name: "Counter customer".into(),
+            customer_email: "customer@example.com".into(),
+            customer_mobile: "9999999999".into(),
+            timeout: TIMEOUT,
+        })
+        .unwrap(),
+    )
+}
+
+fn smartexpay(base: &str, key: &str) -> Connector {
+    Connector::Smartexpay(
+        Smartexpay::new(SmartexpayConfig {
+            base: base.into(),
+            page_base: base.into(),
+            api_key_header: "X-Api-Key".into(),
+            api_key: Sensitive::new(key.into()),
+            partner: None,
+            route_id: SANDBOX_SMARTEXPAY_ROUTE.into(),
+            from_values: serde_json::json!([]),
+            to_values: serde_json::json!([]),
+            route_values: serde_json::json!([]),
+            lang: "en".into(),
+            ipn_url: "http://127.0.0.1:9/notify/smartexpay".into(),
+            client_callback_url: None,
+            timeout: TIMEOUT,
+        })
+        .unwrap(),
+    )
+}
+
+fn smartpay(base: &str, auth: SmartpayAuth) -> Connector {
+    Connector::Smartpay(
+        Smartpay::new(SmartpayConfig {
+            base: base.into(),
+            merchant_key: SANDBOX_SMARTPAY_MERCHANT_KEY.into(),
+            auth,
+            script_url: None,
+            origin: "tauri://localhost".into(),
+            consumer_first_name: "Counter".into(),
+            consumer_last_name: "Customer".into(),
+            consumer_email: "customer@example.com".into(),
+            timeout: TIMEOUT,
+            pending_retries: 3,
+            pending_retry_interval: Duration::from_millis(10),
+        })
+        .unwrap(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_gateway_reaches_the_sandbox_with_its_credentials() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox))
+        .await
+        .unwrap();
+    for gateway in Gateway::ALL {
+        let check = desk.test_connection(gateway, "sandbox").await;
+        assert_eq!(
+            check.outcome,
+            ConnectionOutcome::Ok,
+            "{}: {}",
+            gateway.as_str(),
+            check.message
+        );
+        assert_eq!(check.environment, "sandbox");
+        assert!(!check.message.is_empty());
+    }
+    // The IOTPay probe is a signed query of an order no one made: "no such order" is the
+    // gateway's own word for "your signature was good".
+    let iotpay = desk.test_connection(Gateway::Iotpay, "sandbox").await;
+    assert!(iotpay.message.contains("0112"), "{}", iotpay.message);
+    // No order was written for a check.
+    assert_eq!(crate::support::order_count(dir.path()), 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wrong_credentials_are_told_apart_from_an_unreachable_host() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = SandboxServer::start(dir.path(), ([127, 0, 0, 1], 0).into())
+        .await
+        .unwrap();
+    let v1 = server.iotpay_v1_base();
+    let v3 = server.iotpay_v3_base();
+
+    let good = iotpay(&v1, &v3, SANDBOX_MCH_ID, SANDBOX_MERCHANT_KEY);
+    assert_eq!(good.check_connection().await.0, ConnectionOutcome::Ok);
+    let (outcome, message) = iotpay(&v1, &v3, SANDBOX_MCH_ID, "not-the-key")
+        .check_connection()
+        .await;
+    assert_eq!(outcome, ConnectionOutcome::CredentialsRejected, "{message}");
+    assert!(message.contains("0013"), "the sign error: {message}");
+    let (outcome, message) = iotpay(&v1, &v3, "99999999", SANDBOX_MERCHANT_KEY)
+        .check_connection()
+        .await;
+    assert_eq!(outcome, ConnectionOutcome::CredentialsRejected, "{message}");
+    assert!(message.contains("0015"), "{message}");
+
+    let smepay_base = server.smepay_base();
+    assert_eq!(
+        smepay(&smepay_base, SANDBOX_SMEPAY_CLIENT_SECRET)
+            .check_connection()
+            .await
+            .0,
+        ConnectionOutcome::Ok
+    );
+    let (outcome, message) = smepay(&smepay_base, "wrong-secret")
+        .check_connection()
+        .await;
+    assert_eq!(outcome, ConnectionOutcome::CredentialsRejected, "{message}");
+
+    let smartexpay_base = server.smartexpay_base();
+    let (outcome, message) = smartexpay(&smartexpay_base, SANDBOX_SMARTEXPAY_API_KEY)
+        .check_connection()
+        .await;
+    assert_eq!(outcome, ConnectionOutcome::Ok, "{message}");
+    assert!(
+        message.to_ascii_lowercase().contains("not found"),
+        "{message}"
+    );
+    let (outcome, message) = smartexpay(&smartexpay_base, "wrong-key")
+        .check_connection()
+        .await;
+    assert_eq!(outcome, ConnectionOutcome::CredentialsRejected, "{message}");
+    assert!(message.contains("API key"), "{message}");
+
+    let smartpay_base = server.smartpay_base();
+    let oauth = |secret: &str| SmartpayAuth::OAuth {
+        token_url: format!("{smartpay_base}/oauth2/token"),
+        client_id: SANDBOX_SMARTPAY_CLIENT_ID.into(),
+        client_secret: Sensitive::new(secret.into()),
+    };
+    let basic = |key: &str| SmartpayAuth::Basic {
+        authentication_key: Sensitive::new(key.into()),
+    };
+    for (auth, expected) in [
+        (oauth(SANDBOX_SMARTPAY_CLIENT_SECRET), ConnectionOutcome::Ok),
+        (oauth("wrong"), ConnectionOutcome::CredentialsRejected),
+        (basic(SANDBOX_SMARTPAY_AUTH_KEY), ConnectionOutcome::Ok),
+        (basic("wrong"), ConnectionOutcome::CredentialsRejected),
+    ] {
+        let (outcome, message) = smartpay(&smartpay_base, auth).check_connection().await;
+        assert_eq!(outcome, expected, "{message}");
+    }
+
+    // Nothing listens there: unreachable, whatever the credentials.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    for connector in [
+        iotpay(&closed, &closed, SANDBOX_MCH_ID, SANDBOX_MERCHANT_KEY),
+        smepay(&closed, SANDBOX_SMEPAY_CLIENT_SECRET),
+        smartexpay(&closed, SANDBOX_SMARTEXPAY_API_KEY),
+        smartpay(&closed, basic(SANDBOX_SMARTPAY_AUTH_KEY)),
+    ] {
+        let (outcome, message) = connector.check_connection().await;
+        assert_eq!(outcome, ConnectionOutcome::Unreachable, "{message}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_gateway_without_its_host_is_not_configured() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox))
+        .await
+        .unwrap();
+    // SmartExPay's live host is given to each merchant: without it there is nothing to call.
+    let check = desk.test_connection(Gateway::Smartexpay, "live").await;
+    assert_eq!(check.outcome, ConnectionOutcome::Error);
+    assert!(
+        check.message.contains("smartexpay.live.base"),
+        "{}",
+        check.message
+    );
+    let check = desk.test_connection(Gateway::Iotpay, "staging").await;
+    assert_eq!(check.outcome, ConnectionOutcome::Error);
+    assert!(
+        check.message.contains("sandbox, test or live"),
+        "{}",
+        check.message
+    );
+}
+
+#[test]
+fn the_cli_checks_settings_with_the_cores_rules() {
+    use crate::support::{paydesk as paydesk_cmd, run, run_ok, stderr, stdout};
+    let dir = tempfile::tempdir().unwrap();
+    let bad = run(&mut paydesk_cmd(
+        dir.path(),
+        &[
+            "settings",
+            "set",
+            "iotpay.live.v1_base",
+            "http://api.iotpaycloud.com/v1",
+        ],
+    ));
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("api.iotpaycloud.com is not this machine"),
+        "{}",
+        stderr(&bad)
+    );
+    let bad = run(&mut paydesk_cmd(
+        dir.path(),
+        &["settings", "set", "shop.currency", "EURO"],
+    ));
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("ISO 4217"), "{}", stderr(&bad));
+    let unknown = run(&mut paydesk_cmd(
+        dir.path(),
+        &["settings", "set", "shop.colour", "red"],
+    ));
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("shop.currency"), "lists the keys");
+
+    let set = run_ok(&mut paydesk_cmd(
+        dir.path(),
+        &["settings", "set", "shop.currency", " eur "],
+    ));
+    assert_eq!(stdout(&set).trim(), "shop.currency = EUR");
+    let open = run_ok(&mut paydesk_cmd(
+        dir.path(),
+        &["settings", "set", "notify.bind", "0.0.0.0:47390"],
+    ));
+    assert!(stderr(&open).contains("not loopback"), "{}", stderr(&open));
+    let shown = stdout(&run_ok(&mut paydesk_cmd(dir.path(), &["settings", "show"])));
+    assert!(shown.contains("shop.currency = EUR"), "{shown}");
+    assert!(shown.contains("notify.bind = 0.0.0.0:47390"), "{shown}");
+    // An empty value returns the key to its default.
+    run_ok(&mut paydesk_cmd(
+        dir.path(),
+        &["settings", "set", "notify.bind", ""],
+    ));
+    let shown = stdout(&run_ok(&mut paydesk_cmd(dir.path(), &["settings", "show"])));
+    assert!(!shown.contains("notify.bind"), "{shown}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_daily_report_is_the_clis_report_for_the_same_days() {
+    use crate::support::{json, paydesk as paydesk_cmd, run_ok};
+    use paydesk::payments::CreateOrderInput;
+    use paydesk::sandbox::SandboxStore;
+    let dir = tempfile::tempdir().unwrap();
+    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox))
+        .await
+        .unwrap();
+    for (amount, pay) in [
+        ("12.50", Some(true)),
+        ("7.25", Some(true)),
+        ("3.00", Some(false)),
+        ("4.10", None),
+    ] {
+        let order = desk
+            .create_order(&CreateOrderInput {
+                gateway: "iotpay".into(),
+                method: "wechat-qr".into(),
+                amount: amount.into(),
+                currency: "CAD".into(),
+                code: None,
+                card_id: None,
+            })
+            .await
+            .unwrap();
+        if let Some(pay) = pay {
+            SandboxStore::open_in(dir.path())
+                .unwrap()
+                .settle(&order.merchant_order_no, pay)
+                .unwrap();
+            desk.sync(order.id).await.unwrap();
+        }
+    }
+    let today = chrono::Local::now().date_naive();
+    let from = (today - chrono::Duration::days(2))
+        .format("%Y-%m-%d")
+        .to_string();
+    let to = today.format("%Y-%m-%d").to_string();
+    let report = paydesk::reports::daily(desk.ledger(), &from, &to, "local").unwrap();
+    assert_eq!(report.days.len(), 3);
+    assert_eq!(report.days.last(), Some(&to));
+    assert_eq!(report.currencies.len(), 1);
+    assert_eq!(
+        (report.currencies[0].code, report.currencies[0].exponent),
+        ("CAD", 2)
+    );
+    let cli = json(&run_ok(&mut paydesk_cmd(
+        dir.path(),
+        &[
+            "report", "--by", "day", "--from", &from, "--to", &to, "--tz", "local", "--json",
+        ],
+    )));
+    assert_eq!(serde_json::to_value(&report.rows).unwrap(), cli);
+    let paid = report.rows.iter().find(|r| r.status == "paid").unwrap();
+    assert_eq!((paid.count, paid.amount_minor), (2, 1975));
+    assert_eq!(
+        report.rows.iter().map(|r| r.count).sum::<u64>(),
+        4,
+        "{:?}",
+        report.rows
+    );
+}

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import {
+  activeFilterCount,
+  currencyOptions,
+  emptyFilters,
+  fieldMessage,
+  filterSummary,
+  gatewayLabel,
+  gatewayOptions,
+  isFilterField,
+  methodOptions,
+  requestKey,
+  toFilterRequest,
+  withGateway,
+} from './orderFilters';
+
+const METHODS = [
+  { gateway: 'iotpay', method: 'wechat-qr', currencies: ['CAD', 'USD'] },
+  { gateway: 'iotpay', method: 'card', currencies: ['CAD'] },
+  { gateway: 'smepay', method: 'upi', currencies: ['INR'] },
+  { gateway: 'smartpay', method: 'smartpay-card', currencies: ['EUR', 'GBP', 'USD'] },
+];
+
+describe('filters to request', () => {
+  it('leaves blank fields out and trims the rest, amounts as typed', () => {
+    const form = { ...emptyFilters(), status: 'paid', search: '  PD26 ', currency: 'CAD', minAmount: ' 10.5', to: ' ' };
+    expect(toFilterRequest(form)).toEqual({ status: 'paid', search: 'PD26', currency: 'CAD', minAmount: '10.5' });
+    expect(toFilterRequest(emptyFilters())).toEqual({});
+  });
+
+  it('keys equal filters equally, whatever the key order or blanks', () => {
+    const a = toFilterRequest({ ...emptyFilters(), gateway: 'iotpay', search: 'x ' });
+    expect(requestKey(a)).toBe(requestKey({ search: 'x', gateway: 'iotpay' }));
+    expect(requestKey(a)).not.toBe(requestKey({ gateway: 'iotpay' }));
+  });
+
+  it('counts the filters in use', () => {
+    expect(activeFilterCount(emptyFilters())).toBe(0);
+    expect(activeFilterCount({ ...emptyFilters(), from: '2026-01-01', to: '2026-01-31', search: ' ' })).toBe(2);
+  });
+});
+
+describe('errors beside their field', () => {
+  it('knows the filter fields', () => {
+    expect(isFilterField('minAmount')).toBe(true);
+    expect(isFilterField('pin')).toBe(false);
+    expect(isFilterField(null)).toBe(false);
+  });
+
+  it('drops the field name the core puts in front', () => {
+    expect(fieldMessage({ code: 'invalid_input', field: 'minAmount', message: 'minAmount: amount "abc" is not a number' })).toBe(
+      'amount "abc" is not a number',
+    );
+    expect(fieldMessage({ code: 'storage', field: null, message: 'ledger: busy' })).toBe('ledger: busy');
+  });
+});
+
+describe('choices', () => {
+  it('offers the chosen gateway methods and currencies, or all of them', () => {
+    expect(gatewayOptions(METHODS)).toEqual(['iotpay', 'smepay', 'smartpay']);
+    expect(methodOptions(METHODS, 'iotpay')).toEqual(['wechat-qr', 'card']);
+    expect(methodOptions(METHODS, '')).toHaveLength(4);
+    expect(currencyOptions(METHODS, '')).toEqual(['CAD', 'EUR', 'GBP', 'INR', 'USD']);
+    expect(currencyOptions(METHODS, 'smepay')).toEqual(['INR']);
+  });
+
+  it('clears a method the new gateway does not offer', () => {
+    const form = { ...emptyFilters(), method: 'card' };
+    expect(withGateway(form, 'iotpay', METHODS).method).toBe('card');
+    expect(withGateway(form, 'smepay', METHODS)).toMatchObject({ gateway: 'smepay', method: '' });
+    expect(withGateway(form, '', METHODS).method).toBe('card');
+  });
+});
+
+describe('filterSummary', () => {
+  it('reads the filter in a line', () => {
+    expect(filterSummary({})).toBe('');
+    expect(
+      filterSummary(
+        { status: 'paid', gateway: 'iotpay', from: '2026-11-01', to: '2026-11-30', currency: 'CAD', minAmount: '10', search: 'PD26' },
+        (s) => s.toUpperCase(),
+      ),
+    ).toBe('PAID · IOTPay · 2026-11-01 to 2026-11-30 · at least 10 CAD · “PD26”');
+    expect(filterSummary({ to: '2026-01-31', currency: 'USD' })).toBe('until 2026-01-31 · USD');
+    expect(gatewayLabel('smartexpay')).toBe('SmartExPay');
+    expect(gatewayLabel('other')).toBe('other');
+  });
+});

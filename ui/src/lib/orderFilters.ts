@@ -1,0 +1,136 @@
+/**
+ * The Orders screen's filter form and what it sends. The core parses and checks every value
+ * (amounts in the chosen currency, days in the local zone); the window only trims, leaves
+ * blanks out, and shows the core's answer beside the field it names.
+ */
+import type { AppError } from './errors';
+
+export interface FilterForm {
+  status: string;
+  gateway: string;
+  method: string;
+  currency: string;
+  /** As typed, read by the core in `currency`. */
+  minAmount: string;
+  maxAmount: string;
+  /** YYYY-MM-DD, local days; `to` is inclusive. */
+  from: string;
+  to: string;
+  search: string;
+}
+
+export type FilterField = keyof FilterForm;
+
+/** The request's keys are the form's: the core's error `field` names one of them. */
+export type FilterRequest = Partial<FilterForm>;
+
+export const FILTER_FIELDS: readonly FilterField[] = [
+  'status',
+  'gateway',
+  'method',
+  'currency',
+  'minAmount',
+  'maxAmount',
+  'from',
+  'to',
+  'search',
+];
+
+export function emptyFilters(): FilterForm {
+  return { status: '', gateway: '', method: '', currency: '', minAmount: '', maxAmount: '', from: '', to: '', search: '' };
+}
+
+/** Only the fields that hold something, trimmed. */
+export function toFilterRequest(form: FilterForm): FilterRequest {
+  const request: FilterRequest = {};
+  for (const field of FILTER_FIELDS) {
+    const value = form[field].trim();
+    if (value !== '') request[field] = value;
+  }
+  return request;
+}
+
+/** A stable key for a request: equal filters give equal keys (reload only on a change). */
+export function requestKey(request: FilterRequest): string {
+  return JSON.stringify(FILTER_FIELDS.map((field) => request[field] ?? ''));
+}
+
+export function activeFilterCount(form: FilterForm): number {
+  return FILTER_FIELDS.filter((field) => form[field].trim() !== '').length;
+}
+
+export function isFilterField(field: string | null): field is FilterField {
+  return field !== null && (FILTER_FIELDS as readonly string[]).includes(field);
+}
+
+/**
+ * The core's message without its leading "field: " (the message is shown beside that field,
+ * so naming it again is noise).
+ */
+export function fieldMessage(error: AppError): string {
+  if (error.field && error.message.startsWith(`${error.field}: `)) {
+    return error.message.slice(error.field.length + 2);
+  }
+  return error.message;
+}
+
+interface MethodLike {
+  gateway: string;
+  method: string;
+  currencies: string[];
+}
+
+/** The methods to offer in the filter: the chosen gateway's, or every one. */
+export function methodOptions(methods: readonly MethodLike[], gateway: string): string[] {
+  const names = methods.filter((m) => gateway === '' || m.gateway === gateway).map((m) => m.method);
+  return [...new Set(names)];
+}
+
+export function gatewayOptions(methods: readonly MethodLike[]): string[] {
+  return [...new Set(methods.map((m) => m.gateway))];
+}
+
+/** Every currency some method takes (the chosen gateway's when one is), sorted. */
+export function currencyOptions(methods: readonly MethodLike[], gateway: string): string[] {
+  const codes = methods.filter((m) => gateway === '' || m.gateway === gateway).flatMap((m) => m.currencies);
+  return [...new Set(codes)].sort();
+}
+
+/**
+ * After the gateway changes: a method of another gateway no longer applies and is cleared
+ * (the core would refuse the pair).
+ */
+export function withGateway(form: FilterForm, gateway: string, methods: readonly MethodLike[]): FilterForm {
+  const next = { ...form, gateway };
+  if (next.method !== '' && !methodOptions(methods, gateway).includes(next.method)) next.method = '';
+  return next;
+}
+
+const GATEWAY_LABELS: Record<string, string> = {
+  iotpay: 'IOTPay',
+  smepay: 'SMEPay',
+  smartpay: 'SmartPay',
+  smartexpay: 'SmartExPay',
+};
+
+export function gatewayLabel(gateway: string): string {
+  return GATEWAY_LABELS[gateway] ?? gateway;
+}
+
+/** The filter in a line for people, e.g. "Paid · IOTPay · 2026-11-01 to 2026-11-30"; "" for none. */
+export function filterSummary(request: FilterRequest, statusName: (status: string) => string = (s) => s): string {
+  const parts: string[] = [];
+  if (request.status) parts.push(statusName(request.status));
+  if (request.gateway) parts.push(gatewayLabel(request.gateway));
+  if (request.method) parts.push(request.method);
+  if (request.from && request.to) parts.push(`${request.from} to ${request.to}`);
+  else if (request.from) parts.push(`from ${request.from}`);
+  else if (request.to) parts.push(`until ${request.to}`);
+  const currency = request.currency ?? '';
+  if (request.minAmount && request.maxAmount) parts.push(`${request.minAmount}–${request.maxAmount} ${currency}`);
+  else if (request.minAmount) parts.push(`at least ${request.minAmount} ${currency}`);
+  else if (request.maxAmount) parts.push(`at most ${request.maxAmount} ${currency}`);
+  else if (currency) parts.push(currency);
+  if (request.search) parts.push(`“${request.search}”`);
+  return parts.map((p) => p.trim()).join(' · ');
+}

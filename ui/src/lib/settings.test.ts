@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import {
+  bindProblem,
+  bindWarning,
+  changedValues,
+  connectionText,
+  currencyProblem,
+  settingProblem,
+  shopNameProblem,
+  storedValues,
+  urlProblem,
+} from './settings';
+
+describe('settings validation messages', () => {
+  it('wants https URLs with a host, http only on this machine', () => {
+    const key = 'iotpay.live.v1_base';
+    expect(urlProblem(key, 'https://api.iotpaycloud.com/v1')).toBeNull();
+    expect(urlProblem(key, 'http://127.0.0.1:18080/iotpay/v1')).toBeNull();
+    expect(urlProblem(key, 'http://localhost:8080')).toBeNull();
+    expect(urlProblem(key, '')).toBeNull();
+    expect(urlProblem(key, 'api.iotpaycloud.com/v1')).toBe(
+      'iotpay.live.v1_base must be an https:// URL (or http:// on this machine): "api.iotpaycloud.com/v1" is not a URL',
+    );
+    expect(urlProblem(key, 'http://api.iotpaycloud.com/v1')).toContain('api.iotpaycloud.com is not this machine');
+    expect(urlProblem(key, 'ftp://files.example.com')).toContain('ftp: is not http or https');
+    expect(urlProblem(key, 'https://me:pw@host.example')).toContain('user name or password');
+  });
+
+  it('knows the currencies the core knows', () => {
+    expect(currencyProblem('eur')).toBeNull();
+    expect(currencyProblem('JPY')).toBeNull();
+    expect(currencyProblem('EURO')).toBe(
+      'shop.currency must be an ISO 4217 code Paydesk knows (such as CAD, USD, EUR, INR), not "EURO"',
+    );
+  });
+
+  it('checks the receiver address and warns when it is not loopback', () => {
+    expect(bindProblem('127.0.0.1:47390')).toBeNull();
+    expect(bindProblem('[::1]:47390')).toBeNull();
+    expect(bindProblem('localhost:47390')).toBe(
+      'notify.bind is an address and port such as 127.0.0.1:47390, not "localhost:47390"',
+    );
+    expect(bindProblem('127.0.0.1:70000')).not.toBeNull();
+    expect(bindProblem('300.0.0.1:80')).not.toBeNull();
+    expect(bindWarning('127.0.0.1:47390')).toBeNull();
+    expect(bindWarning('0.0.0.0:47390')).toContain('0.0.0.0 is not loopback');
+  });
+
+  it('keeps the shop name to one short line', () => {
+    expect(shopNameProblem('Corner Tea')).toBeNull();
+    expect(shopNameProblem('x'.repeat(61))).toBe('shop.name is at most 60 characters');
+    expect(shopNameProblem('a\nb')).toBe('shop.name is one line of text');
+  });
+
+  it('routes each key to its rule', () => {
+    expect(settingProblem('smartpay.test.token_url', 'nope')).toContain('not a URL');
+    expect(settingProblem('smepay.live.base', 'nope')).toContain('not a URL');
+    expect(settingProblem('shop.currency', 'xx')).toContain('ISO 4217');
+    expect(settingProblem('notify.bind', 'x')).toContain('address and port');
+    expect(settingProblem('smepay.live.customer_name', 'anything')).toBeNull();
+  });
+});
+
+describe('what a save sends', () => {
+  it('sends only what changed, a cleared field as empty (back to its default)', () => {
+    const stored = storedValues([
+      { key: 'shop.name', value: 'Corner Tea', default: 'Paydesk' },
+      { key: 'iotpay.test.v1_base', value: null, default: 'https://api.iotpaycloud.com/v1' },
+      { key: 'shop.currency', value: 'CAD', default: 'CAD' },
+    ]);
+    const typed = { 'shop.name': '', 'iotpay.test.v1_base': ' http://127.0.0.1:9/v1 ', 'shop.currency': 'CAD' };
+    expect(changedValues(['shop.name', 'iotpay.test.v1_base', 'shop.currency'], typed, stored)).toEqual({
+      'shop.name': '',
+      'iotpay.test.v1_base': 'http://127.0.0.1:9/v1',
+    });
+  });
+
+  it('describes a connection check in one line', () => {
+    const base = { gateway: 'iotpay', environment: 'test', elapsedMs: 42 };
+    expect(connectionText({ ...base, outcome: 'ok', message: 'query_order: 0112' })).toBe(
+      'Reachable, credentials accepted (42 ms): query_order: 0112',
+    );
+    expect(connectionText({ ...base, outcome: 'credentials_rejected', message: 'sign error' })).toBe(
+      'Reachable, credentials rejected: sign error',
+    );
+    expect(connectionText({ ...base, outcome: 'unreachable', message: 'connection failed' })).toBe(
+      'Unreachable: connection failed',
+    );
+  });
+});
