@@ -345,6 +345,37 @@ pub fn shop_currency(ledger: &Ledger) -> Result<Currency> {
     })
 }
 
+/// The origins the window's content security policy must also allow for the gateways' widgets
+/// as this shop configured them (`<gateway>.<env>.script_url`, and IOTPay's card host
+/// `v3_base`): tauri.conf.json names the documented hosts, but SmartPay's is per merchant and
+/// any of them can be moved. Only https origins, or http on loopback; the rest is ignored
+/// (and was refused when it was set).
+pub fn widget_origins(ledger: &Ledger) -> Result<Vec<String>> {
+    let mut origins = Vec::new();
+    for env in ENVIRONMENTS {
+        for key in [
+            format!("iotpay.{env}.script_url"),
+            format!("iotpay.{env}.v3_base"),
+            format!("smepay.{env}.script_url"),
+            format!("smartpay.{env}.script_url"),
+        ] {
+            let Some(value) = ledger.setting(&key)? else {
+                continue;
+            };
+            let Ok(url) = reqwest::Url::parse(value.trim()) else {
+                continue;
+            };
+            let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+            let allowed = url.scheme() == "https" || (url.scheme() == "http" && loopback);
+            let origin = url.origin().ascii_serialization();
+            if allowed && url.host_str().is_some() && !origins.contains(&origin) {
+                origins.push(origin);
+            }
+        }
+    }
+    Ok(origins)
+}
+
 /// Checks then stores one setting; an empty value removes it (back to its default).
 pub fn set(ledger: &Ledger, key: &str, value: &str) -> Result<Option<Checked>> {
     let key = key.trim();
@@ -592,5 +623,41 @@ mod tests {
         let currency = listed.iter().find(|s| s.key == "shop.currency").unwrap();
         assert_eq!(currency.value.as_deref(), Some("USD"));
         assert_eq!(currency.default, Some("CAD"));
+    }
+
+    #[test]
+    fn widget_origins_are_the_configured_widget_hosts_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = Ledger::open_in(dir.path()).unwrap();
+        assert!(widget_origins(&ledger).unwrap().is_empty());
+        for (key, value) in [
+            (
+                "smartpay.live.script_url",
+                "https://widget.example-smartpay.com/smp-bundle.js?v=3",
+            ),
+            (
+                "smartpay.test.script_url",
+                "https://widget.example-smartpay.com:8443/smp-bundle.js",
+            ),
+            ("iotpay.test.v3_base", "https://ccdev.iotpaycloud.com/api"),
+            ("smepay.live.script_url", "http://evil.example.com/x.js"),
+            (
+                "smepay.test.script_url",
+                "http://127.0.0.1:18080/smepay/checkout.js",
+            ),
+        ] {
+            ledger.set_setting(key, value).unwrap();
+        }
+        let origins = widget_origins(&ledger).unwrap();
+        assert_eq!(
+            origins,
+            vec![
+                "https://ccdev.iotpaycloud.com",
+                "http://127.0.0.1:18080",
+                "https://widget.example-smartpay.com:8443",
+                "https://widget.example-smartpay.com",
+            ],
+            "plain http off loopback is never allowed"
+        );
     }
 }

@@ -41,6 +41,47 @@ async fn start_receiver(desk: &Arc<Paydesk>) -> Option<NotifyReceiver> {
     None
 }
 
+/// Adds the widget hosts this shop configured (settings::widget_origins) to the window's
+/// content security policy, which tauri.conf.json fixes to the documented hosts and the
+/// sandbox. Tauri sends the policy as a header with every page, from this runtime config.
+fn allow_widget_hosts(context: &mut tauri::Context, data_dir: &std::path::Path) {
+    use tauri::utils::config::{Csp, CspDirectiveSources};
+    let origins = match paydesk::ledger::Ledger::open_in(data_dir)
+        .and_then(|ledger| paydesk::settings::widget_origins(&ledger))
+    {
+        Ok(origins) if !origins.is_empty() => origins,
+        Ok(_) => return,
+        Err(e) => {
+            tracing::warn!("widget hosts from the settings not allowed: {e}");
+            return;
+        }
+    };
+    let security = &mut context.config_mut().app.security;
+    let Some(csp) = security.csp.take() else {
+        return;
+    };
+    let mut directives: std::collections::HashMap<String, CspDirectiveSources> = csp.into();
+    for directive in [
+        "script-src",
+        "frame-src",
+        "connect-src",
+        "style-src",
+        "img-src",
+    ] {
+        let sources = directives.entry(directive.to_string()).or_default();
+        for origin in &origins {
+            if !sources.contains(origin) {
+                sources.push(origin);
+            }
+        }
+    }
+    tracing::info!(
+        ?origins,
+        "content security policy: configured widget hosts allowed"
+    );
+    security.csp = Some(Csp::DirectiveMap(directives));
+}
+
 pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
     #[cfg(target_os = "linux")]
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
@@ -59,6 +100,8 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    let mut context = tauri::generate_context!();
+    allow_widget_hosts(&mut context, &data_dir);
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_shell::init())
         .plugin(tauri_plugin_dialog::init())
@@ -120,7 +163,7 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
             display::customer_display_show,
             display::customer_display_state,
         ])
-        .run(tauri::generate_context!());
+        .run(context);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
