@@ -2,11 +2,11 @@
 //! parses its input at this boundary, calls the core, and answers a view or an error payload
 //! with a code the UI branches on.
 
-use std::sync::Arc;
+use super::{fail, Answer, Desk};
 
 use std::collections::BTreeMap;
 
-use paydesk::error::{Error, ErrorPayload};
+use paydesk::error::Error;
 use paydesk::order::Gateway;
 use paydesk::owner::OwnerLock;
 use paydesk::payments::{CreateOrderInput, MethodInfo, Paydesk};
@@ -14,16 +14,6 @@ use paydesk::vault::{CredentialStatus, Environment, Sensitive, Vault};
 use paydesk::views::{EventView, OrderDetail, OrderView};
 use serde::{Deserialize, Serialize};
 use tauri::State;
-
-type Desk<'a> = State<'a, Arc<Paydesk>>;
-type Answer<T> = Result<T, ErrorPayload>;
-
-fn fail(e: Error) -> ErrorPayload {
-    if !e.is_bad_input() {
-        tracing::warn!("command failed: {e}");
-    }
-    e.payload()
-}
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]

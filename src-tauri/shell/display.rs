@@ -4,9 +4,10 @@
 //! customer window never receives more than it shows. Its capability (capabilities/
 //! customer.json) allows only `customer_display_state` and listening to events.
 
-use std::sync::{Arc, Mutex};
+use super::{fail, Answer, Desk};
+use std::sync::Mutex;
 
-use paydesk::error::{Error, ErrorPayload};
+use paydesk::error::Error;
 use paydesk::payments::Paydesk;
 use paydesk::views::{CustomerSale, CustomerView};
 use tauri::{AppHandle, Emitter, Manager, State, WebviewUrl, WebviewWindowBuilder};
@@ -14,20 +15,10 @@ use tauri::{AppHandle, Emitter, Manager, State, WebviewUrl, WebviewWindowBuilder
 pub const CUSTOMER_LABEL: &str = "customer";
 pub const CUSTOMER_DISPLAY: &str = "customer-display";
 
-type Desk<'a> = State<'a, Arc<Paydesk>>;
-type Answer<T> = Result<T, ErrorPayload>;
-
 /// The order on the customer display (none: idle, the shop's name).
 #[derive(Default)]
 pub struct CustomerDisplay {
     order: Mutex<Option<i64>>,
-}
-
-fn fail(e: Error) -> ErrorPayload {
-    if !e.is_bad_input() {
-        tracing::warn!("command failed: {e}");
-    }
-    e.payload()
 }
 
 fn current(desk: &Paydesk, display: &CustomerDisplay) -> Result<CustomerView, Error> {

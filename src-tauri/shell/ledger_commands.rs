@@ -2,23 +2,19 @@
 //! to a file with its progress events. Thin: the filter is checked by `paydesk::filters`, the
 //! export is `paydesk::export::export_to_path`; this layer only carries them over IPC.
 
+use super::{fail, Answer, Desk};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 
-use paydesk::error::{Error, ErrorPayload};
+use paydesk::error::Error;
 use paydesk::export::{ExportOptions, ExportProgress, ExportSummary, ALL_COLUMNS, COLUMNS};
 use paydesk::filters::{FilterInput, TotalsView};
 use paydesk::ledger::{Cursor, Ledger};
 use paydesk::owner::OwnerLock;
-use paydesk::payments::Paydesk;
 use paydesk::views::OrderView;
 use paydesk::zone::Zone;
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, State};
-
-type Desk<'a> = State<'a, Arc<Paydesk>>;
-type Answer<T> = Result<T, ErrorPayload>;
 
 pub const EXPORT_PROGRESS: &str = "export-progress";
 /// Rows between two progress events: often enough for a smooth bar, rare enough to cost
@@ -26,13 +22,6 @@ pub const EXPORT_PROGRESS: &str = "export-progress";
 const PROGRESS_EVERY: u64 = 5_000;
 const PAGE_DEFAULT: u32 = 100;
 const PAGE_MAX: u32 = 500;
-
-fn fail(e: Error) -> ErrorPayload {
-    if !e.is_bad_input() {
-        tracing::warn!("command failed: {e}");
-    }
-    e.payload()
-}
 
 /// The Orders screen counts days in the machine's zone, as the owner reads the calendar.
 const LIST_ZONE: Zone = Zone::Local;

@@ -18,6 +18,19 @@ use tauri::{Emitter, Manager};
 
 pub const ORDER_UPDATED: &str = "order-updated";
 
+/// The service, as every command receives it.
+type Desk<'a> = tauri::State<'a, Arc<Paydesk>>;
+/// A command's answer: its view, or an error payload with a code the UI branches on.
+type Answer<T> = Result<T, paydesk::error::ErrorPayload>;
+
+/// A command's error for the window; failures that are not the user's input are logged.
+fn fail(e: paydesk::Error) -> paydesk::error::ErrorPayload {
+    if !e.is_bad_input() {
+        tracing::warn!("command failed: {e}");
+    }
+    e.payload()
+}
+
 /// The notification receiver on its usual loopback port, or on any free one when another
 /// Paydesk holds it (notifications are hints; polling works without them).
 async fn start_receiver(desk: &Arc<Paydesk>) -> Option<NotifyReceiver> {

@@ -1,10 +1,10 @@
 //! Settings, reports and restart commands (each listed in capabilities/default.json, main
 //! window only). Thin: the rules are in the core's settings.rs and reports.rs.
 
+use super::{fail, Answer, Desk};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
-use paydesk::error::{Error, ErrorPayload};
+use paydesk::error::Error;
 use paydesk::gateways::ConnectionCheck;
 use paydesk::notify::NotifyReceiver;
 use paydesk::order::Gateway;
@@ -14,16 +14,6 @@ use paydesk::reports::DailyReport;
 use paydesk::settings::{self, SettingValue};
 use serde::{Deserialize, Serialize};
 use tauri::State;
-
-type Desk<'a> = State<'a, Arc<Paydesk>>;
-type Answer<T> = Result<T, ErrorPayload>;
-
-fn fail(e: Error) -> ErrorPayload {
-    if !e.is_bad_input() {
-        tracing::warn!("command failed: {e}");
-    }
-    e.payload()
-}
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
