@@ -162,8 +162,9 @@ fn export_file(
         path,
         PROGRESS_EVERY,
         |progress: ExportProgress| {
-            // A window that misses one event still gets the next and the answer.
-            if let Err(e) = app.emit(EXPORT_PROGRESS, progress) {
+            // To the counter's window only (not the customer display). A window that misses
+            // one event still gets the next and the answer.
+            if let Err(e) = app.emit_to("main", EXPORT_PROGRESS, progress) {
                 tracing::warn!("cannot tell the window the export's progress: {e}");
             }
             Ok(())
