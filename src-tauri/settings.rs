@@ -318,7 +318,7 @@ fn check_bind(value: &str) -> Result<Checked> {
 /// Where the notification receiver should listen: the setting, else loopback:47390. A stored
 /// value that no longer parses falls back to the default (logged), so the window still opens.
 pub fn notify_bind(ledger: &Ledger) -> Result<SocketAddr> {
-    let default: SocketAddr = DEFAULT_NOTIFY_BIND.parse().expect("a socket address");
+    let default = SocketAddr::from(([127, 0, 0, 1], crate::payments::DEFAULT_NOTIFY_PORT));
     Ok(match ledger.setting(NOTIFY_BIND)? {
         Some(text) => text.trim().parse().unwrap_or_else(|_| {
             tracing::warn!("notify.bind {text:?} is not an address: listening on {default}");
@@ -338,10 +338,9 @@ pub fn shop_name(ledger: &Ledger) -> Result<String> {
 
 /// The counter's default currency; an unknown stored code falls back to CAD.
 pub fn shop_currency(ledger: &Ledger) -> Result<Currency> {
-    let default = || Currency::parse(DEFAULT_CURRENCY).expect("CAD is known");
     Ok(match ledger.setting(SHOP_CURRENCY)? {
-        Some(code) => Currency::parse(&code).unwrap_or_else(|_| default()),
-        None => default(),
+        Some(code) => Currency::parse(&code).unwrap_or(Currency::CAD),
+        None => Currency::CAD,
     })
 }
 
@@ -659,5 +658,16 @@ mod tests {
             ],
             "plain http off loopback is never allowed"
         );
+    }
+
+    #[test]
+    fn the_shown_defaults_are_the_ones_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = Ledger::open_in(dir.path()).unwrap();
+        assert_eq!(
+            notify_bind(&ledger).unwrap(),
+            DEFAULT_NOTIFY_BIND.parse::<SocketAddr>().unwrap()
+        );
+        assert_eq!(shop_currency(&ledger).unwrap().code(), DEFAULT_CURRENCY);
     }
 }
