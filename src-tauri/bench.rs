@@ -397,8 +397,11 @@ pub fn run(data_dir: &Path, args: &BenchArgs) -> Result<ExitCode> {
 
 /// The export timed in a child process (for its own peak memory) beside sqlite3's.
 fn export_figures(data_dir: &Path, db: &Path, report: &mut Report) -> Result<()> {
-    let ours = data_dir.join("bench-export.csv");
-    let theirs = data_dir.join("bench-sqlite3.csv");
+    // Beside the data folder, not in it: Paydesk refuses to export into its own data folder.
+    let exports = data_dir.with_extension("exports");
+    std::fs::create_dir_all(&exports)?;
+    let ours = exports.join("bench-export.csv");
+    let theirs = exports.join("bench-sqlite3.csv");
     let exe = std::env::current_exe()?;
     let columns = paydesk::export::COLUMNS;
     let time_expr =

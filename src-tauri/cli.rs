@@ -503,16 +503,20 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
             let ledger = Ledger::open_in(&data_dir)?;
             let rows = match output {
                 Some(path) => {
-                    // Written beside the target and renamed, so a failed export leaves no half file.
-                    let partial = path.with_extension("csv.partial");
-                    let file = std::io::BufWriter::with_capacity(
-                        256 * 1024,
-                        std::fs::File::create(&partial)?,
-                    );
-                    let rows = paydesk::export::write_csv_with(&ledger, &filter, &options, file)?;
-                    std::fs::rename(&partial, &path)?;
-                    eprintln!("{rows} order(s) written to {}", path.display());
-                    rows
+                    // As the window's export: never into the data folder, written beside the
+                    // target and renamed, so a failed export leaves no half file.
+                    let path =
+                        paydesk::export::outside_data_dir(std::path::absolute(&path)?, &data_dir)?;
+                    let summary = paydesk::export::export_to_path(
+                        &ledger,
+                        &filter,
+                        &options,
+                        &path,
+                        u64::MAX,
+                        |_| Ok(()),
+                    )?;
+                    eprintln!("{} order(s) written to {}", summary.rows, path.display());
+                    summary.rows
                 }
                 None => paydesk::export::write_csv_with(
                     &ledger,

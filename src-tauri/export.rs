@@ -311,9 +311,10 @@ pub struct ExportSummary {
     pub path: String,
 }
 
-/// Where an export typed in the window may go: a whole path to a file in a folder that exists.
-/// A relative path would land wherever the app happened to start, so it is refused.
-pub fn check_output_path(text: &str) -> Result<PathBuf> {
+/// Where an export typed in the window may go: a whole path to a file in a folder that exists,
+/// outside the data directory `data_dir` (see [`outside_data_dir`]). A relative path would land
+/// wherever the app happened to start, so it is refused.
+pub fn check_output_path(text: &str, data_dir: &Path) -> Result<PathBuf> {
     let text = text.trim();
     if text.is_empty() {
         return Err(Error::invalid("path", "choose where to save the export"));
@@ -337,13 +338,36 @@ pub fn check_output_path(text: &str) -> Result<PathBuf> {
         ));
     }
     match path.parent() {
-        Some(parent) if parent.is_dir() => Ok(path),
+        Some(parent) if parent.is_dir() => outside_data_dir(path, data_dir),
         Some(parent) => Err(Error::invalid(
             "path",
             format!("the folder {} does not exist", parent.display()),
         )),
         None => Err(Error::invalid("path", "name a file inside a folder")),
     }
+}
+
+/// Refuses an export into the data directory: renamed onto `paydesk.db` (or its WAL, or the
+/// sandbox's files) it would replace the ledger itself. Folders are compared resolved, so a
+/// link or `..` does not get round it.
+pub fn outside_data_dir(path: PathBuf, data_dir: &Path) -> Result<PathBuf> {
+    let folder = path
+        .parent()
+        .and_then(|p| p.canonicalize().ok())
+        .ok_or_else(|| Error::invalid("path", "name a file inside a folder that exists"))?;
+    let data = data_dir
+        .canonicalize()
+        .unwrap_or_else(|_| data_dir.to_path_buf());
+    if folder.starts_with(&data) {
+        return Err(Error::invalid(
+            "path",
+            format!(
+                "{} is Paydesk's own data folder (the ledger lives there): save the export elsewhere",
+                folder.display()
+            ),
+        ));
+    }
+    Ok(path)
 }
 
 /// Exports the filtered orders to `path` (see [`check_output_path`]): counted first, so
@@ -375,7 +399,12 @@ pub fn export_to_path(
     ));
     let every = every.max(1);
     let written = (|| -> Result<u64> {
-        let file = std::fs::File::create(&partial)?;
+        // Owner-only: the file holds the ledger, customers' names included.
+        let mut open = std::fs::OpenOptions::new();
+        open.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+        let file = open.open(&partial)?;
         let mut out = std::io::BufWriter::with_capacity(256 * 1024, file);
         let rows = write_csv_observed(ledger, filter, options, &mut out, |rows| {
             if rows % every == 0 {
@@ -575,9 +604,10 @@ mod tests {
     #[test]
     fn output_paths_are_whole_paths_to_a_file_in_a_folder_that_exists() {
         let dir = tempfile::tempdir().unwrap();
+        let data = tempfile::tempdir().unwrap();
         let good = dir.path().join("out.csv");
         assert_eq!(
-            check_output_path(&format!(" {} ", good.display())).unwrap(),
+            check_output_path(&format!(" {} ", good.display()), data.path()).unwrap(),
             good
         );
         for bad in [
@@ -587,8 +617,16 @@ mod tests {
             dir.path().display().to_string(),
             format!("{}/", dir.path().display()),
             dir.path().join("missing/out.csv").display().to_string(),
+            // The ledger itself, directly or by a detour, and anything beside it.
+            data.path().join("paydesk.db").display().to_string(),
+            data.path().join("paydesk.db-wal").display().to_string(),
+            format!(
+                "{}/../{}/sandbox.db",
+                data.path().display(),
+                data.path().file_name().unwrap().to_string_lossy()
+            ),
         ] {
-            let e = check_output_path(&bad).unwrap_err();
+            let e = check_output_path(&bad, data.path()).unwrap_err();
             assert_eq!(e.field(), Some("path"), "{bad:?}: {e}");
             assert!(e.is_bad_input());
         }

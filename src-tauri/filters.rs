@@ -151,8 +151,9 @@ fn parse_method(text: &str, gateway: Option<Gateway>) -> Result<Method> {
     Ok(method)
 }
 
-fn parse_day(field: &'static str, text: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+/// A day as typed (YYYY-MM-DD); the error names `field`.
+pub(crate) fn parse_day(field: &'static str, text: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
         Error::invalid(
             field,
             format!("{text:?} is not a date: use YYYY-MM-DD, such as 2026-11-01"),
@@ -160,7 +161,8 @@ fn parse_day(field: &'static str, text: &str) -> Result<NaiveDate> {
     })
 }
 
-fn midnight(field: &'static str, zone: &Zone, day: NaiveDate) -> Result<i64> {
+/// The instant `day` starts in `zone`; the error names `field`.
+pub(crate) fn midnight(field: &'static str, zone: &Zone, day: NaiveDate) -> Result<i64> {
     zone.midnight_ms(day).ok_or_else(|| {
         Error::invalid(
             field,
@@ -213,31 +215,10 @@ impl TotalsView {
 /// Minor units for people in the currency's decimals, thousands grouped; an unknown code
 /// (never written by Paydesk) shows its minor units as they are.
 pub fn display(minor: i64, currency: &str) -> String {
-    let Ok(currency) = Currency::parse(currency) else {
-        return minor.to_string();
-    };
-    let plain = currency.decimal_string(minor);
-    let (sign, plain) = match plain.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", plain.as_str()),
-    };
-    let (whole, fraction) = match plain.split_once('.') {
-        Some((w, f)) => (w, Some(f)),
-        None => (plain, None),
-    };
-    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3 + 4);
-    grouped.push_str(sign);
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
+    match Currency::parse(currency) {
+        Ok(currency) => currency.display(minor),
+        Err(_) => minor.to_string(),
     }
-    if let Some(f) = fraction {
-        grouped.push('.');
-        grouped.push_str(f);
-    }
-    grouped
 }
 
 #[cfg(test)]

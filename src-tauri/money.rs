@@ -129,6 +129,33 @@ impl Currency {
         )
     }
 
+    /// Minor units for people: the currency's decimals, thousands grouped ("1,234.50",
+    /// "-12.00", "1,500" JPY). The UI, totals and reports all show amounts this way.
+    pub fn display(&self, minor: i64) -> String {
+        let plain = self.decimal_string(minor);
+        let (sign, plain) = match plain.strip_prefix('-') {
+            Some(rest) => ("-", rest),
+            None => ("", plain.as_str()),
+        };
+        let (whole, fraction) = match plain.split_once('.') {
+            Some((w, f)) => (w, Some(f)),
+            None => (plain, None),
+        };
+        let mut grouped = String::with_capacity(whole.len() + whole.len() / 3 + 4);
+        grouped.push_str(sign);
+        for (i, c) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        if let Some(f) = fraction {
+            grouped.push('.');
+            grouped.push_str(f);
+        }
+        grouped
+    }
+
     fn scale(&self) -> i64 {
         10i64.pow(self.exponent as u32)
     }
@@ -304,22 +331,7 @@ impl Money {
 
     /// For people: thousands grouped, currency decimals: "1,234.50".
     pub fn display_amount(&self) -> String {
-        let plain = self.decimal_string();
-        let (whole, fraction) = match plain.split_once('.') {
-            Some((w, f)) => (w.to_string(), Some(f.to_string())),
-            None => (plain, None),
-        };
-        let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
-        for (i, c) in whole.chars().enumerate() {
-            if i > 0 && (whole.len() - i) % 3 == 0 {
-                grouped.push(',');
-            }
-            grouped.push(c);
-        }
-        match fraction {
-            Some(f) => format!("{grouped}.{f}"),
-            None => grouped,
-        }
+        self.currency.display(self.minor)
     }
 
     /// The integer count of cents that IOTPay's `amount` and `refundAmount` carry. Only

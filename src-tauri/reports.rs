@@ -2,10 +2,10 @@
 //! time zone, read through `Ledger::report` (queries.rs). This module only turns the owner's
 //! dates into instants, bounds the range, and lists the days and currencies the chart needs.
 
-use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::filters::{midnight, parse_day};
 use crate::ledger::{Ledger, OrderFilter};
 use crate::money::Currency;
 use crate::queries::{Period, ReportRow};
@@ -38,11 +38,6 @@ pub struct DailyReport {
     pub currencies: Vec<CurrencyInfo>,
 }
 
-fn parse_day(field: &'static str, text: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| Error::invalid(field, format!("{text:?} is not a date: use YYYY-MM-DD")))
-}
-
 /// Orders created from the start of `from` to the end of `to` (both days included, counted in
 /// `tz`: `local`, `UTC` or an offset), per day, gateway, status and currency.
 pub fn daily(ledger: &Ledger, from: &str, to: &str, tz: &str) -> Result<DailyReport> {
@@ -62,14 +57,9 @@ pub fn daily(ledger: &Ledger, from: &str, to: &str, tz: &str) -> Result<DailyRep
     let after_last = last
         .succ_opt()
         .ok_or_else(|| Error::invalid("to", "that date is out of range"))?;
-    let instant = |field: &'static str, day: NaiveDate| {
-        zone.midnight_ms(day).ok_or_else(|| {
-            Error::invalid(field, format!("{day} has no midnight in {}", zone.label()))
-        })
-    };
     let filter = OrderFilter {
-        from_ms: Some(instant("from", first)?),
-        to_ms: Some(instant("to", after_last)?),
+        from_ms: Some(midnight("from", &zone, first)?),
+        to_ms: Some(midnight("to", &zone, after_last)?),
         ..Default::default()
     };
     let rows = ledger.report(&filter, Period::Day, &zone)?;

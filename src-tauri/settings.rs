@@ -387,9 +387,9 @@ pub fn set(ledger: &Ledger, key: &str, value: &str) -> Result<Option<Checked>> {
     Ok(Some(checked))
 }
 
-/// Checks every change first and stores them only when all pass (one transaction), so a
-/// form with one bad field changes nothing. Returns the warnings of the values stored.
-pub fn set_all(ledger: &Ledger, changes: &[(String, String)]) -> Result<Vec<String>> {
+/// Checks every change (key and value as typed; an empty value means "back to the default")
+/// without storing any: the first bad one is the error.
+pub fn check_all(changes: &[(String, String)]) -> Result<Vec<(String, Option<Checked>)>> {
     let mut checked = Vec::with_capacity(changes.len());
     for (key, value) in changes {
         let key = key.trim();
@@ -402,7 +402,15 @@ pub fn set_all(ledger: &Ledger, changes: &[(String, String)]) -> Result<Vec<Stri
             checked.push((key.to_string(), Some(check(key, value)?)));
         }
     }
+    Ok(checked)
+}
+
+/// Checks every change first and stores them only when all pass (one transaction), so a
+/// form with one bad field changes nothing. Returns the warnings of the values stored.
+pub fn set_all(ledger: &Ledger, changes: &[(String, String)]) -> Result<Vec<String>> {
+    let checked = check_all(changes)?;
     let mut conn = ledger.conn();
+
     let tx = conn.transaction()?;
     let mut warnings = Vec::new();
     for (key, value) in &checked {

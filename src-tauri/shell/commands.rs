@@ -1,6 +1,9 @@
 //! The commands the window may call (each listed in capabilities/default.json). Each one
 //! parses its input at this boundary, calls the core, and answers a view or an error payload
 //! with a code the UI branches on.
+//! Commands that read the ledger or the keychain, or hash a PIN, are `async` (or
+//! `command(async)`): Tauri runs plain commands on the main thread, which would freeze both
+//! windows while they work.
 
 use super::{fail, Answer, Desk};
 
@@ -58,7 +61,7 @@ pub async fn create_order(desk: Desk<'_>, request: CreateOrderInput) -> Answer<O
     Ok(OrderView::of(&order, true))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn get_order(desk: Desk<'_>, id: i64) -> Answer<OrderDetail> {
     let order = desk.ledger().get(id).map_err(fail)?;
     let events = desk.ledger().events(id).map_err(fail)?;
@@ -87,7 +90,7 @@ pub struct OwnerStatus {
     pin_set: bool,
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn owner_status(desk: Desk<'_>, owner: State<'_, OwnerLock>) -> Answer<OwnerStatus> {
     Ok(OwnerStatus {
         pin_set: owner.is_set(desk.ledger()).map_err(fail)?,
@@ -101,7 +104,7 @@ pub struct SetPin {
     new_pin: String,
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn set_owner_pin(
     desk: Desk<'_>,
     owner: State<'_, OwnerLock>,
@@ -155,7 +158,7 @@ pub async fn void_order(
 }
 
 /// Which credentials are set, never their values.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn credentials_status() -> Answer<Vec<CredentialStatus>> {
     Vault::keychain().status().map_err(fail)
 }
@@ -170,7 +173,7 @@ pub struct SaveCredentials {
     pin: String,
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn save_credentials(
     desk: Desk<'_>,
     owner: State<'_, OwnerLock>,

@@ -1,8 +1,10 @@
 //! The customer display: an optional second window (label `customer`) facing the customer,
 //! showing only the shop's name, or the current sale's amount, QR and outcome. The counter
 //! says which order to show; the view is built here from the ledger (`CustomerView`), so the
-//! customer window never receives more than it shows. Its capability (capabilities/
-//! customer.json) allows only `customer_display_state` and listening to events.
+//! customer window never receives more than it shows. Updates reach it over an IPC channel it
+//! hands to `customer_display_state`, not as events: a webview that may listen to events can
+//! listen to all of them (`order-updated` carries the whole order), so its capability
+//! (capabilities/customer.json) grants that one command and nothing else.
 
 use super::{fail, Answer, Desk};
 use std::sync::Mutex;
@@ -10,15 +12,17 @@ use std::sync::Mutex;
 use paydesk::error::Error;
 use paydesk::payments::Paydesk;
 use paydesk::views::{CustomerSale, CustomerView};
-use tauri::{AppHandle, Emitter, Manager, State, WebviewUrl, WebviewWindowBuilder};
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Manager, State, WebviewUrl, WebviewWindowBuilder};
 
 pub const CUSTOMER_LABEL: &str = "customer";
-pub const CUSTOMER_DISPLAY: &str = "customer-display";
 
-/// The order on the customer display (none: idle, the shop's name).
+/// The order on the customer display (none: idle, the shop's name), and the channel to the
+/// customer window while one is open.
 #[derive(Default)]
 pub struct CustomerDisplay {
     order: Mutex<Option<i64>>,
+    updates: Mutex<Option<Channel<CustomerView>>>,
 }
 
 fn current(desk: &Paydesk, display: &CustomerDisplay) -> Result<CustomerView, Error> {
@@ -43,7 +47,7 @@ pub async fn open_customer_display(app: AppHandle) -> Answer<()> {
             .set_focus()
             .map_err(|e| fail(Error::Internal(format!("customer display: {e}"))));
     }
-    let customer = WebviewWindowBuilder::new(
+    WebviewWindowBuilder::new(
         &app,
         CUSTOMER_LABEL,
         WebviewUrl::App("index.html?view=customer".into()),
@@ -57,19 +61,27 @@ pub async fn open_customer_display(app: AppHandle) -> Answer<()> {
             "cannot open the customer display: {e}"
         )))
     })?;
-    // Closing the counter closes Paydesk: the customer window must not keep it running.
-    if let Some(main) = app.get_webview_window("main") {
-        main.on_window_event(move |event| {
-            if matches!(event, tauri::WindowEvent::Destroyed) {
-                let _ = customer.close();
-            }
-        });
-    }
     Ok(())
 }
 
+/// Closing the counter closes Paydesk: the customer window must not keep it running. Called
+/// once, when the app starts.
+pub fn close_with_the_counter(app: &AppHandle) {
+    let Some(main) = app.get_webview_window("main") else {
+        return;
+    };
+    let app = app.clone();
+    main.on_window_event(move |event| {
+        if matches!(event, tauri::WindowEvent::Destroyed) {
+            if let Some(customer) = app.get_webview_window(CUSTOMER_LABEL) {
+                let _ = customer.close();
+            }
+        }
+    });
+}
+
 /// The counter shows `order_id` (or nothing): remembered, and pushed to the customer window.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn customer_display_show(
     app: AppHandle,
     desk: Desk<'_>,
@@ -77,19 +89,28 @@ pub fn customer_display_show(
     order_id: Option<i64>,
 ) -> Answer<()> {
     *display.order.lock().unwrap_or_else(|p| p.into_inner()) = order_id;
+    let mut updates = display.updates.lock().unwrap_or_else(|p| p.into_inner());
     if app.get_webview_window(CUSTOMER_LABEL).is_none() {
+        *updates = None;
         return Ok(());
     }
+    let Some(channel) = updates.as_ref() else {
+        return Ok(());
+    };
     let view = current(&desk, &display).map_err(fail)?;
-    app.emit_to(CUSTOMER_LABEL, CUSTOMER_DISPLAY, view)
+    channel
+        .send(view)
         .map_err(|e| fail(Error::Internal(format!("customer display: {e}"))))
 }
 
-/// What the customer window shows now (it asks once when it opens, then follows events).
-#[tauri::command]
+/// What the customer window shows now; later changes come over `updates` (the window calls
+/// this once when it opens).
+#[tauri::command(async)]
 pub fn customer_display_state(
     desk: Desk<'_>,
     display: State<'_, CustomerDisplay>,
+    updates: Channel<CustomerView>,
 ) -> Answer<CustomerView> {
+    *display.updates.lock().unwrap_or_else(|p| p.into_inner()) = Some(updates);
     current(&desk, &display).map_err(fail)
 }

@@ -129,7 +129,7 @@ pub async fn export_orders(
         zone: Zone::parse(&request.zone).map_err(fail)?,
         bom: request.bom,
     };
-    let path = paydesk::export::check_output_path(&request.path).map_err(fail)?;
+    let path = paydesk::export::check_output_path(&request.path, desk.data_dir()).map_err(fail)?;
     owner.authorize(desk.ledger(), &request.pin).map_err(fail)?;
     if running.0.swap(true, Ordering::SeqCst) {
         return Err(fail(Error::invalid(

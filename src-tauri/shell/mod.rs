@@ -130,6 +130,7 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
                 Ok::<_, paydesk::Error>((desk, receiver))
             })?;
             app.manage(receiver);
+            display::close_with_the_counter(app.handle());
             app.manage(paydesk::owner::OwnerLock::default());
             let handle = app.handle().clone();
             desk.set_observer(Arc::new(move |order| {

@@ -41,7 +41,7 @@ fn view(
     })
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn settings_get(
     desk: Desk<'_>,
     receiver: State<'_, Option<NotifyReceiver>>,
@@ -59,15 +59,17 @@ pub struct SaveSettings {
 
 /// Owner only. Every value is checked before any is stored; one bad value stores nothing and
 /// the error names the setting.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn save_settings(
     desk: Desk<'_>,
     owner: State<'_, OwnerLock>,
     receiver: State<'_, Option<NotifyReceiver>>,
     request: SaveSettings,
 ) -> Answer<SettingsView> {
-    owner.authorize(desk.ledger(), &request.pin).map_err(fail)?;
     let changes: Vec<(String, String)> = request.changes.into_iter().collect();
+    // A bad value is refused before the PIN is tried: a typo costs no PIN attempt.
+    settings::check_all(&changes).map_err(fail)?;
+    owner.authorize(desk.ledger(), &request.pin).map_err(fail)?;
     let warnings = settings::set_all(desk.ledger(), &changes).map_err(fail)?;
     desk.settings_changed();
     view(&desk, &receiver, warnings).map_err(fail)
@@ -104,7 +106,7 @@ pub struct ReportRequest {
     tz: Option<String>,
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn daily_report(desk: Desk<'_>, request: ReportRequest) -> Answer<DailyReport> {
     paydesk::reports::daily(
         desk.ledger(),

@@ -337,7 +337,22 @@ fn orders_filter_by_status_and_search_and_export_csv_to_a_file() {
     );
     assert_eq!(ids(&["--search", fragment]), vec![sold["id"].clone()]);
 
-    let file = dir.path().join("orders.csv");
+    // Never onto the ledger: the data folder is refused, and the ledger is untouched.
+    let ledger_file = dir.path().join("paydesk.db");
+    let refused = run(&mut paydesk(
+        dir.path(),
+        &["export", "csv", "--output", ledger_file.to_str().unwrap()],
+    ));
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("data folder"),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(ids(&[]).len(), 2, "the ledger still holds both orders");
+
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("orders.csv");
     let exported = run_ok(&mut paydesk(
         dir.path(),
         &["export", "csv", "--output", file.to_str().unwrap()],

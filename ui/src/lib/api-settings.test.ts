@@ -5,7 +5,14 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 const invoke = vi.fn();
 const listen = vi.fn();
 
-vi.mock('@tauri-apps/api/core', () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
+// A stand-in for Tauri's IPC channel: the test plays the core by calling onmessage.
+class FakeChannel<T> {
+  onmessage: (message: T) => void = () => undefined;
+}
+vi.mock('@tauri-apps/api/core', () => ({
+  invoke: (...args: unknown[]) => invoke(...args),
+  Channel: FakeChannel,
+}));
 vi.mock('@tauri-apps/api/event', () => ({ listen: (...args: unknown[]) => listen(...args) }));
 vi.mock('@tauri-apps/plugin-shell', () => ({ open: vi.fn() }));
 vi.mock('@tauri-apps/plugin-dialog', () => ({ save: vi.fn() }));
@@ -53,12 +60,15 @@ describe('settings, reports and customer display commands', () => {
     });
   });
 
-  it('listens for the customer-display event', async () => {
-    listen.mockResolvedValue(() => undefined);
+  it('asks the customer display state with a channel that carries its later updates', async () => {
+    invoke.mockResolvedValue({ shopName: 'Paydesk', sale: null });
     const seen: unknown[] = [];
-    await api.onCustomerDisplay((view) => seen.push(view));
-    expect(listen.mock.calls[0][0]).toBe('customer-display');
-    listen.mock.calls[0][1]({ payload: { shopName: 'Paydesk', sale: null } });
-    expect(seen).toEqual([{ shopName: 'Paydesk', sale: null }]);
+    const first = await api.customerDisplayState((view) => seen.push(view));
+    expect(first).toEqual({ shopName: 'Paydesk', sale: null });
+    expect(invoke.mock.calls[0][0]).toBe('customer_display_state');
+    const { updates } = invoke.mock.calls[0][1] as { updates: FakeChannel<unknown> };
+    updates.onmessage({ shopName: 'Corner Shop', sale: null });
+    expect(seen).toEqual([{ shopName: 'Corner Shop', sale: null }]);
+    expect(listen).not.toHaveBeenCalled();
   });
 });

@@ -1,5 +1,5 @@
 /** Typed bindings to the Paydesk core's Tauri commands and events. */
-import { invoke } from '@tauri-apps/api/core';
+import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import { save } from '@tauri-apps/plugin-dialog';
 import { open } from '@tauri-apps/plugin-shell';
@@ -337,8 +337,6 @@ export interface CustomerView {
   sale: CustomerSale | null;
 }
 
-export const CUSTOMER_DISPLAY_EVENT = 'customer-display';
-
 export function openCustomerDisplay(): Promise<void> {
   return call<void>('open_customer_display');
 }
@@ -348,12 +346,14 @@ export function customerDisplayShow(orderId: number | null): Promise<void> {
   return call<void>('customer_display_show', { orderId });
 }
 
-export function customerDisplayState(): Promise<CustomerView> {
-  return call<CustomerView>('customer_display_state');
-}
-
-export function onCustomerDisplay(handler: (view: CustomerView) => void): Promise<UnlistenFn> {
-  return listen<CustomerView>(CUSTOMER_DISPLAY_EVENT, (event) => handler(event.payload));
+/**
+ * What the customer display shows now; each later change is handed to `onUpdate` (over an IPC
+ * channel: the customer window may not listen to events, which would let it hear every order).
+ */
+export function customerDisplayState(onUpdate: (view: CustomerView) => void): Promise<CustomerView> {
+  const updates = new Channel<CustomerView>();
+  updates.onmessage = onUpdate;
+  return call<CustomerView>('customer_display_state', { updates });
 }
 
 // ---- The owner's desk: totals and export of the filtered orders ----

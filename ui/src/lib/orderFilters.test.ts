@@ -10,6 +10,7 @@ import {
   isFilterField,
   methodOptions,
   requestKey,
+  stillMatches,
   toFilterRequest,
   withGateway,
 } from './orderFilters';
@@ -84,5 +85,14 @@ describe('filterSummary', () => {
     expect(filterSummary({ to: '2026-01-31', currency: 'USD' })).toBe('until 2026-01-31 · USD');
     expect(gatewayLabel('smartexpay')).toBe('SmartExPay');
     expect(gatewayLabel('other')).toBe('other');
+  });
+});
+
+describe('stillMatches', () => {
+  it('keeps a changed order under no status filter or its own status, and drops it otherwise', () => {
+    expect(stillMatches({ status: 'paid' }, {})).toBe(true);
+    expect(stillMatches({ status: 'paid' }, { status: '' })).toBe(true);
+    expect(stillMatches({ status: 'paid' }, { status: 'paid', gateway: 'iotpay' })).toBe(true);
+    expect(stillMatches({ status: 'paid' }, { status: 'pending' })).toBe(false);
   });
 });

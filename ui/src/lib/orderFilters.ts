@@ -134,3 +134,12 @@ export function filterSummary(request: FilterRequest, statusName: (status: strin
   if (request.search) parts.push(`“${request.search}”`);
   return parts.map((p) => p.trim()).join(' · ');
 }
+
+/**
+ * Whether an order the list shows still belongs in it after a live update. Only its status can
+ * move it out (gateway, method, currency, amount and creation time never change), so a status
+ * filter is the one to check; a changed order that now matches is found by the next reload.
+ */
+export function stillMatches(order: { status: string }, applied: FilterRequest): boolean {
+  return !applied.status || order.status === applied.status;
+}
