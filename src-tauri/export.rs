@@ -347,9 +347,9 @@ pub fn check_output_path(text: &str, data_dir: &Path) -> Result<PathBuf> {
     }
 }
 
-/// Refuses an export into the data directory: renamed onto `paydesk.db` (or its WAL, or the
-/// sandbox's files) it would replace the ledger itself. Folders are compared resolved, so a
-/// link or `..` does not get round it.
+/// Refuses an export into the data directory itself: renamed onto `paydesk.db` (or its WAL, or
+/// the sandbox's files) it would replace the ledger. A folder below it holds none of those and
+/// is fine. Folders are compared resolved, so a link or `..` does not get round it.
 pub fn outside_data_dir(path: PathBuf, data_dir: &Path) -> Result<PathBuf> {
     let folder = path
         .parent()
@@ -358,7 +358,7 @@ pub fn outside_data_dir(path: PathBuf, data_dir: &Path) -> Result<PathBuf> {
     let data = data_dir
         .canonicalize()
         .unwrap_or_else(|_| data_dir.to_path_buf());
-    if folder.starts_with(&data) {
+    if folder == data {
         return Err(Error::invalid(
             "path",
             format!(

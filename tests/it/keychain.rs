@@ -140,7 +140,9 @@ fn a_secret_set_from_stdin_lives_in_the_keychain_only() {
     assert_eq!(stored.require("loginName").unwrap().expose(), "jack123");
 
     // A day at the counter in this data directory.
-    let export = data.join("export.csv");
+    // Below the data directory, so the walk over its files reads the export too.
+    std::fs::create_dir_all(data.join("exports")).unwrap();
+    let export = data.join("exports").join("export.csv");
     for args in [
         &[
             "order",

@@ -56,8 +56,12 @@ fn write_orders(dir: &Path) -> Vec<(i64, String, &'static str)> {
         .collect()
 }
 
+/// Exports into a folder below the data directory (never the data directory itself: Paydesk
+/// refuses it, as a file there could replace the ledger).
 fn export(dir: &Path, args: &[&str]) -> Vec<u8> {
-    let file = dir.join(format!("export-{}.csv", args.len()));
+    let exports = dir.join("exports");
+    std::fs::create_dir_all(&exports).unwrap();
+    let file = exports.join(format!("export-{}.csv", args.len()));
     let mut all = vec!["export", "csv", "--output", file.to_str().unwrap()];
     all.extend_from_slice(args);
     run_ok(&mut paydesk(dir, &all));

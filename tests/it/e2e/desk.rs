@@ -827,7 +827,9 @@ async fn the_orders_list_stays_quick_over_a_hundred_thousand_orders() {
     session
         .find("[data-testid=export-col-id]", Duration::from_secs(5))
         .await;
-    let target = dir.path().join("all.csv");
+    let exports = dir.path().join("exports");
+    std::fs::create_dir(&exports).unwrap();
+    let target = exports.join("all.csv");
     set_text(&session, "export-path", &target.display().to_string()).await;
     script(
         &session,
