@@ -14,7 +14,8 @@ use crate::order::Order;
 use crate::zone::{civil_from_days, Zone};
 
 /// A search with more index matches than this is "broad": the list then scans newest first
-/// with LIKE (a page fills within a few thousand rows) instead of collecting every match.
+/// with LIKE (a page fills within a few thousand rows) instead of collecting every match,
+/// when the term is ASCII (LIKE folds the case of ASCII letters only).
 const BROAD_SEARCH: i64 = 5_000;
 
 /// Orders above the fold mark (`ledger_fold`, migration 6) are taken into the search index
@@ -334,10 +335,12 @@ pub(crate) fn list(conn: &Connection, filter: &OrderFilter) -> Result<Vec<Order>
             )
         }
         None => {
-            let plan = if search_term(filter).is_some() {
-                SearchPlan::Scan
-            } else {
-                SearchPlan::Index
+            // A broad or short term scans newest first with LIKE, which folds the case of ASCII
+            // letters only; a broad term with other letters keeps to the index (it folds the case
+            // of every script), so the list shows what the totals and the export count.
+            let plan = match search_term(filter) {
+                Some(term) if term.is_ascii() => SearchPlan::Scan,
+                _ => search_plan(conn, filter)?,
             };
             let (where_sql, args) = filter_sql(filter, plan);
             (
@@ -1153,6 +1156,56 @@ mod tests {
             }
         }
         assert!(checked > 100, "the terms match: {checked}");
+    }
+
+    /// A broad search (more matches than the list collects) in a script with case lists the
+    /// same orders, whatever the case of the term, as the totals and the export count.
+    #[test]
+    fn a_broad_search_in_any_script_lists_what_the_totals_count() {
+        let (_dir, l) = ledger();
+        let names = [
+            "Ünal Müller",
+            "ÜNAL MÜLLER",
+            "Иван Петров",
+            "иван петров",
+            "Olga",
+        ];
+        // Two names in five match each term: 6,000 matches, past the broad mark.
+        let rows = BROAD_SEARCH * 3;
+        l.conn()
+            .execute(
+                "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?1)
+                 INSERT INTO orders (merchant_order_no, gateway, method, environment, amount_minor,
+                                     currency, status, created_at, updated_at, customer)
+                 SELECT printf('PD%06d', i), 'iotpay', 'wechat-qr', 'sandbox', 100 + i, 'CAD',
+                        'paid', ?2 + i, ?2 + i, json_extract(?3, '$[' || (i % 5) || ']')
+                 FROM n",
+                rusqlite::params![rows, T0, serde_json::to_string(&names).unwrap()],
+            )
+            .unwrap();
+        for term in ["ünal müller", "ÜNAL", "ИВАН ПЕТРОВ", "петров", "müller"] {
+            let f = OrderFilter {
+                search: Some(term.into()),
+                limit: Some(10_000),
+                ..Default::default()
+            };
+            let listed = l.list(&f).unwrap();
+            let totals = l.totals(&f).unwrap();
+            assert!(listed.len() as i64 > BROAD_SEARCH, "{term}: broad");
+            assert_eq!(listed.len() as u64, totals.count, "{term}");
+            assert_eq!(
+                listed.iter().map(|o| o.amount.minor()).sum::<i64>(),
+                totals.by_currency[0].amount_minor,
+                "{term}"
+            );
+            let mut exported = Vec::new();
+            for_each_row(&l.conn(), &f, "id", |r| {
+                exported.push(r.get::<_, i64>(0)?);
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(ids(&listed), exported, "{term}");
+        }
     }
 
     #[test]
