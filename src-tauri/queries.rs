@@ -97,8 +97,12 @@ pub(crate) fn fold(conn: &Connection) -> Result<usize> {
 /// How a search term is matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum SearchPlan {
-    /// Through the FTS5 trigram index `orders_search` (terms of 3 characters or more).
+    /// Through the FTS5 trigram index `orders_search` (terms of 3 characters or more): the
+    /// matching orders looked up by id.
     Index,
+    /// The index's matches as a set that orders read newest first are checked against, so a
+    /// page of a broad term fills early without looking up and sorting every match.
+    Probe,
     /// LIKE over the three searched columns, as rows are scanned (short or broad terms).
     Scan,
 }
@@ -250,10 +254,16 @@ pub(crate) fn filter_sql(filter: &OrderFilter, plan: SearchPlan) -> (String, Vec
     }
     if let Some(term) = search_term(filter) {
         match plan {
-            SearchPlan::Index => {
+            SearchPlan::Index | SearchPlan::Probe => {
                 let (select, more) = index_select(term, args.len() + 1);
                 args.extend(more);
-                clauses.push(format!("id IN ({select})"));
+                // "+id" keeps SQLite from driving the query by the matches' ids.
+                let id = if plan == SearchPlan::Probe {
+                    "+id"
+                } else {
+                    "id"
+                };
+                clauses.push(format!("{id} IN ({select})"));
             }
             SearchPlan::Scan => {
                 let escaped = term
@@ -335,12 +345,14 @@ pub(crate) fn list(conn: &Connection, filter: &OrderFilter) -> Result<Vec<Order>
             )
         }
         None => {
-            // A broad or short term scans newest first with LIKE, which folds the case of ASCII
-            // letters only; a broad term with other letters keeps to the index (it folds the case
-            // of every script), so the list shows what the totals and the export count.
+            // A short or broad term: LIKE while orders are read newest first. LIKE folds the
+            // case of ASCII letters only, so a broad term with other letters is checked against
+            // the index's matches instead (it folds every script's case, as the totals and the
+            // export do).
             let plan = match search_term(filter) {
-                Some(term) if term.is_ascii() => SearchPlan::Scan,
-                _ => search_plan(conn, filter)?,
+                None => SearchPlan::Index,
+                Some(term) if term.is_ascii() || term.chars().count() < 3 => SearchPlan::Scan,
+                Some(_) => SearchPlan::Probe,
             };
             let (where_sql, args) = filter_sql(filter, plan);
             (
@@ -1205,6 +1217,25 @@ mod tests {
             })
             .unwrap();
             assert_eq!(ids(&listed), exported, "{term}");
+            // Pages as the window reads them: 50 at a time after the last one's cursor.
+            let first = l
+                .list(&OrderFilter {
+                    limit: Some(50),
+                    ..f.clone()
+                })
+                .unwrap();
+            let next = l
+                .list(&OrderFilter {
+                    limit: Some(50),
+                    before: first.last().map(Cursor::after),
+                    ..f.clone()
+                })
+                .unwrap();
+            assert_eq!(
+                [ids(&first), ids(&next)].concat(),
+                exported[..100],
+                "{term}"
+            );
         }
     }
 
