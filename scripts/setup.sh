@@ -9,6 +9,9 @@ TAURI_DRIVER_VERSION=2.1.0
 SYSTEM_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev libayatana-appindicator3-dev librsvg2-dev
   xvfb xauth webkit2gtk-driver gnome-keyring libsecret-1-dev dbus-x11 sqlite3 procps
+  # Customers' names in Chinese, Japanese, Korean and Devanagari, legible on a bare machine
+  # (DejaVu covers Latin, Cyrillic, Greek, Arabic and Hebrew).
+  fonts-wqy-microhei fonts-lohit-deva
 )
 
 step() { printf '\033[1m==> %s\033[0m\n' "$*"; }

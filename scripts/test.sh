@@ -73,7 +73,7 @@ suite e2e cargo_counts dbus-run-session -- bash -c '
   trap "rm -rf \"$XDG_DATA_HOME\"" EXIT
   export $(echo -n "paydesk-ci" | gnome-keyring-daemon --login | xargs)
   export $(gnome-keyring-daemon --start --components=secrets | xargs)
-  xvfb-run -a -s "-screen 0 1280x800x24" \
+  xvfb-run -a -s "-screen 0 1440x900x24" \
     env TAURI_DRIVER="$PWD/.tools/bin/tauri-driver" cargo test --test it -- --ignored e2e:: --test-threads=1'
 
 printf '\n\033[1mSummary\033[0m\n'
