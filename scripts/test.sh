@@ -2,7 +2,7 @@
 # Runs every Paydesk suite and prints each runner's summary. Fails if any suite fails or
 # runs no tests (a suite that silently skips is a failure too).
 #   rust      Rust unit tests and the integration tests (cargo test)
-#   ui        the UI's unit tests (vitest)
+#   ui        the UI's type check (svelte-check, tsc) and unit tests (vitest)
 #   keychain  the vault against a real gnome-keyring, under dbus-run-session
 #   e2e       the real window through tauri-driver + WebKitWebDriver, under Xvfb and
 #             dbus-run-session with a throwaway gnome-keyring
@@ -54,7 +54,8 @@ export CARGO_TERM_COLOR=never
 suite_limit=${PAYDESK_SUITE_LIMIT:-1500}
 suite rust cargo_counts cargo test --lib --bins --tests
 
-suite ui vitest_counts bash -c 'cd ui && npx vitest run --reporter=default'
+# Type-checked first (svelte-check, tsc): a type error fails the suite.
+suite ui vitest_counts bash -c 'cd ui && npm run --silent check && npx vitest run --reporter=default'
 
 # A throwaway keyring each run: a keyring left by an earlier run (another password) stays locked.
 suite keychain cargo_counts dbus-run-session -- bash -c '

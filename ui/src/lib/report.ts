@@ -7,6 +7,8 @@
 import type { CurrencyInfo, DailyReport, ReportRow } from './api';
 import type { OrderStatus } from './status';
 
+export { gatewayLabel } from './orderFilters';
+
 /** One colour per gateway, distinct in both themes (and for the common colour blindnesses). */
 export const GATEWAY_COLOURS: Record<string, string> = {
   iotpay: '#2f6fde',
@@ -16,19 +18,8 @@ export const GATEWAY_COLOURS: Record<string, string> = {
 };
 const OTHER_COLOUR = '#8a96a0';
 
-export const GATEWAY_LABELS: Record<string, string> = {
-  iotpay: 'IOTPay',
-  smepay: 'SMEPay',
-  smartpay: 'SmartPay',
-  smartexpay: 'SmartExPay',
-};
-
 export function gatewayColour(gateway: string): string {
   return GATEWAY_COLOURS[gateway] ?? OTHER_COLOUR;
-}
-
-export function gatewayLabel(gateway: string): string {
-  return GATEWAY_LABELS[gateway] ?? gateway;
 }
 
 /** What the chart adds up: money received (paid, later refunded or not), or every order. */
@@ -215,7 +206,8 @@ export function chartModel(report: DailyReport, currency: string, options: Chart
   const height = options.height ?? 260;
   const scope = options.scope ?? 'takings';
   const exponent = exponentOf(report, currency);
-  const plot = { left: 84, top: 12, right: width - 12, bottom: height - 36 };
+  // Room above the plot for the currency over the amounts' axis.
+  const plot = { left: 84, top: 28, right: width - 12, bottom: height - 36 };
 
   const sums = new Map<string, Map<string, number>>();
   const present = new Set<string>();
