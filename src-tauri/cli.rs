@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use chrono::{Local, NaiveDate, TimeZone};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use paydesk::config::{resolve_data_dir, Mode};
 use paydesk::error::{Error, Result};
 use paydesk::export::ExportOptions;
@@ -79,6 +79,15 @@ pub enum Command {
     Dev(DevCommand),
 }
 
+/// What the owner found at the gateway about a refund whose outcome was unknown.
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum SettleOutcome {
+    /// It went through.
+    Done,
+    /// It did not go through.
+    Failed,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum OrderCommand {
     /// Create a payment request and print its link.
@@ -121,6 +130,23 @@ pub enum OrderCommand {
         id: String,
         #[arg(long)]
         reason: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Resend the order's refunds and voids whose outcome is unknown (the gateway did not
+    /// answer), under the same refund numbers so the gateway recognises a repeat.
+    ResendRefunds {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Settle a refund or void whose outcome is unknown, once you have looked it up in the
+    /// gateway's records: done (it went through) or failed (its amount is refundable again).
+    SettleRefund {
+        /// The refund number, as `order show` lists it (RF... or VD...).
+        refund_no: String,
+        #[arg(long, value_enum)]
+        outcome: SettleOutcome,
         #[arg(long)]
         json: bool,
     },
@@ -421,6 +447,22 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
             let order = desk.ledger().resolve(&id)?;
             desk.void(order.id, reason.as_deref()).await?;
             print_order(&desk, order.id, json)?;
+        }
+        Command::Order(OrderCommand::ResendRefunds { id, json }) => {
+            let desk = Paydesk::open(&data_dir, cli.mode()).await?;
+            let order = desk.ledger().resolve(&id)?;
+            desk.retry_reversals(order.id).await?;
+            print_order(&desk, order.id, json)?;
+        }
+        Command::Order(OrderCommand::SettleRefund {
+            refund_no,
+            outcome,
+            json,
+        }) => {
+            let desk = Paydesk::open(&data_dir, cli.mode()).await?;
+            let (refund, _) =
+                desk.settle_reversal(&refund_no, matches!(outcome, SettleOutcome::Done))?;
+            print_order(&desk, refund.order_id, json)?;
         }
         Command::Order(OrderCommand::Capture { id, amount, json }) => {
             let desk = Paydesk::open(&data_dir, cli.mode()).await?;
@@ -866,11 +908,15 @@ fn print_order(desk: &Arc<Paydesk>, id: i64, json: bool) -> Result<()> {
     for r in &detail.refunds {
         let currency = order.amount.currency();
         println!(
-            "  {:?} {} {} {currency} ({:?})",
+            "  {:?} {} {} {currency} ({}){}",
             r.kind,
             r.refund_no,
             currency.decimal_string(r.amount_minor),
-            r.status
+            r.status.as_str(),
+            r.reason
+                .as_deref()
+                .map(|why| format!(": {why}"))
+                .unwrap_or_default()
         );
     }
     for e in &detail.events {

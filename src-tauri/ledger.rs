@@ -633,6 +633,32 @@ impl Ledger {
         Ok((refund, order))
     }
 
+    /// The refund or void with this refund number.
+    pub fn refund_by_no(&self, refund_no: &str) -> Result<Refund> {
+        let conn = self.conn();
+        conn.query_row(
+            "SELECT * FROM refunds WHERE refund_no = ?1",
+            [refund_no.trim()],
+            refund_from_row,
+        )
+        .optional()?
+        .ok_or_else(|| {
+            Error::invalid(
+                "refund",
+                format!("no refund or void {:?} in the ledger", refund_no.trim()),
+            )
+        })?
+    }
+
+    /// Adds a line to a refund's notes (kept with its reason), e.g. a resend's refusal.
+    pub fn note_refund(&self, refund_id: i64, note: &str) -> Result<()> {
+        self.conn().execute(
+            "UPDATE refunds SET reason = COALESCE(reason || '; ', '') || ?2, updated_at = ?3 WHERE id = ?1",
+            params![refund_id, note, now_ms()],
+        )?;
+        Ok(())
+    }
+
     pub fn refunds(&self, order_id: i64) -> Result<Vec<Refund>> {
         let conn = self.conn();
         let mut stmt =
@@ -904,6 +930,16 @@ pub enum RefundStatus {
     Pending,
     Succeeded,
     Failed,
+}
+
+impl RefundStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefundStatus::Pending => "pending",
+            RefundStatus::Succeeded => "succeeded",
+            RefundStatus::Failed => "failed",
+        }
+    }
 }
 
 #[derive(Debug, Clone, serde::Serialize)]

@@ -916,10 +916,14 @@ impl Paydesk {
 
     /// Resends the refunds and voids of an order whose outcome is unknown (still pending in
     /// the ledger), each with the refund number (SmartPay's modificationId) it was reserved
-    /// under, so the gateway recognises a repeat.
+    /// under, so the gateway recognises a repeat. A refusal of a resend leaves the refund
+    /// pending, its text noted on it, and is returned: the first send may have gone through
+    /// (the gateway may then refuse the repeated number, or an order now refunded), so only
+    /// the owner, having looked at the gateway's records, settles it ([`Self::settle_reversal`]).
     pub async fn retry_reversals(&self, id: i64) -> Result<Order> {
         let order = self.ledger.get(id)?;
         let connector = self.connector(order.gateway, &order.environment).await?;
+        let mut refused = None;
         for refund in self
             .ledger
             .refunds(id)?
@@ -941,9 +945,50 @@ impl Paydesk {
                         .await
                 }
             };
-            self.finish_reversal(refund, answer)?;
+            match answer {
+                Ok(reversal) => {
+                    self.finish_reversal(refund, Ok(reversal))?;
+                }
+                Err(e @ Error::GatewayRejected { .. }) => {
+                    self.ledger
+                        .note_refund(refund.id, &format!("resend refused: {e}"))?;
+                    refused.get_or_insert(e);
+                }
+                Err(e) => return Err(e),
+            }
         }
-        self.ledger.get(id)
+        match refused {
+            Some(e) => Err(e),
+            None => self.ledger.get(id),
+        }
+    }
+
+    /// The owner's word on a refund or void whose outcome is unknown, after looking at the
+    /// gateway's records: it went through (counted as refunded) or it did not (its amount is
+    /// refundable again). Only a pending refund can be settled.
+    pub fn settle_reversal(&self, refund_no: &str, went_through: bool) -> Result<(Refund, Order)> {
+        let refund = self.ledger.refund_by_no(refund_no)?;
+        if refund.status != crate::ledger::RefundStatus::Pending {
+            return Err(Error::invalid(
+                "refund",
+                format!(
+                    "{} is already {}: only a refund whose outcome is unknown can be settled",
+                    refund.refund_no,
+                    refund.status.as_str()
+                ),
+            ));
+        }
+        let outcome = if went_through {
+            RefundOutcome::Succeeded {
+                gateway_refund_id: None,
+                gateway_status: None,
+            }
+        } else {
+            RefundOutcome::Failed {
+                reason: "the owner found at the gateway that it did not go through".into(),
+            }
+        };
+        self.ledger.finish_refund(refund.id, outcome)
     }
 
     /// SmartExPay's manual payment methods: the owner saw the customer's money arrive, so the

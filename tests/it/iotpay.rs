@@ -6,11 +6,18 @@ use std::time::{Duration, Instant};
 
 use paydesk::config::Mode;
 use paydesk::error::Error;
+use paydesk::gateways::iotpay::{Iotpay, IotpayConfig};
 use paydesk::ledger::{RefundKind, RefundStatus};
+use paydesk::money::{Currency, Money};
 use paydesk::notify::{receive_iotpay, NotifyReceiver, ACK, NACK};
 use paydesk::order::{EventSource, Order, OrderStatus};
 use paydesk::payments::{CreateOrderInput, Paydesk};
-use paydesk::sandbox::{notifier, SandboxStore, CARD_APPROVE, CARD_DECLINE, CARD_TIMEOUT};
+use paydesk::sandbox::faults::{Fault, FaultKind, Faults};
+use paydesk::sandbox::{
+    notifier, SandboxStore, CARD_APPROVE, CARD_DECLINE, CARD_TIMEOUT, SANDBOX_LOGIN_NAME,
+    SANDBOX_MCH_ID, SANDBOX_MERCHANT_KEY,
+};
+use paydesk::vault::Sensitive;
 use serde_json::Value;
 
 use crate::support::{paydesk as paydesk_cmd, run, stderr, stdout};
@@ -301,6 +308,156 @@ async fn partial_refunds_add_up_to_the_paid_amount_and_no_further() {
     assert!(desk.refund(order.id, Some("0.01"), None).await.is_err());
 }
 
+/// Switches on one fault for the next IOTPay v1 `call`.
+fn fault_once(dir: &std::path::Path, call: &str, kind: FaultKind) {
+    Faults::open_in(dir)
+        .unwrap()
+        .set(&Fault {
+            gateway: "iotpay".into(),
+            call: call.into(),
+            kind,
+            value: None,
+            times: Some(1),
+        })
+        .unwrap();
+}
+
+/// A refund whose answer was lost stays pending (and counts), and is resent under its own
+/// mchRefundNo: the gateway recognises it, so the customer is refunded once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refund_whose_answer_was_lost_is_resent_under_the_same_number() {
+    let (dir, desk) = desk().await;
+    let order = paid_order(&desk, dir.path(), "wechat-qr", "10.00").await;
+    fault_once(dir.path(), "refund_order", FaultKind::Truncated);
+    assert!(matches!(
+        desk.refund(order.id, Some("6.00"), None).await,
+        Err(Error::GatewayProtocol { .. })
+    ));
+    let pending = desk.ledger().refunds(order.id).unwrap();
+    assert_eq!(pending[0].status, RefundStatus::Pending);
+    assert!(
+        desk.refund(order.id, Some("4.01"), None).await.is_err(),
+        "the pending 6.00 counts against the 10.00"
+    );
+
+    let after = desk.retry_reversals(order.id).await.unwrap();
+    assert_eq!(
+        (after.status, after.refunded_minor),
+        (OrderStatus::PartiallyRefunded, 600)
+    );
+    let refunds = desk.ledger().refunds(order.id).unwrap();
+    assert_eq!(
+        (refunds.len(), refunds[0].status),
+        (1, RefundStatus::Succeeded)
+    );
+    let sandbox = SandboxStore::open_in(dir.path()).unwrap();
+    assert_eq!(
+        sandbox
+            .find(&order.merchant_order_no)
+            .unwrap()
+            .unwrap()
+            .refunded,
+        600,
+        "refunded once, not twice"
+    );
+}
+
+/// A resend the gateway refuses leaves the refund pending with the refusal noted (the first
+/// send may have gone through); the owner settles it from the gateway's records, and a
+/// settled refund cannot be settled again.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_resend_leaves_the_refund_to_the_owner_who_settles_it() {
+    let (dir, desk) = desk().await;
+    let order = paid_order(&desk, dir.path(), "alipay-qr", "10.00").await;
+    fault_once(dir.path(), "refund_order", FaultKind::Http500);
+    assert!(desk.refund(order.id, Some("6.00"), None).await.is_err());
+    let pending = desk.ledger().refunds(order.id).unwrap().remove(0);
+    assert_eq!(pending.status, RefundStatus::Pending);
+
+    // Meanwhile the gateway refunded 5.00 of it another way (its merchant portal), so the
+    // resend of 6.00 exceeds what it has left.
+    let sandbox = desk.sandbox().await.unwrap();
+    let direct = Iotpay::new(IotpayConfig {
+        v1_base: sandbox.iotpay_v1_base(),
+        mch_id: SANDBOX_MCH_ID.into(),
+        login_name: SANDBOX_LOGIN_NAME.into(),
+        key: Sensitive::new(SANDBOX_MERCHANT_KEY.into()),
+        notify_url: "http://127.0.0.1:9/notify".into(),
+        client_ip: "127.0.0.1".into(),
+        wechat_app_id: None,
+        timeout: Duration::from_secs(10),
+    })
+    .unwrap();
+    direct
+        .refund_order(
+            order.gateway_order_id.as_deref().unwrap(),
+            "RFPORTAL1",
+            Money::parse("5.00", Currency::parse("CAD").unwrap()).unwrap(),
+        )
+        .await
+        .unwrap();
+
+    match desk.retry_reversals(order.id).await {
+        Err(Error::GatewayRejected { message, .. }) => {
+            assert!(message.contains("exceeds"), "{message}")
+        }
+        other => panic!("{other:?}"),
+    }
+    let kept = desk.ledger().refund_by_no(&pending.refund_no).unwrap();
+    assert_eq!(kept.status, RefundStatus::Pending, "not failed: unknown");
+    assert!(
+        kept.reason
+            .as_deref()
+            .unwrap_or_default()
+            .contains("resend refused"),
+        "{kept:?}"
+    );
+    assert_eq!(desk.ledger().get(order.id).unwrap().refunded_minor, 0);
+
+    let (settled, after) = desk.settle_reversal(&pending.refund_no, false).unwrap();
+    assert_eq!(settled.status, RefundStatus::Failed);
+    assert_eq!((after.status, after.refunded_minor), (OrderStatus::Paid, 0));
+    assert!(matches!(
+        desk.settle_reversal(&pending.refund_no, true),
+        Err(Error::InvalidInput {
+            field: "refund",
+            ..
+        })
+    ));
+    assert!(matches!(
+        desk.settle_reversal("RFNOSUCH", true),
+        Err(Error::InvalidInput {
+            field: "refund",
+            ..
+        })
+    ));
+    // Its 6.00 is refundable again in the ledger (the gateway now has 5.00 left of it).
+    let (_, after) = desk.refund(order.id, Some("5.00"), None).await.unwrap();
+    assert_eq!(after.refunded_minor, 500);
+}
+
+/// The owner confirms from the gateway's records that a refund with a lost answer went
+/// through: counted as refunded, with an event from the user.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_owner_settles_a_refund_that_went_through() {
+    let (dir, desk) = desk().await;
+    let order = paid_order(&desk, dir.path(), "wechat-qr", "10.00").await;
+    fault_once(dir.path(), "refund_order", FaultKind::Truncated);
+    assert!(desk.refund(order.id, None, None).await.is_err());
+    let pending = desk.ledger().refunds(order.id).unwrap().remove(0);
+    let (settled, after) = desk.settle_reversal(&pending.refund_no, true).unwrap();
+    assert_eq!(settled.status, RefundStatus::Succeeded);
+    assert_eq!(
+        (after.status, after.refunded_minor),
+        (OrderStatus::Refunded, 1000)
+    );
+    let last = desk.ledger().events(order.id).unwrap().pop().unwrap();
+    assert_eq!(
+        (last.to_status, last.source),
+        (OrderStatus::Refunded, EventSource::User)
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn two_refunds_racing_cannot_exceed_what_was_paid() {
     let (dir, desk) = desk().await;
@@ -560,4 +717,88 @@ fn the_cli_refunds_voids_and_lists_every_iotpay_method() {
         "a wallet payment cannot be voided: {}",
         stderr(&void)
     );
+}
+
+/// From the CLI: a refund whose answer was lost is resent, and one still unknown is settled
+/// by the owner; a wrong refund number or outcome is bad input (exit 2).
+#[test]
+fn the_cli_resends_and_settles_refunds_whose_outcome_is_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let create = |amount: &str| -> String {
+        let created = run(&mut paydesk_cmd(
+            dir.path(),
+            &[
+                "order",
+                "create",
+                "--gateway",
+                "iotpay",
+                "--method",
+                "barcode",
+                "--code",
+                "134567890123456780",
+                "--amount",
+                amount,
+                "--json",
+            ],
+        ));
+        assert!(created.status.success(), "{}", stderr(&created));
+        let order: Value = serde_json::from_str(&stdout(&created)).unwrap();
+        assert_eq!(order["order"]["status"], "paid");
+        order["order"]["id"].to_string()
+    };
+    let lost_refund = |id: &str| -> String {
+        fault_once(dir.path(), "refund_order", FaultKind::Truncated);
+        let refund = run(&mut paydesk_cmd(dir.path(), &["order", "refund", id]));
+        assert_eq!(refund.status.code(), Some(1), "{}", stderr(&refund));
+        let shown = run(&mut paydesk_cmd(
+            dir.path(),
+            &["order", "show", id, "--json"],
+        ));
+        let detail: Value = serde_json::from_str(&stdout(&shown)).unwrap();
+        assert_eq!(detail["refunds"][0]["status"], "pending");
+        detail["refunds"][0]["refundNo"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+
+    let first = create("4.00");
+    lost_refund(&first);
+    let resent = run(&mut paydesk_cmd(
+        dir.path(),
+        &["order", "resend-refunds", &first, "--json"],
+    ));
+    assert!(resent.status.success(), "{}", stderr(&resent));
+    let detail: Value = serde_json::from_str(&stdout(&resent)).unwrap();
+    assert_eq!(detail["refunds"][0]["status"], "succeeded");
+    assert_eq!(detail["order"]["status"], "refunded");
+
+    let second = create("3.00");
+    let refund_no = lost_refund(&second);
+    for (args, problem) in [
+        (vec!["RFNOSUCH", "--outcome", "done"], "RFNOSUCH"),
+        (vec![refund_no.as_str(), "--outcome", "maybe"], "maybe"),
+    ] {
+        let bad = run(&mut paydesk_cmd(
+            dir.path(),
+            &[&["order", "settle-refund"][..], &args].concat(),
+        ));
+        assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+        assert!(stderr(&bad).contains(problem), "{}", stderr(&bad));
+    }
+    let settled = run(&mut paydesk_cmd(
+        dir.path(),
+        &[
+            "order",
+            "settle-refund",
+            &refund_no,
+            "--outcome",
+            "done",
+            "--json",
+        ],
+    ));
+    assert!(settled.status.success(), "{}", stderr(&settled));
+    let detail: Value = serde_json::from_str(&stdout(&settled)).unwrap();
+    assert_eq!(detail["refunds"][0]["status"], "succeeded");
+    assert_eq!(detail["order"]["refundedMinor"], 300);
 }
