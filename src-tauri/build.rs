@@ -13,6 +13,8 @@ const COMMANDS: &[&str] = &[
     "set_owner_pin",
     "refund_order",
     "void_order",
+    "resend_refunds",
+    "settle_refund",
     "credentials_status",
     "save_credentials",
     "settings_get",

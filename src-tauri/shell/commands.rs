@@ -157,6 +157,48 @@ pub async fn void_order(
     detail(&desk, request.id).map_err(fail)
 }
 
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResendRefunds {
+    id: i64,
+    pin: String,
+}
+
+/// Resends the order's refunds and voids whose outcome is unknown, under their own numbers.
+#[tauri::command]
+pub async fn resend_refunds(
+    desk: Desk<'_>,
+    owner: State<'_, OwnerLock>,
+    request: ResendRefunds,
+) -> Answer<OrderDetail> {
+    owner.authorize(desk.ledger(), &request.pin).map_err(fail)?;
+    desk.retry_reversals(request.id).await.map_err(fail)?;
+    detail(&desk, request.id).map_err(fail)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SettleRefund {
+    refund_no: String,
+    /// What the owner found in the gateway's records.
+    went_through: bool,
+    pin: String,
+}
+
+/// The owner's word on a refund or void whose outcome is unknown.
+#[tauri::command(async)]
+pub fn settle_refund(
+    desk: Desk<'_>,
+    owner: State<'_, OwnerLock>,
+    request: SettleRefund,
+) -> Answer<OrderDetail> {
+    owner.authorize(desk.ledger(), &request.pin).map_err(fail)?;
+    let (refund, _) = desk
+        .settle_reversal(&request.refund_no, request.went_through)
+        .map_err(fail)?;
+    detail(&desk, refund.order_id).map_err(fail)
+}
+
 /// Which credentials are set, never their values.
 #[tauri::command(async)]
 pub fn credentials_status() -> Answer<Vec<CredentialStatus>> {

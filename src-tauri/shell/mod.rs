@@ -166,6 +166,8 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
             commands::set_owner_pin,
             commands::refund_order,
             commands::void_order,
+            commands::resend_refunds,
+            commands::settle_refund,
             commands::credentials_status,
             commands::save_credentials,
             settings_commands::settings_get,

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use paydesk::sandbox::faults::{Fault, FaultKind, Faults};
+use paydesk::sandbox::SandboxStore;
 use serde_json::{json, Value};
 
 use crate::support::{paydesk, paydesk_bin, run, stdout};
@@ -952,7 +954,7 @@ fn order_detail(dir: &Path, id: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "drives the real window: make test runs it under Xvfb with tauri-driver"]
-async fn owner_refunds_part_of_a_paid_order_with_the_pin_and_a_wrong_pin_is_refused() {
+async fn owner_refunds_with_the_pin_a_wrong_pin_is_refused_and_a_lost_answer_is_resent() {
     let dir = tempfile::tempdir().unwrap();
     // A paid WeChat QR sale of 12.50 CAD, made and paid before the window opens.
     let order = crate::support::create_sandbox_order(dir.path(), "wechat-qr", "12.50");
@@ -1087,16 +1089,85 @@ async fn owner_refunds_part_of_a_paid_order_with_the_pin_and_a_wrong_pin_is_refu
         session.attribute(&amount, "value").await.as_deref(),
         Some("7.50")
     );
+
+    // The rest, but IOTPay's answer is lost on the way: the refund is shown pending, its
+    // amount held back, and Resend (with the PIN) sends it again under its own number.
+    Faults::open_in(dir.path())
+        .unwrap()
+        .set(&Fault {
+            gateway: "iotpay".into(),
+            call: "refund_order".into(),
+            kind: FaultKind::Truncated,
+            value: None,
+            times: Some(1),
+        })
+        .unwrap();
+    let submit = session
+        .find("[data-testid=refund-submit]", Duration::from_secs(5))
+        .await;
+    session.click(&submit).await;
+    let pin = session
+        .find("[data-testid=pin-input]", Duration::from_secs(10))
+        .await;
+    session.type_into(&pin, &format!("2468{ENTER}")).await;
+    session
+        .find("[data-testid=owner-action-error]", Duration::from_secs(15))
+        .await;
+    session
+        .find("[data-testid=refund-unknown]", Duration::from_secs(10))
+        .await;
+    assert_eq!(
+        session
+            .count("[data-testid=refund-row][data-status=pending]")
+            .await,
+        1
+    );
+    session.screenshot(&shot("orders-refund-unknown.png")).await;
+    let resend = session
+        .find("[data-testid=refund-resend]", Duration::from_secs(5))
+        .await;
+    session.click(&resend).await;
+    let pin = session
+        .find("[data-testid=pin-input]", Duration::from_secs(10))
+        .await;
+    session.type_into(&pin, &format!("2468{ENTER}")).await;
+    session
+        .wait_for_attribute(
+            "[data-testid=order-detail] .summary [data-status]",
+            "data-status",
+            "refunded",
+            Duration::from_secs(15),
+        )
+        .await;
+    assert_eq!(session.count("[data-testid=refund-unknown]").await, 0);
+    assert_eq!(
+        session
+            .count("[data-testid=refund-row][data-status=succeeded]")
+            .await,
+        2
+    );
     session.close().await;
 
     let detail = order_detail(dir.path(), &id);
-    assert_eq!(detail["order"]["status"], "partially_refunded", "{detail}");
-    assert_eq!(detail["order"]["refundedMinor"], 500);
+    assert_eq!(detail["order"]["status"], "refunded", "{detail}");
+    assert_eq!(detail["order"]["refundedMinor"], 1250);
     let refunds = detail["refunds"].as_array().unwrap();
-    assert_eq!(refunds.len(), 1, "{refunds:?}");
+    assert_eq!(refunds.len(), 2, "{refunds:?}");
     assert_eq!(refunds[0]["amountMinor"], 500);
     assert_eq!(refunds[0]["kind"], "refund");
     assert_eq!(refunds[0]["status"], "succeeded");
+    assert_eq!(refunds[1]["amountMinor"], 750);
+    assert_eq!(refunds[1]["status"], "succeeded");
+    let sandbox = SandboxStore::open_in(dir.path()).unwrap();
+    assert_eq!(
+        sandbox
+            .find(detail["order"]["merchantOrderNo"].as_str().unwrap())
+            .unwrap()
+            .unwrap()
+            .refunded,
+        1250,
+        "the customer was refunded once"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

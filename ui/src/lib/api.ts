@@ -229,6 +229,16 @@ export function voidOrder(request: { id: number; reason?: string; pin: string })
   return call<OrderDetail>('void_order', { request: body });
 }
 
+/** Resends the order's refunds and voids whose outcome is unknown, under their own numbers. */
+export function resendRefunds(request: { id: number; pin: string }): Promise<OrderDetail> {
+  return call<OrderDetail>('resend_refunds', { request });
+}
+
+/** The owner's word, from the gateway's records, on a refund or void whose outcome is unknown. */
+export function settleRefund(request: { refundNo: string; wentThrough: boolean; pin: string }): Promise<OrderDetail> {
+  return call<OrderDetail>('settle_refund', { request });
+}
+
 /** Which credentials are set per gateway and environment; never their values. */
 export function credentialsStatus(): Promise<CredentialStatus[]> {
   return call<CredentialStatus[]>('credentials_status');

@@ -9,6 +9,7 @@ import {
   pinProblem,
   refundPrefill,
   refundableMinor,
+  heldMinor,
   sanitizePin,
 } from './owner';
 
@@ -107,5 +108,30 @@ describe('owner actions on an order', () => {
     expect(canVoid({ ...order, method: 'smartpay-card', status: 'authorized' })).toBe(true);
     expect(canVoid({ ...order, method: 'card', status: 'partially_refunded', refundedMinor: 100 })).toBe(false);
     expect(canVoid({ ...order, method: 'card', status: 'voided' })).toBe(false);
+  });
+});
+
+describe('refunds whose outcome is unknown', () => {
+  const refunds = [
+    { status: 'succeeded' as const, amountMinor: 200 },
+    { status: 'pending' as const, amountMinor: 300 },
+    { status: 'failed' as const, amountMinor: 400 },
+    { status: 'pending' as const, amountMinor: 50 },
+  ];
+
+  it('hold back what they would give (pending only)', () => {
+    expect(heldMinor(refunds)).toBe(350);
+    expect(heldMinor([])).toBe(0);
+  });
+
+  it('leave less to refund, and no void', () => {
+    const order = { status: 'partially_refunded' as const, method: 'card', amountMinor: 1000, refundedMinor: 200, currency: 'CAD' };
+    expect(refundableMinor(order, 350)).toBe(450);
+    expect(refundPrefill(order, 350)).toBe('4.50');
+    expect(canRefund(order, 800)).toBe(false);
+    expect(canRefund(order, 350)).toBe(true);
+    const paidCard = { ...order, status: 'paid' as const, refundedMinor: 0 };
+    expect(canVoid(paidCard)).toBe(true);
+    expect(canVoid(paidCard, 1000)).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 /** The owner's desk: PIN format, what an order can still give back, refund amount checks. */
-import type { OrderView } from './api';
+import type { OrderView, Refund } from './api';
 
 /** The owner PIN is 4 to 8 digits (the core checks the same). */
 export const PIN_MIN = 4;
@@ -38,14 +38,22 @@ export function formatMinor(minor: number, currency: string): string {
   return negative ? `-${text}` : text;
 }
 
-/** What is left to refund: the amount less everything already refunded (or reserved). */
-export function refundableMinor(order: Pick<OrderView, 'amountMinor' | 'refundedMinor'>): number {
-  return Math.max(0, order.amountMinor - (order.refundedMinor ?? 0));
+/**
+ * What refunds and voids whose outcome is unknown (pending) hold back: the core counts them
+ * against what is left until they are resent or settled.
+ */
+export function heldMinor(refunds: readonly Pick<Refund, 'status' | 'amountMinor'>[]): number {
+  return refunds.filter((r) => r.status === 'pending').reduce((sum, r) => sum + r.amountMinor, 0);
+}
+
+/** What is left to refund: the amount less everything refunded, and less `held` (pending). */
+export function refundableMinor(order: Pick<OrderView, 'amountMinor' | 'refundedMinor'>, held = 0): number {
+  return Math.max(0, order.amountMinor - (order.refundedMinor ?? 0) - held);
 }
 
 /** The refund amount field's first value: all that is left, in the currency's decimals. */
-export function refundPrefill(order: Pick<OrderView, 'amountMinor' | 'refundedMinor' | 'currency'>): string {
-  return formatMinor(refundableMinor(order), order.currency);
+export function refundPrefill(order: Pick<OrderView, 'amountMinor' | 'refundedMinor' | 'currency'>, held = 0): string {
+  return formatMinor(refundableMinor(order, held), order.currency);
 }
 
 export type AmountCheck = { ok: true; minor: number } | { ok: false; message: string };
@@ -86,11 +94,16 @@ const REFUNDABLE = new Set(['paid', 'partially_refunded']);
 const VOIDABLE_METHODS = new Set(['card', 'card-link', 'card-token', 'smartpay-card']);
 
 /** Whether the order detail offers Refund: a paid order with something left. */
-export function canRefund(order: Pick<OrderView, 'status' | 'amountMinor' | 'refundedMinor'>): boolean {
-  return REFUNDABLE.has(order.status) && refundableMinor(order) > 0;
+export function canRefund(order: Pick<OrderView, 'status' | 'amountMinor' | 'refundedMinor'>, held = 0): boolean {
+  return REFUNDABLE.has(order.status) && refundableMinor(order, held) > 0;
 }
 
 /** Whether it offers Void: a paid card order not refunded yet (wallet payments cannot be voided). */
-export function canVoid(order: Pick<OrderView, 'status' | 'method' | 'refundedMinor'>): boolean {
-  return (order.status === 'paid' || order.status === 'authorized') && VOIDABLE_METHODS.has(order.method) && (order.refundedMinor ?? 0) === 0;
+export function canVoid(order: Pick<OrderView, 'status' | 'method' | 'refundedMinor'>, held = 0): boolean {
+  return (
+    (order.status === 'paid' || order.status === 'authorized') &&
+    VOIDABLE_METHODS.has(order.method) &&
+    (order.refundedMinor ?? 0) === 0 &&
+    held === 0
+  );
 }
