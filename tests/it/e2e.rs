@@ -206,6 +206,14 @@ impl Session {
         .await;
     }
 
+    /// Types the owner PIN into the PIN dialog (once it opens) and confirms it with Enter.
+    async fn enter_pin(&self, pin: &str) {
+        let field = self
+            .find("[data-testid=pin-input]", Duration::from_secs(10))
+            .await;
+        self.type_into(&field, &format!("{pin}{ENTER}")).await;
+    }
+
     async fn clear(&self, element: &str) {
         self.call(
             reqwest::Method::POST,
@@ -1106,10 +1114,7 @@ async fn owner_refunds_with_the_pin_a_wrong_pin_is_refused_and_a_lost_answer_is_
         .find("[data-testid=refund-submit]", Duration::from_secs(5))
         .await;
     session.click(&submit).await;
-    let pin = session
-        .find("[data-testid=pin-input]", Duration::from_secs(10))
-        .await;
-    session.type_into(&pin, &format!("2468{ENTER}")).await;
+    session.enter_pin("2468").await;
     session
         .find("[data-testid=owner-action-error]", Duration::from_secs(15))
         .await;
@@ -1127,10 +1132,7 @@ async fn owner_refunds_with_the_pin_a_wrong_pin_is_refused_and_a_lost_answer_is_
         .find("[data-testid=refund-resend]", Duration::from_secs(5))
         .await;
     session.click(&resend).await;
-    let pin = session
-        .find("[data-testid=pin-input]", Duration::from_secs(10))
-        .await;
-    session.type_into(&pin, &format!("2468{ENTER}")).await;
+    session.enter_pin("2468").await;
     session
         .wait_for_attribute(
             "[data-testid=order-detail] .summary [data-status]",
@@ -1215,10 +1217,7 @@ async fn settings_store_a_credential_with_the_pin_and_show_it_only_as_set() {
         )
         .await;
     session.click(&save).await;
-    let pin = session
-        .find("[data-testid=pin-input]", Duration::from_secs(10))
-        .await;
-    session.type_into(&pin, &format!("2468{ENTER}")).await;
+    session.enter_pin("2468").await;
 
     session
         .wait_for_text(
@@ -1457,10 +1456,7 @@ async fn settings_save_the_shop_name_and_a_base_url_with_the_pin_and_the_dark_th
         )
         .await;
     session.click(&save).await;
-    let pin = session
-        .find("[data-testid=pin-input]", Duration::from_secs(10))
-        .await;
-    session.type_into(&pin, &format!("2468{ENTER}")).await;
+    session.enter_pin("2468").await;
     session
         .wait_for_text(
             "[data-testid=urls-saved-iotpay-test]",
@@ -1486,10 +1482,7 @@ async fn settings_save_the_shop_name_and_a_base_url_with_the_pin_and_the_dark_th
         .await;
     session.click(&save).await;
     // A wrong PIN stores nothing.
-    let pin = session
-        .find("[data-testid=pin-input]", Duration::from_secs(10))
-        .await;
-    session.type_into(&pin, &format!("1111{ENTER}")).await;
+    session.enter_pin("1111").await;
     session
         .find("[data-testid=pin-error]", Duration::from_secs(15))
         .await;
@@ -1499,10 +1492,7 @@ async fn settings_save_the_shop_name_and_a_base_url_with_the_pin_and_the_dark_th
         "{}",
         stdout(&shown)
     );
-    let pin = session
-        .find("[data-testid=pin-input]", Duration::from_secs(5))
-        .await;
-    session.type_into(&pin, &format!("2468{ENTER}")).await;
+    session.enter_pin("2468").await;
     session
         .wait_for_text(
             "[data-testid=settings-shop-saved]",
@@ -1562,10 +1552,7 @@ async fn settings_save_the_shop_name_and_a_base_url_with_the_pin_and_the_dark_th
         .find("[data-testid=settings-mode-save]", Duration::from_secs(5))
         .await;
     session.click(&save).await;
-    let pin = session
-        .find("[data-testid=pin-input]", Duration::from_secs(10))
-        .await;
-    session.type_into(&pin, &format!("2468{ENTER}")).await;
+    session.enter_pin("2468").await;
     session
         .wait_for_text(
             "[data-testid=settings-restart-note]",

@@ -493,10 +493,7 @@ async fn owner_exports_the_filtered_orders_to_csv_with_the_pin() {
         .find("[data-testid=export-submit]", Duration::from_secs(5))
         .await;
     session.click(&submit).await;
-    let pin = session
-        .find("[data-testid=pin-input]", Duration::from_secs(10))
-        .await;
-    session.type_into(&pin, &format!("2468{ENTER}")).await;
+    session.enter_pin("2468").await;
     let error = session
         .find("[data-testid=export-error-path]", Duration::from_secs(10))
         .await;
@@ -507,18 +504,12 @@ async fn owner_exports_the_filtered_orders_to_csv_with_the_pin() {
     let target = out_dir.join("paid-iotpay.csv");
     set_text(&session, "export-path", &target.display().to_string()).await;
     session.click(&submit).await;
-    let pin = session
-        .find("[data-testid=pin-input]", Duration::from_secs(10))
-        .await;
-    session.type_into(&pin, &format!("1111{ENTER}")).await;
+    session.enter_pin("1111").await;
     session
         .find("[data-testid=pin-error]", Duration::from_secs(15))
         .await;
     assert!(!target.exists(), "a wrong PIN exports nothing");
-    let pin = session
-        .find("[data-testid=pin-input]", Duration::from_secs(5))
-        .await;
-    session.type_into(&pin, &format!("2468{ENTER}")).await;
+    session.enter_pin("2468").await;
     session
         .wait_for_attribute(
             "[data-testid=export-done]",
@@ -624,10 +615,7 @@ async fn owner_voids_a_paid_card_order_with_the_pin() {
         .find("[data-testid=void-submit]", Duration::from_secs(5))
         .await;
     session.click(&submit).await;
-    let pin = session
-        .find("[data-testid=pin-input]", Duration::from_secs(10))
-        .await;
-    session.type_into(&pin, &format!("2468{ENTER}")).await;
+    session.enter_pin("2468").await;
     session
         .wait_for_attribute(
             "[data-testid=refunds-list] [data-testid=refund-row]",
