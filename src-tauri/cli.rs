@@ -1099,6 +1099,17 @@ async fn doctor(data_dir: &std::path::Path, mode: Option<Mode>) -> Result<ExitCo
         paydesk::ledger::schema_version()
     );
     println!("mode: {}", desk.mode().as_str());
+    let unanswered = desk.ledger().pending_refunds()?;
+    if !unanswered.is_empty() {
+        let refunds: Vec<String> = unanswered
+            .iter()
+            .map(|r| format!("{} (order {})", r.refund_no, r.order_id))
+            .collect();
+        println!(
+            "refunds with no answer: {}: resend them (order resend-refunds ID) or settle them from the gateway's records (order settle-refund NO --outcome done|failed)",
+            refunds.join(", ")
+        );
+    }
     match Vault::keychain().status() {
         Ok(status) => {
             let configured: Vec<String> = status

@@ -650,6 +650,19 @@ impl Ledger {
         })?
     }
 
+    /// Every refund and void whose outcome is unknown, oldest first.
+    pub fn pending_refunds(&self) -> Result<Vec<Refund>> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare_cached("SELECT * FROM refunds WHERE status = 'pending' ORDER BY id")?;
+        let rows = stmt.query_map([], refund_from_row)?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(row??);
+        }
+        Ok(out)
+    }
+
     /// Adds a line to a refund's notes (kept with its reason), e.g. a resend's refusal.
     pub fn note_refund(&self, refund_id: i64, note: &str) -> Result<()> {
         self.conn().execute(

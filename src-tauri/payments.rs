@@ -426,6 +426,16 @@ impl Paydesk {
             }
             out.push(result);
         }
+        // Refunds are not resent on their own: whether a gateway takes a repeated refund
+        // number as the same refund is documented for SmartPay only. The owner decides.
+        match self.ledger.pending_refunds() {
+            Ok(unanswered) if !unanswered.is_empty() => tracing::warn!(
+                count = unanswered.len(),
+                "reconcile: refunds with no answer wait for the owner (resend or settle them)"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::warn!("reconcile: {e}"),
+        }
         out
     }
 
@@ -988,7 +998,24 @@ impl Paydesk {
                 reason: "the owner found at the gateway that it did not go through".into(),
             }
         };
-        self.ledger.finish_refund(refund.id, outcome)
+        let (settled, order) = self.ledger.finish_refund(refund.id, outcome)?;
+        // A resend that finished meanwhile wins: the owner hears how it ended.
+        let wanted = if went_through {
+            crate::ledger::RefundStatus::Succeeded
+        } else {
+            crate::ledger::RefundStatus::Failed
+        };
+        if settled.status != wanted {
+            return Err(Error::invalid(
+                "refund",
+                format!(
+                    "{} was settled meanwhile as {}",
+                    settled.refund_no,
+                    settled.status.as_str()
+                ),
+            ));
+        }
+        Ok((settled, order))
     }
 
     /// SmartExPay's manual payment methods: the owner saw the customer's money arrive, so the

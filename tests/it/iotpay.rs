@@ -775,6 +775,12 @@ fn the_cli_resends_and_settles_refunds_whose_outcome_is_unknown() {
 
     let second = create("3.00");
     let refund_no = lost_refund(&second);
+    let doctor = |dir: &std::path::Path| stdout(&run(&mut paydesk_cmd(dir, &["doctor"])));
+    assert!(
+        doctor(dir.path()).contains(&format!("refunds with no answer: {refund_no}")),
+        "{}",
+        doctor(dir.path())
+    );
     for (args, problem) in [
         (vec!["RFNOSUCH", "--outcome", "done"], "RFNOSUCH"),
         (vec![refund_no.as_str(), "--outcome", "maybe"], "maybe"),
@@ -801,4 +807,5 @@ fn the_cli_resends_and_settles_refunds_whose_outcome_is_unknown() {
     let detail: Value = serde_json::from_str(&stdout(&settled)).unwrap();
     assert_eq!(detail["refunds"][0]["status"], "succeeded");
     assert_eq!(detail["order"]["refundedMinor"], 300);
+    assert!(!doctor(dir.path()).contains("refunds with no answer"));
 }
