@@ -6,6 +6,7 @@ const COMMANDS: &[&str] = &[
     "create_order",
     "get_order",
     "list_orders",
+    "unanswered_refunds",
     "order_totals",
     "export_columns",
     "export_orders",

@@ -143,3 +143,29 @@ impl CustomerSale {
         }
     }
 }
+
+/// A refund or void whose outcome is unknown, with what the owner needs to find its order.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UnansweredRefund {
+    pub refund_no: String,
+    pub kind: crate::ledger::RefundKind,
+    pub amount_display: String,
+    pub currency: &'static str,
+    pub order_id: i64,
+    pub merchant_order_no: String,
+}
+
+impl UnansweredRefund {
+    pub fn of(refund: &crate::ledger::Refund, order: &Order) -> UnansweredRefund {
+        let currency = order.amount.currency();
+        UnansweredRefund {
+            refund_no: refund.refund_no.clone(),
+            kind: refund.kind,
+            amount_display: currency.display(refund.amount_minor),
+            currency: currency.code(),
+            order_id: order.id,
+            merchant_order_no: order.merchant_order_no.clone(),
+        }
+    }
+}

@@ -11,7 +11,7 @@ use paydesk::export::{ExportOptions, ExportProgress, ExportSummary, ALL_COLUMNS,
 use paydesk::filters::{FilterInput, TotalsView};
 use paydesk::ledger::{Cursor, Ledger};
 use paydesk::owner::OwnerLock;
-use paydesk::views::OrderView;
+use paydesk::views::{OrderView, UnansweredRefund};
 use paydesk::zone::Zone;
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, State};
@@ -42,6 +42,19 @@ pub struct OrderPage {
     orders: Vec<OrderView>,
     /// Where the next page starts; none when this page is the last.
     next_cursor: Option<Cursor>,
+}
+
+/// Refunds and voids whose outcome is unknown, oldest first: the Orders screen points the
+/// owner at them.
+#[tauri::command(async)]
+pub fn unanswered_refunds(desk: Desk<'_>) -> Answer<Vec<UnansweredRefund>> {
+    let ledger = desk.ledger();
+    let refunds = ledger.pending_refunds().map_err(fail)?;
+    refunds
+        .iter()
+        .map(|refund| Ok(UnansweredRefund::of(refund, &ledger.get(refund.order_id)?)))
+        .collect::<Result<_, Error>>()
+        .map_err(fail)
 }
 
 /// One page of the filtered list, newest first, keyset-paged.

@@ -159,6 +159,7 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
             commands::create_order,
             commands::get_order,
             ledger_commands::list_orders,
+            ledger_commands::unanswered_refunds,
             ledger_commands::order_totals,
             ledger_commands::export_columns,
             ledger_commands::export_orders,

@@ -1127,6 +1127,15 @@ async fn owner_refunds_with_the_pin_a_wrong_pin_is_refused_and_a_lost_answer_is_
             .await,
         1
     );
+    // The Orders screen points at it, above the list, until it is resent or settled.
+    let banner = session
+        .find("[data-testid=unanswered-refunds]", Duration::from_secs(10))
+        .await;
+    assert!(
+        session.text(&banner).await.contains("7.50 CAD"),
+        "{}",
+        session.text(&banner).await
+    );
     session.screenshot(&shot("orders-refund-unknown.png")).await;
     let resend = session
         .find("[data-testid=refund-resend]", Duration::from_secs(5))
@@ -1142,6 +1151,14 @@ async fn owner_refunds_with_the_pin_a_wrong_pin_is_refused_and_a_lost_answer_is_
         )
         .await;
     assert_eq!(session.count("[data-testid=refund-unknown]").await, 0);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while session.count("[data-testid=unanswered-refunds]").await > 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the notice goes once it is answered"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert_eq!(
         session
             .count("[data-testid=refund-row][data-status=succeeded]")

@@ -229,6 +229,21 @@ export function voidOrder(request: { id: number; reason?: string; pin: string })
   return call<OrderDetail>('void_order', { request: body });
 }
 
+/** A refund or void whose outcome is unknown, with its order. */
+export interface UnansweredRefund {
+  refundNo: string;
+  kind: 'refund' | 'void';
+  amountDisplay: string;
+  currency: string;
+  orderId: number;
+  merchantOrderNo: string;
+}
+
+/** Every refund and void whose outcome is unknown, oldest first. */
+export function unansweredRefunds(): Promise<UnansweredRefund[]> {
+  return call<UnansweredRefund[]>('unanswered_refunds');
+}
+
 /** Resends the order's refunds and voids whose outcome is unknown, under their own numbers. */
 export function resendRefunds(request: { id: number; pin: string }): Promise<OrderDetail> {
   return call<OrderDetail>('resend_refunds', { request });
