@@ -20,7 +20,7 @@ use paydesk::payments::{CreateOrderInput, Paydesk};
 use paydesk::queries::Period;
 use paydesk::sandbox::{SandboxServer, SandboxStore};
 use paydesk::vault::{credential_fields, primary_secret_field, Environment, Sensitive, Vault};
-use paydesk::views::{EventView, OrderDetail, OrderView};
+use paydesk::views::OrderDetail;
 use paydesk::zone::Zone;
 
 #[derive(Parser, Debug)]
@@ -505,7 +505,7 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
             if args.json {
                 let details: Vec<OrderDetail> = orders
                     .iter()
-                    .map(|o| detail(&ledger, o))
+                    .map(|o| OrderDetail::load(&ledger, o.id, false))
                     .collect::<Result<_>>()?;
                 println!("{}", to_json(&details)?);
             } else {
@@ -865,18 +865,9 @@ fn accept_keychain_merchants(store: &SandboxStore) -> Vec<String> {
     accepted
 }
 
-fn detail(ledger: &Ledger, order: &paydesk::order::Order) -> Result<OrderDetail> {
-    let events = ledger.events(order.id)?;
-    Ok(OrderDetail {
-        order: OrderView::of(order, false),
-        events: events.iter().map(EventView::from).collect(),
-        refunds: ledger.refunds(order.id)?,
-    })
-}
-
 fn print_order(desk: &Arc<Paydesk>, id: i64, json: bool) -> Result<()> {
+    let detail = OrderDetail::load(desk.ledger(), id, false)?;
     let order = desk.ledger().get(id)?;
-    let detail = detail(desk.ledger(), &order)?;
     if json {
         println!("{}", to_json(&detail)?);
         return Ok(());

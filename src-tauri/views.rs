@@ -112,6 +112,23 @@ pub struct OrderDetail {
     pub refunds: Vec<crate::ledger::Refund>,
 }
 
+impl OrderDetail {
+    /// Order `id` as the ledger has it now, with its events and refunds (and its QR when
+    /// `with_qr` and it still waits for the customer).
+    pub fn load(
+        ledger: &crate::ledger::Ledger,
+        id: i64,
+        with_qr: bool,
+    ) -> crate::error::Result<OrderDetail> {
+        let order = ledger.get(id)?;
+        Ok(OrderDetail {
+            order: OrderView::of(&order, with_qr),
+            events: ledger.events(id)?.iter().map(EventView::from).collect(),
+            refunds: ledger.refunds(id)?,
+        })
+    }
+}
+
 /// What the customer-facing second screen may show: the shop's name and, during a sale, its
 /// amount, QR and outcome. Nothing else of the order (no order number, gateway reference,
 /// link or ledger data) crosses to that window.

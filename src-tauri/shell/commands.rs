@@ -14,7 +14,7 @@ use paydesk::order::Gateway;
 use paydesk::owner::OwnerLock;
 use paydesk::payments::{CreateOrderInput, MethodInfo, Paydesk};
 use paydesk::vault::{CredentialStatus, Environment, Sensitive, Vault};
-use paydesk::views::{EventView, OrderDetail, OrderView};
+use paydesk::views::{OrderDetail, OrderView};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
@@ -63,25 +63,12 @@ pub async fn create_order(desk: Desk<'_>, request: CreateOrderInput) -> Answer<O
 
 #[tauri::command(async)]
 pub fn get_order(desk: Desk<'_>, id: i64) -> Answer<OrderDetail> {
-    let order = desk.ledger().get(id).map_err(fail)?;
-    let events = desk.ledger().events(id).map_err(fail)?;
-    let refunds = desk.ledger().refunds(id).map_err(fail)?;
-    Ok(OrderDetail {
-        order: OrderView::of(&order, true),
-        events: events.iter().map(EventView::from).collect(),
-        refunds,
-    })
+    OrderDetail::load(desk.ledger(), id, true).map_err(fail)
 }
 
+/// The order after an owner action (no QR: it is settled).
 fn detail(desk: &Paydesk, id: i64) -> Result<OrderDetail, Error> {
-    let order = desk.ledger().get(id)?;
-    let events = desk.ledger().events(id)?;
-    let refunds = desk.ledger().refunds(id)?;
-    Ok(OrderDetail {
-        order: OrderView::of(&order, false),
-        events: events.iter().map(EventView::from).collect(),
-        refunds,
-    })
+    OrderDetail::load(desk.ledger(), id, false)
 }
 
 #[derive(Serialize)]
