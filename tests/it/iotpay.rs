@@ -6,21 +6,16 @@ use std::time::{Duration, Instant};
 
 use paydesk::config::Mode;
 use paydesk::error::Error;
-use paydesk::gateways::iotpay::{Iotpay, IotpayConfig};
 use paydesk::ledger::{RefundKind, RefundStatus};
 use paydesk::money::{Currency, Money};
 use paydesk::notify::{receive_iotpay, NotifyReceiver, ACK, NACK};
 use paydesk::order::{EventSource, Order, OrderStatus};
 use paydesk::payments::{CreateOrderInput, Paydesk};
 use paydesk::sandbox::faults::{Fault, FaultKind, Faults};
-use paydesk::sandbox::{
-    notifier, SandboxStore, CARD_APPROVE, CARD_DECLINE, CARD_TIMEOUT, SANDBOX_LOGIN_NAME,
-    SANDBOX_MCH_ID, SANDBOX_MERCHANT_KEY,
-};
-use paydesk::vault::Sensitive;
+use paydesk::sandbox::{notifier, SandboxStore, CARD_APPROVE, CARD_DECLINE, CARD_TIMEOUT};
 use serde_json::Value;
 
-use crate::support::{paydesk as paydesk_cmd, run, stderr, stdout};
+use crate::support::{create_sandbox_order, paydesk as paydesk_cmd, run, run_ok, stderr, stdout};
 
 async fn desk() -> (tempfile::TempDir, Arc<Paydesk>) {
     let dir = tempfile::tempdir().unwrap();
@@ -376,18 +371,7 @@ async fn a_refused_resend_leaves_the_refund_to_the_owner_who_settles_it() {
 
     // Meanwhile the gateway refunded 5.00 of it another way (its merchant portal), so the
     // resend of 6.00 exceeds what it has left.
-    let sandbox = desk.sandbox().await.unwrap();
-    let direct = Iotpay::new(IotpayConfig {
-        v1_base: sandbox.iotpay_v1_base(),
-        mch_id: SANDBOX_MCH_ID.into(),
-        login_name: SANDBOX_LOGIN_NAME.into(),
-        key: Sensitive::new(SANDBOX_MERCHANT_KEY.into()),
-        notify_url: "http://127.0.0.1:9/notify".into(),
-        client_ip: "127.0.0.1".into(),
-        wechat_app_id: None,
-        timeout: Duration::from_secs(10),
-    })
-    .unwrap();
+    let direct = crate::support::sandbox_iotpay(&desk).await;
     direct
         .refund_order(
             order.gateway_order_id.as_deref().unwrap(),
@@ -724,27 +708,12 @@ fn the_cli_refunds_voids_and_lists_every_iotpay_method() {
 #[test]
 fn the_cli_resends_and_settles_refunds_whose_outcome_is_unknown() {
     let dir = tempfile::tempdir().unwrap();
+    // A paid WeChat QR order: created, paid by the sandbox's customer, synced.
     let create = |amount: &str| -> String {
-        let created = run(&mut paydesk_cmd(
-            dir.path(),
-            &[
-                "order",
-                "create",
-                "--gateway",
-                "iotpay",
-                "--method",
-                "barcode",
-                "--code",
-                "134567890123456780",
-                "--amount",
-                amount,
-                "--json",
-            ],
-        ));
-        assert!(created.status.success(), "{}", stderr(&created));
-        let order: Value = serde_json::from_str(&stdout(&created)).unwrap();
-        assert_eq!(order["order"]["status"], "paid");
-        order["order"]["id"].to_string()
+        let id = create_sandbox_order(dir.path(), "wechat-qr", amount)["id"].to_string();
+        run_ok(&mut paydesk_cmd(dir.path(), &["sandbox", "pay", &id]));
+        run_ok(&mut paydesk_cmd(dir.path(), &["order", "sync", &id]));
+        id
     };
     let lost_refund = |id: &str| -> String {
         fault_once(dir.path(), "refund_order", FaultKind::Truncated);

@@ -2,14 +2,12 @@
 //! gateway's answer, never guessed.
 
 use paydesk::config::Mode;
-use paydesk::gateways::iotpay::{Iotpay, IotpayConfig};
 use paydesk::gateways::CreateRequest;
 use paydesk::ledger::NewOrder;
 use paydesk::money::{Currency, Money};
 use paydesk::order::{Method, OrderStatus};
 use paydesk::payments::Paydesk;
-use paydesk::sandbox::{SandboxStore, SANDBOX_LOGIN_NAME, SANDBOX_MCH_ID, SANDBOX_MERCHANT_KEY};
-use paydesk::vault::Sensitive;
+use paydesk::sandbox::SandboxStore;
 
 fn intent(no: &str) -> NewOrder {
     NewOrder {
@@ -30,17 +28,7 @@ async fn orders_left_mid_creation_are_settled_by_query_at_startup() {
 
     // Crash after the gateway accepted the order but before Paydesk recorded its answer.
     let reached = desk.ledger().insert_order(&intent("PDRECONCILE1")).unwrap();
-    let adapter = Iotpay::new(IotpayConfig {
-        v1_base: desk.sandbox().await.unwrap().iotpay_v1_base(),
-        mch_id: SANDBOX_MCH_ID.into(),
-        login_name: SANDBOX_LOGIN_NAME.into(),
-        key: Sensitive::new(SANDBOX_MERCHANT_KEY.into()),
-        notify_url: "http://127.0.0.1:9/notify".into(),
-        client_ip: "127.0.0.1".into(),
-        wechat_app_id: None,
-        timeout: std::time::Duration::from_secs(30),
-    })
-    .unwrap();
+    let adapter = crate::support::sandbox_iotpay(&desk).await;
     let request = CreateRequest {
         merchant_order_no: "PDRECONCILE1",
         method: Method::WechatQr,
