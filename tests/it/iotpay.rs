@@ -52,6 +52,16 @@ async fn paid_order(
     order
 }
 
+/// What the sandbox (the gateway) has refunded of an order, in cents.
+fn sandbox_refunded(dir: &std::path::Path, merchant_order_no: &str) -> i64 {
+    SandboxStore::open_in(dir)
+        .unwrap()
+        .find(merchant_order_no)
+        .unwrap()
+        .expect("the sandbox knows the order")
+        .refunded
+}
+
 /// Submits the sandbox's card form, as a customer would.
 async fn submit_card(secure_id_or_link: &str, number: &str, sandbox_base: &str) -> String {
     let url = if secure_id_or_link.starts_with("http") {
@@ -286,13 +296,8 @@ async fn partial_refunds_add_up_to_the_paid_amount_and_no_further() {
         other => panic!("{other:?}"),
     }
     assert_eq!(desk.ledger().refunds(order.id).unwrap().len(), 2);
-    let sandbox = SandboxStore::open_in(dir.path()).unwrap();
     assert_eq!(
-        sandbox
-            .find(&order.merchant_order_no)
-            .unwrap()
-            .unwrap()
-            .refunded,
+        sandbox_refunded(dir.path(), &order.merchant_order_no),
         700,
         "the gateway saw two refunds only"
     );
@@ -345,13 +350,8 @@ async fn a_refund_whose_answer_was_lost_is_resent_under_the_same_number() {
         (refunds.len(), refunds[0].status),
         (1, RefundStatus::Succeeded)
     );
-    let sandbox = SandboxStore::open_in(dir.path()).unwrap();
     assert_eq!(
-        sandbox
-            .find(&order.merchant_order_no)
-            .unwrap()
-            .unwrap()
-            .refunded,
+        sandbox_refunded(dir.path(), &order.merchant_order_no),
         600,
         "refunded once, not twice"
     );
@@ -457,15 +457,7 @@ async fn two_refunds_racing_cannot_exceed_what_was_paid() {
     );
     let order = desk.ledger().get(order.id).unwrap();
     assert_eq!(order.refunded_minor, 600);
-    assert_eq!(
-        SandboxStore::open_in(dir.path())
-            .unwrap()
-            .find(&order.merchant_order_no)
-            .unwrap()
-            .unwrap()
-            .refunded,
-        600
-    );
+    assert_eq!(sandbox_refunded(dir.path(), &order.merchant_order_no), 600);
 }
 
 #[tokio::test(flavor = "multi_thread")]
