@@ -34,7 +34,17 @@ pub enum Error {
         gateway: &'static str,
         message: String,
     },
-    /// An answer we cannot trust or read: malformed body, missing field, bad signature.
+    /// The gateway answered that the outcome is not decided yet (a refund "pending" or
+    /// "unknown", a modification still in progress). Like `GatewayUnreachable`, the outcome is
+    /// unknown: it stays pending and is queried again, never taken as a refusal.
+    #[error("{gateway} has not decided yet: {message} (status {status})")]
+    GatewayPending {
+        gateway: &'static str,
+        status: String,
+        message: String,
+    },
+    /// An answer we cannot trust or read: malformed body, missing field, bad signature, an
+    /// answer about another order than the one asked (suspicious).
     #[error("{gateway} answered something unusable: {message}")]
     GatewayProtocol {
         gateway: &'static str,
@@ -70,6 +80,7 @@ impl Error {
             Error::NotFound(_) => "not_found",
             Error::GatewayRejected { .. } => "gateway_rejected",
             Error::GatewayUnreachable { .. } => "gateway_unreachable",
+            Error::GatewayPending { .. } => "gateway_pending",
             Error::GatewayProtocol { .. } => "gateway_protocol",
             Error::Storage(_) | Error::Io(_) => "storage",
             Error::Vault(_) => "vault",
@@ -97,6 +108,17 @@ impl Error {
                 | Error::InvalidInput { .. }
                 | Error::UnsupportedMethod(_)
                 | Error::NotFound(_)
+        )
+    }
+
+    /// Whether this error leaves a gateway call's outcome unknown (it may have been carried
+    /// out): nothing may be concluded from it; the operation stays pending and is re-queried.
+    /// Only `GatewayRejected` is a definite refusal, and errors raised before anything was sent
+    /// (bad input, settings, keychain) are neither.
+    pub fn is_outcome_unknown(&self) -> bool {
+        matches!(
+            self,
+            Error::GatewayUnreachable { .. } | Error::GatewayPending { .. } | Error::GatewayProtocol { .. }
         )
     }
 

@@ -55,10 +55,31 @@ pub enum FaultKind {
     DuplicateNotify,
     /// After the real notification, an older one arrives.
     OutOfOrderNotify,
+    /// The real answer with its `sign` removed (top level and `retData`).
+    Unsigned,
+    /// The call is carried out, but its answer is held `value` ms (default 60 s): the client
+    /// times out while the gateway has done the work (an order created, a refund made).
+    LateAnswer,
+    // The kinds below are a gateway's own documented outcomes: the middleware hands them to
+    // the gateway's handler (a request extension, `Fault`), which answers as the vendor's
+    // page says. Each handler documents which of them it gives and what `value` means.
+    /// A documented error code (`value`, e.g. IOTPay 110 for 0110), with the gateway's own
+    /// side effects (an IOTPay 0110 create still leaves the order payable).
+    Code,
+    /// A documented "not decided yet" answer (a V3 refund status 0 or 1, a SmartPay
+    /// modification still pending); the operation settles later (`value`: 1 = it succeeds,
+    /// 0 = it fails; default succeeds).
+    Pending,
+    /// A documented definite refusal of a modification (SmartPay capture / refund / cancel).
+    Refuse,
+    /// A create answer that claims more than a create can (SmartPay CAPTURED on creation).
+    ClaimSuccess,
+    /// A genuine, correctly signed answer about another order (a replay).
+    WrongOrder,
 }
 
 impl FaultKind {
-    pub const ALL: [FaultKind; 9] = [
+    pub const ALL: [FaultKind; 16] = [
         FaultKind::Latency,
         FaultKind::Timeout,
         FaultKind::Http500,
@@ -68,6 +89,13 @@ impl FaultKind {
         FaultKind::RejectToken,
         FaultKind::DuplicateNotify,
         FaultKind::OutOfOrderNotify,
+        FaultKind::Unsigned,
+        FaultKind::LateAnswer,
+        FaultKind::Code,
+        FaultKind::Pending,
+        FaultKind::Refuse,
+        FaultKind::ClaimSuccess,
+        FaultKind::WrongOrder,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -81,6 +109,13 @@ impl FaultKind {
             FaultKind::RejectToken => "reject-token",
             FaultKind::DuplicateNotify => "duplicate-notify",
             FaultKind::OutOfOrderNotify => "out-of-order-notify",
+            FaultKind::Unsigned => "unsigned",
+            FaultKind::LateAnswer => "late-answer",
+            FaultKind::Code => "code",
+            FaultKind::Pending => "pending",
+            FaultKind::Refuse => "refuse",
+            FaultKind::ClaimSuccess => "claim-success",
+            FaultKind::WrongOrder => "wrong-order",
         }
     }
 
@@ -305,16 +340,24 @@ pub(super) async fn inject(
             Json(serde_json::json!({ "error": "token expired" })),
         )
             .into_response(),
-        FaultKind::Truncated | FaultKind::BadSignature => {
+        FaultKind::LateAnswer => {
+            let response = next.run(request).await;
+            tokio::time::sleep(Duration::from_millis(
+                fault.value.unwrap_or(60_000).max(0) as u64
+            ))
+            .await;
+            response
+        }
+        FaultKind::Truncated | FaultKind::BadSignature | FaultKind::Unsigned => {
             let response = next.run(request).await;
             let (parts, body) = response.into_parts();
             let bytes = axum::body::to_bytes(body, 4 << 20)
                 .await
                 .unwrap_or_default();
-            let altered = if fault.kind == FaultKind::Truncated {
-                bytes.slice(..bytes.len() / 2).to_vec()
-            } else {
-                corrupt_signature(&bytes)
+            let altered = match fault.kind {
+                FaultKind::Truncated => bytes.slice(..bytes.len() / 2).to_vec(),
+                FaultKind::Unsigned => strip_signature(&bytes),
+                _ => corrupt_signature(&bytes),
             };
             let mut response = Response::from_parts(parts, Body::from(altered));
             response.headers_mut().remove("content-length");
@@ -322,7 +365,35 @@ pub(super) async fn inject(
         }
         // Notification faults act in the notifier, not on API calls.
         FaultKind::DuplicateNotify | FaultKind::OutOfOrderNotify => next.run(request).await,
+        // A gateway's own outcomes: its handler answers them (see each handler).
+        FaultKind::Code
+        | FaultKind::Pending
+        | FaultKind::Refuse
+        | FaultKind::ClaimSuccess
+        | FaultKind::WrongOrder => {
+            let mut request = request;
+            request.extensions_mut().insert(fault);
+            next.run(request).await
+        }
     }
+}
+
+/// The gateway-specific fault switched on for this call, if any (see `FaultKind::Code` and
+/// the kinds after it). Handlers take it as `Option<axum::Extension<Fault>>`.
+pub type HandlerFault = Option<axum::Extension<Fault>>;
+
+/// Removes every `sign` from a JSON answer (top level and `retData`).
+fn strip_signature(body: &[u8]) -> Vec<u8> {
+    let Ok(mut value) = serde_json::from_slice::<Value>(body) else {
+        return body.to_vec();
+    };
+    if let Some(object) = value.as_object_mut() {
+        object.remove("sign");
+        if let Some(Value::Object(data)) = object.get_mut("retData") {
+            data.remove("sign");
+        }
+    }
+    value.to_string().into_bytes()
 }
 
 /// Replaces every `sign` in a JSON answer (top level and `retData`) with a wrong one.
