@@ -778,6 +778,32 @@ impl Ledger {
         )
     }
 
+    /// Orders to ask the gateway about again: every open one, and every expired one created
+    /// since `since_ms` (the gateway may still take its payment).
+    pub fn orders_to_reconcile(&self, since_ms: i64) -> Result<Vec<Order>> {
+        self.query_orders(
+            "SELECT * FROM orders WHERE status IN ('created', 'pending', 'authorized')
+             UNION ALL
+             SELECT * FROM orders WHERE status = 'expired' AND created_at >= ?1
+             ORDER BY id",
+            vec![rusqlite::types::Value::Integer(since_ms)],
+        )
+    }
+
+    /// The latest orders (at most 100, newest first) that moved to `to_status` from
+    /// `from_status`: e.g. paid after they had expired, for the owner's notice.
+    pub fn orders_moved(&self, from_status: OrderStatus, to_status: OrderStatus) -> Result<Vec<Order>> {
+        self.query_orders(
+            "SELECT * FROM orders WHERE id IN (
+                 SELECT order_id FROM order_events WHERE from_status = ?1 AND to_status = ?2
+             ) ORDER BY id DESC LIMIT 100",
+            vec![
+                rusqlite::types::Value::Text(from_status.as_str().into()),
+                rusqlite::types::Value::Text(to_status.as_str().into()),
+            ],
+        )
+    }
+
     /// One page of orders, newest first, filtered (`limit` default 100, at most 10,000; page
     /// on with `before` or `offset`). Queries live in `queries.rs`.
     pub fn list(&self, filter: &OrderFilter) -> Result<Vec<Order>> {
@@ -1005,10 +1031,12 @@ fn refund_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Refund>> {
             order_id: row.get("order_id")?,
             refund_no: row.get("refund_no")?,
             amount_minor: row.get("amount_minor")?,
-            kind: if kind == "void" {
-                RefundKind::Void
-            } else {
-                RefundKind::Refund
+            // An unknown kind is an error, never silently a refund: a void read as a refund
+            // would be resent as one.
+            kind: match kind.as_str() {
+                "refund" => RefundKind::Refund,
+                "void" => RefundKind::Void,
+                other => return Err(Error::Internal(format!("unknown refund kind {other:?}"))),
             },
             status: match status.as_str() {
                 "pending" => RefundStatus::Pending,

@@ -337,7 +337,9 @@ impl OrderStatus {
             (Authorized, Paid | Failed | Expired | Cancelled | Voided) => true,
             (Paid, PartiallyRefunded | Refunded | Voided) => true,
             (PartiallyRefunded, PartiallyRefunded | Refunded) => true,
-            (Expired, Paid) => true,
+            // A payment (or an authorisation, which holds the customer's money) that the
+            // gateway took after the counter stopped waiting.
+            (Expired, Paid | Authorized) => true,
             _ => false,
         }
     }

@@ -29,8 +29,9 @@ use crate::gateways::smartexpay::{Smartexpay, SmartexpayConfig};
 use crate::gateways::smartpay::{Smartpay, SmartpayAuth, SmartpayConfig};
 use crate::gateways::smepay::{PathFamily, Smepay, SmepayConfig};
 use crate::gateways::{
-    check_amount, check_method_input, confirm_by_query, ConnectionCheck, ConnectionOutcome,
-    Connector, CreateRequest, Lookup,
+    check_card_id, check_method_input, confirm_by_query, Adapter, Built, ConnectionCheck,
+    ConnectionOutcome, CreateRequest, Lookup, Notification, Outcome, ReversalKind,
+    ReversalRequest,
 };
 use crate::ledger::{
     now_ms, Applied, Ledger, NewOrder, Observation, Refund, RefundKind, RefundOutcome,
@@ -45,8 +46,12 @@ use crate::sandbox::{
 };
 use crate::vault::{Environment, Sensitive, Vault};
 
-/// How long a counter QR stays payable before Paydesk calls it expired.
+/// How long the counter waits for a payment before it calls the order expired. The gateway
+/// may take it later: each gateway's `PollSchedule::payable_for` says how long it is asked.
 const ORDER_TTL: Duration = Duration::from_secs(15 * 60);
+/// The event note of a payment that arrived after the counter stopped waiting: the owner is
+/// told (`Paydesk::late_payments`).
+pub const LATE_PAYMENT: &str = "paid after it expired";
 /// A Created order younger than this may still have its create call in flight (in this or
 /// another process), so "the gateway has no such order" does not yet mean it never will.
 const CREATE_GRACE: Duration = Duration::from_secs(120);
@@ -89,10 +94,11 @@ pub struct Paydesk {
     data_dir: PathBuf,
     mode: Mode,
     sandbox: OnceCell<SandboxServer>,
-    connectors: Mutex<HashMap<(Gateway, String), Arc<Connector>>>,
+    connectors: Mutex<HashMap<(Gateway, String), Arc<dyn Adapter>>>,
     observer: RwLock<Option<Observer>>,
     watching: Mutex<HashSet<i64>>,
-    poll_interval: Duration,
+    /// The longest a watcher sleeps between queries (tests shorten it: `poll.ceiling_ms`).
+    poll_ceiling: Duration,
     /// The base URL gateways post notifications to (the receiver's, once it runs).
     notify_base: RwLock<String>,
 }
@@ -110,6 +116,12 @@ impl Paydesk {
                 .transpose()?
                 .unwrap_or(Mode::Sandbox),
         };
+        let poll_ceiling = match ledger.setting("poll.ceiling_ms")? {
+            Some(ms) => Duration::from_millis(ms.trim().parse().map_err(|_| {
+                Error::invalid("poll.ceiling_ms", format!("{ms:?} is not a number of milliseconds"))
+            })?),
+            None => Duration::MAX,
+        };
         Ok(Arc::new(Paydesk {
             ledger,
             data_dir: data_dir.to_path_buf(),
@@ -118,7 +130,7 @@ impl Paydesk {
             connectors: Mutex::new(HashMap::new()),
             observer: RwLock::new(None),
             watching: Mutex::new(HashSet::new()),
-            poll_interval: Duration::from_millis(1000),
+            poll_ceiling,
             notify_base: RwLock::new(DEFAULT_NOTIFY_BASE.to_string()),
         }))
     }
@@ -179,58 +191,62 @@ impl Paydesk {
             .collect()
     }
 
-    /// Validates, writes the intent, then asks the gateway. On a definite refusal the order
-    /// is Failed; when the gateway cannot be reached the order stays Created and is
-    /// reconciled by query (its merchant order number makes a resend safe).
-    /// Every order left open is watched until it settles.
+    /// Validates, writes the intent, then asks the gateway.
+    ///
+    /// Everything that can be checked before the call is checked before the ledger is
+    /// touched (the input, then the adapter's `prepare_create`: settings, field lengths,
+    /// currency rules): bad input is an error with nothing written. Then the order is written
+    /// durably with its merchant order number (a resend carries the same number), then sent.
+    /// A definite refusal makes it Failed and is the caller's error; any other answer, or
+    /// none, leaves it open and the caller gets the order (it is watched and reconciled): a
+    /// caller is told failure only when the gateway cannot have taken the order.
     pub async fn create_order(self: &Arc<Self>, input: &CreateOrderInput) -> Result<Order> {
         let gateway = Gateway::parse(&input.gateway)?;
         let method = Method::parse(gateway, &input.method)?;
         let currency = Currency::parse(&input.currency)?;
         let amount = Money::parse(&input.amount, currency)?;
         method.check_currency(currency)?;
-        check_amount(method, amount)?;
         check_method_input(method, input.code.as_deref(), input.card_id.as_deref())?;
         let environment = self.mode.as_str().to_string();
-        let connector = self.connector(gateway, &environment).await?;
+        let adapter = self.connector(gateway, &environment).await?;
 
         let now = chrono::Utc::now();
-        let order = self.ledger.insert_order(&NewOrder {
-            merchant_order_no: new_merchant_order_no(now),
-            method,
-            environment,
-            amount,
-            expires_at_ms: Some(now.timestamp_millis() + ORDER_TTL.as_millis() as i64),
-        })?;
-        self.watch(order.id);
-        let description = format!("Sale {}", order.merchant_order_no);
+        let merchant_order_no = new_merchant_order_no(now);
+        let description = format!("Sale {merchant_order_no}");
         let request = CreateRequest {
-            merchant_order_no: &order.merchant_order_no,
+            merchant_order_no: &merchant_order_no,
             method,
             amount,
             description: &description,
-            payment_code: input.code.as_deref(),
+            payment_code: input.code.as_deref().map(str::trim),
             card_id: input.card_id.as_deref(),
         };
-        match connector.create(&request).await {
-            Ok(created) => {
-                self.ledger.record_gateway_reference(
-                    order.id,
-                    created.gateway_order_id.as_deref(),
-                    created.payment_url.as_deref(),
-                )?;
-                if let Some(payload) = &created.payload {
-                    self.ledger.record_payload(order.id, payload)?;
-                }
-                let (_, order) = self.ledger.apply(
-                    order.id,
-                    &Observation {
-                        status: created.status,
-                        gateway_status: created.gateway_status,
-                        source: EventSource::Create,
-                        note: Some("accepted by the gateway".into()),
-                    },
-                )?;
+        adapter.prepare_create(&request)?;
+
+        let order = self.ledger.insert_order(&NewOrder {
+            merchant_order_no: merchant_order_no.clone(),
+            method,
+            environment,
+            amount,
+            expires_at_ms: Some(now.timestamp_millis() + self.order_ttl()?.as_millis() as i64),
+        })?;
+        self.watch(order.id);
+        match Outcome::from(adapter.create(&request).await) {
+            Outcome::Succeeded(created) => {
+                let order = match self.record_created(&order, &created) {
+                    Ok(order) => order,
+                    // The gateway has the order: the caller must see it, not an error. The
+                    // watcher's next query records what the ledger could not keep now.
+                    Err(e) => {
+                        tracing::error!(order = order.id, "create answer not recorded: {e}");
+                        let mut shown = order.clone();
+                        shown.status = OrderStatus::Pending;
+                        shown.gateway_order_id = created.gateway_order_id.clone();
+                        shown.payment_url = created.payment_url.clone();
+                        shown.payment_payload = created.payload.clone();
+                        return Ok(shown);
+                    }
+                };
                 if confirm_by_query(method) {
                     // A scanned code or stored card may be paid (or declined) already: ask.
                     return match self.sync(order.id).await {
@@ -246,33 +262,51 @@ impl Paydesk {
                 }
                 Ok(order)
             }
-            Err(Error::GatewayRejected {
-                gateway,
-                code,
-                message,
-            }) => {
-                let refusal = Error::GatewayRejected {
-                    gateway,
-                    code: code.clone(),
-                    message,
+            Outcome::Refused(refusal) => {
+                let code = match &refusal {
+                    Error::GatewayRejected { code, .. } => Some(code.clone()),
+                    _ => None,
                 };
                 let failed = Observation {
                     status: OrderStatus::Failed,
-                    gateway_status: Some(code),
+                    gateway_status: code,
                     source: EventSource::Create,
                     note: Some(refusal.to_string()),
                 };
                 self.ledger.apply(order.id, &failed)?;
                 Err(refusal)
             }
-            Err(e) => {
+            Outcome::Unknown(e) => {
                 tracing::warn!(
                     order = order.id,
-                    "create outcome unknown, will reconcile: {e}"
+                    "create outcome unknown, the order is queried until the gateway tells: {e}"
                 );
-                Err(e)
+                self.ledger.get(order.id)
             }
         }
+    }
+
+    /// Keeps what a create answer carried. A create answer is never a payment status (only a
+    /// query marks paid), so the order becomes Pending whatever it claims.
+    fn record_created(&self, order: &Order, created: &crate::gateways::Created) -> Result<Order> {
+        self.ledger.record_gateway_reference(
+            order.id,
+            created.gateway_order_id.as_deref(),
+            created.payment_url.as_deref(),
+        )?;
+        if let Some(payload) = &created.payload {
+            self.ledger.record_payload(order.id, payload)?;
+        }
+        let (_, order) = self.ledger.apply(
+            order.id,
+            &Observation {
+                status: OrderStatus::Pending,
+                gateway_status: created.gateway_status.clone(),
+                source: EventSource::Create,
+                note: Some("accepted by the gateway".into()),
+            },
+        )?;
+        Ok(order)
     }
 
     /// Asks the gateway what became of an order and applies the answer.
@@ -322,11 +356,21 @@ impl Paydesk {
                 if report.status == OrderStatus::Refunded {
                     self.gateway_returned(&order, &report, source)?;
                 }
+                let late = order.status == OrderStatus::Expired
+                    && matches!(report.status, OrderStatus::Paid | OrderStatus::Authorized);
+                if late {
+                    tracing::warn!(order = id, "paid after it expired");
+                }
+                let note = match (late, report.note) {
+                    (true, Some(note)) => Some(format!("{LATE_PAYMENT}; {note}")),
+                    (true, None) => Some(LATE_PAYMENT.to_string()),
+                    (false, note) => note,
+                };
                 let observation = Observation {
                     status: report.status,
                     gateway_status: Some(report.gateway_status),
                     source,
-                    note: report.note,
+                    note,
                 };
                 self.ledger.apply(id, &observation)?.1
             }
@@ -343,9 +387,15 @@ impl Paydesk {
                 self.ledger.apply(id, &observation)?.1
             }
             Lookup::Missing => order,
+            Lookup::CannotAsk(reason) => {
+                tracing::warn!(order = id, "cannot ask the gateway: {reason}");
+                order
+            }
         };
-        // An authorisation holds the customer's money: it waits for a capture or a void, not
-        // for the counter's countdown.
+        // The counter stops waiting at the order's expiry (an authorisation, which holds the
+        // customer's money, waits for a capture or a void instead). The gateway may still take
+        // the payment: the order keeps being asked about for as long as it can (see `watch`
+        // and `reconcile`), and a late payment moves it to Paid.
         if !order.status.is_settled()
             && order.status != OrderStatus::Authorized
             && order.expires_at_ms.is_some_and(|at| now_ms() > at)
@@ -354,7 +404,7 @@ impl Paydesk {
                 status: OrderStatus::Expired,
                 gateway_status: None,
                 source,
-                note: Some("no payment before the order expired".into()),
+                note: Some("no payment before the order expired; Paydesk keeps asking the gateway while it can still take it".into()),
             };
             order = self.ledger.apply(id, &observation)?.1;
         }
@@ -411,35 +461,55 @@ impl Paydesk {
         Ok(())
     }
 
-    /// Startup: every order left open (mid-creation, or waiting when the app stopped) is
-    /// re-queried. Returns the orders after reconciliation.
+    /// Startup, and `paydesk reconcile` for a headless counter: every order left open
+    /// (mid-creation, or waiting when the app stopped), and every expired one the gateway can
+    /// still take a payment for, is queried; every refund whose outcome is unknown is asked
+    /// about where the gateway can say (and resent where a resend is documented as the same
+    /// refund). Returns the orders after reconciliation.
     pub async fn reconcile(&self) -> Vec<Result<Order>> {
-        let open = match self.ledger.open_orders() {
+        let longest = [Gateway::Iotpay, Gateway::Smepay, Gateway::Smartpay, Gateway::Smartexpay]
+            .into_iter()
+            .map(|g| crate::gateways::capabilities(g).poll.payable_for)
+            .max()
+            .unwrap_or(ORDER_TTL);
+        let since = now_ms() - longest.as_millis() as i64;
+        let open = match self.ledger.orders_to_reconcile(since) {
             Ok(open) => open,
             Err(e) => return vec![Err(e)],
         };
         let mut out = Vec::with_capacity(open.len());
         for order in open {
+            if order.status == OrderStatus::Expired && !self.still_payable(&order) {
+                continue;
+            }
             let result = self.sync_from(order.id, EventSource::Reconcile).await;
             if let Err(e) = &result {
                 tracing::warn!(order = order.id, "reconcile: {e}");
             }
             out.push(result);
         }
-        // Refunds are not resent on their own: whether a gateway takes a repeated refund
-        // number as the same refund is documented for SmartPay only. The owner decides.
         match self.ledger.pending_refunds() {
-            Ok(unanswered) if !unanswered.is_empty() => tracing::warn!(
-                count = unanswered.len(),
-                "reconcile: refunds with no answer wait for the owner (resend or settle them)"
-            ),
-            Ok(_) => {}
+            Ok(unanswered) => {
+                for refund in unanswered {
+                    if let Err(e) = self.settle_by_query(&refund).await {
+                        tracing::warn!(refund = %refund.refund_no, "reconcile: {e}");
+                    }
+                }
+            }
             Err(e) => tracing::warn!("reconcile: {e}"),
         }
         out
     }
 
-    /// Follows an open order until it settles, telling the observer of every change. One
+    /// Whether the gateway may still take a payment for this order (its documented window).
+    fn still_payable(&self, order: &Order) -> bool {
+        let window = crate::gateways::capabilities(order.gateway).poll.payable_for;
+        now_ms() - order.created_at_ms < window.as_millis() as i64
+    }
+
+    /// Follows an order until it settles, telling the observer of every change: fast while
+    /// the customer is at the counter, then backing off (each gateway's `PollSchedule`), and
+    /// past the counter's expiry for as long as the gateway can still take the payment. One
     /// watcher per order, however often this is called.
     pub fn watch(self: &Arc<Self>, id: i64) {
         if !self
@@ -453,8 +523,32 @@ impl Paydesk {
         let this = self.clone();
         tokio::spawn(async move {
             let mut last: Option<(OrderStatus, Option<String>)> = None;
+            let mut pending_requeries = 0u32;
             loop {
-                tokio::time::sleep(this.poll_interval).await;
+                let Ok(order) = this.ledger.get(id) else { break };
+                let poll = crate::gateways::capabilities(order.gateway).poll;
+                let age = Duration::from_millis((now_ms() - order.created_at_ms).max(0) as u64);
+                if age >= poll.payable_for {
+                    break;
+                }
+                let mut delay = poll.delay(age).min(this.poll_ceiling);
+                if let Some((times, gap)) = poll.pending_requeries {
+                    // The gateway's documented patience: after the customer's time at the
+                    // counter, this many re-queries of a pending order, then it is left
+                    // pending for the gateway to resolve (reconcile asks again later).
+                    if age >= poll.fast_for {
+                        if pending_requeries >= times {
+                            tracing::error!(
+                                order = id,
+                                "still pending after {times} re-queries: left pending for the gateway to resolve"
+                            );
+                            break;
+                        }
+                        pending_requeries += 1;
+                        delay = gap.min(this.poll_ceiling);
+                    }
+                }
+                tokio::time::sleep(delay).await;
                 match this.sync(id).await {
                     Ok(order) => {
                         let now = (order.status, order.gateway_status.clone());
@@ -462,8 +556,11 @@ impl Paydesk {
                             this.notify_observer(&order);
                             last = Some(now);
                         }
-                        // An authorisation waits for the owner (capture or void), not the gateway.
-                        if order.status.is_settled() || order.status == OrderStatus::Authorized {
+                        // An authorisation waits for the owner (capture or void), not the
+                        // gateway; an expired order is still asked about while payable.
+                        let done = order.status == OrderStatus::Authorized
+                            || (order.status.is_settled() && order.status != OrderStatus::Expired);
+                        if done {
                             break;
                         }
                     }
@@ -476,6 +573,67 @@ impl Paydesk {
                 .unwrap_or_else(|p| p.into_inner())
                 .remove(&id);
         });
+    }
+
+    /// Follows a refund or void whose outcome is unknown until the gateway tells (where it
+    /// can be asked), on the gateway's schedule.
+    fn watch_reversal(self: &Arc<Self>, refund: Refund) {
+        let this = self.clone();
+        tokio::spawn(async move {
+            let Ok(order) = this.ledger.get(refund.order_id) else { return };
+            let capabilities = crate::gateways::capabilities(order.gateway);
+            if !capabilities.refund_lookup {
+                return;
+            }
+            let started = std::time::Instant::now();
+            loop {
+                let age = started.elapsed();
+                if age >= capabilities.poll.payable_for {
+                    return;
+                }
+                tokio::time::sleep(capabilities.poll.delay(age).min(this.poll_ceiling)).await;
+                match this.settle_by_query(&refund).await {
+                    Ok(Some(_)) => return,
+                    Ok(None) => {}
+                    Err(Error::NotFound(_)) => return,
+                    Err(e) => tracing::warn!(refund = %refund.refund_no, "refund query: {e}"),
+                }
+            }
+        });
+    }
+
+    /// Asks the gateway what became of a refund whose outcome is unknown, and records a
+    /// definite answer. `None` while it is still unknown.
+    async fn settle_by_query(&self, refund: &Refund) -> Result<Option<(Refund, Order)>> {
+        let current = self.ledger.refund_by_no(&refund.refund_no)?;
+        if current.status != crate::ledger::RefundStatus::Pending {
+            return Ok(Some((current, self.ledger.get(refund.order_id)?)));
+        }
+        let order = self.ledger.get(refund.order_id)?;
+        let adapter = self.connector(order.gateway, &order.environment).await?;
+        if !adapter.capabilities().refund_lookup {
+            return Ok(None);
+        }
+        let request = reversal_request(refund, order.amount.currency())?;
+        match Outcome::from(adapter.lookup_reversal(&order, &request).await) {
+            Outcome::Succeeded(reversal) => Ok(Some(self.ledger.finish_refund(
+                refund.id,
+                RefundOutcome::Succeeded {
+                    gateway_refund_id: reversal.gateway_refund_id,
+                    gateway_status: reversal.gateway_status,
+                },
+            )?)),
+            Outcome::Refused(e) => Ok(Some(self.ledger.finish_refund(
+                refund.id,
+                RefundOutcome::Failed {
+                    reason: e.to_string(),
+                },
+            )?)),
+            Outcome::Unknown(e) => {
+                tracing::info!(refund = %refund.refund_no, "refund still unknown: {e}");
+                Ok(None)
+            }
+        }
     }
 
     fn notify_observer(&self, order: &Order) {
@@ -492,6 +650,32 @@ impl Paydesk {
     /// Applies an observation made outside a poll (kept for the notification receiver).
     pub fn apply(&self, id: i64, observation: &Observation) -> Result<(Applied, Order)> {
         self.ledger.apply(id, observation)
+    }
+
+    /// How long the counter waits for a payment: 15 minutes, unless the `order.ttl_ms`
+    /// setting says otherwise (tests of late payments).
+    fn order_ttl(&self) -> Result<Duration> {
+        match self.ledger.setting("order.ttl_ms")? {
+            Some(ms) => ms.trim().parse::<u64>().map(Duration::from_millis).map_err(|_| {
+                Error::invalid("order.ttl_ms", format!("{ms:?} is not a number of milliseconds"))
+            }),
+            None => Ok(ORDER_TTL),
+        }
+    }
+
+    /// Orders paid after the counter stopped waiting (newest first): the owner's notice that
+    /// money arrived for a sale the counter had given up on.
+    pub fn late_payments(&self) -> Result<Vec<Order>> {
+        let mut late = self
+            .ledger
+            .orders_moved(OrderStatus::Expired, OrderStatus::Paid)?;
+        late.extend(
+            self.ledger
+                .orders_moved(OrderStatus::Expired, OrderStatus::Authorized)?,
+        );
+        late.sort_by_key(|o| std::cmp::Reverse(o.id));
+        late.dedup_by_key(|o| o.id);
+        Ok(late)
     }
 
     /// How long adapters wait for a gateway: the gateway's own default, unless the
@@ -512,8 +696,18 @@ impl Paydesk {
         }
     }
 
+    /// Puts `adapter` in place of the one Paydesk would build for `gateway` in `environment`:
+    /// tests of the service's own bookkeeping against a scripted gateway.
+    #[doc(hidden)]
+    pub fn install_adapter(&self, gateway: Gateway, environment: &str, adapter: Arc<dyn Adapter>) {
+        self.connectors
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert((gateway, environment.to_string()), adapter);
+    }
+
     /// The adapter for a gateway in an environment, built once and reused.
-    async fn connector(&self, gateway: Gateway, environment: &str) -> Result<Arc<Connector>> {
+    async fn connector(&self, gateway: Gateway, environment: &str) -> Result<Arc<dyn Adapter>> {
         let key = (gateway, environment.to_string());
         if let Some(c) = self
             .connectors
@@ -523,7 +717,8 @@ impl Paydesk {
         {
             return Ok(c.clone());
         }
-        let connector = Arc::new(self.build_connector(gateway, environment).await?);
+        let connector: Arc<dyn Adapter> =
+            Arc::from(self.build_connector(gateway, environment).await?);
         self.connectors
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -531,7 +726,11 @@ impl Paydesk {
         Ok(connector)
     }
 
-    async fn build_connector(&self, gateway: Gateway, environment: &str) -> Result<Connector> {
+    async fn build_connector(
+        &self,
+        gateway: Gateway,
+        environment: &str,
+    ) -> Result<Box<dyn Adapter>> {
         match gateway {
             Gateway::Iotpay => {
                 let timeout = self.http_timeout(Duration::from_secs(30))?;
@@ -597,20 +796,20 @@ impl Paydesk {
                     };
                     (v1, card)
                 };
-                Ok(Connector::Iotpay {
+                Ok(crate::gateways::build(Built::Iotpay {
                     v1: Iotpay::new(v1)?,
                     card: IotpayCard::new(card)?,
-                })
+                }))
             }
-            Gateway::Smepay => Ok(Connector::Smepay(Smepay::new(
+            Gateway::Smepay => Ok(crate::gateways::build(Built::Smepay(Smepay::new(
                 self.smepay_config(environment).await?,
-            )?)),
-            Gateway::Smartexpay => Ok(Connector::Smartexpay(Smartexpay::new(
-                self.smartexpay_config(environment).await?,
-            )?)),
-            Gateway::Smartpay => Ok(Connector::Smartpay(Smartpay::new(
+            )?))),
+            Gateway::Smartexpay => Ok(crate::gateways::build(Built::Smartexpay(
+                Smartexpay::new(self.smartexpay_config(environment).await?)?,
+            ))),
+            Gateway::Smartpay => Ok(crate::gateways::build(Built::Smartpay(Smartpay::new(
                 self.smartpay_config(environment).await?,
-            )?)),
+            )?))),
         }
     }
 
@@ -870,8 +1069,7 @@ impl Paydesk {
     /// capture is tried again after an unknown outcome.
     pub async fn capture(&self, id: i64, amount: Option<&str>) -> Result<Order> {
         let order = self.ledger.get(id)?;
-        let connector = self.connector(order.gateway, &order.environment).await?;
-        let Connector::Smartpay(smartpay) = connector.as_ref() else {
+        if !crate::gateways::capabilities(order.gateway).capture {
             return Err(Error::invalid(
                 "order",
                 format!(
@@ -879,7 +1077,8 @@ impl Paydesk {
                     order.gateway.as_str()
                 ),
             ));
-        };
+        }
+        let adapter = self.connector(order.gateway, &order.environment).await?;
         if order.status != OrderStatus::Authorized {
             return Err(Error::invalid(
                 "order",
@@ -898,10 +1097,9 @@ impl Paydesk {
                 format!("at most {} can be captured", order.amount),
             ));
         }
-        let transaction_id = order
-            .gateway_order_id
-            .clone()
-            .ok_or_else(|| Error::invalid("order", format!("order {id} has no transactionId")))?;
+        if order.gateway_order_id.is_none() {
+            return Err(Error::invalid("order", format!("order {id} has no transactionId")));
+        }
         let mut payload = order
             .payment_payload
             .clone()
@@ -918,10 +1116,16 @@ impl Paydesk {
                 fresh
             }
         };
-        smartpay
-            .capture(&transaction_id, &modification_id, amount)
-            .await?;
-        self.sync_from(id, EventSource::User).await
+        match Outcome::from(adapter.capture(&order, &modification_id, amount).await) {
+            Outcome::Refused(e) => Err(e),
+            // Done, or not decided yet: the payment's status says which (the capture's id is
+            // kept, so trying again resends the same capture).
+            Outcome::Succeeded(_) => self.sync_from(id, EventSource::User).await,
+            Outcome::Unknown(e) => {
+                tracing::warn!(order = id, "capture outcome unknown, the status query tells: {e}");
+                self.sync_from(id, EventSource::User).await
+            }
+        }
     }
 
     /// Resends the refunds and voids of an order whose outcome is unknown (still pending in
@@ -932,7 +1136,7 @@ impl Paydesk {
     /// the owner, having looked at the gateway's records, settles it ([`Self::settle_reversal`]).
     pub async fn retry_reversals(&self, id: i64) -> Result<Order> {
         let order = self.ledger.get(id)?;
-        let connector = self.connector(order.gateway, &order.environment).await?;
+        let adapter = self.connector(order.gateway, &order.environment).await?;
         let mut refused = None;
         for refund in self
             .ledger
@@ -940,31 +1144,31 @@ impl Paydesk {
             .into_iter()
             .filter(|r| r.status == crate::ledger::RefundStatus::Pending)
         {
+            // First ask, where the gateway can say: a resend of a refund that went through
+            // would be refused and tell nothing.
+            if self.settle_by_query(&refund).await?.is_some() {
+                continue;
+            }
             // Pending refunds are not in refunded_minor yet: the order reads as it did when this
             // one was reserved, so a full refund is resent as a full one.
             let order = self.ledger.get(id)?;
-            let answer = match refund.kind {
-                RefundKind::Void => connector.void(&order, &refund.refund_no).await,
-                RefundKind::Refund => {
-                    connector
-                        .refund(
-                            &order,
-                            &refund.refund_no,
-                            Money::from_minor(refund.amount_minor, order.amount.currency())?,
-                        )
-                        .await
+            let request = reversal_request(&refund, order.amount.currency())?;
+            match Outcome::from(adapter.reverse(&order, &request).await) {
+                Outcome::Succeeded(reversal) => {
+                    self.ledger.finish_refund(
+                        refund.id,
+                        RefundOutcome::Succeeded {
+                            gateway_refund_id: reversal.gateway_refund_id,
+                            gateway_status: reversal.gateway_status,
+                        },
+                    )?;
                 }
-            };
-            match answer {
-                Ok(reversal) => {
-                    self.finish_reversal(refund, Ok(reversal))?;
-                }
-                Err(e @ Error::GatewayRejected { .. }) => {
+                Outcome::Refused(e) => {
                     self.ledger
                         .note_refund(refund.id, &format!("resend refused: {e}"))?;
                     refused.get_or_insert(e);
                 }
-                Err(e) => return Err(e),
+                Outcome::Unknown(e) => return Err(e),
             }
         }
         match refused {
@@ -1022,8 +1226,7 @@ impl Paydesk {
     /// order moves from waitPayment to inProgress at SmartExPay; then it is re-queried.
     pub async fn confirm_manual_payment(&self, id: i64) -> Result<Order> {
         let order = self.ledger.get(id)?;
-        let connector = self.connector(order.gateway, &order.environment).await?;
-        let Connector::Smartexpay(smartexpay) = connector.as_ref() else {
+        if !crate::gateways::capabilities(order.gateway).manual_payment {
             return Err(Error::invalid(
                 "order",
                 format!(
@@ -1031,7 +1234,8 @@ impl Paydesk {
                     order.gateway.as_str()
                 ),
             ));
-        };
+        }
+        let adapter = self.connector(order.gateway, &order.environment).await?;
         let order = self.sync(id).await?;
         if order.gateway_status.as_deref() != Some("waitPayment") {
             return Err(Error::invalid(
@@ -1039,7 +1243,7 @@ impl Paydesk {
                 format!("order {id} is {} at SmartExPay: only an order waiting for payment can be confirmed", order.gateway_status.as_deref().unwrap_or("unknown")),
             ));
         }
-        smartexpay.confirm_manual_payment(&order).await?;
+        adapter.confirm_manual_payment(&order).await?;
         self.sync_from(id, EventSource::User).await
     }
 
@@ -1049,14 +1253,8 @@ impl Paydesk {
         order: &Order,
         fields: &[(String, String)],
     ) -> Result<bool> {
-        let connector = self.connector(order.gateway, &order.environment).await?;
-        Ok(match connector.as_ref() {
-            Connector::Smartexpay(smartexpay) => crate::gateways::smartexpay::verify_ipn(
-                fields,
-                &smartexpay.ipn_secret_for(&order.merchant_order_no),
-            ),
-            _ => false,
-        })
+        let adapter = self.connector(order.gateway, &order.environment).await?;
+        Ok(adapter.verify_notification(order, &Notification::Pairs(fields)))
     }
 
     /// The order of `gateway` that the gateway knows by `gateway_order_id`, if it is ours.
@@ -1078,10 +1276,13 @@ impl Paydesk {
     }
 
     /// Gives back `amount` (cashier text; the whole remainder when `None`) on a paid order.
-    /// The refund is reserved in the ledger with its own refund number before the gateway is
-    /// called, so concurrent refunds cannot exceed what was paid and a resend is recognisable.
+    /// Checked first (the gateway's capabilities and the adapter's `prepare_reversal`), then
+    /// reserved in the ledger with its own refund number before the gateway is called, so
+    /// concurrent refunds cannot exceed what was paid and a resend is recognisable. A refund
+    /// whose outcome is unknown is returned pending (its amount held back) and asked about
+    /// until the gateway tells.
     pub async fn refund(
-        &self,
+        self: &Arc<Self>,
         id: i64,
         amount: Option<&str>,
         reason: Option<&str>,
@@ -1092,26 +1293,38 @@ impl Paydesk {
             Some(text) => Money::parse(text, currency)?.minor(),
             None => order.amount.minor() - order.refunded_minor,
         };
-        let connector = self.connector(order.gateway, &order.environment).await?;
-        connector.check_refund(&order)?;
+        if let Some(why) = crate::gateways::capabilities(order.gateway).no_refunds {
+            return Err(Error::invalid(
+                "order",
+                format!("order {}: {why}", order.merchant_order_no),
+            ));
+        }
+        let adapter = self.connector(order.gateway, &order.environment).await?;
         let refund_no = new_merchant_order_no(chrono::Utc::now()).replacen("PD", "RF", 1);
+        let amount = Money::from_minor(minor, currency)?;
+        let request = ReversalRequest {
+            kind: ReversalKind::Refund,
+            refund_no: &refund_no,
+            amount,
+        };
+        if minor > 0 {
+            adapter.prepare_reversal(&order, &request)?;
+        }
         let refund = self
             .ledger
             .begin_refund(id, &refund_no, minor, RefundKind::Refund, reason)?;
-        let amount = Money::from_minor(minor, currency)?;
-        self.finish_reversal(refund, connector.refund(&order, &refund_no, amount).await)
+        let answer = adapter.reverse(&order, &request).await;
+        self.finish_reversal(refund, answer)
     }
 
     /// Cancels an unsettled card payment in full.
-    pub async fn void(&self, id: i64, reason: Option<&str>) -> Result<(Refund, Order)> {
+    pub async fn void(self: &Arc<Self>, id: i64, reason: Option<&str>) -> Result<(Refund, Order)> {
         let order = self.ledger.get(id)?;
-        let connector = self.connector(order.gateway, &order.environment).await?;
-        let refund_no = new_merchant_order_no(chrono::Utc::now()).replacen("PD", "VD", 1);
         // Refused before anything is reserved when the gateway cannot void this kind of order.
-        if !matches!(
-            order.method,
-            Method::CardLink | Method::Card | Method::CardToken | Method::SmartpayCard
-        ) {
+        if !crate::gateways::capabilities(order.gateway)
+            .voidable
+            .contains(&order.method)
+        {
             return Err(Error::invalid(
                 "order",
                 format!(
@@ -1120,6 +1333,14 @@ impl Paydesk {
                 ),
             ));
         }
+        let adapter = self.connector(order.gateway, &order.environment).await?;
+        let refund_no = new_merchant_order_no(chrono::Utc::now()).replacen("PD", "VD", 1);
+        let request = ReversalRequest {
+            kind: ReversalKind::Void,
+            refund_no: &refund_no,
+            amount: order.amount,
+        };
+        adapter.prepare_reversal(&order, &request)?;
         let refund = self.ledger.begin_refund(
             id,
             &refund_no,
@@ -1127,23 +1348,24 @@ impl Paydesk {
             RefundKind::Void,
             reason,
         )?;
-        self.finish_reversal(refund, connector.void(&order, &refund_no).await)
+        let answer = adapter.reverse(&order, &request).await;
+        self.finish_reversal(refund, answer)
     }
 
     fn finish_reversal(
-        &self,
+        self: &Arc<Self>,
         refund: Refund,
         answer: Result<crate::gateways::Reversal>,
     ) -> Result<(Refund, Order)> {
-        match answer {
-            Ok(reversal) => self.ledger.finish_refund(
+        match Outcome::from(answer) {
+            Outcome::Succeeded(reversal) => self.ledger.finish_refund(
                 refund.id,
                 RefundOutcome::Succeeded {
                     gateway_refund_id: reversal.gateway_refund_id,
                     gateway_status: reversal.gateway_status,
                 },
             ),
-            Err(e @ Error::GatewayRejected { .. }) => {
+            Outcome::Refused(e) => {
                 self.ledger.finish_refund(
                     refund.id,
                     RefundOutcome::Failed {
@@ -1152,42 +1374,32 @@ impl Paydesk {
                 )?;
                 Err(e)
             }
-            // Unknown outcome: the refund stays pending (and keeps counting against the total)
-            // until the owner checks it with the gateway.
-            Err(e) => Err(e),
+            // Unknown outcome: the refund stays pending (its amount held back) and is asked
+            // about until the gateway tells; the caller is told so, not that it failed.
+            Outcome::Unknown(e) => {
+                tracing::warn!(refund = %refund.refund_no, "refund outcome unknown: {e}");
+                self.ledger.note_refund(refund.id, &format!("no clear answer yet: {e}"))?;
+                self.watch_reversal(refund.clone());
+                let refund = self.ledger.refund_by_no(&refund.refund_no)?;
+                let order = self.ledger.get(refund.order_id)?;
+                Ok((refund, order))
+            }
         }
     }
 
     /// Starts keeping a customer's card with IOTPay under `card_id` (ours, unique per card):
     /// returns the link and secureId of the form where the customer enters it.
     pub async fn add_card(&self, card_id: &str) -> Result<serde_json::Value> {
-        let card_id = card_id.trim();
-        if card_id.is_empty()
-            || !card_id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
-            return Err(Error::invalid(
-                "cardId",
-                "a card id is letters, digits, '-' or '_'",
-            ));
-        }
-        let connector = self.connector(Gateway::Iotpay, self.mode.as_str()).await?;
-        match connector.as_ref() {
-            Connector::Iotpay { card, .. } => card.add_card(card_id).await,
-            #[allow(unreachable_patterns)]
-            _ => Err(Error::UnsupportedMethod("saved cards are IOTPay's".into())),
-        }
+        check_card_id(card_id)?;
+        let adapter = self.connector(Gateway::Iotpay, self.mode.as_str()).await?;
+        adapter.add_card(card_id).await
     }
 
     /// What IOTPay keeps of a stored card (masked number).
     pub async fn query_card(&self, card_id: &str) -> Result<serde_json::Value> {
-        let connector = self.connector(Gateway::Iotpay, self.mode.as_str()).await?;
-        match connector.as_ref() {
-            Connector::Iotpay { card, .. } => card.query_card(card_id).await,
-            #[allow(unreachable_patterns)]
-            _ => Err(Error::UnsupportedMethod("saved cards are IOTPay's".into())),
-        }
+        check_card_id(card_id)?;
+        let adapter = self.connector(Gateway::Iotpay, self.mode.as_str()).await?;
+        adapter.query_card(card_id).await
     }
 
     /// Verifies a notification's signature with the keys of the order's environment.
@@ -1196,13 +1408,8 @@ impl Paydesk {
         order: &Order,
         fields: &serde_json::Map<String, serde_json::Value>,
     ) -> Result<bool> {
-        let connector = self.connector(order.gateway, &order.environment).await?;
-        Ok(match connector.as_ref() {
-            Connector::Iotpay { v1, .. } => v1.verify(fields),
-            // Other gateways' notifications are not IOTPay-signed.
-            #[allow(unreachable_patterns)]
-            _ => false,
-        })
+        let adapter = self.connector(order.gateway, &order.environment).await?;
+        Ok(adapter.verify_notification(order, &Notification::Fields(fields)))
     }
 
     /// The order a notification names, if it is ours.
@@ -1214,4 +1421,16 @@ impl Paydesk {
     pub async fn sync_after_notify(&self, id: i64) -> Result<Order> {
         self.sync_from(id, EventSource::Notify).await
     }
+}
+
+/// The gateway request of a refund or void the ledger holds.
+fn reversal_request(refund: &Refund, currency: Currency) -> Result<ReversalRequest<'_>> {
+    Ok(ReversalRequest {
+        kind: match refund.kind {
+            RefundKind::Refund => ReversalKind::Refund,
+            RefundKind::Void => ReversalKind::Void,
+        },
+        refund_no: &refund.refund_no,
+        amount: Money::from_minor(refund.amount_minor, currency)?,
+    })
 }

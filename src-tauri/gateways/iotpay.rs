@@ -258,7 +258,7 @@ impl Iotpay {
         let probe = format!("PDCHECK{}", chrono::Utc::now().timestamp_millis());
         match self.query_order(&probe).await {
             Ok(Lookup::Missing) => Ok("query_order: 0112 merchant order id does not exist".into()),
-            Ok(Lookup::Found(_)) => Ok("query_order answered".into()),
+            Ok(_) => Ok("query_order answered".into()),
             Err(Error::GatewayRejected { code, message, .. })
                 if code != "0013" && code != "0015" && code.chars().all(|c| c.is_ascii_digit()) =>
             {

@@ -2,11 +2,15 @@
 //! gateway's statuses into `OrderStatus` (anything not plainly success or failure is
 //! Pending, and the gateway's own word is kept verbatim).
 
+mod adapters;
+mod shims;
 pub mod iotpay;
 pub mod iotpay_card;
 pub mod smartexpay;
 pub mod smartpay;
 pub mod smepay;
+
+pub use adapters::{build, capabilities, Built};
 
 use std::time::Duration;
 
@@ -14,7 +18,210 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::money::Money;
-use crate::order::{Method, MethodKind, Order, OrderStatus};
+use crate::order::{Gateway, Method, MethodKind, Order, OrderStatus};
+
+/// How every gateway call ends. Only a verified answer is `Succeeded`; only a documented,
+/// definite failure is `Refused`; everything else (no answer, 5xx, an unreadable, unsigned or
+/// wrongly signed answer, an answer about another order, "pending", an undocumented code) is
+/// `Unknown`: the operation stays pending and is asked about again, never taken as failed.
+#[derive(Debug)]
+pub enum Outcome<T> {
+    Succeeded(T),
+    Refused(Error),
+    Unknown(Error),
+}
+
+impl<T> From<Result<T>> for Outcome<T> {
+    /// An adapter's answer, sorted. Any error other than `GatewayRejected` after a send may
+    /// mean the gateway did the work, so it is `Unknown`.
+    fn from(result: Result<T>) -> Outcome<T> {
+        match result {
+            Ok(value) => Outcome::Succeeded(value),
+            Err(e @ Error::GatewayRejected { .. }) => Outcome::Refused(e),
+            Err(e) => Outcome::Unknown(e),
+        }
+    }
+}
+
+/// How often an open order is asked about, per gateway, and for how long. Fast while the
+/// customer stands at the counter, then backing off; kept up past Paydesk's own expiry for as
+/// long as the gateway can still take the payment (a late payment is still money).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PollSchedule {
+    /// The interval while the customer is at the counter.
+    pub fast: Duration,
+    /// How long the fast interval lasts after the order is created.
+    pub fast_for: Duration,
+    /// Then the interval doubles up to this.
+    pub slowest: Duration,
+    /// How long after creation the gateway may still take the payment: the order is
+    /// reconciled until then, even past Paydesk's expiry.
+    pub payable_for: Duration,
+    /// A documented limit on re-queries of a gateway "pending" state: this many, this far
+    /// apart, then the order is left pending for the gateway to resolve and the owner told.
+    pub pending_requeries: Option<(u32, Duration)>,
+}
+
+impl PollSchedule {
+    /// The wait before the next query of an order created `age` ago.
+    pub fn delay(&self, age: Duration) -> Duration {
+        if age < self.fast_for {
+            return self.fast;
+        }
+        let mut delay = self.fast;
+        let mut at = self.fast_for;
+        while delay < self.slowest && at < age {
+            at += delay * 8;
+            delay *= 2;
+        }
+        delay.min(self.slowest)
+    }
+}
+
+/// What a gateway can do, declared once per gateway instead of checked in scattered places.
+#[derive(Debug, Clone, Copy)]
+pub struct Capabilities {
+    pub gateway: Gateway,
+    /// Why money cannot be given back through Paydesk, when it cannot.
+    pub no_refunds: Option<&'static str>,
+    /// The methods whose unsettled payments can be voided.
+    pub voidable: &'static [Method],
+    /// Authorisations are captured by the owner (SmartPay).
+    pub capture: bool,
+    /// A refund whose answer was lost can be asked about (IOTPay Query Refund, V3 cc_query,
+    /// SmartPay's modifications[]), so it settles without the owner.
+    pub refund_lookup: bool,
+    /// The gateway documents a resent refund number as the same refund (SmartPay's
+    /// modificationId), so a refund with no answer may be resent on its own.
+    pub resend_is_idempotent: bool,
+    /// A manual payment step the owner confirms (SmartExPay's waitPayment -> inProgress).
+    pub manual_payment: bool,
+    pub poll: PollSchedule,
+}
+
+/// A refund or void as the gateway is asked to make it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReversalRequest<'a> {
+    pub kind: ReversalKind,
+    /// Ours, written to the ledger before the call (IOTPay mchRefundNo, SmartPay
+    /// modificationId): a resend carries the same one.
+    pub refund_no: &'a str,
+    pub amount: Money,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReversalKind {
+    Refund,
+    Void,
+}
+
+/// The same verbs for every gateway. The payment service knows nothing else of a gateway:
+/// which API of it serves a method, what it can do (`capabilities`), how it signs and what
+/// its words mean stay behind this trait. `prepare_*` are pure: they build and check what
+/// would be sent, so a bad setting or field is refused before the ledger is touched.
+#[async_trait::async_trait]
+pub trait Adapter: Send + Sync {
+    fn capabilities(&self) -> &'static Capabilities;
+
+    /// Builds and checks the create call without sending it.
+    fn prepare_create(&self, request: &CreateRequest<'_>) -> Result<()>;
+    async fn create(&self, request: &CreateRequest<'_>) -> Result<Created>;
+
+    /// What became of an order: checked against the order asked about.
+    async fn lookup(&self, order: &Order) -> Result<Lookup>;
+    /// A lookup with the gateway's documented patience for pending answers.
+    async fn lookup_patiently(&self, order: &Order) -> Result<Lookup> {
+        self.lookup(order).await
+    }
+    /// Fields the gateway's support asks for, from the last lookup, to keep with the order.
+    fn support_fields(&self, _order: &Order) -> Option<Value> {
+        None
+    }
+
+    /// Builds and checks a refund or void without sending it.
+    fn prepare_reversal(&self, order: &Order, reversal: &ReversalRequest<'_>) -> Result<()>;
+    async fn reverse(&self, order: &Order, reversal: &ReversalRequest<'_>) -> Result<Reversal>;
+    /// What became of a refund or void whose answer was lost or undecided.
+    async fn lookup_reversal(
+        &self,
+        _order: &Order,
+        _reversal: &ReversalRequest<'_>,
+    ) -> Result<Reversal> {
+        Err(Error::GatewayPending {
+            gateway: self.capabilities().gateway.as_str(),
+            status: "unknown".into(),
+            message: "this gateway has no refund query: the owner settles it from its records"
+                .into(),
+        })
+    }
+
+    /// Captures an authorisation (SmartPay); `modification_id` is written before the call.
+    async fn capture(
+        &self,
+        order: &Order,
+        _modification_id: &str,
+        _amount: Option<Money>,
+    ) -> Result<Reversal> {
+        Err(Error::invalid(
+            "order",
+            format!(
+                "order {} is a {} order: only SmartPay authorisations are captured",
+                order.id,
+                order.gateway.as_str()
+            ),
+        ))
+    }
+
+    /// The owner saw the money arrive (SmartExPay's manual payment methods).
+    async fn confirm_manual_payment(&self, order: &Order) -> Result<()> {
+        Err(Error::invalid(
+            "order",
+            format!(
+                "order {} is a {} order: only SmartExPay has a manual payment step",
+                order.id,
+                order.gateway.as_str()
+            ),
+        ))
+    }
+
+    /// Whether a notification about `order` is genuine (signed where the gateway signs) and
+    /// about this order. Even then it is only a hint: the order is queried.
+    fn verify_notification(&self, _order: &Order, _notification: &Notification<'_>) -> bool {
+        false
+    }
+
+    /// The cheapest authenticated call (Settings' "Test connection"): the gateway's words.
+    async fn check_credentials(&self) -> Result<String>;
+
+    /// Keeps a customer's card (IOTPay V3): the form's link and secureId.
+    async fn add_card(&self, _card_id: &str) -> Result<Value> {
+        Err(Error::UnsupportedMethod("saved cards are IOTPay's".into()))
+    }
+    async fn query_card(&self, _card_id: &str) -> Result<Value> {
+        Err(Error::UnsupportedMethod("saved cards are IOTPay's".into()))
+    }
+
+    /// The cheapest authenticated call, sorted into what the owner needs to know.
+    async fn check_connection(&self) -> (ConnectionOutcome, String) {
+        match self.check_credentials().await {
+            Ok(words) => (ConnectionOutcome::Ok, words),
+            Err(e @ Error::GatewayRejected { .. }) => {
+                (ConnectionOutcome::CredentialsRejected, e.to_string())
+            }
+            Err(e @ Error::GatewayUnreachable { .. }) => {
+                (ConnectionOutcome::Unreachable, e.to_string())
+            }
+            Err(e) => (ConnectionOutcome::Error, e.to_string()),
+        }
+    }
+}
+
+/// A notification as it arrived: JSON fields (IOTPay) or form pairs (SmartExPay).
+#[derive(Debug, Clone, Copy)]
+pub enum Notification<'a> {
+    Fields(&'a serde_json::Map<String, Value>),
+    Pairs(&'a [(String, String)]),
+}
 
 /// One status word a gateway uses for an order (or a refund): what it means in Paydesk's
 /// model, and what a cashier reads for it. Each gateway keeps its table (`STATUS_WORDS`)
@@ -93,6 +300,10 @@ pub enum Lookup {
     Found(Report),
     /// The gateway does not know the merchant order number: the create never reached it.
     Missing,
+    /// Paydesk cannot ask: the handle the gateway's query needs came in a create answer that
+    /// was lost (SmartPay's transactionId, SmartExPay's uid and secret). Not a "no": the order
+    /// stays open for the owner to look up at the gateway.
+    CannotAsk(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -108,17 +319,6 @@ pub struct Report {
 pub struct Reversal {
     pub gateway_refund_id: Option<String>,
     pub gateway_status: Option<String>,
-}
-
-/// The adapters, dispatched by gateway (IOTPay has two APIs: v1 for wallets, V3 for cards).
-pub enum Connector {
-    Iotpay {
-        v1: iotpay::Iotpay,
-        card: iotpay_card::IotpayCard,
-    },
-    Smepay(smepay::Smepay),
-    Smartexpay(smartexpay::Smartexpay),
-    Smartpay(smartpay::Smartpay),
 }
 
 /// What Settings' "Test connection" found.
@@ -144,176 +344,6 @@ pub struct ConnectionCheck {
     /// The gateway's own words (or why the check could not run).
     pub message: String,
     pub elapsed_ms: u64,
-}
-
-fn is_card(method: Method) -> bool {
-    matches!(method, Method::CardLink | Method::Card | Method::CardToken)
-}
-
-impl Connector {
-    /// The cheapest authenticated call of this gateway (see each adapter's
-    /// `check_credentials`), sorted into what the owner needs to know.
-    pub async fn check_connection(&self) -> (ConnectionOutcome, String) {
-        let answer = match self {
-            Connector::Iotpay { v1, .. } => v1.check_credentials().await,
-            Connector::Smepay(c) => c.check_credentials().await,
-            Connector::Smartexpay(c) => c.check_credentials().await,
-            Connector::Smartpay(c) => c.check_credentials().await,
-        };
-        match answer {
-            Ok(words) => (ConnectionOutcome::Ok, words),
-            Err(e @ Error::GatewayRejected { .. }) => {
-                (ConnectionOutcome::CredentialsRejected, e.to_string())
-            }
-            Err(e @ Error::GatewayUnreachable { .. }) => {
-                (ConnectionOutcome::Unreachable, e.to_string())
-            }
-            Err(e) => (ConnectionOutcome::Error, e.to_string()),
-        }
-    }
-
-    pub async fn create(&self, request: &CreateRequest<'_>) -> Result<Created> {
-        match self {
-            Connector::Iotpay { card, .. } if is_card(request.method) => card.create(request).await,
-            Connector::Iotpay { v1, .. } => v1.create_order(request).await,
-            Connector::Smepay(smepay) => smepay.create(request).await,
-            Connector::Smartexpay(smartexpay) => smartexpay.create(request).await,
-            Connector::Smartpay(smartpay) => smartpay.create(request).await,
-        }
-    }
-
-    pub async fn lookup(&self, order: &Order) -> Result<Lookup> {
-        match self {
-            Connector::Iotpay { card, .. } if is_card(order.method) => {
-                card.query(&order.merchant_order_no).await
-            }
-            Connector::Iotpay { v1, .. } => v1.query_order(&order.merchant_order_no).await,
-            Connector::Smepay(smepay) => {
-                smepay
-                    .lookup(
-                        &order.merchant_order_no,
-                        order.gateway_order_id.as_deref(),
-                        order.amount,
-                    )
-                    .await
-            }
-            Connector::Smartexpay(smartexpay) => smartexpay.lookup(order).await,
-            Connector::Smartpay(smartpay) => match order.gateway_order_id.as_deref() {
-                Some(transaction_id) => smartpay.status(transaction_id).await,
-                None => Ok(Lookup::Missing),
-            },
-        }
-    }
-
-    /// Fields the gateway's support asks for, from the last lookup (SmartPay), to keep with
-    /// the order.
-    pub fn support_fields(&self, order: &Order) -> Option<serde_json::Value> {
-        match (self, order.gateway_order_id.as_deref()) {
-            (Connector::Smartpay(smartpay), Some(transaction_id)) => {
-                smartpay.take_support(transaction_id)
-            }
-            _ => None,
-        }
-    }
-
-    /// A lookup with the gateway's patience for PENDING answers (SmartPay's policy).
-    pub async fn lookup_patiently(&self, order: &Order) -> Result<Lookup> {
-        match (self, order.gateway_order_id.as_deref()) {
-            (Connector::Smartpay(smartpay), Some(transaction_id)) => {
-                smartpay.status_with_pending_policy(transaction_id).await
-            }
-            _ => self.lookup(order).await,
-        }
-    }
-
-    /// Refuses, before anything is reserved in the ledger, a refund this gateway cannot make.
-    pub fn check_refund(&self, order: &Order) -> Result<()> {
-        match self {
-            Connector::Smepay(_) => Err(Error::invalid(
-                "order",
-                format!(
-                    "SMEPay has no refund API: refund order {} to the customer outside Paydesk (SMEPay dashboard or UPI transfer)",
-                    order.merchant_order_no
-                ),
-            )),
-            Connector::Smartexpay(_) => Err(Error::invalid(
-                "order",
-                format!(
-                    "SmartExPay has no refund API: refund order {} outside Paydesk (SmartExPay returns an order itself when its exchange fails: it then shows as refunded)",
-                    order.merchant_order_no
-                ),
-            )),
-            _ => Ok(()),
-        }
-    }
-
-    /// Gives money back on a paid order. `refund_no` is ours, written to the ledger first.
-    pub async fn refund(&self, order: &Order, refund_no: &str, amount: Money) -> Result<Reversal> {
-        let pay_order_id = order.gateway_order_id.as_deref().ok_or_else(|| {
-            Error::invalid(
-                "order",
-                format!(
-                    "order {} has no gateway order id yet: sync it first",
-                    order.id
-                ),
-            )
-        })?;
-        match self {
-            Connector::Iotpay { card, .. } if is_card(order.method) => {
-                card.refund(pay_order_id, refund_no, amount).await
-            }
-            Connector::Iotpay { v1, .. } => v1.refund_order(pay_order_id, refund_no, amount).await,
-            Connector::Smepay(_) | Connector::Smartexpay(_) => self
-                .check_refund(order)
-                .map(|_| unreachable!("refunds are refused")),
-            // The whole payment at once is cancelOrRefund; anything partial is refund.
-            Connector::Smartpay(smartpay)
-                if order.refunded_minor == 0 && amount.minor() == order.amount.minor() =>
-            {
-                smartpay
-                    .cancel_or_refund(pay_order_id, refund_no, Some("refund from Paydesk"))
-                    .await
-            }
-            Connector::Smartpay(smartpay) => smartpay.refund(pay_order_id, refund_no, amount).await,
-        }
-    }
-
-    /// Cancels an unsettled card payment in full.
-    pub async fn void(&self, order: &Order, refund_no: &str) -> Result<Reversal> {
-        let pay_order_id = order.gateway_order_id.as_deref().ok_or_else(|| {
-            Error::invalid(
-                "order",
-                format!(
-                    "order {} has no gateway order id yet: sync it first",
-                    order.id
-                ),
-            )
-        })?;
-        match self {
-            Connector::Iotpay { card, .. } if is_card(order.method) => {
-                card.void(pay_order_id, refund_no).await
-            }
-            Connector::Iotpay { .. } => Err(Error::invalid(
-                "order",
-                format!(
-                    "{} payments cannot be voided: refund them instead",
-                    order.method.label()
-                ),
-            )),
-            Connector::Smepay(_) => {
-                Err(Error::invalid("order", "SMEPay payments cannot be voided"))
-            }
-            Connector::Smartexpay(_) => Err(Error::invalid(
-                "order",
-                "SmartExPay payments cannot be voided",
-            )),
-            Connector::Smartpay(smartpay) => {
-                smartpay
-                    .cancel_or_refund(pay_order_id, refund_no, Some("cancelled from Paydesk"))
-                    .await
-            }
-        }
-    }
 }
 
 /// Refuses a value longer than the gateway allows, naming the field, before anything is sent.
@@ -355,9 +385,9 @@ pub fn check_method_input(
 ) -> Result<()> {
     match method {
         Method::Barcode => iotpay::micropay_channel(payment_code.unwrap_or_default()).map(|_| ()),
-        Method::CardToken => match card_id.map(str::trim) {
-            Some(id) if !id.is_empty() => check_length("cardId", id, 30),
-            _ => Err(Error::invalid(
+        Method::CardToken => match card_id {
+            Some(id) => check_card_id(id),
+            None => Err(Error::invalid(
                 "cardId",
                 "a saved-card payment needs the card's id (--card-id)",
             )),
@@ -366,12 +396,21 @@ pub fn check_method_input(
     }
 }
 
-/// The gateway's own bounds on an amount, checked before anything is written.
-pub fn check_amount(method: Method, amount: Money) -> Result<()> {
-    match method.gateway() {
-        crate::order::Gateway::Smepay => smepay::wire_amount(amount).map(|_| ()),
-        _ => Ok(()),
+/// A card id is ours (IOTPay V3 `cardId`, one per card): letters, digits, '-' or '_', at
+/// most 30, so it never carries a newline, an escape, a path or a bidi control into a
+/// request or the ledger. The same rule for `card add` and a saved-card payment.
+pub fn check_card_id(card_id: &str) -> Result<()> {
+    if card_id.is_empty()
+        || !card_id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(Error::invalid(
+            "cardId",
+            "a card id is letters, digits, '-' or '_' (no spaces)",
+        ));
     }
+    check_length("cardId", card_id, 30)
 }
 
 /// Methods whose result is known only after asking (the customer confirms on their phone).

@@ -10,6 +10,7 @@ mod faults;
 mod iotpay;
 mod keychain;
 mod ledger_scale;
+mod outcomes;
 mod reconcile;
 mod sandbox_iotpay;
 mod sandbox_smartexpay;

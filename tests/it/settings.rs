@@ -11,7 +11,7 @@ use paydesk::gateways::iotpay_card::{IotpayCard, IotpayCardConfig};
 use paydesk::gateways::smartexpay::{Smartexpay, SmartexpayConfig};
 use paydesk::gateways::smartpay::{Smartpay, SmartpayAuth, SmartpayConfig};
 use paydesk::gateways::smepay::{PathFamily, Smepay, SmepayConfig};
-use paydesk::gateways::{ConnectionOutcome, Connector};
+use paydesk::gateways::{build, Adapter, Built, ConnectionOutcome};
 use paydesk::order::Gateway;
 use paydesk::payments::Paydesk;
 use paydesk::sandbox::{
@@ -24,8 +24,8 @@ use paydesk::vault::Sensitive;
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 
-fn iotpay(base: &str, v3: &str, mch_id: &str, key: &str) -> Connector {
-    Connector::Iotpay {
+fn iotpay(base: &str, v3: &str, mch_id: &str, key: &str) -> Box<dyn Adapter> {
+    build(Built::Iotpay {
         v1: Iotpay::new(IotpayConfig {
             v1_base: base.into(),
             mch_id: mch_id.into(),
@@ -48,11 +48,11 @@ fn iotpay(base: &str, v3: &str, mch_id: &str, key: &str) -> Connector {
             timeout: TIMEOUT,
         })
         .unwrap(),
-    }
+    })
 }
 
-fn smepay(base: &str, secret: &str) -> Connector {
-    Connector::Smepay(
+fn smepay(base: &str, secret: &str) -> Box<dyn Adapter> {
+    build(Built::Smepay(
         Smepay::new(SmepayConfig {
             base: base.into(),
             paths: PathFamily::parse("").unwrap(),
@@ -66,11 +66,11 @@ fn smepay(base: &str, secret: &str) -> Connector {
             timeout: TIMEOUT,
         })
         .unwrap(),
-    )
+    ))
 }
 
-fn smartexpay(base: &str, key: &str) -> Connector {
-    Connector::Smartexpay(
+fn smartexpay(base: &str, key: &str) -> Box<dyn Adapter> {
+    build(Built::Smartexpay(
         Smartexpay::new(SmartexpayConfig {
             base: base.into(),
             page_base: base.into(),
@@ -87,11 +87,11 @@ fn smartexpay(base: &str, key: &str) -> Connector {
             timeout: TIMEOUT,
         })
         .unwrap(),
-    )
+    ))
 }
 
-fn smartpay(base: &str, auth: SmartpayAuth) -> Connector {
-    Connector::Smartpay(
+fn smartpay(base: &str, auth: SmartpayAuth) -> Box<dyn Adapter> {
+    build(Built::Smartpay(
         Smartpay::new(SmartpayConfig {
             base: base.into(),
             merchant_key: SANDBOX_SMARTPAY_MERCHANT_KEY.into(),
@@ -106,7 +106,7 @@ fn smartpay(base: &str, auth: SmartpayAuth) -> Connector {
             pending_retry_interval: Duration::from_millis(10),
         })
         .unwrap(),
-    )
+    ))
 }
 
 #[tokio::test(flavor = "multi_thread")]
