@@ -70,6 +70,13 @@ pub enum Command {
     Settings(SettingsCommand),
     /// Check the data directory, the ledger, the keychain and the sandbox.
     Doctor,
+    /// Re-query every order still open at its gateway and record the answers, as the window
+    /// does at startup (for a counter without the window). One line per order: id, number,
+    /// status before -> after. Exit status 1 if any order could not be reconciled.
+    Reconcile {
+        #[arg(long)]
+        json: bool,
+    },
     /// Count and sum the filtered orders, per currency (never mixed).
     Totals(TotalsArgs),
     /// Orders per day or month x gateway x status, summed per currency.
@@ -837,6 +844,7 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
             println!("{}", to_json(&desk.query_card(&card_id).await?)?);
         }
         Command::Doctor => return doctor(&data_dir, cli.mode()).await,
+        Command::Reconcile { json } => return reconcile(&data_dir, cli.mode(), json).await,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -1077,6 +1085,130 @@ fn read_secret(gateway: Gateway) -> Result<Option<Sensitive<String>>> {
         .unwrap_or(&text)
         .to_string();
     Ok((!text.is_empty()).then(|| Sensitive::new(text)))
+}
+
+/// One order's line of `paydesk reconcile`.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Reconciled {
+    /// None when the failure could not be tied to an order (see `reconcile`).
+    id: Option<i64>,
+    merchant_order_no: Option<String>,
+    before: Option<OrderStatus>,
+    after: Option<OrderStatus>,
+    gateway_status: Option<String>,
+    moved: bool,
+    /// Why it could not be reconciled (it stays as it was, and is tried again next time).
+    error: Option<String>,
+}
+
+#[derive(serde::Serialize)]
+struct ReconcileSummary {
+    orders: usize,
+    moved: usize,
+    unchanged: usize,
+    failed: usize,
+}
+
+/// `paydesk reconcile`: `Paydesk::reconcile` (the window's startup), then what it did.
+async fn reconcile(data_dir: &std::path::Path, mode: Option<Mode>, json: bool) -> Result<ExitCode> {
+    let desk = Paydesk::open(data_dir, mode).await?;
+    let started_ms = paydesk::ledger::now_ms();
+    // Every order open before: what each one was, and, while the answers come back in this
+    // order, which order a failure was about.
+    let open = desk.ledger().open_orders()?;
+    let results = desk.reconcile().await;
+    let positional = results.len() == open.len()
+        && results
+            .iter()
+            .zip(&open)
+            .all(|(r, o)| r.as_ref().map_or(true, |after| after.id == o.id));
+    let mut lines = Vec::with_capacity(results.len());
+    for (index, result) in results.into_iter().enumerate() {
+        let known = positional.then(|| &open[index]);
+        let line = match result {
+            Ok(after) => {
+                // Before: as listed, else the first move reconcile made (an order it took in
+                // beyond the open ones, such as one past its expiry).
+                let before = match open.iter().find(|o| o.id == after.id) {
+                    Some(o) => o.status,
+                    None => desk
+                        .ledger()
+                        .events(after.id)?
+                        .into_iter()
+                        .find(|e| {
+                            e.at_ms >= started_ms
+                                && e.source == paydesk::order::EventSource::Reconcile
+                        })
+                        .and_then(|e| e.from_status)
+                        .unwrap_or(after.status),
+                };
+                Reconciled {
+                    id: Some(after.id),
+                    merchant_order_no: Some(after.merchant_order_no.clone()),
+                    before: Some(before),
+                    after: Some(after.status),
+                    gateway_status: after.gateway_status.clone(),
+                    moved: before != after.status,
+                    error: None,
+                }
+            }
+            Err(e) => {
+                let now = known.map(|o| desk.ledger().get(o.id)).transpose()?;
+                Reconciled {
+                    id: known.map(|o| o.id),
+                    merchant_order_no: known.map(|o| o.merchant_order_no.clone()),
+                    before: known.map(|o| o.status),
+                    after: now.as_ref().map(|o| o.status),
+                    gateway_status: now.and_then(|o| o.gateway_status),
+                    moved: false,
+                    error: Some(e.to_string()),
+                }
+            }
+        };
+        lines.push(line);
+    }
+    let failed = lines.iter().filter(|l| l.error.is_some()).count();
+    let moved = lines.iter().filter(|l| l.moved).count();
+    let summary = ReconcileSummary {
+        orders: lines.len(),
+        moved,
+        unchanged: lines.len() - moved - failed,
+        failed,
+    };
+    if json {
+        println!(
+            "{}",
+            to_json(&serde_json::json!({ "orders": lines, "summary": summary }))?
+        );
+    } else {
+        let word = |s: Option<OrderStatus>| s.map(|s| s.as_str()).unwrap_or("?");
+        for l in &lines {
+            let id = l.id.map(|id| id.to_string()).unwrap_or_else(|| "?".into());
+            let number = l.merchant_order_no.as_deref().unwrap_or("?");
+            match &l.error {
+                None => println!(
+                    "{id:>6}  {number:<24}  {} -> {}",
+                    word(l.before),
+                    word(l.after)
+                ),
+                Some(e) => println!(
+                    "{id:>6}  {number:<24}  {} -> {} (not reconciled: {e})",
+                    word(l.before),
+                    word(l.after)
+                ),
+            }
+        }
+        println!(
+            "{} order(s) reconciled: {} moved, {} unchanged, {} could not be reconciled",
+            summary.orders, summary.moved, summary.unchanged, summary.failed
+        );
+    }
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 async fn doctor(data_dir: &std::path::Path, mode: Option<Mode>) -> Result<ExitCode> {

@@ -9,6 +9,7 @@ mod e2e;
 mod faults;
 mod iotpay;
 mod keychain;
+mod ledger_processes;
 mod ledger_scale;
 mod outcomes;
 mod reconcile;

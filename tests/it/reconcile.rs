@@ -128,3 +128,147 @@ async fn an_order_past_its_expiry_without_payment_is_expired_and_a_late_payment_
         .unwrap();
     assert_eq!(desk.sync(order.id).await.unwrap().status, OrderStatus::Paid);
 }
+
+/// `paydesk reconcile --json`: (status code, the JSON it printed).
+fn reconcile_json(dir: &std::path::Path) -> (i32, serde_json::Value) {
+    let output = crate::support::run(&mut crate::support::paydesk(dir, &["reconcile", "--json"]));
+    (
+        output.status.code().unwrap_or(-1),
+        crate::support::json(&output),
+    )
+}
+
+fn line_of<'a>(report: &'a serde_json::Value, id: &serde_json::Value) -> &'a serde_json::Value {
+    report["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| &l["id"] == id)
+        .unwrap_or_else(|| panic!("no line for order {id}: {report}"))
+}
+
+#[test]
+fn paydesk_reconcile_settles_a_headless_counter_s_open_orders_from_the_gateway() {
+    use crate::support::{create_sandbox_order, paydesk, run, run_ok, stdout};
+    let dir = tempfile::tempdir().unwrap();
+    // Three sales rung from the CLI (no window: nothing follows them once the command ends).
+    let paid = create_sandbox_order(dir.path(), "wechat-qr", "4.00");
+    let declined = create_sandbox_order(dir.path(), "alipay-qr", "5.00");
+    let waiting = create_sandbox_order(dir.path(), "wechat-qr", "6.00");
+    for order in [&paid, &declined, &waiting] {
+        assert_eq!(order["status"], "pending", "{order}");
+    }
+    // The customers answer at the gateway while no Paydesk is running.
+    let no = |o: &serde_json::Value| o["merchantOrderNo"].as_str().unwrap().to_string();
+    run_ok(&mut paydesk(dir.path(), &["sandbox", "pay", &no(&paid)]));
+    run_ok(&mut paydesk(
+        dir.path(),
+        &["sandbox", "pay", &no(&declined), "--decline"],
+    ));
+
+    let (code, report) = reconcile_json(dir.path());
+    assert_eq!(code, 0, "{report}");
+    let expect = [
+        (&paid, "paid", true),
+        (&declined, "cancelled", true),
+        (&waiting, "pending", false),
+    ];
+    for (order, after, moved) in expect {
+        let line = line_of(&report, &order["id"]);
+        assert_eq!(
+            line["merchantOrderNo"].as_str(),
+            Some(no(order).as_str()),
+            "{line}"
+        );
+        assert_eq!(line["before"], "pending", "{line}");
+        assert_eq!(line["after"], after, "{line}");
+        assert_eq!(line["moved"], moved, "{line}");
+        assert!(line["error"].is_null(), "{line}");
+    }
+    assert_eq!(
+        report["summary"],
+        serde_json::json!({ "orders": 3, "moved": 2, "unchanged": 1, "failed": 0 })
+    );
+    // The ledger agrees, and says who moved them.
+    let shown = crate::support::json(&run_ok(&mut paydesk(
+        dir.path(),
+        &["order", "show", &no(&paid), "--json"],
+    )));
+    assert_eq!(shown["order"]["status"], "paid");
+    assert_eq!(
+        shown["events"].as_array().unwrap().last().unwrap()["source"],
+        "reconcile"
+    );
+
+    // In words: one line per order left open, then the summary.
+    let text = run_ok(&mut paydesk(dir.path(), &["reconcile"]));
+    let text = stdout(&text);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[0].contains(&no(&waiting)), "{text}");
+    assert!(lines[0].contains("pending -> pending"), "{text}");
+    assert!(
+        lines[1].contains("1 order(s) reconciled: 0 moved, 1 unchanged, 0 could not"),
+        "{text}"
+    );
+
+    // The gateway failing: the order stays as it was, the line says why, exit status 1.
+    run_ok(&mut paydesk(
+        dir.path(),
+        &[
+            "sandbox",
+            "fault",
+            "set",
+            "--gateway",
+            "iotpay",
+            "--call",
+            "query_order",
+            "--kind",
+            "http-500",
+        ],
+    ));
+    let (code, report) = reconcile_json(dir.path());
+    assert_eq!(code, 1, "{report}");
+    let line = line_of(&report, &waiting["id"]);
+    assert_eq!(
+        (&line["before"], &line["after"]),
+        (&"pending".into(), &"pending".into())
+    );
+    assert!(
+        line["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{line}"
+    );
+    assert_eq!(report["summary"]["failed"], 1, "{report}");
+    let text = run(&mut paydesk(dir.path(), &["reconcile"]));
+    assert_eq!(text.status.code(), Some(1));
+    assert!(
+        stdout(&text).contains("not reconciled"),
+        "{}",
+        stdout(&text)
+    );
+}
+
+#[test]
+#[ignore = "needs Paydesk::reconcile to take in orders past their local expiry (payments.rs, the lead)"]
+fn paydesk_reconcile_records_a_payment_made_after_the_local_expiry() {
+    use crate::support::{create_sandbox_order, paydesk, run_ok};
+    let dir = tempfile::tempdir().unwrap();
+    let order = create_sandbox_order(dir.path(), "wechat-qr", "8.00");
+    let no = order["merchantOrderNo"].as_str().unwrap().to_string();
+    let conn = rusqlite::Connection::open(crate::support::ledger_path(dir.path())).unwrap();
+    conn.execute(
+        "UPDATE orders SET expires_at = 1 WHERE merchant_order_no = ?1",
+        [&no],
+    )
+    .unwrap();
+    run_ok(&mut paydesk(dir.path(), &["order", "sync", &no]));
+    run_ok(&mut paydesk(dir.path(), &["sandbox", "pay", &no]));
+    let (code, report) = reconcile_json(dir.path());
+    assert_eq!(code, 0, "{report}");
+    let line = line_of(&report, &order["id"]);
+    assert_eq!(
+        (&line["before"], &line["after"]),
+        (&"expired".into(), &"paid".into()),
+        "{line}"
+    );
+}
