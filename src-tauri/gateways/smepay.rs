@@ -4,6 +4,16 @@
 //! and the UPI intents; `order/status` to follow the order and `order/validate` before
 //! anything is called paid. The webhook is unsigned: notify.rs only takes it as a hint.
 //! SMEPay has no public refund API: refunds are refused here, before anything is reserved.
+//!
+//! Outcomes (the adapter boundary, wave 11):
+//! - `prepare_create` is pure: the create body after every check (amount in INR of at least
+//!   1.00, order_id, callback_url, the customer details SMEPay requires).
+//! - `lookup` asks `order/status` by our order_id, which needs nothing from the create or
+//!   initiate answers (seed 000 §5: the request is `{order_id}`; smepay.io/docs: "Poll
+//!   Status"), so an order whose initiate answer was cut still reaches the gateway's state.
+//! - Every status answer is tied to the order asked: its `order_id` must equal ours and its
+//!   `amount` (where it carries one) the order's, else it is a suspicious `GatewayProtocol`.
+//! - Nothing here knows Paydesk's local expiry: a lookup reports the gateway's own word.
 
 use std::time::Duration;
 
@@ -11,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use tokio::sync::Mutex;
 
-use super::{check_length, CreateRequest, Created, Lookup, Report, Token};
+use super::{check_length, CodeWord, CreateRequest, Created, Lookup, Report, StatusWord, Token};
 use crate::error::{Error, Result};
 use crate::money::Money;
 use crate::order::{Method, OrderStatus};
@@ -171,7 +181,9 @@ struct StatusRequest<'a> {
     order_id: &'a str,
 }
 
-/// The answer of `order/status` and `order/validate`: only `payment_status` matters.
+/// The answer of `order/status` (`{status, order_id, payment_status, amount, provider,
+/// created_at, processed_at}`, reference §2) and of `order/validate` (`{status,
+/// payment_status}`).
 #[derive(Debug, Deserialize)]
 pub struct StatusAnswer {
     #[serde(default)]
@@ -180,18 +192,140 @@ pub struct StatusAnswer {
     pub payment_status: Option<String>,
     #[serde(default)]
     pub message: Option<String>,
+    #[serde(default)]
+    pub order_id: Option<Value>,
+    /// "100.00" or a number (100.5): both are seen.
+    #[serde(default)]
+    pub amount: Option<Value>,
 }
 
-/// SMEPay's payment_status in the unified model: SUCCESS and TEST_SUCCESS paid (after
-/// validate), FAILED failed, EXPIRED expired; CREATED, INITIATED, PENDING and anything
-/// unknown pending.
+/// SMEPay's payment statuses (smepay.io/docs, "Payment Status Flow": CREATED -> INITIATED ->
+/// PENDING -> SUCCESS/FAILED, or EXPIRED; TEST_SUCCESS is what validate answers for a test-mode
+/// payment, seed 000 and the vendor's WooCommerce plugin). SUCCESS and TEST_SUCCESS are paid
+/// only once validate agrees (see `lookup`); a word not here is Pending and kept verbatim.
+pub const STATUS_WORDS: &[StatusWord] = &[
+    StatusWord {
+        word: "CREATED",
+        status: OrderStatus::Pending,
+        label: "created, the QR is being prepared",
+    },
+    StatusWord {
+        word: "INITIATED",
+        status: OrderStatus::Pending,
+        label: "waiting for the customer",
+    },
+    StatusWord {
+        word: "PENDING",
+        status: OrderStatus::Pending,
+        label: "the customer is paying",
+    },
+    StatusWord {
+        word: "SUCCESS",
+        status: OrderStatus::Paid,
+        label: "paid",
+    },
+    StatusWord {
+        word: "TEST_SUCCESS",
+        status: OrderStatus::Paid,
+        label: "paid (test mode)",
+    },
+    StatusWord {
+        word: "FAILED",
+        status: OrderStatus::Failed,
+        label: "the customer's payment failed or was declined",
+    },
+    StatusWord {
+        word: "EXPIRED",
+        status: OrderStatus::Expired,
+        label: "the payment request expired unpaid",
+    },
+];
+
+/// SMEPay documents no error codes: a refusal is `{status: false, message}` (smepay.io/docs,
+/// seed 000), so the call's name is the refusal's code and the message is kept verbatim.
+pub const ERROR_CODES: &[CodeWord] = &[];
+
+/// The table entry of a payment_status word (case does not matter).
+pub fn status_word(payment_status: &str) -> Option<&'static StatusWord> {
+    let word = payment_status.trim();
+    STATUS_WORDS
+        .iter()
+        .find(|w| w.word.eq_ignore_ascii_case(word))
+}
+
+/// SMEPay's payment_status in the unified model, read from `STATUS_WORDS`: anything not in
+/// the table is Pending.
 pub fn map_status(payment_status: &str) -> OrderStatus {
-    match payment_status.trim().to_ascii_uppercase().as_str() {
-        "SUCCESS" | "TEST_SUCCESS" => OrderStatus::Paid,
-        "FAILED" | "FAILURE" => OrderStatus::Failed,
-        "EXPIRED" => OrderStatus::Expired,
-        _ => OrderStatus::Pending,
+    status_word(payment_status)
+        .map(|w| w.status)
+        .unwrap_or(OrderStatus::Pending)
+}
+
+/// What the cashier reads for a payment_status word ("waiting for the customer").
+pub fn label(payment_status: &str) -> &'static str {
+    status_word(payment_status)
+        .map(|w| w.label)
+        .unwrap_or("SMEPay gave a status Paydesk does not know: still open")
+}
+
+/// Ties an `order/status` answer to the order asked: its `order_id` must be there and equal
+/// ours, and its `amount`, where it carries one, the order's. A mismatch is a suspicious
+/// `GatewayProtocol` (a replayed answer about another order), logged.
+pub fn check_identity(answer: &StatusAnswer, merchant_order_no: &str, amount: Money) -> Result<()> {
+    let order_id = match &answer.order_id {
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => {
+            return Err(protocol(format!(
+                "order/status answered without order_id: it cannot be tied to order {merchant_order_no}"
+            )))
+        }
+    };
+    let mut wrong = Vec::new();
+    if order_id != merchant_order_no {
+        wrong.push(format!("order_id {order_id} (asked {merchant_order_no})"));
     }
+    if let Some(given) = answer.amount.as_ref().filter(|v| !v.is_null()) {
+        if paise(given) != Some(amount.minor()) {
+            wrong.push(format!(
+                "amount {given} (the order is {})",
+                amount.decimal_string()
+            ));
+        }
+    }
+    if wrong.is_empty() {
+        return Ok(());
+    }
+    let what = wrong.join(", ");
+    tracing::warn!(
+        gateway = GATEWAY,
+        order = merchant_order_no,
+        "suspicious order/status answer about another order: {what}"
+    );
+    Err(protocol(format!(
+        "suspicious order/status answer about another order: {what}; nothing applied"
+    )))
+}
+
+/// An amount as SMEPay writes it ("100.00", "100", 100.5) in paise; `None` if it is not one.
+pub fn paise(amount: &Value) -> Option<i64> {
+    let text = match amount {
+        Value::String(s) => s.trim().to_string(),
+        Value::Number(n) => n.to_string(),
+        _ => return None,
+    };
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let fraction = fraction.trim_end_matches('0');
+    if whole.is_empty()
+        || !whole.chars().all(|c| c.is_ascii_digit())
+        || fraction.len() > 2
+        || !fraction.chars().all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let whole: i64 = whole.parse().ok()?;
+    let fraction: i64 = format!("{fraction:0<2}").parse().ok()?;
+    whole.checked_mul(100)?.checked_add(fraction)
 }
 
 /// Reads a create answer; the slug may come as `order_slug` or `slug`.
@@ -212,10 +346,17 @@ pub fn parse_create(text: &str) -> Result<String> {
 
 /// Reads a status or validate answer into its payment_status, verbatim.
 pub fn parse_status(call: &str, text: &str) -> Result<String> {
+    parse_status_answer(call, text)?
+        .payment_status
+        .ok_or_else(|| protocol(format!("{call} answered without payment_status")))
+}
+
+/// A status or validate answer, with its payment_status required.
+pub fn parse_status_answer(call: &str, text: &str) -> Result<StatusAnswer> {
     let answer: StatusAnswer =
         serde_json::from_str(text).map_err(|e| protocol(format!("{call}: not JSON ({e})")))?;
-    match answer.payment_status {
-        Some(s) if !s.trim().is_empty() => Ok(s),
+    match &answer.payment_status {
+        Some(s) if !s.trim().is_empty() => Ok(answer),
         _ if is_false(&answer.status) => Err(rejected(
             call,
             answer.message.as_deref().unwrap_or("refused"),
@@ -370,25 +511,78 @@ impl Smepay {
         }
     }
 
-    pub async fn create(&self, request: &CreateRequest<'_>) -> Result<Created> {
+    /// The exact `order/create` body for `request`, after every check that can be made before
+    /// sending: the amount (INR, at least 1.00, "100.00"), our order_id, the callback URL and
+    /// the customer details SMEPay requires (name, email, mobile). Pure: no I/O.
+    pub fn prepare_create(&self, request: &CreateRequest<'_>) -> Result<Value> {
         let amount = wire_amount(request.amount)?;
-        check_length("order_id", request.merchant_order_no, 64)?;
-        check_length("callback_url", &self.config.callback_url, 255)?;
-        check_length("customer_details.name", &self.config.customer_name, 100)?;
-        check_length("customer_details.email", &self.config.customer_email, 100)?;
-        check_length("customer_details.mobile", &self.config.customer_mobile, 15)?;
-        let body = CreateOrder {
+        let order_id = request.merchant_order_no;
+        if order_id.trim().is_empty()
+            || order_id
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control())
+        {
+            return Err(Error::invalid(
+                "order_id",
+                format!("{order_id:?} cannot be an SMEPay order_id"),
+            ));
+        }
+        check_length("order_id", order_id, 64)?;
+        let callback = self.config.callback_url.trim();
+        if !(callback.starts_with("https://") || callback.starts_with("http://")) {
+            return Err(Error::invalid(
+                "callback_url",
+                format!("SMEPay's callback_url must be an http(s) URL, not {callback:?}"),
+            ));
+        }
+        check_length("callback_url", callback, 255)?;
+        let name = self.config.customer_name.trim();
+        let email = self.config.customer_email.trim();
+        let mobile = self.config.customer_mobile.trim();
+        if name.is_empty() {
+            return Err(Error::invalid(
+                "customer_details.name",
+                "SMEPay needs the customer's name: set smepay.<env>.customer_name",
+            ));
+        }
+        check_length("customer_details.name", name, 100)?;
+        let email_ok = email.split_once('@').is_some_and(|(user, host)| {
+            !user.is_empty() && host.contains('.') && !host.ends_with('.')
+        }) && !email.chars().any(char::is_whitespace);
+        if !email_ok {
+            return Err(Error::invalid(
+                "customer_details.email",
+                format!("SMEPay needs the customer's email: {email:?} is not one (smepay.<env>.customer_email)"),
+            ));
+        }
+        check_length("customer_details.email", email, 100)?;
+        let digits = mobile.strip_prefix('+').unwrap_or(mobile);
+        if digits.len() < 10 || !digits.chars().all(|c| c.is_ascii_digit()) {
+            return Err(Error::invalid(
+                "customer_details.mobile",
+                format!("SMEPay needs the customer's mobile number (10 digits or more): {mobile:?} is not one (smepay.<env>.customer_mobile)"),
+            ));
+        }
+        check_length("customer_details.mobile", mobile, 15)?;
+        Ok(json!(CreateOrder {
             client_id: &self.config.client_id,
             amount,
-            order_id: request.merchant_order_no,
-            callback_url: &self.config.callback_url,
+            order_id,
+            callback_url: callback,
             customer_details: CustomerDetails {
-                email: &self.config.customer_email,
-                mobile: &self.config.customer_mobile,
-                name: &self.config.customer_name,
+                email,
+                mobile,
+                name,
             },
-        };
-        let (_, text) = self.call("order/create", json!(body)).await?;
+        }))
+    }
+
+    /// `prepare_create`, then `order/create` and (for the QR link) `order/initiate`. A cut or
+    /// late answer to either is unknown, never a refusal; the order is then followed by
+    /// `lookup`, which needs neither answer.
+    pub async fn create(&self, request: &CreateRequest<'_>) -> Result<Created> {
+        let body = self.prepare_create(request)?;
+        let (_, text) = self.call("order/create", body).await?;
         let slug = parse_create(&text)?;
         let mut created = Created::pending(Some(slug.clone()));
         if request.method == Method::UpiWidget {
@@ -422,8 +616,12 @@ impl Smepay {
         Ok(created)
     }
 
-    /// `order/status` by our order number; a SUCCESS is believed only once `order/validate`
-    /// (by slug and amount) says SUCCESS or TEST_SUCCESS too.
+    /// `order/status` by our order number (it needs nothing the create or initiate answered),
+    /// tied to the order (order_id, amount). A SUCCESS is believed only once `order/validate`
+    /// (by slug and amount) says SUCCESS or TEST_SUCCESS too. Without a slug (the answer that
+    /// carried it was lost) validate cannot be asked: the status answer, about this order_id
+    /// and this amount, on the same authenticated channel, is then the gateway's word, and the
+    /// event says so.
     pub async fn lookup(
         &self,
         merchant_order_no: &str,
@@ -435,8 +633,8 @@ impl Smepay {
             order_id: merchant_order_no,
         };
         let (http_status, text) = self.call("order/status", json!(request)).await?;
-        let raw = match parse_status("order/status", &text) {
-            Ok(raw) => raw,
+        let answer = match parse_status_answer("order/status", &text) {
+            Ok(answer) => answer,
             Err(Error::GatewayRejected { message, .. })
                 if http_status == 404 || message.to_ascii_lowercase().contains("not found") =>
             {
@@ -444,26 +642,34 @@ impl Smepay {
             }
             Err(e) => return Err(e),
         };
+        check_identity(&answer, merchant_order_no, amount)?;
+        let raw = answer.payment_status.unwrap_or_default();
         let mut status = map_status(&raw);
         let mut note = None;
         if status == OrderStatus::Paid {
-            let slug = slug.ok_or_else(|| {
-                protocol("order/status says paid but the order has no slug to validate".into())
-            })?;
-            let body = Validate {
-                client_id: &self.config.client_id,
-                amount: amount.decimal_string(),
-                slug,
-            };
-            let (_, text) = self.call("order/validate", json!(body)).await?;
-            let validated = parse_status("order/validate", &text)?;
-            if map_status(&validated) != OrderStatus::Paid {
-                status = OrderStatus::Pending;
-                note = Some(format!(
-                    "order/status said {raw} but order/validate said {validated}: not paid yet"
-                ));
-            } else {
-                note = Some(format!("validated: {validated}"));
+            match slug {
+                Some(slug) => {
+                    let body = Validate {
+                        client_id: &self.config.client_id,
+                        amount: amount.decimal_string(),
+                        slug,
+                    };
+                    let (_, text) = self.call("order/validate", json!(body)).await?;
+                    let validated = parse_status("order/validate", &text)?;
+                    if map_status(&validated) != OrderStatus::Paid {
+                        status = OrderStatus::Pending;
+                        note = Some(format!(
+                            "order/status said {raw} but order/validate said {validated}: not paid yet"
+                        ));
+                    } else {
+                        note = Some(format!("validated: {validated}"));
+                    }
+                }
+                None => {
+                    note = Some(format!(
+                        "order/status said {raw} for this order_id and amount; not validated by slug (the answer that carried it was lost)"
+                    ));
+                }
             }
         }
         Ok(Lookup::Found(Report {
@@ -479,6 +685,177 @@ impl Smepay {
 mod tests {
     use super::*;
     use crate::money::Currency;
+
+    fn adapter() -> Smepay {
+        Smepay::new(SmepayConfig {
+            base: "http://127.0.0.1:9".into(),
+            paths: PathFamily::Seed,
+            client_id: "client".into(),
+            client_secret: Sensitive::new("secret".into()),
+            callback_url: "https://shop.example/notify/smepay".into(),
+            script_url: DEFAULT_SCRIPT_URL.into(),
+            customer_name: "Counter customer".into(),
+            customer_email: "customer@example.com".into(),
+            customer_mobile: "9999999999".into(),
+            timeout: Duration::from_secs(1),
+        })
+        .unwrap()
+    }
+
+    fn rupees(amount: &str) -> Money {
+        Money::parse(amount, Currency::parse("INR").unwrap()).unwrap()
+    }
+
+    fn sale(order_no: &str, amount: Money) -> CreateRequest<'_> {
+        CreateRequest {
+            merchant_order_no: order_no,
+            method: Method::Upi,
+            amount,
+            description: "Sale",
+            payment_code: None,
+            card_id: None,
+        }
+    }
+
+    #[test]
+    fn every_status_word_has_a_label_and_map_status_reads_the_table() {
+        let words: Vec<&str> = STATUS_WORDS.iter().map(|w| w.word).collect();
+        assert_eq!(
+            words,
+            [
+                "CREATED",
+                "INITIATED",
+                "PENDING",
+                "SUCCESS",
+                "TEST_SUCCESS",
+                "FAILED",
+                "EXPIRED"
+            ]
+        );
+        for word in STATUS_WORDS {
+            assert!(!word.label.trim().is_empty(), "{}", word.word);
+            assert_ne!(word.label, word.word);
+            assert_eq!(map_status(word.word), word.status);
+            assert_eq!(map_status(&word.word.to_ascii_lowercase()), word.status);
+            assert_eq!(label(word.word), word.label);
+        }
+        assert_eq!(label("INITIATED"), "waiting for the customer");
+        assert_eq!(label("SUCCESS"), "paid");
+        assert_eq!(
+            map_status("FAILURE"),
+            OrderStatus::Pending,
+            "not a documented word"
+        );
+        assert!(ERROR_CODES.is_empty(), "SMEPay documents no error codes");
+    }
+
+    #[test]
+    fn prepare_builds_the_create_body_and_refuses_what_cannot_be_sent() {
+        let smepay = adapter();
+        let body = smepay.prepare_create(&sale("PD1", rupees("100"))).unwrap();
+        assert_eq!(
+            body,
+            json!({
+                "client_id": "client",
+                "amount": "100.00",
+                "order_id": "PD1",
+                "callback_url": "https://shop.example/notify/smepay",
+                "customer_details": {
+                    "email": "customer@example.com",
+                    "mobile": "9999999999",
+                    "name": "Counter customer"
+                }
+            })
+        );
+        let small = smepay
+            .prepare_create(&sale("PD1", rupees("0.99")))
+            .unwrap_err();
+        assert_eq!(small.field(), Some("amount"));
+        let cad = Money::parse("5", Currency::CAD).unwrap();
+        assert_eq!(
+            smepay
+                .prepare_create(&sale("PD1", cad))
+                .unwrap_err()
+                .field(),
+            Some("currency")
+        );
+        for bad in ["", "PD 1", &"P".repeat(65)] {
+            assert_eq!(
+                smepay
+                    .prepare_create(&sale(bad, rupees("1")))
+                    .unwrap_err()
+                    .field(),
+                Some("order_id"),
+                "{bad:?}"
+            );
+        }
+        let refused = |edit: fn(&mut SmepayConfig)| {
+            let mut smepay = adapter();
+            edit(&mut smepay.config);
+            smepay
+                .prepare_create(&sale("PD1", rupees("1")))
+                .unwrap_err()
+                .field()
+        };
+        assert_eq!(
+            refused(|c| c.customer_name = " ".into()),
+            Some("customer_details.name")
+        );
+        assert_eq!(
+            refused(|c| c.customer_email = "nobody".into()),
+            Some("customer_details.email")
+        );
+        assert_eq!(
+            refused(|c| c.customer_email = "a@b".into()),
+            Some("customer_details.email")
+        );
+        assert_eq!(
+            refused(|c| c.customer_mobile = "12345".into()),
+            Some("customer_details.mobile")
+        );
+        assert_eq!(
+            refused(|c| c.customer_mobile = "99999x9999".into()),
+            Some("customer_details.mobile")
+        );
+        assert_eq!(
+            refused(|c| c.callback_url = "ftp://x".into()),
+            Some("callback_url")
+        );
+    }
+
+    #[test]
+    fn a_status_answer_about_another_order_is_suspicious() {
+        let answer = |text: &str| parse_status_answer("order/status", text).unwrap();
+        let ours = answer(
+            r#"{"status":true,"order_id":"PD1","payment_status":"SUCCESS","amount":"100.00"}"#,
+        );
+        assert!(check_identity(&ours, "PD1", rupees("100")).is_ok());
+        let number =
+            answer(r#"{"status":true,"order_id":"PD1","payment_status":"SUCCESS","amount":100.5}"#);
+        assert!(check_identity(&number, "PD1", rupees("100.50")).is_ok());
+        let no_amount = answer(r#"{"status":true,"order_id":"PD1","payment_status":"PENDING"}"#);
+        assert!(check_identity(&no_amount, "PD1", rupees("100")).is_ok());
+        for other in [
+            r#"{"status":true,"order_id":"PD2","payment_status":"SUCCESS","amount":"100.00"}"#,
+            r#"{"status":true,"order_id":"PD1","payment_status":"SUCCESS","amount":"1.00"}"#,
+            r#"{"status":true,"order_id":"PD1","payment_status":"SUCCESS","amount":"abc"}"#,
+        ] {
+            match check_identity(&answer(other), "PD1", rupees("100")) {
+                Err(Error::GatewayProtocol { message, .. }) => {
+                    assert!(message.contains("suspicious"), "{message}")
+                }
+                got => panic!("{other}: {got:?}"),
+            }
+        }
+        let untied = answer(r#"{"status":true,"payment_status":"SUCCESS"}"#);
+        assert!(matches!(
+            check_identity(&untied, "PD1", rupees("100")),
+            Err(Error::GatewayProtocol { .. })
+        ));
+        assert_eq!(paise(&json!("100")), Some(10000));
+        assert_eq!(paise(&json!(100.5)), Some(10050));
+        assert_eq!(paise(&json!("1.005")), None);
+    }
 
     #[test]
     fn statuses_map_into_the_unified_model() {

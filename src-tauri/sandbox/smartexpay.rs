@@ -1,14 +1,31 @@
-//! The sandbox's SmartExPay exchanger (reference/gateways.md §4), written from the reference
-//! with its own wire types: `order/create` (JSON, or the form encoding the `[i][key]`
-//! notation suggests), `order/get`, `order/update-status` (waitPayment -> inProgress on a
-//! manual route), the customer's page at `/smartexpay/{lang}/payment/{uid}/{secret}`, and the
-//! IPN: a form-urlencoded POST to ipnUrl with the sha256 hash, sent once and never retried.
+//! The sandbox's SmartExPay exchanger (reference/gateways.md §4; seed 001, the vendor's
+//! "Merchant docs" page), written from the reference with its own wire types: `order/create`
+//! (JSON, or the form encoding the `[i][key]` notation suggests), `order/get`,
+//! `order/update-status` (waitPayment -> inProgress on a manual route), the customer's page at
+//! `/smartexpay/{lang}/payment/{uid}/{secret}`, and the IPN: a form-urlencoded POST to ipnUrl
+//! with the sha256 hash, sent once and never retried.
 //!
 //! Two routes: `SANDBOX_SMARTEXPAY_ROUTE` confirms a payment by itself (the customer pays ->
 //! inProgress); on `SANDBOX_SMARTEXPAY_MANUAL_ROUTE` the customer's payment leaves the order
-//! in waitPayment until the merchant confirms it. Settings: `smartexpay.api_key_header`
-//! (default X-Api-Key), `smartexpay.hash_field` (the IPN's hash field name, default `hash`).
-
+//! in waitPayment until the merchant confirms it. Each route has a "from" currency (EUR for
+//! both: the amount is read in it) and bounds on the amount; the create carries no currency
+//! field in the seed, so a create that names one (`currency`, as a test client may) other than
+//! the route's is refused with the documented error shape
+//! `{success: false, error: {message, errorCode: "CURRENCY_MISMATCH"}}`, and so is an amount
+//! outside the route's bounds (`AMOUNT_OUT_OF_RANGE`).
+//!
+//! Order lifetime: the seed documents none, so the sandbox gives a long one, 24 hours
+//! (setting `smartexpay.order_ttl_ms`): an order still waiting for payment after it is
+//! `deleted` (the seed's "order deleted (canceled)"). A customer can pay well after Paydesk's
+//! own 15 minutes; `pay_late` (and the page action `.../pay-late?minutes=N`) makes an order N
+//! minutes old (default 20) and then pays it.
+//!
+//! Settings: `smartexpay.api_key_header` (default X-Api-Key), `smartexpay.hash_field` (the
+//! IPN's hash field name, default `hash`), `smartexpay.order_ttl_ms`.
+//!
+//! Faults handed to the handlers (faults.rs; the generic ones act in the middleware):
+//! - `wrong-order` on `get`: a genuine answer about another order of the sandbox (a paid one
+//!   when there is one), as a replay would give; `value` unused.
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -21,6 +38,7 @@ use rusqlite::{params, OptionalExtension, Row};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::faults::{FaultKind, HandlerFault};
 use super::pages::{escape, page};
 use super::store::SandboxStore;
 use super::{
@@ -31,17 +49,60 @@ use crate::error::Result;
 use crate::ledger::now_ms;
 use crate::signing::smartexpay_ipn_hash;
 
-/// (routeId, xml_from, xml_to, rate in hundredths, manual).
-const ROUTES: &[(&str, &str, &str, i128, bool)] = &[
-    (SANDBOX_SMARTEXPAY_ROUTE, "CARDEUR", "USDTTRC20", 108, false),
-    (
-        SANDBOX_SMARTEXPAY_MANUAL_ROUTE,
-        "SEPAEUR",
-        "USDTTRC20",
-        107,
-        true,
-    ),
+/// One exchange route of the sandbox.
+struct Route {
+    id: &'static str,
+    /// The route's "from" as the engine names it (`route.from`, `xml_from`).
+    xml_from: &'static str,
+    xml_to: &'static str,
+    /// The ISO currency the amount is read in.
+    from_currency: &'static str,
+    /// Rate in hundredths.
+    rate: i128,
+    manual: bool,
+    /// Bounds on the amount, in whole units of the from currency.
+    min: i128,
+    max: i128,
+}
+
+const ROUTES: &[Route] = &[
+    Route {
+        id: SANDBOX_SMARTEXPAY_ROUTE,
+        xml_from: "CARDEUR",
+        xml_to: "USDTTRC20",
+        from_currency: "EUR",
+        rate: 108,
+        manual: false,
+        min: 1,
+        max: 100_000,
+    },
+    Route {
+        id: SANDBOX_SMARTEXPAY_MANUAL_ROUTE,
+        xml_from: "SEPAEUR",
+        xml_to: "USDTTRC20",
+        from_currency: "EUR",
+        rate: 107,
+        manual: true,
+        min: 1,
+        max: 100_000,
+    },
 ];
+
+/// The sandbox's orders live this long waiting for payment (the seed gives no lifetime).
+pub const DEFAULT_ORDER_TTL_MS: i64 = 24 * 60 * 60 * 1000;
+
+fn route(id: &str) -> Option<&'static Route> {
+    ROUTES.iter().find(|r| r.id == id)
+}
+
+fn is_manual(route_id: &str) -> bool {
+    route(route_id).is_some_and(|r| r.manual)
+}
+
+/// The ISO currency a sandbox route takes its amount in (`None` for any other route id).
+pub fn route_from_currency(route_id: &str) -> Option<&'static str> {
+    route(route_id.trim()).map(|r| r.from_currency)
+}
 
 pub(super) fn routes() -> Router<SandboxState> {
     Router::new()
@@ -54,6 +115,10 @@ pub(super) fn routes() -> Router<SandboxState> {
         .route("/smartexpay/{lang}/payment/{uid}/{secret}", get(show))
         .route("/smartexpay/{lang}/order/{uid}/{secret}", get(show))
         .route("/smartexpay/{lang}/payment/{uid}/{secret}/pay", post(pay))
+        .route(
+            "/smartexpay/{lang}/payment/{uid}/{secret}/pay-late",
+            post(pay_late_page),
+        )
         .route(
             "/smartexpay/{lang}/payment/{uid}/{secret}/decline",
             post(decline),
@@ -99,15 +164,47 @@ fn order_from_row(row: &Row<'_>) -> rusqlite::Result<SmartexpayOrder> {
 }
 
 impl SandboxStore {
-    /// A SmartExPay order by its uid.
+    /// A SmartExPay order by its uid. An order still waiting for payment past the sandbox's
+    /// order lifetime (`smartexpay.order_ttl_ms`, default 24 h) is `deleted` from then on.
     pub fn smartexpay_order(&self, uid: &str) -> Result<Option<SmartexpayOrder>> {
         let Ok(uid) = uid.trim().parse::<i64>() else {
             return Ok(None);
         };
+        let ttl = self
+            .sandbox_setting("smartexpay.order_ttl_ms")?
+            .and_then(|v| v.trim().parse::<i64>().ok())
+            .unwrap_or(DEFAULT_ORDER_TTL_MS);
+        let conn = self.conn();
+        conn.execute(
+            "UPDATE smartexpay_orders SET status = 'deleted', updated_at = ?3
+             WHERE uid = ?1 AND status IN ('new', 'waitPayment') AND customer_paid = 0 AND created_at + ?2 < ?3",
+            params![uid, ttl, now_ms()],
+        )?;
+        Ok(conn
+            .query_row(
+                "SELECT * FROM smartexpay_orders WHERE uid = ?1",
+                [uid],
+                order_from_row,
+            )
+            .optional()?)
+    }
+
+    /// Makes an order `age_ms` old (the customer comes back later): its creation time moves
+    /// back. Returns whether there was such an order.
+    pub fn smartexpay_backdate(&self, uid: i64, age_ms: i64) -> Result<bool> {
+        Ok(self.conn().execute(
+            "UPDATE smartexpay_orders SET created_at = ?2 WHERE uid = ?1",
+            params![uid, now_ms() - age_ms],
+        )? == 1)
+    }
+
+    /// Another order than `uid`, a paid one when there is one: what a replayed answer is about.
+    fn smartexpay_other_order(&self, uid: i64) -> Result<Option<SmartexpayOrder>> {
         Ok(self
             .conn()
             .query_row(
-                "SELECT * FROM smartexpay_orders WHERE uid = ?1",
+                "SELECT * FROM smartexpay_orders WHERE uid != ?1
+                 ORDER BY status IN ('inProgress', 'inProgressPayout', 'done') DESC, uid DESC LIMIT 1",
                 [uid],
                 order_from_row,
             )
@@ -122,15 +219,9 @@ impl SandboxStore {
         from: &[&str],
         status: &str,
     ) -> Result<Option<SmartexpayOrder>> {
-        let order = self
-            .conn()
-            .query_row(
-                "SELECT * FROM smartexpay_orders WHERE uid = ?1",
-                [uid],
-                order_from_row,
-            )
-            .optional()?;
-        let Some(order) = order else { return Ok(None) };
+        let Some(order) = self.smartexpay_order(&uid.to_string())? else {
+            return Ok(None);
+        };
         if !from.is_empty() && !from.contains(&order.status.as_str()) {
             return Ok(None);
         }
@@ -288,22 +379,46 @@ async fn create(State(state): State<SandboxState>, headers: HeaderMap, body: Byt
             .to_string()
     };
     let route_id = text("routeId");
-    let Some(&(_, from, to, rate, _)) = ROUTES.iter().find(|r| r.0 == route_id) else {
+    let Some(route) = route(&route_id) else {
         return fail(StatusCode::NOT_FOUND, "ROUTE_NOT_FOUND", "Route not found");
     };
+    let (from, to, rate) = (route.xml_from, route.xml_to, route.rate);
+    // The seed's create has no currency: the amount is in the route's "from" currency. A
+    // create that names another is refused.
+    let named = text("currency");
+    if !named.is_empty() && !named.eq_ignore_ascii_case(route.from_currency) {
+        return fail(
+            StatusCode::BAD_REQUEST,
+            "CURRENCY_MISMATCH",
+            &format!(
+                "this route takes {} ({from}), not {named}",
+                route.from_currency
+            ),
+        );
+    }
     // "amount: FLOAT": a JSON number (or its text in a form), kept as the engine prints it.
     let in_amount = match request.get("amount") {
         Some(Value::Number(n)) => n.to_string(),
         Some(Value::String(s)) => s.trim().to_string(),
         _ => String::new(),
     };
-    let Some(in_units) = units(&in_amount).filter(|u| *u >= 100_000_000) else {
+    let Some(in_units) = units(&in_amount).filter(|u| *u > 0) else {
         return fail(
             StatusCode::BAD_REQUEST,
             "AMOUNT_INVALID",
-            "amount must be a number of at least 1",
+            "amount must be a positive number",
         );
     };
+    if in_units < route.min * 100_000_000 || in_units > route.max * 100_000_000 {
+        return fail(
+            StatusCode::BAD_REQUEST,
+            "AMOUNT_OUT_OF_RANGE",
+            &format!(
+                "amount must be between {} and {} {}",
+                route.min, route.max, route.from_currency
+            ),
+        );
+    }
     let lang = text("lang");
     if !matches!(lang.as_str(), "ru" | "en") {
         return fail(
@@ -426,19 +541,33 @@ fn find(state: &SandboxState, uid: &str, secret: &str) -> Option<SmartexpayOrder
 
 async fn get_order(
     State(state): State<SandboxState>,
+    fault: HandlerFault,
     headers: HeaderMap,
     Query(query): Query<GetQuery>,
 ) -> Response {
     if let Err(r) = authorised(&state, &headers) {
         return r;
     }
-    let Some(order) = find(
+    let Some(mut order) = find(
         &state,
         query.order_uid.as_deref().unwrap_or_default(),
         query.order_secret.as_deref().unwrap_or_default(),
     ) else {
         return fail(StatusCode::NOT_FOUND, "ORDER_NOT_FOUND", "Order not found");
     };
+    if fault.is_some_and(|f| f.kind == FaultKind::WrongOrder) {
+        // A genuine answer, about another order (a replay).
+        order = match state.store.smartexpay_other_order(order.uid) {
+            Ok(Some(other)) => other,
+            _ => SmartexpayOrder {
+                uid: order.uid + 1000,
+                object_id: "5d8e6002b80b7b4cd75a9999".into(),
+                in_amount: "1".into(),
+                status: "done".into(),
+                ..order
+            },
+        };
+    }
     Json(json!({
         "success": true,
         "data": {
@@ -484,7 +613,7 @@ async fn update_status(
     let Some(order) = find(&state, &uid, &request.order_secret) else {
         return fail(StatusCode::NOT_FOUND, "ORDER_NOT_FOUND", "Order not found");
     };
-    let manual = ROUTES.iter().any(|r| r.0 == order.route_id && r.4);
+    let manual = is_manual(&order.route_id);
     if request.status != "inProgress" || order.status != "waitPayment" || !manual {
         return fail(
             StatusCode::BAD_REQUEST,
@@ -598,7 +727,7 @@ fn customer_acts(
     let Some(order) = store.smartexpay_order(&uid.to_string())? else {
         return Ok(None);
     };
-    let manual = ROUTES.iter().any(|r| r.0 == order.route_id && r.4);
+    let manual = is_manual(&order.route_id);
     let moved = if !approve {
         store.smartexpay_move(uid, &["new", "waitPayment"], "errorPayment")?
     } else if manual {
@@ -651,6 +780,23 @@ pub async fn settle(
         "sandbox smartexpay order {} is {word}",
         order.uid
     )))
+}
+
+/// The customer comes back `age` after the order was made (past Paydesk's own 15 minutes,
+/// within SmartExPay's lifetime) and pays: the order is made that old, then paid as by
+/// `settle`. `None` when the reference is no SmartExPay order.
+pub async fn pay_late(
+    store: &SandboxStore,
+    reference: &str,
+    age: Duration,
+) -> Result<Option<String>> {
+    let Ok(uid) = reference.trim().parse::<i64>() else {
+        return Ok(None);
+    };
+    if !store.smartexpay_backdate(uid, age.as_millis() as i64)? {
+        return Ok(None);
+    }
+    settle(store, reference, true).await
 }
 
 #[derive(Deserialize)]
@@ -730,4 +876,25 @@ async fn pay(State(state): State<SandboxState>, Path(p): Path<PagePath>) -> Resp
 
 async fn decline(State(state): State<SandboxState>, Path(p): Path<PagePath>) -> Response {
     page_settle(state, p, false).await
+}
+
+#[derive(Deserialize)]
+struct LateQuery {
+    minutes: Option<i64>,
+}
+
+/// The page's "pay N minutes late" action (default 20): the order is made that old, then the
+/// customer pays (if SmartExPay's lifetime has not run out).
+async fn pay_late_page(
+    State(state): State<SandboxState>,
+    Path(p): Path<PagePath>,
+    Query(late): Query<LateQuery>,
+) -> Response {
+    if let Some(order) = find(&state, &p.uid, &p.secret) {
+        let minutes = late.minutes.unwrap_or(20).max(0);
+        let _ = state
+            .store
+            .smartexpay_backdate(order.uid, minutes * 60 * 1000);
+    }
+    page_settle(state, p, true).await
 }

@@ -8,9 +8,20 @@
 //!
 //! Sandbox settings (`SandboxStore::set_sandbox_setting`): `smepay.token_ttl_ms` (how long a
 //! token really lives, default 600 000), `smepay.expires_in` (what the auth answer claims,
-//! default the real lifetime), `smepay.order_ttl_ms` (payable window after initiate, default
-//! 15 min), `smepay.slug_field` (`slug` to answer create with `slug` instead of
-//! `order_slug`). Faults (timeouts, 5xx, malformed bodies, refused tokens) come from faults.rs.
+//! default the real lifetime), `smepay.order_ttl_ms` (payable window after initiate),
+//! `smepay.slug_field` (`slug` to answer create with `slug` instead of `order_slug`). Faults
+//! (timeouts, 5xx, malformed or cut bodies, late answers, refused tokens) come from faults.rs.
+//!
+//! Order lifetime: SMEPay's pages give none (smepay.io/docs only shows EXPIRED in the status
+//! flow; the initiate answer carries each order's `expires_at`), so the sandbox gives a long
+//! one: an hour after initiate (`DEFAULT_ORDER_TTL_MS`; setting `smepay.order_ttl_ms`), the
+//! span Paydesk keeps reconciling an SMEPay order. A customer can pay well after
+//! Paydesk's own 15 minutes; `pay_late` (and the page action `/pay/smepay/{slug}/pay-late?minutes=N`)
+//! makes an order N minutes old (default 20) and then pays it.
+//!
+//! Faults handed to the handlers:
+//! - `wrong-order` on `status`: a genuine answer about another order (a paid one when there
+//!   is one, else a made-up paid order), as a replay would give; `value` unused.
 
 use std::time::Duration;
 
@@ -23,6 +34,7 @@ use rusqlite::{params, OptionalExtension, Row};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::faults::{FaultKind, HandlerFault};
 use super::pages::{escape, page};
 use super::store::SandboxStore;
 use super::{SandboxState, SANDBOX_SMEPAY_CLIENT_ID, SANDBOX_SMEPAY_CLIENT_SECRET};
@@ -47,6 +59,7 @@ pub(super) fn routes() -> Router<SandboxState> {
         .route("/smepay/sdk/smepay-checkout.js", get(script))
         .route("/pay/smepay/{slug}", get(show))
         .route("/pay/smepay/{slug}/pay", post(pay))
+        .route("/pay/smepay/{slug}/pay-late", post(pay_late_page))
         .route("/pay/smepay/{slug}/decline", post(decline))
 }
 
@@ -82,6 +95,10 @@ fn order_from_row(row: &Row<'_>) -> rusqlite::Result<SmepayOrder> {
 }
 
 const OPEN: [&str; 3] = ["CREATED", "INITIATED", "PENDING"];
+
+/// How long an initiated order stays payable (SMEPay documents no lifetime: a long one, an
+/// hour).
+pub const DEFAULT_ORDER_TTL_MS: i64 = 60 * 60 * 1000;
 
 impl SandboxStore {
     /// A sandbox behaviour switch (see each gateway's module for the keys).
@@ -155,6 +172,33 @@ impl SandboxStore {
             params![order.slug, status, now_ms()],
         )?;
         self.smepay_order(&order.slug)
+    }
+
+    /// Makes an order `age_ms` older (the customer comes back later): its creation and expiry
+    /// times move back together. Returns whether there was such an order.
+    pub fn smepay_backdate(&self, reference: &str, age_ms: i64) -> Result<bool> {
+        let Some(order) = self.smepay_order(reference)? else {
+            return Ok(false);
+        };
+        self.conn().execute(
+            "UPDATE smepay_orders SET created_at = created_at - ?2, expires_at = expires_at - ?2 WHERE slug = ?1",
+            params![order.slug, age_ms],
+        )?;
+        Ok(true)
+    }
+
+    /// Another order than `slug` of the same client, a paid one when there is one: what a
+    /// replayed answer is about.
+    fn smepay_other_order(&self, slug: &str, client_id: &str) -> Result<Option<SmepayOrder>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT * FROM smepay_orders WHERE slug != ?1 AND client_id = ?2
+                 ORDER BY status = 'SUCCESS' DESC, created_at DESC LIMIT 1",
+                [slug, client_id],
+                order_from_row,
+            )
+            .optional()?)
     }
 
     fn smepay_set_status(&self, slug: &str, from: &[&str], to: &str) -> Result<()> {
@@ -408,7 +452,7 @@ async fn initiate(
     if order.status == "CREATED" {
         let ttl = state
             .store
-            .sandbox_setting_i64("smepay.order_ttl_ms", 15 * 60 * 1000);
+            .sandbox_setting_i64("smepay.order_ttl_ms", DEFAULT_ORDER_TTL_MS);
         let _ = state.store.conn().execute(
             "UPDATE smepay_orders SET status = 'INITIATED', expires_at = ?2 WHERE slug = ?1 AND status = 'CREATED'",
             params![order.slug, now_ms() + ttl],
@@ -494,6 +538,7 @@ struct StatusBody {
 
 async fn status(
     State(state): State<SandboxState>,
+    fault: HandlerFault,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
@@ -511,10 +556,24 @@ async fn status(
             json!({ "status": false, "message": "client_id does not match the token" }),
         );
     }
-    let order = match state.store.smepay_order(&body.order_id) {
+    let mut order = match state.store.smepay_order(&body.order_id) {
         Ok(Some(o)) if o.order_id == body.order_id && o.client_id == client => o,
         _ => return not_found(),
     };
+    if fault.is_some_and(|f| f.kind == FaultKind::WrongOrder) {
+        // A genuine answer, about another order (a replay).
+        order = match state.store.smepay_other_order(&order.slug, &client) {
+            Ok(Some(other)) => other,
+            _ => SmepayOrder {
+                slug: random_hex(6),
+                order_id: format!("{}X", order.order_id),
+                amount: "1.00".into(),
+                status: "SUCCESS".into(),
+                processed_at: Some(now_ms()),
+                ..order
+            },
+        };
+    }
     answer(
         StatusCode::OK,
         json!({
@@ -594,6 +653,20 @@ pub async fn settle(
         order.order_id,
         word(&order.status)
     )))
+}
+
+/// The customer comes back `age` after the order was made (past Paydesk's own 15 minutes,
+/// within SMEPay's lifetime) and pays: the order is made that old, then settled as by
+/// `settle`. `None` when the reference is no SMEPay order.
+pub async fn pay_late(
+    store: &SandboxStore,
+    reference: &str,
+    age: Duration,
+) -> Result<Option<String>> {
+    if !store.smepay_backdate(reference, age.as_millis() as i64)? {
+        return Ok(None);
+    }
+    settle(store, reference, true).await
 }
 
 fn word(status: &str) -> &'static str {
@@ -677,6 +750,23 @@ async fn pay(State(state): State<SandboxState>, Path(slug): Path<String>) -> Res
 
 async fn decline(State(state): State<SandboxState>, Path(slug): Path<String>) -> Response {
     settle_page(state, slug, false).await
+}
+
+#[derive(Deserialize)]
+struct LateQuery {
+    minutes: Option<i64>,
+}
+
+/// The page's "pay N minutes late" action (default 20): the order is made that old, then the
+/// customer pays (if the order's lifetime has not run out).
+async fn pay_late_page(
+    State(state): State<SandboxState>,
+    Path(slug): Path<String>,
+    axum::extract::Query(late): axum::extract::Query<LateQuery>,
+) -> Response {
+    let minutes = late.minutes.unwrap_or(20).max(0);
+    let _ = state.store.smepay_backdate(&slug, minutes * 60 * 1000);
+    settle_page(state, slug, true).await
 }
 
 /// The stand-in for smepay-checkout.js: `window.smepayCheckout({slug, onSuccess, onFailure})`

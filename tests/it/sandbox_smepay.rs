@@ -406,3 +406,107 @@ fn base64_decode(text: &str) -> Vec<u8> {
     }
     out
 }
+
+// ---- wave 11 ----
+
+/// An order created and initiated on the sandbox: (slug, payment link, initiate answer).
+async fn initiated(
+    base: &str,
+    token: &str,
+    order_id: &str,
+    amount: &str,
+) -> (String, String, Value) {
+    let (status, created) = post(
+        &format!("{base}/smepay/api/wiz/external/order/create"),
+        Some(token),
+        create_body(order_id, amount, "https://dev.example.in/cb"),
+    )
+    .await;
+    assert_eq!(status, 200, "{created}");
+    let slug = created["order_slug"].as_str().unwrap().to_string();
+    let (status, answer) = post(
+        &format!("{base}/smepay/api/external/order/initiate"),
+        Some(token),
+        json!({ "slug": slug, "client_id": SANDBOX_SMEPAY_CLIENT_ID }),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    let link = answer["payment_link"].as_str().unwrap().to_string();
+    (slug, link, answer)
+}
+
+async fn status_of(base: &str, token: &str, order_id: &str) -> Value {
+    post(
+        &format!("{base}/smepay/api/external/order/status"),
+        Some(token),
+        json!({ "client_id": SANDBOX_SMEPAY_CLIENT_ID, "order_id": order_id }),
+    )
+    .await
+    .1
+}
+
+/// Issue 11 item 11: `wrong-order` on status gives a genuine answer about another order (the
+/// paid one), as a replay would.
+#[tokio::test(flavor = "multi_thread")]
+async fn wrong_order_answers_about_another_paid_order() {
+    let (dir, server) = sandbox().await;
+    let base = server.base_url();
+    let token = token(base).await;
+    let (_, paid_link, _) = initiated(base, &token, "PAID1", "250.00").await;
+    reqwest::Client::new()
+        .post(format!("{paid_link}/pay"))
+        .send()
+        .await
+        .unwrap();
+    initiated(base, &token, "OPEN1", "5.00").await;
+    paydesk::sandbox::faults::Faults::open_in(dir.path())
+        .unwrap()
+        .set(&paydesk::sandbox::faults::Fault {
+            gateway: "smepay".into(),
+            call: "status".into(),
+            kind: paydesk::sandbox::faults::FaultKind::WrongOrder,
+            value: None,
+            times: Some(1),
+        })
+        .unwrap();
+    let replay = status_of(base, &token, "OPEN1").await;
+    assert_eq!(
+        (
+            &replay["order_id"],
+            &replay["payment_status"],
+            &replay["amount"]
+        ),
+        (&json!("PAID1"), &json!("SUCCESS"), &json!("250.00")),
+        "{replay}"
+    );
+    let real = status_of(base, &token, "OPEN1").await;
+    assert_eq!(
+        (&real["order_id"], &real["payment_status"]),
+        (&json!("OPEN1"), &json!("INITIATED"))
+    );
+}
+
+/// Issue 11 item 6: SMEPay's pages give no lifetime, so the sandbox keeps an initiated order
+/// payable for an hour: 20 minutes on (past Paydesk's 15) the customer can still pay, with the
+/// page's late-payment action.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_order_is_payable_after_paydesks_fifteen_minutes() {
+    let (_dir, server) = sandbox().await;
+    let base = server.base_url();
+    let token = token(base).await;
+    let (_, link, answer) = initiated(base, &token, "LATE1", "75.00").await;
+    let now = chrono::Utc::now().timestamp();
+    assert!(
+        answer["expires_at"].as_i64().unwrap() >= now + 59 * 60,
+        "an hour: {answer}"
+    );
+    let page = reqwest::Client::new()
+        .post(format!("{link}/pay-late?minutes=20"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    assert!(page.text().await.unwrap().contains("Paid"));
+    let after = status_of(base, &token, "LATE1").await;
+    assert_eq!(after["payment_status"], "SUCCESS", "{after}");
+}

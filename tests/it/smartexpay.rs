@@ -555,3 +555,310 @@ fn the_cli_confirms_a_manual_payment() {
     ));
     assert_eq!(twice.status.code(), Some(2), "{}", stderr(&twice));
 }
+
+// ---- wave 11: outcomes at the adapter boundary, over the sandbox ----
+
+use paydesk::gateways::smartexpay::{Smartexpay, SmartexpayConfig};
+use paydesk::gateways::{CreateRequest, Lookup};
+use paydesk::money::{Currency, Money};
+use paydesk::order::{Gateway, Method};
+use paydesk::sandbox::{SandboxServer, SANDBOX_SMARTEXPAY_API_KEY, SANDBOX_SMARTEXPAY_ROUTE};
+
+async fn sandbox_server() -> (tempfile::TempDir, SandboxServer) {
+    let dir = tempfile::tempdir().unwrap();
+    let server = SandboxServer::start(dir.path(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    (dir, server)
+}
+
+/// The adapter on the sandbox's automatic route, as a counter would set it up.
+fn exchanger(server: &SandboxServer, timeout: Duration) -> Smartexpay {
+    Smartexpay::new(SmartexpayConfig {
+        base: server.smartexpay_base(),
+        page_base: server.smartexpay_base(),
+        api_key_header: "X-Api-Key".into(),
+        api_key: paydesk::vault::Sensitive::new(SANDBOX_SMARTEXPAY_API_KEY.into()),
+        partner: None,
+        route_id: SANDBOX_SMARTEXPAY_ROUTE.into(),
+        from_values: serde_json::json!([]),
+        to_values: serde_json::json!([]),
+        route_values: serde_json::json!([]),
+        lang: "en".into(),
+        // Nothing listens there: the IPN is lost, as SmartExPay's may be.
+        ipn_url: "http://127.0.0.1:9/notify/smartexpay".into(),
+        client_callback_url: None,
+        timeout,
+    })
+    .unwrap()
+}
+
+fn euros(amount: &str) -> Money {
+    Money::parse(amount, Currency::parse("EUR").unwrap()).unwrap()
+}
+
+fn sale(order_no: &str, amount: Money) -> CreateRequest<'_> {
+    CreateRequest {
+        merchant_order_no: order_no,
+        method: Method::Exchange,
+        amount,
+        description: "Sale",
+        payment_code: None,
+        card_id: None,
+    }
+}
+
+/// The order as the ledger would hold it after `create` answered `created` (or, with `None`,
+/// after a create whose answer was lost).
+fn kept_order(
+    order_no: &str,
+    amount: Money,
+    created: Option<&paydesk::gateways::Created>,
+) -> Order {
+    Order {
+        id: 1,
+        merchant_order_no: order_no.into(),
+        gateway: Gateway::Smartexpay,
+        method: Method::Exchange,
+        environment: "sandbox".into(),
+        amount,
+        status: OrderStatus::Pending,
+        gateway_status: None,
+        gateway_order_id: created.and_then(|c| c.gateway_order_id.clone()),
+        payment_url: created.and_then(|c| c.payment_url.clone()),
+        payment_payload: created.and_then(|c| c.payload.clone()),
+        refunded_minor: 0,
+        created_at_ms: 0,
+        updated_at_ms: 0,
+        expires_at_ms: None,
+        customer: None,
+    }
+}
+
+fn sandbox_orders(dir: &std::path::Path) -> Vec<(i64, String, String)> {
+    let conn = rusqlite::Connection::open(dir.join("sandbox.db")).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT uid, in_amount, status FROM smartexpay_orders ORDER BY uid")
+        .unwrap();
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap();
+    rows.map(Result::unwrap).collect()
+}
+
+fn one_fault(dir: &std::path::Path, call: &str, kind: FaultKind, value: Option<i64>) {
+    Faults::open_in(dir)
+        .unwrap()
+        .set(&Fault {
+            gateway: "smartexpay".into(),
+            call: call.into(),
+            kind,
+            value,
+            times: Some(1),
+        })
+        .unwrap();
+}
+
+/// Issue 11 item 9: a create whose answer is cut, or comes after the client's timeout, is an
+/// unknown outcome (the order is open and payable at SmartExPay), and a lookup of that order,
+/// which has no uid and secret, stays unknown: it is never "the gateway has no such order".
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cut_or_late_create_answer_is_unknown_and_the_order_is_never_called_missing() {
+    let (dir, server) = sandbox_server().await;
+    let exchanger = exchanger(&server, Duration::from_millis(700));
+    for (n, (kind, value)) in [
+        (FaultKind::Truncated, None),
+        (FaultKind::LateAnswer, Some(2500)),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        one_fault(dir.path(), "create", kind, value);
+        let order_no = format!("PDCUT{n}");
+        let amount = euros(&format!("{}.00", 20 + n));
+        let lost = exchanger
+            .create(&sale(&order_no, amount))
+            .await
+            .unwrap_err();
+        assert!(
+            lost.is_outcome_unknown() && !matches!(lost, Error::GatewayRejected { .. }),
+            "{kind:?}: {lost:?}"
+        );
+        // SmartExPay has it, waiting for the customer's payment.
+        let at_gateway = sandbox_orders(dir.path());
+        assert_eq!(at_gateway.len(), n + 1, "{at_gateway:?}");
+        assert_eq!(at_gateway[n].2, "waitPayment");
+
+        let lookup = exchanger.lookup(&kept_order(&order_no, amount, None)).await;
+        match lookup {
+            Err(e) if e.is_outcome_unknown() => {
+                assert!(e.to_string().contains(&order_no), "{e}")
+            }
+            other => panic!("{kind:?}: the order may be open at SmartExPay: {other:?}"),
+        }
+    }
+}
+
+/// Item 9 through the service: an order whose create answer was cut is not failed by
+/// reconciliation once the create grace has passed.
+#[tokio::test(flavor = "multi_thread")]
+async fn reconciliation_does_not_fail_an_order_whose_create_answer_was_cut() {
+    let (dir, desk) = desk().await;
+    desk.ledger()
+        .set_setting("smartexpay.sandbox.timeout_ms", "700")
+        .unwrap();
+    one_fault(dir.path(), "create", FaultKind::Truncated, None);
+    let lost = desk.create_order(&input("21.00")).await.unwrap_err();
+    assert!(lost.is_outcome_unknown(), "{lost:?}");
+    let order = desk
+        .ledger()
+        .list(&Default::default())
+        .unwrap()
+        .into_iter()
+        .find(|o| o.amount.minor() == 2100)
+        .unwrap();
+    // Well past the create grace (two minutes).
+    let conn = rusqlite::Connection::open(dir.path().join("paydesk.db")).unwrap();
+    conn.execute(
+        "UPDATE orders SET created_at = created_at - 600000 WHERE id = ?1",
+        [order.id],
+    )
+    .unwrap();
+    let _ = desk.sync(order.id).await;
+    let after = desk.ledger().get(order.id).unwrap();
+    assert_ne!(
+        after.status,
+        OrderStatus::Failed,
+        "SmartExPay has the order open: {:?}",
+        desk.ledger().events(order.id).unwrap()
+    );
+}
+
+/// Issue 11 item 8: the amount is read in the route's "from" currency, so a sale rung in
+/// another currency is refused before anything is sent, with a field error.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_currency_other_than_the_routes_from_currency_is_refused_before_sending() {
+    let (dir, server) = sandbox_server().await;
+    let exchanger = exchanger(&server, Duration::from_secs(5));
+    let usd = Money::parse("12.50", Currency::parse("USD").unwrap()).unwrap();
+    let refused = exchanger.create(&sale("PDUSD1", usd)).await.unwrap_err();
+    assert_eq!(refused.field(), Some("currency"), "{refused:?}");
+    assert!(refused.to_string().contains("EUR"), "{refused}");
+    assert!(sandbox_orders(dir.path()).is_empty(), "nothing was sent");
+    // The route's own currency goes through.
+    exchanger
+        .create(&sale("PDEUR1", euros("12.50")))
+        .await
+        .unwrap();
+    assert_eq!(sandbox_orders(dir.path()).len(), 1);
+}
+
+/// Issue 11 item 11: an order/get answer about another order (a genuine one, replayed) is
+/// suspicious: unknown, never applied.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_answer_about_another_paid_order_is_suspicious() {
+    let (dir, server) = sandbox_server().await;
+    let exchanger = exchanger(&server, Duration::from_secs(5));
+    let paid = exchanger
+        .create(&sale("PDPAID", euros("50.00")))
+        .await
+        .unwrap();
+    paydesk::sandbox::settle_other(
+        server.store(),
+        paid.gateway_order_id.as_deref().unwrap(),
+        true,
+    )
+    .await
+    .unwrap();
+    let amount = euros("5.00");
+    let open = exchanger.create(&sale("PDOPEN", amount)).await.unwrap();
+    let order = kept_order("PDOPEN", amount, Some(&open));
+    one_fault(dir.path(), "get", FaultKind::WrongOrder, None);
+    match exchanger.lookup(&order).await {
+        Err(Error::GatewayProtocol { message, .. }) => {
+            assert!(message.contains("suspicious"), "{message}")
+        }
+        other => panic!("a replayed paid answer: {other:?}"),
+    }
+    // The real answer, once the replay is gone.
+    match exchanger.lookup(&order).await.unwrap() {
+        Lookup::Found(report) => assert_eq!(report.status, OrderStatus::Pending),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Issue 11 item 6: SmartExPay keeps an order payable far longer than Paydesk's 15 minutes
+/// (the sandbox: 24 hours, the seed giving no lifetime); a customer who pays 20 minutes late
+/// is paid, and the adapter's lookup says so. The gateway's own lifetime, not Paydesk's,
+/// ends an unpaid order.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_late_payment_is_found_by_lookup_and_the_gateways_lifetime_ends_an_unpaid_order() {
+    let (_dir, server) = sandbox_server().await;
+    let exchanger = exchanger(&server, Duration::from_secs(5));
+    let amount = euros("40.00");
+    let created = exchanger.create(&sale("PDLATE", amount)).await.unwrap();
+    let uid = created.gateway_order_id.clone().unwrap();
+    let said =
+        paydesk::sandbox::smartexpay::pay_late(server.store(), &uid, Duration::from_secs(20 * 60))
+            .await
+            .unwrap()
+            .unwrap();
+    assert!(said.contains("paid"), "{said}");
+    match exchanger
+        .lookup(&kept_order("PDLATE", amount, Some(&created)))
+        .await
+        .unwrap()
+    {
+        Lookup::Found(report) => assert_eq!(
+            (report.status, report.gateway_status.as_str()),
+            (OrderStatus::Paid, "inProgress")
+        ),
+        other => panic!("{other:?}"),
+    }
+
+    server
+        .store()
+        .set_sandbox_setting("smartexpay.order_ttl_ms", "60000")
+        .unwrap();
+    let unpaid = exchanger.create(&sale("PDGONE", amount)).await.unwrap();
+    let unpaid_uid: i64 = unpaid.gateway_order_id.clone().unwrap().parse().unwrap();
+    server
+        .store()
+        .smartexpay_backdate(unpaid_uid, 120_000)
+        .unwrap();
+    match exchanger
+        .lookup(&kept_order("PDGONE", amount, Some(&unpaid)))
+        .await
+        .unwrap()
+    {
+        Lookup::Found(report) => assert_eq!(
+            (report.status, report.gateway_status.as_str()),
+            (OrderStatus::Failed, "deleted")
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Item 7: `prepare_create` is the exact body `create` sends (the sandbox takes it).
+#[tokio::test(flavor = "multi_thread")]
+async fn prepare_create_is_what_create_sends() {
+    let (_dir, server) = sandbox_server().await;
+    let exchanger = exchanger(&server, Duration::from_secs(5));
+    let body = exchanger
+        .prepare_create(&sale("PDPREP", euros("12.50")))
+        .unwrap();
+    assert_eq!(body["routeId"], SANDBOX_SMARTEXPAY_ROUTE);
+    assert_eq!(body["amount"].as_f64(), Some(12.5));
+    let created = exchanger
+        .create(&sale("PDPREP", euros("12.50")))
+        .await
+        .unwrap();
+    let kept = server
+        .store()
+        .smartexpay_order(created.gateway_order_id.as_deref().unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.ipn_secret.as_deref(), body["ipnSecret"].as_str());
+    assert_eq!(kept.in_amount, "12.5", "a JSON number");
+    assert_eq!(created.payload.unwrap()["routeFrom"], "CARDEUR");
+}

@@ -430,3 +430,238 @@ fn the_cli_creates_pays_syncs_and_refuses_to_refund() {
     assert_eq!(small.status.code(), Some(2));
     assert!(stderr(&small).contains("amount"), "{}", stderr(&small));
 }
+
+// ---- wave 11: outcomes at the adapter boundary, over the sandbox ----
+
+fn one_fault(dir: &std::path::Path, call: &str, kind: FaultKind, value: Option<i64>) {
+    Faults::open_in(dir)
+        .unwrap()
+        .set(&Fault {
+            gateway: "smepay".into(),
+            call: call.into(),
+            kind,
+            value,
+            times: Some(1),
+        })
+        .unwrap();
+}
+
+fn order_of(desk: &Paydesk, minor: i64) -> paydesk::order::Order {
+    desk.ledger()
+        .list(&Default::default())
+        .unwrap()
+        .into_iter()
+        .find(|o| o.amount.minor() == minor)
+        .unwrap()
+}
+
+/// Issue 11 item 9: an order whose initiate answer was cut (or came too late) is unknown at
+/// create, and its lookup by order_id, which needs nothing from that answer, reaches the
+/// gateway's state once the fault is gone: FAILED, SUCCESS or EXPIRED.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_order_whose_initiate_answer_was_cut_reaches_the_gateways_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox))
+        .await
+        .unwrap();
+    desk.ledger()
+        .set_setting("smepay.sandbox.timeout_ms", "700")
+        .unwrap();
+    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox))
+        .await
+        .unwrap();
+    let store = sandbox(dir.path());
+
+    // Cut, then the gateway fails it.
+    one_fault(dir.path(), "initiate", FaultKind::Truncated, None);
+    let lost = desk.create_order(&input("upi", "20.00")).await.unwrap_err();
+    assert!(
+        lost.is_outcome_unknown() && !matches!(lost, Error::GatewayRejected { .. }),
+        "{lost:?}"
+    );
+    let failed = order_of(&desk, 2000);
+    assert_eq!(failed.status, OrderStatus::Created);
+    store
+        .smepay_settle(&failed.merchant_order_no, false)
+        .unwrap();
+    let failed = desk.sync(failed.id).await.unwrap();
+    assert_eq!(
+        (failed.status, failed.gateway_status.as_deref()),
+        (OrderStatus::Failed, Some("FAILED"))
+    );
+
+    // Cut, then paid at the gateway (the customer had the link from elsewhere).
+    one_fault(dir.path(), "initiate", FaultKind::Truncated, None);
+    desk.create_order(&input("upi", "21.00")).await.unwrap_err();
+    let paid = order_of(&desk, 2100);
+    store.smepay_settle(&paid.merchant_order_no, true).unwrap();
+    let paid = desk.sync(paid.id).await.unwrap();
+    assert_eq!(
+        (paid.status, paid.gateway_status.as_deref()),
+        (OrderStatus::Paid, Some("SUCCESS"))
+    );
+    let note = desk
+        .ledger()
+        .events(paid.id)
+        .unwrap()
+        .last()
+        .unwrap()
+        .note
+        .clone();
+    assert!(
+        note.as_deref().unwrap_or_default().contains("order_id"),
+        "the owner sees it was not validated by slug: {note:?}"
+    );
+
+    // Too late, then the gateway's own lifetime ends it.
+    store
+        .set_sandbox_setting("smepay.order_ttl_ms", "1")
+        .unwrap();
+    one_fault(dir.path(), "initiate", FaultKind::LateAnswer, Some(2000));
+    let late = desk.create_order(&input("upi", "22.00")).await.unwrap_err();
+    assert!(matches!(late, Error::GatewayUnreachable { .. }), "{late:?}");
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let expired = order_of(&desk, 2200);
+    let expired = desk.sync(expired.id).await.unwrap();
+    assert_eq!(
+        (expired.status, expired.gateway_status.as_deref()),
+        (OrderStatus::Expired, Some("EXPIRED"))
+    );
+}
+
+/// Issue 11 item 11: a status answer about another (paid) order, genuine and replayed, is
+/// suspicious: unknown, never applied.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_status_answer_about_another_paid_order_is_suspicious() {
+    let (dir, desk) = desk().await;
+    let paid = desk.create_order(&input("upi", "50.00")).await.unwrap();
+    sandbox(dir.path())
+        .smepay_settle(&paid.merchant_order_no, true)
+        .unwrap();
+    assert_eq!(desk.sync(paid.id).await.unwrap().status, OrderStatus::Paid);
+    let open = desk.create_order(&input("upi", "5.00")).await.unwrap();
+    one_fault(dir.path(), "status", FaultKind::WrongOrder, None);
+    match desk.sync(open.id).await {
+        Err(Error::GatewayProtocol { message, .. }) => {
+            assert!(message.contains("suspicious"), "{message}")
+        }
+        other => panic!(
+            "a replayed answer about order {}: {other:?}",
+            paid.merchant_order_no
+        ),
+    }
+    assert_eq!(
+        desk.ledger().get(open.id).unwrap().status,
+        OrderStatus::Pending
+    );
+    assert_eq!(
+        desk.sync(open.id).await.unwrap().status,
+        OrderStatus::Pending,
+        "the real answer once the replay is gone"
+    );
+}
+
+fn sandbox_adapter(server: &paydesk::sandbox::SandboxServer) -> paydesk::gateways::smepay::Smepay {
+    use paydesk::gateways::smepay::{PathFamily, Smepay, SmepayConfig, DEFAULT_SCRIPT_URL};
+    Smepay::new(SmepayConfig {
+        base: server.smepay_base(),
+        paths: PathFamily::Seed,
+        client_id: paydesk::sandbox::SANDBOX_SMEPAY_CLIENT_ID.into(),
+        client_secret: paydesk::vault::Sensitive::new(
+            paydesk::sandbox::SANDBOX_SMEPAY_CLIENT_SECRET.into(),
+        ),
+        callback_url: "http://127.0.0.1:9/notify/smepay".into(),
+        script_url: DEFAULT_SCRIPT_URL.into(),
+        customer_name: "Counter customer".into(),
+        customer_email: "customer@example.com".into(),
+        customer_mobile: "9999999999".into(),
+        timeout: Duration::from_secs(5),
+    })
+    .unwrap()
+}
+
+fn upi_sale(order_no: &str, amount: paydesk::money::Money) -> paydesk::gateways::CreateRequest<'_> {
+    paydesk::gateways::CreateRequest {
+        merchant_order_no: order_no,
+        method: paydesk::order::Method::Upi,
+        amount,
+        description: "Sale",
+        payment_code: None,
+        card_id: None,
+    }
+}
+
+/// Issue 11 item 6: a customer who pays 20 minutes after the order was made (past Paydesk's
+/// own 15) is paid at SMEPay, and the adapter's lookup says so: nothing in it knows Paydesk's
+/// expiry.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_late_payment_is_found_by_the_adapters_lookup() {
+    use paydesk::gateways::Lookup;
+    let dir = tempfile::tempdir().unwrap();
+    let server = paydesk::sandbox::SandboxServer::start(dir.path(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let smepay = sandbox_adapter(&server);
+    let amount =
+        paydesk::money::Money::parse("75.00", paydesk::money::Currency::parse("INR").unwrap())
+            .unwrap();
+    let created = smepay.create(&upi_sale("PDLATE1", amount)).await.unwrap();
+    let expires_at = created.payload.as_ref().unwrap()["expiresAt"]
+        .as_i64()
+        .unwrap();
+    assert!(
+        expires_at > chrono::Utc::now().timestamp() + 15 * 60,
+        "payable past Paydesk's 15 minutes"
+    );
+    let said =
+        paydesk::sandbox::smepay::pay_late(server.store(), "PDLATE1", Duration::from_secs(20 * 60))
+            .await
+            .unwrap()
+            .unwrap();
+    assert!(said.contains("paid"), "{said}");
+    match smepay
+        .lookup("PDLATE1", created.gateway_order_id.as_deref(), amount)
+        .await
+        .unwrap()
+    {
+        Lookup::Found(report) => {
+            assert_eq!(
+                (report.status, report.gateway_status.as_str()),
+                (OrderStatus::Paid, "SUCCESS")
+            );
+            assert!(report.note.unwrap().contains("TEST_SUCCESS"), "validated");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Item 7: `prepare_create` is pure and is the body `create` sends; its checks refuse before
+/// anything is sent.
+#[tokio::test(flavor = "multi_thread")]
+async fn prepare_create_is_what_create_sends_and_refuses_before_sending() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = paydesk::sandbox::SandboxServer::start(dir.path(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let smepay = sandbox_adapter(&server);
+    let inr = paydesk::money::Currency::parse("INR").unwrap();
+    let amount = paydesk::money::Money::parse("100", inr).unwrap();
+    let body = smepay.prepare_create(&upi_sale("PDPREP1", amount)).unwrap();
+    assert_eq!(body["amount"], "100.00");
+    assert_eq!(body["order_id"], "PDPREP1");
+    smepay.create(&upi_sale("PDPREP1", amount)).await.unwrap();
+    let kept = server.store().smepay_order("PDPREP1").unwrap().unwrap();
+    assert_eq!(kept.amount, "100.00");
+    let small = paydesk::money::Money::parse("0.50", inr).unwrap();
+    let refused = smepay
+        .create(&upi_sale("PDPREP2", small))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.field(), Some("amount"));
+    assert!(server.store().smepay_order("PDPREP2").unwrap().is_none());
+    assert_eq!(
+        server.store().smepay_tokens_issued().unwrap(),
+        1,
+        "no call for the refused one"
+    );
+}
