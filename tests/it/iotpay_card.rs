@@ -66,7 +66,7 @@ async fn submit_card(link: &str, number: &str) -> String {
 }
 
 /// A card-link order the customer paid, synced to Paid.
-async fn paid_card_order(desk: &Paydesk, amount: &str) -> Order {
+async fn paid_card_order(desk: &Arc<Paydesk>, amount: &str) -> Order {
     let order = desk
         .create_order(&input("card-link", amount))
         .await
