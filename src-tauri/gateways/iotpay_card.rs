@@ -547,7 +547,9 @@ pub fn check_identity(
             ))
         }
         None if required => {
-            return Err(protocol(&format!("{endpoint}: the answer carries no amount")))
+            return Err(protocol(&format!(
+                "{endpoint}: the answer carries no amount"
+            )))
         }
         None => {}
     }
@@ -681,11 +683,7 @@ pub fn parse_answer(endpoint: &str, text: &str, key: &str) -> Result<Map<String,
                 data.insert("sign".into(), sign.clone());
             }
             _ => {
-                tracing::warn!(
-                    gateway = GATEWAY,
-                    endpoint,
-                    "unsigned answer, not trusted"
-                );
+                tracing::warn!(gateway = GATEWAY, endpoint, "unsigned answer, not trusted");
                 return Err(protocol(&format!(
                     "{endpoint}: the answer is not signed: not trusted"
                 )));
@@ -767,7 +765,11 @@ mod tests {
     fn every_status_word_and_code_has_a_plain_label() {
         for w in STATUS_WORDS {
             assert!(!w.label.trim().is_empty(), "{}", w.word);
-            assert!(!w.label.contains(w.word), "{}: a label is words, not the code", w.word);
+            assert!(
+                !w.label.contains(w.word),
+                "{}: a label is words, not the code",
+                w.word
+            );
         }
         for c in ERROR_CODES {
             assert!(!c.label.trim().is_empty(), "{}", c.code);
@@ -834,7 +836,8 @@ mod tests {
 
     #[test]
     fn a_query_answer_must_be_about_the_order_asked() {
-        let data = object(json!({"mchOrderNo": "PD1", "amount": 1500, "currency": "CAD", "status": 2}));
+        let data =
+            object(json!({"mchOrderNo": "PD1", "amount": 1500, "currency": "CAD", "status": 2}));
         assert!(check_identity("cc_query", &data, "PD1", Some(cad("15.00")), true).is_ok());
         for (no, amount) in [("PD2", "15.00"), ("PD1", "14.99")] {
             match check_identity("cc_query", &data, no, Some(cad(amount)), true) {
@@ -845,16 +848,25 @@ mod tests {
             }
         }
         let usd = object(json!({"mchOrderNo": "PD1", "amount": 1500, "currency": "USD"}));
-        assert!(check_identity("cc_query", &usd, "PD1", Some(cad("15.00")), true)
-            .unwrap_err()
-            .to_string()
-            .contains("suspicious"));
+        assert!(
+            check_identity("cc_query", &usd, "PD1", Some(cad("15.00")), true)
+                .unwrap_err()
+                .to_string()
+                .contains("suspicious")
+        );
         let bare = object(json!({"status": 2}));
         assert!(matches!(
             check_identity("cc_query", &bare, "PD1", Some(cad("15.00")), true),
             Err(Error::GatewayProtocol { .. })
         ));
-        assert!(check_identity("cc_purchasewithtoken", &bare, "PD1", Some(cad("15.00")), false).is_ok());
+        assert!(check_identity(
+            "cc_purchasewithtoken",
+            &bare,
+            "PD1",
+            Some(cad("15.00")),
+            false
+        )
+        .is_ok());
     }
 
     #[test]
@@ -865,9 +877,19 @@ mod tests {
                 "amount": 500, "currency": "CAD", "payType": "refund", "status": status,
             }))
         };
-        let done = reversal_outcome("cc_refund", &answer(json!(2)), "RF1", "PC1", Some(cad("5.00")))
-            .unwrap();
-        assert_eq!(done.gateway_refund_id.as_deref(), Some("RP1"), "the refund's own id");
+        let done = reversal_outcome(
+            "cc_refund",
+            &answer(json!(2)),
+            "RF1",
+            "PC1",
+            Some(cad("5.00")),
+        )
+        .unwrap();
+        assert_eq!(
+            done.gateway_refund_id.as_deref(),
+            Some("RP1"),
+            "the refund's own id"
+        );
         assert!(reversal_outcome("cc_refund", &answer(json!("3")), "RF1", "PC1", None).is_ok());
         for pending in [json!(0), json!(1), json!("1"), json!(5)] {
             match reversal_outcome("cc_void", &answer(pending.clone()), "RF1", "PC1", None) {
@@ -880,9 +902,19 @@ mod tests {
             Err(Error::GatewayRejected { ref code, .. }) if code == "9"
         ));
         // About another refund, another payment, another amount: suspicious, not done.
-        for (no, original, amount) in [("RF2", "PC1", "5.00"), ("RF1", "PC2", "5.00"), ("RF1", "PC1", "4.00")] {
-            let e = reversal_outcome("cc_refund", &answer(json!(2)), no, original, Some(cad(amount)))
-                .unwrap_err();
+        for (no, original, amount) in [
+            ("RF2", "PC1", "5.00"),
+            ("RF1", "PC2", "5.00"),
+            ("RF1", "PC1", "4.00"),
+        ] {
+            let e = reversal_outcome(
+                "cc_refund",
+                &answer(json!(2)),
+                no,
+                original,
+                Some(cad(amount)),
+            )
+            .unwrap_err();
             assert!(e.to_string().contains("suspicious"), "{e}");
         }
         // The original order's own answer (main's sandbox gave it) is not the refund's.
@@ -892,7 +924,13 @@ mod tests {
             Err(Error::GatewayProtocol { .. })
         ));
         assert!(matches!(
-            reversal_outcome("cc_refund", &object(json!({"mchOrderNo": "RF1"})), "RF1", "PC1", None),
+            reversal_outcome(
+                "cc_refund",
+                &object(json!({"mchOrderNo": "RF1"})),
+                "RF1",
+                "PC1",
+                None
+            ),
             Err(Error::GatewayProtocol { .. })
         ));
     }
@@ -908,11 +946,17 @@ mod tests {
         }
         assert!(matches!(
             card.prepare_refund("PC1", "RF1", Some(cad("1.00"))),
-            Err(Error::InvalidInput { field: "loginName", .. })
+            Err(Error::InvalidInput {
+                field: "loginName",
+                ..
+            })
         ));
         assert!(matches!(
             adapter("").prepare_create(&request(Method::Card, None)),
-            Err(Error::InvalidInput { field: "loginName", .. })
+            Err(Error::InvalidInput {
+                field: "loginName",
+                ..
+            })
         ));
     }
 
@@ -920,7 +964,8 @@ mod tests {
     fn prepare_create_builds_the_exact_bodies() {
         let card = adapter("jack123");
         assert_eq!(
-            card.prepare_create(&request(Method::CardLink, None)).unwrap(),
+            card.prepare_create(&request(Method::CardLink, None))
+                .unwrap(),
             json!({
                 "mchId": "10000701", "mchOrderNo": "PD20240101000001", "amount": 1500,
                 "currency": "CAD", "loginName": "jack123", "subject": "Coffee", "body": "Coffee",
@@ -929,7 +974,8 @@ mod tests {
             })
         );
         assert_eq!(
-            card.prepare_create(&request(Method::CardToken, Some("customer-42"))).unwrap(),
+            card.prepare_create(&request(Method::CardToken, Some("customer-42")))
+                .unwrap(),
             json!({
                 "mchId": "10000701", "loginName": "jack123", "currency": "CAD",
                 "mchOrderNo": "PD20240101000001", "cardId": "customer-42", "amount": 1500,
@@ -937,7 +983,10 @@ mod tests {
             })
         );
         let long = "x".repeat(300);
-        let described = CreateRequest { description: &long, ..request(Method::Card, None) };
+        let described = CreateRequest {
+            description: &long,
+            ..request(Method::Card, None)
+        };
         let body = card.prepare_create(&described).unwrap();
         assert_eq!(body["subject"].as_str().unwrap().len(), 64);
         assert_eq!(body["body"].as_str().unwrap().len(), 250);
@@ -947,17 +996,28 @@ mod tests {
     fn prepare_create_refuses_what_v3_would() {
         let card = adapter("jack123");
         for bad in [
-            "", "a b", "line\nbreak", "../etc", "esc\u{1b}[0m", "bidi\u{202e}x", "ü",
+            "",
+            "a b",
+            "line\nbreak",
+            "../etc",
+            "esc\u{1b}[0m",
+            "bidi\u{202e}x",
+            "ü",
             &"9".repeat(31),
         ] {
             match card.prepare_create(&request(Method::CardToken, Some(bad))) {
-                Err(Error::InvalidInput { field: "cardId", .. }) => {}
+                Err(Error::InvalidInput {
+                    field: "cardId", ..
+                }) => {}
                 other => panic!("{bad:?}: {other:?}"),
             }
         }
         assert!(matches!(
             card.prepare_create(&request(Method::CardToken, None)),
-            Err(Error::InvalidInput { field: "cardId", .. })
+            Err(Error::InvalidInput {
+                field: "cardId",
+                ..
+            })
         ));
         let usd = CreateRequest {
             amount: Money::parse("15.00", Currency::parse("USD").unwrap()).unwrap(),
@@ -965,17 +1025,26 @@ mod tests {
         };
         assert!(matches!(card.prepare_create(&usd), Err(Error::Money(e)) if e.is_currency()));
         let long_no = "P".repeat(31);
-        let numbered = CreateRequest { merchant_order_no: &long_no, ..request(Method::Card, None) };
+        let numbered = CreateRequest {
+            merchant_order_no: &long_no,
+            ..request(Method::Card, None)
+        };
         assert!(matches!(
             card.prepare_create(&numbered),
-            Err(Error::InvalidInput { field: "mchOrderNo", .. })
+            Err(Error::InvalidInput {
+                field: "mchOrderNo",
+                ..
+            })
         ));
         let mut config = card.config.clone();
         config.return_url = format!("https://shop.example/{}", "r".repeat(200));
         let long_return = IotpayCard::new(config).unwrap();
         assert!(matches!(
             long_return.prepare_create(&request(Method::CardLink, None)),
-            Err(Error::InvalidInput { field: "returnUrl", .. })
+            Err(Error::InvalidInput {
+                field: "returnUrl",
+                ..
+            })
         ));
         // A saved card does not send returnUrl: its size does not matter there.
         assert!(long_return
@@ -990,11 +1059,17 @@ mod tests {
         assert!(card.prepare_refund("PC1", "RF1", None).is_ok());
         assert!(matches!(
             card.prepare_refund("PC1", &"R".repeat(31), None),
-            Err(Error::InvalidInput { field: "mchRefundNo", .. })
+            Err(Error::InvalidInput {
+                field: "mchRefundNo",
+                ..
+            })
         ));
         assert!(matches!(
             card.prepare_refund("", "RF1", None),
-            Err(Error::InvalidInput { field: "payOrderId", .. })
+            Err(Error::InvalidInput {
+                field: "payOrderId",
+                ..
+            })
         ));
         let usd = Money::parse("1.00", Currency::parse("USD").unwrap()).unwrap();
         assert!(card.prepare_refund("PC1", "RF1", Some(usd)).is_err());

@@ -601,7 +601,10 @@ fn reversal_data(store: &SandboxStore, reversal: &Reversal) -> Map<String, Value
     data.insert("originalOrderId".into(), json!(reversal.original_order_id));
     data.insert(
         "currency".into(),
-        json!(original.as_ref().map(|o| o.currency.as_str()).unwrap_or("CAD")),
+        json!(original
+            .as_ref()
+            .map(|o| o.currency.as_str())
+            .unwrap_or("CAD")),
     );
     data.insert("amount".into(), json!(reversal.amount));
     data.insert("payType".into(), json!("refund"));
@@ -619,7 +622,9 @@ fn reversal_data(store: &SandboxStore, reversal: &Reversal) -> Map<String, Value
     }
     data.insert(
         "channel".into(),
-        json!(original.map(|o| o.channel_id).unwrap_or_else(|| "PF_CC".into())),
+        json!(original
+            .map(|o| o.channel_id)
+            .unwrap_or_else(|| "PF_CC".into())),
     );
     data
 }
@@ -744,11 +749,7 @@ pub(crate) const V3_NOTIFY_ACK: &str = "SUCCESS";
 
 /// A V3 notification: the order's fields as cc_query gives them, status 2 (or `status`),
 /// signed at the top level.
-fn v3_notify_fields(
-    store: &SandboxStore,
-    order: &SandboxOrder,
-    status: i64,
-) -> Map<String, Value> {
+fn v3_notify_fields(store: &SandboxStore, order: &SandboxOrder, status: i64) -> Map<String, Value> {
     let mut fields: Map<String, Value> = order_data(order)
         .into_iter()
         .filter(|(_, v)| !v.is_null())

@@ -71,9 +71,11 @@ async fn paid_card_order(desk: &Arc<Paydesk>, amount: &str) -> Order {
         .create_order(&input("card-link", amount))
         .await
         .unwrap();
-    assert!(submit_card(order.payment_url.as_deref().unwrap(), CARD_APPROVE)
-        .await
-        .contains("Approved"));
+    assert!(
+        submit_card(order.payment_url.as_deref().unwrap(), CARD_APPROVE)
+            .await
+            .contains("Approved")
+    );
     let order = desk.sync(order.id).await.unwrap();
     assert_eq!(order.status, OrderStatus::Paid);
     order
@@ -209,11 +211,18 @@ async fn a_void_of_unknown_outcome_stays_pending_and_settles_by_a_query() {
     let void = desk.ledger().refunds(order.id).unwrap().pop().unwrap();
     assert_eq!(void.kind, RefundKind::Void);
     assert_eq!(void.status, RefundStatus::Pending);
-    assert_ne!(desk.ledger().get(order.id).unwrap().status, OrderStatus::Failed);
+    assert_ne!(
+        desk.ledger().get(order.id).unwrap().status,
+        OrderStatus::Failed
+    );
 
     let card = card_client(&desk, "http://127.0.0.1:9/notify").await;
     let done = card
-        .query_refund(&void.refund_no, order.gateway_order_id.as_deref().unwrap(), None)
+        .query_refund(
+            &void.refund_no,
+            order.gateway_order_id.as_deref().unwrap(),
+            None,
+        )
         .await
         .expect("the void settles as done");
     assert_eq!(done.gateway_status.as_deref(), Some("2"));
@@ -246,15 +255,20 @@ async fn an_unsigned_paid_answer_does_not_pay_the_order() {
         .create_order(&input("card-link", "11.00"))
         .await
         .unwrap();
-    assert!(submit_card(order.payment_url.as_deref().unwrap(), CARD_APPROVE)
-        .await
-        .contains("Approved"));
+    assert!(
+        submit_card(order.payment_url.as_deref().unwrap(), CARD_APPROVE)
+            .await
+            .contains("Approved")
+    );
     fault(&desk, "cc_query", "unsigned", None, 1).await;
     match desk.sync(order.id).await {
         Err(e @ Error::GatewayProtocol { .. }) => assert!(e.is_outcome_unknown()),
         other => panic!("an unsigned answer was taken: {other:?}"),
     }
-    assert_ne!(desk.ledger().get(order.id).unwrap().status, OrderStatus::Paid);
+    assert_ne!(
+        desk.ledger().get(order.id).unwrap().status,
+        OrderStatus::Paid
+    );
     // The signed answer, once the fault is spent, is taken.
     assert_eq!(desk.sync(order.id).await.unwrap().status, OrderStatus::Paid);
 }
@@ -343,12 +357,21 @@ async fn a_long_login_name_stops_only_the_card_calls() {
     for method in [Method::CardLink, Method::Card] {
         assert!(matches!(
             card.prepare_create(&request(method)),
-            Err(Error::InvalidInput { field: "loginName", .. })
+            Err(Error::InvalidInput {
+                field: "loginName",
+                ..
+            })
         ));
         assert!(matches!(
-            card.create(&CreateRequest { merchant_order_no: "PD-LONG-LOGIN-2", ..request(method) })
-                .await,
-            Err(Error::InvalidInput { field: "loginName", .. })
+            card.create(&CreateRequest {
+                merchant_order_no: "PD-LONG-LOGIN-2",
+                ..request(method)
+            })
+            .await,
+            Err(Error::InvalidInput {
+                field: "loginName",
+                ..
+            })
         ));
     }
     assert!(
@@ -362,7 +385,9 @@ async fn a_long_login_name_stops_only_the_card_calls() {
 }
 
 /// A loopback merchant endpoint counting the notifications it gets and answering `reply`.
-async fn notify_sink(reply: &'static str) -> (String, Arc<AtomicUsize>, Arc<std::sync::Mutex<Vec<Value>>>) {
+async fn notify_sink(
+    reply: &'static str,
+) -> (String, Arc<AtomicUsize>, Arc<std::sync::Mutex<Vec<Value>>>) {
     let count = Arc::new(AtomicUsize::new(0));
     let bodies = Arc::new(std::sync::Mutex::new(Vec::new()));
     let (c, b) = (count.clone(), bodies.clone());
@@ -405,22 +430,32 @@ async fn the_v3_notifier_is_acknowledged_by_success_in_capitals() {
             })
             .await
             .unwrap();
-        assert!(submit_card(created.payment_url.as_deref().unwrap(), CARD_APPROVE)
-            .await
-            .contains("Approved"));
+        assert!(
+            submit_card(created.payment_url.as_deref().unwrap(), CARD_APPROVE)
+                .await
+                .contains("Approved")
+        );
         // The first retry comes a second after the first attempt.
         tokio::time::sleep(Duration::from_millis(2500)).await;
         let sent = count.load(Ordering::SeqCst);
         if acknowledged {
             assert_eq!(sent, 1, "SUCCESS stops the retries");
         } else {
-            assert!(sent >= 2, "{reply:?} is not an acknowledgement: sent {sent}");
+            assert!(
+                sent >= 2,
+                "{reply:?} is not an acknowledgement: sent {sent}"
+            );
         }
         let body = bodies.lock().unwrap()[0].clone();
         assert_eq!(body["mchOrderNo"], no.as_str());
         assert_eq!(body["amount"], 600);
         assert_eq!(body["currency"], "CAD");
-        let Value::Object(fields) = body else { panic!() };
-        assert!(paydesk::signing::iotpay_verify(&fields, SANDBOX_MERCHANT_KEY));
+        let Value::Object(fields) = body else {
+            panic!()
+        };
+        assert!(paydesk::signing::iotpay_verify(
+            &fields,
+            SANDBOX_MERCHANT_KEY
+        ));
     }
 }
