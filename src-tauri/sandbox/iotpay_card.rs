@@ -1,8 +1,35 @@
-//! The sandbox's IOTPay V3 cards (reference/gateways.md §1.8): JSON bodies signed like v1,
-//! answers `{retCode, retMsg, retData}`; the hosted card page behind `redirectUrl` and the
-//! embedded form (`iotpaycc.js` stand-in) that `secureId` mounts. Test cards:
-//! 4242 4242 4242 4242 approves, 4000 0000 0000 0002 declines, 4000 0000 0000 0119 never
-//! answers (the order stays pending, as a UnionPay timeout does).
+//! The sandbox's IOTPay V3 cards (reference/gateways.md §1.8 and §6): JSON bodies signed like
+//! v1, answers `{retCode, retMsg, retData}` with the `sign` in `retData`; the hosted card page
+//! behind `redirectUrl` and the embedded form (`iotpaycc.js` stand-in) that `secureId` mounts.
+//! Test cards: 4242 4242 4242 4242 approves, 4000 0000 0000 0002 declines,
+//! 4000 0000 0000 0119 never answers (the order stays pending, as a UnionPay timeout does).
+//!
+//! Written from the vendor's guide pages (develop.iotpay.ca): "creditCard/v3/refund" and
+//! "creditCard/v3/void" (a refund or void is an order of its own: `retData.payOrderId` its own
+//! id, `mchOrderNo` the mchRefundNo, `originalOrderId` the payment; `status` 0 = pending,
+//! 1 = unknown, 2 = success, 9 = fail), "creditCard/v3/query_transaction" (cc_query by
+//! mchOrderNo or payOrderId; a pending refund is queried there by its mchRefundNo, reference
+//! §6), and the vendor's PHP SDK (IOTPaySDK/IOTPay-PHP, creditcardv3.php,
+//! `receiveNotification`: the merchant answers a V3 notification `SUCCESS`).
+//!
+//! Faults this file answers itself (`POST /sandbox/faults` with gateway `iotpay`):
+//! - `pending` on `cc_refund` / `cc_void`: the answer is status 0 (pending) and the amount is
+//!   held. `value` 0: it later fails (status 9, the amount is released); 1 or none: it later
+//!   succeeds (status 2). It settles at the next look at it: a cc_query of the refund number
+//!   (or its payOrderId), or a resend of the same mchRefundNo.
+//! - `code` on `cc_refund` / `cc_void`: the answer is the status word `value`: 1 (unknown, the
+//!   default) or 0 (pending), both settling later as success like `pending`; 9 fails at once.
+//! - `refuse` on `cc_refund` / `cc_void`: status 9 (a definite failure; nothing refunded).
+//! - `wrong-order` on `cc_query`: a genuine, correctly signed answer about another paid V3
+//!   order of the merchant (the newest one; one is made up, signed, when there is none).
+//! The generic kinds (`unsigned`, `late-answer`, `truncated`, `bad-signature`, `timeout`...)
+//! are applied by the fault middleware to any call. Notifications: `duplicate-notify` and
+//! `out-of-order-notify` (call `notify`) work on V3 notifications as on v1's.
+//!
+//! V3 notifications are a JSON POST of the order's fields with `sign` at the top level (as the
+//! SDK's `receiveNotification` reads them), retried with growing pauses (as the "Asynchronous
+//! Notify" guide page says IOTPay does: "will keep notify periodically for several times")
+//! until the merchant answers `SUCCESS`.
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -13,7 +40,12 @@ use axum::{Form, Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::store::{SandboxOrder, STATUS_CREATED, STATUS_PAID};
+use std::time::Duration;
+
+use rusqlite::{params, OptionalExtension};
+
+use super::faults::{Fault, FaultKind, HandlerFault};
+use super::store::{SandboxOrder, SandboxStore, STATUS_CREATED, STATUS_FAILED, STATUS_PAID};
 use super::SandboxState;
 use crate::signing::{iotpay_sign, iotpay_verify};
 use crate::vault::Sensitive;
@@ -363,18 +395,259 @@ fn find_order(
     }
 }
 
-async fn cc_query(State(state): State<SandboxState>, body: Bytes) -> Json<Value> {
+async fn cc_query(
+    State(state): State<SandboxState>,
+    fault: HandlerFault,
+    body: Bytes,
+) -> Json<Value> {
     let (fields, key) = match authenticated(&state, &body, &[("mchId", 30)]) {
         Ok(ok) => ok,
         Err(refusal) => return refusal,
     };
-    match find_order(&state, &fields) {
-        Ok(order) => answer(order_data(&order), key.expose()),
-        Err(refusal) => refusal,
+    let mch_id = text(&fields, "mchId");
+    // A refund or void is an order of its own: queried by its mchRefundNo (as mchOrderNo) or
+    // by its own payOrderId. Looking at a pending one settles it.
+    let reference = fields
+        .get("payOrderId")
+        .or_else(|| fields.get("mchOrderNo"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    match reversal_by_reference(&state.store, &mch_id, &reference) {
+        Ok(Some(reversal)) => {
+            return match settle_reversal(&state.store, reversal) {
+                Ok(reversal) => answer(reversal_data(&state.store, &reversal), key.expose()),
+                Err(e) => refuse(format!("database error: {e}")),
+            }
+        }
+        Ok(None) => {}
+        Err(e) => return refuse(format!("database error: {e}")),
+    }
+    let order = match find_order(&state, &fields) {
+        Ok(order) => order,
+        Err(refusal) => return refusal,
+    };
+    match fault.map(|axum::Extension(f)| f) {
+        Some(Fault {
+            kind: FaultKind::WrongOrder,
+            ..
+        }) => match another_paid_order(&state.store, &order) {
+            Ok(other) => answer(order_data(&other), key.expose()),
+            Err(e) => refuse(format!("database error: {e}")),
+        },
+        _ => answer(order_data(&order), key.expose()),
     }
 }
 
-async fn reverse(state: SandboxState, body: Bytes, kind: &str) -> Json<Value> {
+/// The `wrong-order` fault's answer: the newest other paid V3 order of the merchant, as its
+/// own genuine answer; when there is none, a paid order made up beside `asked` (another
+/// number, a smaller amount), signed all the same.
+fn another_paid_order(
+    store: &SandboxStore,
+    asked: &SandboxOrder,
+) -> crate::error::Result<SandboxOrder> {
+    let other: Option<String> = store
+        .conn()
+        .query_row(
+            "SELECT pay_order_id FROM iotpay_orders
+             WHERE mch_id = ?1 AND api = 'v3' AND status IN (2, 3) AND pay_order_id != ?2
+             ORDER BY created_at DESC LIMIT 1",
+            params![asked.mch_id, asked.pay_order_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(order) = other.and_then(|id| store.find(&id).ok().flatten()) {
+        return Ok(order);
+    }
+    let mut made_up = asked.clone();
+    made_up.pay_order_id = new_id("C");
+    made_up.mch_order_no = format!("{}X", asked.mch_order_no);
+    made_up.amount = (asked.amount / 2).max(1);
+    made_up.status = STATUS_PAID;
+    made_up.pay_succ_time = Some(crate::ledger::now_ms());
+    Ok(made_up)
+}
+
+/// A refund or void as the sandbox keeps it (beside `iotpay_refunds`, which holds what was
+/// taken off the order): its own id, its V3 status and, while pending, what it settles to.
+#[derive(Debug, Clone)]
+struct Reversal {
+    mch_refund_no: String,
+    mch_id: String,
+    refund_order_id: String,
+    original_order_id: String,
+    kind: String,
+    amount: i64,
+    status: i64,
+    settles_to: Option<i64>,
+    created_at: i64,
+}
+
+const STATUS_PENDING: i64 = 0;
+const STATUS_UNKNOWN: i64 = 1;
+
+fn ensure_reversals(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS iotpay_card_reversals (
+            mch_id            TEXT    NOT NULL,
+            mch_refund_no     TEXT    NOT NULL,
+            refund_order_id   TEXT    NOT NULL UNIQUE,
+            original_order_id TEXT    NOT NULL,
+            kind              TEXT    NOT NULL,
+            amount            INTEGER NOT NULL,
+            status            INTEGER NOT NULL,
+            settles_to        INTEGER,
+            created_at        INTEGER NOT NULL,
+            PRIMARY KEY (mch_id, mch_refund_no)
+        );",
+    )
+}
+
+fn reversal_by_reference(
+    store: &SandboxStore,
+    mch_id: &str,
+    reference: &str,
+) -> crate::error::Result<Option<Reversal>> {
+    if reference.is_empty() {
+        return Ok(None);
+    }
+    let conn = store.conn();
+    ensure_reversals(&conn)?;
+    Ok(conn
+        .query_row(
+            "SELECT mch_refund_no, mch_id, refund_order_id, original_order_id, kind, amount,
+                    status, settles_to, created_at
+             FROM iotpay_card_reversals
+             WHERE mch_id = ?1 AND (mch_refund_no = ?2 OR refund_order_id = ?2)",
+            params![mch_id, reference],
+            |r| {
+                Ok(Reversal {
+                    mch_refund_no: r.get(0)?,
+                    mch_id: r.get(1)?,
+                    refund_order_id: r.get(2)?,
+                    original_order_id: r.get(3)?,
+                    kind: r.get(4)?,
+                    amount: r.get(5)?,
+                    status: r.get(6)?,
+                    settles_to: r.get(7)?,
+                    created_at: r.get(8)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+fn insert_reversal(store: &SandboxStore, reversal: &Reversal) -> crate::error::Result<()> {
+    let conn = store.conn();
+    ensure_reversals(&conn)?;
+    conn.execute(
+        "INSERT INTO iotpay_card_reversals (mch_refund_no, mch_id, refund_order_id,
+            original_order_id, kind, amount, status, settles_to, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            reversal.mch_refund_no,
+            reversal.mch_id,
+            reversal.refund_order_id,
+            reversal.original_order_id,
+            reversal.kind,
+            reversal.amount,
+            reversal.status,
+            reversal.settles_to,
+            reversal.created_at
+        ],
+    )?;
+    Ok(())
+}
+
+/// A pending (0) or unknown (1) refund reaches what it was to become; a failed one gives the
+/// held amount back to the order (it can be refunded again).
+fn settle_reversal(store: &SandboxStore, mut reversal: Reversal) -> crate::error::Result<Reversal> {
+    let Some(to) = reversal.settles_to else {
+        return Ok(reversal);
+    };
+    if reversal.status != STATUS_PENDING && reversal.status != STATUS_UNKNOWN {
+        return Ok(reversal);
+    }
+    let mut conn = store.conn();
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let changed = tx.execute(
+        "UPDATE iotpay_card_reversals SET status = ?3, settles_to = NULL
+         WHERE mch_id = ?1 AND mch_refund_no = ?2 AND status IN (0, 1)",
+        params![reversal.mch_id, reversal.mch_refund_no, to],
+    )?;
+    if changed == 1 && to == STATUS_FAILED {
+        tx.execute(
+            "UPDATE iotpay_orders SET refunded = refunded - ?2 WHERE pay_order_id = ?1",
+            params![reversal.original_order_id, reversal.amount],
+        )?;
+        tx.execute(
+            "DELETE FROM iotpay_refunds WHERE mch_refund_no = ?1",
+            [&reversal.mch_refund_no],
+        )?;
+    }
+    tx.commit()?;
+    reversal.status = to;
+    reversal.settles_to = None;
+    Ok(reversal)
+}
+
+/// `retData` of a refund or void (guide pages "creditCard/v3/refund" and "creditCard/v3/void").
+fn reversal_data(store: &SandboxStore, reversal: &Reversal) -> Map<String, Value> {
+    let original = store.find(&reversal.original_order_id).ok().flatten();
+    let mut data = Map::new();
+    data.insert("payOrderId".into(), json!(reversal.refund_order_id));
+    data.insert("mchId".into(), json!(reversal.mch_id));
+    data.insert("mchOrderNo".into(), json!(reversal.mch_refund_no));
+    data.insert("originalOrderId".into(), json!(reversal.original_order_id));
+    data.insert(
+        "currency".into(),
+        json!(original
+            .as_ref()
+            .map(|o| o.currency.as_str())
+            .unwrap_or("CAD")),
+    );
+    data.insert("amount".into(), json!(reversal.amount));
+    data.insert("payType".into(), json!("refund"));
+    data.insert("refundable".into(), json!(0));
+    data.insert("status".into(), json!(reversal.status));
+    if reversal.status == STATUS_PAID {
+        let at = chrono::DateTime::from_timestamp_millis(reversal.created_at)
+            .unwrap_or_default()
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string();
+        data.insert("paySuccTime".into(), json!(at));
+    }
+    if let Some(card) = original.as_ref().and_then(|o| o.card_num.clone()) {
+        data.insert("cardNum".into(), json!(card));
+    }
+    data.insert(
+        "channel".into(),
+        json!(original
+            .map(|o| o.channel_id)
+            .unwrap_or_else(|| "PF_CC".into())),
+    );
+    data
+}
+
+/// What a refund or void answers now, and what it becomes later: (status, settles_to).
+fn reversal_plan(fault: Option<&Fault>) -> Result<(i64, Option<i64>), Json<Value>> {
+    let Some(fault) = fault else {
+        return Ok((STATUS_PAID, None));
+    };
+    match (fault.kind, fault.value) {
+        (FaultKind::Pending, Some(0)) => Ok((STATUS_PENDING, Some(STATUS_FAILED))),
+        (FaultKind::Pending, _) => Ok((STATUS_PENDING, Some(STATUS_PAID))),
+        (FaultKind::Code, None | Some(1)) => Ok((STATUS_UNKNOWN, Some(STATUS_PAID))),
+        (FaultKind::Code, Some(0)) => Ok((STATUS_PENDING, Some(STATUS_PAID))),
+        (FaultKind::Code, Some(9)) | (FaultKind::Refuse, _) => Ok((STATUS_FAILED, None)),
+        (FaultKind::Code, Some(other)) => Err(refuse(format!(
+            "sandbox: the code fault on a V3 refund takes 0, 1 or 9, not {other}"
+        ))),
+        _ => Ok((STATUS_PAID, None)),
+    }
+}
+
+async fn reverse(state: SandboxState, fault: HandlerFault, body: Bytes, kind: &str) -> Json<Value> {
     let mut required = vec![
         ("mchId", 30),
         ("mchRefundNo", 30),
@@ -392,6 +665,7 @@ async fn reverse(state: SandboxState, body: Bytes, kind: &str) -> Json<Value> {
         Ok(order) => order,
         Err(refusal) => return refusal,
     };
+    let mch_refund_no = text(&fields, "mchRefundNo");
     let amount = if kind == "void" {
         order.amount - order.refunded
     } else {
@@ -400,29 +674,159 @@ async fn reverse(state: SandboxState, body: Bytes, kind: &str) -> Json<Value> {
             .and_then(Value::as_i64)
             .unwrap_or(0)
     };
-    match state.store.refund(
-        &order.pay_order_id,
-        &text(&fields, "mchRefundNo"),
-        amount,
-        kind,
-    ) {
-        Ok(Ok(order)) => {
-            let mut data = order_data(&order);
-            data.insert("payType".into(), json!("refund"));
-            data.insert("amount".into(), json!(amount));
-            answer(data, key.expose())
+    // A resend of the same refund number answers that refund as it now stands.
+    match reversal_by_reference(&state.store, &order.mch_id, &mch_refund_no) {
+        Ok(Some(earlier))
+            if earlier.mch_refund_no == mch_refund_no
+                && earlier.original_order_id == order.pay_order_id
+                && earlier.kind == kind
+                && (kind == "void" || earlier.amount == amount) =>
+        {
+            return match settle_reversal(&state.store, earlier) {
+                Ok(reversal) => answer(reversal_data(&state.store, &reversal), key.expose()),
+                Err(e) => refuse(format!("database error: {e}")),
+            };
         }
-        Ok(Err(problem)) => refuse(problem),
-        Err(e) => refuse(format!("database error: {e}")),
+        Ok(Some(_)) => return refuse("mchRefundNo was already used for another refund"),
+        Ok(None) => {}
+        Err(e) => return refuse(format!("database error: {e}")),
     }
+    let fault = fault.map(|axum::Extension(f)| f);
+    let (status, settles_to) = match reversal_plan(fault.as_ref()) {
+        Ok(plan) => plan,
+        Err(refusal) => return refusal,
+    };
+    if status != STATUS_FAILED {
+        // Taken off what can be refunded at once, pending or not: a pending refund is not
+        // refundable again (it is given back only if it fails).
+        match state
+            .store
+            .refund(&order.pay_order_id, &mch_refund_no, amount, kind)
+        {
+            Ok(Ok(_)) => {}
+            Ok(Err(problem)) => return refuse(problem),
+            Err(e) => return refuse(format!("database error: {e}")),
+        }
+    } else if order.status != STATUS_PAID && order.status != 3 {
+        return refuse("order is not paid");
+    }
+    let reversal = Reversal {
+        mch_refund_no,
+        mch_id: order.mch_id.clone(),
+        refund_order_id: new_id("RP"),
+        original_order_id: order.pay_order_id.clone(),
+        kind: kind.to_string(),
+        amount,
+        status,
+        settles_to,
+        created_at: crate::ledger::now_ms(),
+    };
+    if let Err(e) = insert_reversal(&state.store, &reversal) {
+        return refuse(format!("database error: {e}"));
+    }
+    answer(reversal_data(&state.store, &reversal), key.expose())
 }
 
-async fn cc_void(State(state): State<SandboxState>, body: Bytes) -> Json<Value> {
-    reverse(state, body, "void").await
+async fn cc_void(
+    State(state): State<SandboxState>,
+    fault: HandlerFault,
+    body: Bytes,
+) -> Json<Value> {
+    reverse(state, fault, body, "void").await
 }
 
-async fn cc_refund(State(state): State<SandboxState>, body: Bytes) -> Json<Value> {
-    reverse(state, body, "refund").await
+async fn cc_refund(
+    State(state): State<SandboxState>,
+    fault: HandlerFault,
+    body: Bytes,
+) -> Json<Value> {
+    reverse(state, fault, body, "refund").await
+}
+
+/// The merchant's acknowledgement of a V3 notification: the vendor's PHP SDK
+/// (creditcardv3.php, `receiveNotification`) echoes `SUCCESS`; anything else is retried.
+pub(crate) const V3_NOTIFY_ACK: &str = "SUCCESS";
+
+/// A V3 notification: the order's fields as cc_query gives them, status 2 (or `status`),
+/// signed at the top level.
+fn v3_notify_fields(store: &SandboxStore, order: &SandboxOrder, status: i64) -> Map<String, Value> {
+    let mut fields: Map<String, Value> = order_data(order)
+        .into_iter()
+        .filter(|(_, v)| !v.is_null())
+        .collect();
+    fields.insert("mchId".into(), json!(order.mch_id));
+    fields.insert("status".into(), json!(status));
+    fields.insert("channel".into(), json!(order.channel_id));
+    let key = store
+        .iotpay_key(&order.mch_id)
+        .map(|k| k.expose().clone())
+        .unwrap_or_default();
+    let sign = iotpay_sign(&fields, &key);
+    fields.insert("sign".into(), json!(sign));
+    fields
+}
+
+async fn post_v3_notify(url: &str, fields: &Map<String, Value>) -> Result<String, reqwest::Error> {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()?
+        .post(url)
+        .header("Content-Type", "application/json;charset=UTF-8")
+        .body(Value::Object(fields.clone()).to_string())
+        .send()
+        .await?
+        .text()
+        .await
+}
+
+/// Posts a V3 notification up to `attempts` times, doubling the pause from `first_wait`,
+/// until the merchant answers `SUCCESS`. Returns whether it did.
+async fn deliver_v3(
+    store: &SandboxStore,
+    order: &SandboxOrder,
+    attempts: u32,
+    first_wait: Duration,
+) -> bool {
+    if order.notify_url.is_empty() {
+        return false;
+    }
+    let fields = v3_notify_fields(store, order, STATUS_PAID);
+    let mut wait = first_wait;
+    for attempt in 1..=attempts {
+        match post_v3_notify(&order.notify_url, &fields).await {
+            Ok(body) if body.trim() == V3_NOTIFY_ACK => return true,
+            Ok(body) => {
+                tracing::info!(attempt, order = %order.pay_order_id, "sandbox V3 notify answered {body:?}: sent again")
+            }
+            Err(e) => {
+                tracing::info!(attempt, order = %order.pay_order_id, "sandbox V3 notify not delivered: {e}")
+            }
+        }
+        if attempt < attempts {
+            tokio::time::sleep(wait).await;
+            wait *= 2;
+        }
+    }
+    false
+}
+
+/// Notifies the merchant of a paid card order in the background, with the notification
+/// faults (`duplicate-notify`, `out-of-order-notify`) switched on for `iotpay` / `notify`.
+fn spawn_v3_delivery(state: SandboxState, order: SandboxOrder) {
+    tokio::spawn(async move {
+        let fault = state.faults.take("iotpay", "notify").ok().flatten();
+        deliver_v3(&state.store, &order, 5, Duration::from_secs(1)).await;
+        match fault.map(|f| f.kind) {
+            Some(FaultKind::DuplicateNotify) => {
+                deliver_v3(&state.store, &order, 1, Duration::ZERO).await;
+            }
+            Some(FaultKind::OutOfOrderNotify) => {
+                let older = v3_notify_fields(&state.store, &order, STATUS_PENDING);
+                let _ = post_v3_notify(&order.notify_url, &older).await;
+            }
+            _ => {}
+        }
+    });
 }
 
 /// The stand-in for iotpaycc.js: the same global and callback as the vendor's, mounting the
@@ -526,7 +930,7 @@ async fn card_submit(
     let (result, message, data) = if let Ok(Some(order)) = state.store.by_secure_id(&secure_id) {
         match state.store.settle_card(&order.pay_order_id, &number) {
             Ok(order) if order.status == STATUS_PAID => {
-                super::notifier::spawn_delivery(state.clone(), order.clone());
+                spawn_v3_delivery(state.clone(), order.clone());
                 ("SUCCESS", "Approved", Value::Object(order_data(&order)))
             }
             Ok(order) if order.status == STATUS_CREATED => {

@@ -8,6 +8,7 @@ mod cli;
 mod e2e;
 mod faults;
 mod iotpay;
+mod iotpay_card;
 mod keychain;
 mod ledger_processes;
 mod ledger_scale;
