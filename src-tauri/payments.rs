@@ -804,9 +804,15 @@ impl Paydesk {
             Gateway::Smepay => Ok(crate::gateways::build(Built::Smepay(Smepay::new(
                 self.smepay_config(environment).await?,
             )?))),
-            Gateway::Smartexpay => Ok(crate::gateways::build(Built::Smartexpay(
-                Smartexpay::new(self.smartexpay_config(environment).await?)?,
-            ))),
+            Gateway::Smartexpay => {
+                let from_currency = self
+                    .ledger
+                    .setting(&format!("smartexpay.{environment}.from_currency"))?;
+                Ok(crate::gateways::build(Built::Smartexpay(
+                    Smartexpay::new(self.smartexpay_config(environment).await?)?
+                        .with_from_currency(from_currency.as_deref()),
+                )))
+            }
             Gateway::Smartpay => Ok(crate::gateways::build(Built::Smartpay(Smartpay::new(
                 self.smartpay_config(environment).await?,
             )?))),

@@ -59,6 +59,7 @@ const SMARTEXPAY: &[&str] = &[
     "from_values",
     "to_values",
     "route_values",
+    "from_currency",
     "lang",
     "ipn_url",
     "client_callback_url",

@@ -114,7 +114,7 @@ impl Adapter for IotpayAdapter {
 
     async fn lookup(&self, order: &Order) -> Result<Lookup> {
         if is_card(order.method) {
-            self.card.query2(&order.merchant_order_no, order.amount).await
+            self.card.query_order(&order.merchant_order_no, order.amount).await
         } else {
             self.v1
                 .query_order2(&order.merchant_order_no, order.amount)
@@ -134,7 +134,9 @@ impl Adapter for IotpayAdapter {
         }
         order.gateway_order_id.as_deref().ok_or_else(|| no_gateway_id(order))?;
         if is_card(order.method) {
-            self.card.prepare_refund(reversal.refund_no, reversal.amount)
+            let pay_order_id = order.gateway_order_id.as_deref().unwrap_or_default();
+            let amount = (reversal.kind == ReversalKind::Refund).then_some(reversal.amount);
+            self.card.prepare_refund(pay_order_id, reversal.refund_no, amount)
         } else {
             self.v1.prepare_refund(reversal.refund_no, reversal.amount)
         }
@@ -166,8 +168,13 @@ impl Adapter for IotpayAdapter {
         reversal: &ReversalRequest<'_>,
     ) -> Result<Reversal> {
         if is_card(order.method) {
+            let pay_order_id = order
+                .gateway_order_id
+                .as_deref()
+                .ok_or_else(|| no_gateway_id(order))?;
+            let amount = (reversal.kind == ReversalKind::Refund).then_some(reversal.amount);
             self.card
-                .query_refund(reversal.refund_no, reversal.amount)
+                .query_refund(reversal.refund_no, pay_order_id, amount)
                 .await
         } else {
             self.v1
@@ -322,6 +329,7 @@ impl Adapter for Smartexpay {
             return false;
         };
         super::smartexpay::verify_ipn(pairs, &self.ipn_secret_for(&order.merchant_order_no))
+            && super::smartexpay::check_ipn_order(pairs, order).is_ok()
     }
 
     async fn check_credentials(&self) -> Result<String> {

@@ -11,18 +11,6 @@ impl iotpay::Iotpay {
     pub async fn query_refund(&self, _n: &str, _a: Money) -> Result<Reversal> { Err(Error::GatewayPending{gateway:"iotpay",status:"?".into(),message:"shim".into()}) }
 }
 pub fn notification_matches(_f: &serde_json::Map<String, Value>, _n: &str, _a: Money) -> bool { true }
-impl iotpay_card::IotpayCard {
-    pub fn prepare_create(&self, _r: &CreateRequest<'_>) -> Result<Value> { Ok(Value::Null) }
-    pub fn prepare_refund(&self, _n: &str, _a: Money) -> Result<()> { Ok(()) }
-    pub async fn query2(&self, n: &str, _a: Money) -> Result<Lookup> { self.query(n).await }
-    pub async fn query_refund(&self, _n: &str, _a: Money) -> Result<Reversal> { Err(Error::GatewayPending{gateway:"iotpay",status:"?".into(),message:"shim".into()}) }
-}
-impl smepay::Smepay {
-    pub fn prepare_create(&self, r: &CreateRequest<'_>) -> Result<Value> { smepay::wire_amount(r.amount).map(|_| Value::Null) }
-}
-impl smartexpay::Smartexpay {
-    pub fn prepare_create(&self, _r: &CreateRequest<'_>) -> Result<Value> { Ok(Value::Null) }
-}
 impl smartpay::Smartpay {
     pub fn prepare_create(&self, _r: &CreateRequest<'_>) -> Result<Value> { Ok(Value::Null) }
     pub fn prepare_refund(&self, _n: &str, _a: Money) -> Result<()> { Ok(()) }

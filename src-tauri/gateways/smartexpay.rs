@@ -739,11 +739,7 @@ impl Smartexpay {
     pub async fn lookup(&self, order: &Order) -> Result<Lookup> {
         let kept = Kept::of(order);
         let (Some(uid), Some(secret)) = (kept.uid.as_deref(), kept.secret.as_deref()) else {
-            return Err(Error::GatewayPending {
-                gateway: GATEWAY,
-                status: LOST_CREATE_ANSWER.into(),
-                message: lost_create_answer(order),
-            });
+            return Ok(Lookup::CannotAsk(lost_create_answer(order)));
         };
         let request = self
             .http
