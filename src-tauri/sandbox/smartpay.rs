@@ -44,6 +44,7 @@
 //!   settles on the one after (`value` 1 or none: it is done; 0: it failed).
 //! - `truncated`, `late-answer`, `timeout`, `http-500`, `malformed` work on every call (the
 //!   middleware's). A cut or late create still leaves the checkout open and payable.
+//!
 //! Get Payment Status takes only the transactionId (/docs/smartpay/get-payment-status-api):
 //! there is no lookup by partnerReference. The sandbox answering a repeated partnerReference
 //! with the same checkout is its own kindness, not the vendor's documented behaviour ("If
@@ -293,7 +294,7 @@ impl SandboxStore {
         let mut conn = self.conn();
         ensure_states(&conn)?;
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let pending: Vec<(String, String, Option<i64>, String, bool, i64, Option<String>)> = {
+        let pending: Vec<PendingModification> = {
             let mut stmt = tx.prepare(
                 "SELECT m.modification_id, m.kind, m.amount_minor, m.status_after, s.succeeds, s.polls_left, s.before_status
                  FROM smartpay_modifications m JOIN smartpay_modification_states s USING (modification_id)
@@ -322,7 +323,13 @@ impl SandboxStore {
                 continue;
             }
             if succeeds {
-                apply_effect(&tx, transaction_id, &kind, amount.unwrap_or(0), &status_after)?;
+                apply_effect(
+                    &tx,
+                    transaction_id,
+                    &kind,
+                    amount.unwrap_or(0),
+                    &status_after,
+                )?;
             } else if kind == "capture" {
                 tx.execute(
                     "UPDATE smartpay_payments SET status = COALESCE(?2, 'AUTHORIZATION_COMPLETED') WHERE transaction_id = ?1",
@@ -351,6 +358,18 @@ impl SandboxStore {
             .optional()?)
     }
 }
+
+/// A pending modification's row: id, kind, amount, status after, succeeds, polls left, the
+/// payment's status before.
+type PendingModification = (
+    String,
+    String,
+    Option<i64>,
+    String,
+    bool,
+    i64,
+    Option<String>,
+);
 
 /// One modification as the sandbox keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -823,10 +842,7 @@ async fn status(
 
 /// `modifiedAmount` as the Capture and Refund pages give it: `{amount, currencyCode,
 /// description?}`. `Ok(None)` when absent (a full capture or refund).
-fn modified_amount(
-    request: &Value,
-    currency: &str,
-) -> std::result::Result<Option<i64>, Response> {
+fn modified_amount(request: &Value, currency: &str) -> std::result::Result<Option<i64>, Response> {
     let value = match request.get("modifiedAmount") {
         None | Some(Value::Null) => return Ok(None),
         Some(Value::Object(object)) => object,
@@ -868,7 +884,11 @@ fn modified_amount(
 
 /// The answer to a modification: the shared model, with the one asked for as `modification`
 /// (Cancel page).
-fn modification_answer(store: &SandboxStore, transaction_id: &str, modification_id: &str) -> Response {
+fn modification_answer(
+    store: &SandboxStore,
+    transaction_id: &str,
+    modification_id: &str,
+) -> Response {
     let Ok(Some(payment)) = store.smartpay_payment(transaction_id) else {
         return error(StatusCode::INTERNAL_SERVER_ERROR, "DB", "payment vanished");
     };
@@ -1047,13 +1067,12 @@ fn modify(
                     &format!("at most {} can be refunded", refundable.max(0)),
                 );
             }
-            let after = if payment.refunded_minor + pending_refunds + amount
-                >= payment.captured_minor
-            {
-                "REFUNDED"
-            } else {
-                payment.status.as_str()
-            };
+            let after =
+                if payment.refunded_minor + pending_refunds + amount >= payment.captured_minor {
+                    "REFUNDED"
+                } else {
+                    payment.status.as_str()
+                };
             (after, amount)
         }
         _ => match payment.status.as_str() {

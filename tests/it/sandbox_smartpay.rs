@@ -292,11 +292,23 @@ async fn modifications_are_idempotent_by_modification_id() {
         (status, &captured["paymentStatus"]),
         (200, &json!("CAPTURED"))
     );
-    assert_eq!(captured["modification"]["modificationData"]["modificationId"], "C-1");
-    assert_eq!(captured["modification"]["modificationData"]["type"], "CAPTURE");
+    assert_eq!(
+        captured["modification"]["modificationData"]["modificationId"],
+        "C-1"
+    );
+    assert_eq!(
+        captured["modification"]["modificationData"]["type"],
+        "CAPTURE"
+    );
     assert_eq!(captured["modification"]["status"], "CAPTURED");
-    assert_eq!(captured["modification"]["modificationAmount"]["amount"], json!(10.00));
-    assert_eq!(captured["transactionOverview"]["transactionId"], id.as_str());
+    assert_eq!(
+        captured["modification"]["modificationAmount"]["amount"],
+        json!(10.00)
+    );
+    assert_eq!(
+        captured["transactionOverview"]["transactionId"],
+        id.as_str()
+    );
     assert_eq!(
         modify("capture", body("C-1", "")).await.1["modification"]["status"],
         "CAPTURED",
@@ -305,15 +317,25 @@ async fn modifications_are_idempotent_by_modification_id() {
 
     let (status, partial) = modify("refund", body("R-1", &amount("3.00"))).await;
     assert_eq!(
-        (status, &partial["paymentStatus"], &partial["modification"]["status"]),
+        (
+            status,
+            &partial["paymentStatus"],
+            &partial["modification"]["status"]
+        ),
         (200, &json!("CAPTURED"), &json!("REFUNDED")),
         "a partial refund is done; the payment stays captured"
     );
-    assert_eq!(partial["modification"]["modificationAmount"]["amount"], json!(3.00));
+    assert_eq!(
+        partial["modification"]["modificationAmount"]["amount"],
+        json!(3.00)
+    );
     assert_eq!(modify("refund", body("R-1", &amount("3.00"))).await.0, 200);
     let (status, same) = modify("refund", body("R-1", &amount("4.00"))).await;
     assert_eq!(
-        (status, &same["modification"]["modificationAmount"]["amount"]),
+        (
+            status,
+            &same["modification"]["modificationAmount"]["amount"]
+        ),
         (200, &json!(3.00)),
         "same id, other refund: the first one's result"
     );
@@ -325,7 +347,10 @@ async fn modifications_are_idempotent_by_modification_id() {
     assert_eq!(
         modify(
             "refund",
-            body("R-3", r#","modifiedAmount":{"amount":1.00,"currencyCode":"USD"}"#)
+            body(
+                "R-3",
+                r#","modifiedAmount":{"amount":1.00,"currencyCode":"USD"}"#
+            )
         )
         .await
         .0,
@@ -379,7 +404,10 @@ async fn modifications_are_idempotent_by_modification_id() {
     );
     let cancelled = modify("cancelOrRefund", cancel).await.1;
     assert_eq!(cancelled["paymentStatus"], "CANCELLED");
-    assert_eq!(cancelled["modification"]["modificationData"]["type"], "CANCELLATION");
+    assert_eq!(
+        cancelled["modification"]["modificationData"]["type"],
+        "CANCELLATION"
+    );
     assert_eq!(cancelled["modification"]["status"], "CANCELLED");
 }
 
@@ -407,7 +435,10 @@ async fn faults_give_the_documented_outcomes() {
     let claimed = create(&base, "ORDER-CLAIM", "4.00").await;
     assert_eq!(claimed["paymentStatus"], "CAPTURED");
     let id = claimed["transactionId"].as_str().unwrap().to_string();
-    assert_eq!(store.smartpay_payment(&id).unwrap().unwrap().status, "CREATED");
+    assert_eq!(
+        store.smartpay_payment(&id).unwrap().unwrap().status,
+        "CREATED"
+    );
     store.smartpay_settle(&id, true).unwrap();
 
     let url = |path: &str| format!("{base}/payment/{path}");
@@ -427,21 +458,45 @@ async fn faults_give_the_documented_outcomes() {
 
     fault("refund", FaultKind::Refuse, None);
     let (code, refused) = post("refund", body("R-NO")).await;
-    assert_eq!((code, &refused["errorCode"]), (400, &json!("MODIFICATION_REFUSED")));
+    assert_eq!(
+        (code, &refused["errorCode"]),
+        (400, &json!("MODIFICATION_REFUSED"))
+    );
     assert_eq!(post("refund", body("R-NO")).await.0, 400, "refused again");
-    assert_eq!(store.smartpay_modification_state("R-NO").unwrap().as_deref(), Some("refused"));
+    assert_eq!(
+        store
+            .smartpay_modification_state("R-NO")
+            .unwrap()
+            .as_deref(),
+        Some("refused")
+    );
 
     fault("refund", FaultKind::Pending, None);
     let (code, pending) = post("refund", body("R-P")).await;
-    assert_eq!((code, &pending["modification"]["status"]), (200, &json!("REFUND_PENDING")));
-    assert_eq!(status().await["modifications"][0]["status"], "REFUND_PENDING");
+    assert_eq!(
+        (code, &pending["modification"]["status"]),
+        (200, &json!("REFUND_PENDING"))
+    );
+    assert_eq!(
+        status().await["modifications"][0]["status"],
+        "REFUND_PENDING"
+    );
     assert_eq!(status().await["modifications"][0]["status"], "REFUNDED");
-    assert_eq!(store.smartpay_payment(&id).unwrap().unwrap().refunded_minor, 100);
+    assert_eq!(
+        store.smartpay_payment(&id).unwrap().unwrap().refunded_minor,
+        100
+    );
 
     fault("refund", FaultKind::Pending, Some(0));
     post("refund", body("R-F")).await;
-    assert_eq!(status().await["modifications"][1]["status"], "REFUND_PENDING");
-    assert_eq!(status().await["modifications"][1]["status"], "REFUND_FAILED");
+    assert_eq!(
+        status().await["modifications"][1]["status"],
+        "REFUND_PENDING"
+    );
+    assert_eq!(
+        status().await["modifications"][1]["status"],
+        "REFUND_FAILED"
+    );
     assert_eq!(
         store.smartpay_payment(&id).unwrap().unwrap().refunded_minor,
         100,
@@ -459,7 +514,10 @@ async fn faults_give_the_documented_outcomes() {
     )
     .await
     .1;
-    assert_eq!(replayed["transactionOverview"]["transactionId"], id.as_str());
+    assert_eq!(
+        replayed["transactionOverview"]["transactionId"],
+        id.as_str()
+    );
     assert_eq!(replayed["paymentStatus"], "CAPTURED");
 }
 

@@ -689,7 +689,6 @@ mod outcomes {
         pub dir: tempfile::TempDir,
         _server: SandboxServer,
         pub smartpay: Smartpay,
-        pub base: String,
     }
 
     impl Rig {
@@ -745,7 +744,6 @@ mod outcomes {
             dir,
             _server: server,
             smartpay,
-            base,
         }
     }
 
@@ -766,7 +764,11 @@ mod outcomes {
 
     /// A checkout the customer has paid (or, without auto-capture, authorised).
     pub async fn settled(rig: &Rig, order_no: &str, amount: Money) -> String {
-        let created = rig.smartpay.create(&request(order_no, amount)).await.unwrap();
+        let created = rig
+            .smartpay
+            .create(&request(order_no, amount))
+            .await
+            .unwrap();
         let transaction_id = created.gateway_order_id.unwrap();
         rig.store().smartpay_settle(&transaction_id, true).unwrap();
         transaction_id
@@ -792,7 +794,12 @@ mod outcomes {
             created.gateway_status
         );
         let transaction_id = created.gateway_order_id.unwrap();
-        let Lookup::Found(report) = rig.smartpay.status(&transaction_id).await.unwrap() else {
+        let Lookup::Found(report) = rig
+            .smartpay
+            .verified_status(&transaction_id, eur("10.00"))
+            .await
+            .unwrap()
+        else {
             panic!("missing")
         };
         assert_eq!(
@@ -801,10 +808,19 @@ mod outcomes {
             "the status query says what it is"
         );
         rig.store().smartpay_settle(&transaction_id, true).unwrap();
-        let Lookup::Found(report) = rig.smartpay.status(&transaction_id).await.unwrap() else {
+        let Lookup::Found(report) = rig
+            .smartpay
+            .verified_status(&transaction_id, eur("10.00"))
+            .await
+            .unwrap()
+        else {
             panic!("missing")
         };
-        assert_eq!(report.status, OrderStatus::Paid);
+        assert_eq!(
+            report.status,
+            OrderStatus::Paid,
+            "paid once the status query says so"
+        );
     }
 
     #[tokio::test(flavor = "multi_thread")]
@@ -817,15 +833,25 @@ mod outcomes {
             .await
             .unwrap();
         let asked = created.gateway_order_id.unwrap();
-        rig.fault(&asked, FaultKind::WrongOrder, None);
-        let answer = rig.smartpay.status(&asked).await;
-        match answer {
+        let suspicious = |answer: Result<Lookup, Error>| match answer {
             Err(e @ Error::GatewayProtocol { .. }) => {
                 assert!(e.to_string().contains("suspicious"), "{e}");
                 assert!(e.is_outcome_unknown());
             }
-            other => panic!("another payment's answer was taken: {other:?}"),
-        }
+            other => panic!("an answer about something else was taken: {other:?}"),
+        };
+        rig.fault(&asked, FaultKind::WrongOrder, None);
+        suspicious(rig.smartpay.verified_status(&asked, eur("50.00")).await);
+        rig.fault(&asked, FaultKind::WrongOrder, None);
+        suspicious(rig.smartpay.status(&asked).await);
+        // The genuine answer, checked against an order of another amount or currency.
+        suspicious(rig.smartpay.verified_status(&asked, eur("5.00")).await);
+        let usd = Money::parse("50.00", Currency::parse("USD").unwrap()).unwrap();
+        suspicious(rig.smartpay.verified_status(&asked, usd).await);
+        assert!(matches!(
+            rig.smartpay.verified_status(&asked, eur("50.00")).await,
+            Ok(Lookup::Found(_))
+        ));
     }
 
     #[tokio::test(flavor = "multi_thread")]
@@ -840,6 +866,66 @@ mod outcomes {
         assert!(
             matches!(&answer, Err(e) if is_pending(e)),
             "a modification still pending is not done: {answer:?}"
+        );
+        // Settled by the payment's status: its modifications[] shows it pending, then done.
+        let first = rig
+            .smartpay
+            .modification_status(&transaction_id, "RF-PEND-1")
+            .await;
+        assert!(matches!(&first, Err(e) if is_pending(e)), "{first:?}");
+        let done = rig
+            .smartpay
+            .modification_status(&transaction_id, "RF-PEND-1")
+            .await
+            .unwrap();
+        assert_eq!(done.gateway_status.as_deref(), Some("REFUNDED"));
+        let Lookup::Found(report) = rig
+            .smartpay
+            .verified_status(&transaction_id, eur("12.00"))
+            .await
+            .unwrap()
+        else {
+            panic!("missing")
+        };
+        assert_eq!(report.status, OrderStatus::Refunded);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_refund_whose_answer_was_cut_is_settled_by_the_status_query() {
+        let rig = rig().await;
+        let transaction_id = settled(&rig, "PD-CUTR-1", eur("20.00")).await;
+        rig.fault("refund", FaultKind::Truncated, None);
+        let cut = rig
+            .smartpay
+            .refund(&transaction_id, "RF-CUTR-1", eur("5.00"))
+            .await
+            .unwrap_err();
+        assert!(cut.is_outcome_unknown(), "{cut:?}");
+        let done = rig
+            .smartpay
+            .modification_status(&transaction_id, "RF-CUTR-1")
+            .await
+            .unwrap();
+        assert_eq!(done.gateway_status.as_deref(), Some("REFUNDED"));
+        // Resent unchanged, it is the same refund: done once.
+        let again = rig
+            .smartpay
+            .refund(&transaction_id, "RF-CUTR-1", eur("5.00"))
+            .await
+            .unwrap();
+        assert_eq!(again.gateway_status.as_deref(), Some("REFUNDED"));
+        // The same number for another amount: SmartPay answers the first one: not this refund.
+        let other = rig
+            .smartpay
+            .refund(&transaction_id, "RF-CUTR-1", eur("6.00"))
+            .await;
+        assert!(
+            matches!(other, Err(Error::GatewayProtocol { .. })),
+            "{other:?}"
+        );
+        assert_eq!(
+            rig.store().smartpay_modifications(&transaction_id).unwrap(),
+            vec![("RF-CUTR-1".to_string(), "refund".to_string(), Some(500))]
         );
     }
 
@@ -858,6 +944,32 @@ mod outcomes {
         assert!(
             matches!(&answer, Err(e) if is_pending(e)),
             "pending, not captured: {answer:?}"
+        );
+        let first = rig
+            .smartpay
+            .modification_status(&transaction_id, "CP-PCAP-1")
+            .await;
+        assert!(matches!(&first, Err(e) if is_pending(e)), "{first:?}");
+        match rig
+            .smartpay
+            .modification_status(&transaction_id, "CP-PCAP-1")
+            .await
+        {
+            Err(Error::GatewayRejected { code, .. }) => assert_eq!(code, "CAPTURE_FAILED"),
+            other => panic!("a failed capture is a refusal: {other:?}"),
+        }
+        let Lookup::Found(report) = rig
+            .smartpay
+            .verified_status(&transaction_id, eur("15.00"))
+            .await
+            .unwrap()
+        else {
+            panic!("missing")
+        };
+        assert_eq!(
+            (report.status, report.gateway_status.as_str()),
+            (OrderStatus::Authorized, "AUTHORIZATION_COMPLETED"),
+            "still authorised"
         );
     }
 
