@@ -1,17 +1,61 @@
-//! The sandbox's SmartPay (reference/gateways.md §3), written from the reference with its
-//! own wire types: the OAuth token endpoint (client credentials), Basic or Bearer auth on
-//! every call, `payment/creation`, `payment/status/{transactionId}`, and the modifications
-//! capture, refund and cancelOrRefund, each idempotent by its modificationId. The customer
-//! pays on `/pay/smartpay/{checkoutToken}`, which the `smp-bundle.js` stand-in renders inside
-//! `window.SmpLibrary.SmartPayAppInstance.renderWidget({...})`; every status change POSTs
-//! the unsigned webhook once to the registered URL.
+//! The sandbox's SmartPay (reference/gateways.md §3 and §6; seed 003), written from the
+//! vendor's pages with its own wire types: the OAuth token endpoint (client credentials), Basic
+//! or Bearer auth on every call, `payment/creation`, `payment/status/{transactionId}`, and the
+//! modifications capture, refund and cancelOrRefund, each idempotent by its modificationId. The
+//! customer pays on `/pay/smartpay/{checkoutToken}`, which the `smp-bundle.js` stand-in renders
+//! inside `window.SmpLibrary.SmartPayAppInstance.renderWidget({...})`; every status change
+//! POSTs the unsigned webhook once to the registered URL.
+//!
+//! Vendor pages (documentation.jpmmps.com, SmartPay):
+//! - "Response Model and Error Handling" (/docs/smartpay/response-model-and-error-handling): the
+//!   modification APIs and Get Payment Status answer the same model: `paymentStatus`,
+//!   `transactionOverview{transactionId, amount, currencyCode, paymentMethod}` and
+//!   `modifications[]`, each `{modificationData{type (CAPTURE, CANCELLATION, CHARGEBACK,
+//!   SETTLEMENT, REFUND), modificationId, reconciliationReferenceId}, creationDate,
+//!   modificationAmount, status, lastStatusDate}`; "to check the status of modifications
+//!   initiated by you ... evaluate the respective modification inside the modifications object".
+//! - "Cancel" (/docs/smartpay/modification-apis/cancel): the modification answer also carries the
+//!   one just asked for as `modification`.
+//! - "Capture" and "Refund" (/docs/smartpay/modification-apis/capture, .../refund):
+//!   `modifiedAmount` is an object `{amount, currencyCode, description?}`, not a number; a retry
+//!   with the same modificationId is given "the same result as in the initial request".
+//! - "Cancel or Refund" (/docs/smartpay-openapi/cancel-or-refund-transaction): answers 200,
+//!   400, 401, 403, 404, 500. A refusal here is HTTP 400 with `{errorCode, message}` (the
+//!   error body's fields are not on the pages read; they are the sandbox's).
+//! - "Payment Status Model" (/docs/smartpay/payment-status-model): CREATED,
+//!   AUTORIZATION_INITIALIZED, AUTHORIZATION_COMPLETED, CAPTURE_PENDING, CAPTURED, SETTLED.
+//!
+//! A modification's own `status` reads as the payment status model: CAPTURED, REFUNDED,
+//! CANCELLED when done, `CAPTURE_PENDING` (and `REFUND_PENDING`, `CANCELLATION_PENDING`) while
+//! the provider has not confirmed it, `CAPTURE_FAILED` / `REFUND_FAILED` /
+//! `CANCELLATION_FAILED` when it failed. Only CAPTURE_PENDING is on the pages read; the other
+//! pending and failed words are the sandbox's (and the adapter's table names them the same).
+//!
+//! Faults this file answers (switched on with `/sandbox/faults`, `paydesk sandbox fault`):
+//! - `creation` + `claim-success`: the create answer says `paymentStatus: CAPTURED` while the
+//!   payment is only CREATED (a create answer is never a payment status, §6).
+//! - status (`call` is the path's last segment, i.e. the transactionId, or `*`) + `wrong-order`:
+//!   the answer is another paid payment's status (the newest CAPTURED one; a made-up one when
+//!   there is none), as a replay would be.
+//! - `capture` / `refund` / `cancelOrRefund` + `refuse`: HTTP 400 `MODIFICATION_REFUSED`,
+//!   nothing is done; the same modificationId resent is refused again.
+//! - `capture` / `refund` / `cancelOrRefund` + `pending`: the modification is taken but answers
+//!   `<TYPE>_PENDING`; it shows pending in the next status answer's `modifications[]` and
+//!   settles on the one after (`value` 1 or none: it is done; 0: it failed).
+//! - `truncated`, `late-answer`, `timeout`, `http-500`, `malformed` work on every call (the
+//!   middleware's). A cut or late create still leaves the checkout open and payable.
+//!
+//! Get Payment Status takes only the transactionId (/docs/smartpay/get-payment-status-api):
+//! there is no lookup by partnerReference. The sandbox answering a repeated partnerReference
+//! with the same checkout is its own kindness, not the vendor's documented behaviour ("If
+//! provided must be unique", Create Checkout API): nothing should rely on it.
 //!
 //! Sandbox settings: `smartpay.pending_answers` (how many status queries answer a PENDING
 //! state after the customer paid, default 0), `smartpay.pending_status` (which one, default
 //! AUTHORIZATION_PENDING), `smartpay.auto_capture` (`false`: a payment stops at
 //! AUTHORIZATION_COMPLETED until captured), `smartpay.token_ttl_ms`, `smartpay.webhook_url`.
-//! A declined payment ends AUTHORIZATION_FAILED (the reference lists no failure status; this
-//! is the sandbox's choice, and the adapter reads any `…_FAILED` as failed).
+//! A declined payment ends AUTHORIZATION_FAILED (the status model pages read list no failure
+//! status; this is the sandbox's choice, named in the adapter's table).
 
 use std::time::Duration;
 
@@ -24,6 +68,7 @@ use axum::{Json, Router};
 use rusqlite::{params, OptionalExtension, Row};
 use serde_json::{json, Value};
 
+use super::faults::{FaultKind, HandlerFault};
 use super::pages::{escape, page};
 use super::store::SandboxStore;
 use super::{
@@ -153,8 +198,11 @@ impl SandboxStore {
         self.smartpay_payment(&payment.transaction_id)
     }
 
-    /// The status a query sees: a pending answer uses one of its turns, then the final one.
+    /// The status a query sees: pending modifications move on first (see
+    /// [`Self::smartpay_settle_modifications`]); a pending answer uses one of its turns, then
+    /// the final one.
     fn smartpay_observe(&self, transaction_id: &str) -> Result<Option<SmartpayPayment>> {
+        self.smartpay_settle_modifications(transaction_id)?;
         let Some(payment) = self.smartpay_payment(transaction_id)? else {
             return Ok(None);
         };
@@ -176,18 +224,243 @@ impl SandboxStore {
         Ok(Some(payment))
     }
 
-    /// Every modification, oldest first: (modificationId, kind, amount in minor units).
+    /// Every modification taken (done, pending or failed; not the refused), oldest first:
+    /// (modificationId, kind, amount in minor units).
     pub fn smartpay_modifications(
         &self,
         transaction_id: &str,
     ) -> Result<Vec<(String, String, Option<i64>)>> {
+        Ok(self
+            .smartpay_modification_records(transaction_id)?
+            .into_iter()
+            .map(|m| (m.modification_id, m.kind, m.amount_minor))
+            .collect())
+    }
+
+    /// The modifications of a payment with their state, oldest first.
+    pub fn smartpay_modification_records(
+        &self,
+        transaction_id: &str,
+    ) -> Result<Vec<SmartpayModification>> {
         let conn = self.conn();
+        ensure_states(&conn)?;
         let mut stmt = conn.prepare(
-            "SELECT modification_id, kind, amount_minor FROM smartpay_modifications WHERE transaction_id = ?1 ORDER BY created_at, rowid",
+            "SELECT m.modification_id, m.kind, m.amount_minor, m.status_after, m.created_at,
+                    COALESCE(s.state, 'done'), COALESCE(s.updated_at, m.created_at)
+             FROM smartpay_modifications m LEFT JOIN smartpay_modification_states s USING (modification_id)
+             WHERE m.transaction_id = ?1 ORDER BY m.created_at, m.rowid",
         )?;
-        let rows = stmt.query_map([transaction_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        let rows = stmt.query_map([transaction_id], |r| {
+            Ok(SmartpayModification {
+                modification_id: r.get(0)?,
+                kind: r.get(1)?,
+                amount_minor: r.get(2)?,
+                status_after: r.get(3)?,
+                created_at: r.get(4)?,
+                state: r.get(5)?,
+                updated_at: r.get(6)?,
+            })
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+
+    /// A modification's state: `done`, `pending`, `failed` or `refused` (never taken).
+    pub fn smartpay_modification_state(&self, modification_id: &str) -> Result<Option<String>> {
+        let conn = self.conn();
+        ensure_states(&conn)?;
+        let state: Option<String> = conn
+            .query_row(
+                "SELECT state FROM smartpay_modification_states WHERE modification_id = ?1",
+                [modification_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if state.is_some() {
+            return Ok(state);
+        }
+        Ok(conn
+            .query_row(
+                "SELECT 'done' FROM smartpay_modifications WHERE modification_id = ?1",
+                [modification_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Pending modifications move on with each status query: one that still has a turn shows
+    /// pending once more, then it settles: done (its effect applied to the payment) or failed
+    /// (a pending capture gives the payment back its authorisation).
+    fn smartpay_settle_modifications(&self, transaction_id: &str) -> Result<()> {
+        let mut conn = self.conn();
+        ensure_states(&conn)?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let pending: Vec<PendingModification> = {
+            let mut stmt = tx.prepare(
+                "SELECT m.modification_id, m.kind, m.amount_minor, m.status_after, s.succeeds, s.polls_left, s.before_status
+                 FROM smartpay_modifications m JOIN smartpay_modification_states s USING (modification_id)
+                 WHERE m.transaction_id = ?1 AND s.state = 'pending' ORDER BY m.created_at, m.rowid",
+            )?;
+            let rows = stmt.query_map([transaction_id], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            })?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let now = now_ms();
+        for (id, kind, amount, status_after, succeeds, polls_left, before) in pending {
+            if polls_left > 0 {
+                tx.execute(
+                    "UPDATE smartpay_modification_states SET polls_left = polls_left - 1 WHERE modification_id = ?1",
+                    [&id],
+                )?;
+                continue;
+            }
+            if succeeds {
+                apply_effect(
+                    &tx,
+                    transaction_id,
+                    &kind,
+                    amount.unwrap_or(0),
+                    &status_after,
+                )?;
+            } else if kind == "capture" {
+                tx.execute(
+                    "UPDATE smartpay_payments SET status = COALESCE(?2, 'AUTHORIZATION_COMPLETED') WHERE transaction_id = ?1",
+                    params![transaction_id, before],
+                )?;
+            }
+            tx.execute(
+                "UPDATE smartpay_modification_states SET state = ?2, updated_at = ?3 WHERE modification_id = ?1",
+                params![id, if succeeds { "done" } else { "failed" }, now],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The newest paid payment other than `transaction_id` (the `wrong-order` fault's answer).
+    fn smartpay_other_paid(&self, transaction_id: &str) -> Result<Option<SmartpayPayment>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT * FROM smartpay_payments WHERE transaction_id != ?1 AND status IN ('CAPTURED', 'SETTLED')
+                 ORDER BY created_at DESC, rowid DESC LIMIT 1",
+                [transaction_id],
+                payment_from_row,
+            )
+            .optional()?)
+    }
+}
+
+/// A pending modification's row: id, kind, amount, status after, succeeds, polls left, the
+/// payment's status before.
+type PendingModification = (
+    String,
+    String,
+    Option<i64>,
+    String,
+    bool,
+    i64,
+    Option<String>,
+);
+
+/// One modification as the sandbox keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmartpayModification {
+    pub modification_id: String,
+    /// `capture`, `refund` or `cancelOrRefund` (the API called).
+    pub kind: String,
+    pub amount_minor: Option<i64>,
+    /// The payment's status once it is done.
+    pub status_after: String,
+    /// `done`, `pending` or `failed`.
+    pub state: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl SmartpayModification {
+    /// `modificationData.type` (Response Model page): CAPTURE, REFUND or CANCELLATION.
+    pub fn wire_type(&self) -> &'static str {
+        match self.kind.as_str() {
+            "capture" => "CAPTURE",
+            "refund" => "REFUND",
+            _ if self.status_after == "CANCELLED" => "CANCELLATION",
+            _ => "REFUND",
+        }
+    }
+
+    /// The modification's own `status` (see the header).
+    pub fn wire_status(&self) -> String {
+        let kind = self.wire_type();
+        match self.state.as_str() {
+            "pending" => format!("{kind}_PENDING"),
+            "failed" => format!("{kind}_FAILED"),
+            _ => match kind {
+                "CAPTURE" => "CAPTURED".into(),
+                "CANCELLATION" => "CANCELLED".into(),
+                _ => "REFUNDED".into(),
+            },
+        }
+    }
+}
+
+/// The sandbox's own table of modification states (pending, failed, refused), beside the
+/// shared schema's `smartpay_modifications`: made here when first needed.
+fn ensure_states(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS smartpay_modification_states (
+            modification_id TEXT PRIMARY KEY,
+            transaction_id  TEXT    NOT NULL,
+            kind            TEXT    NOT NULL,
+            state           TEXT    NOT NULL,
+            succeeds        INTEGER NOT NULL DEFAULT 1,
+            polls_left      INTEGER NOT NULL DEFAULT 0,
+            before_status   TEXT,
+            updated_at      INTEGER NOT NULL
+        );",
+    )
+}
+
+/// What a done modification does to its payment, from the payment as it is now.
+fn apply_effect(
+    conn: &rusqlite::Connection,
+    transaction_id: &str,
+    kind: &str,
+    amount: i64,
+    status_after: &str,
+) -> rusqlite::Result<()> {
+    let (captured, refunded, status): (i64, i64, String) = conn.query_row(
+        "SELECT captured_minor, refunded_minor, status FROM smartpay_payments WHERE transaction_id = ?1",
+        [transaction_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let (status, captured, refunded) = match kind {
+        "capture" => ("CAPTURED".to_string(), amount, refunded),
+        "refund" => {
+            let refunded = refunded + amount;
+            let status = if refunded >= captured {
+                "REFUNDED".to_string()
+            } else {
+                status
+            };
+            (status, captured, refunded)
+        }
+        _ if status_after == "CANCELLED" => ("CANCELLED".to_string(), 0, 0),
+        _ => ("REFUNDED".to_string(), captured, captured),
+    };
+    conn.execute(
+        "UPDATE smartpay_payments SET status = ?2, captured_minor = ?3, refunded_minor = ?4 WHERE transaction_id = ?1",
+        params![transaction_id, status, captured, refunded],
+    )?;
+    Ok(())
 }
 
 fn random_text(length: usize, alphabet: &[u8]) -> String {
@@ -361,7 +634,14 @@ fn iso(ms: i64) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-async fn creation(State(state): State<SandboxState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn creation(
+    State(state): State<SandboxState>,
+    headers: HeaderMap,
+    fault: HandlerFault,
+    body: Bytes,
+) -> Response {
+    // `claim-success`: the answer says more than a create can (the payment stays CREATED).
+    let claimed = is_fault(&fault, FaultKind::ClaimSuccess).then_some("CAPTURED");
     if let Err(r) = authorised(&state, &headers) {
         return r;
     }
@@ -439,7 +719,7 @@ async fn creation(State(state): State<SandboxState>, headers: HeaderMap, body: B
                 "partnerReference was used for another payment",
             );
         }
-        return Json(json!({ "transactionId": existing.transaction_id, "checkoutToken": existing.checkout_token, "paymentStatus": existing.status, "requestTime": iso(now_ms()) })).into_response();
+        return Json(json!({ "transactionId": existing.transaction_id, "checkoutToken": existing.checkout_token, "paymentStatus": claimed.unwrap_or(&existing.status), "requestTime": iso(now_ms()) })).into_response();
     }
     let transaction_id = uuid();
     let checkout_token = random_text(
@@ -456,16 +736,41 @@ async fn creation(State(state): State<SandboxState>, headers: HeaderMap, body: B
     if let Err(e) = inserted {
         return error(StatusCode::INTERNAL_SERVER_ERROR, "DB", &e.to_string());
     }
-    Json(json!({ "transactionId": transaction_id, "checkoutToken": checkout_token, "paymentStatus": "CREATED", "requestTime": iso(now) }))
+    Json(json!({ "transactionId": transaction_id, "checkoutToken": checkout_token, "paymentStatus": claimed.unwrap_or("CREATED"), "requestTime": iso(now) }))
         .into_response()
 }
 
+/// Whether the gateway-specific fault handed to this call is `kind`.
+fn is_fault(fault: &HandlerFault, kind: FaultKind) -> bool {
+    fault.as_ref().is_some_and(|f| f.0.kind == kind)
+}
+
+/// One entry of `modifications[]` (Response Model and Error Handling, level 2 modifications).
+fn modification_json(payment: &SmartpayPayment, index: usize, m: &SmartpayModification) -> Value {
+    json!({
+        "modificationData": {
+            "type": m.wire_type(),
+            "modificationId": m.modification_id,
+            "reconciliationReferenceId": format!("{}{:02}", payment.reconciliation_id, index + 1),
+        },
+        "creationDate": iso(m.created_at),
+        "modificationAmount": {
+            "amount": m.amount_minor.map(decimal),
+            "currencyCode": payment.currency,
+        },
+        "status": m.wire_status(),
+        "lastStatusDate": iso(m.updated_at),
+    })
+}
+
+/// The answer model shared by Get Payment Status and the modification APIs.
 fn status_body(store: &SandboxStore, payment: &SmartpayPayment) -> Value {
     let modifications: Vec<Value> = store
-        .smartpay_modifications(&payment.transaction_id)
+        .smartpay_modification_records(&payment.transaction_id)
         .unwrap_or_default()
-        .into_iter()
-        .map(|(id, kind, amount)| json!({ "modificationId": id, "type": kind, "amount": amount.map(decimal), "status": "SUCCEEDED" }))
+        .iter()
+        .enumerate()
+        .map(|(i, m)| modification_json(payment, i, m))
         .collect();
     json!({
         "transactionId": payment.transaction_id,
@@ -473,6 +778,7 @@ fn status_body(store: &SandboxStore, payment: &SmartpayPayment) -> Value {
         "description": payment.description,
         "paymentStatus": payment.status,
         "creationDate": iso(payment.created_at),
+        "lastStatusDate": iso(now_ms()),
         "transactionOverview": {
             "amount": decimal(payment.amount_minor),
             "currencyCode": payment.currency,
@@ -484,9 +790,29 @@ fn status_body(store: &SandboxStore, payment: &SmartpayPayment) -> Value {
     })
 }
 
+/// A paid payment no one here made, for `wrong-order` when there is no other.
+fn made_up_paid_payment() -> SmartpayPayment {
+    SmartpayPayment {
+        transaction_id: uuid(),
+        checkout_token: random_text(64, b"abcdefghijklmnopqrstuvwxyz"),
+        partner_reference: "SOMEONE-ELSE".into(),
+        amount_minor: 100,
+        currency: "EUR".into(),
+        description: Some("another payment".into()),
+        status: "CAPTURED".into(),
+        pending_left: 0,
+        final_status: Some("CAPTURED".into()),
+        captured_minor: 100,
+        refunded_minor: 0,
+        reconciliation_id: random_text(21, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
+        created_at: now_ms(),
+    }
+}
+
 async fn status(
     State(state): State<SandboxState>,
     headers: HeaderMap,
+    fault: HandlerFault,
     Path(transaction_id): Path<String>,
 ) -> Response {
     if let Err(r) = authorised(&state, &headers) {
@@ -494,6 +820,16 @@ async fn status(
     }
     match state.store.smartpay_observe(&transaction_id) {
         Ok(Some(payment)) if payment.transaction_id == transaction_id => {
+            if is_fault(&fault, FaultKind::WrongOrder) {
+                // A genuine answer, about another paid payment (a replay).
+                let other = state
+                    .store
+                    .smartpay_other_paid(&transaction_id)
+                    .ok()
+                    .flatten()
+                    .unwrap_or_else(made_up_paid_payment);
+                return Json(status_body(&state.store, &other)).into_response();
+            }
             Json(status_body(&state.store, &payment)).into_response()
         }
         _ => error(
@@ -504,9 +840,81 @@ async fn status(
     }
 }
 
-/// Applies one modification, idempotent by modificationId: a repeat with the same content
-/// answers the same result; the same id for something else is refused.
-fn modify(state: &SandboxState, headers: &HeaderMap, body: &[u8], kind: &str) -> Response {
+/// `modifiedAmount` as the Capture and Refund pages give it: `{amount, currencyCode,
+/// description?}`. `Ok(None)` when absent (a full capture or refund).
+fn modified_amount(request: &Value, currency: &str) -> std::result::Result<Option<i64>, Response> {
+    let value = match request.get("modifiedAmount") {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Object(object)) => object,
+        Some(_) => {
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                "INVALID_AMOUNT",
+                "modifiedAmount is an object {amount, currencyCode}",
+            ))
+        }
+    };
+    let Some(amount) = minor_units(value.get("amount")).filter(|a| *a > 0) else {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_AMOUNT",
+            "modifiedAmount.amount is a positive decimal with at most two places",
+        ));
+    };
+    if value.get("currencyCode").and_then(Value::as_str) != Some(currency) {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_CURRENCY",
+            &format!("modifiedAmount.currencyCode must be the payment's, {currency}"),
+        ));
+    }
+    if value
+        .get("description")
+        .and_then(Value::as_str)
+        .is_some_and(|d| d.chars().count() > 127)
+    {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_DESCRIPTION",
+            "modifiedAmount.description is at most 127 characters",
+        ));
+    }
+    Ok(Some(amount))
+}
+
+/// The answer to a modification: the shared model, with the one asked for as `modification`
+/// (Cancel page).
+fn modification_answer(
+    store: &SandboxStore,
+    transaction_id: &str,
+    modification_id: &str,
+) -> Response {
+    let Ok(Some(payment)) = store.smartpay_payment(transaction_id) else {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "DB", "payment vanished");
+    };
+    let mut body = status_body(store, &payment);
+    let records = store
+        .smartpay_modification_records(transaction_id)
+        .unwrap_or_default();
+    if let Some((i, m)) = records
+        .iter()
+        .enumerate()
+        .find(|(_, m)| m.modification_id == modification_id)
+    {
+        body["modification"] = modification_json(&payment, i, m);
+    }
+    Json(body).into_response()
+}
+
+/// Applies one modification, idempotent by modificationId: a repeat, whatever it carries, is
+/// given the first one's result (Modification APIs page), a refused one its refusal.
+fn modify(
+    state: &SandboxState,
+    headers: &HeaderMap,
+    fault: &HandlerFault,
+    body: &[u8],
+    kind: &str,
+) -> Response {
     if let Err(r) = authorised(state, headers) {
         return r;
     }
@@ -541,141 +949,165 @@ fn modify(state: &SandboxState, headers: &HeaderMap, body: &[u8], kind: &str) ->
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
-    let Ok(Some(payment)) = state.store.smartpay_payment(&transaction_id) else {
-        return error(
-            StatusCode::NOT_FOUND,
-            "TRANSACTION_NOT_FOUND",
-            "no such transaction",
-        );
+    let payment = match state.store.smartpay_payment(&transaction_id) {
+        Ok(Some(p)) if p.transaction_id == transaction_id => p,
+        _ => {
+            return error(
+                StatusCode::NOT_FOUND,
+                "TRANSACTION_NOT_FOUND",
+                "no such transaction",
+            )
+        }
     };
-    if payment.transaction_id != transaction_id {
+    if request
+        .get("description")
+        .and_then(Value::as_str)
+        .is_some_and(|d| d.chars().count() > 127)
+    {
         return error(
-            StatusCode::NOT_FOUND,
-            "TRANSACTION_NOT_FOUND",
-            "no such transaction",
+            StatusCode::BAD_REQUEST,
+            "INVALID_DESCRIPTION",
+            "description is at most 127 characters",
         );
     }
-    let requested = match request.get("modifiedAmount") {
-        None | Some(Value::Null) => None,
-        value => match minor_units(value).filter(|a| *a > 0) {
-            Some(a) => Some(a),
-            None => {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "INVALID_AMOUNT",
-                    "modifiedAmount is a positive decimal with at most two places",
-                )
-            }
-        },
+    let requested = match modified_amount(&request, &payment.currency) {
+        Ok(r) => r,
+        Err(r) => return r,
     };
-    let answer = |status: &str| {
-        Json(json!({
-            "transactionId": transaction_id,
-            "modificationId": modification_id,
-            "modificationType": kind,
-            "modificationStatus": "SUCCEEDED",
-            "paymentStatus": status,
-            "requestTime": iso(now_ms()),
-        }))
-        .into_response()
+    let refused = || {
+        error(
+            StatusCode::BAD_REQUEST,
+            "MODIFICATION_REFUSED",
+            "the payment provider refused the modification",
+        )
     };
+
     let mut conn = state.store.conn();
+    if ensure_states(&conn).is_err() {
+        return error(StatusCode::SERVICE_UNAVAILABLE, "BUSY", "try again");
+    }
     let Ok(tx) = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) else {
         return error(StatusCode::SERVICE_UNAVAILABLE, "BUSY", "try again");
     };
-    let earlier: Option<(String, String, Option<i64>, String)> = tx
+    // A repeat: the first one's result.
+    let earlier: Option<String> = tx
         .query_row(
-            "SELECT transaction_id, kind, amount_minor, status_after FROM smartpay_modifications WHERE modification_id = ?1",
+            "SELECT transaction_id FROM smartpay_modifications WHERE modification_id = ?1",
             [&modification_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| r.get(0),
         )
         .optional()
         .unwrap_or(None);
-    if let Some((t, k, a, status_after)) = earlier {
-        if t == transaction_id && k == kind && (a == requested || requested.is_none()) {
-            return answer(&status_after);
-        }
-        return error(
-            StatusCode::CONFLICT,
-            "DUPLICATE_MODIFICATION_ID",
-            "modificationId was used for another modification",
-        );
+    if let Some(first) = earlier {
+        drop(tx);
+        drop(conn);
+        return modification_answer(&state.store, &first, &modification_id);
     }
-    let refundable = payment.captured_minor - payment.refunded_minor;
-    let (status_after, amount, captured, refunded) = match kind {
+    let was_refused: bool = tx
+        .query_row(
+            "SELECT 1 FROM smartpay_modification_states WHERE modification_id = ?1 AND state = 'refused'",
+            [&modification_id],
+            |_| Ok(()),
+        )
+        .optional()
+        .ok()
+        .flatten()
+        .is_some();
+    if was_refused {
+        return refused();
+    }
+    if is_fault(fault, FaultKind::Refuse) {
+        let kept = tx
+            .execute(
+                "INSERT INTO smartpay_modification_states (modification_id, transaction_id, kind, state, updated_at) VALUES (?1, ?2, ?3, 'refused', ?4)",
+                params![modification_id, transaction_id, kind, now_ms()],
+            )
+            .and_then(|_| tx.commit());
+        if let Err(e) = kept {
+            return error(StatusCode::INTERNAL_SERVER_ERROR, "DB", &e.to_string());
+        }
+        return refused();
+    }
+
+    let pending_refunds: i64 = tx
+        .query_row(
+            "SELECT COALESCE(SUM(m.amount_minor), 0) FROM smartpay_modifications m
+             JOIN smartpay_modification_states s USING (modification_id)
+             WHERE m.transaction_id = ?1 AND s.state = 'pending' AND m.kind != 'capture'",
+            [&transaction_id],
+            |r| r.get(0),
+        )
+        .unwrap_or(0);
+    let refundable = payment.captured_minor - payment.refunded_minor - pending_refunds;
+    let invalid = |message: String| error(StatusCode::BAD_REQUEST, "INVALID_STATE", &message);
+    let (status_after, amount) = match kind {
         "capture" => {
             if payment.status != "AUTHORIZATION_COMPLETED" {
-                return error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "INVALID_STATE",
-                    &format!("cannot capture a payment in {}", payment.status),
-                );
+                return invalid(format!("cannot capture a payment in {}", payment.status));
             }
             let amount = requested.unwrap_or(payment.amount_minor);
             if amount > payment.amount_minor {
                 return error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
+                    StatusCode::BAD_REQUEST,
                     "AMOUNT_TOO_HIGH",
                     "more than was authorised",
                 );
             }
-            ("CAPTURED", amount, amount, payment.refunded_minor)
+            ("CAPTURED", amount)
         }
         "refund" => {
             if !matches!(payment.status.as_str(), "CAPTURED" | "SETTLED") {
-                return error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "INVALID_STATE",
-                    &format!("cannot refund a payment in {}", payment.status),
-                );
+                return invalid(format!("cannot refund a payment in {}", payment.status));
             }
             let amount = requested.unwrap_or(refundable);
-            if amount > refundable {
+            if amount <= 0 || amount > refundable {
                 return error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
+                    StatusCode::BAD_REQUEST,
                     "AMOUNT_TOO_HIGH",
-                    &format!("at most {} can be refunded", refundable),
+                    &format!("at most {} can be refunded", refundable.max(0)),
                 );
             }
-            let after = if payment.refunded_minor + amount >= payment.captured_minor {
-                "REFUNDED"
-            } else {
-                payment.status.as_str()
-            };
-            (
-                after,
-                amount,
-                payment.captured_minor,
-                payment.refunded_minor + amount,
-            )
+            let after =
+                if payment.refunded_minor + pending_refunds + amount >= payment.captured_minor {
+                    "REFUNDED"
+                } else {
+                    payment.status.as_str()
+                };
+            (after, amount)
         }
         _ => match payment.status.as_str() {
-            "AUTHORIZATION_COMPLETED" => ("CANCELLED", payment.amount_minor, 0, 0),
-            "CAPTURED" | "SETTLED" if refundable > 0 => (
-                "REFUNDED",
-                refundable,
-                payment.captured_minor,
-                payment.captured_minor,
-            ),
-            other => {
-                return error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "INVALID_STATE",
-                    &format!("cannot cancel or refund a payment in {other}"),
-                )
-            }
+            "AUTHORIZATION_COMPLETED" => ("CANCELLED", payment.amount_minor),
+            "CAPTURED" | "SETTLED" if refundable > 0 => ("REFUNDED", refundable),
+            other => return invalid(format!("cannot cancel or refund a payment in {other}")),
         },
     };
+    let now = now_ms();
+    let pending = fault
+        .as_ref()
+        .filter(|f| f.0.kind == FaultKind::Pending)
+        .map(|f| f.0.value.unwrap_or(1) != 0);
     let stored = tx
         .execute(
             "INSERT INTO smartpay_modifications (modification_id, transaction_id, kind, amount_minor, status_after, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![modification_id, transaction_id, kind, amount, status_after, now_ms()],
+            params![modification_id, transaction_id, kind, amount, status_after, now],
         )
-        .and_then(|_| {
-            tx.execute(
-                "UPDATE smartpay_payments SET status = ?2, captured_minor = ?3, refunded_minor = ?4 WHERE transaction_id = ?1",
-                params![transaction_id, status_after, captured, refunded],
-            )
+        .and_then(|_| match pending {
+            // Taken, not confirmed yet: shows pending once in a status answer, then settles.
+            Some(succeeds) => {
+                tx.execute(
+                    "INSERT INTO smartpay_modification_states (modification_id, transaction_id, kind, state, succeeds, polls_left, before_status, updated_at)
+                     VALUES (?1, ?2, ?3, 'pending', ?4, 1, ?5, ?6)",
+                    params![modification_id, transaction_id, kind, succeeds, payment.status, now],
+                )?;
+                if kind == "capture" {
+                    tx.execute(
+                        "UPDATE smartpay_payments SET status = 'CAPTURE_PENDING' WHERE transaction_id = ?1",
+                        [&transaction_id],
+                    )?;
+                }
+                Ok(())
+            }
+            None => apply_effect(&tx, &transaction_id, kind, amount, status_after),
         })
         .and_then(|_| tx.commit());
     drop(conn);
@@ -687,23 +1119,34 @@ fn modify(state: &SandboxState, headers: &HeaderMap, body: &[u8], kind: &str) ->
     tokio::spawn(async move {
         send_webhook(&store, &id).await;
     });
-    answer(status_after)
+    modification_answer(&state.store, &transaction_id, &modification_id)
 }
 
-async fn capture(State(state): State<SandboxState>, headers: HeaderMap, body: Bytes) -> Response {
-    modify(&state, &headers, &body, "capture")
+async fn capture(
+    State(state): State<SandboxState>,
+    headers: HeaderMap,
+    fault: HandlerFault,
+    body: Bytes,
+) -> Response {
+    modify(&state, &headers, &fault, &body, "capture")
 }
 
-async fn refund(State(state): State<SandboxState>, headers: HeaderMap, body: Bytes) -> Response {
-    modify(&state, &headers, &body, "refund")
+async fn refund(
+    State(state): State<SandboxState>,
+    headers: HeaderMap,
+    fault: HandlerFault,
+    body: Bytes,
+) -> Response {
+    modify(&state, &headers, &fault, &body, "refund")
 }
 
 async fn cancel_or_refund(
     State(state): State<SandboxState>,
     headers: HeaderMap,
+    fault: HandlerFault,
     body: Bytes,
 ) -> Response {
-    modify(&state, &headers, &body, "cancelOrRefund")
+    modify(&state, &headers, &fault, &body, "cancelOrRefund")
 }
 
 /// The unsigned webhook, POSTed once to `smartpay.webhook_url` when one is registered.

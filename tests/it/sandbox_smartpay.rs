@@ -249,6 +249,10 @@ async fn status_goes_through_the_widget_and_pending_answers() {
     assert_eq!(code, 404);
 }
 
+/// The modification answers as the vendor's pages give them: the shared response model
+/// (paymentStatus, transactionOverview, modifications[]) with the one asked for as
+/// `modification`; `modifiedAmount` an object; a repeat of a modificationId gets the first
+/// one's result, whatever it carries (Modification APIs page).
 #[tokio::test(flavor = "multi_thread")]
 async fn modifications_are_idempotent_by_modification_id() {
     let (dir, _server, base) = sandbox().await;
@@ -268,50 +272,90 @@ async fn modifications_are_idempotent_by_modification_id() {
             r#"{{"transactionId":"{id}","merchantKey":"{SANDBOX_SMARTPAY_MERCHANT_KEY}","modificationId":"{m}"{extra}}}"#
         )
     };
+    let amount = |a: &str| format!(r#","modifiedAmount":{{"amount":{a},"currencyCode":"EUR"}}"#);
 
+    let (status, refused) = modify("refund", body("R-0", &amount("1.00"))).await;
     assert_eq!(
-        modify("refund", body("R-0", r#","modifiedAmount":1.00"#))
+        (status, &refused["errorCode"]),
+        (400, &json!("INVALID_STATE")),
+        "nothing captured yet"
+    );
+    assert_eq!(
+        modify("refund", body("R-00", r#","modifiedAmount":1.00"#))
             .await
             .0,
-        422,
-        "nothing captured yet"
+        400,
+        "modifiedAmount is an object"
     );
     let (status, captured) = modify("capture", body("C-1", "")).await;
     assert_eq!(
         (status, &captured["paymentStatus"]),
         (200, &json!("CAPTURED"))
     );
-    assert_eq!(captured["modificationId"], "C-1");
     assert_eq!(
-        modify("capture", body("C-1", "")).await.1["paymentStatus"],
+        captured["modification"]["modificationData"]["modificationId"],
+        "C-1"
+    );
+    assert_eq!(
+        captured["modification"]["modificationData"]["type"],
+        "CAPTURE"
+    );
+    assert_eq!(captured["modification"]["status"], "CAPTURED");
+    assert_eq!(
+        captured["modification"]["modificationAmount"]["amount"],
+        json!(10.00)
+    );
+    assert_eq!(
+        captured["transactionOverview"]["transactionId"],
+        id.as_str()
+    );
+    assert_eq!(
+        modify("capture", body("C-1", "")).await.1["modification"]["status"],
         "CAPTURED",
         "a repeat answers the same"
     );
 
-    let (status, partial) = modify("refund", body("R-1", r#","modifiedAmount":3.00"#)).await;
+    let (status, partial) = modify("refund", body("R-1", &amount("3.00"))).await;
     assert_eq!(
-        (status, &partial["paymentStatus"]),
-        (200, &json!("CAPTURED"))
+        (
+            status,
+            &partial["paymentStatus"],
+            &partial["modification"]["status"]
+        ),
+        (200, &json!("CAPTURED"), &json!("REFUNDED")),
+        "a partial refund is done; the payment stays captured"
     );
     assert_eq!(
-        modify("refund", body("R-1", r#","modifiedAmount":3.00"#))
-            .await
-            .0,
-        200
+        partial["modification"]["modificationAmount"]["amount"],
+        json!(3.00)
+    );
+    assert_eq!(modify("refund", body("R-1", &amount("3.00"))).await.0, 200);
+    let (status, same) = modify("refund", body("R-1", &amount("4.00"))).await;
+    assert_eq!(
+        (
+            status,
+            &same["modification"]["modificationAmount"]["amount"]
+        ),
+        (200, &json!(3.00)),
+        "same id, other refund: the first one's result"
     );
     assert_eq!(
-        modify("refund", body("R-1", r#","modifiedAmount":4.00"#))
-            .await
-            .0,
-        409,
-        "same id, other refund"
-    );
-    assert_eq!(
-        modify("refund", body("R-2", r#","modifiedAmount":8.00"#))
-            .await
-            .0,
-        422,
+        modify("refund", body("R-2", &amount("8.00"))).await.0,
+        400,
         "more than is left"
+    );
+    assert_eq!(
+        modify(
+            "refund",
+            body(
+                "R-3",
+                r#","modifiedAmount":{"amount":1.00,"currencyCode":"USD"}"#
+            )
+        )
+        .await
+        .0,
+        400,
+        "the payment's currency"
     );
     let (_, rest) = modify(
         "cancelOrRefund",
@@ -319,6 +363,7 @@ async fn modifications_are_idempotent_by_modification_id() {
     )
     .await;
     assert_eq!(rest["paymentStatus"], "REFUNDED");
+    assert_eq!(rest["modification"]["modificationData"]["type"], "REFUND");
     assert_eq!(
         modify("cancelOrRefund", body("X-1", "")).await.1["paymentStatus"],
         "REFUNDED"
@@ -340,7 +385,15 @@ async fn modifications_are_idempotent_by_modification_id() {
     )
     .await
     .1;
-    assert_eq!(status["modifications"].as_array().unwrap().len(), 3);
+    let listed = status["modifications"].as_array().unwrap();
+    assert_eq!(listed.len(), 3);
+    assert_eq!(
+        listed
+            .iter()
+            .map(|m| m["status"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["CAPTURED", "REFUNDED", "REFUNDED"]
+    );
 
     // An authorisation is cancelled by cancelOrRefund.
     let other = create(&base, "ORDER-V", "5.00").await;
@@ -349,10 +402,123 @@ async fn modifications_are_idempotent_by_modification_id() {
     let cancel = format!(
         r#"{{"transactionId":"{other_id}","merchantKey":"{SANDBOX_SMARTPAY_MERCHANT_KEY}","modificationId":"V-1"}}"#
     );
+    let cancelled = modify("cancelOrRefund", cancel).await.1;
+    assert_eq!(cancelled["paymentStatus"], "CANCELLED");
     assert_eq!(
-        modify("cancelOrRefund", cancel).await.1["paymentStatus"],
-        "CANCELLED"
+        cancelled["modification"]["modificationData"]["type"],
+        "CANCELLATION"
     );
+    assert_eq!(cancelled["modification"]["status"], "CANCELLED");
+}
+
+/// The documented outcomes as faults: a refused modification (refused again when resent), a
+/// pending one that shows in the status answer's modifications[] and settles, a create answer
+/// claiming capture, a status answer about another payment.
+#[tokio::test(flavor = "multi_thread")]
+async fn faults_give_the_documented_outcomes() {
+    use paydesk::sandbox::faults::{Fault, FaultKind, Faults};
+    let (dir, _server, base) = sandbox().await;
+    let store = SandboxStore::open_in(dir.path()).unwrap();
+    let faults = Faults::open_in(dir.path()).unwrap();
+    let fault = |call: &str, kind: FaultKind, value: Option<i64>| {
+        faults
+            .set(&Fault {
+                gateway: "smartpay".into(),
+                call: call.into(),
+                kind,
+                value,
+                times: Some(1),
+            })
+            .unwrap()
+    };
+    fault("creation", FaultKind::ClaimSuccess, None);
+    let claimed = create(&base, "ORDER-CLAIM", "4.00").await;
+    assert_eq!(claimed["paymentStatus"], "CAPTURED");
+    let id = claimed["transactionId"].as_str().unwrap().to_string();
+    assert_eq!(
+        store.smartpay_payment(&id).unwrap().unwrap().status,
+        "CREATED"
+    );
+    store.smartpay_settle(&id, true).unwrap();
+
+    let url = |path: &str| format!("{base}/payment/{path}");
+    let body = |m: &str| {
+        format!(
+            r#"{{"transactionId":"{id}","merchantKey":"{SANDBOX_SMARTPAY_MERCHANT_KEY}","modificationId":"{m}","modifiedAmount":{{"amount":1.00,"currencyCode":"EUR"}}}}"#
+        )
+    };
+    let post = |path: &str, b: String| {
+        let u = url(path);
+        async move { call(reqwest::Method::POST, &u, Some(&basic()), Some(b)).await }
+    };
+    let status = || {
+        let u = url(&format!("status/{id}"));
+        async move { call(reqwest::Method::GET, &u, Some(&basic()), None).await.1 }
+    };
+
+    fault("refund", FaultKind::Refuse, None);
+    let (code, refused) = post("refund", body("R-NO")).await;
+    assert_eq!(
+        (code, &refused["errorCode"]),
+        (400, &json!("MODIFICATION_REFUSED"))
+    );
+    assert_eq!(post("refund", body("R-NO")).await.0, 400, "refused again");
+    assert_eq!(
+        store
+            .smartpay_modification_state("R-NO")
+            .unwrap()
+            .as_deref(),
+        Some("refused")
+    );
+
+    fault("refund", FaultKind::Pending, None);
+    let (code, pending) = post("refund", body("R-P")).await;
+    assert_eq!(
+        (code, &pending["modification"]["status"]),
+        (200, &json!("REFUND_PENDING"))
+    );
+    assert_eq!(
+        status().await["modifications"][0]["status"],
+        "REFUND_PENDING"
+    );
+    assert_eq!(status().await["modifications"][0]["status"], "REFUNDED");
+    assert_eq!(
+        store.smartpay_payment(&id).unwrap().unwrap().refunded_minor,
+        100
+    );
+
+    fault("refund", FaultKind::Pending, Some(0));
+    post("refund", body("R-F")).await;
+    assert_eq!(
+        status().await["modifications"][1]["status"],
+        "REFUND_PENDING"
+    );
+    assert_eq!(
+        status().await["modifications"][1]["status"],
+        "REFUND_FAILED"
+    );
+    assert_eq!(
+        store.smartpay_payment(&id).unwrap().unwrap().refunded_minor,
+        100,
+        "a failed refund gives nothing back"
+    );
+
+    let other = create(&base, "ORDER-ASKED", "7.00").await;
+    let other_id = other["transactionId"].as_str().unwrap().to_string();
+    fault(&other_id, FaultKind::WrongOrder, None);
+    let replayed = call(
+        reqwest::Method::GET,
+        &url(&format!("status/{other_id}")),
+        Some(&basic()),
+        None,
+    )
+    .await
+    .1;
+    assert_eq!(
+        replayed["transactionOverview"]["transactionId"],
+        id.as_str()
+    );
+    assert_eq!(replayed["paymentStatus"], "CAPTURED");
 }
 
 #[tokio::test(flavor = "multi_thread")]

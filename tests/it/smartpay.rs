@@ -668,3 +668,370 @@ fn the_cli_names_which_secret_stdin_fills() {
         "{text}"
     );
 }
+
+// ---- Issue 11, over the adapter itself (real HTTP on loopback to the sandbox) ----
+
+mod outcomes {
+    use std::time::Duration;
+
+    use paydesk::error::Error;
+    use paydesk::gateways::smartpay::{Smartpay, SmartpayAuth, SmartpayConfig};
+    use paydesk::gateways::{CreateRequest, Lookup};
+    use paydesk::money::{Currency, Money};
+    use paydesk::order::{Method, OrderStatus};
+    use paydesk::sandbox::faults::{Fault, FaultKind, Faults};
+    use paydesk::sandbox::{
+        SandboxServer, SandboxStore, SANDBOX_SMARTPAY_AUTH_KEY, SANDBOX_SMARTPAY_MERCHANT_KEY,
+    };
+    use paydesk::vault::Sensitive;
+
+    pub struct Rig {
+        pub dir: tempfile::TempDir,
+        _server: SandboxServer,
+        pub smartpay: Smartpay,
+    }
+
+    impl Rig {
+        pub fn store(&self) -> SandboxStore {
+            SandboxStore::open_in(self.dir.path()).unwrap()
+        }
+
+        pub fn fault(&self, call: &str, kind: FaultKind, value: Option<i64>) {
+            Faults::open_in(self.dir.path())
+                .unwrap()
+                .set(&Fault {
+                    gateway: "smartpay".into(),
+                    call: call.into(),
+                    kind,
+                    value,
+                    times: Some(1),
+                })
+                .unwrap();
+        }
+    }
+
+    pub fn config(base: &str, timeout: Duration) -> SmartpayConfig {
+        SmartpayConfig {
+            base: base.to_string(),
+            merchant_key: SANDBOX_SMARTPAY_MERCHANT_KEY.into(),
+            // Basic: no token call for a `*` fault to land on.
+            auth: SmartpayAuth::Basic {
+                authentication_key: Sensitive::new(SANDBOX_SMARTPAY_AUTH_KEY.into()),
+            },
+            script_url: Some(format!("{base}/smp-bundle.js")),
+            origin: "tauri://localhost".into(),
+            consumer_first_name: "Counter".into(),
+            consumer_last_name: "Customer".into(),
+            consumer_email: "customer@example.com".into(),
+            timeout,
+            pending_retries: 3,
+            pending_retry_interval: Duration::from_millis(10),
+        }
+    }
+
+    pub async fn rig() -> Rig {
+        rig_with_timeout(Duration::from_secs(10)).await
+    }
+
+    pub async fn rig_with_timeout(timeout: Duration) -> Rig {
+        let dir = tempfile::tempdir().unwrap();
+        let server = SandboxServer::start(dir.path(), "127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+        let base = format!("{}/smartpay", server.base_url());
+        let smartpay = Smartpay::new(config(&base, timeout)).unwrap();
+        Rig {
+            dir,
+            _server: server,
+            smartpay,
+        }
+    }
+
+    pub fn eur(text: &str) -> Money {
+        Money::parse(text, Currency::parse("EUR").unwrap()).unwrap()
+    }
+
+    pub fn request<'a>(order_no: &'a str, amount: Money) -> CreateRequest<'a> {
+        CreateRequest {
+            merchant_order_no: order_no,
+            method: Method::SmartpayCard,
+            amount,
+            description: "Sale at the counter",
+            payment_code: None,
+            card_id: None,
+        }
+    }
+
+    /// A checkout the customer has paid (or, without auto-capture, authorised).
+    pub async fn settled(rig: &Rig, order_no: &str, amount: Money) -> String {
+        let created = rig
+            .smartpay
+            .create(&request(order_no, amount))
+            .await
+            .unwrap();
+        let transaction_id = created.gateway_order_id.unwrap();
+        rig.store().smartpay_settle(&transaction_id, true).unwrap();
+        transaction_id
+    }
+
+    fn is_pending(e: &Error) -> bool {
+        matches!(e, Error::GatewayPending { .. })
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_create_answer_claiming_capture_does_not_make_the_order_paid() {
+        let rig = rig().await;
+        rig.fault("creation", FaultKind::ClaimSuccess, None);
+        let created = rig
+            .smartpay
+            .create(&request("PD-CLAIM-1", eur("10.00")))
+            .await
+            .unwrap();
+        assert_eq!(
+            created.status,
+            OrderStatus::Pending,
+            "a create answer is never a payment status ({:?})",
+            created.gateway_status
+        );
+        let transaction_id = created.gateway_order_id.unwrap();
+        let Lookup::Found(report) = rig
+            .smartpay
+            .verified_status(&transaction_id, eur("10.00"))
+            .await
+            .unwrap()
+        else {
+            panic!("missing")
+        };
+        assert_eq!(
+            (report.status, report.gateway_status.as_str()),
+            (OrderStatus::Pending, "CREATED"),
+            "the status query says what it is"
+        );
+        rig.store().smartpay_settle(&transaction_id, true).unwrap();
+        let Lookup::Found(report) = rig
+            .smartpay
+            .verified_status(&transaction_id, eur("10.00"))
+            .await
+            .unwrap()
+        else {
+            panic!("missing")
+        };
+        assert_eq!(
+            report.status,
+            OrderStatus::Paid,
+            "paid once the status query says so"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_status_answer_about_another_payment_is_suspicious() {
+        let rig = rig().await;
+        let _other = settled(&rig, "PD-OTHER-1", eur("1.00")).await;
+        let created = rig
+            .smartpay
+            .create(&request("PD-ASKED-1", eur("50.00")))
+            .await
+            .unwrap();
+        let asked = created.gateway_order_id.unwrap();
+        let suspicious = |answer: Result<Lookup, Error>| match answer {
+            Err(e @ Error::GatewayProtocol { .. }) => {
+                assert!(e.to_string().contains("suspicious"), "{e}");
+                assert!(e.is_outcome_unknown());
+            }
+            other => panic!("an answer about something else was taken: {other:?}"),
+        };
+        rig.fault(&asked, FaultKind::WrongOrder, None);
+        suspicious(rig.smartpay.verified_status(&asked, eur("50.00")).await);
+        rig.fault(&asked, FaultKind::WrongOrder, None);
+        suspicious(rig.smartpay.status(&asked).await);
+        // The genuine answer, checked against an order of another amount or currency.
+        suspicious(rig.smartpay.verified_status(&asked, eur("5.00")).await);
+        let usd = Money::parse("50.00", Currency::parse("USD").unwrap()).unwrap();
+        suspicious(rig.smartpay.verified_status(&asked, usd).await);
+        assert!(matches!(
+            rig.smartpay.verified_status(&asked, eur("50.00")).await,
+            Ok(Lookup::Found(_))
+        ));
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_pending_refund_is_not_a_refund() {
+        let rig = rig().await;
+        let transaction_id = settled(&rig, "PD-PEND-1", eur("12.00")).await;
+        rig.fault("cancelOrRefund", FaultKind::Pending, None);
+        let answer = rig
+            .smartpay
+            .cancel_or_refund(&transaction_id, "RF-PEND-1", Some("refund from Paydesk"))
+            .await;
+        assert!(
+            matches!(&answer, Err(e) if is_pending(e)),
+            "a modification still pending is not done: {answer:?}"
+        );
+        // Settled by the payment's status: its modifications[] shows it pending, then done.
+        let first = rig
+            .smartpay
+            .modification_status(&transaction_id, "RF-PEND-1")
+            .await;
+        assert!(matches!(&first, Err(e) if is_pending(e)), "{first:?}");
+        let done = rig
+            .smartpay
+            .modification_status(&transaction_id, "RF-PEND-1")
+            .await
+            .unwrap();
+        assert_eq!(done.gateway_status.as_deref(), Some("REFUNDED"));
+        let Lookup::Found(report) = rig
+            .smartpay
+            .verified_status(&transaction_id, eur("12.00"))
+            .await
+            .unwrap()
+        else {
+            panic!("missing")
+        };
+        assert_eq!(report.status, OrderStatus::Refunded);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_refund_whose_answer_was_cut_is_settled_by_the_status_query() {
+        let rig = rig().await;
+        let transaction_id = settled(&rig, "PD-CUTR-1", eur("20.00")).await;
+        rig.fault("refund", FaultKind::Truncated, None);
+        let cut = rig
+            .smartpay
+            .refund(&transaction_id, "RF-CUTR-1", eur("5.00"))
+            .await
+            .unwrap_err();
+        assert!(cut.is_outcome_unknown(), "{cut:?}");
+        let done = rig
+            .smartpay
+            .modification_status(&transaction_id, "RF-CUTR-1")
+            .await
+            .unwrap();
+        assert_eq!(done.gateway_status.as_deref(), Some("REFUNDED"));
+        // Resent unchanged, it is the same refund: done once.
+        let again = rig
+            .smartpay
+            .refund(&transaction_id, "RF-CUTR-1", eur("5.00"))
+            .await
+            .unwrap();
+        assert_eq!(again.gateway_status.as_deref(), Some("REFUNDED"));
+        // The same number for another amount: SmartPay answers the first one: not this refund.
+        let other = rig
+            .smartpay
+            .refund(&transaction_id, "RF-CUTR-1", eur("6.00"))
+            .await;
+        assert!(
+            matches!(other, Err(Error::GatewayProtocol { .. })),
+            "{other:?}"
+        );
+        assert_eq!(
+            rig.store().smartpay_modifications(&transaction_id).unwrap(),
+            vec![("RF-CUTR-1".to_string(), "refund".to_string(), Some(500))]
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_pending_capture_that_fails_is_not_a_capture() {
+        let rig = rig().await;
+        rig.store()
+            .set_sandbox_setting("smartpay.auto_capture", "false")
+            .unwrap();
+        let transaction_id = settled(&rig, "PD-PCAP-1", eur("15.00")).await;
+        rig.fault("capture", FaultKind::Pending, Some(0));
+        let answer = rig
+            .smartpay
+            .capture(&transaction_id, "CP-PCAP-1", None)
+            .await;
+        assert!(
+            matches!(&answer, Err(e) if is_pending(e)),
+            "pending, not captured: {answer:?}"
+        );
+        let first = rig
+            .smartpay
+            .modification_status(&transaction_id, "CP-PCAP-1")
+            .await;
+        assert!(matches!(&first, Err(e) if is_pending(e)), "{first:?}");
+        match rig
+            .smartpay
+            .modification_status(&transaction_id, "CP-PCAP-1")
+            .await
+        {
+            Err(Error::GatewayRejected { code, .. }) => assert_eq!(code, "CAPTURE_FAILED"),
+            other => panic!("a failed capture is a refusal: {other:?}"),
+        }
+        let Lookup::Found(report) = rig
+            .smartpay
+            .verified_status(&transaction_id, eur("15.00"))
+            .await
+            .unwrap()
+        else {
+            panic!("missing")
+        };
+        assert_eq!(
+            (report.status, report.gateway_status.as_str()),
+            (OrderStatus::Authorized, "AUTHORIZATION_COMPLETED"),
+            "still authorised"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_refused_modification_is_a_refusal_and_stays_one() {
+        let rig = rig().await;
+        rig.store()
+            .set_sandbox_setting("smartpay.auto_capture", "false")
+            .unwrap();
+        let transaction_id = settled(&rig, "PD-REF-1", eur("9.00")).await;
+        rig.fault("capture", FaultKind::Refuse, None);
+        let answer = rig
+            .smartpay
+            .capture(&transaction_id, "CP-REF-1", None)
+            .await;
+        assert!(
+            matches!(answer, Err(Error::GatewayRejected { .. })),
+            "{answer:?}"
+        );
+        // Resent unchanged: SmartPay gives the first answer again.
+        let again = rig
+            .smartpay
+            .capture(&transaction_id, "CP-REF-1", None)
+            .await;
+        assert!(
+            matches!(again, Err(Error::GatewayRejected { .. })),
+            "{again:?}"
+        );
+        assert!(rig
+            .store()
+            .smartpay_modifications(&transaction_id)
+            .unwrap()
+            .is_empty());
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_cut_or_late_create_answer_is_unknown_not_refused() {
+        let rig = rig_with_timeout(Duration::from_millis(600)).await;
+        rig.fault("creation", FaultKind::Truncated, None);
+        let cut = rig
+            .smartpay
+            .create(&request("PD-CUT-1", eur("5.00")))
+            .await
+            .unwrap_err();
+        assert!(
+            cut.is_outcome_unknown() && !matches!(cut, Error::GatewayRejected { .. }),
+            "{cut:?}"
+        );
+        rig.fault("creation", FaultKind::LateAnswer, Some(1500));
+        let late = rig
+            .smartpay
+            .create(&request("PD-LATE-1", eur("6.00")))
+            .await
+            .unwrap_err();
+        assert!(
+            late.is_outcome_unknown() && !matches!(late, Error::GatewayRejected { .. }),
+            "{late:?}"
+        );
+        // The gateway has both checkouts open.
+        for reference in ["PD-CUT-1", "PD-LATE-1"] {
+            let open = rig.store().smartpay_payment(reference).unwrap().unwrap();
+            assert_eq!(open.status, "CREATED", "{reference}");
+        }
+    }
+}
