@@ -379,7 +379,7 @@ impl Adapter for Smartpay {
 
     async fn lookup(&self, order: &Order) -> Result<Lookup> {
         match order.gateway_order_id.as_deref() {
-            Some(transaction_id) => self.status2(transaction_id, order.amount).await,
+            Some(transaction_id) => self.verified_status(transaction_id, order.amount).await,
             None => Ok(Lookup::CannotAsk(LOST_TRANSACTION_ID.into())),
         }
     }
@@ -387,7 +387,7 @@ impl Adapter for Smartpay {
     async fn lookup_patiently(&self, order: &Order) -> Result<Lookup> {
         match order.gateway_order_id.as_deref() {
             Some(transaction_id) => {
-                self.status_with_pending_policy2(transaction_id, order.amount)
+                self.verified_status_with_pending_policy(transaction_id, order.amount)
                     .await
             }
             None => Ok(Lookup::CannotAsk(LOST_TRANSACTION_ID.into())),
@@ -400,7 +400,10 @@ impl Adapter for Smartpay {
 
     fn prepare_reversal(&self, order: &Order, reversal: &ReversalRequest<'_>) -> Result<()> {
         order.gateway_order_id.as_deref().ok_or_else(|| no_gateway_id(order))?;
-        self.prepare_refund(reversal.refund_no, reversal.amount)
+        match reversal.kind {
+            ReversalKind::Refund => self.prepare_refund(reversal.refund_no, reversal.amount),
+            ReversalKind::Void => self.prepare_cancel_or_refund(reversal.refund_no, None),
+        }
     }
 
     async fn reverse(&self, order: &Order, reversal: &ReversalRequest<'_>) -> Result<Reversal> {

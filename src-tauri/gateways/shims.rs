@@ -11,10 +11,3 @@ impl iotpay::Iotpay {
     pub async fn query_refund(&self, _n: &str, _a: Money) -> Result<Reversal> { Err(Error::GatewayPending{gateway:"iotpay",status:"?".into(),message:"shim".into()}) }
 }
 pub fn notification_matches(_f: &serde_json::Map<String, Value>, _n: &str, _a: Money) -> bool { true }
-impl smartpay::Smartpay {
-    pub fn prepare_create(&self, _r: &CreateRequest<'_>) -> Result<Value> { Ok(Value::Null) }
-    pub fn prepare_refund(&self, _n: &str, _a: Money) -> Result<()> { Ok(()) }
-    pub async fn status2(&self, t: &str, _a: Money) -> Result<Lookup> { self.status(t).await }
-    pub async fn status_with_pending_policy2(&self, t: &str, _a: Money) -> Result<Lookup> { self.status_with_pending_policy(t).await }
-    pub async fn modification_status(&self, _t: &str, _m: &str) -> Result<Reversal> { Err(Error::GatewayPending{gateway:"smartpay",status:"?".into(),message:"shim".into()}) }
-}
