@@ -445,14 +445,17 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
         }) => {
             let desk = Paydesk::open(&data_dir, cli.mode()).await?;
             let order = desk.ledger().resolve(&id)?;
-            desk.refund(order.id, amount.as_deref(), reason.as_deref())
+            let (refund, _) = desk
+                .refund(order.id, amount.as_deref(), reason.as_deref())
                 .await?;
+            warn_if_pending(&refund);
             print_order(&desk, order.id, json)?;
         }
         Command::Order(OrderCommand::Void { id, reason, json }) => {
             let desk = Paydesk::open(&data_dir, cli.mode()).await?;
             let order = desk.ledger().resolve(&id)?;
-            desk.void(order.id, reason.as_deref()).await?;
+            let (refund, _) = desk.void(order.id, reason.as_deref()).await?;
+            warn_if_pending(&refund);
             print_order(&desk, order.id, json)?;
         }
         Command::Order(OrderCommand::ResendRefunds { id, json }) => {
@@ -1275,4 +1278,17 @@ async fn doctor(data_dir: &std::path::Path, mode: Option<Mode>) -> Result<ExitCo
     } else {
         ExitCode::from(1)
     })
+}
+
+/// A refund or void the gateway has not answered clearly is not a failure: it is held back,
+/// asked about again, and the owner is told how it settles.
+fn warn_if_pending(refund: &paydesk::ledger::Refund) {
+    if refund.status == paydesk::ledger::RefundStatus::Pending {
+        eprintln!(
+            "{} {} is pending: the gateway has not answered clearly, so its amount is held back. \
+             `paydesk reconcile` asks again; `paydesk order resend-refunds` or `order settle-refund` settle it.",
+            refund.kind.as_str(),
+            refund.refund_no
+        );
+    }
 }

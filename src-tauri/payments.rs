@@ -52,6 +52,8 @@ const ORDER_TTL: Duration = Duration::from_secs(15 * 60);
 /// The event note of a payment that arrived after the counter stopped waiting: the owner is
 /// told (`Paydesk::late_payments`).
 pub const LATE_PAYMENT: &str = "paid after it expired";
+/// The least wait before a refund whose outcome is unknown is asked about.
+const REFUND_FIRST_QUERY: Duration = Duration::from_secs(5);
 /// A Created order younger than this may still have its create call in flight (in this or
 /// another process), so "the gateway has no such order" does not yet mean it never will.
 const CREATE_GRACE: Duration = Duration::from_secs(120);
@@ -585,13 +587,16 @@ impl Paydesk {
             if !capabilities.refund_lookup {
                 return;
             }
+            // A refund is not a customer waiting at the counter: the first question waits a
+            // little (the gateway finishes most pending refunds within seconds), then backs off.
             let started = std::time::Instant::now();
             loop {
                 let age = started.elapsed();
                 if age >= capabilities.poll.payable_for {
                     return;
                 }
-                tokio::time::sleep(capabilities.poll.delay(age).min(this.poll_ceiling)).await;
+                let delay = capabilities.poll.delay(age).max(REFUND_FIRST_QUERY);
+                tokio::time::sleep(delay.min(this.poll_ceiling)).await;
                 match this.settle_by_query(&refund).await {
                     Ok(Some(_)) => return,
                     Ok(None) => {}

@@ -135,10 +135,9 @@ async fn a_create_that_fails_with_a_5xx_leaves_the_order_for_reconciliation() {
         code: None,
         card_id: None,
     };
-    assert!(matches!(
-        desk.create_order(&input).await,
-        Err(Error::GatewayUnreachable { .. })
-    ));
+    // The gateway may have taken it: the caller is told about the open order, not a failure.
+    let told = desk.create_order(&input).await.expect("an unknown outcome is not a failure");
+    assert_eq!(told.status, OrderStatus::Created);
     let left = desk
         .ledger()
         .open_orders()

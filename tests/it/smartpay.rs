@@ -275,10 +275,10 @@ async fn an_authorisation_is_captured_with_a_modification_id_kept_first() {
             times: Some(1),
         })
         .unwrap();
-    assert!(matches!(
-        desk.capture(order.id, None).await,
-        Err(Error::GatewayProtocol { .. })
-    ));
+    // The answer was lost: not an error, the status query tells (the capture's id is kept).
+    desk.capture(order.id, None)
+        .await
+        .expect("an unknown capture outcome is not a failure");
     let modification_id = desk
         .ledger()
         .get(order.id)
@@ -364,10 +364,8 @@ async fn a_refund_with_a_lost_answer_is_resent_with_the_same_modification_id() {
             times: Some(1),
         })
         .unwrap();
-    assert!(matches!(
-        desk.refund(order.id, None, None).await,
-        Err(Error::GatewayProtocol { .. })
-    ));
+    let (told, _) = desk.refund(order.id, None, None).await.unwrap();
+    assert_eq!(told.status, RefundStatus::Pending, "a lost answer is not a failure");
     let pending = desk.ledger().refunds(order.id).unwrap();
     assert_eq!(pending.len(), 1);
     assert_eq!(
@@ -569,13 +567,11 @@ async fn malformed_answers_and_unset_hosts() {
             times: Some(1),
         })
         .unwrap();
-    assert!(matches!(
-        slow.create_order(&input("7.50")).await,
-        Err(Error::GatewayUnreachable {
-            gateway: "smartpay",
-            ..
-        })
-    ));
+    assert_eq!(
+        slow.create_order(&input("7.50")).await.unwrap().status,
+        OrderStatus::Created,
+        "a timed-out create is open, not failed"
+    );
     let stuck = slow
         .ledger()
         .list(&Default::default())
