@@ -1116,60 +1116,22 @@ struct ReconcileSummary {
 /// `paydesk reconcile`: `Paydesk::reconcile` (the window's startup), then what it did.
 async fn reconcile(data_dir: &std::path::Path, mode: Option<Mode>, json: bool) -> Result<ExitCode> {
     let desk = Paydesk::open(data_dir, mode).await?;
-    let started_ms = paydesk::ledger::now_ms();
-    // Every order open before: what each one was, and, while the answers come back in this
-    // order, which order a failure was about.
-    let open = desk.ledger().open_orders()?;
-    let results = desk.reconcile().await;
-    let positional = results.len() == open.len()
-        && results
-            .iter()
-            .zip(&open)
-            .all(|(r, o)| r.as_ref().map_or(true, |after| after.id == o.id));
+    let results = desk.reconcile().await?;
     let mut lines = Vec::with_capacity(results.len());
-    for (index, result) in results.into_iter().enumerate() {
-        let known = positional.then(|| &open[index]);
-        let line = match result {
-            Ok(after) => {
-                // Before: as listed, else the first move reconcile made (an order it took in
-                // beyond the open ones, such as one past its expiry).
-                let before = match open.iter().find(|o| o.id == after.id) {
-                    Some(o) => o.status,
-                    None => desk
-                        .ledger()
-                        .events(after.id)?
-                        .into_iter()
-                        .find(|e| {
-                            e.at_ms >= started_ms
-                                && e.source == paydesk::order::EventSource::Reconcile
-                        })
-                        .and_then(|e| e.from_status)
-                        .unwrap_or(after.status),
-                };
-                Reconciled {
-                    id: Some(after.id),
-                    merchant_order_no: Some(after.merchant_order_no.clone()),
-                    before: Some(before),
-                    after: Some(after.status),
-                    gateway_status: after.gateway_status.clone(),
-                    moved: before != after.status,
-                    error: None,
-                }
-            }
-            Err(e) => {
-                let now = known.map(|o| desk.ledger().get(o.id)).transpose()?;
-                Reconciled {
-                    id: known.map(|o| o.id),
-                    merchant_order_no: known.map(|o| o.merchant_order_no.clone()),
-                    before: known.map(|o| o.status),
-                    after: now.as_ref().map(|o| o.status),
-                    gateway_status: now.and_then(|o| o.gateway_status),
-                    moved: false,
-                    error: Some(e.to_string()),
-                }
-            }
+    for (before, result) in results {
+        let (after, error) = match result {
+            Ok(after) => (after, None),
+            Err(e) => (desk.ledger().get(before.id)?, Some(e.to_string())),
         };
-        lines.push(line);
+        lines.push(Reconciled {
+            id: Some(after.id),
+            merchant_order_no: Some(after.merchant_order_no.clone()),
+            before: Some(before.status),
+            after: Some(after.status),
+            gateway_status: after.gateway_status.clone(),
+            moved: before.status != after.status,
+            error,
+        });
     }
     let failed = lines.iter().filter(|l| l.error.is_some()).count();
     let moved = lines.iter().filter(|l| l.moved).count();

@@ -467,18 +467,16 @@ impl Paydesk {
     /// (mid-creation, or waiting when the app stopped), and every expired one the gateway can
     /// still take a payment for, is queried; every refund whose outcome is unknown is asked
     /// about where the gateway can say (and resent where a resend is documented as the same
-    /// refund). Returns the orders after reconciliation.
-    pub async fn reconcile(&self) -> Vec<Result<Order>> {
+    /// refund). Returns each order as it was, with what it became (or why it could not be
+    /// asked: it stays as it was and is tried again next time).
+    pub async fn reconcile(&self) -> Result<Vec<(Order, Result<Order>)>> {
         let longest = [Gateway::Iotpay, Gateway::Smepay, Gateway::Smartpay, Gateway::Smartexpay]
             .into_iter()
             .map(|g| crate::gateways::capabilities(g).poll.payable_for)
             .max()
             .unwrap_or(ORDER_TTL);
         let since = now_ms() - longest.as_millis() as i64;
-        let open = match self.ledger.orders_to_reconcile(since) {
-            Ok(open) => open,
-            Err(e) => return vec![Err(e)],
-        };
+        let open = self.ledger.orders_to_reconcile(since)?;
         let mut out = Vec::with_capacity(open.len());
         for order in open {
             if order.status == OrderStatus::Expired && !self.still_payable(&order) {
@@ -488,7 +486,7 @@ impl Paydesk {
             if let Err(e) = &result {
                 tracing::warn!(order = order.id, "reconcile: {e}");
             }
-            out.push(result);
+            out.push((order, result));
         }
         match self.ledger.pending_refunds() {
             Ok(unanswered) => {
@@ -500,7 +498,7 @@ impl Paydesk {
             }
             Err(e) => tracing::warn!("reconcile: {e}"),
         }
-        out
+        Ok(out)
     }
 
     /// Whether the gateway may still take a payment for this order (its documented window).

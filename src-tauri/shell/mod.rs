@@ -143,9 +143,19 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
             // then followed like any other.
             let reconciling = desk.clone();
             tauri::async_runtime::spawn(async move {
-                for order in reconciling.reconcile().await.into_iter().flatten() {
-                    if !order.status.is_settled() {
-                        reconciling.watch(order.id);
+                let reconciled = match reconciling.reconcile().await {
+                    Ok(reconciled) => reconciled,
+                    Err(e) => {
+                        tracing::warn!("startup reconcile: {e}");
+                        return;
+                    }
+                };
+                // Still open, expired but payable, or not answered: followed on its schedule
+                // (the watcher stops once the gateway can no longer take the payment).
+                for (before, after) in reconciled {
+                    let status = after.map(|o| o.status).unwrap_or(before.status);
+                    if !status.is_settled() || status == paydesk::order::OrderStatus::Expired {
+                        reconciling.watch(before.id);
                     }
                 }
             });

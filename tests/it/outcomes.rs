@@ -357,7 +357,7 @@ async fn one_run(seed: u64) {
     // The faults clear: the gateway answers every question truthfully.
     gateway.decide_refunds();
     gateway.honest.store(true, Ordering::SeqCst);
-    desk.reconcile().await;
+    desk.reconcile().await.unwrap();
     check_invariants(&desk, &gateway, seed);
     let truth = gateway.truth.lock().unwrap();
     for &id in &ids {
