@@ -887,11 +887,13 @@ impl Smartpay {
             .config
             .script_url
             .as_deref()
-            .is_some_and(|u| !u.trim().is_empty());
+            .map(str::trim)
+            // The window loads it as a script: an http(s) address, nothing else.
+            .is_some_and(|u| u.starts_with("https://") || u.starts_with("http://"));
         if !script_ok {
             return Err(Error::invalid(
                 "smartpay.script_url",
-                "set the SmartPay widget script (smp-bundle.js) URL you were given in the settings",
+                "set the SmartPay widget script (smp-bundle.js) URL you were given in the settings (an https:// address)",
             ));
         }
         let merchant_key = self.config.merchant_key.trim();

@@ -13,6 +13,7 @@ mod keychain;
 mod ledger_processes;
 mod ledger_scale;
 mod outcomes;
+mod prepare;
 mod reconcile;
 mod sandbox_iotpay;
 mod sandbox_smartexpay;
