@@ -8,6 +8,7 @@ mod cli;
 mod e2e;
 mod faults;
 mod iotpay;
+mod iotpay_outcomes;
 mod keychain;
 mod ledger_scale;
 mod reconcile;
