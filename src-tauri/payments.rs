@@ -749,6 +749,9 @@ impl Paydesk {
                         notify_url,
                         client_ip: "127.0.0.1".into(),
                         wechat_app_id: Some("wx-sandbox-app".into()),
+                        return_url: format!("{}/done", sandbox.base_url()),
+                        // The counter cannot know the customer's phone: the sandbox answers either.
+                        os_type: Some("ANDROID".into()),
                         timeout,
                     };
                     let card = IotpayCardConfig {
@@ -778,6 +781,9 @@ impl Paydesk {
                         notify_url: setting("notify_url")?.unwrap_or(notify_url),
                         client_ip,
                         wechat_app_id: setting("wechat_app_id")?,
+                        return_url: setting("return_url")?
+                            .unwrap_or_else(|| "https://paydesk.app/card-done".into()),
+                        os_type: setting("os_type")?,
                         timeout,
                     };
                     let default_card_base = if env == Environment::Live {

@@ -40,6 +40,7 @@ const IOTPAY: &[&str] = &[
     "script_url",
     "client_ip",
     "wechat_app_id",
+    "os_type",
 ];
 const SMEPAY: &[&str] = &[
     "base",

@@ -9,6 +9,18 @@ use subtle::ConstantTimeEq;
 /// The text a field contributes to an IOTPay signature: strings raw, numbers as decimal
 /// text, JSON-valued fields as their JSON text. `None` means the field is left out
 /// (empty strings and nulls are dropped; 0 stays).
+///
+/// Nulls are not in IOTPay's signing page, and the vendor's SDK skips only empty strings
+/// (reference §6). Paydesk skips a JSON null as if the field were absent, and a test pins it:
+/// - the open-source xxpay `PayDigestUtil.getSign(Map, key)`, whose v1 envelope IOTPay's
+///   shares (`params=`, retCode/resCode/errCode, payOrderId, status 0/1/2/3), drops a field
+///   when its value is `""` or `null`, and a JSON null read into a map is `null` there;
+/// - a null carries no value to sign: signing it as `k=` (or `k=null`) would make every
+///   answer with an unset field (`paySuccTime` of an unpaid order) fail verification, and
+///   refusing to sign nulls would make such answers unreadable for ever (the order could
+///   never be settled by query), where skipping keeps the answer checkable field by field;
+/// - Paydesk's own requests never contain a null (prepare builds strings and numbers), so
+///   the rule only decides how answers and notifications are verified.
 fn iotpay_field_text(value: &Value) -> Option<String> {
     match value {
         Value::Null => None,
@@ -128,6 +140,31 @@ mod tests {
             iotpay_sign(with_zero.as_object().unwrap(), "k"),
             iotpay_sign(with_sign.as_object().unwrap(), "k")
         );
+    }
+
+    /// The null rule (see `iotpay_field_text`): a null field signs exactly as if it were
+    /// absent, and so as an empty string; the text "null" is a value like any other.
+    #[test]
+    fn iotpay_nulls_are_skipped_like_empty_strings() {
+        let absent = json!({"mchOrderNo": "PD1", "status": 0});
+        let null = json!({"mchOrderNo": "PD1", "status": 0, "paySuccTime": null});
+        let empty = json!({"mchOrderNo": "PD1", "status": 0, "paySuccTime": ""});
+        let text = json!({"mchOrderNo": "PD1", "status": 0, "paySuccTime": "null"});
+        let sign = |v: &Value| iotpay_sign(v.as_object().unwrap(), "k");
+        assert_eq!(sign(&null), sign(&absent));
+        assert_eq!(sign(&empty), sign(&absent));
+        assert_ne!(sign(&text), sign(&absent));
+        // Pinned against the MD5 of the string the rule produces.
+        assert_eq!(
+            sign(&null),
+            hex::encode_upper(Md5::digest(b"mchOrderNo=PD1&status=0&key=k"))
+        );
+        // A signed answer with a null verifies, and still breaks when a value changes.
+        let mut answer = null.as_object().unwrap().clone();
+        answer.insert("sign".into(), json!(sign(&null)));
+        assert!(iotpay_verify(&answer, "k"));
+        answer.insert("paySuccTime".into(), json!(1));
+        assert!(!iotpay_verify(&answer, "k"));
     }
 
     /// reference/gateways.md §4 (the seed's vector).

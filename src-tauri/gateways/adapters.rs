@@ -117,7 +117,7 @@ impl Adapter for IotpayAdapter {
             self.card.query_order(&order.merchant_order_no, order.amount).await
         } else {
             self.v1
-                .query_order2(&order.merchant_order_no, order.amount)
+                .query_order(&order.merchant_order_no, order.amount)
                 .await
         }
     }
@@ -188,7 +188,7 @@ impl Adapter for IotpayAdapter {
             return false;
         };
         self.v1.verify(fields)
-            && super::shims::notification_matches(fields, &order.merchant_order_no, order.amount)
+            && super::iotpay::notification_matches(fields, &order.merchant_order_no, order.amount)
     }
 
     async fn check_credentials(&self) -> Result<String> {

@@ -3,7 +3,6 @@
 //! Pending, and the gateway's own word is kept verbatim).
 
 mod adapters;
-mod shims;
 pub mod iotpay;
 pub mod iotpay_card;
 pub mod smartexpay;

@@ -123,21 +123,15 @@ async fn scanned_payment_codes_pay_at_once_wait_or_are_declined() {
     sandbox.settle(&waits.merchant_order_no, true).unwrap();
     assert_eq!(desk.sync(waits.id).await.unwrap().status, OrderStatus::Paid);
 
-    let declined = desk.create_order(&with_code("6212345678901234569")).await;
-    match declined {
-        Err(Error::GatewayRejected { code, .. }) => assert_eq!(code, "0111"),
-        other => panic!("{other:?}"),
-    }
-    let failed = desk
-        .ledger()
-        .list(&Default::default())
-        .unwrap()
-        .into_iter()
-        .find(|o| o.status == OrderStatus::Failed);
-    assert!(
-        failed.is_some(),
-        "the declined scan is in the ledger as failed"
-    );
+    // The wallet refuses the code: IOTPay closes the order (status 4), a definite answer
+    // the first query reads. (0111, "third-party exception", says nothing certain: it is
+    // not how a decline is told.)
+    let declined = desk
+        .create_order(&with_code("6212345678901234569"))
+        .await
+        .unwrap();
+    assert_eq!(declined.status, OrderStatus::Cancelled, "{declined:?}");
+    assert_eq!(declined.gateway_status.as_deref(), Some("4"));
 
     let not_a_code = desk.create_order(&with_code("hello")).await;
     assert!(matches!(
@@ -770,4 +764,168 @@ fn the_cli_resends_and_settles_refunds_whose_outcome_is_unknown() {
     assert_eq!(detail["refunds"][0]["status"], "succeeded");
     assert_eq!(detail["order"]["refundedMinor"], 300);
     assert!(!doctor(dir.path()).contains("refunds with no answer"));
+}
+
+/// An IOTPay v1 client of its own on the desk's sandbox, waiting `timeout` for answers.
+async fn v1_client(desk: &Paydesk, timeout: Duration) -> paydesk::gateways::iotpay::Iotpay {
+    use paydesk::gateways::iotpay::{Iotpay, IotpayConfig};
+    use paydesk::sandbox::{SANDBOX_LOGIN_NAME, SANDBOX_MCH_ID, SANDBOX_MERCHANT_KEY};
+    Iotpay::new(IotpayConfig {
+        v1_base: desk.sandbox().await.unwrap().iotpay_v1_base(),
+        mch_id: SANDBOX_MCH_ID.into(),
+        login_name: SANDBOX_LOGIN_NAME.into(),
+        key: paydesk::vault::Sensitive::new(SANDBOX_MERCHANT_KEY.into()),
+        notify_url: "http://127.0.0.1:9/notify".into(),
+        client_ip: "127.0.0.1".into(),
+        wechat_app_id: None,
+        return_url: String::new(),
+        os_type: None,
+        timeout,
+    })
+    .unwrap()
+}
+
+fn cad(text: &str) -> Money {
+    Money::parse(text, Currency::parse("CAD").unwrap()).unwrap()
+}
+
+fn fault_with(dir: &std::path::Path, call: &str, kind: FaultKind, value: Option<i64>) {
+    Faults::open_in(dir)
+        .unwrap()
+        .set(&Fault {
+            gateway: "iotpay".into(),
+            call: call.into(),
+            kind,
+            value,
+            times: Some(1),
+        })
+        .unwrap();
+}
+
+/// Item 8 (Query Refund): a refund whose answer was lost (the work was done, the answer came
+/// after the client gave up) is settled by Query Refund under our mchRefundNo, not by hand.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refund_whose_answer_was_lost_is_settled_by_query_refund() {
+    let (dir, desk) = desk().await;
+    let order = paid_order(&desk, dir.path(), "alipay-qr", "10.00").await;
+    let pay_order_id = order.gateway_order_id.clone().unwrap();
+    let client = v1_client(&desk, Duration::from_millis(400)).await;
+    fault_with(dir.path(), "refund_order", FaultKind::LateAnswer, Some(1500));
+    let lost = client.refund_order(&pay_order_id, "RFLOST1", cad("4.00")).await;
+    assert!(
+        matches!(lost, Err(Error::GatewayUnreachable { .. })),
+        "{lost:?}"
+    );
+    assert_eq!(sandbox_refunded(dir.path(), &order.merchant_order_no), 400);
+
+    let settled = client.query_refund("RFLOST1", cad("4.00")).await.unwrap();
+    assert_eq!(settled.gateway_status.as_deref(), Some("2"));
+    assert!(settled.gateway_refund_id.is_some());
+    // About another amount than ours: not this refund's answer.
+    match client.query_refund("RFLOST1", cad("3.00")).await {
+        Err(Error::GatewayProtocol { message, .. }) => {
+            assert!(message.contains("suspicious"), "{message}")
+        }
+        other => panic!("{other:?}"),
+    }
+    // A number IOTPay never took: definitely not refunded.
+    assert!(matches!(
+        client.query_refund("RFNEVER1", cad("1.00")).await,
+        Err(Error::GatewayRejected { code, .. }) if code == "0112"
+    ));
+    // An unsigned answer is no answer.
+    fault_with(dir.path(), "query_refund", FaultKind::Unsigned, None);
+    assert!(matches!(
+        client.query_refund("RFLOST1", cad("4.00")).await,
+        Err(Error::GatewayProtocol { .. })
+    ));
+}
+
+/// Query Refund of a refund the wallet has not decided: pending (unknown) until it is, then
+/// refunded or definitely failed; never a guess.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pending_refund_is_settled_by_query_refund_as_it_ends() {
+    let (dir, desk) = desk().await;
+    let order = paid_order(&desk, dir.path(), "wechat-qr", "10.00").await;
+    let pay_order_id = order.gateway_order_id.clone().unwrap();
+    let client = v1_client(&desk, Duration::from_secs(10)).await;
+    for (no, ends_well) in [("RFPEND1", 1), ("RFPEND0", 0)] {
+        fault_with(dir.path(), "refund_order", FaultKind::Pending, Some(ends_well));
+        match client.refund_order(&pay_order_id, no, cad("2.00")).await {
+            Err(Error::GatewayPending { status, .. }) => assert_eq!(status, "0110"),
+            other => panic!("{no}: {other:?}"),
+        }
+        match client.query_refund(no, cad("2.00")).await {
+            Err(Error::GatewayPending { status, .. }) => assert_eq!(status, "1"),
+            other => panic!("{no}: {other:?}"),
+        }
+        let ended = client.query_refund(no, cad("2.00")).await;
+        if ends_well == 1 {
+            assert_eq!(ended.unwrap().gateway_status.as_deref(), Some("2"));
+        } else {
+            assert!(
+                matches!(&ended, Err(Error::GatewayRejected { code, .. }) if code == "9"),
+                "{ended:?}"
+            );
+        }
+    }
+    assert_eq!(
+        sandbox_refunded(dir.path(), &order.merchant_order_no),
+        200,
+        "the declined refund's 2.00 went back"
+    );
+}
+
+/// Item 11, at the adapter: the query answer must be about the order asked, amount and
+/// currency included.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_query_answer_must_name_the_order_and_its_amount() {
+    let (dir, desk) = desk().await;
+    let order = desk.create_order(&input("alipay-qr", "10.00")).await.unwrap();
+    let client = v1_client(&desk, Duration::from_secs(10)).await;
+    let ours = client
+        .query_order(&order.merchant_order_no, cad("10.00"))
+        .await
+        .unwrap();
+    assert!(matches!(ours, paydesk::gateways::Lookup::Found(_)));
+    for (amount, kind) in [("9.99", None), ("10.00", Some(FaultKind::WrongOrder))] {
+        if let Some(kind) = kind {
+            fault_with(dir.path(), "query_order", kind, None);
+        }
+        match client.query_order(&order.merchant_order_no, cad(amount)).await {
+            Err(Error::GatewayProtocol { message, .. }) => {
+                assert!(message.contains("suspicious"), "{message}")
+            }
+            other => panic!("{amount} {kind:?}: {other:?}"),
+        }
+    }
+    assert_eq!(
+        client.query_order("PDNEVERMADE", cad("1.00")).await.unwrap(),
+        paydesk::gateways::Lookup::Missing
+    );
+}
+
+/// Item 8: without the setting ALIPAY_WAP needs, the create is refused before anything is
+/// sent, naming the field (prepare, then send).
+#[tokio::test(flavor = "multi_thread")]
+async fn an_alipay_web_create_without_return_url_is_refused_before_sending() {
+    let (dir, desk) = desk().await;
+    let client = v1_client(&desk, Duration::from_secs(10)).await;
+    let request = paydesk::gateways::CreateRequest {
+        merchant_order_no: "PDNORETURN1",
+        method: paydesk::order::Method::AlipayWeb,
+        amount: cad("5.00"),
+        description: "no return page",
+        payment_code: None,
+        card_id: None,
+    };
+    assert!(matches!(
+        client.create_order(&request).await,
+        Err(Error::InvalidInput { field: "returnUrl", .. })
+    ));
+    assert!(SandboxStore::open_in(dir.path())
+        .unwrap()
+        .find("PDNORETURN1")
+        .unwrap()
+        .is_none());
 }

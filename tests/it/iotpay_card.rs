@@ -334,6 +334,8 @@ async fn a_long_login_name_stops_only_the_card_calls() {
         notify_url: "http://127.0.0.1:9/notify".into(),
         client_ip: "127.0.0.1".into(),
         wechat_app_id: None,
+        return_url: String::new(),
+        os_type: None,
         timeout: Duration::from_secs(10),
     })
     .unwrap();

@@ -9,6 +9,7 @@ mod e2e;
 mod faults;
 mod iotpay;
 mod iotpay_card;
+mod iotpay_outcomes;
 mod keychain;
 mod ledger_processes;
 mod ledger_scale;

@@ -493,3 +493,150 @@ async fn the_iotpay_adapter_creates_and_syncs_a_paid_order_through_the_sandbox()
         ]
     );
 }
+
+/// Switches on one IOTPay fault for the next `call` on the sandbox of `dir`.
+fn fault_once(dir: &std::path::Path, call: &str, kind: paydesk::sandbox::faults::FaultKind, value: Option<i64>) {
+    paydesk::sandbox::faults::Faults::open_in(dir)
+        .unwrap()
+        .set(&paydesk::sandbox::faults::Fault {
+            gateway: "iotpay".into(),
+            call: call.into(),
+            kind,
+            value,
+            times: Some(1),
+        })
+        .unwrap();
+}
+
+/// Guide page "online_secure_pay": returnUrl, "ALIPAY_PC,ALIPAY_WAP need this"; guide page
+/// "order": osType, "ALIPAY_MOBILE and ALIPAY_WAP are required! Possible values: IOS,
+/// ANDROID". The sandbox refuses such a create without them (0014) and creates nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn alipay_web_pages_need_a_return_url_and_an_os_type() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(dir.path()).await;
+    let mut wap = create_fields("CT0020", "ALIPAY_WAP", 700);
+    wap["osType"] = json!("IOS");
+    assert_fails_with(&sandbox.create(wap.clone()).await, "0014");
+    let mut pc = create_fields("CT0021", "ALIPAY_PC", 700);
+    assert_fails_with(&sandbox.create(pc.clone()).await, "0014");
+    assert_fails_with(&sandbox.query("mchOrderNo", "CT0020").await, "0112");
+
+    let mut no_os = create_fields("CT0020", "ALIPAY_WAP", 700);
+    no_os["returnUrl"] = json!("https://shop.example/paid");
+    assert_fails_with(&sandbox.create(no_os.clone()).await, "0014");
+    let mut windows = no_os.clone();
+    windows["osType"] = json!("WINDOWS");
+    assert_fails_with(&sandbox.create(windows).await, "0014");
+    let mut mobile = create_fields("CT0022", "ALIPAY_MOBILE", 700);
+    assert_fails_with(&sandbox.create(mobile.clone()).await, "0014");
+
+    wap["returnUrl"] = json!("https://shop.example/paid");
+    let created = sandbox.create(wap).await;
+    assert_signed_success(&created);
+    assert!(created["retParams"]["alipayUrl"].as_str().is_some(), "{created}");
+    pc["returnUrl"] = json!("https://shop.example/paid");
+    assert_signed_success(&sandbox.create(pc).await);
+    mobile["osType"] = json!("ANDROID");
+    assert_signed_success(&sandbox.create(mobile).await);
+}
+
+/// The `code` fault: 0110 (third-party timeout) is answered, yet the order exists and stays
+/// payable (the customer can still confirm), as §6 says of the codes that say nothing
+/// certain. A refusing code (0014) creates nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_create_answered_0110_still_leaves_a_payable_order() {
+    use paydesk::sandbox::faults::FaultKind;
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(dir.path()).await;
+    fault_once(dir.path(), "create_order", FaultKind::Code, Some(110));
+    let mut scan = create_fields("CT0030", "WX_MICROPAY", 880);
+    scan["codeType"] = json!("barcode");
+    scan["identityCode"] = json!("134567890123456780");
+    assert_fails_with(&sandbox.create(scan).await, "0110");
+    let waiting = sandbox.query("mchOrderNo", "CT0030").await;
+    assert_signed_success(&waiting);
+    assert_eq!(waiting["status"], 1, "waiting for the customer: {waiting}");
+    SandboxStore::open_in(dir.path())
+        .unwrap()
+        .settle("CT0030", true)
+        .unwrap();
+    assert_eq!(sandbox.query("mchOrderNo", "CT0030").await["status"], 2);
+
+    fault_once(dir.path(), "create_order", FaultKind::Code, Some(14));
+    assert_fails_with(
+        &sandbox.create(create_fields("CT0031", "ALIPAY_QR", 100)).await,
+        "0014",
+    );
+    assert_fails_with(&sandbox.query("mchOrderNo", "CT0031").await, "0112");
+}
+
+/// The `wrong-order` fault: a genuine signed answer, about another order (paid, smaller).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_wrong_order_fault_answers_another_orders_genuine_answer() {
+    use paydesk::sandbox::faults::FaultKind;
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(dir.path()).await;
+    assert_signed_success(&sandbox.create(create_fields("CT0040", "ALIPAY_QR", 1000)).await);
+    fault_once(dir.path(), "query_order", FaultKind::WrongOrder, None);
+    let replay = sandbox.query("mchOrderNo", "CT0040").await;
+    assert_signed_success(&replay);
+    assert_ne!(replay["mchOrderNo"], "CT0040", "{replay}");
+    assert_eq!(replay["status"], 2, "{replay}");
+    assert!(replay["amount"].as_i64().unwrap() < 1000, "{replay}");
+    // It is a real order of the merchant: its own query gives the same answer.
+    let itself = sandbox
+        .query("mchOrderNo", replay["mchOrderNo"].as_str().unwrap())
+        .await;
+    assert_eq!(itself["payOrderId"], replay["payOrderId"]);
+    assert_eq!(sandbox.query("mchOrderNo", "CT0040").await["status"], 0);
+}
+
+/// Query Refund (guide page "query_refund"; §6): a refund is found by our mchRefundNo with
+/// its amount and status; an unknown number is 0112. A refund answered `pending` (0110) is
+/// processing at the first query and then settled.
+#[tokio::test(flavor = "multi_thread")]
+async fn query_refund_finds_a_refund_by_its_number() {
+    use paydesk::sandbox::faults::FaultKind;
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(dir.path()).await;
+    let created = sandbox.create(create_fields("CT0050", "ALIPAY_QR", 1000)).await;
+    let pay_order_id = created["payOrderId"].as_str().unwrap().to_string();
+    SandboxStore::open_in(dir.path())
+        .unwrap()
+        .settle("CT0050", true)
+        .unwrap();
+    let refund = |no: &str, amount: i64| {
+        signed(
+            json!({"mchId": SANDBOX_MCH_ID, "mchRefundNo": no, "refundAmount": amount,
+                   "clientIp": "127.0.0.1", "loginName": "cashier1", "payOrderId": pay_order_id}),
+            SANDBOX_MERCHANT_KEY,
+        )
+    };
+    let query = |no: &str| {
+        signed(
+            json!({"mchId": SANDBOX_MCH_ID, "mchRefundNo": no}),
+            SANDBOX_MERCHANT_KEY,
+        )
+    };
+    assert_fails_with(&sandbox.post("query_refund", &query("RFCT1")).await, "0112");
+    assert_signed_success(&sandbox.post("refund_order", &refund("RFCT1", 300)).await);
+    let done = sandbox.post("query_refund", &query("RFCT1")).await;
+    assert_signed_success(&done);
+    assert_eq!(
+        (&done["mchRefundNo"], &done["refundAmount"], &done["currency"], &done["status"]),
+        (&json!("RFCT1"), &json!(300), &json!("CAD"), &json!(2)),
+        "{done}"
+    );
+    assert_eq!(done["payOrderId"], pay_order_id.as_str());
+
+    fault_once(dir.path(), "refund_order", FaultKind::Pending, Some(0));
+    assert_fails_with(&sandbox.post("refund_order", &refund("RFCT2", 500)).await, "0110");
+    let processing = sandbox.post("query_refund", &query("RFCT2")).await;
+    assert_signed_success(&processing);
+    assert_eq!(processing["status"], 1, "{processing}");
+    let failed = sandbox.post("query_refund", &query("RFCT2")).await;
+    assert_eq!(failed["status"], 9, "{failed}");
+    let order = SandboxStore::open_in(dir.path()).unwrap().find("CT0050").unwrap().unwrap();
+    assert_eq!(order.refunded, 300, "the failed refund's 5.00 is refundable again");
+}

@@ -34,6 +34,8 @@ fn iotpay(base: &str, v3: &str, mch_id: &str, key: &str) -> Box<dyn Adapter> {
             notify_url: "http://127.0.0.1:9/notify/iotpay".into(),
             client_ip: "127.0.0.1".into(),
             wechat_app_id: None,
+            return_url: String::new(),
+            os_type: None,
             timeout: TIMEOUT,
         })
         .unwrap(),

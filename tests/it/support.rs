@@ -147,6 +147,8 @@ pub async fn sandbox_iotpay(
         notify_url: "http://127.0.0.1:9/notify".into(),
         client_ip: "127.0.0.1".into(),
         wechat_app_id: None,
+        return_url: String::new(),
+        os_type: None,
         timeout: std::time::Duration::from_secs(30),
     })
     .expect("a valid adapter configuration")
