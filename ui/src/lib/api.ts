@@ -23,6 +23,10 @@ export interface AppInfo {
   shopName: string;
   sandboxUrl: string | null;
   version: string;
+  /** The methods the counter offers (`shop.methods`), most used first; empty = all. */
+  shopMethods: string[];
+  /** True until the first-start setup has run (`shop.setup_done`). */
+  setupNeeded: boolean;
 }
 
 /**
@@ -450,5 +454,45 @@ export async function chooseSavePath(defaultPath: string): Promise<string | null
     return await save({ defaultPath, filters: [{ name: 'CSV', extensions: ['csv'] }] });
   } catch (error) {
     throw toAppError(error);
+  }
+}
+
+// ---- First start and the owner PIN (C1: setup.rs, owner.rs) ----
+
+/** What the first-start setup starts from (`setup_state`). */
+export interface SetupState {
+  needed: boolean;
+  shopName: string;
+  currency: string;
+  /** Method keys; empty = all. */
+  methods: string[];
+}
+
+export function setupState(): Promise<SetupState> {
+  return call<SetupState>('setup_state');
+}
+
+export interface CompleteSetupRequest {
+  shopName: string;
+  currency: string;
+  pin: string;
+  pinRepeat: string;
+  /** Method keys, in the shop's order; at least one. */
+  methods: string[];
+}
+
+/** Runs the first-start setup once: the core checks everything before it writes anything. */
+export function completeSetup(request: CompleteSetupRequest): Promise<void> {
+  return call<void>('complete_setup', { request });
+}
+
+/** Sets the window's title (the shop's name, not the program's). */
+export async function setWindowTitle(title: string): Promise<void> {
+  document.title = title;
+  try {
+    const { getCurrentWindow } = await import('@tauri-apps/api/window');
+    await getCurrentWindow().setTitle(title);
+  } catch {
+    // Outside the window (tests) or not allowed: the page title is set anyway.
   }
 }

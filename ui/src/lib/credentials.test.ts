@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   CREDENTIAL_GATEWAYS,
+  accountFields,
   credentialFields,
+  fieldLabel,
   fieldsToSave,
   findStatus,
   inputType,
@@ -44,11 +46,22 @@ describe('credential status', () => {
     ...over,
   });
 
-  it('reads as configured, incomplete or not set', () => {
-    expect(statusText(undefined)).toBe('not set');
-    expect(statusText(status())).toBe('not set');
-    expect(statusText(status({ fieldsSet: ['mchId'], missing: ['loginName', 'key'] }))).toBe('incomplete: missing loginName, key');
-    expect(statusText(status({ configured: true, fieldsSet: ['mchId', 'loginName', 'key'], missing: [] }))).toBe('configured');
+  it('reads as ready, missing (by label, saying where) or not set up', () => {
+    expect(statusText(undefined)).toBe('Not set up yet');
+    expect(statusText(status())).toBe('Not set up yet');
+    expect(statusText(status({ fieldsSet: ['mchId'], missing: ['loginName', 'key'] }))).toBe(
+      'Missing: Login name (jobNo) (Advanced), Merchant key',
+    );
+    expect(statusText(status({ configured: true, fieldsSet: ['mchId', 'loginName', 'key'], missing: [] }))).toBe('Ready');
+  });
+
+  it('keeps connection details under Advanced', () => {
+    expect(accountFields('iotpay', false).map((x) => x.name)).toEqual(['mchId', 'key']);
+    expect(accountFields('iotpay', true).map((x) => x.name)).toEqual(['loginName']);
+    expect(accountFields('smartpay', true).map((x) => x.name)).toEqual(['clientId', 'clientSecret']);
+    expect(fieldLabel('iotpay', 'key')).toBe('Merchant key');
+    expect(fieldLabel('iotpay', 'nope')).toBe('nope');
+    expect(fieldsToSave('iotpay', { mchId: '1', loginName: 'l' }, accountFields('iotpay', true))).toEqual({ loginName: 'l' });
   });
 
   it('finds the status of one gateway and environment', () => {

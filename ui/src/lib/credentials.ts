@@ -8,9 +8,12 @@ export const ENVIRONMENTS: readonly Environment[] = ['test', 'live'];
 
 export interface CredentialField {
   name: string;
+  /** In the owner's words, as the gateway's papers call it. */
   label: string;
   secret: boolean;
   required: boolean;
+  /** Shown under Settings' Advanced section (connection details), not with the account. */
+  advanced?: boolean;
 }
 
 export interface GatewayCredentials {
@@ -19,18 +22,19 @@ export interface GatewayCredentials {
   fields: readonly CredentialField[];
 }
 
-const f = (name: string, label: string, secret: boolean, required: boolean): CredentialField => ({
+const f = (name: string, label: string, secret: boolean, required: boolean, advanced = false): CredentialField => ({
   name,
   label,
   secret,
   required,
+  advanced,
 });
 
 export const CREDENTIAL_GATEWAYS: readonly GatewayCredentials[] = [
   {
     gateway: 'iotpay',
     label: 'IOTPay',
-    fields: [f('mchId', 'Merchant ID', false, true), f('loginName', 'Login name (jobNo)', false, true), f('key', 'Merchant key', true, true)],
+    fields: [f('mchId', 'Merchant ID', false, true), f('loginName', 'Login name (jobNo)', false, true, true), f('key', 'Merchant key', true, true)],
   },
   {
     gateway: 'smepay',
@@ -42,9 +46,9 @@ export const CREDENTIAL_GATEWAYS: readonly GatewayCredentials[] = [
     label: 'SmartPay',
     fields: [
       f('merchantKey', 'Merchant key', false, true),
-      f('authenticationKey', 'Authentication key (Basic auth)', true, false),
-      f('clientId', 'OAuth client ID', false, false),
-      f('clientSecret', 'OAuth client secret', true, false),
+      f('authenticationKey', 'Authentication key', true, false),
+      f('clientId', 'Client ID', false, false, true),
+      f('clientSecret', 'Client secret', true, false, true),
     ],
   },
   {
@@ -72,11 +76,30 @@ export function inputType(field: CredentialField): 'password' | 'text' {
   return field.secret ? 'password' : 'text';
 }
 
-/** "configured", "incomplete: missing key, mchId" or "not set". */
+/** A field's label by its core name ("key" -> "Merchant key"); the name when unknown. */
+export function fieldLabel(gateway: string, name: string): string {
+  return credentialFields(gateway).find((field) => field.name === name)?.label ?? name;
+}
+
+/**
+ * In the owner's words: "Ready", "Not set up yet", or what is missing by its label, with where
+ * to find a field kept under Advanced ("Missing: Merchant key, Login name (jobNo) (Advanced)").
+ */
 export function statusText(status: CredentialStatus | undefined): string {
-  if (!status || (status.fieldsSet.length === 0 && !status.configured)) return 'not set';
-  if (status.configured) return 'configured';
-  return status.missing.length > 0 ? `incomplete: missing ${status.missing.join(', ')}` : 'incomplete';
+  if (!status || (status.fieldsSet.length === 0 && !status.configured)) return 'Not set up yet';
+  if (status.configured) return 'Ready';
+  if (status.missing.length === 0) return 'Incomplete';
+  const fields = credentialFields(status.gateway);
+  const words = status.missing.map((name) => {
+    const field = fields.find((x) => x.name === name);
+    return field?.advanced ? `${field.label} (Advanced)` : (field?.label ?? name);
+  });
+  return `Missing: ${words.join(', ')}`;
+}
+
+/** The fields shown with the account (`advanced` false) or under Advanced (`advanced` true). */
+export function accountFields(gateway: string, advanced: boolean): readonly CredentialField[] {
+  return credentialFields(gateway).filter((field) => (field.advanced ?? false) === advanced);
 }
 
 export function findStatus(list: readonly CredentialStatus[], gateway: string, env: Environment): CredentialStatus | undefined {
@@ -87,9 +110,13 @@ export function findStatus(list: readonly CredentialStatus[], gateway: string, e
  * The fields to send: only those typed (trimmed ones that are not blank), and only the
  * gateway's own. Null when nothing was typed.
  */
-export function fieldsToSave(gateway: string, typed: Record<string, string>): Record<string, string> | null {
+export function fieldsToSave(
+  gateway: string,
+  typed: Record<string, string>,
+  only?: readonly CredentialField[],
+): Record<string, string> | null {
   const out: Record<string, string> = {};
-  for (const field of credentialFields(gateway)) {
+  for (const field of only ?? credentialFields(gateway)) {
     const value = typed[field.name];
     if (value !== undefined && value.trim() !== '') out[field.name] = value;
   }

@@ -11,6 +11,13 @@ import {
   refundableMinor,
   heldMinor,
   sanitizePin,
+  amountLine,
+  refundQuestion,
+  voidQuestion,
+  isPinError,
+  triesLeft,
+  isLockedOut,
+  pinRefusal,
 } from './owner';
 
 describe('owner PIN', () => {
@@ -133,5 +140,39 @@ describe('refunds whose outcome is unknown', () => {
     const paidCard = { ...order, status: 'paid' as const, refundedMinor: 0 };
     expect(canVoid(paidCard)).toBe(true);
     expect(canVoid(paidCard, 1000)).toBe(false);
+  });
+});
+
+describe('the PIN dialog', () => {
+  it('puts the amount in figures and in words in the refund question', () => {
+    expect(amountLine(750, 'CAD')).toBe('7.50 CAD — seven dollars and fifty cents');
+    expect(refundQuestion(750, 'CAD')).toBe('Refund 7.50 CAD — seven dollars and fifty cents — to the customer?');
+    expect(refundQuestion(1500, 'JPY')).toBe('Refund 1500 JPY — one thousand five hundred yen — to the customer?');
+    expect(voidQuestion(2100, 'CAD')).toContain('21.00 CAD — twenty-one dollars');
+  });
+
+  it('keeps the dialog for PIN refusals, not for other errors', () => {
+    for (const code of ['forbidden', 'pin_required', 'pin_wrong', 'locked_out']) {
+      expect(isPinError({ code, field: null })).toBe(true);
+    }
+    expect(isPinError({ code: 'invalid_input', field: 'pin' })).toBe(true);
+    expect(isPinError({ code: 'invalid_input', field: 'path' })).toBe(false);
+    expect(isPinError({ code: 'gateway_rejected', field: null })).toBe(false);
+  });
+
+  it('reads how many tries are left when the core says it', () => {
+    expect(triesLeft('wrong owner PIN: 3 tries left')).toBe(3);
+    expect(triesLeft('Wrong PIN, 1 try left before a 60 s wait')).toBe(1);
+    expect(triesLeft('wrong owner PIN (2 attempts left)')).toBe(2);
+    expect(triesLeft('wrong owner PIN: no tries left')).toBe(0);
+    expect(triesLeft('wrong owner PIN')).toBeNull();
+  });
+
+  it('tells a lockout and words the refusal as a sentence', () => {
+    expect(isLockedOut({ code: 'locked_out', message: 'x' })).toBe(true);
+    expect(isLockedOut({ code: 'forbidden', message: 'too many wrong PINs: try again in 59 s' })).toBe(true);
+    expect(isLockedOut({ code: 'pin_wrong', message: 'wrong owner PIN: 4 tries left' })).toBe(false);
+    expect(pinRefusal({ code: 'pin_wrong', message: 'wrong owner PIN: 4 tries left' })).toBe('Wrong owner PIN: 4 tries left');
+    expect(pinRefusal({ code: 'pin_wrong', message: '' })).toBe('Wrong owner PIN');
   });
 });

@@ -1,5 +1,6 @@
 /** The owner's desk: PIN format, what an order can still give back, refund amount checks. */
 import type { OrderView, Refund } from './api';
+import { amountInWords } from './words';
 
 /** The owner PIN is 4 to 8 digits (the core checks the same). */
 export const PIN_MIN = 4;
@@ -106,4 +107,52 @@ export function canVoid(order: Pick<OrderView, 'status' | 'method' | 'refundedMi
     (order.refundedMinor ?? 0) === 0 &&
     held === 0
   );
+}
+
+// ---- The PIN dialog: the line the owner confirms, and what a wrong PIN says ----
+
+/** "7.50 CAD — seven dollars and fifty cents": the amount as shown and as said. */
+export function amountLine(minor: number, currency: string): string {
+  return `${formatMinor(minor, currency)} ${currency} — ${amountInWords(minor, currency)}`;
+}
+
+/** "Refund 7.50 CAD — seven dollars and fifty cents — to the customer?" */
+export function refundQuestion(minor: number, currency: string): string {
+  return `Refund ${amountLine(minor, currency)} — to the customer?`;
+}
+
+/** "Void the card payment of 21.00 CAD — twenty-one dollars — ?" */
+export function voidQuestion(minor: number, currency: string): string {
+  return `Void the card payment of ${amountLine(minor, currency)}? The customer is not charged.`;
+}
+
+/** Error codes of an owner action refused for its PIN (the core's owner.rs). */
+const PIN_CODES = new Set(['forbidden', 'pin_required', 'pin_wrong', 'locked_out']);
+
+/** Whether an error is about the PIN (the dialog stays open) rather than the action. */
+export function isPinError(error: { code: string; field: string | null }): boolean {
+  return PIN_CODES.has(error.code) || error.field === 'pin';
+}
+
+/** How many tries the core says are left, when it says so ("... 3 tries left ..."). */
+export function triesLeft(message: string): number | null {
+  const match = /\b(\d+)\s+(?:more\s+)?(?:tries|try|attempts?)\s+left\b/i.exec(message);
+  if (match) return Number(match[1]);
+  if (/\bno (?:more )?(?:tries|attempts) left\b/i.test(message)) return 0;
+  return null;
+}
+
+/** Whether the core refuses every PIN for a while (too many wrong ones). */
+export function isLockedOut(error: { code: string; message: string }): boolean {
+  return error.code === 'locked_out' || /too many wrong PINs/i.test(error.message);
+}
+
+/**
+ * What the dialog says after a refused PIN: the core's words with a capital. The core says how
+ * many tries are left before the wait ("wrong owner PIN: 3 tries left"); that count is the
+ * ledger's (shared with the CLI and other dialogs), so the window never counts on its own.
+ */
+export function pinRefusal(error: { code: string; message: string }): string {
+  const text = error.message.trim() || 'Wrong owner PIN';
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

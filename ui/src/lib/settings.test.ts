@@ -9,6 +9,9 @@ import {
   shopNameProblem,
   storedValues,
   urlProblem,
+  timeoutProblem,
+  parseShopMethods,
+  pinChangeProblem,
 } from './settings';
 
 describe('settings validation messages', () => {
@@ -86,5 +89,36 @@ describe('what a save sends', () => {
     expect(connectionText({ ...base, outcome: 'unreachable', message: 'connection failed' })).toBe(
       'Unreachable: connection failed',
     );
+  });
+});
+
+describe('advanced and shop values', () => {
+  it('takes waits of 1 to 600000 milliseconds', () => {
+    expect(timeoutProblem('http.timeout_ms', '')).toBeNull();
+    expect(timeoutProblem('http.timeout_ms', '30000')).toBeNull();
+    expect(timeoutProblem('http.timeout_ms', '0')).toContain('from 1 to 600000');
+    expect(timeoutProblem('http.timeout_ms', '600001')).toContain('from 1 to 600000');
+    expect(timeoutProblem('http.timeout_ms', '2s')).toContain('not "2s"');
+    expect(settingProblem('smepay.test.timeout_ms', 'x')).toContain('milliseconds');
+    expect(settingProblem('http.timeout_ms', '5000')).toBeNull();
+  });
+
+  it("reads the shop's methods", () => {
+    expect(parseShopMethods('wechat-qr, barcode,,upi')).toEqual(['wechat-qr', 'barcode', 'upi']);
+    expect(parseShopMethods('')).toEqual([]);
+    expect(parseShopMethods(null)).toEqual([]);
+  });
+
+  it('asks for the current PIN and the new one twice', () => {
+    const change = { pinSet: true, current: '2468', next: '1357', repeat: '1357' };
+    expect(pinChangeProblem(change)).toBeNull();
+    expect(pinChangeProblem({ ...change, current: '' })?.field).toBe('current');
+    expect(pinChangeProblem({ ...change, pinSet: false, current: '' })).toBeNull();
+    expect(pinChangeProblem({ ...change, next: '12' })?.message).toBe('The new PIN is 4 to 8 digits');
+    expect(pinChangeProblem({ ...change, repeat: '' })?.field).toBe('repeat');
+    expect(pinChangeProblem({ ...change, repeat: '1358' })).toEqual({
+      field: 'repeat',
+      message: 'The two new PINs are not the same: type them again',
+    });
   });
 });

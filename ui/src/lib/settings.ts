@@ -5,16 +5,25 @@
  */
 import type { ConnectionCheck, SettingValue } from './api';
 import type { Environment } from './credentials';
+import { PIN_MAX, PIN_MIN } from './owner';
 
 export const SHOP_NAME = 'shop.name';
 export const SHOP_CURRENCY = 'shop.currency';
 export const NOTIFY_BIND = 'notify.bind';
 export const MODE = 'mode';
+/** The methods the counter offers, comma-separated method keys in the shop's order (empty = all). */
+export const SHOP_METHODS = 'shop.methods';
+/** How long Paydesk waits for a gateway's answer, in milliseconds (every gateway). */
+export const HTTP_TIMEOUT = 'http.timeout_ms';
 
 export interface UrlField {
   name: string;
   label: string;
+  /** A URL (the default) or a number of milliseconds. */
+  kind?: 'url' | 'ms';
 }
+
+const WAIT: UrlField = { name: 'timeout_ms', label: 'Wait for an answer (milliseconds)', kind: 'ms' };
 
 export interface GatewayUrls {
   gateway: string;
@@ -32,13 +41,14 @@ export const GATEWAY_URLS: readonly GatewayUrls[] = [
       { name: 'v3_base', label: 'Card API (V3) base URL' },
     ],
   },
-  { gateway: 'smepay', label: 'SMEPay', fields: [{ name: 'base', label: 'Base URL' }] },
+  { gateway: 'smepay', label: 'SMEPay', fields: [{ name: 'base', label: 'Base URL' }, WAIT] },
   {
     gateway: 'smartpay',
     label: 'SmartPay',
     fields: [
       { name: 'base', label: 'Base URL (given by SmartPay)' },
       { name: 'token_url', label: 'OAuth token URL' },
+      WAIT,
     ],
   },
   {
@@ -47,6 +57,7 @@ export const GATEWAY_URLS: readonly GatewayUrls[] = [
     fields: [
       { name: 'base', label: 'API base URL (given by SmartExPay)' },
       { name: 'page_base', label: 'Payment page base URL' },
+      WAIT,
     ],
   },
 ];
@@ -152,20 +163,56 @@ export function shopNameProblem(value: string): string | null {
   return null;
 }
 
+/** A wait in milliseconds, 1 to 600000 as the core takes it. Blank = back to the default. */
+export function timeoutProblem(key: string, value: string): string | null {
+  const text = value.trim();
+  if (text === '') return null;
+  const ms = /^[0-9]{1,6}$/.test(text) ? Number(text) : NaN;
+  return ms >= 1 && ms <= 600_000 ? null : `${key} is a number of milliseconds from 1 to 600000, not "${text}"`;
+}
+
+/** The stored `shop.methods` as method keys ('' = every method). */
+export function parseShopMethods(value: string | null | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((key) => key.trim())
+    .filter((key) => key !== '');
+}
+
 /** The first-pass problem of any setting the screen edits, or null. */
 export function settingProblem(key: string, value: string): string | null {
   if (key === SHOP_NAME) return shopNameProblem(value);
   if (key === SHOP_CURRENCY) return currencyProblem(value);
   if (key === NOTIFY_BIND) return bindProblem(value);
+  if (/_ms$/.test(key)) return timeoutProblem(key, value);
   if (/(_base|\.base|_url)$/.test(key)) return urlProblem(key, value);
   return null;
 }
 
 export const MODES = [
-  { value: 'sandbox', label: 'Sandbox', note: 'the embedded imitation: no credentials, no real money' },
-  { value: 'test', label: 'Test', note: "the gateways' test hosts with the test credentials" },
-  { value: 'live', label: 'Live', note: 'real money, with the live credentials' },
+  { value: 'sandbox', label: 'Practice', note: 'a pretend gateway inside Paydesk: no accounts needed, no real money' },
+  { value: 'test', label: 'Test accounts', note: "the gateways' test services, with your test accounts: no real money" },
+  { value: 'live', label: 'Live', note: 'real money, with your live accounts' },
 ] as const;
+
+export interface PinChange {
+  pinSet: boolean;
+  current: string;
+  next: string;
+  repeat: string;
+}
+
+/** Why a PIN change cannot be sent yet, with the field to fix, or null. */
+export function pinChangeProblem(change: PinChange): { field: 'current' | 'next' | 'repeat'; message: string } | null {
+  if (change.pinSet && change.current === '') return { field: 'current', message: 'Type the PIN you use now' };
+  if (change.next === '') return { field: 'next', message: 'Type the new PIN' };
+  if (!/^[0-9]+$/.test(change.next) || change.next.length < PIN_MIN || change.next.length > PIN_MAX) {
+    return { field: 'next', message: `The new PIN is ${PIN_MIN} to ${PIN_MAX} digits` };
+  }
+  if (change.repeat === '') return { field: 'repeat', message: 'Type the new PIN again to be sure of it' };
+  if (change.repeat !== change.next) return { field: 'repeat', message: 'The two new PINs are not the same: type them again' };
+  return null;
+}
 
 /** One line for a Test connection result. */
 export function connectionText(check: ConnectionCheck): string {
