@@ -351,7 +351,8 @@ async fn a_refund_whose_answer_was_lost_is_resent_under_the_same_number() {
 
 /// A resend the gateway refuses leaves the refund pending with the refusal noted (the first
 /// send may have gone through); the owner settles it from the gateway's records, and a
-/// settled refund cannot be settled again.
+/// settled refund cannot be settled again. Query Refund is down meanwhile (a 500): where it
+/// answers, it settles the refund before any resend (see the Query Refund tests).
 #[tokio::test(flavor = "multi_thread")]
 async fn a_refused_resend_leaves_the_refund_to_the_owner_who_settles_it() {
     let (dir, desk) = desk().await;
@@ -374,6 +375,7 @@ async fn a_refused_resend_leaves_the_refund_to_the_owner_who_settles_it() {
         .await
         .unwrap();
 
+    fault_once(dir.path(), "query_refund", FaultKind::Http500);
     match desk.retry_reversals(order.id).await {
         Err(Error::GatewayRejected { message, .. }) => {
             assert!(message.contains("exceeds"), "{message}")
@@ -605,7 +607,11 @@ async fn forged_replayed_and_unknown_notifications_change_nothing() {
     assert_eq!(
         outcomes,
         vec![
-            (false, "bad signature".to_string()),
+            // The altered amount is caught before the signature is checked: not this order's.
+            (
+                false,
+                "suspicious: amount \"999999\" is not 1250 (cents)".to_string()
+            ),
             (false, "bad signature".to_string()),
             (false, "unknown order".to_string()),
             (true, "accepted".to_string()),
