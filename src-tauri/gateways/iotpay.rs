@@ -229,6 +229,29 @@ pub fn status_label(word: &str) -> Option<&'static str> {
     status_word(word).map(|s| s.label)
 }
 
+/// Status 4 of an order whose customer's code was scanned (a `*_MICROPAY` channel): the
+/// wallet declined the payment. The order ended without money: Failed, not cancelled (a QR
+/// order's 4 is the system closing an unpaid order: cancelled).
+pub const MICROPAY_DECLINED: StatusWord = StatusWord {
+    word: "4",
+    status: OrderStatus::Failed,
+    label: "declined by the customer's wallet",
+};
+
+/// Whether a v1 channel is one where the shop scans the customer's code.
+pub fn is_micropay(channel: &str) -> bool {
+    channel.ends_with("_MICROPAY")
+}
+
+/// The table row of a status word on a channel: `MICROPAY_DECLINED` for 4 on a scanned code,
+/// else `STATUS_WORDS`.
+pub fn channel_status_word(word: &str, channel: &str) -> Option<&'static StatusWord> {
+    if is_micropay(channel) && word.trim() == MICROPAY_DECLINED.word {
+        return Some(&MICROPAY_DECLINED);
+    }
+    status_word(word)
+}
+
 /// The table row of a refund status word.
 pub fn refund_status_word(word: &str) -> Option<&'static StatusWord> {
     REFUND_STATUS_WORDS.iter().find(|s| s.word == word.trim())
@@ -697,11 +720,17 @@ impl Iotpay {
                 message: "query_order answer: no status".into(),
             });
         };
+        // The answer's channel tells how the customer paid: a 4 on a scanned code is the
+        // wallet's decline (Failed, with its reason noted), elsewhere the order was closed.
+        let channel = text_of(payload.get("channelId")).unwrap_or_default();
+        let word = channel_status_word(&raw, &channel);
+        let status = word.map_or(OrderStatus::Pending, |w| w.status);
+        let note = (status == OrderStatus::Failed).then(|| word.map(|w| w.label.to_string())).flatten();
         Ok(Lookup::Found(Report {
-            status: map_status_word(&raw),
+            status,
             gateway_status: raw,
             gateway_order_id: text_of(payload.get("payOrderId")),
-            note: None,
+            note,
         }))
     }
 
@@ -1046,6 +1075,22 @@ mod tests {
         assert_eq!(map_status_word(" 2"), OrderStatus::Paid);
         assert_eq!(status_label("4"), Some("closed by the wallet"));
         assert_eq!(status_label("9"), Some("cancelled by the customer"));
+        // On a scanned code, 4 is the wallet's decline: failed, not cancelled.
+        let declined = channel_status_word("4", "WX_MICROPAY").unwrap();
+        assert_eq!(declined.status, OrderStatus::Failed);
+        assert_eq!(declined.label, "declined by the customer's wallet");
+        assert_eq!(
+            channel_status_word("4", "UPI_MICROPAY").map(|w| w.status),
+            Some(OrderStatus::Failed)
+        );
+        assert_eq!(
+            channel_status_word("4", "WX_NATIVE").map(|w| w.status),
+            Some(OrderStatus::Cancelled)
+        );
+        assert_eq!(
+            channel_status_word("2", "ALIPAY_MICROPAY").map(|w| w.status),
+            Some(OrderStatus::Paid)
+        );
     }
 
     #[test]

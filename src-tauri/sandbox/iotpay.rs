@@ -48,7 +48,9 @@ pub(super) fn routes() -> Router<SandboxState> {
         .route("/iotpay/v1/query_refund", post(query_refund))
 }
 
-/// v1 status 4: "cancelled by system" (guide page "order_query").
+/// v1 status 4: "cancelled by system" (guide page "order_query"). The sandbox answers a
+/// scanned code the wallet declines (one ending in 9) this way: the order is created and
+/// closed at once; Paydesk reads a 4 on a `*_MICROPAY` channel as the wallet's decline.
 const STATUS_CLOSED: i64 = 4;
 
 /// The v1 codes that say nothing certain about the payment (§6: system error, third-party

@@ -124,14 +124,22 @@ async fn scanned_payment_codes_pay_at_once_wait_or_are_declined() {
     assert_eq!(desk.sync(waits.id).await.unwrap().status, OrderStatus::Paid);
 
     // The wallet refuses the code: IOTPay closes the order (status 4), a definite answer
-    // the first query reads. (0111, "third-party exception", says nothing certain: it is
-    // not how a decline is told.)
+    // the first query reads. On a scanned code that is the wallet's decline: the order
+    // failed (no money), with the reason in its history, not a cancellation. (0111,
+    // "third-party exception", says nothing certain: it is not how a decline is told.)
     let declined = desk
         .create_order(&with_code("6212345678901234569"))
         .await
         .unwrap();
-    assert_eq!(declined.status, OrderStatus::Cancelled, "{declined:?}");
+    assert_eq!(declined.status, OrderStatus::Failed, "{declined:?}");
     assert_eq!(declined.gateway_status.as_deref(), Some("4"));
+    let events = desk.ledger().events(declined.id).unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.note.as_deref() == Some("declined by the customer's wallet")),
+        "{events:?}"
+    );
 
     let not_a_code = desk.create_order(&with_code("hello")).await;
     assert!(matches!(

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { PaymentMethod } from './api';
-import { amountEnterAction, counterMethods, isCounterKind, normaliseScan, saleVisual } from './counter';
+import {
+  amountEnterAction,
+  counterMethods,
+  DECLINED_SCAN_MESSAGE,
+  isCounterKind,
+  isDeclinedScan,
+  normaliseScan,
+  saleVisual,
+} from './counter';
 
 function method(name: string, kind: PaymentMethod['kind']): PaymentMethod {
   return { gateway: 'iotpay', method: name, label: name, kind, currencies: ['CAD'] };
@@ -105,5 +113,19 @@ describe('amountEnterAction', () => {
     expect(amountEnterAction('qr')).toBe('submit');
     expect(amountEnterAction('widget')).toBe('submit');
     expect(amountEnterAction(null)).toBe('submit');
+  });
+});
+
+describe('isDeclinedScan', () => {
+  it('keeps the cashier on the form when a scanned code comes back over and unpaid', () => {
+    expect(isDeclinedScan('barcode', 'failed')).toBe(true);
+    expect(isDeclinedScan('barcode', 'cancelled')).toBe(true);
+  });
+
+  it('shows the sale for a paid or waiting scan, and for any other kind', () => {
+    expect(isDeclinedScan('barcode', 'paid')).toBe(false);
+    expect(isDeclinedScan('barcode', 'pending')).toBe(false);
+    expect(isDeclinedScan('qr', 'failed')).toBe(false);
+    expect(DECLINED_SCAN_MESSAGE).toContain("customer's wallet");
   });
 });

@@ -53,3 +53,15 @@ export function normaliseScan(text: string): ScanResult {
 export function amountEnterAction(kind: string | null | undefined): 'submit' | 'focus-barcode' {
   return kind === 'barcode' ? 'focus-barcode' : 'submit';
 }
+
+/** What the cashier reads when the customer's wallet declines a scanned code. */
+export const DECLINED_SCAN_MESSAGE = "Declined by the customer's wallet: ask for another code or another way to pay";
+
+/**
+ * A scanned code whose order came back already over and not paid (the wallet declined it, or
+ * the gateway closed it at once): the cashier stays on the entry form to scan again.
+ */
+export function isDeclinedScan(kind: string | null | undefined, status: string): boolean {
+  if (kind !== 'barcode') return false;
+  return status === 'failed' || status === 'cancelled' || status === 'expired' || status === 'voided';
+}
