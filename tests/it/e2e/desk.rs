@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use super::{open_app, order_detail, set_owner_pin, shot, Session, ENTER};
+use super::{
+    open_app, open_settings_with_the_pin_set, order_detail, shot, Session, ENTER, OWNER_PIN,
+};
 use crate::support::{paydesk, run_ok};
 
 /// The filter the test sets, as the CLI takes it (the window's fields hold the same text).
@@ -431,7 +433,7 @@ async fn owner_exports_the_filtered_orders_to_csv_with_the_pin() {
     let out_dir = dir.path().join("exports");
     std::fs::create_dir(&out_dir).unwrap();
     let (_driver, session) = open_app(dir.path()).await;
-    set_owner_pin(&session, "2468").await;
+    open_settings_with_the_pin_set(&session).await;
     open_orders(&session).await;
 
     choose(&session, "status-filter", "paid").await;
@@ -493,7 +495,7 @@ async fn owner_exports_the_filtered_orders_to_csv_with_the_pin() {
         .find("[data-testid=export-submit]", Duration::from_secs(5))
         .await;
     session.click(&submit).await;
-    session.enter_pin("2468").await;
+    session.enter_pin(OWNER_PIN).await;
     let error = session
         .find("[data-testid=export-error-path]", Duration::from_secs(10))
         .await;
@@ -509,7 +511,7 @@ async fn owner_exports_the_filtered_orders_to_csv_with_the_pin() {
         .find("[data-testid=pin-error]", Duration::from_secs(15))
         .await;
     assert!(!target.exists(), "a wrong PIN exports nothing");
-    session.enter_pin("2468").await;
+    session.enter_pin(OWNER_PIN).await;
     session
         .wait_for_attribute(
             "[data-testid=export-done]",
@@ -586,7 +588,7 @@ async fn owner_voids_a_paid_card_order_with_the_pin() {
     assert_eq!(order_detail(dir.path(), &id)["order"]["status"], "paid");
 
     let (_driver, session) = open_app(dir.path()).await;
-    set_owner_pin(&session, "2468").await;
+    open_settings_with_the_pin_set(&session).await;
     open_orders(&session).await;
     let row = session
         .find(
@@ -615,7 +617,7 @@ async fn owner_voids_a_paid_card_order_with_the_pin() {
         .find("[data-testid=void-submit]", Duration::from_secs(5))
         .await;
     session.click(&submit).await;
-    session.enter_pin("2468").await;
+    session.enter_pin(OWNER_PIN).await;
     session
         .wait_for_attribute(
             "[data-testid=refunds-list] [data-testid=refund-row]",
@@ -794,7 +796,7 @@ async fn the_orders_list_stays_quick_over_a_hundred_thousand_orders() {
     session.type_into(&table, "\u{E00C}").await;
     wait_until_gone(&session, "[data-testid=order-detail]").await;
 
-    // Every order to CSV (no PIN set: owner actions are open), with the progress bar moving:
+    // Every order to CSV (with the owner PIN the setup gave), with the progress bar moving:
     // each label it shows is kept by an observer installed before the export starts.
     let clear = session
         .find("[data-testid=filters-clear]", Duration::from_secs(5))
@@ -834,6 +836,7 @@ async fn the_orders_list_stays_quick_over_a_hundred_thousand_orders() {
         .await;
     let begun = Instant::now();
     session.click(&submit).await;
+    session.enter_pin(OWNER_PIN).await;
     session
         .wait_for_attribute(
             "[data-testid=export-done]",

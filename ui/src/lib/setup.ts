@@ -11,10 +11,10 @@ export const COUNTER_KINDS: readonly MethodKind[] = ['qr', 'barcode', 'link', 'w
 
 /** How the customer pays, as an owner reads it, per kind of method. */
 export const KIND_TITLES: Readonly<Record<string, string>> = {
-  qr: 'The customer scans a QR code with their wallet',
-  barcode: "You scan the code in the customer's wallet",
-  link: 'A payment page (shown as a QR code)',
-  widget: 'A card or checkout form on this screen',
+  qr: 'The customer scans a QR code',
+  barcode: "You scan the customer's code",
+  link: 'A payment page, as a QR code',
+  widget: 'A card or checkout form here',
 };
 
 /** The gateways' names as their contracts spell them. */
