@@ -1,6 +1,7 @@
 /** Typed bindings to the Paydesk core's Tauri commands and events. */
 import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import { documentDir, homeDir } from '@tauri-apps/api/path';
 import { save } from '@tauri-apps/plugin-dialog';
 import { open } from '@tauri-apps/plugin-shell';
 import { toAppError } from './errors';
@@ -80,6 +81,10 @@ export interface OrderView {
   expiresAt: string | null;
   /** Who paid, when known. */
   customer: string | null;
+  /** `gatewayStatus` in plain words for a cashier; null when there is none. */
+  gatewayStatusLabel?: string | null;
+  /** Why a failed, cancelled or expired order ended, in plain words; null otherwise. */
+  reason?: string | null;
 }
 
 export interface OrderEvent {
@@ -90,6 +95,10 @@ export interface OrderEvent {
   source: string;
   gatewayStatus: string | null;
   note: string | null;
+  /** This change in plain words. */
+  label?: string;
+  /** False when the status did not move (a repeated poll): the timeline hides those. */
+  changed?: boolean;
 }
 
 export interface Refund {
@@ -330,6 +339,8 @@ export interface ReportRow {
   count: number;
   amountMinor: number;
   refundedMinor: number;
+  /** The method key, e.g. `wechat-qr`. */
+  method?: string;
 }
 
 export interface CurrencyInfo {
@@ -346,6 +357,28 @@ export interface DailyReport {
   days: string[];
   rows: ReportRow[];
   currencies: CurrencyInfo[];
+  /** The whole range, as `order_totals` counts it. */
+  totals: TotalsView;
+  /** Takings (taken minus refunded) of every day and currency with taken orders. */
+  takingsByDay: DayTakings[];
+  /** Takings by how the customer paid. */
+  byMethod: MethodTakings[];
+}
+
+export interface DayTakings {
+  day: string;
+  currency: string;
+  takingsMinor: number;
+}
+
+export interface MethodTakings {
+  gateway: string;
+  /** The method key, e.g. `wechat-qr`. */
+  method: string;
+  currency: string;
+  paidCount: number;
+  takingsMinor: number;
+  takingsDisplay: string;
 }
 
 /** Daily totals per gateway and status, `from` to `to` (YYYY-MM-DD, both included). */
@@ -387,25 +420,50 @@ export function customerDisplayState(onUpdate: (view: CustomerView) => void): Pr
 
 // ---- The owner's desk: totals and export of the filtered orders ----
 
-export interface CurrencyTotal {
+/** One currency's takings (the core's `CurrencyTakings`): money that arrived, refunds, what waits. */
+export interface CurrencyTakings {
   currency: string;
-  count: number;
-  amountMinor: number;
-  /** Formatted by the core: thousands grouped, the currency's decimals. */
-  amountDisplay: string;
+  /** Orders that took money (paid, partially refunded, refunded). */
+  paidCount: number;
+  takenMinor: number;
+  takenDisplay: string;
   refundedMinor: number;
   refundedDisplay: string;
+  /** Taken minus refunded: the headline figure. */
+  takingsMinor: number;
+  takingsDisplay: string;
+  /** Orders that could still be paid: shown apart, never summed in. */
+  waitingCount: number;
+  waitingMinor: number;
+  waitingDisplay: string;
 }
 
-export interface OrderTotals {
+/** What a filter adds up to (`order_totals`, `paydesk totals --json`, the export's summary). */
+export interface TotalsView {
+  /** Every order the filter matched. */
   count: number;
-  /** Never mixed: one entry per currency. */
-  byCurrency: CurrencyTotal[];
+  /** Counts over every currency. */
+  waiting: number;
+  failed: number;
+  cancelled: number;
+  expired: number;
+  /** Currencies with any taken or waiting order, by code. Never mixed. */
+  byCurrency: CurrencyTakings[];
 }
 
-/** Count and sums per currency of every order the filter matches. */
-export function orderTotals(filter: FilterRequest): Promise<OrderTotals> {
-  return call<OrderTotals>('order_totals', { filter: cleanFilter(filter) });
+/** Takings per currency and the counts of the orders that brought no money, for a filter. */
+export function orderTotals(filter: FilterRequest): Promise<TotalsView> {
+  return call<TotalsView>('order_totals', { filter: cleanFilter(filter) });
+}
+
+/** Cancels a waiting order (at the gateway where its API can), as the counter's Cancel sale. */
+export function cancelSale(id: number): Promise<OrderView> {
+  return call<OrderView>('cancel_sale', { id });
+}
+
+/** Asks the gateway about an order now ("Check now"). */
+export function syncOrder(id: number): Promise<OrderView> {
+  return call<OrderView>('sync_order', { id });
 }
 
 export interface ExportColumns {
@@ -446,6 +504,22 @@ export function exportOrders(request: ExportRequest): Promise<ExportSummary> {
 
 export function onExportProgress(handler: (progress: ExportProgress) => void): Promise<UnlistenFn> {
   return listen<ExportProgress>(EXPORT_PROGRESS_EVENT, (event) => handler(event.payload));
+}
+
+/**
+ * Where an export is offered by default: the user's Documents folder, else their home folder;
+ * null when neither can be told (the owner then chooses).
+ */
+export async function defaultExportFolder(): Promise<string | null> {
+  for (const folder of [documentDir, homeDir]) {
+    try {
+      const path = await folder();
+      if (path) return path;
+    } catch {
+      // The next one.
+    }
+  }
+  return null;
 }
 
 /** The native save dialog; resolves to the chosen path, or null when cancelled. */

@@ -58,3 +58,20 @@ describe('the file and its columns', () => {
     expect(zoneText('offset', ' +05:30 ')).toBe('+05:30');
   });
 });
+
+describe('defaultExportPath', () => {
+  it('puts the file in the folder with its own separator', async () => {
+    const { defaultExportPath } = await import('./exportProgress');
+    expect(defaultExportPath('/home/owner/Documents', 'paydesk-orders-2026-12-06.csv')).toBe(
+      '/home/owner/Documents/paydesk-orders-2026-12-06.csv',
+    );
+    expect(defaultExportPath('/home/owner/', 'a.csv')).toBe('/home/owner/a.csv');
+    expect(defaultExportPath('C:\\Users\\owner\\Documents', 'a.csv')).toBe('C:\\Users\\owner\\Documents\\a.csv');
+  });
+
+  it('offers the file name alone when the folder is unknown', async () => {
+    const { defaultExportPath } = await import('./exportProgress');
+    expect(defaultExportPath(null, 'a.csv')).toBe('a.csv');
+    expect(defaultExportPath('  ', 'a.csv')).toBe('a.csv');
+  });
+});

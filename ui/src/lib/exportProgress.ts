@@ -76,3 +76,14 @@ export type ZoneChoice = 'local' | 'UTC' | 'offset';
 export function zoneText(choice: ZoneChoice, offset: string): string {
   return choice === 'offset' ? offset.trim() : choice;
 }
+
+/**
+ * The path an export starts with: `fileName` in `folder` (the user's Documents or home folder),
+ * with the folder's own separator; just the file name when the folder is unknown.
+ */
+export function defaultExportPath(folder: string | null, fileName: string): string {
+  const dir = folder?.trim() ?? '';
+  if (dir === '') return fileName;
+  const separator = dir.includes('\\') && !dir.includes('/') ? '\\' : '/';
+  return dir.endsWith('/') || dir.endsWith('\\') ? `${dir}${fileName}` : `${dir}${separator}${fileName}`;
+}

@@ -14,6 +14,7 @@ import {
   toFilterRequest,
   withGateway,
 } from './orderFilters';
+import { formatDay } from './datetime';
 
 const METHODS = [
   { gateway: 'iotpay', method: 'wechat-qr', currencies: ['CAD', 'USD'] },
@@ -80,9 +81,14 @@ describe('filterSummary', () => {
       filterSummary(
         { status: 'paid', gateway: 'iotpay', from: '2026-11-01', to: '2026-11-30', currency: 'CAD', minAmount: '10', search: 'PD26' },
         (s) => s.toUpperCase(),
+        (d) => d,
       ),
     ).toBe('PAID · IOTPay · 2026-11-01 to 2026-11-30 · at least 10 CAD · “PD26”');
-    expect(filterSummary({ to: '2026-01-31', currency: 'USD' })).toBe('until 2026-01-31 · USD');
+    expect(filterSummary({ to: '2026-01-31', currency: 'USD' }, undefined, (d) => d)).toBe('until 2026-01-31 · USD');
+    // Days in the locale's form, as everywhere.
+    expect(filterSummary({ from: '2026-11-01', to: '2026-11-30' }, undefined, (d) => formatDay(d, 'en-GB'))).toBe(
+      '1 Nov 2026 to 30 Nov 2026',
+    );
     expect(gatewayLabel('smartexpay')).toBe('SmartExPay');
     expect(gatewayLabel('other')).toBe('other');
   });

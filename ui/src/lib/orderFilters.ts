@@ -3,6 +3,7 @@
  * (amounts in the chosen currency, days in the local zone); the window only trims, leaves
  * blanks out, and shows the core's answer beside the field it names.
  */
+import { formatDay } from './datetime';
 import type { AppError } from './errors';
 
 export interface FilterForm {
@@ -117,15 +118,22 @@ export function gatewayLabel(gateway: string): string {
   return GATEWAY_LABELS[gateway] ?? gateway;
 }
 
-/** The filter in a line for people, e.g. "Paid · IOTPay · 2026-11-01 to 2026-11-30"; "" for none. */
-export function filterSummary(request: FilterRequest, statusName: (status: string) => string = (s) => s): string {
+/**
+ * The filter in a line for people, e.g. "Paid · IOTPay · Nov 1, 2026 to Nov 30, 2026" (days in
+ * `day`'s form: the locale's, as everywhere); "" for none.
+ */
+export function filterSummary(
+  request: FilterRequest,
+  statusName: (status: string) => string = (s) => s,
+  day: (isoDay: string) => string = (d) => formatDay(d),
+): string {
   const parts: string[] = [];
   if (request.status) parts.push(statusName(request.status));
   if (request.gateway) parts.push(gatewayLabel(request.gateway));
   if (request.method) parts.push(request.method);
-  if (request.from && request.to) parts.push(`${request.from} to ${request.to}`);
-  else if (request.from) parts.push(`from ${request.from}`);
-  else if (request.to) parts.push(`until ${request.to}`);
+  if (request.from && request.to) parts.push(`${day(request.from)} to ${day(request.to)}`);
+  else if (request.from) parts.push(`from ${day(request.from)}`);
+  else if (request.to) parts.push(`until ${day(request.to)}`);
   const currency = request.currency ?? '';
   if (request.minAmount && request.maxAmount) parts.push(`${request.minAmount}–${request.maxAmount} ${currency}`);
   else if (request.minAmount) parts.push(`at least ${request.minAmount} ${currency}`);

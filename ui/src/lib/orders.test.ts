@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OrderView } from './api';
-import { chooseCurrency, formatListTime, formatLocalTime, fresher, methodKey } from './orders';
+import { chooseCurrency, fresher, methodKey } from './orders';
 
 function order(overrides: Partial<OrderView> = {}): OrderView {
   return {
@@ -73,34 +73,8 @@ describe('chooseCurrency', () => {
   });
 });
 
-describe('formatLocalTime / methodKey', () => {
-  it('returns unparseable timestamps verbatim', () => {
-    expect(formatLocalTime('garbage')).toBe('garbage');
-  });
-
-  it('formats a timestamp in local time', () => {
-    const iso = '2025-03-01T12:34:56Z';
-    expect(formatLocalTime(iso, 'en-GB')).toBe(
-      new Date(iso).toLocaleString('en-GB', {
-        year: 'numeric',
-        month: '2-digit',
-        day: '2-digit',
-        hour: '2-digit',
-        minute: '2-digit',
-        second: '2-digit',
-      }),
-    );
-  });
-
+describe('methodKey', () => {
   it('keys methods by gateway and method', () => {
     expect(methodKey({ gateway: 'iotpay', method: 'alipay-qr' })).toBe('iotpay/alipay-qr');
-  });
-});
-
-describe('formatListTime', () => {
-  it('shows local year-month-day hours:minutes, the same in every locale', () => {
-    const local = new Date(2026, 10, 21, 7, 5, 9);
-    expect(formatListTime(local.toISOString())).toBe('2026-11-21 07:05');
-    expect(formatListTime('not a time')).toBe('not a time');
   });
 });

@@ -12,20 +12,6 @@ export function fresher(current: OrderView | null, incoming: OrderView): OrderVi
   return b >= a ? incoming : current;
 }
 
-/** Local date and time for an RFC 3339 timestamp; the input verbatim if unparseable. */
-export function formatLocalTime(iso: string, locale?: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return date.toLocaleString(locale, {
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  });
-}
-
 /** Stable key for a payment method: one gateway may offer several methods. */
 export function methodKey(m: { gateway: string; method: string }): string {
   return `${m.gateway}/${m.method}`;
@@ -41,15 +27,4 @@ export function chooseCurrency(currencies: readonly string[], current: string, f
   if (currencies.includes(current)) return current;
   if (currencies.includes(fallback)) return fallback;
   return currencies[0];
-}
-
-/**
- * Local date and time for a list row: "2026-11-21 17:10", compact and the same in every
- * locale (the detail shows the full local form); the input verbatim if unparseable.
- */
-export function formatListTime(iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }

@@ -1,17 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { DailyReport, ReportRow } from './api';
+import type { CurrencyTakings, DailyReport, ReportRow } from './api';
 import {
   addDays,
   chartModel,
   formatMinor,
-  gatewayColour,
-  inScope,
+  methodRows,
   pickCurrency,
   presetRange,
   rangeProblem,
-  tableRows,
+  reportCurrencies,
+  reportFigures,
   tickStep,
-  totalsOf,
 } from './report';
 
 const row = (period: string, gateway: string, status: ReportRow['status'], amountMinor: number, currency = 'CAD', count = 1, refundedMinor = 0): ReportRow => ({
@@ -24,6 +23,22 @@ const row = (period: string, gateway: string, status: ReportRow['status'], amoun
   refundedMinor,
 });
 
+const takings = (currency: string, paidCount: number, takenMinor: number, refundedMinor: number, waitingCount = 0, waitingMinor = 0): CurrencyTakings => ({
+  currency,
+  paidCount,
+  takenMinor,
+  takenDisplay: formatMinor(takenMinor, 2),
+  refundedMinor,
+  refundedDisplay: formatMinor(refundedMinor, 2),
+  takingsMinor: takenMinor - refundedMinor,
+  takingsDisplay: formatMinor(takenMinor - refundedMinor, 2),
+  waitingCount,
+  waitingMinor,
+  waitingDisplay: formatMinor(waitingMinor, 2),
+});
+
+// Paid 12.50 (WeChat) and 7.50 (Alipay) on the 20th, a failed 99.00 that day, 40.00 paid and
+// 15.00 of it refunded on the 22nd, a waiting 4.10, and 100.00 INR paid: as the core answers.
 const report: DailyReport = {
   from: '2026-11-20',
   to: '2026-11-22',
@@ -31,14 +46,35 @@ const report: DailyReport = {
   days: ['2026-11-20', '2026-11-21', '2026-11-22'],
   rows: [
     row('2026-11-20', 'iotpay', 'paid', 1250, 'CAD', 1),
-    row('2026-11-20', 'smartpay', 'paid', 750, 'CAD', 2),
+    row('2026-11-20', 'smartpay', 'paid', 750, 'CAD', 1),
     row('2026-11-20', 'iotpay', 'failed', 9900, 'CAD', 1),
     row('2026-11-22', 'iotpay', 'partially_refunded', 4000, 'CAD', 1, 1500),
+    row('2026-11-22', 'iotpay', 'pending', 410, 'CAD', 1),
     row('2026-11-22', 'smepay', 'paid', 10000, 'INR', 1),
+    row('2026-11-21', 'iotpay', 'failed', 500, 'USD', 1),
   ],
   currencies: [
     { code: 'CAD', exponent: 2 },
     { code: 'INR', exponent: 2 },
+    { code: 'USD', exponent: 2 },
+  ],
+  totals: {
+    count: 7,
+    waiting: 1,
+    failed: 2,
+    cancelled: 0,
+    expired: 0,
+    byCurrency: [takings('CAD', 3, 6000, 1500, 1, 410), takings('INR', 1, 10000, 0)],
+  },
+  takingsByDay: [
+    { day: '2026-11-20', currency: 'CAD', takingsMinor: 2000 },
+    { day: '2026-11-22', currency: 'CAD', takingsMinor: 2500 },
+    { day: '2026-11-22', currency: 'INR', takingsMinor: 10000 },
+  ],
+  byMethod: [
+    { gateway: 'smartpay', method: 'alipay-qr', currency: 'CAD', paidCount: 1, takingsMinor: 750, takingsDisplay: '7.50' },
+    { gateway: 'iotpay', method: 'wechat-qr', currency: 'CAD', paidCount: 2, takingsMinor: 3750, takingsDisplay: '37.50' },
+    { gateway: 'smepay', method: 'upi-widget', currency: 'INR', paidCount: 1, takingsMinor: 10000, takingsDisplay: '100.00' },
   ],
 };
 
@@ -78,35 +114,41 @@ describe('days', () => {
 });
 
 describe('table', () => {
-  it('keeps one currency, sorted by day, gateway and status, with totals', () => {
-    const rows = tableRows(report, 'CAD');
-    expect(rows.map((r) => `${r.period} ${r.gateway} ${r.status}`)).toEqual([
-      '2026-11-20 iotpay failed',
-      '2026-11-20 iotpay paid',
-      '2026-11-20 smartpay paid',
-      '2026-11-22 iotpay partially_refunded',
+  it('groups by how the customer paid, in one currency, most takings first', () => {
+    expect(methodRows(report, 'CAD').map((m) => `${m.gateway}/${m.method} ${m.takingsMinor}`)).toEqual([
+      'iotpay/wechat-qr 3750',
+      'smartpay/alipay-qr 750',
     ]);
-    expect(totalsOf(rows)).toEqual({ count: 5, amountMinor: 1250 + 750 + 9900 + 4000, refundedMinor: 1500 });
-    expect(tableRows(report, 'INR')).toHaveLength(1);
+    expect(methodRows(report, 'INR')).toHaveLength(1);
+    expect(methodRows(report, 'USD')).toEqual([]);
+  });
+
+  it('reads the headline from the totals, and the chart and table add up to it', () => {
+    const cad = reportFigures(report, 'CAD');
+    // Paid minus refunds: the failed and the waiting order are not in it.
+    expect(cad.takingsMinor).toBe(1250 + 750 + 4000 - 1500);
+    expect(cad.chartMinor).toBe(cad.takingsMinor);
+    expect(cad.tableMinor).toBe(cad.takingsMinor);
+    expect(cad).toMatchObject({ takenMinor: 6000, refundedMinor: 1500, paidCount: 3, waitingCount: 1, waitingMinor: 410 });
+    // A currency with no money: zeros, not a failure.
+    expect(reportFigures(report, 'USD')).toMatchObject({ takingsMinor: 0, chartMinor: 0, tableMinor: 0 });
+  });
+
+  it('offers the currencies with money, else every one', () => {
+    expect(reportCurrencies(report).map((c) => c.code)).toEqual(['CAD', 'INR']);
+    const nothingPaid = { ...report, totals: { ...report.totals, byCurrency: [] } };
+    expect(reportCurrencies(nothingPaid).map((c) => c.code)).toEqual(['CAD', 'INR', 'USD']);
   });
 
   it('picks the currency to chart', () => {
     expect(pickCurrency(report.currencies, null, 'CAD')).toBe('CAD');
     expect(pickCurrency(report.currencies, 'INR', 'CAD')).toBe('INR');
-    expect(pickCurrency(report.currencies, 'EUR', 'USD')).toBe('CAD');
+    expect(pickCurrency(report.currencies, 'EUR', 'GBP')).toBe('CAD');
     expect(pickCurrency([], null, 'CAD')).toBeNull();
   });
 });
 
 describe('chart', () => {
-  it('scopes takings to money received', () => {
-    expect(inScope('paid', 'takings')).toBe(true);
-    expect(inScope('partially_refunded', 'takings')).toBe(true);
-    expect(inScope('failed', 'takings')).toBe(false);
-    expect(inScope('failed', 'all')).toBe(true);
-    expect(inScope('failed', 'failed')).toBe(true);
-  });
-
   it('picks round gridline steps in minor units', () => {
     expect(tickStep(0, 2)).toBe(100);
     expect(tickStep(2000, 2)).toBe(500);
@@ -115,31 +157,19 @@ describe('chart', () => {
     expect(tickStep(7, 0)).toBe(2);
   });
 
-  it('stacks one segment per gateway per day, bottom up, in one currency', () => {
+  it('draws one bar per day of the takings by day, in one currency', () => {
     const chart = chartModel(report, 'CAD', { width: 400, height: 200 });
-    expect(chart.gateways).toEqual(['iotpay', 'smartpay']);
     expect(chart.bars.map((b) => b.day)).toEqual(report.days);
+    expect(chart.bars.map((b) => b.totalMinor)).toEqual([2000, 0, 2500]);
+    expect(chart.totalMinor).toBe(4500);
     const [first, empty, last] = chart.bars;
-    // Failed orders are not takings.
-    expect(first.totalMinor).toBe(2000);
-    expect(first.segments.map((s) => [s.gateway, s.amountMinor])).toEqual([
-      ['iotpay', 1250],
-      ['smartpay', 750],
-    ]);
-    expect(empty.segments).toEqual([]);
-    expect(last.totalMinor).toBe(4000);
-    // Segments sit on each other: the first on the baseline, the next on the first.
-    const [a, b] = first.segments;
-    expect(a.y + a.height).toBeCloseTo(chart.plot.bottom);
-    expect(b.y + b.height).toBeCloseTo(a.y);
-    // Heights are proportional to amounts, and the tallest bar fits under the top gridline.
-    expect(a.height / b.height).toBeCloseTo(1250 / 750);
-    expect(chart.maxMinor).toBeGreaterThanOrEqual(4000);
-    expect(last.segments[0].y).toBeGreaterThanOrEqual(chart.plot.top);
+    expect(first.y + first.height).toBeCloseTo(chart.plot.bottom);
+    expect(empty.height).toBe(0);
+    expect(first.height / last.height).toBeCloseTo(2000 / 2500);
+    expect(chart.maxMinor).toBeGreaterThanOrEqual(2500);
+    expect(last.y).toBeGreaterThanOrEqual(chart.plot.top);
     expect(chart.ticks[0]).toMatchObject({ valueMinor: 0, label: '0.00' });
     expect(chart.ticks.at(-1)?.valueMinor).toBe(chart.maxMinor);
-    expect(a.colour).toBe(gatewayColour('iotpay'));
-    // Bars stay inside the plot, in day order.
     for (const bar of chart.bars) {
       expect(bar.x).toBeGreaterThanOrEqual(chart.plot.left);
       expect(bar.x + bar.width).toBeLessThanOrEqual(chart.plot.right);
@@ -147,18 +177,16 @@ describe('chart', () => {
     expect(chart.bars[1].x).toBeGreaterThan(chart.bars[0].x);
   });
 
-  it('charts every status on request, and an empty report still has an axis', () => {
-    const all = chartModel(report, 'CAD', { scope: 'all' });
-    expect(all.bars[0].totalMinor).toBe(1250 + 750 + 9900);
-    const none = chartModel({ ...report, rows: [] }, 'CAD');
-    expect(none.gateways).toEqual([]);
+  it('an empty report still has an axis', () => {
+    const none = chartModel({ ...report, takingsByDay: [] }, 'CAD');
     expect(none.ticks.length).toBeGreaterThanOrEqual(2);
-    expect(none.bars.every((b) => b.segments.length === 0)).toBe(true);
+    expect(none.bars.every((b) => b.totalMinor === 0 && b.height === 0)).toBe(true);
+    expect(none.totalMinor).toBe(0);
   });
 
   it('labels every nth day when there are many', () => {
     const days = Array.from({ length: 60 }, (_, i) => addDays('2026-09-01', i));
-    const chart = chartModel({ ...report, days, rows: [] }, 'CAD');
+    const chart = chartModel({ ...report, days, takingsByDay: [] }, 'CAD');
     const labelled = chart.bars.filter((b) => b.labelled).length;
     expect(labelled).toBeLessThanOrEqual(12);
     expect(labelled).toBeGreaterThan(6);

@@ -1,11 +1,11 @@
 /**
- * The Reports screen's logic: days of a range, amounts in minor units formatted per currency
- * (integer arithmetic only), and the stacked bar chart's geometry (one bar per day, one
- * segment per gateway). The core adds the rows up (`daily_report`); nothing here sums across
- * currencies.
+ * The Reports screen's logic. The core adds everything up (`daily_report`): the chart reads its
+ * `takingsByDay`, the table its `byMethod`, the headline its `totals`, all three from one
+ * definition of takings (paid minus refunds), so they agree. Here: days of a range, amounts in
+ * minor units formatted per currency (integer arithmetic only), the table's order, and the bar
+ * chart's geometry (one bar per day). Nothing here sums across currencies.
  */
-import type { CurrencyInfo, DailyReport, ReportRow } from './api';
-import type { OrderStatus } from './status';
+import type { CurrencyInfo, DailyReport, MethodTakings } from './api';
 
 export { gatewayLabel } from './orderFilters';
 
@@ -20,17 +20,6 @@ const OTHER_COLOUR = '#8a96a0';
 
 export function gatewayColour(gateway: string): string {
   return GATEWAY_COLOURS[gateway] ?? OTHER_COLOUR;
-}
-
-/** What the chart adds up: money received (paid, later refunded or not), or every order. */
-export type ChartScope = 'takings' | 'all' | OrderStatus;
-
-export const TAKINGS: readonly OrderStatus[] = ['paid', 'partially_refunded', 'refunded'];
-
-export function inScope(status: string, scope: ChartScope): boolean {
-  if (scope === 'all') return true;
-  if (scope === 'takings') return (TAKINGS as readonly string[]).includes(status);
-  return status === scope;
 }
 
 // ---- days ----
@@ -109,50 +98,71 @@ export function pickCurrency(currencies: CurrencyInfo[], picked: string | null, 
 
 // ---- table ----
 
-export interface Totals {
-  count: number;
-  amountMinor: number;
-  refundedMinor: number;
+/**
+ * The currencies the report can show: those with money taken or waiting (the totals'), else
+ * every currency of its orders (a range where nothing was paid still has its failed orders).
+ */
+export function reportCurrencies(report: DailyReport): CurrencyInfo[] {
+  const withMoney = new Set((report.totals?.byCurrency ?? []).map((t) => t.currency));
+  const chosen = report.currencies.filter((c) => withMoney.has(c.code));
+  return chosen.length > 0 ? chosen : report.currencies;
 }
 
-/** The rows of one currency, by day, gateway and status. */
-export function tableRows(report: DailyReport, currency: string): ReportRow[] {
-  return report.rows
-    .filter((r) => r.currency === currency)
+/** How the customer paid, in one currency: most takings first, then by gateway and method. */
+export function methodRows(report: DailyReport, currency: string): MethodTakings[] {
+  return (report.byMethod ?? [])
+    .filter((m) => m.currency === currency)
     .sort(
       (a, b) =>
-        a.period.localeCompare(b.period) || a.gateway.localeCompare(b.gateway) || a.status.localeCompare(b.status),
+        b.takingsMinor - a.takingsMinor || a.gateway.localeCompare(b.gateway) || a.method.localeCompare(b.method),
     );
 }
 
-export function totalsOf(rows: ReportRow[]): Totals {
-  return rows.reduce(
-    (t, r) => ({
-      count: t.count + r.count,
-      amountMinor: t.amountMinor + r.amountMinor,
-      refundedMinor: t.refundedMinor + r.refundedMinor,
-    }),
-    { count: 0, amountMinor: 0, refundedMinor: 0 },
-  );
+export interface ReportFigures {
+  /** The headline: the totals' takings of the currency. */
+  takingsMinor: number;
+  takenMinor: number;
+  refundedMinor: number;
+  paidCount: number;
+  waitingCount: number;
+  waitingMinor: number;
+  /** What the chart's bars add up to. */
+  chartMinor: number;
+  /** What the table's rows add up to. */
+  tableMinor: number;
+}
+
+/**
+ * The currency's figures as the core gave them, with the sums of what the chart and the table
+ * draw (equal to the takings when the core is right: the screen shows that they agree).
+ */
+export function reportFigures(report: DailyReport, currency: string): ReportFigures {
+  const t = report.totals?.byCurrency.find((c) => c.currency === currency);
+  const chartMinor = (report.takingsByDay ?? [])
+    .filter((d) => d.currency === currency)
+    .reduce((sum, d) => sum + d.takingsMinor, 0);
+  const tableMinor = methodRows(report, currency).reduce((sum, m) => sum + m.takingsMinor, 0);
+  return {
+    takingsMinor: t?.takingsMinor ?? 0,
+    takenMinor: t?.takenMinor ?? 0,
+    refundedMinor: t?.refundedMinor ?? 0,
+    paidCount: t?.paidCount ?? 0,
+    waitingCount: t?.waitingCount ?? 0,
+    waitingMinor: t?.waitingMinor ?? 0,
+    chartMinor,
+    tableMinor,
+  };
 }
 
 // ---- chart ----
-
-export interface Segment {
-  gateway: string;
-  amountMinor: number;
-  colour: string;
-  y: number;
-  height: number;
-}
 
 export interface Bar {
   day: string;
   x: number;
   width: number;
+  y: number;
+  height: number;
   totalMinor: number;
-  /** Bottom to top, in the gateways' order. */
-  segments: Segment[];
   /** Whether the day's label is drawn (every nth when there are many days). */
   labelled: boolean;
 }
@@ -169,16 +179,9 @@ export interface Chart {
   plot: { left: number; top: number; right: number; bottom: number };
   bars: Bar[];
   ticks: Tick[];
-  /** The gateways present, in legend order. */
-  gateways: string[];
   maxMinor: number;
-}
-
-const GATEWAY_ORDER = ['iotpay', 'smepay', 'smartpay', 'smartexpay'];
-
-function gatewayRank(gateway: string): number {
-  const i = GATEWAY_ORDER.indexOf(gateway);
-  return i < 0 ? GATEWAY_ORDER.length : i;
+  /** The bars added up: the range's takings in this currency. */
+  totalMinor: number;
 }
 
 /**
@@ -197,35 +200,27 @@ export function tickStep(maxMinor: number, exponent: number): number {
 export interface ChartOptions {
   width?: number;
   height?: number;
-  scope?: ChartScope;
 }
 
-/** The stacked bars of one currency: per day, per gateway, the amounts of rows in scope. */
+/** One bar per day of the range: that day's takings in `currency`, as the core counted them. */
 export function chartModel(report: DailyReport, currency: string, options: ChartOptions = {}): Chart {
   const width = options.width ?? 800;
   const height = options.height ?? 260;
-  const scope = options.scope ?? 'takings';
   const exponent = exponentOf(report, currency);
   // Room above the plot for the currency over the amounts' axis.
   const plot = { left: 84, top: 28, right: width - 12, bottom: height - 36 };
 
-  const sums = new Map<string, Map<string, number>>();
-  const present = new Set<string>();
-  for (const row of report.rows) {
-    if (row.currency !== currency || !inScope(row.status, scope)) continue;
-    const day = sums.get(row.period) ?? new Map<string, number>();
-    day.set(row.gateway, (day.get(row.gateway) ?? 0) + row.amountMinor);
-    sums.set(row.period, day);
-    present.add(row.gateway);
+  const byDay = new Map<string, number>();
+  for (const d of report.takingsByDay ?? []) {
+    if (d.currency !== currency) continue;
+    byDay.set(d.day, (byDay.get(d.day) ?? 0) + d.takingsMinor);
   }
-  const gateways = [...present].sort((a, b) => gatewayRank(a) - gatewayRank(b) || a.localeCompare(b));
-
-  const totals = report.days.map((day) => [...(sums.get(day)?.values() ?? [])].reduce((a, b) => a + b, 0));
+  const totals = report.days.map((day) => byDay.get(day) ?? 0);
   const maxTotal = Math.max(0, ...totals);
   const step = tickStep(maxTotal, exponent);
   const maxMinor = Math.max(step, Math.ceil(maxTotal / step) * step);
   const plotHeight = plot.bottom - plot.top;
-  const scale = (minor: number) => (minor / maxMinor) * plotHeight;
+  const scale = (minor: number) => (Math.max(0, minor) / maxMinor) * plotHeight;
 
   const ticks: Tick[] = [];
   for (let v = 0; v <= maxMinor; v += step) {
@@ -237,23 +232,18 @@ export function chartModel(report: DailyReport, currency: string, options: Chart
   const barWidth = Math.max(1, Math.min(48, slot * 0.7));
   const labelEvery = Math.max(1, Math.ceil(n / 12));
   const bars: Bar[] = report.days.map((day, i) => {
-    const x = plot.left + slot * i + (slot - barWidth) / 2;
-    let base = plot.bottom;
-    const segments: Segment[] = [];
-    for (const gateway of gateways) {
-      const amountMinor = sums.get(day)?.get(gateway) ?? 0;
-      if (amountMinor <= 0) continue;
-      const h = scale(amountMinor);
-      base -= h;
-      segments.push({ gateway, amountMinor, colour: gatewayColour(gateway), y: base, height: h });
-    }
-    return { day, x, width: barWidth, totalMinor: totals[i], segments, labelled: i % labelEvery === 0 };
+    const h = scale(totals[i]);
+    return {
+      day,
+      x: plot.left + slot * i + (slot - barWidth) / 2,
+      width: barWidth,
+      y: plot.bottom - h,
+      height: h,
+      totalMinor: totals[i],
+      labelled: i % labelEvery === 0,
+    };
   });
-
-  return { width, height, plot, bars, ticks, gateways, maxMinor };
-}
-
-/** A day's axis label: "11-22" (the year is in the range above the chart). */
-export function dayLabel(day: string): string {
-  return day.slice(5);
+  // Days outside the range (none, from a right core) are still counted in what the bars say.
+  const totalMinor = [...byDay.values()].reduce((a, b) => a + b, 0);
+  return { width, height, plot, bars, ticks, maxMinor, totalMinor };
 }

@@ -68,3 +68,66 @@ describe('isOrderStatus', () => {
     expect(isOrderStatus('toString')).toBe(false);
   });
 });
+
+describe('moneyClass', () => {
+  it('counts only paid and refunded orders as taken, as the core does', async () => {
+    const { moneyClass } = await import('./status');
+    expect(ORDER_STATUSES.filter((s) => moneyClass(s) === 'taken')).toEqual(['paid', 'partially_refunded', 'refunded']);
+    expect(ORDER_STATUSES.filter((s) => moneyClass(s) === 'waiting')).toEqual(['created', 'pending', 'authorized']);
+    expect(moneyClass('failed')).toBe('failed');
+    expect(moneyClass('voided')).toBe('cancelled');
+    expect(moneyClass('cancelled')).toBe('cancelled');
+    expect(moneyClass('expired')).toBe('expired');
+    expect(moneyClass('on_hold')).toBe('waiting');
+  });
+});
+
+describe('words for the owner’s screens', () => {
+  it('says a declined order is declined, in red, with the core’s reason', async () => {
+    const { orderBadge } = await import('./status');
+    const declined = orderBadge({ status: 'cancelled', reason: "declined by the customer's wallet" });
+    expect(declined).toEqual({ label: 'Declined', tone: 'danger', meaning: "Declined by the customer's wallet" });
+    expect(orderBadge({ status: 'failed', reason: 'declined by the card network' }).label).toBe('Declined');
+    // The customer cancelling in their wallet is their refusal too, its own words kept.
+    expect(orderBadge({ status: 'cancelled', reason: 'cancelled by the customer' })).toEqual({
+      label: 'Declined',
+      tone: 'danger',
+      meaning: 'Cancelled by the customer',
+    });
+    expect(orderBadge({ status: 'cancelled', reason: 'cancelled before the customer paid' }).label).toBe('Cancelled');
+    // Cancelled by the cashier stays Cancelled; a reason is still the meaning.
+    expect(orderBadge({ status: 'cancelled', reason: 'cancelled at the counter' })).toMatchObject({
+      label: 'Cancelled',
+      tone: 'neutral',
+      meaning: 'Cancelled at the counter',
+    });
+    expect(orderBadge({ status: 'pending', reason: null })).toMatchObject({
+      label: 'Waiting',
+      meaning: 'Waiting for the customer to pay.',
+    });
+  });
+
+  it('keeps changes and leaves repeated polls out of the timeline', async () => {
+    const { timelineEvents } = await import('./status');
+    const events = [
+      { fromStatus: null, toStatus: 'created', source: 'create', changed: true },
+      { fromStatus: 'created', toStatus: 'pending', source: 'poll', changed: true },
+      { fromStatus: 'pending', toStatus: 'pending', source: 'poll', changed: false },
+      { fromStatus: 'pending', toStatus: 'pending', source: 'poll' },
+      { fromStatus: 'pending', toStatus: 'paid', source: 'notify' },
+    ];
+    expect(timelineEvents(events).map((e) => e.toStatus)).toEqual(['created', 'pending', 'paid']);
+  });
+
+  it('words a change and its source without tags or codes', async () => {
+    const { changeWords, sourceWords } = await import('./status');
+    expect(changeWords({ fromStatus: 'pending', toStatus: 'paid', source: 'poll', label: 'paid by the customer' })).toBe(
+      'Paid by the customer',
+    );
+    expect(changeWords({ fromStatus: 'pending', toStatus: 'paid', source: 'poll' })).toBe('Waiting for payment → Paid');
+    expect(changeWords({ fromStatus: null, toStatus: 'created', source: 'create' })).toBe('Created');
+    expect(sourceWords('poll', 'IOTPay')).toBe('checked with IOTPay');
+    expect(sourceWords('notify', 'IOTPay')).toBe('IOTPay told Paydesk');
+    expect(sourceWords('something-new', 'IOTPay')).toBe('');
+  });
+});

@@ -1,0 +1,100 @@
+/**
+ * How the Orders header and Reports show the core's `TotalsView`: takings (paid minus refunds)
+ * per currency as the headline, and beside it the counts of the orders that brought no money
+ * (waiting, failed, cancelled, expired), never summed in. The core adds everything up; this
+ * only orders, trims to fit one line, and words it.
+ */
+import type { CurrencyTakings, TotalsView } from './api';
+import { formatCount } from './exportProgress';
+
+/** How many currencies the header shows before "+N more" (nine would not fit 1024 px). */
+export const HEADLINE_CURRENCIES = 3;
+
+/**
+ * The currencies in the order they are shown: the shop's own first, then the most orders that
+ * took money, then what is waiting, then by code (stable from one refresh to the next).
+ */
+export function rankCurrencies(byCurrency: readonly CurrencyTakings[], shopCurrency = ''): CurrencyTakings[] {
+  return [...byCurrency].sort(
+    (a, b) =>
+      Number(b.currency === shopCurrency) - Number(a.currency === shopCurrency) ||
+      b.paidCount - a.paidCount ||
+      b.waitingCount - a.waitingCount ||
+      a.currency.localeCompare(b.currency),
+  );
+}
+
+export interface HeadlineSplit {
+  shown: CurrencyTakings[];
+  /** Behind "+N more" (listed in its popover). */
+  more: CurrencyTakings[];
+}
+
+/**
+ * The currencies that fit the line and the rest. Showing `max` and "+1 more" would take about
+ * the room of one more currency, so one over `max` is shown whole.
+ */
+export function splitHeadline(
+  byCurrency: readonly CurrencyTakings[],
+  shopCurrency = '',
+  max = HEADLINE_CURRENCIES,
+): HeadlineSplit {
+  const ranked = rankCurrencies(byCurrency, shopCurrency);
+  if (ranked.length <= max + 1) return { shown: ranked, more: [] };
+  return { shown: ranked.slice(0, max), more: ranked.slice(max) };
+}
+
+export type OutcomeKey = 'paid' | 'waiting' | 'failed' | 'cancelled' | 'expired';
+
+export interface OutcomeCount {
+  key: OutcomeKey;
+  count: number;
+  /** "1 waiting", "3 failed". */
+  text: string;
+}
+
+/** Orders that took money, over every currency. */
+export function paidCount(totals: TotalsView): number {
+  return totals.byCurrency.reduce((sum, t) => sum + t.paidCount, 0);
+}
+
+/**
+ * The counts beside the takings, in the order a shop cares: paid, then what waits, failed,
+ * cancelled and expired. Zeros are left out except paid (a day with nothing taken says so).
+ */
+export function outcomeCounts(totals: TotalsView): OutcomeCount[] {
+  const all: [OutcomeKey, number][] = [
+    ['paid', paidCount(totals)],
+    ['waiting', totals.waiting],
+    ['failed', totals.failed],
+    ['cancelled', totals.cancelled],
+    ['expired', totals.expired],
+  ];
+  return all
+    .filter(([key, count]) => key === 'paid' || count > 0)
+    .map(([key, count]) => ({ key, count, text: `${formatCount(count)} ${key}` }));
+}
+
+/** "12.50 CAD", the headline of one currency. */
+export function takingsText(t: CurrencyTakings): string {
+  return `${t.takingsDisplay} ${t.currency}`;
+}
+
+/**
+ * The tooltip of one currency's headline: what it is made of, e.g.
+ * "3 paid: 40.00 CAD taken, 5.00 refunded · 1 waiting: 12.50 (not counted)".
+ */
+export function takingsDetail(t: CurrencyTakings): string {
+  const parts = [`${formatCount(t.paidCount)} paid: ${t.takenDisplay} ${t.currency} taken`];
+  if (t.refundedMinor > 0) parts[0] += `, ${t.refundedDisplay} refunded`;
+  if (t.waitingCount > 0) parts.push(`${formatCount(t.waitingCount)} waiting: ${t.waitingDisplay} (not counted)`);
+  return parts.join(' · ');
+}
+
+/** The header's line read out in one sentence (its accessible name and the "+N more" list). */
+export function totalsSentence(totals: TotalsView, shopCurrency = ''): string {
+  const takings = rankCurrencies(totals.byCurrency, shopCurrency).map(takingsText);
+  const head = takings.length > 0 ? `Takings ${takings.join(', ')}` : 'No takings';
+  const counts = outcomeCounts(totals).map((c) => c.text);
+  return `${head}; ${counts.join(', ')} of ${formatCount(totals.count)} ${totals.count === 1 ? 'order' : 'orders'}`;
+}
