@@ -16,6 +16,8 @@ use crate::support::{paydesk, paydesk_bin, run, stdout};
 
 /// The owner's desk: the Orders list at scale, its CSV export, a card void (e2e/desk.rs).
 mod desk;
+/// The owner's screens (issue 12): totals that mean money, Cancel from Orders, words (e2e/owner_screens.rs).
+mod owner_screens;
 /// The first start, and every screen at a till's 1024 x 768 (e2e/setup.rs).
 mod setup;
 
