@@ -575,7 +575,8 @@ async fn owner_exports_the_filtered_orders_to_csv_with_the_pin() {
             .to_string();
         assert_eq!(row[1], created, "UTC times");
         assert_eq!(row[2], order["merchantOrderNo"].as_str().unwrap());
-        assert_eq!(row[3], "paid");
+        // Statuses in plain words, as the screens say them (issue 12).
+        assert_eq!(row[3], "Paid");
         // Two-decimal currencies (CAD, USD): the minor units as a plain decimal.
         let minor = order["amountMinor"].as_i64().unwrap();
         assert_eq!(row[4], format!("{}.{:02}", minor / 100, minor % 100));
