@@ -26,6 +26,8 @@ const COMMANDS: &[&str] = &[
     "open_customer_display",
     "customer_display_show",
     "customer_display_state",
+    "setup_state",
+    "complete_setup",
 ];
 
 fn main() {

@@ -2,7 +2,7 @@
 //! input (the message names the field and the rule; nothing is written), 1 a failure.
 
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{BufRead, IsTerminal, Read, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,6 +13,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use paydesk::config::{resolve_data_dir, Mode};
 use paydesk::error::{Error, Result};
 use paydesk::export::ExportOptions;
+use paydesk::filters::TotalsView;
 use paydesk::ledger::{Ledger, OrderFilter};
 use paydesk::money::{Currency, Money};
 use paydesk::order::{Gateway, Method, OrderStatus};
@@ -36,6 +37,11 @@ pub struct Cli {
     /// sandbox (no credentials, no real money), test or live. Default: the saved setting, else sandbox.
     #[arg(long, global = true, env = "PAYDESK_MODE", value_parser = ["sandbox", "test", "live"])]
     pub mode: Option<String>,
+    /// Read the owner's PIN as the first line of stdin (for scripts) instead of a hidden
+    /// prompt. Owner actions (refund, void, resend-refunds, settle-refund, settings set,
+    /// credentials set/delete, export) ask for it once a PIN is set; so does `setup`.
+    #[arg(long, global = true)]
+    pub pin_stdin: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -68,6 +74,9 @@ pub enum Command {
     /// Settings kept in the ledger: mode, gateway base URLs, notification addresses.
     #[command(subcommand)]
     Settings(SettingsCommand),
+    /// Set up a new shop once: its name, currency, the methods the counter offers and the
+    /// owner's PIN (a hidden prompt typed twice, or one line on stdin with --pin-stdin).
+    Setup(SetupArgs),
     /// Check the data directory, the ledger, the keychain and the sandbox.
     Doctor,
     /// Re-query every order still open at its gateway and record the answers, as the window
@@ -77,7 +86,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Count and sum the filtered orders, per currency (never mixed).
+    /// Takings of the filtered orders per currency (paid minus refunded, never mixed), with
+    /// the waiting, failed, cancelled and expired orders counted beside them, never summed in.
     Totals(TotalsArgs),
     /// Orders per day or month x gateway x status, summed per currency.
     Report(ReportArgs),
@@ -137,6 +147,14 @@ pub enum OrderCommand {
         id: String,
         #[arg(long)]
         reason: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Cancel a sale still waiting for its payment: at the gateway where it has a call for
+    /// it (SmartPay), else in Paydesk only (a payment that still arrives is recorded as paid,
+    /// with a note to refund it).
+    Cancel {
+        id: String,
         #[arg(long)]
         json: bool,
     },
@@ -256,6 +274,19 @@ pub enum ExportCommand {
         #[arg(long, hide = true)]
         peak_memory: bool,
     },
+}
+
+#[derive(Args, Debug)]
+pub struct SetupArgs {
+    /// The shop's name, shown on the customer display (1 to 60 characters).
+    #[arg(long)]
+    shop_name: String,
+    /// The counter's currency (ISO code: CAD, USD, EUR, INR ...).
+    #[arg(long)]
+    currency: String,
+    /// The methods the counter offers, in order, separated by commas: wechat-qr,alipay-qr.
+    #[arg(long)]
+    methods: String,
 }
 
 #[derive(Args, Debug)]
@@ -445,6 +476,7 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
         }) => {
             let desk = Paydesk::open(&data_dir, cli.mode()).await?;
             let order = desk.ledger().resolve(&id)?;
+            owner_pin(cli, desk.ledger())?;
             let (refund, _) = desk
                 .refund(order.id, amount.as_deref(), reason.as_deref())
                 .await?;
@@ -454,13 +486,21 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
         Command::Order(OrderCommand::Void { id, reason, json }) => {
             let desk = Paydesk::open(&data_dir, cli.mode()).await?;
             let order = desk.ledger().resolve(&id)?;
+            owner_pin(cli, desk.ledger())?;
             let (refund, _) = desk.void(order.id, reason.as_deref()).await?;
             warn_if_pending(&refund);
+            print_order(&desk, order.id, json)?;
+        }
+        Command::Order(OrderCommand::Cancel { id, json }) => {
+            let desk = Paydesk::open(&data_dir, cli.mode()).await?;
+            let order = desk.ledger().resolve(&id)?;
+            desk.cancel(order.id).await?;
             print_order(&desk, order.id, json)?;
         }
         Command::Order(OrderCommand::ResendRefunds { id, json }) => {
             let desk = Paydesk::open(&data_dir, cli.mode()).await?;
             let order = desk.ledger().resolve(&id)?;
+            owner_pin(cli, desk.ledger())?;
             desk.retry_reversals(order.id).await?;
             print_order(&desk, order.id, json)?;
         }
@@ -470,6 +510,7 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
             json,
         }) => {
             let desk = Paydesk::open(&data_dir, cli.mode()).await?;
+            owner_pin(cli, desk.ledger())?;
             let (refund, _) =
                 desk.settle_reversal(&refund_no, matches!(outcome, SettleOutcome::Done))?;
             print_order(&desk, refund.order_id, json)?;
@@ -553,6 +594,7 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
                 options.columns = ExportOptions::parse_columns(&columns)?;
             }
             let ledger = Ledger::open_in(&data_dir)?;
+            owner_pin(cli, &ledger)?;
             let rows = match output {
                 Some(path) => {
                     // As the window's export: never into the data folder, written beside the
@@ -568,6 +610,7 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
                         |_| Ok(()),
                     )?;
                     eprintln!("{} order(s) written to {}", summary.rows, path.display());
+                    eprint!("{}", totals_text(&summary.totals));
                     summary.rows
                 }
                 None => paydesk::export::write_csv_with(
@@ -587,42 +630,50 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
         }
         Command::Totals(args) => {
             let ledger = Ledger::open_in(&data_dir)?;
-            let totals = ledger.totals(&args.filter.parse()?)?;
+            let totals = TotalsView::of(&ledger.totals(&args.filter.parse()?)?);
             if args.json {
                 println!("{}", to_json(&totals)?);
             } else {
-                for t in &totals.by_currency {
-                    let currency = Currency::parse(&t.currency)?;
-                    println!(
-                        "{}  {:>9} order(s)  {:>16}  refunded {:>14}",
-                        t.currency,
-                        t.count,
-                        currency.decimal_string(t.amount_minor),
-                        currency.decimal_string(t.refunded_minor)
-                    );
-                }
-                eprintln!("{} order(s)", totals.count);
+                print!("{}", totals_text(&totals));
             }
         }
         Command::Report(args) => {
             let ledger = Ledger::open_in(&data_dir)?;
-            let rows = ledger.report(
-                &args.filter.parse()?,
-                Period::parse(&args.by)?,
-                &Zone::parse(&args.tz)?,
+            let period = Period::parse(&args.by)?;
+            let zone = Zone::parse(&args.tz)?;
+            let filter = args.filter.parse()?;
+            let report = paydesk::reports::build(
+                &ledger,
+                &filter,
+                period,
+                &zone,
+                (
+                    args.filter.from.clone().unwrap_or_default(),
+                    args.filter.to.clone().unwrap_or_default(),
+                ),
+                Vec::new(),
             )?;
             if args.json {
-                println!("{}", to_json(&rows)?);
+                println!("{}", to_json(&report)?);
             } else {
-                for r in &rows {
+                for r in &report.rows {
                     let amount =
                         Currency::parse(&r.currency).map(|c| c.decimal_string(r.amount_minor))?;
                     println!(
-                        "{:<10}  {:<10} {:<18} {} {:>8} {:>16}",
-                        r.period, r.gateway, r.status, r.currency, r.count, amount
+                        "{:<10}  {:<10} {:<13} {:<18} {} {:>8} {:>16}",
+                        r.period,
+                        r.gateway,
+                        r.method,
+                        paydesk::order::OrderStatus::parse(&r.status)
+                            .map(|s| s.label())
+                            .unwrap_or(&r.status),
+                        r.currency,
+                        r.count,
+                        amount
                     );
                 }
-                eprintln!("{} line(s)", rows.len());
+                eprintln!("{} line(s)", report.rows.len());
+                print!("{}", totals_text(&report.totals));
             }
         }
         Command::Dev(DevCommand::Seed { orders, seed }) => {
@@ -731,6 +782,9 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
         }
         Command::Settings(SettingsCommand::Set { key, value }) => {
             let ledger = Ledger::open_in(&data_dir)?;
+            // Checked before the PIN: a typo costs no PIN try.
+            paydesk::settings::check_all(&[(key.clone(), value.clone())])?;
+            owner_pin(cli, &ledger)?;
             match paydesk::settings::set(&ledger, &key, &value)? {
                 Some(checked) => {
                     println!("{key} = {}", checked.value);
@@ -779,6 +833,8 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
                     name
                 }
             };
+            // The PIN first: with --pin-stdin it is stdin's first line, the secret the rest.
+            owner_pin(cli, &Ledger::open_in(&data_dir)?)?;
             if let Some(secret) = read_secret(gateway)? {
                 values.insert(secret_name, secret);
             }
@@ -826,6 +882,7 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
         Command::Credentials(CredentialsCommand::Delete { gateway, env }) => {
             let gateway = Gateway::parse(&gateway)?;
             let env = Environment::parse(&env)?;
+            owner_pin(cli, &Ledger::open_in(&data_dir)?)?;
             let removed = Vault::keychain().delete(gateway, env)?;
             println!(
                 "{} {}: {}",
@@ -845,6 +902,51 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
         Command::Card(CardCommand::Show { card_id }) => {
             let desk = Paydesk::open(&data_dir, cli.mode()).await?;
             println!("{}", to_json(&desk.query_card(&card_id).await?)?);
+        }
+        Command::Setup(args) => {
+            let ledger = Ledger::open_in(&data_dir)?;
+            if !paydesk::setup::needed(&ledger)? {
+                // Refused before any PIN is asked for.
+                paydesk::setup::complete(&ledger, &Default::default())?;
+            }
+            let (pin, pin_repeat) = if cli.pin_stdin {
+                let pin = read_stdin_line()?;
+                (pin.clone(), pin)
+            } else if std::io::stdin().is_terminal() {
+                (
+                    rpassword::prompt_password("Owner PIN, 4 to 12 digits (hidden): ")?,
+                    rpassword::prompt_password("The same PIN again: ")?,
+                )
+            } else {
+                return Err(Error::Refused {
+                    code: "pin_required",
+                    field: Some("pin"),
+                    message: "setup sets the owner's PIN: type it at the prompt on a terminal, or pipe it with --pin-stdin".into(),
+                });
+            };
+            paydesk::setup::complete(
+                &ledger,
+                &paydesk::setup::SetupInput {
+                    shop_name: args.shop_name,
+                    currency: args.currency,
+                    pin,
+                    pin_repeat,
+                    methods: args
+                        .methods
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|m| !m.is_empty())
+                        .map(str::to_string)
+                        .collect(),
+                },
+            )?;
+            let state = paydesk::setup::state(&ledger)?;
+            println!(
+                "{} is set up: {}, offering {}; owner actions now need the PIN",
+                state.shop_name,
+                state.currency,
+                state.methods.join(", ")
+            );
         }
         Command::Doctor => return doctor(&data_dir, cli.mode()).await,
         Command::Reconcile { json } => return reconcile(&data_dir, cli.mode(), json).await,
@@ -939,6 +1041,33 @@ fn print_order(desk: &Arc<Paydesk>, id: i64, json: bool) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// `paydesk totals` for people: the takings per currency as the headline, and beside them the
+/// orders that brought no money, counted and never summed in.
+fn totals_text(totals: &TotalsView) -> String {
+    let mut out = String::new();
+    if totals.by_currency.is_empty() {
+        out.push_str("takings: none\n");
+    }
+    for t in &totals.by_currency {
+        out.push_str(&format!(
+            "takings {} {:>16}  ({} paid, {} taken, {} refunded)",
+            t.currency, t.takings_display, t.paid_count, t.taken_display, t.refunded_display
+        ));
+        if t.waiting_count > 0 {
+            out.push_str(&format!(
+                "  waiting: {} order(s), {} {} not counted",
+                t.waiting_count, t.waiting_display, t.currency
+            ));
+        }
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "{} order(s): {} waiting, {} failed, {} cancelled, {} expired (not in takings)\n",
+        totals.count, totals.waiting, totals.failed, totals.cancelled, totals.expired
+    ));
+    out
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
@@ -1065,6 +1194,36 @@ fn parse_fields(
         }
     }
     Ok(out)
+}
+
+/// The owner's PIN for an owner action, once one is set (before, nothing is asked): the first
+/// line of stdin with --pin-stdin, else a hidden prompt on a terminal. Missing, wrong or locked
+/// out is an error (exit 2) before anything is changed; wrong tries count toward the lockout
+/// the window shares (kept in the ledger).
+fn owner_pin(cli: &Cli, ledger: &Ledger) -> Result<()> {
+    let owner = paydesk::owner::OwnerLock;
+    if !owner.is_set(ledger)? {
+        return Ok(());
+    }
+    let pin = if cli.pin_stdin {
+        read_stdin_line()?
+    } else if std::io::stdin().is_terminal() {
+        rpassword::prompt_password("Owner PIN (hidden): ")?
+    } else {
+        return Err(Error::Refused {
+            code: "pin_required",
+            field: Some("pin"),
+            message: "this needs the owner's PIN: type it at the prompt on a terminal, or pipe it with --pin-stdin".into(),
+        });
+    };
+    owner.authorize(ledger, pin.trim())
+}
+
+/// One line of stdin, without its line ending (the rest stays for later reads).
+fn read_stdin_line() -> Result<String> {
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_string())
 }
 
 /// The secret from a hidden prompt on a terminal, or stdin when piped. Only a trailing line

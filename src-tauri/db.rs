@@ -34,6 +34,7 @@ pub fn open(path: &Path, migrations: &[&str]) -> Result<Connection> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
+    make_private(path)?;
     let mut conn = Connection::open(path)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     // journal_mode is kept in the file: only the first opener changes it, and a change needs
@@ -52,6 +53,52 @@ pub fn open(path: &Path, migrations: &[&str]) -> Result<Connection> {
     conn.pragma_update(None, "foreign_keys", true)?;
     migrate(&mut conn, migrations)?;
     Ok(conn)
+}
+
+/// Owner-only: the database file (created 0600 when new; SQLite gives its WAL and shared
+/// memory files the same mode) and its folder (0700), tightened if an older Paydesk left them
+/// open to others. The folder is changed only when it is the user's own (the same owner as the
+/// database file) and not a shared one with the sticky bit, such as /tmp.
+#[cfg(unix)]
+fn make_private(path: &Path) -> Result<()> {
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+    let private = |p: &Path, mode: u32| -> Result<()> {
+        let meta = std::fs::metadata(p)?;
+        if meta.permissions().mode() & 0o7777 != mode {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode))?;
+        }
+        Ok(())
+    };
+    if !path.exists() {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(path)?;
+    }
+    private(path, 0o600)?;
+    let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let side = path.with_file_name(format!("{name}{suffix}"));
+        if side.exists() {
+            private(&side, 0o600)?;
+        }
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let mine = std::fs::metadata(path)?.uid();
+        let meta = std::fs::metadata(dir)?;
+        let shared = meta.mode() & 0o1000 != 0;
+        if meta.uid() == mine && !shared && meta.mode() & 0o077 != 0 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn make_private(_path: &Path) -> Result<()> {
+    Ok(())
 }
 
 /// Whether an error is SQLite's "the file is locked by another connection".
@@ -167,6 +214,28 @@ mod tests {
             let conn = open(&path, STEPS).unwrap();
             assert_eq!(user_version(&conn).unwrap(), 3);
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_folder_and_files_are_the_owners_only_and_an_open_folder_is_tightened() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("data");
+        let path = dir.join("x.db");
+        let conn = open(&path, STEPS).unwrap();
+        conn.execute("INSERT INTO t (a) VALUES (1)", []).unwrap();
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(&dir.join("x.db-wal")), 0o600);
+        drop(conn);
+        // An older Paydesk's folder and file, open to everyone: tightened on open.
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        open(&path, STEPS).unwrap();
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&path), 0o600);
     }
 
     #[test]

@@ -57,6 +57,15 @@ pub enum Error {
     /// An owner action without the owner's PIN.
     #[error("{0}")]
     Forbidden(String),
+    /// A request refused for a reason the user can act on, with its own code: the owner's
+    /// PIN missing (`pin_required`), wrong (`pin_wrong`) or locked after wrong tries
+    /// (`locked_out`); setup run twice (`already_set_up`). Nothing was changed.
+    #[error("{message}")]
+    Refused {
+        code: &'static str,
+        field: Option<&'static str>,
+        message: String,
+    },
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("{0}")]
@@ -85,6 +94,7 @@ impl Error {
             Error::Storage(_) | Error::Io(_) => "storage",
             Error::Vault(_) => "vault",
             Error::Forbidden(_) => "forbidden",
+            Error::Refused { code, .. } => code,
             Error::Internal(_) => "internal",
         }
     }
@@ -96,6 +106,7 @@ impl Error {
             Error::InvalidInput { field, .. } => Some(field),
             Error::UnsupportedMethod(_) => Some("method"),
             Error::Forbidden(_) => Some("pin"),
+            Error::Refused { field, .. } => *field,
             _ => None,
         }
     }
@@ -108,6 +119,7 @@ impl Error {
                 | Error::InvalidInput { .. }
                 | Error::UnsupportedMethod(_)
                 | Error::NotFound(_)
+                | Error::Refused { .. }
         )
     }
 

@@ -11,7 +11,10 @@ use rusqlite::types::ValueRef;
 
 use crate::error::{Error, Result};
 use crate::ledger::{Ledger, OrderFilter};
+use crate::filters::TotalsView;
+use crate::gateways::describe_word;
 use crate::money::Currency;
+use crate::order::{Gateway, Method, OrderStatus};
 use crate::zone::{write_datetime, Zone};
 
 /// The default columns, in order (the export's header before `--columns` existed).
@@ -66,6 +69,10 @@ enum Column {
     Time(usize),
     /// Minor units shown as a decimal in the row's currency.
     Amount(usize),
+    /// The order's status in plain words ("Partially refunded").
+    Status(usize),
+    /// The gateway's word in plain words, from that gateway's tables.
+    GatewayStatus(usize),
 }
 
 impl Column {
@@ -79,12 +86,12 @@ impl Column {
             "gateway" => Column::Plain(5),
             "method" => Column::Plain(6),
             "environment" => Column::Plain(7),
-            "status" => Column::Plain(8),
+            "status" => Column::Status(8),
             "amount" => Column::Amount(9),
             "currency" => Column::Plain(10),
             "refunded" => Column::Amount(11),
             "gateway_order_id" => Column::Plain(12),
-            "gateway_status" => Column::Plain(13),
+            "gateway_status" => Column::GatewayStatus(13),
             "customer" => Column::Plain(14),
             "description" => Column::Plain(15),
             // What SmartPay's support asks for, kept with the order from its status answers.
@@ -96,6 +103,23 @@ impl Column {
 }
 
 const CURRENCY_INDEX: usize = 10;
+const GATEWAY_INDEX: usize = 5;
+const METHOD_INDEX: usize = 6;
+
+fn text_of<'a>(value: ValueRef<'a>) -> &'a [u8] {
+    match value {
+        ValueRef::Text(t) | ValueRef::Blob(t) => t,
+        _ => b"",
+    }
+}
+
+/// Writes `text` into `cell`, neutralised (see [`neutralise`]).
+fn push_neutralised(cell: &mut Vec<u8>, text: &[u8]) {
+    if is_risky(text) {
+        cell.push(b'\'');
+    }
+    cell.extend_from_slice(text);
+}
 
 /// How an export looks: which columns, which zone its times are in, and whether it starts
 /// with a UTF-8 byte order mark (Excel then reads it as UTF-8).
@@ -150,9 +174,12 @@ impl ExportOptions {
 }
 
 /// A spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, tab or carriage return as a
-/// formula. Such a cell is written with a leading apostrophe, which spreadsheets hide and
-/// treat as "text". A value that itself starts with an apostrophe gets one more, so the rule
-/// back is exact: a cell that starts with `'` is the raw value with one apostrophe added.
+/// formula, and some trim what hides in front of it first: spaces, line breaks, zero-width
+/// characters (U+200B..U+200D, U+2060, U+FEFF) and bidi controls (U+200E, U+200F,
+/// U+202A..U+202E, U+2066..U+2069). A cell whose first visible character is a formula prefix
+/// is written with a leading apostrophe, which spreadsheets hide and treat as "text". A value
+/// that itself starts with an apostrophe gets one more, so the rule back is exact: a cell that
+/// starts with `'` is the raw value with one apostrophe added.
 pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
     if is_risky(cell.as_bytes()) {
         format!("'{cell}").into()
@@ -162,10 +189,34 @@ pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
 }
 
 fn is_risky(cell: &[u8]) -> bool {
-    matches!(
-        cell.first(),
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r' | b'\'')
-    )
+    match cell.first() {
+        None => false,
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r' | b'\'') => true,
+        // The common case (a number, a name, an order number) decided by its first byte.
+        Some(b) if b.is_ascii_alphanumeric() => false,
+        Some(_) => risky_behind_invisible(cell),
+    }
+}
+
+/// Whether a formula prefix follows what a spreadsheet may skip at the start of a cell.
+fn risky_behind_invisible(cell: &[u8]) -> bool {
+    let text = match std::str::from_utf8(cell) {
+        Ok(text) => text,
+        Err(e) => match std::str::from_utf8(&cell[..e.valid_up_to()]) {
+            Ok(text) => text,
+            Err(_) => return false,
+        },
+    };
+    for c in text.chars() {
+        match c {
+            '=' | '+' | '-' | '@' | '\t' | '\r' => return true,
+            ' ' | '\n' | '\u{a0}' | '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}'
+            | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => continue,
+            c if c.is_whitespace() => continue,
+            _ => return false,
+        }
+    }
+    false
 }
 
 /// The raw value of an exported cell: `neutralise` undone (one leading apostrophe removed).
@@ -237,6 +288,33 @@ pub fn write_csv_observed<W: Write>(
                     }
                     ValueRef::Null => {}
                 },
+                Column::Status(i) => {
+                    let word = text_of(row.get_ref(i)?);
+                    match OrderStatus::ALL
+                        .into_iter()
+                        .find(|s| s.as_str().as_bytes() == word)
+                    {
+                        Some(status) => cell.extend_from_slice(status.label().as_bytes()),
+                        None => push_neutralised(&mut cell, word),
+                    }
+                }
+                Column::GatewayStatus(i) => {
+                    let word = text_of(row.get_ref(i)?);
+                    if !word.is_empty() {
+                        let gateway = std::str::from_utf8(text_of(row.get_ref(GATEWAY_INDEX)?))
+                            .ok()
+                            .and_then(|g| Gateway::parse(g).ok());
+                        let method = std::str::from_utf8(text_of(row.get_ref(METHOD_INDEX)?))
+                            .ok()
+                            .and_then(|m| Method::ALL.into_iter().find(|x| x.as_str() == m));
+                        match (gateway, method, std::str::from_utf8(word)) {
+                            (Some(g), Some(m), Ok(w)) => {
+                                push_neutralised(&mut cell, describe_word(g, m, w).as_bytes())
+                            }
+                            _ => push_neutralised(&mut cell, word),
+                        }
+                    }
+                }
                 Column::Time(i) => {
                     if let ValueRef::Integer(ms) = row.get_ref(i)? {
                         write_datetime(&mut cell, ms, &options.zone);
@@ -309,6 +387,9 @@ pub struct ExportSummary {
     pub rows: u64,
     pub bytes: u64,
     pub path: String,
+    /// What the exported orders add up to (as `order_totals`): takings, and the orders that
+    /// brought no money counted apart. Counted as the export began.
+    pub totals: TotalsView,
 }
 
 /// Where an export typed in the window may go: a whole path to a file in a folder that exists,
@@ -383,7 +464,8 @@ pub fn export_to_path(
     every: u64,
     mut progress: impl FnMut(ExportProgress) -> Result<()>,
 ) -> Result<ExportSummary> {
-    let total = ledger.totals(filter)?.count;
+    let totals = TotalsView::of(&ledger.totals(filter)?);
+    let total = totals.count;
     progress(ExportProgress {
         rows: 0,
         total,
@@ -439,6 +521,7 @@ pub fn export_to_path(
         rows,
         bytes: std::fs::metadata(path)?.len(),
         path: path.display().to_string(),
+        totals,
     })
 }
 
@@ -454,10 +537,52 @@ mod tests {
             assert_eq!(neutralise(risky), format!("'{risky}"));
             assert_eq!(raw_value(&neutralise(risky)), risky);
         }
-        for safe in ["PD123", "12.50", "", "a=b", " =1"] {
+        for safe in ["PD123", "12.50", "", "a=b", " a=1", "\u{200b}PD1", "\u{202e}abc", " "] {
             assert_eq!(neutralise(safe), safe);
             assert_eq!(raw_value(&neutralise(safe)), safe);
         }
+    }
+
+    #[test]
+    fn a_formula_behind_spaces_is_neutralised() {
+        for risky in [" =1+1", "   +1", "  -2", " @SUM(A1)", " \tx", "\u{a0}=1"] {
+            assert_eq!(neutralise(risky), format!("'{risky}"), "{risky:?}");
+            assert_eq!(raw_value(&neutralise(risky)), risky);
+        }
+    }
+
+    #[test]
+    fn a_formula_behind_zero_width_characters_is_neutralised() {
+        for zw in ['\u{200b}', '\u{200c}', '\u{200d}', '\u{2060}', '\u{feff}'] {
+            for prefix in ['=', '+', '-', '@'] {
+                let cell = format!("{zw}{prefix}HYPERLINK(\"x\")");
+                assert_eq!(neutralise(&cell), format!("'{cell}"), "{cell:?}");
+            }
+        }
+        assert_eq!(neutralise("\u{200b} \u{feff}=1"), "'\u{200b} \u{feff}=1");
+    }
+
+    #[test]
+    fn a_formula_behind_line_breaks_is_neutralised() {
+        for cell in ["\n=1+1", "\n\n+1", " \n-1", "\n@x", "\n\r=1"] {
+            assert_eq!(neutralise(cell), format!("'{cell}"), "{cell:?}");
+        }
+        assert_eq!(neutralise("\nabc"), "\nabc");
+    }
+
+    #[test]
+    fn a_formula_behind_bidi_controls_is_neutralised() {
+        let controls = [
+            '\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}', '\u{202e}', '\u{2066}', '\u{2067}',
+            '\u{2068}', '\u{2069}', '\u{200e}', '\u{200f}',
+        ];
+        for control in controls {
+            for prefix in ['=', '+', '-', '@', '\t'] {
+                let cell = format!("{control}{prefix}1");
+                assert_eq!(neutralise(&cell), format!("'{cell}"), "{cell:?}");
+            }
+        }
+        assert_eq!(neutralise("\u{202e}\u{2066} =cmd"), "'\u{202e}\u{2066} =cmd");
     }
 
     #[test]

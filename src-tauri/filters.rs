@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::ledger::OrderFilter;
 use crate::money::{Currency, Money, MoneyError};
-use crate::order::{Gateway, Method, OrderStatus};
-use crate::queries::Totals;
+use crate::order::{Gateway, Method, MoneyClass, OrderStatus};
+use crate::queries::{CurrencyTotal, Totals};
 use crate::zone::Zone;
 
 /// Longer search terms are refused rather than sent to the index (nothing is that long).
@@ -171,42 +171,80 @@ pub(crate) fn midnight(field: &'static str, zone: &Zone, day: NaiveDate) -> Resu
     })
 }
 
-/// One currency's share of [`TotalsView`].
+/// One currency's takings in [`TotalsView`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct CurrencyTotalView {
+pub struct CurrencyTakings {
     pub currency: String,
-    pub count: u64,
-    pub amount_minor: i64,
+    /// Orders that took money (paid, partially refunded, refunded).
+    pub paid_count: u64,
+    pub taken_minor: i64,
     /// For people: thousands grouped, the currency's decimals ("12,345.60").
-    pub amount_display: String,
+    pub taken_display: String,
     pub refunded_minor: i64,
     pub refunded_display: String,
+    /// Taken minus refunded: the headline figure.
+    pub takings_minor: i64,
+    pub takings_display: String,
+    /// Orders that could still be paid: shown apart, never summed into takings.
+    pub waiting_count: u64,
+    pub waiting_minor: i64,
+    pub waiting_display: String,
 }
 
-/// What a filter adds up to, as the window shows it: the count, and sums per currency.
+/// What a filter adds up to, as the window, `paydesk totals --json` and the export show it:
+/// takings per currency as the headline, with the orders that brought no money counted apart.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TotalsView {
+    /// Every order the filter matched.
     pub count: u64,
-    pub by_currency: Vec<CurrencyTotalView>,
+    /// Counts over every currency.
+    pub waiting: u64,
+    pub failed: u64,
+    pub cancelled: u64,
+    pub expired: u64,
+    /// Currencies with any taken or waiting order, by code.
+    pub by_currency: Vec<CurrencyTakings>,
+}
+
+impl CurrencyTakings {
+    pub fn of(total: &CurrencyTotal) -> CurrencyTakings {
+        let taken = total.class(MoneyClass::Taken);
+        let waiting = total.class(MoneyClass::Waiting);
+        let currency = total.currency.as_str();
+        CurrencyTakings {
+            currency: total.currency.clone(),
+            paid_count: taken.count,
+            taken_minor: taken.amount_minor,
+            taken_display: display(taken.amount_minor, currency),
+            refunded_minor: taken.refunded_minor,
+            refunded_display: display(taken.refunded_minor, currency),
+            takings_minor: total.takings_minor(),
+            takings_display: display(total.takings_minor(), currency),
+            waiting_count: waiting.count,
+            waiting_minor: waiting.amount_minor,
+            waiting_display: display(waiting.amount_minor, currency),
+        }
+    }
 }
 
 impl TotalsView {
     pub fn of(totals: &Totals) -> TotalsView {
         TotalsView {
             count: totals.count,
+            waiting: totals.class_count(MoneyClass::Waiting),
+            failed: totals.class_count(MoneyClass::Failed),
+            cancelled: totals.class_count(MoneyClass::Cancelled),
+            expired: totals.class_count(MoneyClass::Expired),
+            // Totals come sorted by code.
             by_currency: totals
                 .by_currency
                 .iter()
-                .map(|t| CurrencyTotalView {
-                    currency: t.currency.clone(),
-                    count: t.count,
-                    amount_minor: t.amount_minor,
-                    amount_display: display(t.amount_minor, &t.currency),
-                    refunded_minor: t.refunded_minor,
-                    refunded_display: display(t.refunded_minor, &t.currency),
+                .filter(|t| {
+                    t.class(MoneyClass::Taken).count > 0 || t.class(MoneyClass::Waiting).count > 0
                 })
+                .map(CurrencyTakings::of)
                 .collect(),
         }
     }

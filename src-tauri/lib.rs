@@ -20,6 +20,7 @@ pub mod reports;
 pub mod sandbox;
 pub mod seed;
 pub mod settings;
+pub mod setup;
 pub mod signing;
 pub mod vault;
 pub mod views;

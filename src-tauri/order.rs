@@ -212,6 +212,21 @@ impl Method {
         }
     }
 
+    /// A method by its key alone ("wechat-qr"), any case; unknown is bad input on `field`.
+    pub fn parse_key(field: &'static str, text: &str) -> Result<Method> {
+        let wanted = text.trim().to_ascii_lowercase();
+        Method::ALL
+            .into_iter()
+            .find(|m| m.as_str() == wanted)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Method::ALL.iter().map(|m| m.as_str()).collect();
+                Error::invalid(
+                    field,
+                    format!("unknown method {text:?}: use one of {}", names.join(", ")),
+                )
+            })
+    }
+
     /// A method, checked against the gateway it is asked for.
     pub fn parse(gateway: Gateway, text: &str) -> Result<Method> {
         let wanted = text.trim().to_ascii_lowercase();
@@ -341,6 +356,86 @@ impl OrderStatus {
             // gateway took after the counter stopped waiting.
             (Expired, Paid | Authorized) => true,
             _ => false,
+        }
+    }
+}
+
+/// What an order means for the till: the one definition every total, report and export uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MoneyClass {
+    /// Money arrived (paid, partly or wholly refunded since): counted in takings.
+    Taken,
+    /// Could still be paid (created, pending, authorized): shown apart, never summed in.
+    Waiting,
+    /// The payment was refused.
+    Failed,
+    /// Cancelled or voided: no money kept.
+    Cancelled,
+    /// The counter stopped waiting and no payment came.
+    Expired,
+}
+
+impl MoneyClass {
+    pub const ALL: [MoneyClass; 5] = [
+        MoneyClass::Taken,
+        MoneyClass::Waiting,
+        MoneyClass::Failed,
+        MoneyClass::Cancelled,
+        MoneyClass::Expired,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MoneyClass::Taken => "taken",
+            MoneyClass::Waiting => "waiting",
+            MoneyClass::Failed => "failed",
+            MoneyClass::Cancelled => "cancelled",
+            MoneyClass::Expired => "expired",
+        }
+    }
+
+    /// Its position in [`MoneyClass::ALL`] (for arrays indexed by class).
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The statuses of this class.
+    pub fn statuses(self) -> Vec<OrderStatus> {
+        OrderStatus::ALL
+            .into_iter()
+            .filter(|s| s.money_class() == self)
+            .collect()
+    }
+}
+
+impl OrderStatus {
+    /// Whether this order took money, may still, or ended without: written once here; every
+    /// total (Orders, Reports, the CLI, the export) adds up by it.
+    pub fn money_class(self) -> MoneyClass {
+        use OrderStatus::*;
+        match self {
+            Paid | PartiallyRefunded | Refunded => MoneyClass::Taken,
+            Created | Pending | Authorized => MoneyClass::Waiting,
+            Failed => MoneyClass::Failed,
+            Cancelled | Voided => MoneyClass::Cancelled,
+            Expired => MoneyClass::Expired,
+        }
+    }
+
+    /// The status in plain words, as people read it ("Partially refunded").
+    pub fn label(self) -> &'static str {
+        match self {
+            OrderStatus::Created => "Created",
+            OrderStatus::Pending => "Waiting for payment",
+            OrderStatus::Authorized => "Authorized",
+            OrderStatus::Paid => "Paid",
+            OrderStatus::Failed => "Failed",
+            OrderStatus::Expired => "Expired",
+            OrderStatus::Cancelled => "Cancelled",
+            OrderStatus::Voided => "Voided",
+            OrderStatus::PartiallyRefunded => "Partially refunded",
+            OrderStatus::Refunded => "Refunded",
         }
     }
 }
@@ -497,6 +592,33 @@ mod tests {
         assert!(Method::WechatQr
             .check_currency(Currency::parse("INR").unwrap())
             .is_err());
+    }
+
+    #[test]
+    fn every_status_has_one_money_class_and_only_money_that_arrived_is_taken() {
+        use MoneyClass::*;
+        let expected = [
+            (Created, Waiting),
+            (Pending, Waiting),
+            (Authorized, Waiting),
+            (Paid, Taken),
+            (OrderStatus::Failed, MoneyClass::Failed),
+            (OrderStatus::Expired, MoneyClass::Expired),
+            (OrderStatus::Cancelled, MoneyClass::Cancelled),
+            (Voided, MoneyClass::Cancelled),
+            (PartiallyRefunded, Taken),
+            (Refunded, Taken),
+        ];
+        assert_eq!(expected.len(), OrderStatus::ALL.len());
+        for (status, class) in expected {
+            assert_eq!(status.money_class(), class, "{status}");
+        }
+        let all: usize = MoneyClass::ALL.iter().map(|c| c.statuses().len()).sum();
+        assert_eq!(all, OrderStatus::ALL.len(), "each status in exactly one class");
+        for (i, c) in MoneyClass::ALL.iter().enumerate() {
+            assert_eq!(c.index(), i);
+        }
+        assert_eq!(PartiallyRefunded.label(), "Partially refunded");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::ledger::{order_from_row, search_number, Ledger, OrderFilter};
-use crate::order::Order;
+use crate::order::{MoneyClass, Order, OrderStatus};
 use crate::zone::{civil_from_days, Zone};
 
 /// A search with more index matches than this is "broad": the list then scans newest first
@@ -399,17 +399,52 @@ pub(crate) fn for_each_row(
     Ok(())
 }
 
-/// Count and sums of one currency.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Count and sums of the orders of one money class in one currency.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct CurrencyTotal {
-    pub currency: String,
+pub struct ClassSum {
     pub count: u64,
     pub amount_minor: i64,
     pub refunded_minor: i64,
 }
 
-/// What a filter adds up to: the number of orders, and sums per currency (never mixed).
+impl ClassSum {
+    fn add(&mut self, count: u64, amount: i64, refunded: i64) {
+        self.count += count;
+        self.amount_minor += amount;
+        self.refunded_minor += refunded;
+    }
+}
+
+/// One currency's orders, summed per money class (`OrderStatus::money_class`): takings are
+/// only ever the `Taken` class, net of its refunds; the other classes are counted apart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CurrencyTotal {
+    pub currency: String,
+    /// Indexed by `MoneyClass::index` (taken, waiting, failed, cancelled, expired).
+    pub classes: [ClassSum; 5],
+}
+
+impl CurrencyTotal {
+    pub fn class(&self, class: MoneyClass) -> &ClassSum {
+        &self.classes[class.index()]
+    }
+
+    /// Every order of this currency, whatever its class.
+    pub fn count(&self) -> u64 {
+        self.classes.iter().map(|c| c.count).sum()
+    }
+
+    /// Money that arrived and stayed: taken minus refunded. THE headline figure.
+    pub fn takings_minor(&self) -> i64 {
+        let taken = self.class(MoneyClass::Taken);
+        taken.amount_minor - taken.refunded_minor
+    }
+}
+
+/// What a filter adds up to: the number of orders, and per currency (never mixed) the sums
+/// of each money class.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Totals {
@@ -417,34 +452,50 @@ pub struct Totals {
     pub by_currency: Vec<CurrencyTotal>,
 }
 
-/// Per currency: (code, count, amount, refunded), in the order first seen.
-type Sums = Vec<(Vec<u8>, u64, i64, i64)>;
+impl Totals {
+    /// Orders of one class, in every currency.
+    pub fn class_count(&self, class: MoneyClass) -> u64 {
+        self.by_currency.iter().map(|t| t.class(class).count).sum()
+    }
+}
 
-fn add_sums(sums: &mut Sums, code: &[u8], count: u64, amount: i64, refunded: i64) {
+/// The money class of a status as the ledger stores it; a word this build does not know
+/// (never written by it) is counted as waiting, never as money taken.
+pub(crate) fn class_of_bytes(status: &[u8]) -> MoneyClass {
+    OrderStatus::ALL
+        .into_iter()
+        .find(|s| s.as_str().as_bytes() == status)
+        .map(OrderStatus::money_class)
+        .unwrap_or(MoneyClass::Waiting)
+}
+
+/// Per currency: (code, sums per class), in the order first seen.
+type Sums = Vec<(Vec<u8>, [ClassSum; 5])>;
+
+fn add_sums(sums: &mut Sums, code: &[u8], status: &[u8], count: u64, amount: i64, refunded: i64) {
+    let class = class_of_bytes(status).index();
     match sums.iter_mut().find(|s| s.0 == code) {
-        Some(entry) => {
-            entry.1 += count;
-            entry.2 += amount;
-            entry.3 += refunded;
+        Some(entry) => entry.1[class].add(count, amount, refunded),
+        None => {
+            let mut classes = [ClassSum::default(); 5];
+            classes[class].add(count, amount, refunded);
+            sums.push((code.to_vec(), classes));
         }
-        None => sums.push((code.to_vec(), count, amount, refunded)),
     }
 }
 
 fn finish_totals(mut sums: Sums) -> Totals {
-    sums.retain(|s| s.1 > 0);
-    sums.sort();
+    sums.retain(|s| s.1.iter().any(|c| c.count > 0));
+    sums.sort_by(|a, b| a.0.cmp(&b.0));
     let by_currency: Vec<CurrencyTotal> = sums
         .into_iter()
-        .map(|(code, count, amount, refunded)| CurrencyTotal {
+        .map(|(code, classes)| CurrencyTotal {
             currency: String::from_utf8_lossy(&code).into_owned(),
-            count,
-            amount_minor: amount,
-            refunded_minor: refunded,
+            classes,
         })
         .collect();
     Totals {
-        count: by_currency.iter().map(|t| t.count).sum(),
+        count: by_currency.iter().map(CurrencyTotal::count).sum(),
         by_currency,
     }
 }
@@ -544,21 +595,20 @@ fn summary_totals(conn: &Connection, filter: &OrderFilter, sums: &mut Sums) -> R
     }
     let (where_sql, args) = summary_where(filter, first, end);
     let sql = format!(
-        "SELECT currency, sum(count), sum(amount_minor), sum(refunded_minor) FROM order_day_totals {where_sql} GROUP BY currency"
+        "SELECT currency, status, sum(count), sum(amount_minor), sum(refunded_minor) FROM order_day_totals {where_sql} GROUP BY currency, status"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(params_from_iter(args))?;
     while let Some(row) = rows.next()? {
-        let code = match row.get_ref(0)? {
-            ValueRef::Text(t) => t,
-            _ => b"",
-        };
+        let code = text_bytes(row.get_ref(0)?);
+        let status = text_bytes(row.get_ref(1)?);
         add_sums(
             sums,
             code,
-            row.get::<_, i64>(1)? as u64,
-            row.get(2)?,
+            status,
+            row.get::<_, i64>(2)? as u64,
             row.get(3)?,
+            row.get(4)?,
         );
     }
     for part in partial_days(filter, first, end) {
@@ -573,17 +623,24 @@ fn direct_totals(conn: &Connection, filter: &OrderFilter, sums: &mut Sums) -> Re
     let (where_sql, args) = filter_sql(filter, plan);
     // Added up here rather than with GROUP BY: the rows come straight off a covering
     // index, and a handful of currencies needs no sorter.
-    let sql = format!("SELECT currency, amount_minor, refunded_minor FROM orders {where_sql}");
+    let sql = format!(
+        "SELECT currency, status, amount_minor, refunded_minor FROM orders {where_sql}"
+    );
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(params_from_iter(args))?;
     while let Some(row) = rows.next()? {
-        let code = match row.get_ref(0)? {
-            ValueRef::Text(t) => t,
-            _ => b"",
-        };
-        add_sums(sums, code, 1, row.get(1)?, row.get(2)?);
+        let code = text_bytes(row.get_ref(0)?);
+        let status = text_bytes(row.get_ref(1)?);
+        add_sums(sums, code, status, 1, row.get(2)?, row.get(3)?);
     }
     Ok(())
+}
+
+fn text_bytes(value: ValueRef<'_>) -> &[u8] {
+    match value {
+        ValueRef::Text(t) => t,
+        _ => b"",
+    }
 }
 
 /// Report granularity.
@@ -613,6 +670,8 @@ impl Period {
 pub struct ReportRow {
     pub period: String,
     pub gateway: String,
+    /// The method key (how the customer paid), e.g. `wechat-qr`.
+    pub method: String,
     pub status: String,
     pub currency: String,
     pub count: u64,
@@ -670,7 +729,8 @@ impl Ledger {
     }
 
     /// Orders per day or month (in `zone`, with its daylight-saving rules for `local`) x
-    /// gateway x status, summed per currency; in period order, then gateway, status, currency.
+    /// gateway x method x status, summed per currency; in period order, then gateway, status,
+    /// currency, method.
     /// Like [`Ledger::totals`], whole UTC days that fall inside one period of the zone come
     /// from the summary `order_day_totals`; the days that straddle two periods (a local
     /// midnight or month end inside the UTC day) and the partial days at the ends come from
@@ -712,8 +772,8 @@ impl Ledger {
     }
 }
 
-/// (period, gateway, status, currency), the three names as indexes into `ReportSums::names`.
-type ReportKey = (i64, usize, usize, usize);
+/// (period, gateway, method, status, currency), the names as indexes into `ReportSums::names`.
+type ReportKey = (i64, usize, usize, usize, usize);
 
 /// A report being added up: count, amount and refunded per key, with the names interned (a
 /// handful of each) so a row costs no allocation.
@@ -778,7 +838,8 @@ impl<'z> ReportSums<'z> {
         }
     }
 
-    /// Adds a row whose columns 1..=6 are gateway, status, currency, count, amount, refunded.
+    /// Adds a row whose columns 1..=7 are gateway, method, status, currency, count, amount,
+    /// refunded.
     fn add(&mut self, period: i64, row: &Row<'_>) -> Result<()> {
         fn text(v: ValueRef<'_>) -> &[u8] {
             match v {
@@ -791,11 +852,12 @@ impl<'z> ReportSums<'z> {
             self.intern(text(row.get_ref(1)?)),
             self.intern(text(row.get_ref(2)?)),
             self.intern(text(row.get_ref(3)?)),
+            self.intern(text(row.get_ref(4)?)),
         );
         let entry = self.sums.entry(key).or_insert((0, 0, 0));
-        entry.0 += row.get::<_, i64>(4)? as u64;
-        entry.1 += row.get::<_, i64>(5)?;
-        entry.2 += row.get::<_, i64>(6)?;
+        entry.0 += row.get::<_, i64>(5)? as u64;
+        entry.1 += row.get::<_, i64>(6)?;
+        entry.2 += row.get::<_, i64>(7)?;
         Ok(())
     }
 
@@ -815,18 +877,20 @@ impl<'z> ReportSums<'z> {
             Period::Month => format!("{:04}-{:02}", key.div_euclid(12), key.rem_euclid(12) + 1),
         };
         keyed.sort_by(|(a, _), (b, _)| {
-            (a.0, &names[a.1], &names[a.2], &names[a.3]).cmp(&(
+            (a.0, &names[a.1], &names[a.3], &names[a.4], &names[a.2]).cmp(&(
                 b.0,
                 &names[b.1],
-                &names[b.2],
                 &names[b.3],
+                &names[b.4],
+                &names[b.2],
             ))
         });
         keyed
             .into_iter()
-            .map(|((p, g, s, c), (count, amount, refunded))| ReportRow {
+            .map(|((p, g, m, s, c), (count, amount, refunded))| ReportRow {
                 period: label(p),
                 gateway: names[g].clone(),
+                method: names[m].clone(),
                 status: names[s].clone(),
                 currency: names[c].clone(),
                 count,
@@ -844,7 +908,7 @@ fn direct_report(conn: &Connection, filter: &OrderFilter, sums: &mut ReportSums<
     let plan = search_plan(conn, filter)?;
     let (where_sql, args) = filter_sql(filter, plan);
     let sql = format!(
-        "SELECT created_at, gateway, status, currency, 1, amount_minor, refunded_minor FROM orders {where_sql}"
+        "SELECT created_at, gateway, method, status, currency, 1, amount_minor, refunded_minor FROM orders {where_sql}"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(params_from_iter(args))?;
@@ -870,8 +934,8 @@ fn summary_report(
     }
     let (where_sql, args) = summary_where(filter, first, end);
     let sql = format!(
-        "SELECT day, gateway, status, currency, sum(count), sum(amount_minor), sum(refunded_minor) \
-         FROM order_day_totals {where_sql} GROUP BY day, gateway, status, currency \
+        "SELECT day, gateway, method, status, currency, sum(count), sum(amount_minor), sum(refunded_minor) \
+         FROM order_day_totals {where_sql} GROUP BY day, gateway, method, status, currency \
          HAVING sum(count) != 0"
     );
     // Summary rows emptied by edits stay (count 0); HAVING keeps them out of the report.
@@ -1207,7 +1271,7 @@ mod tests {
             assert_eq!(listed.len() as u64, totals.count, "{term}");
             assert_eq!(
                 listed.iter().map(|o| o.amount.minor()).sum::<i64>(),
-                totals.by_currency[0].amount_minor,
+                totals.by_currency[0].class(MoneyClass::Taken).amount_minor,
                 "{term}"
             );
             let mut exported = Vec::new();
@@ -1417,21 +1481,19 @@ mod tests {
             .unwrap();
         assert_eq!(paid.count, 3, "limit does not apply to totals");
         assert_eq!(
-            paid.by_currency,
-            vec![
-                CurrencyTotal {
-                    currency: "CAD".into(),
-                    count: 2,
-                    amount_minor: 1250,
-                    refunded_minor: 0
-                },
-                CurrencyTotal {
-                    currency: "USD".into(),
-                    count: 1,
-                    amount_minor: 700,
-                    refunded_minor: 0
-                },
-            ]
+            paid.by_currency
+                .iter()
+                .map(|t| (t.currency.as_str(), t.count(), t.takings_minor()))
+                .collect::<Vec<_>>(),
+            vec![("CAD", 2, 1250), ("USD", 1, 700)]
+        );
+        let all = l.totals(&OrderFilter::default()).unwrap();
+        assert_eq!(all.count, 4);
+        assert_eq!(all.class_count(MoneyClass::Failed), 1);
+        assert_eq!(
+            all.by_currency[0].takings_minor(),
+            1250,
+            "the failed 100.00 is not takings"
         );
         let none = l
             .totals(&OrderFilter {
@@ -1446,6 +1508,65 @@ mod tests {
                 by_currency: vec![]
             }
         );
+    }
+
+    /// Takings are paid money net of refunds; waiting, failed, cancelled and expired orders
+    /// are counted apart and never summed in, from the summary and from the orders alike.
+    #[test]
+    fn takings_count_only_money_that_arrived_net_of_refunds() {
+        let (_dir, l) = ledger();
+        let statuses = [
+            (OrderStatus::Paid, "10.00", 0),
+            (OrderStatus::PartiallyRefunded, "20.00", 500),
+            (OrderStatus::Refunded, "3.00", 300),
+            (OrderStatus::Created, "1000.00", 0),
+            (OrderStatus::Pending, "12.50", 0),
+            (OrderStatus::Authorized, "40.00", 0),
+            (OrderStatus::Failed, "100.00", 0),
+            (OrderStatus::Cancelled, "200.00", 0),
+            (OrderStatus::Voided, "300.00", 0),
+            (OrderStatus::Expired, "400.00", 0),
+        ];
+        for (i, (status, amount, refunded)) in statuses.iter().enumerate() {
+            let id = order(
+                &l,
+                &format!("PDT{i}"),
+                Method::WechatQr,
+                amount,
+                "CAD",
+                OrderStatus::Created,
+                T0 + i as i64,
+            );
+            l.conn()
+                .execute(
+                    "UPDATE orders SET status = ?2, refunded_minor = ?3 WHERE id = ?1",
+                    rusqlite::params![id, status.as_str(), refunded],
+                )
+                .unwrap();
+        }
+        // Two whole days: the summary serves them; then the same from the orders.
+        let f = OrderFilter {
+            from_ms: Some(T0 - DAY),
+            to_ms: Some(T0 + DAY),
+            ..Default::default()
+        };
+        for totals in [
+            l.totals(&f).unwrap(),
+            l.totals_direct(&f).unwrap(),
+            l.totals(&OrderFilter::default()).unwrap(),
+        ] {
+            assert_eq!(totals.count, 10);
+            let cad = &totals.by_currency[0];
+            let taken = cad.class(MoneyClass::Taken);
+            assert_eq!((taken.count, taken.amount_minor, taken.refunded_minor), (3, 3300, 800));
+            assert_eq!(cad.takings_minor(), 2500, "33.00 taken - 8.00 refunded");
+            let waiting = cad.class(MoneyClass::Waiting);
+            assert_eq!((waiting.count, waiting.amount_minor), (3, 105_250));
+            assert_eq!(totals.class_count(MoneyClass::Failed), 1);
+            assert_eq!(totals.class_count(MoneyClass::Cancelled), 2, "cancelled and voided");
+            assert_eq!(totals.class_count(MoneyClass::Expired), 1);
+        }
+        assert_eq!(l.totals(&f).unwrap(), l.totals_direct(&f).unwrap());
     }
 
     #[test]
@@ -1665,7 +1786,14 @@ mod tests {
                 && f.from_ms.is_none_or(|from| *at >= from)
                 && f.to_ms.is_none_or(|to| *at < to);
             if keep {
-                add_sums(&mut sums, currency.as_bytes(), 1, *amount, *refunded);
+                add_sums(
+                    &mut sums,
+                    currency.as_bytes(),
+                    status.as_bytes(),
+                    1,
+                    *amount,
+                    *refunded,
+                );
             }
         }
         finish_totals(sums)

@@ -21,6 +21,10 @@ pub const SHOP_NAME: &str = "shop.name";
 pub const SHOP_CURRENCY: &str = "shop.currency";
 /// Where the notification receiver listens (`ip:port`).
 pub const NOTIFY_BIND: &str = "notify.bind";
+/// The methods the counter offers, comma-separated keys in the shop's order; unset = all.
+pub const SHOP_METHODS: &str = "shop.methods";
+/// "1" once the first-start setup ran (setup.rs).
+pub const SHOP_SETUP_DONE: &str = "shop.setup_done";
 
 pub const DEFAULT_SHOP_NAME: &str = "Paydesk";
 pub const DEFAULT_CURRENCY: &str = "CAD";
@@ -90,7 +94,15 @@ fn gateway_names(gateway: &str) -> &'static [&'static str] {
 
 /// Every key `paydesk settings set` and the window accept.
 pub fn known_keys() -> Vec<String> {
-    let mut keys: Vec<String> = [MODE, HTTP_TIMEOUT, SHOP_NAME, SHOP_CURRENCY, NOTIFY_BIND]
+    let mut keys: Vec<String> = [
+        MODE,
+        HTTP_TIMEOUT,
+        SHOP_NAME,
+        SHOP_CURRENCY,
+        SHOP_METHODS,
+        SHOP_SETUP_DONE,
+        NOTIFY_BIND,
+    ]
         .iter()
         .map(|k| k.to_string())
         .collect();
@@ -206,6 +218,20 @@ pub fn check(key: &str, value: &str) -> Result<Checked> {
             )),
         },
         NOTIFY_BIND => check_bind(value),
+        SHOP_METHODS => check_methods(value).map(|methods| Checked {
+            value: methods
+                .iter()
+                .map(|m| m.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+            warning: None,
+        }),
+        SHOP_SETUP_DONE => match value {
+            "1" => Checked::ok(value),
+            _ => bad(format!(
+                "shop.setup_done is 1 once setup ran (unset it to run setup again), not {value:?}"
+            )),
+        },
         _ if name.ends_with("timeout_ms") || name.ends_with("retry_ms") => {
             match value.parse::<u64>() {
                 Ok(ms) if ms > 0 && ms <= 600_000 => Checked::ok(ms.to_string()),
@@ -296,6 +322,42 @@ fn is_loopback_host(host: &str) -> bool {
         || bare
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// `shop.methods` as typed: method keys separated by commas, each known and named once, at
+/// least one; in the shop's order.
+pub fn check_methods(value: &str) -> Result<Vec<crate::order::Method>> {
+    let mut methods = Vec::new();
+    for key in value.split(',').map(str::trim).filter(|k| !k.is_empty()) {
+        let method = crate::order::Method::parse_key("value", key)?;
+        if methods.contains(&method) {
+            return Err(Error::invalid(
+                "value",
+                format!("shop.methods names {} twice", method.as_str()),
+            ));
+        }
+        methods.push(method);
+    }
+    if methods.is_empty() {
+        return Err(Error::invalid(
+            "value",
+            "shop.methods needs at least one method (unset it to offer them all)",
+        ));
+    }
+    Ok(methods)
+}
+
+/// The methods the counter offers, in the shop's order; empty = every method.
+pub fn shop_methods(ledger: &Ledger) -> Result<Vec<crate::order::Method>> {
+    Ok(match ledger.setting(SHOP_METHODS)? {
+        Some(text) if !text.trim().is_empty() => {
+            // A stored value that no longer reads (a method gone) keeps what still does.
+            text.split(',')
+                .filter_map(|k| crate::order::Method::parse_key("value", k).ok())
+                .collect()
+        }
+        _ => Vec::new(),
+    })
 }
 
 fn check_bind(value: &str) -> Result<Checked> {

@@ -4,7 +4,8 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
-use crate::order::{Order, OrderEvent, OrderStatus};
+use crate::gateways::{describe_word, word_label};
+use crate::order::{EventSource, Gateway, Method, MoneyClass, Order, OrderEvent, OrderStatus};
 
 pub fn rfc3339(ms: i64) -> String {
     DateTime::<Utc>::from_timestamp_millis(ms)
@@ -24,7 +25,12 @@ pub struct OrderView {
     pub currency: &'static str,
     pub amount_display: String,
     pub status: OrderStatus,
+    /// The gateway's own word, verbatim (the detail's technical section).
     pub gateway_status: Option<String>,
+    /// That word in plain words, from the gateway's tables; null without a gateway status.
+    pub gateway_status_label: Option<String>,
+    /// Why a failed, cancelled or expired order ended, in plain words; null otherwise.
+    pub reason: Option<String>,
     pub gateway_order_id: Option<String>,
     pub payment_url: Option<String>,
     /// What a widget or app needs beyond the link (secureId and script URL, payParams).
@@ -67,6 +73,12 @@ impl OrderView {
             amount_display: order.amount.display_amount(),
             status: order.status,
             gateway_status: order.gateway_status.clone(),
+            gateway_status_label: order
+                .gateway_status
+                .as_deref()
+                .filter(|w| !w.trim().is_empty())
+                .map(|w| describe_word(order.gateway, order.method, w).into_owned()),
+            reason: reason(order.gateway, order.method, order.status, order.gateway_status.as_deref()),
             gateway_order_id: order.gateway_order_id.clone(),
             payment_url: order.payment_url.clone(),
             payment_payload: order.payment_payload.clone(),
@@ -80,6 +92,47 @@ impl OrderView {
     }
 }
 
+/// Why an order of the failed, cancelled or expired class ended, in plain words: the
+/// gateway's word for it when its tables know one, else what Paydesk knows of it.
+pub fn reason(
+    gateway: Gateway,
+    method: Method,
+    status: OrderStatus,
+    gateway_status: Option<&str>,
+) -> Option<String> {
+    let class = status.money_class();
+    if !matches!(
+        class,
+        MoneyClass::Failed | MoneyClass::Cancelled | MoneyClass::Expired
+    ) {
+        return None;
+    }
+    // The gateway's own word, when it says why (a paid or waiting word says nothing of it).
+    let said = gateway_status
+        .and_then(|w| word_label(gateway, method, w))
+        .filter(|label| {
+            let said_of = |s: OrderStatus| s.money_class();
+            // A label about a waiting or paid state does not explain an end.
+            let word = gateway_status.unwrap_or_default();
+            let paid_or_waiting = crate::gateways::word_status(gateway, method, word)
+                .is_some_and(|s| matches!(said_of(s), MoneyClass::Taken | MoneyClass::Waiting));
+            !paid_or_waiting && !label.is_empty()
+        });
+    if let Some(label) = said {
+        return Some(label.to_string());
+    }
+    Some(
+        match status {
+            OrderStatus::Failed => "the payment was refused",
+            OrderStatus::Voided => "voided: the card payment was reversed before it settled",
+            OrderStatus::Cancelled => "cancelled before the customer paid",
+            OrderStatus::Expired => "no payment came before the sale timed out",
+            _ => return None,
+        }
+        .to_string(),
+    )
+}
+
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EventView {
@@ -89,10 +142,32 @@ pub struct EventView {
     pub source: &'static str,
     pub gateway_status: Option<String>,
     pub note: Option<String>,
+    /// The change in plain words ("Paid", "Cancelled: cancelled by the customer").
+    pub label: String,
+    /// False when the status did not move (a repeated poll): the timeline hides those.
+    pub changed: bool,
 }
 
-impl From<&OrderEvent> for EventView {
-    fn from(e: &OrderEvent) -> Self {
+impl EventView {
+    /// One event of an order at `gateway` paid by `method` (whose tables read its words).
+    pub fn of(e: &OrderEvent, gateway: Gateway, method: Method) -> EventView {
+        let changed = e.from_status != Some(e.to_status);
+        let said = e
+            .gateway_status
+            .as_deref()
+            .filter(|w| !w.trim().is_empty())
+            .map(|w| describe_word(gateway, method, w));
+        let to = e.to_status.label();
+        let mut label = match (e.from_status, e.source) {
+            (None, _) => format!("Sale started: {}", to.to_lowercase()),
+            (Some(_), _) if !changed => format!("Checked again: still {}", to.to_lowercase()),
+            (Some(_), EventSource::User) => format!("{to} (by the owner)"),
+            (Some(_), _) => to.to_string(),
+        };
+        if let Some(said) = said.filter(|s| !s.eq_ignore_ascii_case(to)) {
+            label.push_str(": ");
+            label.push_str(&said);
+        }
         EventView {
             at: rfc3339(e.at_ms),
             from_status: e.from_status,
@@ -100,6 +175,8 @@ impl From<&OrderEvent> for EventView {
             source: e.source.as_str(),
             gateway_status: e.gateway_status.clone(),
             note: e.note.clone(),
+            label,
+            changed,
         }
     }
 }
@@ -123,7 +200,11 @@ impl OrderDetail {
         let order = ledger.get(id)?;
         Ok(OrderDetail {
             order: OrderView::of(&order, with_qr),
-            events: ledger.events(id)?.iter().map(EventView::from).collect(),
+            events: ledger
+                .events(id)?
+                .iter()
+                .map(|e| EventView::of(e, order.gateway, order.method))
+                .collect(),
             refunds: ledger.refunds(id)?,
         })
     }
@@ -184,5 +265,83 @@ impl UnansweredRefund {
             order_id: order.id,
             merchant_order_no: order.merchant_order_no.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(from: Option<OrderStatus>, to: OrderStatus, word: Option<&str>) -> OrderEvent {
+        OrderEvent {
+            id: 1,
+            order_id: 1,
+            at_ms: 0,
+            from_status: from,
+            to_status: to,
+            source: EventSource::Poll,
+            gateway_status: word.map(str::to_string),
+            note: None,
+        }
+    }
+
+    #[test]
+    fn events_say_what_changed_in_plain_words_and_repeated_polls_are_marked() {
+        use OrderStatus::*;
+        let poll = EventView::of(
+            &event(Some(Pending), Pending, Some("0")),
+            Gateway::Iotpay,
+            Method::WechatQr,
+        );
+        assert!(!poll.changed);
+        assert!(!poll.label.contains('0') || poll.label.contains("waiting"), "{}", poll.label);
+        let declined = EventView::of(
+            &event(Some(Pending), Failed, Some("4")),
+            Gateway::Iotpay,
+            Method::Barcode,
+        );
+        assert!(declined.changed);
+        assert_eq!(declined.label, "Failed: declined by the customer's wallet");
+        let paid = EventView::of(
+            &event(Some(Pending), Paid, Some("AUTORIZATION_INITIALIZED")),
+            Gateway::Smartpay,
+            Method::SmartpayCard,
+        );
+        assert!(!paid.label.contains("AUTORIZATION"), "{}", paid.label);
+        let unknown = EventView::of(
+            &event(Some(Created), Pending, Some("odd")),
+            Gateway::Smepay,
+            Method::Upi,
+        );
+        assert_eq!(
+            unknown.label,
+            "Waiting for payment: an answer Paydesk does not know (odd)"
+        );
+    }
+
+    #[test]
+    fn ended_orders_say_why_and_others_do_not() {
+        use OrderStatus::*;
+        let r = |status, word| reason(Gateway::Iotpay, Method::Barcode, status, word);
+        assert_eq!(
+            r(Failed, Some("4")).as_deref(),
+            Some("declined by the customer's wallet")
+        );
+        assert_eq!(
+            reason(Gateway::Iotpay, Method::WechatQr, Cancelled, Some("9")).as_deref(),
+            Some("cancelled by the customer")
+        );
+        assert_eq!(
+            reason(Gateway::Iotpay, Method::WechatQr, Failed, Some("0014")).as_deref(),
+            Some("IOTPay refused a value of the request")
+        );
+        // Expired at the counter while the gateway still said "waiting": not the gateway's word.
+        assert_eq!(
+            r(Expired, Some("0")).as_deref(),
+            Some("no payment came before the sale timed out")
+        );
+        assert!(r(Paid, Some("2")).is_none());
+        assert!(r(Pending, Some("0")).is_none());
+        assert!(r(Failed, None).is_some_and(|s| !s.is_empty()));
     }
 }

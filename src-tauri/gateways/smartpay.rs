@@ -187,7 +187,7 @@ pub const MODIFICATION_WORDS: [ModificationWord; 10] = [
     ModificationWord {
         word: "CAPTURED",
         outcome: ModificationOutcome::Done,
-        label: "captured",
+        label: "the payment was captured",
     },
     ModificationWord {
         word: "SETTLED",
@@ -197,7 +197,7 @@ pub const MODIFICATION_WORDS: [ModificationWord; 10] = [
     ModificationWord {
         word: "REFUNDED",
         outcome: ModificationOutcome::Done,
-        label: "refunded",
+        label: "refunded to the customer",
     },
     ModificationWord {
         word: "CANCELLED",

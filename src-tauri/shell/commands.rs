@@ -28,6 +28,10 @@ pub struct AppInfo {
     shop_name: String,
     sandbox_url: Option<String>,
     version: &'static str,
+    /// The methods the counter offers, most used first (last 30 days); empty = all.
+    shop_methods: Vec<String>,
+    /// True until the first-start setup has run.
+    setup_needed: bool,
 }
 
 #[tauri::command]
@@ -47,6 +51,9 @@ pub async fn app_info(desk: Desk<'_>) -> Answer<AppInfo> {
         shop_name: paydesk::settings::shop_name(desk.ledger()).map_err(fail)?,
         sandbox_url,
         version: env!("CARGO_PKG_VERSION"),
+        shop_methods: paydesk::setup::methods_by_use(desk.ledger(), paydesk::ledger::now_ms())
+            .map_err(fail)?,
+        setup_needed: paydesk::setup::needed(desk.ledger()).map_err(fail)?,
     })
 }
 

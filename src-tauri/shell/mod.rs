@@ -5,6 +5,7 @@ mod commands;
 mod display;
 mod ledger_commands;
 mod settings_commands;
+mod setup_commands;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -189,6 +190,8 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
             display::open_customer_display,
             display::customer_display_show,
             display::customer_display_state,
+            setup_commands::setup_state,
+            setup_commands::complete_setup,
         ])
         .run(context);
     match result {

@@ -376,11 +376,12 @@ fn orders_filter_by_status_and_search_and_export_csv_to_a_file() {
         .iter()
         .find(|r| r[col("merchant_order_no")] == sold_mno)
         .expect("the paid order is exported");
-    assert_eq!(&row[col("status")], "paid");
+    assert_eq!(&row[col("status")], "Paid", "the status in plain words");
     assert_eq!(&row[col("amount")], "12.50");
     assert_eq!(&row[col("currency")], "CAD");
     assert_eq!(&row[col("gateway")], "iotpay");
-    assert_eq!(&row[col("gateway_status")], "2");
+    // IOTPay's "2", as a cashier reads it.
+    assert_eq!(&row[col("gateway_status")], "paid");
     assert_eq!(
         &row[col("gateway_order_id")],
         sold["gatewayOrderId"].as_str().unwrap()

@@ -198,7 +198,7 @@ fn an_export_matches_the_filtered_list_exactly() {
         assert_eq!(row[1], created.format("%Y-%m-%d %H:%M:%S").to_string());
         assert_eq!(row[2], order["merchantOrderNo"].as_str().unwrap());
         assert_eq!(row[3], order["method"].as_str().unwrap());
-        assert_eq!(row[4], "paid");
+        assert_eq!(row[4], "Paid", "the status in plain words");
         let minor = order["amountMinor"].as_i64().unwrap();
         assert_eq!(row[5], Currency::CAD.decimal_string(minor));
         assert!((1_000..=25_050).contains(&minor));
@@ -219,7 +219,13 @@ fn an_export_matches_the_filtered_list_exactly() {
         .iter()
         .map(|o| o["amountMinor"].as_i64().unwrap())
         .sum();
-    assert_eq!(cad["amountMinor"].as_i64().unwrap(), sum);
+    assert_eq!(cad["takenMinor"].as_i64().unwrap(), sum, "paid orders only: all taken");
+    let refunded: i64 = listed
+        .iter()
+        .map(|o| o["refundedMinor"].as_i64().unwrap())
+        .sum();
+    assert_eq!(cad["takingsMinor"].as_i64().unwrap(), sum - refunded);
+    assert_eq!(cad["paidCount"].as_u64().unwrap() as usize, rows.len());
     assert_eq!(
         totals["byCurrency"].as_array().unwrap().len(),
         1,
@@ -231,7 +237,7 @@ fn an_export_matches_the_filtered_list_exactly() {
         dir.path(),
         &[&["report", "--by", "month", "--json"][..], &args[..]].concat(),
     )));
-    let report_sum: i64 = report
+    let report_sum: i64 = report["rows"]
         .as_array()
         .unwrap()
         .iter()
@@ -370,7 +376,7 @@ fn a_ledger_of_schema_version_1_migrates_forward_and_keeps_its_rows() {
     assert_eq!(rows.len(), 4);
     assert!(rows.contains(&vec![
         "PDOLD1".to_string(),
-        "pending".into(),
+        "Waiting for payment".into(),
         "10.01".into()
     ]));
 }

@@ -14,6 +14,7 @@ mod keychain;
 mod ledger_processes;
 mod ledger_scale;
 mod outcomes;
+mod owner_cli;
 mod prepare;
 mod reconcile;
 mod sandbox_iotpay;

@@ -352,7 +352,22 @@ async fn the_daily_report_is_the_clis_report_for_the_same_days() {
             "report", "--by", "day", "--from", &from, "--to", &to, "--tz", "local", "--json",
         ],
     )));
-    assert_eq!(serde_json::to_value(&report.rows).unwrap(), cli);
+    assert_eq!(serde_json::to_value(&report.rows).unwrap(), cli["rows"]);
+    assert_eq!(serde_json::to_value(&report.totals).unwrap(), cli["totals"]);
+    assert_eq!(
+        serde_json::to_value(&report.takings_by_day).unwrap(),
+        cli["takingsByDay"]
+    );
+    assert_eq!(serde_json::to_value(&report.by_method).unwrap(), cli["byMethod"]);
+    // Takings are the two paid sales; the waiting and the failed ones are counted apart.
+    assert_eq!(report.totals.by_currency[0].takings_minor, 1975);
+    assert_eq!(
+        report.takings_by_day.iter().map(|d| d.takings_minor).sum::<i64>(),
+        1975,
+        "the chart's days add up to the table's takings"
+    );
+    assert_eq!(report.by_method[0].method, "wechat-qr");
+    assert_eq!(report.rows[0].method, "wechat-qr");
     let paid = report.rows.iter().find(|r| r.status == "paid").unwrap();
     assert_eq!((paid.count, paid.amount_minor), (2, 1975));
     assert_eq!(

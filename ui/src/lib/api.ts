@@ -491,6 +491,8 @@ export interface ExportSummary {
   rows: number;
   bytes: number;
   path: string;
+  /** What the exported orders add up to, as `order_totals` counts them (A: export.rs). */
+  totals?: TotalsView;
 }
 
 export const EXPORT_PROGRESS_EVENT = 'export-progress';

@@ -16,6 +16,10 @@ export type AppErrorCode =
   | 'gateway_unreachable'
   | 'not_found'
   | 'forbidden'
+  | 'pin_required'
+  | 'pin_wrong'
+  | 'locked_out'
+  | 'already_set_up'
   | 'storage'
   | 'vault'
   | 'internal';
