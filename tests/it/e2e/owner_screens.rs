@@ -399,3 +399,91 @@ async fn a_declined_order_says_why_and_keeps_codes_in_technical_details() {
     session.screenshot(&shot("orders-declined.png")).await;
     session.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "drives the real window: make test runs it under Xvfb with tauri-driver"]
+async fn reports_show_todays_takings_by_method_as_the_cli_reports_them() {
+    let dir = tempfile::tempdir().unwrap();
+    settled_order(dir.path(), "wechat-qr", "12.50", true);
+    settled_order(dir.path(), "alipay-qr", "7.25", true);
+    settled_order(dir.path(), "wechat-qr", "30.00", false);
+    create_sandbox_order(dir.path(), "unionpay-qr", "4.10");
+    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+    let cli = parse_json(&run_ok(&mut paydesk(
+        dir.path(),
+        &[
+            "report", "--by", "day", "--from", &today, "--to", &today, "--tz", "local", "--json",
+        ],
+    )));
+    let by_method = cli["byMethod"].as_array().unwrap_or_else(|| panic!("{cli}"));
+    assert_eq!(by_method.len(), 2, "the two paid methods: {cli}");
+
+    let (_driver, session) = open_app(dir.path()).await;
+    open_screen(&session, "reports", "[data-testid=report-table]").await;
+    session
+        .find("[data-testid=report-chart] svg", Duration::from_secs(5))
+        .await;
+    // Every method of `paydesk report` is a row, with the same paid count and takings.
+    for m in by_method {
+        assert_eq!(m["currency"], "CAD");
+        let css = format!(
+            "[data-testid=report-row][data-gateway='{}'][data-method='{}']",
+            m["gateway"].as_str().unwrap(),
+            m["method"].as_str().unwrap()
+        );
+        let minor = m["takingsMinor"].as_i64().unwrap();
+        let cell = session
+            .find(&format!("{css} td[data-takings-minor]"), Duration::from_secs(5))
+            .await;
+        assert_eq!(
+            session.attribute(&cell, "data-takings-minor").await,
+            Some(minor.to_string()),
+            "{css}"
+        );
+        assert_eq!(
+            session.text(&cell).await.trim(),
+            format!("{}.{:02}", minor / 100, minor % 100),
+            "{css}: formatted in CAD"
+        );
+        let count = session
+            .find(&format!("{css} td:nth-child(2)"), Duration::from_secs(5))
+            .await;
+        assert_eq!(
+            session.text(&count).await.trim(),
+            m["paidCount"].to_string(),
+            "{css}"
+        );
+    }
+    assert_eq!(session.count("[data-testid=report-row]").await, 2);
+    // The total is the CLI's takings: the two paid sales, not the declined or the waiting one.
+    let total = session
+        .find("[data-testid=report-total]", Duration::from_secs(5))
+        .await;
+    let cad = cli["totals"]["byCurrency"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["currency"] == "CAD")
+        .unwrap_or_else(|| panic!("{cli}"));
+    assert_eq!(cad["takingsMinor"], 1250 + 725, "{cli}");
+    assert_eq!(
+        session.attribute(&total, "data-takings-minor").await,
+        Some(cad["takingsMinor"].to_string())
+    );
+    assert_eq!(
+        session.attribute(&total, "data-count").await,
+        Some(cad["paidCount"].to_string())
+    );
+    let bar = session
+        .find(
+            &format!("[data-testid=chart-bar][data-day='{today}']"),
+            Duration::from_secs(5),
+        )
+        .await;
+    assert_eq!(
+        session.attribute(&bar, "data-total-minor").await.as_deref(),
+        Some("1975")
+    );
+    session.screenshot(&shot("report-today.png")).await;
+    session.close().await;
+}
