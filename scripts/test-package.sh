@@ -43,14 +43,14 @@ started=$SECONDS
 if ! scripts/package.sh; then
   n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - make package"; finish
 fi
-deb=$(ls "$target"/release/bundle/deb/paydesk_*.deb 2>/dev/null | head -n 1)
-rpm=$(ls "$target"/release/bundle/rpm/paydesk-*.rpm 2>/dev/null | head -n 1)
+deb=$(ls "$target"/release/bundle/deb/[Pp]aydesk_*.deb 2>/dev/null | head -n 1)
+rpm=$(ls "$target"/release/bundle/rpm/[Pp]aydesk-*.rpm 2>/dev/null | head -n 1)
 echo "packages built in $((SECONDS - started)) s: $(du -h "$deb" | cut -f1) $deb, $(du -h "$rpm" | cut -f1) $rpm"
 check "the .deb and the .rpm were built" test -s "$deb" -a -s "$rpm"
 check "the .deb declares webkit2gtk 4.1 and the Secret Service client, recommends gnome-keyring" \
   bash -c "dpkg-deb -f '$deb' Depends | grep -q 'libwebkit2gtk-4.1-0' && dpkg-deb -f '$deb' Depends | grep -q 'libsecret-1-0' && dpkg-deb -f '$deb' Recommends | grep -q gnome-keyring"
 check "the .deb holds the binary, the desktop entry and the icons" \
-  bash -c "dpkg-deb -c '$deb' | grep -q ' ./usr/bin/paydesk\$' && dpkg-deb -c '$deb' | grep -q 'usr/share/applications/Paydesk.desktop' && dpkg-deb -c '$deb' | grep -q 'usr/share/icons/hicolor/128x128/apps/paydesk.png'"
+  bash -c "dpkg-deb -c '$deb' | grep -q ' usr/bin/paydesk\$' && dpkg-deb -c '$deb' | grep -q 'usr/share/applications/Paydesk.desktop' && dpkg-deb -c '$deb' | grep -q 'usr/share/icons/hicolor/128x128/apps/paydesk.png'"
 if command -v rpm >/dev/null; then
   check "the .rpm declares its runtime dependencies and holds the binary" \
     bash -c "rpm -qp --requires '$rpm' | grep -q webkit2gtk4.1 && rpm -qp --requires '$rpm' | grep -q libsecret && rpm -qlp '$rpm' | grep -qx /usr/bin/paydesk"
@@ -58,7 +58,7 @@ fi
 
 # --- install -------------------------------------------------------------------------------
 $sudo env DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq paydesk >/dev/null 2>&1 || true
-check "apt-get install ./paydesk_*.deb" \
+check "apt-get install ./Paydesk_*.deb" \
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$(realpath "$deb")"
 check "the installed paydesk runs (--version)" /usr/bin/paydesk --version
 check "the desktop entry launches /usr/bin's paydesk, category Finance" \
