@@ -487,3 +487,72 @@ async fn reports_show_todays_takings_by_method_as_the_cli_reports_them() {
     session.screenshot(&shot("report-today.png")).await;
     session.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "drives the real window: make test runs it under Xvfb with tauri-driver"]
+async fn the_export_starts_with_a_dated_file_in_the_owners_folder_and_asks_the_pin() {
+    let dir = tempfile::tempdir().unwrap();
+    settled_order(dir.path(), "wechat-qr", "12.50", true);
+    let out = dir.path().join("exports");
+    std::fs::create_dir(&out).unwrap();
+    let (_driver, session) = open_app(dir.path()).await;
+    open_screen(&session, "orders", "[data-testid=order-row]").await;
+    let open = session
+        .find("[data-testid=export-open]", Duration::from_secs(5))
+        .await;
+    session.click(&open).await;
+    // A whole path at once: the Documents (or home) folder and today's name, never empty.
+    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+    let want_end = format!("/paydesk-orders-{today}.csv");
+    let field = session
+        .find("[data-testid=export-path]", Duration::from_secs(5))
+        .await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let path = loop {
+        let value = session.attribute(&field, "value").await.unwrap_or_default();
+        let value = if value.is_empty() {
+            script(
+                &session,
+                "return document.querySelector('[data-testid=export-path]').value;",
+                json!([]),
+            )
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+        } else {
+            value
+        };
+        if !value.is_empty() || std::time::Instant::now() > deadline {
+            break value;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(
+        path.starts_with('/') && path.ends_with(&want_end),
+        "the export starts at a whole, dated path: {path:?}"
+    );
+    // Exported elsewhere (not into the tester's home): the PIN is asked, then the file is written.
+    let target = out.join("orders.csv");
+    session.clear(&field).await;
+    session.type_into(&field, &target.display().to_string()).await;
+    let submit = session
+        .find("[data-testid=export-submit]", Duration::from_secs(5))
+        .await;
+    session.click(&submit).await;
+    session
+        .find("[data-testid=pin-dialog]", Duration::from_secs(10))
+        .await;
+    assert!(!target.exists(), "nothing is written before the PIN");
+    session.enter_pin(super::OWNER_PIN).await;
+    session
+        .wait_for_attribute(
+            "[data-testid=export-done]",
+            "data-rows",
+            "1",
+            Duration::from_secs(15),
+        )
+        .await;
+    assert!(target.exists());
+    session.close().await;
+}
