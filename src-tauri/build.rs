@@ -5,6 +5,8 @@ const COMMANDS: &[&str] = &[
     "payment_methods",
     "create_order",
     "get_order",
+    "cancel_sale",
+    "sync_order",
     "list_orders",
     "unanswered_refunds",
     "order_totals",

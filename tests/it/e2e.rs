@@ -14,6 +14,8 @@ use serde_json::{json, Value};
 
 use crate::support::{paydesk, paydesk_bin, run, stdout};
 
+/// The counter never loses a sale: Enter/Esc, the waiting strip, Cancel sale, 1024x768 (e2e/counter_sale.rs).
+mod counter_sale;
 /// The owner's desk: the Orders list at scale, its CSV export, a card void (e2e/desk.rs).
 mod desk;
 /// The owner's screens (issue 12): totals that mean money, Cancel from Orders, words (e2e/owner_screens.rs).
