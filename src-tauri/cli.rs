@@ -995,14 +995,22 @@ fn print_order(desk: &Arc<Paydesk>, id: i64, json: bool) -> Result<()> {
         order.environment
     );
     println!(
-        "  status: {}{}",
+        "  status: {}{}{}",
         order.status,
-        order
-            .gateway_status
+        Some(order.status.label())
+            .filter(|l| !l.eq_ignore_ascii_case(&order.status.as_str().replace('_', " ")))
+            .map(|l| format!(" ({l})"))
+            .unwrap_or_default(),
+        detail
+            .order
+            .gateway_status_label
             .as_deref()
-            .map(|g| format!(" (gateway: {g})"))
+            .map(|label| format!("; the gateway says: {label}"))
             .unwrap_or_default()
     );
+    if let Some(reason) = &detail.order.reason {
+        println!("  why: {reason}");
+    }
     if let Some(id) = &order.gateway_order_id {
         println!("  gateway order: {id}");
     }
@@ -1023,13 +1031,12 @@ fn print_order(desk: &Arc<Paydesk>, id: i64, json: bool) -> Result<()> {
                 .unwrap_or_default()
         );
     }
-    for e in &detail.events {
+    for e in detail.events.iter().filter(|e| e.changed) {
         println!(
-            "  {}  {:<9} {} -> {}{}{}",
+            "  {}  {:<9} {}{}{}",
             e.at,
             e.source,
-            e.from_status.map(|s| s.as_str()).unwrap_or("-"),
-            e.to_status,
+            e.label,
             e.gateway_status
                 .as_deref()
                 .map(|g| format!(" [{g}]"))

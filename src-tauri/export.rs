@@ -301,12 +301,15 @@ pub fn write_csv_observed<W: Write>(
                 Column::GatewayStatus(i) => {
                     let word = text_of(row.get_ref(i)?);
                     if !word.is_empty() {
-                        let gateway = std::str::from_utf8(text_of(row.get_ref(GATEWAY_INDEX)?))
-                            .ok()
-                            .and_then(|g| Gateway::parse(g).ok());
-                        let method = std::str::from_utf8(text_of(row.get_ref(METHOD_INDEX)?))
-                            .ok()
-                            .and_then(|m| Method::ALL.into_iter().find(|x| x.as_str() == m));
+                        // Allocation-free: the export streams a million rows.
+                        let gateway_word = text_of(row.get_ref(GATEWAY_INDEX)?);
+                        let method_word = text_of(row.get_ref(METHOD_INDEX)?);
+                        let gateway = Gateway::ALL
+                            .into_iter()
+                            .find(|g| g.as_str().as_bytes() == gateway_word);
+                        let method = Method::ALL
+                            .into_iter()
+                            .find(|m| m.as_str().as_bytes() == method_word);
                         match (gateway, method, std::str::from_utf8(word)) {
                             (Some(g), Some(m), Ok(w)) => {
                                 push_neutralised(&mut cell, describe_word(g, m, w).as_bytes())

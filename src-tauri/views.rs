@@ -5,7 +5,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use crate::gateways::{describe_word, word_label};
-use crate::order::{EventSource, Gateway, Method, MoneyClass, Order, OrderEvent, OrderStatus};
+use crate::order::{Gateway, Method, MoneyClass, Order, OrderEvent, OrderStatus};
 
 pub fn rfc3339(ms: i64) -> String {
     DateTime::<Utc>::from_timestamp_millis(ms)
@@ -159,9 +159,9 @@ impl EventView {
             .map(|w| describe_word(gateway, method, w));
         let to = e.to_status.label();
         let mut label = match (e.from_status, e.source) {
+            (None, _) if e.to_status == OrderStatus::Created => "Sale started".to_string(),
             (None, _) => format!("Sale started: {}", to.to_lowercase()),
             (Some(_), _) if !changed => format!("Checked again: still {}", to.to_lowercase()),
-            (Some(_), EventSource::User) => format!("{to} (by the owner)"),
             (Some(_), _) => to.to_string(),
         };
         if let Some(said) = said.filter(|s| !s.eq_ignore_ascii_case(to)) {
@@ -271,6 +271,7 @@ impl UnansweredRefund {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::order::EventSource;
 
     fn event(from: Option<OrderStatus>, to: OrderStatus, word: Option<&str>) -> OrderEvent {
         OrderEvent {
