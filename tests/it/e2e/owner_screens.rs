@@ -556,3 +556,85 @@ async fn the_export_starts_with_a_dated_file_in_the_owners_folder_and_asks_the_p
     assert!(target.exists());
     session.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "drives the real window: make test runs it under Xvfb with tauri-driver"]
+async fn many_currencies_keep_the_takings_on_one_line_at_1024() {
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(&mut paydesk(
+        dir.path(),
+        &["dev", "seed", "--orders", "300", "--seed", "5"],
+    ));
+    let cli = parse_json(&run_ok(&mut paydesk(dir.path(), &["totals", "--json"])));
+    let currencies = cli["byCurrency"].as_array().unwrap();
+    assert!(currencies.len() >= 6, "a seeded ledger has many currencies: {cli}");
+
+    let (_driver, session) = open_app(dir.path()).await;
+    set_viewport(&session, TILL.0, TILL.1).await;
+    open_screen(&session, "orders", "[data-testid=order-row]").await;
+    session
+        .wait_for_attribute(
+            "[data-testid=orders-totals]",
+            "data-count",
+            &cli["count"].to_string(),
+            Duration::from_secs(15),
+        )
+        .await;
+    // Every currency is there with the CLI's takings (the ones past the first few behind
+    // "+N more"), and the line does not wrap or overflow.
+    for t in currencies {
+        let code = t["currency"].as_str().unwrap();
+        let shown = session
+            .find(&format!("[data-testid=total-{code}]"), Duration::from_secs(5))
+            .await;
+        assert_eq!(
+            session.attribute(&shown, "data-takings-minor").await,
+            Some(t["takingsMinor"].to_string()),
+            "{code}"
+        );
+    }
+    let more = session
+        .find("[data-testid=totals-more]", Duration::from_secs(5))
+        .await;
+    let shown = session
+        .count("[data-testid=orders-takings] > [data-currency]")
+        .await;
+    assert!(shown >= 1, "the shop's currency at least");
+    assert_eq!(
+        session.text(&more).await.trim(),
+        format!("+{} more", currencies.len() - shown)
+    );
+    let line = script(
+        &session,
+        "const t = document.querySelector('[data-testid=orders-totals]');\
+         const r = t.getBoundingClientRect();\
+         return [t.scrollWidth <= t.clientWidth + 1, r.height, r.right <= window.innerWidth];",
+        json!([]),
+    )
+    .await;
+    assert_eq!(line[0], true, "{line}");
+    assert!(line[1].as_f64().unwrap() < 48.0, "one line: {line}");
+    assert_eq!(line[2], true, "{line}");
+    // "+N more" lists the rest over the list, and Escape closes it.
+    session.click(&more).await;
+    session
+        .wait_for_attribute(
+            "[data-testid=totals-more]",
+            "aria-expanded",
+            "true",
+            Duration::from_secs(5),
+        )
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    session.screenshot(&shot("orders-currencies-1024.png")).await;
+    session.type_into(&more, "\u{E00C}").await;
+    session
+        .wait_for_attribute(
+            "[data-testid=totals-more]",
+            "aria-expanded",
+            "false",
+            Duration::from_secs(5),
+        )
+        .await;
+    session.close().await;
+}
