@@ -4,7 +4,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
-use crate::gateways::{describe_word, word_label};
+use crate::gateways::{describe_word_for, word_label};
 use crate::order::{Gateway, Method, MoneyClass, Order, OrderEvent, OrderStatus};
 
 pub fn rfc3339(ms: i64) -> String {
@@ -77,7 +77,7 @@ impl OrderView {
                 .gateway_status
                 .as_deref()
                 .filter(|w| !w.trim().is_empty())
-                .map(|w| describe_word(order.gateway, order.method, w).into_owned()),
+                .map(|w| describe_word_for(order.gateway, order.method, order.status, w).into_owned()),
             reason: reason(order.gateway, order.method, order.status, order.gateway_status.as_deref()),
             gateway_order_id: order.gateway_order_id.clone(),
             payment_url: order.payment_url.clone(),
@@ -156,7 +156,7 @@ impl EventView {
             .gateway_status
             .as_deref()
             .filter(|w| !w.trim().is_empty())
-            .map(|w| describe_word(gateway, method, w));
+            .map(|w| describe_word_for(gateway, method, e.to_status, w));
         let to = e.to_status.label();
         let mut label = match (e.from_status, e.source) {
             (None, _) if e.to_status == OrderStatus::Created => "Sale started".to_string(),
