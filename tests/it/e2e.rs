@@ -175,14 +175,7 @@ pub(super) fn paydesk_as_owner(data_dir: &Path, args: &[&str]) -> std::process::
 /// set it up itself before): the counter opens, not the first-start setup.
 async fn open_app(data_dir: &Path) -> (Driver, Session) {
     if !is_set_up(data_dir) {
-        // BRIDGE (C1, wave 12): until the core's `paydesk setup` lands, a build without it
-        // opens the app as before. Removed once `setup` is in cli.rs.
-        let help = run(&mut paydesk(data_dir, &["setup", "--help"]));
-        if help.status.success() {
-            setup_shop(data_dir, SHOP_NAME);
-        } else {
-            eprintln!("e2e: no `paydesk setup` in this build: the shop is not set up");
-        }
+        setup_shop(data_dir, SHOP_NAME);
     }
     open_fresh_app(data_dir).await
 }
@@ -392,6 +385,29 @@ impl Session {
         }
     }
 
+    /// Waits until `css`'s `textContent` (trimmed) is `text`: for text WebDriver's rendered-text
+    /// rule does not read (the shop's name in the bar, cut with an ellipsis when long).
+    async fn wait_for_content(&self, css: &str, text: &str, within: Duration) {
+        let start = Instant::now();
+        loop {
+            let shown = self
+                .call(
+                    reqwest::Method::POST,
+                    "/execute/sync",
+                    Some(json!({"script": "const e = document.querySelector(arguments[0]); return e ? e.textContent.trim() : null;", "args": [css]})),
+                )
+                .await;
+            if shown.as_str() == Some(text) {
+                return;
+            }
+            assert!(
+                start.elapsed() < within,
+                "{css} never held {text:?} within {within:?}: {shown}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Moves into the iframe `frame` (an element id); `to_parent_frame` comes back.
     async fn switch_to_frame(&self, frame: &str) {
         let answer = self
@@ -496,6 +512,9 @@ const [screen, mustShow] = arguments;
 const vw = window.innerWidth, vh = window.innerHeight, slack = 1;
 const faults = [];
 const visible = (e) => {
+  // The content of a closed <details> (all but its summary) is not shown.
+  const closed = e.closest('details:not([open])');
+  if (closed && !(closed.querySelector(':scope > summary') || closed).contains(e)) return false;
   for (let p = e; p; p = p.parentElement) {
     const s = getComputedStyle(p);
     if (s.display === 'none' || s.visibility === 'hidden' || s.visibility === 'collapse') return false;
@@ -622,7 +641,11 @@ async fn counter_takes_a_wechat_qr_payment_to_paid() {
     let number = session
         .find("[data-testid=order-number]", Duration::from_secs(5))
         .await;
-    let merchant_order_no = session.text(&number).await;
+    // Shown short ("…" and its last characters), whole in the title.
+    let merchant_order_no = session
+        .attribute(&number, "title")
+        .await
+        .unwrap_or_default();
     assert!(merchant_order_no.starts_with("PD"), "{merchant_order_no}");
     session
         .wait_for_attribute(
@@ -640,12 +663,13 @@ async fn counter_takes_a_wechat_qr_payment_to_paid() {
 
     // The customer pays on the sandbox's payment page: the link the QR encodes.
     let link = session
-        .find("[data-testid=payment-link]", Duration::from_secs(5))
+        .find("[data-testid=open-link]", Duration::from_secs(5))
         .await;
+    // The waiting screen offers the link (Copy link / Open) and keeps it in the title.
     let href = session
-        .attribute(&link, "href")
+        .attribute(&link, "title")
         .await
-        .expect("the payment link has an href");
+        .expect("the payment link is offered");
     assert!(href.contains("/pay/iotpay/"), "{href}");
     let page = reqwest::get(&href).await.unwrap();
     assert!(page.status().is_success());
@@ -1041,12 +1065,13 @@ async fn counter_shows_a_declined_qr_payment() {
         .await;
 
     let link = session
-        .find("[data-testid=payment-link]", Duration::from_secs(5))
+        .find("[data-testid=open-link]", Duration::from_secs(5))
         .await;
+    // The waiting screen offers the link (Copy link / Open) and keeps it in the title.
     let href = session
-        .attribute(&link, "href")
+        .attribute(&link, "title")
         .await
-        .expect("the payment link has an href");
+        .expect("the payment link is offered");
     let declined = reqwest::Client::new()
         .post(format!("{href}/decline"))
         .send()
@@ -1750,7 +1775,7 @@ async fn settings_save_the_shop_name_and_a_base_url_with_the_pin_and_the_dark_th
         .call(
             reqwest::Method::POST,
             "/execute/sync",
-            Some(json!({"script": "return document.querySelector(\"[data-testid='setting-iotpay.test.v1_base']\").offsetParent !== null;", "args": []})),
+            Some(json!({"script": "return document.querySelector(\"[data-testid='setting-iotpay.test.v1_base']\").closest('details:not([open])') === null;", "args": []})),
         )
         .await;
     assert_eq!(shown, json!(false), "base URLs are not on the first screen");
@@ -1852,7 +1877,7 @@ async fn settings_save_the_shop_name_and_a_base_url_with_the_pin_and_the_dark_th
         .await;
     // The shell takes the new name at once: the bar and the window's title.
     session
-        .wait_for_text(
+        .wait_for_content(
             "[data-testid=shop-name]",
             "Corner Tea House",
             Duration::from_secs(5),
@@ -2087,11 +2112,15 @@ async fn the_customer_display_shows_the_counters_amount_and_qr_then_paid() {
     let number = session
         .find("[data-testid=order-number]", Duration::from_secs(5))
         .await;
-    let merchant_order_no = session.text(&number).await;
+    // Shown short ("…" and its last characters), whole in the title.
+    let merchant_order_no = session
+        .attribute(&number, "title")
+        .await
+        .unwrap_or_default();
     let link = session
-        .find("[data-testid=payment-link]", Duration::from_secs(5))
+        .find("[data-testid=open-link]", Duration::from_secs(5))
         .await;
-    let href = session.attribute(&link, "href").await.unwrap();
+    let href = session.attribute(&link, "title").await.unwrap();
 
     let open = session
         .find(

@@ -170,7 +170,7 @@ async fn a_new_shop_is_set_up_once_with_its_name_pin_and_methods() {
         .await;
     assert_eq!(session.count("[data-testid=setup]").await, 0);
     session
-        .wait_for_text(
+        .wait_for_content(
             "[data-testid=shop-name]",
             "Corner Tea House",
             Duration::from_secs(5),
@@ -216,7 +216,7 @@ async fn a_new_shop_is_set_up_once_with_its_name_pin_and_methods() {
         .await;
     assert_eq!(session.count("[data-testid=setup]").await, 0);
     session
-        .wait_for_text(
+        .wait_for_content(
             "[data-testid=shop-name]",
             "Corner Tea House",
             Duration::from_secs(5),
