@@ -333,6 +333,8 @@ pub enum SettingsCommand {
     /// iotpay.live.v1_base (an unknown key lists them all). An empty value unsets it.
     #[command(verbatim_doc_comment)]
     Set { key: String, value: String },
+    /// Unset one: its default applies again (the same as `set KEY ""`).
+    Remove { key: String },
     /// Every setting that has a value.
     Show,
 }
@@ -794,6 +796,13 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
                 }
                 None => println!("{key} unset: the default applies"),
             }
+        }
+        Command::Settings(SettingsCommand::Remove { key }) => {
+            let ledger = Ledger::open_in(&data_dir)?;
+            paydesk::settings::check_all(&[(key.clone(), String::new())])?;
+            owner_pin(cli, &ledger)?;
+            paydesk::settings::set(&ledger, &key, "")?;
+            println!("{key} unset: the default applies");
         }
         Command::Settings(SettingsCommand::Show) => {
             let ledger = Ledger::open_in(&data_dir)?;
