@@ -1,6 +1,7 @@
-//! The first start (issue 12): a new shop's setup runs once, refuses two different PINs, and
-//! leaves the counter with the shop's name and only its methods; and every screen at a till's
-//! 1024 x 768, checked by geometry (see `layout_faults` for the rule).
+//! The first start and the shell (issue 12): a new shop's setup runs once, refuses two
+//! different PINs, and leaves the counter with the shop's name and only its methods; every
+//! screen at a till's 1024 x 768, checked by geometry (see `layout_faults` for the rule); a
+//! waiting order reopens on the counter from Orders.
 
 use std::path::Path;
 use std::time::Duration;
@@ -377,4 +378,62 @@ async fn every_screen_fits_a_1024_by_768_till() {
         faults.len(),
         faults.join("\n")
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "drives the real window: make test runs it under Xvfb with tauri-driver"]
+async fn a_waiting_order_reopens_on_the_counter_from_orders() {
+    let dir = tempfile::tempdir().unwrap();
+    // A sale left waiting (made from the command line: the counter has never shown it).
+    let order = crate::support::create_sandbox_order(dir.path(), "wechat-qr", "6.40");
+    let id = order["id"].as_i64().unwrap().to_string();
+    let merchant_order_no = order["merchantOrderNo"].as_str().unwrap().to_string();
+
+    let (_driver, session) = open_app(dir.path()).await;
+    session
+        .find("[data-testid=amount-input]", Duration::from_secs(30))
+        .await;
+    let nav = session
+        .find("[data-testid=nav-orders]", Duration::from_secs(5))
+        .await;
+    session.click(&nav).await;
+    let row = session
+        .find(
+            &format!("[data-testid=order-row][data-order-id='{id}'] td"),
+            Duration::from_secs(15),
+        )
+        .await;
+    session.click(&row).await;
+    let reopen = session
+        .find("[data-testid=reopen-on-counter]", Duration::from_secs(10))
+        .await;
+    session.click(&reopen).await;
+
+    // The counter, with that sale's QR and number: the customer can scan it again.
+    session
+        .find("[data-testid=qr] svg", Duration::from_secs(15))
+        .await;
+    let counter = session
+        .find("[data-testid=nav-counter]", Duration::from_secs(5))
+        .await;
+    assert_eq!(
+        session.attribute(&counter, "aria-current").await.as_deref(),
+        Some("page")
+    );
+    let number = session
+        .find("[data-testid=order-number]", Duration::from_secs(5))
+        .await;
+    assert_eq!(
+        session.attribute(&number, "title").await.as_deref(),
+        Some(merchant_order_no.as_str())
+    );
+    session
+        .wait_for_text(
+            "[data-testid=order-amount]",
+            "6.40 CAD",
+            Duration::from_secs(5),
+        )
+        .await;
+    session.screenshot(&shot("counter-reopened.png")).await;
+    session.close().await;
 }
