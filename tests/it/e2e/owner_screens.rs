@@ -638,3 +638,50 @@ async fn many_currencies_keep_the_takings_on_one_line_at_1024() {
         .await;
     session.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "drives the real window: make test runs it under Xvfb with tauri-driver"]
+async fn a_waiting_order_is_reopened_on_the_counter_from_orders() {
+    let dir = tempfile::tempdir().unwrap();
+    let order = create_sandbox_order(dir.path(), "wechat-qr", "8.40");
+    let id = order["id"].as_i64().unwrap().to_string();
+    let number = order["merchantOrderNo"].as_str().unwrap().to_string();
+
+    let (_driver, session) = open_app(dir.path()).await;
+    open_screen(&session, "orders", "[data-testid=orders-table]").await;
+    let row = session
+        .find(
+            &format!("[data-testid=order-row][data-order-id='{id}'] td.mono"),
+            Duration::from_secs(10),
+        )
+        .await;
+    session.click(&row).await;
+    let reopen = session
+        .find("[data-testid=reopen-on-counter]", Duration::from_secs(10))
+        .await;
+    session.click(&reopen).await;
+    // The counter, showing that sale (its number's end, as the counter shows it), still
+    // waiting for the customer.
+    let shown = session
+        .find("[data-testid=order-number]", Duration::from_secs(10))
+        .await;
+    let shown = session.text(&shown).await;
+    let tail = shown.trim().trim_start_matches('…');
+    assert!(
+        tail.len() >= 4 && number.ends_with(tail),
+        "the counter shows {shown:?} for {number}"
+    );
+    session
+        .wait_for_attribute(
+            "[data-testid=order-status]",
+            "data-status",
+            "pending",
+            Duration::from_secs(10),
+        )
+        .await;
+    let amount = session
+        .find("[data-testid=order-amount]", Duration::from_secs(5))
+        .await;
+    assert_eq!(session.text(&amount).await.trim(), "8.40 CAD");
+    session.close().await;
+}
