@@ -386,5 +386,35 @@ async fn at_1024_by_768_create_shows_with_the_scanner_field_and_tab_goes_straigh
     )
     .await;
     assert!(faults.is_empty(), "{faults:#?}");
+
+    // The waiting screen of a QR sale fits too: the QR, the words and both ways out.
+    start_sale(&session, "wechat-qr", "12.50").await;
+    session
+        .wait_for_attribute(
+            "[data-testid=order-status]",
+            "data-status",
+            "pending",
+            Duration::from_secs(20),
+        )
+        .await;
+    session
+        .find("[data-testid=qr] svg", Duration::from_secs(10))
+        .await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    session
+        .screenshot(&shot("counter-waiting-1024x768.png"))
+        .await;
+    let faults = layout_faults(
+        &session,
+        "counter-waiting",
+        &[
+            "[data-testid=qr]",
+            "[data-testid=order-amount]",
+            "[data-testid=keep-waiting-button]",
+            "[data-testid=cancel-sale-button]",
+        ],
+    )
+    .await;
+    assert!(faults.is_empty(), "{faults:#?}");
     session.close().await;
 }
