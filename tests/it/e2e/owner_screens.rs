@@ -256,9 +256,16 @@ async fn a_waiting_order_is_cancelled_from_orders_with_a_confirmation() {
     session
         .find("[data-testid=waiting-actions]", Duration::from_secs(10))
         .await;
-    session
+    // Check now asks the gateway and says what it found, in words.
+    let check = session
         .find("[data-testid=check-now]", Duration::from_secs(5))
         .await;
+    session.click(&check).await;
+    let done = session
+        .find("[data-testid=owner-action-done]", Duration::from_secs(15))
+        .await;
+    let said = session.text(&done).await;
+    assert!(said.starts_with("Checked"), "{said}");
     let cancel = session
         .find("[data-testid=cancel-sale]", Duration::from_secs(5))
         .await;
