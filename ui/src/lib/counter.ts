@@ -231,3 +231,34 @@ export function backgroundUpdate(state: Background, next: OrderView): { state: B
   }
   return { state: { ...rest, left: [...rest.left, next.id] }, announce: false };
 }
+
+/** Why "Cancel sale" did not cancel, in a cashier's words (the gateway's own text stays in the
+ * order's history, never on the counter). */
+export function cancelFailureMessage(error: { code: string; message: string }): string {
+  switch (error.code) {
+    case 'not_waiting':
+      return 'This sale is no longer waiting, so it was not cancelled: its status is shown above.';
+    case 'gateway_rejected':
+      return 'The gateway refused to cancel this sale (it may have just been paid). Paydesk asked it again: its status is shown above.';
+    case 'gateway_unreachable':
+    case 'gateway_pending':
+    case 'gateway_protocol':
+      return 'The gateway did not answer: the sale was not cancelled. Try again in a moment.';
+    case 'not_found':
+      return 'This sale is not in the ledger.';
+    default:
+      return `The sale was not cancelled: ${error.message}`;
+  }
+}
+
+/**
+ * What the cashier reads when a payment could not be created. The core's own words for input
+ * (amount, currency, code) are plain already; a gateway's refusal carries its code and text,
+ * which belong to the order's technical details, not the counter.
+ */
+export function createFailureMessage(error: { code: string; message: string }): string {
+  if (error.code === 'gateway_rejected') {
+    return 'The gateway refused this payment: nothing was charged. Try again, or another way to pay (the reason is in the order, under Orders).';
+  }
+  return error.message;
+}

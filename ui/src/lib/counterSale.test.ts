@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { OrderView, PaymentMethod } from './api';
 import {
   backgroundUpdate,
+  cancelFailureMessage,
+  createFailureMessage,
   currencySwitch,
   dismissNotice,
   emptyBackground,
@@ -147,5 +149,24 @@ describe('sales waiting in the background', () => {
     expect(takeFromBackground(state, 1).waiting).toEqual([]);
     expect(isWaitingStatus('authorized')).toBe(true);
     expect(isWaitingStatus('expired')).toBe(false);
+  });
+});
+
+describe('cancelFailureMessage', () => {
+  it("says why a cancel did not happen without the gateway's codes", () => {
+    const refused = cancelFailureMessage({ code: 'gateway_rejected', message: 'smartpay refused: INVALID_STATE (code 400)' });
+    expect(refused).toContain('refused to cancel');
+    expect(refused).not.toContain('400');
+    expect(cancelFailureMessage({ code: 'not_waiting', message: 'order PD1 is paid' })).toContain('no longer waiting');
+    expect(cancelFailureMessage({ code: 'storage', message: 'disk full' })).toBe('The sale was not cancelled: disk full');
+  });
+});
+
+describe('createFailureMessage', () => {
+  it("keeps the core's plain words for input and hides a gateway's code", () => {
+    expect(createFailureMessage({ code: 'invalid_amount', message: 'Enter an amount.' })).toBe('Enter an amount.');
+    const refused = createFailureMessage({ code: 'gateway_rejected', message: 'iotpay refused: third-party exception (code 0111)' });
+    expect(refused).toContain('refused this payment');
+    expect(refused).not.toContain('0111');
   });
 });
