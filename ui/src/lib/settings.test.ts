@@ -81,13 +81,13 @@ describe('what a save sends', () => {
   it('describes a connection check in one line', () => {
     const base = { gateway: 'iotpay', environment: 'test', elapsedMs: 42 };
     expect(connectionText({ ...base, outcome: 'ok', message: 'query_order: 0112' })).toBe(
-      'Reachable, credentials accepted (42 ms): query_order: 0112',
+      'Connected: the gateway accepted this account (42 ms)',
     );
     expect(connectionText({ ...base, outcome: 'credentials_rejected', message: 'sign error' })).toBe(
-      'Reachable, credentials rejected: sign error',
+      'The gateway answered but refused this account: sign error',
     );
     expect(connectionText({ ...base, outcome: 'unreachable', message: 'connection failed' })).toBe(
-      'Unreachable: connection failed',
+      'Could not reach the gateway: connection failed',
     );
   });
 });
