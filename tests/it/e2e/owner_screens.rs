@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use super::{open_app, order_detail, set_viewport, settled_order, shot, Session, TILL};
+use super::{layout_faults, open_app, order_detail, set_viewport, settled_order, shot, Session, TILL};
 use crate::support::{create_sandbox_order, json as parse_json, paydesk, run_ok};
 
 async fn script(session: &Session, body: &str, args: Value) -> Value {
@@ -256,6 +256,20 @@ async fn a_waiting_order_is_cancelled_from_orders_with_a_confirmation() {
     session
         .find("[data-testid=waiting-actions]", Duration::from_secs(10))
         .await;
+    // At the till's size, the waiting order's actions are in view and whole.
+    set_viewport(&session, TILL.0, TILL.1).await;
+    let faults = layout_faults(
+        &session,
+        "waiting-detail",
+        &[
+            "[data-testid=check-now]",
+            "[data-testid=cancel-sale]",
+            "[data-testid=reopen-on-counter]",
+        ],
+    )
+    .await;
+    assert!(faults.is_empty(), "{}", faults.join("\n"));
+    session.screenshot(&shot("orders-waiting-detail-1024.png")).await;
     // Check now asks the gateway and says what it found, in words.
     let check = session
         .find("[data-testid=check-now]", Duration::from_secs(5))
@@ -503,11 +517,23 @@ async fn the_export_starts_with_a_dated_file_in_the_owners_folder_and_asks_the_p
     let out = dir.path().join("exports");
     std::fs::create_dir(&out).unwrap();
     let (_driver, session) = open_app(dir.path()).await;
+    set_viewport(&session, TILL.0, TILL.1).await;
     open_screen(&session, "orders", "[data-testid=order-row]").await;
     let open = session
         .find("[data-testid=export-open]", Duration::from_secs(5))
         .await;
     session.click(&open).await;
+    session
+        .find("[data-testid=export-col-id]", Duration::from_secs(5))
+        .await;
+    // The panel fits the till: the path and Export in view, nothing cut.
+    let faults = layout_faults(
+        &session,
+        "export",
+        &["[data-testid=export-path]", "[data-testid=export-submit]"],
+    )
+    .await;
+    assert!(faults.is_empty(), "{}", faults.join("\n"));
     // A whole path at once: the Documents (or home) folder and today's name, never empty.
     let today = chrono::Local::now().format("%Y-%m-%d").to_string();
     let want_end = format!("/paydesk-orders-{today}.csv");
