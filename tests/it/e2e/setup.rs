@@ -437,3 +437,87 @@ async fn a_waiting_order_reopens_on_the_counter_from_orders() {
     session.screenshot(&shot("counter-reopened.png")).await;
     session.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "drives the real window: make test runs it under Xvfb with tauri-driver"]
+async fn settings_change_the_methods_the_counter_offers_with_the_pin() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_driver, session) = open_app(dir.path()).await;
+    super::open_settings_with_the_pin_set(&session).await;
+
+    // Every method offered (the harness's setup): untick them all and the save is refused.
+    let boxes = script(
+        &session,
+        "return Array.from(document.querySelectorAll('[data-testid^=settings-method-]')).map((e) => [e.dataset.testid, e.checked]);",
+        json!([]),
+    )
+    .await;
+    let boxes = boxes.as_array().unwrap().clone();
+    assert!(boxes.len() >= 12, "{boxes:?}");
+    for entry in &boxes {
+        assert_eq!(entry[1], true, "{entry}");
+        let check = session
+            .find(
+                &format!("[data-testid={}]", entry[0].as_str().unwrap()),
+                Duration::from_secs(5),
+            )
+            .await;
+        session.click(&check).await;
+    }
+    let save = session
+        .find(
+            "[data-testid=settings-methods-save]",
+            Duration::from_secs(5),
+        )
+        .await;
+    session.click(&save).await;
+    session
+        .wait_for_text(
+            "[data-testid=settings-methods-error]",
+            "Choose at least one way for customers to pay",
+            Duration::from_secs(5),
+        )
+        .await;
+    assert_eq!(session.count("[data-testid=pin-dialog]").await, 0);
+
+    // Two of them, with the PIN: saved, and the counter offers just those.
+    for method in ["upi", "wechat-qr"] {
+        let check = session
+            .find(
+                &format!("[data-testid=settings-method-{method}]"),
+                Duration::from_secs(5),
+            )
+            .await;
+        session.click(&check).await;
+    }
+    session.click(&save).await;
+    session.enter_pin(super::OWNER_PIN).await;
+    session
+        .wait_for_text(
+            "[data-testid=settings-methods-saved]",
+            "Saved",
+            Duration::from_secs(15),
+        )
+        .await;
+    let shown = settings_show(dir.path());
+    assert!(shown.contains("shop.methods = wechat-qr,upi"), "{shown}");
+
+    let nav = session
+        .find("[data-testid=nav-counter]", Duration::from_secs(5))
+        .await;
+    session.click(&nav).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let mut shown = counter_methods(&session).await;
+        shown.sort();
+        if shown == ["upi", "wechat-qr"] {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the counter offers the shop's two methods: {shown:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    session.close().await;
+}
