@@ -418,3 +418,75 @@ async fn at_1024_by_768_create_shows_with_the_scanner_field_and_tab_goes_straigh
     assert!(faults.is_empty(), "{faults:#?}");
     session.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "drives the real window: make test runs it under Xvfb with tauri-driver"]
+async fn a_qr_sale_cancelled_at_the_counter_and_paid_anyway_is_announced_with_a_refund_to_make() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_driver, session) = open_app(dir.path()).await;
+    start_sale(&session, "alipay-qr", "9.90").await;
+    session
+        .wait_for_attribute(
+            "[data-testid=order-status]",
+            "data-status",
+            "pending",
+            Duration::from_secs(20),
+        )
+        .await;
+    let (id, _) = sale_on_screen(&session).await;
+    let number = order_json(dir.path(), &id)["order"]["merchantOrderNo"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let cancel = session
+        .find("[data-testid=cancel-sale-button]", Duration::from_secs(5))
+        .await;
+    session.click(&cancel).await;
+    let yes = session
+        .find("[data-testid=cancel-confirm-yes]", Duration::from_secs(5))
+        .await;
+    session.click(&yes).await;
+    session
+        .wait_for_attribute(
+            "[data-testid=order-status]",
+            "data-status",
+            "cancelled",
+            Duration::from_secs(20),
+        )
+        .await;
+    // IOTPay v1 has no call to close an order: cancelled in Paydesk, still watched.
+    let new_sale = session
+        .find("[data-testid=new-sale-button]", Duration::from_secs(5))
+        .await;
+    session.click(&new_sale).await;
+    session
+        .find("[data-testid=amount-input]", Duration::from_secs(5))
+        .await;
+
+    // The customer pays the QR they already had: the money is recorded and the cashier told.
+    run_ok(&mut paydesk(dir.path(), &["sandbox", "pay", &number]));
+    let late = session
+        .find(
+            &format!("[data-testid=paid-notice][data-order-id='{id}'] [data-testid=paid-notice-late]"),
+            Duration::from_secs(30),
+        )
+        .await;
+    assert_eq!(
+        session.text(&late).await.trim(),
+        "paid after it was cancelled: refund it"
+    );
+    session
+        .screenshot(&shot("counter-paid-after-cancel.png"))
+        .await;
+    let shown = order_json(dir.path(), &id);
+    assert_eq!(shown["order"]["status"], "paid");
+    let last = shown["events"].as_array().unwrap().last().unwrap().clone();
+    assert!(
+        last["note"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("paid after it was cancelled: refund it"),
+        "{last}"
+    );
+    session.close().await;
+}

@@ -166,12 +166,15 @@ export interface Background {
   waiting: OrderView[];
   /** Paid after they left the screen, newest first, until the cashier opens or dismisses them. */
   notices: OrderView[];
-  /** Ids of sales that left the screen unpaid (cancelled, expired, failed): a late payment is still announced. */
-  left: number[];
+  /** Sales that left the screen unpaid (cancelled, expired, failed), with how they ended: a
+   * payment that still arrives is announced, with what to do about it. */
+  left: { id: number; status: string }[];
+  /** For a notice of a payment that came after its sale had ended: what the cashier does. */
+  lateNotes: Record<number, string>;
 }
 
 export function emptyBackground(): Background {
-  return { waiting: [], notices: [], left: [] };
+  return { waiting: [], notices: [], left: [], lateNotes: {} };
 }
 
 function newestFirst(a: OrderView, b: OrderView): number {
@@ -181,9 +184,9 @@ function newestFirst(a: OrderView, b: OrderView): number {
 /** A sale goes off screen: waiting ones to the strip, others remembered for a late payment. */
 export function sendToBackground(state: Background, order: OrderView): Background {
   const waiting = state.waiting.filter((o) => o.id !== order.id);
-  const left = state.left.filter((id) => id !== order.id);
+  const left = state.left.filter((l) => l.id !== order.id);
   if (isWaitingStatus(order.status)) waiting.push(order);
-  else if (order.status !== 'paid') left.push(order.id);
+  else if (order.status !== 'paid') left.push({ id: order.id, status: order.status });
   return { ...state, waiting: waiting.sort(newestFirst), left };
 }
 
@@ -203,12 +206,24 @@ export function takeFromBackground(state: Background, id: number): Background {
   return {
     waiting: state.waiting.filter((o) => o.id !== id),
     notices: state.notices.filter((o) => o.id !== id),
-    left: state.left.filter((x) => x !== id),
+    left: state.left.filter((l) => l.id !== id),
+    lateNotes: withoutKey(state.lateNotes, id),
   };
 }
 
+function withoutKey(notes: Record<number, string>, id: number): Record<number, string> {
+  const rest = { ...notes };
+  delete rest[id];
+  return rest;
+}
+
 export function dismissNotice(state: Background, id: number): Background {
-  return { ...state, notices: state.notices.filter((o) => o.id !== id) };
+  return { ...state, notices: state.notices.filter((o) => o.id !== id), lateNotes: withoutKey(state.lateNotes, id) };
+}
+
+/** What a cashier does about a payment that arrived after its sale had ended unpaid. */
+export function latePaymentNote(endedAs: string): string {
+  return endedAs === 'cancelled' ? 'paid after it was cancelled: refund it' : 'paid after the sale ended: check it with the customer';
 }
 
 /**
@@ -218,7 +233,8 @@ export function dismissNotice(state: Background, id: number): Background {
  */
 export function backgroundUpdate(state: Background, next: OrderView): { state: Background; announce: boolean } {
   const inStrip = state.waiting.find((o) => o.id === next.id);
-  const known = inStrip !== undefined || state.left.includes(next.id);
+  const ended = state.left.find((l) => l.id === next.id);
+  const known = inStrip !== undefined || ended !== undefined;
   if (!known) return { state, announce: false };
   if (inStrip && Date.parse(next.updatedAt) < Date.parse(inStrip.updatedAt)) return { state, announce: false };
   if (isWaitingStatus(next.status)) {
@@ -227,9 +243,10 @@ export function backgroundUpdate(state: Background, next: OrderView): { state: B
   }
   const rest = takeFromBackground(state, next.id);
   if (next.status === 'paid') {
-    return { state: { ...rest, notices: [next, ...rest.notices] }, announce: true };
+    const lateNotes = ended ? { ...rest.lateNotes, [next.id]: latePaymentNote(ended.status) } : rest.lateNotes;
+    return { state: { ...rest, notices: [next, ...rest.notices], lateNotes }, announce: true };
   }
-  return { state: { ...rest, left: [...rest.left, next.id] }, announce: false };
+  return { state: { ...rest, left: [...rest.left, { id: next.id, status: next.status }] }, announce: false };
 }
 
 /** Why "Cancel sale" did not cancel, in a cashier's words (the gateway's own text stays in the

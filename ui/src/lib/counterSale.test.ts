@@ -123,10 +123,18 @@ describe('sales waiting in the background', () => {
     expect(dismissNotice(next, 1).notices).toEqual([]);
   });
 
-  it('announces a late payment of a sale cancelled or expired on screen', () => {
+  it('announces a late payment of a sale cancelled or expired on screen, with what to do', () => {
     const state = sendToBackground(emptyBackground(), order(3, 'cancelled'));
     expect(state.waiting).toEqual([]);
-    expect(backgroundUpdate(state, order(3, 'paid', '2026-12-06T11:00:00Z')).announce).toBe(true);
+    const { state: next, announce } = backgroundUpdate(state, order(3, 'paid', '2026-12-06T11:00:00Z'));
+    expect(announce).toBe(true);
+    expect(next.lateNotes[3]).toBe('paid after it was cancelled: refund it');
+    expect(dismissNotice(next, 3).lateNotes[3]).toBeUndefined();
+    const expired = backgroundUpdate(sendToBackground(emptyBackground(), order(4, 'expired')), order(4, 'paid'));
+    expect(expired.state.lateNotes[4]).toContain('after the sale ended');
+    // A sale paid from the strip is simply paid.
+    const strip = backgroundUpdate(sendToBackground(emptyBackground(), order(5, 'pending')), order(5, 'paid'));
+    expect(strip.state.lateNotes[5]).toBeUndefined();
   });
 
   it('drops a sale that ended unpaid from the strip, quietly', () => {
@@ -134,7 +142,7 @@ describe('sales waiting in the background', () => {
     const { state: next, announce } = backgroundUpdate(state, order(1, 'expired', '2026-12-06T10:20:00Z'));
     expect(announce).toBe(false);
     expect(next.waiting).toEqual([]);
-    expect(next.left).toEqual([1]);
+    expect(next.left).toEqual([{ id: 1, status: 'expired' }]);
   });
 
   it('ignores sales this counter never had, and older snapshots', () => {
