@@ -61,9 +61,15 @@ async fn a_waiting_smartpay_sale_is_cancelled_in_the_ledger_and_at_smartpay() {
     assert_eq!(cancelled.status, OrderStatus::Cancelled);
     let events = desk.ledger().events(order.id).unwrap();
     let last = events.last().unwrap();
-    assert_eq!((last.to_status, last.source), (OrderStatus::Cancelled, EventSource::User));
+    assert_eq!(
+        (last.to_status, last.source),
+        (OrderStatus::Cancelled, EventSource::User)
+    );
     assert!(
-        last.note.as_deref().unwrap_or_default().contains("the gateway closed it"),
+        last.note
+            .as_deref()
+            .unwrap_or_default()
+            .contains("the gateway closed it"),
         "{last:?}"
     );
 
@@ -82,7 +88,10 @@ async fn a_waiting_smartpay_sale_is_cancelled_in_the_ledger_and_at_smartpay() {
         .smartpay_settle(&order.merchant_order_no, true)
         .unwrap()
         .unwrap();
-    assert_eq!(tried.status, "CANCELLED", "a cancelled checkout cannot be paid");
+    assert_eq!(
+        tried.status, "CANCELLED",
+        "a cancelled checkout cannot be paid"
+    );
     let asked = desk.sync(order.id).await.unwrap();
     assert_eq!(asked.status, OrderStatus::Cancelled);
     assert!(!desk.still_followed(&asked), "nothing left to watch");
@@ -125,9 +134,18 @@ async fn an_iotpay_qr_sale_cancelled_in_paydesk_and_paid_later_is_paid_with_a_no
     let order = desk.create_order(&iotpay_qr("9.50")).await.unwrap();
     let cancelled = desk.cancel(order.id).await.unwrap();
     assert_eq!(cancelled.status, OrderStatus::Cancelled);
-    let note = desk.ledger().events(order.id).unwrap().last().unwrap().note.clone();
+    let note = desk
+        .ledger()
+        .events(order.id)
+        .unwrap()
+        .last()
+        .unwrap()
+        .note
+        .clone();
     assert!(
-        note.as_deref().unwrap_or_default().contains("cancelled in Paydesk only"),
+        note.as_deref()
+            .unwrap_or_default()
+            .contains("cancelled in Paydesk only"),
         "{note:?}"
     );
     // IOTPay v1 has no call to close it: it stays followed while WeChat can take the payment.
@@ -140,17 +158,30 @@ async fn an_iotpay_qr_sale_cancelled_in_paydesk_and_paid_later_is_paid_with_a_no
         .unwrap();
     let paid = desk.sync(order.id).await.unwrap();
     assert_eq!(paid.status, OrderStatus::Paid);
-    let last = desk.ledger().events(order.id).unwrap().last().unwrap().clone();
+    let last = desk
+        .ledger()
+        .events(order.id)
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
     assert_eq!(
         (last.from_status, last.to_status),
         (Some(OrderStatus::Cancelled), OrderStatus::Paid)
     );
     assert!(
-        last.note.as_deref().unwrap_or_default().starts_with(PAID_AFTER_CANCEL),
+        last.note
+            .as_deref()
+            .unwrap_or_default()
+            .starts_with(PAID_AFTER_CANCEL),
         "{last:?}"
     );
     // The owner's notice of money that arrived for a sale the counter let go.
-    assert!(desk.late_payments().unwrap().iter().any(|o| o.id == order.id));
+    assert!(desk
+        .late_payments()
+        .unwrap()
+        .iter()
+        .any(|o| o.id == order.id));
 }
 
 #[test]
@@ -173,7 +204,11 @@ fn paydesk_order_cancel_then_a_payment_is_found_by_reconcile() {
         .find(|l| l["merchantOrderNo"] == no.as_str())
         .unwrap_or_else(|| panic!("reconcile did not ask about the cancelled sale: {report}"))
         .clone();
-    assert_eq!((&line["before"], &line["after"]), (&"cancelled".into(), &"paid".into()), "{line}");
+    assert_eq!(
+        (&line["before"], &line["after"]),
+        (&"cancelled".into(), &"paid".into()),
+        "{line}"
+    );
 
     let shown = json(&run_ok(&mut paydesk(
         dir.path(),
@@ -182,7 +217,10 @@ fn paydesk_order_cancel_then_a_payment_is_found_by_reconcile() {
     assert_eq!(shown["order"]["status"], "paid");
     let last = shown["events"].as_array().unwrap().last().unwrap().clone();
     assert!(
-        last["note"].as_str().unwrap_or_default().starts_with(PAID_AFTER_CANCEL),
+        last["note"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with(PAID_AFTER_CANCEL),
         "{last}"
     );
 }
@@ -199,9 +237,16 @@ fn cancelling_a_paid_order_is_refused_and_changes_nothing() {
     )));
     assert_eq!(before["order"]["status"], "paid");
 
-    let output = run(&mut paydesk(dir.path(), &["order", "cancel", &no, "--json"]));
+    let output = run(&mut paydesk(
+        dir.path(),
+        &["order", "cancel", &no, "--json"],
+    ));
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    assert!(stderr(&output).contains("not_waiting"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("not_waiting"),
+        "{}",
+        stderr(&output)
+    );
     assert!(
         stderr(&output).contains("only a sale still waiting for its payment can be cancelled"),
         "{}",

@@ -87,15 +87,15 @@ async fn sale_on_screen(session: &Session) -> (String, String) {
 }
 
 fn order_json(dir: &Path, id: &str) -> Value {
-    crate::support::json(&run_ok(&mut paydesk(
-        dir,
-        &["order", "show", id, "--json"],
-    )))
+    crate::support::json(&run_ok(&mut paydesk(dir, &["order", "show", id, "--json"])))
 }
 
 async fn start_sale(session: &Session, method: &str, amount: &str) {
     let button = session
-        .find(&format!("[data-testid=method-{method}]"), Duration::from_secs(30))
+        .find(
+            &format!("[data-testid=method-{method}]"),
+            Duration::from_secs(30),
+        )
         .await;
     session.click(&button).await;
     let field = session
@@ -134,7 +134,10 @@ async fn a_waiting_sale_stays_through_enter_and_esc_waits_in_the_strip_and_its_p
         )
         .await;
     let detail = order_json(dir.path(), &id);
-    let number = detail["order"]["merchantOrderNo"].as_str().unwrap().to_string();
+    let number = detail["order"]["merchantOrderNo"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let shown = session
         .find("[data-testid=order-number]", Duration::from_secs(5))
         .await;
@@ -142,7 +145,10 @@ async fn a_waiting_sale_stays_through_enter_and_esc_waits_in_the_strip_and_its_p
         session.text(&shown).await.trim(),
         format!("…{}", &number[number.len() - 6..])
     );
-    assert_eq!(session.attribute(&shown, "title").await.as_deref(), Some(number.as_str()));
+    assert_eq!(
+        session.attribute(&shown, "title").await.as_deref(),
+        Some(number.as_str())
+    );
     assert_eq!(session.count("[data-testid=new-sale-button]").await, 0);
     assert_ne!(focused(&session).await.as_deref(), Some("new-sale-button"));
 
@@ -156,9 +162,7 @@ async fn a_waiting_sale_stays_through_enter_and_esc_waits_in_the_strip_and_its_p
     session
         .find("[data-testid=sale-message]", Duration::from_secs(5))
         .await;
-    session
-        .screenshot(&shot("counter-waiting-kept.png"))
-        .await;
+    session.screenshot(&shot("counter-waiting-kept.png")).await;
 
     // Left only on purpose: it waits in the strip, and the counter takes the next sale.
     let keep = session
@@ -174,15 +178,15 @@ async fn a_waiting_sale_stays_through_enter_and_esc_waits_in_the_strip_and_its_p
             Duration::from_secs(5),
         )
         .await;
-    session
-        .screenshot(&shot("counter-waiting-strip.png"))
-        .await;
+    session.screenshot(&shot("counter-waiting-strip.png")).await;
 
     // The customer pays later: the counter announces it, and the notice opens the sale.
     run_ok(&mut paydesk(dir.path(), &["sandbox", "pay", &number]));
     let notice = session
         .find(
-            &format!("[data-testid=paid-notice][data-order-id='{id}'] [data-testid=paid-notice-open]"),
+            &format!(
+                "[data-testid=paid-notice][data-order-id='{id}'] [data-testid=paid-notice-open]"
+            ),
             Duration::from_secs(30),
         )
         .await;
@@ -193,9 +197,7 @@ async fn a_waiting_sale_stays_through_enter_and_esc_waits_in_the_strip_and_its_p
         0,
         "a paid sale is no longer waiting"
     );
-    session
-        .screenshot(&shot("counter-paid-notice.png"))
-        .await;
+    session.screenshot(&shot("counter-paid-notice.png")).await;
     session.click(&notice).await;
     session
         .wait_for_attribute(
@@ -234,7 +236,10 @@ async fn a_smartpay_sale_cancelled_from_the_counter_is_cancelled_at_smartpay() {
     session.type_into(&amount, "8.00").await;
     // SmartPay takes EUR: the currency changes, and the counter says so.
     let card = session
-        .find("[data-testid=method-smartpay-card]", Duration::from_secs(10))
+        .find(
+            "[data-testid=method-smartpay-card]",
+            Duration::from_secs(10),
+        )
         .await;
     session.click(&card).await;
     session
@@ -296,9 +301,7 @@ async fn a_smartpay_sale_cancelled_from_the_counter_is_cancelled_at_smartpay() {
     session
         .find("[data-testid=new-sale-button]", Duration::from_secs(5))
         .await;
-    session
-        .screenshot(&shot("counter-cancelled.png"))
-        .await;
+    session.screenshot(&shot("counter-cancelled.png")).await;
 
     assert_eq!(order_json(dir.path(), &id)["order"]["status"], "cancelled");
     let at_smartpay = SandboxStore::open_in(dir.path())
@@ -323,7 +326,10 @@ async fn at_1024_by_768_create_shows_with_the_scanner_field_and_tab_goes_straigh
     set_viewport(&session, TILL.0, TILL.1).await;
     session
         .find(
-            &format!("[data-testid=waiting-sale][data-order-id='{}']", waiting["id"]),
+            &format!(
+                "[data-testid=waiting-sale][data-order-id='{}']",
+                waiting["id"]
+            ),
             Duration::from_secs(15),
         )
         .await;
@@ -371,10 +377,12 @@ async fn at_1024_by_768_create_shows_with_the_scanner_field_and_tab_goes_straigh
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
-    assert!(inside.0, "Create is outside the 1024x768 window: {:?}", inside.1);
-    session
-        .screenshot(&shot("counter-scan-1024x768.png"))
-        .await;
+    assert!(
+        inside.0,
+        "Create is outside the 1024x768 window: {:?}",
+        inside.1
+    );
+    session.screenshot(&shot("counter-scan-1024x768.png")).await;
     let faults = layout_faults(
         &session,
         "counter-scan",
@@ -467,7 +475,9 @@ async fn a_qr_sale_cancelled_at_the_counter_and_paid_anyway_is_announced_with_a_
     run_ok(&mut paydesk(dir.path(), &["sandbox", "pay", &number]));
     let late = session
         .find(
-            &format!("[data-testid=paid-notice][data-order-id='{id}'] [data-testid=paid-notice-late]"),
+            &format!(
+                "[data-testid=paid-notice][data-order-id='{id}'] [data-testid=paid-notice-late]"
+            ),
             Duration::from_secs(30),
         )
         .await;
