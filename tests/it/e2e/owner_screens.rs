@@ -398,13 +398,31 @@ async fn a_declined_order_says_why_and_keeps_codes_in_technical_details() {
         .find("[data-testid=technical-details]", Duration::from_secs(5))
         .await;
     assert_eq!(session.attribute(&technical, "open").await, None);
-    if !raw.is_empty() {
-        let source = session.source().await;
-        assert!(
-            source.contains(&raw),
-            "the gateway's word {raw} is in the technical details"
-        );
-    }
+    // Opened, the technical details have the gateway's own word beside its meaning.
+    let summary = session
+        .find(
+            "[data-testid=technical-details] summary",
+            Duration::from_secs(5),
+        )
+        .await;
+    session.click(&summary).await;
+    assert!(!raw.is_empty(), "the declined order has a gateway status: {detail}");
+    session
+        .wait_for_attribute(
+            "[data-testid=technical-details]",
+            "open",
+            "true",
+            Duration::from_secs(5),
+        )
+        .await;
+    let word = session
+        .find("[data-testid=tech-gateway-status]", Duration::from_secs(5))
+        .await;
+    let word = session.text(&word).await;
+    assert!(
+        word.starts_with(&raw) && word.contains("declined"),
+        "{word:?} for {raw}"
+    );
     // Repeated polls are not in the timeline: each entry is a change.
     let events = detail["events"].as_array().unwrap();
     let changes = events
