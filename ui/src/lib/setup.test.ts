@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PaymentMethod } from './api';
 import {
   chosenMethods,
+  currencyNote,
   fieldOfError,
   firstProblemField,
   groupMethods,
@@ -103,5 +104,16 @@ describe('setup: checks', () => {
     expect(fieldOfError('methods')).toBe('methods');
     expect(fieldOfError(null)).toBeNull();
     expect(fieldOfError('key')).toBeNull();
+  });
+});
+
+describe('setup: the currency and the methods', () => {
+  it('notes when no chosen method takes the shop currency', () => {
+    expect(currencyNote(METHODS, [], 'CAD')).toBeNull();
+    expect(currencyNote(METHODS, ['wechat-qr'], 'CAD')).toBeNull();
+    expect(currencyNote(METHODS, ['upi'], 'CAD')).toBe('None of the ways ticked takes CAD: sales will be in INR.');
+    expect(currencyNote(METHODS, ['upi', 'smartpay-card'], 'CAD')).toBe(
+      'None of the ways ticked takes CAD: sales will be in EUR, GBP, INR.',
+    );
   });
 });
