@@ -1286,8 +1286,19 @@ async fn owner_refunds_with_the_pin_a_wrong_pin_is_refused_and_a_lost_answer_is_
     let error = session
         .find("[data-testid=pin-error]", Duration::from_secs(15))
         .await;
+    // The core's words, with the tries left before a wait.
     let message = session.text(&error).await;
-    assert!(!message.trim().is_empty(), "the forbidden message is shown");
+    assert_eq!(
+        message.trim(),
+        "Wrong owner PIN: 4 tries left before a wait"
+    );
+    assert_eq!(
+        session
+            .attribute(&error, "data-tries-left")
+            .await
+            .as_deref(),
+        Some("4")
+    );
     assert_eq!(session.count("[data-testid=refund-row]").await, 0);
     let detail = order_detail(dir.path(), &id);
     assert_eq!(
