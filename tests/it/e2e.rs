@@ -1962,9 +1962,10 @@ async fn settings_save_the_shop_name_and_a_base_url_with_the_pin_and_the_dark_th
     let refused = session
         .find("[data-testid=settings-pin-error]", Duration::from_secs(5))
         .await;
-    eprintln!(
-        "e2e: a wrong PIN in use says: {}",
-        session.text(&refused).await
+    let said = session.text(&refused).await;
+    assert!(
+        said.starts_with("Wrong owner PIN: ") && said.contains("tries left"),
+        "{said}"
     );
     session
         .type_into(&pin_field("current").await, &format!("{OWNER_PIN}{ENTER}"))
