@@ -1373,6 +1373,15 @@ async fn doctor(data_dir: &std::path::Path, mode: Option<Mode>) -> Result<ExitCo
             refunds.join(", ")
         );
     }
+    for late in desk.late_payments()? {
+        println!(
+            "late payment: order {} ({} {}): {}",
+            late.order.merchant_order_no,
+            late.order.amount.display_amount(),
+            late.order.amount.currency().code(),
+            late.note
+        );
+    }
     match Vault::keychain().status() {
         Ok(status) => {
             let configured: Vec<String> = status

@@ -58,6 +58,14 @@ pub const LATE_PAYMENT: &str = "paid after it expired";
 pub const PAID_AFTER_CANCEL: &str = "paid after it was cancelled: refund it";
 /// The same for an authorisation (it holds the customer's money until voided).
 pub const AUTHORISED_AFTER_CANCEL: &str = "authorised after it was cancelled: void it";
+
+/// A payment that arrived after the counter let its sale go, and what the owner should do.
+#[derive(Debug, Clone)]
+pub struct LatePayment {
+    pub order: Order,
+    /// `LATE_PAYMENT`, `PAID_AFTER_CANCEL` or `AUTHORISED_AFTER_CANCEL`.
+    pub note: &'static str,
+}
 /// How the note of a sale cancelled in Paydesk only ends: such an order is still asked about
 /// while its gateway can take a payment (`Paydesk::still_followed`).
 const KEPT_ASKING: &str = "Paydesk keeps asking while the gateway can still take a payment";
@@ -809,21 +817,25 @@ impl Paydesk {
         }
     }
 
-    /// Orders paid after the counter stopped waiting (newest first): the owner's notice that
-    /// money arrived for a sale the counter had given up on.
-    pub fn late_payments(&self) -> Result<Vec<Order>> {
-        let mut late = self
-            .ledger
-            .orders_moved(OrderStatus::Expired, OrderStatus::Paid)?;
-        late.extend(
-            self.ledger
-                .orders_moved(OrderStatus::Expired, OrderStatus::Authorized)?,
-        );
-        for to in [OrderStatus::Paid, OrderStatus::Authorized] {
-            late.extend(self.ledger.orders_moved(OrderStatus::Cancelled, to)?);
+    /// Orders paid (or authorised) after the counter stopped waiting or the sale was cancelled,
+    /// newest first, with what the owner should do: money arrived for a sale the counter had
+    /// let go, so the customer may have paid twice (expired) or is owed it back (cancelled).
+    /// Only those still holding the money (paid or authorised: not refunded or voided since).
+    pub fn late_payments(&self) -> Result<Vec<LatePayment>> {
+        let mut late = Vec::new();
+        for (from, to, note) in [
+            (OrderStatus::Expired, OrderStatus::Paid, LATE_PAYMENT),
+            (OrderStatus::Expired, OrderStatus::Authorized, LATE_PAYMENT),
+            (OrderStatus::Cancelled, OrderStatus::Paid, PAID_AFTER_CANCEL),
+            (OrderStatus::Cancelled, OrderStatus::Authorized, AUTHORISED_AFTER_CANCEL),
+        ] {
+            for order in self.ledger.orders_moved(from, to)? {
+                late.push(LatePayment { order, note });
+            }
         }
-        late.sort_by_key(|o| std::cmp::Reverse(o.id));
-        late.dedup_by_key(|o| o.id);
+        late.retain(|l| matches!(l.order.status, OrderStatus::Paid | OrderStatus::Authorized));
+        late.sort_by_key(|l| std::cmp::Reverse(l.order.id));
+        late.dedup_by_key(|l| l.order.id);
         Ok(late)
     }
 

@@ -268,6 +268,24 @@ impl UnansweredRefund {
     }
 }
 
+/// A payment that arrived after the counter let its sale go, as the Orders screen points
+/// it out: the order and what to do.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LatePaymentView {
+    pub order: OrderView,
+    pub note: &'static str,
+}
+
+impl From<&crate::payments::LatePayment> for LatePaymentView {
+    fn from(late: &crate::payments::LatePayment) -> Self {
+        LatePaymentView {
+            order: OrderView::of(&late.order, false),
+            note: late.note,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

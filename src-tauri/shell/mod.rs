@@ -173,6 +173,7 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
             commands::sync_order,
             ledger_commands::list_orders,
             ledger_commands::unanswered_refunds,
+            ledger_commands::late_payments,
             ledger_commands::order_totals,
             ledger_commands::export_columns,
             ledger_commands::export_orders,

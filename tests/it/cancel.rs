@@ -181,7 +181,7 @@ async fn an_iotpay_qr_sale_cancelled_in_paydesk_and_paid_later_is_paid_with_a_no
         .late_payments()
         .unwrap()
         .iter()
-        .any(|o| o.id == order.id));
+        .any(|l| l.order.id == order.id && l.note == PAID_AFTER_CANCEL));
 }
 
 #[test]

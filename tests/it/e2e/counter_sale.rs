@@ -11,7 +11,7 @@ use paydesk::sandbox::SandboxStore;
 use serde_json::{json, Value};
 
 use super::{layout_faults, open_app, set_viewport, shot, Session, ELEMENT_KEY, ENTER, TILL};
-use crate::support::{paydesk, run_ok};
+use crate::support::{paydesk, run, run_ok, stdout};
 
 const ESCAPE: &str = "\u{E00C}";
 const TAB: &str = "\u{E004}";
@@ -490,13 +490,41 @@ async fn a_qr_sale_cancelled_at_the_counter_and_paid_anyway_is_announced_with_a_
         .await;
     let shown = order_json(dir.path(), &id);
     assert_eq!(shown["order"]["status"], "paid");
-    let last = shown["events"].as_array().unwrap().last().unwrap().clone();
+    // The change from cancelled to paid carries the note (later polls may follow it).
+    let events = shown["events"].as_array().unwrap();
+    let late = events
+        .iter()
+        .find(|e| e["fromStatus"] == "cancelled" && e["toStatus"] == "paid")
+        .unwrap_or_else(|| panic!("no change from cancelled to paid: {events:?}"));
     assert!(
-        last["note"]
+        late["note"]
             .as_str()
             .unwrap_or_default()
             .starts_with("paid after it was cancelled: refund it"),
-        "{last}"
+        "{late}"
+    );
+
+    // The owner's Orders screen points at it too, until it is refunded.
+    let nav = session
+        .find("[data-testid=nav-orders]", Duration::from_secs(5))
+        .await;
+    session.click(&nav).await;
+    let notice = session
+        .find(
+            "[data-testid=late-payments] [data-testid=late-payment]",
+            Duration::from_secs(10),
+        )
+        .await;
+    let said = session.text(&notice).await;
+    assert!(
+        said.contains(&number) && said.contains("refund it"),
+        "{said}"
+    );
+    let doctor = run(&mut paydesk(dir.path(), &["doctor"]));
+    assert!(
+        stdout(&doctor).contains(&format!("late payment: order {number}")),
+        "{}",
+        stdout(&doctor)
     );
     session.close().await;
 }
