@@ -285,6 +285,50 @@ impl Session {
         .await;
     }
 
+    /// Runs `body` in the page (WebDriver's execute/sync) and gives back what it returns.
+    async fn script(&self, body: &str, args: Value) -> Value {
+        self.call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": body, "args": args})),
+        )
+        .await
+    }
+
+    /// The `data-testid` of the focused element (None when it has none).
+    async fn focused_testid(&self) -> Option<String> {
+        self.script(
+            "const e = document.activeElement; return e ? e.getAttribute('data-testid') : null;",
+            json!([]),
+        )
+        .await
+        .as_str()
+        .map(str::to_string)
+    }
+
+    /// Presses `key` on whatever has the focus, as a keyboard (or a scanner) would.
+    async fn press(&self, key: &str) {
+        let answer = self
+            .call(
+                reqwest::Method::POST,
+                "/actions",
+                Some(json!({"actions": [{
+                    "type": "key",
+                    "id": "keyboard",
+                    "actions": [{"type": "keyDown", "value": key}, {"type": "keyUp", "value": key}],
+                }]})),
+            )
+            .await;
+        if answer.get("error").is_some() {
+            // A driver without key actions: send the key to the focused element.
+            let active = self.call(reqwest::Method::GET, "/element/active", None).await;
+            let element = active[ELEMENT_KEY].as_str().unwrap_or_default().to_string();
+            self.type_into(&element, key).await;
+        }
+        self.call(reqwest::Method::DELETE, "/actions", None).await;
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+
     /// Types the owner PIN into the PIN dialog (once it opens) and confirms it with Enter.
     async fn enter_pin(&self, pin: &str) {
         let field = self

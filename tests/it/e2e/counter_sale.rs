@@ -10,60 +10,14 @@ use std::time::{Duration, Instant};
 use paydesk::sandbox::SandboxStore;
 use serde_json::{json, Value};
 
-use super::{layout_faults, open_app, set_viewport, shot, Session, ELEMENT_KEY, ENTER, TILL};
+use super::{layout_faults, open_app, set_viewport, shot, Session, ENTER, TILL};
 use crate::support::{paydesk, run, run_ok, stdout};
 
 const ESCAPE: &str = "\u{E00C}";
 const TAB: &str = "\u{E004}";
 
-/// Presses `key` on whatever has the focus, as a keyboard (or a scanner) would.
-async fn press(session: &Session, key: &str) {
-    let answer = session
-        .call(
-            reqwest::Method::POST,
-            "/actions",
-            Some(json!({"actions": [{
-                "type": "key",
-                "id": "keyboard",
-                "actions": [{"type": "keyDown", "value": key}, {"type": "keyUp", "value": key}],
-            }]})),
-        )
-        .await;
-    if answer.get("error").is_some() {
-        // A driver without key actions: send the key to the focused element.
-        let active = session
-            .call(reqwest::Method::GET, "/element/active", None)
-            .await;
-        let element = active[ELEMENT_KEY].as_str().unwrap_or_default().to_string();
-        session.type_into(&element, key).await;
-    }
-    session
-        .call(reqwest::Method::DELETE, "/actions", None)
-        .await;
-    tokio::time::sleep(Duration::from_millis(150)).await;
-}
 
-async fn script(session: &Session, body: &str, args: Value) -> Value {
-    session
-        .call(
-            reqwest::Method::POST,
-            "/execute/sync",
-            Some(json!({"script": body, "args": args})),
-        )
-        .await
-}
 
-/// The testid of the focused element (None when it has none).
-async fn focused(session: &Session) -> Option<String> {
-    script(
-        session,
-        "const e = document.activeElement; return e ? e.getAttribute('data-testid') : null;",
-        json!([]),
-    )
-    .await
-    .as_str()
-    .map(str::to_string)
-}
 
 /// The sale on screen: its ledger id and status.
 async fn sale_on_screen(session: &Session) -> (String, String) {
@@ -150,12 +104,12 @@ async fn a_waiting_sale_stays_through_enter_and_esc_waits_in_the_strip_and_its_p
         Some(number.as_str())
     );
     assert_eq!(session.count("[data-testid=new-sale-button]").await, 0);
-    assert_ne!(focused(&session).await.as_deref(), Some("new-sale-button"));
+    assert_ne!(session.focused_testid().await.as_deref(), Some("new-sale-button"));
 
     // A cashier confirming twice, a scanner's Enter, an Esc: the sale stays on screen.
-    press(&session, ENTER).await;
-    press(&session, ENTER).await;
-    press(&session, ESCAPE).await;
+    session.press(ENTER).await;
+    session.press(ENTER).await;
+    session.press(ESCAPE).await;
     let (still, status) = sale_on_screen(&session).await;
     assert_eq!((still.as_str(), status.as_str()), (id.as_str(), "pending"));
     assert_eq!(session.count("[data-testid=amount-input]").await, 0);
@@ -213,7 +167,7 @@ async fn a_waiting_sale_stays_through_enter_and_esc_waits_in_the_strip_and_its_p
     session
         .find("[data-testid=new-sale-button]", Duration::from_secs(5))
         .await;
-    press(&session, ENTER).await;
+    session.press(ENTER).await;
     session
         .find("[data-testid=amount-input]", Duration::from_secs(5))
         .await;
@@ -340,9 +294,9 @@ async fn at_1024_by_768_create_shows_with_the_scanner_field_and_tab_goes_straigh
         .await;
     session.click(&wechat).await;
     session.click(&amount).await;
-    assert_eq!(focused(&session).await.as_deref(), Some("amount-input"));
-    press(&session, TAB).await;
-    assert_eq!(focused(&session).await.as_deref(), Some("create-button"));
+    assert_eq!(session.focused_testid().await.as_deref(), Some("amount-input"));
+    session.press(TAB).await;
+    assert_eq!(session.focused_testid().await.as_deref(), Some("create-button"));
 
     // The scanner's method: amount, scanner field, Create.
     let barcode = session
@@ -351,16 +305,14 @@ async fn at_1024_by_768_create_shows_with_the_scanner_field_and_tab_goes_straigh
     session.click(&barcode).await;
     session.click(&amount).await;
     session.type_into(&amount, "12.50").await;
-    press(&session, TAB).await;
-    assert_eq!(focused(&session).await.as_deref(), Some("barcode-input"));
-    press(&session, TAB).await;
-    assert_eq!(focused(&session).await.as_deref(), Some("create-button"));
+    session.press(TAB).await;
+    assert_eq!(session.focused_testid().await.as_deref(), Some("barcode-input"));
+    session.press(TAB).await;
+    assert_eq!(session.focused_testid().await.as_deref(), Some("create-button"));
 
     let deadline = Instant::now() + Duration::from_secs(2);
     let inside = loop {
-        let answer = script(
-            &session,
-            "const r = document.querySelector('[data-testid=create-button]').getBoundingClientRect();\
+        let answer = session.script("const r = document.querySelector('[data-testid=create-button]').getBoundingClientRect();\
              return [r.left, r.top, r.right, r.bottom, window.innerWidth, window.innerHeight];",
             json!([]),
         )

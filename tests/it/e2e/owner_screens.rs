@@ -6,20 +6,11 @@
 use std::path::Path;
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::{layout_faults, open_app, order_detail, set_viewport, settled_order, shot, Session, TILL};
 use crate::support::{create_sandbox_order, json as parse_json, paydesk, run_ok};
 
-async fn script(session: &Session, body: &str, args: Value) -> Value {
-    session
-        .call(
-            reqwest::Method::POST,
-            "/execute/sync",
-            Some(json!({"script": body, "args": args})),
-        )
-        .await
-}
 
 /// A scanned payment code the sandbox declines (its last digit is 9): the order ends failed.
 fn declined_scan(dir: &Path, amount: &str) -> String {
@@ -128,9 +119,7 @@ async fn totals_count_only_money_that_arrived_and_reports_agree() {
     assert_eq!(cli["failed"], 1, "{cli}");
 
     // At 1024 wide: the header is one line, and no column header is cut.
-    let geometry = script(
-        &session,
-        "const t = document.querySelector('[data-testid=orders-totals]');\
+    let geometry = session.script("const t = document.querySelector('[data-testid=orders-totals]');\
          const heads = Array.from(document.querySelectorAll('[data-testid=orders-head]'));\
          return {\
            totalsOneLine: t.scrollWidth <= t.clientWidth + 1 && t.getBoundingClientRect().height < 48,\
@@ -225,9 +214,7 @@ async fn totals_count_only_money_that_arrived_and_reports_agree() {
         Some("1")
     );
     // The range pickers are date pickers, not typed text.
-    let kinds = script(
-        &session,
-        "return ['report-from', 'report-to'].map((id) => document.querySelector(`[data-testid=${id}]`).type);",
+    let kinds = session.script("return ['report-from', 'report-to'].map((id) => document.querySelector(`[data-testid=${id}]`).type);",
         json!([]),
     )
     .await;
@@ -382,9 +369,7 @@ async fn a_declined_order_says_why_and_keeps_codes_in_technical_details() {
         .await;
     // The main part of the detail has no raw code, no POLL or NOTIFY tag; the technical
     // details (closed) have the gateway's own word.
-    let main = script(
-        &session,
-        "const d = document.querySelector('[data-testid=order-detail]').cloneNode(true);\
+    let main = session.script("const d = document.querySelector('[data-testid=order-detail]').cloneNode(true);\
          d.querySelector('[data-testid=technical-details]').remove();\
          return d.innerText;",
         json!([]),
@@ -562,9 +547,7 @@ async fn the_export_starts_with_a_dated_file_in_the_owners_folder_and_asks_the_p
     let path = loop {
         let value = session.attribute(&field, "value").await.unwrap_or_default();
         let value = if value.is_empty() {
-            script(
-                &session,
-                "return document.querySelector('[data-testid=export-path]').value;",
+            session.script("return document.querySelector('[data-testid=export-path]').value;",
                 json!([]),
             )
             .await
@@ -655,9 +638,7 @@ async fn many_currencies_keep_the_takings_on_one_line_at_1024() {
         session.text(&more).await.trim(),
         format!("+{} more", currencies.len() - shown)
     );
-    let line = script(
-        &session,
-        "const t = document.querySelector('[data-testid=orders-totals]');\
+    let line = session.script("const t = document.querySelector('[data-testid=orders-totals]');\
          const r = t.getBoundingClientRect();\
          return [t.scrollWidth <= t.clientWidth + 1, r.height, r.right <= window.innerWidth];",
         json!([]),

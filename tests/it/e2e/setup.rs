@@ -10,25 +10,14 @@ use serde_json::{json, Value};
 
 use super::{
     is_set_up, layout_faults, open_app, open_fresh_app, set_viewport, settled_order, shot, Session,
-    ELEMENT_KEY, ENTER, TILL,
+    ENTER, TILL,
 };
 use crate::support::{paydesk, run_ok, stdout};
 
-async fn script(session: &Session, body: &str, args: Value) -> Value {
-    session
-        .call(
-            reqwest::Method::POST,
-            "/execute/sync",
-            Some(json!({"script": body, "args": args})),
-        )
-        .await
-}
 
 /// The testids of the method buttons the counter shows, in its order.
 async fn counter_methods(session: &Session) -> Vec<String> {
-    let shown = script(
-        session,
-        "return Array.from(document.querySelectorAll('[data-testid^=method-]'))\
+    let shown = session.script("return Array.from(document.querySelectorAll('[data-testid^=method-]'))\
          .filter((e) => e.offsetParent !== null)\
          .map((e) => e.getAttribute('data-testid').slice('method-'.length));",
         json!([]),
@@ -43,13 +32,6 @@ async fn counter_methods(session: &Session) -> Vec<String> {
         .collect()
 }
 
-async fn active_testid(session: &Session) -> Option<String> {
-    let active = session
-        .call(reqwest::Method::GET, "/element/active", None)
-        .await;
-    let id = active[ELEMENT_KEY].as_str()?.to_string();
-    session.attribute(&id, "data-testid").await
-}
 
 fn settings_show(dir: &Path) -> String {
     stdout(&run_ok(&mut paydesk(dir, &["settings", "show"])))
@@ -67,7 +49,7 @@ async fn a_new_shop_is_set_up_once_with_its_name_pin_and_methods() {
         .find("[data-testid=setup]", Duration::from_secs(30))
         .await;
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
-    while active_testid(&session).await.as_deref() != Some("setup-shop-name") {
+    while session.focused_testid().await.as_deref() != Some("setup-shop-name") {
         assert!(
             std::time::Instant::now() < deadline,
             "the shop name field has the focus"
@@ -88,9 +70,7 @@ async fn a_new_shop_is_set_up_once_with_its_name_pin_and_methods() {
         session.attribute(&currency, "value").await.as_deref(),
         Some("CAD")
     );
-    let options = script(
-        &session,
-        "return Array.from(document.querySelectorAll('[data-testid=setup-currency] option')).map((o) => o.value);",
+    let options = session.script("return Array.from(document.querySelectorAll('[data-testid=setup-currency] option')).map((o) => o.value);",
         json!([]),
     )
     .await;
@@ -116,7 +96,7 @@ async fn a_new_shop_is_set_up_once_with_its_name_pin_and_methods() {
         .find("[data-testid=setup-error-methods]", Duration::from_secs(5))
         .await;
     assert_eq!(
-        active_testid(&session).await.as_deref(),
+        session.focused_testid().await.as_deref(),
         Some("setup-shop-name"),
         "the first field at fault has the focus"
     );
@@ -158,7 +138,7 @@ async fn a_new_shop_is_set_up_once_with_its_name_pin_and_methods() {
         ""
     );
     assert_eq!(
-        active_testid(&session).await.as_deref(),
+        session.focused_testid().await.as_deref(),
         Some("setup-pin-repeat")
     );
     assert!(!is_set_up(dir.path()), "a refused setup writes nothing");
@@ -177,7 +157,7 @@ async fn a_new_shop_is_set_up_once_with_its_name_pin_and_methods() {
             Duration::from_secs(5),
         )
         .await;
-    let title = script(&session, "return document.title;", json!([])).await;
+    let title = session.script("return document.title;", json!([])).await;
     assert_eq!(title, "Corner Tea House");
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     loop {
@@ -382,73 +362,13 @@ async fn every_screen_fits_a_1024_by_768_till() {
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "drives the real window: make test runs it under Xvfb with tauri-driver"]
-async fn a_waiting_order_reopens_on_the_counter_from_orders() {
-    let dir = tempfile::tempdir().unwrap();
-    // A sale left waiting (made from the command line: the counter has never shown it).
-    let order = crate::support::create_sandbox_order(dir.path(), "wechat-qr", "6.40");
-    let id = order["id"].as_i64().unwrap().to_string();
-    let merchant_order_no = order["merchantOrderNo"].as_str().unwrap().to_string();
-
-    let (_driver, session) = open_app(dir.path()).await;
-    session
-        .find("[data-testid=amount-input]", Duration::from_secs(30))
-        .await;
-    let nav = session
-        .find("[data-testid=nav-orders]", Duration::from_secs(5))
-        .await;
-    session.click(&nav).await;
-    let row = session
-        .find(
-            &format!("[data-testid=order-row][data-order-id='{id}'] td"),
-            Duration::from_secs(15),
-        )
-        .await;
-    session.click(&row).await;
-    let reopen = session
-        .find("[data-testid=reopen-on-counter]", Duration::from_secs(10))
-        .await;
-    session.click(&reopen).await;
-
-    // The counter, with that sale's QR and number: the customer can scan it again.
-    session
-        .find("[data-testid=qr] svg", Duration::from_secs(15))
-        .await;
-    let counter = session
-        .find("[data-testid=nav-counter]", Duration::from_secs(5))
-        .await;
-    assert_eq!(
-        session.attribute(&counter, "aria-current").await.as_deref(),
-        Some("page")
-    );
-    let number = session
-        .find("[data-testid=order-number]", Duration::from_secs(5))
-        .await;
-    assert_eq!(
-        session.attribute(&number, "title").await.as_deref(),
-        Some(merchant_order_no.as_str())
-    );
-    session
-        .wait_for_text(
-            "[data-testid=order-amount]",
-            "6.40 CAD",
-            Duration::from_secs(5),
-        )
-        .await;
-    session.screenshot(&shot("counter-reopened.png")).await;
-    session.close().await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-#[ignore = "drives the real window: make test runs it under Xvfb with tauri-driver"]
 async fn settings_change_the_methods_the_counter_offers_with_the_pin() {
     let dir = tempfile::tempdir().unwrap();
     let (_driver, session) = open_app(dir.path()).await;
     super::open_settings_with_the_pin_set(&session).await;
 
     // Every method offered (the harness's setup): untick them all and the save is refused.
-    let boxes = script(
-        &session,
-        "return Array.from(document.querySelectorAll('[data-testid^=settings-method-]')).map((e) => [e.dataset.testid, e.checked]);",
+    let boxes = session.script("return Array.from(document.querySelectorAll('[data-testid^=settings-method-]')).map((e) => [e.dataset.testid, e.checked]);",
         json!([]),
     )
     .await;
