@@ -16,6 +16,11 @@ pairs=(
   orders-detail.png:orders-detail.png
   report.png:report.png
   settings.png:settings.png
+  setup.png:setup.png
+  counter-1024x768.png:counter-1024x768.png
+  counter-waiting-strip.png:counter-waiting-strip.png
+  counter-paid-notice.png:counter-paid-notice.png
+  orders-declined.png:orders-declined.png
 )
 missing=0
 for pair in "${pairs[@]}"; do

@@ -5,8 +5,11 @@ const COMMANDS: &[&str] = &[
     "payment_methods",
     "create_order",
     "get_order",
+    "cancel_sale",
+    "sync_order",
     "list_orders",
     "unanswered_refunds",
+    "late_payments",
     "order_totals",
     "export_columns",
     "export_orders",
@@ -31,6 +34,9 @@ const COMMANDS: &[&str] = &[
 ];
 
 fn main() {
+    // The window embeds ui/dist at compile time (`generate_context!`): a rebuilt UI must
+    // rebuild the app, or a test would drive yesterday's screens.
+    println!("cargo:rerun-if-changed=ui/dist");
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),

@@ -338,6 +338,8 @@ pub enum SettingsCommand {
     /// iotpay.live.v1_base (an unknown key lists them all). An empty value unsets it.
     #[command(verbatim_doc_comment)]
     Set { key: String, value: String },
+    /// Unset one: its default applies again (the same as `set KEY ""`).
+    Remove { key: String },
     /// Every setting that has a value.
     Show,
 }
@@ -800,6 +802,13 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
                 None => println!("{key} unset: the default applies"),
             }
         }
+        Command::Settings(SettingsCommand::Remove { key }) => {
+            let ledger = Ledger::open_in(&data_dir)?;
+            paydesk::settings::check_all(&[(key.clone(), String::new())])?;
+            owner_pin(cli, &ledger)?;
+            paydesk::settings::set(&ledger, &key, "")?;
+            println!("{key} unset: the default applies");
+        }
         Command::Settings(SettingsCommand::Show) => {
             let ledger = Ledger::open_in(&data_dir)?;
             for key in paydesk::settings::known_keys() {
@@ -1007,14 +1016,22 @@ fn print_order(desk: &Arc<Paydesk>, id: i64, json: bool) -> Result<()> {
         order.environment
     );
     println!(
-        "  status: {}{}",
+        "  status: {}{}{}",
         order.status,
-        order
-            .gateway_status
+        Some(order.status.label())
+            .filter(|l| !l.eq_ignore_ascii_case(&order.status.as_str().replace('_', " ")))
+            .map(|l| format!(" ({l})"))
+            .unwrap_or_default(),
+        detail
+            .order
+            .gateway_status_label
             .as_deref()
-            .map(|g| format!(" (gateway: {g})"))
+            .map(|label| format!("; the gateway says: {label}"))
             .unwrap_or_default()
     );
+    if let Some(reason) = &detail.order.reason {
+        println!("  why: {reason}");
+    }
     if let Some(id) = &order.gateway_order_id {
         println!("  gateway order: {id}");
     }
@@ -1035,13 +1052,12 @@ fn print_order(desk: &Arc<Paydesk>, id: i64, json: bool) -> Result<()> {
                 .unwrap_or_default()
         );
     }
-    for e in &detail.events {
+    for e in detail.events.iter().filter(|e| e.changed) {
         println!(
-            "  {}  {:<9} {} -> {}{}{}",
+            "  {}  {:<9} {}{}{}",
             e.at,
             e.source,
-            e.from_status.map(|s| s.as_str()).unwrap_or("-"),
-            e.to_status,
+            e.label,
             e.gateway_status
                 .as_deref()
                 .map(|g| format!(" [{g}]"))
@@ -1367,6 +1383,15 @@ async fn doctor(data_dir: &std::path::Path, mode: Option<Mode>) -> Result<ExitCo
         println!(
             "refunds with no answer: {}: resend them (order resend-refunds ID) or settle them from the gateway's records (order settle-refund NO --outcome done|failed)",
             refunds.join(", ")
+        );
+    }
+    for late in desk.late_payments()? {
+        println!(
+            "late payment: order {} ({} {}): {}",
+            late.order.merchant_order_no,
+            late.order.amount.display_amount(),
+            late.order.amount.currency().code(),
+            late.note
         );
     }
     match Vault::keychain().status() {

@@ -31,8 +31,13 @@ const MAX_RETRY_PAUSE: Duration = Duration::from_millis(200);
 /// Opens `path` and applies every migration it has not seen, each in its own transaction.
 /// Migrations are append-only: never edit a released one.
 pub fn open(path: &Path, migrations: &[&str]) -> Result<Connection> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        // Created owner-only from the start (no moment at 0755).
+        let mut folder = std::fs::DirBuilder::new();
+        folder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut folder, 0o700);
+        folder.create(parent)?;
     }
     make_private(path)?;
     let mut conn = Connection::open(path)?;

@@ -12,7 +12,7 @@ use rusqlite::types::ValueRef;
 use crate::error::{Error, Result};
 use crate::ledger::{Ledger, OrderFilter};
 use crate::filters::TotalsView;
-use crate::gateways::describe_word;
+use crate::gateways::describe_word_for;
 use crate::money::Currency;
 use crate::order::{Gateway, Method, OrderStatus};
 use crate::zone::{write_datetime, Zone};
@@ -105,6 +105,7 @@ impl Column {
 const CURRENCY_INDEX: usize = 10;
 const GATEWAY_INDEX: usize = 5;
 const METHOD_INDEX: usize = 6;
+const STATUS_INDEX: usize = 8;
 
 fn text_of<'a>(value: ValueRef<'a>) -> &'a [u8] {
     match value {
@@ -301,16 +302,25 @@ pub fn write_csv_observed<W: Write>(
                 Column::GatewayStatus(i) => {
                     let word = text_of(row.get_ref(i)?);
                     if !word.is_empty() {
-                        let gateway = std::str::from_utf8(text_of(row.get_ref(GATEWAY_INDEX)?))
-                            .ok()
-                            .and_then(|g| Gateway::parse(g).ok());
-                        let method = std::str::from_utf8(text_of(row.get_ref(METHOD_INDEX)?))
-                            .ok()
-                            .and_then(|m| Method::ALL.into_iter().find(|x| x.as_str() == m));
+                        // Allocation-free: the export streams a million rows.
+                        let gateway_word = text_of(row.get_ref(GATEWAY_INDEX)?);
+                        let method_word = text_of(row.get_ref(METHOD_INDEX)?);
+                        let gateway = Gateway::ALL
+                            .into_iter()
+                            .find(|g| g.as_str().as_bytes() == gateway_word);
+                        let method = Method::ALL
+                            .into_iter()
+                            .find(|m| m.as_str().as_bytes() == method_word);
+                        let status_word = text_of(row.get_ref(STATUS_INDEX)?);
+                        let status = OrderStatus::ALL
+                            .into_iter()
+                            .find(|s| s.as_str().as_bytes() == status_word)
+                            .unwrap_or(OrderStatus::Pending);
                         match (gateway, method, std::str::from_utf8(word)) {
-                            (Some(g), Some(m), Ok(w)) => {
-                                push_neutralised(&mut cell, describe_word(g, m, w).as_bytes())
-                            }
+                            (Some(g), Some(m), Ok(w)) => push_neutralised(
+                                &mut cell,
+                                describe_word_for(g, m, status, w).as_bytes(),
+                            ),
                             _ => push_neutralised(&mut cell, word),
                         }
                     }

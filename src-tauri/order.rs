@@ -353,8 +353,10 @@ impl OrderStatus {
             (Paid, PartiallyRefunded | Refunded | Voided) => true,
             (PartiallyRefunded, PartiallyRefunded | Refunded) => true,
             // A payment (or an authorisation, which holds the customer's money) that the
-            // gateway took after the counter stopped waiting.
-            (Expired, Paid | Authorized) => true,
+            // gateway took after the counter stopped waiting, or after the sale was cancelled
+            // in Paydesk where the gateway has no call to close it: money arrived, so it is
+            // recorded (and the owner told to refund it).
+            (Expired | Cancelled, Paid | Authorized) => true,
             _ => false,
         }
     }
@@ -545,6 +547,10 @@ mod tests {
         assert!(!Failed.can_move_to(Paid));
         assert!(!Cancelled.can_move_to(Pending));
         assert!(!Pending.can_move_to(Created));
+        // Money that arrives for a sale cancelled in Paydesk only is recorded, not lost.
+        assert!(Cancelled.can_move_to(Paid));
+        assert!(Cancelled.can_move_to(Authorized));
+        assert!(!Cancelled.can_move_to(Failed));
     }
 
     #[test]

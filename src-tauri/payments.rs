@@ -30,11 +30,12 @@ use crate::gateways::smartpay::{Smartpay, SmartpayAuth, SmartpayConfig};
 use crate::gateways::smepay::{PathFamily, Smepay, SmepayConfig};
 use crate::gateways::{
     check_card_id, check_method_input, confirm_by_query, Adapter, Built, ConnectionCheck,
-    ConnectionOutcome, CreateRequest, Lookup, Notification, Outcome, ReversalKind,
-    ReversalRequest,
+    ConnectionOutcome, CreateRequest, GatewayCancel, Lookup, Notification, Outcome,
+    ReversalKind, ReversalRequest,
 };
 use crate::ledger::{
-    now_ms, Applied, Ledger, NewOrder, Observation, Refund, RefundKind, RefundOutcome,
+    now_ms, Applied, Ledger, NewOrder, Observation, OrderFilter, Refund, RefundKind,
+    RefundOutcome,
 };
 use crate::money::{Currency, Money};
 use crate::order::{
@@ -52,6 +53,22 @@ const ORDER_TTL: Duration = Duration::from_secs(15 * 60);
 /// The event note of a payment that arrived after the counter stopped waiting: the owner is
 /// told (`Paydesk::late_payments`).
 pub const LATE_PAYMENT: &str = "paid after it expired";
+/// The event note of a payment that arrived for a sale cancelled in Paydesk (the gateway could
+/// not close it): money the customer should get back.
+pub const PAID_AFTER_CANCEL: &str = "paid after it was cancelled: refund it";
+/// The same for an authorisation (it holds the customer's money until voided).
+pub const AUTHORISED_AFTER_CANCEL: &str = "authorised after it was cancelled: void it";
+
+/// A payment that arrived after the counter let its sale go, and what the owner should do.
+#[derive(Debug, Clone)]
+pub struct LatePayment {
+    pub order: Order,
+    /// `LATE_PAYMENT`, `PAID_AFTER_CANCEL` or `AUTHORISED_AFTER_CANCEL`.
+    pub note: &'static str,
+}
+/// How the note of a sale cancelled in Paydesk only ends: such an order is still asked about
+/// while its gateway can take a payment (`Paydesk::still_followed`).
+const KEPT_ASKING: &str = "Paydesk keeps asking while the gateway can still take a payment";
 /// The least wait before a refund whose outcome is unknown is asked about.
 const REFUND_FIRST_QUERY: Duration = Duration::from_secs(5);
 /// A Created order younger than this may still have its create call in flight (in this or
@@ -311,6 +328,114 @@ impl Paydesk {
         Ok(order)
     }
 
+    /// Cancels a waiting sale (created, pending or authorized): the counter's "Cancel sale".
+    /// The gateway is asked first (a sale paid a moment ago is not cancelled: that is an error
+    /// and the paid order stands). Where the gateway documents a call that closes an order
+    /// (`Capabilities::cancel_call`: SmartPay's cancelOrRefund) it is made, under a number of
+    /// ours that a resend repeats; elsewhere, or when the gateway does not confirm, the sale is
+    /// cancelled in Paydesk and the order stays watched while the gateway can still take the
+    /// payment: a late payment makes it Paid with the note `PAID_AFTER_CANCEL`. A gateway's
+    /// definite refusal changes nothing and is the caller's error. Anything not waiting is
+    /// refused (code `not_waiting`) with nothing changed.
+    pub async fn cancel(self: &Arc<Self>, id: i64) -> Result<Order> {
+        let order = self.ledger.get(id)?;
+        check_cancellable(&order)?;
+        let adapter = self.connector(order.gateway, &order.environment).await?;
+        if order.status == OrderStatus::Authorized && !adapter.capabilities().cancel_call {
+            return Err(not_waiting(format!(
+                "order {} is authorised: the customer's money is held, so void it instead of cancelling",
+                order.merchant_order_no
+            )));
+        }
+        let order = match self.sync(id).await {
+            Ok(order) => order,
+            Err(e) => {
+                tracing::warn!(order = id, "cannot ask the gateway before cancelling: {e}");
+                self.ledger.get(id)?
+            }
+        };
+        check_cancellable(&order)?;
+        let cancel_no = format!("CN{}", order.merchant_order_no.trim_start_matches("PD"));
+        let (gateway_status, note, keep_asking) =
+            match Outcome::from(adapter.cancel(&order, &cancel_no).await) {
+                Outcome::Succeeded(GatewayCancel::Closed(reversal)) => (
+                    reversal.gateway_status,
+                    format!("cancelled at the counter; the gateway closed it (cancel {cancel_no})"),
+                    false,
+                ),
+                Outcome::Succeeded(GatewayCancel::NoCall(reason)) => (
+                    None,
+                    format!("cancelled in Paydesk only ({reason}); {KEPT_ASKING}"),
+                    true,
+                ),
+                Outcome::Refused(refusal) => {
+                    // The gateway said no: the order may have moved on (paid, authorised).
+                    if let Err(e) = self.sync(id).await {
+                        tracing::warn!(order = id, "query after a refused cancel: {e}");
+                    }
+                    return Err(refusal);
+                }
+                Outcome::Unknown(e) => (
+                    None,
+                    format!(
+                        "cancelled in Paydesk; the gateway did not confirm the cancel {cancel_no} ({e}); {KEPT_ASKING}"
+                    ),
+                    true,
+                ),
+            };
+        let (_, order) = self.ledger.apply(
+            id,
+            &Observation {
+                status: OrderStatus::Cancelled,
+                gateway_status,
+                source: EventSource::User,
+                note: Some(note),
+            },
+        )?;
+        if order.status != OrderStatus::Cancelled {
+            // It moved on between the query and now (a notification, the watcher).
+            return Err(not_waiting(format!(
+                "order {} is {} now: it was not cancelled",
+                order.merchant_order_no,
+                order.status.label().to_lowercase()
+            )));
+        }
+        if keep_asking {
+            self.watch(id);
+        }
+        self.notify_observer(&order);
+        Ok(order)
+    }
+
+    /// Whether Paydesk still asks the gateway about an order: open, expired or cancelled in
+    /// Paydesk only, while the gateway can still take its payment.
+    pub fn still_followed(&self, order: &Order) -> bool {
+        match order.status {
+            OrderStatus::Created | OrderStatus::Pending | OrderStatus::Authorized => true,
+            OrderStatus::Expired => self.still_payable(order),
+            OrderStatus::Cancelled => self.still_payable(order) && self.cancelled_here(order),
+            _ => false,
+        }
+    }
+
+    /// A sale cancelled in Paydesk that the gateway did not close (its cancelling event says so).
+    fn cancelled_here(&self, order: &Order) -> bool {
+        let Ok(events) = self.ledger.events(order.id) else {
+            return false;
+        };
+        events
+            .iter()
+            .rev()
+            .find(|e| {
+                e.to_status == OrderStatus::Cancelled
+                    && e.from_status != Some(OrderStatus::Cancelled)
+            })
+            .is_some_and(|e| {
+                e.source == EventSource::User
+                    && e.note.as_deref().is_some_and(|n| n.ends_with(KEPT_ASKING))
+            })
+    }
+
     /// Asks the gateway what became of an order and applies the answer.
     pub async fn sync(&self, id: i64) -> Result<Order> {
         self.sync_from(id, EventSource::Poll).await
@@ -358,15 +483,24 @@ impl Paydesk {
                 if report.status == OrderStatus::Refunded {
                     self.gateway_returned(&order, &report, source)?;
                 }
-                let late = order.status == OrderStatus::Expired
-                    && matches!(report.status, OrderStatus::Paid | OrderStatus::Authorized);
-                if late {
-                    tracing::warn!(order = id, "paid after it expired");
+                let money = matches!(report.status, OrderStatus::Paid | OrderStatus::Authorized);
+                let late = match order.status {
+                    OrderStatus::Expired if money => Some(LATE_PAYMENT),
+                    OrderStatus::Cancelled if report.status == OrderStatus::Paid => {
+                        Some(PAID_AFTER_CANCEL)
+                    }
+                    OrderStatus::Cancelled if report.status == OrderStatus::Authorized => {
+                        Some(AUTHORISED_AFTER_CANCEL)
+                    }
+                    _ => None,
+                };
+                if let Some(late) = late {
+                    tracing::warn!(order = id, "{late}");
                 }
                 let note = match (late, report.note) {
-                    (true, Some(note)) => Some(format!("{LATE_PAYMENT}; {note}")),
-                    (true, None) => Some(LATE_PAYMENT.to_string()),
-                    (false, note) => note,
+                    (Some(late), Some(note)) => Some(format!("{late}; {note}")),
+                    (Some(late), None) => Some(late.to_string()),
+                    (None, note) => note,
                 };
                 let observation = Observation {
                     status: report.status,
@@ -428,6 +562,7 @@ impl Paydesk {
                 | OrderStatus::Pending
                 | OrderStatus::Authorized
                 | OrderStatus::Expired
+                | OrderStatus::Cancelled
         ) {
             let paid = Observation {
                 status: OrderStatus::Paid,
@@ -476,7 +611,20 @@ impl Paydesk {
             .max()
             .unwrap_or(ORDER_TTL);
         let since = now_ms() - longest.as_millis() as i64;
-        let open = self.ledger.orders_to_reconcile(since)?;
+        let mut open = self.ledger.orders_to_reconcile(since)?;
+        // Sales cancelled in Paydesk only, while their gateway can still take the payment.
+        let recent_cancels = OrderFilter {
+            status: Some(OrderStatus::Cancelled),
+            from_ms: Some(since),
+            ..Default::default()
+        };
+        let mut cancelled = Vec::new();
+        self.ledger.for_each(&recent_cancels, |o| {
+            cancelled.push(o.clone());
+            Ok(())
+        })?;
+        open.extend(cancelled.into_iter().filter(|o| self.still_followed(o)));
+        open.sort_by_key(|o| o.id);
         let mut out = Vec::with_capacity(open.len());
         for order in open {
             if order.status == OrderStatus::Expired && !self.still_payable(&order) {
@@ -558,8 +706,11 @@ impl Paydesk {
                         }
                         // An authorisation waits for the owner (capture or void), not the
                         // gateway; an expired order is still asked about while payable.
+                        // A sale cancelled in Paydesk only is asked about like an expired one.
                         let done = order.status == OrderStatus::Authorized
-                            || (order.status.is_settled() && order.status != OrderStatus::Expired);
+                            || (order.status.is_settled()
+                                && order.status != OrderStatus::Expired
+                                && !this.still_followed(&order));
                         if done {
                             break;
                         }
@@ -666,18 +817,25 @@ impl Paydesk {
         }
     }
 
-    /// Orders paid after the counter stopped waiting (newest first): the owner's notice that
-    /// money arrived for a sale the counter had given up on.
-    pub fn late_payments(&self) -> Result<Vec<Order>> {
-        let mut late = self
-            .ledger
-            .orders_moved(OrderStatus::Expired, OrderStatus::Paid)?;
-        late.extend(
-            self.ledger
-                .orders_moved(OrderStatus::Expired, OrderStatus::Authorized)?,
-        );
-        late.sort_by_key(|o| std::cmp::Reverse(o.id));
-        late.dedup_by_key(|o| o.id);
+    /// Orders paid (or authorised) after the counter stopped waiting or the sale was cancelled,
+    /// newest first, with what the owner should do: money arrived for a sale the counter had
+    /// let go, so the customer may have paid twice (expired) or is owed it back (cancelled).
+    /// Only those still holding the money (paid or authorised: not refunded or voided since).
+    pub fn late_payments(&self) -> Result<Vec<LatePayment>> {
+        let mut late = Vec::new();
+        for (from, to, note) in [
+            (OrderStatus::Expired, OrderStatus::Paid, LATE_PAYMENT),
+            (OrderStatus::Expired, OrderStatus::Authorized, LATE_PAYMENT),
+            (OrderStatus::Cancelled, OrderStatus::Paid, PAID_AFTER_CANCEL),
+            (OrderStatus::Cancelled, OrderStatus::Authorized, AUTHORISED_AFTER_CANCEL),
+        ] {
+            for order in self.ledger.orders_moved(from, to)? {
+                late.push(LatePayment { order, note });
+            }
+        }
+        late.retain(|l| matches!(l.order.status, OrderStatus::Paid | OrderStatus::Authorized));
+        late.sort_by_key(|l| std::cmp::Reverse(l.order.id));
+        late.dedup_by_key(|l| l.order.id);
         Ok(late)
     }
 
@@ -1439,6 +1597,27 @@ impl Paydesk {
 }
 
 /// The gateway request of a refund or void the ledger holds.
+/// Only a waiting sale (created, pending, authorized) can be cancelled.
+fn check_cancellable(order: &Order) -> Result<()> {
+    match order.status {
+        OrderStatus::Created | OrderStatus::Pending | OrderStatus::Authorized => Ok(()),
+        status => Err(not_waiting(format!(
+            "order {} is {}: only a sale still waiting for its payment can be cancelled",
+            order.merchant_order_no,
+            status.label().to_lowercase()
+        ))),
+    }
+}
+
+/// A request refused because the order is no longer waiting (code `not_waiting`).
+fn not_waiting(message: String) -> Error {
+    Error::Refused {
+        code: "not_waiting",
+        field: Some("order"),
+        message,
+    }
+}
+
 fn reversal_request(refund: &Refund, currency: Currency) -> Result<ReversalRequest<'_>> {
     Ok(ReversalRequest {
         kind: match refund.kind {

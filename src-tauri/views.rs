@@ -4,8 +4,8 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
-use crate::gateways::{describe_word, word_label};
-use crate::order::{EventSource, Gateway, Method, MoneyClass, Order, OrderEvent, OrderStatus};
+use crate::gateways::{describe_word_for, word_label};
+use crate::order::{Gateway, Method, MoneyClass, Order, OrderEvent, OrderStatus};
 
 pub fn rfc3339(ms: i64) -> String {
     DateTime::<Utc>::from_timestamp_millis(ms)
@@ -77,7 +77,7 @@ impl OrderView {
                 .gateway_status
                 .as_deref()
                 .filter(|w| !w.trim().is_empty())
-                .map(|w| describe_word(order.gateway, order.method, w).into_owned()),
+                .map(|w| describe_word_for(order.gateway, order.method, order.status, w).into_owned()),
             reason: reason(order.gateway, order.method, order.status, order.gateway_status.as_deref()),
             gateway_order_id: order.gateway_order_id.clone(),
             payment_url: order.payment_url.clone(),
@@ -156,12 +156,12 @@ impl EventView {
             .gateway_status
             .as_deref()
             .filter(|w| !w.trim().is_empty())
-            .map(|w| describe_word(gateway, method, w));
+            .map(|w| describe_word_for(gateway, method, e.to_status, w));
         let to = e.to_status.label();
         let mut label = match (e.from_status, e.source) {
+            (None, _) if e.to_status == OrderStatus::Created => "Sale started".to_string(),
             (None, _) => format!("Sale started: {}", to.to_lowercase()),
             (Some(_), _) if !changed => format!("Checked again: still {}", to.to_lowercase()),
-            (Some(_), EventSource::User) => format!("{to} (by the owner)"),
             (Some(_), _) => to.to_string(),
         };
         if let Some(said) = said.filter(|s| !s.eq_ignore_ascii_case(to)) {
@@ -268,9 +268,28 @@ impl UnansweredRefund {
     }
 }
 
+/// A payment that arrived after the counter let its sale go, as the Orders screen points
+/// it out: the order and what to do.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LatePaymentView {
+    pub order: OrderView,
+    pub note: &'static str,
+}
+
+impl From<&crate::payments::LatePayment> for LatePaymentView {
+    fn from(late: &crate::payments::LatePayment) -> Self {
+        LatePaymentView {
+            order: OrderView::of(&late.order, false),
+            note: late.note,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::order::EventSource;
 
     fn event(from: Option<OrderStatus>, to: OrderStatus, word: Option<&str>) -> OrderEvent {
         OrderEvent {

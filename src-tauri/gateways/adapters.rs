@@ -11,8 +11,8 @@ use super::smartexpay::Smartexpay;
 use super::smartpay::Smartpay;
 use super::smepay::Smepay;
 use super::{
-    Adapter, Capabilities, CreateRequest, Created, Lookup, Notification, PollSchedule, Reversal,
-    ReversalKind, ReversalRequest,
+    Adapter, Capabilities, CreateRequest, Created, GatewayCancel, Lookup, Notification,
+    PollSchedule, Reversal, ReversalKind, ReversalRequest,
 };
 use crate::error::{Error, Result};
 use crate::money::Money;
@@ -72,6 +72,7 @@ pub static IOTPAY: Capabilities = Capabilities {
     refund_lookup: true,
     resend_is_idempotent: false,
     manual_payment: false,
+    cancel_call: false,
     poll: PollSchedule {
         fast: Duration::from_secs(1),
         fast_for: Duration::from_secs(180),
@@ -216,6 +217,7 @@ pub static SMEPAY: Capabilities = Capabilities {
     refund_lookup: false,
     resend_is_idempotent: false,
     manual_payment: false,
+    cancel_call: false,
     poll: PollSchedule {
         fast: Duration::from_secs(1),
         fast_for: Duration::from_secs(180),
@@ -285,6 +287,7 @@ pub static SMARTEXPAY: Capabilities = Capabilities {
     refund_lookup: false,
     resend_is_idempotent: false,
     manual_payment: true,
+    cancel_call: false,
     poll: PollSchedule {
         fast: Duration::from_secs(2),
         fast_for: Duration::from_secs(180),
@@ -351,6 +354,7 @@ pub static SMARTPAY: Capabilities = Capabilities {
     refund_lookup: true,
     resend_is_idempotent: true,
     manual_payment: false,
+    cancel_call: true,
     poll: PollSchedule {
         fast: Duration::from_secs(3),
         fast_for: Duration::from_secs(180),
@@ -359,6 +363,9 @@ pub static SMARTPAY: Capabilities = Capabilities {
         pending_requeries: Some((3, MINUTE)),
     },
 };
+
+/// The description SmartPay keeps with a sale cancelled from the counter.
+const CANCEL_DESCRIPTION: &str = "sale cancelled at the counter";
 
 /// SmartPay's status query takes only the transactionId its create answer carried.
 const LOST_TRANSACTION_ID: &str = "the create answer (with SmartPay's transactionId) was lost: look the payment up in SmartPay's portal by its partnerReference, our order number";
@@ -441,6 +448,19 @@ impl Adapter for Smartpay {
             .ok_or_else(|| no_gateway_id(order))?;
         self.modification_status(transaction_id, reversal.refund_no)
             .await
+    }
+
+    /// "Cancel or Refund" (documentation.jpmmps.com/docs/smartpay-openapi/cancel-or-refund-transaction):
+    /// "Cancels or fully refunds a transaction depending on the transaction status". Only a
+    /// waiting payment is sent here, so it is a cancel; `cancel_no` is its modificationId.
+    async fn cancel(&self, order: &Order, cancel_no: &str) -> Result<GatewayCancel> {
+        let Some(transaction_id) = order.gateway_order_id.as_deref() else {
+            return Ok(GatewayCancel::NoCall(LOST_TRANSACTION_ID.into()));
+        };
+        self.prepare_cancel_or_refund(cancel_no, Some(CANCEL_DESCRIPTION))?;
+        self.cancel_or_refund(transaction_id, cancel_no, Some(CANCEL_DESCRIPTION))
+            .await
+            .map(GatewayCancel::Closed)
     }
 
     async fn capture(

@@ -654,6 +654,50 @@ pub fn word_status(gateway: Gateway, method: Method, word: &str) -> Option<Order
     }
 }
 
+/// The plain words for a gateway's word said of an order now in `status`: after a refund or
+/// a void the word is the refund's (or the modification's), read in those tables first (IOTPay's
+/// refund "2" is "refunded to the customer", not the order's "paid").
+pub fn word_label_for(
+    gateway: Gateway,
+    method: Method,
+    status: OrderStatus,
+    word: &str,
+) -> Option<&'static str> {
+    if matches!(
+        status,
+        OrderStatus::PartiallyRefunded | OrderStatus::Refunded | OrderStatus::Voided
+    ) {
+        let trimmed = word.trim();
+        let reversal = match gateway {
+            Gateway::Iotpay if !iotpay_card_api(method) => {
+                iotpay::refund_status_word(trimmed).map(|w| w.label)
+            }
+            Gateway::Smartpay => smartpay::MODIFICATION_WORDS
+                .iter()
+                .find(|w| w.word.eq_ignore_ascii_case(trimmed))
+                .map(|w| w.label),
+            _ => None,
+        };
+        if reversal.is_some() {
+            return reversal;
+        }
+    }
+    word_label(gateway, method, word)
+}
+
+/// [`word_label_for`], or "an answer Paydesk does not know (<word>)" for a word no table has.
+pub fn describe_word_for(
+    gateway: Gateway,
+    method: Method,
+    status: OrderStatus,
+    word: &str,
+) -> std::borrow::Cow<'static, str> {
+    match word_label_for(gateway, method, status, word) {
+        Some(label) => label.into(),
+        None => format!("an answer Paydesk does not know ({})", word.trim()).into(),
+    }
+}
+
 /// [`word_label`], or "an answer Paydesk does not know (<word>)" for a word no table has.
 pub fn describe_word(gateway: Gateway, method: Method, word: &str) -> std::borrow::Cow<'static, str> {
     match word_label(gateway, method, word) {
@@ -704,6 +748,15 @@ mod word_tests {
         assert_eq!(
             word_label(Gateway::Iotpay, Method::WechatQr, "0111"),
             iotpay::code_word("0111").map(|c| c.label)
+        );
+        assert_eq!(
+            word_label_for(Gateway::Iotpay, Method::WechatQr, OrderStatus::Refunded, "2"),
+            Some("refunded to the customer"),
+            "a refund's word after a refund"
+        );
+        assert_eq!(
+            word_label_for(Gateway::Iotpay, Method::WechatQr, OrderStatus::Paid, "2"),
+            Some("paid")
         );
         assert_eq!(
             describe_word(Gateway::Smartexpay, Method::Exchange, "weird"),

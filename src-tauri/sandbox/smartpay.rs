@@ -22,6 +22,9 @@
 //! - "Cancel or Refund" (/docs/smartpay-openapi/cancel-or-refund-transaction): answers 200,
 //!   400, 401, 403, 404, 500. A refusal here is HTTP 400 with `{errorCode, message}` (the
 //!   error body's fields are not on the pages read; they are the sandbox's).
+//!   "Cancels or fully refunds a transaction depending on the transaction status": an open
+//!   checkout (CREATED, AUTORIZATION_INITIALIZED) or an authorisation is cancelled (CANCELLED,
+//!   the widget can no longer be paid), a captured payment refunded in full.
 //! - "Payment Status Model" (/docs/smartpay/payment-status-model): CREATED,
 //!   AUTORIZATION_INITIALIZED, AUTHORIZATION_COMPLETED, CAPTURE_PENDING, CAPTURED, SETTLED.
 //!
@@ -1076,6 +1079,11 @@ fn modify(
             (after, amount)
         }
         _ => match payment.status.as_str() {
+            // "Cancel or Refund" (documentation.jpmmps.com/docs/smartpay-openapi/
+            // cancel-or-refund-transaction): "Cancels or fully refunds a transaction depending
+            // on the transaction status". A payment the customer has not authorised yet (the
+            // checkout is open) is cancelled: its widget can no longer be paid.
+            "CREATED" | "AUTORIZATION_INITIALIZED" => ("CANCELLED", payment.amount_minor),
             "AUTHORIZATION_COMPLETED" => ("CANCELLED", payment.amount_minor),
             "CAPTURED" | "SETTLED" if refundable > 0 => ("REFUNDED", refundable),
             other => return invalid(format!("cannot cancel or refund a payment in {other}")),
@@ -1204,6 +1212,7 @@ pub async fn settle(
         "CAPTURED" => "paid",
         "AUTHORIZATION_COMPLETED" => "authorised",
         "AUTHORIZATION_FAILED" => "declined",
+        "CANCELLED" => "cancelled (the merchant cancelled it: it can no longer be paid)",
         other => other,
     }
     .to_string();
@@ -1269,7 +1278,12 @@ async fn page_settle(state: SandboxState, token: String, approve: bool) -> Respo
         approve,
         serde_json::to_string(&status).unwrap_or_default()
     );
-    let heading = if approve { "Paid" } else { "Declined" };
+    let heading = match (payment.status.as_str(), approve) {
+        // Cancelled by the merchant (cancelOrRefund) before the customer paid.
+        ("CANCELLED", _) => "Cancelled",
+        (_, true) => "Paid",
+        (_, false) => "Declined",
+    };
     page(
         heading,
         &format!("<h1 data-testid=result>{heading}</h1>{relay}"),

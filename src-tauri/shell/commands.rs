@@ -68,6 +68,21 @@ pub async fn create_order(desk: Desk<'_>, request: CreateOrderInput) -> Answer<O
     Ok(OrderView::of(&order, true))
 }
 
+/// The counter's "Cancel sale" (after its confirmation): a waiting sale is cancelled, at the
+/// gateway where it can be; anything else is refused with code `not_waiting`.
+#[tauri::command]
+pub async fn cancel_sale(desk: Desk<'_>, id: i64) -> Answer<OrderView> {
+    let order = desk.cancel(id).await.map_err(fail)?;
+    Ok(OrderView::of(&order, true))
+}
+
+/// "Check now": asks the gateway about the order at once and answers it as it is then.
+#[tauri::command]
+pub async fn sync_order(desk: Desk<'_>, id: i64) -> Answer<OrderView> {
+    let order = desk.sync(id).await.map_err(fail)?;
+    Ok(OrderView::of(&order, true))
+}
+
 #[tauri::command(async)]
 pub fn get_order(desk: Desk<'_>, id: i64) -> Answer<OrderDetail> {
     OrderDetail::load(desk.ledger(), id, true).map_err(fail)

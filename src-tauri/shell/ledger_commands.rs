@@ -11,7 +11,7 @@ use paydesk::export::{ExportOptions, ExportProgress, ExportSummary, ALL_COLUMNS,
 use paydesk::filters::{FilterInput, TotalsView};
 use paydesk::ledger::{Cursor, Ledger};
 use paydesk::owner::OwnerLock;
-use paydesk::views::{OrderView, UnansweredRefund};
+use paydesk::views::{LatePaymentView, OrderView, UnansweredRefund};
 use paydesk::zone::Zone;
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, State};
@@ -55,6 +55,14 @@ pub fn unanswered_refunds(desk: Desk<'_>) -> Answer<Vec<UnansweredRefund>> {
         .map(|refund| Ok(UnansweredRefund::of(refund, &ledger.get(refund.order_id)?)))
         .collect::<Result<_, Error>>()
         .map_err(fail)
+}
+
+/// Payments that arrived after the counter let their sale go (expired or cancelled) and still
+/// hold the customer's money: the Orders screen points the owner at them.
+#[tauri::command(async)]
+pub fn late_payments(desk: Desk<'_>) -> Answer<Vec<LatePaymentView>> {
+    let late = desk.late_payments().map_err(fail)?;
+    Ok(late.iter().map(LatePaymentView::from).collect())
 }
 
 /// One page of the filtered list, newest first, keyset-paged.

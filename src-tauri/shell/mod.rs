@@ -159,9 +159,9 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
                 // Still open, expired but payable, or not answered: followed on its schedule
                 // (the watcher stops once the gateway can no longer take the payment).
                 for (before, after) in reconciled {
-                    let status = after.map(|o| o.status).unwrap_or(before.status);
-                    if !status.is_settled() || status == paydesk::order::OrderStatus::Expired {
-                        reconciling.watch(before.id);
+                    let order = after.unwrap_or(before);
+                    if reconciling.still_followed(&order) {
+                        reconciling.watch(order.id);
                     }
                 }
             });
@@ -174,8 +174,11 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
             commands::payment_methods,
             commands::create_order,
             commands::get_order,
+            commands::cancel_sale,
+            commands::sync_order,
             ledger_commands::list_orders,
             ledger_commands::unanswered_refunds,
+            ledger_commands::late_payments,
             ledger_commands::order_totals,
             ledger_commands::export_columns,
             ledger_commands::export_orders,

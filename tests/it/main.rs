@@ -5,6 +5,7 @@
 //! Service session and a display. `make test` runs them under `dbus-run-session` and Xvfb.
 
 mod backup;
+mod cancel;
 mod cli;
 mod e2e;
 mod faults;

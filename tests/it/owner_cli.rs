@@ -136,6 +136,7 @@ fn every_owner_action_needs_the_pin_once_one_is_set_and_nothing_changes_without_
         vec!["order", "settle-refund", "RFNOSUCH", "--outcome", "done"],
         vec!["settings", "set", "shop.name", "Hijacked"],
         vec!["settings", "set", "shop.name", ""],
+        vec!["settings", "remove", "shop.name"],
         vec!["settings", "set", "iotpay.live.v1_base", "https://evil.example/api"],
         vec!["credentials", "set", "iotpay", "--env", "test", "--field", "mchId=1"],
         vec!["credentials", "delete", "iotpay", "--env", "test"],

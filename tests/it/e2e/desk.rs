@@ -84,15 +84,6 @@ fn sums(orders: &[Value]) -> BTreeMap<String, (u64, i64, i64)> {
     out
 }
 
-async fn script(session: &Session, body: &str, args: Value) -> Value {
-    session
-        .call(
-            reqwest::Method::POST,
-            "/execute/sync",
-            Some(json!({"script": body, "args": args})),
-        )
-        .await
-}
 
 /// Picks `value` in the select `testid` the way a person does: a click on its option. The
 /// value the select then holds is checked (WebKitWebDriver clicks options natively).
@@ -106,9 +97,7 @@ async fn choose(session: &Session, testid: &str, value: &str) {
     session.click(&option).await;
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        let now = script(
-            session,
-            "return document.querySelector(`[data-testid=${arguments[0]}]`).value;",
+        let now = session.script("return document.querySelector(`[data-testid=${arguments[0]}]`).value;",
             json!([testid]),
         )
         .await;
@@ -126,9 +115,7 @@ async fn choose(session: &Session, testid: &str, value: &str) {
 /// Picks a day in the date picker `testid` (YYYY-MM-DD, as the picker holds it whatever it
 /// shows), as choosing it in the calendar does: the value, then `change`.
 async fn set_day(session: &Session, testid: &str, day: &str) {
-    script(
-        session,
-        "const e = document.querySelector(`[data-testid=${arguments[0]}]`);\
+    session.script("const e = document.querySelector(`[data-testid=${arguments[0]}]`);\
          e.value = arguments[1];\
          e.dispatchEvent(new Event('input', {bubbles: true}));\
          e.dispatchEvent(new Event('change', {bubbles: true}));",
@@ -149,9 +136,7 @@ async fn set_text(session: &Session, testid: &str, text: &str) {
 
 /// The rows in the DOM right now: (index in the list, order id), in order.
 async fn rendered_rows(session: &Session) -> Vec<(usize, i64)> {
-    let rows = script(
-        session,
-        "return Array.from(document.querySelectorAll('[data-testid=order-row]'))\
+    let rows = session.script("return Array.from(document.querySelectorAll('[data-testid=order-row]'))\
          .map((r) => [Number(r.dataset.index), Number(r.dataset.orderId)]);",
         json!([]),
     )
@@ -175,9 +160,7 @@ async fn expect_like_cli(session: &Session, dir: &Path, f: &Filter) -> Vec<Value
             Duration::from_secs(15),
         )
         .await;
-    let shown = script(
-        session,
-        "return Array.from(document.querySelectorAll('[data-testid=orders-totals] [data-currency]'))\
+    let shown = session.script("return Array.from(document.querySelectorAll('[data-testid=orders-totals] [data-currency]'))\
          .map((t) => [t.dataset.currency, Number(t.dataset.paidCount), Number(t.dataset.takingsMinor), Number(t.dataset.refundedMinor)]);",
         json!([]),
     )
@@ -272,9 +255,7 @@ async fn orders_filter_page_and_total_like_the_cli_over_a_seeded_ledger() {
             seen.insert(index, id);
         }
         let unseen = (0..).find(|i| !seen.contains_key(i)).unwrap();
-        let state = script(
-            &session,
-            "const s = document.querySelector('[data-testid=orders-scroller]');\
+        let state = session.script("const s = document.querySelector('[data-testid=orders-scroller]');\
              const l = document.querySelector('[data-testid=orders-loaded]');\
              s.scrollTop = arguments[0] * 48;\
              return [Number(l.dataset.loaded), l.dataset.more, document.querySelectorAll('[data-testid=order-row]').length];",
@@ -726,9 +707,7 @@ async fn the_orders_list_stays_quick_over_a_hundred_thousand_orders() {
     for page in 1..=20usize {
         let begun = Instant::now();
         loop {
-            let state = script(
-                &session,
-                "const s = document.querySelector('[data-testid=orders-scroller]');\
+            let state = session.script("const s = document.querySelector('[data-testid=orders-scroller]');\
                  s.scrollTop = s.scrollHeight;\
                  return [Number(document.querySelector('[data-testid=orders-loaded]').dataset.loaded),\
                          document.querySelectorAll('[data-testid=order-row]').length];",
@@ -788,9 +767,7 @@ async fn the_orders_list_stays_quick_over_a_hundred_thousand_orders() {
         .await;
     // Sending keys focuses the table (a click would pick a row).
     session.type_into(&table, "\u{E015}\u{E015}").await;
-    let active = script(
-        &session,
-        "const t = document.querySelector('[data-testid=orders-table]');\
+    let active = session.script("const t = document.querySelector('[data-testid=orders-table]');\
          const row = document.getElementById(t.getAttribute('aria-activedescendant'));\
          return row ? [Number(row.dataset.index), Number(row.dataset.orderId)] : null;",
         json!([]),
@@ -807,9 +784,7 @@ async fn the_orders_list_stays_quick_over_a_hundred_thousand_orders() {
             Duration::from_secs(10),
         )
         .await;
-    let shown = script(
-        &session,
-        "return document.querySelector('[data-testid=order-row].selected').dataset.orderId;",
+    let shown = session.script("return document.querySelector('[data-testid=order-row].selected').dataset.orderId;",
         json!([]),
     )
     .await;
@@ -847,9 +822,7 @@ async fn the_orders_list_stays_quick_over_a_hundred_thousand_orders() {
     std::fs::create_dir(&exports).unwrap();
     let target = exports.join("all.csv");
     set_text(&session, "export-path", &target.display().to_string()).await;
-    script(
-        &session,
-        "window.__labels = [];\
+    session.script("window.__labels = [];\
          new MutationObserver(() => {\
            const l = document.querySelector('[data-testid=export-progress-label]');\
            if (l && window.__labels[window.__labels.length - 1] !== l.textContent) window.__labels.push(l.textContent);\
@@ -872,7 +845,7 @@ async fn the_orders_list_stays_quick_over_a_hundred_thousand_orders() {
         )
         .await;
     eprintln!("e2e: {ORDERS} orders exported in {:?}", begun.elapsed());
-    let labels = script(&session, "return window.__labels;", json!([])).await;
+    let labels = session.script("return window.__labels;", json!([])).await;
     let labels: Vec<&str> = labels
         .as_array()
         .unwrap()

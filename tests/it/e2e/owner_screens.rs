@@ -6,20 +6,11 @@
 use std::path::Path;
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::json;
 
-use super::{open_app, order_detail, set_viewport, settled_order, shot, Session, TILL};
+use super::{layout_faults, open_app, order_detail, set_viewport, settled_order, shot, Session, TILL};
 use crate::support::{create_sandbox_order, json as parse_json, paydesk, run_ok};
 
-async fn script(session: &Session, body: &str, args: Value) -> Value {
-    session
-        .call(
-            reqwest::Method::POST,
-            "/execute/sync",
-            Some(json!({"script": body, "args": args})),
-        )
-        .await
-}
 
 /// A scanned payment code the sandbox declines (its last digit is 9): the order ends failed.
 fn declined_scan(dir: &Path, amount: &str) -> String {
@@ -128,9 +119,7 @@ async fn totals_count_only_money_that_arrived_and_reports_agree() {
     assert_eq!(cli["failed"], 1, "{cli}");
 
     // At 1024 wide: the header is one line, and no column header is cut.
-    let geometry = script(
-        &session,
-        "const t = document.querySelector('[data-testid=orders-totals]');\
+    let geometry = session.script("const t = document.querySelector('[data-testid=orders-totals]');\
          const heads = Array.from(document.querySelectorAll('[data-testid=orders-head]'));\
          return {\
            totalsOneLine: t.scrollWidth <= t.clientWidth + 1 && t.getBoundingClientRect().height < 48,\
@@ -225,9 +214,7 @@ async fn totals_count_only_money_that_arrived_and_reports_agree() {
         Some("1")
     );
     // The range pickers are date pickers, not typed text.
-    let kinds = script(
-        &session,
-        "return ['report-from', 'report-to'].map((id) => document.querySelector(`[data-testid=${id}]`).type);",
+    let kinds = session.script("return ['report-from', 'report-to'].map((id) => document.querySelector(`[data-testid=${id}]`).type);",
         json!([]),
     )
     .await;
@@ -256,9 +243,30 @@ async fn a_waiting_order_is_cancelled_from_orders_with_a_confirmation() {
     session
         .find("[data-testid=waiting-actions]", Duration::from_secs(10))
         .await;
-    session
+    // At the till's size, the waiting order's actions are in view and whole.
+    set_viewport(&session, TILL.0, TILL.1).await;
+    let faults = layout_faults(
+        &session,
+        "waiting-detail",
+        &[
+            "[data-testid=check-now]",
+            "[data-testid=cancel-sale]",
+            "[data-testid=reopen-on-counter]",
+        ],
+    )
+    .await;
+    assert!(faults.is_empty(), "{}", faults.join("\n"));
+    session.screenshot(&shot("orders-waiting-detail-1024.png")).await;
+    // Check now asks the gateway and says what it found, in words.
+    let check = session
         .find("[data-testid=check-now]", Duration::from_secs(5))
         .await;
+    session.click(&check).await;
+    let done = session
+        .find("[data-testid=owner-action-done]", Duration::from_secs(15))
+        .await;
+    let said = session.text(&done).await;
+    assert!(said.starts_with("Checked"), "{said}");
     let cancel = session
         .find("[data-testid=cancel-sale]", Duration::from_secs(5))
         .await;
@@ -361,9 +369,7 @@ async fn a_declined_order_says_why_and_keeps_codes_in_technical_details() {
         .await;
     // The main part of the detail has no raw code, no POLL or NOTIFY tag; the technical
     // details (closed) have the gateway's own word.
-    let main = script(
-        &session,
-        "const d = document.querySelector('[data-testid=order-detail]').cloneNode(true);\
+    let main = session.script("const d = document.querySelector('[data-testid=order-detail]').cloneNode(true);\
          d.querySelector('[data-testid=technical-details]').remove();\
          return d.innerText;",
         json!([]),
@@ -377,13 +383,31 @@ async fn a_declined_order_says_why_and_keeps_codes_in_technical_details() {
         .find("[data-testid=technical-details]", Duration::from_secs(5))
         .await;
     assert_eq!(session.attribute(&technical, "open").await, None);
-    if !raw.is_empty() {
-        let source = session.source().await;
-        assert!(
-            source.contains(&raw),
-            "the gateway's word {raw} is in the technical details"
-        );
-    }
+    // Opened, the technical details have the gateway's own word beside its meaning.
+    let summary = session
+        .find(
+            "[data-testid=technical-details] summary",
+            Duration::from_secs(5),
+        )
+        .await;
+    session.click(&summary).await;
+    assert!(!raw.is_empty(), "the declined order has a gateway status: {detail}");
+    session
+        .wait_for_attribute(
+            "[data-testid=technical-details]",
+            "open",
+            "true",
+            Duration::from_secs(5),
+        )
+        .await;
+    let word = session
+        .find("[data-testid=tech-gateway-status]", Duration::from_secs(5))
+        .await;
+    let word = session.text(&word).await;
+    assert!(
+        word.starts_with(&raw) && word.contains("declined"),
+        "{word:?} for {raw}"
+    );
     // Repeated polls are not in the timeline: each entry is a change.
     let events = detail["events"].as_array().unwrap();
     let changes = events
@@ -485,5 +509,211 @@ async fn reports_show_todays_takings_by_method_as_the_cli_reports_them() {
         Some("1975")
     );
     session.screenshot(&shot("report-today.png")).await;
+    session.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "drives the real window: make test runs it under Xvfb with tauri-driver"]
+async fn the_export_starts_with_a_dated_file_in_the_owners_folder_and_asks_the_pin() {
+    let dir = tempfile::tempdir().unwrap();
+    settled_order(dir.path(), "wechat-qr", "12.50", true);
+    let out = dir.path().join("exports");
+    std::fs::create_dir(&out).unwrap();
+    let (_driver, session) = open_app(dir.path()).await;
+    set_viewport(&session, TILL.0, TILL.1).await;
+    open_screen(&session, "orders", "[data-testid=order-row]").await;
+    let open = session
+        .find("[data-testid=export-open]", Duration::from_secs(5))
+        .await;
+    session.click(&open).await;
+    session
+        .find("[data-testid=export-col-id]", Duration::from_secs(5))
+        .await;
+    // The panel fits the till: the path and Export in view, nothing cut.
+    let faults = layout_faults(
+        &session,
+        "export",
+        &["[data-testid=export-path]", "[data-testid=export-submit]"],
+    )
+    .await;
+    assert!(faults.is_empty(), "{}", faults.join("\n"));
+    // A whole path at once: the Documents (or home) folder and today's name, never empty.
+    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+    let want_end = format!("/paydesk-orders-{today}.csv");
+    let field = session
+        .find("[data-testid=export-path]", Duration::from_secs(5))
+        .await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let path = loop {
+        let value = session.attribute(&field, "value").await.unwrap_or_default();
+        let value = if value.is_empty() {
+            session.script("return document.querySelector('[data-testid=export-path]').value;",
+                json!([]),
+            )
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+        } else {
+            value
+        };
+        if !value.is_empty() || std::time::Instant::now() > deadline {
+            break value;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(
+        path.starts_with('/') && path.ends_with(&want_end),
+        "the export starts at a whole, dated path: {path:?}"
+    );
+    // Exported elsewhere (not into the tester's home): the PIN is asked, then the file is written.
+    let target = out.join("orders.csv");
+    session.clear(&field).await;
+    session.type_into(&field, &target.display().to_string()).await;
+    let submit = session
+        .find("[data-testid=export-submit]", Duration::from_secs(5))
+        .await;
+    session.click(&submit).await;
+    session
+        .find("[data-testid=pin-dialog]", Duration::from_secs(10))
+        .await;
+    assert!(!target.exists(), "nothing is written before the PIN");
+    session.enter_pin(super::OWNER_PIN).await;
+    session
+        .wait_for_attribute(
+            "[data-testid=export-done]",
+            "data-rows",
+            "1",
+            Duration::from_secs(15),
+        )
+        .await;
+    assert!(target.exists());
+    session.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "drives the real window: make test runs it under Xvfb with tauri-driver"]
+async fn many_currencies_keep_the_takings_on_one_line_at_1024() {
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(&mut paydesk(
+        dir.path(),
+        &["dev", "seed", "--orders", "300", "--seed", "5"],
+    ));
+    let cli = parse_json(&run_ok(&mut paydesk(dir.path(), &["totals", "--json"])));
+    let currencies = cli["byCurrency"].as_array().unwrap();
+    assert!(currencies.len() >= 6, "a seeded ledger has many currencies: {cli}");
+
+    let (_driver, session) = open_app(dir.path()).await;
+    set_viewport(&session, TILL.0, TILL.1).await;
+    open_screen(&session, "orders", "[data-testid=order-row]").await;
+    session
+        .wait_for_attribute(
+            "[data-testid=orders-totals]",
+            "data-count",
+            &cli["count"].to_string(),
+            Duration::from_secs(15),
+        )
+        .await;
+    // Every currency is there with the CLI's takings (the ones past the first few behind
+    // "+N more"), and the line does not wrap or overflow.
+    for t in currencies {
+        let code = t["currency"].as_str().unwrap();
+        let shown = session
+            .find(&format!("[data-testid=total-{code}]"), Duration::from_secs(5))
+            .await;
+        assert_eq!(
+            session.attribute(&shown, "data-takings-minor").await,
+            Some(t["takingsMinor"].to_string()),
+            "{code}"
+        );
+    }
+    let more = session
+        .find("[data-testid=totals-more]", Duration::from_secs(5))
+        .await;
+    let shown = session
+        .count("[data-testid=orders-takings] > [data-currency]")
+        .await;
+    assert!(shown >= 1, "the shop's currency at least");
+    assert_eq!(
+        session.text(&more).await.trim(),
+        format!("+{} more", currencies.len() - shown)
+    );
+    let line = session.script("const t = document.querySelector('[data-testid=orders-totals]');\
+         const r = t.getBoundingClientRect();\
+         return [t.scrollWidth <= t.clientWidth + 1, r.height, r.right <= window.innerWidth];",
+        json!([]),
+    )
+    .await;
+    assert_eq!(line[0], true, "{line}");
+    assert!(line[1].as_f64().unwrap() < 48.0, "one line: {line}");
+    assert_eq!(line[2], true, "{line}");
+    // "+N more" lists the rest over the list, and Escape closes it.
+    session.click(&more).await;
+    session
+        .wait_for_attribute(
+            "[data-testid=totals-more]",
+            "aria-expanded",
+            "true",
+            Duration::from_secs(5),
+        )
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    session.screenshot(&shot("orders-currencies-1024.png")).await;
+    session.type_into(&more, "\u{E00C}").await;
+    session
+        .wait_for_attribute(
+            "[data-testid=totals-more]",
+            "aria-expanded",
+            "false",
+            Duration::from_secs(5),
+        )
+        .await;
+    session.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "drives the real window: make test runs it under Xvfb with tauri-driver"]
+async fn a_waiting_order_is_reopened_on_the_counter_from_orders() {
+    let dir = tempfile::tempdir().unwrap();
+    let order = create_sandbox_order(dir.path(), "wechat-qr", "8.40");
+    let id = order["id"].as_i64().unwrap().to_string();
+    let number = order["merchantOrderNo"].as_str().unwrap().to_string();
+
+    let (_driver, session) = open_app(dir.path()).await;
+    open_screen(&session, "orders", "[data-testid=orders-table]").await;
+    let row = session
+        .find(
+            &format!("[data-testid=order-row][data-order-id='{id}'] td.mono"),
+            Duration::from_secs(10),
+        )
+        .await;
+    session.click(&row).await;
+    let reopen = session
+        .find("[data-testid=reopen-on-counter]", Duration::from_secs(10))
+        .await;
+    session.click(&reopen).await;
+    // The counter, showing that sale (its number's end, as the counter shows it), still
+    // waiting for the customer.
+    let shown = session
+        .find("[data-testid=order-number]", Duration::from_secs(10))
+        .await;
+    let shown = session.text(&shown).await;
+    let tail = shown.trim().trim_start_matches('…');
+    assert!(
+        tail.len() >= 4 && number.ends_with(tail),
+        "the counter shows {shown:?} for {number}"
+    );
+    session
+        .wait_for_attribute(
+            "[data-testid=order-status]",
+            "data-status",
+            "pending",
+            Duration::from_secs(10),
+        )
+        .await;
+    let amount = session
+        .find("[data-testid=order-amount]", Duration::from_secs(5))
+        .await;
+    assert_eq!(session.text(&amount).await.trim(), "8.40 CAD");
     session.close().await;
 }

@@ -257,6 +257,18 @@ export function unansweredRefunds(): Promise<UnansweredRefund[]> {
   return call<UnansweredRefund[]>('unanswered_refunds');
 }
 
+/** A payment that arrived after the counter let its sale go (expired or cancelled). */
+export interface LatePayment {
+  order: OrderView;
+  /** What the owner should do, in words ("paid after it was cancelled: refund it"). */
+  note: string;
+}
+
+/** Late payments still holding the customer's money, newest first. */
+export function latePayments(): Promise<LatePayment[]> {
+  return call<LatePayment[]>('late_payments');
+}
+
 /** Resends the order's refunds and voids whose outcome is unknown, under their own numbers. */
 export function resendRefunds(request: { id: number; pin: string }): Promise<OrderDetail> {
   return call<OrderDetail>('resend_refunds', { request });

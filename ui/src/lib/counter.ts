@@ -1,7 +1,7 @@
 /**
  * What the counter offers and how it reads a USB scanner: pure logic, tested by vitest.
  */
-import type { MethodKind, PaymentMethod } from './api';
+import type { MethodKind, OrderView, PaymentMethod } from './api';
 
 /** The kinds a cashier can take at the counter; app and token methods belong elsewhere. */
 export const COUNTER_KINDS: readonly MethodKind[] = ['qr', 'link', 'barcode', 'widget'];
@@ -64,4 +64,218 @@ export const DECLINED_SCAN_MESSAGE = "Declined by the customer's wallet: ask for
 export function isDeclinedScan(kind: string | null | undefined, status: string): boolean {
   if (kind !== 'barcode') return false;
   return status === 'failed' || status === 'cancelled' || status === 'expired' || status === 'voided';
+}
+
+// ---- The shop's methods, most used first ----
+
+/** Whether a key of `shop.methods` names this method (`wechat-qr`, or `iotpay/wechat-qr`). */
+function namesMethod(key: string, m: PaymentMethod): boolean {
+  const k = key.trim();
+  return k === m.method || k === `${m.gateway}/${m.method}` || k === `${m.gateway}:${m.method}`;
+}
+
+/**
+ * The methods the counter offers: those of the shop (`app_info.shopMethods`, already most used
+ * first) in that order; every counter method when the shop chose none.
+ */
+export function shopCounterMethods(methods: readonly PaymentMethod[], shopMethods: readonly string[] | undefined): PaymentMethod[] {
+  const offered = counterMethods(methods);
+  const keys = (shopMethods ?? []).filter((k) => k.trim() !== '');
+  if (keys.length === 0) return offered;
+  const chosen: PaymentMethod[] = [];
+  for (const key of keys) {
+    for (const m of offered) {
+      if (namesMethod(key, m) && !chosen.includes(m)) chosen.push(m);
+    }
+  }
+  return chosen;
+}
+
+// ---- Currency changes with the method ----
+
+/** Digits after the decimal point of an amount as typed ("12.5" -> 1, "12" -> 0). */
+export function typedDecimals(amount: string): number {
+  const text = amount.trim();
+  const dot = text.indexOf('.');
+  return dot < 0 ? 0 : text.length - dot - 1;
+}
+
+export interface CurrencySwitch {
+  /** Shown next to the amount: the cashier sees the change. Null when nothing changed. */
+  notice: string | null;
+  /** The typed amount does not fit the new currency: shown on the amount field. */
+  amountError: string | null;
+}
+
+/**
+ * What the counter says when a method changes the currency from `from` to `to` with
+ * `amount` typed: never silently (a notice), and an amount with more decimals than the new
+ * currency has is flagged rather than sent.
+ */
+export function currencySwitch(from: string, to: string, amount: string, decimalsOf: (currency: string) => number): CurrencySwitch {
+  if (from === to) return { notice: null, amountError: null };
+  const typed = amount.trim() !== '';
+  const notice = typed ? `Currency changed to ${to}: check the amount` : `Currency changed to ${to}`;
+  const places = decimalsOf(to);
+  if (typed && typedDecimals(amount) > places) {
+    const rule = places === 0 ? `${to} has no decimals` : `${to} has at most ${places} decimals`;
+    return { notice, amountError: `${rule}: type the amount again in ${to}.` };
+  }
+  return { notice, amountError: null };
+}
+
+// ---- The waiting screen's words ----
+
+/** The last six characters of an order number: what a cashier reads out (the full one on hover). */
+export function shortOrderNo(merchantOrderNo: string): string {
+  return merchantOrderNo.length <= 6 ? merchantOrderNo : merchantOrderNo.slice(-6);
+}
+
+/** What the customer does with the QR on screen, in words, by method. */
+export function scanPrompt(method: string): string {
+  switch (method) {
+    case 'wechat-qr':
+      return 'Scan with WeChat';
+    case 'alipay-qr':
+      return 'Scan with Alipay';
+    case 'unionpay-qr':
+      return 'Scan with the UnionPay app';
+    case 'upi':
+      return 'Scan with any UPI app';
+    case 'exchange':
+      return "Scan with the phone's camera to open the payment page";
+    case 'alipay-web':
+    case 'unionpay-web':
+    case 'card-link':
+      return "Scan with the phone's camera to open the payment page";
+    default:
+      return 'Scan with the phone to pay';
+  }
+}
+
+// ---- Sales waiting in the background ----
+
+/** A sale that can still be paid: created, pending or authorized. */
+export function isWaitingStatus(status: string): boolean {
+  return status === 'created' || status === 'pending' || status === 'authorized';
+}
+
+/** The counter's sales off screen: those still waiting (the strip), paid ones to announce. */
+export interface Background {
+  /** Still waiting, newest first. */
+  waiting: OrderView[];
+  /** Paid after they left the screen, newest first, until the cashier opens or dismisses them. */
+  notices: OrderView[];
+  /** Sales that left the screen unpaid (cancelled, expired, failed), with how they ended: a
+   * payment that still arrives is announced, with what to do about it. */
+  left: { id: number; status: string }[];
+  /** For a notice of a payment that came after its sale had ended: what the cashier does. */
+  lateNotes: Record<number, string>;
+}
+
+export function emptyBackground(): Background {
+  return { waiting: [], notices: [], left: [], lateNotes: {} };
+}
+
+function newestFirst(a: OrderView, b: OrderView): number {
+  return b.id - a.id;
+}
+
+/** A sale goes off screen: waiting ones to the strip, others remembered for a late payment. */
+export function sendToBackground(state: Background, order: OrderView): Background {
+  const waiting = state.waiting.filter((o) => o.id !== order.id);
+  const left = state.left.filter((l) => l.id !== order.id);
+  if (isWaitingStatus(order.status)) waiting.push(order);
+  else if (order.status !== 'paid') left.push({ id: order.id, status: order.status });
+  return { ...state, waiting: waiting.sort(newestFirst), left };
+}
+
+/** Waiting sales found in the ledger at start: added to the strip (not the one on screen). */
+export function withLedgerSales(state: Background, found: readonly OrderView[], onScreen: number | null): Background {
+  let next = state;
+  for (const order of found) {
+    if (order.id === onScreen || !isWaitingStatus(order.status)) continue;
+    if (next.waiting.some((o) => o.id === order.id)) continue;
+    next = sendToBackground(next, order);
+  }
+  return next;
+}
+
+/** A sale comes back on screen: out of the strip and the notices. */
+export function takeFromBackground(state: Background, id: number): Background {
+  return {
+    waiting: state.waiting.filter((o) => o.id !== id),
+    notices: state.notices.filter((o) => o.id !== id),
+    left: state.left.filter((l) => l.id !== id),
+    lateNotes: withoutKey(state.lateNotes, id),
+  };
+}
+
+function withoutKey(notes: Record<number, string>, id: number): Record<number, string> {
+  const rest = { ...notes };
+  delete rest[id];
+  return rest;
+}
+
+export function dismissNotice(state: Background, id: number): Background {
+  return { ...state, notices: state.notices.filter((o) => o.id !== id), lateNotes: withoutKey(state.lateNotes, id) };
+}
+
+/** What a cashier does about a payment that arrived after its sale had ended unpaid. */
+export function latePaymentNote(endedAs: string): string {
+  return endedAs === 'cancelled' ? 'paid after it was cancelled: refund it' : 'paid after the sale ended: check it with the customer';
+}
+
+/**
+ * An update of a sale that is not on screen. A waiting one is refreshed in the strip; one that
+ * turned paid leaves the strip and is announced (`announce`: chime and notice); one that ended
+ * unpaid leaves the strip and is remembered. Sales this counter never had are ignored.
+ */
+export function backgroundUpdate(state: Background, next: OrderView): { state: Background; announce: boolean } {
+  const inStrip = state.waiting.find((o) => o.id === next.id);
+  const ended = state.left.find((l) => l.id === next.id);
+  const known = inStrip !== undefined || ended !== undefined;
+  if (!known) return { state, announce: false };
+  if (inStrip && Date.parse(next.updatedAt) < Date.parse(inStrip.updatedAt)) return { state, announce: false };
+  if (isWaitingStatus(next.status)) {
+    if (!inStrip) return { state, announce: false };
+    return { state: { ...state, waiting: state.waiting.map((o) => (o.id === next.id ? next : o)) }, announce: false };
+  }
+  const rest = takeFromBackground(state, next.id);
+  if (next.status === 'paid') {
+    const lateNotes = ended ? { ...rest.lateNotes, [next.id]: latePaymentNote(ended.status) } : rest.lateNotes;
+    return { state: { ...rest, notices: [next, ...rest.notices], lateNotes }, announce: true };
+  }
+  return { state: { ...rest, left: [...rest.left, { id: next.id, status: next.status }] }, announce: false };
+}
+
+/** Why "Cancel sale" did not cancel, in a cashier's words (the gateway's own text stays in the
+ * order's history, never on the counter). */
+export function cancelFailureMessage(error: { code: string; message: string }): string {
+  switch (error.code) {
+    case 'not_waiting':
+      return 'This sale is no longer waiting, so it was not cancelled: its status is shown above.';
+    case 'gateway_rejected':
+      return 'The gateway refused to cancel this sale (it may have just been paid). Paydesk asked it again: its status is shown above.';
+    case 'gateway_unreachable':
+    case 'gateway_pending':
+    case 'gateway_protocol':
+      return 'The gateway did not answer: the sale was not cancelled. Try again in a moment.';
+    case 'not_found':
+      return 'This sale is not in the ledger.';
+    default:
+      return `The sale was not cancelled: ${error.message}`;
+  }
+}
+
+/**
+ * What the cashier reads when a payment could not be created. The core's own words for input
+ * (amount, currency, code) are plain already; a gateway's refusal carries its code and text,
+ * which belong to the order's technical details, not the counter.
+ */
+export function createFailureMessage(error: { code: string; message: string }): string {
+  if (error.code === 'gateway_rejected') {
+    return 'The gateway refused this payment: nothing was charged. Try again, or another way to pay (the reason is in the order, under Orders).';
+  }
+  return error.message;
 }

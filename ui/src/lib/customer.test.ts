@@ -12,9 +12,14 @@ describe('customer display', () => {
   it('says one big thing: scan, or the outcome', () => {
     const sale = { amountDisplay: '12.50', currency: 'CAD', qrSvg: '<svg></svg>' };
     expect(customerHeadline({ ...sale, status: 'pending' })).toEqual({ text: 'Scan to pay', tone: 'waiting', final: false });
-    expect(customerHeadline({ ...sale, status: 'created', qrSvg: null }).text).toBe('Waiting for payment');
+    expect(customerHeadline({ ...sale, status: 'created', qrSvg: null }).text).toBe('Waiting for your payment');
     expect(customerHeadline({ ...sale, status: 'paid' })).toEqual({ text: 'Paid', tone: 'success', final: true });
-    expect(customerHeadline({ ...sale, status: 'failed' })).toEqual({ text: 'Failed', tone: 'danger', final: true });
-    expect(customerHeadline({ ...sale, status: 'expired' })).toEqual({ text: 'Expired', tone: 'neutral', final: true });
+    expect(customerHeadline({ ...sale, status: 'failed' })).toEqual({ text: 'Payment declined', tone: 'danger', final: true });
+    expect(customerHeadline({ ...sale, status: 'cancelled' }).text).toBe('Sale cancelled');
+    expect(customerHeadline({ ...sale, status: 'expired' })).toEqual({
+      text: 'Time ran out: please ask at the counter',
+      tone: 'neutral',
+      final: true,
+    });
   });
 });

@@ -13,11 +13,22 @@ export interface Headline {
   final: boolean;
 }
 
-/** The one big line the customer reads: Scan to pay, Paid, Failed, Expired... */
+/** What the customer reads when the sale is over, in their words (not the ledger's). */
+const CUSTOMER_WORDS: Record<string, string> = {
+  paid: 'Paid',
+  failed: 'Payment declined',
+  cancelled: 'Sale cancelled',
+  voided: 'Payment cancelled',
+  expired: 'Time ran out: please ask at the counter',
+  refunded: 'Refunded',
+  partially_refunded: 'Partly refunded',
+};
+
+/** The one big line the customer reads: Scan to pay, Paid, Payment declined... */
 export function customerHeadline(sale: CustomerSale): Headline {
   const final = isFinal(sale.status);
   if (!final) {
-    return { text: sale.qrSvg ? 'Scan to pay' : 'Waiting for payment', tone: 'waiting', final };
+    return { text: sale.qrSvg ? 'Scan to pay' : 'Waiting for your payment', tone: 'waiting', final };
   }
-  return { text: statusLabel(sale.status), tone: statusTone(sale.status), final };
+  return { text: CUSTOMER_WORDS[sale.status] ?? statusLabel(sale.status), tone: statusTone(sale.status), final };
 }

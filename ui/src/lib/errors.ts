@@ -20,6 +20,10 @@ export type AppErrorCode =
   | 'pin_wrong'
   | 'locked_out'
   | 'already_set_up'
+  | 'pin_required'
+  | 'pin_wrong'
+  | 'locked_out'
+  | 'already_set_up'
   | 'storage'
   | 'vault'
   | 'internal';

@@ -21,25 +21,27 @@ import {
 } from './owner';
 
 describe('owner PIN', () => {
-  it('is 4 to 8 digits', () => {
+  it('is 4 to 12 digits', () => {
     expect(isValidPin('1234')).toBe(true);
     expect(isValidPin('12345678')).toBe(true);
+    expect(isValidPin('123456789012')).toBe(true);
+    expect(isValidPin('1234567890123')).toBe(false);
     expect(isValidPin('123')).toBe(false);
-    expect(isValidPin('123456789')).toBe(false);
+    expect(isValidPin('123456789')).toBe(true);
     expect(isValidPin('12a4')).toBe(false);
     expect(isValidPin(' 1234')).toBe(false);
     expect(isValidPin('')).toBe(false);
   });
 
-  it('fields keep digits only, at most eight', () => {
+  it('fields keep digits only, at most twelve', () => {
     expect(sanitizePin('12-34 ab')).toBe('1234');
-    expect(sanitizePin('1234567890')).toBe('12345678');
+    expect(sanitizePin('12345678901234')).toBe('123456789012');
     expect(sanitizePin('')).toBe('');
   });
 
   it('says why a PIN is refused before sending it', () => {
     expect(pinProblem('')).toBe('Enter the owner PIN');
-    expect(pinProblem('12')).toBe('The owner PIN is 4 to 8 digits');
+    expect(pinProblem('12')).toBe('The owner PIN is 4 to 12 digits');
     expect(pinProblem('2468')).toBeNull();
   });
 });

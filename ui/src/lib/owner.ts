@@ -2,9 +2,9 @@
 import type { OrderView, Refund } from './api';
 import { amountInWords } from './words';
 
-/** The owner PIN is 4 to 8 digits (the core checks the same). */
+/** The owner PIN is 4 to 12 digits (the core's owner.rs `PIN_DIGITS` checks the same). */
 export const PIN_MIN = 4;
-export const PIN_MAX = 8;
+export const PIN_MAX = 12;
 
 export function isValidPin(pin: string): boolean {
   return new RegExp(`^[0-9]{${PIN_MIN},${PIN_MAX}}$`).test(pin);

@@ -81,13 +81,13 @@ describe('what a save sends', () => {
   it('describes a connection check in one line', () => {
     const base = { gateway: 'iotpay', environment: 'test', elapsedMs: 42 };
     expect(connectionText({ ...base, outcome: 'ok', message: 'query_order: 0112' })).toBe(
-      'Reachable, credentials accepted (42 ms): query_order: 0112',
+      'Connected: the gateway accepted this account (42 ms)',
     );
     expect(connectionText({ ...base, outcome: 'credentials_rejected', message: 'sign error' })).toBe(
-      'Reachable, credentials rejected: sign error',
+      'The gateway answered but refused this account: sign error',
     );
     expect(connectionText({ ...base, outcome: 'unreachable', message: 'connection failed' })).toBe(
-      'Unreachable: connection failed',
+      'Could not reach the gateway: connection failed',
     );
   });
 });
@@ -114,7 +114,7 @@ describe('advanced and shop values', () => {
     expect(pinChangeProblem(change)).toBeNull();
     expect(pinChangeProblem({ ...change, current: '' })?.field).toBe('current');
     expect(pinChangeProblem({ ...change, pinSet: false, current: '' })).toBeNull();
-    expect(pinChangeProblem({ ...change, next: '12' })?.message).toBe('The new PIN is 4 to 8 digits');
+    expect(pinChangeProblem({ ...change, next: '12' })?.message).toBe('The new PIN is 4 to 12 digits');
     expect(pinChangeProblem({ ...change, repeat: '' })?.field).toBe('repeat');
     expect(pinChangeProblem({ ...change, repeat: '1358' })).toEqual({
       field: 'repeat',

@@ -214,16 +214,16 @@ export function pinChangeProblem(change: PinChange): { field: 'current' | 'next'
   return null;
 }
 
-/** One line for a Test connection result. */
+/** One line for a Check connection result, in the owner's words (the gateway's after a colon). */
 export function connectionText(check: ConnectionCheck): string {
   const took = `${check.elapsedMs} ms`;
   switch (check.outcome) {
     case 'ok':
-      return `Reachable, credentials accepted (${took}): ${check.message}`;
+      return `Connected: the gateway accepted this account (${took})`;
     case 'credentials_rejected':
-      return `Reachable, credentials rejected: ${check.message}`;
+      return `The gateway answered but refused this account: ${check.message}`;
     case 'unreachable':
-      return `Unreachable: ${check.message}`;
+      return `Could not reach the gateway: ${check.message}`;
     default:
       return check.message;
   }

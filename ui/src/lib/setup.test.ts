@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PaymentMethod } from './api';
 import {
   chosenMethods,
+  currencyNote,
   fieldOfError,
   firstProblemField,
   groupMethods,
@@ -67,9 +68,9 @@ describe('setup: checks', () => {
     expect(shopNameProblem('a\nb')).toMatch(/one line/);
   });
 
-  it('wants a PIN of 4 to 8 digits, typed twice the same', () => {
+  it('wants a PIN of 4 to 12 digits, typed twice the same', () => {
     expect(newPinProblem('')).toMatch(/Choose a PIN/);
-    expect(newPinProblem('123')).toMatch(/4 to 8 digits/);
+    expect(newPinProblem('123')).toMatch(/4 to 12 digits/);
     expect(newPinProblem('2468')).toBeNull();
     expect(pinRepeatProblem('2468', '')).toMatch(/again/);
     expect(pinRepeatProblem('2468', '2469')).toBe('The two PINs are not the same: type them again');
@@ -103,5 +104,16 @@ describe('setup: checks', () => {
     expect(fieldOfError('methods')).toBe('methods');
     expect(fieldOfError(null)).toBeNull();
     expect(fieldOfError('key')).toBeNull();
+  });
+});
+
+describe('setup: the currency and the methods', () => {
+  it('notes when no chosen method takes the shop currency', () => {
+    expect(currencyNote(METHODS, [], 'CAD')).toBeNull();
+    expect(currencyNote(METHODS, ['wechat-qr'], 'CAD')).toBeNull();
+    expect(currencyNote(METHODS, ['upi'], 'CAD')).toBe('None of the ways ticked takes CAD: sales will be in INR.');
+    expect(currencyNote(METHODS, ['upi', 'smartpay-card'], 'CAD')).toBe(
+      'None of the ways ticked takes CAD: sales will be in EUR, GBP, INR.',
+    );
   });
 });

@@ -158,3 +158,14 @@ export function fieldOfError(field: string | null): SetupField | null {
       return null;
   }
 }
+
+/**
+ * A note (not a refusal) when none of the chosen methods takes the shop's currency: the counter
+ * would start each sale in another one. Null when one does, or nothing is chosen yet.
+ */
+export function currencyNote(known: readonly PaymentMethod[], chosen: readonly string[], currency: string): string | null {
+  const picked = known.filter((m) => chosen.includes(m.method));
+  if (picked.length === 0 || currency === '' || picked.some((m) => m.currencies.includes(currency))) return null;
+  const theirs = [...new Set(picked.flatMap((m) => m.currencies))].sort().join(', ');
+  return `None of the ways ticked takes ${currency}: sales will be in ${theirs}.`;
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CurrencyTakings, TotalsView } from './api';
 import {
+  headlineCapacity,
   outcomeCounts,
   paidCount,
   rankCurrencies,
@@ -72,10 +73,24 @@ describe('the headline per currency', () => {
     expect(split.more.map((c) => c.currency)).toEqual(['GBP', 'CNY', 'INR', 'JPY', 'AUD', 'HKD']);
   });
 
-  it('shows four whole rather than three and "+1 more"', () => {
-    const four = ['CAD', 'USD', 'EUR', 'GBP'].map((c) => cur(c, 1));
-    expect(splitHeadline(four, 'CAD')).toMatchObject({ more: [] });
-    expect(splitHeadline(four, 'CAD').shown).toHaveLength(4);
+  it('shows as many whole currencies as the line has room for, with room for "+N more"', () => {
+    const nine = ['CAD', 'USD', 'EUR', 'GBP', 'CNY', 'INR', 'JPY', 'AUD', 'HKD'].map((c, i) => ({
+      ...cur(c, 9 - i, 1484520),
+      takingsDisplay: '14,845.20',
+    }));
+    // "14,845.20 CAD" is 13 characters: 13 * 12 + 15 = 171 px each, "+N more" 92.
+    expect(headlineCapacity(nine, 'CAD', 171 * 9)).toBe(9);
+    expect(headlineCapacity(nine, 'CAD', 171 * 2 + 92)).toBe(2);
+    expect(headlineCapacity(nine, 'CAD', 171 * 2 + 91)).toBe(1);
+    // Always the shop's own, however narrow.
+    expect(headlineCapacity(nine, 'CAD', 0)).toBe(1);
+    const split = splitHeadline(nine, 'CAD', headlineCapacity(nine, 'CAD', 171 * 2 + 92));
+    expect(split.shown.map((c) => c.currency)).toEqual(['CAD', 'USD']);
+    expect(split.more).toHaveLength(7);
+    // Four that fit are all shown, no "+N more".
+    const four = nine.slice(0, 4);
+    expect(headlineCapacity(four, 'CAD', 171 * 4)).toBe(4);
+    expect(splitHeadline(four, 'CAD', 4).more).toEqual([]);
   });
 
   it('reads as one sentence', () => {

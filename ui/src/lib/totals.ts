@@ -30,18 +30,46 @@ export interface HeadlineSplit {
   more: CurrencyTakings[];
 }
 
-/**
- * The currencies that fit the line and the rest. Showing `max` and "+1 more" would take about
- * the room of one more currency, so one over `max` is shown whole.
- */
+/** The first `max` currencies (ranked) and the rest, behind "+N more". */
 export function splitHeadline(
   byCurrency: readonly CurrencyTakings[],
   shopCurrency = '',
   max = HEADLINE_CURRENCIES,
 ): HeadlineSplit {
   const ranked = rankCurrencies(byCurrency, shopCurrency);
-  if (ranked.length <= max + 1) return { shown: ranked, more: [] };
+  if (ranked.length <= max) return { shown: ranked, more: [] };
   return { shown: ranked.slice(0, max), more: ranked.slice(max) };
+}
+
+/** What the line's pieces take, in CSS pixels (the header's font: 1.15rem bold figures). */
+export interface LineMetrics {
+  /** A character of a headline figure ("14,845.20 CAD"). */
+  charPx: number;
+  /** The gap after each figure. */
+  gapPx: number;
+  /** The "+N more" button. */
+  morePx: number;
+}
+
+export const HEADER_METRICS: LineMetrics = { charPx: 12, gapPx: 15, morePx: 92 };
+
+/**
+ * How many currencies fit `availablePx` beside the counts: as many as fit whole, with room
+ * for "+N more" when some are left out; at least one (the shop's own).
+ */
+export function headlineCapacity(
+  byCurrency: readonly CurrencyTakings[],
+  shopCurrency: string,
+  availablePx: number,
+  metrics: LineMetrics = HEADER_METRICS,
+): number {
+  const ranked = rankCurrencies(byCurrency, shopCurrency);
+  const widths = ranked.map((t) => takingsText(t).length * metrics.charPx + metrics.gapPx);
+  for (let k = ranked.length; k > 1; k--) {
+    const used = widths.slice(0, k).reduce((a, b) => a + b, 0) + (k < ranked.length ? metrics.morePx : 0);
+    if (used <= availablePx) return k;
+  }
+  return 1;
 }
 
 export type OutcomeKey = 'paid' | 'waiting' | 'failed' | 'cancelled' | 'expired';
