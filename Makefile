@@ -4,11 +4,12 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help setup run test build ui clean bench screenshots
+.PHONY: help setup run test build ui clean bench screenshots package
 
 help:
 	@echo "make run    open Paydesk on its embedded sandbox (no credentials needed)"
-	@echo "make test   run every suite: Rust unit + integration, UI unit, keychain, end-to-end"
+	@echo "make test   run every suite: Rust unit + integration, UI unit, keychain, end-to-end, package"
+	@echo "make package  build the .deb and .rpm (target/release/bundle/)"
 
 setup:
 	@scripts/setup.sh
@@ -21,6 +22,10 @@ run: build
 
 test: setup
 	@scripts/test.sh
+
+# The Linux packages (.deb, .rpm) with Tauri's bundler, nothing downloaded (scripts/package.sh).
+package: setup
+	@scripts/package.sh
 
 # The README's screenshots, from the last end-to-end run (make test) into docs/.
 screenshots:

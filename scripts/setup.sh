@@ -9,6 +9,9 @@ TAURI_DRIVER_VERSION=2.1.0
 SYSTEM_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev libayatana-appindicator3-dev librsvg2-dev
   xvfb xauth webkit2gtk-driver gnome-keyring libsecret-1-dev dbus-x11 sqlite3 procps
+  # The installed-package suite: rpm (to read the .rpm the bundler writes), x11-utils
+  # (xwininfo), curl and jq (WebDriver by hand).
+  rpm x11-utils curl jq
   # Customers' names in Chinese, Japanese, Korean and Devanagari, legible on a bare machine
   # (DejaVu covers Latin, Cyrillic, Greek, Arabic and Hebrew).
   fonts-wqy-microhei fonts-lohit-deva

@@ -6,6 +6,9 @@
 #   keychain  the vault against a real gnome-keyring, under dbus-run-session
 #   e2e       the real window through tauri-driver + WebKitWebDriver, under Xvfb and
 #             dbus-run-session with a throwaway gnome-keyring
+#   package   the .deb and .rpm built (release), the .deb installed with apt, the installed
+#             binary's CLI smoke test and window, removed, the user's ledger kept
+#             (scripts/test-package.sh; PAYDESK_SKIP_PACKAGE=1 leaves it out)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +26,13 @@ vitest_counts() {
   line=$(plain "$1" | grep -E '^ *Tests +' | tail -n1)
   p=$(grep -Eo '[0-9]+ passed' <<<"$line" | grep -Eo '[0-9]+')
   f=$(grep -Eo '[0-9]+ failed' <<<"$line" | grep -Eo '[0-9]+')
+  printf "%d %d" "${p:-0}" "${f:-0}"
+}
+# Reads scripts/test-package.sh's "package: 14 passed, 0 failed" line.
+package_counts() {
+  local line
+  line=$(plain "$1" | grep -E '^package: [0-9]+ passed, [0-9]+ failed' | tail -n1)
+  read -r p f < <(sed -E 's/^package: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/' <<<"$line")
   printf "%d %d" "${p:-0}" "${f:-0}"
 }
 
@@ -76,6 +86,18 @@ suite e2e cargo_counts dbus-run-session -- bash -c '
   export $(gnome-keyring-daemon --start --components=secrets | xargs)
   xvfb-run -a -s "-screen 0 1440x900x24" \
     env TAURI_DRIVER="$PWD/.tools/bin/tauri-driver" cargo test --test it -- --ignored e2e:: --test-threads=1'
+
+# The installed package: a release build (longer than the other suites on a cold cache: its own
+# limit), apt install, the installed app's CLI and window, apt remove.
+if [ "${PAYDESK_SKIP_PACKAGE:-0}" != 1 ]; then
+  suite_limit=${PAYDESK_PACKAGE_LIMIT:-2700} suite package package_counts dbus-run-session -- bash -c '
+    set -e
+    export XDG_DATA_HOME=$(mktemp -d)
+    trap "rm -rf \"$XDG_DATA_HOME\"" EXIT
+    export $(echo -n "paydesk-ci" | gnome-keyring-daemon --login | xargs)
+    export $(gnome-keyring-daemon --start --components=secrets | xargs)
+    xvfb-run -a -s "-screen 0 1440x900x24" scripts/test-package.sh'
+fi
 
 printf '\n\033[1mSummary\033[0m\n'
 failed=0

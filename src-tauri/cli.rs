@@ -77,6 +77,11 @@ pub enum Command {
     /// Set up a new shop once: its name, currency, the methods the counter offers and the
     /// owner's PIN (a hidden prompt typed twice, or one line on stdin with --pin-stdin).
     Setup(SetupArgs),
+    /// Back the ledger up (SQLite's online backup API) into --to DIR, else the data
+    /// directory's backups folder; `backup status`: the last backup's time.
+    Backup(crate::cli_backup::BackupArgs),
+    /// Put a backup back as the ledger: the window closed, the owner's PIN, the file checked first.
+    Restore(crate::cli_backup::RestoreArgs),
     /// Check the data directory, the ledger, the keychain and the sandbox.
     Doctor,
     /// Re-query every order still open at its gateway and record the answers, as the window
@@ -956,6 +961,13 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
                 state.currency,
                 state.methods.join(", ")
             );
+        }
+        Command::Backup(args) => return crate::cli_backup::backup(&data_dir, args),
+        Command::Restore(args) => {
+            if data_dir.join(paydesk::ledger::LEDGER_FILE).is_file() {
+                owner_pin(cli, &Ledger::open_in(&data_dir)?)?;
+            }
+            return crate::cli_backup::restore(&data_dir, args);
         }
         Command::Doctor => return doctor(&data_dir, cli.mode()).await,
         Command::Reconcile { json } => return reconcile(&data_dir, cli.mode(), json).await,

@@ -447,7 +447,27 @@ impl Ledger {
     }
 
     pub fn open(path: &Path) -> Result<Ledger> {
-        let conn = crate::db::open(path, MIGRATIONS)?;
+        Ledger::open_with_migrations(path, MIGRATIONS)
+    }
+
+    /// `open` with another list of migrations: the tests' way to make one fail midway. A
+    /// ledger of an older schema is backed up first (`backup::before_migration`); when a
+    /// migration fails, that backup is put back and the error says so.
+    #[doc(hidden)]
+    pub fn open_with_migrations(path: &Path, migrations: &[&str]) -> Result<Ledger> {
+        let backup = crate::backup::before_migration(path, migrations.len())?;
+        let conn = match (crate::db::open(path, migrations), backup) {
+            (Ok(conn), _) => conn,
+            (Err(e), Some(backup)) => {
+                return Err(crate::backup::undo_failed_migration(
+                    path,
+                    &backup,
+                    migrations.len(),
+                    e,
+                ))
+            }
+            (Err(e), None) => return Err(e),
+        };
         Ok(Ledger {
             conn: Mutex::new(conn),
             path: path.to_path_buf(),

@@ -2,6 +2,7 @@
 //! sandbox and the payment service that ties them together. Nothing in this crate imports
 //! tauri: the window (`shell/`) and the CLI (`cli.rs`) are thin layers in the binary.
 
+pub mod backup;
 pub mod config;
 pub mod db;
 pub mod error;

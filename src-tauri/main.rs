@@ -8,6 +8,7 @@
 
 mod bench;
 mod cli;
+mod cli_backup;
 mod shell;
 
 use std::process::ExitCode;

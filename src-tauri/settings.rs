@@ -102,6 +102,7 @@ pub fn known_keys() -> Vec<String> {
         SHOP_METHODS,
         SHOP_SETUP_DONE,
         NOTIFY_BIND,
+        crate::backup::BACKUP_DIR_SETTING,
     ]
         .iter()
         .map(|k| k.to_string())
@@ -218,6 +219,9 @@ pub fn check(key: &str, value: &str) -> Result<Checked> {
             )),
         },
         NOTIFY_BIND => check_bind(value),
+        crate::backup::BACKUP_DIR_SETTING => {
+            crate::backup::check_dir(value).map(|dir| Checked::ok(dir.display().to_string()))?
+        }
         SHOP_METHODS => check_methods(value).map(|methods| Checked {
             value: methods
                 .iter()

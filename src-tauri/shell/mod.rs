@@ -114,6 +114,11 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    // Held while the window is open (`paydesk restore` refuses meanwhile); the daily backup.
+    let _window_lock = paydesk::backup::WindowLock::shared(&data_dir)
+        .map_err(|e| tracing::warn!("{e}"))
+        .ok();
+    paydesk::backup::spawn_daily(data_dir.clone());
     let mut context = tauri::generate_context!();
     allow_widget_hosts(&mut context, &data_dir);
     let result = tauri::Builder::default()

@@ -4,6 +4,7 @@
 //! `keychain::` and `e2e::` tests are `#[ignore]`d in a plain `cargo test`: they need a Secret
 //! Service session and a display. `make test` runs them under `dbus-run-session` and Xvfb.
 
+mod backup;
 mod cancel;
 mod cli;
 mod e2e;
