@@ -26,6 +26,7 @@ const COMMANDS: &[&str] = &[
     "test_connection",
     "restart_app",
     "daily_report",
+    "backup_status",
     "open_customer_display",
     "customer_display_show",
     "customer_display_state",

@@ -194,6 +194,7 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
             settings_commands::save_settings,
             settings_commands::test_connection,
             settings_commands::restart_app,
+            settings_commands::backup_status,
             settings_commands::daily_report,
             display::open_customer_display,
             display::customer_display_show,

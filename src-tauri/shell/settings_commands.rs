@@ -116,3 +116,9 @@ pub fn daily_report(desk: Desk<'_>, request: ReportRequest) -> Answer<DailyRepor
     )
     .map_err(fail)
 }
+
+/// Where the ledger's backups are and how old the newest is (Settings warns past a day).
+#[tauri::command(async)]
+pub fn backup_status(desk: Desk<'_>) -> Answer<paydesk::backup::Status> {
+    paydesk::backup::status(desk.ledger()).map_err(fail)
+}

@@ -441,3 +441,40 @@ async fn settings_change_the_methods_the_counter_offers_with_the_pin() {
     }
     session.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "drives the real window: make test runs it under Xvfb with tauri-driver"]
+async fn settings_say_when_the_ledger_was_last_backed_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let (driver, session) = open_app(dir.path()).await;
+    open_screen(&session, "settings").await;
+    // A new shop has no backup yet: Settings warns.
+    session
+        .wait_for_attribute(
+            "[data-testid=settings-backup-state]",
+            "data-stale",
+            "true",
+            Duration::from_secs(10),
+        )
+        .await;
+    session.close().await;
+    drop(driver);
+
+    run_ok(&mut paydesk(dir.path(), &["backup"]));
+    let (_driver, session) = open_app(dir.path()).await;
+    open_screen(&session, "settings").await;
+    session
+        .wait_for_attribute(
+            "[data-testid=settings-backup-state]",
+            "data-stale",
+            "false",
+            Duration::from_secs(10),
+        )
+        .await;
+    let state = session
+        .find("[data-testid=settings-backup-state]", Duration::from_secs(5))
+        .await;
+    let said = session.text(&state).await;
+    assert!(said.starts_with("Last backup"), "{said}");
+    session.close().await;
+}

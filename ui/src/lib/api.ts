@@ -584,3 +584,18 @@ export async function setWindowTitle(title: string): Promise<void> {
     // Outside the window (tests) or not allowed: the page title is set anyway.
   }
 }
+
+/** Where the ledger's backups are and how old the newest is. */
+export interface BackupStatus {
+  folder: string | null;
+  last: string | null;
+  /** RFC 3339, UTC. */
+  lastAt: string | null;
+  /** No backup, or the newest is older than a day. */
+  stale: boolean;
+  message: string;
+}
+
+export function backupStatus(): Promise<BackupStatus> {
+  return call<BackupStatus>('backup_status');
+}
