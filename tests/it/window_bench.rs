@@ -435,17 +435,19 @@ async fn figures() {
         values: paid_times,
         target: Some(("p95", 150.0)),
     });
-    // SMEPay's sandbox sends no notification: Paid comes from the poll (1 s fast interval).
+    // SMEPay: the sandbox POSTs its unsigned webhook, a hint Paydesk answers by re-querying
+    // (before issue 13's fix the window still waited for the 1 s poll, so this row then
+    // measured the poll path). A gateway with no notification at all is not measured here.
     let mut polled = Vec::new();
     for i in 0..(sales / 2).max(3) {
         let (_, paid) = sale(&session, "upi", &format!("{}.00", 100 + i)).await;
         polled.extend(paid);
     }
     rows.push(Row {
-        name: "pay to Paid painted, poll only (SMEPay, 1 s)".into(),
+        name: "pay to Paid painted, SMEPay webhook hint".into(),
         unit: "ms",
         values: polled,
-        target: Some(("max", 1100.0)),
+        target: Some(("p95", 150.0)),
     });
     weigh(&driver, &format!("after {} sales", sales + (sales / 2).max(3)));
     session.close().await;
