@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help setup run test build ui clean bench screenshots package
+.PHONY: help setup run test build ui clean bench bench-window screenshots package
 
 help:
 	@echo "make run    open Paydesk on its embedded sandbox (no credentials needed)"
@@ -41,3 +41,10 @@ BENCH_ORDERS ?= 1000000
 bench: setup
 	cargo build --release
 	target/release/paydesk --data-dir target/bench-ledger dev bench --orders $(BENCH_ORDERS)
+	@scripts/bench-window.sh
+
+# The app in its real window (issue 13): release build under Xvfb through tauri-driver, on the
+# sandbox: cold start, Enter to QR, pay to Paid (notified and poll-only), Orders on a seeded
+# ledger of BENCH_WINDOW_ORDERS orders, and the memory of the whole process tree.
+bench-window: setup
+	@scripts/bench-window.sh

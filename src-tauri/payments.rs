@@ -1591,8 +1591,20 @@ impl Paydesk {
     }
 
     /// Re-queries after a verified notification (the notification itself is only a hint).
+    /// The window is told at once when the query moved the order: Paid shows the moment the
+    /// gateway confirms, not at the watcher's next poll (which then sees nothing new to tell,
+    /// or tells the same state once more, harmlessly).
     pub async fn sync_after_notify(&self, id: i64) -> Result<Order> {
-        self.sync_from(id, EventSource::Notify).await
+        let before = self
+            .ledger
+            .get(id)
+            .ok()
+            .map(|o| (o.status, o.gateway_status));
+        let order = self.sync_from(id, EventSource::Notify).await?;
+        if before.as_ref() != Some(&(order.status, order.gateway_status.clone())) {
+            self.notify_observer(&order);
+        }
+        Ok(order)
     }
 }
 

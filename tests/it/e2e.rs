@@ -25,7 +25,7 @@ mod setup;
 
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 /// The WebDriver key code for Enter, as a scanner sends after the digits.
-const ENTER: &str = "\u{E007}";
+pub(crate) const ENTER: &str = "\u{E007}";
 
 fn shot(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -47,13 +47,13 @@ fn tauri_driver() -> PathBuf {
 }
 
 /// tauri-driver, which starts WebKitWebDriver, which starts the app. Killed on drop.
-struct Driver {
-    child: Child,
+pub(crate) struct Driver {
+    pub(crate) child: Child,
     base: String,
 }
 
 impl Driver {
-    fn start(data_dir: &Path) -> Driver {
+    pub(crate) fn start(data_dir: &Path) -> Driver {
         assert!(
             std::env::var_os("DISPLAY").is_some(),
             "the end-to-end tests need a display (make test runs them under Xvfb)"
@@ -124,7 +124,7 @@ fn all_methods() -> String {
 }
 
 /// Whether the first-start setup has run on this data directory.
-fn is_set_up(data_dir: &Path) -> bool {
+pub(crate) fn is_set_up(data_dir: &Path) -> bool {
     paydesk::ledger::Ledger::open_in(data_dir)
         .and_then(|ledger| ledger.setting("shop.setup_done"))
         .ok()
@@ -200,13 +200,13 @@ async fn open_fresh_app(data_dir: &Path) -> (Driver, Session) {
 }
 
 /// A minimal W3C WebDriver session.
-struct Session {
+pub(crate) struct Session {
     http: reqwest::Client,
     url: String,
 }
 
 impl Session {
-    async fn try_new(driver: &Driver) -> Result<Session, String> {
+    pub(crate) async fn try_new(driver: &Driver) -> Result<Session, String> {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(90))
             .build()
@@ -236,7 +236,7 @@ impl Session {
         })
     }
 
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+    pub(crate) async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
         let mut request = self.http.request(method, format!("{}{path}", self.url));
         if let Some(body) = body {
             request = request.json(&body);
@@ -246,7 +246,7 @@ impl Session {
     }
 
     /// The first element matching `css`, waiting up to `within` for it to appear.
-    async fn find(&self, css: &str, within: Duration) -> String {
+    pub(crate) async fn find(&self, css: &str, within: Duration) -> String {
         let deadline = Instant::now() + within;
         loop {
             let found = self
@@ -267,7 +267,7 @@ impl Session {
         }
     }
 
-    async fn click(&self, element: &str) {
+    pub(crate) async fn click(&self, element: &str) {
         self.call(
             reqwest::Method::POST,
             &format!("/element/{element}/click"),
@@ -276,7 +276,7 @@ impl Session {
         .await;
     }
 
-    async fn type_into(&self, element: &str, text: &str) {
+    pub(crate) async fn type_into(&self, element: &str, text: &str) {
         self.call(
             reqwest::Method::POST,
             &format!("/element/{element}/value"),
@@ -379,7 +379,7 @@ impl Session {
         .to_string()
     }
 
-    async fn attribute(&self, element: &str, name: &str) -> Option<String> {
+    pub(crate) async fn attribute(&self, element: &str, name: &str) -> Option<String> {
         self.call(
             reqwest::Method::GET,
             &format!("/element/{element}/attribute/{name}"),
@@ -485,7 +485,7 @@ impl Session {
             .unwrap();
     }
 
-    async fn close(self) {
+    pub(crate) async fn close(self) {
         let _ = self.http.delete(&self.url).send().await;
     }
 }

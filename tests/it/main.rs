@@ -28,3 +28,5 @@ mod smartexpay;
 mod smartpay;
 mod smepay;
 mod support;
+/// The window benchmark (`make bench`; ignored, not part of `make test`).
+mod window_bench;

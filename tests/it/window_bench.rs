@@ -1,0 +1,590 @@
+//! The window benchmark (`make bench`, issue 13): the real app in its window, driven through
+//! tauri-driver + WebKitWebDriver under Xvfb on the embedded sandbox, timed and weighed.
+//! Ignored, and not under `e2e::`, so `make test` never runs it: it asserts nothing about time,
+//! it prints every figure (min / median / p95 / max) with its target and PASS or MISS.
+//!
+//! How "painted" is measured: a script in the page (WebDriver `execute/sync`) installs a
+//! MutationObserver before the action; when the DOM first shows the awaited state the observer
+//! asks for a `requestAnimationFrame`, and the frame's callback stamps the time (the frame that
+//! paints the state has begun). The stamps are read back through `execute/sync`. Actions that
+//! start in the page (Enter, F3, a dropdown) are stamped by a capturing listener with
+//! `performance.now()`; actions that start outside (the customer paying on the sandbox's page)
+//! are stamped by this process with the wall clock, and the page stamps `Date.now()` (the same
+//! machine's clock). Cold start is timed from this process: from asking WebDriver for a
+//! session (which launches the app) to the amount field existing and enabled, so it includes
+//! WebKitWebDriver's own work.
+//!
+//! Memory: the app process and every descendant (WebKitWebProcess, WebKitNetworkProcess), RSS
+//! and PSS summed from `/proc/<pid>/smaps_rollup`.
+
+use std::path::Path;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use serde_json::{json, Value};
+
+use crate::e2e::{setup_shop, Driver, Session, ENTER};
+use crate::support::{paydesk, run_ok};
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+async fn script(session: &Session, body: &str, args: Value) -> Value {
+    session
+        .call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": body, "args": args})),
+        )
+        .await
+}
+
+/// Polls `window.__bench[key]` until the page has stamped it.
+async fn stamp(session: &Session, key: &str, within: Duration) -> Option<f64> {
+    let deadline = Instant::now() + within;
+    loop {
+        let v = script(
+            session,
+            "return (window.__bench || {})[arguments[0]] ?? null;",
+            json!([key]),
+        )
+        .await;
+        if let Some(v) = v.as_f64() {
+            return Some(v);
+        }
+        if Instant::now() > deadline {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Installs the observer: when `test()` (a JS expression) first holds, a frame later
+/// `__bench[key]` = `clock()`. `clock` is `performance.now()` or `Date.now()`.
+async fn arm(session: &Session, key: &str, test: &str, clock: &str) {
+    let body = format!(
+        "window.__bench = window.__bench || {{}}; delete window.__bench[arguments[0]];\
+         const key = arguments[0]; const test = () => {{ try {{ return {test}; }} catch (e) {{ return false; }} }};\
+         let done = false;\
+         const hit = () => {{ if (done || !test()) return; done = true; o.disconnect();\
+           requestAnimationFrame(() => {{ window.__bench[key] = {clock}; }}); }};\
+         const o = new MutationObserver(hit);\
+         o.observe(document.body, {{subtree: true, childList: true, attributes: true, characterData: true}});\
+         hit(); return true;"
+    );
+    script(session, &body, json!([key])).await;
+}
+
+/// Stamps `__bench[key]` with `performance.now()` when `key` (a KeyboardEvent key) goes down.
+async fn arm_key(session: &Session, name: &str, key: &str) {
+    script(
+        session,
+        "window.__bench = window.__bench || {}; delete window.__bench[arguments[0]];\
+         const [name, key] = arguments;\
+         const l = (e) => { if (e.key === key) { window.__bench[name] = performance.now(); window.removeEventListener('keydown', l, true); } };\
+         window.addEventListener('keydown', l, true); return true;",
+        json!([name, key]),
+    )
+    .await;
+}
+
+async fn press(session: &Session, key: &str) {
+    session
+        .call(
+            reqwest::Method::POST,
+            "/actions",
+            Some(json!({"actions": [{
+                "type": "key", "id": "keyboard",
+                "actions": [{"type": "keyDown", "value": key}, {"type": "keyUp", "value": key}],
+            }]})),
+        )
+        .await;
+    session
+        .call(reqwest::Method::DELETE, "/actions", None)
+        .await;
+}
+
+fn now_ms() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+        * 1000.0
+}
+
+// ---- Figures ----
+
+struct Row {
+    name: String,
+    unit: &'static str,
+    values: Vec<f64>,
+    /// (which statistic, limit): PASS when that statistic is under the limit.
+    target: Option<(&'static str, f64)>,
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn print_rows(rows: &[Row]) {
+    println!(
+        "\n{:<58} {:>4} {:>8} {:>8} {:>8} {:>8}  {:<18} verdict",
+        "window benchmark", "n", "min", "median", "p95", "max", "target"
+    );
+    for row in rows {
+        if row.values.is_empty() {
+            println!("{:<58}    0  (no sample: the step failed)  MISS", row.name);
+            continue;
+        }
+        let mut v = row.values.clone();
+        v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        let (min, med, p95, max) = (
+            v[0],
+            percentile(&v, 50.0),
+            percentile(&v, 95.0),
+            v[v.len() - 1],
+        );
+        let (target, verdict) = match row.target {
+            Some((stat, limit)) => {
+                let value = match stat {
+                    "p95" => p95,
+                    "max" => max,
+                    _ => med,
+                };
+                (
+                    format!("{stat} < {limit} {}", row.unit),
+                    if value < limit { "PASS" } else { "MISS" },
+                )
+            }
+            None => ("-".to_string(), ""),
+        };
+        println!(
+            "{:<58} {:>4} {:>8.1} {:>8.1} {:>8.1} {:>8.1}  {:<18} {verdict}",
+            format!("{} ({})", row.name, row.unit),
+            v.len(),
+            min,
+            med,
+            p95,
+            max,
+            target
+        );
+    }
+}
+
+// ---- Memory ----
+
+fn children_of(pid: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return out;
+    };
+    for entry in entries.flatten() {
+        let Ok(p) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{p}/stat")) else {
+            continue;
+        };
+        // The parent pid is the second field after the command's closing parenthesis.
+        let after = &stat[stat.rfind(')').map(|i| i + 2).unwrap_or(0)..];
+        if after.split_whitespace().nth(1).and_then(|s| s.parse().ok()) == Some(pid) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+fn descendants(pid: u32) -> Vec<u32> {
+    let mut all = vec![pid];
+    let mut i = 0;
+    while i < all.len() {
+        let kids = children_of(all[i]);
+        all.extend(kids);
+        i += 1;
+    }
+    all
+}
+
+fn comm(pid: u32) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/comm"))
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}
+
+/// The app's process (the `paydesk` under the driver).
+fn app_pid(driver: &Driver) -> Option<u32> {
+    descendants(driver.child.id())
+        .into_iter()
+        .find(|p| comm(*p) == "paydesk")
+}
+
+/// (RSS, PSS) in KiB from smaps_rollup.
+fn rollup(pid: u32) -> (u64, u64) {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
+    let field = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    (field("Rss:"), field("Pss:"))
+}
+
+fn threads(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/task"))
+        .map(|d| d.count())
+        .unwrap_or(0)
+}
+
+/// Prints the tree's memory; returns (tree RSS, tree PSS, app RSS) in MiB.
+fn weigh(driver: &Driver, label: &str) -> (f64, f64, f64) {
+    let Some(app) = app_pid(driver) else {
+        println!("memory {label}: the app process was not found");
+        return (0.0, 0.0, 0.0);
+    };
+    let (mut rss, mut pss) = (0u64, 0u64);
+    let mut parts = Vec::new();
+    let mut app_rss = 0;
+    for pid in descendants(app) {
+        let (r, p) = rollup(pid);
+        if pid == app {
+            app_rss = r;
+        }
+        rss += r;
+        pss += p;
+        parts.push(format!(
+            "{} {}: rss {:.0} pss {:.0} MiB, {} threads",
+            comm(pid),
+            pid,
+            r as f64 / 1024.0,
+            p as f64 / 1024.0,
+            threads(pid)
+        ));
+    }
+    println!(
+        "memory {label}: tree rss {:.0} MiB, pss {:.0} MiB\n  {}",
+        rss as f64 / 1024.0,
+        pss as f64 / 1024.0,
+        parts.join("\n  ")
+    );
+    (
+        rss as f64 / 1024.0,
+        pss as f64 / 1024.0,
+        app_rss as f64 / 1024.0,
+    )
+}
+
+// ---- Steps ----
+
+/// Launches the app; returns the driver, the session and the time to an enabled amount field.
+async fn cold_start(dir: &Path) -> Option<(Driver, Session, f64)> {
+    for _ in 0..3 {
+        let driver = Driver::start(dir);
+        let begun = Instant::now();
+        let Ok(session) = Session::try_new(&driver).await else {
+            continue;
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let ready = script(
+                &session,
+                "const a = document.querySelector('[data-testid=amount-input]'); return !!a && !a.disabled;",
+                json!([]),
+            )
+            .await;
+            if ready == json!(true) {
+                let took = begun.elapsed().as_secs_f64() * 1000.0;
+                return Some((driver, session, took));
+            }
+            if Instant::now() > deadline {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+    None
+}
+
+/// One sale: method, amount, Enter; returns (Enter to QR painted, pay to Paid painted).
+async fn sale(session: &Session, method: &str, amount: &str) -> (Option<f64>, Option<f64>) {
+    let button = session
+        .find(&format!("[data-testid=method-{method}]"), Duration::from_secs(10))
+        .await;
+    session.click(&button).await;
+    let field = session
+        .find("[data-testid=amount-input]", Duration::from_secs(10))
+        .await;
+    session
+        .call(
+            reqwest::Method::POST,
+            &format!("/element/{field}/clear"),
+            Some(json!({})),
+        )
+        .await;
+    session.type_into(&field, amount).await;
+    arm_key(session, "enter", "Enter").await;
+    arm(
+        session,
+        "qr",
+        "!!document.querySelector('[data-testid=qr] svg, [data-testid=qr] img')",
+        "performance.now()",
+    )
+    .await;
+    session.type_into(&field, ENTER).await;
+    let qr = match (
+        stamp(session, "qr", Duration::from_secs(15)).await,
+        stamp(session, "enter", Duration::from_secs(1)).await,
+    ) {
+        (Some(qr), Some(enter)) => Some(qr - enter),
+        _ => None,
+    };
+    let link = session
+        .find("[data-testid=open-link]", Duration::from_secs(10))
+        .await;
+    let href = session.attribute(&link, "title").await.unwrap_or_default();
+    arm(
+        session,
+        "paid",
+        "document.querySelector('[data-testid=order-status]').dataset.status === 'paid'",
+        "Date.now()",
+    )
+    .await;
+    let paid_at = now_ms();
+    let paid = reqwest::Client::new()
+        .post(format!("{href}/pay"))
+        .send()
+        .await
+        .map(|r| r.status().is_success())
+        .unwrap_or(false);
+    let paid = if paid {
+        stamp(session, "paid", Duration::from_secs(15))
+            .await
+            .map(|t| t - paid_at)
+    } else {
+        eprintln!("bench: the sandbox did not take the payment at {href}");
+        None
+    };
+    if let Ok(next) = tokio::time::timeout(
+        Duration::from_secs(10),
+        session.find("[data-testid=new-sale-button]", Duration::from_secs(10)),
+    )
+    .await
+    {
+        session.click(&next).await;
+    }
+    session
+        .find("[data-testid=amount-input]", Duration::from_secs(10))
+        .await;
+    (qr, paid)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "the window benchmark: make bench runs it (release build, Xvfb, tauri-driver)"]
+async fn figures() {
+    let sales = env_usize("BENCH_SALES", 20);
+    let starts = env_usize("BENCH_STARTS", 5);
+    let idle_s = env_usize("BENCH_IDLE_S", 30);
+    let ledger_orders = env_usize("BENCH_WINDOW_ORDERS", 100_000);
+    let mut rows = Vec::new();
+
+    // Cold starts on a shop that is set up.
+    let dir = tempfile::tempdir().unwrap();
+    setup_shop(dir.path(), "Bench Shop");
+    let mut start_times = Vec::new();
+    for _ in 0..starts {
+        if let Some((driver, session, took)) = cold_start(dir.path()).await {
+            start_times.push(took);
+            session.close().await;
+            drop(driver);
+        }
+    }
+    rows.push(Row {
+        name: "cold start to the counter interactive".into(),
+        unit: "ms",
+        values: start_times,
+        target: Some(("p95", 1000.0)),
+    });
+
+    let (driver, session, _) = cold_start(dir.path()).await.expect("the app starts");
+    // Idle on the counter, as a till sits.
+    tokio::time::sleep(Duration::from_secs(idle_s as u64)).await;
+    let (_, idle_pss, idle_app_rss) = weigh(&driver, &format!("idle {idle_s} s on the counter"));
+
+    // Sales with a QR (IOTPay WeChat: the sandbox notifies at once).
+    let (mut qr_times, mut paid_times) = (Vec::new(), Vec::new());
+    for i in 0..sales {
+        let (qr, paid) = sale(&session, "wechat-qr", &format!("{}.50", 10 + i)).await;
+        qr_times.extend(qr);
+        paid_times.extend(paid);
+    }
+    rows.push(Row {
+        name: "Enter to QR painted".into(),
+        unit: "ms",
+        values: qr_times,
+        target: Some(("p95", 100.0)),
+    });
+    rows.push(Row {
+        name: "pay to Paid painted, notified (IOTPay)".into(),
+        unit: "ms",
+        values: paid_times,
+        target: Some(("p95", 150.0)),
+    });
+    // SMEPay: the sandbox POSTs its unsigned webhook, a hint Paydesk answers by re-querying
+    // (before issue 13's fix the window still waited for the 1 s poll, so this row then
+    // measured the poll path). A gateway with no notification at all is not measured here.
+    let mut polled = Vec::new();
+    for i in 0..(sales / 2).max(3) {
+        let (_, paid) = sale(&session, "upi", &format!("{}.00", 100 + i)).await;
+        polled.extend(paid);
+    }
+    rows.push(Row {
+        name: "pay to Paid painted, SMEPay webhook hint".into(),
+        unit: "ms",
+        values: polled,
+        target: Some(("p95", 150.0)),
+    });
+    weigh(&driver, &format!("after {} sales", sales + (sales / 2).max(3)));
+    session.close().await;
+    drop(driver);
+
+    // The Orders list over a seeded ledger.
+    let big = tempfile::tempdir().unwrap();
+    run_ok(&mut paydesk(
+        big.path(),
+        &["dev", "seed", "--orders", &ledger_orders.to_string()],
+    ));
+    setup_shop(big.path(), "Bench Shop");
+    let (driver, session, _) = cold_start(big.path()).await.expect("the app starts");
+    let mut f3 = Vec::new();
+    for _ in 0..5 {
+        arm_key(&session, "f3", "F3").await;
+        arm(
+            &session,
+            "rows",
+            "!!document.querySelector('[data-testid=order-row]')",
+            "performance.now()",
+        )
+        .await;
+        press(&session, "\u{E033}").await; // F3
+        if let (Some(rows_at), Some(key_at)) = (
+            stamp(&session, "rows", Duration::from_secs(20)).await,
+            stamp(&session, "f3", Duration::from_secs(1)).await,
+        ) {
+            f3.push(rows_at - key_at);
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        press(&session, "\u{E032}").await; // F2: back to the counter
+        session
+            .find("[data-testid=amount-input]", Duration::from_secs(10))
+            .await;
+    }
+    rows.push(Row {
+        name: format!("F3 to the first page painted, {ledger_orders} orders"),
+        unit: "ms",
+        values: f3,
+        // Issue 13 sets no figure for this one: a screen switch that feels at once.
+        target: Some(("p95", 200.0)),
+    });
+
+    press(&session, "\u{E033}").await;
+    session
+        .find("[data-testid=order-row]", Duration::from_secs(20))
+        .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (_, orders_pss, _) = weigh(&driver, "Orders open");
+
+    // A dropdown: status paid, then failed, ...; the new rows are there when every row shows it.
+    let mut filter = Vec::new();
+    for i in 0..10 {
+        let status = if i % 2 == 0 { "paid" } else { "failed" };
+        arm(
+            &session,
+            "filtered",
+            &format!(
+                "(() => {{ const r = document.querySelectorAll('[data-testid=order-row] [data-status]');\
+                 return r.length > 0 && Array.from(r).every((e) => e.dataset.status === '{status}'); }})()"
+            ),
+            "performance.now()",
+        )
+        .await;
+        let started = script(
+            &session,
+            "const s = document.querySelector('[data-testid=status-filter]');\
+             const t = performance.now(); s.value = arguments[0];\
+             s.dispatchEvent(new Event('change', {bubbles: true})); return t;",
+            json!([status]),
+        )
+        .await
+        .as_f64();
+        if let (Some(done), Some(started)) = (
+            stamp(&session, "filtered", Duration::from_secs(20)).await,
+            started,
+        ) {
+            filter.push(done - started);
+        }
+    }
+    rows.push(Row {
+        name: format!("a dropdown filter to new rows, {ledger_orders} orders"),
+        unit: "ms",
+        values: filter,
+        target: Some(("p95", 50.0)),
+    });
+
+    // Back to every order, then 1,000 rows scrolled.
+    script(
+        &session,
+        "const s = document.querySelector('[data-testid=status-filter]'); s.value = '';\
+         s.dispatchEvent(new Event('change', {bubbles: true})); return true;",
+        json!([]),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut top = 0;
+    while top < 1000 * 48 && Instant::now() < deadline {
+        top += 480;
+        script(
+            &session,
+            "document.querySelector('[data-testid=orders-scroller]').scrollTop = arguments[0]; return true;",
+            json!([top]),
+        )
+        .await;
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (_, scrolled_pss, _) = weigh(&driver, "Orders scrolled 1,000 rows");
+    session.close().await;
+    drop(driver);
+
+    rows.push(Row {
+        name: "memory idle on the counter, tree PSS".into(),
+        unit: "MiB",
+        values: vec![idle_pss],
+        target: Some(("median", 150.0)),
+    });
+    rows.push(Row {
+        name: "memory idle on the counter, app process RSS".into(),
+        unit: "MiB",
+        values: vec![idle_app_rss],
+        target: Some(("median", 60.0)),
+    });
+    rows.push(Row {
+        name: "memory with Orders open, tree PSS".into(),
+        unit: "MiB",
+        values: vec![orders_pss],
+        target: Some(("median", 200.0)),
+    });
+    rows.push(Row {
+        name: "memory after scrolling 1,000 rows, tree PSS".into(),
+        unit: "MiB",
+        values: vec![scrolled_pss],
+        target: Some(("median", 200.0)),
+    });
+    print_rows(&rows);
+}
