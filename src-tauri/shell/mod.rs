@@ -114,16 +114,6 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    // WebKitGTK's accelerated compositing keeps a GL context, its threads and layer backing
-    // stores in the web process: about 75 MiB of the window's memory (proportional) idle on
-    // the counter, measured by the window benchmark (`make bench-window`) under Xvfb, where GL
-    // is Mesa's software renderer. Paydesk's pages are forms and lists with no animation that
-    // needs it, so they are painted without. Set before WebKit starts, and only when the
-    // environment does not say otherwise (WEBKIT_DISABLE_COMPOSITING_MODE=0 turns it back on).
-    #[cfg(target_os = "linux")]
-    if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
-        std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
-    }
     // The window's async runtime: two workers are plenty for one till (a few HTTP calls and
     // timers at a time), whatever the machine's core count; Tauri's default takes one per core.
     let runtime = match tokio::runtime::Builder::new_multi_thread()
