@@ -104,6 +104,25 @@ fn open_read_only(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
+/// The live ledger, opened to read without creating it. Read-write, not read-only: a WAL
+/// database another process is creating or migrating may need its shared-memory file set up
+/// or recovered, which a read-only connection cannot do ("attempt to write a readonly
+/// database", "disk I/O error": seen with several processes opening a new data dir at once).
+fn open_ledger(path: &Path) -> Result<Connection> {
+    if !path.is_file() {
+        return Err(Error::invalid(
+            "file",
+            format!("{} is not a file", path.display()),
+        ));
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(crate::db::BUSY_TIMEOUT)?;
+    Ok(conn)
+}
+
 /// Copies every page of `from` into `to` in one step (one read transaction on `from`: a
 /// snapshot as of one commit), waiting while either side is locked, within the write bound.
 fn copy(from: &Connection, to: &mut Connection) -> Result<()> {
@@ -164,7 +183,7 @@ pub fn backup_file(ledger_path: &Path, dir: &Path, reason: Reason) -> Result<Bac
     let target = dir.join(&name);
     let partial = dir.join(format!(".{name}.partial"));
     let written = (|| -> Result<BackupFile> {
-        let from = open_read_only(ledger_path)?;
+        let from = open_ledger(ledger_path)?;
         let _ = std::fs::remove_file(&partial);
         private_file(&partial)?;
         let mut to = Connection::open(&partial)?;
@@ -253,6 +272,18 @@ fn prune(dir: &Path, keep: usize) -> Result<()> {
     Ok(())
 }
 
+/// The schema version in the database file's header (`PRAGMA user_version` is the 4-byte
+/// big-endian integer at offset 60), as last checkpointed; None when it cannot be read.
+fn header_user_version(path: &Path) -> Option<usize> {
+    use std::io::Read;
+    let mut header = [0u8; 64];
+    std::fs::File::open(path).ok()?.read_exact(&mut header).ok()?;
+    if &header[..16] != b"SQLite format 3\0" {
+        return None;
+    }
+    Some(u32::from_be_bytes([header[60], header[61], header[62], header[63]]) as usize)
+}
+
 /// Called by `Ledger::open` before the migrations: when the ledger exists with an older
 /// schema than `target_version` (and is not new), backs it up into `<its folder>/backups` and
 /// returns the backup. Nothing for a new or current ledger.
@@ -260,8 +291,16 @@ pub fn before_migration(ledger_path: &Path, target_version: usize) -> Result<Opt
     if !ledger_path.is_file() || std::fs::metadata(ledger_path)?.len() == 0 {
         return Ok(None);
     }
+    // First the file's header, without opening a connection: a new ledger that other
+    // processes are creating and migrating at this moment (header 0), or a current one, needs
+    // nothing. A connection opened and closed here during that burst made the other processes'
+    // opens fail now and then ("attempt to write a readonly database", "disk I/O error").
+    match header_user_version(ledger_path) {
+        Some(v) if v == 0 || v >= target_version => return Ok(None),
+        _ => {}
+    }
     let version = {
-        let conn = open_read_only(ledger_path)?;
+        let conn = open_ledger(ledger_path)?;
         crate::db::retry_busy(|| schema_version(&conn))?
     };
     if version == 0 || version >= target_version {
@@ -292,7 +331,7 @@ pub fn undo_failed_migration(
     target: usize,
     error: Error,
 ) -> Error {
-    let now = open_read_only(ledger_path).and_then(|c| schema_version(&c));
+    let now = open_ledger(ledger_path).and_then(|c| schema_version(&c));
     match now {
         Ok(v) if v > backup.schema_version && v < target => {}
         _ => {

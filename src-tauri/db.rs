@@ -86,8 +86,10 @@ fn make_private(path: &Path) -> Result<()> {
     let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
     for suffix in ["-wal", "-shm", "-journal"] {
         let side = path.with_file_name(format!("{name}{suffix}"));
-        if side.exists() {
-            private(&side, 0o600)?;
+        // Another process's last connection may delete it between the look and the change.
+        match private(&side, 0o600) {
+            Err(Error::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {}
+            other => other?,
         }
     }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
