@@ -172,7 +172,10 @@ fn order_count(conn: &Connection) -> Result<i64> {
 }
 
 fn stamp() -> String {
-    chrono::Utc::now().format("%Y%m%d-%H%M%S%.3f").to_string().replace('.', "-")
+    chrono::Utc::now()
+        .format("%Y%m%d-%H%M%S%.3f")
+        .to_string()
+        .replace('.', "-")
 }
 
 /// Backs the ledger at `ledger_path` up into `dir` (created if missing) as
@@ -277,7 +280,10 @@ fn prune(dir: &Path, keep: usize) -> Result<()> {
 fn header_user_version(path: &Path) -> Option<usize> {
     use std::io::Read;
     let mut header = [0u8; 64];
-    std::fs::File::open(path).ok()?.read_exact(&mut header).ok()?;
+    std::fs::File::open(path)
+        .ok()?
+        .read_exact(&mut header)
+        .ok()?;
     if &header[..16] != b"SQLite format 3\0" {
         return None;
     }
@@ -383,7 +389,10 @@ pub fn check_backup(file: &Path) -> Result<Checked> {
     if version == 0 {
         return Err(Error::invalid(
             "file",
-            format!("{} is not a Paydesk ledger (no schema version)", file.display()),
+            format!(
+                "{} is not a Paydesk ledger (no schema version)",
+                file.display()
+            ),
         ));
     }
     if version > known {
@@ -399,7 +408,10 @@ pub fn check_backup(file: &Path) -> Result<Checked> {
     let orders = order_count(&conn).map_err(|_| {
         Error::invalid(
             "file",
-            format!("{} is not a Paydesk ledger (no orders table)", file.display()),
+            format!(
+                "{} is not a Paydesk ledger (no orders table)",
+                file.display()
+            ),
         )
     })?;
     Ok(Checked {
@@ -466,7 +478,9 @@ impl WindowLock {
     pub fn shared(data_dir: &Path) -> Result<WindowLock> {
         let file = Self::file(data_dir)?;
         file.try_lock_shared().map_err(|e| {
-            Error::Internal(format!("the data directory is being restored ({e}): try again"))
+            Error::Internal(format!(
+                "the data directory is being restored ({e}): try again"
+            ))
         })?;
         Ok(WindowLock { _file: file })
     }
@@ -506,7 +520,11 @@ pub fn check_dir(value: &str) -> Result<PathBuf> {
         Ok(()) => {
             let _ = std::fs::remove_file(&probe);
         }
-        Err(e) => return bad(format!("{BACKUP_DIR_SETTING}: cannot write into {value}: {e}")),
+        Err(e) => {
+            return bad(format!(
+                "{BACKUP_DIR_SETTING}: cannot write into {value}: {e}"
+            ))
+        }
     }
     if path.join(LEDGER_FILE).exists() {
         return bad(format!(
@@ -558,9 +576,9 @@ pub fn status(ledger: &Ledger) -> Result<Status> {
         .as_ref()
         .map(|(_, t)| SystemTime::now().duration_since(*t).unwrap_or_default());
     let stale = age.is_none_or(|a| a > DAILY);
-    let last_at = newest
-        .as_ref()
-        .map(|(_, t)| chrono::DateTime::<chrono::Utc>::from(*t).to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    let last_at = newest.as_ref().map(|(_, t)| {
+        chrono::DateTime::<chrono::Utc>::from(*t).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    });
     let message = match (&newest, &folder, stale) {
         (None, None, _) => "No backup yet, and no backup folder chosen: set backup.dir (Settings) or run `paydesk backup`.".to_string(),
         (None, Some(f), _) => format!("No backup yet in {}.", f.display()),
@@ -609,7 +627,9 @@ pub fn spawn_daily(data_dir: PathBuf) {
         .name("paydesk-daily-backup".into())
         .spawn(move || loop {
             match Ledger::open_in(&data_dir).and_then(|ledger| daily(&ledger)) {
-                Ok(Some(taken)) => tracing::info!(path = %taken.path.display(), "daily backup taken"),
+                Ok(Some(taken)) => {
+                    tracing::info!(path = %taken.path.display(), "daily backup taken")
+                }
                 Ok(None) => {}
                 Err(e) => tracing::warn!("daily backup: {e}"),
             }
@@ -628,7 +648,12 @@ mod tests {
     fn the_newest_ten_are_kept_and_other_files_left_alone() {
         let dir = tempfile::tempdir().unwrap();
         for i in 0..13 {
-            std::fs::write(dir.path().join(format!("paydesk-2026010{}-0000{i:02}-manual.db", i % 10)), b"x").unwrap();
+            std::fs::write(
+                dir.path()
+                    .join(format!("paydesk-2026010{}-0000{i:02}-manual.db", i % 10)),
+                b"x",
+            )
+            .unwrap();
         }
         std::fs::write(dir.path().join("notes.txt"), b"mine").unwrap();
         prune(dir.path(), KEEP).unwrap();

@@ -52,7 +52,11 @@ pub fn backup(data_dir: &Path, args: BackupArgs) -> Result<ExitCode> {
             } else {
                 println!("{}", status.message);
             }
-            Ok(if status.stale { ExitCode::from(1) } else { ExitCode::SUCCESS })
+            Ok(if status.stale {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         None => {
             let written = backup::backup(&ledger, args.to.as_deref())?;

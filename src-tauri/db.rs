@@ -83,7 +83,11 @@ fn make_private(path: &Path) -> Result<()> {
             .open(path)?;
     }
     private(path, 0o600)?;
-    let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+    let name = path
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
     for suffix in ["-wal", "-shm", "-journal"] {
         let side = path.with_file_name(format!("{name}{suffix}"));
         // Another process's last connection may delete it between the look and the change.

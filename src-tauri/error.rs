@@ -130,7 +130,9 @@ impl Error {
     pub fn is_outcome_unknown(&self) -> bool {
         matches!(
             self,
-            Error::GatewayUnreachable { .. } | Error::GatewayPending { .. } | Error::GatewayProtocol { .. }
+            Error::GatewayUnreachable { .. }
+                | Error::GatewayPending { .. }
+                | Error::GatewayProtocol { .. }
         )
     }
 

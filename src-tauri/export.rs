@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use rusqlite::types::ValueRef;
 
 use crate::error::{Error, Result};
-use crate::ledger::{Ledger, OrderFilter};
 use crate::filters::TotalsView;
 use crate::gateways::describe_word_for;
+use crate::ledger::{Ledger, OrderFilter};
 use crate::money::Currency;
 use crate::order::{Gateway, Method, OrderStatus};
 use crate::zone::{write_datetime, Zone};
@@ -211,8 +211,14 @@ fn risky_behind_invisible(cell: &[u8]) -> bool {
     for c in text.chars() {
         match c {
             '=' | '+' | '-' | '@' | '\t' | '\r' => return true,
-            ' ' | '\n' | '\u{a0}' | '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}'
-            | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => continue,
+            ' '
+            | '\n'
+            | '\u{a0}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{2060}'
+            | '\u{feff}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}' => continue,
             c if c.is_whitespace() => continue,
             _ => return false,
         }
@@ -547,7 +553,16 @@ mod tests {
             assert_eq!(neutralise(risky), format!("'{risky}"));
             assert_eq!(raw_value(&neutralise(risky)), risky);
         }
-        for safe in ["PD123", "12.50", "", "a=b", " a=1", "\u{200b}PD1", "\u{202e}abc", " "] {
+        for safe in [
+            "PD123",
+            "12.50",
+            "",
+            "a=b",
+            " a=1",
+            "\u{200b}PD1",
+            "\u{202e}abc",
+            " ",
+        ] {
             assert_eq!(neutralise(safe), safe);
             assert_eq!(raw_value(&neutralise(safe)), safe);
         }
@@ -592,7 +607,10 @@ mod tests {
                 assert_eq!(neutralise(&cell), format!("'{cell}"), "{cell:?}");
             }
         }
-        assert_eq!(neutralise("\u{202e}\u{2066} =cmd"), "'\u{202e}\u{2066} =cmd");
+        assert_eq!(
+            neutralise("\u{202e}\u{2066} =cmd"),
+            "'\u{202e}\u{2066} =cmd"
+        );
     }
 
     #[test]

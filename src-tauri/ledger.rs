@@ -754,7 +754,11 @@ impl Ledger {
 
     /// The latest orders (at most 100, newest first) that moved to `to_status` from
     /// `from_status`: e.g. paid after they had expired, for the owner's notice.
-    pub fn orders_moved(&self, from_status: OrderStatus, to_status: OrderStatus) -> Result<Vec<Order>> {
+    pub fn orders_moved(
+        &self,
+        from_status: OrderStatus,
+        to_status: OrderStatus,
+    ) -> Result<Vec<Order>> {
         self.query_orders(
             "SELECT * FROM orders WHERE id IN (
                  SELECT order_id FROM order_events WHERE from_status = ?1 AND to_status = ?2

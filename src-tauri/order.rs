@@ -620,7 +620,11 @@ mod tests {
             assert_eq!(status.money_class(), class, "{status}");
         }
         let all: usize = MoneyClass::ALL.iter().map(|c| c.statuses().len()).sum();
-        assert_eq!(all, OrderStatus::ALL.len(), "each status in exactly one class");
+        assert_eq!(
+            all,
+            OrderStatus::ALL.len(),
+            "each status in exactly one class"
+        );
         for (i, c) in MoneyClass::ALL.iter().enumerate() {
             assert_eq!(c.index(), i);
         }

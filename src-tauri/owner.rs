@@ -82,10 +82,7 @@ impl OwnerLock {
             return Err(locked(until));
         }
         if pin.is_empty() {
-            return Err(refused(
-                "pin_required",
-                "this needs the owner's PIN".into(),
-            ));
+            return Err(refused("pin_required", "this needs the owner's PIN".into()));
         }
         let parsed = PasswordHash::new(&stored)
             .map_err(|e| Error::Internal(format!("the stored PIN hash is unreadable: {e}")))?;
@@ -152,7 +149,10 @@ mod tests {
         let stored = ledger.setting(PIN_SETTING).unwrap().unwrap();
         assert!(stored.starts_with("$argon2id$") && !stored.contains("4321"));
         assert!(lock.authorize(&ledger, "4321").is_ok());
-        assert_eq!(lock.authorize(&ledger, "").unwrap_err().code(), "pin_required");
+        assert_eq!(
+            lock.authorize(&ledger, "").unwrap_err().code(),
+            "pin_required"
+        );
         let wrong = lock.authorize(&ledger, "0000").unwrap_err();
         assert_eq!(wrong.code(), "pin_wrong");
         assert_eq!(wrong.field(), Some("pin"));

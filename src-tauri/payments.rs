@@ -30,12 +30,11 @@ use crate::gateways::smartpay::{Smartpay, SmartpayAuth, SmartpayConfig};
 use crate::gateways::smepay::{PathFamily, Smepay, SmepayConfig};
 use crate::gateways::{
     check_card_id, check_method_input, confirm_by_query, Adapter, Built, ConnectionCheck,
-    ConnectionOutcome, CreateRequest, GatewayCancel, Lookup, Notification, Outcome,
-    ReversalKind, ReversalRequest,
+    ConnectionOutcome, CreateRequest, GatewayCancel, Lookup, Notification, Outcome, ReversalKind,
+    ReversalRequest,
 };
 use crate::ledger::{
-    now_ms, Applied, Ledger, NewOrder, Observation, OrderFilter, Refund, RefundKind,
-    RefundOutcome,
+    now_ms, Applied, Ledger, NewOrder, Observation, OrderFilter, Refund, RefundKind, RefundOutcome,
 };
 use crate::money::{Currency, Money};
 use crate::order::{
@@ -137,7 +136,10 @@ impl Paydesk {
         };
         let poll_ceiling = match ledger.setting("poll.ceiling_ms")? {
             Some(ms) => Duration::from_millis(ms.trim().parse().map_err(|_| {
-                Error::invalid("poll.ceiling_ms", format!("{ms:?} is not a number of milliseconds"))
+                Error::invalid(
+                    "poll.ceiling_ms",
+                    format!("{ms:?} is not a number of milliseconds"),
+                )
             })?),
             None => Duration::MAX,
         };
@@ -605,11 +607,16 @@ impl Paydesk {
     /// refund). Returns each order as it was, with what it became (or why it could not be
     /// asked: it stays as it was and is tried again next time).
     pub async fn reconcile(&self) -> Result<Vec<(Order, Result<Order>)>> {
-        let longest = [Gateway::Iotpay, Gateway::Smepay, Gateway::Smartpay, Gateway::Smartexpay]
-            .into_iter()
-            .map(|g| crate::gateways::capabilities(g).poll.payable_for)
-            .max()
-            .unwrap_or(ORDER_TTL);
+        let longest = [
+            Gateway::Iotpay,
+            Gateway::Smepay,
+            Gateway::Smartpay,
+            Gateway::Smartexpay,
+        ]
+        .into_iter()
+        .map(|g| crate::gateways::capabilities(g).poll.payable_for)
+        .max()
+        .unwrap_or(ORDER_TTL);
         let since = now_ms() - longest.as_millis() as i64;
         let mut open = self.ledger.orders_to_reconcile(since)?;
         // Sales cancelled in Paydesk only, while their gateway can still take the payment.
@@ -651,7 +658,9 @@ impl Paydesk {
 
     /// Whether the gateway may still take a payment for this order (its documented window).
     fn still_payable(&self, order: &Order) -> bool {
-        let window = crate::gateways::capabilities(order.gateway).poll.payable_for;
+        let window = crate::gateways::capabilities(order.gateway)
+            .poll
+            .payable_for;
         now_ms() - order.created_at_ms < window.as_millis() as i64
     }
 
@@ -673,7 +682,9 @@ impl Paydesk {
             let mut last: Option<(OrderStatus, Option<String>)> = None;
             let mut pending_requeries = 0u32;
             loop {
-                let Ok(order) = this.ledger.get(id) else { break };
+                let Ok(order) = this.ledger.get(id) else {
+                    break;
+                };
                 let poll = crate::gateways::capabilities(order.gateway).poll;
                 let age = Duration::from_millis((now_ms() - order.created_at_ms).max(0) as u64);
                 if age >= poll.payable_for {
@@ -731,7 +742,9 @@ impl Paydesk {
     fn watch_reversal(self: &Arc<Self>, refund: Refund) {
         let this = self.clone();
         tokio::spawn(async move {
-            let Ok(order) = this.ledger.get(refund.order_id) else { return };
+            let Ok(order) = this.ledger.get(refund.order_id) else {
+                return;
+            };
             let capabilities = crate::gateways::capabilities(order.gateway);
             if !capabilities.refund_lookup {
                 return;
@@ -810,9 +823,16 @@ impl Paydesk {
     /// setting says otherwise (tests of late payments).
     fn order_ttl(&self) -> Result<Duration> {
         match self.ledger.setting("order.ttl_ms")? {
-            Some(ms) => ms.trim().parse::<u64>().map(Duration::from_millis).map_err(|_| {
-                Error::invalid("order.ttl_ms", format!("{ms:?} is not a number of milliseconds"))
-            }),
+            Some(ms) => ms
+                .trim()
+                .parse::<u64>()
+                .map(Duration::from_millis)
+                .map_err(|_| {
+                    Error::invalid(
+                        "order.ttl_ms",
+                        format!("{ms:?} is not a number of milliseconds"),
+                    )
+                }),
             None => Ok(ORDER_TTL),
         }
     }
@@ -827,7 +847,11 @@ impl Paydesk {
             (OrderStatus::Expired, OrderStatus::Paid, LATE_PAYMENT),
             (OrderStatus::Expired, OrderStatus::Authorized, LATE_PAYMENT),
             (OrderStatus::Cancelled, OrderStatus::Paid, PAID_AFTER_CANCEL),
-            (OrderStatus::Cancelled, OrderStatus::Authorized, AUTHORISED_AFTER_CANCEL),
+            (
+                OrderStatus::Cancelled,
+                OrderStatus::Authorized,
+                AUTHORISED_AFTER_CANCEL,
+            ),
         ] {
             for order in self.ledger.orders_moved(from, to)? {
                 late.push(LatePayment { order, note });
@@ -1271,7 +1295,10 @@ impl Paydesk {
             ));
         }
         if order.gateway_order_id.is_none() {
-            return Err(Error::invalid("order", format!("order {id} has no transactionId")));
+            return Err(Error::invalid(
+                "order",
+                format!("order {id} has no transactionId"),
+            ));
         }
         let mut payload = order
             .payment_payload
@@ -1295,7 +1322,10 @@ impl Paydesk {
             // kept, so trying again resends the same capture).
             Outcome::Succeeded(_) => self.sync_from(id, EventSource::User).await,
             Outcome::Unknown(e) => {
-                tracing::warn!(order = id, "capture outcome unknown, the status query tells: {e}");
+                tracing::warn!(
+                    order = id,
+                    "capture outcome unknown, the status query tells: {e}"
+                );
                 self.sync_from(id, EventSource::User).await
             }
         }
@@ -1551,7 +1581,8 @@ impl Paydesk {
             // about until the gateway tells; the caller is told so, not that it failed.
             Outcome::Unknown(e) => {
                 tracing::warn!(refund = %refund.refund_no, "refund outcome unknown: {e}");
-                self.ledger.note_refund(refund.id, &format!("no clear answer yet: {e}"))?;
+                self.ledger
+                    .note_refund(refund.id, &format!("no clear answer yet: {e}"))?;
                 self.watch_reversal(refund.clone());
                 let refund = self.ledger.refund_by_no(&refund.refund_no)?;
                 let order = self.ledger.get(refund.order_id)?;

@@ -623,9 +623,8 @@ fn direct_totals(conn: &Connection, filter: &OrderFilter, sums: &mut Sums) -> Re
     let (where_sql, args) = filter_sql(filter, plan);
     // Added up here rather than with GROUP BY: the rows come straight off a covering
     // index, and a handful of currencies needs no sorter.
-    let sql = format!(
-        "SELECT currency, status, amount_minor, refunded_minor FROM orders {where_sql}"
-    );
+    let sql =
+        format!("SELECT currency, status, amount_minor, refunded_minor FROM orders {where_sql}");
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(params_from_iter(args))?;
     while let Some(row) = rows.next()? {
@@ -1558,12 +1557,19 @@ mod tests {
             assert_eq!(totals.count, 10);
             let cad = &totals.by_currency[0];
             let taken = cad.class(MoneyClass::Taken);
-            assert_eq!((taken.count, taken.amount_minor, taken.refunded_minor), (3, 3300, 800));
+            assert_eq!(
+                (taken.count, taken.amount_minor, taken.refunded_minor),
+                (3, 3300, 800)
+            );
             assert_eq!(cad.takings_minor(), 2500, "33.00 taken - 8.00 refunded");
             let waiting = cad.class(MoneyClass::Waiting);
             assert_eq!((waiting.count, waiting.amount_minor), (3, 105_250));
             assert_eq!(totals.class_count(MoneyClass::Failed), 1);
-            assert_eq!(totals.class_count(MoneyClass::Cancelled), 2, "cancelled and voided");
+            assert_eq!(
+                totals.class_count(MoneyClass::Cancelled),
+                2,
+                "cancelled and voided"
+            );
             assert_eq!(totals.class_count(MoneyClass::Expired), 1);
         }
         assert_eq!(l.totals(&f).unwrap(), l.totals_direct(&f).unwrap());

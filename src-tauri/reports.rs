@@ -113,12 +113,18 @@ pub fn by_method(rows: &[ReportRow]) -> Vec<MethodTakings> {
         m.takings_display = display(m.takings_minor, &m.currency);
     }
     out.sort_by(|a, b| {
-        (&a.currency, std::cmp::Reverse(a.takings_minor), &a.gateway, &a.method).cmp(&(
-            &b.currency,
-            std::cmp::Reverse(b.takings_minor),
-            &b.gateway,
-            &b.method,
-        ))
+        (
+            &a.currency,
+            std::cmp::Reverse(a.takings_minor),
+            &a.gateway,
+            &a.method,
+        )
+            .cmp(&(
+                &b.currency,
+                std::cmp::Reverse(b.takings_minor),
+                &b.gateway,
+                &b.method,
+            ))
     });
     out
 }
@@ -250,7 +256,13 @@ mod tests {
         assert_eq!(empty.totals.count, 0);
     }
 
-    fn row(period: &str, method: &str, status: OrderStatus, amount: i64, refunded: i64) -> ReportRow {
+    fn row(
+        period: &str,
+        method: &str,
+        status: OrderStatus,
+        amount: i64,
+        refunded: i64,
+    ) -> ReportRow {
         ReportRow {
             period: period.into(),
             gateway: "iotpay".into(),
@@ -267,7 +279,13 @@ mod tests {
     fn takings_by_day_and_method_count_only_money_that_arrived() {
         let rows = vec![
             row("2026-11-01", "wechat-qr", OrderStatus::Paid, 1000, 0),
-            row("2026-11-01", "alipay-qr", OrderStatus::PartiallyRefunded, 2000, 500),
+            row(
+                "2026-11-01",
+                "alipay-qr",
+                OrderStatus::PartiallyRefunded,
+                2000,
+                500,
+            ),
             row("2026-11-01", "wechat-qr", OrderStatus::Pending, 1250, 0),
             row("2026-11-01", "wechat-qr", OrderStatus::Failed, 9999, 0),
             row("2026-11-02", "wechat-qr", OrderStatus::Cancelled, 7777, 0),

@@ -104,9 +104,9 @@ pub fn known_keys() -> Vec<String> {
         NOTIFY_BIND,
         crate::backup::BACKUP_DIR_SETTING,
     ]
-        .iter()
-        .map(|k| k.to_string())
-        .collect();
+    .iter()
+    .map(|k| k.to_string())
+    .collect();
     for env in ENVIRONMENTS {
         for gateway in ["iotpay", "smepay", "smartexpay", "smartpay"] {
             keys.extend(

@@ -69,7 +69,12 @@ fn already_set_up() -> Error {
 /// The input, checked whole: (name, currency, methods). Each mistake names its field.
 fn check(input: &SetupInput) -> Result<(String, Currency, Vec<Method>)> {
     let name = settings::check(SHOP_NAME, &input.shop_name)
-        .map_err(|e| Error::invalid("shopName", e.to_string().replace("shop.name", "the shop's name")))?
+        .map_err(|e| {
+            Error::invalid(
+                "shopName",
+                e.to_string().replace("shop.name", "the shop's name"),
+            )
+        })?
         .value;
     let currency = Currency::parse(input.currency.trim()).map_err(|_| {
         Error::invalid(
@@ -161,9 +166,16 @@ pub fn methods_by_use(ledger: &Ledger, now_ms: i64) -> Result<Vec<String>> {
         return Ok(Vec::new());
     }
     let counts = recent_counts(ledger, now_ms)?;
-    let mut ranked: Vec<(usize, Method)> = methods.into_iter().enumerate().map(|(i, m)| (i, m)).collect();
+    let mut ranked: Vec<(usize, Method)> = methods
+        .into_iter()
+        .enumerate()
+        .map(|(i, m)| (i, m))
+        .collect();
     ranked.sort_by_key(|(i, m)| {
-        let used = counts.iter().find(|(k, _)| k == m.as_str()).map_or(0, |(_, n)| *n);
+        let used = counts
+            .iter()
+            .find(|(k, _)| k == m.as_str())
+            .map_or(0, |(_, n)| *n);
         (std::cmp::Reverse(used), *i)
     });
     Ok(ranked
@@ -213,14 +225,64 @@ mod tests {
         let ledger = Ledger::open_in(dir.path()).unwrap();
         assert!(state(&ledger).unwrap().needed);
         let bad = [
-            (SetupInput { shop_name: " ".into(), ..input() }, "shopName"),
-            (SetupInput { shop_name: "x".repeat(61), ..input() }, "shopName"),
-            (SetupInput { currency: "XXX".into(), ..input() }, "currency"),
-            (SetupInput { pin: "12".into(), pin_repeat: "12".into(), ..input() }, "pin"),
-            (SetupInput { pin: "1234567890123".into(), pin_repeat: "1234567890123".into(), ..input() }, "pin"),
-            (SetupInput { pin_repeat: "2469".into(), ..input() }, "pinRepeat"),
-            (SetupInput { methods: vec![], ..input() }, "methods"),
-            (SetupInput { methods: vec!["cash".into()], ..input() }, "methods"),
+            (
+                SetupInput {
+                    shop_name: " ".into(),
+                    ..input()
+                },
+                "shopName",
+            ),
+            (
+                SetupInput {
+                    shop_name: "x".repeat(61),
+                    ..input()
+                },
+                "shopName",
+            ),
+            (
+                SetupInput {
+                    currency: "XXX".into(),
+                    ..input()
+                },
+                "currency",
+            ),
+            (
+                SetupInput {
+                    pin: "12".into(),
+                    pin_repeat: "12".into(),
+                    ..input()
+                },
+                "pin",
+            ),
+            (
+                SetupInput {
+                    pin: "1234567890123".into(),
+                    pin_repeat: "1234567890123".into(),
+                    ..input()
+                },
+                "pin",
+            ),
+            (
+                SetupInput {
+                    pin_repeat: "2469".into(),
+                    ..input()
+                },
+                "pinRepeat",
+            ),
+            (
+                SetupInput {
+                    methods: vec![],
+                    ..input()
+                },
+                "methods",
+            ),
+            (
+                SetupInput {
+                    methods: vec!["cash".into()],
+                    ..input()
+                },
+                "methods",
+            ),
         ];
         for (case, want) in bad {
             assert_eq!(field(&ledger, case.clone()), want, "{case:?}");
@@ -239,8 +301,15 @@ mod tests {
             }
         );
         OwnerLock.authorize(&ledger, "2468").unwrap();
-        let again = complete(&ledger, &SetupInput { pin: "1111".into(), pin_repeat: "1111".into(), ..input() })
-            .unwrap_err();
+        let again = complete(
+            &ledger,
+            &SetupInput {
+                pin: "1111".into(),
+                pin_repeat: "1111".into(),
+                ..input()
+            },
+        )
+        .unwrap_err();
         assert_eq!(again.code(), "already_set_up");
         OwnerLock.authorize(&ledger, "2468").unwrap();
     }
@@ -251,7 +320,10 @@ mod tests {
         let ledger = Ledger::open_in(dir.path()).unwrap();
         OwnerLock.set_pin(&ledger, None, "1357").unwrap();
         assert!(!needed(&ledger).unwrap());
-        assert_eq!(complete(&ledger, &input()).unwrap_err().code(), "already_set_up");
+        assert_eq!(
+            complete(&ledger, &input()).unwrap_err().code(),
+            "already_set_up"
+        );
         OwnerLock.authorize(&ledger, "1357").unwrap();
     }
 
@@ -259,10 +331,18 @@ mod tests {
     fn the_counters_methods_come_most_used_first() {
         let dir = tempfile::tempdir().unwrap();
         let ledger = Ledger::open_in(dir.path()).unwrap();
-        assert!(methods_by_use(&ledger, crate::ledger::now_ms()).unwrap().is_empty(), "unset: all");
+        assert!(
+            methods_by_use(&ledger, crate::ledger::now_ms())
+                .unwrap()
+                .is_empty(),
+            "unset: all"
+        );
         settings::set(&ledger, SHOP_METHODS, "card-link, wechat-qr,alipay-qr").unwrap();
         let now = crate::ledger::now_ms();
-        for (i, method) in [Method::AlipayQr, Method::AlipayQr, Method::WechatQr].iter().enumerate() {
+        for (i, method) in [Method::AlipayQr, Method::AlipayQr, Method::WechatQr]
+            .iter()
+            .enumerate()
+        {
             ledger
                 .insert_order(&crate::ledger::NewOrder {
                     merchant_order_no: format!("PDM{i}"),
@@ -285,7 +365,9 @@ mod tests {
         assert!(settings::check(SHOP_METHODS, "wechat-qr,cash").is_err());
         assert!(settings::check(SHOP_METHODS, "wechat-qr,wechat-qr").is_err());
         assert_eq!(
-            settings::check(SHOP_METHODS, " WeChat-QR , upi").unwrap().value,
+            settings::check(SHOP_METHODS, " WeChat-QR , upi")
+                .unwrap()
+                .value,
             "wechat-qr,upi"
         );
     }

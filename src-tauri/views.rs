@@ -77,8 +77,15 @@ impl OrderView {
                 .gateway_status
                 .as_deref()
                 .filter(|w| !w.trim().is_empty())
-                .map(|w| describe_word_for(order.gateway, order.method, order.status, w).into_owned()),
-            reason: reason(order.gateway, order.method, order.status, order.gateway_status.as_deref()),
+                .map(|w| {
+                    describe_word_for(order.gateway, order.method, order.status, w).into_owned()
+                }),
+            reason: reason(
+                order.gateway,
+                order.method,
+                order.status,
+                order.gateway_status.as_deref(),
+            ),
             gateway_order_id: order.gateway_order_id.clone(),
             payment_url: order.payment_url.clone(),
             payment_payload: order.payment_payload.clone(),
@@ -313,7 +320,11 @@ mod tests {
             Method::WechatQr,
         );
         assert!(!poll.changed);
-        assert!(!poll.label.contains('0') || poll.label.contains("waiting"), "{}", poll.label);
+        assert!(
+            !poll.label.contains('0') || poll.label.contains("waiting"),
+            "{}",
+            poll.label
+        );
         let declined = EventView::of(
             &event(Some(Pending), Failed, Some("4")),
             Gateway::Iotpay,

@@ -115,7 +115,9 @@ impl Adapter for IotpayAdapter {
 
     async fn lookup(&self, order: &Order) -> Result<Lookup> {
         if is_card(order.method) {
-            self.card.query_order(&order.merchant_order_no, order.amount).await
+            self.card
+                .query_order(&order.merchant_order_no, order.amount)
+                .await
         } else {
             self.v1
                 .query_order(&order.merchant_order_no, order.amount)
@@ -133,11 +135,15 @@ impl Adapter for IotpayAdapter {
                 ),
             ));
         }
-        order.gateway_order_id.as_deref().ok_or_else(|| no_gateway_id(order))?;
+        order
+            .gateway_order_id
+            .as_deref()
+            .ok_or_else(|| no_gateway_id(order))?;
         if is_card(order.method) {
             let pay_order_id = order.gateway_order_id.as_deref().unwrap_or_default();
             let amount = (reversal.kind == ReversalKind::Refund).then_some(reversal.amount);
-            self.card.prepare_refund(pay_order_id, reversal.refund_no, amount)
+            self.card
+                .prepare_refund(pay_order_id, reversal.refund_no, amount)
         } else {
             self.v1.prepare_refund(reversal.refund_no, reversal.amount)
         }
@@ -270,7 +276,9 @@ fn no_refunds(capabilities: &Capabilities, order: &Order) -> Error {
         format!(
             "order {}: {}",
             order.merchant_order_no,
-            capabilities.no_refunds.unwrap_or("no refunds through Paydesk")
+            capabilities
+                .no_refunds
+                .unwrap_or("no refunds through Paydesk")
         ),
     )
 }
@@ -406,7 +414,10 @@ impl Adapter for Smartpay {
     }
 
     fn prepare_reversal(&self, order: &Order, reversal: &ReversalRequest<'_>) -> Result<()> {
-        order.gateway_order_id.as_deref().ok_or_else(|| no_gateway_id(order))?;
+        order
+            .gateway_order_id
+            .as_deref()
+            .ok_or_else(|| no_gateway_id(order))?;
         match reversal.kind {
             ReversalKind::Refund => self.prepare_refund(reversal.refund_no, reversal.amount),
             ReversalKind::Void => self.prepare_cancel_or_refund(reversal.refund_no, None),
@@ -420,15 +431,23 @@ impl Adapter for Smartpay {
             .ok_or_else(|| no_gateway_id(order))?;
         match reversal.kind {
             ReversalKind::Void => {
-                self.cancel_or_refund(transaction_id, reversal.refund_no, Some("cancelled from Paydesk"))
-                    .await
+                self.cancel_or_refund(
+                    transaction_id,
+                    reversal.refund_no,
+                    Some("cancelled from Paydesk"),
+                )
+                .await
             }
             // The whole payment at once is cancelOrRefund; anything partial is refund.
             ReversalKind::Refund
                 if order.refunded_minor == 0 && reversal.amount.minor() == order.amount.minor() =>
             {
-                self.cancel_or_refund(transaction_id, reversal.refund_no, Some("refund from Paydesk"))
-                    .await
+                self.cancel_or_refund(
+                    transaction_id,
+                    reversal.refund_no,
+                    Some("refund from Paydesk"),
+                )
+                .await
             }
             ReversalKind::Refund => {
                 self.refund(transaction_id, reversal.refund_no, reversal.amount)
@@ -498,7 +517,10 @@ mod tests {
                 last = delay;
             }
             assert_eq!(poll.delay(poll.payable_for), poll.slowest);
-            assert!(poll.payable_for > Duration::from_secs(15 * 60), "past the counter's expiry");
+            assert!(
+                poll.payable_for > Duration::from_secs(15 * 60),
+                "past the counter's expiry"
+            );
         }
     }
 }

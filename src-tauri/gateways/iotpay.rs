@@ -340,7 +340,10 @@ pub enum Reply {
     Answer(Map<String, Value>),
     /// `retCode` FAIL: the request was not taken in ("communication status", guide pages
     /// "order_query" and "refund"); `retMsg` says why (e.g. "signature error").
-    NotTaken { code: Option<String>, message: String },
+    NotTaken {
+        code: Option<String>,
+        message: String,
+    },
     /// `retCode` SUCCESS, `resCode` FAIL: `errCode` and `errCodeDes`.
     Failed { code: String, message: String },
 }
@@ -390,8 +393,7 @@ pub fn read_reply(endpoint: &str, text: &str, key: &str) -> Result<Reply> {
     // §6: an answer with both codes SUCCESS carries `sign`; one without it is not an answer.
     if !fields.contains_key("sign") {
         return Err(protocol(
-            "the answer says SUCCESS but is unsigned: not an answer, the outcome is unknown"
-                .into(),
+            "the answer says SUCCESS but is unsigned: not an answer, the outcome is unknown".into(),
         ));
     }
     if !iotpay_verify(&fields, key) {
@@ -486,7 +488,11 @@ fn identity_mismatch(
 ) -> Option<String> {
     match text_of(fields.get(number_field)) {
         Some(no) if no == merchant_order_no => {}
-        Some(no) => return Some(format!("{number_field} {no:?}, asked {merchant_order_no:?}")),
+        Some(no) => {
+            return Some(format!(
+                "{number_field} {no:?}, asked {merchant_order_no:?}"
+            ))
+        }
         None => return Some(format!("no {number_field} (asked {merchant_order_no:?})")),
     }
     if let Some(value) = fields.get(amount_field).filter(|v| !v.is_null()) {
@@ -708,9 +714,13 @@ impl Iotpay {
         let Some(payload) = self.query_fields(merchant_order_no).await? else {
             return Ok(Lookup::Missing);
         };
-        if let Some(why) =
-            identity_mismatch(&payload, "mchOrderNo", merchant_order_no, "amount", expected)
-        {
+        if let Some(why) = identity_mismatch(
+            &payload,
+            "mchOrderNo",
+            merchant_order_no,
+            "amount",
+            expected,
+        ) {
             return Err(suspicious("query_order", merchant_order_no, why));
         }
         // Numbers sometimes arrive as strings; keep the verbatim text either way.
@@ -725,7 +735,9 @@ impl Iotpay {
         let channel = text_of(payload.get("channelId")).unwrap_or_default();
         let word = channel_status_word(&raw, &channel);
         let status = word.map_or(OrderStatus::Pending, |w| w.status);
-        let note = (status == OrderStatus::Failed).then(|| word.map(|w| w.label.to_string())).flatten();
+        let note = (status == OrderStatus::Failed)
+            .then(|| word.map(|w| w.label.to_string()))
+            .flatten();
         Ok(Lookup::Found(Report {
             status,
             gateway_status: raw,
@@ -833,9 +845,7 @@ impl Iotpay {
         })));
         let text = self.post("refund_order", fields).await?;
         let payload = parse_answer("refund_order", &text, self.config.key.expose())?;
-        if let Some(no) =
-            text_of(payload.get("mchRefundNo")).filter(|no| no != refund_no)
-        {
+        if let Some(no) = text_of(payload.get("mchRefundNo")).filter(|no| no != refund_no) {
             return Err(suspicious(
                 "refund_order",
                 refund_no,
@@ -893,7 +903,8 @@ impl Iotpay {
         {
             return Err(suspicious(QUERY_REFUND_PATH, refund_no, why));
         }
-        let Some(raw) = text_of(payload.get("status")).or_else(|| text_of(payload.get("refundStatus")))
+        let Some(raw) =
+            text_of(payload.get("status")).or_else(|| text_of(payload.get("refundStatus")))
         else {
             return Err(Error::GatewayProtocol {
                 gateway: GATEWAY,
@@ -1116,7 +1127,10 @@ mod tests {
         let codes: Vec<&str> = ERROR_CODES.iter().map(|c| c.code).collect();
         assert_eq!(
             codes,
-            ["0010", "0011", "0012", "0013", "0014", "0015", "0110", "0111", "0112", "0113", "0118"]
+            [
+                "0010", "0011", "0012", "0013", "0014", "0015", "0110", "0111", "0112", "0113",
+                "0118"
+            ]
         );
     }
 
@@ -1145,7 +1159,10 @@ mod tests {
         for endpoint in ["create_order", "refund_order", "query_order"] {
             for code in ["0011", "0012", "0013", "0014", "0015"] {
                 let e = parse_answer(endpoint, &fail_answer(code), "k").unwrap_err();
-                assert!(matches!(&e, Error::GatewayRejected { code: c, .. } if c == code), "{endpoint} {code}: {e:?}");
+                assert!(
+                    matches!(&e, Error::GatewayRejected { code: c, .. } if c == code),
+                    "{endpoint} {code}: {e:?}"
+                );
             }
             for code in ["0010", "0110", "0111", "0118", "0113", "0777", ""] {
                 let e = parse_answer(endpoint, &fail_answer(code), "k").unwrap_err();
@@ -1197,10 +1214,11 @@ mod tests {
             parse_answer("x", r#"{"resCode":"SUCCESS"}"#, key),
             Err(Error::GatewayProtocol { .. })
         ));
-        let mut good = json!({"retCode":"SUCCESS","resCode":"SUCCESS","payOrderId":"P1","status":2})
-            .as_object()
-            .unwrap()
-            .clone();
+        let mut good =
+            json!({"retCode":"SUCCESS","resCode":"SUCCESS","payOrderId":"P1","status":2})
+                .as_object()
+                .unwrap()
+                .clone();
         let unsigned = Value::Object(good.clone()).to_string();
         match parse_answer("query_order", &unsigned, key) {
             Err(Error::GatewayProtocol { message, .. }) => {
@@ -1222,7 +1240,10 @@ mod tests {
     fn an_answer_or_notification_about_another_order_does_not_match() {
         let fields = |v: Value| v.as_object().unwrap().clone();
         let ours = fields(json!({"mchOrderNo": "PD1", "amount": 1250, "currency": "CAD"}));
-        assert_eq!(identity_mismatch(&ours, "mchOrderNo", "PD1", "amount", cad("12.50")), None);
+        assert_eq!(
+            identity_mismatch(&ours, "mchOrderNo", "PD1", "amount", cad("12.50")),
+            None
+        );
         for other in [
             json!({"mchOrderNo": "PD2", "amount": 1250, "currency": "CAD"}),
             json!({"mchOrderNo": "PD1", "amount": 1, "currency": "CAD"}),
@@ -1232,12 +1253,21 @@ mod tests {
             json!({"amount": 1250}),
         ] {
             assert!(
-                identity_mismatch(&fields(other.clone()), "mchOrderNo", "PD1", "amount", cad("12.50")).is_some(),
+                identity_mismatch(
+                    &fields(other.clone()),
+                    "mchOrderNo",
+                    "PD1",
+                    "amount",
+                    cad("12.50")
+                )
+                .is_some(),
                 "{other}"
             );
         }
         // Notifications carry strings; the amount is required there.
-        let notify = fields(json!({"mchOrderNo": "PD1", "amount": "1250", "currency": "CAD", "status": "2"}));
+        let notify = fields(
+            json!({"mchOrderNo": "PD1", "amount": "1250", "currency": "CAD", "status": "2"}),
+        );
         assert!(notification_matches(&notify, "PD1", cad("12.50")));
         assert!(!notification_matches(&notify, "PD1", cad("12.51")));
         assert!(!notification_matches(&notify, "PD9", cad("12.50")));
@@ -1248,7 +1278,9 @@ mod tests {
     #[test]
     fn prepare_create_builds_the_signed_body_without_sending() {
         let iotpay = adapter(|_| {});
-        let body = iotpay.prepare_create(&request(Method::WechatQr, None)).unwrap();
+        let body = iotpay
+            .prepare_create(&request(Method::WechatQr, None))
+            .unwrap();
         assert_eq!(body["channelId"], "WX_NATIVE");
         assert_eq!(body["amount"], 1250);
         assert_eq!(body["extra"], r#"{"productId":"PD20260101000001"}"#);
@@ -1272,7 +1304,10 @@ mod tests {
         };
         assert!(matches!(
             iotpay.prepare_create(&euros),
-            Err(Error::InvalidInput { field: "currency", .. })
+            Err(Error::InvalidInput {
+                field: "currency",
+                ..
+            })
         ));
     }
 
@@ -1297,18 +1332,29 @@ mod tests {
             c.return_url = "https://shop.example/paid".into();
             c.os_type = Some("android".into());
         });
-        let wap = set.prepare_create(&request(Method::AlipayWeb, None)).unwrap();
+        let wap = set
+            .prepare_create(&request(Method::AlipayWeb, None))
+            .unwrap();
         assert_eq!(
             (wap["returnUrl"].as_str(), wap["osType"].as_str()),
             (Some("https://shop.example/paid"), Some("ANDROID"))
         );
-        let app = set.prepare_create(&request(Method::AlipayApp, None)).unwrap();
+        let app = set
+            .prepare_create(&request(Method::AlipayApp, None))
+            .unwrap();
         assert_eq!(app["osType"], "ANDROID");
-        assert!(app.get("returnUrl").is_none(), "ALIPAY_MOBILE takes no returnUrl");
-        let wx = set.prepare_create(&request(Method::WechatApp, None)).unwrap();
+        assert!(
+            app.get("returnUrl").is_none(),
+            "ALIPAY_MOBILE takes no returnUrl"
+        );
+        let wx = set
+            .prepare_create(&request(Method::WechatApp, None))
+            .unwrap();
         assert!(wx["extra"].as_str().unwrap().contains("wx123"));
         // UPI_SEQ is a web link too, but the vendor asks returnUrl of Alipay's pages only.
-        assert!(bare.prepare_create(&request(Method::UnionpayWeb, None)).is_ok());
+        assert!(bare
+            .prepare_create(&request(Method::UnionpayWeb, None))
+            .is_ok());
 
         let windows = adapter(|c| {
             c.return_url = "https://shop.example/paid".into();
@@ -1316,7 +1362,10 @@ mod tests {
         });
         assert!(matches!(
             windows.prepare_create(&request(Method::AlipayWeb, None)),
-            Err(Error::InvalidInput { field: "osType", .. })
+            Err(Error::InvalidInput {
+                field: "osType",
+                ..
+            })
         ));
         let long_url = adapter(|c| {
             c.return_url = format!("https://shop.example/{}", "p".repeat(200));
@@ -1324,7 +1373,10 @@ mod tests {
         });
         assert!(matches!(
             long_url.prepare_create(&request(Method::AlipayWeb, None)),
-            Err(Error::InvalidInput { field: "returnUrl", .. })
+            Err(Error::InvalidInput {
+                field: "returnUrl",
+                ..
+            })
         ));
     }
 
@@ -1334,13 +1386,20 @@ mod tests {
     #[test]
     fn a_long_login_name_never_stops_v1() {
         let twenty = adapter(|c| c.login_name = "front-counter-cashier".into());
-        assert!(twenty.prepare_create(&request(Method::AlipayQr, None)).is_ok());
+        assert!(twenty
+            .prepare_create(&request(Method::AlipayQr, None))
+            .is_ok());
         assert!(twenty.prepare_refund("RF1", cad("1.00")).is_ok());
         let forty = adapter(|c| c.login_name = "x".repeat(40));
-        assert!(forty.prepare_create(&request(Method::AlipayQr, None)).is_ok());
+        assert!(forty
+            .prepare_create(&request(Method::AlipayQr, None))
+            .is_ok());
         assert!(matches!(
             forty.prepare_refund("RF1", cad("1.00")),
-            Err(Error::InvalidInput { field: "loginName", .. })
+            Err(Error::InvalidInput {
+                field: "loginName",
+                ..
+            })
         ));
         let fifty_one = adapter(|c| c.login_name = "x".repeat(51));
         assert!(matches!(
@@ -1352,23 +1411,37 @@ mod tests {
     #[test]
     fn prepare_refund_checks_the_number_and_the_amount() {
         let iotpay = adapter(|_| {});
-        assert!(iotpay.prepare_refund("RF20260101000001", cad("0.01")).is_ok());
+        assert!(iotpay
+            .prepare_refund("RF20260101000001", cad("0.01"))
+            .is_ok());
         assert!(matches!(
             iotpay.prepare_refund(&"R".repeat(31), cad("1.00")),
-            Err(Error::InvalidInput { field: "mchRefundNo", .. })
+            Err(Error::InvalidInput {
+                field: "mchRefundNo",
+                ..
+            })
         ));
         assert!(matches!(
             iotpay.prepare_refund(" ", cad("1.00")),
-            Err(Error::InvalidInput { field: "mchRefundNo", .. })
+            Err(Error::InvalidInput {
+                field: "mchRefundNo",
+                ..
+            })
         ));
     }
 
     #[test]
     fn refund_statuses_are_definite_only_for_success_and_failure() {
-        assert_eq!(refund_status_word("2").unwrap().status, OrderStatus::Refunded);
+        assert_eq!(
+            refund_status_word("2").unwrap().status,
+            OrderStatus::Refunded
+        );
         assert_eq!(refund_status_word("9").unwrap().status, OrderStatus::Failed);
         for pending in ["0", "1"] {
-            assert_eq!(refund_status_word(pending).unwrap().status, OrderStatus::Pending);
+            assert_eq!(
+                refund_status_word(pending).unwrap().status,
+                OrderStatus::Pending
+            );
         }
         assert!(refund_status_word("3").is_none(), "undocumented: unknown");
     }

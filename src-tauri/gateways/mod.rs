@@ -643,7 +643,9 @@ pub fn word_label(gateway: Gateway, method: Method, word: &str) -> Option<&'stat
 pub fn word_status(gateway: Gateway, method: Method, word: &str) -> Option<OrderStatus> {
     let word = word.trim();
     match gateway {
-        Gateway::Iotpay if iotpay_card_api(method) => iotpay_card::status_word(word).map(|w| w.status),
+        Gateway::Iotpay if iotpay_card_api(method) => {
+            iotpay_card::status_word(word).map(|w| w.status)
+        }
         Gateway::Iotpay if method == Method::Barcode => {
             iotpay::channel_status_word(word, "WX_MICROPAY").map(|w| w.status)
         }
@@ -699,7 +701,11 @@ pub fn describe_word_for(
 }
 
 /// [`word_label`], or "an answer Paydesk does not know (<word>)" for a word no table has.
-pub fn describe_word(gateway: Gateway, method: Method, word: &str) -> std::borrow::Cow<'static, str> {
+pub fn describe_word(
+    gateway: Gateway,
+    method: Method,
+    word: &str,
+) -> std::borrow::Cow<'static, str> {
     match word_label(gateway, method, word) {
         Some(label) => label.into(),
         None => format!("an answer Paydesk does not know ({})", word.trim()).into(),
@@ -750,7 +756,12 @@ mod word_tests {
             iotpay::code_word("0111").map(|c| c.label)
         );
         assert_eq!(
-            word_label_for(Gateway::Iotpay, Method::WechatQr, OrderStatus::Refunded, "2"),
+            word_label_for(
+                Gateway::Iotpay,
+                Method::WechatQr,
+                OrderStatus::Refunded,
+                "2"
+            ),
             Some("refunded to the customer"),
             "a refund's word after a refund"
         );

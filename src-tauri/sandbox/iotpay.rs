@@ -216,8 +216,7 @@ fn check_create(fields: &Map<String, Value>) -> Result<i64, String> {
         return Err(format!("currency {currency} is not supported"));
     }
     // Guide page "online_secure_pay": returnUrl, "ALIPAY_PC,ALIPAY_WAP need this".
-    if matches!(channel, "ALIPAY_PC" | "ALIPAY_WAP") && text_field(fields, "returnUrl").is_none()
-    {
+    if matches!(channel, "ALIPAY_PC" | "ALIPAY_WAP") && text_field(fields, "returnUrl").is_none() {
         return Err(format!("returnUrl is required for {channel}"));
     }
     // Guide page "order": osType, "ALIPAY_MOBILE and ALIPAY_WAP are required! Possible
@@ -717,7 +716,10 @@ async fn query_order(
         Ok(found) => found.filter(|o| o.mch_id == mch_id),
         Err(e) => return fail("0118", format!("database error: {e}")),
     };
-    if fault.as_ref().is_some_and(|f| f.kind == FaultKind::WrongOrder) {
+    if fault
+        .as_ref()
+        .is_some_and(|f| f.kind == FaultKind::WrongOrder)
+    {
         return match replay_order(&state, mch_id, found.as_ref()) {
             Ok(other) => success(order_answer(&other), key.expose()),
             Err(e) => fail("0118", format!("database error: {e}")),

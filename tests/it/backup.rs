@@ -65,11 +65,9 @@ fn integrity(conn: &rusqlite::Connection) -> String {
 
 /// The backup's order numbers, oldest first.
 fn numbers_in(path: &Path) -> Vec<String> {
-    let conn = rusqlite::Connection::open_with_flags(
-        path,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .unwrap();
+    let conn =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
     assert_eq!(integrity(&conn), "ok", "{}", path.display());
     let mut stmt = conn
         .prepare("SELECT merchant_order_no FROM orders ORDER BY id")
@@ -88,7 +86,12 @@ fn numbers_in(path: &Path) -> Vec<String> {
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(unpaid, 0, "a paid order without its event in {}", path.display());
+    assert_eq!(
+        unpaid,
+        0,
+        "a paid order without its event in {}",
+        path.display()
+    );
     numbers
 }
 
@@ -119,7 +122,10 @@ fn a_backup_taken_while_another_process_sells_is_consistent() {
     loop {
         let done = writer.try_wait().unwrap().is_some();
         let to = out.join(backups.len().to_string());
-        let output = run_ok(&mut paydesk(&data, &["backup", "--to", to.to_str().unwrap(), "--json"]));
+        let output = run_ok(&mut paydesk(
+            &data,
+            &["backup", "--to", to.to_str().unwrap(), "--json"],
+        ));
         backups.push(PathBuf::from(json(&output)["path"].as_str().unwrap()));
         if done {
             break;
@@ -137,7 +143,12 @@ fn a_backup_taken_while_another_process_sells_is_consistent() {
         let numbers = numbers_in(path);
         // Every order up to the backup point, in order, none missing: a prefix of the sales.
         let expected: Vec<String> = (0..numbers.len()).map(number).collect();
-        assert_eq!(numbers, expected, "{} is not a prefix of the sales", path.display());
+        assert_eq!(
+            numbers,
+            expected,
+            "{} is not a prefix of the sales",
+            path.display()
+        );
         if !numbers.is_empty() && numbers.len() < SALES {
             mid_write += 1;
         }
@@ -152,7 +163,6 @@ fn a_backup_taken_while_another_process_sells_is_consistent() {
     // The last one was taken after the writer finished: every sale.
     assert_eq!(numbers_in(backups.last().unwrap()).len(), SALES);
 }
-
 
 fn orders_and_totals(data: &Path) -> (serde_json::Value, serde_json::Value) {
     let orders = json(&run_ok(&mut paydesk(data, &["orders", "--json"])));
@@ -182,7 +192,12 @@ fn a_backup_restored_into_a_fresh_data_dir_gives_the_same_list_and_totals() {
     let before = orders_and_totals(&shop);
     let taken = json(&run_ok(&mut paydesk(
         &shop,
-        &["backup", "--to", dir.path().join("stick").to_str().unwrap(), "--json"],
+        &[
+            "backup",
+            "--to",
+            dir.path().join("stick").to_str().unwrap(),
+            "--json",
+        ],
     )));
     let file = taken["path"].as_str().unwrap().to_string();
     assert_eq!(taken["orders"], 7);
@@ -191,16 +206,24 @@ fn a_backup_restored_into_a_fresh_data_dir_gives_the_same_list_and_totals() {
     let restored = run_ok(&mut paydesk(&fresh, &["restore", &file, "--json"]));
     let restored = json(&restored);
     assert_eq!(restored["orders"], 7);
-    assert!(restored["previous"].is_null(), "nothing to replace in a fresh directory");
+    assert!(
+        restored["previous"].is_null(),
+        "nothing to replace in a fresh directory"
+    );
     assert_eq!(orders_and_totals(&fresh), before);
     assert_eq!(
-        json(&run_ok(&mut paydesk(&fresh, &["order", "show", "1", "--json"])))["order"]["status"],
+        json(&run_ok(&mut paydesk(
+            &fresh,
+            &["order", "show", "1", "--json"]
+        )))["order"]["status"],
         "paid"
     );
 
     // Restoring over a ledger keeps the replaced one in backups/ first.
     let again = json(&run_ok(&mut paydesk(&fresh, &["restore", &file, "--json"])));
-    let previous = again["previous"].as_str().expect("the replaced ledger was backed up");
+    let previous = again["previous"]
+        .as_str()
+        .expect("the replaced ledger was backed up");
     assert!(Path::new(previous).is_file());
     assert!(previous.contains("before-restore"));
     assert_eq!(orders_and_totals(&fresh), before);
@@ -233,7 +256,11 @@ fn a_restore_is_refused_for_a_damaged_or_newer_backup_and_while_the_window_is_op
         .unwrap();
     let out = run(&mut paydesk(&target, &["restore", newer.to_str().unwrap()]));
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("newer than this Paydesk knows"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("newer than this Paydesk knows"),
+        "{}",
+        stderr(&out)
+    );
     // A page torn in the middle of a good backup: the integrity check refuses it.
     let torn = dir.path().join("torn.db");
     let mut bytes = std::fs::read(&good).unwrap();
@@ -247,7 +274,12 @@ fn a_restore_is_refused_for_a_damaged_or_newer_backup_and_while_the_window_is_op
         }
         std::fs::write(&torn, &bytes).unwrap();
         let out = run(&mut paydesk(&target, &["restore", torn.to_str().unwrap()]));
-        assert_ne!(out.status.code(), Some(0), "a torn backup was restored: {}", stdout(&out));
+        assert_ne!(
+            out.status.code(),
+            Some(0),
+            "a torn backup was restored: {}",
+            stdout(&out)
+        );
     }
     assert!(
         !target.join("paydesk.db").exists(),
@@ -258,7 +290,11 @@ fn a_restore_is_refused_for_a_damaged_or_newer_backup_and_while_the_window_is_op
     let window = paydesk::backup::WindowLock::shared(&target).unwrap();
     let out = run(&mut paydesk(&target, &["restore", good.to_str().unwrap()]));
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("close its window first"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("close its window first"),
+        "{}",
+        stderr(&out)
+    );
     drop(window);
     run_ok(&mut paydesk(&target, &["restore", good.to_str().unwrap()]));
     assert_eq!(crate::support::order_count(&target), 1);
@@ -286,16 +322,29 @@ fn a_migration_that_fails_midway_leaves_the_backup_and_the_ledger_as_it_was() {
         .err()
         .expect("the failing migration fails");
     let message = err.to_string();
-    assert!(message.contains("could not be brought up to date"), "{message}");
+    assert!(
+        message.contains("could not be brought up to date"),
+        "{message}"
+    );
     assert!(message.contains("put back as it was before"), "{message}");
     assert!(message.contains("no such function"), "{message}");
 
     // The backup taken before migrating is there, named for the version it holds.
     let backups = paydesk::backup::list(&data.join("backups")).unwrap();
     assert_eq!(backups.len(), 1, "{backups:?}");
-    let name = backups[0].file_name().unwrap().to_string_lossy().into_owned();
-    assert!(name.contains(&format!("before-migration-v{current}")), "{name}");
-    assert!(message.contains(&backups[0].display().to_string()), "{message}");
+    let name = backups[0]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert!(
+        name.contains(&format!("before-migration-v{current}")),
+        "{name}"
+    );
+    assert!(
+        message.contains(&backups[0].display().to_string()),
+        "{message}"
+    );
 
     // The ledger is the old one again: its version, no half-made table, every order.
     let conn = rusqlite::Connection::open(&path).unwrap();
@@ -336,8 +385,15 @@ fn an_older_ledger_is_backed_up_before_it_is_migrated() {
     Ledger::open(&path).unwrap();
     let backups = paydesk::backup::list(&dir.path().join("backups")).unwrap();
     assert_eq!(backups.len(), 1);
-    let name = backups[0].file_name().unwrap().to_string_lossy().into_owned();
-    assert!(name.contains(&format!("before-migration-v{}", current - 1)), "{name}");
+    let name = backups[0]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert!(
+        name.contains(&format!("before-migration-v{}", current - 1)),
+        "{name}"
+    );
     let conn = rusqlite::Connection::open(&backups[0]).unwrap();
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
@@ -345,7 +401,12 @@ fn an_older_ledger_is_backed_up_before_it_is_migrated() {
     assert_eq!(version as usize, current - 1);
     // Opening it again (now current) takes no other backup.
     Ledger::open(&path).unwrap();
-    assert_eq!(paydesk::backup::list(&dir.path().join("backups")).unwrap().len(), 1);
+    assert_eq!(
+        paydesk::backup::list(&dir.path().join("backups"))
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -360,17 +421,28 @@ fn the_daily_backup_goes_to_the_chosen_folder_once_a_day_and_status_says_how_old
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(json(&out)["stale"], true);
     // A relative folder is refused; the stick is taken.
-    let out = run(&mut paydesk(&data, &["settings", "set", "backup.dir", "stick"]));
+    let out = run(&mut paydesk(
+        &data,
+        &["settings", "set", "backup.dir", "stick"],
+    ));
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     run_ok(&mut paydesk(
         &data,
         &["settings", "set", "backup.dir", stick.to_str().unwrap()],
     ));
     let ledger = Ledger::open_in(&data).unwrap();
-    let first = paydesk::backup::daily(&ledger).unwrap().expect("due: none yet");
+    let first = paydesk::backup::daily(&ledger)
+        .unwrap()
+        .expect("due: none yet");
     assert!(first.path.starts_with(&stick));
-    assert!(paydesk::backup::daily(&ledger).unwrap().is_none(), "not due again within the day");
-    let status = json(&run_ok(&mut paydesk(&data, &["backup", "status", "--json"])));
+    assert!(
+        paydesk::backup::daily(&ledger).unwrap().is_none(),
+        "not due again within the day"
+    );
+    let status = json(&run_ok(&mut paydesk(
+        &data,
+        &["backup", "status", "--json"],
+    )));
     assert_eq!(status["stale"], false);
     assert_eq!(status["last"], first.path.display().to_string());
     // A day later it is due again.

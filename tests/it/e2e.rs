@@ -236,7 +236,12 @@ impl Session {
         })
     }
 
-    pub(crate) async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+    pub(crate) async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Value {
         let mut request = self.http.request(method, format!("{}{path}", self.url));
         if let Some(body) = body {
             request = request.json(&body);
@@ -321,7 +326,9 @@ impl Session {
             .await;
         if answer.get("error").is_some() {
             // A driver without key actions: send the key to the focused element.
-            let active = self.call(reqwest::Method::GET, "/element/active", None).await;
+            let active = self
+                .call(reqwest::Method::GET, "/element/active", None)
+                .await;
             let element = active[ELEMENT_KEY].as_str().unwrap_or_default().to_string();
             self.type_into(&element, key).await;
         }

@@ -136,7 +136,10 @@ async fn a_create_that_fails_with_a_5xx_leaves_the_order_for_reconciliation() {
         card_id: None,
     };
     // The gateway may have taken it: the caller is told about the open order, not a failure.
-    let told = desk.create_order(&input).await.expect("an unknown outcome is not a failure");
+    let told = desk
+        .create_order(&input)
+        .await
+        .expect("an unknown outcome is not a failure");
     assert_eq!(told.status, OrderStatus::Created);
     let left = desk
         .ledger()

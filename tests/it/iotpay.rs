@@ -332,7 +332,11 @@ async fn a_refund_whose_answer_was_lost_is_resent_under_the_same_number() {
     let order = paid_order(&desk, dir.path(), "wechat-qr", "10.00").await;
     fault_once(dir.path(), "refund_order", FaultKind::Truncated);
     let (told, _) = desk.refund(order.id, Some("6.00"), None).await.unwrap();
-    assert_eq!(told.status, RefundStatus::Pending, "a lost answer is not a failure");
+    assert_eq!(
+        told.status,
+        RefundStatus::Pending,
+        "a lost answer is not a failure"
+    );
     let pending = desk.ledger().refunds(order.id).unwrap();
     assert_eq!(pending[0].status, RefundStatus::Pending);
     assert!(
@@ -824,8 +828,15 @@ async fn a_refund_whose_answer_was_lost_is_settled_by_query_refund() {
     let order = paid_order(&desk, dir.path(), "alipay-qr", "10.00").await;
     let pay_order_id = order.gateway_order_id.clone().unwrap();
     let client = v1_client(&desk, Duration::from_millis(400)).await;
-    fault_with(dir.path(), "refund_order", FaultKind::LateAnswer, Some(1500));
-    let lost = client.refund_order(&pay_order_id, "RFLOST1", cad("4.00")).await;
+    fault_with(
+        dir.path(),
+        "refund_order",
+        FaultKind::LateAnswer,
+        Some(1500),
+    );
+    let lost = client
+        .refund_order(&pay_order_id, "RFLOST1", cad("4.00"))
+        .await;
     assert!(
         matches!(lost, Err(Error::GatewayUnreachable { .. })),
         "{lost:?}"
@@ -864,7 +875,12 @@ async fn a_pending_refund_is_settled_by_query_refund_as_it_ends() {
     let pay_order_id = order.gateway_order_id.clone().unwrap();
     let client = v1_client(&desk, Duration::from_secs(10)).await;
     for (no, ends_well) in [("RFPEND1", 1), ("RFPEND0", 0)] {
-        fault_with(dir.path(), "refund_order", FaultKind::Pending, Some(ends_well));
+        fault_with(
+            dir.path(),
+            "refund_order",
+            FaultKind::Pending,
+            Some(ends_well),
+        );
         match client.refund_order(&pay_order_id, no, cad("2.00")).await {
             Err(Error::GatewayPending { status, .. }) => assert_eq!(status, "0110"),
             other => panic!("{no}: {other:?}"),
@@ -895,7 +911,10 @@ async fn a_pending_refund_is_settled_by_query_refund_as_it_ends() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_query_answer_must_name_the_order_and_its_amount() {
     let (dir, desk) = desk().await;
-    let order = desk.create_order(&input("alipay-qr", "10.00")).await.unwrap();
+    let order = desk
+        .create_order(&input("alipay-qr", "10.00"))
+        .await
+        .unwrap();
     let client = v1_client(&desk, Duration::from_secs(10)).await;
     let ours = client
         .query_order(&order.merchant_order_no, cad("10.00"))
@@ -906,7 +925,10 @@ async fn a_query_answer_must_name_the_order_and_its_amount() {
         if let Some(kind) = kind {
             fault_with(dir.path(), "query_order", kind, None);
         }
-        match client.query_order(&order.merchant_order_no, cad(amount)).await {
+        match client
+            .query_order(&order.merchant_order_no, cad(amount))
+            .await
+        {
             Err(Error::GatewayProtocol { message, .. }) => {
                 assert!(message.contains("suspicious"), "{message}")
             }
@@ -914,7 +936,10 @@ async fn a_query_answer_must_name_the_order_and_its_amount() {
         }
     }
     assert_eq!(
-        client.query_order("PDNEVERMADE", cad("1.00")).await.unwrap(),
+        client
+            .query_order("PDNEVERMADE", cad("1.00"))
+            .await
+            .unwrap(),
         paydesk::gateways::Lookup::Missing
     );
 }
@@ -935,7 +960,10 @@ async fn an_alipay_web_create_without_return_url_is_refused_before_sending() {
     };
     assert!(matches!(
         client.create_order(&request).await,
-        Err(Error::InvalidInput { field: "returnUrl", .. })
+        Err(Error::InvalidInput {
+            field: "returnUrl",
+            ..
+        })
     ));
     assert!(SandboxStore::open_in(dir.path())
         .unwrap()

@@ -133,7 +133,13 @@ async fn a_pending_refund_stays_pending_and_settles_as_done_by_a_query() {
     // The caller is told about the pending refund (status 0 kept in its note), not a failure.
     let (told, _) = desk.refund(order.id, Some("20.00"), None).await.unwrap();
     assert_eq!(told.status, RefundStatus::Pending);
-    assert!(told.reason.as_deref().unwrap_or_default().contains("(status 0)"), "{told:?}");
+    assert!(
+        told.reason
+            .as_deref()
+            .unwrap_or_default()
+            .contains("(status 0)"),
+        "{told:?}"
+    );
     let refunds = desk.ledger().refunds(order.id).unwrap();
     assert_eq!(refunds.len(), 1);
     assert_eq!(
@@ -199,8 +205,18 @@ async fn a_void_of_unknown_outcome_stays_pending_and_settles_by_a_query() {
     let order = paid_card_order(&desk, "15.00").await;
     fault(&desk, "cc_void", "code", Some(1), 1).await;
     let (told, _) = desk.void(order.id, None).await.unwrap();
-    assert_eq!(told.status, RefundStatus::Pending, "an unknown void is not failed");
-    assert!(told.reason.as_deref().unwrap_or_default().contains("(status 1)"), "{told:?}");
+    assert_eq!(
+        told.status,
+        RefundStatus::Pending,
+        "an unknown void is not failed"
+    );
+    assert!(
+        told.reason
+            .as_deref()
+            .unwrap_or_default()
+            .contains("(status 1)"),
+        "{told:?}"
+    );
     let void = desk.ledger().refunds(order.id).unwrap().pop().unwrap();
     assert_eq!(void.kind, RefundKind::Void);
     assert_eq!(void.status, RefundStatus::Pending);

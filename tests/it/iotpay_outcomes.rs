@@ -35,7 +35,13 @@ fn input(method: &str, amount: &str, code: Option<&str>) -> CreateOrderInput {
 }
 
 /// Switches on a fault for IOTPay v1's `call`: `times` None = until cleared.
-fn fault(dir: &std::path::Path, call: &str, kind: FaultKind, value: Option<i64>, times: Option<i64>) {
+fn fault(
+    dir: &std::path::Path,
+    call: &str,
+    kind: FaultKind,
+    value: Option<i64>,
+    times: Option<i64>,
+) {
     Faults::open_in(dir)
         .unwrap()
         .set(&Fault {
@@ -95,7 +101,13 @@ async fn paid_order(desk: &Arc<Paydesk>, dir: &std::path::Path, amount: &str) ->
 #[tokio::test(flavor = "multi_thread")]
 async fn a_scanned_code_answered_0110_is_not_refused_and_a_later_query_finds_it_paid() {
     let (dir, desk) = desk().await;
-    fault(dir.path(), "create_order", FaultKind::Code, Some(110), Some(1));
+    fault(
+        dir.path(),
+        "create_order",
+        FaultKind::Code,
+        Some(110),
+        Some(1),
+    );
     let answer = desk
         .create_order(&input("barcode", "8.80", Some("134567890123456780")))
         .await;
@@ -110,7 +122,10 @@ async fn a_scanned_code_answered_0110_is_not_refused_and_a_later_query_finds_it_
         .find(&order.merchant_order_no)
         .unwrap()
         .expect("IOTPay created the order in spite of the timeout");
-    assert_eq!(at_gateway.status, 1, "waiting for the customer's confirmation");
+    assert_eq!(
+        at_gateway.status, 1,
+        "waiting for the customer's confirmation"
+    );
 
     // The customer confirms on their phone; the next query finds it paid.
     store.settle(&order.merchant_order_no, true).unwrap();
@@ -123,7 +138,13 @@ async fn a_scanned_code_answered_0110_is_not_refused_and_a_later_query_finds_it_
 async fn creates_answered_0010_or_0118_stay_open_and_payable() {
     for code in [10, 118] {
         let (dir, desk) = desk().await;
-        fault(dir.path(), "create_order", FaultKind::Code, Some(code), Some(1));
+        fault(
+            dir.path(),
+            "create_order",
+            FaultKind::Code,
+            Some(code),
+            Some(1),
+        );
         let answer = desk.create_order(&input("alipay-qr", "3.00", None)).await;
         assert_create_unknown(&answer, &code.to_string());
         let order = only_order(&desk);
@@ -147,7 +168,13 @@ async fn creates_answered_0010_or_0118_stay_open_and_payable() {
 async fn a_refund_answered_0110_stays_pending_and_counts() {
     let (dir, desk) = desk().await;
     let order = paid_order(&desk, dir.path(), "10.00").await;
-    fault(dir.path(), "refund_order", FaultKind::Code, Some(110), Some(1));
+    fault(
+        dir.path(),
+        "refund_order",
+        FaultKind::Code,
+        Some(110),
+        Some(1),
+    );
     // Told as an error that is not a refusal, or as the refund left pending.
     match desk.refund(order.id, Some("6.00"), None).await {
         Err(e) => assert!(e.is_outcome_unknown(), "{e:?}"),

@@ -235,7 +235,11 @@ fn an_export_matches_the_filtered_list_exactly() {
         .iter()
         .map(|o| o["amountMinor"].as_i64().unwrap())
         .sum();
-    assert_eq!(cad["takenMinor"].as_i64().unwrap(), sum, "paid orders only: all taken");
+    assert_eq!(
+        cad["takenMinor"].as_i64().unwrap(),
+        sum,
+        "paid orders only: all taken"
+    );
     let refunded: i64 = listed
         .iter()
         .map(|o| o["refundedMinor"].as_i64().unwrap())

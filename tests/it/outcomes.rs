@@ -33,7 +33,9 @@ const GATEWAY: &str = "iotpay";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Refund {
     /// Decided later (a V3 status 0 / SmartPay pending modification): it will succeed or fail.
-    Undecided { will_succeed: bool },
+    Undecided {
+        will_succeed: bool,
+    },
     Done,
     Failed,
 }
@@ -142,7 +144,10 @@ impl Adapter for Scripted {
         }
         match roll {
             // Accepted; a create answer may claim more than it can (never a payment status).
-            0..=59 => Ok(Created::pending(Some(format!("G{}", request.merchant_order_no)))),
+            0..=59 => Ok(Created::pending(Some(format!(
+                "G{}",
+                request.merchant_order_no
+            )))),
             60..=69 => {
                 let mut created = Created::pending(Some("G".into()));
                 created.status = OrderStatus::Paid;
@@ -206,13 +211,17 @@ impl Adapter for Scripted {
         };
         truth.refunds.insert(
             reversal.refund_no.to_string(),
-            (order.merchant_order_no.clone(), reversal.amount.minor(), state),
+            (
+                order.merchant_order_no.clone(),
+                reversal.amount.minor(),
+                state,
+            ),
         );
         drop(truth);
         match roll {
             0..=59 => self.reversal(reversal.refund_no),
             60..=69 => self.reversal(reversal.refund_no), // pending
-            _ => Err(Self::unknown()),                   // done, answer lost
+            _ => Err(Self::unknown()),                    // done, answer lost
         }
     }
 
@@ -275,7 +284,10 @@ fn check_invariants(desk: &Paydesk, gateway: &Scripted, seed: u64) {
             .sum();
         assert_eq!(refunded, order.refunded_minor, "seed {seed}");
         // A refund the ledger counts as made, the gateway made.
-        for r in refunds.iter().filter(|r| r.status == RefundStatus::Succeeded) {
+        for r in refunds
+            .iter()
+            .filter(|r| r.status == RefundStatus::Succeeded)
+        {
             assert!(
                 matches!(truth.refunds.get(&r.refund_no), Some((_, _, Refund::Done))),
                 "seed {seed}: refund {} counted but not made at the gateway",
@@ -287,7 +299,9 @@ fn check_invariants(desk: &Paydesk, gateway: &Scripted, seed: u64) {
 
 async fn one_run(seed: u64) {
     let dir = tempfile::tempdir().unwrap();
-    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox)).await.unwrap();
+    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox))
+        .await
+        .unwrap();
     let mut rng = StdRng::seed_from_u64(seed);
     // Some runs give up on the customer at once, so every payment in them is late.
     if rng.random_bool(0.3) {
@@ -307,7 +321,11 @@ async fn one_run(seed: u64) {
                 let input = CreateOrderInput {
                     gateway: "iotpay".into(),
                     method: "wechat-qr".into(),
-                    amount: format!("{}.{:02}", rng.random_range(1..50), rng.random_range(0..100)),
+                    amount: format!(
+                        "{}.{:02}",
+                        rng.random_range(1..50),
+                        rng.random_range(0..100)
+                    ),
                     currency: "CAD".into(),
                     code: None,
                     card_id: None,

@@ -8,13 +8,17 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
-use crate::support::{create_sandbox_order, json, ledger_path, paydesk, run_ok, run_with_stdin, stderr, stdout};
+use crate::support::{
+    create_sandbox_order, json, ledger_path, paydesk, run_ok, run_with_stdin, stderr, stdout,
+};
 
 const PIN: &str = "2468";
 
 /// Runs with stdin closed (never a terminal, whatever runs the tests).
 fn run_no_stdin(cmd: &mut Command) -> Output {
-    cmd.stdin(Stdio::null()).output().expect("the paydesk binary runs")
+    cmd.stdin(Stdio::null())
+        .output()
+        .expect("the paydesk binary runs")
 }
 
 fn set_up(dir: &Path) -> Output {
@@ -38,8 +42,10 @@ fn set_up(dir: &Path) -> Output {
 
 fn setting(dir: &Path, key: &str) -> Option<String> {
     let conn = rusqlite::Connection::open(ledger_path(dir)).unwrap();
-    conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
-        .ok()
+    conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+        r.get(0)
+    })
+    .ok()
 }
 
 fn count(dir: &Path, sql: &str) -> i64 {
@@ -66,7 +72,10 @@ fn setup_runs_once_and_a_second_run_is_refused() {
     let first = set_up(dir.path());
     assert!(first.status.success(), "{}", stderr(&first));
     assert!(stdout(&first).contains("Corner Café"), "{}", stdout(&first));
-    assert_eq!(setting(dir.path(), "shop.name").as_deref(), Some("Corner Café"));
+    assert_eq!(
+        setting(dir.path(), "shop.name").as_deref(),
+        Some("Corner Café")
+    );
     assert_eq!(setting(dir.path(), "shop.currency").as_deref(), Some("CAD"));
     assert_eq!(
         setting(dir.path(), "shop.methods").as_deref(),
@@ -81,24 +90,74 @@ fn setup_runs_once_and_a_second_run_is_refused() {
         &mut paydesk(
             dir.path(),
             &[
-                "setup", "--shop-name", "Taken Over", "--currency", "USD", "--methods", "upi",
+                "setup",
+                "--shop-name",
+                "Taken Over",
+                "--currency",
+                "USD",
+                "--methods",
+                "upi",
                 "--pin-stdin",
             ],
         ),
         b"1111\n",
     );
     assert_eq!(again.status.code(), Some(2), "{}", stderr(&again));
-    assert!(stderr(&again).contains("already_set_up"), "{}", stderr(&again));
-    assert!(stderr(&again).contains("already set up"), "{}", stderr(&again));
-    assert_eq!(setting(dir.path(), "shop.name").as_deref(), Some("Corner Café"));
+    assert!(
+        stderr(&again).contains("already_set_up"),
+        "{}",
+        stderr(&again)
+    );
+    assert!(
+        stderr(&again).contains("already set up"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(
+        setting(dir.path(), "shop.name").as_deref(),
+        Some("Corner Café")
+    );
     assert_eq!(setting(dir.path(), "owner.pin_hash"), Some(hash));
 
     // Bad input is refused whole on a fresh shop: nothing is written.
     let fresh = tempfile::tempdir().unwrap();
     for (args, stdin, needle) in [
-        (vec!["--currency", "CAD", "--methods", "wechat-qr", "--shop-name", "Shop"], "12\n", "4 to 12 digits"),
-        (vec!["--currency", "XXX", "--methods", "wechat-qr", "--shop-name", "Shop"], "2468\n", "currency"),
-        (vec!["--currency", "CAD", "--methods", "cash", "--shop-name", "Shop"], "2468\n", "cash"),
+        (
+            vec![
+                "--currency",
+                "CAD",
+                "--methods",
+                "wechat-qr",
+                "--shop-name",
+                "Shop",
+            ],
+            "12\n",
+            "4 to 12 digits",
+        ),
+        (
+            vec![
+                "--currency",
+                "XXX",
+                "--methods",
+                "wechat-qr",
+                "--shop-name",
+                "Shop",
+            ],
+            "2468\n",
+            "currency",
+        ),
+        (
+            vec![
+                "--currency",
+                "CAD",
+                "--methods",
+                "cash",
+                "--shop-name",
+                "Shop",
+            ],
+            "2468\n",
+            "cash",
+        ),
     ] {
         let mut all = vec!["setup"];
         all.extend(args);
@@ -112,7 +171,15 @@ fn setup_runs_once_and_a_second_run_is_refused() {
     // Without --pin-stdin and no terminal, setup says how to give the PIN.
     let out = run_no_stdin(&mut paydesk(
         fresh.path(),
-        &["setup", "--shop-name", "Shop", "--currency", "CAD", "--methods", "wechat-qr"],
+        &[
+            "setup",
+            "--shop-name",
+            "Shop",
+            "--currency",
+            "CAD",
+            "--methods",
+            "wechat-qr",
+        ],
     ));
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("--pin-stdin"), "{}", stderr(&out));
@@ -123,7 +190,10 @@ fn every_owner_action_needs_the_pin_once_one_is_set_and_nothing_changes_without_
     let dir = tempfile::tempdir().unwrap();
     let id = paid_order(dir.path());
     // Before setup (no PIN) an owner action runs without one, as before.
-    run_ok(&mut paydesk(dir.path(), &["settings", "set", "shop.name", "Before"]));
+    run_ok(&mut paydesk(
+        dir.path(),
+        &["settings", "set", "shop.name", "Before"],
+    ));
     assert!(set_up(dir.path()).status.success());
     let out_file = tempfile::tempdir().unwrap();
     let export_path = out_file.path().join("orders.csv");
@@ -137,8 +207,21 @@ fn every_owner_action_needs_the_pin_once_one_is_set_and_nothing_changes_without_
         vec!["settings", "set", "shop.name", "Hijacked"],
         vec!["settings", "set", "shop.name", ""],
         vec!["settings", "remove", "shop.name"],
-        vec!["settings", "set", "iotpay.live.v1_base", "https://evil.example/api"],
-        vec!["credentials", "set", "iotpay", "--env", "test", "--field", "mchId=1"],
+        vec![
+            "settings",
+            "set",
+            "iotpay.live.v1_base",
+            "https://evil.example/api",
+        ],
+        vec![
+            "credentials",
+            "set",
+            "iotpay",
+            "--env",
+            "test",
+            "--field",
+            "mchId=1",
+        ],
         vec!["credentials", "delete", "iotpay", "--env", "test"],
         vec!["export", "csv"],
         vec!["export", "csv", "--output", export_path],
@@ -152,7 +235,11 @@ fn every_owner_action_needs_the_pin_once_one_is_set_and_nothing_changes_without_
         let said = stderr(&out);
         assert!(said.contains("pin_required"), "{action:?}: {said}");
         assert!(said.contains("owner's PIN"), "{action:?}: {said}");
-        assert!(stdout(&out).is_empty(), "{action:?} printed: {}", stdout(&out));
+        assert!(
+            stdout(&out).is_empty(),
+            "{action:?} printed: {}",
+            stdout(&out)
+        );
     }
     // A wrong PIN on stdin: refused the same way, saying it is wrong.
     for action in &actions[..2] {
@@ -160,14 +247,21 @@ fn every_owner_action_needs_the_pin_once_one_is_set_and_nothing_changes_without_
         args.push("--pin-stdin");
         let out = run_with_stdin(&mut paydesk(dir.path(), &args), b"0000\n");
         assert_eq!(out.status.code(), Some(2), "{action:?}: {}", stderr(&out));
-        assert!(stderr(&out).contains("pin_wrong"), "{action:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("pin_wrong"),
+            "{action:?}: {}",
+            stderr(&out)
+        );
         assert!(stderr(&out).contains("tries left"), "{}", stderr(&out));
     }
     // Nothing changed: no refund or void, the order still paid, settings as they were, no file.
     assert_eq!(refunds(), refunds_before);
     assert_eq!(events(), events_before);
     assert_eq!(order_json(dir.path(), &id)["order"]["status"], "paid");
-    assert_eq!(setting(dir.path(), "shop.name").as_deref(), Some("Corner Café"));
+    assert_eq!(
+        setting(dir.path(), "shop.name").as_deref(),
+        Some("Corner Café")
+    );
     assert_eq!(setting(dir.path(), "iotpay.live.v1_base"), None);
     assert!(!Path::new(export_path).exists());
 
@@ -175,17 +269,31 @@ fn every_owner_action_needs_the_pin_once_one_is_set_and_nothing_changes_without_
     let with_pin = |args: &[&str]| {
         let mut all = args.to_vec();
         all.push("--pin-stdin");
-        let out = run_with_stdin(&mut paydesk(dir.path(), &all), format!("{PIN}\n").as_bytes());
+        let out = run_with_stdin(
+            &mut paydesk(dir.path(), &all),
+            format!("{PIN}\n").as_bytes(),
+        );
         assert!(out.status.success(), "{args:?}: {}", stderr(&out));
         out
     };
     with_pin(&["settings", "set", "shop.name", "Corner Shop"]);
-    assert_eq!(setting(dir.path(), "shop.name").as_deref(), Some("Corner Shop"));
+    assert_eq!(
+        setting(dir.path(), "shop.name").as_deref(),
+        Some("Corner Shop")
+    );
     let csv = with_pin(&["export", "csv", "--columns", "id,status"]);
-    assert!(stdout(&csv).contains(&format!("{id},Paid")), "{}", stdout(&csv));
+    assert!(
+        stdout(&csv).contains(&format!("{id},Paid")),
+        "{}",
+        stdout(&csv)
+    );
     let written = with_pin(&["export", "csv", "--output", export_path]);
     assert!(Path::new(export_path).exists());
-    assert!(stderr(&written).contains("takings CAD"), "{}", stderr(&written));
+    assert!(
+        stderr(&written).contains("takings CAD"),
+        "{}",
+        stderr(&written)
+    );
     let refunded = with_pin(&["order", "refund", &id, "--amount", "1.00", "--json"]);
     assert_eq!(json(&refunded)["order"]["status"], "partially_refunded");
     assert_eq!(refunds(), refunds_before + 1);
@@ -209,9 +317,17 @@ fn the_lockout_holds_across_processes_and_restarts() {
         let out = try_pin("9999");
         assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
         if n < 5 {
-            assert!(stderr(&out).contains("pin_wrong"), "try {n}: {}", stderr(&out));
+            assert!(
+                stderr(&out).contains("pin_wrong"),
+                "try {n}: {}",
+                stderr(&out)
+            );
         } else {
-            assert!(stderr(&out).contains("locked_out"), "try {n}: {}", stderr(&out));
+            assert!(
+                stderr(&out).contains("locked_out"),
+                "try {n}: {}",
+                stderr(&out)
+            );
         }
     }
     // A new process with the right PIN is still refused while locked.
@@ -219,9 +335,18 @@ fn the_lockout_holds_across_processes_and_restarts() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("locked_out"), "{}", stderr(&out));
     assert!(stderr(&out).contains("try again in"), "{}", stderr(&out));
-    assert_eq!(setting(dir.path(), "shop.name").as_deref(), Some("Corner Café"));
-    let until = count(dir.path(), "SELECT locked_until FROM owner_lockout WHERE id = 1");
-    assert!(until > chrono::Utc::now().timestamp_millis(), "locked in the ledger");
+    assert_eq!(
+        setting(dir.path(), "shop.name").as_deref(),
+        Some("Corner Café")
+    );
+    let until = count(
+        dir.path(),
+        "SELECT locked_until FROM owner_lockout WHERE id = 1",
+    );
+    assert!(
+        until > chrono::Utc::now().timestamp_millis(),
+        "locked in the ledger"
+    );
 
     // The wait over (moved into the past in the ledger), the right PIN works again.
     rusqlite::Connection::open(ledger_path(dir.path()))

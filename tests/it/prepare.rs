@@ -28,7 +28,9 @@ fn orders(desk: &Paydesk) -> usize {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_bad_gateway_setting_is_refused_before_anything_is_written() {
     let dir = tempfile::tempdir().unwrap();
-    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox)).await.unwrap();
+    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox))
+        .await
+        .unwrap();
     desk.ledger()
         .set_setting("smartpay.sandbox.script_url", "not a url")
         .unwrap();
@@ -55,7 +57,9 @@ async fn a_bad_gateway_setting_is_refused_before_anything_is_written() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_card_id_with_control_or_path_characters_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox)).await.unwrap();
+    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox))
+        .await
+        .unwrap();
     for bad in [
         "card\n42",
         "card\u{1b}[31m",
@@ -72,7 +76,10 @@ async fn a_card_id_with_control_or_path_characters_writes_nothing() {
         }
         assert!(matches!(
             desk.add_card(bad).await,
-            Err(Error::InvalidInput { field: "cardId", .. })
+            Err(Error::InvalidInput {
+                field: "cardId",
+                ..
+            })
         ));
     }
     assert_eq!(orders(&desk), 0);
@@ -83,7 +90,9 @@ async fn a_card_id_with_control_or_path_characters_writes_nothing() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unknown_refund_kind_in_the_ledger_is_an_error_not_a_refund() {
     let dir = tempfile::tempdir().unwrap();
-    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox)).await.unwrap();
+    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox))
+        .await
+        .unwrap();
     let order = desk
         .create_order(&input("iotpay", "wechat-qr", "5.00", "CAD"))
         .await

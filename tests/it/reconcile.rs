@@ -272,6 +272,9 @@ fn paydesk_reconcile_records_a_payment_made_after_the_local_expiry() {
         (&"expired".into(), &"paid".into()),
         "{line}"
     );
-    let shown = crate::support::stdout(&run_ok(&mut paydesk(dir.path(), &["order", "show", &no, "--json"])));
+    let shown = crate::support::stdout(&run_ok(&mut paydesk(
+        dir.path(),
+        &["order", "show", &no, "--json"],
+    )));
     assert!(shown.contains("paid after it expired"), "{shown}");
 }

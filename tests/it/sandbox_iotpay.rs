@@ -495,7 +495,12 @@ async fn the_iotpay_adapter_creates_and_syncs_a_paid_order_through_the_sandbox()
 }
 
 /// Switches on one IOTPay fault for the next `call` on the sandbox of `dir`.
-fn fault_once(dir: &std::path::Path, call: &str, kind: paydesk::sandbox::faults::FaultKind, value: Option<i64>) {
+fn fault_once(
+    dir: &std::path::Path,
+    call: &str,
+    kind: paydesk::sandbox::faults::FaultKind,
+    value: Option<i64>,
+) {
     paydesk::sandbox::faults::Faults::open_in(dir)
         .unwrap()
         .set(&paydesk::sandbox::faults::Fault {
@@ -534,7 +539,10 @@ async fn alipay_web_pages_need_a_return_url_and_an_os_type() {
     wap["returnUrl"] = json!("https://shop.example/paid");
     let created = sandbox.create(wap).await;
     assert_signed_success(&created);
-    assert!(created["retParams"]["alipayUrl"].as_str().is_some(), "{created}");
+    assert!(
+        created["retParams"]["alipayUrl"].as_str().is_some(),
+        "{created}"
+    );
     pc["returnUrl"] = json!("https://shop.example/paid");
     assert_signed_success(&sandbox.create(pc).await);
     mobile["osType"] = json!("ANDROID");
@@ -565,7 +573,9 @@ async fn a_create_answered_0110_still_leaves_a_payable_order() {
 
     fault_once(dir.path(), "create_order", FaultKind::Code, Some(14));
     assert_fails_with(
-        &sandbox.create(create_fields("CT0031", "ALIPAY_QR", 100)).await,
+        &sandbox
+            .create(create_fields("CT0031", "ALIPAY_QR", 100))
+            .await,
         "0014",
     );
     assert_fails_with(&sandbox.query("mchOrderNo", "CT0031").await, "0112");
@@ -577,7 +587,11 @@ async fn the_wrong_order_fault_answers_another_orders_genuine_answer() {
     use paydesk::sandbox::faults::FaultKind;
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path()).await;
-    assert_signed_success(&sandbox.create(create_fields("CT0040", "ALIPAY_QR", 1000)).await);
+    assert_signed_success(
+        &sandbox
+            .create(create_fields("CT0040", "ALIPAY_QR", 1000))
+            .await,
+    );
     fault_once(dir.path(), "query_order", FaultKind::WrongOrder, None);
     let replay = sandbox.query("mchOrderNo", "CT0040").await;
     assert_signed_success(&replay);
@@ -600,7 +614,9 @@ async fn query_refund_finds_a_refund_by_its_number() {
     use paydesk::sandbox::faults::FaultKind;
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path()).await;
-    let created = sandbox.create(create_fields("CT0050", "ALIPAY_QR", 1000)).await;
+    let created = sandbox
+        .create(create_fields("CT0050", "ALIPAY_QR", 1000))
+        .await;
     let pay_order_id = created["payOrderId"].as_str().unwrap().to_string();
     SandboxStore::open_in(dir.path())
         .unwrap()
@@ -624,19 +640,34 @@ async fn query_refund_finds_a_refund_by_its_number() {
     let done = sandbox.post("query_refund", &query("RFCT1")).await;
     assert_signed_success(&done);
     assert_eq!(
-        (&done["mchRefundNo"], &done["refundAmount"], &done["currency"], &done["status"]),
+        (
+            &done["mchRefundNo"],
+            &done["refundAmount"],
+            &done["currency"],
+            &done["status"]
+        ),
         (&json!("RFCT1"), &json!(300), &json!("CAD"), &json!(2)),
         "{done}"
     );
     assert_eq!(done["payOrderId"], pay_order_id.as_str());
 
     fault_once(dir.path(), "refund_order", FaultKind::Pending, Some(0));
-    assert_fails_with(&sandbox.post("refund_order", &refund("RFCT2", 500)).await, "0110");
+    assert_fails_with(
+        &sandbox.post("refund_order", &refund("RFCT2", 500)).await,
+        "0110",
+    );
     let processing = sandbox.post("query_refund", &query("RFCT2")).await;
     assert_signed_success(&processing);
     assert_eq!(processing["status"], 1, "{processing}");
     let failed = sandbox.post("query_refund", &query("RFCT2")).await;
     assert_eq!(failed["status"], 9, "{failed}");
-    let order = SandboxStore::open_in(dir.path()).unwrap().find("CT0050").unwrap().unwrap();
-    assert_eq!(order.refunded, 300, "the failed refund's 5.00 is refundable again");
+    let order = SandboxStore::open_in(dir.path())
+        .unwrap()
+        .find("CT0050")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        order.refunded, 300,
+        "the failed refund's 5.00 is refundable again"
+    );
 }

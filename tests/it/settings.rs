@@ -358,11 +358,18 @@ async fn the_daily_report_is_the_clis_report_for_the_same_days() {
         serde_json::to_value(&report.takings_by_day).unwrap(),
         cli["takingsByDay"]
     );
-    assert_eq!(serde_json::to_value(&report.by_method).unwrap(), cli["byMethod"]);
+    assert_eq!(
+        serde_json::to_value(&report.by_method).unwrap(),
+        cli["byMethod"]
+    );
     // Takings are the two paid sales; the waiting and the failed ones are counted apart.
     assert_eq!(report.totals.by_currency[0].takings_minor, 1975);
     assert_eq!(
-        report.takings_by_day.iter().map(|d| d.takings_minor).sum::<i64>(),
+        report
+            .takings_by_day
+            .iter()
+            .map(|d| d.takings_minor)
+            .sum::<i64>(),
         1975,
         "the chart's days add up to the table's takings"
     );

@@ -375,7 +375,11 @@ async fn a_refund_with_a_lost_answer_is_resent_with_the_same_modification_id() {
         })
         .unwrap();
     let (told, _) = desk.refund(order.id, None, None).await.unwrap();
-    assert_eq!(told.status, RefundStatus::Pending, "a lost answer is not a failure");
+    assert_eq!(
+        told.status,
+        RefundStatus::Pending,
+        "a lost answer is not a failure"
+    );
     let pending = desk.ledger().refunds(order.id).unwrap();
     assert_eq!(pending.len(), 1);
     assert_eq!(

@@ -170,7 +170,11 @@ async fn malformed_and_unreachable_answers_leave_the_order_open() {
         .unwrap();
     let started = Instant::now();
     assert_eq!(
-        desk2.create_order(&input("upi", "13.00")).await.unwrap().status,
+        desk2
+            .create_order(&input("upi", "13.00"))
+            .await
+            .unwrap()
+            .status,
         OrderStatus::Created,
         "a timed-out create is open, not failed"
     );
@@ -474,7 +478,11 @@ async fn an_order_whose_initiate_answer_was_cut_reaches_the_gateways_state() {
     // Cut, then the gateway fails it.
     one_fault(dir.path(), "initiate", FaultKind::Truncated, None);
     let told = desk.create_order(&input("upi", "20.00")).await.unwrap();
-    assert_eq!(told.status, OrderStatus::Created, "a cut answer is open, not failed");
+    assert_eq!(
+        told.status,
+        OrderStatus::Created,
+        "a cut answer is open, not failed"
+    );
     let failed = order_of(&desk, 2000);
     assert_eq!(failed.status, OrderStatus::Created);
     store
@@ -515,7 +523,11 @@ async fn an_order_whose_initiate_answer_was_cut_reaches_the_gateways_state() {
         .unwrap();
     one_fault(dir.path(), "initiate", FaultKind::LateAnswer, Some(2000));
     let late = desk.create_order(&input("upi", "22.00")).await.unwrap();
-    assert_eq!(late.status, OrderStatus::Created, "a late answer is open, not failed");
+    assert_eq!(
+        late.status,
+        OrderStatus::Created,
+        "a late answer is open, not failed"
+    );
     tokio::time::sleep(Duration::from_millis(20)).await;
     let expired = order_of(&desk, 2200);
     let expired = desk.sync(expired.id).await.unwrap();

@@ -314,7 +314,10 @@ async fn cold_start(dir: &Path) -> Option<(Driver, Session, f64)> {
 /// One sale: method, amount, Enter; returns (Enter to QR painted, pay to Paid painted).
 async fn sale(session: &Session, method: &str, amount: &str) -> (Option<f64>, Option<f64>) {
     let button = session
-        .find(&format!("[data-testid=method-{method}]"), Duration::from_secs(10))
+        .find(
+            &format!("[data-testid=method-{method}]"),
+            Duration::from_secs(10),
+        )
         .await;
     session.click(&button).await;
     let field = session
@@ -449,7 +452,10 @@ async fn figures() {
         values: polled,
         target: Some(("p95", 150.0)),
     });
-    weigh(&driver, &format!("after {} sales", sales + (sales / 2).max(3)));
+    weigh(
+        &driver,
+        &format!("after {} sales", sales + (sales / 2).max(3)),
+    );
     session.close().await;
     drop(driver);
 

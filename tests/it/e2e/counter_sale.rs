@@ -16,9 +16,6 @@ use crate::support::{paydesk, run, run_ok, stdout};
 const ESCAPE: &str = "\u{E00C}";
 const TAB: &str = "\u{E004}";
 
-
-
-
 /// The sale on screen: its ledger id and status.
 async fn sale_on_screen(session: &Session) -> (String, String) {
     let sale = session
@@ -104,7 +101,10 @@ async fn a_waiting_sale_stays_through_enter_and_esc_waits_in_the_strip_and_its_p
         Some(number.as_str())
     );
     assert_eq!(session.count("[data-testid=new-sale-button]").await, 0);
-    assert_ne!(session.focused_testid().await.as_deref(), Some("new-sale-button"));
+    assert_ne!(
+        session.focused_testid().await.as_deref(),
+        Some("new-sale-button")
+    );
 
     // A cashier confirming twice, a scanner's Enter, an Esc: the sale stays on screen.
     session.press(ENTER).await;
@@ -294,9 +294,15 @@ async fn at_1024_by_768_create_shows_with_the_scanner_field_and_tab_goes_straigh
         .await;
     session.click(&wechat).await;
     session.click(&amount).await;
-    assert_eq!(session.focused_testid().await.as_deref(), Some("amount-input"));
+    assert_eq!(
+        session.focused_testid().await.as_deref(),
+        Some("amount-input")
+    );
     session.press(TAB).await;
-    assert_eq!(session.focused_testid().await.as_deref(), Some("create-button"));
+    assert_eq!(
+        session.focused_testid().await.as_deref(),
+        Some("create-button")
+    );
 
     // The scanner's method: amount, scanner field, Create.
     let barcode = session
@@ -306,9 +312,15 @@ async fn at_1024_by_768_create_shows_with_the_scanner_field_and_tab_goes_straigh
     session.click(&amount).await;
     session.type_into(&amount, "12.50").await;
     session.press(TAB).await;
-    assert_eq!(session.focused_testid().await.as_deref(), Some("barcode-input"));
+    assert_eq!(
+        session.focused_testid().await.as_deref(),
+        Some("barcode-input")
+    );
     session.press(TAB).await;
-    assert_eq!(session.focused_testid().await.as_deref(), Some("create-button"));
+    assert_eq!(
+        session.focused_testid().await.as_deref(),
+        Some("create-button")
+    );
 
     let deadline = Instant::now() + Duration::from_secs(2);
     let inside = loop {

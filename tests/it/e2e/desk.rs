@@ -84,7 +84,6 @@ fn sums(orders: &[Value]) -> BTreeMap<String, (u64, i64, i64)> {
     out
 }
 
-
 /// Picks `value` in the select `testid` the way a person does: a click on its option. The
 /// value the select then holds is checked (WebKitWebDriver clicks options natively).
 async fn choose(session: &Session, testid: &str, value: &str) {
@@ -97,10 +96,12 @@ async fn choose(session: &Session, testid: &str, value: &str) {
     session.click(&option).await;
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        let now = session.script("return document.querySelector(`[data-testid=${arguments[0]}]`).value;",
-            json!([testid]),
-        )
-        .await;
+        let now = session
+            .script(
+                "return document.querySelector(`[data-testid=${arguments[0]}]`).value;",
+                json!([testid]),
+            )
+            .await;
         if now == value {
             return;
         }
@@ -115,13 +116,15 @@ async fn choose(session: &Session, testid: &str, value: &str) {
 /// Picks a day in the date picker `testid` (YYYY-MM-DD, as the picker holds it whatever it
 /// shows), as choosing it in the calendar does: the value, then `change`.
 async fn set_day(session: &Session, testid: &str, day: &str) {
-    session.script("const e = document.querySelector(`[data-testid=${arguments[0]}]`);\
+    session
+        .script(
+            "const e = document.querySelector(`[data-testid=${arguments[0]}]`);\
          e.value = arguments[1];\
          e.dispatchEvent(new Event('input', {bubbles: true}));\
          e.dispatchEvent(new Event('change', {bubbles: true}));",
-        json!([testid, day]),
-    )
-    .await;
+            json!([testid, day]),
+        )
+        .await;
 }
 
 async fn set_text(session: &Session, testid: &str, text: &str) {
@@ -136,11 +139,13 @@ async fn set_text(session: &Session, testid: &str, text: &str) {
 
 /// The rows in the DOM right now: (index in the list, order id), in order.
 async fn rendered_rows(session: &Session) -> Vec<(usize, i64)> {
-    let rows = session.script("return Array.from(document.querySelectorAll('[data-testid=order-row]'))\
+    let rows = session
+        .script(
+            "return Array.from(document.querySelectorAll('[data-testid=order-row]'))\
          .map((r) => [Number(r.dataset.index), Number(r.dataset.orderId)]);",
-        json!([]),
-    )
-    .await;
+            json!([]),
+        )
+        .await;
     rows.as_array()
         .unwrap()
         .iter()
@@ -767,12 +772,14 @@ async fn the_orders_list_stays_quick_over_a_hundred_thousand_orders() {
         .await;
     // Sending keys focuses the table (a click would pick a row).
     session.type_into(&table, "\u{E015}\u{E015}").await;
-    let active = session.script("const t = document.querySelector('[data-testid=orders-table]');\
+    let active = session
+        .script(
+            "const t = document.querySelector('[data-testid=orders-table]');\
          const row = document.getElementById(t.getAttribute('aria-activedescendant'));\
          return row ? [Number(row.dataset.index), Number(row.dataset.orderId)] : null;",
-        json!([]),
-    )
-    .await;
+            json!([]),
+        )
+        .await;
     assert_eq!(
         active[0], 1,
         "two steps down from no row is the second: {active}"
@@ -784,10 +791,12 @@ async fn the_orders_list_stays_quick_over_a_hundred_thousand_orders() {
             Duration::from_secs(10),
         )
         .await;
-    let shown = session.script("return document.querySelector('[data-testid=order-row].selected').dataset.orderId;",
-        json!([]),
-    )
-    .await;
+    let shown = session
+        .script(
+            "return document.querySelector('[data-testid=order-row].selected').dataset.orderId;",
+            json!([]),
+        )
+        .await;
     assert_eq!(
         shown.as_str().map(|s| s.parse::<i64>().unwrap()),
         active[1].as_i64()

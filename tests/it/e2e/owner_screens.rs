@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::{layout_faults, open_app, order_detail, set_viewport, settled_order, shot, Session, TILL};
+use super::{
+    layout_faults, open_app, order_detail, set_viewport, settled_order, shot, Session, TILL,
+};
 use crate::support::{create_sandbox_order, json as parse_json, paydesk, run_ok};
-
 
 /// A scanned payment code the sandbox declines (its last digit is 9): the order ends failed.
 fn declined_scan(dir: &Path, amount: &str) -> String {
@@ -39,7 +40,10 @@ fn declined_scan(dir: &Path, amount: &str) -> String {
 
 async fn open_screen(session: &Session, screen: &str, ready: &str) {
     let nav = session
-        .find(&format!("[data-testid=nav-{screen}]"), Duration::from_secs(30))
+        .find(
+            &format!("[data-testid=nav-{screen}]"),
+            Duration::from_secs(30),
+        )
         .await;
     session.click(&nav).await;
     session.find(ready, Duration::from_secs(15)).await;
@@ -79,7 +83,10 @@ async fn totals_count_only_money_that_arrived_and_reports_agree() {
         .find("[data-testid=total-CAD]", Duration::from_secs(5))
         .await;
     assert_eq!(
-        session.attribute(&cad, "data-takings-minor").await.as_deref(),
+        session
+            .attribute(&cad, "data-takings-minor")
+            .await
+            .as_deref(),
         Some("1250")
     );
     assert_eq!(
@@ -91,18 +98,34 @@ async fn totals_count_only_money_that_arrived_and_reports_agree() {
     let totals = session
         .find("[data-testid=orders-totals]", Duration::from_secs(5))
         .await;
-    for (class, want) in [("waiting", "1"), ("failed", "1"), ("cancelled", "0"), ("expired", "0")] {
+    for (class, want) in [
+        ("waiting", "1"),
+        ("failed", "1"),
+        ("cancelled", "0"),
+        ("expired", "0"),
+    ] {
         assert_eq!(
-            session.attribute(&totals, &format!("data-{class}")).await.as_deref(),
+            session
+                .attribute(&totals, &format!("data-{class}"))
+                .await
+                .as_deref(),
             Some(want),
             "{class}"
         );
     }
     session
-        .wait_for_text("[data-testid=count-waiting]", "1 waiting", Duration::from_secs(2))
+        .wait_for_text(
+            "[data-testid=count-waiting]",
+            "1 waiting",
+            Duration::from_secs(2),
+        )
         .await;
     session
-        .wait_for_text("[data-testid=count-failed]", "1 failed", Duration::from_secs(2))
+        .wait_for_text(
+            "[data-testid=count-failed]",
+            "1 failed",
+            Duration::from_secs(2),
+        )
         .await;
     session
         .wait_for_text("[data-testid=count-paid]", "1 paid", Duration::from_secs(2))
@@ -155,11 +178,7 @@ async fn totals_count_only_money_that_arrived_and_reports_agree() {
     let total = session
         .find("[data-testid=report-total]", Duration::from_secs(15))
         .await;
-    for name in [
-        "data-takings-minor",
-        "data-chart-minor",
-        "data-table-minor",
-    ] {
+    for name in ["data-takings-minor", "data-chart-minor", "data-table-minor"] {
         assert_eq!(
             session.attribute(&total, name).await.as_deref(),
             Some("1250"),
@@ -174,7 +193,10 @@ async fn totals_count_only_money_that_arrived_and_reports_agree() {
         .find("[data-testid=report-chart]", Duration::from_secs(5))
         .await;
     assert_eq!(
-        session.attribute(&chart, "data-total-minor").await.as_deref(),
+        session
+            .attribute(&chart, "data-total-minor")
+            .await
+            .as_deref(),
         Some("1250")
     );
     let today = chrono::Local::now().format("%Y-%m-%d").to_string();
@@ -206,7 +228,10 @@ async fn totals_count_only_money_that_arrived_and_reports_agree() {
         .find("[data-testid=report-headline]", Duration::from_secs(5))
         .await;
     assert_eq!(
-        session.attribute(&headline, "data-waiting").await.as_deref(),
+        session
+            .attribute(&headline, "data-waiting")
+            .await
+            .as_deref(),
         Some("1")
     );
     assert_eq!(
@@ -256,7 +281,9 @@ async fn a_waiting_order_is_cancelled_from_orders_with_a_confirmation() {
     )
     .await;
     assert!(faults.is_empty(), "{}", faults.join("\n"));
-    session.screenshot(&shot("orders-waiting-detail-1024.png")).await;
+    session
+        .screenshot(&shot("orders-waiting-detail-1024.png"))
+        .await;
     // Check now asks the gateway and says what it found, in words.
     let check = session
         .find("[data-testid=check-now]", Duration::from_secs(5))
@@ -283,7 +310,10 @@ async fn a_waiting_order_is_cancelled_from_orders_with_a_confirmation() {
     let status = order_detail(dir.path(), &id)["order"]["status"].clone();
     assert!(status == "created" || status == "pending", "{status}");
     let confirm = session
-        .find("[data-testid=cancel-confirm-button]", Duration::from_secs(5))
+        .find(
+            "[data-testid=cancel-confirm-button]",
+            Duration::from_secs(5),
+        )
         .await;
     session.click(&confirm).await;
     session
@@ -346,7 +376,11 @@ async fn a_declined_order_says_why_and_keeps_codes_in_technical_details() {
                 Duration::from_secs(10),
             )
             .await;
-        assert_eq!(session.text(&badge).await.trim(), "Declined", "order {order}");
+        assert_eq!(
+            session.text(&badge).await.trim(),
+            "Declined",
+            "order {order}"
+        );
         assert_eq!(
             session.attribute(&badge, "data-tone").await.as_deref(),
             Some("danger"),
@@ -369,12 +403,14 @@ async fn a_declined_order_says_why_and_keeps_codes_in_technical_details() {
         .await;
     // The main part of the detail has no raw code, no POLL or NOTIFY tag; the technical
     // details (closed) have the gateway's own word.
-    let main = session.script("const d = document.querySelector('[data-testid=order-detail]').cloneNode(true);\
+    let main = session
+        .script(
+            "const d = document.querySelector('[data-testid=order-detail]').cloneNode(true);\
          d.querySelector('[data-testid=technical-details]').remove();\
          return d.innerText;",
-        json!([]),
-    )
-    .await;
+            json!([]),
+        )
+        .await;
     let main = main.as_str().unwrap_or_default();
     for tag in ["POLL", "NOTIFY", "poll", "notify", "gateway:"] {
         assert!(!main.contains(tag), "{tag} in {main}");
@@ -391,7 +427,10 @@ async fn a_declined_order_says_why_and_keeps_codes_in_technical_details() {
         )
         .await;
     session.click(&summary).await;
-    assert!(!raw.is_empty(), "the declined order has a gateway status: {detail}");
+    assert!(
+        !raw.is_empty(),
+        "the declined order has a gateway status: {detail}"
+    );
     session
         .wait_for_attribute(
             "[data-testid=technical-details]",
@@ -439,7 +478,9 @@ async fn reports_show_todays_takings_by_method_as_the_cli_reports_them() {
             "report", "--by", "day", "--from", &today, "--to", &today, "--tz", "local", "--json",
         ],
     )));
-    let by_method = cli["byMethod"].as_array().unwrap_or_else(|| panic!("{cli}"));
+    let by_method = cli["byMethod"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{cli}"));
     assert_eq!(by_method.len(), 2, "the two paid methods: {cli}");
 
     let (_driver, session) = open_app(dir.path()).await;
@@ -457,7 +498,10 @@ async fn reports_show_todays_takings_by_method_as_the_cli_reports_them() {
         );
         let minor = m["takingsMinor"].as_i64().unwrap();
         let cell = session
-            .find(&format!("{css} td[data-takings-minor]"), Duration::from_secs(5))
+            .find(
+                &format!("{css} td[data-takings-minor]"),
+                Duration::from_secs(5),
+            )
             .await;
         assert_eq!(
             session.attribute(&cell, "data-takings-minor").await,
@@ -547,13 +591,15 @@ async fn the_export_starts_with_a_dated_file_in_the_owners_folder_and_asks_the_p
     let path = loop {
         let value = session.attribute(&field, "value").await.unwrap_or_default();
         let value = if value.is_empty() {
-            session.script("return document.querySelector('[data-testid=export-path]').value;",
-                json!([]),
-            )
-            .await
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
+            session
+                .script(
+                    "return document.querySelector('[data-testid=export-path]').value;",
+                    json!([]),
+                )
+                .await
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
         } else {
             value
         };
@@ -569,7 +615,9 @@ async fn the_export_starts_with_a_dated_file_in_the_owners_folder_and_asks_the_p
     // Exported elsewhere (not into the tester's home): the PIN is asked, then the file is written.
     let target = out.join("orders.csv");
     session.clear(&field).await;
-    session.type_into(&field, &target.display().to_string()).await;
+    session
+        .type_into(&field, &target.display().to_string())
+        .await;
     let submit = session
         .find("[data-testid=export-submit]", Duration::from_secs(5))
         .await;
@@ -601,7 +649,10 @@ async fn many_currencies_keep_the_takings_on_one_line_at_1024() {
     ));
     let cli = parse_json(&run_ok(&mut paydesk(dir.path(), &["totals", "--json"])));
     let currencies = cli["byCurrency"].as_array().unwrap();
-    assert!(currencies.len() >= 6, "a seeded ledger has many currencies: {cli}");
+    assert!(
+        currencies.len() >= 6,
+        "a seeded ledger has many currencies: {cli}"
+    );
 
     let (_driver, session) = open_app(dir.path()).await;
     set_viewport(&session, TILL.0, TILL.1).await;
@@ -619,7 +670,10 @@ async fn many_currencies_keep_the_takings_on_one_line_at_1024() {
     for t in currencies {
         let code = t["currency"].as_str().unwrap();
         let shown = session
-            .find(&format!("[data-testid=total-{code}]"), Duration::from_secs(5))
+            .find(
+                &format!("[data-testid=total-{code}]"),
+                Duration::from_secs(5),
+            )
             .await;
         assert_eq!(
             session.attribute(&shown, "data-takings-minor").await,
@@ -638,12 +692,14 @@ async fn many_currencies_keep_the_takings_on_one_line_at_1024() {
         session.text(&more).await.trim(),
         format!("+{} more", currencies.len() - shown)
     );
-    let line = session.script("const t = document.querySelector('[data-testid=orders-totals]');\
+    let line = session
+        .script(
+            "const t = document.querySelector('[data-testid=orders-totals]');\
          const r = t.getBoundingClientRect();\
          return [t.scrollWidth <= t.clientWidth + 1, r.height, r.right <= window.innerWidth];",
-        json!([]),
-    )
-    .await;
+            json!([]),
+        )
+        .await;
     assert_eq!(line[0], true, "{line}");
     assert!(line[1].as_f64().unwrap() < 48.0, "one line: {line}");
     assert_eq!(line[2], true, "{line}");
@@ -658,7 +714,9 @@ async fn many_currencies_keep_the_takings_on_one_line_at_1024() {
         )
         .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    session.screenshot(&shot("orders-currencies-1024.png")).await;
+    session
+        .screenshot(&shot("orders-currencies-1024.png"))
+        .await;
     session.type_into(&more, "\u{E00C}").await;
     session
         .wait_for_attribute(

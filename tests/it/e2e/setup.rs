@@ -14,15 +14,16 @@ use super::{
 };
 use crate::support::{paydesk, run_ok, stdout};
 
-
 /// The testids of the method buttons the counter shows, in its order.
 async fn counter_methods(session: &Session) -> Vec<String> {
-    let shown = session.script("return Array.from(document.querySelectorAll('[data-testid^=method-]'))\
+    let shown = session
+        .script(
+            "return Array.from(document.querySelectorAll('[data-testid^=method-]'))\
          .filter((e) => e.offsetParent !== null)\
          .map((e) => e.getAttribute('data-testid').slice('method-'.length));",
-        json!([]),
-    )
-    .await;
+            json!([]),
+        )
+        .await;
     shown
         .as_array()
         .unwrap()
@@ -31,7 +32,6 @@ async fn counter_methods(session: &Session) -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
-
 
 fn settings_show(dir: &Path) -> String {
     stdout(&run_ok(&mut paydesk(dir, &["settings", "show"])))
@@ -472,7 +472,10 @@ async fn settings_say_when_the_ledger_was_last_backed_up() {
         )
         .await;
     let state = session
-        .find("[data-testid=settings-backup-state]", Duration::from_secs(5))
+        .find(
+            "[data-testid=settings-backup-state]",
+            Duration::from_secs(5),
+        )
         .await;
     let said = session.text(&state).await;
     assert!(said.starts_with("Last backup"), "{said}");
