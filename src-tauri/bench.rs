@@ -9,12 +9,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
-use paydesk::error::{Error, Result};
-use paydesk::ledger::{Cursor, Ledger, NewOrder, OrderFilter, LEDGER_FILE};
-use paydesk::money::{Currency, Money};
-use paydesk::order::{Gateway, Method, OrderStatus};
-use paydesk::queries::Period;
-use paydesk::zone::Zone;
+use paydesk_domain::error::{Error, Result};
+use paydesk_ledger::ledger::{Cursor, Ledger, NewOrder, OrderFilter, LEDGER_FILE};
+use paydesk_domain::money::{Currency, Money};
+use paydesk_domain::order::{Gateway, Method, OrderStatus};
+use paydesk_ledger::queries::Period;
+use paydesk_domain::zone::Zone;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -161,7 +161,7 @@ pub fn run(data_dir: &Path, args: &BenchArgs) -> Result<ExitCode> {
         )?;
         let ledger = Ledger::open(&db)?;
         let started = Instant::now();
-        let seeded = paydesk::seed::seed(&ledger, args.orders, 1)?;
+        let seeded = paydesk_ledger::seed::seed(&ledger, args.orders, 1)?;
         let secs = started.elapsed().as_secs_f64();
         report.add(
             "seed (dev seed --orders N)",
@@ -181,7 +181,7 @@ pub fn run(data_dir: &Path, args: &BenchArgs) -> Result<ExitCode> {
         "ledger file: {:.0} MiB; journal_mode={journal}, synchronous={synchronous}",
         size as f64 / 1048576.0
     );
-    let now = paydesk::ledger::now_ms();
+    let now = paydesk_domain::clock::now_ms();
     let day = 86_400_000i64;
     let cad = Currency::CAD;
     let runs = args.runs;
@@ -406,7 +406,7 @@ fn export_figures(data_dir: &Path, db: &Path, report: &mut Report) -> Result<()>
     let ours = exports.join("bench-export.csv");
     let theirs = exports.join("bench-sqlite3.csv");
     let exe = std::env::current_exe()?;
-    let columns = paydesk::export::COLUMNS;
+    let columns = paydesk_core::export::COLUMNS;
     let time_expr =
         |c: &str| format!("strftime('%Y-%m-%d %H:%M:%S', {c} / 1000, 'unixepoch') AS {c}");
     let amount_expr = |c: &str, a: &str| format!("printf('%d.%02d', {c} / 100, {c} % 100) AS {a}");

@@ -10,19 +10,19 @@ use std::sync::Arc;
 
 use chrono::{Local, NaiveDate, TimeZone};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use paydesk::config::{resolve_data_dir, Mode};
-use paydesk::error::{Error, Result};
-use paydesk::export::ExportOptions;
-use paydesk::filters::TotalsView;
-use paydesk::ledger::{Ledger, OrderFilter};
-use paydesk::money::{Currency, Money};
-use paydesk::order::{Gateway, Method, OrderStatus};
-use paydesk::payments::{CreateOrderInput, Paydesk};
-use paydesk::queries::Period;
-use paydesk::sandbox::{SandboxServer, SandboxStore};
-use paydesk::vault::{credential_fields, primary_secret_field, Environment, Sensitive, Vault};
-use paydesk::views::OrderDetail;
-use paydesk::zone::Zone;
+use paydesk_core::config::{resolve_data_dir, Mode};
+use paydesk_domain::error::{Error, Result};
+use paydesk_core::export::ExportOptions;
+use paydesk_core::filters::TotalsView;
+use paydesk_ledger::ledger::{Ledger, OrderFilter};
+use paydesk_domain::money::{Currency, Money};
+use paydesk_domain::order::{Gateway, Method, OrderStatus};
+use paydesk_core::payments::{CreateOrderInput, Paydesk};
+use paydesk_ledger::queries::Period;
+use paydesk_sandbox::{SandboxServer, SandboxStore};
+use paydesk_secrets::vault::{credential_fields, primary_secret_field, Environment, Sensitive, Vault};
+use paydesk_core::views::OrderDetail;
+use paydesk_domain::zone::Zone;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -549,7 +549,7 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
             let ledger = Ledger::open_in(&data_dir)?;
             let before = match &args.before {
                 Some(reference) => {
-                    Some(paydesk::ledger::Cursor::after(&ledger.resolve(reference)?))
+                    Some(paydesk_ledger::ledger::Cursor::after(&ledger.resolve(reference)?))
                 }
                 None => None,
             };
@@ -571,7 +571,7 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
                     println!(
                         "{:>6}  {}  {:<24}  {:<10} {:<12} {:>12} {}  {}",
                         o.id,
-                        paydesk::views::rfc3339(o.created_at_ms),
+                        paydesk_core::views::rfc3339(o.created_at_ms),
                         o.merchant_order_no,
                         o.gateway.as_str(),
                         o.method.as_str(),
@@ -607,8 +607,8 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
                     // As the window's export: never into the data folder, written beside the
                     // target and renamed, so a failed export leaves no half file.
                     let path =
-                        paydesk::export::outside_data_dir(std::path::absolute(&path)?, &data_dir)?;
-                    let summary = paydesk::export::export_to_path(
+                        paydesk_core::export::outside_data_dir(std::path::absolute(&path)?, &data_dir)?;
+                    let summary = paydesk_core::export::export_to_path(
                         &ledger,
                         &filter,
                         &options,
@@ -620,7 +620,7 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
                     eprint!("{}", totals_text(&summary.totals));
                     summary.rows
                 }
-                None => paydesk::export::write_csv_with(
+                None => paydesk_core::export::write_csv_with(
                     &ledger,
                     &filter,
                     &options,
@@ -649,7 +649,7 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
             let period = Period::parse(&args.by)?;
             let zone = Zone::parse(&args.tz)?;
             let filter = args.filter.parse()?;
-            let report = paydesk::reports::build(
+            let report = paydesk_core::reports::build(
                 &ledger,
                 &filter,
                 period,
@@ -671,7 +671,7 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
                         r.period,
                         r.gateway,
                         r.method,
-                        paydesk::order::OrderStatus::parse(&r.status)
+                        paydesk_domain::order::OrderStatus::parse(&r.status)
                             .map(|s| s.label())
                             .unwrap_or(&r.status),
                         r.currency,
@@ -686,7 +686,7 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
         Command::Dev(DevCommand::Seed { orders, seed }) => {
             let ledger = Ledger::open_in(&data_dir)?;
             let started = std::time::Instant::now();
-            let seeded = paydesk::seed::seed(&ledger, orders, seed)?;
+            let seeded = paydesk_ledger::seed::seed(&ledger, orders, seed)?;
             println!(
                 "seeded {} orders, {} events, {} refunds into {} in {:.1} s",
                 seeded.orders,
@@ -699,7 +699,7 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
         Command::Dev(DevCommand::Bench(args)) => return crate::bench::run(&data_dir, &args),
         Command::Sandbox(SandboxCommand::Serve { port, host }) => {
             let server = SandboxServer::start(&data_dir, SocketAddr::new(host, port)).await?;
-            let mut merchants = vec![format!("{} (built-in)", paydesk::sandbox::SANDBOX_MCH_ID)];
+            let mut merchants = vec![format!("{} (built-in)", paydesk_sandbox::SANDBOX_MCH_ID)];
             merchants.extend(accept_keychain_merchants(server.store()));
             println!(
                 "Paydesk sandbox on {}  (IOTPay v1: {})",
@@ -722,7 +722,7 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
             if store.find(&reference)?.is_none() {
                 // The other gateways' sandboxes know an order by our number or by their own id.
                 for r in std::iter::once(reference.as_str()).chain(gateway_reference.as_deref()) {
-                    if let Some(said) = paydesk::sandbox::settle_other(&store, r, !decline).await? {
+                    if let Some(said) = paydesk_sandbox::settle_other(&store, r, !decline).await? {
                         println!("{said}");
                         return Ok(ExitCode::SUCCESS);
                     }
@@ -736,8 +736,8 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
             if matches!(order.status, 2 | 3) {
                 // Tell the merchant, as IOTPay would; a Paydesk window running on this data
                 // directory hears it at once, and polling covers the rest.
-                let faults = paydesk::sandbox::faults::Faults::open_in(&data_dir)?;
-                let heard = paydesk::sandbox::notifier::deliver_with_faults(
+                let faults = paydesk_sandbox::faults::Faults::open_in(&data_dir)?;
+                let heard = paydesk_sandbox::notifier::deliver_with_faults(
                     &store,
                     Some(&faults),
                     &order,
@@ -760,7 +760,7 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
             );
         }
         Command::Sandbox(SandboxCommand::Fault(action)) => {
-            use paydesk::sandbox::faults::{Fault, FaultKind, Faults};
+            use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
             let faults = Faults::open_in(&data_dir)?;
             match action {
                 FaultCommand::Set {
@@ -790,9 +790,9 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
         Command::Settings(SettingsCommand::Set { key, value }) => {
             let ledger = Ledger::open_in(&data_dir)?;
             // Checked before the PIN: a typo costs no PIN try.
-            paydesk::settings::check_all(&[(key.clone(), value.clone())])?;
+            paydesk_core::settings::check_all(&[(key.clone(), value.clone())])?;
             owner_pin(cli, &ledger)?;
-            match paydesk::settings::set(&ledger, &key, &value)? {
+            match paydesk_core::settings::set(&ledger, &key, &value)? {
                 Some(checked) => {
                     println!("{key} = {}", checked.value);
                     if let Some(warning) = checked.warning {
@@ -804,14 +804,14 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
         }
         Command::Settings(SettingsCommand::Remove { key }) => {
             let ledger = Ledger::open_in(&data_dir)?;
-            paydesk::settings::check_all(&[(key.clone(), String::new())])?;
+            paydesk_core::settings::check_all(&[(key.clone(), String::new())])?;
             owner_pin(cli, &ledger)?;
-            paydesk::settings::set(&ledger, &key, "")?;
+            paydesk_core::settings::set(&ledger, &key, "")?;
             println!("{key} unset: the default applies");
         }
         Command::Settings(SettingsCommand::Show) => {
             let ledger = Ledger::open_in(&data_dir)?;
-            for key in paydesk::settings::known_keys() {
+            for key in paydesk_core::settings::known_keys() {
                 if let Some(value) = ledger.setting(&key)? {
                     println!("{key} = {value}");
                 }
@@ -919,9 +919,9 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
         }
         Command::Setup(args) => {
             let ledger = Ledger::open_in(&data_dir)?;
-            if !paydesk::setup::needed(&ledger)? {
+            if !paydesk_core::setup::needed(&ledger)? {
                 // Refused before any PIN is asked for.
-                paydesk::setup::complete(&ledger, &Default::default())?;
+                paydesk_core::setup::complete(&ledger, &Default::default())?;
             }
             let (pin, pin_repeat) = if cli.pin_stdin {
                 let pin = read_stdin_line()?;
@@ -938,9 +938,9 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
                     message: "setup sets the owner's PIN: type it at the prompt on a terminal, or pipe it with --pin-stdin".into(),
                 });
             };
-            paydesk::setup::complete(
+            paydesk_core::setup::complete(
                 &ledger,
-                &paydesk::setup::SetupInput {
+                &paydesk_core::setup::SetupInput {
                     shop_name: args.shop_name,
                     currency: args.currency,
                     pin,
@@ -954,7 +954,7 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
                         .collect(),
                 },
             )?;
-            let state = paydesk::setup::state(&ledger)?;
+            let state = paydesk_core::setup::state(&ledger)?;
             println!(
                 "{} is set up: {}, offering {}; owner actions now need the PIN",
                 state.shop_name,
@@ -964,7 +964,7 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
         }
         Command::Backup(args) => return crate::cli_backup::backup(&data_dir, args),
         Command::Restore(args) => {
-            if data_dir.join(paydesk::ledger::LEDGER_FILE).is_file() {
+            if data_dir.join(paydesk_ledger::ledger::LEDGER_FILE).is_file() {
                 owner_pin(cli, &Ledger::open_in(&data_dir)?)?;
             }
             return crate::cli_backup::restore(&data_dir, args);
@@ -1229,7 +1229,7 @@ fn parse_fields(
 /// out is an error (exit 2) before anything is changed; wrong tries count toward the lockout
 /// the window shares (kept in the ledger).
 fn owner_pin(cli: &Cli, ledger: &Ledger) -> Result<()> {
-    let owner = paydesk::owner::OwnerLock;
+    let owner = paydesk_core::owner::OwnerLock;
     if !owner.is_set(ledger)? {
         return Ok(());
     }
@@ -1371,7 +1371,7 @@ async fn doctor(data_dir: &std::path::Path, mode: Option<Mode>) -> Result<ExitCo
     println!(
         "ledger: {} (schema v{}), {open} open order(s)",
         desk.ledger().path().display(),
-        paydesk::ledger::schema_version()
+        paydesk_ledger::ledger::schema_version()
     );
     println!("mode: {}", desk.mode().as_str());
     let unanswered = desk.ledger().pending_refunds()?;
@@ -1440,8 +1440,8 @@ async fn doctor(data_dir: &std::path::Path, mode: Option<Mode>) -> Result<ExitCo
 
 /// A refund or void the gateway has not answered clearly is not a failure: it is held back,
 /// asked about again, and the owner is told how it settles.
-fn warn_if_pending(refund: &paydesk::ledger::Refund) {
-    if refund.status == paydesk::ledger::RefundStatus::Pending {
+fn warn_if_pending(refund: &paydesk_ledger::ledger::Refund) {
+    if refund.status == paydesk_ledger::ledger::RefundStatus::Pending {
         eprintln!(
             "{} {} is pending: the gateway has not answered clearly, so its amount is held back. \
              `paydesk reconcile` asks again; `paydesk order resend-refunds` or `order settle-refund` settle it.",

@@ -1,13 +1,13 @@
 //! `paydesk backup [--to DIR]`, `paydesk backup status` and `paydesk restore FILE`: the
-//! command line over `paydesk::backup` (kept apart from cli.rs, which only dispatches here).
+//! command line over `paydesk_ledger::backup` (kept apart from cli.rs, which only dispatches here).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use paydesk::backup;
-use paydesk::error::{Error, Result};
-use paydesk::ledger::Ledger;
+use paydesk_ledger::backup;
+use paydesk_domain::error::{Error, Result};
+use paydesk_ledger::ledger::Ledger;
 
 #[derive(Args, Debug)]
 #[command(args_conflicts_with_subcommands = true)]

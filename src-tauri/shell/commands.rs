@@ -9,12 +9,12 @@ use super::{fail, Answer, Desk};
 
 use std::collections::BTreeMap;
 
-use paydesk::error::Error;
-use paydesk::order::Gateway;
-use paydesk::owner::OwnerLock;
-use paydesk::payments::{CreateOrderInput, MethodInfo, Paydesk};
-use paydesk::vault::{CredentialStatus, Environment, Sensitive, Vault};
-use paydesk::views::{OrderDetail, OrderView};
+use paydesk_domain::error::Error;
+use paydesk_domain::order::Gateway;
+use paydesk_core::owner::OwnerLock;
+use paydesk_core::payments::{CreateOrderInput, MethodInfo, Paydesk};
+use paydesk_secrets::vault::{CredentialStatus, Environment, Sensitive, Vault};
+use paydesk_core::views::{OrderDetail, OrderView};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
@@ -37,7 +37,7 @@ pub struct AppInfo {
 #[tauri::command]
 pub async fn app_info(desk: Desk<'_>) -> Answer<AppInfo> {
     let sandbox_url = match desk.mode() {
-        paydesk::config::Mode::Sandbox => {
+        paydesk_core::config::Mode::Sandbox => {
             Some(desk.sandbox().await.map_err(fail)?.base_url().to_string())
         }
         _ => None,
@@ -45,15 +45,15 @@ pub async fn app_info(desk: Desk<'_>) -> Answer<AppInfo> {
     Ok(AppInfo {
         mode: desk.mode().as_str(),
         data_dir: desk.data_dir().display().to_string(),
-        default_currency: paydesk::settings::shop_currency(desk.ledger())
+        default_currency: paydesk_core::settings::shop_currency(desk.ledger())
             .map_err(fail)?
             .code(),
-        shop_name: paydesk::settings::shop_name(desk.ledger()).map_err(fail)?,
+        shop_name: paydesk_core::settings::shop_name(desk.ledger()).map_err(fail)?,
         sandbox_url,
         version: env!("CARGO_PKG_VERSION"),
-        shop_methods: paydesk::setup::methods_by_use(desk.ledger(), paydesk::ledger::now_ms())
+        shop_methods: paydesk_core::setup::methods_by_use(desk.ledger(), paydesk_domain::clock::now_ms())
             .map_err(fail)?,
-        setup_needed: paydesk::setup::needed(desk.ledger()).map_err(fail)?,
+        setup_needed: paydesk_core::setup::needed(desk.ledger()).map_err(fail)?,
     })
 }
 

@@ -9,9 +9,9 @@
 use super::{fail, Answer, Desk};
 use std::sync::Mutex;
 
-use paydesk::error::Error;
-use paydesk::payments::Paydesk;
-use paydesk::views::{CustomerSale, CustomerView};
+use paydesk_domain::error::Error;
+use paydesk_core::payments::Paydesk;
+use paydesk_core::views::{CustomerSale, CustomerView};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, State, WebviewUrl, WebviewWindowBuilder};
 
@@ -32,7 +32,7 @@ fn current(desk: &Paydesk, display: &CustomerDisplay) -> Result<CustomerView, Er
         None => None,
     };
     Ok(CustomerView {
-        shop_name: paydesk::settings::shop_name(desk.ledger())?,
+        shop_name: paydesk_core::settings::shop_name(desk.ledger())?,
         sale,
     })
 }

@@ -1,18 +1,18 @@
 //! The owner's desk over the ledger: the Orders screen's pages and totals, and the CSV export
-//! to a file with its progress events. Thin: the filter is checked by `paydesk::filters`, the
-//! export is `paydesk::export::export_to_path`; this layer only carries them over IPC.
+//! to a file with its progress events. Thin: the filter is checked by `paydesk_core::filters`, the
+//! export is `paydesk_core::export::export_to_path`; this layer only carries them over IPC.
 
 use super::{fail, Answer, Desk};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use paydesk::error::Error;
-use paydesk::export::{ExportOptions, ExportProgress, ExportSummary, ALL_COLUMNS, COLUMNS};
-use paydesk::filters::{FilterInput, TotalsView};
-use paydesk::ledger::{Cursor, Ledger};
-use paydesk::owner::OwnerLock;
-use paydesk::views::{LatePaymentView, OrderView, UnansweredRefund};
-use paydesk::zone::Zone;
+use paydesk_domain::error::Error;
+use paydesk_core::export::{ExportOptions, ExportProgress, ExportSummary, ALL_COLUMNS, COLUMNS};
+use paydesk_core::filters::{FilterInput, TotalsView};
+use paydesk_ledger::ledger::{Cursor, Ledger};
+use paydesk_core::owner::OwnerLock;
+use paydesk_core::views::{LatePaymentView, OrderView, UnansweredRefund};
+use paydesk_domain::zone::Zone;
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, State};
 
@@ -69,7 +69,7 @@ pub fn late_payments(desk: Desk<'_>) -> Answer<Vec<LatePaymentView>> {
 #[tauri::command]
 pub async fn list_orders(desk: Desk<'_>, filter: ListRequest) -> Answer<OrderPage> {
     let limit = filter.limit.unwrap_or(PAGE_DEFAULT).clamp(1, PAGE_MAX);
-    let query = paydesk::ledger::OrderFilter {
+    let query = paydesk_ledger::ledger::OrderFilter {
         limit: Some(limit),
         before: filter.cursor,
         ..filter.filter.parse(&LIST_ZONE).map_err(fail)?
@@ -150,7 +150,7 @@ pub async fn export_orders(
         zone: Zone::parse(&request.zone).map_err(fail)?,
         bom: request.bom,
     };
-    let path = paydesk::export::check_output_path(&request.path, desk.data_dir()).map_err(fail)?;
+    let path = paydesk_core::export::check_output_path(&request.path, desk.data_dir()).map_err(fail)?;
     owner.authorize(desk.ledger(), &request.pin).map_err(fail)?;
     if running.0.swap(true, Ordering::SeqCst) {
         return Err(fail(Error::invalid(
@@ -171,12 +171,12 @@ pub async fn export_orders(
 fn export_file(
     app: &AppHandle,
     data_dir: &Path,
-    filter: &paydesk::ledger::OrderFilter,
+    filter: &paydesk_ledger::ledger::OrderFilter,
     options: &ExportOptions,
     path: &Path,
 ) -> Result<ExportSummary, Error> {
     let ledger = Ledger::open_in(data_dir)?;
-    paydesk::export::export_to_path(
+    paydesk_core::export::export_to_path(
         &ledger,
         filter,
         options,

@@ -1,5 +1,5 @@
 //! The Tauri shell: the window, its commands and the events it receives. Everything here is
-//! a thin layer over `paydesk::payments::Paydesk`; nothing else in the crate imports tauri.
+//! a thin layer over `paydesk_core::payments::Paydesk`; nothing else in the crate imports tauri.
 
 mod commands;
 mod display;
@@ -11,10 +11,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use paydesk::config::{resolve_data_dir, Mode};
-use paydesk::notify::NotifyReceiver;
-use paydesk::payments::Paydesk;
-use paydesk::views::OrderView;
+use paydesk_core::config::{resolve_data_dir, Mode};
+use paydesk_core::notify::NotifyReceiver;
+use paydesk_core::payments::Paydesk;
+use paydesk_core::views::OrderView;
 use tauri::{Emitter, Manager};
 
 pub const ORDER_UPDATED: &str = "order-updated";
@@ -22,10 +22,10 @@ pub const ORDER_UPDATED: &str = "order-updated";
 /// The service, as every command receives it.
 type Desk<'a> = tauri::State<'a, Arc<Paydesk>>;
 /// A command's answer: its view, or an error payload with a code the UI branches on.
-type Answer<T> = Result<T, paydesk::error::ErrorPayload>;
+type Answer<T> = Result<T, paydesk_domain::error::ErrorPayload>;
 
 /// A command's error for the window; failures that are not the user's input are logged.
-fn fail(e: paydesk::Error) -> paydesk::error::ErrorPayload {
+fn fail(e: paydesk_domain::Error) -> paydesk_domain::error::ErrorPayload {
     if !e.is_bad_input() {
         tracing::warn!("command failed: {e}");
     }
@@ -36,11 +36,11 @@ fn fail(e: paydesk::Error) -> paydesk::error::ErrorPayload {
 /// Paydesk holds it (notifications are hints; polling works without them).
 async fn start_receiver(desk: &Arc<Paydesk>) -> Option<NotifyReceiver> {
     // The owner's `notify.bind` setting (loopback:47390 unless changed in Settings).
-    let usual = match paydesk::settings::notify_bind(desk.ledger()) {
+    let usual = match paydesk_core::settings::notify_bind(desk.ledger()) {
         Ok(addr) => addr,
         Err(e) => {
             tracing::warn!("{e}");
-            ([127, 0, 0, 1], paydesk::payments::DEFAULT_NOTIFY_PORT).into()
+            ([127, 0, 0, 1], paydesk_core::payments::DEFAULT_NOTIFY_PORT).into()
         }
     };
     for addr in [usual, ([127, 0, 0, 1], 0).into()] {
@@ -60,8 +60,8 @@ async fn start_receiver(desk: &Arc<Paydesk>) -> Option<NotifyReceiver> {
 /// sandbox. Tauri sends the policy as a header with every page, from this runtime config.
 fn allow_widget_hosts(context: &mut tauri::Context, data_dir: &std::path::Path) {
     use tauri::utils::config::{Csp, CspDirectiveSources};
-    let origins = match paydesk::ledger::Ledger::open_in(data_dir)
-        .and_then(|ledger| paydesk::settings::widget_origins(&ledger))
+    let origins = match paydesk_ledger::ledger::Ledger::open_in(data_dir)
+        .and_then(|ledger| paydesk_core::settings::widget_origins(&ledger))
     {
         Ok(origins) if !origins.is_empty() => origins,
         Ok(_) => return,
@@ -130,10 +130,10 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
     };
     tauri::async_runtime::set(runtime.handle().clone());
     // Held while the window is open (`paydesk restore` refuses meanwhile); the daily backup.
-    let _window_lock = paydesk::backup::WindowLock::shared(&data_dir)
+    let _window_lock = paydesk_ledger::backup::WindowLock::shared(&data_dir)
         .map_err(|e| tracing::warn!("{e}"))
         .ok();
-    paydesk::backup::spawn_daily(data_dir.clone());
+    paydesk_ledger::backup::spawn_daily(data_dir.clone());
     let mut context = tauri::generate_context!();
     allow_widget_hosts(&mut context, &data_dir);
     let result = tauri::Builder::default()
@@ -148,11 +148,11 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
                 if desk.mode() == Mode::Sandbox {
                     desk.sandbox().await?;
                 }
-                Ok::<_, paydesk::Error>((desk, receiver))
+                Ok::<_, paydesk_domain::Error>((desk, receiver))
             })?;
             app.manage(receiver);
             display::close_with_the_counter(app.handle());
-            app.manage(paydesk::owner::OwnerLock::default());
+            app.manage(paydesk_core::owner::OwnerLock::default());
             let handle = app.handle().clone();
             desk.set_observer(Arc::new(move |order| {
                 // To the counter's window only: the customer display gets its own, smaller view.

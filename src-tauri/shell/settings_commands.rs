@@ -4,14 +4,14 @@
 use super::{fail, Answer, Desk};
 use std::collections::BTreeMap;
 
-use paydesk::error::Error;
-use paydesk::gateways::ConnectionCheck;
-use paydesk::notify::NotifyReceiver;
-use paydesk::order::Gateway;
-use paydesk::owner::OwnerLock;
-use paydesk::payments::Paydesk;
-use paydesk::reports::DailyReport;
-use paydesk::settings::{self, SettingValue};
+use paydesk_domain::error::Error;
+use paydesk_gateways::ConnectionCheck;
+use paydesk_core::notify::NotifyReceiver;
+use paydesk_domain::order::Gateway;
+use paydesk_core::owner::OwnerLock;
+use paydesk_core::payments::Paydesk;
+use paydesk_core::reports::DailyReport;
+use paydesk_core::settings::{self, SettingValue};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
@@ -108,7 +108,7 @@ pub struct ReportRequest {
 
 #[tauri::command(async)]
 pub fn daily_report(desk: Desk<'_>, request: ReportRequest) -> Answer<DailyReport> {
-    paydesk::reports::daily(
+    paydesk_core::reports::daily(
         desk.ledger(),
         &request.from,
         &request.to,
@@ -119,6 +119,6 @@ pub fn daily_report(desk: Desk<'_>, request: ReportRequest) -> Answer<DailyRepor
 
 /// Where the ledger's backups are and how old the newest is (Settings warns past a day).
 #[tauri::command(async)]
-pub fn backup_status(desk: Desk<'_>) -> Answer<paydesk::backup::Status> {
-    paydesk::backup::status(desk.ledger()).map_err(fail)
+pub fn backup_status(desk: Desk<'_>) -> Answer<paydesk_ledger::backup::Status> {
+    paydesk_ledger::backup::status(desk.ledger()).map_err(fail)
 }

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use paydesk::ledger::{Ledger, NewOrder, Observation};
-use paydesk::money::{Currency, Money};
-use paydesk::order::{EventSource, Method, OrderStatus};
+use paydesk_ledger::ledger::{Ledger, NewOrder, Observation};
+use paydesk_domain::money::{Currency, Money};
+use paydesk_domain::order::{EventSource, Method, OrderStatus};
 
 use crate::support::{json, paydesk, run, run_ok, stderr, stdout};
 
@@ -287,7 +287,7 @@ fn a_restore_is_refused_for_a_damaged_or_newer_backup_and_while_the_window_is_op
     );
 
     // The window holds the lock while it is open: the restore waits for it to close.
-    let window = paydesk::backup::WindowLock::shared(&target).unwrap();
+    let window = paydesk_ledger::backup::WindowLock::shared(&target).unwrap();
     let out = run(&mut paydesk(&target, &["restore", good.to_str().unwrap()]));
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
@@ -305,7 +305,7 @@ fn a_migration_that_fails_midway_leaves_the_backup_and_the_ledger_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
     let path = data.join("paydesk.db");
-    let current = paydesk::ledger::schema_version();
+    let current = paydesk_ledger::ledger::schema_version();
     {
         let ledger = Ledger::open(&path).unwrap();
         for n in 0..3 {
@@ -315,7 +315,7 @@ fn a_migration_that_fails_midway_leaves_the_backup_and_the_ledger_as_it_was() {
     let before = orders_and_totals(data);
 
     // A newer Paydesk with two more migrations, the second failing halfway through its batch.
-    let mut migrations: Vec<&str> = paydesk::ledger::migrations().to_vec();
+    let mut migrations: Vec<&str> = paydesk_ledger::ledger::migrations().to_vec();
     migrations.push("CREATE TABLE upgrade_one (x INTEGER);");
     migrations.push("CREATE TABLE upgrade_two (y INTEGER); SELECT no_such_function(1);");
     let err = Ledger::open_with_migrations(&path, &migrations)
@@ -330,7 +330,7 @@ fn a_migration_that_fails_midway_leaves_the_backup_and_the_ledger_as_it_was() {
     assert!(message.contains("no such function"), "{message}");
 
     // The backup taken before migrating is there, named for the version it holds.
-    let backups = paydesk::backup::list(&data.join("backups")).unwrap();
+    let backups = paydesk_ledger::backup::list(&data.join("backups")).unwrap();
     assert_eq!(backups.len(), 1, "{backups:?}");
     let name = backups[0]
         .file_name()
@@ -369,7 +369,7 @@ fn a_migration_that_fails_midway_leaves_the_backup_and_the_ledger_as_it_was() {
         .build()
         .unwrap();
     let desk = runtime
-        .block_on(paydesk::payments::Paydesk::open(data, None))
+        .block_on(paydesk_core::payments::Paydesk::open(data, None))
         .expect("the app opens the restored ledger");
     assert_eq!(desk.ledger().list(&Default::default()).unwrap().len(), 3);
     drop(desk);
@@ -380,10 +380,10 @@ fn a_migration_that_fails_midway_leaves_the_backup_and_the_ledger_as_it_was() {
 fn an_older_ledger_is_backed_up_before_it_is_migrated() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("paydesk.db");
-    let current = paydesk::ledger::schema_version();
-    drop(paydesk::db::open(&path, &paydesk::ledger::migrations()[..current - 1]).unwrap());
+    let current = paydesk_ledger::ledger::schema_version();
+    drop(paydesk_ledger::db::open(&path, &paydesk_ledger::ledger::migrations()[..current - 1]).unwrap());
     Ledger::open(&path).unwrap();
-    let backups = paydesk::backup::list(&dir.path().join("backups")).unwrap();
+    let backups = paydesk_ledger::backup::list(&dir.path().join("backups")).unwrap();
     assert_eq!(backups.len(), 1);
     let name = backups[0]
         .file_name()
@@ -402,7 +402,7 @@ fn an_older_ledger_is_backed_up_before_it_is_migrated() {
     // Opening it again (now current) takes no other backup.
     Ledger::open(&path).unwrap();
     assert_eq!(
-        paydesk::backup::list(&dir.path().join("backups"))
+        paydesk_ledger::backup::list(&dir.path().join("backups"))
             .unwrap()
             .len(),
         1
@@ -431,12 +431,12 @@ fn the_daily_backup_goes_to_the_chosen_folder_once_a_day_and_status_says_how_old
         &["settings", "set", "backup.dir", stick.to_str().unwrap()],
     ));
     let ledger = Ledger::open_in(&data).unwrap();
-    let first = paydesk::backup::daily(&ledger)
+    let first = paydesk_ledger::backup::daily(&ledger)
         .unwrap()
         .expect("due: none yet");
     assert!(first.path.starts_with(&stick));
     assert!(
-        paydesk::backup::daily(&ledger).unwrap().is_none(),
+        paydesk_ledger::backup::daily(&ledger).unwrap().is_none(),
         "not due again within the day"
     );
     let status = json(&run_ok(&mut paydesk(
@@ -455,5 +455,5 @@ fn the_daily_backup_goes_to_the_chosen_folder_once_a_day_and_status_says_how_old
         .unwrap();
     let status = json(&run(&mut paydesk(&data, &["backup", "status", "--json"])));
     assert_eq!(status["stale"], true);
-    assert!(paydesk::backup::daily(&ledger).unwrap().is_some());
+    assert!(paydesk_ledger::backup::daily(&ledger).unwrap().is_some());
 }

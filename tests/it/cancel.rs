@@ -5,12 +5,12 @@
 
 use std::sync::Arc;
 
-use paydesk::config::Mode;
-use paydesk::error::Error;
-use paydesk::order::{EventSource, OrderStatus};
-use paydesk::payments::{CreateOrderInput, Paydesk, PAID_AFTER_CANCEL};
-use paydesk::sandbox::faults::{Fault, FaultKind, Faults};
-use paydesk::sandbox::SandboxStore;
+use paydesk_core::config::Mode;
+use paydesk_domain::error::Error;
+use paydesk_domain::order::{EventSource, OrderStatus};
+use paydesk_core::payments::{CreateOrderInput, Paydesk, PAID_AFTER_CANCEL};
+use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
+use paydesk_sandbox::SandboxStore;
 
 use crate::support::{create_sandbox_order, json, paydesk, run, run_ok, stderr};
 
@@ -44,7 +44,7 @@ fn iotpay_qr(amount: &str) -> CreateOrderInput {
     }
 }
 
-fn not_waiting(result: paydesk::error::Result<paydesk::order::Order>) {
+fn not_waiting(result: paydesk_domain::error::Result<paydesk_domain::order::Order>) {
     match result {
         Err(e) => assert_eq!((e.code(), e.field()), ("not_waiting", Some("order")), "{e}"),
         Ok(order) => panic!("cancelled {order:?}"),

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use paydesk::sandbox::faults::{Fault, FaultKind, Faults};
-use paydesk::sandbox::SandboxStore;
+use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
+use paydesk_sandbox::SandboxStore;
 use serde_json::{json, Value};
 
 use crate::support::{paydesk, paydesk_bin, run, stdout};
@@ -116,7 +116,7 @@ pub(super) const SHOP_NAME: &str = "E2E Shop";
 /// Every method Paydesk knows, as `paydesk setup --methods` takes them: the tests' shops offer
 /// them all (a test of the shop's choice sets its own up).
 fn all_methods() -> String {
-    paydesk::order::Method::ALL
+    paydesk_domain::order::Method::ALL
         .iter()
         .map(|m| m.as_str())
         .collect::<Vec<_>>()
@@ -125,7 +125,7 @@ fn all_methods() -> String {
 
 /// Whether the first-start setup has run on this data directory.
 pub(crate) fn is_set_up(data_dir: &Path) -> bool {
-    paydesk::ledger::Ledger::open_in(data_dir)
+    paydesk_ledger::ledger::Ledger::open_in(data_dir)
         .and_then(|ledger| ledger.setting("shop.setup_done"))
         .ok()
         .flatten()

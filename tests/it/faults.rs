@@ -4,13 +4,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use paydesk::config::Mode;
-use paydesk::error::Error;
-use paydesk::notify::NotifyReceiver;
-use paydesk::order::{Order, OrderStatus};
-use paydesk::payments::{CreateOrderInput, Paydesk};
-use paydesk::sandbox::faults::{Fault, FaultKind, Faults};
-use paydesk::sandbox::{notifier, SandboxStore};
+use paydesk_core::config::Mode;
+use paydesk_domain::error::Error;
+use paydesk_core::notify::NotifyReceiver;
+use paydesk_domain::order::{Order, OrderStatus};
+use paydesk_core::payments::{CreateOrderInput, Paydesk};
+use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
+use paydesk_sandbox::{notifier, SandboxStore};
 use serde_json::{json, Value};
 
 use crate::support::{paydesk as paydesk_cmd, run, stderr};

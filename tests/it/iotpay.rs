@@ -4,15 +4,15 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use paydesk::config::Mode;
-use paydesk::error::Error;
-use paydesk::ledger::{RefundKind, RefundStatus};
-use paydesk::money::{Currency, Money};
-use paydesk::notify::{receive_iotpay, NotifyReceiver, ACK, NACK};
-use paydesk::order::{EventSource, Order, OrderStatus};
-use paydesk::payments::{CreateOrderInput, Paydesk};
-use paydesk::sandbox::faults::{Fault, FaultKind, Faults};
-use paydesk::sandbox::{notifier, SandboxStore, CARD_APPROVE, CARD_DECLINE, CARD_TIMEOUT};
+use paydesk_core::config::Mode;
+use paydesk_domain::error::Error;
+use paydesk_ledger::ledger::{RefundKind, RefundStatus};
+use paydesk_domain::money::{Currency, Money};
+use paydesk_core::notify::{receive_iotpay, NotifyReceiver, ACK, NACK};
+use paydesk_domain::order::{EventSource, Order, OrderStatus};
+use paydesk_core::payments::{CreateOrderInput, Paydesk};
+use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
+use paydesk_sandbox::{notifier, SandboxStore, CARD_APPROVE, CARD_DECLINE, CARD_TIMEOUT};
 use serde_json::Value;
 
 use crate::support::{create_sandbox_order, paydesk as paydesk_cmd, run, run_ok, stderr, stdout};
@@ -785,14 +785,14 @@ fn the_cli_resends_and_settles_refunds_whose_outcome_is_unknown() {
 }
 
 /// An IOTPay v1 client of its own on the desk's sandbox, waiting `timeout` for answers.
-async fn v1_client(desk: &Paydesk, timeout: Duration) -> paydesk::gateways::iotpay::Iotpay {
-    use paydesk::gateways::iotpay::{Iotpay, IotpayConfig};
-    use paydesk::sandbox::{SANDBOX_LOGIN_NAME, SANDBOX_MCH_ID, SANDBOX_MERCHANT_KEY};
+async fn v1_client(desk: &Paydesk, timeout: Duration) -> paydesk_gateways::iotpay::Iotpay {
+    use paydesk_gateways::iotpay::{Iotpay, IotpayConfig};
+    use paydesk_sandbox::{SANDBOX_LOGIN_NAME, SANDBOX_MCH_ID, SANDBOX_MERCHANT_KEY};
     Iotpay::new(IotpayConfig {
         v1_base: desk.sandbox().await.unwrap().iotpay_v1_base(),
         mch_id: SANDBOX_MCH_ID.into(),
         login_name: SANDBOX_LOGIN_NAME.into(),
-        key: paydesk::vault::Sensitive::new(SANDBOX_MERCHANT_KEY.into()),
+        key: paydesk_secrets::vault::Sensitive::new(SANDBOX_MERCHANT_KEY.into()),
         notify_url: "http://127.0.0.1:9/notify".into(),
         client_ip: "127.0.0.1".into(),
         wechat_app_id: None,
@@ -920,7 +920,7 @@ async fn a_query_answer_must_name_the_order_and_its_amount() {
         .query_order(&order.merchant_order_no, cad("10.00"))
         .await
         .unwrap();
-    assert!(matches!(ours, paydesk::gateways::Lookup::Found(_)));
+    assert!(matches!(ours, paydesk_gateways::Lookup::Found(_)));
     for (amount, kind) in [("9.99", None), ("10.00", Some(FaultKind::WrongOrder))] {
         if let Some(kind) = kind {
             fault_with(dir.path(), "query_order", kind, None);
@@ -940,7 +940,7 @@ async fn a_query_answer_must_name_the_order_and_its_amount() {
             .query_order("PDNEVERMADE", cad("1.00"))
             .await
             .unwrap(),
-        paydesk::gateways::Lookup::Missing
+        paydesk_gateways::Lookup::Missing
     );
 }
 
@@ -950,9 +950,9 @@ async fn a_query_answer_must_name_the_order_and_its_amount() {
 async fn an_alipay_web_create_without_return_url_is_refused_before_sending() {
     let (dir, desk) = desk().await;
     let client = v1_client(&desk, Duration::from_secs(10)).await;
-    let request = paydesk::gateways::CreateRequest {
+    let request = paydesk_gateways::CreateRequest {
         merchant_order_no: "PDNORETURN1",
-        method: paydesk::order::Method::AlipayWeb,
+        method: paydesk_domain::order::Method::AlipayWeb,
         amount: cad("5.00"),
         description: "no return page",
         payment_code: None,

@@ -8,19 +8,19 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use paydesk::config::Mode;
-use paydesk::error::Error;
-use paydesk::gateways::iotpay::{Iotpay, IotpayConfig};
-use paydesk::gateways::iotpay_card::{IotpayCard, IotpayCardConfig};
-use paydesk::gateways::{CreateRequest, Lookup};
-use paydesk::ledger::{RefundKind, RefundStatus};
-use paydesk::money::{Currency, Money};
-use paydesk::order::{Method, Order, OrderStatus};
-use paydesk::payments::{CreateOrderInput, Paydesk};
-use paydesk::sandbox::{
+use paydesk_core::config::Mode;
+use paydesk_domain::error::Error;
+use paydesk_gateways::iotpay::{Iotpay, IotpayConfig};
+use paydesk_gateways::iotpay_card::{IotpayCard, IotpayCardConfig};
+use paydesk_gateways::{CreateRequest, Lookup};
+use paydesk_ledger::ledger::{RefundKind, RefundStatus};
+use paydesk_domain::money::{Currency, Money};
+use paydesk_domain::order::{Method, Order, OrderStatus};
+use paydesk_core::payments::{CreateOrderInput, Paydesk};
+use paydesk_sandbox::{
     SandboxStore, CARD_APPROVE, SANDBOX_LOGIN_NAME, SANDBOX_MCH_ID, SANDBOX_MERCHANT_KEY,
 };
-use paydesk::vault::Sensitive;
+use paydesk_secrets::vault::Sensitive;
 use serde_json::{json, Value};
 
 async fn desk() -> (tempfile::TempDir, Arc<Paydesk>) {
@@ -464,7 +464,7 @@ async fn the_v3_notifier_is_acknowledged_by_success_in_capitals() {
         let Value::Object(fields) = body else {
             panic!()
         };
-        assert!(paydesk::signing::iotpay_verify(
+        assert!(paydesk_secrets::signing::iotpay_verify(
             &fields,
             SANDBOX_MERCHANT_KEY
         ));

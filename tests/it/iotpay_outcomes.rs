@@ -7,13 +7,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use paydesk::config::Mode;
-use paydesk::error::Error;
-use paydesk::ledger::RefundStatus;
-use paydesk::order::{Order, OrderStatus};
-use paydesk::payments::{CreateOrderInput, Paydesk};
-use paydesk::sandbox::faults::{Fault, FaultKind, Faults};
-use paydesk::sandbox::SandboxStore;
+use paydesk_core::config::Mode;
+use paydesk_domain::error::Error;
+use paydesk_ledger::ledger::RefundStatus;
+use paydesk_domain::order::{Order, OrderStatus};
+use paydesk_core::payments::{CreateOrderInput, Paydesk};
+use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
+use paydesk_sandbox::SandboxStore;
 
 async fn desk() -> (tempfile::TempDir, Arc<Paydesk>) {
     let dir = tempfile::tempdir().unwrap();
@@ -60,7 +60,7 @@ fn clear_faults(dir: &std::path::Path) {
 
 /// A create whose outcome is unknown: the service tells it as an error that is not a
 /// refusal, or as the order left open (either contract), never as refused or paid.
-fn assert_create_unknown(answer: &paydesk::error::Result<Order>, what: &str) {
+fn assert_create_unknown(answer: &paydesk_domain::error::Result<Order>, what: &str) {
     match answer {
         Err(e) => assert!(
             e.is_outcome_unknown() && !matches!(e, Error::GatewayRejected { .. }),

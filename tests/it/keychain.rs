@@ -6,8 +6,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use paydesk::order::Gateway;
-use paydesk::vault::{Environment, KeyringStore, Vault};
+use paydesk_domain::order::Gateway;
+use paydesk_secrets::vault::{Environment, KeyringStore, Vault};
 use serde_json::Value;
 
 use crate::support::{json, paydesk, run, run_ok, run_with_stdin, stderr, stdout};
@@ -174,12 +174,12 @@ fn a_secret_set_from_stdin_lives_in_the_keychain_only() {
     let gateway_dir = tempfile::tempdir().unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let gateway = runtime
-        .block_on(paydesk::sandbox::SandboxServer::start(
+        .block_on(paydesk_sandbox::SandboxServer::start(
             gateway_dir.path(),
             "127.0.0.1:0".parse().unwrap(),
         ))
         .unwrap();
-    paydesk::ledger::Ledger::open_in(data)
+    paydesk_ledger::ledger::Ledger::open_in(data)
         .unwrap()
         .set_setting("iotpay.test.v1_base", &gateway.iotpay_v1_base())
         .unwrap();
@@ -239,7 +239,7 @@ fn a_secret_set_from_stdin_lives_in_the_keychain_only() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     let base = format!("http://127.0.0.1:{port}/iotpay/v1");
-    paydesk::ledger::Ledger::open_in(data)
+    paydesk_ledger::ledger::Ledger::open_in(data)
         .unwrap()
         .set_setting("iotpay.test.v1_base", &base)
         .unwrap();

@@ -7,11 +7,11 @@ use std::path::Path;
 use std::process::{Child, Output, Stdio};
 use std::sync::{Arc, Barrier};
 
-use paydesk::ledger::{
+use paydesk_ledger::ledger::{
     Ledger, NewOrder, NotificationRecord, Observation, RefundKind, RefundOutcome, RefundStatus,
 };
-use paydesk::money::{Currency, Money};
-use paydesk::order::{EventSource, Method, OrderStatus};
+use paydesk_domain::money::{Currency, Money};
+use paydesk_domain::order::{EventSource, Method, OrderStatus};
 
 use crate::support::{ledger_path, paydesk, stderr, stdout};
 
@@ -68,7 +68,7 @@ fn a_new_data_dir_opened_by_several_processes_at_once_is_migrated_once() {
         failed.extend(failures(commands, &outputs));
         assert_eq!(
             user_version(&ledger_path(dir.path())),
-            paydesk::ledger::schema_version()
+            paydesk_ledger::ledger::schema_version()
         );
     }
     assert!(
@@ -148,7 +148,7 @@ fn writes_from_several_ledger_handles_at_once_wait_for_each_other() {
                 start.wait();
                 for n in 0..SALES {
                     let step =
-                        |what: &str, e: paydesk::error::Error| format!("{what} {h}/{n}: {e}");
+                        |what: &str, e: paydesk_domain::error::Error| format!("{what} {h}/{n}: {e}");
                     let order = ledger
                         .insert_order(&sale(format!("PDH{h}N{n}")))
                         .map_err(|e| step("insert", e))?;
@@ -208,7 +208,7 @@ fn writes_from_several_ledger_handles_at_once_wait_for_each_other() {
 
     let ledger = Ledger::open_in(dir.path()).unwrap();
     let all = ledger
-        .list(&paydesk::ledger::OrderFilter {
+        .list(&paydesk_ledger::ledger::OrderFilter {
             limit: Some(10_000),
             ..Default::default()
         })
@@ -277,19 +277,19 @@ fn an_intent_is_committed_with_a_full_sync_and_everything_else_as_before() {
     let ledger = Ledger::open_in(dir.path()).unwrap();
     let order = ledger.insert_order(&sale("PDDURABLE".into())).unwrap();
     assert_eq!(
-        paydesk::ledger::last_commit_sync(),
+        paydesk_ledger::ledger::last_commit_sync(),
         Some("FULL"),
         "insert_order commits with a full sync"
     );
     ledger
         .apply(order.id, &seen(OrderStatus::Paid, "2"))
         .unwrap();
-    assert_eq!(paydesk::ledger::last_commit_sync(), Some("NORMAL"));
+    assert_eq!(paydesk_ledger::ledger::last_commit_sync(), Some("NORMAL"));
     ledger
         .begin_refund(order.id, "RFDURABLE", 100, RefundKind::Refund, None)
         .unwrap();
     assert_eq!(
-        paydesk::ledger::last_commit_sync(),
+        paydesk_ledger::ledger::last_commit_sync(),
         Some("FULL"),
         "begin_refund commits with a full sync"
     );

@@ -4,10 +4,10 @@
 
 use std::path::Path;
 
-use paydesk::export::raw_value;
-use paydesk::ledger::{Ledger, NewOrder, Observation, OrderFilter};
-use paydesk::money::{Currency, Money};
-use paydesk::order::{EventSource, Method, OrderStatus};
+use paydesk_core::export::raw_value;
+use paydesk_ledger::ledger::{Ledger, NewOrder, Observation, OrderFilter};
+use paydesk_domain::money::{Currency, Money};
+use paydesk_domain::order::{EventSource, Method, OrderStatus};
 
 use crate::support::{json, paydesk, run, run_ok, stderr};
 
@@ -163,7 +163,7 @@ fn an_export_reads_back_through_a_csv_parser_to_the_same_values() {
 fn an_export_matches_the_filtered_list_exactly() {
     let dir = tempfile::tempdir().unwrap();
     let ledger = Ledger::open_in(dir.path()).unwrap();
-    paydesk::seed::seed(&ledger, 3_000, 11).unwrap();
+    paydesk_ledger::seed::seed(&ledger, 3_000, 11).unwrap();
     let from = chrono::Utc::now() - chrono::Duration::days(400);
     let from_day = from.format("%Y-%m-%d").to_string();
     let args = [
@@ -302,9 +302,9 @@ fn bad_columns_zones_and_amounts_exit_2_naming_the_fault() {
 #[test]
 fn a_ledger_of_schema_version_1_migrates_forward_and_keeps_its_rows() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(paydesk::ledger::LEDGER_FILE);
+    let path = dir.path().join(paydesk_ledger::ledger::LEDGER_FILE);
     {
-        let v1 = paydesk::db::open(&path, &paydesk::ledger::migrations()[..1]).unwrap();
+        let v1 = paydesk_ledger::db::open(&path, &paydesk_ledger::ledger::migrations()[..1]).unwrap();
         let version: i64 = v1
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
@@ -354,7 +354,7 @@ fn a_ledger_of_schema_version_1_migrates_forward_and_keeps_its_rows() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version as usize, paydesk::ledger::schema_version());
+    assert_eq!(version as usize, paydesk_ledger::ledger::schema_version());
     let events: i64 = conn
         .query_row("SELECT count(*) FROM order_events", [], |r| r.get(0))
         .unwrap();

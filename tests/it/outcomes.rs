@@ -18,15 +18,15 @@ use std::sync::{Arc, Mutex};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use paydesk::config::Mode;
-use paydesk::error::{Error, Result};
-use paydesk::gateways::{
+use paydesk_core::config::Mode;
+use paydesk_domain::error::{Error, Result};
+use paydesk_gateways::{
     capabilities, Adapter, Capabilities, CreateRequest, Created, Lookup, Report, Reversal,
     ReversalRequest,
 };
-use paydesk::ledger::RefundStatus;
-use paydesk::order::{Gateway, Order, OrderStatus};
-use paydesk::payments::{CreateOrderInput, Paydesk};
+use paydesk_ledger::ledger::RefundStatus;
+use paydesk_domain::order::{Gateway, Order, OrderStatus};
+use paydesk_core::payments::{CreateOrderInput, Paydesk};
 
 const GATEWAY: &str = "iotpay";
 
@@ -251,7 +251,7 @@ fn paid_like(status: OrderStatus) -> bool {
 /// Checks what must hold after every step.
 fn check_invariants(desk: &Paydesk, gateway: &Scripted, seed: u64) {
     let truth = gateway.truth.lock().unwrap();
-    let every = paydesk::ledger::OrderFilter {
+    let every = paydesk_ledger::ledger::OrderFilter {
         limit: Some(10_000),
         ..Default::default()
     };

@@ -2,10 +2,10 @@
 //! before the gateway call is checked before the ledger is touched, so bad settings or input
 //! leave nothing behind; and what the ledger cannot read is an error, never a guess.
 
-use paydesk::config::Mode;
-use paydesk::error::Error;
-use paydesk::ledger::OrderFilter;
-use paydesk::payments::{CreateOrderInput, Paydesk};
+use paydesk_core::config::Mode;
+use paydesk_domain::error::Error;
+use paydesk_ledger::ledger::OrderFilter;
+use paydesk_core::payments::{CreateOrderInput, Paydesk};
 
 fn input(gateway: &str, method: &str, amount: &str, currency: &str) -> CreateOrderInput {
     CreateOrderInput {

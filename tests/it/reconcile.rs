@@ -1,13 +1,13 @@
 //! Startup reconciliation: orders left open by a crash are re-queried and settled from the
 //! gateway's answer, never guessed.
 
-use paydesk::config::Mode;
-use paydesk::gateways::CreateRequest;
-use paydesk::ledger::NewOrder;
-use paydesk::money::{Currency, Money};
-use paydesk::order::{Method, OrderStatus};
-use paydesk::payments::Paydesk;
-use paydesk::sandbox::SandboxStore;
+use paydesk_core::config::Mode;
+use paydesk_gateways::CreateRequest;
+use paydesk_ledger::ledger::NewOrder;
+use paydesk_domain::money::{Currency, Money};
+use paydesk_domain::order::{Method, OrderStatus};
+use paydesk_core::payments::Paydesk;
+use paydesk_sandbox::SandboxStore;
 
 fn intent(no: &str) -> NewOrder {
     NewOrder {
@@ -15,7 +15,7 @@ fn intent(no: &str) -> NewOrder {
         method: Method::WechatQr,
         environment: "sandbox".into(),
         amount: Money::parse("12.50", Currency::CAD).unwrap(),
-        expires_at_ms: Some(paydesk::ledger::now_ms() + 600_000),
+        expires_at_ms: Some(paydesk_domain::clock::now_ms() + 600_000),
     }
 }
 
@@ -75,7 +75,7 @@ async fn orders_left_mid_creation_are_settled_by_query_at_startup() {
     let events = desk.ledger().events(reached.id).unwrap();
     assert_eq!(
         events.last().unwrap().source,
-        paydesk::order::EventSource::Reconcile
+        paydesk_domain::order::EventSource::Reconcile
     );
 
     let never_sent = desk.ledger().get(never_sent.id).unwrap();
@@ -103,7 +103,7 @@ async fn an_order_past_its_expiry_without_payment_is_expired_and_a_late_payment_
     let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox))
         .await
         .unwrap();
-    let input = paydesk::payments::CreateOrderInput {
+    let input = paydesk_core::payments::CreateOrderInput {
         gateway: "iotpay".into(),
         method: "alipay-qr".into(),
         amount: "3.00".into(),

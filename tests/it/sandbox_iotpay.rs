@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use md5::{Digest, Md5};
-use paydesk::sandbox::{SandboxServer, SandboxStore, SANDBOX_MCH_ID, SANDBOX_MERCHANT_KEY};
+use paydesk_sandbox::{SandboxServer, SandboxStore, SANDBOX_MCH_ID, SANDBOX_MERCHANT_KEY};
 use serde_json::{json, Map, Value};
 
 /// §1.1, written from the reference: every field but `sign`, empty strings (and absent/null
@@ -423,9 +423,9 @@ async fn sandbox_orders_survive_a_restart_on_the_same_data_directory() {
 /// the sandbox, the customer pays, and a query makes the ledger order Paid.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_iotpay_adapter_creates_and_syncs_a_paid_order_through_the_sandbox() {
-    use paydesk::config::Mode;
-    use paydesk::order::OrderStatus;
-    use paydesk::payments::{CreateOrderInput, Paydesk};
+    use paydesk_core::config::Mode;
+    use paydesk_domain::order::OrderStatus;
+    use paydesk_core::payments::{CreateOrderInput, Paydesk};
 
     let dir = tempfile::tempdir().unwrap();
     let desk: Arc<Paydesk> = Paydesk::open(dir.path(), Some(Mode::Sandbox))
@@ -498,12 +498,12 @@ async fn the_iotpay_adapter_creates_and_syncs_a_paid_order_through_the_sandbox()
 fn fault_once(
     dir: &std::path::Path,
     call: &str,
-    kind: paydesk::sandbox::faults::FaultKind,
+    kind: paydesk_sandbox::faults::FaultKind,
     value: Option<i64>,
 ) {
-    paydesk::sandbox::faults::Faults::open_in(dir)
+    paydesk_sandbox::faults::Faults::open_in(dir)
         .unwrap()
-        .set(&paydesk::sandbox::faults::Fault {
+        .set(&paydesk_sandbox::faults::Fault {
             gateway: "iotpay".into(),
             call: call.into(),
             kind,
@@ -554,7 +554,7 @@ async fn alipay_web_pages_need_a_return_url_and_an_os_type() {
 /// certain. A refusing code (0014) creates nothing.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_create_answered_0110_still_leaves_a_payable_order() {
-    use paydesk::sandbox::faults::FaultKind;
+    use paydesk_sandbox::faults::FaultKind;
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path()).await;
     fault_once(dir.path(), "create_order", FaultKind::Code, Some(110));
@@ -584,7 +584,7 @@ async fn a_create_answered_0110_still_leaves_a_payable_order() {
 /// The `wrong-order` fault: a genuine signed answer, about another order (paid, smaller).
 #[tokio::test(flavor = "multi_thread")]
 async fn the_wrong_order_fault_answers_another_orders_genuine_answer() {
-    use paydesk::sandbox::faults::FaultKind;
+    use paydesk_sandbox::faults::FaultKind;
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path()).await;
     assert_signed_success(
@@ -611,7 +611,7 @@ async fn the_wrong_order_fault_answers_another_orders_genuine_answer() {
 /// processing at the first query and then settled.
 #[tokio::test(flavor = "multi_thread")]
 async fn query_refund_finds_a_refund_by_its_number() {
-    use paydesk::sandbox::faults::FaultKind;
+    use paydesk_sandbox::faults::FaultKind;
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path()).await;
     let created = sandbox

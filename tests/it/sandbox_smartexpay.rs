@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use paydesk::sandbox::{
+use paydesk_sandbox::{
     SandboxServer, SandboxStore, SANDBOX_SMARTEXPAY_API_KEY, SANDBOX_SMARTEXPAY_MANUAL_ROUTE,
     SANDBOX_SMARTEXPAY_ROUTE,
 };
@@ -243,7 +243,7 @@ async fn paying_sends_one_hashed_ipn_and_it_is_never_resent() {
     .await;
     let uid = created["data"]["uid"].to_string();
     let store = SandboxStore::open_in(dir.path()).unwrap();
-    let said = paydesk::sandbox::settle_other(&store, &uid, true)
+    let said = paydesk_sandbox::settle_other(&store, &uid, true)
         .await
         .unwrap()
         .unwrap();
@@ -293,7 +293,7 @@ async fn paying_sends_one_hashed_ipn_and_it_is_never_resent() {
     )
     .await;
     let unheard_uid = unheard["data"]["uid"].as_i64().unwrap();
-    paydesk::sandbox::settle_other(&store, &unheard_uid.to_string(), true)
+    paydesk_sandbox::settle_other(&store, &unheard_uid.to_string(), true)
         .await
         .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
@@ -321,7 +321,7 @@ async fn a_manual_route_waits_for_the_merchant_to_move_it_to_in_progress() {
     let uid = created["data"]["uid"].as_i64().unwrap();
     let secret = created["data"]["secret"].as_str().unwrap().to_string();
     let store = SandboxStore::open_in(dir.path()).unwrap();
-    let said = paydesk::sandbox::settle_other(&store, &uid.to_string(), true)
+    let said = paydesk_sandbox::settle_other(&store, &uid.to_string(), true)
         .await
         .unwrap()
         .unwrap();
@@ -439,7 +439,7 @@ async fn wrong_order_answers_about_another_paid_order() {
         create_body(SANDBOX_SMARTEXPAY_ROUTE, "http://127.0.0.1:9/ipn"),
     )
     .await;
-    paydesk::sandbox::settle_other(server.store(), &paid_uid, true)
+    paydesk_sandbox::settle_other(server.store(), &paid_uid, true)
         .await
         .unwrap();
     let (uid, secret) = created(
@@ -447,12 +447,12 @@ async fn wrong_order_answers_about_another_paid_order() {
         create_body(SANDBOX_SMARTEXPAY_ROUTE, "http://127.0.0.1:9/ipn"),
     )
     .await;
-    paydesk::sandbox::faults::Faults::open_in(dir.path())
+    paydesk_sandbox::faults::Faults::open_in(dir.path())
         .unwrap()
-        .set(&paydesk::sandbox::faults::Fault {
+        .set(&paydesk_sandbox::faults::Fault {
             gateway: "smartexpay".into(),
             call: "get".into(),
-            kind: paydesk::sandbox::faults::FaultKind::WrongOrder,
+            kind: paydesk_sandbox::faults::FaultKind::WrongOrder,
             value: None,
             times: Some(1),
         })

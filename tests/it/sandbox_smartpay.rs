@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use paydesk::sandbox::{
+use paydesk_sandbox::{
     SandboxServer, SandboxStore, SANDBOX_SMARTPAY_AUTH_KEY, SANDBOX_SMARTPAY_CLIENT_ID,
     SANDBOX_SMARTPAY_CLIENT_SECRET, SANDBOX_SMARTPAY_MERCHANT_KEY,
 };
@@ -416,7 +416,7 @@ async fn modifications_are_idempotent_by_modification_id() {
 /// claiming capture, a status answer about another payment.
 #[tokio::test(flavor = "multi_thread")]
 async fn faults_give_the_documented_outcomes() {
-    use paydesk::sandbox::faults::{Fault, FaultKind, Faults};
+    use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
     let (dir, _server, base) = sandbox().await;
     let store = SandboxStore::open_in(dir.path()).unwrap();
     let faults = Faults::open_in(dir.path()).unwrap();
@@ -544,7 +544,7 @@ async fn the_unsigned_webhook_names_the_transaction() {
         .set_sandbox_setting("smartpay.webhook_url", &url)
         .unwrap();
     let created = create(&base, "ORDER-W", "2.50").await;
-    let said = paydesk::sandbox::settle_other(&store, "ORDER-W", true)
+    let said = paydesk_sandbox::settle_other(&store, "ORDER-W", true)
         .await
         .unwrap()
         .unwrap();

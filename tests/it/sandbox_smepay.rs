@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use paydesk::sandbox::{
+use paydesk_sandbox::{
     SandboxServer, SandboxStore, SANDBOX_SMEPAY_CLIENT_ID, SANDBOX_SMEPAY_CLIENT_SECRET,
 };
 use serde_json::{json, Value};
@@ -343,7 +343,7 @@ async fn paying_posts_the_unsigned_webhook_once() {
     .await;
     let slug = created["order_slug"].as_str().unwrap().to_string();
     let store = SandboxStore::open_in(dir.path()).unwrap();
-    let said = paydesk::sandbox::settle_other(&store, "ORD-HOOK", true)
+    let said = paydesk_sandbox::settle_other(&store, "ORD-HOOK", true)
         .await
         .unwrap()
         .unwrap();
@@ -360,7 +360,7 @@ async fn paying_posts_the_unsigned_webhook_once() {
         "unsigned"
     );
     // Settling again changes nothing and sends nothing more.
-    paydesk::sandbox::settle_other(&store, "ORD-HOOK", false)
+    paydesk_sandbox::settle_other(&store, "ORD-HOOK", false)
         .await
         .unwrap();
     assert_eq!(
@@ -459,12 +459,12 @@ async fn wrong_order_answers_about_another_paid_order() {
         .await
         .unwrap();
     initiated(base, &token, "OPEN1", "5.00").await;
-    paydesk::sandbox::faults::Faults::open_in(dir.path())
+    paydesk_sandbox::faults::Faults::open_in(dir.path())
         .unwrap()
-        .set(&paydesk::sandbox::faults::Fault {
+        .set(&paydesk_sandbox::faults::Fault {
             gateway: "smepay".into(),
             call: "status".into(),
-            kind: paydesk::sandbox::faults::FaultKind::WrongOrder,
+            kind: paydesk_sandbox::faults::FaultKind::WrongOrder,
             value: None,
             times: Some(1),
         })

@@ -5,22 +5,22 @@
 
 use std::time::Duration;
 
-use paydesk::config::Mode;
-use paydesk::gateways::iotpay::{Iotpay, IotpayConfig};
-use paydesk::gateways::iotpay_card::{IotpayCard, IotpayCardConfig};
-use paydesk::gateways::smartexpay::{Smartexpay, SmartexpayConfig};
-use paydesk::gateways::smartpay::{Smartpay, SmartpayAuth, SmartpayConfig};
-use paydesk::gateways::smepay::{PathFamily, Smepay, SmepayConfig};
-use paydesk::gateways::{build, Adapter, Built, ConnectionOutcome};
-use paydesk::order::Gateway;
-use paydesk::payments::Paydesk;
-use paydesk::sandbox::{
+use paydesk_core::config::Mode;
+use paydesk_gateways::iotpay::{Iotpay, IotpayConfig};
+use paydesk_gateways::iotpay_card::{IotpayCard, IotpayCardConfig};
+use paydesk_gateways::smartexpay::{Smartexpay, SmartexpayConfig};
+use paydesk_gateways::smartpay::{Smartpay, SmartpayAuth, SmartpayConfig};
+use paydesk_gateways::smepay::{PathFamily, Smepay, SmepayConfig};
+use paydesk_gateways::{build, Adapter, Built, ConnectionOutcome};
+use paydesk_domain::order::Gateway;
+use paydesk_core::payments::Paydesk;
+use paydesk_sandbox::{
     SandboxServer, SANDBOX_LOGIN_NAME, SANDBOX_MCH_ID, SANDBOX_MERCHANT_KEY,
     SANDBOX_SMARTEXPAY_API_KEY, SANDBOX_SMARTEXPAY_ROUTE, SANDBOX_SMARTPAY_AUTH_KEY,
     SANDBOX_SMARTPAY_CLIENT_ID, SANDBOX_SMARTPAY_CLIENT_SECRET, SANDBOX_SMARTPAY_MERCHANT_KEY,
     SANDBOX_SMEPAY_CLIENT_ID, SANDBOX_SMEPAY_CLIENT_SECRET,
 };
-use paydesk::vault::Sensitive;
+use paydesk_secrets::vault::Sensitive;
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -302,8 +302,8 @@ fn the_cli_checks_settings_with_the_cores_rules() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_daily_report_is_the_clis_report_for_the_same_days() {
     use crate::support::{json, paydesk as paydesk_cmd, run_ok};
-    use paydesk::payments::CreateOrderInput;
-    use paydesk::sandbox::SandboxStore;
+    use paydesk_core::payments::CreateOrderInput;
+    use paydesk_sandbox::SandboxStore;
     let dir = tempfile::tempdir().unwrap();
     let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox))
         .await
@@ -338,7 +338,7 @@ async fn the_daily_report_is_the_clis_report_for_the_same_days() {
         .format("%Y-%m-%d")
         .to_string();
     let to = today.format("%Y-%m-%d").to_string();
-    let report = paydesk::reports::daily(desk.ledger(), &from, &to, "local").unwrap();
+    let report = paydesk_core::reports::daily(desk.ledger(), &from, &to, "local").unwrap();
     assert_eq!(report.days.len(), 3);
     assert_eq!(report.days.last(), Some(&to));
     assert_eq!(report.currencies.len(), 1);

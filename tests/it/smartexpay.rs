@@ -5,13 +5,13 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use paydesk::config::Mode;
-use paydesk::error::Error;
-use paydesk::notify::{receive_smartexpay, NotifyReceiver};
-use paydesk::order::{EventSource, Order, OrderStatus};
-use paydesk::payments::{CreateOrderInput, Paydesk};
-use paydesk::sandbox::faults::{Fault, FaultKind, Faults};
-use paydesk::sandbox::{SandboxStore, SANDBOX_SMARTEXPAY_MANUAL_ROUTE};
+use paydesk_core::config::Mode;
+use paydesk_domain::error::Error;
+use paydesk_core::notify::{receive_smartexpay, NotifyReceiver};
+use paydesk_domain::order::{EventSource, Order, OrderStatus};
+use paydesk_core::payments::{CreateOrderInput, Paydesk};
+use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
+use paydesk_sandbox::{SandboxStore, SANDBOX_SMARTEXPAY_MANUAL_ROUTE};
 
 use crate::support::{event_statuses, json, paydesk as paydesk_cmd, run, run_ok, stderr, stdout};
 
@@ -126,7 +126,7 @@ async fn declined_unknown_hold_and_returned_statuses() {
     let (dir, desk) = desk().await;
     let store = SandboxStore::open_in(dir.path()).unwrap();
     let declined = desk.create_order(&input("5.00")).await.unwrap();
-    paydesk::sandbox::settle_other(&store, &uid(&declined), false)
+    paydesk_sandbox::settle_other(&store, &uid(&declined), false)
         .await
         .unwrap();
     let declined = desk.sync(declined.id).await.unwrap();
@@ -215,7 +215,7 @@ async fn a_manual_payment_is_confirmed_by_the_owner() {
         .unwrap();
     let order = desk.create_order(&input("30.00")).await.unwrap();
     let store = SandboxStore::open_in(dir.path()).unwrap();
-    let said = paydesk::sandbox::settle_other(&store, &uid(&order), true)
+    let said = paydesk_sandbox::settle_other(&store, &uid(&order), true)
         .await
         .unwrap()
         .unwrap();
@@ -256,7 +256,7 @@ async fn the_ipn_is_verified_then_the_order_is_re_queried() {
         Some(format!("{}/notify/smartexpay", receiver.base_url()).as_str())
     );
 
-    paydesk::sandbox::settle_other(&store, &uid(&order), true)
+    paydesk_sandbox::settle_other(&store, &uid(&order), true)
         .await
         .unwrap();
     let paid = paid_eventually(&desk, order.id).await;
@@ -342,7 +342,7 @@ async fn the_hash_field_may_be_called_signature() {
         .set_sandbox_setting("smartexpay.hash_field", "signature")
         .unwrap();
     let order = desk.create_order(&input("9.99")).await.unwrap();
-    paydesk::sandbox::settle_other(&store, &uid(&order), true)
+    paydesk_sandbox::settle_other(&store, &uid(&order), true)
         .await
         .unwrap();
     paid_eventually(&desk, order.id).await;
@@ -439,7 +439,7 @@ async fn malformed_and_timed_out_answers_leave_the_order_open() {
 async fn refunds_are_refused_and_test_mode_needs_the_host() {
     let (dir, desk) = desk().await;
     let order = desk.create_order(&input("15.00")).await.unwrap();
-    paydesk::sandbox::settle_other(
+    paydesk_sandbox::settle_other(
         &SandboxStore::open_in(dir.path()).unwrap(),
         &uid(&order),
         true,
@@ -509,7 +509,7 @@ fn the_cli_confirms_a_manual_payment() {
             SANDBOX_SMARTEXPAY_MANUAL_ROUTE,
         ],
     ));
-    let ledger = paydesk::ledger::Ledger::open_in(dir.path()).unwrap();
+    let ledger = paydesk_ledger::ledger::Ledger::open_in(dir.path()).unwrap();
     ledger
         .set_setting(
             "smartexpay.sandbox.route_id",
@@ -559,11 +559,11 @@ fn the_cli_confirms_a_manual_payment() {
 
 // ---- wave 11: outcomes at the adapter boundary, over the sandbox ----
 
-use paydesk::gateways::smartexpay::{Smartexpay, SmartexpayConfig};
-use paydesk::gateways::{CreateRequest, Lookup};
-use paydesk::money::{Currency, Money};
-use paydesk::order::{Gateway, Method};
-use paydesk::sandbox::{SandboxServer, SANDBOX_SMARTEXPAY_API_KEY, SANDBOX_SMARTEXPAY_ROUTE};
+use paydesk_gateways::smartexpay::{Smartexpay, SmartexpayConfig};
+use paydesk_gateways::{CreateRequest, Lookup};
+use paydesk_domain::money::{Currency, Money};
+use paydesk_domain::order::{Gateway, Method};
+use paydesk_sandbox::{SandboxServer, SANDBOX_SMARTEXPAY_API_KEY, SANDBOX_SMARTEXPAY_ROUTE};
 
 async fn sandbox_server() -> (tempfile::TempDir, SandboxServer) {
     let dir = tempfile::tempdir().unwrap();
@@ -579,7 +579,7 @@ fn exchanger(server: &SandboxServer, timeout: Duration) -> Smartexpay {
         base: server.smartexpay_base(),
         page_base: server.smartexpay_base(),
         api_key_header: "X-Api-Key".into(),
-        api_key: paydesk::vault::Sensitive::new(SANDBOX_SMARTEXPAY_API_KEY.into()),
+        api_key: paydesk_secrets::vault::Sensitive::new(SANDBOX_SMARTEXPAY_API_KEY.into()),
         partner: None,
         route_id: SANDBOX_SMARTEXPAY_ROUTE.into(),
         from_values: serde_json::json!([]),
@@ -614,7 +614,7 @@ fn sale(order_no: &str, amount: Money) -> CreateRequest<'_> {
 fn kept_order(
     order_no: &str,
     amount: Money,
-    created: Option<&paydesk::gateways::Created>,
+    created: Option<&paydesk_gateways::Created>,
 ) -> Order {
     Order {
         id: 1,
@@ -693,7 +693,7 @@ async fn a_cut_or_late_create_answer_is_unknown_and_the_order_is_never_called_mi
         let lookup = exchanger.lookup(&kept_order(&order_no, amount, None)).await;
         match lookup {
             // Not "missing": Paydesk cannot ask, and says why (for the owner).
-            Ok(paydesk::gateways::Lookup::CannotAsk(why)) => {
+            Ok(paydesk_gateways::Lookup::CannotAsk(why)) => {
                 assert!(why.contains(&order_no), "{why}")
             }
             other => panic!("{kind:?}: the order may be open at SmartExPay: {other:?}"),
@@ -766,7 +766,7 @@ async fn an_answer_about_another_paid_order_is_suspicious() {
         .create(&sale("PDPAID", euros("50.00")))
         .await
         .unwrap();
-    paydesk::sandbox::settle_other(
+    paydesk_sandbox::settle_other(
         server.store(),
         paid.gateway_order_id.as_deref().unwrap(),
         true,
@@ -802,7 +802,7 @@ async fn a_late_payment_is_found_by_lookup_and_the_gateways_lifetime_ends_an_unp
     let created = exchanger.create(&sale("PDLATE", amount)).await.unwrap();
     let uid = created.gateway_order_id.clone().unwrap();
     let said =
-        paydesk::sandbox::smartexpay::pay_late(server.store(), &uid, Duration::from_secs(20 * 60))
+        paydesk_sandbox::smartexpay::pay_late(server.store(), &uid, Duration::from_secs(20 * 60))
             .await
             .unwrap()
             .unwrap();

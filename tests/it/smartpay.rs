@@ -5,14 +5,14 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use paydesk::config::Mode;
-use paydesk::error::Error;
-use paydesk::ledger::RefundStatus;
-use paydesk::notify::NotifyReceiver;
-use paydesk::order::{EventSource, Order, OrderStatus};
-use paydesk::payments::{CreateOrderInput, Paydesk};
-use paydesk::sandbox::faults::{Fault, FaultKind, Faults};
-use paydesk::sandbox::SandboxStore;
+use paydesk_core::config::Mode;
+use paydesk_domain::error::Error;
+use paydesk_ledger::ledger::RefundStatus;
+use paydesk_core::notify::NotifyReceiver;
+use paydesk_domain::order::{EventSource, Order, OrderStatus};
+use paydesk_core::payments::{CreateOrderInput, Paydesk};
+use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
+use paydesk_sandbox::SandboxStore;
 
 use crate::support::{event_statuses, json, paydesk as paydesk_cmd, run_ok, stdout};
 
@@ -160,9 +160,9 @@ async fn the_widget_checkout_then_pay_then_sync_is_paid() {
         // The gateway's CAPTURED as plain words (its code stays in the order's events).
         row.contains(&kept.reconciliation_id)
             && row.contains(
-                paydesk::gateways::word_label(
-                    paydesk::order::Gateway::Smartpay,
-                    paydesk::order::Method::SmartpayCard,
+                paydesk_gateways::word_label(
+                    paydesk_domain::order::Gateway::Smartpay,
+                    paydesk_domain::order::Method::SmartpayCard,
                     "CAPTURED"
                 )
                 .unwrap()
@@ -180,7 +180,7 @@ async fn the_widget_checkout_then_pay_then_sync_is_paid() {
 async fn a_declined_payment_fails() {
     let (dir, desk) = desk().await;
     let order = desk.create_order(&input("3.00")).await.unwrap();
-    paydesk::sandbox::settle_other(&store(&dir), &order.merchant_order_no, false)
+    paydesk_sandbox::settle_other(&store(&dir), &order.merchant_order_no, false)
         .await
         .unwrap();
     let failed = desk.sync(order.id).await.unwrap();
@@ -513,7 +513,7 @@ async fn the_webhook_is_a_hint_that_makes_paydesk_re_query() {
         .await
         .unwrap();
     let order = desk.create_order(&input("6.00")).await.unwrap();
-    paydesk::sandbox::settle_other(&store(&dir), &order.merchant_order_no, true)
+    paydesk_sandbox::settle_other(&store(&dir), &order.merchant_order_no, true)
         .await
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -684,16 +684,16 @@ fn the_cli_names_which_secret_stdin_fills() {
 mod outcomes {
     use std::time::Duration;
 
-    use paydesk::error::Error;
-    use paydesk::gateways::smartpay::{Smartpay, SmartpayAuth, SmartpayConfig};
-    use paydesk::gateways::{CreateRequest, Lookup};
-    use paydesk::money::{Currency, Money};
-    use paydesk::order::{Method, OrderStatus};
-    use paydesk::sandbox::faults::{Fault, FaultKind, Faults};
-    use paydesk::sandbox::{
+    use paydesk_domain::error::Error;
+    use paydesk_gateways::smartpay::{Smartpay, SmartpayAuth, SmartpayConfig};
+    use paydesk_gateways::{CreateRequest, Lookup};
+    use paydesk_domain::money::{Currency, Money};
+    use paydesk_domain::order::{Method, OrderStatus};
+    use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
+    use paydesk_sandbox::{
         SandboxServer, SandboxStore, SANDBOX_SMARTPAY_AUTH_KEY, SANDBOX_SMARTPAY_MERCHANT_KEY,
     };
-    use paydesk::vault::Sensitive;
+    use paydesk_secrets::vault::Sensitive;
 
     pub struct Rig {
         pub dir: tempfile::TempDir,

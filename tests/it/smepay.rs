@@ -5,13 +5,13 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use paydesk::config::Mode;
-use paydesk::error::Error;
-use paydesk::notify::NotifyReceiver;
-use paydesk::order::{EventSource, OrderStatus};
-use paydesk::payments::{CreateOrderInput, Paydesk};
-use paydesk::sandbox::faults::{Fault, FaultKind, Faults};
-use paydesk::sandbox::SandboxStore;
+use paydesk_core::config::Mode;
+use paydesk_domain::error::Error;
+use paydesk_core::notify::NotifyReceiver;
+use paydesk_domain::order::{EventSource, OrderStatus};
+use paydesk_core::payments::{CreateOrderInput, Paydesk};
+use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
+use paydesk_sandbox::SandboxStore;
 
 use crate::support::{
     event_statuses, json, order_count, paydesk as paydesk_cmd, run, run_ok, stderr, stdout,
@@ -278,7 +278,7 @@ async fn the_webhook_is_a_hint_that_makes_paydesk_validate() {
         "the webhook alone is not trusted"
     );
 
-    paydesk::sandbox::settle_other(&store, &order.merchant_order_no, true)
+    paydesk_sandbox::settle_other(&store, &order.merchant_order_no, true)
         .await
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -449,7 +449,7 @@ fn one_fault(dir: &std::path::Path, call: &str, kind: FaultKind, value: Option<i
         .unwrap();
 }
 
-fn order_of(desk: &Paydesk, minor: i64) -> paydesk::order::Order {
+fn order_of(desk: &Paydesk, minor: i64) -> paydesk_domain::order::Order {
     desk.ledger()
         .list(&Default::default())
         .unwrap()
@@ -569,14 +569,14 @@ async fn a_status_answer_about_another_paid_order_is_suspicious() {
     );
 }
 
-fn sandbox_adapter(server: &paydesk::sandbox::SandboxServer) -> paydesk::gateways::smepay::Smepay {
-    use paydesk::gateways::smepay::{PathFamily, Smepay, SmepayConfig, DEFAULT_SCRIPT_URL};
+fn sandbox_adapter(server: &paydesk_sandbox::SandboxServer) -> paydesk_gateways::smepay::Smepay {
+    use paydesk_gateways::smepay::{PathFamily, Smepay, SmepayConfig, DEFAULT_SCRIPT_URL};
     Smepay::new(SmepayConfig {
         base: server.smepay_base(),
         paths: PathFamily::Seed,
-        client_id: paydesk::sandbox::SANDBOX_SMEPAY_CLIENT_ID.into(),
-        client_secret: paydesk::vault::Sensitive::new(
-            paydesk::sandbox::SANDBOX_SMEPAY_CLIENT_SECRET.into(),
+        client_id: paydesk_sandbox::SANDBOX_SMEPAY_CLIENT_ID.into(),
+        client_secret: paydesk_secrets::vault::Sensitive::new(
+            paydesk_sandbox::SANDBOX_SMEPAY_CLIENT_SECRET.into(),
         ),
         callback_url: "http://127.0.0.1:9/notify/smepay".into(),
         script_url: DEFAULT_SCRIPT_URL.into(),
@@ -588,10 +588,10 @@ fn sandbox_adapter(server: &paydesk::sandbox::SandboxServer) -> paydesk::gateway
     .unwrap()
 }
 
-fn upi_sale(order_no: &str, amount: paydesk::money::Money) -> paydesk::gateways::CreateRequest<'_> {
-    paydesk::gateways::CreateRequest {
+fn upi_sale(order_no: &str, amount: paydesk_domain::money::Money) -> paydesk_gateways::CreateRequest<'_> {
+    paydesk_gateways::CreateRequest {
         merchant_order_no: order_no,
-        method: paydesk::order::Method::Upi,
+        method: paydesk_domain::order::Method::Upi,
         amount,
         description: "Sale",
         payment_code: None,
@@ -604,14 +604,14 @@ fn upi_sale(order_no: &str, amount: paydesk::money::Money) -> paydesk::gateways:
 /// expiry.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_late_payment_is_found_by_the_adapters_lookup() {
-    use paydesk::gateways::Lookup;
+    use paydesk_gateways::Lookup;
     let dir = tempfile::tempdir().unwrap();
-    let server = paydesk::sandbox::SandboxServer::start(dir.path(), "127.0.0.1:0".parse().unwrap())
+    let server = paydesk_sandbox::SandboxServer::start(dir.path(), "127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
     let smepay = sandbox_adapter(&server);
     let amount =
-        paydesk::money::Money::parse("75.00", paydesk::money::Currency::parse("INR").unwrap())
+        paydesk_domain::money::Money::parse("75.00", paydesk_domain::money::Currency::parse("INR").unwrap())
             .unwrap();
     let created = smepay.create(&upi_sale("PDLATE1", amount)).await.unwrap();
     let expires_at = created.payload.as_ref().unwrap()["expiresAt"]
@@ -622,7 +622,7 @@ async fn a_late_payment_is_found_by_the_adapters_lookup() {
         "payable past Paydesk's 15 minutes"
     );
     let said =
-        paydesk::sandbox::smepay::pay_late(server.store(), "PDLATE1", Duration::from_secs(20 * 60))
+        paydesk_sandbox::smepay::pay_late(server.store(), "PDLATE1", Duration::from_secs(20 * 60))
             .await
             .unwrap()
             .unwrap();
@@ -648,19 +648,19 @@ async fn a_late_payment_is_found_by_the_adapters_lookup() {
 #[tokio::test(flavor = "multi_thread")]
 async fn prepare_create_is_what_create_sends_and_refuses_before_sending() {
     let dir = tempfile::tempdir().unwrap();
-    let server = paydesk::sandbox::SandboxServer::start(dir.path(), "127.0.0.1:0".parse().unwrap())
+    let server = paydesk_sandbox::SandboxServer::start(dir.path(), "127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
     let smepay = sandbox_adapter(&server);
-    let inr = paydesk::money::Currency::parse("INR").unwrap();
-    let amount = paydesk::money::Money::parse("100", inr).unwrap();
+    let inr = paydesk_domain::money::Currency::parse("INR").unwrap();
+    let amount = paydesk_domain::money::Money::parse("100", inr).unwrap();
     let body = smepay.prepare_create(&upi_sale("PDPREP1", amount)).unwrap();
     assert_eq!(body["amount"], "100.00");
     assert_eq!(body["order_id"], "PDPREP1");
     smepay.create(&upi_sale("PDPREP1", amount)).await.unwrap();
     let kept = server.store().smepay_order("PDPREP1").unwrap().unwrap();
     assert_eq!(kept.amount, "100.00");
-    let small = paydesk::money::Money::parse("0.50", inr).unwrap();
+    let small = paydesk_domain::money::Money::parse("0.50", inr).unwrap();
     let refused = smepay
         .create(&upi_sale("PDPREP2", small))
         .await

@@ -132,10 +132,10 @@ pub fn event_statuses(detail: &serde_json::Value) -> Vec<String> {
 /// An IOTPay v1 client of its own on the desk's sandbox, as the sandbox merchant: another
 /// client of the same merchant (its portal), or a call Paydesk never got to record.
 pub async fn sandbox_iotpay(
-    desk: &paydesk::payments::Paydesk,
-) -> paydesk::gateways::iotpay::Iotpay {
-    use paydesk::sandbox::{SANDBOX_LOGIN_NAME, SANDBOX_MCH_ID, SANDBOX_MERCHANT_KEY};
-    paydesk::gateways::iotpay::Iotpay::new(paydesk::gateways::iotpay::IotpayConfig {
+    desk: &paydesk_core::payments::Paydesk,
+) -> paydesk_gateways::iotpay::Iotpay {
+    use paydesk_sandbox::{SANDBOX_LOGIN_NAME, SANDBOX_MCH_ID, SANDBOX_MERCHANT_KEY};
+    paydesk_gateways::iotpay::Iotpay::new(paydesk_gateways::iotpay::IotpayConfig {
         v1_base: desk
             .sandbox()
             .await
@@ -143,7 +143,7 @@ pub async fn sandbox_iotpay(
             .iotpay_v1_base(),
         mch_id: SANDBOX_MCH_ID.into(),
         login_name: SANDBOX_LOGIN_NAME.into(),
-        key: paydesk::vault::Sensitive::new(SANDBOX_MERCHANT_KEY.into()),
+        key: paydesk_secrets::vault::Sensitive::new(SANDBOX_MERCHANT_KEY.into()),
         notify_url: "http://127.0.0.1:9/notify".into(),
         client_ip: "127.0.0.1".into(),
         wechat_app_id: None,

@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use paydesk::sandbox::SandboxStore;
+use paydesk_sandbox::SandboxStore;
 use serde_json::{json, Value};
 
 use super::{layout_faults, open_app, set_viewport, shot, Session, ENTER, TILL};

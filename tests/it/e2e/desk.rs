@@ -575,7 +575,7 @@ async fn owner_exports_the_filtered_orders_to_csv_with_the_pin() {
             )
             .unwrap();
         assert_eq!(
-            paydesk::export::raw_value(&row[6]),
+            paydesk_core::export::raw_value(&row[6]),
             customer.unwrap_or_default(),
             "customer of order {}",
             order["id"]

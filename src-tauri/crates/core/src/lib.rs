@@ -1,0 +1,15 @@
+//! Paydesk's core: the payment service (validate, write, call, follow), settings, the order
+//! filter, views and reports, CSV export, the notification receiver, the first start and the
+//! owner's PIN. It knows nothing of Tauri: the window and the CLI are thin layers over it.
+
+pub mod config;
+pub mod export;
+pub mod filters;
+pub mod notify;
+pub mod owner;
+pub mod payments;
+pub mod qr;
+pub mod reports;
+pub mod settings;
+pub mod setup;
+pub mod views;

@@ -1,0 +1,377 @@
+//! What the window (over IPC) and the CLI (`--json`) see of an order: plain data, amounts
+//! already formatted per currency, times as RFC 3339. Never a secret.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
+
+use paydesk_gateways::{describe_word_for, word_label};
+use paydesk_domain::order::{Gateway, Method, MoneyClass, Order, OrderEvent, OrderStatus};
+
+pub fn rfc3339(ms: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderView {
+    pub id: i64,
+    pub merchant_order_no: String,
+    pub gateway: &'static str,
+    pub method: &'static str,
+    pub environment: String,
+    pub amount_minor: i64,
+    pub currency: &'static str,
+    pub amount_display: String,
+    pub status: OrderStatus,
+    /// The gateway's own word, verbatim (the detail's technical section).
+    pub gateway_status: Option<String>,
+    /// That word in plain words, from the gateway's tables; null without a gateway status.
+    pub gateway_status_label: Option<String>,
+    /// Why a failed, cancelled or expired order ended, in plain words; null otherwise.
+    pub reason: Option<String>,
+    pub gateway_order_id: Option<String>,
+    pub payment_url: Option<String>,
+    /// What a widget or app needs beyond the link (secureId and script URL, payParams).
+    pub payment_payload: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qr_svg: Option<String>,
+    pub refunded_minor: i64,
+    pub created_at: String,
+    pub updated_at: String,
+    pub expires_at: Option<String>,
+    pub customer: Option<String>,
+}
+
+impl OrderView {
+    /// `with_qr` draws the QR of an order still waiting for its customer (the counter screen);
+    /// lists leave it out.
+    pub fn of(order: &Order, with_qr: bool) -> OrderView {
+        let qr_svg = if with_qr && !order.status.is_settled() {
+            order
+                .payment_url
+                .as_deref()
+                .and_then(|url| match crate::qr::svg(url) {
+                    Ok(svg) => Some(svg),
+                    Err(e) => {
+                        tracing::warn!(order = order.id, "no QR: {e}");
+                        None
+                    }
+                })
+        } else {
+            None
+        };
+        OrderView {
+            id: order.id,
+            merchant_order_no: order.merchant_order_no.clone(),
+            gateway: order.gateway.as_str(),
+            method: order.method.as_str(),
+            environment: order.environment.clone(),
+            amount_minor: order.amount.minor(),
+            currency: order.amount.currency().code(),
+            amount_display: order.amount.display_amount(),
+            status: order.status,
+            gateway_status: order.gateway_status.clone(),
+            gateway_status_label: order
+                .gateway_status
+                .as_deref()
+                .filter(|w| !w.trim().is_empty())
+                .map(|w| {
+                    describe_word_for(order.gateway, order.method, order.status, w).into_owned()
+                }),
+            reason: reason(
+                order.gateway,
+                order.method,
+                order.status,
+                order.gateway_status.as_deref(),
+            ),
+            gateway_order_id: order.gateway_order_id.clone(),
+            payment_url: order.payment_url.clone(),
+            payment_payload: order.payment_payload.clone(),
+            qr_svg,
+            refunded_minor: order.refunded_minor,
+            created_at: rfc3339(order.created_at_ms),
+            updated_at: rfc3339(order.updated_at_ms),
+            expires_at: order.expires_at_ms.map(rfc3339),
+            customer: order.customer.clone(),
+        }
+    }
+}
+
+/// Why an order of the failed, cancelled or expired class ended, in plain words: the
+/// gateway's word for it when its tables know one, else what Paydesk knows of it.
+pub fn reason(
+    gateway: Gateway,
+    method: Method,
+    status: OrderStatus,
+    gateway_status: Option<&str>,
+) -> Option<String> {
+    let class = status.money_class();
+    if !matches!(
+        class,
+        MoneyClass::Failed | MoneyClass::Cancelled | MoneyClass::Expired
+    ) {
+        return None;
+    }
+    // The gateway's own word, when it says why (a paid or waiting word says nothing of it).
+    let said = gateway_status
+        .and_then(|w| word_label(gateway, method, w))
+        .filter(|label| {
+            let said_of = |s: OrderStatus| s.money_class();
+            // A label about a waiting or paid state does not explain an end.
+            let word = gateway_status.unwrap_or_default();
+            let paid_or_waiting = paydesk_gateways::word_status(gateway, method, word)
+                .is_some_and(|s| matches!(said_of(s), MoneyClass::Taken | MoneyClass::Waiting));
+            !paid_or_waiting && !label.is_empty()
+        });
+    if let Some(label) = said {
+        return Some(label.to_string());
+    }
+    Some(
+        match status {
+            OrderStatus::Failed => "the payment was refused",
+            OrderStatus::Voided => "voided: the card payment was reversed before it settled",
+            OrderStatus::Cancelled => "cancelled before the customer paid",
+            OrderStatus::Expired => "no payment came before the sale timed out",
+            _ => return None,
+        }
+        .to_string(),
+    )
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventView {
+    pub at: String,
+    pub from_status: Option<OrderStatus>,
+    pub to_status: OrderStatus,
+    pub source: &'static str,
+    pub gateway_status: Option<String>,
+    pub note: Option<String>,
+    /// The change in plain words ("Paid", "Cancelled: cancelled by the customer").
+    pub label: String,
+    /// False when the status did not move (a repeated poll): the timeline hides those.
+    pub changed: bool,
+}
+
+impl EventView {
+    /// One event of an order at `gateway` paid by `method` (whose tables read its words).
+    pub fn of(e: &OrderEvent, gateway: Gateway, method: Method) -> EventView {
+        let changed = e.from_status != Some(e.to_status);
+        let said = e
+            .gateway_status
+            .as_deref()
+            .filter(|w| !w.trim().is_empty())
+            .map(|w| describe_word_for(gateway, method, e.to_status, w));
+        let to = e.to_status.label();
+        let mut label = match (e.from_status, e.source) {
+            (None, _) if e.to_status == OrderStatus::Created => "Sale started".to_string(),
+            (None, _) => format!("Sale started: {}", to.to_lowercase()),
+            (Some(_), _) if !changed => format!("Checked again: still {}", to.to_lowercase()),
+            (Some(_), _) => to.to_string(),
+        };
+        if let Some(said) = said.filter(|s| !s.eq_ignore_ascii_case(to)) {
+            label.push_str(": ");
+            label.push_str(&said);
+        }
+        EventView {
+            at: rfc3339(e.at_ms),
+            from_status: e.from_status,
+            to_status: e.to_status,
+            source: e.source.as_str(),
+            gateway_status: e.gateway_status.clone(),
+            note: e.note.clone(),
+            label,
+            changed,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderDetail {
+    pub order: OrderView,
+    pub events: Vec<EventView>,
+    pub refunds: Vec<paydesk_ledger::ledger::Refund>,
+}
+
+impl OrderDetail {
+    /// Order `id` as the ledger has it now, with its events and refunds (and its QR when
+    /// `with_qr` and it still waits for the customer).
+    pub fn load(
+        ledger: &paydesk_ledger::ledger::Ledger,
+        id: i64,
+        with_qr: bool,
+    ) -> paydesk_domain::error::Result<OrderDetail> {
+        let order = ledger.get(id)?;
+        Ok(OrderDetail {
+            order: OrderView::of(&order, with_qr),
+            events: ledger
+                .events(id)?
+                .iter()
+                .map(|e| EventView::of(e, order.gateway, order.method))
+                .collect(),
+            refunds: ledger.refunds(id)?,
+        })
+    }
+}
+
+/// What the customer-facing second screen may show: the shop's name and, during a sale, its
+/// amount, QR and outcome. Nothing else of the order (no order number, gateway reference,
+/// link or ledger data) crosses to that window.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerView {
+    pub shop_name: String,
+    pub sale: Option<CustomerSale>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerSale {
+    pub amount_display: String,
+    pub currency: &'static str,
+    pub status: OrderStatus,
+    /// The same QR the counter shows, while the sale waits for the customer.
+    pub qr_svg: Option<String>,
+}
+
+impl CustomerSale {
+    pub fn of(order: &Order) -> CustomerSale {
+        let view = OrderView::of(order, true);
+        CustomerSale {
+            amount_display: view.amount_display,
+            currency: view.currency,
+            status: view.status,
+            qr_svg: view.qr_svg,
+        }
+    }
+}
+
+/// A refund or void whose outcome is unknown, with what the owner needs to find its order.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UnansweredRefund {
+    pub refund_no: String,
+    pub kind: paydesk_ledger::ledger::RefundKind,
+    pub amount_display: String,
+    pub currency: &'static str,
+    pub order_id: i64,
+    pub merchant_order_no: String,
+}
+
+impl UnansweredRefund {
+    pub fn of(refund: &paydesk_ledger::ledger::Refund, order: &Order) -> UnansweredRefund {
+        let currency = order.amount.currency();
+        UnansweredRefund {
+            refund_no: refund.refund_no.clone(),
+            kind: refund.kind,
+            amount_display: currency.display(refund.amount_minor),
+            currency: currency.code(),
+            order_id: order.id,
+            merchant_order_no: order.merchant_order_no.clone(),
+        }
+    }
+}
+
+/// A payment that arrived after the counter let its sale go, as the Orders screen points
+/// it out: the order and what to do.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LatePaymentView {
+    pub order: OrderView,
+    pub note: &'static str,
+}
+
+impl From<&crate::payments::LatePayment> for LatePaymentView {
+    fn from(late: &crate::payments::LatePayment) -> Self {
+        LatePaymentView {
+            order: OrderView::of(&late.order, false),
+            note: late.note,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use paydesk_domain::order::EventSource;
+
+    fn event(from: Option<OrderStatus>, to: OrderStatus, word: Option<&str>) -> OrderEvent {
+        OrderEvent {
+            id: 1,
+            order_id: 1,
+            at_ms: 0,
+            from_status: from,
+            to_status: to,
+            source: EventSource::Poll,
+            gateway_status: word.map(str::to_string),
+            note: None,
+        }
+    }
+
+    #[test]
+    fn events_say_what_changed_in_plain_words_and_repeated_polls_are_marked() {
+        use OrderStatus::*;
+        let poll = EventView::of(
+            &event(Some(Pending), Pending, Some("0")),
+            Gateway::Iotpay,
+            Method::WechatQr,
+        );
+        assert!(!poll.changed);
+        assert!(
+            !poll.label.contains('0') || poll.label.contains("waiting"),
+            "{}",
+            poll.label
+        );
+        let declined = EventView::of(
+            &event(Some(Pending), Failed, Some("4")),
+            Gateway::Iotpay,
+            Method::Barcode,
+        );
+        assert!(declined.changed);
+        assert_eq!(declined.label, "Failed: declined by the customer's wallet");
+        let paid = EventView::of(
+            &event(Some(Pending), Paid, Some("AUTORIZATION_INITIALIZED")),
+            Gateway::Smartpay,
+            Method::SmartpayCard,
+        );
+        assert!(!paid.label.contains("AUTORIZATION"), "{}", paid.label);
+        let unknown = EventView::of(
+            &event(Some(Created), Pending, Some("odd")),
+            Gateway::Smepay,
+            Method::Upi,
+        );
+        assert_eq!(
+            unknown.label,
+            "Waiting for payment: an answer Paydesk does not know (odd)"
+        );
+    }
+
+    #[test]
+    fn ended_orders_say_why_and_others_do_not() {
+        use OrderStatus::*;
+        let r = |status, word| reason(Gateway::Iotpay, Method::Barcode, status, word);
+        assert_eq!(
+            r(Failed, Some("4")).as_deref(),
+            Some("declined by the customer's wallet")
+        );
+        assert_eq!(
+            reason(Gateway::Iotpay, Method::WechatQr, Cancelled, Some("9")).as_deref(),
+            Some("cancelled by the customer")
+        );
+        assert_eq!(
+            reason(Gateway::Iotpay, Method::WechatQr, Failed, Some("0014")).as_deref(),
+            Some("IOTPay refused a value of the request")
+        );
+        // Expired at the counter while the gateway still said "waiting": not the gateway's word.
+        assert_eq!(
+            r(Expired, Some("0")).as_deref(),
+            Some("no payment came before the sale timed out")
+        );
+        assert!(r(Paid, Some("2")).is_none());
+        assert!(r(Pending, Some("0")).is_none());
+        assert!(r(Failed, None).is_some_and(|s| !s.is_empty()));
+    }
+}

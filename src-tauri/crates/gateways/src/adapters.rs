@@ -1,0 +1,526 @@
+//! Each gateway fitted to the one `Adapter` trait: which of its APIs serves a method, what it
+//! declares it can do, and its poll schedule. The wire work stays in the gateway's own file.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::iotpay::Iotpay;
+use super::iotpay_card::IotpayCard;
+use super::smartexpay::Smartexpay;
+use super::smartpay::Smartpay;
+use super::smepay::Smepay;
+use super::{
+    Adapter, Capabilities, CreateRequest, Created, GatewayCancel, Lookup, Notification,
+    PollSchedule, Reversal, ReversalKind, ReversalRequest,
+};
+use paydesk_domain::error::{Error, Result};
+use paydesk_domain::money::Money;
+use paydesk_domain::order::{Gateway, Method, Order};
+
+const MINUTE: Duration = Duration::from_secs(60);
+const HOUR: Duration = Duration::from_secs(3600);
+
+/// The adapter of a gateway, from its built APIs.
+pub enum Built {
+    Iotpay { v1: Iotpay, card: IotpayCard },
+    Smepay(Smepay),
+    Smartexpay(Smartexpay),
+    Smartpay(Smartpay),
+}
+
+/// One adapter behind the trait, whatever the gateway.
+pub fn build(built: Built) -> Box<dyn Adapter> {
+    match built {
+        Built::Iotpay { v1, card } => Box::new(IotpayAdapter { v1, card }),
+        Built::Smepay(a) => Box::new(a),
+        Built::Smartexpay(a) => Box::new(a),
+        Built::Smartpay(a) => Box::new(a),
+    }
+}
+
+/// What a gateway declares it can do (also before any adapter is built: no keychain needed).
+pub fn capabilities(gateway: Gateway) -> &'static Capabilities {
+    match gateway {
+        Gateway::Iotpay => &IOTPAY,
+        Gateway::Smepay => &SMEPAY,
+        Gateway::Smartexpay => &SMARTEXPAY,
+        Gateway::Smartpay => &SMARTPAY,
+    }
+}
+
+fn no_gateway_id(order: &Order) -> Error {
+    Error::invalid(
+        "order",
+        format!(
+            "order {} has no gateway order id yet: sync it first",
+            order.id
+        ),
+    )
+}
+
+// --- IOTPay: v1 for wallets, V3 for cards ----------------------------------------------------
+
+/// IOTPay publishes no polling policy. WeChat and Alipay close an unpaid order after two hours
+/// by default, so an order is reconciled for two hours; a QR on the counter is asked about
+/// every second while the customer is there.
+pub static IOTPAY: Capabilities = Capabilities {
+    gateway: Gateway::Iotpay,
+    no_refunds: None,
+    voidable: &[Method::CardLink, Method::Card, Method::CardToken],
+    capture: false,
+    refund_lookup: true,
+    resend_is_idempotent: false,
+    manual_payment: false,
+    cancel_call: false,
+    poll: PollSchedule {
+        fast: Duration::from_secs(1),
+        fast_for: Duration::from_secs(180),
+        slowest: Duration::from_secs(300),
+        payable_for: Duration::from_secs(2 * 3600),
+        pending_requeries: None,
+    },
+};
+
+struct IotpayAdapter {
+    v1: Iotpay,
+    card: IotpayCard,
+}
+
+fn is_card(method: Method) -> bool {
+    matches!(method, Method::CardLink | Method::Card | Method::CardToken)
+}
+
+#[async_trait::async_trait]
+impl Adapter for IotpayAdapter {
+    fn capabilities(&self) -> &'static Capabilities {
+        &IOTPAY
+    }
+
+    fn prepare_create(&self, request: &CreateRequest<'_>) -> Result<()> {
+        if is_card(request.method) {
+            self.card.prepare_create(request).map(|_| ())
+        } else {
+            self.v1.prepare_create(request).map(|_| ())
+        }
+    }
+
+    async fn create(&self, request: &CreateRequest<'_>) -> Result<Created> {
+        if is_card(request.method) {
+            self.card.create(request).await
+        } else {
+            self.v1.create_order(request).await
+        }
+    }
+
+    async fn lookup(&self, order: &Order) -> Result<Lookup> {
+        if is_card(order.method) {
+            self.card
+                .query_order(&order.merchant_order_no, order.amount)
+                .await
+        } else {
+            self.v1
+                .query_order(&order.merchant_order_no, order.amount)
+                .await
+        }
+    }
+
+    fn prepare_reversal(&self, order: &Order, reversal: &ReversalRequest<'_>) -> Result<()> {
+        if reversal.kind == ReversalKind::Void && !is_card(order.method) {
+            return Err(Error::invalid(
+                "order",
+                format!(
+                    "{} payments cannot be voided: refund them instead",
+                    order.method.label()
+                ),
+            ));
+        }
+        order
+            .gateway_order_id
+            .as_deref()
+            .ok_or_else(|| no_gateway_id(order))?;
+        if is_card(order.method) {
+            let pay_order_id = order.gateway_order_id.as_deref().unwrap_or_default();
+            let amount = (reversal.kind == ReversalKind::Refund).then_some(reversal.amount);
+            self.card
+                .prepare_refund(pay_order_id, reversal.refund_no, amount)
+        } else {
+            self.v1.prepare_refund(reversal.refund_no, reversal.amount)
+        }
+    }
+
+    async fn reverse(&self, order: &Order, reversal: &ReversalRequest<'_>) -> Result<Reversal> {
+        let pay_order_id = order
+            .gateway_order_id
+            .as_deref()
+            .ok_or_else(|| no_gateway_id(order))?;
+        match (is_card(order.method), reversal.kind) {
+            (true, ReversalKind::Void) => self.card.void(pay_order_id, reversal.refund_no).await,
+            (true, ReversalKind::Refund) => {
+                self.card
+                    .refund(pay_order_id, reversal.refund_no, reversal.amount)
+                    .await
+            }
+            (false, _) => {
+                self.v1
+                    .refund_order(pay_order_id, reversal.refund_no, reversal.amount)
+                    .await
+            }
+        }
+    }
+
+    async fn lookup_reversal(
+        &self,
+        order: &Order,
+        reversal: &ReversalRequest<'_>,
+    ) -> Result<Reversal> {
+        if is_card(order.method) {
+            let pay_order_id = order
+                .gateway_order_id
+                .as_deref()
+                .ok_or_else(|| no_gateway_id(order))?;
+            let amount = (reversal.kind == ReversalKind::Refund).then_some(reversal.amount);
+            self.card
+                .query_refund(reversal.refund_no, pay_order_id, amount)
+                .await
+        } else {
+            self.v1
+                .query_refund(reversal.refund_no, reversal.amount)
+                .await
+        }
+    }
+
+    fn verify_notification(&self, order: &Order, notification: &Notification<'_>) -> bool {
+        let Notification::Fields(fields) = notification else {
+            return false;
+        };
+        self.v1.verify(fields)
+            && super::iotpay::notification_matches(fields, &order.merchant_order_no, order.amount)
+    }
+
+    async fn check_credentials(&self) -> Result<String> {
+        self.v1.check_credentials().await
+    }
+
+    async fn add_card(&self, card_id: &str) -> Result<Value> {
+        self.card.add_card(card_id).await
+    }
+
+    async fn query_card(&self, card_id: &str) -> Result<Value> {
+        self.card.query_card(card_id).await
+    }
+}
+
+// --- SMEPay ----------------------------------------------------------------------------------
+
+/// SMEPay publishes no polling policy; its initiate answer carries the QR's `expires_at`.
+/// An order is reconciled for an hour, past any expiry seen.
+pub static SMEPAY: Capabilities = Capabilities {
+    gateway: Gateway::Smepay,
+    no_refunds: Some("SMEPay has no refund API: refund the customer outside Paydesk (SMEPay dashboard or UPI transfer)"),
+    voidable: &[],
+    capture: false,
+    refund_lookup: false,
+    resend_is_idempotent: false,
+    manual_payment: false,
+    cancel_call: false,
+    poll: PollSchedule {
+        fast: Duration::from_secs(1),
+        fast_for: Duration::from_secs(180),
+        slowest: Duration::from_secs(300),
+        payable_for: HOUR,
+        pending_requeries: None,
+    },
+};
+
+#[async_trait::async_trait]
+impl Adapter for Smepay {
+    fn capabilities(&self) -> &'static Capabilities {
+        &SMEPAY
+    }
+
+    fn prepare_create(&self, request: &CreateRequest<'_>) -> Result<()> {
+        Smepay::prepare_create(self, request).map(|_| ())
+    }
+
+    async fn create(&self, request: &CreateRequest<'_>) -> Result<Created> {
+        Smepay::create(self, request).await
+    }
+
+    async fn lookup(&self, order: &Order) -> Result<Lookup> {
+        Smepay::lookup(
+            self,
+            &order.merchant_order_no,
+            order.gateway_order_id.as_deref(),
+            order.amount,
+        )
+        .await
+    }
+
+    fn prepare_reversal(&self, order: &Order, _reversal: &ReversalRequest<'_>) -> Result<()> {
+        Err(no_refunds(&SMEPAY, order))
+    }
+
+    async fn reverse(&self, order: &Order, _reversal: &ReversalRequest<'_>) -> Result<Reversal> {
+        Err(no_refunds(&SMEPAY, order))
+    }
+
+    async fn check_credentials(&self) -> Result<String> {
+        Smepay::check_credentials(self).await
+    }
+}
+
+fn no_refunds(capabilities: &Capabilities, order: &Order) -> Error {
+    Error::invalid(
+        "order",
+        format!(
+            "order {}: {}",
+            order.merchant_order_no,
+            capabilities
+                .no_refunds
+                .unwrap_or("no refunds through Paydesk")
+        ),
+    )
+}
+
+// --- SmartExPay ------------------------------------------------------------------------------
+
+/// SmartExPay sends its IPN once and never again, so polling is the only sure way; no order
+/// lifetime is published: an exchanger order is reconciled for a day.
+pub static SMARTEXPAY: Capabilities = Capabilities {
+    gateway: Gateway::Smartexpay,
+    no_refunds: Some("SmartExPay has no refund API: refund outside Paydesk (SmartExPay returns an order itself when its exchange fails: it then shows as refunded)"),
+    voidable: &[],
+    capture: false,
+    refund_lookup: false,
+    resend_is_idempotent: false,
+    manual_payment: true,
+    cancel_call: false,
+    poll: PollSchedule {
+        fast: Duration::from_secs(2),
+        fast_for: Duration::from_secs(180),
+        slowest: Duration::from_secs(600),
+        payable_for: Duration::from_secs(24 * 3600),
+        pending_requeries: None,
+    },
+};
+
+#[async_trait::async_trait]
+impl Adapter for Smartexpay {
+    fn capabilities(&self) -> &'static Capabilities {
+        &SMARTEXPAY
+    }
+
+    fn prepare_create(&self, request: &CreateRequest<'_>) -> Result<()> {
+        Smartexpay::prepare_create(self, request).map(|_| ())
+    }
+
+    async fn create(&self, request: &CreateRequest<'_>) -> Result<Created> {
+        Smartexpay::create(self, request).await
+    }
+
+    async fn lookup(&self, order: &Order) -> Result<Lookup> {
+        Smartexpay::lookup(self, order).await
+    }
+
+    fn prepare_reversal(&self, order: &Order, _reversal: &ReversalRequest<'_>) -> Result<()> {
+        Err(no_refunds(&SMARTEXPAY, order))
+    }
+
+    async fn reverse(&self, order: &Order, _reversal: &ReversalRequest<'_>) -> Result<Reversal> {
+        Err(no_refunds(&SMARTEXPAY, order))
+    }
+
+    async fn confirm_manual_payment(&self, order: &Order) -> Result<()> {
+        Smartexpay::confirm_manual_payment(self, order).await
+    }
+
+    fn verify_notification(&self, order: &Order, notification: &Notification<'_>) -> bool {
+        let Notification::Pairs(pairs) = notification else {
+            return false;
+        };
+        super::smartexpay::verify_ipn(pairs, &self.ipn_secret_for(&order.merchant_order_no))
+            && super::smartexpay::check_ipn_order(pairs, order).is_ok()
+    }
+
+    async fn check_credentials(&self) -> Result<String> {
+        Smartexpay::check_credentials(self).await
+    }
+}
+
+// --- SmartPay --------------------------------------------------------------------------------
+
+/// SmartPay's documented policy: a PENDING state is re-queried up to three times within three
+/// minutes, then an error is logged and the order left pending (reference §3). While the
+/// customer is in the widget the order is asked about every three seconds (the widget's own
+/// callback triggers a query at once).
+pub static SMARTPAY: Capabilities = Capabilities {
+    gateway: Gateway::Smartpay,
+    no_refunds: None,
+    voidable: &[Method::SmartpayCard],
+    capture: true,
+    refund_lookup: true,
+    resend_is_idempotent: true,
+    manual_payment: false,
+    cancel_call: true,
+    poll: PollSchedule {
+        fast: Duration::from_secs(3),
+        fast_for: Duration::from_secs(180),
+        slowest: Duration::from_secs(300),
+        payable_for: HOUR,
+        pending_requeries: Some((3, MINUTE)),
+    },
+};
+
+/// The description SmartPay keeps with a sale cancelled from the counter.
+const CANCEL_DESCRIPTION: &str = "sale cancelled at the counter";
+
+/// SmartPay's status query takes only the transactionId its create answer carried.
+const LOST_TRANSACTION_ID: &str = "the create answer (with SmartPay's transactionId) was lost: look the payment up in SmartPay's portal by its partnerReference, our order number";
+
+#[async_trait::async_trait]
+impl Adapter for Smartpay {
+    fn capabilities(&self) -> &'static Capabilities {
+        &SMARTPAY
+    }
+
+    fn prepare_create(&self, request: &CreateRequest<'_>) -> Result<()> {
+        Smartpay::prepare_create(self, request).map(|_| ())
+    }
+
+    async fn create(&self, request: &CreateRequest<'_>) -> Result<Created> {
+        Smartpay::create(self, request).await
+    }
+
+    async fn lookup(&self, order: &Order) -> Result<Lookup> {
+        match order.gateway_order_id.as_deref() {
+            Some(transaction_id) => self.verified_status(transaction_id, order.amount).await,
+            None => Ok(Lookup::CannotAsk(LOST_TRANSACTION_ID.into())),
+        }
+    }
+
+    async fn lookup_patiently(&self, order: &Order) -> Result<Lookup> {
+        match order.gateway_order_id.as_deref() {
+            Some(transaction_id) => {
+                self.verified_status_with_pending_policy(transaction_id, order.amount)
+                    .await
+            }
+            None => Ok(Lookup::CannotAsk(LOST_TRANSACTION_ID.into())),
+        }
+    }
+
+    fn support_fields(&self, order: &Order) -> Option<Value> {
+        self.take_support(order.gateway_order_id.as_deref()?)
+    }
+
+    fn prepare_reversal(&self, order: &Order, reversal: &ReversalRequest<'_>) -> Result<()> {
+        order
+            .gateway_order_id
+            .as_deref()
+            .ok_or_else(|| no_gateway_id(order))?;
+        match reversal.kind {
+            ReversalKind::Refund => self.prepare_refund(reversal.refund_no, reversal.amount),
+            ReversalKind::Void => self.prepare_cancel_or_refund(reversal.refund_no, None),
+        }
+    }
+
+    async fn reverse(&self, order: &Order, reversal: &ReversalRequest<'_>) -> Result<Reversal> {
+        let transaction_id = order
+            .gateway_order_id
+            .as_deref()
+            .ok_or_else(|| no_gateway_id(order))?;
+        match reversal.kind {
+            ReversalKind::Void => {
+                self.cancel_or_refund(
+                    transaction_id,
+                    reversal.refund_no,
+                    Some("cancelled from Paydesk"),
+                )
+                .await
+            }
+            // The whole payment at once is cancelOrRefund; anything partial is refund.
+            ReversalKind::Refund
+                if order.refunded_minor == 0 && reversal.amount.minor() == order.amount.minor() =>
+            {
+                self.cancel_or_refund(
+                    transaction_id,
+                    reversal.refund_no,
+                    Some("refund from Paydesk"),
+                )
+                .await
+            }
+            ReversalKind::Refund => {
+                self.refund(transaction_id, reversal.refund_no, reversal.amount)
+                    .await
+            }
+        }
+    }
+
+    async fn lookup_reversal(
+        &self,
+        order: &Order,
+        reversal: &ReversalRequest<'_>,
+    ) -> Result<Reversal> {
+        let transaction_id = order
+            .gateway_order_id
+            .as_deref()
+            .ok_or_else(|| no_gateway_id(order))?;
+        self.modification_status(transaction_id, reversal.refund_no)
+            .await
+    }
+
+    /// "Cancel or Refund" (documentation.jpmmps.com/docs/smartpay-openapi/cancel-or-refund-transaction):
+    /// "Cancels or fully refunds a transaction depending on the transaction status". Only a
+    /// waiting payment is sent here, so it is a cancel; `cancel_no` is its modificationId.
+    async fn cancel(&self, order: &Order, cancel_no: &str) -> Result<GatewayCancel> {
+        let Some(transaction_id) = order.gateway_order_id.as_deref() else {
+            return Ok(GatewayCancel::NoCall(LOST_TRANSACTION_ID.into()));
+        };
+        self.prepare_cancel_or_refund(cancel_no, Some(CANCEL_DESCRIPTION))?;
+        self.cancel_or_refund(transaction_id, cancel_no, Some(CANCEL_DESCRIPTION))
+            .await
+            .map(GatewayCancel::Closed)
+    }
+
+    async fn capture(
+        &self,
+        order: &Order,
+        modification_id: &str,
+        amount: Option<Money>,
+    ) -> Result<Reversal> {
+        let transaction_id = order
+            .gateway_order_id
+            .as_deref()
+            .ok_or_else(|| no_gateway_id(order))?;
+        Smartpay::capture(self, transaction_id, modification_id, amount).await
+    }
+
+    async fn check_credentials(&self) -> Result<String> {
+        Smartpay::check_credentials(self).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schedules_start_fast_then_back_off_to_their_slowest() {
+        for capabilities in [&IOTPAY, &SMEPAY, &SMARTEXPAY, &SMARTPAY] {
+            let poll = capabilities.poll;
+            assert_eq!(poll.delay(Duration::ZERO), poll.fast);
+            let mut last = poll.fast;
+            for minutes in [4, 6, 10, 20, 40, 80, 200] {
+                let delay = poll.delay(Duration::from_secs(minutes * 60));
+                assert!(delay >= last, "{:?} at {minutes} min", capabilities.gateway);
+                assert!(delay <= poll.slowest);
+                last = delay;
+            }
+            assert_eq!(poll.delay(poll.payable_for), poll.slowest);
+            assert!(
+                poll.payable_for > Duration::from_secs(15 * 60),
+                "past the counter's expiry"
+            );
+        }
+    }
+}

@@ -1,0 +1,416 @@
+//! Fault injection: the sandbox misbehaving the way real gateways do, switchable per gateway
+//! and per call, from the control endpoint (`/sandbox/faults`) or the CLI
+//! (`paydesk sandbox fault ...`). Faults live in `sandbox-faults.db` in the data directory, so
+//! every sandbox process on it sees them; each can apply to the next N calls or until cleared.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use rusqlite::{params, Connection};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use paydesk_domain::error::{Error, Result};
+
+pub const FAULTS_FILE: &str = "sandbox-faults.db";
+
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE faults (
+    id        INTEGER PRIMARY KEY,
+    gateway   TEXT    NOT NULL,
+    call      TEXT    NOT NULL,
+    kind      TEXT    NOT NULL,
+    value     INTEGER,
+    remaining INTEGER
+);
+"#];
+
+/// What a fault does to a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FaultKind {
+    /// Answer normally, `value` ms late.
+    Latency,
+    /// Answer nothing for `value` ms (default 60 s): the client times out first.
+    Timeout,
+    /// HTTP 500 with no usable body.
+    Http500,
+    /// HTTP 200 with a body that is not the gateway's format.
+    Malformed,
+    /// The real answer cut in half.
+    Truncated,
+    /// The real answer with its signature replaced.
+    BadSignature,
+    /// HTTP 401 as if the bearer token had expired early.
+    RejectToken,
+    /// Notifications for this gateway are sent twice.
+    DuplicateNotify,
+    /// After the real notification, an older one arrives.
+    OutOfOrderNotify,
+    /// The real answer with its `sign` removed (top level and `retData`).
+    Unsigned,
+    /// The call is carried out, but its answer is held `value` ms (default 60 s): the client
+    /// times out while the gateway has done the work (an order created, a refund made).
+    LateAnswer,
+    // The kinds below are a gateway's own documented outcomes: the middleware hands them to
+    // the gateway's handler (a request extension, `Fault`), which answers as the vendor's
+    // page says. Each handler documents which of them it gives and what `value` means.
+    /// A documented error code (`value`, e.g. IOTPay 110 for 0110), with the gateway's own
+    /// side effects (an IOTPay 0110 create still leaves the order payable).
+    Code,
+    /// A documented "not decided yet" answer (a V3 refund status 0 or 1, a SmartPay
+    /// modification still pending); the operation settles later (`value`: 1 = it succeeds,
+    /// 0 = it fails; default succeeds).
+    Pending,
+    /// A documented definite refusal of a modification (SmartPay capture / refund / cancel).
+    Refuse,
+    /// A create answer that claims more than a create can (SmartPay CAPTURED on creation).
+    ClaimSuccess,
+    /// A genuine, correctly signed answer about another order (a replay).
+    WrongOrder,
+}
+
+impl FaultKind {
+    pub const ALL: [FaultKind; 16] = [
+        FaultKind::Latency,
+        FaultKind::Timeout,
+        FaultKind::Http500,
+        FaultKind::Malformed,
+        FaultKind::Truncated,
+        FaultKind::BadSignature,
+        FaultKind::RejectToken,
+        FaultKind::DuplicateNotify,
+        FaultKind::OutOfOrderNotify,
+        FaultKind::Unsigned,
+        FaultKind::LateAnswer,
+        FaultKind::Code,
+        FaultKind::Pending,
+        FaultKind::Refuse,
+        FaultKind::ClaimSuccess,
+        FaultKind::WrongOrder,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FaultKind::Latency => "latency",
+            FaultKind::Timeout => "timeout",
+            FaultKind::Http500 => "http-500",
+            FaultKind::Malformed => "malformed",
+            FaultKind::Truncated => "truncated",
+            FaultKind::BadSignature => "bad-signature",
+            FaultKind::RejectToken => "reject-token",
+            FaultKind::DuplicateNotify => "duplicate-notify",
+            FaultKind::OutOfOrderNotify => "out-of-order-notify",
+            FaultKind::Unsigned => "unsigned",
+            FaultKind::LateAnswer => "late-answer",
+            FaultKind::Code => "code",
+            FaultKind::Pending => "pending",
+            FaultKind::Refuse => "refuse",
+            FaultKind::ClaimSuccess => "claim-success",
+            FaultKind::WrongOrder => "wrong-order",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<FaultKind> {
+        FaultKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == text.trim())
+            .ok_or_else(|| {
+                let names: Vec<&str> = FaultKind::ALL.iter().map(|k| k.as_str()).collect();
+                Error::invalid(
+                    "kind",
+                    format!("unknown fault {text:?}: use one of {}", names.join(", ")),
+                )
+            })
+    }
+}
+
+/// One switched-on fault. `call` is the last segment of the API path (`create_order`,
+/// `cc_query`, `status`...) or `*` for every call of the gateway; for notification faults it
+/// is `notify`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fault {
+    pub gateway: String,
+    #[serde(default = "any_call")]
+    pub call: String,
+    pub kind: FaultKind,
+    #[serde(default)]
+    pub value: Option<i64>,
+    /// How many calls it applies to; none = until cleared.
+    #[serde(default)]
+    pub times: Option<i64>,
+}
+
+fn any_call() -> String {
+    "*".into()
+}
+
+pub struct Faults {
+    conn: Mutex<Connection>,
+}
+
+impl Faults {
+    pub fn open_in(data_dir: &Path) -> Result<Faults> {
+        Ok(Faults {
+            conn: Mutex::new(paydesk_ledger::db::open(&data_dir.join(FAULTS_FILE), MIGRATIONS)?),
+        })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn set(&self, fault: &Fault) -> Result<()> {
+        if fault.times.is_some_and(|t| t <= 0) {
+            return Err(Error::invalid("times", "times must be at least 1"));
+        }
+        self.conn().execute(
+            "INSERT INTO faults (gateway, call, kind, value, remaining) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![fault.gateway, fault.call, fault.kind.as_str(), fault.value, fault.times],
+        )?;
+        Ok(())
+    }
+
+    /// Clears every fault of `gateway` (all gateways when `None`); returns how many.
+    pub fn clear(&self, gateway: Option<&str>) -> Result<usize> {
+        Ok(match gateway {
+            Some(g) => self
+                .conn()
+                .execute("DELETE FROM faults WHERE gateway = ?1", [g])?,
+            None => self.conn().execute("DELETE FROM faults", [])?,
+        })
+    }
+
+    pub fn list(&self) -> Result<Vec<Fault>> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare("SELECT gateway, call, kind, value, remaining FROM faults ORDER BY id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get(3)?,
+                r.get(4)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (gateway, call, kind, value, times) = row?;
+            out.push(Fault {
+                gateway,
+                call,
+                kind: FaultKind::parse(&kind)?,
+                value,
+                times,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Takes the first fault that applies to this call, using up one of its times.
+    pub fn take(&self, gateway: &str, call: &str) -> Result<Option<Fault>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let found: Option<(i64, String, String, Option<i64>, Option<i64>)> = {
+            let mut stmt = tx.prepare(
+                "SELECT id, call, kind, value, remaining FROM faults
+                 WHERE gateway = ?1 AND (call = ?2 OR call = '*') ORDER BY id LIMIT 1",
+            )?;
+            let mut rows = stmt.query(params![gateway, call])?;
+            match rows.next()? {
+                Some(r) => Some((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                None => None,
+            }
+        };
+        let Some((id, call, kind, value, remaining)) = found else {
+            return Ok(None);
+        };
+        match remaining {
+            Some(1) => tx.execute("DELETE FROM faults WHERE id = ?1", [id])?,
+            Some(_) => tx.execute(
+                "UPDATE faults SET remaining = remaining - 1 WHERE id = ?1",
+                [id],
+            )?,
+            None => 0,
+        };
+        tx.commit()?;
+        Ok(Some(Fault {
+            gateway: gateway.to_string(),
+            call,
+            kind: FaultKind::parse(&kind)?,
+            value,
+            times: remaining,
+        }))
+    }
+}
+
+/// The control endpoint: GET lists, POST switches one on, DELETE clears (`?gateway=` narrows).
+pub(super) fn control_routes() -> Router<super::SandboxState> {
+    Router::new().route("/sandbox/faults", get(list).post(add).delete(clear))
+}
+
+async fn list(State(state): State<super::SandboxState>) -> Response {
+    match state.faults.list() {
+        Ok(faults) => Json(faults).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
+async fn add(State(state): State<super::SandboxState>, Json(fault): Json<Fault>) -> Response {
+    match state.faults.set(&fault) {
+        Ok(()) => (StatusCode::CREATED, Json(fault)).into_response(),
+        Err(e) => (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct ClearQuery {
+    gateway: Option<String>,
+}
+
+async fn clear(
+    State(state): State<super::SandboxState>,
+    axum::extract::Query(q): axum::extract::Query<ClearQuery>,
+) -> Response {
+    match state.faults.clear(q.gateway.as_deref()) {
+        Ok(n) => Json(serde_json::json!({ "cleared": n })).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
+/// Applies a fault, if one is switched on for this gateway call, around the real handler.
+pub(super) async fn inject(
+    State(faults): State<Arc<Faults>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path().to_string();
+    let mut segments = path.trim_matches('/').split('/');
+    let gateway = segments.next().unwrap_or_default().to_string();
+    let call = path.rsplit('/').next().unwrap_or_default().to_string();
+    let fault = match faults.take(&gateway, &call) {
+        Ok(Some(f)) => f,
+        Ok(None) => return next.run(request).await,
+        Err(e) => {
+            tracing::warn!("sandbox faults: {e}");
+            return next.run(request).await;
+        }
+    };
+    tracing::info!(
+        gateway,
+        call,
+        kind = fault.kind.as_str(),
+        "sandbox fault injected"
+    );
+    match fault.kind {
+        FaultKind::Latency => {
+            tokio::time::sleep(Duration::from_millis(
+                fault.value.unwrap_or(1000).max(0) as u64
+            ))
+            .await;
+            next.run(request).await
+        }
+        FaultKind::Timeout => {
+            tokio::time::sleep(Duration::from_millis(
+                fault.value.unwrap_or(60_000).max(0) as u64
+            ))
+            .await;
+            (StatusCode::GATEWAY_TIMEOUT, "timeout").into_response()
+        }
+        FaultKind::Http500 => {
+            (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response()
+        }
+        FaultKind::Malformed => (
+            StatusCode::OK,
+            [("content-type", "text/html")],
+            "<html><body>502 Bad Gateway</body></html>",
+        )
+            .into_response(),
+        FaultKind::RejectToken => (
+            StatusCode::UNAUTHORIZED,
+            Json(serde_json::json!({ "error": "token expired" })),
+        )
+            .into_response(),
+        FaultKind::LateAnswer => {
+            let response = next.run(request).await;
+            tokio::time::sleep(Duration::from_millis(
+                fault.value.unwrap_or(60_000).max(0) as u64
+            ))
+            .await;
+            response
+        }
+        FaultKind::Truncated | FaultKind::BadSignature | FaultKind::Unsigned => {
+            let response = next.run(request).await;
+            let (parts, body) = response.into_parts();
+            let bytes = axum::body::to_bytes(body, 4 << 20)
+                .await
+                .unwrap_or_default();
+            let altered = match fault.kind {
+                FaultKind::Truncated => bytes.slice(..bytes.len() / 2).to_vec(),
+                FaultKind::Unsigned => strip_signature(&bytes),
+                _ => corrupt_signature(&bytes),
+            };
+            let mut response = Response::from_parts(parts, Body::from(altered));
+            response.headers_mut().remove("content-length");
+            response
+        }
+        // Notification faults act in the notifier, not on API calls.
+        FaultKind::DuplicateNotify | FaultKind::OutOfOrderNotify => next.run(request).await,
+        // A gateway's own outcomes: its handler answers them (see each handler).
+        FaultKind::Code
+        | FaultKind::Pending
+        | FaultKind::Refuse
+        | FaultKind::ClaimSuccess
+        | FaultKind::WrongOrder => {
+            let mut request = request;
+            request.extensions_mut().insert(fault);
+            next.run(request).await
+        }
+    }
+}
+
+/// The gateway-specific fault switched on for this call, if any (see `FaultKind::Code` and
+/// the kinds after it). Handlers take it as `Option<axum::Extension<Fault>>`.
+pub type HandlerFault = Option<axum::Extension<Fault>>;
+
+/// Removes every `sign` from a JSON answer (top level and `retData`).
+fn strip_signature(body: &[u8]) -> Vec<u8> {
+    let Ok(mut value) = serde_json::from_slice::<Value>(body) else {
+        return body.to_vec();
+    };
+    if let Some(object) = value.as_object_mut() {
+        object.remove("sign");
+        if let Some(Value::Object(data)) = object.get_mut("retData") {
+            data.remove("sign");
+        }
+    }
+    value.to_string().into_bytes()
+}
+
+/// Replaces every `sign` in a JSON answer (top level and `retData`) with a wrong one.
+fn corrupt_signature(body: &[u8]) -> Vec<u8> {
+    let Ok(mut value) = serde_json::from_slice::<Value>(body) else {
+        return body.to_vec();
+    };
+    let wrong = Value::String("0".repeat(32));
+    if let Some(object) = value.as_object_mut() {
+        if object.contains_key("sign") {
+            object.insert("sign".into(), wrong.clone());
+        }
+        if let Some(Value::Object(data)) = object.get_mut("retData") {
+            if data.contains_key("sign") {
+                data.insert("sign".into(), wrong);
+            }
+        }
+    }
+    value.to_string().into_bytes()
+}
