@@ -10,11 +10,11 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use paydesk_domain::error::{Error, Result};
-use paydesk_ledger::ledger::{Cursor, Ledger, NewOrder, OrderFilter, LEDGER_FILE};
 use paydesk_domain::money::{Currency, Money};
 use paydesk_domain::order::{Gateway, Method, OrderStatus};
-use paydesk_ledger::queries::Period;
 use paydesk_domain::zone::Zone;
+use paydesk_ledger::ledger::{Cursor, Ledger, NewOrder, OrderFilter, LEDGER_FILE};
+use paydesk_ledger::queries::Period;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 

@@ -11,18 +11,20 @@ use std::sync::Arc;
 use chrono::{Local, NaiveDate, TimeZone};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use paydesk_core::config::{resolve_data_dir, Mode};
-use paydesk_domain::error::{Error, Result};
 use paydesk_core::export::ExportOptions;
 use paydesk_core::filters::TotalsView;
-use paydesk_ledger::ledger::{Ledger, OrderFilter};
+use paydesk_core::payments::{CreateOrderInput, Paydesk};
+use paydesk_core::views::OrderDetail;
+use paydesk_domain::error::{Error, Result};
 use paydesk_domain::money::{Currency, Money};
 use paydesk_domain::order::{Gateway, Method, OrderStatus};
-use paydesk_core::payments::{CreateOrderInput, Paydesk};
+use paydesk_domain::zone::Zone;
+use paydesk_ledger::ledger::{Ledger, OrderFilter};
 use paydesk_ledger::queries::Period;
 use paydesk_sandbox::{SandboxServer, SandboxStore};
-use paydesk_secrets::vault::{credential_fields, primary_secret_field, Environment, Sensitive, Vault};
-use paydesk_core::views::OrderDetail;
-use paydesk_domain::zone::Zone;
+use paydesk_secrets::vault::{
+    credential_fields, primary_secret_field, Environment, Sensitive, Vault,
+};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -548,9 +550,9 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
         Command::Orders(args) => {
             let ledger = Ledger::open_in(&data_dir)?;
             let before = match &args.before {
-                Some(reference) => {
-                    Some(paydesk_ledger::ledger::Cursor::after(&ledger.resolve(reference)?))
-                }
+                Some(reference) => Some(paydesk_ledger::ledger::Cursor::after(
+                    &ledger.resolve(reference)?,
+                )),
                 None => None,
             };
             let filter = OrderFilter {
@@ -606,8 +608,10 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
                 Some(path) => {
                     // As the window's export: never into the data folder, written beside the
                     // target and renamed, so a failed export leaves no half file.
-                    let path =
-                        paydesk_core::export::outside_data_dir(std::path::absolute(&path)?, &data_dir)?;
+                    let path = paydesk_core::export::outside_data_dir(
+                        std::path::absolute(&path)?,
+                        &data_dir,
+                    )?;
                     let summary = paydesk_core::export::export_to_path(
                         &ledger,
                         &filter,

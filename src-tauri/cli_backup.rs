@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use paydesk_ledger::backup;
 use paydesk_domain::error::{Error, Result};
+use paydesk_ledger::backup;
 use paydesk_ledger::ledger::Ledger;
 
 #[derive(Args, Debug)]

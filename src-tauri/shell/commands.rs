@@ -9,12 +9,12 @@ use super::{fail, Answer, Desk};
 
 use std::collections::BTreeMap;
 
-use paydesk_domain::error::Error;
-use paydesk_domain::order::Gateway;
 use paydesk_core::owner::OwnerLock;
 use paydesk_core::payments::{CreateOrderInput, MethodInfo, Paydesk};
-use paydesk_secrets::vault::{CredentialStatus, Environment, Sensitive, Vault};
 use paydesk_core::views::{OrderDetail, OrderView};
+use paydesk_domain::error::Error;
+use paydesk_domain::order::Gateway;
+use paydesk_secrets::vault::{CredentialStatus, Environment, Sensitive, Vault};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
@@ -51,8 +51,11 @@ pub async fn app_info(desk: Desk<'_>) -> Answer<AppInfo> {
         shop_name: paydesk_core::settings::shop_name(desk.ledger()).map_err(fail)?,
         sandbox_url,
         version: env!("CARGO_PKG_VERSION"),
-        shop_methods: paydesk_core::setup::methods_by_use(desk.ledger(), paydesk_domain::clock::now_ms())
-            .map_err(fail)?,
+        shop_methods: paydesk_core::setup::methods_by_use(
+            desk.ledger(),
+            paydesk_domain::clock::now_ms(),
+        )
+        .map_err(fail)?,
         setup_needed: paydesk_core::setup::needed(desk.ledger()).map_err(fail)?,
     })
 }

@@ -9,9 +9,9 @@
 use super::{fail, Answer, Desk};
 use std::sync::Mutex;
 
-use paydesk_domain::error::Error;
 use paydesk_core::payments::Paydesk;
 use paydesk_core::views::{CustomerSale, CustomerView};
+use paydesk_domain::error::Error;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, State, WebviewUrl, WebviewWindowBuilder};
 

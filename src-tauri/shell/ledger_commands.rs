@@ -6,13 +6,13 @@ use super::{fail, Answer, Desk};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use paydesk_domain::error::Error;
 use paydesk_core::export::{ExportOptions, ExportProgress, ExportSummary, ALL_COLUMNS, COLUMNS};
 use paydesk_core::filters::{FilterInput, TotalsView};
-use paydesk_ledger::ledger::{Cursor, Ledger};
 use paydesk_core::owner::OwnerLock;
 use paydesk_core::views::{LatePaymentView, OrderView, UnansweredRefund};
+use paydesk_domain::error::Error;
 use paydesk_domain::zone::Zone;
+use paydesk_ledger::ledger::{Cursor, Ledger};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, State};
 
@@ -150,7 +150,8 @@ pub async fn export_orders(
         zone: Zone::parse(&request.zone).map_err(fail)?,
         bom: request.bom,
     };
-    let path = paydesk_core::export::check_output_path(&request.path, desk.data_dir()).map_err(fail)?;
+    let path =
+        paydesk_core::export::check_output_path(&request.path, desk.data_dir()).map_err(fail)?;
     owner.authorize(desk.ledger(), &request.pin).map_err(fail)?;
     if running.0.swap(true, Ordering::SeqCst) {
         return Err(fail(Error::invalid(

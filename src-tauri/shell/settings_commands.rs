@@ -4,14 +4,14 @@
 use super::{fail, Answer, Desk};
 use std::collections::BTreeMap;
 
-use paydesk_domain::error::Error;
-use paydesk_gateways::ConnectionCheck;
 use paydesk_core::notify::NotifyReceiver;
-use paydesk_domain::order::Gateway;
 use paydesk_core::owner::OwnerLock;
 use paydesk_core::payments::Paydesk;
 use paydesk_core::reports::DailyReport;
 use paydesk_core::settings::{self, SettingValue};
+use paydesk_domain::error::Error;
+use paydesk_domain::order::Gateway;
+use paydesk_gateways::ConnectionCheck;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use paydesk_ledger::ledger::{Ledger, NewOrder, Observation};
 use paydesk_domain::money::{Currency, Money};
 use paydesk_domain::order::{EventSource, Method, OrderStatus};
+use paydesk_ledger::ledger::{Ledger, NewOrder, Observation};
 
 use crate::support::{json, paydesk, run, run_ok, stderr, stdout};
 
@@ -381,7 +381,10 @@ fn an_older_ledger_is_backed_up_before_it_is_migrated() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("paydesk.db");
     let current = paydesk_ledger::ledger::schema_version();
-    drop(paydesk_ledger::db::open(&path, &paydesk_ledger::ledger::migrations()[..current - 1]).unwrap());
+    drop(
+        paydesk_ledger::db::open(&path, &paydesk_ledger::ledger::migrations()[..current - 1])
+            .unwrap(),
+    );
     Ledger::open(&path).unwrap();
     let backups = paydesk_ledger::backup::list(&dir.path().join("backups")).unwrap();
     assert_eq!(backups.len(), 1);

@@ -6,9 +6,9 @@
 use std::sync::Arc;
 
 use paydesk_core::config::Mode;
+use paydesk_core::payments::{CreateOrderInput, Paydesk, PAID_AFTER_CANCEL};
 use paydesk_domain::error::Error;
 use paydesk_domain::order::{EventSource, OrderStatus};
-use paydesk_core::payments::{CreateOrderInput, Paydesk, PAID_AFTER_CANCEL};
 use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
 use paydesk_sandbox::SandboxStore;
 

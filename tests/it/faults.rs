@@ -5,10 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use paydesk_core::config::Mode;
-use paydesk_domain::error::Error;
 use paydesk_core::notify::NotifyReceiver;
-use paydesk_domain::order::{Order, OrderStatus};
 use paydesk_core::payments::{CreateOrderInput, Paydesk};
+use paydesk_domain::error::Error;
+use paydesk_domain::order::{Order, OrderStatus};
 use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
 use paydesk_sandbox::{notifier, SandboxStore};
 use serde_json::{json, Value};

@@ -5,12 +5,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use paydesk_core::config::Mode;
-use paydesk_domain::error::Error;
-use paydesk_ledger::ledger::{RefundKind, RefundStatus};
-use paydesk_domain::money::{Currency, Money};
 use paydesk_core::notify::{receive_iotpay, NotifyReceiver, ACK, NACK};
-use paydesk_domain::order::{EventSource, Order, OrderStatus};
 use paydesk_core::payments::{CreateOrderInput, Paydesk};
+use paydesk_domain::error::Error;
+use paydesk_domain::money::{Currency, Money};
+use paydesk_domain::order::{EventSource, Order, OrderStatus};
+use paydesk_ledger::ledger::{RefundKind, RefundStatus};
 use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
 use paydesk_sandbox::{notifier, SandboxStore, CARD_APPROVE, CARD_DECLINE, CARD_TIMEOUT};
 use serde_json::Value;

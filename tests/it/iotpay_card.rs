@@ -9,14 +9,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use paydesk_core::config::Mode;
+use paydesk_core::payments::{CreateOrderInput, Paydesk};
 use paydesk_domain::error::Error;
+use paydesk_domain::money::{Currency, Money};
+use paydesk_domain::order::{Method, Order, OrderStatus};
 use paydesk_gateways::iotpay::{Iotpay, IotpayConfig};
 use paydesk_gateways::iotpay_card::{IotpayCard, IotpayCardConfig};
 use paydesk_gateways::{CreateRequest, Lookup};
 use paydesk_ledger::ledger::{RefundKind, RefundStatus};
-use paydesk_domain::money::{Currency, Money};
-use paydesk_domain::order::{Method, Order, OrderStatus};
-use paydesk_core::payments::{CreateOrderInput, Paydesk};
 use paydesk_sandbox::{
     SandboxStore, CARD_APPROVE, SANDBOX_LOGIN_NAME, SANDBOX_MCH_ID, SANDBOX_MERCHANT_KEY,
 };

@@ -8,10 +8,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use paydesk_core::config::Mode;
-use paydesk_domain::error::Error;
-use paydesk_ledger::ledger::RefundStatus;
-use paydesk_domain::order::{Order, OrderStatus};
 use paydesk_core::payments::{CreateOrderInput, Paydesk};
+use paydesk_domain::error::Error;
+use paydesk_domain::order::{Order, OrderStatus};
+use paydesk_ledger::ledger::RefundStatus;
 use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
 use paydesk_sandbox::SandboxStore;
 

@@ -7,11 +7,11 @@ use std::path::Path;
 use std::process::{Child, Output, Stdio};
 use std::sync::{Arc, Barrier};
 
+use paydesk_domain::money::{Currency, Money};
+use paydesk_domain::order::{EventSource, Method, OrderStatus};
 use paydesk_ledger::ledger::{
     Ledger, NewOrder, NotificationRecord, Observation, RefundKind, RefundOutcome, RefundStatus,
 };
-use paydesk_domain::money::{Currency, Money};
-use paydesk_domain::order::{EventSource, Method, OrderStatus};
 
 use crate::support::{ledger_path, paydesk, stderr, stdout};
 
@@ -147,8 +147,9 @@ fn writes_from_several_ledger_handles_at_once_wait_for_each_other() {
                 let ledger = Ledger::open_in(&path).map_err(|e| e.to_string())?;
                 start.wait();
                 for n in 0..SALES {
-                    let step =
-                        |what: &str, e: paydesk_domain::error::Error| format!("{what} {h}/{n}: {e}");
+                    let step = |what: &str, e: paydesk_domain::error::Error| {
+                        format!("{what} {h}/{n}: {e}")
+                    };
                     let order = ledger
                         .insert_order(&sale(format!("PDH{h}N{n}")))
                         .map_err(|e| step("insert", e))?;

@@ -5,9 +5,9 @@
 use std::path::Path;
 
 use paydesk_core::export::raw_value;
-use paydesk_ledger::ledger::{Ledger, NewOrder, Observation, OrderFilter};
 use paydesk_domain::money::{Currency, Money};
 use paydesk_domain::order::{EventSource, Method, OrderStatus};
+use paydesk_ledger::ledger::{Ledger, NewOrder, Observation, OrderFilter};
 
 use crate::support::{json, paydesk, run, run_ok, stderr};
 
@@ -304,7 +304,8 @@ fn a_ledger_of_schema_version_1_migrates_forward_and_keeps_its_rows() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(paydesk_ledger::ledger::LEDGER_FILE);
     {
-        let v1 = paydesk_ledger::db::open(&path, &paydesk_ledger::ledger::migrations()[..1]).unwrap();
+        let v1 =
+            paydesk_ledger::db::open(&path, &paydesk_ledger::ledger::migrations()[..1]).unwrap();
         let version: i64 = v1
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();

@@ -13,6 +13,7 @@ mod iotpay;
 mod iotpay_card;
 mod iotpay_outcomes;
 mod keychain;
+mod layers;
 mod ledger_processes;
 mod ledger_scale;
 mod outcomes;

@@ -19,14 +19,14 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use paydesk_core::config::Mode;
+use paydesk_core::payments::{CreateOrderInput, Paydesk};
 use paydesk_domain::error::{Error, Result};
+use paydesk_domain::order::{Gateway, Order, OrderStatus};
 use paydesk_gateways::{
     capabilities, Adapter, Capabilities, CreateRequest, Created, Lookup, Report, Reversal,
     ReversalRequest,
 };
 use paydesk_ledger::ledger::RefundStatus;
-use paydesk_domain::order::{Gateway, Order, OrderStatus};
-use paydesk_core::payments::{CreateOrderInput, Paydesk};
 
 const GATEWAY: &str = "iotpay";
 

@@ -3,9 +3,9 @@
 //! leave nothing behind; and what the ledger cannot read is an error, never a guess.
 
 use paydesk_core::config::Mode;
+use paydesk_core::payments::{CreateOrderInput, Paydesk};
 use paydesk_domain::error::Error;
 use paydesk_ledger::ledger::OrderFilter;
-use paydesk_core::payments::{CreateOrderInput, Paydesk};
 
 fn input(gateway: &str, method: &str, amount: &str, currency: &str) -> CreateOrderInput {
     CreateOrderInput {

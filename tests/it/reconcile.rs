@@ -2,11 +2,11 @@
 //! gateway's answer, never guessed.
 
 use paydesk_core::config::Mode;
-use paydesk_gateways::CreateRequest;
-use paydesk_ledger::ledger::NewOrder;
+use paydesk_core::payments::Paydesk;
 use paydesk_domain::money::{Currency, Money};
 use paydesk_domain::order::{Method, OrderStatus};
-use paydesk_core::payments::Paydesk;
+use paydesk_gateways::CreateRequest;
+use paydesk_ledger::ledger::NewOrder;
 use paydesk_sandbox::SandboxStore;
 
 fn intent(no: &str) -> NewOrder {

@@ -424,8 +424,8 @@ async fn sandbox_orders_survive_a_restart_on_the_same_data_directory() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_iotpay_adapter_creates_and_syncs_a_paid_order_through_the_sandbox() {
     use paydesk_core::config::Mode;
-    use paydesk_domain::order::OrderStatus;
     use paydesk_core::payments::{CreateOrderInput, Paydesk};
+    use paydesk_domain::order::OrderStatus;
 
     let dir = tempfile::tempdir().unwrap();
     let desk: Arc<Paydesk> = Paydesk::open(dir.path(), Some(Mode::Sandbox))

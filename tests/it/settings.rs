@@ -6,14 +6,14 @@
 use std::time::Duration;
 
 use paydesk_core::config::Mode;
+use paydesk_core::payments::Paydesk;
+use paydesk_domain::order::Gateway;
 use paydesk_gateways::iotpay::{Iotpay, IotpayConfig};
 use paydesk_gateways::iotpay_card::{IotpayCard, IotpayCardConfig};
 use paydesk_gateways::smartexpay::{Smartexpay, SmartexpayConfig};
 use paydesk_gateways::smartpay::{Smartpay, SmartpayAuth, SmartpayConfig};
 use paydesk_gateways::smepay::{PathFamily, Smepay, SmepayConfig};
 use paydesk_gateways::{build, Adapter, Built, ConnectionOutcome};
-use paydesk_domain::order::Gateway;
-use paydesk_core::payments::Paydesk;
 use paydesk_sandbox::{
     SandboxServer, SANDBOX_LOGIN_NAME, SANDBOX_MCH_ID, SANDBOX_MERCHANT_KEY,
     SANDBOX_SMARTEXPAY_API_KEY, SANDBOX_SMARTEXPAY_ROUTE, SANDBOX_SMARTPAY_AUTH_KEY,

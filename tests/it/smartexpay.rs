@@ -6,10 +6,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use paydesk_core::config::Mode;
-use paydesk_domain::error::Error;
 use paydesk_core::notify::{receive_smartexpay, NotifyReceiver};
-use paydesk_domain::order::{EventSource, Order, OrderStatus};
 use paydesk_core::payments::{CreateOrderInput, Paydesk};
+use paydesk_domain::error::Error;
+use paydesk_domain::order::{EventSource, Order, OrderStatus};
 use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
 use paydesk_sandbox::{SandboxStore, SANDBOX_SMARTEXPAY_MANUAL_ROUTE};
 
@@ -559,10 +559,10 @@ fn the_cli_confirms_a_manual_payment() {
 
 // ---- wave 11: outcomes at the adapter boundary, over the sandbox ----
 
-use paydesk_gateways::smartexpay::{Smartexpay, SmartexpayConfig};
-use paydesk_gateways::{CreateRequest, Lookup};
 use paydesk_domain::money::{Currency, Money};
 use paydesk_domain::order::{Gateway, Method};
+use paydesk_gateways::smartexpay::{Smartexpay, SmartexpayConfig};
+use paydesk_gateways::{CreateRequest, Lookup};
 use paydesk_sandbox::{SandboxServer, SANDBOX_SMARTEXPAY_API_KEY, SANDBOX_SMARTEXPAY_ROUTE};
 
 async fn sandbox_server() -> (tempfile::TempDir, SandboxServer) {
@@ -611,11 +611,7 @@ fn sale(order_no: &str, amount: Money) -> CreateRequest<'_> {
 
 /// The order as the ledger would hold it after `create` answered `created` (or, with `None`,
 /// after a create whose answer was lost).
-fn kept_order(
-    order_no: &str,
-    amount: Money,
-    created: Option<&paydesk_gateways::Created>,
-) -> Order {
+fn kept_order(order_no: &str, amount: Money, created: Option<&paydesk_gateways::Created>) -> Order {
     Order {
         id: 1,
         merchant_order_no: order_no.into(),

@@ -6,11 +6,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use paydesk_core::config::Mode;
-use paydesk_domain::error::Error;
-use paydesk_ledger::ledger::RefundStatus;
 use paydesk_core::notify::NotifyReceiver;
-use paydesk_domain::order::{EventSource, Order, OrderStatus};
 use paydesk_core::payments::{CreateOrderInput, Paydesk};
+use paydesk_domain::error::Error;
+use paydesk_domain::order::{EventSource, Order, OrderStatus};
+use paydesk_ledger::ledger::RefundStatus;
 use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
 use paydesk_sandbox::SandboxStore;
 
@@ -685,10 +685,10 @@ mod outcomes {
     use std::time::Duration;
 
     use paydesk_domain::error::Error;
-    use paydesk_gateways::smartpay::{Smartpay, SmartpayAuth, SmartpayConfig};
-    use paydesk_gateways::{CreateRequest, Lookup};
     use paydesk_domain::money::{Currency, Money};
     use paydesk_domain::order::{Method, OrderStatus};
+    use paydesk_gateways::smartpay::{Smartpay, SmartpayAuth, SmartpayConfig};
+    use paydesk_gateways::{CreateRequest, Lookup};
     use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
     use paydesk_sandbox::{
         SandboxServer, SandboxStore, SANDBOX_SMARTPAY_AUTH_KEY, SANDBOX_SMARTPAY_MERCHANT_KEY,

@@ -6,10 +6,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use paydesk_core::config::Mode;
-use paydesk_domain::error::Error;
 use paydesk_core::notify::NotifyReceiver;
-use paydesk_domain::order::{EventSource, OrderStatus};
 use paydesk_core::payments::{CreateOrderInput, Paydesk};
+use paydesk_domain::error::Error;
+use paydesk_domain::order::{EventSource, OrderStatus};
 use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
 use paydesk_sandbox::SandboxStore;
 
@@ -588,7 +588,10 @@ fn sandbox_adapter(server: &paydesk_sandbox::SandboxServer) -> paydesk_gateways:
     .unwrap()
 }
 
-fn upi_sale(order_no: &str, amount: paydesk_domain::money::Money) -> paydesk_gateways::CreateRequest<'_> {
+fn upi_sale(
+    order_no: &str,
+    amount: paydesk_domain::money::Money,
+) -> paydesk_gateways::CreateRequest<'_> {
     paydesk_gateways::CreateRequest {
         merchant_order_no: order_no,
         method: paydesk_domain::order::Method::Upi,
@@ -610,9 +613,11 @@ async fn a_late_payment_is_found_by_the_adapters_lookup() {
         .await
         .unwrap();
     let smepay = sandbox_adapter(&server);
-    let amount =
-        paydesk_domain::money::Money::parse("75.00", paydesk_domain::money::Currency::parse("INR").unwrap())
-            .unwrap();
+    let amount = paydesk_domain::money::Money::parse(
+        "75.00",
+        paydesk_domain::money::Currency::parse("INR").unwrap(),
+    )
+    .unwrap();
     let created = smepay.create(&upi_sale("PDLATE1", amount)).await.unwrap();
     let expires_at = created.payload.as_ref().unwrap()["expiresAt"]
         .as_i64()

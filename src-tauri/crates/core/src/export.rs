@@ -9,13 +9,13 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::types::ValueRef;
 
-use paydesk_domain::error::{Error, Result};
 use crate::filters::TotalsView;
-use paydesk_gateways::describe_word_for;
-use paydesk_ledger::ledger::{Ledger, OrderFilter};
+use paydesk_domain::error::{Error, Result};
 use paydesk_domain::money::Currency;
 use paydesk_domain::order::{Gateway, Method, OrderStatus};
 use paydesk_domain::zone::{write_datetime, Zone};
+use paydesk_gateways::describe_word_for;
+use paydesk_ledger::ledger::{Ledger, OrderFilter};
 
 /// The default columns, in order (the export's header before `--columns` existed).
 pub const COLUMNS: &[&str] = &[

@@ -8,11 +8,11 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use paydesk_domain::error::{Error, Result};
-use paydesk_ledger::ledger::OrderFilter;
 use paydesk_domain::money::{Currency, Money, MoneyError};
 use paydesk_domain::order::{Gateway, Method, MoneyClass, OrderStatus};
-use paydesk_ledger::queries::{CurrencyTotal, Totals};
 use paydesk_domain::zone::Zone;
+use paydesk_ledger::ledger::OrderFilter;
+use paydesk_ledger::queries::{CurrencyTotal, Totals};
 
 /// Longer search terms are refused rather than sent to the index (nothing is that long).
 const SEARCH_MAX_CHARS: usize = 100;

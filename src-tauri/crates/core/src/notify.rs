@@ -21,10 +21,10 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use tokio::sync::oneshot;
 
-use paydesk_domain::error::{Error, Result};
-use paydesk_ledger::ledger::NotificationRecord;
-use paydesk_domain::order::Order;
 use crate::payments::Paydesk;
+use paydesk_domain::error::{Error, Result};
+use paydesk_domain::order::Order;
+use paydesk_ledger::ledger::NotificationRecord;
 
 /// What IOTPay v1 is told: `success` stops its retries ("When merchant backend get notify,
 /// just return string success", develop.iotpay.ca guide page "payresult").
@@ -617,7 +617,11 @@ mod tests {
                 merchant_order_no: "PDID1".into(),
                 method: paydesk_domain::order::Method::WechatQr,
                 environment: "sandbox".into(),
-                amount: paydesk_domain::money::Money::parse("12.50", paydesk_domain::money::Currency::CAD).unwrap(),
+                amount: paydesk_domain::money::Money::parse(
+                    "12.50",
+                    paydesk_domain::money::Currency::CAD,
+                )
+                .unwrap(),
                 expires_at_ms: None,
             })
             .unwrap();

@@ -4,12 +4,12 @@
 
 use serde::Serialize;
 
-use paydesk_domain::error::{Error, Result};
 use crate::filters::{display, midnight, parse_day, TotalsView};
-use paydesk_ledger::ledger::{Ledger, OrderFilter};
+use paydesk_domain::error::{Error, Result};
 use paydesk_domain::money::Currency;
-use paydesk_ledger::queries::{class_of_bytes, Period, ReportRow};
 use paydesk_domain::zone::Zone;
+use paydesk_ledger::ledger::{Ledger, OrderFilter};
+use paydesk_ledger::queries::{class_of_bytes, Period, ReportRow};
 
 /// A year and a day: a chart of more days than this is unreadable, and the query grows with it.
 pub const MAX_DAYS: i64 = 366;

@@ -9,9 +9,11 @@ use serde::Serialize;
 
 use crate::config::Mode;
 use paydesk_domain::error::{Error, Result};
-use paydesk_gateways::{iotpay, iotpay_card, smartexpay, smartpay, smepay};
-use paydesk_ledger::ledger::Ledger;
 use paydesk_domain::money::Currency;
+use paydesk_domain::order::Gateway;
+use paydesk_gateways::connect::declared;
+use paydesk_gateways::settings::{Rule, SettingDefault, SettingSpec};
+use paydesk_ledger::ledger::Ledger;
 
 pub const MODE: &str = "mode";
 pub const HTTP_TIMEOUT: &str = "http.timeout_ms";
@@ -35,62 +37,13 @@ const SHOP_NAME_MAX: usize = 60;
 /// The environments whose gateway settings can be set (the sandbox configures itself).
 pub const ENVIRONMENTS: [&str; 2] = ["test", "live"];
 
-const IOTPAY: &[&str] = &[
-    "v1_base",
-    "v3_base",
-    "notify_url",
-    "card_notify_url",
-    "return_url",
-    "script_url",
-    "client_ip",
-    "wechat_app_id",
-    "os_type",
+/// The gateways whose settings the shop can change, in the order they are listed.
+const GATEWAYS: [Gateway; 4] = [
+    Gateway::Iotpay,
+    Gateway::Smepay,
+    Gateway::Smartexpay,
+    Gateway::Smartpay,
 ];
-const SMEPAY: &[&str] = &[
-    "base",
-    "path_family",
-    "callback_url",
-    "script_url",
-    "customer_name",
-    "customer_email",
-    "customer_mobile",
-    "timeout_ms",
-];
-const SMARTEXPAY: &[&str] = &[
-    "base",
-    "page_base",
-    "api_key_header",
-    "route_id",
-    "from_values",
-    "to_values",
-    "route_values",
-    "from_currency",
-    "lang",
-    "ipn_url",
-    "client_callback_url",
-    "timeout_ms",
-];
-const SMARTPAY: &[&str] = &[
-    "base",
-    "token_url",
-    "script_url",
-    "origin",
-    "consumer_first_name",
-    "consumer_last_name",
-    "consumer_email",
-    "timeout_ms",
-    "pending_retry_ms",
-];
-
-fn gateway_names(gateway: &str) -> &'static [&'static str] {
-    match gateway {
-        "iotpay" => IOTPAY,
-        "smepay" => SMEPAY,
-        "smartexpay" => SMARTEXPAY,
-        "smartpay" => SMARTPAY,
-        _ => &[],
-    }
-}
 
 /// Every key `paydesk settings set` and the window accept.
 pub fn known_keys() -> Vec<String> {
@@ -108,11 +61,11 @@ pub fn known_keys() -> Vec<String> {
     .map(|k| k.to_string())
     .collect();
     for env in ENVIRONMENTS {
-        for gateway in ["iotpay", "smepay", "smartexpay", "smartpay"] {
+        for gateway in GATEWAYS {
             keys.extend(
-                gateway_names(gateway)
+                declared(gateway)
                     .iter()
-                    .map(|name| format!("{gateway}.{env}.{name}")),
+                    .map(|spec| format!("{}.{env}.{}", gateway.as_str(), spec.name)),
             );
         }
     }
@@ -120,8 +73,9 @@ pub fn known_keys() -> Vec<String> {
 }
 
 /// The value used when a key is not set, where there is a documented one (the gateways'
-/// public hosts, ../shared/reference/gateways.md); `None` where the value is given to each
-/// merchant (SmartExPay's and SmartPay's hosts) or is derived at run time.
+/// public hosts, ../shared/reference/gateways.md, as each gateway declares them); `None` where
+/// the value is given to each merchant (SmartExPay's and SmartPay's hosts) or is derived at
+/// run time (`derived_default` says from what).
 pub fn default_value(key: &str) -> Option<&'static str> {
     match key {
         MODE => Some("sandbox"),
@@ -129,35 +83,35 @@ pub fn default_value(key: &str) -> Option<&'static str> {
         SHOP_CURRENCY => Some(DEFAULT_CURRENCY),
         NOTIFY_BIND => Some(DEFAULT_NOTIFY_BIND),
         _ => {
-            let (gateway, env, name) = split_gateway_key(key)?;
-            let live = env == "live";
-            match (gateway, name) {
-                ("iotpay", "v1_base") => Some(iotpay::DEFAULT_V1_BASE),
-                ("iotpay", "v3_base") if live => Some(iotpay_card::DEFAULT_LIVE_BASE),
-                ("iotpay", "v3_base") => Some(iotpay_card::DEFAULT_TEST_BASE),
-                ("iotpay", "script_url") => Some(iotpay_card::DEFAULT_SCRIPT_URL),
-                ("smepay", "base") if live => Some(smepay::DEFAULT_LIVE_BASE),
-                ("smepay", "base") => Some(smepay::DEFAULT_TEST_BASE),
-                ("smepay", "script_url") => Some(smepay::DEFAULT_SCRIPT_URL),
-                ("smepay", "path_family") => Some("seed"),
-                ("smartexpay", "page_base") => Some(smartexpay::DEFAULT_PAGE_BASE),
-                ("smartexpay", "api_key_header") => Some(smartexpay::DEFAULT_API_KEY_HEADER),
-                ("smartexpay", "lang") => Some("en"),
-                ("smartpay", "token_url") => Some(smartpay::DEFAULT_TOKEN_URL),
-                ("smartpay", "origin") => Some("tauri://localhost"),
-                ("smartpay", "timeout_ms") => Some("90000"),
-                _ => None,
-            }
+            let (env, spec) = gateway_setting(key)?;
+            spec.default.value(env)
         }
     }
 }
 
-/// `iotpay.test.v1_base` -> ("iotpay", "test", "v1_base"), for known gateways and envs.
-fn split_gateway_key(key: &str) -> Option<(&str, &str, &str)> {
+/// What a setting with no literal default is worked out from when Paydesk runs.
+pub fn derived_default(key: &str) -> Option<&'static str> {
+    match key {
+        HTTP_TIMEOUT => Some("each gateway's own (30 s; SmartPay 90 s)"),
+        _ => match gateway_setting(key)?.1.default {
+            SettingDefault::Derived(from) => Some(from),
+            _ => None,
+        },
+    }
+}
+
+/// `iotpay.test.v1_base` -> ("test", its declaration), for known gateways and environments.
+fn gateway_setting(key: &str) -> Option<(&str, &'static SettingSpec)> {
     let mut parts = key.splitn(3, '.');
     let (gateway, env, name) = (parts.next()?, parts.next()?, parts.next()?);
-    (ENVIRONMENTS.contains(&env) && gateway_names(gateway).contains(&name))
-        .then_some((gateway, env, name))
+    let gateway = Gateway::parse(gateway).ok()?;
+    if !ENVIRONMENTS.contains(&env) {
+        return None;
+    }
+    declared(gateway)
+        .iter()
+        .find(|s| s.name == name)
+        .map(|spec| (env, spec))
 }
 
 /// A value that passed its rule: as it will be stored (trimmed, normalised), and a warning
@@ -193,7 +147,6 @@ pub fn check(key: &str, value: &str) -> Result<Checked> {
     }
     let value = value.trim();
     let bad = |rule: String| Err(Error::invalid("value", rule));
-    let name = key.rsplit('.').next().unwrap_or(key);
     match key {
         MODE => match Mode::parse(value) {
             Ok(mode) => Checked::ok(mode.as_str()),
@@ -236,22 +189,36 @@ pub fn check(key: &str, value: &str) -> Result<Checked> {
                 "shop.setup_done is 1 once setup ran (unset it to run setup again), not {value:?}"
             )),
         },
-        _ if name.ends_with("timeout_ms") || name.ends_with("retry_ms") => {
-            match value.parse::<u64>() {
-                Ok(ms) if ms > 0 && ms <= 600_000 => Checked::ok(ms.to_string()),
-                _ => bad(format!(
-                    "{key} is a number of milliseconds from 1 to 600000, not {value:?}"
-                )),
+        HTTP_TIMEOUT => check_rule(key, Rule::Millis, value),
+        _ => match gateway_setting(key) {
+            Some((_, spec)) => check_rule(key, spec.rule, value),
+            None => check_rule(key, Rule::Text, value),
+        },
+    }
+}
+
+/// Checks `value` against the rule a gateway declared for `key`.
+fn check_rule(key: &str, rule: Rule, value: &str) -> Result<Checked> {
+    let bad = |rule: String| Err(Error::invalid("value", rule));
+    match rule {
+        Rule::Millis => match value.parse::<u64>() {
+            Ok(ms) if ms > 0 && ms <= 600_000 => Checked::ok(ms.to_string()),
+            _ => bad(format!(
+                "{key} is a number of milliseconds from 1 to 600000, not {value:?}"
+            )),
+        },
+        Rule::Url => check_url(key, value),
+        Rule::OneOf(allowed) => {
+            if allowed.contains(&value) {
+                Checked::ok(value)
+            } else {
+                bad(format!(
+                    "{key} must be {}, not {value:?}",
+                    allowed.join(" or ")
+                ))
             }
         }
-        _ if name.ends_with("_base") || name == "base" || name.ends_with("_url") => {
-            check_url(key, value)
-        }
-        _ if name == "path_family" => match value {
-            "seed" | "wiz" => Checked::ok(value),
-            _ => bad(format!("{key} must be seed or wiz, not {value:?}")),
-        },
-        _ if name == "route_id" => {
+        Rule::ObjectId => {
             if value.len() == 24 && value.chars().all(|c| c.is_ascii_hexdigit()) {
                 Checked::ok(value)
             } else {
@@ -260,20 +227,15 @@ pub fn check(key: &str, value: &str) -> Result<Checked> {
                 ))
             }
         }
-        _ if name.ends_with("_values") => match serde_json::from_str::<serde_json::Value>(value)
-        {
+        Rule::JsonPairs => match serde_json::from_str::<serde_json::Value>(value) {
             Ok(serde_json::Value::Array(_)) => Checked::ok(value),
             _ => bad(format!("{key} must be a JSON array of {{key, value}}")),
         },
-        _ if name == "lang" => match value {
-            "en" | "ru" => Checked::ok(value),
-            _ => bad(format!("{key} must be en or ru, not {value:?}")),
-        },
-        _ if name == "client_ip" => match value.parse::<std::net::IpAddr>() {
+        Rule::IpAddress => match value.parse::<std::net::IpAddr>() {
             Ok(ip) => Checked::ok(ip.to_string()),
             Err(_) => bad(format!("{key} must be an IP address, not {value:?}")),
         },
-        _ if name == "api_key_header" => {
+        Rule::HeaderName => {
             let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
             if !value.is_empty() && value.chars().all(token) {
                 Checked::ok(value)
@@ -281,15 +243,15 @@ pub fn check(key: &str, value: &str) -> Result<Checked> {
                 bad(format!("{key} must be an HTTP header name, not {value:?}"))
             }
         }
-        _ if name.ends_with("email") => {
+        Rule::Email => {
             if value.contains('@') && !value.contains(char::is_whitespace) {
                 Checked::ok(value)
             } else {
                 bad(format!("{key} must be an e-mail address, not {value:?}"))
             }
         }
-        _ if value.is_empty() => bad(format!("{key} cannot be empty")),
-        _ => Checked::ok(value),
+        Rule::Text if value.is_empty() => bad(format!("{key} cannot be empty")),
+        Rule::Text => Checked::ok(value),
     }
 }
 

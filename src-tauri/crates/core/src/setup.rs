@@ -5,11 +5,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::settings::{self, SHOP_CURRENCY, SHOP_METHODS, SHOP_NAME, SHOP_SETUP_DONE};
 use paydesk_domain::error::{Error, Result};
-use paydesk_ledger::ledger::Ledger;
 use paydesk_domain::money::Currency;
 use paydesk_domain::order::Method;
-use crate::settings::{self, SHOP_CURRENCY, SHOP_METHODS, SHOP_NAME, SHOP_SETUP_DONE};
+use paydesk_ledger::ledger::Ledger;
 
 const PIN_SETTING: &str = "owner.pin_hash";
 /// How far back "most used" looks.
@@ -123,7 +123,8 @@ pub fn complete(ledger: &Ledger, input: &SetupInput) -> Result<()> {
     // Checked again under the write lock: two setups at once, one wins.
     ledger.put_settings_if(
         |setting| {
-            if setting(SHOP_SETUP_DONE)?.as_deref() == Some("1") || setting(PIN_SETTING)?.is_some() {
+            if setting(SHOP_SETUP_DONE)?.as_deref() == Some("1") || setting(PIN_SETTING)?.is_some()
+            {
                 return Err(already_set_up());
             }
             Ok(())

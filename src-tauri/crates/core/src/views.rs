@@ -4,8 +4,8 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
-use paydesk_gateways::{describe_word_for, word_label};
 use paydesk_domain::order::{Gateway, Method, MoneyClass, Order, OrderEvent, OrderStatus};
+use paydesk_gateways::{describe_word_for, word_label};
 
 pub fn rfc3339(ms: i64) -> String {
     DateTime::<Utc>::from_timestamp_millis(ms)

@@ -3,11 +3,17 @@
 //! Pending, and the gateway's own word is kept verbatim).
 
 mod adapters;
+pub mod connect;
 pub mod iotpay;
 pub mod iotpay_card;
+mod iotpay_settings;
+pub mod settings;
 pub mod smartexpay;
+mod smartexpay_settings;
 pub mod smartpay;
+mod smartpay_settings;
 pub mod smepay;
+mod smepay_settings;
 
 pub use adapters::{build, capabilities, Built};
 

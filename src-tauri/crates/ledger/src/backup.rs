@@ -34,8 +34,8 @@ use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 
-use paydesk_domain::error::{Error, Result};
 use crate::ledger::{Ledger, LEDGER_FILE};
+use paydesk_domain::error::{Error, Result};
 
 /// The data directory's folder for automatic backups (before a migration, before a restore).
 pub const BACKUPS_DIR: &str = "backups";

@@ -8,8 +8,8 @@ use rusqlite::types::{Value, ValueRef};
 use rusqlite::{params_from_iter, Connection, Row};
 use serde::Serialize;
 
-use paydesk_domain::error::{Error, Result};
 use crate::ledger::{order_from_row, search_number, Ledger, OrderFilter};
+use paydesk_domain::error::{Error, Result};
 use paydesk_domain::order::{MoneyClass, Order, OrderStatus};
 use paydesk_domain::zone::{civil_from_days, Zone};
 

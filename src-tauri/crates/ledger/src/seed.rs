@@ -8,8 +8,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rusqlite::params;
 
-use paydesk_domain::error::Result;
 use crate::ledger::{now_ms, Ledger};
+use paydesk_domain::error::Result;
 use paydesk_domain::money::Currency;
 use paydesk_domain::order::{Method, OrderStatus};
 

@@ -160,7 +160,10 @@ pub struct Faults {
 impl Faults {
     pub fn open_in(data_dir: &Path) -> Result<Faults> {
         Ok(Faults {
-            conn: Mutex::new(paydesk_ledger::db::open(&data_dir.join(FAULTS_FILE), MIGRATIONS)?),
+            conn: Mutex::new(paydesk_ledger::db::open(
+                &data_dir.join(FAULTS_FILE),
+                MIGRATIONS,
+            )?),
         })
     }
 

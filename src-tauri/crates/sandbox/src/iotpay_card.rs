@@ -561,7 +561,10 @@ fn insert_reversal(store: &SandboxStore, reversal: &Reversal) -> paydesk_domain:
 
 /// A pending (0) or unknown (1) refund reaches what it was to become; a failed one gives the
 /// held amount back to the order (it can be refunded again).
-fn settle_reversal(store: &SandboxStore, mut reversal: Reversal) -> paydesk_domain::error::Result<Reversal> {
+fn settle_reversal(
+    store: &SandboxStore,
+    mut reversal: Reversal,
+) -> paydesk_domain::error::Result<Reversal> {
     let Some(to) = reversal.settles_to else {
         return Ok(reversal);
     };

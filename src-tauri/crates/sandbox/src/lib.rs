@@ -5,6 +5,7 @@
 //! golden vectors pin), and keeps its state in `sandbox.db` in the data directory so that a
 //! CLI call in one process and a payment in another see the same orders.
 
+mod account;
 pub mod faults;
 mod iotpay;
 mod iotpay_card;
@@ -22,6 +23,7 @@ use std::sync::Arc;
 use axum::Router;
 use tokio::sync::oneshot;
 
+pub use account::SandboxAccount;
 use paydesk_domain::error::{Error, Result};
 pub use store::{SandboxOrder, SandboxStore, CARD_APPROVE, CARD_DECLINE, CARD_TIMEOUT};
 

@@ -45,8 +45,8 @@ use super::{
     SandboxState, SANDBOX_SMARTEXPAY_API_KEY, SANDBOX_SMARTEXPAY_MANUAL_ROUTE,
     SANDBOX_SMARTEXPAY_ROUTE,
 };
-use paydesk_domain::error::Result;
 use paydesk_domain::clock::now_ms;
+use paydesk_domain::error::Result;
 use paydesk_secrets::signing::smartexpay_ipn_hash;
 
 /// One exchange route of the sandbox.

@@ -78,8 +78,8 @@ use super::{
     SandboxState, SANDBOX_SMARTPAY_AUTH_KEY, SANDBOX_SMARTPAY_CLIENT_ID,
     SANDBOX_SMARTPAY_CLIENT_SECRET, SANDBOX_SMARTPAY_MERCHANT_KEY,
 };
-use paydesk_domain::error::Result;
 use paydesk_domain::clock::now_ms;
+use paydesk_domain::error::Result;
 
 pub(super) fn routes() -> Router<SandboxState> {
     Router::new()

@@ -38,8 +38,8 @@ use super::faults::{FaultKind, HandlerFault};
 use super::pages::{escape, page};
 use super::store::SandboxStore;
 use super::{SandboxState, SANDBOX_SMEPAY_CLIENT_ID, SANDBOX_SMEPAY_CLIENT_SECRET};
-use paydesk_domain::error::Result;
 use paydesk_domain::clock::now_ms;
+use paydesk_domain::error::Result;
 
 /// A 1x1 PNG: the sandbox's stand-in for SMEPay's base64 QR image (the link is the QR).
 const QR_PNG_BASE64: &str =

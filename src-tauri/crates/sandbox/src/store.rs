@@ -203,7 +203,10 @@ impl SandboxStore {
             Sensitive::new(super::SANDBOX_MERCHANT_KEY.to_string()),
         );
         Ok(SandboxStore {
-            conn: Mutex::new(paydesk_ledger::db::open(&data_dir.join(SANDBOX_FILE), MIGRATIONS)?),
+            conn: Mutex::new(paydesk_ledger::db::open(
+                &data_dir.join(SANDBOX_FILE),
+                MIGRATIONS,
+            )?),
             merchants: std::sync::RwLock::new([builtin].into_iter().collect()),
         })
     }

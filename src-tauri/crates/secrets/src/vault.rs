@@ -141,6 +141,11 @@ pub struct Credentials {
 }
 
 impl Credentials {
+    /// Every field by name, for the gateway's config to read from.
+    pub fn fields(&self) -> &BTreeMap<String, Sensitive<String>> {
+        &self.fields
+    }
+
     pub fn get(&self, name: &str) -> Option<&Sensitive<String>> {
         self.fields.get(name)
     }
