@@ -5,5 +5,6 @@
 pub mod backup;
 pub mod db;
 pub mod ledger;
+pub mod migrations;
 pub mod queries;
 pub mod seed;
