@@ -35,6 +35,7 @@ use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 
 use paydesk_domain::error::{Error, Result};
+
 use crate::ledger::{Ledger, LEDGER_FILE};
 
 /// The data directory's folder for automatic backups (before a migration, before a restore).
@@ -385,7 +386,7 @@ pub fn check_backup(file: &Path) -> Result<Checked> {
         ),
     })?;
     let version = schema_version(&conn)?;
-    let known = crate::ledger::schema_version();
+    let known = crate::migrations::schema_version();
     if version == 0 {
         return Err(Error::invalid(
             "file",
