@@ -51,15 +51,15 @@ impl Ledger {
     }
 
     /// `open` with another list of migrations: the tests' way to make one fail midway. A
-    /// ledger of an older schema is backed up first (`backup::before_migration`); when a
+    /// ledger of an older schema is backed up first (`snapshot::before_migration`); when a
     /// migration fails, that backup is put back and the error says so.
     #[doc(hidden)]
     pub fn open_with_migrations(path: &Path, migrations: &[&str]) -> Result<Ledger> {
-        let backup = crate::backup::before_migration(path, migrations.len())?;
+        let backup = crate::snapshot::before_migration(path, migrations.len())?;
         let conn = match (crate::db::open(path, migrations), backup) {
             (Ok(conn), _) => conn,
             (Err(e), Some(backup)) => {
-                return Err(crate::backup::undo_failed_migration(
+                return Err(crate::snapshot::undo_failed_migration(
                     path,
                     &backup,
                     migrations.len(),
