@@ -11,6 +11,75 @@ use paydesk_domain::order::{EventSource, Order, OrderStatus};
 use super::handle::Ledger;
 use super::orders::{apply_in, get_order, Observation};
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RefundKind {
+    /// Money given back on a settled payment (full or partial).
+    Refund,
+    /// An unsettled card payment cancelled in full.
+    Void,
+}
+
+impl RefundKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefundKind::Refund => "refund",
+            RefundKind::Void => "void",
+        }
+    }
+
+    fn past(self) -> &'static str {
+        match self {
+            RefundKind::Refund => "refunded",
+            RefundKind::Void => "voided",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RefundStatus {
+    /// Reserved and sent (or about to be); the outcome is not known yet.
+    Pending,
+    Succeeded,
+    Failed,
+}
+
+impl RefundStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefundStatus::Pending => "pending",
+            RefundStatus::Succeeded => "succeeded",
+            RefundStatus::Failed => "failed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Refund {
+    pub id: i64,
+    pub order_id: i64,
+    pub refund_no: String,
+    pub amount_minor: i64,
+    pub kind: RefundKind,
+    pub status: RefundStatus,
+    pub gateway_refund_id: Option<String>,
+    pub reason: Option<String>,
+    pub created_at_ms: i64,
+}
+
+#[derive(Debug, Clone)]
+pub enum RefundOutcome {
+    Succeeded {
+        gateway_refund_id: Option<String>,
+        gateway_status: Option<String>,
+    },
+    Failed {
+        reason: String,
+    },
+}
+
 impl Ledger {
     /// Reserves a refund (or void) before the gateway is called: in one immediate
     /// transaction, so two refunds racing (in this process or another) cannot together
@@ -197,75 +266,6 @@ fn finish_refund_in(
     let refund = get_refund(tx, refund_id)?;
     let order = get_order(tx, refund.order_id)?;
     Ok((refund, order))
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RefundKind {
-    /// Money given back on a settled payment (full or partial).
-    Refund,
-    /// An unsettled card payment cancelled in full.
-    Void,
-}
-
-impl RefundKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RefundKind::Refund => "refund",
-            RefundKind::Void => "void",
-        }
-    }
-
-    fn past(self) -> &'static str {
-        match self {
-            RefundKind::Refund => "refunded",
-            RefundKind::Void => "voided",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RefundStatus {
-    /// Reserved and sent (or about to be); the outcome is not known yet.
-    Pending,
-    Succeeded,
-    Failed,
-}
-
-impl RefundStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RefundStatus::Pending => "pending",
-            RefundStatus::Succeeded => "succeeded",
-            RefundStatus::Failed => "failed",
-        }
-    }
-}
-
-#[derive(Debug, Clone, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Refund {
-    pub id: i64,
-    pub order_id: i64,
-    pub refund_no: String,
-    pub amount_minor: i64,
-    pub kind: RefundKind,
-    pub status: RefundStatus,
-    pub gateway_refund_id: Option<String>,
-    pub reason: Option<String>,
-    pub created_at_ms: i64,
-}
-
-#[derive(Debug, Clone)]
-pub enum RefundOutcome {
-    Succeeded {
-        gateway_refund_id: Option<String>,
-        gateway_status: Option<String>,
-    },
-    Failed {
-        reason: String,
-    },
 }
 
 fn get_refund(conn: &Connection, id: i64) -> Result<Refund> {
