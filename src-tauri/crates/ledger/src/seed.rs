@@ -8,10 +8,11 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rusqlite::params;
 
-use crate::ledger::{now_ms, Ledger};
 use paydesk_domain::error::Result;
 use paydesk_domain::money::Currency;
 use paydesk_domain::order::{Method, OrderStatus};
+
+use crate::ledger::{now_ms, Ledger};
 
 const TWO_YEARS_MS: i64 = 2 * 365 * 86_400_000;
 
@@ -285,7 +286,7 @@ pub fn seed(ledger: &Ledger, count: u64, seed: u64) -> Result<Seeded> {
         }
     }
     // The search index and the totals summary take the whole batch as one.
-    crate::queries::fold(&tx)?;
+    crate::ledger::fold::fold(&tx)?;
     tx.commit()?;
     // Statistics for the query planner, as `PRAGMA optimize` would gather them over time.
     conn.execute_batch("ANALYZE")?;

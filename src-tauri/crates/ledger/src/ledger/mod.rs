@@ -1,0 +1,32 @@
+//! The local SQLite ledger: orders, their append-only status events, refunds and settings,
+//! in one file of the data directory (opened by `db::open`: WAL, migrations).
+//!
+//! One module per table family, each adding its methods to the one [`Ledger`] handle. Each
+//! uses only those above it in this list, and none uses the read side (`queries`), which
+//! builds on them:
+//! - `handle`: the connection and the write transactions every family goes through;
+//! - `filter`: what a list, a total or a report asks for (`OrderFilter`, `Cursor`);
+//! - `fold`: the write that takes new orders into the search index and the day summary;
+//! - `orders`: orders, their events and the status machine;
+//! - `refunds`: refunds and voids, reserved before the gateway is called;
+//! - `notifications`, `settings`, `owner_lockout`: a table each.
+
+mod filter;
+pub(crate) mod fold;
+mod handle;
+mod notifications;
+mod orders;
+mod owner_lockout;
+mod refunds;
+mod settings;
+#[cfg(test)]
+mod tests;
+
+pub use crate::migrations::{migrations, schema_version};
+pub use filter::{Cursor, OrderFilter};
+pub use handle::{last_commit_sync, Ledger, LEDGER_FILE};
+pub use notifications::{NotificationRecord, NOTIFICATION_KEPT};
+pub(crate) use orders::order_from_row;
+pub use orders::{Applied, NewOrder, Observation};
+pub use paydesk_domain::clock::now_ms;
+pub use refunds::{Refund, RefundKind, RefundOutcome, RefundStatus};
