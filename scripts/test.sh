@@ -62,7 +62,7 @@ suite() {
 export CARGO_TERM_COLOR=never
 # Seconds one suite may take; the whole run stays well inside CI's limit.
 suite_limit=${PAYDESK_SUITE_LIMIT:-1500}
-suite rust cargo_counts cargo test --lib --bins --tests
+suite rust cargo_counts cargo test --workspace --lib --bins --tests
 
 # Type-checked first (svelte-check, tsc): a type error fails the suite.
 suite ui vitest_counts bash -c 'cd ui && npm run --silent check && npx vitest run --reporter=default'
