@@ -1,4 +1,4 @@
-//! The one trait every gateway is fitted to.
+//! The one trait every gateway is fitted to, and the refusals its implementations share.
 
 use serde_json::Value;
 
@@ -124,4 +124,15 @@ pub trait Adapter: Send + Sync {
             Err(e) => (ConnectionOutcome::Error, e.to_string()),
         }
     }
+}
+
+/// A call that needs the gateway's id of the order, before the gateway gave one.
+pub(crate) fn no_gateway_id(order: &Order) -> Error {
+    Error::invalid(
+        "order",
+        format!(
+            "order {} has no gateway order id yet: sync it first",
+            order.id
+        ),
+    )
 }
