@@ -136,3 +136,17 @@ pub(crate) fn no_gateway_id(order: &Order) -> Error {
         ),
     )
 }
+
+/// A refund or void asked of a gateway that declares it takes none (`no_refunds`).
+pub(crate) fn no_refunds(capabilities: &Capabilities, order: &Order) -> Error {
+    Error::invalid(
+        "order",
+        format!(
+            "order {}: {}",
+            order.merchant_order_no,
+            capabilities
+                .no_refunds
+                .unwrap_or("no refunds through Paydesk")
+        ),
+    )
+}

@@ -8,19 +8,17 @@ use serde_json::Value;
 use super::iotpay_card::IotpayCard;
 use super::smartexpay::Smartexpay;
 use super::smartpay::Smartpay;
-use super::smepay::Smepay;
 use super::{
     Adapter, Capabilities, CreateRequest, Created, GatewayCancel, Lookup, Notification,
     PollSchedule, Reversal, ReversalKind, ReversalRequest,
 };
-use crate::adapter::no_gateway_id;
+use crate::adapter::{no_gateway_id, no_refunds};
+use crate::capabilities::{HOUR, MINUTE};
 use crate::iotpay::{Iotpay, IotpayAdapter, IOTPAY};
-use paydesk_domain::error::{Error, Result};
+use crate::smepay::{Smepay, SMEPAY};
+use paydesk_domain::error::Result;
 use paydesk_domain::money::Money;
 use paydesk_domain::order::{Gateway, Method, Order};
-
-const MINUTE: Duration = Duration::from_secs(60);
-const HOUR: Duration = Duration::from_secs(3600);
 
 /// The adapter of a gateway, from its built APIs.
 pub enum Built {
@@ -48,78 +46,6 @@ pub fn capabilities(gateway: Gateway) -> &'static Capabilities {
         Gateway::Smartexpay => &SMARTEXPAY,
         Gateway::Smartpay => &SMARTPAY,
     }
-}
-
-// --- SMEPay ----------------------------------------------------------------------------------
-
-/// SMEPay publishes no polling policy; its initiate answer carries the QR's `expires_at`.
-/// An order is reconciled for an hour, past any expiry seen.
-pub static SMEPAY: Capabilities = Capabilities {
-    gateway: Gateway::Smepay,
-    no_refunds: Some("SMEPay has no refund API: refund the customer outside Paydesk (SMEPay dashboard or UPI transfer)"),
-    voidable: &[],
-    capture: false,
-    refund_lookup: false,
-    resend_is_idempotent: false,
-    manual_payment: false,
-    cancel_call: false,
-    poll: PollSchedule {
-        fast: Duration::from_secs(1),
-        fast_for: Duration::from_secs(180),
-        slowest: Duration::from_secs(300),
-        payable_for: HOUR,
-        pending_requeries: None,
-    },
-};
-
-#[async_trait::async_trait]
-impl Adapter for Smepay {
-    fn capabilities(&self) -> &'static Capabilities {
-        &SMEPAY
-    }
-
-    fn prepare_create(&self, request: &CreateRequest<'_>) -> Result<()> {
-        Smepay::prepare_create(self, request).map(|_| ())
-    }
-
-    async fn create(&self, request: &CreateRequest<'_>) -> Result<Created> {
-        Smepay::create(self, request).await
-    }
-
-    async fn lookup(&self, order: &Order) -> Result<Lookup> {
-        Smepay::lookup(
-            self,
-            &order.merchant_order_no,
-            order.gateway_order_id.as_deref(),
-            order.amount,
-        )
-        .await
-    }
-
-    fn prepare_reversal(&self, order: &Order, _reversal: &ReversalRequest<'_>) -> Result<()> {
-        Err(no_refunds(&SMEPAY, order))
-    }
-
-    async fn reverse(&self, order: &Order, _reversal: &ReversalRequest<'_>) -> Result<Reversal> {
-        Err(no_refunds(&SMEPAY, order))
-    }
-
-    async fn check_credentials(&self) -> Result<String> {
-        Smepay::check_credentials(self).await
-    }
-}
-
-fn no_refunds(capabilities: &Capabilities, order: &Order) -> Error {
-    Error::invalid(
-        "order",
-        format!(
-            "order {}: {}",
-            order.merchant_order_no,
-            capabilities
-                .no_refunds
-                .unwrap_or("no refunds through Paydesk")
-        ),
-    )
 }
 
 // --- SmartExPay ------------------------------------------------------------------------------

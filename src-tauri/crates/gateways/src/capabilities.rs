@@ -4,6 +4,10 @@ use std::time::Duration;
 
 use paydesk_domain::order::{Gateway, Method};
 
+/// The units the gateways' poll schedules are written in.
+pub(crate) const MINUTE: Duration = Duration::from_secs(60);
+pub(crate) const HOUR: Duration = Duration::from_secs(3600);
+
 /// How often an open order is asked about, per gateway, and for how long. Fast while the
 /// customer stands at the counter, then backing off; kept up past Paydesk's own expiry for as
 /// long as the gateway can still take the payment (a late payment is still money).
