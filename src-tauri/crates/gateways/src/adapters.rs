@@ -6,15 +6,15 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::iotpay_card::IotpayCard;
-use super::smartexpay::Smartexpay;
 use super::smartpay::Smartpay;
 use super::{
-    Adapter, Capabilities, CreateRequest, Created, GatewayCancel, Lookup, Notification,
-    PollSchedule, Reversal, ReversalKind, ReversalRequest,
+    Adapter, Capabilities, CreateRequest, Created, GatewayCancel, Lookup, PollSchedule, Reversal,
+    ReversalKind, ReversalRequest,
 };
-use crate::adapter::{no_gateway_id, no_refunds};
+use crate::adapter::no_gateway_id;
 use crate::capabilities::{HOUR, MINUTE};
 use crate::iotpay::{Iotpay, IotpayAdapter, IOTPAY};
+use crate::smartexpay::{Smartexpay, SMARTEXPAY};
 use crate::smepay::{Smepay, SMEPAY};
 use paydesk_domain::error::Result;
 use paydesk_domain::money::Money;
@@ -45,71 +45,6 @@ pub fn capabilities(gateway: Gateway) -> &'static Capabilities {
         Gateway::Smepay => &SMEPAY,
         Gateway::Smartexpay => &SMARTEXPAY,
         Gateway::Smartpay => &SMARTPAY,
-    }
-}
-
-// --- SmartExPay ------------------------------------------------------------------------------
-
-/// SmartExPay sends its IPN once and never again, so polling is the only sure way; no order
-/// lifetime is published: an exchanger order is reconciled for a day.
-pub static SMARTEXPAY: Capabilities = Capabilities {
-    gateway: Gateway::Smartexpay,
-    no_refunds: Some("SmartExPay has no refund API: refund outside Paydesk (SmartExPay returns an order itself when its exchange fails: it then shows as refunded)"),
-    voidable: &[],
-    capture: false,
-    refund_lookup: false,
-    resend_is_idempotent: false,
-    manual_payment: true,
-    cancel_call: false,
-    poll: PollSchedule {
-        fast: Duration::from_secs(2),
-        fast_for: Duration::from_secs(180),
-        slowest: Duration::from_secs(600),
-        payable_for: Duration::from_secs(24 * 3600),
-        pending_requeries: None,
-    },
-};
-
-#[async_trait::async_trait]
-impl Adapter for Smartexpay {
-    fn capabilities(&self) -> &'static Capabilities {
-        &SMARTEXPAY
-    }
-
-    fn prepare_create(&self, request: &CreateRequest<'_>) -> Result<()> {
-        Smartexpay::prepare_create(self, request).map(|_| ())
-    }
-
-    async fn create(&self, request: &CreateRequest<'_>) -> Result<Created> {
-        Smartexpay::create(self, request).await
-    }
-
-    async fn lookup(&self, order: &Order) -> Result<Lookup> {
-        Smartexpay::lookup(self, order).await
-    }
-
-    fn prepare_reversal(&self, order: &Order, _reversal: &ReversalRequest<'_>) -> Result<()> {
-        Err(no_refunds(&SMARTEXPAY, order))
-    }
-
-    async fn reverse(&self, order: &Order, _reversal: &ReversalRequest<'_>) -> Result<Reversal> {
-        Err(no_refunds(&SMARTEXPAY, order))
-    }
-
-    async fn confirm_manual_payment(&self, order: &Order) -> Result<()> {
-        Smartexpay::confirm_manual_payment(self, order).await
-    }
-
-    fn verify_notification(&self, order: &Order, notification: &Notification<'_>) -> bool {
-        let Notification::Pairs(pairs) = notification else {
-            return false;
-        };
-        super::smartexpay::verify_ipn(pairs, &self.ipn_secret_for(&order.merchant_order_no))
-            && super::smartexpay::check_ipn_order(pairs, order).is_ok()
-    }
-
-    async fn check_credentials(&self) -> Result<String> {
-        Smartexpay::check_credentials(self).await
     }
 }
 
