@@ -1,5 +1,4 @@
-//! Each gateway fitted to the one `Adapter` trait: which of its APIs serves a method, what it
-//! declares it can do, and its poll schedule. The wire work stays in the gateway's own file.
+//! Every gateway by name: its adapter, built from its APIs, and what it declares it can do.
 
 use crate::iotpay::{Iotpay, IotpayAdapter, IOTPAY};
 use crate::iotpay_card::IotpayCard;
