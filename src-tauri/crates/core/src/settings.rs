@@ -11,7 +11,7 @@ use crate::config::Mode;
 use paydesk_domain::error::{Error, Result};
 use paydesk_domain::money::Currency;
 use paydesk_domain::order::Gateway;
-use paydesk_gateways::connect::declared;
+use paydesk_gateways::declared;
 use paydesk_gateways::settings::{Rule, SettingDefault, SettingSpec};
 use paydesk_ledger::ledger::Ledger;
 

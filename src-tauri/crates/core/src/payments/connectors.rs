@@ -80,7 +80,7 @@ impl Paydesk {
             Some(_) => Some(self.http_timeout(Duration::ZERO)?),
             None => None,
         };
-        paydesk_gateways::connect::connect(&ConfigSource::new(
+        paydesk_gateways::connect(&ConfigSource::new(
             gateway,
             environment,
             &stored,

@@ -1,15 +1,42 @@
-//! IOTPay's settings (`iotpay.<env>.<name>`), and its two configs read from them: v1 (QR,
-//! scanned codes, links, refunds) and V3 (cards), which share the merchant's credentials.
+//! IOTPay v1's settings and their defaults.
 
 use std::time::Duration;
 
+use paydesk_secrets::vault::Sensitive;
+
 use paydesk_domain::error::Result;
 
-use crate::iotpay::{IotpayConfig, DEFAULT_V1_BASE};
 use crate::iotpay_card::{
     IotpayCardConfig, DEFAULT_LIVE_BASE, DEFAULT_SCRIPT_URL, DEFAULT_TEST_BASE,
 };
 use crate::settings::{setting, ConfigSource, Rule, SettingDefault, SettingSpec};
+
+pub const DEFAULT_V1_BASE: &str = "https://api.iotpaycloud.com/v1";
+
+/// The values guide page "order" allows for `osType`.
+pub const OS_TYPES: &[&str] = &["IOS", "ANDROID"];
+
+#[derive(Debug, Clone)]
+pub struct IotpayConfig {
+    pub v1_base: String,
+    pub mch_id: String,
+    pub login_name: String,
+    pub key: Sensitive<String>,
+    pub notify_url: String,
+    /// IOTPay wants the paying client's IP; a counter reports its own.
+    pub client_ip: String,
+    /// The merchant's WeChat app id, for WX_APP orders.
+    pub wechat_app_id: Option<String>,
+    /// Where the customer's browser goes after paying on a web page: guide page
+    /// "online_secure_pay" says ALIPAY_PC and ALIPAY_WAP need it (String(200)). Empty = not
+    /// set; only those two channels are refused without it.
+    pub return_url: String,
+    /// The customer's phone system, `IOS` or `ANDROID`: guide page "order" says ALIPAY_MOBILE
+    /// and ALIPAY_WAP require `osType` (String(10)). Only those channels need it.
+    pub os_type: Option<String>,
+    /// How long to wait for an answer before the outcome is "unknown".
+    pub timeout: Duration,
+}
 
 /// Where the customer's browser goes after a hosted card page, unless the shop says.
 pub const DEFAULT_RETURN_URL: &str = "https://paydesk.app/card-done";
@@ -53,15 +80,11 @@ pub const SETTINGS: &[SettingSpec] = &[
         Rule::IpAddress,
     ),
     setting("wechat_app_id", SettingDefault::None, Rule::Text),
-    setting(
-        "os_type",
-        SettingDefault::None,
-        Rule::OneOf(&["IOS", "ANDROID"]),
-    ),
+    setting("os_type", SettingDefault::None, Rule::OneOf(OS_TYPES)),
 ];
 
 /// The v1 API's config.
-pub fn v1_config(source: &ConfigSource) -> Result<IotpayConfig> {
+pub fn v1_from_settings(source: &ConfigSource) -> Result<IotpayConfig> {
     let source = &source.declaring(SETTINGS);
     Ok(IotpayConfig {
         v1_base: source.setting_or_default("v1_base")?,
@@ -78,7 +101,7 @@ pub fn v1_config(source: &ConfigSource) -> Result<IotpayConfig> {
 }
 
 /// The V3 (card) API's config.
-pub fn card_config(source: &ConfigSource) -> Result<IotpayCardConfig> {
+pub fn card_from_settings(source: &ConfigSource) -> Result<IotpayCardConfig> {
     let source = &source.declaring(SETTINGS);
     Ok(IotpayCardConfig {
         base: source.setting_or_default("v3_base")?,

@@ -1,0 +1,69 @@
+//! What each gateway declares it can do, and how often its open orders are asked about.
+
+use std::time::Duration;
+
+use paydesk_domain::order::{Gateway, Method};
+
+/// The units the gateways' poll schedules are written in.
+pub(crate) const MINUTE: Duration = Duration::from_secs(60);
+pub(crate) const HOUR: Duration = Duration::from_secs(3600);
+
+/// How often an open order is asked about, per gateway, and for how long. Fast while the
+/// customer stands at the counter, then backing off; kept up past Paydesk's own expiry for as
+/// long as the gateway can still take the payment (a late payment is still money).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PollSchedule {
+    /// The interval while the customer is at the counter.
+    pub fast: Duration,
+    /// How long the fast interval lasts after the order is created.
+    pub fast_for: Duration,
+    /// Then the interval doubles up to this.
+    pub slowest: Duration,
+    /// How long after creation the gateway may still take the payment: the order is
+    /// reconciled until then, even past Paydesk's expiry.
+    pub payable_for: Duration,
+    /// A documented limit on re-queries of a gateway "pending" state: this many, this far
+    /// apart, then the order is left pending for the gateway to resolve and the owner told.
+    pub pending_requeries: Option<(u32, Duration)>,
+}
+
+impl PollSchedule {
+    /// The wait before the next query of an order created `age` ago.
+    pub fn delay(&self, age: Duration) -> Duration {
+        if age < self.fast_for {
+            return self.fast;
+        }
+        let mut delay = self.fast;
+        let mut at = self.fast_for;
+        while delay < self.slowest && at < age {
+            at += delay * 8;
+            delay *= 2;
+        }
+        delay.min(self.slowest)
+    }
+}
+
+/// What a gateway can do, declared once per gateway instead of checked in scattered places.
+#[derive(Debug, Clone, Copy)]
+pub struct Capabilities {
+    pub gateway: Gateway,
+    /// Why money cannot be given back through Paydesk, when it cannot.
+    pub no_refunds: Option<&'static str>,
+    /// The methods whose unsettled payments can be voided.
+    pub voidable: &'static [Method],
+    /// Authorisations are captured by the owner (SmartPay).
+    pub capture: bool,
+    /// A refund whose answer was lost can be asked about (IOTPay Query Refund, V3 cc_query,
+    /// SmartPay's modifications[]), so it settles without the owner.
+    pub refund_lookup: bool,
+    /// The gateway documents a resent refund number as the same refund (SmartPay's
+    /// modificationId), so a refund with no answer may be resent on its own.
+    pub resend_is_idempotent: bool,
+    /// A manual payment step the owner confirms (SmartExPay's waitPayment -> inProgress).
+    pub manual_payment: bool,
+    /// The gateway documents a call that closes a waiting order so it can no longer be paid
+    /// (SmartPay's cancelOrRefund). Without one a cancelled sale is cancelled in Paydesk only
+    /// and kept watched while the gateway can still take the payment.
+    pub cancel_call: bool,
+    pub poll: PollSchedule,
+}

@@ -1,0 +1,167 @@
+//! IOTPay fitted to the `Adapter` trait: v1 for wallets, V3 (`iotpay_card`) for cards, and
+//! what IOTPay declares it can do.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::{notification_matches, Iotpay};
+use crate::adapter::no_gateway_id;
+use crate::iotpay_card::IotpayCard;
+use crate::{
+    Adapter, Capabilities, CreateRequest, Created, Lookup, Notification, PollSchedule, Reversal,
+    ReversalKind, ReversalRequest,
+};
+use paydesk_domain::error::{Error, Result};
+use paydesk_domain::order::{Gateway, Method, Order};
+
+/// IOTPay publishes no polling policy. WeChat and Alipay close an unpaid order after two hours
+/// by default, so an order is reconciled for two hours; a QR on the counter is asked about
+/// every second while the customer is there.
+pub(crate) static IOTPAY: Capabilities = Capabilities {
+    gateway: Gateway::Iotpay,
+    no_refunds: None,
+    voidable: &[Method::CardLink, Method::Card, Method::CardToken],
+    capture: false,
+    refund_lookup: true,
+    resend_is_idempotent: false,
+    manual_payment: false,
+    cancel_call: false,
+    poll: PollSchedule {
+        fast: Duration::from_secs(1),
+        fast_for: Duration::from_secs(180),
+        slowest: Duration::from_secs(300),
+        payable_for: Duration::from_secs(2 * 3600),
+        pending_requeries: None,
+    },
+};
+
+/// IOTPay's one adapter over its two APIs (put together by `registry::build`).
+pub(crate) struct IotpayAdapter {
+    pub(crate) v1: Iotpay,
+    pub(crate) card: IotpayCard,
+}
+
+fn is_card(method: Method) -> bool {
+    matches!(method, Method::CardLink | Method::Card | Method::CardToken)
+}
+
+#[async_trait::async_trait]
+impl Adapter for IotpayAdapter {
+    fn capabilities(&self) -> &'static Capabilities {
+        &IOTPAY
+    }
+
+    fn prepare_create(&self, request: &CreateRequest<'_>) -> Result<()> {
+        if is_card(request.method) {
+            self.card.prepare_create(request).map(|_| ())
+        } else {
+            self.v1.prepare_create(request).map(|_| ())
+        }
+    }
+
+    async fn create(&self, request: &CreateRequest<'_>) -> Result<Created> {
+        if is_card(request.method) {
+            self.card.create(request).await
+        } else {
+            self.v1.create_order(request).await
+        }
+    }
+
+    async fn lookup(&self, order: &Order) -> Result<Lookup> {
+        if is_card(order.method) {
+            self.card
+                .query_order(&order.merchant_order_no, order.amount)
+                .await
+        } else {
+            self.v1
+                .query_order(&order.merchant_order_no, order.amount)
+                .await
+        }
+    }
+
+    fn prepare_reversal(&self, order: &Order, reversal: &ReversalRequest<'_>) -> Result<()> {
+        if reversal.kind == ReversalKind::Void && !is_card(order.method) {
+            return Err(Error::invalid(
+                "order",
+                format!(
+                    "{} payments cannot be voided: refund them instead",
+                    order.method.label()
+                ),
+            ));
+        }
+        order
+            .gateway_order_id
+            .as_deref()
+            .ok_or_else(|| no_gateway_id(order))?;
+        if is_card(order.method) {
+            let pay_order_id = order.gateway_order_id.as_deref().unwrap_or_default();
+            let amount = (reversal.kind == ReversalKind::Refund).then_some(reversal.amount);
+            self.card
+                .prepare_refund(pay_order_id, reversal.refund_no, amount)
+        } else {
+            self.v1.prepare_refund(reversal.refund_no, reversal.amount)
+        }
+    }
+
+    async fn reverse(&self, order: &Order, reversal: &ReversalRequest<'_>) -> Result<Reversal> {
+        let pay_order_id = order
+            .gateway_order_id
+            .as_deref()
+            .ok_or_else(|| no_gateway_id(order))?;
+        match (is_card(order.method), reversal.kind) {
+            (true, ReversalKind::Void) => self.card.void(pay_order_id, reversal.refund_no).await,
+            (true, ReversalKind::Refund) => {
+                self.card
+                    .refund(pay_order_id, reversal.refund_no, reversal.amount)
+                    .await
+            }
+            (false, _) => {
+                self.v1
+                    .refund_order(pay_order_id, reversal.refund_no, reversal.amount)
+                    .await
+            }
+        }
+    }
+
+    async fn lookup_reversal(
+        &self,
+        order: &Order,
+        reversal: &ReversalRequest<'_>,
+    ) -> Result<Reversal> {
+        if is_card(order.method) {
+            let pay_order_id = order
+                .gateway_order_id
+                .as_deref()
+                .ok_or_else(|| no_gateway_id(order))?;
+            let amount = (reversal.kind == ReversalKind::Refund).then_some(reversal.amount);
+            self.card
+                .query_refund(reversal.refund_no, pay_order_id, amount)
+                .await
+        } else {
+            self.v1
+                .query_refund(reversal.refund_no, reversal.amount)
+                .await
+        }
+    }
+
+    fn verify_notification(&self, order: &Order, notification: &Notification<'_>) -> bool {
+        let Notification::Fields(fields) = notification else {
+            return false;
+        };
+        self.v1.verify(fields)
+            && notification_matches(fields, &order.merchant_order_no, order.amount)
+    }
+
+    async fn check_credentials(&self) -> Result<String> {
+        self.v1.check_credentials().await
+    }
+
+    async fn add_card(&self, card_id: &str) -> Result<Value> {
+        self.card.add_card(card_id).await
+    }
+
+    async fn query_card(&self, card_id: &str) -> Result<Value> {
+        self.card.query_card(card_id).await
+    }
+}

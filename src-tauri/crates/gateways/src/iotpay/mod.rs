@@ -1,0 +1,465 @@
+//! IOTPay v1 general orders (reference/gateways.md §1.3-1.7, 1.9 and §6): customer-scan QR
+//! codes, merchant-scanned payment codes, web links and app parameters; order query; refund;
+//! refund query. Requests are `params=<JSON>` form posts signed with MD5 (signing.rs).
+//!
+//! Every call ends in one of the three outcomes of the adapter contract:
+//! - `Ok`: both `retCode` and `resCode` SUCCESS, a `sign` that verifies (an answer without
+//!   one is not an answer), and, for queries, an answer about the order asked (its
+//!   `mchOrderNo`, `amount` and `currency`).
+//! - `Error::GatewayRejected`: only a documented refusal (`ERROR_CODES`, `CodeMeaning::Refused`),
+//!   or a query's definite "no such order".
+//! - anything else is unknown: `GatewayPending` (the gateway answered with a code that says
+//!   nothing certain: 0010, 0110, 0111, 0118, 0113, or a code it never documented) or
+//!   `GatewayProtocol` (unreadable, unsigned, wrongly signed, about another order).
+//!
+//! Vendor pages (develop.iotpay.ca guide pages) used here: "order" (General Order API: the
+//! create fields, `osType`), "online_secure_pay" (`returnUrl`), "order_query" (query fields
+//! and the status list), "refund" (refund_order), "query_refund" (Query Refund; see
+//! `query_refund` for what could and could not be read of it).
+//!
+//! This folder: `config` (settings and their defaults), `mapping` (the documented words and
+//! codes, and the channel of each method), `wire` (reading answers and tying them to the order
+//! asked), the client here (`prepare_*` and the calls), and `adapter` (IOTPay behind the
+//! `Adapter` trait, its cards through `iotpay_card`).
+
+mod adapter;
+mod config;
+mod mapping;
+#[cfg(test)]
+mod tests;
+mod wire;
+
+pub(crate) use adapter::{IotpayAdapter, IOTPAY};
+pub use config::{card_from_settings, v1_from_settings, SETTINGS};
+pub use config::{IotpayConfig, DEFAULT_V1_BASE, OS_TYPES};
+pub use mapping::{
+    channel_id, channel_status_word, code_meaning, code_word, failure, is_micropay, map_status,
+    map_status_word, micropay_channel, needs_os_type, needs_return_url, refund_status_word,
+    status_label, status_word, ERROR_CODES, MICROPAY_DECLINED, REFUND_STATUS_WORDS, STATUS_WORDS,
+};
+pub use wire::{app_params, notification_matches, parse_answer, payment_link, read_reply, Reply};
+
+use serde_json::{json, Map, Value};
+
+use crate::{
+    check_length, send, truncate, CodeMeaning, CreateRequest, Created, Lookup, Report, Reversal,
+};
+use paydesk_domain::error::{Error, Result};
+use paydesk_domain::money::Money;
+use paydesk_domain::order::{Method, MethodKind, OrderStatus};
+use paydesk_secrets::signing::{iotpay_sign, iotpay_verify};
+use wire::{check_v1_lengths, identity_mismatch, suspicious, text_of};
+
+const GATEWAY: &str = "iotpay";
+
+/// The Query Refund endpoint under the v1 base (guide page "query_refund").
+pub const QUERY_REFUND_PATH: &str = "query_refund";
+
+pub struct Iotpay {
+    http: reqwest::Client,
+    config: IotpayConfig,
+}
+
+impl Iotpay {
+    /// Builds the client. No API limit is checked here (a login name of any length is fine):
+    /// each call's limits are checked when it is prepared.
+    pub fn new(config: IotpayConfig) -> Result<Iotpay> {
+        Ok(Iotpay {
+            http: super::http_client(config.timeout)?,
+            config,
+        })
+    }
+
+    /// The signed `create_order` body for `request`, with every check that can be made
+    /// before sending (currency, channel, payment code, WeChat app id, returnUrl, osType,
+    /// field lengths). No I/O: the payment service calls it before it writes the order, so
+    /// a bad setting is an error with nothing written. Returns the exact `params` object
+    /// that `create_order` sends.
+    pub fn prepare_create(&self, request: &CreateRequest<'_>) -> Result<Value> {
+        request.method.check_currency(request.amount.currency())?;
+        let cents = request.amount.cents(GATEWAY)?;
+        if cents <= 0 {
+            return Err(Error::invalid("amount", "the amount must be above zero"));
+        }
+        let channel = channel_id(request.method, request.payment_code)?;
+        let mut fields = json!({
+            "mchId": self.config.mch_id,
+            "mchOrderNo": request.merchant_order_no,
+            "channelId": channel,
+            "currency": request.amount.currency().code(),
+            "amount": cents,
+            "clientIp": self.config.client_ip,
+            "notifyUrl": self.config.notify_url,
+            "subject": truncate(request.description, 64),
+            "body": truncate(request.description, 255),
+            "jobNo": self.config.login_name,
+        });
+        match request.method {
+            // WX_NATIVE needs a productId; the merchant order number is unique and ours.
+            Method::WechatQr => {
+                fields["extra"] =
+                    json!(json!({ "productId": request.merchant_order_no }).to_string())
+            }
+            Method::WechatApp => {
+                let app_id = self
+                    .config
+                    .wechat_app_id
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|id| !id.is_empty())
+                    .ok_or_else(|| {
+                        Error::invalid(
+                            "appId",
+                            "WeChat in-app payments need the merchant's WeChat app id in the settings (iotpay wechat_app_id)",
+                        )
+                    })?;
+                fields["extra"] = json!(json!({ "type": "apppay", "appId": app_id }).to_string());
+            }
+            Method::Barcode => {
+                fields["codeType"] = json!("barcode");
+                fields["identityCode"] = json!(request.payment_code.unwrap_or_default().trim());
+            }
+            _ => {}
+        }
+        if needs_return_url(channel) {
+            let url = self.config.return_url.trim();
+            if url.is_empty() {
+                return Err(Error::invalid(
+                    "returnUrl",
+                    format!("{channel} needs the page the customer returns to after paying (iotpay return_url in the settings)"),
+                ));
+            }
+            fields["returnUrl"] = json!(url);
+        }
+        if needs_os_type(channel) {
+            let os = self
+                .config
+                .os_type
+                .as_deref()
+                .map(|s| s.trim().to_ascii_uppercase())
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "osType",
+                        format!("{channel} needs the customer's phone system, IOS or ANDROID (iotpay os_type in the settings)"),
+                    )
+                })?;
+            if !OS_TYPES.contains(&os.as_str()) {
+                return Err(Error::invalid(
+                    "osType",
+                    format!("osType is {os:?}; IOTPay takes IOS or ANDROID"),
+                ));
+            }
+            fields["osType"] = json!(os);
+        }
+        check_v1_lengths(&fields)?;
+        let Value::Object(fields) = fields else {
+            unreachable!("built as an object")
+        };
+        Ok(Value::Object(self.signed(fields)))
+    }
+
+    /// `create_order`: `prepare_create`, then send. A documented refusal is
+    /// `GatewayRejected`; 0110/0010/0111/0118/0113 or an undocumented code is
+    /// `GatewayPending` (the order may still be paid: query it).
+    pub async fn create_order(&self, request: &CreateRequest<'_>) -> Result<Created> {
+        let Value::Object(fields) = self.prepare_create(request)? else {
+            unreachable!("prepare_create builds an object")
+        };
+        let channel = fields
+            .get("channelId")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let payload = parse_answer(
+            "create_order",
+            &self.post("create_order", fields).await?,
+            self.config.key.expose(),
+        )?;
+        if let Some(why) = text_of(payload.get("mchOrderNo"))
+            .filter(|no| no != request.merchant_order_no)
+            .map(|no| format!("mchOrderNo {no:?}"))
+        {
+            return Err(suspicious("create_order", request.merchant_order_no, why));
+        }
+        let gateway_order_id = text_of(payload.get("payOrderId"));
+        let missing = |what: &str| Error::GatewayProtocol {
+            gateway: GATEWAY,
+            message: format!("create_order for {channel} succeeded but carried no {what}"),
+        };
+        let mut created = Created::pending(gateway_order_id);
+        match request.method.kind() {
+            MethodKind::Qr | MethodKind::Link => {
+                created.payment_url = Some(
+                    payment_link(&payload)
+                        .ok_or_else(|| missing("codeUrl, qr_code or retParams link"))?,
+                );
+            }
+            MethodKind::App => {
+                let params = app_params(&payload).ok_or_else(|| missing("payParams"))?;
+                created.payload = Some(json!({ "payParams": params }));
+            }
+            // A scanned code's outcome is confirmed by query (payments.rs does it at once).
+            MethodKind::Barcode | MethodKind::Widget | MethodKind::Token => {}
+        }
+        Ok(created)
+    }
+
+    /// `query_order` by our order number, checked against the order: the answer's
+    /// `mchOrderNo` must be `merchant_order_no` and its `amount` and `currency` those of
+    /// `expected`; a mismatch is `GatewayProtocol` ("suspicious"), never a status.
+    pub async fn query_order(&self, merchant_order_no: &str, expected: Money) -> Result<Lookup> {
+        let Some(payload) = self.query_fields(merchant_order_no).await? else {
+            return Ok(Lookup::Missing);
+        };
+        if let Some(why) = identity_mismatch(
+            &payload,
+            "mchOrderNo",
+            merchant_order_no,
+            "amount",
+            expected,
+        ) {
+            return Err(suspicious("query_order", merchant_order_no, why));
+        }
+        // Numbers sometimes arrive as strings; keep the verbatim text either way.
+        let Some(raw) = text_of(payload.get("status")) else {
+            return Err(Error::GatewayProtocol {
+                gateway: GATEWAY,
+                message: "query_order answer: no status".into(),
+            });
+        };
+        // The answer's channel tells how the customer paid: a 4 on a scanned code is the
+        // wallet's decline (Failed, with its reason noted), elsewhere the order was closed.
+        let channel = text_of(payload.get("channelId")).unwrap_or_default();
+        let word = channel_status_word(&raw, &channel);
+        let status = word.map_or(OrderStatus::Pending, |w| w.status);
+        let note = (status == OrderStatus::Failed)
+            .then(|| word.map(|w| w.label.to_string()))
+            .flatten();
+        Ok(Lookup::Found(Report {
+            status,
+            gateway_status: raw,
+            gateway_order_id: text_of(payload.get("payOrderId")),
+            note,
+        }))
+    }
+
+    /// The verified fields of a query answer; `None` for 0112 (no such order).
+    async fn query_fields(&self, merchant_order_no: &str) -> Result<Option<Map<String, Value>>> {
+        let fields = self.signed(object(
+            json!({ "mchId": self.config.mch_id, "mchOrderNo": merchant_order_no }),
+        ));
+        let text = self.post("query_order", fields).await?;
+        match parse_answer("query_order", &text, self.config.key.expose()) {
+            Ok(fields) => Ok(Some(fields)),
+            Err(Error::GatewayRejected { code, .. })
+                if code_meaning(&code) == CodeMeaning::NoSuchOrder =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The cheapest signed call, for Settings' "Test connection": a query of an order no one
+    /// created. IOTPay checks the merchant and the signature before it looks for the order, so
+    /// "no such order" (0112), or any other business answer, means the host answered and took
+    /// our credentials; 0013 (signature), 0015 (merchant) or a request not taken in
+    /// (`retCode` FAIL, e.g. "signature error") mean they are wrong. Returns the gateway's
+    /// words. Not about money: its reading of codes is its own.
+    pub async fn check_credentials(&self) -> Result<String> {
+        let probe = format!("PDCHECK{}", chrono::Utc::now().timestamp_millis());
+        let fields = self.signed(object(
+            json!({ "mchId": self.config.mch_id, "mchOrderNo": probe }),
+        ));
+        let text = self.post("query_order", fields).await?;
+        match read_reply("query_order", &text, self.config.key.expose())? {
+            Reply::Answer(_) => Ok("query_order answered".into()),
+            Reply::Failed { code, message } if code == "0013" || code == "0015" => {
+                Err(Error::GatewayRejected {
+                    gateway: GATEWAY,
+                    code,
+                    message,
+                })
+            }
+            Reply::Failed { code, message } if code == "0112" => {
+                Ok(format!("query_order: 0112 {message}"))
+            }
+            Reply::Failed { code, message } if code.chars().all(|c| c.is_ascii_digit()) => {
+                Ok(format!("query_order: {code} {message}"))
+            }
+            Reply::Failed { code, message } => Err(Error::GatewayRejected {
+                gateway: GATEWAY,
+                code,
+                message,
+            }),
+            Reply::NotTaken { code, message } => Err(Error::GatewayRejected {
+                gateway: GATEWAY,
+                code: code.unwrap_or_else(|| "FAIL".into()),
+                message,
+            }),
+        }
+    }
+
+    /// Checks a notification's `sign` with this merchant's key (constant time). A verified
+    /// notification must also pass `notification_matches` for the order it names.
+    pub fn verify(&self, fields: &Map<String, Value>) -> bool {
+        iotpay_verify(fields, self.config.key.expose())
+    }
+
+    /// The checks of `refund_order` that need no I/O (guide page "refund"): `mchRefundNo`
+    /// String(30), `loginName` String(32), an amount in cents above zero. The payment
+    /// service calls it before it reserves the refund in the ledger.
+    pub fn prepare_refund(&self, refund_no: &str, amount: Money) -> Result<()> {
+        if refund_no.trim().is_empty() {
+            return Err(Error::invalid("mchRefundNo", "the refund needs a number"));
+        }
+        check_length("mchRefundNo", refund_no, 30)?;
+        check_length("loginName", &self.config.login_name, 32)?;
+        check_length("clientIp", &self.config.client_ip, 32)?;
+        if amount.cents(GATEWAY)? <= 0 {
+            return Err(Error::invalid("amount", "a refund must be above zero"));
+        }
+        Ok(())
+    }
+
+    /// `refund_order` (§1.7): up to what was paid, tracked by our `mchRefundNo`. Codes are
+    /// read as `create_order`'s: only a documented refusal is `GatewayRejected`; a refund
+    /// answered 0110/0010/0111/0118 (or not at all) is settled by `query_refund`.
+    pub async fn refund_order(
+        &self,
+        pay_order_id: &str,
+        refund_no: &str,
+        amount: Money,
+    ) -> Result<Reversal> {
+        self.prepare_refund(refund_no, amount)?;
+        let fields = self.signed(object(json!({
+            "mchId": self.config.mch_id,
+            "mchRefundNo": refund_no,
+            "refundAmount": amount.cents(GATEWAY)?,
+            "clientIp": self.config.client_ip,
+            "loginName": self.config.login_name,
+            "payOrderId": pay_order_id,
+        })));
+        let text = self.post("refund_order", fields).await?;
+        let payload = parse_answer("refund_order", &text, self.config.key.expose())?;
+        if let Some(no) = text_of(payload.get("mchRefundNo")).filter(|no| no != refund_no) {
+            return Err(suspicious(
+                "refund_order",
+                refund_no,
+                format!("mchRefundNo {no:?}"),
+            ));
+        }
+        Ok(Reversal {
+            gateway_refund_id: text_of(payload.get("refundOrderId")),
+            gateway_status: text_of(payload.get("status")),
+        })
+    }
+
+    /// Query Refund (guide page "query_refund"; §6: "use it to settle refunds whose answer
+    /// was lost"): what became of our refund `refund_no` of `amount`. `Ok` only for a
+    /// definite success (refund status 2), `GatewayRejected` only for a definite failure
+    /// (status 9, or 0112: IOTPay has no refund under this number, so it never took it);
+    /// anything else (0, 1, an undocumented status, an unknown code) is `GatewayPending`.
+    /// The answer must name `refund_no` and, where it carries them, `amount`'s cents and
+    /// currency, or it is "suspicious".
+    ///
+    /// The stored copy of the guide page could not be read past its menu. The request is
+    /// the v1 query's shape with the refund's number (`mchId`, `mchRefundNo`, `sign`,
+    /// posted to `{v1}/query_refund`); the answer is read tolerantly (`refundOrderId`,
+    /// `refundAmount` or `amount`, `status` or `refundStatus`) and only the refund statuses
+    /// of `REFUND_STATUS_WORDS` are definite. Check the live page before relying on it.
+    pub async fn query_refund(&self, refund_no: &str, amount: Money) -> Result<Reversal> {
+        check_length("mchRefundNo", refund_no, 30)?;
+        let fields = self.signed(object(json!({
+            "mchId": self.config.mch_id,
+            "mchRefundNo": refund_no,
+        })));
+        let text = self.post(QUERY_REFUND_PATH, fields).await?;
+        let payload = match parse_answer(QUERY_REFUND_PATH, &text, self.config.key.expose()) {
+            Ok(payload) => payload,
+            Err(Error::GatewayRejected { code, message, .. })
+                if code_meaning(&code) == CodeMeaning::NoSuchOrder =>
+            {
+                return Err(Error::GatewayRejected {
+                    gateway: GATEWAY,
+                    code,
+                    message: format!(
+                        "IOTPay has no refund {refund_no} ({message}): it never reached the gateway"
+                    ),
+                })
+            }
+            Err(e) => return Err(e),
+        };
+        let amount_field = if payload.contains_key("refundAmount") {
+            "refundAmount"
+        } else {
+            "amount"
+        };
+        if let Some(why) =
+            identity_mismatch(&payload, "mchRefundNo", refund_no, amount_field, amount)
+        {
+            return Err(suspicious(QUERY_REFUND_PATH, refund_no, why));
+        }
+        let Some(raw) =
+            text_of(payload.get("status")).or_else(|| text_of(payload.get("refundStatus")))
+        else {
+            return Err(Error::GatewayProtocol {
+                gateway: GATEWAY,
+                message: format!("{QUERY_REFUND_PATH}: the answer carries no refund status"),
+            });
+        };
+        match refund_status_word(&raw) {
+            Some(word) if word.status == OrderStatus::Refunded => Ok(Reversal {
+                gateway_refund_id: text_of(payload.get("refundOrderId")),
+                gateway_status: Some(raw),
+            }),
+            Some(word) if word.status == OrderStatus::Failed => Err(Error::GatewayRejected {
+                gateway: GATEWAY,
+                code: raw,
+                message: word.label.to_string(),
+            }),
+            Some(word) => Err(Error::GatewayPending {
+                gateway: GATEWAY,
+                status: raw,
+                message: word.label.to_string(),
+            }),
+            None => Err(Error::GatewayPending {
+                gateway: GATEWAY,
+                status: raw.clone(),
+                message: format!("refund status {raw:?} is not a documented one: query again"),
+            }),
+        }
+    }
+
+    /// `fields` with their `sign`.
+    fn signed(&self, mut fields: Map<String, Value>) -> Map<String, Value> {
+        let sign = iotpay_sign(&fields, self.config.key.expose());
+        fields.insert("sign".into(), Value::String(sign));
+        fields
+    }
+
+    /// Posts one signed v1 call (`params=<JSON>`) and returns the answer's text.
+    async fn post(&self, endpoint: &str, fields: Map<String, Value>) -> Result<String> {
+        let url = format!("{}/{endpoint}", self.config.v1_base.trim_end_matches('/'));
+        let body = serde_urlencoded::to_string([("params", Value::Object(fields).to_string())])
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        let request = self
+            .http
+            .post(&url)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body);
+        let (_, text) = send(GATEWAY, endpoint, request).await?;
+        Ok(text)
+    }
+}
+
+fn object(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => unreachable!("v1 requests are JSON objects"),
+    }
+}
