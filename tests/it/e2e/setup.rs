@@ -199,7 +199,7 @@ async fn every_screen_fits_a_1024_by_768_till() {
     app.wait_for(&tid("order-detail"), WAIT).await;
     check_screen(&app, "order-detail", &[], &mut faults).await;
     // The detail's Escape, then on.
-    app.type_into(&row, &keys::ESCAPE.to_string()).await;
+    app.press(keys::ESCAPE).await;
 
     app.go_to("reports").await;
     app.wait_for(&tid("report-chart"), LONG).await;

@@ -63,5 +63,4 @@ impl Pin<'_> {
     pub(crate) async fn wait_until_closed(&self) {
         self.0.wait_until_gone(&tid("pin-dialog")).await;
     }
-
 }
