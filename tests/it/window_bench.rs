@@ -3,10 +3,10 @@
 //! Ignored, and not under `e2e::`, so `make test` never runs it: it asserts nothing about time,
 //! it prints every figure (min / median / p95 / max) with its target and PASS or MISS.
 //!
-//! How "painted" is measured: a script in the page (WebDriver `execute/sync`) installs a
+//! How "painted" is measured: a script in the page (WebDriver's Execute Script) installs a
 //! MutationObserver before the action; when the DOM first shows the awaited state the observer
 //! asks for a `requestAnimationFrame`, and the frame's callback stamps the time (the frame that
-//! paints the state has begun). The stamps are read back through `execute/sync`. Actions that
+//! paints the state has begun). The stamps are read back the same way. Actions that
 //! start in the page (Enter, F3, a dropdown) are stamped by a capturing listener with
 //! `performance.now()`; actions that start outside (the customer paying on the sandbox's page)
 //! are stamped by this process with the wall clock, and the page stamps `Date.now()` (the same
@@ -20,9 +20,11 @@
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::e2e::{setup_shop, Driver, Session, ENTER};
+use crate::e2e::harness::Driver;
+use crate::e2e::shop::setup_shop;
+use crate::e2e::window::{keys, tid, Window};
 use crate::support::{paydesk, run_ok};
 
 fn env_usize(name: &str, default: usize) -> usize {
@@ -32,26 +34,16 @@ fn env_usize(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-async fn script(session: &Session, body: &str, args: Value) -> Value {
-    session
-        .call(
-            reqwest::Method::POST,
-            "/execute/sync",
-            Some(json!({"script": body, "args": args})),
-        )
-        .await
-}
-
 /// Polls `window.__bench[key]` until the page has stamped it.
-async fn stamp(session: &Session, key: &str, within: Duration) -> Option<f64> {
+async fn stamp(window: &Window, key: &str, within: Duration) -> Option<f64> {
     let deadline = Instant::now() + within;
     loop {
-        let v = script(
-            session,
-            "return (window.__bench || {})[arguments[0]] ?? null;",
-            json!([key]),
-        )
-        .await;
+        let v = window
+            .script_with(
+                "return (window.__bench || {})[arguments[0]] ?? null;",
+                json!([key]),
+            )
+            .await;
         if let Some(v) = v.as_f64() {
             return Some(v);
         }
@@ -64,7 +56,7 @@ async fn stamp(session: &Session, key: &str, within: Duration) -> Option<f64> {
 
 /// Installs the observer: when `test()` (a JS expression) first holds, a frame later
 /// `__bench[key]` = `clock()`. `clock` is `performance.now()` or `Date.now()`.
-async fn arm(session: &Session, key: &str, test: &str, clock: &str) {
+async fn arm(window: &Window, key: &str, test: &str, clock: &str) {
     let body = format!(
         "window.__bench = window.__bench || {{}}; delete window.__bench[arguments[0]];\
          const key = arguments[0]; const test = () => {{ try {{ return {test}; }} catch (e) {{ return false; }} }};\
@@ -75,13 +67,13 @@ async fn arm(session: &Session, key: &str, test: &str, clock: &str) {
          o.observe(document.body, {{subtree: true, childList: true, attributes: true, characterData: true}});\
          hit(); return true;"
     );
-    script(session, &body, json!([key])).await;
+    window.script_with(&body, json!([key])).await;
 }
 
 /// Stamps `__bench[key]` with `performance.now()` when `key` (a KeyboardEvent key) goes down.
-async fn arm_key(session: &Session, name: &str, key: &str) {
-    script(
-        session,
+async fn arm_key(window: &Window, name: &str, key: &str) {
+    window
+        .script_with(
         "window.__bench = window.__bench || {}; delete window.__bench[arguments[0]];\
          const [name, key] = arguments;\
          const l = (e) => { if (e.key === key) { window.__bench[name] = performance.now(); window.removeEventListener('keydown', l, true); } };\
@@ -89,22 +81,6 @@ async fn arm_key(session: &Session, name: &str, key: &str) {
         json!([name, key]),
     )
     .await;
-}
-
-async fn press(session: &Session, key: &str) {
-    session
-        .call(
-            reqwest::Method::POST,
-            "/actions",
-            Some(json!({"actions": [{
-                "type": "key", "id": "keyboard",
-                "actions": [{"type": "keyDown", "value": key}, {"type": "keyUp", "value": key}],
-            }]})),
-        )
-        .await;
-    session
-        .call(reqwest::Method::DELETE, "/actions", None)
-        .await;
 }
 
 fn now_ms() -> f64 {
@@ -218,7 +194,7 @@ fn comm(pid: u32) -> String {
 
 /// The app's process (the `paydesk` under the driver).
 fn app_pid(driver: &Driver) -> Option<u32> {
-    descendants(driver.child.id())
+    descendants(driver.pid())
         .into_iter()
         .find(|p| comm(*p) == "paydesk")
 }
@@ -282,25 +258,24 @@ fn weigh(driver: &Driver, label: &str) -> (f64, f64, f64) {
 
 // ---- Steps ----
 
-/// Launches the app; returns the driver, the session and the time to an enabled amount field.
-async fn cold_start(dir: &Path) -> Option<(Driver, Session, f64)> {
+/// Launches the app; returns the driver, the window and the time to an enabled amount field.
+async fn cold_start(dir: &Path) -> Option<(Driver, Window, f64)> {
     for _ in 0..3 {
         let driver = Driver::start(dir);
         let begun = Instant::now();
-        let Ok(session) = Session::try_new(&driver).await else {
+        let Ok(window) = driver.connect().await else {
             continue;
         };
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            let ready = script(
-                &session,
-                "const a = document.querySelector('[data-testid=amount-input]'); return !!a && !a.disabled;",
-                json!([]),
-            )
-            .await;
+            let ready = window
+                .script(
+                    "const a = document.querySelector('[data-testid=amount-input]'); return !!a && !a.disabled;",
+                )
+                .await;
             if ready == json!(true) {
                 let took = begun.elapsed().as_secs_f64() * 1000.0;
-                return Some((driver, session, took));
+                return Some((driver, window, took));
             }
             if Instant::now() > deadline {
                 break;
@@ -312,47 +287,32 @@ async fn cold_start(dir: &Path) -> Option<(Driver, Session, f64)> {
 }
 
 /// One sale: method, amount, Enter; returns (Enter to QR painted, pay to Paid painted).
-async fn sale(session: &Session, method: &str, amount: &str) -> (Option<f64>, Option<f64>) {
-    let button = session
-        .find(
-            &format!("[data-testid=method-{method}]"),
-            Duration::from_secs(10),
-        )
-        .await;
-    session.click(&button).await;
-    let field = session
-        .find("[data-testid=amount-input]", Duration::from_secs(10))
-        .await;
-    session
-        .call(
-            reqwest::Method::POST,
-            &format!("/element/{field}/clear"),
-            Some(json!({})),
-        )
-        .await;
-    session.type_into(&field, amount).await;
-    arm_key(session, "enter", "Enter").await;
+async fn sale(window: &Window, method: &str, amount: &str) -> (Option<f64>, Option<f64>) {
+    let counter = window.counter();
+    counter.pick_method(method).await;
+    counter.set_amount(amount).await;
+    arm_key(window, "enter", "Enter").await;
     arm(
-        session,
+        window,
         "qr",
         "!!document.querySelector('[data-testid=qr] svg, [data-testid=qr] img')",
         "performance.now()",
     )
     .await;
-    session.type_into(&field, ENTER).await;
+    counter.press_enter().await;
     let qr = match (
-        stamp(session, "qr", Duration::from_secs(15)).await,
-        stamp(session, "enter", Duration::from_secs(1)).await,
+        stamp(window, "qr", Duration::from_secs(15)).await,
+        stamp(window, "enter", Duration::from_secs(1)).await,
     ) {
         (Some(qr), Some(enter)) => Some(qr - enter),
         _ => None,
     };
-    let link = session
-        .find("[data-testid=open-link]", Duration::from_secs(10))
-        .await;
-    let href = session.attribute(&link, "title").await.unwrap_or_default();
+    let href = window
+        .attr(&tid("open-link"), "title")
+        .await
+        .unwrap_or_default();
     arm(
-        session,
+        window,
         "paid",
         "document.querySelector('[data-testid=order-status]').dataset.status === 'paid'",
         "Date.now()",
@@ -366,7 +326,7 @@ async fn sale(session: &Session, method: &str, amount: &str) -> (Option<f64>, Op
         .map(|r| r.status().is_success())
         .unwrap_or(false);
     let paid = if paid {
-        stamp(session, "paid", Duration::from_secs(15))
+        stamp(window, "paid", Duration::from_secs(15))
             .await
             .map(|t| t - paid_at)
     } else {
@@ -375,14 +335,14 @@ async fn sale(session: &Session, method: &str, amount: &str) -> (Option<f64>, Op
     };
     if let Ok(next) = tokio::time::timeout(
         Duration::from_secs(10),
-        session.find("[data-testid=new-sale-button]", Duration::from_secs(10)),
+        window.find_within(&tid("new-sale-button"), Duration::from_secs(10)),
     )
     .await
     {
-        session.click(&next).await;
+        window.click_on(&next).await;
     }
-    session
-        .find("[data-testid=amount-input]", Duration::from_secs(10))
+    window
+        .wait_for(&tid("amount-input"), Duration::from_secs(10))
         .await;
     (qr, paid)
 }
@@ -401,9 +361,9 @@ async fn figures() {
     setup_shop(dir.path(), "Bench Shop");
     let mut start_times = Vec::new();
     for _ in 0..starts {
-        if let Some((driver, session, took)) = cold_start(dir.path()).await {
+        if let Some((driver, window, took)) = cold_start(dir.path()).await {
             start_times.push(took);
-            session.close().await;
+            window.close().await;
             drop(driver);
         }
     }
@@ -414,7 +374,7 @@ async fn figures() {
         target: Some(("p95", 1000.0)),
     });
 
-    let (driver, session, _) = cold_start(dir.path()).await.expect("the app starts");
+    let (driver, window, _) = cold_start(dir.path()).await.expect("the app starts");
     // Idle on the counter, as a till sits.
     tokio::time::sleep(Duration::from_secs(idle_s as u64)).await;
     let (_, idle_pss, idle_app_rss) = weigh(&driver, &format!("idle {idle_s} s on the counter"));
@@ -422,7 +382,7 @@ async fn figures() {
     // Sales with a QR (IOTPay WeChat: the sandbox notifies at once).
     let (mut qr_times, mut paid_times) = (Vec::new(), Vec::new());
     for i in 0..sales {
-        let (qr, paid) = sale(&session, "wechat-qr", &format!("{}.50", 10 + i)).await;
+        let (qr, paid) = sale(&window, "wechat-qr", &format!("{}.50", 10 + i)).await;
         qr_times.extend(qr);
         paid_times.extend(paid);
     }
@@ -443,7 +403,7 @@ async fn figures() {
     // measured the poll path). A gateway with no notification at all is not measured here.
     let mut polled = Vec::new();
     for i in 0..(sales / 2).max(3) {
-        let (_, paid) = sale(&session, "upi", &format!("{}.00", 100 + i)).await;
+        let (_, paid) = sale(&window, "upi", &format!("{}.00", 100 + i)).await;
         polled.extend(paid);
     }
     rows.push(Row {
@@ -456,7 +416,7 @@ async fn figures() {
         &driver,
         &format!("after {} sales", sales + (sales / 2).max(3)),
     );
-    session.close().await;
+    window.close().await;
     drop(driver);
 
     // The Orders list over a seeded ledger.
@@ -466,28 +426,28 @@ async fn figures() {
         &["dev", "seed", "--orders", &ledger_orders.to_string()],
     ));
     setup_shop(big.path(), "Bench Shop");
-    let (driver, session, _) = cold_start(big.path()).await.expect("the app starts");
+    let (driver, window, _) = cold_start(big.path()).await.expect("the app starts");
     let mut f3 = Vec::new();
     for _ in 0..5 {
-        arm_key(&session, "f3", "F3").await;
+        arm_key(&window, "f3", "F3").await;
         arm(
-            &session,
+            &window,
             "rows",
             "!!document.querySelector('[data-testid=order-row]')",
             "performance.now()",
         )
         .await;
-        press(&session, "\u{E033}").await; // F3
+        window.send_key(keys::F3).await;
         if let (Some(rows_at), Some(key_at)) = (
-            stamp(&session, "rows", Duration::from_secs(20)).await,
-            stamp(&session, "f3", Duration::from_secs(1)).await,
+            stamp(&window, "rows", Duration::from_secs(20)).await,
+            stamp(&window, "f3", Duration::from_secs(1)).await,
         ) {
             f3.push(rows_at - key_at);
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
-        press(&session, "\u{E032}").await; // F2: back to the counter
-        session
-            .find("[data-testid=amount-input]", Duration::from_secs(10))
+        window.send_key(keys::F2).await; // back to the counter
+        window
+            .wait_for(&tid("amount-input"), Duration::from_secs(10))
             .await;
     }
     rows.push(Row {
@@ -498,9 +458,9 @@ async fn figures() {
         target: Some(("p95", 200.0)),
     });
 
-    press(&session, "\u{E033}").await;
-    session
-        .find("[data-testid=order-row]", Duration::from_secs(20))
+    window.send_key(keys::F3).await;
+    window
+        .wait_for(&tid("order-row"), Duration::from_secs(20))
         .await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let (_, orders_pss, _) = weigh(&driver, "Orders open");
@@ -510,7 +470,7 @@ async fn figures() {
     for i in 0..10 {
         let status = if i % 2 == 0 { "paid" } else { "failed" };
         arm(
-            &session,
+            &window,
             "filtered",
             &format!(
                 "(() => {{ const r = document.querySelectorAll('[data-testid=order-row] [data-status]');\
@@ -519,17 +479,17 @@ async fn figures() {
             "performance.now()",
         )
         .await;
-        let started = script(
-            &session,
-            "const s = document.querySelector('[data-testid=status-filter]');\
+        let started = window
+            .script_with(
+                "const s = document.querySelector('[data-testid=status-filter]');\
              const t = performance.now(); s.value = arguments[0];\
              s.dispatchEvent(new Event('change', {bubbles: true})); return t;",
-            json!([status]),
-        )
-        .await
-        .as_f64();
+                json!([status]),
+            )
+            .await
+            .as_f64();
         if let (Some(done), Some(started)) = (
-            stamp(&session, "filtered", Duration::from_secs(20)).await,
+            stamp(&window, "filtered", Duration::from_secs(20)).await,
             started,
         ) {
             filter.push(done - started);
@@ -543,20 +503,20 @@ async fn figures() {
     });
 
     // Back to every order, then 1,000 rows scrolled.
-    script(
-        &session,
-        "const s = document.querySelector('[data-testid=status-filter]'); s.value = '';\
+    window
+        .script_with(
+            "const s = document.querySelector('[data-testid=status-filter]'); s.value = '';\
          s.dispatchEvent(new Event('change', {bubbles: true})); return true;",
-        json!([]),
-    )
-    .await;
+            json!([]),
+        )
+        .await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut top = 0;
     while top < 1000 * 48 && Instant::now() < deadline {
         top += 480;
-        script(
-            &session,
+        window
+            .script_with(
             "document.querySelector('[data-testid=orders-scroller]').scrollTop = arguments[0]; return true;",
             json!([top]),
         )
@@ -565,7 +525,7 @@ async fn figures() {
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
     let (_, scrolled_pss, _) = weigh(&driver, "Orders scrolled 1,000 rows");
-    session.close().await;
+    window.close().await;
     drop(driver);
 
     rows.push(Row {
