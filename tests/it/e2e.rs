@@ -22,6 +22,8 @@ mod desk;
 mod owner_screens;
 /// The first start, and every screen at a till's 1024 x 768 (e2e/setup.rs).
 mod setup;
+/// Signed updates from Settings: accepted, tampered, another key, never during a sale (e2e/updates.rs).
+mod updates;
 
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 /// The WebDriver key code for Enter, as a scanner sends after the digits.
