@@ -32,6 +32,10 @@ const COMMANDS: &[&str] = &[
     "customer_display_state",
     "setup_state",
     "complete_setup",
+    "update_status",
+    "update_check",
+    "update_install",
+    "update_restart",
 ];
 
 fn main() {

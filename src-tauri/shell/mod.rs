@@ -6,6 +6,7 @@ mod display;
 mod ledger_commands;
 mod settings_commands;
 mod setup_commands;
+mod updates;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -139,6 +140,8 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_shell::init())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(updates::plugin())
+        .manage(updates::Updates::default())
         .manage(ledger_commands::ExportRunning::default())
         .manage(display::CustomerDisplay::default())
         .setup(move |app| {
@@ -216,6 +219,10 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
             display::customer_display_state,
             setup_commands::setup_state,
             setup_commands::complete_setup,
+            updates::update_status,
+            updates::update_check,
+            updates::update_install,
+            updates::update_restart,
         ])
         .run(context);
     runtime.shutdown_background();
