@@ -146,11 +146,13 @@ describe('checkSale', () => {
       error: { code: 'invalid_amount', message: 'Enter an amount.', field: 'amount' },
       focus: 'amount',
     });
-    expect(checkSale(method('wechat-qr', 'qr'), '12.50', 'ignored')).toEqual({ ok: true });
+    const qr = method('wechat-qr', 'qr');
+    expect(checkSale(qr, '12.50', 'ignored')).toEqual({ ok: true, method: qr });
   });
 
   it("sends a scan sale's code as the core wants it, or goes back to the scanner field", () => {
-    expect(checkSale(method('barcode', 'barcode'), '5', ' 1234-5678 ')).toEqual({ ok: true, code: '12345678' });
+    const scan = method('barcode', 'barcode');
+    expect(checkSale(scan, '5', ' 1234-5678 ')).toEqual({ ok: true, method: scan, code: '12345678' });
     const misread = checkSale(method('barcode', 'barcode'), '5', '12a4');
     expect(misread.ok).toBe(false);
     if (!misread.ok) {

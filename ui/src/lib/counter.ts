@@ -82,26 +82,27 @@ export function isDeclinedScan(kind: string | null | undefined, status: string):
   return status === 'failed' || status === 'cancelled' || status === 'expired' || status === 'voided';
 }
 
-/** Why a sale cannot be created yet, and which field the cashier is sent back to. */
-export type SaleCheck =
-  | { ok: true; code?: string }
+/** A sale ready to create (its method, and a scan sale's code), or why not and which field
+ * the cashier is sent back to. */
+export type SaleCheck<M> =
+  | { ok: true; method: M; code?: string }
   | { ok: false; error: AppError; focus: 'amount' | 'barcode' | null };
 
 /**
  * The entry form as the cashier left it, checked before the core is asked: a method, an
  * amount, and for a scan sale a code the scanner read well (`code`, ready to send).
  */
-export function checkSale(method: Pick<PaymentMethod, 'kind'> | null, amount: string, code: string): SaleCheck {
+export function checkSale<M extends Pick<PaymentMethod, 'kind'>>(method: M | null, amount: string, code: string): SaleCheck<M> {
   if (!method) {
     return { ok: false, error: { code: 'invalid_input', message: 'Choose a payment method.', field: 'method' }, focus: null };
   }
   if (amount.trim() === '') {
     return { ok: false, error: { code: 'invalid_amount', message: 'Enter an amount.', field: 'amount' }, focus: 'amount' };
   }
-  if (method.kind !== 'barcode') return { ok: true };
+  if (method.kind !== 'barcode') return { ok: true, method };
   const scan = normaliseScan(code);
   if (!scan.ok) return { ok: false, error: { code: 'invalid_input', message: scan.message, field: 'code' }, focus: 'barcode' };
-  return { ok: true, code: scan.code };
+  return { ok: true, method, code: scan.code };
 }
 
 // ---- The shop's methods, most used first ----
