@@ -2,11 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { PaymentMethod } from './api';
 import {
   amountEnterAction,
+  checkSale,
   counterMethods,
   DECLINED_SCAN_MESSAGE,
+  firstMethodKey,
   isCounterKind,
   isDeclinedScan,
   normaliseScan,
+  orderKind,
+  saleKeyAction,
   saleVisual,
 } from './counter';
 
@@ -127,5 +131,78 @@ describe('isDeclinedScan', () => {
     expect(isDeclinedScan('barcode', 'pending')).toBe(false);
     expect(isDeclinedScan('qr', 'failed')).toBe(false);
     expect(DECLINED_SCAN_MESSAGE).toContain("customer's wallet");
+  });
+});
+
+describe('checkSale', () => {
+  it('wants a method first, then an amount', () => {
+    expect(checkSale(null, '12.50', '')).toEqual({
+      ok: false,
+      error: { code: 'invalid_input', message: 'Choose a payment method.', field: 'method' },
+      focus: null,
+    });
+    expect(checkSale(method('wechat-qr', 'qr'), '  ', '')).toEqual({
+      ok: false,
+      error: { code: 'invalid_amount', message: 'Enter an amount.', field: 'amount' },
+      focus: 'amount',
+    });
+    const qr = method('wechat-qr', 'qr');
+    expect(checkSale(qr, '12.50', 'ignored')).toEqual({ ok: true, method: qr });
+  });
+
+  it("sends a scan sale's code as the core wants it, or goes back to the scanner field", () => {
+    const scan = method('barcode', 'barcode');
+    expect(checkSale(scan, '5', ' 1234-5678 ')).toEqual({ ok: true, method: scan, code: '12345678' });
+    const misread = checkSale(method('barcode', 'barcode'), '5', '12a4');
+    expect(misread.ok).toBe(false);
+    if (!misread.ok) {
+      expect(misread.error.field).toBe('code');
+      expect(misread.focus).toBe('barcode');
+    }
+  });
+});
+
+describe('firstMethodKey', () => {
+  const offered = [method('wechat-qr', 'qr'), method('barcode', 'barcode')];
+
+  it('selects the method used last while the shop still offers it, else the first', () => {
+    expect(firstMethodKey(offered, 'iotpay/barcode')).toBe('iotpay/barcode');
+    expect(firstMethodKey(offered, 'iotpay/alipay-qr')).toBe('iotpay/wechat-qr');
+    expect(firstMethodKey(offered, null)).toBe('iotpay/wechat-qr');
+    expect(firstMethodKey([], 'iotpay/barcode')).toBeNull();
+  });
+});
+
+describe('orderKind', () => {
+  const sale = { gateway: 'iotpay', method: 'card', paymentPayload: null };
+
+  it("is the kind of the order's method", () => {
+    expect(orderKind(sale, ALL)).toBe('widget');
+    expect(orderKind({ ...sale, method: 'barcode' }, ALL)).toBe('barcode');
+  });
+
+  it('is the embedded form its payload names when the method is no longer listed, else unknown', () => {
+    const payload = { secureId: 's-1', scriptUrl: 'https://example.test/iotpaycc.js' };
+    expect(orderKind({ ...sale, paymentPayload: payload }, [])).toBe('widget');
+    expect(orderKind(sale, [])).toBeNull();
+  });
+});
+
+describe('saleKeyAction', () => {
+  it('never leaves a waiting sale: Esc closes the confirmation at most, Enter explains', () => {
+    expect(saleKeyAction('Escape', 'pending', true, false)).toBe('close-confirmation');
+    expect(saleKeyAction('Escape', 'pending', false, false)).toBe('explain');
+    expect(saleKeyAction('Enter', 'created', false, false)).toBe('explain');
+  });
+
+  it("leaves Enter on the confirmation's own buttons, and other keys, alone", () => {
+    expect(saleKeyAction('Enter', 'authorized', true, true)).toBeNull();
+    expect(saleKeyAction('a', 'pending', false, false)).toBeNull();
+    expect(saleKeyAction('Tab', 'paid', false, false)).toBeNull();
+  });
+
+  it('starts the next sale on Enter or Esc once the sale is over', () => {
+    expect(saleKeyAction('Enter', 'paid', false, false)).toBe('next-sale');
+    expect(saleKeyAction('Escape', 'cancelled', false, false)).toBe('next-sale');
   });
 });

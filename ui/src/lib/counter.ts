@@ -2,6 +2,9 @@
  * What the counter offers and how it reads a USB scanner: pure logic, tested by vitest.
  */
 import type { MethodKind, OrderView, PaymentMethod } from './api';
+import { widgetMount } from './cardWidget';
+import type { AppError } from './errors';
+import { methodKey } from './orders';
 
 /** The kinds a cashier can take at the counter; app and token methods belong elsewhere. */
 export const COUNTER_KINDS: readonly MethodKind[] = ['qr', 'link', 'barcode', 'widget'];
@@ -30,6 +33,19 @@ export function saleVisual(kind: string | null | undefined): SaleVisual {
   if (kind === 'widget') return 'widget';
   if (kind === 'barcode') return 'barcode';
   return 'qr';
+}
+
+/**
+ * How an order on screen is taken: its method's kind, or, for a method the core no longer
+ * lists, the embedded form its payload names ('widget'); null when neither says.
+ */
+export function orderKind(
+  order: Pick<OrderView, 'gateway' | 'method' | 'paymentPayload'>,
+  methods: readonly PaymentMethod[],
+): MethodKind | null {
+  const method = methods.find((m) => m.gateway === order.gateway && m.method === order.method);
+  if (method) return method.kind;
+  return widgetMount(order.gateway, order.method, order.paymentPayload) ? 'widget' : null;
 }
 
 export type ScanResult = { ok: true; code: string } | { ok: false; message: string };
@@ -66,6 +82,29 @@ export function isDeclinedScan(kind: string | null | undefined, status: string):
   return status === 'failed' || status === 'cancelled' || status === 'expired' || status === 'voided';
 }
 
+/** A sale ready to create (its method, and a scan sale's code), or why not and which field
+ * the cashier is sent back to. */
+export type SaleCheck<M> =
+  | { ok: true; method: M; code?: string }
+  | { ok: false; error: AppError; focus: 'amount' | 'barcode' | null };
+
+/**
+ * The entry form as the cashier left it, checked before the core is asked: a method, an
+ * amount, and for a scan sale a code the scanner read well (`code`, ready to send).
+ */
+export function checkSale<M extends Pick<PaymentMethod, 'kind'>>(method: M | null, amount: string, code: string): SaleCheck<M> {
+  if (!method) {
+    return { ok: false, error: { code: 'invalid_input', message: 'Choose a payment method.', field: 'method' }, focus: null };
+  }
+  if (amount.trim() === '') {
+    return { ok: false, error: { code: 'invalid_amount', message: 'Enter an amount.', field: 'amount' }, focus: 'amount' };
+  }
+  if (method.kind !== 'barcode') return { ok: true, method };
+  const scan = normaliseScan(code);
+  if (!scan.ok) return { ok: false, error: { code: 'invalid_input', message: scan.message, field: 'code' }, focus: 'barcode' };
+  return { ok: true, method, code: scan.code };
+}
+
 // ---- The shop's methods, most used first ----
 
 /** Whether a key of `shop.methods` names this method (`wechat-qr`, or `iotpay/wechat-qr`). */
@@ -89,6 +128,12 @@ export function shopCounterMethods(methods: readonly PaymentMethod[], shopMethod
     }
   }
   return chosen;
+}
+
+/** The method selected when the counter opens: the one used last if still offered, else the first. */
+export function firstMethodKey(offered: readonly PaymentMethod[], lastUsed: string | null): string | null {
+  if (lastUsed && offered.some((m) => methodKey(m) === lastUsed)) return lastUsed;
+  return offered.length > 0 ? methodKey(offered[0]) : null;
 }
 
 // ---- Currency changes with the method ----
@@ -158,6 +203,26 @@ export function scanPrompt(method: string): string {
 /** A sale that can still be paid: created, pending or authorized. */
 export function isWaitingStatus(status: string): boolean {
   return status === 'created' || status === 'pending' || status === 'authorized';
+}
+
+/** What the cashier reads after a key that would leave a sale the customer can still pay. */
+export const WAITING_KEYS_HINT =
+  'The customer can still pay this sale: use "Cancel sale" or "Keep waiting in the background" to leave it.';
+
+/** What Enter or Esc does with a sale on screen. */
+export type SaleKeyAction = 'close-confirmation' | 'explain' | 'next-sale';
+
+/**
+ * Enter and Esc with a sale on screen. A waiting sale is never left by a key: Esc closes the
+ * cancel confirmation at most, and Enter (a second press, a scanner's) presses nothing but the
+ * confirmation's own buttons (`inConfirmation`: the key went to one of them; null: the key is
+ * left alone). A sale that is over: either key starts the next one.
+ */
+export function saleKeyAction(key: string, status: string, confirming: boolean, inConfirmation: boolean): SaleKeyAction | null {
+  if (key !== 'Enter' && key !== 'Escape') return null;
+  if (!isWaitingStatus(status)) return 'next-sale';
+  if (key === 'Escape') return confirming ? 'close-confirmation' : 'explain';
+  return inConfirmation ? null : 'explain';
 }
 
 /** The counter's sales off screen: those still waiting (the strip), paid ones to announce. */

@@ -8,6 +8,7 @@ import {
   gatewayLabel,
   gatewayOptions,
   isFilterField,
+  methodLabel,
   methodOptions,
   requestKey,
   stillMatches,
@@ -100,5 +101,13 @@ describe('stillMatches', () => {
     expect(stillMatches({ status: 'paid' }, { status: '' })).toBe(true);
     expect(stillMatches({ status: 'paid' }, { status: 'paid', gateway: 'iotpay' })).toBe(true);
     expect(stillMatches({ status: 'paid' }, { status: 'pending' })).toBe(false);
+  });
+});
+
+describe('methodLabel', () => {
+  it("names a method by the core's label, or by its code when none is known", () => {
+    const methods = [{ method: 'wechat-qr', label: 'WeChat Pay QR' }];
+    expect(methodLabel(methods, 'wechat-qr')).toBe('WeChat Pay QR');
+    expect(methodLabel(methods, 'upi')).toBe('upi');
   });
 });

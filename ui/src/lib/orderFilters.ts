@@ -118,6 +118,11 @@ export function gatewayLabel(gateway: string): string {
   return GATEWAY_LABELS[gateway] ?? gateway;
 }
 
+/** A method's name for people (the core's label), from its code; the code when none is known. */
+export function methodLabel(methods: readonly { method: string; label: string }[], method: string): string {
+  return methods.find((m) => m.method === method)?.label ?? method;
+}
+
 /**
  * The filter in a line for people, e.g. "Paid · IOTPay · Nov 1, 2026 to Nov 30, 2026" (days in
  * `day`'s form: the locale's, as everywhere); "" for none.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OrderView } from './api';
-import { chooseCurrency, fresher, methodKey } from './orders';
+import { chooseCurrency, fresher, methodKey, orderAmount } from './orders';
 
 function order(overrides: Partial<OrderView> = {}): OrderView {
   return {
@@ -76,5 +76,12 @@ describe('chooseCurrency', () => {
 describe('methodKey', () => {
   it('keys methods by gateway and method', () => {
     expect(methodKey({ gateway: 'iotpay', method: 'alipay-qr' })).toBe('iotpay/alipay-qr');
+  });
+});
+
+describe('orderAmount', () => {
+  it("is the core's figure with its currency", () => {
+    expect(orderAmount({ amountDisplay: '12.50', currency: 'CAD' })).toBe('12.50 CAD');
+    expect(orderAmount({ amountDisplay: '1500', currency: 'JPY' })).toBe('1500 JPY');
   });
 });

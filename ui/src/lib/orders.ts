@@ -28,3 +28,8 @@ export function chooseCurrency(currencies: readonly string[], current: string, f
   if (currencies.includes(fallback)) return fallback;
   return currencies[0];
 }
+
+/** An order's amount as everywhere shown: "12.50 CAD" (the core formats the figure). */
+export function orderAmount(order: Pick<OrderView, 'amountDisplay' | 'currency'>): string {
+  return `${order.amountDisplay} ${order.currency}`;
+}

@@ -5,7 +5,11 @@ import {
   checkRefundAmount,
   currencyDecimals,
   formatMinor,
+  formatMoney,
   isValidPin,
+  newestRefund,
+  reversalName,
+  unansweredReversal,
   pinProblem,
   refundPrefill,
   refundableMinor,
@@ -142,6 +146,39 @@ describe('refunds whose outcome is unknown', () => {
     const paidCard = { ...order, status: 'paid' as const, refundedMinor: 0 };
     expect(canVoid(paidCard)).toBe(true);
     expect(canVoid(paidCard, 1000)).toBe(false);
+  });
+});
+
+describe('refunds and voids made', () => {
+  const refund = (id: number, kind: 'refund' | 'void' = 'refund') => ({
+    id,
+    orderId: 1,
+    refundNo: `R${id}`,
+    amountMinor: 100,
+    kind,
+    status: 'succeeded' as const,
+    gatewayRefundId: null,
+    reason: null,
+    createdAtMs: 0,
+  });
+
+  it('shows an amount with its currency in its decimals', () => {
+    expect(formatMoney(750, 'CAD')).toBe('7.50 CAD');
+    expect(formatMoney(1500, 'JPY')).toBe('1500 JPY');
+  });
+
+  it('names each kind, and finds the one just made', () => {
+    expect(reversalName('void')).toBe('Void');
+    expect(reversalName('refund')).toBe('Refund');
+    expect(newestRefund([refund(2), refund(5, 'void'), refund(3)])?.id).toBe(5);
+    expect(newestRefund([])).toBeNull();
+  });
+
+  it('says that one with no clear answer stays pending', () => {
+    const unknown = unansweredReversal('Refund of 7.50 CAD');
+    expect(unknown.code).toBe('outcome_unknown');
+    expect(unknown.field).toBeNull();
+    expect(unknown.message).toMatch(/^Refund of 7\.50 CAD: the gateway gave no clear answer\. It stays pending/);
   });
 });
 

@@ -1,5 +1,6 @@
 /** The owner's desk: PIN format, what an order can still give back, refund amount checks. */
 import type { OrderView, Refund } from './api';
+import type { AppError } from './errors';
 import { amountInWords } from './words';
 
 /** The owner PIN is 4 to 12 digits (the core's owner.rs `PIN_DIGITS` checks the same). */
@@ -37,6 +38,11 @@ export function formatMinor(minor: number, currency: string): string {
   const whole = decimals === 0 ? digits : digits.slice(0, -decimals);
   const text = decimals === 0 ? whole : `${whole}.${digits.slice(-decimals)}`;
   return negative ? `-${text}` : text;
+}
+
+/** An amount with its currency, as the owner reads it: 750 CAD -> "7.50 CAD". */
+export function formatMoney(minor: number, currency: string): string {
+  return `${formatMinor(minor, currency)} ${currency}`;
 }
 
 /**
@@ -85,7 +91,7 @@ export function checkRefundAmount(text: string, currency: string, leftMinor: num
   if (minor > leftMinor) {
     return {
       ok: false,
-      message: `${trimmed} is more than can be refunded: ${formatMinor(leftMinor, currency)} ${currency} is left`,
+      message: `${trimmed} is more than can be refunded: ${formatMoney(leftMinor, currency)} is left`,
     };
   }
   return { ok: true, minor };
@@ -109,11 +115,32 @@ export function canVoid(order: Pick<OrderView, 'status' | 'method' | 'refundedMi
   );
 }
 
+// ---- Refunds and voids made ----
+
+/** A reversal's name for people: "Refund" or "Void". */
+export function reversalName(kind: Refund['kind']): 'Refund' | 'Void' {
+  return kind === 'void' ? 'Void' : 'Refund';
+}
+
+/** The refund or void just made: the newest of an order's (the highest id). */
+export function newestRefund(refunds: readonly Refund[]): Refund | null {
+  return refunds.reduce<Refund | null>((kept, r) => (kept && kept.id > r.id ? kept : r), null);
+}
+
+/** A reversal the gateway did not clearly answer is pending, never "done": what the owner reads. */
+export function unansweredReversal(what: string): AppError {
+  return {
+    code: 'outcome_unknown',
+    field: null,
+    message: `${what}: the gateway gave no clear answer. It stays pending, its amount held back, and Paydesk keeps asking.`,
+  };
+}
+
 // ---- The PIN dialog: the line the owner confirms, and what a wrong PIN says ----
 
 /** "7.50 CAD — seven dollars and fifty cents": the amount as shown and as said. */
 export function amountLine(minor: number, currency: string): string {
-  return `${formatMinor(minor, currency)} ${currency} — ${amountInWords(minor, currency)}`;
+  return `${formatMoney(minor, currency)} — ${amountInWords(minor, currency)}`;
 }
 
 /** "Refund 7.50 CAD — seven dollars and fifty cents — to the customer?" */

@@ -8,6 +8,7 @@ import {
   splitHeadline,
   takingsDetail,
   takingsText,
+  totalAttributes,
   totalsSentence,
 } from './totals';
 
@@ -98,5 +99,20 @@ describe('the headline per currency', () => {
     expect(totalsSentence({ ...day, byCurrency: [], count: 1, waiting: 1, failed: 0 })).toBe(
       'No takings; 0 paid, 1 waiting of 1 order',
     );
+  });
+});
+
+describe("one currency's total", () => {
+  it('carries its figures for tests and its make-up as a tooltip', () => {
+    const cad = cur('CAD', 1, 2000, 1);
+    expect(totalAttributes(cad)).toEqual({
+      'data-testid': 'total-CAD',
+      'data-currency': 'CAD',
+      'data-paid-count': 1,
+      'data-takings-minor': 2000,
+      'data-refunded-minor': 0,
+      'data-waiting-minor': 1250,
+      title: takingsDetail(cad),
+    });
   });
 });

@@ -119,6 +119,22 @@ export function takingsDetail(t: CurrencyTakings): string {
   return parts.join(' · ');
 }
 
+/**
+ * What one currency's total carries besides its text, in the headline or behind "+N more": its
+ * figures for tests and scripts, its make-up as a tooltip.
+ */
+export function totalAttributes(t: CurrencyTakings): Record<string, string | number> {
+  return {
+    'data-testid': `total-${t.currency}`,
+    'data-currency': t.currency,
+    'data-paid-count': t.paidCount,
+    'data-takings-minor': t.takingsMinor,
+    'data-refunded-minor': t.refundedMinor,
+    'data-waiting-minor': t.waitingMinor,
+    title: takingsDetail(t),
+  };
+}
+
 /** The header's line read out in one sentence (its accessible name and the "+N more" list). */
 export function totalsSentence(totals: TotalsView, shopCurrency = ''): string {
   const takings = rankCurrencies(totals.byCurrency, shopCurrency).map(takingsText);
