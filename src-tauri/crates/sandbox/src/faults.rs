@@ -22,17 +22,6 @@ use paydesk_domain::error::{Error, Result};
 
 pub const FAULTS_FILE: &str = "sandbox-faults.db";
 
-const MIGRATIONS: &[&str] = &[r#"
-CREATE TABLE faults (
-    id        INTEGER PRIMARY KEY,
-    gateway   TEXT    NOT NULL,
-    call      TEXT    NOT NULL,
-    kind      TEXT    NOT NULL,
-    value     INTEGER,
-    remaining INTEGER
-);
-"#];
-
 /// What a fault does to a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -160,7 +149,10 @@ pub struct Faults {
 impl Faults {
     pub fn open_in(data_dir: &Path) -> Result<Faults> {
         Ok(Faults {
-            conn: Mutex::new(paydesk_ledger::db::open(&data_dir.join(FAULTS_FILE), MIGRATIONS)?),
+            conn: Mutex::new(paydesk_ledger::db::open(
+                &data_dir.join(FAULTS_FILE),
+                crate::migrations::FAULTS,
+            )?),
         })
     }
 

@@ -8,6 +8,7 @@
 pub mod faults;
 mod iotpay;
 mod iotpay_card;
+mod migrations;
 pub mod notifier;
 mod pages;
 pub mod smartexpay;

@@ -12,141 +12,6 @@ use paydesk_secrets::vault::Sensitive;
 
 pub const SANDBOX_FILE: &str = "sandbox.db";
 
-const MIGRATIONS: &[&str] = &[
-    r#"
-CREATE TABLE iotpay_orders (
-    pay_order_id     TEXT PRIMARY KEY,
-    mch_id           TEXT    NOT NULL,
-    mch_order_no     TEXT    NOT NULL,
-    channel_id       TEXT    NOT NULL,
-    amount           INTEGER NOT NULL,
-    currency         TEXT    NOT NULL,
-    status           INTEGER NOT NULL,
-    client_ip        TEXT    NOT NULL,
-    device           TEXT,
-    subject          TEXT    NOT NULL,
-    body             TEXT    NOT NULL,
-    param1           TEXT,
-    param2           TEXT,
-    notify_url       TEXT    NOT NULL,
-    channel_order_no TEXT,
-    pay_succ_time    INTEGER,
-    created_at       INTEGER NOT NULL,
-    UNIQUE (mch_id, mch_order_no)
-);
-"#,
-    r#"
-ALTER TABLE iotpay_orders ADD COLUMN api TEXT NOT NULL DEFAULT 'v1';
-ALTER TABLE iotpay_orders ADD COLUMN refunded INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE iotpay_orders ADD COLUMN secure_id TEXT;
-ALTER TABLE iotpay_orders ADD COLUMN card_num TEXT;
-ALTER TABLE iotpay_orders ADD COLUMN card_id TEXT;
-CREATE UNIQUE INDEX iotpay_orders_by_secure_id ON iotpay_orders (secure_id);
-CREATE TABLE iotpay_refunds (
-    mch_refund_no TEXT PRIMARY KEY,
-    mch_id        TEXT    NOT NULL,
-    pay_order_id  TEXT    NOT NULL,
-    amount        INTEGER NOT NULL,
-    kind          TEXT    NOT NULL,
-    created_at    INTEGER NOT NULL
-);
-CREATE TABLE iotpay_cards (
-    mch_id     TEXT NOT NULL,
-    card_id    TEXT NOT NULL,
-    secure_id  TEXT NOT NULL UNIQUE,
-    card_num   TEXT,
-    created_at INTEGER NOT NULL,
-    PRIMARY KEY (mch_id, card_id)
-);
-"#,
-    r#"
-CREATE TABLE sandbox_settings (
-    key   TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-CREATE TABLE smepay_tokens (
-    token      TEXT PRIMARY KEY,
-    client_id  TEXT    NOT NULL,
-    expires_at INTEGER NOT NULL,
-    created_at INTEGER NOT NULL
-);
-CREATE TABLE smepay_orders (
-    slug           TEXT PRIMARY KEY,
-    client_id      TEXT    NOT NULL,
-    order_id       TEXT    NOT NULL,
-    amount         TEXT    NOT NULL,
-    callback_url   TEXT    NOT NULL,
-    customer       TEXT    NOT NULL,
-    status         TEXT    NOT NULL,
-    transaction_id TEXT    NOT NULL,
-    expires_at     INTEGER,
-    created_at     INTEGER NOT NULL,
-    processed_at   INTEGER,
-    UNIQUE (client_id, order_id)
-);
-"#,
-    r#"
-CREATE TABLE smartexpay_orders (
-    uid                 INTEGER PRIMARY KEY,
-    object_id           TEXT    NOT NULL UNIQUE,
-    secret              TEXT    NOT NULL,
-    route_id            TEXT    NOT NULL,
-    partner             TEXT,
-    in_amount           TEXT    NOT NULL,
-    out_amount          TEXT    NOT NULL,
-    xml_from            TEXT    NOT NULL,
-    xml_to              TEXT    NOT NULL,
-    lang                TEXT    NOT NULL,
-    status              TEXT    NOT NULL,
-    customer_paid       INTEGER NOT NULL DEFAULT 0,
-    ipn_url             TEXT,
-    ipn_secret          TEXT,
-    client_callback_url TEXT,
-    to_values           TEXT    NOT NULL,
-    created_at          INTEGER NOT NULL,
-    updated_at          INTEGER NOT NULL
-);
-CREATE TABLE smartexpay_ipns (
-    id        INTEGER PRIMARY KEY,
-    uid       INTEGER NOT NULL,
-    body      TEXT    NOT NULL,
-    delivered INTEGER NOT NULL,
-    sent_at   INTEGER NOT NULL
-);
-"#,
-    r#"
-CREATE TABLE smartpay_tokens (
-    token      TEXT PRIMARY KEY,
-    expires_at INTEGER NOT NULL,
-    created_at INTEGER NOT NULL
-);
-CREATE TABLE smartpay_payments (
-    transaction_id     TEXT PRIMARY KEY,
-    checkout_token     TEXT    NOT NULL UNIQUE,
-    merchant_key       TEXT    NOT NULL,
-    partner_reference  TEXT    NOT NULL UNIQUE,
-    amount_minor       INTEGER NOT NULL,
-    currency           TEXT    NOT NULL,
-    description        TEXT,
-    status             TEXT    NOT NULL,
-    final_status       TEXT,
-    pending_left       INTEGER NOT NULL DEFAULT 0,
-    captured_minor     INTEGER NOT NULL DEFAULT 0,
-    refunded_minor     INTEGER NOT NULL DEFAULT 0,
-    reconciliation_id  TEXT    NOT NULL,
-    created_at         INTEGER NOT NULL
-);
-CREATE TABLE smartpay_modifications (
-    modification_id TEXT PRIMARY KEY,
-    transaction_id  TEXT    NOT NULL,
-    kind            TEXT    NOT NULL,
-    amount_minor    INTEGER,
-    status_after    TEXT    NOT NULL,
-    created_at      INTEGER NOT NULL
-);
-"#,
-];
-
 /// IOTPay v1 statuses as the sandbox stores them.
 pub const STATUS_CREATED: i64 = 0;
 pub const STATUS_PAYING: i64 = 1;
@@ -203,7 +68,10 @@ impl SandboxStore {
             Sensitive::new(super::SANDBOX_MERCHANT_KEY.to_string()),
         );
         Ok(SandboxStore {
-            conn: Mutex::new(paydesk_ledger::db::open(&data_dir.join(SANDBOX_FILE), MIGRATIONS)?),
+            conn: Mutex::new(paydesk_ledger::db::open(
+                &data_dir.join(SANDBOX_FILE),
+                crate::migrations::STORE,
+            )?),
             merchants: std::sync::RwLock::new([builtin].into_iter().collect()),
         })
     }
