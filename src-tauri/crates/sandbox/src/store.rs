@@ -1,12 +1,12 @@
 //! The sandbox's own state, in `sandbox.db` beside the ledger (never inside it: the sandbox
 //! plays the gateway, and a gateway's books are not the merchant's). Each gateway keeps its
 //! tables' queries beside its handlers (`iotpay/store.rs`, `smepay/store.rs`...); here are the
-//! file, its one connection and the IOTPay merchants the sandbox accepts.
+//! file, its one connection, the IOTPay merchants the sandbox accepts and its settings.
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use paydesk_domain::error::Result;
 use paydesk_secrets::vault::Sensitive;
@@ -55,5 +55,33 @@ impl SandboxStore {
 
     pub(super) fn conn(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A sandbox behaviour switch (see each gateway's module for the keys).
+    pub fn set_sandbox_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO sandbox_settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
+        Ok(())
+    }
+
+    pub fn sandbox_setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT value FROM sandbox_settings WHERE key = ?1",
+                [key],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    pub(crate) fn sandbox_setting_i64(&self, key: &str, default: i64) -> i64 {
+        self.sandbox_setting(key)
+            .ok()
+            .flatten()
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(default)
     }
 }
