@@ -23,7 +23,7 @@
 //! Settings: `smartexpay.api_key_header` (default X-Api-Key), `smartexpay.hash_field` (the
 //! IPN's hash field name, default `hash`), `smartexpay.order_ttl_ms`.
 //!
-//! Faults handed to the handlers (faults.rs; the generic ones act in the middleware):
+//! Faults handed to the handlers (faults/; the generic ones act in the middleware):
 //! - `wrong-order` on `get`: a genuine answer about another order of the sandbox (a paid one
 //!   when there is one), as a replay would give; `value` unused.
 

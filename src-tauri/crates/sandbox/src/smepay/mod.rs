@@ -10,7 +10,7 @@
 //! token really lives, default 600 000), `smepay.expires_in` (what the auth answer claims,
 //! default the real lifetime), `smepay.order_ttl_ms` (payable window after initiate),
 //! `smepay.slug_field` (`slug` to answer create with `slug` instead of `order_slug`). Faults
-//! (timeouts, 5xx, malformed or cut bodies, late answers, refused tokens) come from faults.rs.
+//! (timeouts, 5xx, malformed or cut bodies, late answers, refused tokens) come from faults/.
 //!
 //! Order lifetime: SMEPay's pages give none (smepay.io/docs only shows EXPIRED in the status
 //! flow; the initiate answer carries each order's `expires_at`), so the sandbox gives a long
