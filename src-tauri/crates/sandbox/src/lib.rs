@@ -9,6 +9,7 @@ pub mod faults;
 mod iotpay;
 mod migrations;
 mod pages;
+mod random;
 pub mod smartexpay;
 pub mod smartpay;
 pub mod smepay;

@@ -15,16 +15,9 @@ use super::wire::{
 };
 use super::{find, send_ipn, SmartexpayOrder};
 use crate::faults::{FaultKind, HandlerFault};
+use crate::random::random_text;
 use crate::{SandboxState, SANDBOX_SMARTEXPAY_API_KEY};
 use paydesk_domain::clock::now_ms;
-
-fn random_text(length: usize, alphabet: &[u8]) -> String {
-    use rand::Rng;
-    let mut rng = rand::rng();
-    (0..length)
-        .map(|_| alphabet[rng.random_range(0..alphabet.len())] as char)
-        .collect()
-}
 
 fn authorised(state: &SandboxState, headers: &HeaderMap) -> std::result::Result<(), Response> {
     let name = state

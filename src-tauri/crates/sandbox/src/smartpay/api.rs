@@ -10,9 +10,10 @@ use axum::Json;
 use rusqlite::{params, OptionalExtension};
 use serde_json::{json, Value};
 
-use super::wire::{error, iso, minor_units, random_text, reference_ok, status_body, uuid};
+use super::wire::{error, iso, minor_units, reference_ok, status_body, uuid};
 use super::SmartpayPayment;
 use crate::faults::{FaultKind, HandlerFault};
+use crate::random::random_text;
 use crate::{
     SandboxState, SANDBOX_SMARTPAY_AUTH_KEY, SANDBOX_SMARTPAY_CLIENT_ID,
     SANDBOX_SMARTPAY_CLIENT_SECRET, SANDBOX_SMARTPAY_MERCHANT_KEY,

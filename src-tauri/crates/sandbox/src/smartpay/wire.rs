@@ -9,16 +9,9 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use super::{SmartpayModification, SmartpayPayment};
+use crate::random::random_text;
 use crate::SandboxStore;
 use paydesk_domain::clock::now_ms;
-
-pub(super) fn random_text(length: usize, alphabet: &[u8]) -> String {
-    use rand::Rng;
-    let mut rng = rand::rng();
-    (0..length)
-        .map(|_| alphabet[rng.random_range(0..alphabet.len())] as char)
-        .collect()
-}
 
 pub(super) fn uuid() -> String {
     let hex = random_text(32, b"0123456789abcdef");
