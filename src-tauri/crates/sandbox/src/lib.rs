@@ -8,9 +8,9 @@
 mod account;
 pub mod faults;
 mod iotpay;
-mod iotpay_card;
-pub mod notifier;
+mod migrations;
 mod pages;
+mod random;
 pub mod smartexpay;
 pub mod smartpay;
 pub mod smepay;
@@ -24,8 +24,9 @@ use axum::Router;
 use tokio::sync::oneshot;
 
 pub use account::SandboxAccount;
+pub use iotpay::{notifier, SandboxOrder, CARD_APPROVE, CARD_DECLINE, CARD_TIMEOUT};
 use paydesk_domain::error::{Error, Result};
-pub use store::{SandboxOrder, SandboxStore, CARD_APPROVE, CARD_DECLINE, CARD_TIMEOUT};
+pub use store::SandboxStore;
 
 /// The merchant the sandbox knows without any setup. Sandbox mode signs with this key.
 pub const SANDBOX_MCH_ID: &str = "20000001";
@@ -160,7 +161,6 @@ fn router(state: SandboxState) -> Router {
     // Gateway APIs pass through fault injection; the customer pages and controls do not.
     let apis = Router::new()
         .merge(iotpay::routes())
-        .merge(iotpay_card::routes())
         .merge(smepay::routes())
         .merge(smartexpay::routes())
         .merge(smartpay::routes())
@@ -170,8 +170,7 @@ fn router(state: SandboxState) -> Router {
         ));
     Router::new()
         .merge(apis)
-        .merge(pages::routes())
-        .merge(iotpay_card::page_routes())
+        .merge(iotpay::page_routes())
         .merge(faults::control_routes())
         .with_state(state)
 }

@@ -3,35 +3,21 @@
 //! (`paydesk sandbox fault ...`). Faults live in `sandbox-faults.db` in the data directory, so
 //! every sandbox process on it sees them; each can apply to the next N calls or until cleared.
 
-use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+mod control;
+mod inject;
 
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::StatusCode;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+pub(crate) use control::control_routes;
+pub(crate) use inject::inject;
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use paydesk_domain::error::{Error, Result};
 
 pub const FAULTS_FILE: &str = "sandbox-faults.db";
-
-const MIGRATIONS: &[&str] = &[r#"
-CREATE TABLE faults (
-    id        INTEGER PRIMARY KEY,
-    gateway   TEXT    NOT NULL,
-    call      TEXT    NOT NULL,
-    kind      TEXT    NOT NULL,
-    value     INTEGER,
-    remaining INTEGER
-);
-"#];
 
 /// What a fault does to a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -162,7 +148,7 @@ impl Faults {
         Ok(Faults {
             conn: Mutex::new(paydesk_ledger::db::open(
                 &data_dir.join(FAULTS_FILE),
-                MIGRATIONS,
+                crate::migrations::FAULTS,
             )?),
         })
     }
@@ -256,164 +242,6 @@ impl Faults {
     }
 }
 
-/// The control endpoint: GET lists, POST switches one on, DELETE clears (`?gateway=` narrows).
-pub(super) fn control_routes() -> Router<super::SandboxState> {
-    Router::new().route("/sandbox/faults", get(list).post(add).delete(clear))
-}
-
-async fn list(State(state): State<super::SandboxState>) -> Response {
-    match state.faults.list() {
-        Ok(faults) => Json(faults).into_response(),
-        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
-    }
-}
-
-async fn add(State(state): State<super::SandboxState>, Json(fault): Json<Fault>) -> Response {
-    match state.faults.set(&fault) {
-        Ok(()) => (StatusCode::CREATED, Json(fault)).into_response(),
-        Err(e) => (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
-    }
-}
-
-#[derive(Deserialize)]
-struct ClearQuery {
-    gateway: Option<String>,
-}
-
-async fn clear(
-    State(state): State<super::SandboxState>,
-    axum::extract::Query(q): axum::extract::Query<ClearQuery>,
-) -> Response {
-    match state.faults.clear(q.gateway.as_deref()) {
-        Ok(n) => Json(serde_json::json!({ "cleared": n })).into_response(),
-        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
-    }
-}
-
-/// Applies a fault, if one is switched on for this gateway call, around the real handler.
-pub(super) async fn inject(
-    State(faults): State<Arc<Faults>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let path = request.uri().path().to_string();
-    let mut segments = path.trim_matches('/').split('/');
-    let gateway = segments.next().unwrap_or_default().to_string();
-    let call = path.rsplit('/').next().unwrap_or_default().to_string();
-    let fault = match faults.take(&gateway, &call) {
-        Ok(Some(f)) => f,
-        Ok(None) => return next.run(request).await,
-        Err(e) => {
-            tracing::warn!("sandbox faults: {e}");
-            return next.run(request).await;
-        }
-    };
-    tracing::info!(
-        gateway,
-        call,
-        kind = fault.kind.as_str(),
-        "sandbox fault injected"
-    );
-    match fault.kind {
-        FaultKind::Latency => {
-            tokio::time::sleep(Duration::from_millis(
-                fault.value.unwrap_or(1000).max(0) as u64
-            ))
-            .await;
-            next.run(request).await
-        }
-        FaultKind::Timeout => {
-            tokio::time::sleep(Duration::from_millis(
-                fault.value.unwrap_or(60_000).max(0) as u64
-            ))
-            .await;
-            (StatusCode::GATEWAY_TIMEOUT, "timeout").into_response()
-        }
-        FaultKind::Http500 => {
-            (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response()
-        }
-        FaultKind::Malformed => (
-            StatusCode::OK,
-            [("content-type", "text/html")],
-            "<html><body>502 Bad Gateway</body></html>",
-        )
-            .into_response(),
-        FaultKind::RejectToken => (
-            StatusCode::UNAUTHORIZED,
-            Json(serde_json::json!({ "error": "token expired" })),
-        )
-            .into_response(),
-        FaultKind::LateAnswer => {
-            let response = next.run(request).await;
-            tokio::time::sleep(Duration::from_millis(
-                fault.value.unwrap_or(60_000).max(0) as u64
-            ))
-            .await;
-            response
-        }
-        FaultKind::Truncated | FaultKind::BadSignature | FaultKind::Unsigned => {
-            let response = next.run(request).await;
-            let (parts, body) = response.into_parts();
-            let bytes = axum::body::to_bytes(body, 4 << 20)
-                .await
-                .unwrap_or_default();
-            let altered = match fault.kind {
-                FaultKind::Truncated => bytes.slice(..bytes.len() / 2).to_vec(),
-                FaultKind::Unsigned => strip_signature(&bytes),
-                _ => corrupt_signature(&bytes),
-            };
-            let mut response = Response::from_parts(parts, Body::from(altered));
-            response.headers_mut().remove("content-length");
-            response
-        }
-        // Notification faults act in the notifier, not on API calls.
-        FaultKind::DuplicateNotify | FaultKind::OutOfOrderNotify => next.run(request).await,
-        // A gateway's own outcomes: its handler answers them (see each handler).
-        FaultKind::Code
-        | FaultKind::Pending
-        | FaultKind::Refuse
-        | FaultKind::ClaimSuccess
-        | FaultKind::WrongOrder => {
-            let mut request = request;
-            request.extensions_mut().insert(fault);
-            next.run(request).await
-        }
-    }
-}
-
 /// The gateway-specific fault switched on for this call, if any (see `FaultKind::Code` and
 /// the kinds after it). Handlers take it as `Option<axum::Extension<Fault>>`.
 pub type HandlerFault = Option<axum::Extension<Fault>>;
-
-/// Removes every `sign` from a JSON answer (top level and `retData`).
-fn strip_signature(body: &[u8]) -> Vec<u8> {
-    let Ok(mut value) = serde_json::from_slice::<Value>(body) else {
-        return body.to_vec();
-    };
-    if let Some(object) = value.as_object_mut() {
-        object.remove("sign");
-        if let Some(Value::Object(data)) = object.get_mut("retData") {
-            data.remove("sign");
-        }
-    }
-    value.to_string().into_bytes()
-}
-
-/// Replaces every `sign` in a JSON answer (top level and `retData`) with a wrong one.
-fn corrupt_signature(body: &[u8]) -> Vec<u8> {
-    let Ok(mut value) = serde_json::from_slice::<Value>(body) else {
-        return body.to_vec();
-    };
-    let wrong = Value::String("0".repeat(32));
-    if let Some(object) = value.as_object_mut() {
-        if object.contains_key("sign") {
-            object.insert("sign".into(), wrong.clone());
-        }
-        if let Some(Value::Object(data)) = object.get_mut("retData") {
-            if data.contains_key("sign") {
-                data.insert("sign".into(), wrong);
-            }
-        }
-    }
-    value.to_string().into_bytes()
-}

@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use serde_json::{json, Map, Value};
 
-use super::faults::{FaultKind, Faults};
-use super::store::{SandboxOrder, SandboxStore};
-use super::SandboxState;
+use super::store::SandboxOrder;
+use crate::faults::{FaultKind, Faults};
+use crate::{SandboxState, SandboxStore};
 use paydesk_secrets::signing::iotpay_sign;
 
 /// Delivers in the background (the customer's page does not wait for the merchant).

@@ -1,0 +1,20 @@
+CREATE TABLE iotpay_orders (
+    pay_order_id     TEXT PRIMARY KEY,
+    mch_id           TEXT    NOT NULL,
+    mch_order_no     TEXT    NOT NULL,
+    channel_id       TEXT    NOT NULL,
+    amount           INTEGER NOT NULL,
+    currency         TEXT    NOT NULL,
+    status           INTEGER NOT NULL,
+    client_ip        TEXT    NOT NULL,
+    device           TEXT,
+    subject          TEXT    NOT NULL,
+    body             TEXT    NOT NULL,
+    param1           TEXT,
+    param2           TEXT,
+    notify_url       TEXT    NOT NULL,
+    channel_order_no TEXT,
+    pay_succ_time    INTEGER,
+    created_at       INTEGER NOT NULL,
+    UNIQUE (mch_id, mch_order_no)
+);
