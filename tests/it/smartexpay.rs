@@ -592,6 +592,8 @@ fn exchanger(server: &SandboxServer, timeout: Duration) -> Smartexpay {
         timeout,
     })
     .unwrap()
+    // The sandbox route's own currency, as the sandbox's account gives it.
+    .with_from_currency(Some("EUR"))
 }
 
 fn euros(amount: &str) -> Money {

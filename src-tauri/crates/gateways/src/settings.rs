@@ -77,6 +77,18 @@ pub const fn setting(name: &'static str, default: SettingDefault, rule: Rule) ->
 /// A gateway's credential fields by name (the keychain's, or the sandbox's own account).
 pub type CredentialFields = BTreeMap<String, Sensitive<String>>;
 
+/// What the keychain (or the sandbox) gave for a gateway's credentials. Reading them is an
+/// error only when a credential is read, so a missing host is said first where a gateway
+/// reads its host first.
+#[derive(Debug, Clone)]
+pub enum Credentials {
+    Fields(CredentialFields),
+    /// None stored for this gateway and environment.
+    Missing,
+    /// The keychain could not be read (locked, no Secret Service): its words.
+    Unreadable(String),
+}
+
 /// Where one gateway's config is read from: its stored settings (then the declared defaults),
 /// its credentials, and what Paydesk knows when it runs.
 #[derive(Clone, Copy)]
@@ -86,7 +98,7 @@ pub struct ConfigSource<'a> {
     pub environment: &'a str,
     /// The stored value of one of this gateway's settings, by its short name.
     pub stored: &'a dyn Fn(&str) -> Result<Option<String>>,
-    pub credentials: &'a CredentialFields,
+    pub credentials: &'a Credentials,
     /// Where the notification receiver is reached (`http://127.0.0.1:47390`).
     pub notify_base: &'a str,
     /// `http.timeout_ms`, when the shop set it: every gateway's calls wait this long unless
@@ -101,7 +113,7 @@ impl<'a> ConfigSource<'a> {
         gateway: Gateway,
         environment: &'a str,
         stored: &'a dyn Fn(&str) -> Result<Option<String>>,
-        credentials: &'a CredentialFields,
+        credentials: &'a Credentials,
         notify_base: &'a str,
         http_timeout: Option<Duration>,
     ) -> Self {
@@ -161,7 +173,17 @@ impl<'a> ConfigSource<'a> {
     }
 
     pub fn secret(&self, name: &'static str) -> Result<Sensitive<String>> {
-        self.credentials.get(name).cloned().ok_or_else(|| {
+        let (gateway, environment) = (self.gateway.as_str(), self.environment);
+        let credentials = match self.credentials {
+            Credentials::Fields(fields) => fields,
+            Credentials::Missing => {
+                return Err(Error::Vault(format!(
+                    "no {gateway} {environment} credentials: run `paydesk credentials set {gateway} --env {environment}`"
+                )))
+            }
+            Credentials::Unreadable(why) => return Err(Error::Vault(why.clone())),
+        };
+        credentials.get(name).cloned().ok_or_else(|| {
             Error::Vault(format!(
                 "{} {} credentials have no {name}",
                 self.gateway.as_str(),
@@ -176,10 +198,10 @@ impl<'a> ConfigSource<'a> {
     }
 
     pub fn optional_secret(&self, name: &str) -> Option<Sensitive<String>> {
-        self.credentials
-            .get(name)
-            .filter(|v| !v.expose().is_empty())
-            .cloned()
+        let Credentials::Fields(fields) = self.credentials else {
+            return None;
+        };
+        fields.get(name).filter(|v| !v.expose().is_empty()).cloned()
     }
 
     /// The gateway's own `timeout_ms` if it has one and it is set, else `http.timeout_ms`,

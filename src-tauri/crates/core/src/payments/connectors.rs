@@ -6,9 +6,9 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use paydesk_domain::error::{Error, Result};
+use paydesk_domain::error::Result;
 use paydesk_domain::order::{Gateway, Order};
-use paydesk_gateways::settings::{ConfigSource, CredentialFields};
+use paydesk_gateways::settings::{ConfigSource, Credentials};
 use paydesk_gateways::{check_card_id, Adapter, ConnectionCheck, ConnectionOutcome, Notification};
 #[cfg(feature = "sandbox")]
 use paydesk_sandbox::SandboxServer;
@@ -97,38 +97,38 @@ impl Paydesk {
         &self,
         gateway: Gateway,
         environment: &str,
-    ) -> Result<(CredentialFields, BTreeMap<&'static str, String>)> {
+    ) -> Result<(Credentials, BTreeMap<&'static str, String>)> {
         if environment == Mode::Sandbox.as_str() {
             return self.sandbox_account(gateway).await;
         }
         let env = Environment::parse(environment)?;
-        let credentials = Vault::keychain().load(gateway, env)?.ok_or_else(|| {
-            let name = gateway.as_str();
-            Error::Vault(format!(
-                "no {name} {environment} credentials: run `paydesk credentials set {name} --env {environment}`"
-            ))
-        })?;
-        Ok((credentials.fields().clone(), BTreeMap::new()))
+        let credentials = match Vault::keychain().load(gateway, env) {
+            Ok(Some(found)) => Credentials::Fields(found.fields().clone()),
+            Ok(None) => Credentials::Missing,
+            Err(paydesk_domain::error::Error::Vault(why)) => Credentials::Unreadable(why),
+            Err(e) => Credentials::Unreadable(e.to_string()),
+        };
+        Ok((credentials, BTreeMap::new()))
     }
 
     #[cfg(feature = "sandbox")]
     pub(super) async fn sandbox_account(
         &self,
         gateway: Gateway,
-    ) -> Result<(CredentialFields, BTreeMap<&'static str, String>)> {
+    ) -> Result<(Credentials, BTreeMap<&'static str, String>)> {
         let sandbox = self.sandbox().await?;
         // SmartPay's webhook is registered in the merchant's dashboard, not sent per order.
         sandbox.register_webhook(gateway, &format!("{}/notify/smartpay", self.notify_base()))?;
         let account = sandbox.account(gateway);
-        Ok((account.credentials, account.settings))
+        Ok((Credentials::Fields(account.credentials), account.settings))
     }
 
     #[cfg(not(feature = "sandbox"))]
     pub(super) async fn sandbox_account(
         &self,
         gateway: Gateway,
-    ) -> Result<(CredentialFields, BTreeMap<&'static str, String>)> {
-        Err(Error::invalid(
+    ) -> Result<(Credentials, BTreeMap<&'static str, String>)> {
+        Err(paydesk_domain::error::Error::invalid(
             "mode",
             format!(
                 "this build of Paydesk has no embedded sandbox: {} needs test or live credentials",
