@@ -7,7 +7,7 @@
 //! - `window`: the WebDriver steps any screen takes (find, click, type, press, wait, read,
 //!   screenshot), and `layout`: the window at a till's size and the rule a screen fits by;
 //! - `pages`: the screens as a person uses them (the counter, Orders, an order's detail, the
-//!   PIN dialog, Settings, the first-start setup);
+//!   PIN dialog, Settings and its Updates, the first-start setup);
 //! - `shop`: the shop behind the window through the `paydesk` binary (set up, orders made and
 //!   paid before the window opens, what the ledger holds after).
 
@@ -29,3 +29,5 @@ mod owner;
 mod owner_screens;
 /// The first start, and every screen at a till's 1024 x 768.
 mod setup;
+/// Signed updates (issue 18): only the app's key installs, and never during a sale.
+mod updates;

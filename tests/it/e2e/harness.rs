@@ -29,14 +29,43 @@ fn tauri_driver() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("tauri-driver"))
 }
 
+/// What a test adds to how the app starts: variables in its environment, and another binary
+/// than the build's own (a copy the test may see replaced). `Launch::default()` is the app as
+/// every test starts it.
+#[derive(Clone, Default)]
+pub(crate) struct Launch {
+    env: Vec<(String, String)>,
+    application: Option<PathBuf>,
+}
+
+impl Launch {
+    /// The app starts with `name` set to `value` in its environment.
+    pub(crate) fn env(mut self, name: &str, value: &str) -> Launch {
+        self.env.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// The app started is the binary at `path`, not the build's own.
+    pub(crate) fn application(mut self, path: &Path) -> Launch {
+        self.application = Some(path.to_path_buf());
+        self
+    }
+}
+
 /// tauri-driver, which starts WebKitWebDriver, which starts the app. Killed on drop.
 pub(crate) struct Driver {
     child: Child,
     url: String,
+    application: PathBuf,
 }
 
 impl Driver {
     pub(crate) fn start(data_dir: &Path) -> Driver {
+        Driver::start_with(data_dir, &Launch::default())
+    }
+
+    /// tauri-driver for the app as `launch` says (its environment reaches the app).
+    pub(crate) fn start_with(data_dir: &Path, launch: &Launch) -> Driver {
         assert!(
             std::env::var_os("DISPLAY").is_some(),
             "the end-to-end tests need a display (make test runs them under Xvfb)"
@@ -57,6 +86,7 @@ impl Driver {
             // The app inherits this through WebKitWebDriver: its ledger goes to the test's directory.
             .env("PAYDESK_DATA_DIR", data_dir)
             .env("PAYDESK_KEYRING_SERVICE", "app.paydesk.console.tests")
+            .envs(launch.env.iter().map(|(name, value)| (name, value)))
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -77,6 +107,7 @@ impl Driver {
         Driver {
             child,
             url: format!("http://127.0.0.1:{port}"),
+            application: launch.application.clone().unwrap_or_else(paydesk_bin),
         }
     }
 
@@ -89,7 +120,7 @@ impl Driver {
     pub(crate) async fn connect(&self) -> Result<Window, String> {
         let capabilities = json!({
             "browserName": "wry",
-            "tauri:options": { "application": paydesk_bin() }
+            "tauri:options": { "application": self.application }
         });
         let serde_json::Value::Object(capabilities) = capabilities else {
             unreachable!("an object")
@@ -136,20 +167,29 @@ impl App {
     /// The app on a shop that is set up (named [`SHOP_NAME`] with the owner's PIN, unless the
     /// test set it up itself before): the counter opens, not the first-start setup.
     pub(crate) async fn open(data_dir: &Path) -> App {
+        App::open_with(data_dir, &Launch::default()).await
+    }
+
+    /// [`App::open`], the app started as `launch` says.
+    pub(crate) async fn open_with(data_dir: &Path, launch: &Launch) -> App {
         if !is_set_up(data_dir) {
             setup_shop(data_dir, SHOP_NAME);
         }
-        App::open_fresh(data_dir).await
+        App::start(data_dir, launch).await
     }
 
-    /// The app, as the data directory is (a new one shows the first-start setup). Starting
-    /// the app is the flakiest step on a loaded machine (WebKitWebDriver has been seen to drop
-    /// the connection of the new-session request), so a failed start is retried on a fresh
-    /// driver, up to three times.
+    /// The app, as the data directory is (a new one shows the first-start setup).
     pub(crate) async fn open_fresh(data_dir: &Path) -> App {
+        App::start(data_dir, &Launch::default()).await
+    }
+
+    /// The app started as `launch` says. Starting the app is the flakiest step on a loaded
+    /// machine (WebKitWebDriver has been seen to drop the connection of the new-session
+    /// request), so a failed start is retried on a fresh driver, up to three times.
+    async fn start(data_dir: &Path, launch: &Launch) -> App {
         let mut last_error = String::new();
         for attempt in 1..=3 {
-            let driver = Driver::start(data_dir);
+            let driver = Driver::start_with(data_dir, launch);
             match driver.connect().await {
                 Ok(window) => {
                     return App {

@@ -8,6 +8,7 @@ mod orders;
 mod pin;
 mod settings;
 mod setup;
+mod updates;
 
 pub(crate) use counter::Counter;
 pub(crate) use detail::Detail;
@@ -15,6 +16,7 @@ pub(crate) use orders::{Orders, Sums};
 pub(crate) use pin::Pin;
 pub(crate) use settings::Settings;
 pub(crate) use setup::Setup;
+pub(crate) use updates::Updates;
 
 use super::window::Window;
 
@@ -41,5 +43,9 @@ impl Window {
 
     pub(crate) fn setup(&self) -> Setup<'_> {
         Setup(self)
+    }
+
+    pub(crate) fn updates(&self) -> Updates<'_> {
+        Updates(self)
     }
 }

@@ -12,23 +12,21 @@
 //! exactly that, still executable, and that it was left alone whenever the update was refused.
 
 use std::os::unix::fs::PermissionsExt;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::{json, Value};
+use serde_json::json;
 
-use super::{
-    free_port, is_set_up, setup_shop, shot, tauri_driver, Driver, Session, OWNER_PIN, SHOP_NAME,
-};
+use super::harness::{App, Launch};
+use super::shop::OWNER_PIN;
 use crate::support::paydesk_bin;
 
 /// The npm @tauri-apps/cli that `make setup` installs into ui/node_modules.
@@ -158,141 +156,6 @@ async fn start_server(served: Arc<Served>) -> String {
     format!("{base}/latest.json")
 }
 
-/// tauri-driver as [`Driver::start`] starts it, with the update server's settings in the
-/// environment the app inherits.
-fn start_driver(data_dir: &Path, env: &[(&str, &str)]) -> Driver {
-    let port = free_port();
-    let native_port = free_port();
-    let child: Child = Command::new(tauri_driver())
-        .process_group(0)
-        .args([
-            "--port",
-            &port.to_string(),
-            "--native-port",
-            &native_port.to_string(),
-        ])
-        .env("PAYDESK_DATA_DIR", data_dir)
-        .env("PAYDESK_KEYRING_SERVICE", "app.paydesk.console.tests")
-        .envs(env.iter().copied())
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}", tauri_driver().display()));
-    let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "tauri-driver did not listen on {port}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Driver { child, base }
-}
-
-/// A session on the app at `app` (not the build's own binary, which an update would replace).
-async fn new_session(driver: &Driver, app: &Path) -> Result<Session, String> {
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(90))
-        .build()
-        .unwrap();
-    let caps = json!({
-        "capabilities": { "alwaysMatch": {
-            "browserName": "wry",
-            "tauri:options": { "application": app }
-        }}
-    });
-    let answer: Value = http
-        .post(format!("{}/session", driver.base))
-        .json(&caps)
-        .send()
-        .await
-        .map_err(|e| format!("new session: {e}"))?
-        .json()
-        .await
-        .map_err(|e| format!("new session answer: {e}"))?;
-    let id = answer["value"]["sessionId"]
-        .as_str()
-        .ok_or_else(|| format!("no session: {answer}"))?
-        .to_string();
-    Ok(Session {
-        http,
-        url: format!("{}/session/{id}", driver.base),
-    })
-}
-
-async fn open_app_at(app: &Path, data_dir: &Path, env: &[(&str, &str)]) -> (Driver, Session) {
-    let mut last_error = String::new();
-    for attempt in 1..=3 {
-        let driver = start_driver(data_dir, env);
-        match new_session(&driver, app).await {
-            Ok(session) => return (driver, session),
-            Err(error) => {
-                eprintln!("e2e: starting the app failed (attempt {attempt}): {error}");
-                last_error = error;
-            }
-        }
-    }
-    panic!("the app did not start in three attempts: {last_error}");
-}
-
-/// Waits until `css`'s text content holds `part`.
-async fn wait_for_part(session: &Session, css: &str, part: &str, within: Duration) -> String {
-    let start = Instant::now();
-    loop {
-        let shown = session
-            .script(
-                "const e = document.querySelector(arguments[0]); return e ? e.textContent.trim() : null;",
-                json!([css]),
-            )
-            .await;
-        if let Some(text) = shown.as_str().filter(|t| t.contains(part)) {
-            return text.to_string();
-        }
-        assert!(
-            start.elapsed() < within,
-            "{css} never held {part:?} within {within:?}: {shown}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn disabled(session: &Session, css: &str) -> bool {
-    let element = session.find(css, Duration::from_secs(10)).await;
-    session.attribute(&element, "disabled").await.is_some()
-}
-
-async fn click(session: &Session, css: &str) {
-    let element = session.find(css, Duration::from_secs(15)).await;
-    session.click(&element).await;
-}
-
-/// Check (which must offer `version`), then Install with the owner's PIN.
-async fn check_and_install(session: &Session, version: &str) {
-    click(session, "[data-testid=updates-check]").await;
-    wait_for_part(
-        session,
-        "[data-testid=updates-message]",
-        &format!("Paydesk {version} is available."),
-        Duration::from_secs(30),
-    )
-    .await;
-    click(session, "[data-testid=updates-install]").await;
-    session.enter_pin(OWNER_PIN).await;
-}
-
-/// A screenshot of the Updates section (scrolled into view, painted) into target/e2e/.
-async fn screenshot_updates(session: &Session, name: &str) {
-    session
-        .script(
-            "document.querySelector('[data-testid=settings-updates]').scrollIntoView({ block: 'center' });",
-            json!([]),
-        )
-        .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    session.screenshot(&shot(name)).await;
-}
-
 fn app_len(app: &Path) -> u64 {
     std::fs::metadata(app).unwrap().len()
 }
@@ -308,10 +171,10 @@ async fn only_an_update_signed_with_the_apps_key_is_installed_and_never_during_a
         std::fs::create_dir_all(d).unwrap();
     }
     // The installed app: a copy of the build, which the accepted update replaces.
-    let app = dir.path().join("app/paydesk");
-    std::fs::create_dir_all(app.parent().unwrap()).unwrap();
-    std::fs::copy(paydesk_bin(), &app).unwrap();
-    let original_len = app_len(&app);
+    let app_file = dir.path().join("app/paydesk");
+    std::fs::create_dir_all(app_file.parent().unwrap()).unwrap();
+    std::fs::copy(paydesk_bin(), &app_file).unwrap();
+    let original_len = app_len(&app_file);
 
     let shop_key = generate_key(&keys, "shop");
     let other_key = generate_key(&keys, "other");
@@ -345,77 +208,42 @@ async fn only_an_update_signed_with_the_apps_key_is_installed_and_never_during_a
 
     let served = Arc::new(Served::default());
     let endpoint = start_server(served.clone()).await;
-    if !is_set_up(&data_dir) {
-        setup_shop(&data_dir, SHOP_NAME);
-    }
-    let (_driver, session) = open_app_at(
-        &app,
+    let app = App::open_with(
         &data_dir,
-        &[
-            ("PAYDESK_UPDATE_PUBKEY", shop_key.public.as_str()),
-            ("PAYDESK_UPDATE_ENDPOINT", endpoint.as_str()),
-        ],
+        &Launch::default()
+            .application(&app_file)
+            .env("PAYDESK_UPDATE_PUBKEY", &shop_key.public)
+            .env("PAYDESK_UPDATE_ENDPOINT", &endpoint),
     )
     .await;
+    let (counter, settings, updates) = (app.counter(), app.settings(), app.updates());
 
     // A sale open at the counter: Settings says so and nothing asks the update server, not
     // even a command sent past the disabled button.
-    click(&session, "[data-testid=method-wechat-qr]").await;
-    let amount = session
-        .find("[data-testid=amount-input]", Duration::from_secs(10))
+    counter.start_sale("wechat-qr", "6.40").await;
+    counter
+        .wait_for_status("pending", Duration::from_secs(30))
         .await;
-    session.type_into(&amount, "6.40").await;
-    click(&session, "[data-testid=create-button]").await;
-    session
-        .wait_for_attribute(
-            "[data-testid=order-status]",
-            "data-status",
-            "pending",
-            Duration::from_secs(30),
-        )
-        .await;
-    click(&session, "[data-testid=nav-settings]").await;
-    let reason = wait_for_part(
-        &session,
-        "[data-testid=updates-blocked]",
-        "A sale is open",
-        Duration::from_secs(15),
-    )
-    .await;
+    settings.open().await;
+    let reason = updates.wait_for_reason("A sale is open").await;
     assert!(reason.contains("6.40 CAD"), "{reason}");
-    assert!(disabled(&session, "[data-testid=updates-check]").await);
-    screenshot_updates(&session, "settings-updates-sale-open.png").await;
-    let answer = session
-        .script(
-            "return window.__TAURI_INTERNALS__.invoke('update_check').then((r) => ({ ok: r }), (e) => ({ err: e }));",
-            json!([]),
-        )
-        .await;
+    assert!(updates.check_is_disabled().await);
+    updates.screenshot("settings-updates-sale-open.png").await;
+    let answer = updates.check_by_command().await;
     assert_eq!(answer["err"]["code"], "sale_open", "{answer}");
     assert_eq!(served.checks.load(Ordering::SeqCst), 0);
 
     // The sale cancelled, the check may go.
-    click(&session, "[data-testid=nav-counter]").await;
-    click(&session, "[data-testid=cancel-sale-button]").await;
-    click(&session, "[data-testid=cancel-confirm-yes]").await;
-    session
-        .wait_for_attribute(
-            "[data-testid=order-status]",
-            "data-status",
-            "cancelled",
-            Duration::from_secs(30),
-        )
+    app.go_to("counter").await;
+    counter.cancel_sale().await;
+    counter.confirm_cancel(true).await;
+    counter
+        .wait_for_status("cancelled", Duration::from_secs(30))
         .await;
-    click(&session, "[data-testid=nav-settings]").await;
-    wait_for_part(
-        &session,
-        "[data-testid=updates-running]",
-        "Paydesk 0.1.0 is running.",
-        Duration::from_secs(10),
-    )
-    .await;
-    assert_eq!(session.count("[data-testid=updates-blocked]").await, 0);
-    assert!(!disabled(&session, "[data-testid=updates-check]").await);
+    settings.open().await;
+    updates.wait_for_running("Paydesk 0.1.0 is running.").await;
+    assert!(!updates.is_blocked().await);
+    assert!(!updates.check_is_disabled().await);
 
     // Nothing newer: the running version is the newest.
     *served.release.lock().unwrap() = Some(Release {
@@ -423,14 +251,8 @@ async fn only_an_update_signed_with_the_apps_key_is_installed_and_never_during_a
         bytes: build("0.1.0"),
         signature: String::new(),
     });
-    click(&session, "[data-testid=updates-check]").await;
-    wait_for_part(
-        &session,
-        "[data-testid=updates-message]",
-        "Paydesk 0.1.0 is the newest version.",
-        Duration::from_secs(30),
-    )
-    .await;
+    updates.check().await;
+    updates.wait_for_newest("0.1.0").await;
     assert_eq!(served.checks.load(Ordering::SeqCst), 1);
 
     // Another key, a tampered build, an older build passed off as newer: each is offered,
@@ -443,20 +265,18 @@ async fn only_an_update_signed_with_the_apps_key_is_installed_and_never_during_a
     for (release, refusal) in releases.iter().zip(refusals) {
         *served.release.lock().unwrap() = Some(release.clone());
         let downloads = served.downloads.load(Ordering::SeqCst);
-        check_and_install(&session, "0.2.0").await;
-        let error = wait_for_part(
-            &session,
-            "[data-testid=updates-error]",
-            refusal,
-            Duration::from_secs(60),
-        )
-        .await;
+        updates.check_and_install("0.2.0", OWNER_PIN).await;
+        let error = updates.wait_for_refusal(refusal).await;
         assert!(error.contains("Nothing was installed."), "{error}");
         assert_eq!(served.downloads.load(Ordering::SeqCst), downloads + 1);
-        assert_eq!(app_len(&app), original_len, "refused, yet the app changed");
-        assert_eq!(session.count("[data-testid=updates-restart]").await, 0);
+        assert_eq!(
+            app_len(&app_file),
+            original_len,
+            "refused, yet the app changed"
+        );
+        assert!(!updates.offers_restart().await);
     }
-    screenshot_updates(&session, "settings-updates-refused.png").await;
+    updates.screenshot("settings-updates-refused.png").await;
 
     // The newer build signed with the app's key: offered, installed, restart offered.
     *served.release.lock().unwrap() = Some(Release {
@@ -464,29 +284,20 @@ async fn only_an_update_signed_with_the_apps_key_is_installed_and_never_during_a
         bytes: newer.clone(),
         signature: signed,
     });
-    check_and_install(&session, "0.2.0").await;
-    wait_for_part(
-        &session,
-        "[data-testid=updates-message]",
-        "Paydesk 0.2.0 is installed: restart Paydesk to run it.",
-        Duration::from_secs(60),
-    )
-    .await;
-    session
-        .find("[data-testid=updates-restart]", Duration::from_secs(5))
-        .await;
-    assert_eq!(session.count("[data-testid=updates-error]").await, 0);
-    screenshot_updates(&session, "settings-updates-installed.png").await;
+    updates.check_and_install("0.2.0", OWNER_PIN).await;
+    updates.wait_for_installed("0.2.0").await;
+    assert!(!updates.shows_error().await);
+    updates.screenshot("settings-updates-installed.png").await;
     assert_eq!(
-        std::fs::read(&app).unwrap(),
+        std::fs::read(&app_file).unwrap(),
         newer,
         "the app is the new build"
     );
-    let mode = std::fs::metadata(&app).unwrap().permissions().mode();
+    let mode = std::fs::metadata(&app_file).unwrap().permissions().mode();
     assert_eq!(mode & 0o111, 0o111, "the new build is executable: {mode:o}");
     assert!(
-        Command::new(&app).status().unwrap().success(),
+        Command::new(&app_file).status().unwrap().success(),
         "the new build runs"
     );
-    session.close().await;
+    app.close().await;
 }

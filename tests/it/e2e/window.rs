@@ -338,6 +338,33 @@ impl Window {
         }
     }
 
+    /// Waits until `css`'s `textContent` (trimmed) holds `part`; gives back all of it: for a
+    /// message a test checks a part of (a sentence, then what follows it).
+    pub(crate) async fn wait_for_content_holding(
+        &self,
+        css: &str,
+        part: &str,
+        within: Duration,
+    ) -> String {
+        let start = Instant::now();
+        loop {
+            let shown = self
+                .script_with(
+                    "const e = document.querySelector(arguments[0]); return e ? e.textContent.trim() : null;",
+                    serde_json::json!([css]),
+                )
+                .await;
+            if let Some(text) = shown.as_str().filter(|text| text.contains(part)) {
+                return text.to_string();
+            }
+            assert!(
+                start.elapsed() < within,
+                "{css} never held {part:?} within {within:?}: {shown}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     // ---- Frames and windows ----
 
     /// Moves into the iframe `css` names; [`Window::leave_frame`] comes back. Element
