@@ -1,20 +1,40 @@
 //! The order filter's flags (`--status`, `--from`, `--min-amount`...), shared by `orders`,
-//! `totals`, `report` and `export csv`.
+//! `totals`, `report` and `export csv`. They fill the window's [`FilterInput`] and are parsed
+//! by its one parser, so the command line and the Orders screen follow the same rules and
+//! answer a mistake with the same code, field and message.
 
-use chrono::{Local, NaiveDate, TimeZone};
 use clap::Args;
+use paydesk_core::filters::FilterInput;
 use paydesk_domain::error::{Error, Result};
-use paydesk_domain::money::{Currency, Money};
-use paydesk_domain::order::{Gateway, Method, OrderStatus};
+use paydesk_domain::zone::Zone;
 use paydesk_ledger::ledger::OrderFilter;
+
+/// Days in the filter are the machine's, as on the Orders screen (`report` counts them in its
+/// --tz; an export's --tz is only the zone of the times it writes, as in the window's export).
+pub const LOCAL_DAYS: Zone = Zone::Local;
+
+/// The filter's fields and the flags that fill them: the core names a bad one by its field, as
+/// the window shows it beside its input; the command line names the flag that was typed.
+const FLAGS: [(&str, &str); 9] = [
+    ("status", "--status"),
+    ("gateway", "--gateway"),
+    ("method", "--method"),
+    ("currency", "--currency"),
+    ("minAmount", "--min-amount"),
+    ("maxAmount", "--max-amount"),
+    ("from", "--from"),
+    ("to", "--to"),
+    ("search", "--search"),
+];
 
 #[derive(Args, Debug, Clone)]
 pub struct FilterArgs {
+    /// An order status, such as paid or partially_refunded.
     #[arg(long)]
     status: Option<String>,
     #[arg(long)]
     gateway: Option<String>,
-    /// First day (YYYY-MM-DD, local time) or an RFC 3339 instant.
+    /// First day (YYYY-MM-DD, local time; `report`: in its --tz) or an RFC 3339 instant.
     #[arg(long)]
     pub from: Option<String>,
     /// Last day, inclusive (YYYY-MM-DD), or an RFC 3339 instant (exclusive).
@@ -23,7 +43,7 @@ pub struct FilterArgs {
     /// Part of a merchant order number, gateway order id or customer (any case).
     #[arg(long)]
     search: Option<String>,
-    /// A payment method, such as wechat-qr.
+    /// A payment method, such as wechat-qr (one of --gateway's when given).
     #[arg(long)]
     method: Option<String>,
     /// Only orders in this currency; --min-amount and --max-amount are read in it.
@@ -38,87 +58,84 @@ pub struct FilterArgs {
 }
 
 impl FilterArgs {
-    pub fn parse(&self) -> Result<OrderFilter> {
-        let currency = self.currency.as_deref().map(Currency::parse).transpose()?;
-        let amount = |field: &'static str, text: Option<&str>| -> Result<Option<i64>> {
-            let Some(text) = text else { return Ok(None) };
-            let currency = currency.ok_or_else(|| {
-                Error::invalid(
-                    field,
-                    "give --currency too: an amount is read in one currency",
-                )
-            })?;
-            Ok(Some(Money::parse(text, currency)?.minor()))
-        };
-        Ok(OrderFilter {
-            status: self.status.as_deref().map(OrderStatus::parse).transpose()?,
-            gateway: self.gateway.as_deref().map(Gateway::parse).transpose()?,
-            from_ms: self
-                .from
-                .as_deref()
-                .map(|d| parse_instant("from", d, false))
-                .transpose()?,
-            to_ms: self
-                .to
-                .as_deref()
-                .map(|d| parse_instant("to", d, true))
-                .transpose()?,
+    /// The orders the flags choose, with days counted in `zone`.
+    pub fn parse(&self, zone: &Zone) -> Result<OrderFilter> {
+        self.input().parse(zone)
+    }
+
+    /// The flags as the window's filter form.
+    fn input(&self) -> FilterInput {
+        FilterInput {
+            status: self.status.clone(),
+            gateway: self.gateway.clone(),
+            method: self.method.clone(),
+            currency: self.currency.clone(),
+            min_amount: self.min_amount.clone(),
+            max_amount: self.max_amount.clone(),
+            from: self.from.clone(),
+            to: self.to.clone(),
             search: self.search.clone(),
-            method: self
-                .method
-                .as_deref()
-                .map(|m| parse_method(m, self.gateway.as_deref()))
-                .transpose()?,
-            currency,
-            min_amount_minor: amount("min-amount", self.min_amount.as_deref())?,
-            max_amount_minor: amount("max-amount", self.max_amount.as_deref())?,
-            ..Default::default()
-        })
+        }
     }
 }
 
-/// A method by its name alone, or checked against the gateway when one is given.
-fn parse_method(text: &str, gateway: Option<&str>) -> Result<Method> {
-    match gateway {
-        Some(g) => Method::parse(Gateway::parse(g)?, text),
-        None => Method::ALL
-            .into_iter()
-            .find(|m| m.as_str() == text.trim().to_ascii_lowercase())
-            .ok_or_else(|| {
-                let names: Vec<&str> = Method::ALL.iter().map(|m| m.as_str()).collect();
-                Error::invalid(
-                    "method",
-                    format!("unknown method {text:?}: use one of {}", names.join(", ")),
-                )
-            }),
+/// An error of a command with the filter's flags, as the command line says it: a bad filter
+/// field named by its flag (`--min-amount`, where the window's field is `minAmount`), the
+/// message the window's word for word.
+pub fn said(error: &Error) -> String {
+    if let Error::InvalidInput { field, message } = error {
+        if let Some((_, flag)) = FLAGS.iter().find(|(name, _)| name == field) {
+            return format!("{flag}: {message}");
+        }
     }
+    error.to_string()
 }
 
-/// A day (local midnight; the day after for an inclusive end) or an RFC 3339 instant.
-fn parse_instant(field: &'static str, text: &str, end_of_day: bool) -> Result<i64> {
-    if let Ok(instant) = chrono::DateTime::parse_from_rfc3339(text.trim()) {
-        return Ok(instant.timestamp_millis());
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Flags {
+        #[command(flatten)]
+        filter: FilterArgs,
     }
-    let day = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
-        Error::invalid(
-            field,
-            format!("{text:?} is not a date: use YYYY-MM-DD or an RFC 3339 time"),
-        )
-    })?;
-    let day = if end_of_day {
-        day.succ_opt().unwrap_or(day)
-    } else {
-        day
-    };
-    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
-    Local
-        .from_local_datetime(&midnight)
-        .earliest()
-        .map(|t| t.timestamp_millis())
-        .ok_or_else(|| {
-            Error::invalid(
-                field,
-                format!("{text:?} does not exist in the local time zone"),
-            )
-        })
+
+    fn input(args: &[&str]) -> FilterInput {
+        let mut argv = vec!["paydesk"];
+        argv.extend_from_slice(args);
+        Flags::parse_from(argv).filter.input()
+    }
+
+    #[test]
+    fn every_flag_fills_the_field_it_is_named_after() {
+        let mut args = Vec::new();
+        for (field, flag) in FLAGS {
+            args.push(flag.to_string());
+            args.push(format!("value of {field}"));
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let filled = serde_json::to_value(input(&args)).unwrap();
+        for (field, _) in FLAGS {
+            assert_eq!(filled[field], format!("value of {field}"), "{field}");
+        }
+        assert_eq!(filled.as_object().unwrap().len(), FLAGS.len());
+    }
+
+    #[test]
+    fn a_bad_filter_field_is_named_by_its_flag_with_the_windows_message() {
+        let e = input(&["--min-amount", "5"]).parse(&Zone::Utc).unwrap_err();
+        let Error::InvalidInput { message, .. } = &e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(said(&e), format!("--currency: {message}"));
+        let e = input(&["--currency", "CAD", "--min-amount", "abc"])
+            .parse(&Zone::Utc)
+            .unwrap_err();
+        assert!(said(&e).starts_with("--min-amount: "), "{}", said(&e));
+        // Anything else is said as the core says it.
+        let e = Error::invalid("tz", "not a zone");
+        assert_eq!(said(&e), e.to_string());
+    }
 }

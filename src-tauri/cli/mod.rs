@@ -99,6 +99,16 @@ pub enum Command {
     Dev(sandbox::DevCommand),
 }
 
+impl Command {
+    /// Whether the command takes the order filter's flags (see `filter`).
+    fn takes_filter(&self) -> bool {
+        matches!(
+            self,
+            Command::Orders(_) | Command::Totals(_) | Command::Report(_) | Command::Export(_)
+        )
+    }
+}
+
 pub fn run(cli: Cli, command: Command) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -110,10 +120,16 @@ pub fn run(cli: Cli, command: Command) -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    let names_filter_flags = command.takes_filter();
     match runtime.block_on(execute(&cli, command)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error[{}]: {e}", e.code());
+            let said = if names_filter_flags {
+                filter::said(&e)
+            } else {
+                e.to_string()
+            };
+            eprintln!("error[{}]: {said}", e.code());
             ExitCode::from(if e.is_bad_input() { 2 } else { 1 })
         }
     }

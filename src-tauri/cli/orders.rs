@@ -14,7 +14,7 @@ use paydesk_domain::zone::Zone;
 use paydesk_ledger::ledger::{Ledger, OrderFilter};
 use paydesk_ledger::queries::Period;
 
-use super::filter::FilterArgs;
+use super::filter::{FilterArgs, LOCAL_DAYS};
 use super::{owner, to_json, Cli};
 
 #[derive(Args, Debug)]
@@ -93,7 +93,7 @@ pub fn list(data_dir: &Path, args: ListArgs) -> Result<()> {
         limit: Some(args.limit),
         offset: args.offset,
         before,
-        ..args.filter.parse()?
+        ..args.filter.parse(&LOCAL_DAYS)?
     };
     let orders = ledger.list(&filter)?;
     if args.json {
@@ -130,7 +130,7 @@ pub fn export(cli: &Cli, data_dir: &Path, command: ExportCommand) -> Result<()> 
         bom,
         peak_memory,
     } = command;
-    let filter = filter.parse()?;
+    let filter = filter.parse(&LOCAL_DAYS)?;
     let mut options = ExportOptions {
         zone: Zone::parse(&tz)?,
         bom,
@@ -178,7 +178,7 @@ pub fn export(cli: &Cli, data_dir: &Path, command: ExportCommand) -> Result<()> 
 
 pub fn totals(data_dir: &Path, args: TotalsArgs) -> Result<()> {
     let ledger = Ledger::open_in(data_dir)?;
-    let totals = TotalsView::of(&ledger.totals(&args.filter.parse()?)?);
+    let totals = TotalsView::of(&ledger.totals(&args.filter.parse(&LOCAL_DAYS)?)?);
     if args.json {
         println!("{}", to_json(&totals)?);
     } else {
@@ -191,7 +191,8 @@ pub fn report(data_dir: &Path, args: ReportArgs) -> Result<()> {
     let ledger = Ledger::open_in(data_dir)?;
     let period = Period::parse(&args.by)?;
     let zone = Zone::parse(&args.tz)?;
-    let filter = args.filter.parse()?;
+    // The range's days are the report's days, counted in --tz (as on the window's Reports).
+    let filter = args.filter.parse(&zone)?;
     let report = paydesk_core::reports::build(
         &ledger,
         &filter,
