@@ -1,5 +1,7 @@
 //! The unified order model: which gateway and method, the status machine every gateway's
 //! statuses map into, and the merchant order number that makes a retried create safe.
+//! (Past 600 lines with its tests, about 560 without: gateway, method and status are the
+//! vocabulary every layer shares, and their names and rules are read together.)
 
 use serde::{Deserialize, Serialize};
 
