@@ -1,13 +1,15 @@
 //! `paydesk backup [--to DIR]`, `paydesk backup status` and `paydesk restore FILE`: the
-//! command line over `paydesk_ledger::backup` (kept apart from cli.rs, which only dispatches here).
+//! command line over `paydesk_ledger::backup` (the `cli` module only dispatches here).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use paydesk_domain::error::{Error, Result};
+use paydesk_domain::error::Result;
 use paydesk_ledger::backup;
 use paydesk_ledger::ledger::Ledger;
+
+use crate::cli::to_json;
 
 #[derive(Args, Debug)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -38,17 +40,13 @@ pub struct RestoreArgs {
     pub json: bool,
 }
 
-fn json<T: serde::Serialize>(value: &T) -> Result<String> {
-    serde_json::to_string_pretty(value).map_err(|e| Error::Internal(e.to_string()))
-}
-
 pub fn backup(data_dir: &Path, args: BackupArgs) -> Result<ExitCode> {
     let ledger = Ledger::open_in(data_dir)?;
     match args.action {
         Some(BackupAction::Status { json: as_json }) => {
             let status = backup::status(&ledger)?;
             if as_json {
-                println!("{}", json(&status)?);
+                println!("{}", to_json(&status)?);
             } else {
                 println!("{}", status.message);
             }
@@ -61,7 +59,7 @@ pub fn backup(data_dir: &Path, args: BackupArgs) -> Result<ExitCode> {
         None => {
             let written = backup::backup(&ledger, args.to.as_deref())?;
             if args.json {
-                println!("{}", json(&written)?);
+                println!("{}", to_json(&written)?);
             } else {
                 println!(
                     "backed up {} orders (schema {}, {} bytes) to {}",
@@ -79,7 +77,7 @@ pub fn backup(data_dir: &Path, args: BackupArgs) -> Result<ExitCode> {
 pub fn restore(data_dir: &Path, args: RestoreArgs) -> Result<ExitCode> {
     let restored = backup::restore(data_dir, &args.file)?;
     if args.json {
-        println!("{}", json(&restored)?);
+        println!("{}", to_json(&restored)?);
     } else {
         println!(
             "restored {} orders (schema {}) from {}",

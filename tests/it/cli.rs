@@ -406,3 +406,170 @@ fn an_unknown_order_exits_2() {
     assert!(stderr(&output).contains("999"), "{}", stderr(&output));
     assert!(stdout(&output).is_empty());
 }
+
+/// The Orders screen and the CLI read a filter with one parser: the same mistake is refused
+/// with the same code and message, the window naming its field and the CLI the flag typed.
+#[test]
+fn a_bad_filter_is_refused_in_the_window_s_words() {
+    use paydesk_core::filters::FilterInput;
+    use paydesk_domain::error::Error;
+    use paydesk_domain::zone::Zone;
+    use serde_json::json;
+
+    let dir = tempfile::tempdir().unwrap();
+    let long = "x".repeat(101);
+    // The CLI's flags, the window's request (as the Orders screen sends it), the field at fault
+    // and its flag.
+    let cases: Vec<(Vec<&str>, Value, &str, &str)> = vec![
+        (
+            vec!["--status", "done"],
+            json!({"status": "done"}),
+            "status",
+            "--status",
+        ),
+        (
+            vec!["--gateway", "paypal"],
+            json!({"gateway": "paypal"}),
+            "gateway",
+            "--gateway",
+        ),
+        (
+            vec!["--method", "cash"],
+            json!({"method": "cash"}),
+            "method",
+            "--method",
+        ),
+        (
+            vec!["--gateway", "smepay", "--method", "wechat-qr"],
+            json!({"gateway": "smepay", "method": "wechat-qr"}),
+            "method",
+            "--method",
+        ),
+        (
+            vec!["--currency", "XXX"],
+            json!({"currency": "XXX"}),
+            "currency",
+            "--currency",
+        ),
+        (
+            vec!["--min-amount", "5"],
+            json!({"minAmount": "5"}),
+            "currency",
+            "--currency",
+        ),
+        (
+            vec!["--currency", "CAD", "--min-amount", "abc"],
+            json!({"currency": "CAD", "minAmount": "abc"}),
+            "minAmount",
+            "--min-amount",
+        ),
+        (
+            vec![
+                "--currency",
+                "CAD",
+                "--min-amount",
+                "30",
+                "--max-amount",
+                "20",
+            ],
+            json!({"currency": "CAD", "minAmount": "30", "maxAmount": "20"}),
+            "maxAmount",
+            "--max-amount",
+        ),
+        (
+            vec!["--from", "01/02/2026"],
+            json!({"from": "01/02/2026"}),
+            "from",
+            "--from",
+        ),
+        (
+            vec!["--from", "2026-02-01", "--to", "2026-01-31"],
+            json!({"from": "2026-02-01", "to": "2026-01-31"}),
+            "to",
+            "--to",
+        ),
+        (
+            vec!["--search", &long],
+            json!({"search": long}),
+            "search",
+            "--search",
+        ),
+    ];
+    for (flags, request, field, flag) in cases {
+        // What the window's list_orders and order_totals answer (days in the local zone).
+        let window: FilterInput = serde_json::from_value(request).unwrap();
+        let refused = window.parse(&Zone::Local).unwrap_err();
+        let Error::InvalidInput { message, .. } = &refused else {
+            panic!("{flags:?}: {refused:?}")
+        };
+        assert_eq!(refused.field(), Some(field), "{flags:?}");
+        let said = format!("error[{}]: {flag}: {message}", refused.code());
+        for command in ["orders", "totals"] {
+            let args = [&[command][..], &flags].concat();
+            let output = run(&mut paydesk(dir.path(), &args));
+            assert_eq!(output.status.code(), Some(2), "{args:?}");
+            assert_eq!(stderr(&output).trim_end(), said, "{args:?}");
+        }
+    }
+}
+
+/// What the CLI's flags have always taken still works through the one parser: an exact time
+/// (RFC 3339) for --from and --to, a status with a hyphen, and a zero lower bound.
+#[test]
+fn exact_times_and_spellings_the_cli_documents_still_filter() {
+    let dir = tempfile::tempdir().unwrap();
+    let order = create_sandbox_order(dir.path(), "wechat-qr", "4.00");
+    let ids = |args: &[&str]| -> Vec<Value> {
+        let mut full = vec!["orders", "--json"];
+        full.extend_from_slice(args);
+        json(&run_ok(&mut paydesk(dir.path(), &full)))
+            .as_array()
+            .expect("an array")
+            .iter()
+            .map(|d| d["order"]["id"].clone())
+            .collect()
+    };
+    let now = chrono::Utc::now();
+    let at = |minutes: i64| (now + chrono::Duration::minutes(minutes)).to_rfc3339();
+    assert_eq!(
+        ids(&["--from", &at(-60), "--to", &at(60)]),
+        vec![order["id"].clone()]
+    );
+    assert!(
+        ids(&["--to", &at(-60)]).is_empty(),
+        "an exact end is exclusive"
+    );
+    assert!(ids(&["--status", "partially-refunded"]).is_empty());
+    assert_eq!(
+        ids(&[
+            "--currency",
+            "CAD",
+            "--min-amount",
+            "0",
+            "--max-amount",
+            "4"
+        ]),
+        vec![order["id"].clone()]
+    );
+}
+
+/// `report --tz` counts the range's days in that zone too, as the window's Reports screen does:
+/// an order made now is on today's line in +14:00, whatever the machine's own zone.
+#[test]
+fn a_report_counts_its_range_in_its_own_time_zone() {
+    let dir = tempfile::tempdir().unwrap();
+    create_sandbox_order(dir.path(), "wechat-qr", "4.00");
+    let far_east = chrono::FixedOffset::east_opt(14 * 3600).unwrap();
+    let today = chrono::Utc::now()
+        .with_timezone(&far_east)
+        .format("%Y-%m-%d")
+        .to_string();
+    let report = json(&run_ok(&mut paydesk(
+        dir.path(),
+        &[
+            "report", "--by", "day", "--tz", "+14:00", "--from", &today, "--to", &today, "--json",
+        ],
+    )));
+    assert_eq!(report["totals"]["count"], 1, "{report}");
+    assert_eq!(report["rows"][0]["period"], today.as_str(), "{report}");
+}

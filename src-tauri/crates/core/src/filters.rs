@@ -1,10 +1,12 @@
-//! The Orders screen's filter as the owner types it, checked here into an [`OrderFilter`]:
-//! days in a time zone, amounts read in the chosen currency with the counter's own parsing,
-//! names checked against the enums. Every mistake is bad input naming the field at fault (the
-//! request's own key, so the window shows it beside that input). Also what a filter adds up
-//! to, formatted per currency for the window.
+//! The order filter as people type it, checked here into an [`OrderFilter`]: the one parser
+//! for the Orders screen and the CLI's `--status`, `--from`, `--min-amount`... (which fill a
+//! [`FilterInput`]), so both follow the same rules and answer a mistake with the same code,
+//! field and message. Days in a time zone, amounts read in the chosen currency with the
+//! counter's own parsing, names checked against the enums. Every mistake is bad input naming
+//! the field at fault (the request's own key, so the window shows it beside that input). Also
+//! what a filter adds up to, formatted per currency for the window.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use paydesk_domain::error::{Error, Result};
@@ -17,12 +19,14 @@ use paydesk_ledger::queries::{CurrencyTotal, Totals};
 /// Longer search terms are refused rather than sent to the index (nothing is that long).
 const SEARCH_MAX_CHARS: usize = 100;
 
-/// The filter fields as typed; blank means "any".
+/// The filter fields as typed; blank means "any". The field names are the ones errors carry.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct FilterInput {
+    /// An order status, such as paid or partially_refunded (a hyphen for the underscore too).
     pub status: Option<String>,
     pub gateway: Option<String>,
+    /// A payment method, such as wechat-qr; one of the gateway's when a gateway is given.
     pub method: Option<String>,
     /// Only orders in this currency; the amount range is read in it.
     pub currency: Option<String>,
@@ -30,9 +34,10 @@ pub struct FilterInput {
     pub min_amount: Option<String>,
     /// Largest amount, inclusive.
     pub max_amount: Option<String>,
-    /// First day, YYYY-MM-DD, from its midnight in the zone given to [`FilterInput::parse`].
+    /// First day, YYYY-MM-DD, from its midnight in the zone given to [`FilterInput::parse`];
+    /// or an exact time in RFC 3339 (2026-11-01T09:30:00+01:00), from that instant.
     pub from: Option<String>,
-    /// Last day, inclusive: up to the next day's midnight.
+    /// Last day, inclusive: up to the next day's midnight; or an exact time, exclusive.
     pub to: Option<String>,
     /// Part of an order number, gateway order id or customer.
     pub search: Option<String>,
@@ -43,13 +48,13 @@ fn given(text: &Option<String>) -> Option<&str> {
 }
 
 impl FilterInput {
-    /// The filter for the ledger, with days counted in `zone` (the Orders screen uses the
-    /// machine's local zone, like the CLI's --from / --to).
+    /// The filter for the ledger, with days counted in `zone` (the Orders screen and the CLI's
+    /// `orders`, `totals` and `export` use the machine's local zone; `report` its `--tz`).
     pub fn parse(&self, zone: &Zone) -> Result<OrderFilter> {
         let status = given(&self.status).map(OrderStatus::parse).transpose()?;
         let gateway = given(&self.gateway).map(Gateway::parse).transpose()?;
         let method = given(&self.method)
-            .map(|text| parse_method(text, gateway))
+            .map(|text| Method::parse_key_within("method", text, gateway))
             .transpose()?;
         let currency = given(&self.currency)
             .map(|text| {
@@ -66,16 +71,15 @@ impl FilterInput {
                 ));
             }
         }
-        let from_day = given(&self.from)
-            .map(|t| parse_day("from", t))
+        let from = given(&self.from)
+            .map(|t| Bound::parse("from", t))
             .transpose()?;
-        let to_day = given(&self.to).map(|t| parse_day("to", t)).transpose()?;
-        if let (Some(from), Some(to)) = (from_day, to_day) {
-            if from > to {
-                return Err(Error::invalid(
-                    "to",
-                    format!("the last day ({to}) is before the first day ({from})"),
-                ));
+        let to = given(&self.to).map(|t| Bound::parse("to", t)).transpose()?;
+        let from_ms = from.map(|b| b.start_ms("from", zone)).transpose()?;
+        let to_ms = to.map(|b| b.end_ms("to", zone)).transpose()?;
+        if let (Some(from), Some(to), Some(from_ms), Some(to_ms)) = (from, to, from_ms, to_ms) {
+            if to_ms <= from_ms {
+                return Err(Error::invalid("to", Bound::backwards(from, to)));
             }
         }
         let search = given(&self.search).map(str::to_string);
@@ -95,12 +99,8 @@ impl FilterInput {
             currency,
             min_amount_minor: min,
             max_amount_minor: max,
-            from_ms: from_day
-                .map(|day| midnight("from", zone, day))
-                .transpose()?,
-            to_ms: to_day
-                .map(|day| midnight("to", zone, day.succ_opt().unwrap_or(day)))
-                .transpose()?,
+            from_ms,
+            to_ms,
             search,
             ..Default::default()
         })
@@ -128,27 +128,70 @@ impl FilterInput {
     }
 }
 
-/// A method by its name, and one of the gateway's when a gateway is chosen too.
-fn parse_method(text: &str, gateway: Option<Gateway>) -> Result<Method> {
-    let wanted = text.to_ascii_lowercase();
-    let method = Method::ALL
-        .into_iter()
-        .find(|m| m.as_str() == wanted)
-        .ok_or_else(|| Error::invalid("method", format!("unknown payment method {text:?}")))?;
-    if let Some(gateway) = gateway {
-        if method.gateway() != gateway {
-            return Err(Error::invalid(
-                "method",
-                format!(
-                    "{} is not a {} method: it offers {}",
-                    method.as_str(),
-                    gateway.as_str(),
-                    Method::names_for(gateway)
-                ),
-            ));
+/// One end of the date range as typed: a day (the window's date inputs, and the CLI's as its
+/// help shows them), or an exact time for a script that needs one (`--from
+/// 2026-11-01T09:30:00+01:00`, which the CLI has always taken).
+#[derive(Debug, Clone, Copy)]
+enum Bound {
+    Day(NaiveDate),
+    Instant(DateTime<chrono::FixedOffset>),
+}
+
+impl Bound {
+    fn parse(field: &'static str, text: &str) -> Result<Bound> {
+        if let Ok(instant) = DateTime::parse_from_rfc3339(text.trim()) {
+            return Ok(Bound::Instant(instant));
+        }
+        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+            .map(Bound::Day)
+            .map_err(|_| {
+                Error::invalid(
+                    field,
+                    format!(
+                        "{text:?} is not a date: use YYYY-MM-DD, such as 2026-11-01 \
+                         (or an exact time, such as 2026-11-01T09:30:00+01:00)"
+                    ),
+                )
+            })
+    }
+
+    /// Where a range from this bound starts: the day's midnight, or the instant itself.
+    fn start_ms(self, field: &'static str, zone: &Zone) -> Result<i64> {
+        match self {
+            Bound::Day(day) => midnight(field, zone, day),
+            Bound::Instant(instant) => Ok(instant.timestamp_millis()),
         }
     }
-    Ok(method)
+
+    /// Where a range up to this bound stops (exclusive): a day is included whole, up to the
+    /// next midnight; an instant is where it stops.
+    fn end_ms(self, field: &'static str, zone: &Zone) -> Result<i64> {
+        match self {
+            Bound::Day(day) => midnight(field, zone, day.succ_opt().unwrap_or(day)),
+            Bound::Instant(instant) => Ok(instant.timestamp_millis()),
+        }
+    }
+
+    /// What is wrong with a range that holds no time at all.
+    fn backwards(from: Bound, to: Bound) -> String {
+        match (from, to) {
+            (Bound::Day(from), Bound::Day(to)) => {
+                format!("the last day ({to}) is before the first day ({from})")
+            }
+            _ => format!(
+                "the end ({}) must come after the start ({})",
+                to.text(),
+                from.text()
+            ),
+        }
+    }
+
+    fn text(self) -> String {
+        match self {
+            Bound::Day(day) => day.to_string(),
+            Bound::Instant(instant) => instant.to_rfc3339(),
+        }
+    }
 }
 
 /// A day as typed (YYYY-MM-DD); the error names `field`.
@@ -326,6 +369,54 @@ mod tests {
         .parse(&Zone::Utc)
         .unwrap();
         assert_eq!(f.to_ms.unwrap() - f.from_ms.unwrap(), 86_400_000);
+    }
+
+    #[test]
+    fn an_exact_time_is_taken_as_it_is_and_ends_the_range_before_it() {
+        let f = FilterInput {
+            from: Some("2026-01-01T09:30:00+01:00".into()),
+            to: Some("2026-01-01T10:00:00Z".into()),
+            ..input()
+        }
+        .parse(&Zone::Fixed(-5 * 3600))
+        .unwrap();
+        assert_eq!(
+            f.from_ms,
+            Some(1_767_225_600_000 + 8 * 3_600_000 + 1_800_000)
+        );
+        assert_eq!(f.to_ms, Some(1_767_225_600_000 + 10 * 3_600_000));
+        // A day and an exact time mix: the day still starts at its midnight in the zone.
+        let f = FilterInput {
+            from: Some("2026-01-01".into()),
+            to: Some("2026-01-01T10:00:00Z".into()),
+            ..input()
+        }
+        .parse(&Zone::Utc)
+        .unwrap();
+        assert_eq!(f.from_ms, Some(1_767_225_600_000));
+    }
+
+    #[test]
+    fn a_range_that_holds_no_time_is_refused_on_its_end() {
+        let refused = |from: &str, to: &str| {
+            FilterInput {
+                from: Some(from.into()),
+                to: Some(to.into()),
+                ..input()
+            }
+            .parse(&Zone::Utc)
+            .unwrap_err()
+            .to_string()
+        };
+        assert_eq!(
+            refused("2026-02-01", "2026-01-31"),
+            "to: the last day (2026-01-31) is before the first day (2026-02-01)"
+        );
+        assert_eq!(
+            refused("2026-01-01T10:00:00Z", "2026-01-01T10:00:00+00:00"),
+            "to: the end (2026-01-01T10:00:00+00:00) must come after the start (2026-01-01T10:00:00+00:00)"
+        );
+        assert!(refused("2026-01-02", "2026-01-01T23:59:59Z").starts_with("to: the end"));
     }
 
     #[test]

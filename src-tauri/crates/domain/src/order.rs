@@ -1,5 +1,7 @@
 //! The unified order model: which gateway and method, the status machine every gateway's
 //! statuses map into, and the merchant order number that makes a retried create safe.
+//! (Past 600 lines with its tests, about 560 without: gateway, method and status are the
+//! vocabulary every layer shares, and their names and rules are read together.)
 
 use serde::{Deserialize, Serialize};
 
@@ -212,45 +214,68 @@ impl Method {
         }
     }
 
-    /// A method by its key alone ("wechat-qr"), any case; unknown is bad input on `field`.
-    pub fn parse_key(field: &'static str, text: &str) -> Result<Method> {
+    /// The one lookup of a method by the name people type ("wechat-qr", any case, spaces
+    /// around ignored): every parse below, and so the filter, setup, settings and order
+    /// creation, comes through here.
+    pub fn named(text: &str) -> Option<Method> {
         let wanted = text.trim().to_ascii_lowercase();
-        Method::ALL
-            .into_iter()
-            .find(|m| m.as_str() == wanted)
-            .ok_or_else(|| {
-                let names: Vec<&str> = Method::ALL.iter().map(|m| m.as_str()).collect();
-                Error::invalid(
-                    field,
-                    format!("unknown method {text:?}: use one of {}", names.join(", ")),
-                )
-            })
+        Method::ALL.into_iter().find(|m| m.as_str() == wanted)
     }
 
-    /// A method, checked against the gateway it is asked for.
+    /// A method by its key alone ("wechat-qr"), any case; unknown is bad input on `field`.
+    pub fn parse_key(field: &'static str, text: &str) -> Result<Method> {
+        Method::named(text).ok_or_else(|| {
+            let names: Vec<&str> = Method::ALL.iter().map(|m| m.as_str()).collect();
+            Error::invalid(
+                field,
+                format!("unknown method {text:?}: use one of {}", names.join(", ")),
+            )
+        })
+    }
+
+    /// A method by its key, one of `gateway`'s when a gateway is given (the order filter: a
+    /// method and a gateway that cannot go together would match nothing). Unknown or another
+    /// gateway's is bad input on `field`.
+    pub fn parse_key_within(
+        field: &'static str,
+        text: &str,
+        gateway: Option<Gateway>,
+    ) -> Result<Method> {
+        let method = Method::parse_key(field, text)?;
+        match gateway {
+            Some(gateway) if method.gateway() != gateway => {
+                Err(Error::invalid(field, method.not_offered_by(gateway)))
+            }
+            _ => Ok(method),
+        }
+    }
+
+    /// A method, checked against the gateway it is asked for (a new order: refused with its own
+    /// code, `unsupported_method`).
     pub fn parse(gateway: Gateway, text: &str) -> Result<Method> {
-        let wanted = text.trim().to_ascii_lowercase();
-        let method = Method::ALL
-            .into_iter()
-            .find(|m| m.as_str() == wanted)
-            .ok_or_else(|| {
-                Error::UnsupportedMethod(format!(
-                    "unknown method {text:?}: {} offers {}",
-                    gateway.as_str(),
-                    Method::names_for(gateway)
-                ))
-            })?;
-        if method.gateway() != gateway {
-            return Err(Error::UnsupportedMethod(format!(
-                "method {} belongs to {}, not {}: {} offers {}",
-                method.as_str(),
-                method.gateway().as_str(),
-                gateway.as_str(),
+        let method = Method::named(text).ok_or_else(|| {
+            Error::UnsupportedMethod(format!(
+                "unknown method {text:?}: {} offers {}",
                 gateway.as_str(),
                 Method::names_for(gateway)
-            )));
+            ))
+        })?;
+        if method.gateway() != gateway {
+            return Err(Error::UnsupportedMethod(method.not_offered_by(gateway)));
         }
         Ok(method)
+    }
+
+    /// Why this method cannot be asked of `gateway`, in one wording for every caller.
+    fn not_offered_by(self, gateway: Gateway) -> String {
+        format!(
+            "{} is {}'s method, not {}'s: {} offers {}",
+            self.as_str(),
+            self.gateway().as_str(),
+            gateway.as_str(),
+            gateway.as_str(),
+            Method::names_for(gateway)
+        )
     }
 
     /// The amount in a currency this method's gateway settles in.
@@ -598,6 +623,32 @@ mod tests {
         assert!(Method::WechatQr
             .check_currency(Currency::parse("INR").unwrap())
             .is_err());
+    }
+
+    #[test]
+    fn a_method_is_found_by_its_name_in_any_case_and_its_gateway_is_checked_in_one_wording() {
+        assert_eq!(Method::named(" WeChat-QR "), Some(Method::WechatQr));
+        assert_eq!(Method::named("cash"), None);
+        assert_eq!(
+            Method::parse_key_within("method", "upi", Some(Gateway::Smepay)).unwrap(),
+            Method::Upi
+        );
+        let unknown = Method::parse_key_within("method", "cash", None).unwrap_err();
+        assert_eq!(unknown.field(), Some("method"));
+        assert_eq!(
+            unknown.to_string(),
+            Method::parse_key("method", "cash").unwrap_err().to_string()
+        );
+        let mismatch =
+            Method::parse_key_within("method", "wechat-qr", Some(Gateway::Smepay)).unwrap_err();
+        assert_eq!(
+            (mismatch.code(), mismatch.field()),
+            ("invalid_input", Some("method"))
+        );
+        // The same words as a new order asking SMEPay for WeChat Pay, under its own code.
+        let refused = Method::parse(Gateway::Smepay, "wechat-qr").unwrap_err();
+        assert_eq!(refused.code(), "unsupported_method");
+        assert_eq!(mismatch.to_string(), format!("method: {refused}"),);
     }
 
     #[test]

@@ -1,0 +1,168 @@
+//! The command line, on the same core as the window. Exit status: 0 done, 2 bad usage or
+//! input (the message names the field and the rule; nothing is written), 1 a failure.
+//!
+//! Here: the top of the command tree and the dispatch. Each family of subcommands is a module
+//! with its own arguments and handlers: `order` (one order, saved cards), `orders` (the
+//! filtered orders: list, totals, report, export) with `filter` (their flags), `settings`
+//! (settings and credentials), `owner` (setup and the owner's PIN), `sandbox` (the sandbox and
+//! the development tools), `checks` (doctor, reconcile); backup and restore are `cli_backup`.
+
+mod checks;
+mod filter;
+mod order;
+mod orders;
+mod owner;
+mod sandbox;
+mod settings;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use paydesk_core::config::{resolve_data_dir, Mode};
+use paydesk_domain::error::{Error, Result};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "paydesk",
+    version,
+    about = "Paydesk: the payment counter. With no command, opens the window."
+)]
+pub struct Cli {
+    /// Where the ledger lives (default: the OS app-data directory).
+    #[arg(long, global = true, env = "PAYDESK_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// sandbox (no credentials, no real money), test or live. Default: the saved setting, else sandbox.
+    #[arg(long, global = true, env = "PAYDESK_MODE", value_parser = ["sandbox", "test", "live"])]
+    pub mode: Option<String>,
+    /// Read the owner's PIN as the first line of stdin (for scripts) instead of a hidden
+    /// prompt. Owner actions (refund, void, resend-refunds, settle-refund, settings set,
+    /// credentials set/delete, export) ask for it once a PIN is set; so does `setup`.
+    #[arg(long, global = true)]
+    pub pin_stdin: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+impl Cli {
+    pub fn mode(&self) -> Option<Mode> {
+        self.mode.as_deref().and_then(|m| Mode::parse(m).ok())
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create, show or re-query one order.
+    #[command(subcommand)]
+    Order(order::OrderCommand),
+    /// List orders, newest first.
+    Orders(orders::ListArgs),
+    /// Export the ledger.
+    #[command(subcommand)]
+    Export(orders::ExportCommand),
+    /// The embedded sandbox: serve it, or act as the customer.
+    #[command(subcommand)]
+    Sandbox(sandbox::SandboxCommand),
+    /// Gateway credentials in the OS keychain.
+    #[command(subcommand)]
+    Credentials(settings::CredentialsCommand),
+    /// Cards kept with IOTPay for later charges (card-token).
+    #[command(subcommand)]
+    Card(order::CardCommand),
+    /// Settings kept in the ledger: mode, gateway base URLs, notification addresses.
+    #[command(subcommand)]
+    Settings(settings::SettingsCommand),
+    /// Set up a new shop once: its name, currency, the methods the counter offers and the
+    /// owner's PIN (a hidden prompt typed twice, or one line on stdin with --pin-stdin).
+    Setup(owner::SetupArgs),
+    /// Back the ledger up (SQLite's online backup API) into --to DIR, else the data
+    /// directory's backups folder; `backup status`: the last backup's time.
+    Backup(crate::cli_backup::BackupArgs),
+    /// Put a backup back as the ledger: the window closed, the owner's PIN, the file checked first.
+    Restore(crate::cli_backup::RestoreArgs),
+    /// Check the data directory, the ledger, the keychain and the sandbox.
+    Doctor,
+    /// Re-query every order still open at its gateway and record the answers, as the window
+    /// does at startup (for a counter without the window). One line per order: id, number,
+    /// status before -> after. Exit status 1 if any order could not be reconciled.
+    Reconcile {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Takings of the filtered orders per currency (paid minus refunded, never mixed), with
+    /// the waiting, failed, cancelled and expired orders counted beside them, never summed in.
+    Totals(orders::TotalsArgs),
+    /// Orders per day or month x gateway x status, summed per currency.
+    Report(orders::ReportArgs),
+    /// Development tools: a seeded ledger, the benchmark.
+    #[command(subcommand, hide = true)]
+    Dev(sandbox::DevCommand),
+}
+
+impl Command {
+    /// Whether the command takes the order filter's flags (see `filter`).
+    fn takes_filter(&self) -> bool {
+        matches!(
+            self,
+            Command::Orders(_) | Command::Totals(_) | Command::Report(_) | Command::Export(_)
+        )
+    }
+}
+
+pub fn run(cli: Cli, command: Command) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let names_filter_flags = command.takes_filter();
+    match runtime.block_on(execute(&cli, command)) {
+        Ok(code) => code,
+        Err(e) => {
+            let said = if names_filter_flags {
+                filter::said(&e)
+            } else {
+                e.to_string()
+            };
+            eprintln!("error[{}]: {said}", e.code());
+            ExitCode::from(if e.is_bad_input() { 2 } else { 1 })
+        }
+    }
+}
+
+async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
+    let data_dir = resolve_data_dir(cli.data_dir.clone())?;
+    match command {
+        Command::Order(command) => order::run(cli, &data_dir, command).await?,
+        Command::Card(command) => order::card(cli, &data_dir, command).await?,
+        Command::Orders(args) => orders::list(&data_dir, args)?,
+        Command::Export(command) => orders::export(cli, &data_dir, command)?,
+        Command::Totals(args) => orders::totals(&data_dir, args)?,
+        Command::Report(args) => orders::report(&data_dir, args)?,
+        Command::Settings(command) => settings::run(cli, &data_dir, command)?,
+        Command::Credentials(command) => settings::credentials(cli, &data_dir, command)?,
+        Command::Setup(args) => owner::setup(cli, &data_dir, args)?,
+        Command::Sandbox(command) => return sandbox::run(&data_dir, command).await,
+        Command::Dev(command) => return sandbox::dev(&data_dir, command),
+        Command::Backup(args) => return crate::cli_backup::backup(&data_dir, args),
+        Command::Restore(args) => {
+            if data_dir.join(paydesk_ledger::ledger::LEDGER_FILE).is_file() {
+                owner::pin(cli, &paydesk_ledger::ledger::Ledger::open_in(&data_dir)?)?;
+            }
+            return crate::cli_backup::restore(&data_dir, args);
+        }
+        Command::Doctor => return checks::doctor(&data_dir, cli.mode()).await,
+        Command::Reconcile { json } => return checks::reconcile(&data_dir, cli.mode(), json).await,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What `--json` prints.
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string_pretty(value).map_err(|e| Error::Internal(e.to_string()))
+}

@@ -1,0 +1,222 @@
+//! `paydesk sandbox ...` (the embedded sandbox: serve it, pay as the customer, make it
+//! misbehave) and the hidden `paydesk dev ...` (a seeded ledger, the benchmark): the tools for
+//! trying Paydesk without a gateway.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use paydesk_domain::error::{Error, Result};
+use paydesk_domain::order::Gateway;
+use paydesk_ledger::ledger::Ledger;
+use paydesk_sandbox::{SandboxServer, SandboxStore};
+use paydesk_secrets::vault::{Environment, Vault};
+
+use super::to_json;
+
+#[derive(Subcommand, Debug)]
+pub enum DevCommand {
+    /// Fill the ledger with realistic orders over the last two years (for trying things out
+    /// and the benchmark).
+    Seed {
+        #[arg(long)]
+        orders: u64,
+        /// Random seed: the same seed gives the same orders.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// The ledger at scale, timed (run in release: `make bench`).
+    Bench(crate::bench::BenchArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SandboxCommand {
+    /// Serve the sandbox alone until interrupted.
+    Serve {
+        #[arg(long, default_value_t = 18080)]
+        port: u16,
+        /// Loopback by default; another address exposes the sandbox to the network.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: std::net::IpAddr,
+    },
+    /// Act as the customer: pay (or --decline) a sandbox order.
+    Pay {
+        id: String,
+        #[arg(long)]
+        decline: bool,
+    },
+    /// Make the sandbox misbehave: latency, timeouts, 5xx, malformed or truncated bodies,
+    /// wrong signatures, rejected tokens, duplicate or out-of-order notifications.
+    #[command(subcommand)]
+    Fault(FaultCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum FaultCommand {
+    /// Switch a fault on for a gateway's call (or every call: --call '*'; notifications: --call notify).
+    Set {
+        #[arg(long)]
+        gateway: String,
+        #[arg(long, default_value = "*")]
+        call: String,
+        /// latency, timeout, http-500, malformed, truncated, bad-signature, reject-token,
+        /// duplicate-notify, out-of-order-notify
+        #[arg(long)]
+        kind: String,
+        /// Milliseconds, for latency and timeout.
+        #[arg(long)]
+        value: Option<i64>,
+        /// Only the next N calls (default: until cleared).
+        #[arg(long)]
+        times: Option<i64>,
+    },
+    /// Switch faults off (all, or one gateway's).
+    Clear {
+        #[arg(long)]
+        gateway: Option<String>,
+    },
+    /// The faults switched on.
+    List,
+}
+
+pub async fn run(data_dir: &Path, command: SandboxCommand) -> Result<ExitCode> {
+    match command {
+        SandboxCommand::Serve { port, host } => {
+            let server = SandboxServer::start(data_dir, SocketAddr::new(host, port)).await?;
+            let mut merchants = vec![format!("{} (built-in)", paydesk_sandbox::SANDBOX_MCH_ID)];
+            merchants.extend(accept_keychain_merchants(server.store()));
+            println!(
+                "Paydesk sandbox on {}  (IOTPay v1: {})",
+                server.base_url(),
+                server.iotpay_v1_base()
+            );
+            println!("IOTPay merchants accepted: {}", merchants.join(", "));
+            println!("State in {}. Ctrl-C stops it.", data_dir.display());
+            std::io::stdout().flush()?;
+            tokio::signal::ctrl_c().await?;
+        }
+        SandboxCommand::Pay { id, decline } => {
+            // A ledger id or merchant order number is resolved to what the sandbox knows.
+            let (reference, gateway_reference) = match Ledger::open_in(data_dir)?.resolve(&id) {
+                Ok(order) => (order.merchant_order_no, order.gateway_order_id),
+                Err(Error::NotFound(_)) => (id.clone(), None),
+                Err(e) => return Err(e),
+            };
+            let store = SandboxStore::open_in(data_dir)?;
+            if store.find(&reference)?.is_none() {
+                // The other gateways' sandboxes know an order by our number or by their own id.
+                for r in std::iter::once(reference.as_str()).chain(gateway_reference.as_deref()) {
+                    if let Some(said) = paydesk_sandbox::settle_other(&store, r, !decline).await? {
+                        println!("{said}");
+                        return Ok(ExitCode::SUCCESS);
+                    }
+                }
+            }
+            let order = store.settle(&reference, !decline)?;
+            if store.iotpay_key(&order.mch_id).is_none() {
+                // Signed with the credentials the serving sandbox was given.
+                accept_keychain_merchants(&store);
+            }
+            if matches!(order.status, 2 | 3) {
+                // Tell the merchant, as IOTPay would; a Paydesk window running on this data
+                // directory hears it at once, and polling covers the rest.
+                let faults = paydesk_sandbox::faults::Faults::open_in(data_dir)?;
+                let heard = paydesk_sandbox::notifier::deliver_with_faults(
+                    &store,
+                    Some(&faults),
+                    &order,
+                    3,
+                    std::time::Duration::from_millis(300),
+                )
+                .await;
+                if !heard {
+                    eprintln!("(no notification receiver answered at {}: the payment shows on the next poll)", order.notify_url);
+                }
+            }
+            let word = match order.status {
+                2 | 3 => "paid",
+                9 | 4 => "declined",
+                _ => "still waiting",
+            };
+            println!(
+                "sandbox order {} ({}) is {word}",
+                order.pay_order_id, order.mch_order_no
+            );
+        }
+        SandboxCommand::Fault(action) => {
+            use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
+            let faults = Faults::open_in(data_dir)?;
+            match action {
+                FaultCommand::Set {
+                    gateway,
+                    call,
+                    kind,
+                    value,
+                    times,
+                } => {
+                    let gateway = Gateway::parse(&gateway)?.as_str().to_string();
+                    let fault = Fault {
+                        gateway,
+                        call,
+                        kind: FaultKind::parse(&kind)?,
+                        value,
+                        times,
+                    };
+                    faults.set(&fault)?;
+                    println!("{}", to_json(&fault)?);
+                }
+                FaultCommand::Clear { gateway } => {
+                    println!("{} fault(s) cleared", faults.clear(gateway.as_deref())?)
+                }
+                FaultCommand::List => println!("{}", to_json(&faults.list()?)?),
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn dev(data_dir: &Path, command: DevCommand) -> Result<ExitCode> {
+    match command {
+        DevCommand::Seed { orders, seed } => {
+            let ledger = Ledger::open_in(data_dir)?;
+            let started = std::time::Instant::now();
+            let seeded = paydesk_ledger::seed::seed(&ledger, orders, seed)?;
+            println!(
+                "seeded {} orders, {} events, {} refunds into {} in {:.1} s",
+                seeded.orders,
+                seeded.events,
+                seeded.refunds,
+                ledger.path().display(),
+                started.elapsed().as_secs_f64()
+            );
+        }
+        DevCommand::Bench(args) => return crate::bench::run(data_dir, &args),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The sandbox accepts any IOTPay credentials set in the keychain (test and live), checking
+/// their signatures with the stored key as the gateway would. Returns the merchants it took
+/// (ids only). A keychain that cannot be read leaves just the built-in merchant.
+fn accept_keychain_merchants(store: &SandboxStore) -> Vec<String> {
+    let vault = Vault::keychain();
+    let mut accepted = Vec::new();
+    for env in [Environment::Test, Environment::Live] {
+        match vault.load(Gateway::Iotpay, env) {
+            Ok(Some(creds)) => {
+                if let (Some(id), Some(key)) = (creds.get("mchId"), creds.get("key")) {
+                    store.accept_iotpay_merchant(id.expose(), key.clone());
+                    accepted.push(format!("{} ({})", id.expose(), env.as_str()));
+                }
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::info!("sandbox: no keychain merchants ({e})");
+                break;
+            }
+        }
+    }
+    accepted
+}
