@@ -24,7 +24,7 @@ pub enum SettingsCommand {
     Set { key: String, value: String },
     /// Unset one: its default applies again (the same as `set KEY ""`).
     Remove { key: String },
-    /// Every setting that has a value.
+    /// Every setting Paydesk uses: the shop's value, else its default (marked).
     Show,
 }
 
@@ -81,10 +81,16 @@ pub fn run(cli: &Cli, data_dir: &Path, command: SettingsCommand) -> Result<()> {
             println!("{key} unset: the default applies");
         }
         SettingsCommand::Show => {
+            // Every value Paydesk uses: the shop's own, else the default it falls back to
+            // (declared beside each gateway's config), else what it is worked out from.
             let ledger = Ledger::open_in(data_dir)?;
             for key in paydesk_core::settings::known_keys() {
                 if let Some(value) = ledger.setting(&key)? {
                     println!("{key} = {value}");
+                } else if let Some(default) = paydesk_core::settings::default_value(&key) {
+                    println!("{key} = {default} (default)");
+                } else if let Some(from) = paydesk_core::settings::derived_default(&key) {
+                    println!("{key}: {from} (default)");
                 }
             }
         }

@@ -296,7 +296,12 @@ fn the_cli_checks_settings_with_the_cores_rules() {
         &["settings", "set", "notify.bind", ""],
     ));
     let shown = stdout(&run_ok(&mut paydesk_cmd(dir.path(), &["settings", "show"])));
-    assert!(!shown.contains("notify.bind"), "{shown}");
+    assert!(
+        shown
+            .lines()
+            .any(|l| l == "notify.bind = 127.0.0.1:47390 (default)"),
+        "{shown}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -382,5 +387,43 @@ async fn the_daily_report_is_the_clis_report_for_the_same_days() {
         4,
         "{:?}",
         report.rows
+    );
+}
+
+/// `settings show` prints every value Paydesk uses: the shop's, else the default each gateway
+/// declares beside its config (marked), else what it is worked out from.
+#[test]
+fn settings_show_prints_every_default_in_use() {
+    use crate::support::{paydesk as paydesk_cmd, run_ok, stdout};
+    let dir = tempfile::tempdir().unwrap();
+    let shown = stdout(&run_ok(&mut paydesk_cmd(dir.path(), &["settings", "show"])));
+    for line in [
+        "iotpay.live.v1_base = https://api.iotpaycloud.com/v1 (default)",
+        "iotpay.live.v3_base = https://ccapi.iotpaycloud.com/v3 (default)",
+        "iotpay.test.v3_base = https://ccdev.iotpaycloud.com/v3 (default)",
+        "iotpay.test.client_ip = 127.0.0.1 (default)",
+        "smepay.test.customer_name = Counter customer (default)",
+        "smartpay.live.pending_retry_ms = 60000 (default)",
+        "smartexpay.live.lang = en (default)",
+        "iotpay.live.notify_url: the notification receiver's /notify/iotpay (default)",
+    ] {
+        assert!(
+            shown.lines().any(|l| l == line),
+            "{line:?} missing from:\n{shown}"
+        );
+    }
+    // Given to each merchant: no default to show.
+    assert!(!shown.contains("smartpay.live.base"), "{shown}");
+    let set = run_ok(&mut paydesk_cmd(
+        dir.path(),
+        &["settings", "set", "smepay.test.customer_name", "Walk-in"],
+    ));
+    drop(set);
+    let shown = stdout(&run_ok(&mut paydesk_cmd(dir.path(), &["settings", "show"])));
+    assert!(
+        shown
+            .lines()
+            .any(|l| l == "smepay.test.customer_name = Walk-in"),
+        "{shown}"
     );
 }
