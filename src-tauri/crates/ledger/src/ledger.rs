@@ -394,7 +394,9 @@ pub struct OrderFilter {
 }
 
 /// Where a page of the list ended: the last order's creation time and id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, ts_rs::TS,
+)]
 #[serde(rename_all = "camelCase")]
 pub struct Cursor {
     pub created_at_ms: i64,
@@ -1145,7 +1147,7 @@ fn apply_in(tx: &Transaction<'_>, id: i64, obs: &Observation) -> Result<Applied>
     Ok(applied)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum RefundKind {
     /// Money given back on a settled payment (full or partial).
@@ -1170,7 +1172,7 @@ impl RefundKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum RefundStatus {
     /// Reserved and sent (or about to be); the outcome is not known yet.
@@ -1189,7 +1191,7 @@ impl RefundStatus {
     }
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Refund {
     pub id: i64,
