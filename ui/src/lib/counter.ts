@@ -1,7 +1,7 @@
 /**
  * What the counter offers and how it reads a USB scanner: pure logic, tested by vitest.
  */
-import type { MethodKind, OrderView, PaymentMethod } from './api';
+import type { MethodKind, OrderView, MethodInfo } from './api';
 
 /** The kinds a cashier can take at the counter; app and token methods belong elsewhere. */
 export const COUNTER_KINDS: readonly MethodKind[] = ['qr', 'link', 'barcode', 'widget'];
@@ -17,7 +17,7 @@ export function isCounterKind(kind: string): kind is MethodKind {
 export const MOUNTABLE_WIDGETS: readonly string[] = ['iotpay/card', 'smepay/upi-widget', 'smartpay/smartpay-card'];
 
 /** The methods shown at the counter, in the order the core lists them. */
-export function counterMethods(methods: readonly PaymentMethod[]): PaymentMethod[] {
+export function counterMethods(methods: readonly MethodInfo[]): MethodInfo[] {
   return methods.filter(
     (m) => isCounterKind(m.kind) && (m.kind !== 'widget' || MOUNTABLE_WIDGETS.includes(`${m.gateway}/${m.method}`)),
   );
@@ -69,7 +69,7 @@ export function isDeclinedScan(kind: string | null | undefined, status: string):
 // ---- The shop's methods, most used first ----
 
 /** Whether a key of `shop.methods` names this method (`wechat-qr`, or `iotpay/wechat-qr`). */
-function namesMethod(key: string, m: PaymentMethod): boolean {
+function namesMethod(key: string, m: MethodInfo): boolean {
   const k = key.trim();
   return k === m.method || k === `${m.gateway}/${m.method}` || k === `${m.gateway}:${m.method}`;
 }
@@ -78,11 +78,11 @@ function namesMethod(key: string, m: PaymentMethod): boolean {
  * The methods the counter offers: those of the shop (`app_info.shopMethods`, already most used
  * first) in that order; every counter method when the shop chose none.
  */
-export function shopCounterMethods(methods: readonly PaymentMethod[], shopMethods: readonly string[] | undefined): PaymentMethod[] {
+export function shopCounterMethods(methods: readonly MethodInfo[], shopMethods: readonly string[] | undefined): MethodInfo[] {
   const offered = counterMethods(methods);
   const keys = (shopMethods ?? []).filter((k) => k.trim() !== '');
   if (keys.length === 0) return offered;
-  const chosen: PaymentMethod[] = [];
+  const chosen: MethodInfo[] = [];
   for (const key of keys) {
     for (const m of offered) {
       if (namesMethod(key, m) && !chosen.includes(m)) chosen.push(m);

@@ -3,8 +3,7 @@
  * value as it is typed. The core (settings.rs) checks every value again when it is saved and
  * has the last word; these messages only spare a round trip and say the same thing.
  */
-import type { ConnectionCheck, SettingValue } from './api';
-import type { Environment } from './credentials';
+import type { ConnectionCheck, Environment, SettingValue } from './api';
 import { PIN_MAX, PIN_MIN } from './owner';
 
 export const SHOP_NAME = 'shop.name';
