@@ -16,7 +16,7 @@ import {
   typedDecimals,
   withLedgerSales,
 } from './counter';
-import { currencyDecimals } from './keypad';
+import { currencyDecimals } from './currency';
 
 function order(id: number, status: OrderView['status'], updatedAt = '2026-12-06T10:00:00Z'): OrderView {
   return {

@@ -1,5 +1,6 @@
 /** The owner's desk: PIN format, what an order can still give back, refund amount checks. */
 import type { OrderView, Refund } from './api';
+import { currencyDecimals } from './currency';
 import { amountInWords } from './words';
 
 /** The owner PIN is 4 to 12 digits (the core's owner.rs `PIN_DIGITS` checks the same). */
@@ -20,13 +21,6 @@ export function pinProblem(pin: string): string | null {
   if (pin === '') return 'Enter the owner PIN';
   if (!isValidPin(pin)) return `The owner PIN is ${PIN_MIN} to ${PIN_MAX} digits`;
   return null;
-}
-
-/** Digits after the decimal point, as the core's money.rs has them; 2 for anything else. */
-const DECIMALS: Record<string, number> = { JPY: 0, KRW: 0, KWD: 3, BHD: 3 };
-
-export function currencyDecimals(currency: string): number {
-  return DECIMALS[currency.toUpperCase()] ?? 2;
 }
 
 /** Minor units as the plain decimal text the core parses back: 750 CAD -> "7.50", 1500 JPY -> "1500". */
