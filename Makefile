@@ -4,12 +4,13 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help setup run test build ui clean bench bench-window screenshots package
+.PHONY: help setup run test build ui clean bench bench-window screenshots package bindings
 
 help:
 	@echo "make run    open Paydesk on its embedded sandbox (no credentials needed)"
 	@echo "make test   run every suite: Rust unit + integration, UI unit, keychain, end-to-end, package"
 	@echo "make package  build the .deb and .rpm (target/release/bundle/)"
+	@echo "make bindings  regenerate the UI's IPC types and currency list from the Rust types"
 
 setup:
 	@scripts/setup.sh
@@ -26,6 +27,11 @@ test: setup
 # The Linux packages (.deb, .rpm) with Tauri's bundler, nothing downloaded (scripts/package.sh).
 package: setup
 	@scripts/package.sh
+
+# The UI's IPC types and the core's currency list (ui/src/lib/bindings/), generated from the
+# Rust types by src-tauri/shell/bindings.rs; `make test` fails while they are out of step.
+bindings: setup
+	PAYDESK_BINDINGS=write cargo test --bin paydesk shell::bindings::
 
 # The README's screenshots, from the last end-to-end run (make test) into docs/.
 screenshots:

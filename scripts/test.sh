@@ -2,6 +2,8 @@
 # Runs every Paydesk suite and prints each runner's summary. Fails if any suite fails or
 # runs no tests (a suite that silently skips is a failure too).
 #   rust      Rust unit tests and the integration tests (cargo test)
+#   bindings  the UI's IPC types and currency list (ui/src/lib/bindings/) are what the Rust
+#             types give: a change to one without `make bindings` fails
 #   ui        the UI's type check (svelte-check, tsc) and unit tests (vitest)
 #   keychain  the vault against a real gnome-keyring, under dbus-run-session
 #   e2e       the real window through tauri-driver + WebKitWebDriver, under Xvfb and
@@ -62,7 +64,11 @@ suite() {
 export CARGO_TERM_COLOR=never
 # Seconds one suite may take; the whole run stays well inside CI's limit.
 suite_limit=${PAYDESK_SUITE_LIMIT:-1500}
-suite rust cargo_counts cargo test --workspace --lib --bins --tests
+suite rust cargo_counts cargo test --workspace --lib --bins --tests -- --skip shell::bindings::
+
+# The generated TypeScript against the Rust types it comes from (src-tauri/shell/bindings.rs),
+# before the UI is type-checked against it. The test says to run `make bindings` when stale.
+suite bindings cargo_counts cargo test --bin paydesk shell::bindings::
 
 # Type-checked first (svelte-check, tsc): a type error fails the suite.
 suite ui vitest_counts bash -c 'cd ui && npm run --silent check && npx vitest run --reporter=default'

@@ -18,9 +18,11 @@ use paydesk_secrets::vault::{CredentialStatus, Environment, Sensitive, Vault};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AppInfo {
+    // `Mode::as_str`, which is Mode's serde form.
+    #[ts(as = "paydesk_core::config::Mode")]
     mode: &'static str,
     data_dir: String,
     /// The shop's `shop.currency` setting (CAD unless set).
@@ -96,7 +98,7 @@ fn detail(desk: &Paydesk, id: i64) -> Result<OrderDetail, Error> {
     OrderDetail::load(desk.ledger(), id, false)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct OwnerStatus {
     pin_set: bool,
@@ -109,8 +111,9 @@ pub fn owner_status(desk: Desk<'_>, owner: State<'_, OwnerLock>) -> Answer<Owner
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(optional_fields)]
 pub struct SetPin {
     current: Option<String>,
     new_pin: String,
@@ -128,8 +131,9 @@ pub fn set_owner_pin(
     Ok(OwnerStatus { pin_set: true })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(optional_fields)]
 pub struct Reversal {
     id: i64,
     /// As typed; none = everything not yet refunded (refunds only).
@@ -169,7 +173,7 @@ pub async fn void_order(
     detail(&desk, request.id).map_err(fail)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ResendRefunds {
     id: i64,
@@ -188,7 +192,7 @@ pub async fn resend_refunds(
     detail(&desk, request.id).map_err(fail)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SettleRefund {
     refund_no: String,
@@ -217,7 +221,7 @@ pub fn credentials_status() -> Answer<Vec<CredentialStatus>> {
     Vault::keychain().status().map_err(fail)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SaveCredentials {
     gateway: String,

@@ -26,8 +26,9 @@ const PAGE_MAX: u32 = 500;
 /// The Orders screen counts days in the machine's zone, as the owner reads the calendar.
 const LIST_ZONE: Zone = Zone::Local;
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ts_rs::TS)]
 #[serde(rename_all = "camelCase", default)]
+#[ts(optional_fields)]
 pub struct ListRequest {
     #[serde(flatten)]
     filter: FilterInput,
@@ -36,7 +37,7 @@ pub struct ListRequest {
     cursor: Option<Cursor>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct OrderPage {
     orders: Vec<OrderView>,
@@ -93,7 +94,7 @@ pub async fn order_totals(desk: Desk<'_>, filter: FilterInput) -> Answer<TotalsV
     Ok(TotalsView::of(&totals))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportColumns {
     all: &'static [&'static str],
@@ -108,7 +109,7 @@ pub fn export_columns() -> ExportColumns {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportRequest {
     filter: FilterInput,

@@ -1,6 +1,8 @@
 //! The Tauri shell: the window, its commands and the events it receives. Everything here is
 //! a thin layer over `paydesk_core::payments::Paydesk`; nothing else in the crate imports tauri.
 
+#[cfg(test)]
+mod bindings;
 mod commands;
 mod display;
 mod ledger_commands;

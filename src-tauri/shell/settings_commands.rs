@@ -15,12 +15,14 @@ use paydesk_gateways::ConnectionCheck;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SettingsView {
     /// Every known setting with its stored value and documented default.
     values: Vec<SettingValue>,
     /// The mode this run uses (a saved `mode` applies on restart).
+    // `Mode::as_str`, which is Mode's serde form.
+    #[ts(as = "paydesk_core::config::Mode")]
     running_mode: &'static str,
     /// Where the notification receiver listens now, if it runs.
     receiver: Option<String>,
@@ -49,7 +51,7 @@ pub fn settings_get(
     view(&desk, &receiver, Vec::new()).map_err(fail)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SaveSettings {
     /// Key to value as typed; an empty value returns the key to its default.
@@ -75,7 +77,7 @@ pub fn save_settings(
     view(&desk, &receiver, warnings).map_err(fail)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TestConnection {
     gateway: String,
@@ -97,8 +99,9 @@ pub fn restart_app(app: tauri::AppHandle) {
     app.restart();
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(optional_fields)]
 pub struct ReportRequest {
     from: String,
     to: String,

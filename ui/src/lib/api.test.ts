@@ -75,7 +75,7 @@ describe('commands', () => {
     expect(invoke).toHaveBeenLastCalledWith('list_orders', {
       filter: { currency: 'CAD', minAmount: '10', maxAmount: '20.5', from: '2026-01-01', limit: 100, cursor },
     });
-    await api.listOrders({ cursor: null });
+    await api.listOrders({ cursor: undefined });
     expect(invoke).toHaveBeenLastCalledWith('list_orders', { filter: {} });
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PaymentMethod } from './api';
+import type { MethodInfo } from './api';
 import {
   amountEnterAction,
   checkSale,
@@ -14,11 +14,11 @@ import {
   saleVisual,
 } from './counter';
 
-function method(name: string, kind: PaymentMethod['kind']): PaymentMethod {
+function method(name: string, kind: MethodInfo['kind']): MethodInfo {
   return { gateway: 'iotpay', method: name, label: name, kind, currencies: ['CAD'] };
 }
 
-const ALL: PaymentMethod[] = [
+const ALL: MethodInfo[] = [
   method('wechat-qr', 'qr'),
   method('alipay-qr', 'qr'),
   method('unionpay-qr', 'qr'),
@@ -48,7 +48,7 @@ describe('counterMethods', () => {
   });
 
   it('leaves out app and token methods, and kinds it does not know', () => {
-    const odd = { ...method('future', 'qr'), kind: 'hologram' } as unknown as PaymentMethod;
+    const odd = { ...method('future', 'qr'), kind: 'hologram' } as unknown as MethodInfo;
     expect(counterMethods([method('wechat-app', 'app'), method('card-token', 'token'), odd])).toEqual([]);
     expect(isCounterKind('app')).toBe(false);
     expect(isCounterKind('token')).toBe(false);

@@ -1,7 +1,7 @@
 /**
  * What the counter offers and how it reads a USB scanner: pure logic, tested by vitest.
  */
-import type { MethodKind, OrderView, PaymentMethod } from './api';
+import type { MethodKind, OrderView, MethodInfo } from './api';
 import { widgetMount } from './cardWidget';
 import type { AppError } from './errors';
 import { methodKey } from './orders';
@@ -20,7 +20,7 @@ export function isCounterKind(kind: string): kind is MethodKind {
 export const MOUNTABLE_WIDGETS: readonly string[] = ['iotpay/card', 'smepay/upi-widget', 'smartpay/smartpay-card'];
 
 /** The methods shown at the counter, in the order the core lists them. */
-export function counterMethods(methods: readonly PaymentMethod[]): PaymentMethod[] {
+export function counterMethods(methods: readonly MethodInfo[]): MethodInfo[] {
   return methods.filter(
     (m) => isCounterKind(m.kind) && (m.kind !== 'widget' || MOUNTABLE_WIDGETS.includes(`${m.gateway}/${m.method}`)),
   );
@@ -41,7 +41,7 @@ export function saleVisual(kind: string | null | undefined): SaleVisual {
  */
 export function orderKind(
   order: Pick<OrderView, 'gateway' | 'method' | 'paymentPayload'>,
-  methods: readonly PaymentMethod[],
+  methods: readonly MethodInfo[],
 ): MethodKind | null {
   const method = methods.find((m) => m.gateway === order.gateway && m.method === order.method);
   if (method) return method.kind;
@@ -92,7 +92,7 @@ export type SaleCheck<M> =
  * The entry form as the cashier left it, checked before the core is asked: a method, an
  * amount, and for a scan sale a code the scanner read well (`code`, ready to send).
  */
-export function checkSale<M extends Pick<PaymentMethod, 'kind'>>(method: M | null, amount: string, code: string): SaleCheck<M> {
+export function checkSale<M extends Pick<MethodInfo, 'kind'>>(method: M | null, amount: string, code: string): SaleCheck<M> {
   if (!method) {
     return { ok: false, error: { code: 'invalid_input', message: 'Choose a payment method.', field: 'method' }, focus: null };
   }
@@ -108,7 +108,7 @@ export function checkSale<M extends Pick<PaymentMethod, 'kind'>>(method: M | nul
 // ---- The shop's methods, most used first ----
 
 /** Whether a key of `shop.methods` names this method (`wechat-qr`, or `iotpay/wechat-qr`). */
-function namesMethod(key: string, m: PaymentMethod): boolean {
+function namesMethod(key: string, m: MethodInfo): boolean {
   const k = key.trim();
   return k === m.method || k === `${m.gateway}/${m.method}` || k === `${m.gateway}:${m.method}`;
 }
@@ -117,11 +117,11 @@ function namesMethod(key: string, m: PaymentMethod): boolean {
  * The methods the counter offers: those of the shop (`app_info.shopMethods`, already most used
  * first) in that order; every counter method when the shop chose none.
  */
-export function shopCounterMethods(methods: readonly PaymentMethod[], shopMethods: readonly string[] | undefined): PaymentMethod[] {
+export function shopCounterMethods(methods: readonly MethodInfo[], shopMethods: readonly string[] | undefined): MethodInfo[] {
   const offered = counterMethods(methods);
   const keys = (shopMethods ?? []).filter((k) => k.trim() !== '');
   if (keys.length === 0) return offered;
-  const chosen: PaymentMethod[] = [];
+  const chosen: MethodInfo[] = [];
   for (const key of keys) {
     for (const m of offered) {
       if (namesMethod(key, m) && !chosen.includes(m)) chosen.push(m);
@@ -131,7 +131,7 @@ export function shopCounterMethods(methods: readonly PaymentMethod[], shopMethod
 }
 
 /** The method selected when the counter opens: the one used last if still offered, else the first. */
-export function firstMethodKey(offered: readonly PaymentMethod[], lastUsed: string | null): string | null {
+export function firstMethodKey(offered: readonly MethodInfo[], lastUsed: string | null): string | null {
   if (lastUsed && offered.some((m) => methodKey(m) === lastUsed)) return lastUsed;
   return offered.length > 0 ? methodKey(offered[0]) : null;
 }

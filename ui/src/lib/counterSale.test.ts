@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { OrderView, PaymentMethod } from './api';
+import type { OrderView, MethodInfo } from './api';
 import {
   backgroundUpdate,
   cancelFailureMessage,
@@ -16,7 +16,7 @@ import {
   typedDecimals,
   withLedgerSales,
 } from './counter';
-import { currencyDecimals } from './keypad';
+import { currencyDecimals } from './currency';
 
 function order(id: number, status: OrderView['status'], updatedAt = '2026-12-06T10:00:00Z'): OrderView {
   return {
@@ -24,14 +24,16 @@ function order(id: number, status: OrderView['status'], updatedAt = '2026-12-06T
     merchantOrderNo: `PD20261206100000${String(id).padStart(6, '0')}`,
     gateway: 'iotpay',
     method: 'wechat-qr',
+    environment: 'test',
     amountMinor: 1250,
     currency: 'CAD',
     amountDisplay: '12.50',
     status,
     gatewayStatus: null,
+    gatewayStatusLabel: null,
+    reason: null,
     gatewayOrderId: null,
     paymentUrl: null,
-    qrSvg: null,
     refundedMinor: 0,
     paymentPayload: null,
     createdAt: updatedAt,
@@ -41,7 +43,7 @@ function order(id: number, status: OrderView['status'], updatedAt = '2026-12-06T
   };
 }
 
-function method(gateway: string, name: string, kind: PaymentMethod['kind'] = 'qr'): PaymentMethod {
+function method(gateway: string, name: string, kind: MethodInfo['kind'] = 'qr'): MethodInfo {
   return { gateway, method: name, label: name, kind, currencies: ['CAD'] };
 }
 

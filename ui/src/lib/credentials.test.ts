@@ -8,8 +8,8 @@ import {
   findStatus,
   inputType,
   statusText,
-  type CredentialStatus,
 } from './credentials';
+import type { CredentialStatus } from './bindings';
 
 describe('credential field table', () => {
   it("lists each gateway's fields as the core names them", () => {

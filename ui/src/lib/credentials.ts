@@ -2,7 +2,7 @@
  * The credential fields of each gateway (the core's vault.rs `credential_fields`). Secrets are
  * typed into password inputs; no value ever comes back from the core, only which fields are set.
  */
-export type Environment = 'test' | 'live';
+import type { CredentialStatus, Environment } from './bindings';
 
 export const ENVIRONMENTS: readonly Environment[] = ['test', 'live'];
 
@@ -57,15 +57,6 @@ export const CREDENTIAL_GATEWAYS: readonly GatewayCredentials[] = [
     fields: [f('partner', 'Partner ID', false, false), f('apiKey', 'API key', true, true)],
   },
 ];
-
-/** What the core says of one gateway + environment: which fields are set, never values. */
-export interface CredentialStatus {
-  gateway: string;
-  environment: Environment;
-  configured: boolean;
-  fieldsSet: string[];
-  missing: string[];
-}
 
 export function credentialFields(gateway: string): readonly CredentialField[] {
   return CREDENTIAL_GATEWAYS.find((g) => g.gateway === gateway)?.fields ?? [];

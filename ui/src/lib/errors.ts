@@ -1,10 +1,10 @@
-/** The error shape every Paydesk command rejects with. */
-export interface AppError {
-  code: string;
-  message: string;
-  /** The form field at fault ('amount', 'currency', 'method', ...), if any. */
-  field: string | null;
-}
+import type { ErrorPayload } from './bindings';
+
+/**
+ * The error shape every Paydesk command rejects with (the core's ErrorPayload: `field` names
+ * the form field at fault, if any); a failure of the IPC layer itself is put in the same shape.
+ */
+export type AppError = ErrorPayload;
 
 /** Error codes the UI branches on; the core may send others, which are treated like `internal`. */
 export type AppErrorCode =

@@ -2,14 +2,7 @@
  * The export panel's pure parts: progress as a share and a sentence, the file name offered in
  * the save dialog, and the chosen columns in the export's own order.
  */
-import type { FilterRequest } from './orderFilters';
-
-export interface ExportProgress {
-  rows: number;
-  /** Counted before the export began; orders written meanwhile can take `rows` past it. */
-  total: number;
-  done: boolean;
-}
+import type { ExportProgress, FilterInput } from './bindings';
 
 /** Whole percent, 0 to 100; an empty export is complete when done. */
 export function progressPercent(progress: ExportProgress): number {
@@ -49,7 +42,7 @@ export function formatBytes(bytes: number): string {
  * The file name the save dialog offers: the filter's days when there are any, else today's
  * date, e.g. "paydesk-orders-2026-11-01-to-2026-11-30.csv".
  */
-export function suggestedFileName(filter: FilterRequest, today: Date): string {
+export function suggestedFileName(filter: FilterInput, today: Date): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   const day = `${today.getFullYear()}-${pad(today.getMonth() + 1)}-${pad(today.getDate())}`;
   const safe = (text: string) => text.replace(/[^0-9A-Za-z-]/g, '');

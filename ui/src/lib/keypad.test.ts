@@ -1,33 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { applyKey, currencyDecimals, MAX_AMOUNT_LENGTH, type KeypadKey } from './keypad';
+import { applyKey, MAX_AMOUNT_LENGTH, type KeypadKey } from './keypad';
 
 /** Presses keys in order, starting from `start`. */
 function press(keys: KeypadKey[], decimals: number, start = ''): string {
   return keys.reduce((value, key) => applyKey(value, key, decimals), start);
 }
-
-describe('currencyDecimals', () => {
-  it('knows zero-, two- and three-decimal currencies', () => {
-    expect(currencyDecimals('JPY')).toBe(0);
-    expect(currencyDecimals('KRW')).toBe(0);
-    expect(currencyDecimals('VND')).toBe(0);
-    expect(currencyDecimals('CLP')).toBe(0);
-    expect(currencyDecimals('KWD')).toBe(3);
-    expect(currencyDecimals('BHD')).toBe(3);
-    expect(currencyDecimals('JOD')).toBe(3);
-    expect(currencyDecimals('OMR')).toBe(3);
-    expect(currencyDecimals('TND')).toBe(3);
-    expect(currencyDecimals('CAD')).toBe(2);
-    expect(currencyDecimals('USD')).toBe(2);
-  });
-
-  it('is case-insensitive and defaults unknown codes to 2', () => {
-    expect(currencyDecimals('jpy')).toBe(0);
-    expect(currencyDecimals(' kwd ')).toBe(3);
-    expect(currencyDecimals('XYZ')).toBe(2);
-    expect(currencyDecimals('')).toBe(2);
-  });
-});
 
 describe('applyKey', () => {
   it('appends digits', () => {

@@ -10,17 +10,6 @@ export type KeypadKey =
 /** Longest amount string the keypad will produce. */
 export const MAX_AMOUNT_LENGTH = 12;
 
-const ZERO_DECIMAL = new Set(['JPY', 'KRW', 'VND', 'CLP']);
-const THREE_DECIMAL = new Set(['KWD', 'BHD', 'JOD', 'OMR', 'TND']);
-
-/** Number of minor-unit decimals for an ISO 4217 currency code (2 unless listed). */
-export function currencyDecimals(currency: string): number {
-  const code = currency.trim().toUpperCase();
-  if (ZERO_DECIMAL.has(code)) return 0;
-  if (THREE_DECIMAL.has(code)) return 3;
-  return 2;
-}
-
 function isDigit(key: string): boolean {
   return key.length === 1 && key >= '0' && key <= '9';
 }

@@ -4,26 +4,16 @@
  * blanks out, and shows the core's answer beside the field it names.
  */
 import { formatDay } from './datetime';
+import type { FilterInput } from './bindings';
 import type { AppError } from './errors';
 
-export interface FilterForm {
-  status: string;
-  gateway: string;
-  method: string;
-  currency: string;
-  /** As typed, read by the core in `currency`. */
-  minAmount: string;
-  maxAmount: string;
-  /** YYYY-MM-DD, local days; `to` is inclusive. */
-  from: string;
-  to: string;
-  search: string;
-}
+/**
+ * The form holds every field of the core's filter (`FilterInput`), as typed: the request's keys
+ * are the form's, so the core's error `field` names one of them.
+ */
+export type FilterForm = Required<FilterInput>;
 
 export type FilterField = keyof FilterForm;
-
-/** The request's keys are the form's: the core's error `field` names one of them. */
-export type FilterRequest = Partial<FilterForm>;
 
 export const FILTER_FIELDS: readonly FilterField[] = [
   'status',
@@ -42,8 +32,8 @@ export function emptyFilters(): FilterForm {
 }
 
 /** Only the fields that hold something, trimmed. */
-export function toFilterRequest(form: FilterForm): FilterRequest {
-  const request: FilterRequest = {};
+export function toFilterRequest(form: FilterForm): FilterInput {
+  const request: FilterInput = {};
   for (const field of FILTER_FIELDS) {
     const value = form[field].trim();
     if (value !== '') request[field] = value;
@@ -52,7 +42,7 @@ export function toFilterRequest(form: FilterForm): FilterRequest {
 }
 
 /** A stable key for a request: equal filters give equal keys (reload only on a change). */
-export function requestKey(request: FilterRequest): string {
+export function requestKey(request: FilterInput): string {
   return JSON.stringify(FILTER_FIELDS.map((field) => request[field] ?? ''));
 }
 
@@ -128,7 +118,7 @@ export function methodLabel(methods: readonly { method: string; label: string }[
  * `day`'s form: the locale's, as everywhere); "" for none.
  */
 export function filterSummary(
-  request: FilterRequest,
+  request: FilterInput,
   statusName: (status: string) => string = (s) => s,
   day: (isoDay: string) => string = (d) => formatDay(d),
 ): string {
@@ -153,6 +143,6 @@ export function filterSummary(
  * move it out (gateway, method, currency, amount and creation time never change), so a status
  * filter is the one to check; a changed order that now matches is found by the next reload.
  */
-export function stillMatches(order: { status: string }, applied: FilterRequest): boolean {
+export function stillMatches(order: { status: string }, applied: FilterInput): boolean {
   return !applied.status || order.status === applied.status;
 }

@@ -3,7 +3,6 @@ import {
   canRefund,
   canVoid,
   checkRefundAmount,
-  currencyDecimals,
   formatMinor,
   formatMoney,
   isValidPin,
@@ -51,14 +50,6 @@ describe('owner PIN', () => {
 });
 
 describe('amounts per currency', () => {
-  it('knows the decimals the core uses', () => {
-    expect(currencyDecimals('CAD')).toBe(2);
-    expect(currencyDecimals('inr')).toBe(2);
-    expect(currencyDecimals('JPY')).toBe(0);
-    expect(currencyDecimals('KWD')).toBe(3);
-    expect(currencyDecimals('XYZ')).toBe(2);
-  });
-
   it('formats minor units as plain text the core parses back', () => {
     expect(formatMinor(750, 'CAD')).toBe('7.50');
     expect(formatMinor(5, 'CAD')).toBe('0.05');

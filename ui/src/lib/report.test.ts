@@ -16,6 +16,7 @@ import {
 const row = (period: string, gateway: string, status: ReportRow['status'], amountMinor: number, currency = 'CAD', count = 1, refundedMinor = 0): ReportRow => ({
   period,
   gateway,
+  method: 'wechat-qr',
   status,
   currency,
   count,

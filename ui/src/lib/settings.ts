@@ -3,8 +3,8 @@
  * value as it is typed. The core (settings.rs) checks every value again when it is saved and
  * has the last word; these messages only spare a round trip and say the same thing.
  */
-import type { ConnectionCheck, SettingValue } from './api';
-import type { Environment } from './credentials';
+import type { ConnectionCheck, Environment, SettingValue } from './api';
+import { CURRENCY_CODES } from './currency';
 import { PIN_MAX, PIN_MIN } from './owner';
 
 export const SHOP_NAME = 'shop.name';
@@ -89,9 +89,6 @@ export function changedValues(
   return changes;
 }
 
-/** Currency codes Paydesk knows (money.rs); the core checks again. */
-export const KNOWN_CURRENCIES = ['CAD', 'USD', 'CNY', 'INR', 'EUR', 'GBP', 'AUD', 'HKD', 'SGD', 'CHF', 'PLN', 'RUB', 'UAH', 'JPY', 'KRW', 'KWD', 'BHD'];
-
 function isLoopbackHost(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
   return bare === 'localhost' || bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
@@ -150,7 +147,7 @@ export function bindWarning(value: string): string | null {
 export function currencyProblem(value: string): string | null {
   const code = value.trim().toUpperCase();
   if (code === '') return null;
-  return KNOWN_CURRENCIES.includes(code)
+  return CURRENCY_CODES.includes(code)
     ? null
     : `shop.currency must be an ISO 4217 code Paydesk knows (such as CAD, USD, EUR, INR), not "${value.trim()}"`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PaymentMethod } from './api';
+import type { MethodInfo } from './api';
 import {
   chosenMethods,
   currencyNote,
@@ -15,7 +15,7 @@ import {
   type SetupForm,
 } from './setup';
 
-const m = (gateway: string, method: string, kind: PaymentMethod['kind'], currencies: string[]): PaymentMethod => ({
+const m = (gateway: string, method: string, kind: MethodInfo['kind'], currencies: string[]): MethodInfo => ({
   gateway,
   method,
   label: method,
@@ -23,7 +23,7 @@ const m = (gateway: string, method: string, kind: PaymentMethod['kind'], currenc
   currencies,
 });
 
-const METHODS: PaymentMethod[] = [
+const METHODS: MethodInfo[] = [
   m('iotpay', 'wechat-qr', 'qr', ['CAD', 'USD']),
   m('iotpay', 'barcode', 'barcode', ['CAD', 'USD']),
   m('iotpay', 'wechat-app', 'app', ['CAD', 'USD']),

@@ -3,7 +3,7 @@
  * methods it offers), checked as the core's `complete_setup` checks it, so every problem is
  * shown beside its field before anything is sent. The core checks again and has the last word.
  */
-import type { MethodKind, PaymentMethod } from './api';
+import type { MethodKind, MethodInfo } from './api';
 import { PIN_MAX, PIN_MIN, isValidPin } from './owner';
 
 /** The counter offers these kinds; app and saved-card methods are not for a till. */
@@ -32,11 +32,11 @@ export function gatewayName(gateway: string): string {
 export interface MethodGroup {
   kind: MethodKind;
   title: string;
-  methods: PaymentMethod[];
+  methods: MethodInfo[];
 }
 
 /** The counter's methods grouped by how the customer pays, in the core's order within a group. */
-export function groupMethods(methods: readonly PaymentMethod[]): MethodGroup[] {
+export function groupMethods(methods: readonly MethodInfo[]): MethodGroup[] {
   return COUNTER_KINDS.map((kind) => ({
     kind,
     title: KIND_TITLES[kind],
@@ -45,7 +45,7 @@ export function groupMethods(methods: readonly PaymentMethod[]): MethodGroup[] {
 }
 
 /** The methods the counter can offer at all (every counter kind). */
-export function counterMethods(methods: readonly PaymentMethod[]): PaymentMethod[] {
+export function counterMethods(methods: readonly MethodInfo[]): MethodInfo[] {
   return methods.filter((m) => COUNTER_KINDS.includes(m.kind));
 }
 
@@ -53,12 +53,12 @@ export function counterMethods(methods: readonly PaymentMethod[]): PaymentMethod
  * The currencies a shop can choose: every currency some counter method takes (the core's
  * method list), alphabetically. A shop currency no method takes could never be charged.
  */
-export function shopCurrencies(methods: readonly PaymentMethod[]): string[] {
+export function shopCurrencies(methods: readonly MethodInfo[]): string[] {
   return [...new Set(counterMethods(methods).flatMap((m) => m.currencies))].sort();
 }
 
 /** The shop's methods, in `all`'s order: `keys` as the core stores them (empty = all). */
-export function chosenMethods(all: readonly PaymentMethod[], keys: readonly string[]): PaymentMethod[] {
+export function chosenMethods(all: readonly MethodInfo[], keys: readonly string[]): MethodInfo[] {
   const counter = counterMethods(all);
   if (keys.length === 0) return counter;
   return counter.filter((m) => keys.includes(m.method));
@@ -107,7 +107,7 @@ export function pinRepeatProblem(pin: string, repeat: string): string | null {
 export function setupProblems(
   form: SetupForm,
   currencies: readonly string[],
-  known: readonly PaymentMethod[],
+  known: readonly MethodInfo[],
 ): Partial<Record<SetupField, string>> {
   const problems: Partial<Record<SetupField, string>> = {};
   const name = shopNameProblem(form.shopName);
@@ -124,7 +124,7 @@ export function setupProblems(
 }
 
 /** The chosen method keys in the core's order (the order the counter starts from). */
-export function orderedKeys(known: readonly PaymentMethod[], chosen: readonly string[]): string[] {
+export function orderedKeys(known: readonly MethodInfo[], chosen: readonly string[]): string[] {
   return known.filter((m) => chosen.includes(m.method)).map((m) => m.method);
 }
 
@@ -163,7 +163,7 @@ export function fieldOfError(field: string | null): SetupField | null {
  * A note (not a refusal) when none of the chosen methods takes the shop's currency: the counter
  * would start each sale in another one. Null when one does, or nothing is chosen yet.
  */
-export function currencyNote(known: readonly PaymentMethod[], chosen: readonly string[], currency: string): string | null {
+export function currencyNote(known: readonly MethodInfo[], chosen: readonly string[], currency: string): string | null {
   const picked = known.filter((m) => chosen.includes(m.method));
   if (picked.length === 0 || currency === '' || picked.some((m) => m.currencies.includes(currency))) return null;
   const theirs = [...new Set(picked.flatMap((m) => m.currencies))].sort().join(', ');

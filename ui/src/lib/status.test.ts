@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isFinal, isOrderStatus, ORDER_STATUSES, statusLabel, statusTone, type OrderStatus } from './status';
+import type { OrderStatus } from './bindings';
+import { isFinal, isOrderStatus, ORDER_STATUSES, statusLabel, statusTone } from './status';
 
 describe('statusLabel', () => {
   it('gives the cashier-facing label for every status', () => {

@@ -1,14 +1,4 @@
-export type OrderStatus =
-  | 'created'
-  | 'pending'
-  | 'authorized'
-  | 'paid'
-  | 'failed'
-  | 'expired'
-  | 'cancelled'
-  | 'voided'
-  | 'partially_refunded'
-  | 'refunded';
+import type { OrderStatus } from './bindings';
 
 export type StatusTone = 'success' | 'danger' | 'neutral' | 'waiting';
 

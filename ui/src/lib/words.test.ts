@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { amountInWords, CURRENCY_WORDS, numberInWords } from './words';
-import { KNOWN_CURRENCIES } from './settings';
+import { CURRENCY_CODES } from './currency';
 
 describe('numberInWords', () => {
   it('reads whole numbers as a person says them', () => {
@@ -71,7 +71,7 @@ describe('amountInWords', () => {
   });
 
   it('has words for every currency the core knows', () => {
-    for (const code of KNOWN_CURRENCIES) {
+    for (const code of CURRENCY_CODES) {
       expect(CURRENCY_WORDS[code], code).toBeDefined();
       expect(amountInWords(123, code)).not.toContain(code);
     }

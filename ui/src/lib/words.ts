@@ -3,7 +3,7 @@
  * "Refund 7.50 CAD — seven dollars and fifty cents — to the customer?". Written out so that a
  * misplaced decimal point (75.00 for 7.50) is heard, not only seen.
  */
-import { currencyDecimals } from './owner';
+import { currencyDecimals } from './currency';
 
 interface Unit {
   one: string;

@@ -34,7 +34,7 @@ pub fn resolve_data_dir(explicit: Option<PathBuf>) -> Result<PathBuf> {
 
 /// Which gateways Paydesk talks to: its embedded sandbox (no credentials, no real money),
 /// or the gateways' test or live hosts with the keychain's credentials for that environment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     Sandbox,

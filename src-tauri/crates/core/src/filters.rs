@@ -20,8 +20,9 @@ use paydesk_ledger::queries::{CurrencyTotal, Totals};
 const SEARCH_MAX_CHARS: usize = 100;
 
 /// The filter fields as typed; blank means "any". The field names are the ones errors carry.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", default)]
+#[ts(optional_fields)]
 pub struct FilterInput {
     /// An order status, such as paid or partially_refunded (a hyphen for the underscore too).
     pub status: Option<String>,
@@ -215,7 +216,7 @@ pub(crate) fn midnight(field: &'static str, zone: &Zone, day: NaiveDate) -> Resu
 }
 
 /// One currency's takings in [`TotalsView`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CurrencyTakings {
     pub currency: String,
@@ -237,7 +238,7 @@ pub struct CurrencyTakings {
 
 /// What a filter adds up to, as the window, `paydesk totals --json` and the export show it:
 /// takings per currency as the headline, with the orders that brought no money counted apart.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TotalsView {
     /// Every order the filter matched.

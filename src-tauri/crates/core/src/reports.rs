@@ -16,14 +16,14 @@ pub const MAX_DAYS: i64 = 366;
 
 /// A currency the report holds, with its decimals, so the window formats minor units exactly
 /// without a currency table of its own.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CurrencyInfo {
     pub code: &'static str,
     pub exponent: u8,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct DailyReport {
     pub from: String,
@@ -46,7 +46,7 @@ pub struct DailyReport {
 }
 
 /// One day's takings in one currency.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct DayTakings {
     pub day: String,
@@ -55,7 +55,7 @@ pub struct DayTakings {
 }
 
 /// One payment method's takings in one currency.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct MethodTakings {
     pub gateway: String,

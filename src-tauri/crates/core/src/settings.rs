@@ -457,7 +457,7 @@ pub fn remove(ledger: &Ledger, key: &str) -> Result<()> {
 }
 
 /// One setting as the window shows it: its stored value (if any) and its default.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SettingValue {
     pub key: String,

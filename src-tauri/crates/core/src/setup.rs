@@ -16,7 +16,7 @@ const PIN_SETTING: &str = "owner.pin_hash";
 const RECENT_MS: i64 = 30 * 86_400_000;
 
 /// What the setup screen starts from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SetupState {
     /// Whether setup still has to run (not done, and no owner PIN set before it existed).
@@ -28,7 +28,7 @@ pub struct SetupState {
 }
 
 /// What the owner gives at first start.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SetupInput {
     pub shop_name: String,

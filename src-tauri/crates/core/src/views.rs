@@ -13,7 +13,7 @@ pub fn rfc3339(ms: i64) -> String {
         .to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct OrderView {
     pub id: i64,
@@ -34,8 +34,12 @@ pub struct OrderView {
     pub gateway_order_id: Option<String>,
     pub payment_url: Option<String>,
     /// What a widget or app needs beyond the link (secureId and script URL, payParams).
+    // Any JSON: the window checks its shape where it reads it (cardWidget.ts).
+    #[ts(type = "unknown")]
     pub payment_payload: Option<serde_json::Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    // Left out, never null, when there is no QR.
+    #[ts(optional)]
     pub qr_svg: Option<String>,
     pub refunded_minor: i64,
     pub created_at: String,
@@ -140,7 +144,7 @@ pub fn reason(
     )
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct EventView {
     pub at: String,
@@ -188,7 +192,7 @@ impl EventView {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct OrderDetail {
     pub order: OrderView,
@@ -220,14 +224,14 @@ impl OrderDetail {
 /// What the customer-facing second screen may show: the shop's name and, during a sale, its
 /// amount, QR and outcome. Nothing else of the order (no order number, gateway reference,
 /// link or ledger data) crosses to that window.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerView {
     pub shop_name: String,
     pub sale: Option<CustomerSale>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerSale {
     pub amount_display: String,
@@ -250,7 +254,7 @@ impl CustomerSale {
 }
 
 /// A refund or void whose outcome is unknown, with what the owner needs to find its order.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct UnansweredRefund {
     pub refund_no: String,
@@ -277,7 +281,7 @@ impl UnansweredRefund {
 
 /// A payment that arrived after the counter let its sale go, as the Orders screen points
 /// it out: the order and what to do.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct LatePaymentView {
     pub order: OrderView,

@@ -146,7 +146,7 @@ impl Error {
 }
 
 /// What crosses IPC and `--json` output for an error.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct ErrorPayload {
     pub code: &'static str,
     pub message: String,

@@ -103,6 +103,12 @@ impl Currency {
             .ok_or_else(|| MoneyError::UnknownCurrency(text.trim().to_string()))
     }
 
+    /// Every currency Paydesk knows: the window's list (ui/src/lib/bindings/currencies.ts) is
+    /// generated from it, so the UI holds no currency table of its own.
+    pub fn all() -> &'static [Currency] {
+        CURRENCIES
+    }
+
     pub fn code(&self) -> &'static str {
         self.code
     }

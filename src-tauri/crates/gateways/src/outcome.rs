@@ -91,7 +91,7 @@ pub struct Reversal {
 }
 
 /// What Settings' "Test connection" found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ConnectionOutcome {
     /// The host answered and accepted the credentials.
@@ -104,7 +104,7 @@ pub enum ConnectionOutcome {
     Error,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionCheck {
     pub gateway: &'static str,

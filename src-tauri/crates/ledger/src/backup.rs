@@ -168,8 +168,10 @@ pub fn check_dir(value: &str) -> Result<PathBuf> {
 
 /// Where the backups are and how old the newest is: what `paydesk backup status` prints and
 /// Settings shows (warning when `stale`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+// The window names it apart from the other statuses it receives.
+#[ts(rename = "BackupStatus")]
 pub struct Status {
     /// The owner's daily backup folder (`backup.dir`), if chosen.
     pub folder: Option<PathBuf>,

@@ -41,7 +41,7 @@ impl<T> Serialize for Sensitive<T> {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Environment {
     Test,
@@ -162,7 +162,7 @@ impl Credentials {
 }
 
 /// What the UI and `credentials status` may know: which fields are set, never their values.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CredentialStatus {
     pub gateway: Gateway,

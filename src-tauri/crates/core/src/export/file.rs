@@ -13,7 +13,7 @@ use crate::filters::TotalsView;
 
 /// How far an export to a file has got: rows written of the total counted before it began
 /// (orders written meanwhile may take `rows` past `total`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportProgress {
     pub rows: u64,
@@ -22,7 +22,7 @@ pub struct ExportProgress {
 }
 
 /// A finished export to a file.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportSummary {
     pub rows: u64,

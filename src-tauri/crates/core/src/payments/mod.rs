@@ -64,7 +64,8 @@ pub const DEFAULT_NOTIFY_PORT: u16 = 47390;
 const DEFAULT_NOTIFY_BASE: &str = "http://127.0.0.1:47390";
 
 /// A cashier's request, as typed: validated here, at the boundary.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[ts(optional_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateOrderInput {
     pub gateway: String,
@@ -80,7 +81,7 @@ pub struct CreateOrderInput {
 }
 
 /// A method the counter can offer now.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct MethodInfo {
     pub gateway: &'static str,

@@ -27,7 +27,9 @@ pub struct OrderFilter {
 }
 
 /// Where a page of the list ended: the last order's creation time and id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, ts_rs::TS,
+)]
 #[serde(rename_all = "camelCase")]
 pub struct Cursor {
     pub created_at_ms: i64,

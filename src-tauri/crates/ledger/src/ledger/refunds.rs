@@ -11,7 +11,7 @@ use paydesk_domain::order::{EventSource, Order, OrderStatus};
 use super::handle::Ledger;
 use super::orders::{apply_in, get_order, Observation};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum RefundKind {
     /// Money given back on a settled payment (full or partial).
@@ -36,7 +36,7 @@ impl RefundKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum RefundStatus {
     /// Reserved and sent (or about to be); the outcome is not known yet.
@@ -55,7 +55,7 @@ impl RefundStatus {
     }
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Refund {
     pub id: i64,

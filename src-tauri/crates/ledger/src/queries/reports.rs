@@ -39,7 +39,7 @@ impl Period {
 
 /// One line of a report: a day ("2026-11-22") or month ("2026-11") in the report's zone, a
 /// gateway, a status and a currency.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ReportRow {
     pub period: String,
