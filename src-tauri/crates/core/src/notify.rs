@@ -7,6 +7,9 @@
 //! Bodies are capped at [`BODY_LIMIT`] (64 KiB, answered 413 Payload Too Large): the largest
 //! documented notification (IOTPay's) is under 1 KiB, and the receiver must not be a way to
 //! fill the ledger. The ledger caps what it keeps again (`ledger::NOTIFICATION_KEPT`).
+//!
+//! Past 600 lines: about 480 of the receiver (five gateways' routes, one verify-keep-ack-
+//! requery path), the rest its tests over real HTTP, kept beside it.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
