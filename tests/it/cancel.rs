@@ -3,45 +3,23 @@
 //! elsewhere, with a payment that still arrives recorded as paid and flagged for a refund;
 //! anything not waiting is refused with nothing changed.
 
-use std::sync::Arc;
-
-use paydesk_core::config::Mode;
-use paydesk_core::payments::{CreateOrderInput, Paydesk, PAID_AFTER_CANCEL};
+use paydesk_core::payments::{CreateOrderInput, PAID_AFTER_CANCEL};
 use paydesk_domain::error::Error;
 use paydesk_domain::order::{EventSource, OrderStatus};
 use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
 use paydesk_sandbox::SandboxStore;
 
-use crate::support::{create_sandbox_order, json, paydesk, run, run_ok, stderr};
-
-async fn desk() -> (tempfile::TempDir, Arc<Paydesk>) {
-    let dir = tempfile::tempdir().unwrap();
-    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox))
-        .await
-        .unwrap();
-    (dir, desk)
-}
+use crate::support::{
+    create_sandbox_order, json, last_event, paydesk, run, run_ok, sale_input, sandbox_desk as desk,
+    stderr,
+};
 
 fn smartpay(amount: &str) -> CreateOrderInput {
-    CreateOrderInput {
-        gateway: "smartpay".into(),
-        method: "smartpay-card".into(),
-        amount: amount.into(),
-        currency: "EUR".into(),
-        code: None,
-        card_id: None,
-    }
+    sale_input("smartpay", "smartpay-card", amount, "EUR")
 }
 
 fn iotpay_qr(amount: &str) -> CreateOrderInput {
-    CreateOrderInput {
-        gateway: "iotpay".into(),
-        method: "wechat-qr".into(),
-        amount: amount.into(),
-        currency: "CAD".into(),
-        code: None,
-        card_id: None,
-    }
+    sale_input("iotpay", "wechat-qr", amount, "CAD")
 }
 
 fn not_waiting(result: paydesk_domain::error::Result<paydesk_domain::order::Order>) {
@@ -134,14 +112,7 @@ async fn an_iotpay_qr_sale_cancelled_in_paydesk_and_paid_later_is_paid_with_a_no
     let order = desk.create_order(&iotpay_qr("9.50")).await.unwrap();
     let cancelled = desk.cancel(order.id).await.unwrap();
     assert_eq!(cancelled.status, OrderStatus::Cancelled);
-    let note = desk
-        .ledger()
-        .events(order.id)
-        .unwrap()
-        .last()
-        .unwrap()
-        .note
-        .clone();
+    let note = last_event(&desk, order.id).note;
     assert!(
         note.as_deref()
             .unwrap_or_default()
@@ -158,13 +129,7 @@ async fn an_iotpay_qr_sale_cancelled_in_paydesk_and_paid_later_is_paid_with_a_no
         .unwrap();
     let paid = desk.sync(order.id).await.unwrap();
     assert_eq!(paid.status, OrderStatus::Paid);
-    let last = desk
-        .ledger()
-        .events(order.id)
-        .unwrap()
-        .last()
-        .unwrap()
-        .clone();
+    let last = last_event(&desk, order.id);
     assert_eq!(
         (last.from_status, last.to_status),
         (Some(OrderStatus::Cancelled), OrderStatus::Paid)

@@ -4,16 +4,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use paydesk_core::config::Mode;
 use paydesk_core::notify::NotifyReceiver;
-use paydesk_core::payments::{CreateOrderInput, Paydesk};
+use paydesk_core::payments::Paydesk;
 use paydesk_domain::error::Error;
 use paydesk_domain::order::{Order, OrderStatus};
 use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
 use paydesk_sandbox::{notifier, SandboxStore};
 use serde_json::{json, Value};
 
-use crate::support::{paydesk as paydesk_cmd, run, stderr};
+use crate::support::{paydesk as paydesk_cmd, run, sale_input, sandbox_desk, stderr};
 
 fn fault(call: &str, kind: FaultKind, value: Option<i64>, times: Option<i64>) -> Fault {
     Fault {
@@ -26,20 +25,12 @@ fn fault(call: &str, kind: FaultKind, value: Option<i64>, times: Option<i64>) ->
 }
 
 async fn desk_with_order() -> (tempfile::TempDir, Arc<Paydesk>, Order, Faults) {
-    let dir = tempfile::tempdir().unwrap();
-    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox))
+    let (dir, desk) = sandbox_desk().await;
+    desk.ledger().set_setting("http.timeout_ms", "400").unwrap();
+    let order = desk
+        .create_order(&sale_input("iotpay", "wechat-qr", "12.50", "CAD"))
         .await
         .unwrap();
-    desk.ledger().set_setting("http.timeout_ms", "400").unwrap();
-    let input = CreateOrderInput {
-        gateway: "iotpay".into(),
-        method: "wechat-qr".into(),
-        amount: "12.50".into(),
-        currency: "CAD".into(),
-        code: None,
-        card_id: None,
-    };
-    let order = desk.create_order(&input).await.unwrap();
     let faults = Faults::open_in(dir.path()).unwrap();
     (dir, desk, order, faults)
 }
@@ -127,14 +118,7 @@ async fn a_create_that_fails_with_a_5xx_leaves_the_order_for_reconciliation() {
     faults
         .set(&fault("create_order", FaultKind::Http500, None, Some(1)))
         .unwrap();
-    let input = CreateOrderInput {
-        gateway: "iotpay".into(),
-        method: "alipay-qr".into(),
-        amount: "1.00".into(),
-        currency: "CAD".into(),
-        code: None,
-        card_id: None,
-    };
+    let input = sale_input("iotpay", "alipay-qr", "1.00", "CAD");
     // The gateway may have taken it: the caller is told about the open order, not a failure.
     let told = desk
         .create_order(&input)
@@ -208,14 +192,7 @@ async fn duplicate_and_out_of_order_notifications_are_harmless() {
             .unwrap();
         // The order was created before the receiver started: point the sandbox's copy at it.
         let order = {
-            let input = CreateOrderInput {
-                gateway: "iotpay".into(),
-                method: "wechat-qr".into(),
-                amount: "7.00".into(),
-                currency: "CAD".into(),
-                code: None,
-                card_id: None,
-            };
+            let input = sale_input("iotpay", "wechat-qr", "7.00", "CAD");
             let _ = order;
             desk.create_order(&input).await.unwrap()
         };

@@ -2,9 +2,8 @@
 //! refunds and voids, and the notification receiver.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use paydesk_core::config::Mode;
 use paydesk_core::notify::{receive_iotpay, NotifyReceiver, ACK, NACK};
 use paydesk_core::payments::{CreateOrderInput, Paydesk};
 use paydesk_domain::error::Error;
@@ -15,25 +14,13 @@ use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
 use paydesk_sandbox::{notifier, SandboxStore, CARD_APPROVE, CARD_DECLINE, CARD_TIMEOUT};
 use serde_json::Value;
 
-use crate::support::{create_sandbox_order, paydesk as paydesk_cmd, run, run_ok, stderr, stdout};
-
-async fn desk() -> (tempfile::TempDir, Arc<Paydesk>) {
-    let dir = tempfile::tempdir().unwrap();
-    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox))
-        .await
-        .unwrap();
-    (dir, desk)
-}
+use crate::support::{
+    create_sandbox_order, paid_event, paydesk as paydesk_cmd, run, run_ok, sale_input,
+    sandbox_desk as desk, stderr, stdout,
+};
 
 fn input(method: &str, amount: &str) -> CreateOrderInput {
-    CreateOrderInput {
-        gateway: "iotpay".into(),
-        method: method.into(),
-        amount: amount.into(),
-        currency: "CAD".into(),
-        code: None,
-        card_id: None,
-    }
+    sale_input("iotpay", method, amount, "CAD")
 }
 
 async fn paid_order(
@@ -525,22 +512,11 @@ async fn a_verified_notification_is_acknowledged_then_the_order_is_re_queried() 
         3,
         "IOTPay: paid and merchant notified"
     );
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let events = desk.ledger().events(order.id).unwrap();
-        if let Some(paid) = events.iter().find(|e| e.to_status == OrderStatus::Paid) {
-            assert!(matches!(
-                paid.source,
-                EventSource::Notify | EventSource::Poll
-            ));
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the order never became paid: {events:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let paid = paid_event(&desk, order.id).await;
+    assert!(matches!(
+        paid.source,
+        EventSource::Notify | EventSource::Poll
+    ));
     let kept = desk.ledger().notifications().unwrap();
     assert_eq!(kept, vec![(true, "accepted".to_string(), Some(order.id))]);
 }

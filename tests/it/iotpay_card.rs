@@ -8,7 +8,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use paydesk_core::config::Mode;
 use paydesk_core::payments::{CreateOrderInput, Paydesk};
 use paydesk_domain::error::Error;
 use paydesk_domain::money::{Currency, Money};
@@ -23,23 +22,10 @@ use paydesk_sandbox::{
 use paydesk_secrets::vault::Sensitive;
 use serde_json::{json, Value};
 
-async fn desk() -> (tempfile::TempDir, Arc<Paydesk>) {
-    let dir = tempfile::tempdir().unwrap();
-    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox))
-        .await
-        .unwrap();
-    (dir, desk)
-}
+use crate::support::{sale_input, sandbox_desk as desk};
 
 fn input(method: &str, amount: &str) -> CreateOrderInput {
-    CreateOrderInput {
-        gateway: "iotpay".into(),
-        method: method.into(),
-        amount: amount.into(),
-        currency: "CAD".into(),
-        code: None,
-        card_id: None,
-    }
+    sale_input("iotpay", method, amount, "CAD")
 }
 
 fn cad(text: &str) -> Money {

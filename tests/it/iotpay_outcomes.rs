@@ -7,7 +7,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use paydesk_core::config::Mode;
 use paydesk_core::payments::{CreateOrderInput, Paydesk};
 use paydesk_domain::error::Error;
 use paydesk_domain::order::{Order, OrderStatus};
@@ -15,22 +14,12 @@ use paydesk_ledger::ledger::RefundStatus;
 use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
 use paydesk_sandbox::SandboxStore;
 
-async fn desk() -> (tempfile::TempDir, Arc<Paydesk>) {
-    let dir = tempfile::tempdir().unwrap();
-    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox))
-        .await
-        .unwrap();
-    (dir, desk)
-}
+use crate::support::{sale_input, sandbox_desk as desk};
 
 fn input(method: &str, amount: &str, code: Option<&str>) -> CreateOrderInput {
     CreateOrderInput {
-        gateway: "iotpay".into(),
-        method: method.into(),
-        amount: amount.into(),
-        currency: "CAD".into(),
         code: code.map(str::to_string),
-        card_id: None,
+        ..sale_input("iotpay", method, amount, "CAD")
     }
 }
 

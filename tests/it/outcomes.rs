@@ -18,7 +18,6 @@ use std::sync::{Arc, Mutex};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use paydesk_core::config::Mode;
 use paydesk_core::payments::{CreateOrderInput, Paydesk};
 use paydesk_domain::error::{Error, Result};
 use paydesk_domain::order::{Gateway, Order, OrderStatus};
@@ -298,10 +297,7 @@ fn check_invariants(desk: &Paydesk, gateway: &Scripted, seed: u64) {
 }
 
 async fn one_run(seed: u64) {
-    let dir = tempfile::tempdir().unwrap();
-    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox))
-        .await
-        .unwrap();
+    let (_dir, desk) = crate::support::sandbox_desk().await;
     let mut rng = StdRng::seed_from_u64(seed);
     // Some runs give up on the customer at once, so every payment in them is late.
     if rng.random_bool(0.3) {

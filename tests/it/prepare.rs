@@ -2,21 +2,11 @@
 //! before the gateway call is checked before the ledger is touched, so bad settings or input
 //! leave nothing behind; and what the ledger cannot read is an error, never a guess.
 
-use paydesk_core::config::Mode;
-use paydesk_core::payments::{CreateOrderInput, Paydesk};
+use paydesk_core::payments::Paydesk;
 use paydesk_domain::error::Error;
 use paydesk_ledger::ledger::OrderFilter;
 
-fn input(gateway: &str, method: &str, amount: &str, currency: &str) -> CreateOrderInput {
-    CreateOrderInput {
-        gateway: gateway.into(),
-        method: method.into(),
-        amount: amount.into(),
-        currency: currency.into(),
-        code: None,
-        card_id: None,
-    }
-}
+use crate::support::sale_input as input;
 
 fn orders(desk: &Paydesk) -> usize {
     desk.ledger().list(&OrderFilter::default()).unwrap().len()
@@ -27,10 +17,7 @@ fn orders(desk: &Paydesk) -> usize {
 /// and failed by reconciliation two minutes later (a phantom sale).
 #[tokio::test(flavor = "multi_thread")]
 async fn a_bad_gateway_setting_is_refused_before_anything_is_written() {
-    let dir = tempfile::tempdir().unwrap();
-    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox))
-        .await
-        .unwrap();
+    let (_dir, desk) = crate::support::sandbox_desk().await;
     desk.ledger()
         .set_setting("smartpay.sandbox.script_url", "not a url")
         .unwrap();
@@ -56,10 +43,7 @@ async fn a_bad_gateway_setting_is_refused_before_anything_is_written() {
 /// refused where it enters, with the rule `card add` uses, and nothing is written.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_card_id_with_control_or_path_characters_writes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox))
-        .await
-        .unwrap();
+    let (_dir, desk) = crate::support::sandbox_desk().await;
     for bad in [
         "card\n42",
         "card\u{1b}[31m",
@@ -89,10 +73,7 @@ async fn a_card_id_with_control_or_path_characters_writes_nothing() {
 /// refund (a void read as a refund would be resent as one).
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unknown_refund_kind_in_the_ledger_is_an_error_not_a_refund() {
-    let dir = tempfile::tempdir().unwrap();
-    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox))
-        .await
-        .unwrap();
+    let (dir, desk) = crate::support::sandbox_desk().await;
     let order = desk
         .create_order(&input("iotpay", "wechat-qr", "5.00", "CAD"))
         .await

@@ -1,13 +1,14 @@
 //! Startup reconciliation: orders left open by a crash are re-queried and settled from the
 //! gateway's answer, never guessed.
 
-use paydesk_core::config::Mode;
 use paydesk_core::payments::Paydesk;
 use paydesk_domain::money::{Currency, Money};
 use paydesk_domain::order::{Method, OrderStatus};
 use paydesk_gateways::CreateRequest;
 use paydesk_ledger::ledger::NewOrder;
 use paydesk_sandbox::SandboxStore;
+
+use crate::support::{last_event, sale_input, sandbox_desk};
 
 fn intent(no: &str) -> NewOrder {
     NewOrder {
@@ -21,10 +22,7 @@ fn intent(no: &str) -> NewOrder {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn orders_left_mid_creation_are_settled_by_query_at_startup() {
-    let dir = tempfile::tempdir().unwrap();
-    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox))
-        .await
-        .unwrap();
+    let (dir, desk) = sandbox_desk().await;
 
     // Crash after the gateway accepted the order but before Paydesk recorded its answer.
     let reached = desk.ledger().insert_order(&intent("PDRECONCILE1")).unwrap();
@@ -80,15 +78,7 @@ async fn orders_left_mid_creation_are_settled_by_query_at_startup() {
 
     let never_sent = desk.ledger().get(never_sent.id).unwrap();
     assert_eq!(never_sent.status, OrderStatus::Failed);
-    let note = desk
-        .ledger()
-        .events(never_sent.id)
-        .unwrap()
-        .last()
-        .unwrap()
-        .note
-        .clone()
-        .unwrap_or_default();
+    let note = last_event(&desk, never_sent.id).note.unwrap_or_default();
     assert!(note.contains("never reached"), "{note}");
 
     assert_eq!(
@@ -99,18 +89,8 @@ async fn orders_left_mid_creation_are_settled_by_query_at_startup() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_order_past_its_expiry_without_payment_is_expired_and_a_late_payment_still_counts() {
-    let dir = tempfile::tempdir().unwrap();
-    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox))
-        .await
-        .unwrap();
-    let input = paydesk_core::payments::CreateOrderInput {
-        gateway: "iotpay".into(),
-        method: "alipay-qr".into(),
-        amount: "3.00".into(),
-        currency: "USD".into(),
-        code: None,
-        card_id: None,
-    };
+    let (dir, desk) = sandbox_desk().await;
+    let input = sale_input("iotpay", "alipay-qr", "3.00", "USD");
     let order = desk.create_order(&input).await.unwrap();
     assert_eq!(order.status, OrderStatus::Pending);
     let conn = rusqlite::Connection::open(dir.path().join("paydesk.db")).unwrap();

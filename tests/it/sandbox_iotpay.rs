@@ -4,7 +4,6 @@
 //! first pinned to the reference's golden vector. Real HTTP on loopback, a real SQLite file.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use md5::{Digest, Md5};
 use paydesk_sandbox::{SandboxServer, SandboxStore, SANDBOX_MCH_ID, SANDBOX_MERCHANT_KEY};
@@ -423,23 +422,16 @@ async fn sandbox_orders_survive_a_restart_on_the_same_data_directory() {
 /// the sandbox, the customer pays, and a query makes the ledger order Paid.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_iotpay_adapter_creates_and_syncs_a_paid_order_through_the_sandbox() {
-    use paydesk_core::config::Mode;
-    use paydesk_core::payments::{CreateOrderInput, Paydesk};
     use paydesk_domain::order::OrderStatus;
 
-    let dir = tempfile::tempdir().unwrap();
-    let desk: Arc<Paydesk> = Paydesk::open(dir.path(), Some(Mode::Sandbox))
-        .await
-        .unwrap();
+    let (dir, desk) = crate::support::sandbox_desk().await;
     let order = desk
-        .create_order(&CreateOrderInput {
-            gateway: "iotpay".into(),
-            method: "wechat-qr".into(),
-            amount: "12.50".into(),
-            currency: "CAD".into(),
-            code: None,
-            card_id: None,
-        })
+        .create_order(&crate::support::sale_input(
+            "iotpay",
+            "wechat-qr",
+            "12.50",
+            "CAD",
+        ))
         .await
         .unwrap();
     assert_eq!(order.status, OrderStatus::Pending);

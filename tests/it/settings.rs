@@ -5,8 +5,6 @@
 
 use std::time::Duration;
 
-use paydesk_core::config::Mode;
-use paydesk_core::payments::Paydesk;
 use paydesk_domain::order::Gateway;
 use paydesk_gateways::iotpay::{Iotpay, IotpayConfig};
 use paydesk_gateways::iotpay_card::{IotpayCard, IotpayCardConfig};
@@ -113,10 +111,7 @@ fn smartpay(base: &str, auth: SmartpayAuth) -> Box<dyn Adapter> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_gateway_reaches_the_sandbox_with_its_credentials() {
-    let dir = tempfile::tempdir().unwrap();
-    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox))
-        .await
-        .unwrap();
+    let (dir, desk) = crate::support::sandbox_desk().await;
     for gateway in Gateway::ALL {
         let check = desk.test_connection(gateway, "sandbox").await;
         assert_eq!(
@@ -224,10 +219,7 @@ async fn wrong_credentials_are_told_apart_from_an_unreachable_host() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_gateway_without_its_host_is_not_configured() {
-    let dir = tempfile::tempdir().unwrap();
-    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox))
-        .await
-        .unwrap();
+    let (_dir, desk) = crate::support::sandbox_desk().await;
     // SmartExPay's live host is given to each merchant: without it there is nothing to call.
     let check = desk.test_connection(Gateway::Smartexpay, "live").await;
     assert_eq!(check.outcome, ConnectionOutcome::Error);
@@ -307,12 +299,8 @@ fn the_cli_checks_settings_with_the_cores_rules() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_daily_report_is_the_clis_report_for_the_same_days() {
     use crate::support::{json, paydesk as paydesk_cmd, run_ok};
-    use paydesk_core::payments::CreateOrderInput;
     use paydesk_sandbox::SandboxStore;
-    let dir = tempfile::tempdir().unwrap();
-    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox))
-        .await
-        .unwrap();
+    let (dir, desk) = crate::support::sandbox_desk().await;
     for (amount, pay) in [
         ("12.50", Some(true)),
         ("7.25", Some(true)),
@@ -320,14 +308,12 @@ async fn the_daily_report_is_the_clis_report_for_the_same_days() {
         ("4.10", None),
     ] {
         let order = desk
-            .create_order(&CreateOrderInput {
-                gateway: "iotpay".into(),
-                method: "wechat-qr".into(),
-                amount: amount.into(),
-                currency: "CAD".into(),
-                code: None,
-                card_id: None,
-            })
+            .create_order(&crate::support::sale_input(
+                "iotpay",
+                "wechat-qr",
+                amount,
+                "CAD",
+            ))
             .await
             .unwrap();
         if let Some(pay) = pay {

@@ -2,7 +2,6 @@
 //! link, status by order/get, the IPN (hash verified, tampering refused, idempotent), the
 //! manual waitPayment -> inProgress step, returned and hold, failures, and the CLI.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use paydesk_core::config::Mode;
@@ -13,25 +12,13 @@ use paydesk_domain::order::{EventSource, Order, OrderStatus};
 use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
 use paydesk_sandbox::{SandboxStore, SANDBOX_SMARTEXPAY_MANUAL_ROUTE};
 
-use crate::support::{event_statuses, json, paydesk as paydesk_cmd, run, run_ok, stderr, stdout};
-
-async fn desk() -> (tempfile::TempDir, Arc<Paydesk>) {
-    let dir = tempfile::tempdir().unwrap();
-    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox))
-        .await
-        .unwrap();
-    (dir, desk)
-}
+use crate::support::{
+    event_statuses, json, last_event, paydesk as paydesk_cmd, run, run_ok, sale_input,
+    sandbox_desk as desk, status_path, statuses, stderr, stdout,
+};
 
 fn input(amount: &str) -> CreateOrderInput {
-    CreateOrderInput {
-        gateway: "smartexpay".into(),
-        method: "exchange".into(),
-        amount: amount.into(),
-        currency: "EUR".into(),
-        code: None,
-        card_id: None,
-    }
+    sale_input("smartexpay", "exchange", amount, "EUR")
 }
 
 fn uid(order: &Order) -> String {
@@ -105,20 +92,14 @@ async fn the_payment_page_link_then_pay_then_sync_is_paid() {
         .unwrap();
     assert!(paid_page.contains("Paid"));
     let paid = desk.sync(order.id).await.unwrap();
-    assert_eq!(
-        (paid.status, paid.gateway_status.as_deref()),
-        (OrderStatus::Paid, Some("inProgress"))
-    );
+    assert_eq!(statuses(&paid), (OrderStatus::Paid, Some("inProgress")));
 
     // The exchange goes on: later statuses keep it paid and are recorded verbatim.
     store
         .smartexpay_move(uid(&order).parse().unwrap(), &[], "done")
         .unwrap();
     let done = desk.sync(order.id).await.unwrap();
-    assert_eq!(
-        (done.status, done.gateway_status.as_deref()),
-        (OrderStatus::Paid, Some("done"))
-    );
+    assert_eq!(statuses(&done), (OrderStatus::Paid, Some("done")));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -131,7 +112,7 @@ async fn declined_unknown_hold_and_returned_statuses() {
         .unwrap();
     let declined = desk.sync(declined.id).await.unwrap();
     assert_eq!(
-        (declined.status, declined.gateway_status.as_deref()),
+        statuses(&declined),
         (OrderStatus::Failed, Some("errorPayment"))
     );
 
@@ -141,7 +122,7 @@ async fn declined_unknown_hold_and_returned_statuses() {
         .unwrap();
     let odd = desk.sync(odd.id).await.unwrap();
     assert_eq!(
-        (odd.status, odd.gateway_status.as_deref()),
+        statuses(&odd),
         (OrderStatus::Pending, Some("underReview")),
         "unknown: pending, verbatim"
     );
@@ -151,19 +132,8 @@ async fn declined_unknown_hold_and_returned_statuses() {
         .smartexpay_move(uid(&held).parse().unwrap(), &[], "hold")
         .unwrap();
     let held = desk.sync(held.id).await.unwrap();
-    assert_eq!(
-        (held.status, held.gateway_status.as_deref()),
-        (OrderStatus::Pending, Some("hold"))
-    );
-    let note = desk
-        .ledger()
-        .events(held.id)
-        .unwrap()
-        .last()
-        .unwrap()
-        .note
-        .clone()
-        .unwrap();
+    assert_eq!(statuses(&held), (OrderStatus::Pending, Some("hold")));
+    let note = last_event(&desk, held.id).note.unwrap();
     assert!(note.contains("attention"), "shown to the owner: {note}");
 
     let returned = desk.create_order(&input("8.00")).await.unwrap();
@@ -172,17 +142,11 @@ async fn declined_unknown_hold_and_returned_statuses() {
         .unwrap();
     let returned = desk.sync(returned.id).await.unwrap();
     assert_eq!(
-        (returned.status, returned.gateway_status.as_deref()),
+        statuses(&returned),
         (OrderStatus::Refunded, Some("returned"))
     );
     assert_eq!(returned.refunded_minor, 800);
-    let path: Vec<OrderStatus> = desk
-        .ledger()
-        .events(returned.id)
-        .unwrap()
-        .iter()
-        .map(|e| e.to_status)
-        .collect();
+    let path = status_path(&desk, returned.id);
     assert_eq!(
         path,
         [
@@ -227,16 +191,10 @@ async fn a_manual_payment_is_confirmed_by_the_owner() {
 
     let confirmed = desk.confirm_manual_payment(order.id).await.unwrap();
     assert_eq!(
-        (confirmed.status, confirmed.gateway_status.as_deref()),
+        statuses(&confirmed),
         (OrderStatus::Paid, Some("inProgress"))
     );
-    let last = desk
-        .ledger()
-        .events(order.id)
-        .unwrap()
-        .last()
-        .unwrap()
-        .clone();
+    let last = last_event(&desk, order.id);
     assert_eq!(last.source, EventSource::User);
     let twice = desk.confirm_manual_payment(order.id).await.unwrap_err();
     assert_eq!(twice.field(), Some("order"), "{twice}");

@@ -14,25 +14,13 @@ use paydesk_ledger::ledger::RefundStatus;
 use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
 use paydesk_sandbox::SandboxStore;
 
-use crate::support::{event_statuses, json, paydesk as paydesk_cmd, run_ok, stdout};
-
-async fn desk() -> (tempfile::TempDir, Arc<Paydesk>) {
-    let dir = tempfile::tempdir().unwrap();
-    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox))
-        .await
-        .unwrap();
-    (dir, desk)
-}
+use crate::support::{
+    event_statuses, json, last_event, paid_event, paydesk as paydesk_cmd, run_ok, sale_input,
+    sandbox_desk as desk, statuses, stdout,
+};
 
 fn input(amount: &str) -> CreateOrderInput {
-    CreateOrderInput {
-        gateway: "smartpay".into(),
-        method: "smartpay-card".into(),
-        amount: amount.into(),
-        currency: "EUR".into(),
-        code: None,
-        card_id: None,
-    }
+    sale_input("smartpay", "smartpay-card", amount, "EUR")
 }
 
 fn store(dir: &tempfile::TempDir) -> SandboxStore {
@@ -53,10 +41,7 @@ async fn paid(desk: &Arc<Paydesk>, dir: &tempfile::TempDir, amount: &str) -> Ord
 async fn the_widget_checkout_then_pay_then_sync_is_paid() {
     let (dir, desk) = desk().await;
     let order = desk.create_order(&input("10.99")).await.unwrap();
-    assert_eq!(
-        (order.status, order.gateway_status.as_deref()),
-        (OrderStatus::Pending, Some("CREATED"))
-    );
+    assert_eq!(statuses(&order), (OrderStatus::Pending, Some("CREATED")));
     let payload = order.payment_payload.clone().unwrap();
     let transaction_id = payload["transactionId"].as_str().unwrap();
     assert_eq!(order.gateway_order_id.as_deref(), Some(transaction_id));
@@ -91,25 +76,14 @@ async fn the_widget_checkout_then_pay_then_sync_is_paid() {
     assert!(page.status().is_success());
     let opened = desk.sync(order.id).await.unwrap();
     assert_eq!(
-        (opened.status, opened.gateway_status.as_deref()),
+        statuses(&opened),
         (OrderStatus::Pending, Some("AUTORIZATION_INITIALIZED"))
     );
 
     store(&dir).smartpay_settle(transaction_id, true).unwrap();
     let paid = desk.sync(order.id).await.unwrap();
-    assert_eq!(
-        (paid.status, paid.gateway_status.as_deref()),
-        (OrderStatus::Paid, Some("CAPTURED"))
-    );
-    let note = desk
-        .ledger()
-        .events(order.id)
-        .unwrap()
-        .last()
-        .unwrap()
-        .note
-        .clone()
-        .unwrap();
+    assert_eq!(statuses(&paid), (OrderStatus::Paid, Some("CAPTURED")));
+    let note = last_event(&desk, order.id).note.unwrap();
     assert!(
         note.contains(transaction_id)
             && note.contains(&kept.reconciliation_id)
@@ -185,7 +159,7 @@ async fn a_declined_payment_fails() {
         .unwrap();
     let failed = desk.sync(order.id).await.unwrap();
     assert_eq!(
-        (failed.status, failed.gateway_status.as_deref()),
+        statuses(&failed),
         (OrderStatus::Failed, Some("AUTHORIZATION_FAILED"))
     );
 }
@@ -223,22 +197,14 @@ async fn pending_answers_are_re_queried_three_times_then_left_pending() {
     let started = Instant::now();
     let left = desk.confirm_widget(slow.id).await.unwrap();
     assert_eq!(
-        (left.status, left.gateway_status.as_deref()),
+        statuses(&left),
         (OrderStatus::Pending, Some("CAPTURE_PENDING"))
     );
     assert!(
         started.elapsed() >= Duration::from_millis(90),
         "three pauses"
     );
-    let note = desk
-        .ledger()
-        .events(slow.id)
-        .unwrap()
-        .last()
-        .unwrap()
-        .note
-        .clone()
-        .unwrap();
+    let note = last_event(&desk, slow.id).note.unwrap();
     assert!(note.contains("after 3 re-queries"), "{note}");
     let remaining = store(&dir)
         .smartpay_payment(&slow.merchant_order_no)
@@ -260,7 +226,7 @@ async fn an_authorisation_is_captured_with_a_modification_id_kept_first() {
         .unwrap();
     let authorised = desk.sync(order.id).await.unwrap();
     assert_eq!(
-        (authorised.status, authorised.gateway_status.as_deref()),
+        statuses(&authorised),
         (OrderStatus::Authorized, Some("AUTHORIZATION_COMPLETED"))
     );
 
@@ -305,10 +271,7 @@ async fn an_authorisation_is_captured_with_a_modification_id_kept_first() {
         Err(Error::InvalidInput { .. }) => desk.sync(order.id).await.unwrap(),
         Err(e) => panic!("{e}"),
     };
-    assert_eq!(
-        (captured.status, captured.gateway_status.as_deref()),
-        (OrderStatus::Paid, Some("CAPTURED"))
-    );
+    assert_eq!(statuses(&captured), (OrderStatus::Paid, Some("CAPTURED")));
     let transaction_id = order.gateway_order_id.clone().unwrap();
     assert_eq!(
         store(&dir).smartpay_modifications(&transaction_id).unwrap(),
@@ -516,19 +479,11 @@ async fn the_webhook_is_a_hint_that_makes_paydesk_re_query() {
     paydesk_sandbox::settle_other(&store(&dir), &order.merchant_order_no, true)
         .await
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let events = desk.ledger().events(order.id).unwrap();
-        if let Some(paid) = events.iter().find(|e| e.to_status == OrderStatus::Paid) {
-            assert!(matches!(
-                paid.source,
-                EventSource::Notify | EventSource::Poll
-            ));
-            break;
-        }
-        assert!(Instant::now() < deadline, "never paid: {events:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let paid = paid_event(&desk, order.id).await;
+    assert!(matches!(
+        paid.source,
+        EventSource::Notify | EventSource::Poll
+    ));
     let kept = desk.ledger().notifications().unwrap();
     assert!(
         kept.iter().any(|(verified, outcome, id)| !verified

@@ -2,7 +2,6 @@
 //! validate before paid, decline, expiry, malformed and unreachable answers, token renewal,
 //! the unsigned webhook as a hint, the widget, and the refusal to refund.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use paydesk_core::config::Mode;
@@ -14,26 +13,12 @@ use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
 use paydesk_sandbox::SandboxStore;
 
 use crate::support::{
-    event_statuses, json, order_count, paydesk as paydesk_cmd, run, run_ok, stderr, stdout,
+    event_statuses, json, last_event, order_count, paid_event, paydesk as paydesk_cmd, run, run_ok,
+    sale_input, sandbox_desk as desk, status_path, statuses, stderr, stdout,
 };
 
-async fn desk() -> (tempfile::TempDir, Arc<Paydesk>) {
-    let dir = tempfile::tempdir().unwrap();
-    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox))
-        .await
-        .unwrap();
-    (dir, desk)
-}
-
 fn input(method: &str, amount: &str) -> CreateOrderInput {
-    CreateOrderInput {
-        gateway: "smepay".into(),
-        method: method.into(),
-        amount: amount.into(),
-        currency: "INR".into(),
-        code: None,
-        card_id: None,
-    }
+    sale_input("smepay", method, amount, "INR")
 }
 
 fn sandbox(dir: &std::path::Path) -> SandboxStore {
@@ -98,10 +83,7 @@ async fn declined_and_expired_orders_end_failed_and_expired() {
         .smepay_settle(&declined.merchant_order_no, false)
         .unwrap();
     let declined = desk.sync(declined.id).await.unwrap();
-    assert_eq!(
-        (declined.status, declined.gateway_status.as_deref()),
-        (OrderStatus::Failed, Some("FAILED"))
-    );
+    assert_eq!(statuses(&declined), (OrderStatus::Failed, Some("FAILED")));
 
     sandbox(dir.path())
         .set_sandbox_setting("smepay.order_ttl_ms", "1")
@@ -109,17 +91,8 @@ async fn declined_and_expired_orders_end_failed_and_expired() {
     let late = desk.create_order(&input("upi", "7.00")).await.unwrap();
     tokio::time::sleep(Duration::from_millis(20)).await;
     let late = desk.sync(late.id).await.unwrap();
-    assert_eq!(
-        (late.status, late.gateway_status.as_deref()),
-        (OrderStatus::Expired, Some("EXPIRED"))
-    );
-    let path: Vec<OrderStatus> = desk
-        .ledger()
-        .events(late.id)
-        .unwrap()
-        .iter()
-        .map(|e| e.to_status)
-        .collect();
+    assert_eq!(statuses(&late), (OrderStatus::Expired, Some("EXPIRED")));
+    let path = status_path(&desk, late.id);
     assert_eq!(
         path,
         [
@@ -281,19 +254,11 @@ async fn the_webhook_is_a_hint_that_makes_paydesk_validate() {
     paydesk_sandbox::settle_other(&store, &order.merchant_order_no, true)
         .await
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let events = desk.ledger().events(order.id).unwrap();
-        if let Some(paid) = events.iter().find(|e| e.to_status == OrderStatus::Paid) {
-            assert!(matches!(
-                paid.source,
-                EventSource::Notify | EventSource::Poll
-            ));
-            break;
-        }
-        assert!(Instant::now() < deadline, "never paid: {events:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let paid = paid_event(&desk, order.id).await;
+    assert!(matches!(
+        paid.source,
+        EventSource::Notify | EventSource::Poll
+    ));
     let kept = desk.ledger().notifications().unwrap();
     assert_eq!(kept.len(), 2);
     assert!(kept.iter().all(|(verified, outcome, id)| !verified
@@ -463,10 +428,7 @@ fn order_of(desk: &Paydesk, minor: i64) -> paydesk_domain::order::Order {
 /// gateway's state once the fault is gone: FAILED, SUCCESS or EXPIRED.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_order_whose_initiate_answer_was_cut_reaches_the_gateways_state() {
-    let dir = tempfile::tempdir().unwrap();
-    let desk = Paydesk::open(dir.path(), Some(Mode::Sandbox))
-        .await
-        .unwrap();
+    let (dir, desk) = desk().await;
     desk.ledger()
         .set_setting("smepay.sandbox.timeout_ms", "700")
         .unwrap();
@@ -489,10 +451,7 @@ async fn an_order_whose_initiate_answer_was_cut_reaches_the_gateways_state() {
         .smepay_settle(&failed.merchant_order_no, false)
         .unwrap();
     let failed = desk.sync(failed.id).await.unwrap();
-    assert_eq!(
-        (failed.status, failed.gateway_status.as_deref()),
-        (OrderStatus::Failed, Some("FAILED"))
-    );
+    assert_eq!(statuses(&failed), (OrderStatus::Failed, Some("FAILED")));
 
     // Cut, then paid at the gateway (the customer had the link from elsewhere).
     one_fault(dir.path(), "initiate", FaultKind::Truncated, None);
@@ -500,18 +459,8 @@ async fn an_order_whose_initiate_answer_was_cut_reaches_the_gateways_state() {
     let paid = order_of(&desk, 2100);
     store.smepay_settle(&paid.merchant_order_no, true).unwrap();
     let paid = desk.sync(paid.id).await.unwrap();
-    assert_eq!(
-        (paid.status, paid.gateway_status.as_deref()),
-        (OrderStatus::Paid, Some("SUCCESS"))
-    );
-    let note = desk
-        .ledger()
-        .events(paid.id)
-        .unwrap()
-        .last()
-        .unwrap()
-        .note
-        .clone();
+    assert_eq!(statuses(&paid), (OrderStatus::Paid, Some("SUCCESS")));
+    let note = last_event(&desk, paid.id).note;
     assert!(
         note.as_deref().unwrap_or_default().contains("order_id"),
         "the owner sees it was not validated by slug: {note:?}"
@@ -531,10 +480,7 @@ async fn an_order_whose_initiate_answer_was_cut_reaches_the_gateways_state() {
     tokio::time::sleep(Duration::from_millis(20)).await;
     let expired = order_of(&desk, 2200);
     let expired = desk.sync(expired.id).await.unwrap();
-    assert_eq!(
-        (expired.status, expired.gateway_status.as_deref()),
-        (OrderStatus::Expired, Some("EXPIRED"))
-    );
+    assert_eq!(statuses(&expired), (OrderStatus::Expired, Some("EXPIRED")));
 }
 
 /// Issue 11 item 11: a status answer about another (paid) order, genuine and replayed, is

@@ -153,3 +153,88 @@ pub async fn sandbox_iotpay(
     })
     .expect("a valid adapter configuration")
 }
+
+/// A payment service in sandbox mode over a fresh data directory (kept while the TempDir is).
+pub async fn sandbox_desk() -> (
+    tempfile::TempDir,
+    std::sync::Arc<paydesk_core::payments::Paydesk>,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = paydesk_core::payments::Paydesk::open(
+        dir.path(),
+        Some(paydesk_core::config::Mode::Sandbox),
+    )
+    .await
+    .unwrap();
+    (dir, desk)
+}
+
+/// A sale of `amount` `currency` by `method` at `gateway`, without a customer code or card.
+pub fn sale_input(
+    gateway: &str,
+    method: &str,
+    amount: &str,
+    currency: &str,
+) -> paydesk_core::payments::CreateOrderInput {
+    paydesk_core::payments::CreateOrderInput {
+        gateway: gateway.into(),
+        method: method.into(),
+        amount: amount.into(),
+        currency: currency.into(),
+        code: None,
+        card_id: None,
+    }
+}
+
+/// An order's status and its gateway's word for it, to be asserted together.
+pub fn statuses(
+    order: &paydesk_domain::order::Order,
+) -> (paydesk_domain::order::OrderStatus, Option<&str>) {
+    (order.status, order.gateway_status.as_deref())
+}
+
+/// The last event the ledger holds for an order.
+pub fn last_event(
+    desk: &paydesk_core::payments::Paydesk,
+    order_id: i64,
+) -> paydesk_domain::order::OrderEvent {
+    desk.ledger()
+        .events(order_id)
+        .unwrap()
+        .pop()
+        .expect("the order has events")
+}
+
+/// The status each of an order's events moved it to, in order (repeats kept).
+pub fn status_path(
+    desk: &paydesk_core::payments::Paydesk,
+    order_id: i64,
+) -> Vec<paydesk_domain::order::OrderStatus> {
+    desk.ledger()
+        .events(order_id)
+        .unwrap()
+        .iter()
+        .map(|e| e.to_status)
+        .collect()
+}
+
+/// Waits (10 s at most) for the event that made an order paid, and returns it.
+pub async fn paid_event(
+    desk: &paydesk_core::payments::Paydesk,
+    order_id: i64,
+) -> paydesk_domain::order::OrderEvent {
+    use paydesk_domain::order::OrderStatus;
+    use std::time::{Duration, Instant};
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let events = desk.ledger().events(order_id).unwrap();
+        if let Some(paid) = events.iter().find(|e| e.to_status == OrderStatus::Paid) {
+            return paid.clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the order never became paid: {events:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

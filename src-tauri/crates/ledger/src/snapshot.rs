@@ -67,19 +67,21 @@ pub fn backups_dir(data_dir: &Path) -> PathBuf {
     data_dir.join(BACKUPS_DIR)
 }
 
-fn open_read_only(path: &Path) -> Result<Connection> {
+/// An existing SQLite file (else an error naming it), opened in `mode`, waiting on locks.
+fn open_file(path: &Path, mode: OpenFlags) -> Result<Connection> {
     if !path.is_file() {
         return Err(Error::invalid(
             "file",
             format!("{} is not a file", path.display()),
         ));
     }
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
+    let conn = Connection::open_with_flags(path, mode | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
     conn.busy_timeout(crate::db::BUSY_TIMEOUT)?;
     Ok(conn)
+}
+
+fn open_read_only(path: &Path) -> Result<Connection> {
+    open_file(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
 }
 
 /// The live ledger, opened to read without creating it. Read-write, not read-only: a WAL
@@ -87,18 +89,7 @@ fn open_read_only(path: &Path) -> Result<Connection> {
 /// or recovered, which a read-only connection cannot do ("attempt to write a readonly
 /// database", "disk I/O error": seen with several processes opening a new data dir at once).
 fn open_ledger(path: &Path) -> Result<Connection> {
-    if !path.is_file() {
-        return Err(Error::invalid(
-            "file",
-            format!("{} is not a file", path.display()),
-        ));
-    }
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    conn.busy_timeout(crate::db::BUSY_TIMEOUT)?;
-    Ok(conn)
+    open_file(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
 }
 
 /// Copies every page of `from` into `to` in one step (one read transaction on `from`: a

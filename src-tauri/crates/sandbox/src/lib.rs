@@ -15,6 +15,7 @@ pub mod smartexpay;
 pub mod smartpay;
 pub mod smepay;
 mod store;
+mod webhook;
 
 use std::net::SocketAddr;
 use std::path::Path;

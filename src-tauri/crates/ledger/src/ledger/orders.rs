@@ -260,21 +260,26 @@ pub(super) fn apply_in(tx: &Transaction<'_>, id: i64, obs: &Observation) -> Resu
     let now = now_ms();
     let gateway_status_changed =
         obs.gateway_status.is_some() && obs.gateway_status != order.gateway_status;
-    let applied = if obs.status != order.status && order.status.can_move_to(obs.status) {
-        tx.execute(
-            "UPDATE orders SET status = ?2, gateway_status = COALESCE(?3, gateway_status), updated_at = ?4 WHERE id = ?1",
-            params![id, obs.status.as_str(), obs.gateway_status, now],
-        )?;
+    // Every event this records is from the order's current status, with the observation's
+    // source and gateway word.
+    let record = |to: OrderStatus, note: Option<&str>| {
         insert_event(
             tx,
             id,
             now,
             Some(order.status),
-            obs.status,
+            to,
             obs.source,
             obs.gateway_status.as_deref(),
-            obs.note.as_deref(),
+            note,
+        )
+    };
+    let applied = if obs.status != order.status && order.status.can_move_to(obs.status) {
+        tx.execute(
+            "UPDATE orders SET status = ?2, gateway_status = COALESCE(?3, gateway_status), updated_at = ?4 WHERE id = ?1",
+            params![id, obs.status.as_str(), obs.gateway_status, now],
         )?;
+        record(obs.status, obs.note.as_deref())?;
         Applied::Moved
     } else if obs.status == order.status {
         if gateway_status_changed {
@@ -283,32 +288,14 @@ pub(super) fn apply_in(tx: &Transaction<'_>, id: i64, obs: &Observation) -> Resu
                 "UPDATE orders SET gateway_status = ?2, updated_at = ?3 WHERE id = ?1",
                 params![id, obs.gateway_status, now],
             )?;
-            insert_event(
-                tx,
-                id,
-                now,
-                Some(order.status),
-                order.status,
-                obs.source,
-                obs.gateway_status.as_deref(),
-                obs.note.as_deref(),
-            )?;
+            record(order.status, obs.note.as_deref())?;
         }
         Applied::Unchanged
     } else {
         tracing::warn!(order = id, from = %order.status, to = %obs.status, "ignored an out-of-order status");
         if gateway_status_changed {
             let note = format!("ignored: {} arrived after {}", obs.status, order.status);
-            insert_event(
-                tx,
-                id,
-                now,
-                Some(order.status),
-                order.status,
-                obs.source,
-                obs.gateway_status.as_deref(),
-                Some(&note),
-            )?;
+            record(order.status, Some(&note))?;
         }
         Applied::Ignored
     };

@@ -89,8 +89,18 @@ fn notify_fields_with_status(
     ] {
         fields.insert(k.into(), json!(v));
     }
+    signed(store, &order.mch_id, fields)
+}
+
+/// `fields` with the `sign` IOTPay computes over them with the merchant's key (v1 and V3
+/// notifications alike).
+pub(crate) fn signed(
+    store: &SandboxStore,
+    mch_id: &str,
+    mut fields: Map<String, Value>,
+) -> Map<String, Value> {
     let key = store
-        .iotpay_key(&order.mch_id)
+        .iotpay_key(mch_id)
         .map(|k| k.expose().clone())
         .unwrap_or_default();
     let sign = iotpay_sign(&fields, &key);
@@ -110,20 +120,42 @@ pub async fn deliver(
         return false;
     }
     let fields = notify_fields(store, order);
+    let acknowledged = post_until_acknowledged(
+        order,
+        &fields,
+        "success",
+        attempts,
+        first_wait,
+        "sandbox notify",
+    )
+    .await;
+    if acknowledged {
+        if let Err(e) = store.mark_notified(&order.pay_order_id) {
+            tracing::warn!("sandbox: {e}");
+        }
+    }
+    acknowledged
+}
+
+/// Posts a notify up to `attempts` times, doubling the pause from `first_wait`, until the
+/// merchant answers `ack` (v1 and V3 want different words). Returns whether it did.
+pub(crate) async fn post_until_acknowledged(
+    order: &SandboxOrder,
+    fields: &Map<String, Value>,
+    ack: &str,
+    attempts: u32,
+    first_wait: Duration,
+    what: &str,
+) -> bool {
     let mut wait = first_wait;
     for attempt in 1..=attempts {
-        match post(order, &fields).await {
-            Ok(body) if body.trim() == "success" => {
-                if let Err(e) = store.mark_notified(&order.pay_order_id) {
-                    tracing::warn!("sandbox: {e}");
-                }
-                return true;
-            }
+        match post(order, fields).await {
+            Ok(body) if body.trim() == ack => return true,
             Ok(body) => {
-                tracing::info!(attempt, order = %order.pay_order_id, "sandbox notify answered {body:?}")
+                tracing::info!(attempt, order = %order.pay_order_id, "{what} answered {body:?}")
             }
             Err(e) => {
-                tracing::info!(attempt, order = %order.pay_order_id, "sandbox notify not delivered: {e}")
+                tracing::info!(attempt, order = %order.pay_order_id, "{what} not delivered: {e}")
             }
         }
         if attempt < attempts {
@@ -135,7 +167,10 @@ pub async fn deliver(
 }
 
 /// One POST of a notify body: a form for v1, JSON for V3. Returns the merchant's answer.
-async fn post(order: &SandboxOrder, fields: &Map<String, Value>) -> Result<String, reqwest::Error> {
+pub(crate) async fn post(
+    order: &SandboxOrder,
+    fields: &Map<String, Value>,
+) -> Result<String, reqwest::Error> {
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()?;

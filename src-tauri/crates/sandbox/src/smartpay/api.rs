@@ -42,6 +42,31 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
+/// A request body of the merchant's: the caller authorised (else 401), the body JSON (else
+/// INVALID_JSON) and its merchantKey the sandbox merchant's (else INVALID_MERCHANT), in that order.
+pub(super) fn merchant_request(
+    state: &SandboxState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> std::result::Result<Value, Response> {
+    authorised(state, headers)?;
+    let Ok(request) = serde_json::from_slice::<Value>(body) else {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_JSON",
+            "the body is not JSON",
+        ));
+    };
+    if request.get("merchantKey").and_then(Value::as_str) != Some(SANDBOX_SMARTPAY_MERCHANT_KEY) {
+        return Err(error(
+            StatusCode::FORBIDDEN,
+            "INVALID_MERCHANT",
+            "merchantKey is not this merchant's",
+        ));
+    }
+    Ok(request)
+}
+
 /// Basic with the merchant's keys, or a live bearer token; and the headers the vendor asks for.
 pub(super) fn authorised(
     state: &SandboxState,
@@ -139,23 +164,10 @@ pub(super) async fn creation(
 ) -> Response {
     // `claim-success`: the answer says more than a create can (the payment stays CREATED).
     let claimed = is_fault(&fault, FaultKind::ClaimSuccess).then_some("CAPTURED");
-    if let Err(r) = authorised(&state, &headers) {
-        return r;
-    }
-    let Ok(request) = serde_json::from_slice::<Value>(&body) else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "INVALID_JSON",
-            "the body is not JSON",
-        );
+    let request = match merchant_request(&state, &headers, &body) {
+        Ok(request) => request,
+        Err(r) => return r,
     };
-    if request.get("merchantKey").and_then(Value::as_str) != Some(SANDBOX_SMARTPAY_MERCHANT_KEY) {
-        return error(
-            StatusCode::FORBIDDEN,
-            "INVALID_MERCHANT",
-            "merchantKey is not this merchant's",
-        );
-    }
     let reference = request
         .get("partnerReference")
         .and_then(Value::as_str)

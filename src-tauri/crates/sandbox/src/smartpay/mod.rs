@@ -68,8 +68,6 @@ mod wire;
 
 pub use store::{SmartpayModification, SmartpayPayment};
 
-use std::time::Duration;
-
 use axum::routing::{get, post};
 use axum::Router;
 use serde_json::json;
@@ -112,22 +110,12 @@ pub async fn send_webhook(store: &SandboxStore, transaction_id: &str) -> bool {
         "objectId": transaction_id,
         "objectType": "payment",
     });
-    let Ok(http) = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-    else {
-        return false;
-    };
-    match http.post(&url).json(&body).send().await {
-        Ok(r) => r.status().is_success(),
-        Err(e) => {
-            tracing::info!(
-                transaction_id,
-                "sandbox smartpay webhook not delivered: {e}"
-            );
-            false
-        }
-    }
+    crate::webhook::post_once(
+        &url,
+        &body,
+        &format!("sandbox smartpay webhook for {transaction_id}"),
+    )
+    .await
 }
 
 /// `paydesk sandbox pay` for a SmartPay payment (by partnerReference = our order number, or

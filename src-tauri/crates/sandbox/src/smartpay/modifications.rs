@@ -10,12 +10,12 @@ use axum::Json;
 use rusqlite::{params, OptionalExtension};
 use serde_json::Value;
 
-use super::api::{authorised, is_fault};
+use super::api::{is_fault, merchant_request};
 use super::send_webhook;
 use super::store::{apply_effect, ensure_states};
 use super::wire::{error, modification_json, modified_amount, reference_ok, status_body};
 use crate::faults::{FaultKind, HandlerFault};
-use crate::{SandboxState, SandboxStore, SANDBOX_SMARTPAY_MERCHANT_KEY};
+use crate::{SandboxState, SandboxStore};
 use paydesk_domain::clock::now_ms;
 
 /// The answer to a modification: the shared model, with the one asked for as `modification`
@@ -51,23 +51,10 @@ fn modify(
     body: &[u8],
     kind: &str,
 ) -> Response {
-    if let Err(r) = authorised(state, headers) {
-        return r;
-    }
-    let Ok(request) = serde_json::from_slice::<Value>(body) else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "INVALID_JSON",
-            "the body is not JSON",
-        );
+    let request = match merchant_request(state, headers, body) {
+        Ok(request) => request,
+        Err(r) => return r,
     };
-    if request.get("merchantKey").and_then(Value::as_str) != Some(SANDBOX_SMARTPAY_MERCHANT_KEY) {
-        return error(
-            StatusCode::FORBIDDEN,
-            "INVALID_MERCHANT",
-            "merchantKey is not this merchant's",
-        );
-    }
     let modification_id = request
         .get("modificationId")
         .and_then(Value::as_str)

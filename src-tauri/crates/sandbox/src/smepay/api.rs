@@ -88,17 +88,38 @@ pub(super) async fn auth(State(state): State<SandboxState>, body: axum::body::By
     )
 }
 
+/// The calling client (by its bearer token, else SMEPay's 401) and the request's body (else a
+/// 400), in that order.
+fn authorised<T: for<'de> serde::Deserialize<'de>>(
+    state: &SandboxState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> std::result::Result<(String, T), Response> {
+    let client = bearer(state, headers)?;
+    Ok((client, parse_body(body)?))
+}
+
+/// The order a slug names, when it is the calling client's and the body names that client
+/// too; else SMEPay's "Order not found".
+fn own_order(
+    state: &SandboxState,
+    client: &str,
+    slug: &str,
+    body_client: &str,
+) -> std::result::Result<SmepayOrder, Response> {
+    match state.store.smepay_order(slug) {
+        Ok(Some(o)) if o.slug == slug && o.client_id == client && body_client == client => Ok(o),
+        _ => Err(not_found()),
+    }
+}
+
 pub(super) async fn create(
     State(state): State<SandboxState>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let client = match bearer(&state, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let body: CreateBody = match parse_body(&body) {
-        Ok(b) => b,
+    let (client, body): (String, CreateBody) = match authorised(&state, &headers, &body) {
+        Ok(called) => called,
         Err(r) => return r,
     };
     let refuse = |message: &str| {
@@ -178,19 +199,13 @@ pub(super) async fn initiate(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let client = match bearer(&state, &headers) {
-        Ok(c) => c,
+    let (client, body): (String, InitiateBody) = match authorised(&state, &headers, &body) {
+        Ok(called) => called,
         Err(r) => return r,
     };
-    let body: InitiateBody = match parse_body(&body) {
-        Ok(b) => b,
+    let order = match own_order(&state, &client, &body.slug, &body.client_id) {
+        Ok(o) => o,
         Err(r) => return r,
-    };
-    let order = match state.store.smepay_order(&body.slug) {
-        Ok(Some(o)) if o.slug == body.slug && o.client_id == client && body.client_id == client => {
-            o
-        }
-        _ => return not_found(),
     };
     if order.status == "CREATED" {
         let ttl = state
@@ -233,19 +248,13 @@ pub(super) async fn validate(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let client = match bearer(&state, &headers) {
-        Ok(c) => c,
+    let (client, body): (String, ValidateBody) = match authorised(&state, &headers, &body) {
+        Ok(called) => called,
         Err(r) => return r,
     };
-    let body: ValidateBody = match parse_body(&body) {
-        Ok(b) => b,
+    let order = match own_order(&state, &client, &body.slug, &body.client_id) {
+        Ok(o) => o,
         Err(r) => return r,
-    };
-    let order = match state.store.smepay_order(&body.slug) {
-        Ok(Some(o)) if o.slug == body.slug && o.client_id == client && body.client_id == client => {
-            o
-        }
-        _ => return not_found(),
     };
     if paise(&body.amount) != paise(&json!(order.amount)) {
         return answer(
@@ -271,12 +280,8 @@ pub(super) async fn status(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let client = match bearer(&state, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let body: StatusBody = match parse_body(&body) {
-        Ok(b) => b,
+    let (client, body): (String, StatusBody) = match authorised(&state, &headers, &body) {
+        Ok(called) => called,
         Err(r) => return r,
     };
     if body.client_id.as_deref().is_some_and(|c| c != client) {

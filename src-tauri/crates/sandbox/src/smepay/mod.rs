@@ -59,24 +59,12 @@ pub(super) fn routes() -> Router<SandboxState> {
 
 /// Posts the webhook once; returns whether the merchant answered 2xx.
 pub async fn send_webhook(order: &SmepayOrder) -> bool {
-    let Ok(http) = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-    else {
-        return false;
-    };
-    match http
-        .post(&order.callback_url)
-        .json(&webhook_body(order))
-        .send()
-        .await
-    {
-        Ok(r) => r.status().is_success(),
-        Err(e) => {
-            tracing::info!(slug = %order.slug, "sandbox smepay webhook not delivered: {e}");
-            false
-        }
-    }
+    crate::webhook::post_once(
+        &order.callback_url,
+        &webhook_body(order),
+        &format!("sandbox smepay webhook for {}", order.slug),
+    )
+    .await
 }
 
 /// `paydesk sandbox pay` for an SMEPay order: settles it and sends the webhook. `None`

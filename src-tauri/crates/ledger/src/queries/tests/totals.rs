@@ -14,43 +14,16 @@ use super::{ledger, order, DAY, T0};
 
 #[test]
 fn totals_are_per_currency_and_follow_the_filter() {
+    use {Method::*, OrderStatus::*};
     let (_dir, l) = ledger();
-    order(
-        &l,
-        "PD1",
-        Method::WechatQr,
-        "10.00",
-        "CAD",
-        OrderStatus::Paid,
-        T0,
-    );
-    order(
-        &l,
-        "PD2",
-        Method::WechatQr,
-        "2.50",
-        "CAD",
-        OrderStatus::Paid,
-        T0 + DAY,
-    );
-    order(
-        &l,
-        "PD3",
-        Method::AlipayQr,
-        "7.00",
-        "USD",
-        OrderStatus::Paid,
-        T0,
-    );
-    order(
-        &l,
-        "PD4",
-        Method::AlipayQr,
-        "100.00",
-        "CAD",
-        OrderStatus::Failed,
-        T0,
-    );
+    for (no, method, amount, currency, status, at) in [
+        ("PD1", WechatQr, "10.00", "CAD", Paid, T0),
+        ("PD2", WechatQr, "2.50", "CAD", Paid, T0 + DAY),
+        ("PD3", AlipayQr, "7.00", "USD", Paid, T0),
+        ("PD4", AlipayQr, "100.00", "CAD", Failed, T0),
+    ] {
+        order(&l, no, method, amount, currency, status, at);
+    }
     let paid = l
         .totals(&OrderFilter {
             status: Some(OrderStatus::Paid),
@@ -157,44 +130,17 @@ fn takings_count_only_money_that_arrived_net_of_refunds() {
 
 #[test]
 fn reports_group_by_day_or_month_in_the_zone() {
+    use {Method::*, OrderStatus::*};
     let (_dir, l) = ledger();
     // 2026-01-01 23:30 UTC is 2026-01-02 05:00 at +05:30.
-    order(
-        &l,
-        "PD1",
-        Method::WechatQr,
-        "10.00",
-        "CAD",
-        OrderStatus::Paid,
-        T0 + DAY - 1_800_000,
-    );
-    order(
-        &l,
-        "PD2",
-        Method::WechatQr,
-        "1.00",
-        "CAD",
-        OrderStatus::Paid,
-        T0 + 3_600_000,
-    );
-    order(
-        &l,
-        "PD3",
-        Method::WechatQr,
-        "3.00",
-        "USD",
-        OrderStatus::Paid,
-        T0 + 3_600_000,
-    );
-    order(
-        &l,
-        "PD4",
-        Method::WechatQr,
-        "4.00",
-        "CAD",
-        OrderStatus::Failed,
-        T0 + 40 * DAY,
-    );
+    for (no, method, amount, currency, status, at) in [
+        ("PD1", WechatQr, "10.00", "CAD", Paid, T0 + DAY - 1_800_000),
+        ("PD2", WechatQr, "1.00", "CAD", Paid, T0 + 3_600_000),
+        ("PD3", WechatQr, "3.00", "USD", Paid, T0 + 3_600_000),
+        ("PD4", WechatQr, "4.00", "CAD", Failed, T0 + 40 * DAY),
+    ] {
+        order(&l, no, method, amount, currency, status, at);
+    }
     let utc = l
         .report(&OrderFilter::default(), Period::Day, &Zone::Utc)
         .unwrap();

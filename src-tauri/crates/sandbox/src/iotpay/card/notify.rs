@@ -8,9 +8,9 @@ use serde_json::{json, Map, Value};
 
 use super::wire::{order_data, STATUS_PENDING};
 use crate::faults::FaultKind;
+use crate::iotpay::notifier::{post, post_until_acknowledged, signed};
 use crate::iotpay::store::{SandboxOrder, STATUS_PAID};
 use crate::{SandboxState, SandboxStore};
-use paydesk_secrets::signing::iotpay_sign;
 
 /// The merchant's acknowledgement of a V3 notification: the vendor's PHP SDK
 /// (creditcardv3.php, `receiveNotification`) echoes `SUCCESS`; anything else is retried.
@@ -26,26 +26,7 @@ fn v3_notify_fields(store: &SandboxStore, order: &SandboxOrder, status: i64) -> 
     fields.insert("mchId".into(), json!(order.mch_id));
     fields.insert("status".into(), json!(status));
     fields.insert("channel".into(), json!(order.channel_id));
-    let key = store
-        .iotpay_key(&order.mch_id)
-        .map(|k| k.expose().clone())
-        .unwrap_or_default();
-    let sign = iotpay_sign(&fields, &key);
-    fields.insert("sign".into(), json!(sign));
-    fields
-}
-
-async fn post_v3_notify(url: &str, fields: &Map<String, Value>) -> Result<String, reqwest::Error> {
-    reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()?
-        .post(url)
-        .header("Content-Type", "application/json;charset=UTF-8")
-        .body(Value::Object(fields.clone()).to_string())
-        .send()
-        .await?
-        .text()
-        .await
+    signed(store, &order.mch_id, fields)
 }
 
 /// Posts a V3 notification up to `attempts` times, doubling the pause from `first_wait`,
@@ -60,23 +41,15 @@ async fn deliver_v3(
         return false;
     }
     let fields = v3_notify_fields(store, order, STATUS_PAID);
-    let mut wait = first_wait;
-    for attempt in 1..=attempts {
-        match post_v3_notify(&order.notify_url, &fields).await {
-            Ok(body) if body.trim() == V3_NOTIFY_ACK => return true,
-            Ok(body) => {
-                tracing::info!(attempt, order = %order.pay_order_id, "sandbox V3 notify answered {body:?}: sent again")
-            }
-            Err(e) => {
-                tracing::info!(attempt, order = %order.pay_order_id, "sandbox V3 notify not delivered: {e}")
-            }
-        }
-        if attempt < attempts {
-            tokio::time::sleep(wait).await;
-            wait *= 2;
-        }
-    }
-    false
+    post_until_acknowledged(
+        order,
+        &fields,
+        V3_NOTIFY_ACK,
+        attempts,
+        first_wait,
+        "sandbox V3 notify",
+    )
+    .await
 }
 
 /// Notifies the merchant of a paid card order in the background, with the notification
@@ -91,7 +64,7 @@ pub(super) fn spawn_v3_delivery(state: SandboxState, order: SandboxOrder) {
             }
             Some(FaultKind::OutOfOrderNotify) => {
                 let older = v3_notify_fields(&state.store, &order, STATUS_PENDING);
-                let _ = post_v3_notify(&order.notify_url, &older).await;
+                let _ = post(&order, &older).await;
             }
             _ => {}
         }
