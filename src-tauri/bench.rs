@@ -419,9 +419,20 @@ fn export_figures(data_dir: &Path, db: &Path, report: &mut Report) -> Result<()>
             "created_at" | "updated_at" => time_expr(c),
             "amount" => amount_expr("amount_minor", "amount"),
             "refunded" => amount_expr("refunded_minor", "refunded"),
+            // The CSV says the status in words (issue 12): sqlite3 is given the same words.
+            "status" => {
+                let words: Vec<String> = OrderStatus::ALL
+                    .iter()
+                    .map(|st| format!("WHEN '{}' THEN '{}'", st.as_str(), st.label()))
+                    .collect();
+                format!("CASE status {} ELSE status END AS status", words.join(" "))
+            }
             other => other.to_string(),
         })
         .collect();
+    // The gateway's own word is written in plain English from each gateway's tables, which
+    // SQL cannot do: that column is left out of the comparison (its timing is still in).
+    let gateway_words = columns.iter().position(|c| *c == "gateway_status");
     let sql = format!(
         "SELECT {} FROM orders ORDER BY created_at DESC, id DESC;",
         select.join(", ")
@@ -482,7 +493,7 @@ fn export_figures(data_dir: &Path, db: &Path, report: &mut Report) -> Result<()>
         .byte_records()
         .count();
     if sqlite3 {
-        let same = same_records(&ours, &theirs)?;
+        let same = same_records(&ours, &theirs, gateway_words)?;
         let ratio = best_ours.as_secs_f64() / best_theirs.as_secs_f64();
         report.add(
             "export: full CSV vs sqlite3 -csv",
@@ -518,7 +529,7 @@ fn export_figures(data_dir: &Path, db: &Path, report: &mut Report) -> Result<()>
 }
 
 /// Whether two CSV files hold the same records (read side by side: constant memory).
-fn same_records(a: &Path, b: &Path) -> Result<bool> {
+fn same_records(a: &Path, b: &Path, skip: Option<usize>) -> Result<bool> {
     let open = |p: &Path| -> Result<csv::Reader<std::fs::File>> {
         csv::ReaderBuilder::new()
             .has_headers(false)
@@ -534,7 +545,14 @@ fn same_records(a: &Path, b: &Path) -> Result<bool> {
         let more_b = b
             .read_byte_record(&mut rb)
             .map_err(|e| Error::Internal(e.to_string()))?;
-        if more_a != more_b || ra != rb {
+        let cells = |r: &csv::ByteRecord| -> Vec<Vec<u8>> {
+            r.iter()
+                .enumerate()
+                .filter(|(i, _)| Some(*i) != skip)
+                .map(|(_, c)| c.to_vec())
+                .collect()
+        };
+        if more_a != more_b || cells(&ra) != cells(&rb) {
             return Ok(false);
         }
         if !more_a {

@@ -1,5 +1,8 @@
 //! IOTPay through the adapters' real HTTP clients against the sandbox: every channel, cards,
 //! refunds and voids, and the notification receiver.
+//!
+//! Past 600 lines: IOTPay v1 end to end over real HTTP, one test per documented outcome (QR,
+//! scanned codes, links, refunds and their queries, notifications); kept as one gateway's book.
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -2,6 +2,9 @@
 //! The requests are built here from the reference, independently of the adapters: literal
 //! `params=<JSON>` form posts, signed by this file's own MD5 implementation of §1.1, which is
 //! first pinned to the reference's golden vector. Real HTTP on loopback, a real SQLite file.
+//!
+//! Past 600 lines: the sandbox's IOTPay contract with literal bodies from the vendor's pages,
+//! one test per endpoint and answer; kept together as the second opinion they are.
 
 use std::collections::BTreeMap;
 

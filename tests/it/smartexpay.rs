@@ -1,6 +1,9 @@
 //! SmartExPay through the adapter's real HTTP client against the sandbox: the payment page
 //! link, status by order/get, the IPN (hash verified, tampering refused, idempotent), the
 //! manual waitPayment -> inProgress step, returned and hold, failures, and the CLI.
+//!
+//! Past 600 lines: SmartExPay end to end (exchanger orders, payment page, IPN, the manual
+//! step, late payments), one test per documented outcome; kept as one gateway's book.
 
 use std::time::{Duration, Instant};
 

@@ -1,6 +1,10 @@
 //! SmartPay through the adapter's real HTTP client against the sandbox: the widget's
 //! checkout, status with the pending policy, capture, refunds and cancelOrRefund reserved in
 //! the ledger under their modificationId (and resent unchanged), auth, failures, the CLI.
+//!
+//! Past 600 lines: SmartPay's contract end to end (widget, capture, refunds, modifications,
+//! webhooks, pending re-queries), each test a documented outcome; split by size, one outcome's
+//! setup would sit apart from the others it is read against.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -1,6 +1,9 @@
 //! SMEPay through the adapter's real HTTP client against the sandbox: link, QR and intents,
 //! validate before paid, decline, expiry, malformed and unreachable answers, token renewal,
 //! the unsigned webhook as a hint, the widget, and the refusal to refund.
+//!
+//! Past 600 lines: SMEPay end to end (UPI orders, the widget, webhooks, statuses), one test
+//! per documented outcome; kept as one gateway's book.
 
 use std::time::{Duration, Instant};
 
