@@ -150,6 +150,7 @@ pub async fn doctor(data_dir: &Path, mode: Option<Mode>) -> Result<ExitCode> {
             healthy &= desk.mode() == Mode::Sandbox;
         }
     }
+    #[cfg(feature = "sandbox")]
     match desk.sandbox().await {
         Ok(server) => println!("sandbox: answers on {}", server.base_url()),
         Err(e) => {
@@ -157,6 +158,8 @@ pub async fn doctor(data_dir: &Path, mode: Option<Mode>) -> Result<ExitCode> {
             healthy = false;
         }
     }
+    #[cfg(not(feature = "sandbox"))]
+    println!("sandbox: not in this build");
     let display = std::env::var_os("DISPLAY").or_else(|| std::env::var_os("WAYLAND_DISPLAY"));
     println!(
         "display: {}",

@@ -8,10 +8,12 @@
 //! the development tools), `checks` (doctor, reconcile); backup and restore are `cli_backup`.
 
 mod checks;
+mod dev;
 mod filter;
 mod order;
 mod orders;
 mod owner;
+#[cfg(feature = "sandbox")]
 mod sandbox;
 mod settings;
 
@@ -62,6 +64,7 @@ pub enum Command {
     Export(orders::ExportCommand),
     /// The embedded sandbox: serve it, or act as the customer.
     #[command(subcommand)]
+    #[cfg(feature = "sandbox")]
     Sandbox(sandbox::SandboxCommand),
     /// Gateway credentials in the OS keychain.
     #[command(subcommand)]
@@ -96,7 +99,7 @@ pub enum Command {
     Report(orders::ReportArgs),
     /// Development tools: a seeded ledger, the benchmark.
     #[command(subcommand, hide = true)]
-    Dev(sandbox::DevCommand),
+    Dev(dev::DevCommand),
 }
 
 impl Command {
@@ -147,8 +150,9 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
         Command::Settings(command) => settings::run(cli, &data_dir, command)?,
         Command::Credentials(command) => settings::credentials(cli, &data_dir, command)?,
         Command::Setup(args) => owner::setup(cli, &data_dir, args)?,
+        #[cfg(feature = "sandbox")]
         Command::Sandbox(command) => return sandbox::run(&data_dir, command).await,
-        Command::Dev(command) => return sandbox::dev(&data_dir, command),
+        Command::Dev(command) => return dev::dev(&data_dir, command),
         Command::Backup(args) => return crate::cli_backup::backup(&data_dir, args),
         Command::Restore(args) => {
             if data_dir.join(paydesk_ledger::ledger::LEDGER_FILE).is_file() {

@@ -1,6 +1,5 @@
-//! `paydesk sandbox ...` (the embedded sandbox: serve it, pay as the customer, make it
-//! misbehave) and the hidden `paydesk dev ...` (a seeded ledger, the benchmark): the tools for
-//! trying Paydesk without a gateway.
+//! `paydesk sandbox ...`: the embedded sandbox, served alone, paid as the customer, made to
+//! misbehave. Only in a build with the `sandbox` feature (the default).
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -15,21 +14,6 @@ use paydesk_sandbox::{SandboxServer, SandboxStore};
 use paydesk_secrets::vault::{Environment, Vault};
 
 use super::to_json;
-
-#[derive(Subcommand, Debug)]
-pub enum DevCommand {
-    /// Fill the ledger with realistic orders over the last two years (for trying things out
-    /// and the benchmark).
-    Seed {
-        #[arg(long)]
-        orders: u64,
-        /// Random seed: the same seed gives the same orders.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-    },
-    /// The ledger at scale, timed (run in release: `make bench`).
-    Bench(crate::bench::BenchArgs),
-}
 
 #[derive(Subcommand, Debug)]
 pub enum SandboxCommand {
@@ -173,26 +157,6 @@ pub async fn run(data_dir: &Path, command: SandboxCommand) -> Result<ExitCode> {
                 FaultCommand::List => println!("{}", to_json(&faults.list()?)?),
             }
         }
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-pub fn dev(data_dir: &Path, command: DevCommand) -> Result<ExitCode> {
-    match command {
-        DevCommand::Seed { orders, seed } => {
-            let ledger = Ledger::open_in(data_dir)?;
-            let started = std::time::Instant::now();
-            let seeded = paydesk_ledger::seed::seed(&ledger, orders, seed)?;
-            println!(
-                "seeded {} orders, {} events, {} refunds into {} in {:.1} s",
-                seeded.orders,
-                seeded.events,
-                seeded.refunds,
-                ledger.path().display(),
-                started.elapsed().as_secs_f64()
-            );
-        }
-        DevCommand::Bench(args) => return crate::bench::run(data_dir, &args),
     }
     Ok(ExitCode::SUCCESS)
 }

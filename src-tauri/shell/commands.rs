@@ -38,12 +38,7 @@ pub struct AppInfo {
 
 #[tauri::command]
 pub async fn app_info(desk: Desk<'_>) -> Answer<AppInfo> {
-    let sandbox_url = match desk.mode() {
-        paydesk_core::config::Mode::Sandbox => {
-            Some(desk.sandbox().await.map_err(fail)?.base_url().to_string())
-        }
-        _ => None,
-    };
+    let sandbox_url = desk.sandbox_url().await.map_err(fail)?;
     Ok(AppInfo {
         mode: desk.mode().as_str(),
         data_dir: desk.data_dir().display().to_string(),

@@ -150,9 +150,7 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
             let (desk, receiver) = tauri::async_runtime::block_on(async {
                 let desk = Paydesk::open(&data_dir, mode).await?;
                 let receiver = start_receiver(&desk).await;
-                if desk.mode() == Mode::Sandbox {
-                    desk.sandbox().await?;
-                }
+                desk.sandbox_url().await?;
                 Ok::<_, paydesk_domain::Error>((desk, receiver))
             })?;
             app.manage(receiver);

@@ -28,6 +28,21 @@ impl Paydesk {
             .await
     }
 
+    /// Where the embedded sandbox answers when the shop runs on it (started the first time),
+    /// `None` in test or live mode. A build without the sandbox cannot run in sandbox mode.
+    pub async fn sandbox_url(&self) -> Result<Option<String>> {
+        if self.mode != Mode::Sandbox {
+            return Ok(None);
+        }
+        #[cfg(feature = "sandbox")]
+        return Ok(Some(self.sandbox().await?.base_url().to_string()));
+        #[cfg(not(feature = "sandbox"))]
+        return Err(paydesk_domain::error::Error::invalid(
+            "mode",
+            "this build of Paydesk has no embedded sandbox: run it in test or live mode",
+        ));
+    }
+
     /// Puts `adapter` in place of the one Paydesk would build for `gateway` in `environment`:
     /// tests of the service's own bookkeeping against a scripted gateway.
     #[doc(hidden)]
