@@ -64,8 +64,14 @@ impl SandboxServer {
                         ("base", self.smartexpay_base()),
                         ("page_base", self.smartexpay_base()),
                         ("route_id", SANDBOX_SMARTEXPAY_ROUTE.into()),
-                        // Both sandbox routes take euros (smartexpay.rs ROUTES).
-                        ("from_currency", "EUR".into()),
+                        // The route's "from" currency, which SmartExPay's API does not say:
+                        // the merchant knows it, and so does the sandbox of its own routes.
+                        (
+                            "from_currency",
+                            smartexpay::route_from_currency(SANDBOX_SMARTEXPAY_ROUTE)
+                                .unwrap_or("EUR")
+                                .into(),
+                        ),
                     ],
                 ),
                 Gateway::Smartpay => (

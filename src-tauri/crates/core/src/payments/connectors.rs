@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 #[cfg(feature = "sandbox")]
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
-use std::time::Duration;
 
 use paydesk_domain::error::Result;
 use paydesk_domain::order::{Gateway, Order};
@@ -91,10 +90,7 @@ impl Paydesk {
             })
         };
         let notify_base = self.notify_base();
-        let http_timeout = match self.ledger.setting("http.timeout_ms")? {
-            Some(_) => Some(self.http_timeout(Duration::ZERO)?),
-            None => None,
-        };
+        let http_timeout = self.http_timeout()?;
         paydesk_gateways::connect(&ConfigSource::new(
             gateway,
             environment,

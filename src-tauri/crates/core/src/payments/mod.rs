@@ -210,21 +210,20 @@ impl Paydesk {
         self.ledger.apply(id, observation)
     }
 
-    /// How long adapters wait for a gateway: the gateway's own default, unless the
-    /// `http.timeout_ms` setting says otherwise (tests and slow links).
-    pub fn http_timeout(&self, default: Duration) -> Result<Duration> {
-        match self.ledger.setting("http.timeout_ms")? {
-            Some(ms) => ms
-                .trim()
-                .parse::<u64>()
-                .map(Duration::from_millis)
-                .map_err(|_| {
-                    Error::invalid(
-                        "http.timeout_ms",
-                        format!("{ms:?} is not a number of milliseconds"),
-                    )
-                }),
-            None => Ok(default),
-        }
+    /// `http.timeout_ms`, when the shop set it: every gateway's calls wait this long unless its
+    /// own `timeout_ms` says otherwise (tests and slow links); `None` keeps each gateway's own.
+    pub fn http_timeout(&self) -> Result<Option<Duration>> {
+        let Some(ms) = self.ledger.setting("http.timeout_ms")? else {
+            return Ok(None);
+        };
+        ms.trim()
+            .parse::<u64>()
+            .map(|ms| Some(Duration::from_millis(ms)))
+            .map_err(|_| {
+                Error::invalid(
+                    "http.timeout_ms",
+                    format!("{ms:?} is not a number of milliseconds"),
+                )
+            })
     }
 }
