@@ -4,8 +4,9 @@
 //! Here: the top of the command tree and the dispatch. Each family of subcommands is a module
 //! with its own arguments and handlers: `order` (one order, saved cards), `orders` (the
 //! filtered orders: list, totals, report, export) with `filter` (their flags), `settings`
-//! (settings and credentials), `owner` (setup and the owner's PIN), `sandbox` (the sandbox and
-//! the development tools), `checks` (doctor, reconcile); backup and restore are `cli_backup`.
+//! (settings and credentials), `owner` (setup and the owner's PIN), `shop` (the shop ledger
+//! shared by several counters), `sandbox` (the sandbox and the development tools), `checks`
+//! (doctor, reconcile); backup and restore are `cli_backup`.
 
 mod checks;
 mod dev;
@@ -16,6 +17,7 @@ mod owner;
 #[cfg(feature = "sandbox")]
 mod sandbox;
 mod settings;
+mod shop;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -97,6 +99,9 @@ pub enum Command {
     Totals(orders::TotalsArgs),
     /// Orders per day or month x gateway x status, summed per currency.
     Report(orders::ReportArgs),
+    /// One shop, many counters: join, leave, status and sync of the shop ledger (PostgreSQL).
+    #[command(subcommand)]
+    Shop(shop::ShopCommand),
     /// Development tools: a seeded ledger, the benchmark.
     #[command(subcommand, hide = true)]
     Dev(dev::DevCommand),
@@ -150,6 +155,7 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
         Command::Settings(command) => settings::run(cli, &data_dir, command)?,
         Command::Credentials(command) => settings::credentials(cli, &data_dir, command)?,
         Command::Setup(args) => owner::setup(cli, &data_dir, args)?,
+        Command::Shop(command) => return shop::run(cli, &data_dir, command).await,
         #[cfg(feature = "sandbox")]
         Command::Sandbox(command) => return sandbox::run(&data_dir, command).await,
         Command::Dev(command) => return dev::dev(&data_dir, command),

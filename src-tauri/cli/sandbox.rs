@@ -31,6 +31,18 @@ pub enum SandboxCommand {
         #[arg(long)]
         decline: bool,
     },
+    /// Act as a busy counter: ring SALES sales through the sandbox (IOTPay WeChat Pay QR),
+    /// each paid by the customer and followed to Paid by a query; prints their numbers (the
+    /// shop ledger's tests and benchmark use it).
+    Ring {
+        #[arg(long)]
+        sales: u32,
+        /// Milliseconds from one sale's start to the next (0: one after another).
+        #[arg(long, default_value_t = 0)]
+        every_ms: u64,
+        #[arg(long, default_value = "1.00")]
+        amount: String,
+    },
     /// Make the sandbox misbehave: latency, timeouts, 5xx, malformed or truncated bodies,
     /// wrong signatures, rejected tokens, duplicate or out-of-order notifications.
     #[command(subcommand)]
@@ -81,6 +93,11 @@ pub async fn run(data_dir: &Path, command: SandboxCommand) -> Result<ExitCode> {
             std::io::stdout().flush()?;
             tokio::signal::ctrl_c().await?;
         }
+        SandboxCommand::Ring {
+            sales,
+            every_ms,
+            amount,
+        } => return ring(data_dir, sales, every_ms, &amount).await,
         SandboxCommand::Pay { id, decline } => {
             // A ledger id or merchant order number is resolved to what the sandbox knows.
             let (reference, gateway_reference) = match Ledger::open_in(data_dir)?.resolve(&id) {
@@ -183,4 +200,44 @@ fn accept_keychain_merchants(store: &SandboxStore) -> Vec<String> {
         }
     }
     accepted
+}
+
+/// `sandbox ring`: sales one after another (or one every `every_ms`), each created through the
+/// sandbox, paid there as the customer would, and queried until the ledger says Paid.
+async fn ring(data_dir: &Path, sales: u32, every_ms: u64, amount: &str) -> Result<ExitCode> {
+    use paydesk_core::payments::{CreateOrderInput, Paydesk};
+    let desk = Paydesk::open(data_dir, Some(paydesk_core::config::Mode::Sandbox)).await?;
+    let store = SandboxStore::open_in(data_dir)?;
+    let mut numbers = Vec::with_capacity(sales as usize);
+    let every = std::time::Duration::from_millis(every_ms);
+    for _ in 0..sales {
+        let started = std::time::Instant::now();
+        let order = desk
+            .create_order(&CreateOrderInput {
+                gateway: "iotpay".into(),
+                method: "wechat-qr".into(),
+                amount: amount.into(),
+                currency: "CAD".into(),
+                code: None,
+                card_id: None,
+            })
+            .await?;
+        store.settle(&order.merchant_order_no, true)?;
+        let paid = desk.sync(order.id).await?;
+        if paid.status != paydesk_domain::order::OrderStatus::Paid {
+            return Err(Error::Internal(format!(
+                "sale {} is {} after the customer paid",
+                paid.merchant_order_no, paid.status
+            )));
+        }
+        numbers.push(paid.merchant_order_no);
+        if let Some(rest) = every.checked_sub(started.elapsed()) {
+            tokio::time::sleep(rest).await;
+        }
+    }
+    println!(
+        "{}",
+        to_json(&serde_json::json!({ "sales": numbers.len(), "orders": numbers }))?
+    );
+    Ok(ExitCode::SUCCESS)
 }

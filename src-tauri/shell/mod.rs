@@ -163,6 +163,25 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
                     tracing::warn!("cannot tell the window about order {}: {e}", order.id);
                 }
             }));
+            // In a shop, the others' sales and changes reach this window as they are pulled
+            // (the replicator idles while this counter is on its own, and starts replicating
+            // the moment it joins).
+            let shown = app.handle().clone();
+            let ledger = desk.ledger_arc();
+            paydesk_core::shop::spawn_replicator(desk.ledger_arc(), move |pulled| {
+                for id in &pulled.order_ids {
+                    match ledger.get(*id) {
+                        Ok(order) => {
+                            if let Err(e) =
+                                shown.emit_to("main", ORDER_UPDATED, OrderView::of(&order, false))
+                            {
+                                tracing::warn!("cannot tell the window about order {id}: {e}");
+                            }
+                        }
+                        Err(e) => tracing::warn!("pulled order {id}: {e}"),
+                    }
+                }
+            });
             // Orders left open by the last run (or a crash mid-creation) are re-queried,
             // then followed like any other.
             let reconciling = desk.clone();

@@ -66,6 +66,13 @@ pub enum Error {
         field: Option<&'static str>,
         message: String,
     },
+    /// The shop's PostgreSQL ledger could not be reached (or answered with a connection
+    /// error): the counter keeps selling on its own ledger; what needs the shop waits.
+    #[error("shop ledger: {0}")]
+    ShopUnreachable(String),
+    /// The shop's PostgreSQL ledger refused a statement (a schema or permission problem).
+    #[error("shop ledger: {0}")]
+    Shop(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("{0}")]
@@ -94,6 +101,8 @@ impl Error {
             Error::Storage(_) | Error::Io(_) => "storage",
             Error::Vault(_) => "vault",
             Error::Forbidden(_) => "forbidden",
+            Error::ShopUnreachable(_) => "shop_unreachable",
+            Error::Shop(_) => "shop",
             Error::Refused { code, .. } => code,
             Error::Internal(_) => "internal",
         }

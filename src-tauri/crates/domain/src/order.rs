@@ -476,10 +476,32 @@ impl std::fmt::Display for OrderStatus {
 /// A merchant order number: unique, at most 30 characters of `[A-Za-z0-9]`, which fits every
 /// gateway's limit (IOTPay String(30); SmartPay's partnerReference charset). It is written to
 /// the ledger before the gateway is called, so a retry resends the same number.
-pub fn new_merchant_order_no(now: chrono::DateTime<chrono::Utc>) -> String {
+pub fn new_merchant_order_no(
+    now: chrono::DateTime<chrono::Utc>,
+    counter_number: Option<u16>,
+) -> String {
     use rand::Rng;
-    let suffix: u32 = rand::rng().random_range(0..0x100_0000);
-    format!("PD{}{:06X}", now.format("%y%m%d%H%M%S%3f"), suffix)
+    let time = now.format("%y%m%d%H%M%S%3f");
+    match counter_number {
+        // A shop member's numbers carry its counter's number (two base-36 digits, given by the
+        // shop ledger when it joined), so two counters can never make the same one; the
+        // length (23) and alphabet (0-9, A-Z) stay what every gateway takes.
+        Some(counter) => {
+            let suffix: u32 = rand::rng().random_range(0..0x1_0000);
+            format!("PD{time}{}{suffix:04X}", base36_pair(counter))
+        }
+        None => {
+            let suffix: u32 = rand::rng().random_range(0..0x100_0000);
+            format!("PD{time}{suffix:06X}")
+        }
+    }
+}
+
+/// Two base-36 digits (0-9, A-Z) for a counter number 0..=1295.
+pub fn base36_pair(n: u16) -> String {
+    const DIGITS: &[u8; 36] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let n = usize::from(n.min(1295));
+    format!("{}{}", DIGITS[n / 36] as char, DIGITS[n % 36] as char)
 }
 
 /// One order as the ledger holds it.
@@ -506,6 +528,9 @@ pub struct Order {
     pub expires_at_ms: Option<i64>,
     /// Who paid, when known (a name the cashier or a gateway gave); searched, shown, exported.
     pub customer: Option<String>,
+    /// The counter that made the sale, once this machine is in a shop (`shop join`); None for
+    /// a counter on its own.
+    pub counter: Option<String>,
 }
 
 /// One line of an order's append-only history.
@@ -685,10 +710,26 @@ mod tests {
     #[test]
     fn merchant_order_numbers_fit_every_gateway() {
         let now = chrono::Utc::now();
-        let a = new_merchant_order_no(now);
-        let b = new_merchant_order_no(now);
+        let a = new_merchant_order_no(now, None);
+        let b = new_merchant_order_no(now, None);
         assert_ne!(a, b);
         assert!(a.len() <= 30, "{a}");
         assert!(a.chars().all(|c| c.is_ascii_alphanumeric()), "{a}");
+    }
+
+    #[test]
+    fn a_shop_members_numbers_carry_its_counter_and_keep_the_same_shape() {
+        let now = chrono::Utc::now();
+        let alone = new_merchant_order_no(now, None);
+        let till_7 = new_merchant_order_no(now, Some(7));
+        let till_1295 = new_merchant_order_no(now, Some(1295));
+        assert_eq!(till_7.len(), alone.len());
+        assert_eq!(&till_7[17..19], "07", "{till_7}");
+        assert_eq!(&till_1295[17..19], "ZZ", "{till_1295}");
+        assert_eq!(&till_7[..17], &alone[..17], "the time part is the same");
+        assert!(till_1295
+            .chars()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase()));
+        assert_eq!(base36_pair(36), "10");
     }
 }

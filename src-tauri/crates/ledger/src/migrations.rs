@@ -24,6 +24,7 @@ embed![
     "0006_fold_mark_and_day_totals.sql",
     "0007_search_numbers_without_pd.sql",
     "0008_owner_lockout.sql",
+    "0009_shop_membership_and_outbox.sql",
 ];
 
 /// The schema version this build brings a ledger to: how many migrations it has.

@@ -269,6 +269,10 @@ pub struct Vault {
     store: Box<dyn SecretStore>,
 }
 
+fn shop_account(account: &str) -> String {
+    format!("shop:{account}")
+}
+
 fn account(gateway: Gateway, env: Environment) -> String {
     format!("{}:{}", gateway.as_str(), env.as_str())
 }
@@ -353,6 +357,26 @@ impl Vault {
 
     pub fn delete(&self, gateway: Gateway, env: Environment) -> Result<bool> {
         self.store.delete(&account(gateway, env))
+    }
+
+    /// Keeps the shop ledger's password (`account`: user@host:port/database), never in
+    /// settings or the ledger file.
+    pub fn save_shop_password(&self, account: &str, password: &Sensitive<String>) -> Result<()> {
+        if password.expose().is_empty() {
+            return Err(Error::invalid(
+                "password",
+                "the shop ledger's password is empty",
+            ));
+        }
+        self.store.set(&shop_account(account), password.expose())
+    }
+
+    pub fn shop_password(&self, account: &str) -> Result<Option<Sensitive<String>>> {
+        Ok(self.store.get(&shop_account(account))?.map(Sensitive::new))
+    }
+
+    pub fn delete_shop_password(&self, account: &str) -> Result<bool> {
+        self.store.delete(&shop_account(account))
     }
 
     pub fn status(&self) -> Result<Vec<CredentialStatus>> {

@@ -150,6 +150,11 @@ impl Paydesk {
         &self.ledger
     }
 
+    /// The ledger, shared (for work on a thread of its own: the shop replicator).
+    pub fn ledger_arc(&self) -> Arc<Ledger> {
+        Arc::clone(&self.ledger)
+    }
+
     pub fn mode(&self) -> Mode {
         self.mode
     }

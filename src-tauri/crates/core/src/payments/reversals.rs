@@ -126,7 +126,9 @@ impl Paydesk {
         {
             Some(existing) => existing.to_string(),
             None => {
-                let fresh = new_merchant_order_no(chrono::Utc::now()).replacen("PD", "CP", 1);
+                let fresh =
+                    new_merchant_order_no(chrono::Utc::now(), self.ledger.counter_number()?)
+                        .replacen("PD", "CP", 1);
                 payload["captureModificationId"] = serde_json::json!(fresh);
                 self.ledger.record_payload(id, &payload)?;
                 fresh
@@ -266,7 +268,8 @@ impl Paydesk {
             ));
         }
         let adapter = self.connector(order.gateway, &order.environment).await?;
-        let refund_no = new_merchant_order_no(chrono::Utc::now()).replacen("PD", "RF", 1);
+        let refund_no = new_merchant_order_no(chrono::Utc::now(), self.ledger.counter_number()?)
+            .replacen("PD", "RF", 1);
         let amount = Money::from_minor(minor, currency)?;
         let request = ReversalRequest {
             kind: ReversalKind::Refund,
@@ -275,6 +278,11 @@ impl Paydesk {
         };
         if minor > 0 {
             adapter.prepare_reversal(&order, &request)?;
+        }
+        // In a shop, reserved in the shop ledger first (the rule in `shop.rs`).
+        if minor > 0 {
+            self.reserve_in_shop(&order, &refund_no, minor, RefundKind::Refund, reason)
+                .await?;
         }
         let refund = self
             .ledger
@@ -300,13 +308,22 @@ impl Paydesk {
             ));
         }
         let adapter = self.connector(order.gateway, &order.environment).await?;
-        let refund_no = new_merchant_order_no(chrono::Utc::now()).replacen("PD", "VD", 1);
+        let refund_no = new_merchant_order_no(chrono::Utc::now(), self.ledger.counter_number()?)
+            .replacen("PD", "VD", 1);
         let request = ReversalRequest {
             kind: ReversalKind::Void,
             refund_no: &refund_no,
             amount: order.amount,
         };
         adapter.prepare_reversal(&order, &request)?;
+        self.reserve_in_shop(
+            &order,
+            &refund_no,
+            order.amount.minor(),
+            RefundKind::Void,
+            reason,
+        )
+        .await?;
         let refund = self.ledger.begin_refund(
             id,
             &refund_no,

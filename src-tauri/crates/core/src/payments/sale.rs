@@ -34,7 +34,7 @@ impl Paydesk {
         let adapter = self.connector(gateway, &environment).await?;
 
         let now = chrono::Utc::now();
-        let merchant_order_no = new_merchant_order_no(now);
+        let merchant_order_no = new_merchant_order_no(now, self.ledger.counter_number()?);
         let description = format!("Sale {merchant_order_no}");
         let request = CreateRequest {
             merchant_order_no: &merchant_order_no,

@@ -209,6 +209,7 @@ fn an_ipn_is_tied_to_the_order_found_for_it() {
         updated_at_ms: 0,
         expires_at_ms: None,
         customer: None,
+        counter: None,
     };
     let ipn = |uid: &str, amount: &str, from: &str| -> Vec<(String, String)> {
         [

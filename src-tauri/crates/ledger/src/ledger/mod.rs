@@ -9,7 +9,8 @@
 //! - `fold`: the write that takes new orders into the search index and the day summary;
 //! - `orders`: orders, their events and the status machine;
 //! - `refunds`: refunds and voids, reserved before the gateway is called;
-//! - `notifications`, `settings`, `owner_lockout`: a table each.
+//! - `notifications`, `settings`, `owner_lockout`: a table each;
+//! - `replica`: this ledger in a shop (its state, the outbox to push, applying pulled rows).
 
 mod filter;
 pub(crate) mod fold;
@@ -18,6 +19,7 @@ mod notifications;
 mod orders;
 mod owner_lockout;
 mod refunds;
+mod replica;
 mod settings;
 #[cfg(test)]
 mod tests;
@@ -30,3 +32,7 @@ pub(crate) use orders::order_from_row;
 pub use orders::{Applied, NewOrder, Observation};
 pub use paydesk_domain::clock::now_ms;
 pub use refunds::{Refund, RefundKind, RefundOutcome, RefundStatus};
+pub use replica::{
+    Outbox, Pulled, ReplicaBatch, ReplicaEvent, ReplicaNotification, ReplicaOrder, ReplicaRefund,
+    ShopState, PULLED_IDS_KEPT,
+};

@@ -55,7 +55,7 @@ impl Ledger {
         self.write(|tx| {
             let seen: bool = tx.query_row(
                 "SELECT EXISTS (SELECT 1 FROM notifications
-                 WHERE fingerprint = ?1 AND verified = 1 AND outcome = 'accepted')",
+                 WHERE fingerprint = ?1 AND verified = 1 AND outcome = 'accepted' AND origin IS NULL)",
                 [n.fingerprint],
                 |r| r.get(0),
             )?;

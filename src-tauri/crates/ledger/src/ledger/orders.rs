@@ -140,21 +140,26 @@ impl Ledger {
         Ok(events)
     }
 
-    /// Orders whose outcome is still open at the gateway, oldest first.
+    /// This counter's orders whose outcome is still open at the gateway, oldest first. In a
+    /// shop, each counter follows its own sales (another counter's are followed there, and
+    /// re-queried here only when asked), so no order is polled by every desk at once.
     pub fn open_orders(&self) -> Result<Vec<Order>> {
         self.query_orders(
-            "SELECT * FROM orders WHERE status IN ('created', 'pending', 'authorized') ORDER BY id",
+            "SELECT * FROM orders WHERE status IN ('created', 'pending', 'authorized')
+               AND counter IS (SELECT counter FROM shop_state) ORDER BY id",
             Vec::new(),
         )
     }
 
-    /// Orders to ask the gateway about again: every open one, and every expired one created
-    /// since `since_ms` (the gateway may still take its payment).
+    /// This counter's orders to ask the gateway about again: every open one, and every
+    /// expired one created since `since_ms` (the gateway may still take its payment).
     pub fn orders_to_reconcile(&self, since_ms: i64) -> Result<Vec<Order>> {
         self.query_orders(
             "SELECT * FROM orders WHERE status IN ('created', 'pending', 'authorized')
+               AND counter IS (SELECT counter FROM shop_state)
              UNION ALL
              SELECT * FROM orders WHERE status = 'expired' AND created_at >= ?1
+               AND counter IS (SELECT counter FROM shop_state)
              ORDER BY id",
             vec![rusqlite::types::Value::Integer(since_ms)],
         )
@@ -221,8 +226,8 @@ pub(super) fn insert_order_in(tx: &Transaction<'_>, new: &NewOrder) -> Result<Or
     let now = now_ms();
     tx.prepare_cached(
             "INSERT INTO orders (merchant_order_no, gateway, method, environment, amount_minor, currency,
-                                 status, created_at, updated_at, expires_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'created', ?7, ?7, ?8)",
+                                 status, created_at, updated_at, expires_at, counter)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'created', ?7, ?7, ?8, (SELECT counter FROM shop_state))",
         )?
         .execute(params![
                 new.merchant_order_no,
@@ -358,6 +363,7 @@ pub(crate) fn order_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Order>> {
             updated_at_ms: row.get("updated_at")?,
             expires_at_ms: row.get("expires_at")?,
             customer: row.get("customer")?,
+            counter: row.get("counter")?,
         })
     };
     Ok(decode())

@@ -121,11 +121,14 @@ impl Ledger {
         })?
     }
 
-    /// Every refund and void whose outcome is unknown, oldest first.
+    /// Every refund and void this desk reserved whose outcome is unknown, oldest first (in a
+    /// shop, the desk that reserved one asks the gateway about it).
     pub fn pending_refunds(&self) -> Result<Vec<Refund>> {
         let conn = self.conn();
-        let mut stmt =
-            conn.prepare_cached("SELECT * FROM refunds WHERE status = 'pending' ORDER BY id")?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT * FROM refunds WHERE status = 'pending'
+               AND counter IS (SELECT counter FROM shop_state) ORDER BY id",
+        )?;
         let rows = stmt.query_map([], refund_from_row)?;
         let mut out = Vec::new();
         for row in rows {
@@ -164,6 +167,26 @@ fn begin_refund_in(
     kind: RefundKind,
     reason: Option<&str>,
 ) -> Result<Refund> {
+    // A shop member reserves in the shop ledger first, and its pull may bring that reservation
+    // here before this write does: the same reservation is not a second one.
+    let already: Option<Refund> = tx
+        .query_row(
+            "SELECT * FROM refunds WHERE refund_no = ?1",
+            [refund_no],
+            refund_from_row,
+        )
+        .optional()?
+        .transpose()?;
+    if let Some(refund) = already {
+        if refund.order_id == order_id && refund.amount_minor == amount_minor && refund.kind == kind
+        {
+            return Ok(refund);
+        }
+        return Err(Error::invalid(
+            "refund",
+            format!("refund number {refund_no} is already used for another refund"),
+        ));
+    }
     let order = get_order(tx, order_id)?;
     let allowed = match kind {
         RefundKind::Refund => matches!(
@@ -202,8 +225,8 @@ fn begin_refund_in(
     }
     let now = now_ms();
     tx.execute(
-            "INSERT INTO refunds (order_id, refund_no, amount_minor, status, reason, kind, created_at, updated_at)
-             VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6, ?6)",
+            "INSERT INTO refunds (order_id, refund_no, amount_minor, status, reason, kind, created_at, updated_at, counter)
+             VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6, ?6, (SELECT counter FROM shop_state))",
             params![order_id, refund_no, amount_minor, reason, kind.as_str(), now],
         )?;
     get_refund(tx, tx.last_insert_rowid())

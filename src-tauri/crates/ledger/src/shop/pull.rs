@@ -1,0 +1,150 @@
+//! Pulling the shop's changes into this ledger: everything stamped after the change number this
+//! ledger has, read in one snapshot (REPEATABLE READ) and applied here in one transaction with
+//! the new number, in spans of at most `PULL_SPAN` change numbers. Writers commit change
+//! numbers in order (`shop_write_lock`), so the highest number a snapshot sees has every lower
+//! one committed before it: nothing is skipped, and a pull cut anywhere is redone from the
+//! number last applied.
+
+use paydesk_domain::error::Result;
+
+use crate::ledger::{
+    Ledger, Pulled, ReplicaBatch, ReplicaEvent, ReplicaNotification, ReplicaOrder, ReplicaRefund,
+};
+
+use super::connect::Shop;
+use super::counters::newest_change;
+use super::pg_error;
+
+/// Change numbers per pulled span (at most this many rows per transaction here).
+pub const PULL_SPAN: i64 = 2000;
+
+impl Shop {
+    /// Pulls until this ledger has every change the shop had when the pull started.
+    pub fn pull(&mut self, ledger: &Ledger) -> Result<Pulled> {
+        let mut total = Pulled::default();
+        loop {
+            let from = ledger.shop_state()?.pulled_seq;
+            let mut tx = self
+                .client
+                .build_transaction()
+                .isolation_level(postgres::IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()
+                .map_err(pg_error)?;
+            let newest = newest_change(&mut tx)?;
+            if newest <= from {
+                tx.commit().map_err(pg_error)?;
+                return Ok(total);
+            }
+            let to = newest.min(from + PULL_SPAN);
+            let batch = read_span(&mut tx, from, to)?;
+            tx.commit().map_err(pg_error)?;
+            total.add(ledger.apply_pulled(&batch, to)?);
+        }
+    }
+}
+
+fn read_span(tx: &mut postgres::Transaction<'_>, from: i64, to: i64) -> Result<ReplicaBatch> {
+    let span: [&(dyn postgres::types::ToSql + Sync); 2] = [&from, &to];
+    let orders = tx
+        .query(
+            "SELECT merchant_order_no, counter, gateway, method, environment, amount_minor, currency,
+                    status, gateway_status, gateway_order_id, payment_url, payment_payload,
+                    refunded_minor, customer, description, created_at, updated_at, expires_at
+             FROM shop_orders WHERE seq > $1 AND seq <= $2 ORDER BY seq",
+            &span,
+        )
+        .map_err(pg_error)?
+        .iter()
+        .map(|r| ReplicaOrder {
+            merchant_order_no: r.get(0),
+            counter: r.get(1),
+            gateway: r.get(2),
+            method: r.get(3),
+            environment: r.get(4),
+            amount_minor: r.get(5),
+            currency: r.get(6),
+            status: r.get(7),
+            gateway_status: r.get(8),
+            gateway_order_id: r.get(9),
+            payment_url: r.get(10),
+            payment_payload: r.get(11),
+            refunded_minor: r.get(12),
+            customer: r.get(13),
+            description: r.get(14),
+            created_at: r.get(15),
+            updated_at: r.get(16),
+            expires_at: r.get(17),
+        })
+        .collect();
+    let events = tx
+        .query(
+            "SELECT origin, origin_id, merchant_order_no, at, from_status, to_status, source,
+                    gateway_status, note
+             FROM shop_order_events WHERE seq > $1 AND seq <= $2 ORDER BY seq",
+            &span,
+        )
+        .map_err(pg_error)?
+        .iter()
+        .map(|r| ReplicaEvent {
+            origin: r.get(0),
+            origin_id: r.get(1),
+            merchant_order_no: r.get(2),
+            at: r.get(3),
+            from_status: r.get(4),
+            to_status: r.get(5),
+            source: r.get(6),
+            gateway_status: r.get(7),
+            note: r.get(8),
+        })
+        .collect();
+    let refunds = tx
+        .query(
+            "SELECT refund_no, merchant_order_no, counter, amount_minor, kind, status,
+                    gateway_refund_id, reason, created_at, updated_at
+             FROM shop_refunds WHERE seq > $1 AND seq <= $2 ORDER BY seq",
+            &span,
+        )
+        .map_err(pg_error)?
+        .iter()
+        .map(|r| ReplicaRefund {
+            refund_no: r.get(0),
+            merchant_order_no: r.get(1),
+            counter: r.get(2),
+            amount_minor: r.get(3),
+            kind: r.get(4),
+            status: r.get(5),
+            gateway_refund_id: r.get(6),
+            reason: r.get(7),
+            created_at: r.get(8),
+            updated_at: r.get(9),
+        })
+        .collect();
+    let notifications = tx
+        .query(
+            "SELECT origin, origin_id, gateway, received_at, verified, merchant_order_no,
+                    fingerprint, body, outcome
+             FROM shop_notifications WHERE seq > $1 AND seq <= $2 ORDER BY seq",
+            &span,
+        )
+        .map_err(pg_error)?
+        .iter()
+        .map(|r| ReplicaNotification {
+            origin: r.get(0),
+            origin_id: r.get(1),
+            gateway: r.get(2),
+            received_at: r.get(3),
+            verified: r.get(4),
+            merchant_order_no: r.get(5),
+            fingerprint: r.get(6),
+            body: r.get(7),
+            outcome: r.get(8),
+        })
+        .collect();
+    Ok(ReplicaBatch {
+        orders,
+        events,
+        refunds,
+        notifications,
+    })
+}
