@@ -15,7 +15,7 @@ pub const LOCAL_DAYS: Zone = Zone::Local;
 
 /// The filter's fields and the flags that fill them: the core names a bad one by its field, as
 /// the window shows it beside its input; the command line names the flag that was typed.
-const FLAGS: [(&str, &str); 9] = [
+const FLAGS: [(&str, &str); 10] = [
     ("status", "--status"),
     ("gateway", "--gateway"),
     ("method", "--method"),
@@ -25,6 +25,7 @@ const FLAGS: [(&str, &str); 9] = [
     ("from", "--from"),
     ("to", "--to"),
     ("search", "--search"),
+    ("counter", "--counter"),
 ];
 
 #[derive(Args, Debug, Clone)]
@@ -55,6 +56,9 @@ pub struct FilterArgs {
     /// Largest amount, inclusive, as typed: 150 (needs --currency).
     #[arg(long)]
     max_amount: Option<String>,
+    /// Only one counter's orders, by its name in the shop (`paydesk shop status`).
+    #[arg(long)]
+    counter: Option<String>,
 }
 
 impl FilterArgs {
@@ -75,6 +79,7 @@ impl FilterArgs {
             from: self.from.clone(),
             to: self.to.clone(),
             search: self.search.clone(),
+            counter: self.counter.clone(),
         }
     }
 }

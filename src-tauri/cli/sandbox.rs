@@ -203,11 +203,12 @@ fn accept_keychain_merchants(store: &SandboxStore) -> Vec<String> {
 }
 
 /// `sandbox ring`: sales one after another (or one every `every_ms`), each created through the
-/// sandbox, paid there as the customer would, and queried until the ledger says Paid.
+/// sandbox (this counter's own, or the one its settings point at), paid on the sandbox's
+/// payment page as the customer would, and queried until the ledger says Paid.
 async fn ring(data_dir: &Path, sales: u32, every_ms: u64, amount: &str) -> Result<ExitCode> {
     use paydesk_core::payments::{CreateOrderInput, Paydesk};
-    let desk = Paydesk::open(data_dir, Some(paydesk_core::config::Mode::Sandbox)).await?;
-    let store = SandboxStore::open_in(data_dir)?;
+    let desk = Paydesk::open(data_dir, None).await?;
+    let http = reqwest::Client::new();
     let mut numbers = Vec::with_capacity(sales as usize);
     let every = std::time::Duration::from_millis(every_ms);
     for _ in 0..sales {
@@ -222,7 +223,24 @@ async fn ring(data_dir: &Path, sales: u32, every_ms: u64, amount: &str) -> Resul
                 card_id: None,
             })
             .await?;
-        store.settle(&order.merchant_order_no, true)?;
+        // The customer presses Pay on the sandbox's payment page (wherever that sandbox runs).
+        let page = order.payment_url.clone().ok_or_else(|| {
+            Error::Internal(format!(
+                "sale {} has no payment page",
+                order.merchant_order_no
+            ))
+        })?;
+        let pressed = http
+            .post(format!("{page}/pay"))
+            .send()
+            .await
+            .map_err(|e| Error::Internal(format!("the sandbox's payment page: {e}")))?;
+        if !pressed.status().is_success() {
+            return Err(Error::Internal(format!(
+                "the sandbox's payment page answered {}",
+                pressed.status()
+            )));
+        }
         let paid = desk.sync(order.id).await?;
         if paid.status != paydesk_domain::order::OrderStatus::Paid {
             return Err(Error::Internal(format!(

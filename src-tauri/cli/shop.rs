@@ -18,7 +18,8 @@ pub enum ShopCommand {
     /// Join the shop whose ledger is the PostgreSQL database at URL
     /// (postgres://user[:password]@host[:port]/database[?sslmode=require]). The password goes
     /// to the OS keychain, never to settings; TLS is off for loopback, required otherwise
-    /// unless the URL says. Everything this counter holds is pushed, the others' pulled.
+    /// unless the URL says. Everything this counter holds is queued for the shop; the window
+    /// (or `shop sync`) replicates.
     Join {
         url: String,
         /// This counter's name in the shop, unique there (default: the machine's name).
@@ -73,7 +74,7 @@ pub async fn run(cli: &Cli, data_dir: &Path, command: ShopCommand) -> Result<Exi
             let counter = counter.unwrap_or_else(machine_name);
             let state = desk.shop_join(&url, &counter, password).await?;
             println!(
-                "joined {} as counter {:?} (number {}): {} change(s) still to push",
+                "joined {} as counter {:?} (number {}): {} change(s) to push; the window replicates (or `paydesk shop sync`)",
                 state.url.as_deref().unwrap_or_default(),
                 state.counter.as_deref().unwrap_or_default(),
                 state.counter_number.unwrap_or_default(),

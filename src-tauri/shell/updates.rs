@@ -459,6 +459,7 @@ mod tests {
             updated_at_ms: 0,
             expires_at_ms: None,
             customer: None,
+            counter: None,
         }
     }
 

@@ -1,7 +1,7 @@
 //! Paydesk's integration tests: one test binary, one module per area. They run the real
 //! `paydesk` binary, a real SQLite file, real HTTP on loopback.
 //!
-//! `keychain::` and `e2e::` tests are `#[ignore]`d in a plain `cargo test`: they need a Secret
+//! `keychain::`, `shop::` and `e2e::` tests are `#[ignore]`d in a plain `cargo test`: they need a Secret
 //! Service session and a display. `make test` runs them under `dbus-run-session` and Xvfb.
 
 mod backup;
@@ -25,6 +25,7 @@ mod sandbox_smartexpay;
 mod sandbox_smartpay;
 mod sandbox_smepay;
 mod settings;
+mod shop;
 mod smartexpay;
 mod smartpay;
 mod smepay;

@@ -592,6 +592,7 @@ fn kept_order(order_no: &str, amount: Money, created: Option<&paydesk_gateways::
         updated_at_ms: 0,
         expires_at_ms: None,
         customer: None,
+        counter: None,
     }
 }
 

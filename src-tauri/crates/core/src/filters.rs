@@ -42,6 +42,8 @@ pub struct FilterInput {
     pub to: Option<String>,
     /// Part of an order number, gateway order id or customer.
     pub search: Option<String>,
+    /// A counter of the shop, by its name (see `paydesk shop status`).
+    pub counter: Option<String>,
 }
 
 fn given(text: &Option<String>) -> Option<&str> {
@@ -93,6 +95,13 @@ impl FilterInput {
                 format!("search for at most {SEARCH_MAX_CHARS} characters"),
             ));
         }
+        let counter = given(&self.counter).map(str::to_string);
+        if counter.as_deref().is_some_and(|c| c.chars().count() > 40) {
+            return Err(Error::invalid(
+                "counter",
+                "a counter's name is at most 40 characters",
+            ));
+        }
         Ok(OrderFilter {
             status,
             gateway,
@@ -103,6 +112,7 @@ impl FilterInput {
             from_ms,
             to_ms,
             search,
+            counter,
             ..Default::default()
         })
     }
@@ -342,9 +352,11 @@ mod tests {
             from: Some("2026-01-01".into()),
             to: Some("2026-01-31".into()),
             search: Some("  PD26 ".into()),
+            counter: Some(" Till 2 ".into()),
         }
         .parse(&Zone::Fixed(3600))
         .unwrap();
+        assert_eq!(f.counter.as_deref(), Some("Till 2"));
         assert_eq!(f.status, Some(OrderStatus::Paid));
         assert_eq!(f.gateway, Some(Gateway::Iotpay));
         assert_eq!(f.method, Some(Method::WechatQr));

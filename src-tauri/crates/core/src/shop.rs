@@ -53,6 +53,12 @@ pub struct Synced {
     pub pulled: Pulled,
 }
 
+/// The keychain account of a counter's shop password: the counter and the database, so two
+/// data directories of one machine (a till and a desk on one PC) keep theirs apart.
+fn keychain_account(counter: &str, address: &ShopAddress) -> String {
+    format!("{counter}|{}", address.account())
+}
+
 /// Opens a connection to this ledger's shop with the password from the keychain; None when
 /// it is not in a shop.
 pub fn open_shop(ledger: &Ledger) -> Result<Option<Shop>> {
@@ -61,7 +67,8 @@ pub fn open_shop(ledger: &Ledger) -> Result<Option<Shop>> {
         return Ok(None);
     };
     let (address, _) = ShopAddress::parse(&url)?;
-    let password = Vault::keychain().shop_password(address.account())?;
+    let account = keychain_account(state.counter.as_deref().unwrap_or_default(), &address);
+    let password = Vault::keychain().shop_password(&account)?;
     connect(&address, password.as_ref().map(|p| p.expose().as_str())).map(Some)
 }
 
@@ -167,7 +174,7 @@ impl Paydesk {
     /// Joins the shop at `url` as `counter`: the URL's password (or `password`) goes to the
     /// keychain, the rest to this ledger; the shop ledger is migrated (the role needs no
     /// superuser rights); the counter's name must be free in the shop. Everything this
-    /// ledger holds is then pushed and the others' pulled, before this returns.
+    /// ledger holds is queued to be pushed; the replicator pushes it and pulls the others'.
     pub async fn shop_join(
         self: &Arc<Self>,
         url: &str,
@@ -190,18 +197,17 @@ impl Paydesk {
             shop.migrate()?;
             // The keychain is checked before the shop hears of this counter.
             let vault = Vault::keychain();
+            let account = keychain_account(&counter, &address);
             match &password {
-                Some(p) => vault.save_shop_password(address.account(), p)?,
+                Some(p) => vault.save_shop_password(&account, p)?,
                 None => {
-                    vault.delete_shop_password(address.account())?;
+                    vault.delete_shop_password(&account)?;
                 }
             }
             let number = shop.join(&counter)?;
-            let state = ledger.enter_shop(address.url(), &counter, number)?;
-            sync_once(&ledger, &mut shop)?;
-            ledger.note_shop(true, true, None)?;
-            let _ = state;
-            ledger.shop_state()
+            // Replication is the replicator's (the window's, or `shop sync`): a counter with a
+            // year of sales, or a shop with a million orders, is not copied while joining.
+            ledger.enter_shop(address.url(), &counter, number)
         })
         .await
     }
@@ -236,7 +242,8 @@ impl Paydesk {
                 }
             }
             let left = ledger.leave_shop()?;
-            Vault::keychain().delete_shop_password(address.account())?;
+            let account = keychain_account(state.counter.as_deref().unwrap_or_default(), &address);
+            Vault::keychain().delete_shop_password(&account)?;
             Ok(left)
         })
         .await

@@ -46,6 +46,8 @@ pub struct OrderView {
     pub updated_at: String,
     pub expires_at: Option<String>,
     pub customer: Option<String>,
+    /// The shop's counter that made the sale; null for a counter on its own.
+    pub counter: Option<String>,
 }
 
 impl OrderView {
@@ -99,6 +101,7 @@ impl OrderView {
             updated_at: rfc3339(order.updated_at_ms),
             expires_at: order.expires_at_ms.map(rfc3339),
             customer: order.customer.clone(),
+            counter: order.counter.clone(),
         }
     }
 }

@@ -36,4 +36,8 @@ to?: string,
 /**
  * Part of an order number, gateway order id or customer.
  */
-search?: string, };
+search?: string, 
+/**
+ * A counter of the shop, by its name (see `paydesk shop status`).
+ */
+counter?: string, };

@@ -17,4 +17,8 @@ reason: string | null, gatewayOrderId: string | null, paymentUrl: string | null,
 /**
  * What a widget or app needs beyond the link (secureId and script URL, payParams).
  */
-paymentPayload: unknown, qrSvg?: string, refundedMinor: number, createdAt: string, updatedAt: string, expiresAt: string | null, customer: string | null, };
+paymentPayload: unknown, qrSvg?: string, refundedMinor: number, createdAt: string, updatedAt: string, expiresAt: string | null, customer: string | null, 
+/**
+ * The shop's counter that made the sale; null for a counter on its own.
+ */
+counter: string | null, };

@@ -15,6 +15,8 @@ pub const COLUMNS: &[&str] = &[
     "gateway_order_id",
     "gateway_status",
     "updated_at",
+    // The shop's counter that made the sale (empty for a counter on its own).
+    "counter",
 ];
 
 /// Every column an export can carry.
@@ -37,13 +39,14 @@ pub const ALL_COLUMNS: &[&str] = &[
     "description",
     "reconciliation_reference_id",
     "gateway_created_at",
+    "counter",
 ];
 
 /// What the export reads from `orders`, by position (see `Column::index`).
 pub(super) const SELECT: &str = "id, created_at, updated_at, expires_at, merchant_order_no, gateway, method, environment, status, \
                       amount_minor, currency, refunded_minor, gateway_order_id, gateway_status, customer, description, \
                       json_extract(payment_payload, '$.support.reconciliationReferenceId'), \
-                      json_extract(payment_payload, '$.support.creationDate')";
+                      json_extract(payment_payload, '$.support.creationDate'), counter";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Column {
@@ -81,6 +84,7 @@ impl Column {
             // What SmartPay's support asks for, kept with the order from its status answers.
             "reconciliation_reference_id" => Column::Plain(16),
             "gateway_created_at" => Column::Plain(17),
+            "counter" => Column::Plain(18),
             _ => return None,
         })
     }

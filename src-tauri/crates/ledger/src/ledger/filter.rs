@@ -19,6 +19,8 @@ pub struct OrderFilter {
     pub to_ms: Option<i64>,
     /// Part of a merchant order number, gateway order id or customer (case-insensitive).
     pub search: Option<String>,
+    /// Only the orders of this counter of the shop (its name, exactly).
+    pub counter: Option<String>,
     pub limit: Option<u32>,
     /// Skip this many orders of the list (offset paging).
     pub offset: Option<u32>,

@@ -1,6 +1,6 @@
 //! This ledger as a member of a shop (migration 9): the `shop_state` row (which shop, which
 //! counter, how far it has pulled), the outbox of its own changes still to be pushed to the
-//! shop ledger, and applying the rows pulled from it. The PostgreSQL side is `crate::shop`.
+//! shop ledger, and applying the rows pulled from it. The PostgreSQL side is `shop` (above).
 //!
 //! Rows cross between the two as `Replica*` values: each table's columns as they are stored,
 //! identified by what is unique in the whole shop (the order and refund numbers, which carry

@@ -52,6 +52,11 @@ pub(super) fn filter_sql(filter: &OrderFilter, plan: SearchPlan) -> (String, Vec
             |n| format!("currency = ?{n}"),
         );
     }
+    if let Some(counter) = &filter.counter {
+        push(&mut clauses, &mut args, Value::Text(counter.clone()), |n| {
+            format!("counter = ?{n}")
+        });
+    }
     if let Some(min) = filter.min_amount_minor {
         push(&mut clauses, &mut args, Value::Integer(min), |n| {
             format!("amount_minor >= ?{n}")

@@ -35,6 +35,13 @@ use paydesk_domain::error::Error;
 pub(crate) fn pg_error(e: postgres::Error) -> Error {
     match e.as_db_error() {
         Some(db) => Error::Shop(format!("{} ({})", db.message(), db.code().code())),
-        None => Error::ShopUnreachable(e.to_string()),
+        None => {
+            // "error connecting to server: Connection refused", "invalid configuration:
+            // password missing": the client's words and their cause.
+            let cause = std::error::Error::source(&e)
+                .map(|c| format!(": {c}"))
+                .unwrap_or_default();
+            Error::ShopUnreachable(format!("{e}{cause}"))
+        }
     }
 }
