@@ -63,6 +63,23 @@ fn integrity(conn: &rusqlite::Connection) -> String {
         .unwrap()
 }
 
+/// A SQLite file's `PRAGMA user_version`: the version of the schema it holds.
+fn user_version(conn: &rusqlite::Connection) -> usize {
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    version as usize
+}
+
+/// The one backup a backups folder holds (it must hold one), and its file name.
+fn the_one_backup(folder: &Path) -> (PathBuf, String) {
+    let mut backups = paydesk_ledger::backup::list(folder).unwrap();
+    assert_eq!(backups.len(), 1, "{backups:?}");
+    let backup = backups.remove(0);
+    let name = backup.file_name().unwrap().to_string_lossy().into_owned();
+    (backup, name)
+}
+
 /// The backup's order numbers, oldest first.
 fn numbers_in(path: &Path) -> Vec<String> {
     let conn =
@@ -229,6 +246,13 @@ fn a_backup_restored_into_a_fresh_data_dir_gives_the_same_list_and_totals() {
     assert_eq!(orders_and_totals(&fresh), before);
 }
 
+/// `paydesk restore <file>` into `target`, refused with exit status 2: what it said on stderr.
+fn refused_restore(target: &Path, file: &Path) -> String {
+    let out = run(&mut paydesk(target, &["restore", file.to_str().unwrap()]));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    stderr(&out)
+}
+
 #[test]
 fn a_restore_is_refused_for_a_damaged_or_newer_backup_and_while_the_window_is_open() {
     let dir = tempfile::tempdir().unwrap();
@@ -245,8 +269,7 @@ fn a_restore_is_refused_for_a_damaged_or_newer_backup_and_while_the_window_is_op
     // Not a database at all.
     let junk = dir.path().join("junk.db");
     std::fs::write(&junk, vec![0x5a; 8192]).unwrap();
-    let out = run(&mut paydesk(&target, &["restore", junk.to_str().unwrap()]));
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    refused_restore(&target, &junk);
     // A database from a newer Paydesk.
     let newer = dir.path().join("newer.db");
     std::fs::copy(&good, &newer).unwrap();
@@ -254,13 +277,8 @@ fn a_restore_is_refused_for_a_damaged_or_newer_backup_and_while_the_window_is_op
         .unwrap()
         .pragma_update(None, "user_version", 999)
         .unwrap();
-    let out = run(&mut paydesk(&target, &["restore", newer.to_str().unwrap()]));
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("newer than this Paydesk knows"),
-        "{}",
-        stderr(&out)
-    );
+    let said = refused_restore(&target, &newer);
+    assert!(said.contains("newer than this Paydesk knows"), "{said}");
     // A page torn in the middle of a good backup: the integrity check refuses it.
     let torn = dir.path().join("torn.db");
     let mut bytes = std::fs::read(&good).unwrap();
@@ -288,13 +306,8 @@ fn a_restore_is_refused_for_a_damaged_or_newer_backup_and_while_the_window_is_op
 
     // The window holds the lock while it is open: the restore waits for it to close.
     let window = paydesk_ledger::backup::WindowLock::shared(&target).unwrap();
-    let out = run(&mut paydesk(&target, &["restore", good.to_str().unwrap()]));
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("close its window first"),
-        "{}",
-        stderr(&out)
-    );
+    let said = refused_restore(&target, &good);
+    assert!(said.contains("close its window first"), "{said}");
     drop(window);
     run_ok(&mut paydesk(&target, &["restore", good.to_str().unwrap()]));
     assert_eq!(crate::support::order_count(&target), 1);
@@ -330,28 +343,16 @@ fn a_migration_that_fails_midway_leaves_the_backup_and_the_ledger_as_it_was() {
     assert!(message.contains("no such function"), "{message}");
 
     // The backup taken before migrating is there, named for the version it holds.
-    let backups = paydesk_ledger::backup::list(&data.join("backups")).unwrap();
-    assert_eq!(backups.len(), 1, "{backups:?}");
-    let name = backups[0]
-        .file_name()
-        .unwrap()
-        .to_string_lossy()
-        .into_owned();
+    let (backup, name) = the_one_backup(&data.join("backups"));
     assert!(
         name.contains(&format!("before-migration-v{current}")),
         "{name}"
     );
-    assert!(
-        message.contains(&backups[0].display().to_string()),
-        "{message}"
-    );
+    assert!(message.contains(&backup.display().to_string()), "{message}");
 
     // The ledger is the old one again: its version, no half-made table, every order.
     let conn = rusqlite::Connection::open(&path).unwrap();
-    let version: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(version as usize, current);
+    assert_eq!(user_version(&conn), current);
     let half: i64 = conn
         .query_row(
             "SELECT count(*) FROM sqlite_master WHERE name IN ('upgrade_one', 'upgrade_two')",
@@ -386,22 +387,13 @@ fn an_older_ledger_is_backed_up_before_it_is_migrated() {
             .unwrap(),
     );
     Ledger::open(&path).unwrap();
-    let backups = paydesk_ledger::backup::list(&dir.path().join("backups")).unwrap();
-    assert_eq!(backups.len(), 1);
-    let name = backups[0]
-        .file_name()
-        .unwrap()
-        .to_string_lossy()
-        .into_owned();
+    let (backup, name) = the_one_backup(&dir.path().join("backups"));
     assert!(
         name.contains(&format!("before-migration-v{}", current - 1)),
         "{name}"
     );
-    let conn = rusqlite::Connection::open(&backups[0]).unwrap();
-    let version: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(version as usize, current - 1);
+    let conn = rusqlite::Connection::open(&backup).unwrap();
+    assert_eq!(user_version(&conn), current - 1);
     // Opening it again (now current) takes no other backup.
     Ledger::open(&path).unwrap();
     assert_eq!(

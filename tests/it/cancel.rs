@@ -6,12 +6,12 @@
 use paydesk_core::payments::{CreateOrderInput, PAID_AFTER_CANCEL};
 use paydesk_domain::error::Error;
 use paydesk_domain::order::{EventSource, OrderStatus};
-use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
+use paydesk_sandbox::faults::FaultKind;
 use paydesk_sandbox::SandboxStore;
 
 use crate::support::{
     create_sandbox_order, json, last_event, paydesk, run, run_ok, sale_input, sandbox_desk as desk,
-    stderr,
+    set_next_call_fault, settle_at_iotpay, stderr,
 };
 
 fn smartpay(amount: &str) -> CreateOrderInput {
@@ -84,16 +84,13 @@ async fn a_waiting_smartpay_sale_is_cancelled_in_the_ledger_and_at_smartpay() {
 async fn smartpay_refusing_the_cancel_leaves_the_sale_waiting() {
     let (dir, desk) = desk().await;
     let order = desk.create_order(&smartpay("7.00")).await.unwrap();
-    Faults::open_in(dir.path())
-        .unwrap()
-        .set(&Fault {
-            gateway: "smartpay".into(),
-            call: "cancelOrRefund".into(),
-            kind: FaultKind::Refuse,
-            value: None,
-            times: Some(1),
-        })
-        .unwrap();
+    set_next_call_fault(
+        dir.path(),
+        "smartpay",
+        "cancelOrRefund",
+        FaultKind::Refuse,
+        None,
+    );
     let refused = desk.cancel(order.id).await;
     assert!(
         matches!(refused, Err(Error::GatewayRejected { .. })),
@@ -123,10 +120,7 @@ async fn an_iotpay_qr_sale_cancelled_in_paydesk_and_paid_later_is_paid_with_a_no
     assert!(desk.still_followed(&cancelled));
 
     // The customer had the QR on their phone and pays anyway.
-    SandboxStore::open_in(dir.path())
-        .unwrap()
-        .settle(&order.merchant_order_no, true)
-        .unwrap();
+    settle_at_iotpay(dir.path(), &order.merchant_order_no, true);
     let paid = desk.sync(order.id).await.unwrap();
     assert_eq!(paid.status, OrderStatus::Paid);
     let last = last_event(&desk, order.id);
@@ -229,10 +223,7 @@ fn cancelling_a_paid_order_is_refused_and_changes_nothing() {
 async fn an_expired_or_failed_order_is_not_cancelled() {
     let (dir, desk) = desk().await;
     let order = desk.create_order(&iotpay_qr("2.00")).await.unwrap();
-    SandboxStore::open_in(dir.path())
-        .unwrap()
-        .settle(&order.merchant_order_no, false)
-        .unwrap();
+    settle_at_iotpay(dir.path(), &order.merchant_order_no, false);
     let ended = desk.sync(order.id).await.unwrap();
     assert!(ended.status.is_settled(), "{ended:?}");
     not_waiting(desk.cancel(order.id).await);

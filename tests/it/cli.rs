@@ -5,8 +5,8 @@
 use serde_json::Value;
 
 use crate::support::{
-    create_sandbox_order, event_statuses, json, ledger_path, order_count, paydesk, run, run_ok,
-    stderr, stdout,
+    create_sandbox_order, event_statuses, json, ledger_path, order_count, order_create, paydesk,
+    run, run_ok, stderr, stdout,
 };
 
 fn id_of(order: &Value) -> String {
@@ -29,19 +29,12 @@ fn create_pay_sync_and_list_a_sandbox_wechat_order() {
 
     let created = json(&run_ok(&mut paydesk(
         dir.path(),
-        &[
-            "order",
-            "create",
-            "--gateway",
+        &order_create(
             "iotpay",
-            "--method",
             "wechat-qr",
-            "--amount",
             "12.50",
-            "--currency",
-            "CAD",
-            "--json",
-        ],
+            &["--currency", "CAD", "--json"],
+        ),
     )));
     let order = &created["order"];
     assert_eq!(order["status"], "pending");
@@ -118,103 +111,38 @@ fn create_pay_sync_and_list_a_sandbox_wechat_order() {
 #[test]
 fn bad_input_exits_2_names_the_problem_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: &[(&[&str], &str)] = &[
+    let cases: Vec<(Vec<&str>, &str)> = vec![
         (
-            &[
-                "--gateway",
-                "iotpay",
-                "--method",
-                "wechat-qr",
-                "--amount",
-                "abc",
-                "--currency",
-                "CAD",
-            ],
+            order_create("iotpay", "wechat-qr", "abc", &["--currency", "CAD"]),
             "abc",
         ),
         (
-            &[
-                "--gateway",
-                "iotpay",
-                "--method",
-                "wechat-qr",
-                "--amount",
-                "-1",
-                "--currency",
-                "CAD",
-            ],
+            order_create("iotpay", "wechat-qr", "-1", &["--currency", "CAD"]),
             "-1",
         ),
         (
-            &[
-                "--gateway",
-                "iotpay",
-                "--method",
-                "wechat-qr",
-                "--amount",
-                "0",
-                "--currency",
-                "CAD",
-            ],
+            order_create("iotpay", "wechat-qr", "0", &["--currency", "CAD"]),
             "zero",
         ),
         (
-            &[
-                "--gateway",
-                "iotpay",
-                "--method",
-                "wechat-qr",
-                "--amount",
-                "12.345",
-                "--currency",
-                "CAD",
-            ],
+            order_create("iotpay", "wechat-qr", "12.345", &["--currency", "CAD"]),
             "too many decimals",
         ),
         (
-            &[
-                "--gateway",
-                "iotpay",
-                "--method",
-                "wechat-qr",
-                "--amount",
-                "12.50",
-                "--currency",
-                "XYZ",
-            ],
+            order_create("iotpay", "wechat-qr", "12.50", &["--currency", "XYZ"]),
             "XYZ",
         ),
         (
-            &[
-                "--gateway",
-                "paypal",
-                "--method",
-                "wechat-qr",
-                "--amount",
-                "12.50",
-                "--currency",
-                "CAD",
-            ],
+            order_create("paypal", "wechat-qr", "12.50", &["--currency", "CAD"]),
             "paypal",
         ),
         (
-            &[
-                "--gateway",
-                "iotpay",
-                "--method",
-                "cash",
-                "--amount",
-                "12.50",
-                "--currency",
-                "CAD",
-            ],
+            order_create("iotpay", "cash", "12.50", &["--currency", "CAD"]),
             "cash",
         ),
     ];
-    for (flags, named) in cases {
-        let mut args = vec!["order", "create"];
-        args.extend_from_slice(flags);
-        let output = run(&mut paydesk(dir.path(), &args));
+    for (args, named) in &cases {
+        let output = run(&mut paydesk(dir.path(), args));
         assert_eq!(
             output.status.code(),
             Some(2),

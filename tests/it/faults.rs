@@ -10,9 +10,12 @@ use paydesk_domain::error::Error;
 use paydesk_domain::order::{Order, OrderStatus};
 use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
 use paydesk_sandbox::{notifier, SandboxStore};
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::support::{paydesk as paydesk_cmd, run, sale_input, sandbox_desk, stderr};
+use crate::support::{
+    answer_json, fault_set, order_create, paydesk as paydesk_cmd, run, sale_input, sandbox_desk,
+    stderr,
+};
 
 fn fault(call: &str, kind: FaultKind, value: Option<i64>, times: Option<i64>) -> Fault {
     Fault {
@@ -151,27 +154,13 @@ async fn the_control_endpoint_switches_faults_on_and_off() {
         .await
         .unwrap();
     assert_eq!(created.status(), 201);
-    let listed: Value = http
-        .get(format!("{base}/sandbox/faults"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed = answer_json(http.get(format!("{base}/sandbox/faults"))).await;
     assert_eq!(listed[0]["kind"], "malformed");
     assert!(matches!(
         desk.sync(order.id).await,
         Err(Error::GatewayProtocol { .. })
     ));
-    let cleared: Value = http
-        .delete(format!("{base}/sandbox/faults"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let cleared = answer_json(http.delete(format!("{base}/sandbox/faults"))).await;
     assert_eq!(cleared["cleared"], 1);
     assert!(desk.sync(order.id).await.is_ok());
     let refused = http
@@ -249,33 +238,22 @@ fn the_cli_switches_a_fault_for_one_call() {
     let dir = tempfile::tempdir().unwrap();
     let created = run(&mut paydesk_cmd(
         dir.path(),
-        &[
-            "order",
-            "create",
-            "--gateway",
-            "iotpay",
-            "--method",
-            "wechat-qr",
-            "--amount",
-            "3.00",
-        ],
+        &order_create("iotpay", "wechat-qr", "3.00", &[]),
     ));
     assert!(created.status.success(), "{}", stderr(&created));
     let set = run(&mut paydesk_cmd(
         dir.path(),
-        &[
-            "sandbox",
-            "fault",
-            "set",
-            "--gateway",
+        &fault_set(
             "iotpay",
-            "--call",
-            "query_order",
-            "--kind",
-            "http-500",
-            "--times",
-            "1",
-        ],
+            &[
+                "--call",
+                "query_order",
+                "--kind",
+                "http-500",
+                "--times",
+                "1",
+            ],
+        ),
     ));
     assert!(set.status.success(), "{}", stderr(&set));
     let failed = run(&mut paydesk_cmd(dir.path(), &["order", "sync", "1"]));
@@ -293,15 +271,7 @@ fn the_cli_switches_a_fault_for_one_call() {
     );
     let bad = run(&mut paydesk_cmd(
         dir.path(),
-        &[
-            "sandbox",
-            "fault",
-            "set",
-            "--gateway",
-            "iotpay",
-            "--kind",
-            "gremlins",
-        ],
+        &fault_set("iotpay", &["--kind", "gremlins"]),
     ));
     assert_eq!(bad.status.code(), Some(2));
 }

@@ -13,13 +13,14 @@ use paydesk_domain::error::Error;
 use paydesk_domain::money::{Currency, Money};
 use paydesk_domain::order::{EventSource, Order, OrderStatus};
 use paydesk_ledger::ledger::{RefundKind, RefundStatus};
-use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
+use paydesk_sandbox::faults::FaultKind;
 use paydesk_sandbox::{notifier, SandboxStore, CARD_APPROVE, CARD_DECLINE, CARD_TIMEOUT};
 use serde_json::Value;
 
 use crate::support::{
-    create_sandbox_order, paid_event, paydesk as paydesk_cmd, run, run_ok, sale_input,
-    sandbox_desk as desk, stderr, stdout,
+    answer_text, create_sandbox_order, order_create, paid_at_iotpay, paid_event,
+    paydesk as paydesk_cmd, run, run_ok, sale_input, sandbox_desk as desk, sandbox_iotpay,
+    sandbox_refunded, set_next_call_fault, stderr, stdout,
 };
 
 fn input(method: &str, amount: &str) -> CreateOrderInput {
@@ -32,24 +33,7 @@ async fn paid_order(
     method: &str,
     amount: &str,
 ) -> Order {
-    let order = desk.create_order(&input(method, amount)).await.unwrap();
-    SandboxStore::open_in(dir)
-        .unwrap()
-        .settle(&order.merchant_order_no, true)
-        .unwrap();
-    let order = desk.sync(order.id).await.unwrap();
-    assert_eq!(order.status, OrderStatus::Paid);
-    order
-}
-
-/// What the sandbox (the gateway) has refunded of an order, in cents.
-fn sandbox_refunded(dir: &std::path::Path, merchant_order_no: &str) -> i64 {
-    SandboxStore::open_in(dir)
-        .unwrap()
-        .find(merchant_order_no)
-        .unwrap()
-        .expect("the sandbox knows the order")
-        .refunded
+    paid_at_iotpay(desk, dir, &input(method, amount)).await
 }
 
 /// Submits the sandbox's card form, as a customer would.
@@ -61,13 +45,12 @@ async fn submit_card(secure_id_or_link: &str, number: &str, sandbox_base: &str) 
     };
     let page = reqwest::get(&url).await.unwrap();
     assert!(page.status().is_success(), "{url}");
-    let answer = reqwest::Client::new()
-        .post(&url)
-        .form(&[("cardNumber", number)])
-        .send()
-        .await
-        .unwrap();
-    answer.text().await.unwrap()
+    answer_text(
+        reqwest::Client::new()
+            .post(&url)
+            .form(&[("cardNumber", number)]),
+    )
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -302,16 +285,7 @@ async fn partial_refunds_add_up_to_the_paid_amount_and_no_further() {
 
 /// Switches on one fault for the next IOTPay v1 `call`.
 fn fault_once(dir: &std::path::Path, call: &str, kind: FaultKind) {
-    Faults::open_in(dir)
-        .unwrap()
-        .set(&Fault {
-            gateway: "iotpay".into(),
-            call: call.into(),
-            kind,
-            value: None,
-            times: Some(1),
-        })
-        .unwrap();
+    set_next_call_fault(dir, "iotpay", call, kind, None);
 }
 
 /// A refund whose answer was lost stays pending (and counts), and is resent under its own
@@ -367,7 +341,7 @@ async fn a_refused_resend_leaves_the_refund_to_the_owner_who_settles_it() {
 
     // Meanwhile the gateway refunded 5.00 of it another way (its merchant portal), so the
     // resend of 6.00 exceeds what it has left.
-    let direct = crate::support::sandbox_iotpay(&desk).await;
+    let direct = sandbox_iotpay(&desk, Duration::from_secs(30)).await;
     direct
         .refund_order(
             order.gateway_order_id.as_deref().unwrap(),
@@ -642,19 +616,12 @@ fn the_cli_refunds_voids_and_lists_every_iotpay_method() {
     }
     let created = run(&mut paydesk_cmd(
         dir.path(),
-        &[
-            "order",
-            "create",
-            "--gateway",
+        &order_create(
             "iotpay",
-            "--method",
             "barcode",
-            "--code",
-            "134567890123456780",
-            "--amount",
             "4.00",
-            "--json",
-        ],
+            &["--code", "134567890123456780", "--json"],
+        ),
     ));
     assert!(created.status.success(), "{}", stderr(&created));
     let order: Value = serde_json::from_str(&stdout(&created)).unwrap();
@@ -763,40 +730,12 @@ fn the_cli_resends_and_settles_refunds_whose_outcome_is_unknown() {
     assert!(!doctor(dir.path()).contains("refunds with no answer"));
 }
 
-/// An IOTPay v1 client of its own on the desk's sandbox, waiting `timeout` for answers.
-async fn v1_client(desk: &Paydesk, timeout: Duration) -> paydesk_gateways::iotpay::Iotpay {
-    use paydesk_gateways::iotpay::{Iotpay, IotpayConfig};
-    use paydesk_sandbox::{SANDBOX_LOGIN_NAME, SANDBOX_MCH_ID, SANDBOX_MERCHANT_KEY};
-    Iotpay::new(IotpayConfig {
-        v1_base: desk.sandbox().await.unwrap().iotpay_v1_base(),
-        mch_id: SANDBOX_MCH_ID.into(),
-        login_name: SANDBOX_LOGIN_NAME.into(),
-        key: paydesk_secrets::vault::Sensitive::new(SANDBOX_MERCHANT_KEY.into()),
-        notify_url: "http://127.0.0.1:9/notify".into(),
-        client_ip: "127.0.0.1".into(),
-        wechat_app_id: None,
-        return_url: String::new(),
-        os_type: None,
-        timeout,
-    })
-    .unwrap()
-}
-
 fn cad(text: &str) -> Money {
     Money::parse(text, Currency::parse("CAD").unwrap()).unwrap()
 }
 
 fn fault_with(dir: &std::path::Path, call: &str, kind: FaultKind, value: Option<i64>) {
-    Faults::open_in(dir)
-        .unwrap()
-        .set(&Fault {
-            gateway: "iotpay".into(),
-            call: call.into(),
-            kind,
-            value,
-            times: Some(1),
-        })
-        .unwrap();
+    set_next_call_fault(dir, "iotpay", call, kind, value);
 }
 
 /// Item 8 (Query Refund): a refund whose answer was lost (the work was done, the answer came
@@ -806,7 +745,7 @@ async fn a_refund_whose_answer_was_lost_is_settled_by_query_refund() {
     let (dir, desk) = desk().await;
     let order = paid_order(&desk, dir.path(), "alipay-qr", "10.00").await;
     let pay_order_id = order.gateway_order_id.clone().unwrap();
-    let client = v1_client(&desk, Duration::from_millis(400)).await;
+    let client = sandbox_iotpay(&desk, Duration::from_millis(400)).await;
     fault_with(
         dir.path(),
         "refund_order",
@@ -852,7 +791,7 @@ async fn a_pending_refund_is_settled_by_query_refund_as_it_ends() {
     let (dir, desk) = desk().await;
     let order = paid_order(&desk, dir.path(), "wechat-qr", "10.00").await;
     let pay_order_id = order.gateway_order_id.clone().unwrap();
-    let client = v1_client(&desk, Duration::from_secs(10)).await;
+    let client = sandbox_iotpay(&desk, Duration::from_secs(10)).await;
     for (no, ends_well) in [("RFPEND1", 1), ("RFPEND0", 0)] {
         fault_with(
             dir.path(),
@@ -894,7 +833,7 @@ async fn a_query_answer_must_name_the_order_and_its_amount() {
         .create_order(&input("alipay-qr", "10.00"))
         .await
         .unwrap();
-    let client = v1_client(&desk, Duration::from_secs(10)).await;
+    let client = sandbox_iotpay(&desk, Duration::from_secs(10)).await;
     let ours = client
         .query_order(&order.merchant_order_no, cad("10.00"))
         .await
@@ -928,7 +867,7 @@ async fn a_query_answer_must_name_the_order_and_its_amount() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_alipay_web_create_without_return_url_is_refused_before_sending() {
     let (dir, desk) = desk().await;
-    let client = v1_client(&desk, Duration::from_secs(10)).await;
+    let client = sandbox_iotpay(&desk, Duration::from_secs(10)).await;
     let request = paydesk_gateways::CreateRequest {
         merchant_order_no: "PDNORETURN1",
         method: paydesk_domain::order::Method::AlipayWeb,

@@ -22,7 +22,7 @@ use paydesk_sandbox::{
 use paydesk_secrets::vault::Sensitive;
 use serde_json::{json, Value};
 
-use crate::support::{sale_input, sandbox_desk as desk};
+use crate::support::{answer_text, sale_input, sandbox_desk as desk, sandbox_refunded};
 
 fn input(method: &str, amount: &str) -> CreateOrderInput {
     sale_input("iotpay", method, amount, "CAD")
@@ -40,15 +40,12 @@ async fn sandbox_base(desk: &Paydesk) -> String {
 async fn submit_card(link: &str, number: &str) -> String {
     let page = reqwest::get(link).await.unwrap();
     assert!(page.status().is_success(), "{link}");
-    reqwest::Client::new()
-        .post(link)
-        .form(&[("cardNumber", number)])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    answer_text(
+        reqwest::Client::new()
+            .post(link)
+            .form(&[("cardNumber", number)]),
+    )
+    .await
 }
 
 /// A card-link order the customer paid, synced to Paid.
@@ -92,16 +89,6 @@ async fn card_client(desk: &Paydesk, notify_url: &str) -> IotpayCard {
         timeout: Duration::from_secs(10),
     })
     .unwrap()
-}
-
-/// What the sandbox (the gateway) holds as refunded of an order, in cents.
-fn sandbox_refunded(dir: &std::path::Path, merchant_order_no: &str) -> i64 {
-    SandboxStore::open_in(dir)
-        .unwrap()
-        .find(merchant_order_no)
-        .unwrap()
-        .expect("the sandbox knows the order")
-        .refunded
 }
 
 fn is_suspicious(e: &Error) -> bool {

@@ -14,7 +14,7 @@ use paydesk_ledger::ledger::RefundStatus;
 use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
 use paydesk_sandbox::SandboxStore;
 
-use crate::support::{sale_input, sandbox_desk as desk};
+use crate::support::{paid_at_iotpay, sale_input, sandbox_desk as desk, settle_at_iotpay};
 
 fn input(method: &str, amount: &str, code: Option<&str>) -> CreateOrderInput {
     CreateOrderInput {
@@ -70,17 +70,7 @@ fn only_order(desk: &Paydesk) -> Order {
 }
 
 async fn paid_order(desk: &Arc<Paydesk>, dir: &std::path::Path, amount: &str) -> Order {
-    let order = desk
-        .create_order(&input("wechat-qr", amount, None))
-        .await
-        .unwrap();
-    SandboxStore::open_in(dir)
-        .unwrap()
-        .settle(&order.merchant_order_no, true)
-        .unwrap();
-    let order = desk.sync(order.id).await.unwrap();
-    assert_eq!(order.status, OrderStatus::Paid);
-    order
+    paid_at_iotpay(desk, dir, &input("wechat-qr", amount, None)).await
 }
 
 /// Item 1: a scanned payment code whose create is answered 0110 (third-party timeout) is
@@ -138,10 +128,7 @@ async fn creates_answered_0010_or_0118_stay_open_and_payable() {
         assert_create_unknown(&answer, &code.to_string());
         let order = only_order(&desk);
         assert_ne!(order.status, OrderStatus::Failed, "{code}");
-        SandboxStore::open_in(dir.path())
-            .unwrap()
-            .settle(&order.merchant_order_no, true)
-            .unwrap();
+        settle_at_iotpay(dir.path(), &order.merchant_order_no, true);
         assert_eq!(
             desk.sync(order.id).await.unwrap().status,
             OrderStatus::Paid,
@@ -189,10 +176,7 @@ async fn an_unsigned_paid_query_answer_is_not_paid() {
         .unwrap();
     // Every query answer unsigned until cleared (the background watcher queries too).
     fault(dir.path(), "query_order", FaultKind::Unsigned, None, None);
-    SandboxStore::open_in(dir.path())
-        .unwrap()
-        .settle(&order.merchant_order_no, true)
-        .unwrap();
+    settle_at_iotpay(dir.path(), &order.merchant_order_no, true);
     let answer = desk.sync(order.id).await;
     assert!(
         matches!(&answer, Err(Error::GatewayProtocol { .. })),

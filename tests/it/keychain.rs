@@ -10,7 +10,7 @@ use paydesk_domain::order::Gateway;
 use paydesk_secrets::vault::{Environment, KeyringStore, Vault};
 use serde_json::Value;
 
-use crate::support::{json, paydesk, run, run_ok, run_with_stdin, stderr, stdout};
+use crate::support::{json, order_create, paydesk, run, run_ok, run_with_stdin, stderr, stdout};
 
 /// A keychain service name and a secret value no other run uses.
 fn unique(prefix: &str) -> String {
@@ -144,17 +144,7 @@ fn a_secret_set_from_stdin_lives_in_the_keychain_only() {
     std::fs::create_dir_all(data.join("exports")).unwrap();
     let export = data.join("exports").join("export.csv");
     for args in [
-        &[
-            "order",
-            "create",
-            "--gateway",
-            "iotpay",
-            "--method",
-            "wechat-qr",
-            "--amount",
-            "12.50",
-            "--json",
-        ][..],
+        &order_create("iotpay", "wechat-qr", "12.50", &["--json"])[..],
         &["orders", "--json"][..],
         &["export", "csv", "--output", export.to_str().unwrap()][..],
     ] {
@@ -186,18 +176,7 @@ fn a_secret_set_from_stdin_lives_in_the_keychain_only() {
     let test_mode = run(&mut paydesk_in(
         &service,
         data,
-        &[
-            "--mode",
-            "test",
-            "order",
-            "create",
-            "--gateway",
-            "iotpay",
-            "--method",
-            "alipay-qr",
-            "--amount",
-            "1.00",
-        ],
+        &order_create("iotpay", "alipay-qr", "1.00", &["--mode", "test"]),
     ));
     assert_eq!(
         test_mode.status.code(),
@@ -246,19 +225,7 @@ fn a_secret_set_from_stdin_lives_in_the_keychain_only() {
     let accepted = run(&mut paydesk_in(
         &service,
         data,
-        &[
-            "--mode",
-            "test",
-            "order",
-            "create",
-            "--gateway",
-            "iotpay",
-            "--method",
-            "alipay-qr",
-            "--amount",
-            "1.00",
-            "--json",
-        ],
+        &order_create("iotpay", "alipay-qr", "1.00", &["--json", "--mode", "test"]),
     ));
     let _ = serve.kill();
     let served = serve.wait_with_output().unwrap();

@@ -13,7 +13,7 @@ use paydesk_ledger::ledger::{
     Ledger, NewOrder, NotificationRecord, Observation, RefundKind, RefundOutcome, RefundStatus,
 };
 
-use crate::support::{ledger_path, paydesk, stderr, stdout};
+use crate::support::{ledger_path, order_create, paydesk, stderr, stdout};
 
 /// Starts every command before waiting for any, so they open the data directory together.
 fn run_together(data_dir: &Path, commands: &[&[&str]]) -> Vec<Output> {
@@ -83,20 +83,13 @@ fn sales_rung_from_several_processes_at_once_are_all_written() {
     // Each `order create` opens the ledger and starts its own embedded sandbox on the same
     // data directory (sandbox and faults files too): all new, all opened at once.
     let dir = tempfile::tempdir().unwrap();
-    let sale: &[&str] = &[
-        "order",
-        "create",
-        "--gateway",
+    let sale = order_create(
         "iotpay",
-        "--method",
         "wechat-qr",
-        "--amount",
         "1.25",
-        "--currency",
-        "CAD",
-        "--json",
-    ];
-    let commands: Vec<&[&str]> = vec![sale; 6];
+        &["--currency", "CAD", "--json"],
+    );
+    let commands: Vec<&[&str]> = vec![sale.as_slice(); 6];
     let outputs = run_together(dir.path(), &commands);
     let failed = failures(&commands, &outputs);
     assert!(

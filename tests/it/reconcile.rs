@@ -1,14 +1,17 @@
 //! Startup reconciliation: orders left open by a crash are re-queried and settled from the
 //! gateway's answer, never guessed.
 
+use std::time::Duration;
+
 use paydesk_core::payments::Paydesk;
 use paydesk_domain::money::{Currency, Money};
 use paydesk_domain::order::{Method, OrderStatus};
 use paydesk_gateways::CreateRequest;
 use paydesk_ledger::ledger::NewOrder;
-use paydesk_sandbox::SandboxStore;
 
-use crate::support::{last_event, sale_input, sandbox_desk};
+use crate::support::{
+    fault_set, last_event, sale_input, sandbox_desk, sandbox_iotpay, settle_at_iotpay,
+};
 
 fn intent(no: &str) -> NewOrder {
     NewOrder {
@@ -26,7 +29,7 @@ async fn orders_left_mid_creation_are_settled_by_query_at_startup() {
 
     // Crash after the gateway accepted the order but before Paydesk recorded its answer.
     let reached = desk.ledger().insert_order(&intent("PDRECONCILE1")).unwrap();
-    let adapter = crate::support::sandbox_iotpay(&desk).await;
+    let adapter = sandbox_iotpay(&desk, Duration::from_secs(30)).await;
     let request = CreateRequest {
         merchant_order_no: "PDRECONCILE1",
         method: Method::WechatQr,
@@ -37,10 +40,7 @@ async fn orders_left_mid_creation_are_settled_by_query_at_startup() {
     };
     adapter.create_order(&request).await.unwrap();
     // ... and the customer paid while Paydesk was down.
-    SandboxStore::open_in(dir.path())
-        .unwrap()
-        .settle("PDRECONCILE1", true)
-        .unwrap();
+    settle_at_iotpay(dir.path(), "PDRECONCILE1", true);
 
     // Crash before the create call ever left, long enough ago that it cannot be in flight.
     let never_sent = desk.ledger().insert_order(&intent("PDRECONCILE2")).unwrap();
@@ -102,10 +102,7 @@ async fn an_order_past_its_expiry_without_payment_is_expired_and_a_late_payment_
     );
 
     // The customer's payment lands after the countdown: the gateway's answer wins.
-    SandboxStore::open_in(dir.path())
-        .unwrap()
-        .settle(&order.merchant_order_no, true)
-        .unwrap();
+    settle_at_iotpay(dir.path(), &order.merchant_order_no, true);
     assert_eq!(desk.sync(order.id).await.unwrap().status, OrderStatus::Paid);
 }
 
@@ -195,17 +192,7 @@ fn paydesk_reconcile_settles_a_headless_counter_s_open_orders_from_the_gateway()
     // The gateway failing: the order stays as it was, the line says why, exit status 1.
     run_ok(&mut paydesk(
         dir.path(),
-        &[
-            "sandbox",
-            "fault",
-            "set",
-            "--gateway",
-            "iotpay",
-            "--call",
-            "query_order",
-            "--kind",
-            "http-500",
-        ],
+        &fault_set("iotpay", &["--call", "query_order", "--kind", "http-500"]),
     ));
     let (code, report) = reconcile_json(dir.path());
     assert_eq!(code, 1, "{report}");

@@ -12,6 +12,8 @@ use md5::{Digest, Md5};
 use paydesk_sandbox::{SandboxServer, SandboxStore, SANDBOX_MCH_ID, SANDBOX_MERCHANT_KEY};
 use serde_json::{json, Map, Value};
 
+use crate::support::{set_next_call_fault, settle_at_iotpay};
+
 /// §1.1, written from the reference: every field but `sign`, empty strings (and absent/null
 /// values) dropped, sorted by key in byte order, `k=v` joined by `&` with raw values (numbers
 /// as decimal text, JSON-valued fields as their text), `&key=<merchantKey>`, uppercase hex MD5.
@@ -379,10 +381,7 @@ async fn re_creating_a_merchant_order_number_is_a_safe_retry_only_while_unpaid_a
     );
 
     let pay_order_id = first["payOrderId"].as_str().unwrap();
-    let paid = SandboxStore::open_in(dir.path())
-        .unwrap()
-        .settle(pay_order_id, true)
-        .unwrap();
+    let paid = settle_at_iotpay(dir.path(), pay_order_id, true);
     assert_eq!(paid.status, 2);
     assert_fails_with(
         &sandbox
@@ -496,16 +495,7 @@ fn fault_once(
     kind: paydesk_sandbox::faults::FaultKind,
     value: Option<i64>,
 ) {
-    paydesk_sandbox::faults::Faults::open_in(dir)
-        .unwrap()
-        .set(&paydesk_sandbox::faults::Fault {
-            gateway: "iotpay".into(),
-            call: call.into(),
-            kind,
-            value,
-            times: Some(1),
-        })
-        .unwrap();
+    set_next_call_fault(dir, "iotpay", call, kind, value);
 }
 
 /// Guide page "online_secure_pay": returnUrl, "ALIPAY_PC,ALIPAY_WAP need this"; guide page
@@ -560,10 +550,7 @@ async fn a_create_answered_0110_still_leaves_a_payable_order() {
     let waiting = sandbox.query("mchOrderNo", "CT0030").await;
     assert_signed_success(&waiting);
     assert_eq!(waiting["status"], 1, "waiting for the customer: {waiting}");
-    SandboxStore::open_in(dir.path())
-        .unwrap()
-        .settle("CT0030", true)
-        .unwrap();
+    settle_at_iotpay(dir.path(), "CT0030", true);
     assert_eq!(sandbox.query("mchOrderNo", "CT0030").await["status"], 2);
 
     fault_once(dir.path(), "create_order", FaultKind::Code, Some(14));
@@ -613,10 +600,7 @@ async fn query_refund_finds_a_refund_by_its_number() {
         .create(create_fields("CT0050", "ALIPAY_QR", 1000))
         .await;
     let pay_order_id = created["payOrderId"].as_str().unwrap().to_string();
-    SandboxStore::open_in(dir.path())
-        .unwrap()
-        .settle("CT0050", true)
-        .unwrap();
+    settle_at_iotpay(dir.path(), "CT0050", true);
     let refund = |no: &str, amount: i64| {
         signed(
             json!({"mchId": SANDBOX_MCH_ID, "mchRefundNo": no, "refundAmount": amount,

@@ -5,11 +5,15 @@
 use std::sync::{Arc, Mutex};
 
 use paydesk_sandbox::{
-    SandboxServer, SandboxStore, SANDBOX_SMARTEXPAY_API_KEY, SANDBOX_SMARTEXPAY_MANUAL_ROUTE,
+    SandboxStore, SANDBOX_SMARTEXPAY_API_KEY, SANDBOX_SMARTEXPAY_MANUAL_ROUTE,
     SANDBOX_SMARTEXPAY_ROUTE,
 };
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+
+use crate::support::{
+    answer_json, answer_text, sandbox_server as sandbox, set_next_call_fault, settled_outside,
+};
 
 /// §4 written from the reference: sha256 of the colon-joined values and the secret.
 fn ipn_hash(values: &[&str], secret: &str) -> String {
@@ -33,14 +37,6 @@ fn the_hash_matches_the_seeds_vector() {
         ipn_hash(&values, "SECRET123"),
         "af3acf947e6f0e0f2c267e300b8582e504dba12d1f2d058652b7414163c09f48"
     );
-}
-
-async fn sandbox() -> (tempfile::TempDir, SandboxServer) {
-    let dir = tempfile::tempdir().unwrap();
-    let server = SandboxServer::start(dir.path(), "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    (dir, server)
 }
 
 fn create_body(route: &str, ipn_url: &str) -> String {
@@ -210,19 +206,16 @@ async fn the_form_encoding_with_indexed_values_works_too() {
         ("agreement", "true"),
         ("hideOutData", "false"),
     ];
-    let answer: Value = reqwest::Client::new()
-        .post(format!(
-            "{}/smartexpay/public/exchanger/order/create",
-            server.base_url()
-        ))
-        .header("X-Api-Key", SANDBOX_SMARTEXPAY_API_KEY)
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let answer = answer_json(
+        reqwest::Client::new()
+            .post(format!(
+                "{}/smartexpay/public/exchanger/order/create",
+                server.base_url()
+            ))
+            .header("X-Api-Key", SANDBOX_SMARTEXPAY_API_KEY)
+            .form(&form),
+    )
+    .await;
     assert_eq!(answer["success"], true, "{answer}");
     assert_eq!(answer["data"]["inAmount"], json!(20));
 }
@@ -243,10 +236,7 @@ async fn paying_sends_one_hashed_ipn_and_it_is_never_resent() {
     .await;
     let uid = created["data"]["uid"].to_string();
     let store = SandboxStore::open_in(dir.path()).unwrap();
-    let said = paydesk_sandbox::settle_other(&store, &uid, true)
-        .await
-        .unwrap()
-        .unwrap();
+    let said = settled_outside(&store, &uid, true).await;
     assert!(said.contains("is paid"), "{said}");
 
     let heard = heard.lock().unwrap().clone();
@@ -321,10 +311,7 @@ async fn a_manual_route_waits_for_the_merchant_to_move_it_to_in_progress() {
     let uid = created["data"]["uid"].as_i64().unwrap();
     let secret = created["data"]["secret"].as_str().unwrap().to_string();
     let store = SandboxStore::open_in(dir.path()).unwrap();
-    let said = paydesk_sandbox::settle_other(&store, &uid.to_string(), true)
-        .await
-        .unwrap()
-        .unwrap();
+    let said = settled_outside(&store, &uid.to_string(), true).await;
     assert!(said.contains("waiting for the merchant"), "{said}");
     assert_eq!(
         store
@@ -447,16 +434,13 @@ async fn wrong_order_answers_about_another_paid_order() {
         create_body(SANDBOX_SMARTEXPAY_ROUTE, "http://127.0.0.1:9/ipn"),
     )
     .await;
-    paydesk_sandbox::faults::Faults::open_in(dir.path())
-        .unwrap()
-        .set(&paydesk_sandbox::faults::Fault {
-            gateway: "smartexpay".into(),
-            call: "get".into(),
-            kind: paydesk_sandbox::faults::FaultKind::WrongOrder,
-            value: None,
-            times: Some(1),
-        })
-        .unwrap();
+    set_next_call_fault(
+        dir.path(),
+        "smartexpay",
+        "get",
+        paydesk_sandbox::faults::FaultKind::WrongOrder,
+        None,
+    );
     let (status, replay) = get_order(&base, &uid, &secret).await;
     assert_eq!(status, 200);
     assert_eq!(replay["data"]["uid"].to_string(), paid_uid, "{replay}");
@@ -510,15 +494,9 @@ async fn an_order_is_payable_long_after_paydesks_fifteen_minutes_then_deleted() 
     .unwrap();
     let (_, gone) = get_order(&base, &old_uid, &old_secret).await;
     assert_eq!(gone["data"]["status"], "deleted", "{gone}");
-    let refused = reqwest::Client::new()
-        .post(format!(
-            "{base}/smartexpay/en/payment/{old_uid}/{old_secret}/pay"
-        ))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let refused = answer_text(reqwest::Client::new().post(format!(
+        "{base}/smartexpay/en/payment/{old_uid}/{old_secret}/pay"
+    )))
+    .await;
     assert!(!refused.contains(">Paid<"), "{refused}");
 }

@@ -2,19 +2,18 @@
 //! token, Basic and Bearer auth, create checkout with the seed's body, status with its
 //! pending answers, and modifications idempotent by modificationId. Literal bodies.
 
-use std::sync::{Arc, Mutex};
-
 use paydesk_sandbox::{
     SandboxServer, SandboxStore, SANDBOX_SMARTPAY_AUTH_KEY, SANDBOX_SMARTPAY_CLIENT_ID,
     SANDBOX_SMARTPAY_CLIENT_SECRET, SANDBOX_SMARTPAY_MERCHANT_KEY,
 };
 use serde_json::{json, Value};
 
+use crate::support::{
+    answer_json, json_webhook, sandbox_server, set_next_call_fault, settled_outside,
+};
+
 async fn sandbox() -> (tempfile::TempDir, SandboxServer, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let server = SandboxServer::start(dir.path(), "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let (dir, server) = sandbox_server().await;
     let base = format!("{}/smartpay", server.base_url());
     (dir, server, base)
 }
@@ -88,15 +87,12 @@ async fn oauth_client_credentials_give_a_bearer_token() {
         ("client_secret", SANDBOX_SMARTPAY_CLIENT_SECRET),
         ("grant_type", "client_credentials"),
     ];
-    let answer: Value = reqwest::Client::new()
-        .post(format!("{base}/oauth2/token"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let answer = answer_json(
+        reqwest::Client::new()
+            .post(format!("{base}/oauth2/token"))
+            .form(&form),
+    )
+    .await;
     assert_eq!(
         (answer["expires_in"].clone(), answer["token_type"].clone()),
         (json!(3600), json!("Bearer"))
@@ -416,20 +412,11 @@ async fn modifications_are_idempotent_by_modification_id() {
 /// claiming capture, a status answer about another payment.
 #[tokio::test(flavor = "multi_thread")]
 async fn faults_give_the_documented_outcomes() {
-    use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
+    use paydesk_sandbox::faults::FaultKind;
     let (dir, _server, base) = sandbox().await;
     let store = SandboxStore::open_in(dir.path()).unwrap();
-    let faults = Faults::open_in(dir.path()).unwrap();
     let fault = |call: &str, kind: FaultKind, value: Option<i64>| {
-        faults
-            .set(&Fault {
-                gateway: "smartpay".into(),
-                call: call.into(),
-                kind,
-                value,
-                times: Some(1),
-            })
-            .unwrap()
+        set_next_call_fault(dir.path(), "smartpay", call, kind, value)
     };
     fault("creation", FaultKind::ClaimSuccess, None);
     let claimed = create(&base, "ORDER-CLAIM", "4.00").await;
@@ -523,31 +510,14 @@ async fn faults_give_the_documented_outcomes() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_unsigned_webhook_names_the_transaction() {
-    let heard: Arc<Mutex<Vec<Value>>> = Arc::default();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    let sink = heard.clone();
-    let app = axum::Router::new().route(
-        "/hook",
-        axum::routing::post(move |axum::Json(body): axum::Json<Value>| {
-            let sink = sink.clone();
-            async move {
-                sink.lock().unwrap().push(body);
-                "ok"
-            }
-        }),
-    );
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let (url, heard) = json_webhook("/hook").await;
     let (dir, _server, base) = sandbox().await;
     let store = SandboxStore::open_in(dir.path()).unwrap();
     store
         .set_sandbox_setting("smartpay.webhook_url", &url)
         .unwrap();
     let created = create(&base, "ORDER-W", "2.50").await;
-    let said = paydesk_sandbox::settle_other(&store, "ORDER-W", true)
-        .await
-        .unwrap()
-        .unwrap();
+    let said = settled_outside(&store, "ORDER-W", true).await;
     assert!(said.contains("is paid"), "{said}");
     let heard = heard.lock().unwrap().clone();
     assert_eq!(heard.len(), 1);

@@ -1,21 +1,14 @@
 //! Contract tests of the sandbox's SMEPay V2 (reference/gateways.md §2): literal JSON bodies
 //! as the reference and the seed write them, real HTTP on loopback, a real SQLite file.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use paydesk_sandbox::{
-    SandboxServer, SandboxStore, SANDBOX_SMEPAY_CLIENT_ID, SANDBOX_SMEPAY_CLIENT_SECRET,
-};
+use paydesk_sandbox::{SandboxStore, SANDBOX_SMEPAY_CLIENT_ID, SANDBOX_SMEPAY_CLIENT_SECRET};
 use serde_json::{json, Value};
 
-async fn sandbox() -> (tempfile::TempDir, SandboxServer) {
-    let dir = tempfile::tempdir().unwrap();
-    let server = SandboxServer::start(dir.path(), "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    (dir, server)
-}
+use crate::support::{
+    answer_text, json_webhook, sandbox_server as sandbox, set_next_call_fault, settled_outside,
+};
 
 async fn post(url: &str, token: Option<&str>, body: Value) -> (u16, Value) {
     let mut request = reqwest::Client::new().post(url).json(&body);
@@ -170,14 +163,7 @@ async fn create_initiate_pay_validate_and_status() {
         "PENDING",
         "the customer has the page open"
     );
-    let paid = reqwest::Client::new()
-        .post(format!("{link}/pay"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let paid = answer_text(reqwest::Client::new().post(format!("{link}/pay"))).await;
     assert!(paid.contains("Paid"));
 
     let (_, after) = status_of(token.clone()).await;
@@ -316,21 +302,7 @@ async fn a_short_token_lifetime_makes_tokens_expire() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn paying_posts_the_unsigned_webhook_once() {
-    let heard: Arc<Mutex<Vec<Value>>> = Arc::default();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let callback = format!("http://{}/cb", listener.local_addr().unwrap());
-    let sink = heard.clone();
-    let app = axum::Router::new().route(
-        "/cb",
-        axum::routing::post(move |axum::Json(body): axum::Json<Value>| {
-            let sink = sink.clone();
-            async move {
-                sink.lock().unwrap().push(body);
-                "ok"
-            }
-        }),
-    );
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let (callback, heard) = json_webhook("/cb").await;
 
     let (dir, server) = sandbox().await;
     let base = server.base_url();
@@ -343,10 +315,7 @@ async fn paying_posts_the_unsigned_webhook_once() {
     .await;
     let slug = created["order_slug"].as_str().unwrap().to_string();
     let store = SandboxStore::open_in(dir.path()).unwrap();
-    let said = paydesk_sandbox::settle_other(&store, "ORD-HOOK", true)
-        .await
-        .unwrap()
-        .unwrap();
+    let said = settled_outside(&store, "ORD-HOOK", true).await;
     assert!(said.contains("is paid"), "{said}");
     let heard = heard.lock().unwrap().clone();
     assert_eq!(heard.len(), 1, "{heard:?}");
@@ -459,16 +428,13 @@ async fn wrong_order_answers_about_another_paid_order() {
         .await
         .unwrap();
     initiated(base, &token, "OPEN1", "5.00").await;
-    paydesk_sandbox::faults::Faults::open_in(dir.path())
-        .unwrap()
-        .set(&paydesk_sandbox::faults::Fault {
-            gateway: "smepay".into(),
-            call: "status".into(),
-            kind: paydesk_sandbox::faults::FaultKind::WrongOrder,
-            value: None,
-            times: Some(1),
-        })
-        .unwrap();
+    set_next_call_fault(
+        dir.path(),
+        "smepay",
+        "status",
+        paydesk_sandbox::faults::FaultKind::WrongOrder,
+        None,
+    );
     let replay = status_of(base, &token, "OPEN1").await;
     assert_eq!(
         (

@@ -8,17 +8,19 @@ use std::time::Duration;
 use paydesk_domain::order::Gateway;
 use paydesk_gateways::iotpay::{Iotpay, IotpayConfig};
 use paydesk_gateways::iotpay_card::{IotpayCard, IotpayCardConfig};
-use paydesk_gateways::smartexpay::{Smartexpay, SmartexpayConfig};
+use paydesk_gateways::smartexpay::Smartexpay;
 use paydesk_gateways::smartpay::{Smartpay, SmartpayAuth, SmartpayConfig};
 use paydesk_gateways::smepay::{PathFamily, Smepay, SmepayConfig};
 use paydesk_gateways::{build, Adapter, Built, ConnectionOutcome};
 use paydesk_sandbox::{
     SandboxServer, SANDBOX_LOGIN_NAME, SANDBOX_MCH_ID, SANDBOX_MERCHANT_KEY,
-    SANDBOX_SMARTEXPAY_API_KEY, SANDBOX_SMARTEXPAY_ROUTE, SANDBOX_SMARTPAY_AUTH_KEY,
-    SANDBOX_SMARTPAY_CLIENT_ID, SANDBOX_SMARTPAY_CLIENT_SECRET, SANDBOX_SMARTPAY_MERCHANT_KEY,
-    SANDBOX_SMEPAY_CLIENT_ID, SANDBOX_SMEPAY_CLIENT_SECRET,
+    SANDBOX_SMARTEXPAY_API_KEY, SANDBOX_SMARTPAY_AUTH_KEY, SANDBOX_SMARTPAY_CLIENT_ID,
+    SANDBOX_SMARTPAY_CLIENT_SECRET, SANDBOX_SMARTPAY_MERCHANT_KEY, SANDBOX_SMEPAY_CLIENT_ID,
+    SANDBOX_SMEPAY_CLIENT_SECRET,
 };
 use paydesk_secrets::vault::Sensitive;
+
+use crate::support::{settle_at_iotpay, smartexpay_config};
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -71,22 +73,7 @@ fn smepay(base: &str, secret: &str) -> Box<dyn Adapter> {
 
 fn smartexpay(base: &str, key: &str) -> Box<dyn Adapter> {
     build(Built::Smartexpay(
-        Smartexpay::new(SmartexpayConfig {
-            base: base.into(),
-            page_base: base.into(),
-            api_key_header: "X-Api-Key".into(),
-            api_key: Sensitive::new(key.into()),
-            partner: None,
-            route_id: SANDBOX_SMARTEXPAY_ROUTE.into(),
-            from_values: serde_json::json!([]),
-            to_values: serde_json::json!([]),
-            route_values: serde_json::json!([]),
-            lang: "en".into(),
-            ipn_url: "http://127.0.0.1:9/notify/smartexpay".into(),
-            client_callback_url: None,
-            timeout: TIMEOUT,
-        })
-        .unwrap(),
+        Smartexpay::new(smartexpay_config(base, key, TIMEOUT)).unwrap(),
     ))
 }
 
@@ -299,7 +286,6 @@ fn the_cli_checks_settings_with_the_cores_rules() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_daily_report_is_the_clis_report_for_the_same_days() {
     use crate::support::{json, paydesk as paydesk_cmd, run_ok};
-    use paydesk_sandbox::SandboxStore;
     let (dir, desk) = crate::support::sandbox_desk().await;
     for (amount, pay) in [
         ("12.50", Some(true)),
@@ -317,10 +303,7 @@ async fn the_daily_report_is_the_clis_report_for_the_same_days() {
             .await
             .unwrap();
         if let Some(pay) = pay {
-            SandboxStore::open_in(dir.path())
-                .unwrap()
-                .settle(&order.merchant_order_no, pay)
-                .unwrap();
+            settle_at_iotpay(dir.path(), &order.merchant_order_no, pay);
             desk.sync(order.id).await.unwrap();
         }
     }

@@ -12,12 +12,13 @@ use paydesk_core::notify::{receive_smartexpay, NotifyReceiver};
 use paydesk_core::payments::{CreateOrderInput, Paydesk};
 use paydesk_domain::error::Error;
 use paydesk_domain::order::{EventSource, Order, OrderStatus};
-use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
+use paydesk_sandbox::faults::{FaultKind, Faults};
 use paydesk_sandbox::{SandboxStore, SANDBOX_SMARTEXPAY_MANUAL_ROUTE};
 
 use crate::support::{
-    event_statuses, json, last_event, paydesk as paydesk_cmd, run, run_ok, sale_input,
-    sandbox_desk as desk, status_path, statuses, stderr, stdout,
+    answer_text, event_statuses, json, last_event, next_call_fault, order_create,
+    paydesk as paydesk_cmd, run, run_ok, sale_input, sandbox_desk as desk, sandbox_server,
+    set_next_call_fault, settled_outside, smartexpay_config, status_path, statuses, stderr, stdout,
 };
 
 fn input(amount: &str) -> CreateOrderInput {
@@ -85,14 +86,7 @@ async fn the_payment_page_link_then_pay_then_sync_is_paid() {
         Some("waitPayment")
     );
     // The customer pays on the page.
-    let paid_page = reqwest::Client::new()
-        .post(format!("{link}/pay"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let paid_page = answer_text(reqwest::Client::new().post(format!("{link}/pay"))).await;
     assert!(paid_page.contains("Paid"));
     let paid = desk.sync(order.id).await.unwrap();
     assert_eq!(statuses(&paid), (OrderStatus::Paid, Some("inProgress")));
@@ -182,10 +176,7 @@ async fn a_manual_payment_is_confirmed_by_the_owner() {
         .unwrap();
     let order = desk.create_order(&input("30.00")).await.unwrap();
     let store = SandboxStore::open_in(dir.path()).unwrap();
-    let said = paydesk_sandbox::settle_other(&store, &uid(&order), true)
-        .await
-        .unwrap()
-        .unwrap();
+    let said = settled_outside(&store, &uid(&order), true).await;
     assert!(said.contains("waiting for the merchant"));
     assert_eq!(
         desk.sync(order.id).await.unwrap().status,
@@ -343,13 +334,7 @@ async fn malformed_and_timed_out_answers_leave_the_order_open() {
         .unwrap();
     let faults = Faults::open_in(dir.path()).unwrap();
     let order = desk.create_order(&input("10.00")).await.unwrap();
-    let fault = |call: &str, kind, value| Fault {
-        gateway: "smartexpay".into(),
-        call: call.into(),
-        kind,
-        value,
-        times: Some(1),
-    };
+    let fault = |call: &str, kind, value| next_call_fault("smartexpay", call, kind, value);
     faults
         .set(&fault("get", FaultKind::Malformed, None))
         .unwrap();
@@ -425,19 +410,12 @@ fn the_cli_creates_pays_syncs_and_refuses_to_refund() {
     let dir = tempfile::tempdir().unwrap();
     let created = json(&run_ok(&mut paydesk_cmd(
         dir.path(),
-        &[
-            "order",
-            "create",
-            "--gateway",
+        &order_create(
             "smartexpay",
-            "--method",
             "exchange",
-            "--amount",
             "25.00",
-            "--currency",
-            "EUR",
-            "--json",
-        ],
+            &["--currency", "EUR", "--json"],
+        ),
     )));
     assert_eq!(created["order"]["status"], "pending");
     assert!(created["order"]["paymentUrl"]
@@ -480,19 +458,12 @@ fn the_cli_confirms_a_manual_payment() {
     drop(ledger);
     let created = json(&run_ok(&mut paydesk_cmd(
         dir.path(),
-        &[
-            "order",
-            "create",
-            "--gateway",
+        &order_create(
             "smartexpay",
-            "--method",
             "exchange",
-            "--amount",
             "40.00",
-            "--currency",
-            "EUR",
-            "--json",
-        ],
+            &["--currency", "EUR", "--json"],
+        ),
     )));
     let id = created["order"]["id"].as_i64().unwrap().to_string();
     let early = run(&mut paydesk_cmd(
@@ -522,36 +493,17 @@ fn the_cli_confirms_a_manual_payment() {
 
 use paydesk_domain::money::{Currency, Money};
 use paydesk_domain::order::{Gateway, Method};
-use paydesk_gateways::smartexpay::{Smartexpay, SmartexpayConfig};
+use paydesk_gateways::smartexpay::Smartexpay;
 use paydesk_gateways::{CreateRequest, Lookup};
 use paydesk_sandbox::{SandboxServer, SANDBOX_SMARTEXPAY_API_KEY, SANDBOX_SMARTEXPAY_ROUTE};
 
-async fn sandbox_server() -> (tempfile::TempDir, SandboxServer) {
-    let dir = tempfile::tempdir().unwrap();
-    let server = SandboxServer::start(dir.path(), "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    (dir, server)
-}
-
 /// The adapter on the sandbox's automatic route, as a counter would set it up.
 fn exchanger(server: &SandboxServer, timeout: Duration) -> Smartexpay {
-    Smartexpay::new(SmartexpayConfig {
-        base: server.smartexpay_base(),
-        page_base: server.smartexpay_base(),
-        api_key_header: "X-Api-Key".into(),
-        api_key: paydesk_secrets::vault::Sensitive::new(SANDBOX_SMARTEXPAY_API_KEY.into()),
-        partner: None,
-        route_id: SANDBOX_SMARTEXPAY_ROUTE.into(),
-        from_values: serde_json::json!([]),
-        to_values: serde_json::json!([]),
-        route_values: serde_json::json!([]),
-        lang: "en".into(),
-        // Nothing listens there: the IPN is lost, as SmartExPay's may be.
-        ipn_url: "http://127.0.0.1:9/notify/smartexpay".into(),
-        client_callback_url: None,
+    Smartexpay::new(smartexpay_config(
+        &server.smartexpay_base(),
+        SANDBOX_SMARTEXPAY_API_KEY,
         timeout,
-    })
+    ))
     .unwrap()
     // The sandbox route's own currency, as the sandbox's account gives it.
     .with_from_currency(Some("EUR"))
@@ -608,16 +560,7 @@ fn sandbox_orders(dir: &std::path::Path) -> Vec<(i64, String, String)> {
 }
 
 fn one_fault(dir: &std::path::Path, call: &str, kind: FaultKind, value: Option<i64>) {
-    Faults::open_in(dir)
-        .unwrap()
-        .set(&Fault {
-            gateway: "smartexpay".into(),
-            call: call.into(),
-            kind,
-            value,
-            times: Some(1),
-        })
-        .unwrap();
+    set_next_call_fault(dir, "smartexpay", call, kind, value);
 }
 
 /// Issue 11 item 9: a create whose answer is cut, or comes after the client's timeout, is an

@@ -15,12 +15,12 @@ use paydesk_core::payments::{CreateOrderInput, Paydesk};
 use paydesk_domain::error::Error;
 use paydesk_domain::order::{EventSource, Order, OrderStatus};
 use paydesk_ledger::ledger::RefundStatus;
-use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
+use paydesk_sandbox::faults::FaultKind;
 use paydesk_sandbox::SandboxStore;
 
 use crate::support::{
-    event_statuses, json, last_event, paid_event, paydesk as paydesk_cmd, run_ok, sale_input,
-    sandbox_desk as desk, statuses, stdout,
+    event_statuses, json, last_event, order_create, paid_event, paydesk as paydesk_cmd, run_ok,
+    sale_input, sandbox_desk as desk, set_next_call_fault, statuses, stdout,
 };
 
 fn input(amount: &str) -> CreateOrderInput {
@@ -245,16 +245,13 @@ async fn an_authorisation_is_captured_with_a_modification_id_kept_first() {
 
     // The capture's answer is lost: the modificationId is already on the order, and the
     // second attempt resends it; SmartPay answers the same capture, done once.
-    let faults = Faults::open_in(dir.path()).unwrap();
-    faults
-        .set(&Fault {
-            gateway: "smartpay".into(),
-            call: "capture".into(),
-            kind: FaultKind::Truncated,
-            value: None,
-            times: Some(1),
-        })
-        .unwrap();
+    set_next_call_fault(
+        dir.path(),
+        "smartpay",
+        "capture",
+        FaultKind::Truncated,
+        None,
+    );
     // The answer was lost: not an error, the status query tells (the capture's id is kept).
     desk.capture(order.id, None)
         .await
@@ -331,16 +328,13 @@ async fn refunds_use_the_ledgers_refund_number_as_modification_id() {
 async fn a_refund_with_a_lost_answer_is_resent_with_the_same_modification_id() {
     let (dir, desk) = desk().await;
     let order = paid(&desk, &dir, "12.00").await;
-    let faults = Faults::open_in(dir.path()).unwrap();
-    faults
-        .set(&Fault {
-            gateway: "smartpay".into(),
-            call: "cancelOrRefund".into(),
-            kind: FaultKind::Truncated,
-            value: None,
-            times: Some(1),
-        })
-        .unwrap();
+    set_next_call_fault(
+        dir.path(),
+        "smartpay",
+        "cancelOrRefund",
+        FaultKind::Truncated,
+        None,
+    );
     let (told, _) = desk.refund(order.id, None, None).await.unwrap();
     assert_eq!(
         told.status,
@@ -437,16 +431,7 @@ async fn oauth_tokens_are_renewed_before_expiry_and_basic_needs_none() {
     );
 
     // A token refused early (401): renewed once, the query goes through.
-    let faults = Faults::open_in(dir.path()).unwrap();
-    faults
-        .set(&Fault {
-            gateway: "smartpay".into(),
-            call: "*".into(),
-            kind: FaultKind::RejectToken,
-            value: None,
-            times: Some(1),
-        })
-        .unwrap();
+    set_next_call_fault(dir.path(), "smartpay", "*", FaultKind::RejectToken, None);
     assert_eq!(
         desk.sync(order.id).await.unwrap().status,
         OrderStatus::Pending
@@ -501,16 +486,7 @@ async fn the_webhook_is_a_hint_that_makes_paydesk_re_query() {
 async fn malformed_answers_and_unset_hosts() {
     let (dir, desk) = desk().await;
     let order = desk.create_order(&input("7.00")).await.unwrap();
-    let faults = Faults::open_in(dir.path()).unwrap();
-    faults
-        .set(&Fault {
-            gateway: "smartpay".into(),
-            call: "*".into(),
-            kind: FaultKind::Malformed,
-            value: None,
-            times: Some(1),
-        })
-        .unwrap();
+    set_next_call_fault(dir.path(), "smartpay", "*", FaultKind::Malformed, None);
     assert!(matches!(
         desk.sync(order.id).await,
         Err(Error::GatewayProtocol {
@@ -531,15 +507,13 @@ async fn malformed_answers_and_unset_hosts() {
     slow.ledger()
         .set_setting("smartpay.sandbox.timeout_ms", "400")
         .unwrap();
-    faults
-        .set(&Fault {
-            gateway: "smartpay".into(),
-            call: "creation".into(),
-            kind: FaultKind::Timeout,
-            value: Some(3000),
-            times: Some(1),
-        })
-        .unwrap();
+    set_next_call_fault(
+        dir.path(),
+        "smartpay",
+        "creation",
+        FaultKind::Timeout,
+        Some(3000),
+    );
     assert_eq!(
         slow.create_order(&input("7.50")).await.unwrap().status,
         OrderStatus::Created,
@@ -578,19 +552,12 @@ fn the_cli_creates_pays_syncs_and_refunds() {
     let dir = tempfile::tempdir().unwrap();
     let created = json(&run_ok(&mut paydesk_cmd(
         dir.path(),
-        &[
-            "order",
-            "create",
-            "--gateway",
+        &order_create(
             "smartpay",
-            "--method",
             "smartpay-card",
-            "--amount",
             "10.99",
-            "--currency",
-            "EUR",
-            "--json",
-        ],
+            &["--currency", "EUR", "--json"],
+        ),
     )));
     assert_eq!(created["order"]["status"], "pending");
     assert!(created["order"]["paymentPayload"]["checkoutToken"].is_string());
@@ -648,11 +615,13 @@ mod outcomes {
     use paydesk_domain::order::{Method, OrderStatus};
     use paydesk_gateways::smartpay::{Smartpay, SmartpayAuth, SmartpayConfig};
     use paydesk_gateways::{CreateRequest, Lookup};
-    use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
+    use paydesk_sandbox::faults::FaultKind;
     use paydesk_sandbox::{
         SandboxServer, SandboxStore, SANDBOX_SMARTPAY_AUTH_KEY, SANDBOX_SMARTPAY_MERCHANT_KEY,
     };
     use paydesk_secrets::vault::Sensitive;
+
+    use crate::support::{sandbox_server, set_next_call_fault};
 
     pub struct Rig {
         pub dir: tempfile::TempDir,
@@ -666,16 +635,7 @@ mod outcomes {
         }
 
         pub fn fault(&self, call: &str, kind: FaultKind, value: Option<i64>) {
-            Faults::open_in(self.dir.path())
-                .unwrap()
-                .set(&Fault {
-                    gateway: "smartpay".into(),
-                    call: call.into(),
-                    kind,
-                    value,
-                    times: Some(1),
-                })
-                .unwrap();
+            set_next_call_fault(self.dir.path(), "smartpay", call, kind, value);
         }
     }
 
@@ -703,10 +663,7 @@ mod outcomes {
     }
 
     pub async fn rig_with_timeout(timeout: Duration) -> Rig {
-        let dir = tempfile::tempdir().unwrap();
-        let server = SandboxServer::start(dir.path(), "127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap();
+        let (dir, server) = sandbox_server().await;
         let base = format!("{}/smartpay", server.base_url());
         let smartpay = Smartpay::new(config(&base, timeout)).unwrap();
         Rig {

@@ -12,12 +12,13 @@ use paydesk_core::notify::NotifyReceiver;
 use paydesk_core::payments::{CreateOrderInput, Paydesk};
 use paydesk_domain::error::Error;
 use paydesk_domain::order::{EventSource, OrderStatus};
-use paydesk_sandbox::faults::{Fault, FaultKind, Faults};
+use paydesk_sandbox::faults::{FaultKind, Faults};
 use paydesk_sandbox::SandboxStore;
 
 use crate::support::{
-    event_statuses, json, last_event, order_count, paid_event, paydesk as paydesk_cmd, run, run_ok,
-    sale_input, sandbox_desk as desk, status_path, statuses, stderr, stdout,
+    event_statuses, json, last_event, next_call_fault, order_count, order_create, paid_event,
+    paydesk as paydesk_cmd, run, run_ok, sale_input, sandbox_desk as desk, sandbox_server,
+    set_next_call_fault, status_path, statuses, stderr, stdout,
 };
 
 fn input(method: &str, amount: &str) -> CreateOrderInput {
@@ -111,13 +112,7 @@ async fn malformed_and_unreachable_answers_leave_the_order_open() {
     let (dir, desk) = desk().await;
     let order = desk.create_order(&input("upi", "12.00")).await.unwrap();
     let faults = Faults::open_in(dir.path()).unwrap();
-    let fault = |call: &str, kind, value| Fault {
-        gateway: "smepay".into(),
-        call: call.into(),
-        kind,
-        value,
-        times: Some(1),
-    };
+    let fault = |call: &str, kind, value| next_call_fault("smepay", call, kind, value);
     faults
         .set(&fault("status", FaultKind::Malformed, None))
         .unwrap();
@@ -351,19 +346,7 @@ fn the_cli_creates_pays_syncs_and_refuses_to_refund() {
     let dir = tempfile::tempdir().unwrap();
     let created = json(&run_ok(&mut paydesk_cmd(
         dir.path(),
-        &[
-            "order",
-            "create",
-            "--gateway",
-            "smepay",
-            "--method",
-            "upi",
-            "--amount",
-            "100.00",
-            "--currency",
-            "INR",
-            "--json",
-        ],
+        &order_create("smepay", "upi", "100.00", &["--currency", "INR", "--json"]),
     )));
     assert_eq!(created["order"]["status"], "pending");
     let id = created["order"]["id"].as_i64().unwrap().to_string();
@@ -385,18 +368,7 @@ fn the_cli_creates_pays_syncs_and_refuses_to_refund() {
 
     let small = run(&mut paydesk_cmd(
         dir.path(),
-        &[
-            "order",
-            "create",
-            "--gateway",
-            "smepay",
-            "--method",
-            "upi",
-            "--amount",
-            "0.50",
-            "--currency",
-            "INR",
-        ],
+        &order_create("smepay", "upi", "0.50", &["--currency", "INR"]),
     ));
     assert_eq!(small.status.code(), Some(2));
     assert!(stderr(&small).contains("amount"), "{}", stderr(&small));
@@ -405,16 +377,7 @@ fn the_cli_creates_pays_syncs_and_refuses_to_refund() {
 // ---- wave 11: outcomes at the adapter boundary, over the sandbox ----
 
 fn one_fault(dir: &std::path::Path, call: &str, kind: FaultKind, value: Option<i64>) {
-    Faults::open_in(dir)
-        .unwrap()
-        .set(&Fault {
-            gateway: "smepay".into(),
-            call: call.into(),
-            kind,
-            value,
-            times: Some(1),
-        })
-        .unwrap();
+    set_next_call_fault(dir, "smepay", call, kind, value);
 }
 
 fn order_of(desk: &Paydesk, minor: i64) -> paydesk_domain::order::Order {
@@ -557,10 +520,7 @@ fn upi_sale(
 #[tokio::test(flavor = "multi_thread")]
 async fn a_late_payment_is_found_by_the_adapters_lookup() {
     use paydesk_gateways::Lookup;
-    let dir = tempfile::tempdir().unwrap();
-    let server = paydesk_sandbox::SandboxServer::start(dir.path(), "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let (_dir, server) = sandbox_server().await;
     let smepay = sandbox_adapter(&server);
     let amount = paydesk_domain::money::Money::parse(
         "75.00",
@@ -601,10 +561,7 @@ async fn a_late_payment_is_found_by_the_adapters_lookup() {
 /// anything is sent.
 #[tokio::test(flavor = "multi_thread")]
 async fn prepare_create_is_what_create_sends_and_refuses_before_sending() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = paydesk_sandbox::SandboxServer::start(dir.path(), "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let (_dir, server) = sandbox_server().await;
     let smepay = sandbox_adapter(&server);
     let inr = paydesk_domain::money::Currency::parse("INR").unwrap();
     let amount = paydesk_domain::money::Money::parse("100", inr).unwrap();

@@ -1,4 +1,6 @@
-//! Shared helpers: the binary under test and throwaway data directories.
+//! Shared helpers: the binary under test and the arguments the tests give it, throwaway data
+//! directories, HTTP answers read whole, and the sandbox's side of a sale (a server of its own,
+//! a fault for the next call, an order settled by the customer, a webhook receiver).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -89,26 +91,71 @@ pub fn order_count(data_dir: &Path) -> i64 {
         .expect("the orders table is there")
 }
 
+/// The arguments of `order create --gateway <gateway> --method <method> --amount <amount>`
+/// followed by `more` (`--currency`, `--code`, `--json`, ...): a sale asked of the CLI.
+pub fn order_create<'a>(
+    gateway: &'a str,
+    method: &'a str,
+    amount: &'a str,
+    more: &[&'a str],
+) -> Vec<&'a str> {
+    let mut args = vec![
+        "order",
+        "create",
+        "--gateway",
+        gateway,
+        "--method",
+        method,
+        "--amount",
+        amount,
+    ];
+    args.extend_from_slice(more);
+    args
+}
+
+/// The arguments of `sandbox fault set --gateway <gateway>` followed by `more` (`--call`,
+/// `--kind`, `--times`, ...): a fault switched on from the CLI.
+pub fn fault_set<'a>(gateway: &'a str, more: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["sandbox", "fault", "set", "--gateway", gateway];
+    args.extend_from_slice(more);
+    args
+}
+
 /// `order create --gateway iotpay --method <method> --amount <amount> --currency CAD --json`
 /// in sandbox mode; returns the created order's view (`order` of the JSON detail).
 pub fn create_sandbox_order(data_dir: &Path, method: &str, amount: &str) -> serde_json::Value {
-    let output = run_ok(&mut paydesk(
-        data_dir,
-        &[
-            "order",
-            "create",
-            "--gateway",
-            "iotpay",
-            "--method",
-            method,
-            "--amount",
-            amount,
-            "--currency",
-            "CAD",
-            "--json",
-        ],
-    ));
-    json(&output)["order"].clone()
+    let args = order_create("iotpay", method, amount, &["--currency", "CAD", "--json"]);
+    json(&run_ok(&mut paydesk(data_dir, &args)))["order"].clone()
+}
+
+/// A sandbox fault on `gateway`'s next `call` (`*`: whichever comes), for that one call.
+pub fn next_call_fault(
+    gateway: &str,
+    call: &str,
+    kind: paydesk_sandbox::faults::FaultKind,
+    value: Option<i64>,
+) -> paydesk_sandbox::faults::Fault {
+    paydesk_sandbox::faults::Fault {
+        gateway: gateway.into(),
+        call: call.into(),
+        kind,
+        value,
+        times: Some(1),
+    }
+}
+
+/// Switches [`next_call_fault`] on in the sandbox of a data directory.
+pub fn set_next_call_fault(
+    data_dir: &Path,
+    gateway: &str,
+    call: &str,
+    kind: paydesk_sandbox::faults::FaultKind,
+    value: Option<i64>,
+) {
+    paydesk_sandbox::faults::Faults::open_in(data_dir)
+        .unwrap()
+        .set(&next_call_fault(gateway, call, kind, value))
+        .unwrap();
 }
 
 /// The path of statuses an order detail's events went through, in order. A repeated status
@@ -129,10 +176,23 @@ pub fn event_statuses(detail: &serde_json::Value) -> Vec<String> {
     path
 }
 
-/// An IOTPay v1 client of its own on the desk's sandbox, as the sandbox merchant: another
-/// client of the same merchant (its portal), or a call Paydesk never got to record.
+/// Sends an HTTP request and reads its answer as JSON (a transport error or a body that is not
+/// JSON fails the test).
+pub async fn answer_json(request: reqwest::RequestBuilder) -> serde_json::Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
+/// Sends an HTTP request and reads its answer's body as text, as a browser would show it.
+pub async fn answer_text(request: reqwest::RequestBuilder) -> String {
+    request.send().await.unwrap().text().await.unwrap()
+}
+
+/// An IOTPay v1 client of its own on the desk's sandbox, as the sandbox merchant, waiting
+/// `timeout` for answers: another client of the same merchant (its portal), or a call Paydesk
+/// never got to record.
 pub async fn sandbox_iotpay(
     desk: &paydesk_core::payments::Paydesk,
+    timeout: std::time::Duration,
 ) -> paydesk_gateways::iotpay::Iotpay {
     use paydesk_sandbox::{SANDBOX_LOGIN_NAME, SANDBOX_MCH_ID, SANDBOX_MERCHANT_KEY};
     paydesk_gateways::iotpay::Iotpay::new(paydesk_gateways::iotpay::IotpayConfig {
@@ -149,9 +209,118 @@ pub async fn sandbox_iotpay(
         wechat_app_id: None,
         return_url: String::new(),
         os_type: None,
-        timeout: std::time::Duration::from_secs(30),
+        timeout,
     })
     .expect("a valid adapter configuration")
+}
+
+/// A sandbox server of its own on a loopback port, over a fresh data directory (kept while the
+/// TempDir is).
+pub async fn sandbox_server() -> (tempfile::TempDir, paydesk_sandbox::SandboxServer) {
+    let dir = tempfile::tempdir().unwrap();
+    let server = paydesk_sandbox::SandboxServer::start(dir.path(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    (dir, server)
+}
+
+/// Settles an order at its gateway's sandbox from outside Paydesk (the customer pays, or
+/// declines, on the gateway's page) and returns what the sandbox said about it.
+pub async fn settled_outside(
+    store: &paydesk_sandbox::SandboxStore,
+    reference: &str,
+    approve: bool,
+) -> String {
+    paydesk_sandbox::settle_other(store, reference, approve)
+        .await
+        .unwrap()
+        .expect("the sandbox knows the order")
+}
+
+/// A webhook receiver on a loopback port: the URL of its `path` and the JSON bodies POSTed
+/// there so far (each answered "ok").
+pub async fn json_webhook(
+    path: &str,
+) -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+) {
+    let heard: std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>> = Default::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}{path}", listener.local_addr().unwrap());
+    let sink = heard.clone();
+    let app = axum::Router::new().route(
+        path,
+        axum::routing::post(move |axum::Json(body): axum::Json<serde_json::Value>| {
+            let sink = sink.clone();
+            async move {
+                sink.lock().unwrap().push(body);
+                "ok"
+            }
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, heard)
+}
+
+/// A SmartExPay adapter's settings for the sandbox's automatic route at `base`: no partner,
+/// English pages, and an IPN URL where nothing listens (the IPN is lost, as SmartExPay's may be).
+pub fn smartexpay_config(
+    base: &str,
+    api_key: &str,
+    timeout: std::time::Duration,
+) -> paydesk_gateways::smartexpay::SmartexpayConfig {
+    paydesk_gateways::smartexpay::SmartexpayConfig {
+        base: base.into(),
+        page_base: base.into(),
+        api_key_header: "X-Api-Key".into(),
+        api_key: paydesk_secrets::vault::Sensitive::new(api_key.into()),
+        partner: None,
+        route_id: paydesk_sandbox::SANDBOX_SMARTEXPAY_ROUTE.into(),
+        from_values: serde_json::json!([]),
+        to_values: serde_json::json!([]),
+        route_values: serde_json::json!([]),
+        lang: "en".into(),
+        ipn_url: "http://127.0.0.1:9/notify/smartexpay".into(),
+        client_callback_url: None,
+        timeout,
+    }
+}
+
+/// The customer pays (`approve`) or declines an IOTPay order on the sandbox's page: the
+/// sandbox's record of it afterwards.
+pub fn settle_at_iotpay(
+    data_dir: &Path,
+    reference: &str,
+    approve: bool,
+) -> paydesk_sandbox::SandboxOrder {
+    paydesk_sandbox::SandboxStore::open_in(data_dir)
+        .unwrap()
+        .settle(reference, approve)
+        .unwrap()
+}
+
+/// A sale the customer paid at IOTPay's sandbox, synced: the order, Paid.
+pub async fn paid_at_iotpay(
+    desk: &std::sync::Arc<paydesk_core::payments::Paydesk>,
+    data_dir: &Path,
+    sale: &paydesk_core::payments::CreateOrderInput,
+) -> paydesk_domain::order::Order {
+    let order = desk.create_order(sale).await.unwrap();
+    settle_at_iotpay(data_dir, &order.merchant_order_no, true);
+    let order = desk.sync(order.id).await.unwrap();
+    assert_eq!(order.status, paydesk_domain::order::OrderStatus::Paid);
+    order
+}
+
+/// What IOTPay's sandbox (the gateway) holds as refunded of an order, in cents.
+pub fn sandbox_refunded(data_dir: &Path, merchant_order_no: &str) -> i64 {
+    paydesk_sandbox::SandboxStore::open_in(data_dir)
+        .unwrap()
+        .find(merchant_order_no)
+        .unwrap()
+        .expect("the sandbox knows the order")
+        .refunded
 }
 
 /// A payment service in sandbox mode over a fresh data directory (kept while the TempDir is).

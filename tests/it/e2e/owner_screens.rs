@@ -12,27 +12,24 @@ use super::harness::App;
 use super::layout::TILL;
 use super::shop::{order_detail, settled_order, OWNER_PIN};
 use super::window::{keys, tid, Window, LONG, SHORT, START, WAIT};
-use crate::support::{create_sandbox_order, json as parse_json, paydesk, run_ok};
+use crate::support::{create_sandbox_order, json as parse_json, order_create, paydesk, run_ok};
 
 /// A scanned payment code the sandbox declines (its last digit is 9): the order ends failed.
 fn declined_scan(dir: &Path, amount: &str) -> String {
     let output = run_ok(&mut paydesk(
         dir,
-        &[
-            "order",
-            "create",
-            "--gateway",
+        &order_create(
             "iotpay",
-            "--method",
             "barcode",
-            "--code",
-            "134567890123456789",
-            "--amount",
             amount,
-            "--currency",
-            "CAD",
-            "--json",
-        ],
+            &[
+                "--code",
+                "134567890123456789",
+                "--currency",
+                "CAD",
+                "--json",
+            ],
+        ),
     ));
     let order = parse_json(&output)["order"].clone();
     assert_eq!(order["status"], "failed", "a declined scan fails: {order}");

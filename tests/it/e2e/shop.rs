@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use serde_json::Value;
 
 use crate::support::{
-    create_sandbox_order, json, paydesk, run, run_ok, run_with_stdin, stderr, stdout,
+    create_sandbox_order, fault_set, json, paydesk, run, run_ok, run_with_stdin, stderr, stdout,
 };
 
 /// The owner's PIN every shop of these tests is set up with (`paydesk setup --pin-stdin`).
@@ -154,19 +154,10 @@ pub(crate) fn settled_order(data_dir: &Path, method: &str, amount: &str, pay: bo
 pub(crate) fn truncate_next_answer(data_dir: &Path, gateway: &str, call: &str) {
     run_ok(&mut paydesk(
         data_dir,
-        &[
-            "sandbox",
-            "fault",
-            "set",
-            "--gateway",
+        &fault_set(
             gateway,
-            "--call",
-            call,
-            "--kind",
-            "truncated",
-            "--times",
-            "1",
-        ],
+            &["--call", call, "--kind", "truncated", "--times", "1"],
+        ),
     ));
 }
 

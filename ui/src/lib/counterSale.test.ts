@@ -17,30 +17,16 @@ import {
   withLedgerSales,
 } from './counter';
 import { currencyDecimals } from './currency';
+import { sampleView } from './testing';
 
 function order(id: number, status: OrderView['status'], updatedAt = '2026-12-06T10:00:00Z'): OrderView {
-  return {
+  return sampleView({
     id,
     merchantOrderNo: `PD20261206100000${String(id).padStart(6, '0')}`,
-    gateway: 'iotpay',
-    method: 'wechat-qr',
-    environment: 'test',
-    amountMinor: 1250,
-    currency: 'CAD',
-    amountDisplay: '12.50',
     status,
-    gatewayStatus: null,
-    gatewayStatusLabel: null,
-    reason: null,
-    gatewayOrderId: null,
-    paymentUrl: null,
-    refundedMinor: 0,
-    paymentPayload: null,
     createdAt: updatedAt,
     updatedAt,
-    expiresAt: null,
-    customer: null,
-  };
+  });
 }
 
 function method(gateway: string, name: string, kind: MethodInfo['kind'] = 'qr'): MethodInfo {

@@ -1,32 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { OrderView } from './api';
 import { chooseCurrency, fresher, methodKey, orderAmount } from './orders';
+import { sampleView } from './testing';
 
 function order(overrides: Partial<OrderView> = {}): OrderView {
-  return {
-    id: 1,
-    merchantOrderNo: 'PD-0001',
-    gateway: 'iotpay',
-    method: 'wechat-qr',
-    environment: 'test',
-    amountMinor: 1250,
-    currency: 'CAD',
-    amountDisplay: '12.50',
-    status: 'pending',
-    gatewayStatus: null,
-    gatewayStatusLabel: null,
-    reason: null,
-    gatewayOrderId: null,
+  return sampleView({
     paymentUrl: 'https://pay.example/1',
     qrSvg: '<svg></svg>',
-    refundedMinor: 0,
-    paymentPayload: null,
     createdAt: '2025-03-01T12:00:00Z',
     updatedAt: '2025-03-01T12:00:00Z',
-    expiresAt: null,
-    customer: null,
     ...overrides,
-  };
+  });
 }
 
 describe('fresher', () => {

@@ -45,4 +45,4 @@ pub use words::{CodeMeaning, CodeWord, StatusWord};
 
 pub(crate) use fields::truncate;
 pub(crate) use http::send;
-pub(crate) use token::Token;
+pub(crate) use token::{Token, TokenAnswer};

@@ -1,8 +1,44 @@
-//! A gateway's bearer token (SMEPay, SmartPay's OAuth), kept between calls.
+//! A gateway's bearer token (SMEPay, SmartPay's OAuth): the token endpoint's answer, and the
+//! token kept between calls.
 
 use std::time::Duration;
 
+use serde::Deserialize;
 use serde_json::Value;
+
+/// A token endpoint's answer (SmartPay's `oauth2/token`, SMEPay's `auth`): the token and its
+/// lifetime, or the error said instead.
+#[derive(Deserialize)]
+pub(crate) struct TokenAnswer {
+    #[serde(default)]
+    access_token: Option<String>,
+    #[serde(default)]
+    expires_in: Option<Value>,
+    #[serde(default)]
+    error: Option<Value>,
+}
+
+impl TokenAnswer {
+    /// The token it gives (`default_secs` to live when it does not say), or why there is
+    /// none: its `error` as text, else the answer's HTTP `status`.
+    pub(crate) fn into_token(
+        self,
+        status: reqwest::StatusCode,
+        default_secs: u64,
+    ) -> std::result::Result<Token, String> {
+        match self.access_token.filter(|t| !t.is_empty()) {
+            Some(value) => Ok(Token::new(value, self.expires_in.as_ref(), default_secs)),
+            None => Err(self
+                .error
+                .map(|e| {
+                    e.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| e.to_string())
+                })
+                .unwrap_or_else(|| format!("HTTP {status}"))),
+        }
+    }
+}
 
 /// A bearer token kept between calls and renewed a little early: a fifth of its lifetime, at
 /// most a minute, before it runs out.

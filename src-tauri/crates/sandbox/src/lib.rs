@@ -6,6 +6,7 @@
 //! CLI call in one process and a payment in another see the same orders.
 
 mod account;
+mod amount;
 pub mod faults;
 mod iotpay;
 mod migrations;

@@ -3,7 +3,7 @@
 
 use sha2::{Digest, Sha256};
 
-use super::wire::{check_identity, protocol, Expected, Kept, OrderAnswer};
+use super::wire::{check_identity, protocol, Kept, OrderAnswer};
 use paydesk_domain::error::Result;
 use paydesk_domain::order::Order;
 use paydesk_secrets::signing::{constant_time_eq_ignore_ascii_case, smartexpay_ipn_hash};
@@ -74,14 +74,5 @@ pub fn check_ipn_order(fields: &[(String, String)], order: &Order) -> Result<()>
     if answer.in_amount.is_none() {
         return Err(protocol("IPN without inAmount".into()));
     }
-    check_identity(
-        "IPN",
-        &answer,
-        &Expected {
-            uid,
-            object_id: kept.object_id.as_deref(),
-            amount: order.amount,
-            route_from: kept.route_from.as_deref(),
-        },
-    )
+    check_identity("IPN", &answer, &kept.expected(uid, order.amount))
 }

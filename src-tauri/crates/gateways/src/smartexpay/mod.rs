@@ -312,16 +312,7 @@ impl Smartexpay {
             }
             Err(e) => return Err(e),
         };
-        check_identity(
-            "order/get",
-            &answer,
-            &Expected {
-                uid,
-                object_id: kept.object_id.as_deref(),
-                amount: order.amount,
-                route_from: kept.route_from.as_deref(),
-            },
-        )?;
+        check_identity("order/get", &answer, &kept.expected(uid, order.amount))?;
         let raw = answer.status.unwrap_or_default();
         Ok(Lookup::Found(Report {
             status: map_status(&raw),

@@ -238,6 +238,17 @@ impl Kept {
             route_from: get("routeFrom"),
         }
     }
+
+    /// What an answer about this order (uid `uid`, of `amount`) must carry, from what the
+    /// create gave: for [`check_identity`].
+    pub(super) fn expected<'a>(&'a self, uid: &'a str, amount: Money) -> Expected<'a> {
+        Expected {
+            uid,
+            object_id: self.object_id.as_deref(),
+            amount,
+            route_from: self.route_from.as_deref(),
+        }
+    }
 }
 
 /// Requisites as the seed gives them: a list of `{key, value}` with string values; `key` is an

@@ -45,12 +45,12 @@ pub use wire::{
 use serde_json::{json, Value};
 use tokio::sync::Mutex;
 
-use crate::{check_length, json_with_decimal, CreateRequest, Created, Lookup, Token};
+use crate::{check_length, json_with_decimal, CreateRequest, Created, Lookup, Token, TokenAnswer};
 use mapping::documented_refusal;
 use paydesk_domain::error::{Error, Result};
 use paydesk_domain::money::Money;
 use paydesk_domain::order::OrderStatus;
-use wire::{decimal_value, protocol, Answer, CreateAnswer, TokenAnswer, AMOUNT_MARKER};
+use wire::{decimal_value, protocol, Answer, CreateAnswer, AMOUNT_MARKER};
 
 const GATEWAY: &str = "smartpay";
 
@@ -115,22 +115,13 @@ impl Smartpay {
         .await?;
         let answer: TokenAnswer = serde_json::from_str(&text)
             .map_err(|e| protocol(format!("oauth2/token: not JSON ({e})")))?;
-        let Some(access_token) = answer.access_token.filter(|t| !t.is_empty()) else {
-            let why = answer
-                .error
-                .map(|e| {
-                    e.as_str()
-                        .map(str::to_string)
-                        .unwrap_or_else(|| e.to_string())
-                })
-                .unwrap_or_else(|| format!("HTTP {status}"));
-            return Err(Error::GatewayRejected {
+        let token = answer
+            .into_token(status, 3600)
+            .map_err(|why| Error::GatewayRejected {
                 gateway: GATEWAY,
                 code: "oauth2".into(),
                 message: format!("{why}: check the OAuth client id and secret and the token URL"),
-            });
-        };
-        let token = Token::new(access_token, answer.expires_in.as_ref(), 3600);
+            })?;
         let header = format!("Bearer {}", token.value().expose());
         *cached = Some(token);
         Ok(header)

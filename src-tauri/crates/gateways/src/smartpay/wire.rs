@@ -11,16 +11,6 @@ use crate::{check_length, Report, Reversal};
 use paydesk_domain::error::{Error, Result};
 use paydesk_domain::money::Money;
 
-#[derive(Deserialize)]
-pub(super) struct TokenAnswer {
-    #[serde(default)]
-    pub(super) access_token: Option<String>,
-    #[serde(default)]
-    pub(super) expires_in: Option<Value>,
-    #[serde(default)]
-    pub(super) error: Option<Value>,
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct CreateAnswer {

@@ -41,14 +41,14 @@ pub use wire::{
 use serde_json::{json, Value};
 use tokio::sync::Mutex;
 
-use crate::{check_length, CreateRequest, Created, Lookup, Report, Token};
+use crate::{check_length, CreateRequest, Created, Lookup, Report, Token, TokenAnswer};
 use paydesk_domain::error::{Error, Result};
 use paydesk_domain::money::Money;
 use paydesk_domain::order::{Method, OrderStatus};
 use paydesk_secrets::vault::Sensitive;
 use wire::{
-    protocol, Answer, AuthAnswer, AuthRequest, CreateOrder, CustomerDetails, Initiate,
-    InitiateAnswer, StatusRequest, Validate,
+    protocol, Answer, AuthRequest, CreateOrder, CustomerDetails, Initiate, InitiateAnswer,
+    StatusRequest, Validate,
 };
 
 const GATEWAY: &str = "smepay";
@@ -98,24 +98,17 @@ impl Smepay {
             self.http.post(self.url("auth")).json(&body),
         )
         .await?;
-        let answer: AuthAnswer =
+        let answer: TokenAnswer =
             serde_json::from_str(&text).map_err(|e| protocol(format!("auth: not JSON ({e})")))?;
-        let Some(access_token) = answer.access_token.filter(|t| !t.is_empty()) else {
-            let why = answer.error.map(|e| {
-                e.as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| e.to_string())
-            });
-            return Err(Error::GatewayRejected {
+        let token = answer
+            .into_token(status, 600)
+            .map_err(|why| Error::GatewayRejected {
                 gateway: GATEWAY,
                 code: "auth".into(),
                 message: format!(
-                    "{}: check the client id and secret, and that they belong to this environment's host",
-                    why.unwrap_or_else(|| format!("HTTP {status}"))
+                    "{why}: check the client id and secret, and that they belong to this environment's host"
                 ),
-            });
-        };
-        let token = Token::new(access_token, answer.expires_in.as_ref(), 600);
+            })?;
         let value = token.value().clone();
         *cached = Some(token);
         Ok(value)

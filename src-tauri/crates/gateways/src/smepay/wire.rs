@@ -17,16 +17,6 @@ pub(super) struct AuthRequest<'a> {
     pub(super) client_secret: &'a str,
 }
 
-#[derive(Deserialize)]
-pub(super) struct AuthAnswer {
-    #[serde(default)]
-    pub(super) access_token: Option<String>,
-    #[serde(default)]
-    pub(super) expires_in: Option<Value>,
-    #[serde(default)]
-    pub(super) error: Option<Value>,
-}
-
 #[derive(Serialize)]
 pub(super) struct CustomerDetails<'a> {
     pub(super) email: &'a str,

@@ -9,6 +9,7 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use super::{SmartpayModification, SmartpayPayment};
+use crate::amount::two_decimal_minor;
 use crate::random::random_text;
 use crate::SandboxStore;
 use paydesk_domain::clock::now_ms;
@@ -35,19 +36,10 @@ pub(super) fn error(status: StatusCode, code: &str, message: &str) -> Response {
 
 /// A JSON number with at most two decimals into minor units.
 pub(super) fn minor_units(value: Option<&Value>) -> Option<i64> {
-    let text = match value? {
-        Value::Number(n) => n.to_string(),
-        _ => return None,
-    };
-    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
-    if whole.is_empty()
-        || !whole.chars().all(|c| c.is_ascii_digit())
-        || fraction.len() > 2
-        || !fraction.chars().all(|c| c.is_ascii_digit())
-    {
-        return None;
+    match value? {
+        Value::Number(n) => two_decimal_minor(&n.to_string()),
+        _ => None,
     }
-    Some(whole.parse::<i64>().ok()? * 100 + format!("{fraction:0<2}").parse::<i64>().ok()?)
 }
 
 pub(super) fn decimal(minor: i64) -> Value {

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::SmepayOrder;
+use crate::amount::two_decimal_minor;
 
 /// A 1x1 PNG: the sandbox's stand-in for SMEPay's base64 QR image (the link is the QR).
 pub(super) const QR_PNG_BASE64: &str =
@@ -45,22 +46,11 @@ pub(super) struct CreateBody {
 
 /// "100.00" (or "100", or a number) into paise; at least 1.00.
 pub(super) fn paise(amount: &Value) -> Option<i64> {
-    let text = match amount {
-        Value::String(s) => s.trim().to_string(),
-        Value::Number(n) => n.to_string(),
-        _ => return None,
-    };
-    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
-    if whole.is_empty()
-        || !whole.chars().all(|c| c.is_ascii_digit())
-        || fraction.len() > 2
-        || !fraction.chars().all(|c| c.is_ascii_digit())
-    {
-        return None;
+    match amount {
+        Value::String(s) => two_decimal_minor(s.trim()),
+        Value::Number(n) => two_decimal_minor(&n.to_string()),
+        _ => None,
     }
-    let whole: i64 = whole.parse().ok()?;
-    let fraction: i64 = format!("{fraction:0<2}").parse().ok()?;
-    Some(whole * 100 + fraction)
 }
 
 #[derive(Deserialize)]
