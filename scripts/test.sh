@@ -6,6 +6,8 @@
 #             types give: a change to one without `make bindings` fails
 #   ui        the UI's type check (svelte-check, tsc) and unit tests (vitest)
 #   keychain  the vault against a real gnome-keyring, under dbus-run-session
+#   shop      the shop ledger: counters as real processes on a real PostgreSQL cluster
+#             (started by the tests themselves), the password in a throwaway gnome-keyring
 #   e2e       the real window through tauri-driver + WebKitWebDriver, under Xvfb and
 #             dbus-run-session with a throwaway gnome-keyring
 #   package   the .deb and .rpm built (release), the .deb installed with apt, the installed
@@ -81,6 +83,17 @@ suite keychain cargo_counts dbus-run-session -- bash -c '
   export $(echo -n "paydesk-ci" | gnome-keyring-daemon --login | xargs)
   export $(gnome-keyring-daemon --start --components=secrets | xargs)
   cargo test --test it -- --ignored keychain::'
+
+# The shop ledger over real processes and a real PostgreSQL: each test starts its own throwaway
+# cluster (scripts/pg-cluster.sh; as root its server runs as the postgres user) and keeps the
+# shop's password in a throwaway keyring as above.
+suite shop cargo_counts dbus-run-session -- bash -c '
+  set -e
+  export XDG_DATA_HOME=$(mktemp -d)
+  trap "rm -rf \"$XDG_DATA_HOME\"" EXIT
+  export $(echo -n "paydesk-ci" | gnome-keyring-daemon --login | xargs)
+  export $(gnome-keyring-daemon --start --components=secrets | xargs)
+  cargo test --test it -- --ignored shop::'
 
 # The window under Xvfb, inside its own session bus with a throwaway keyring as above: the
 # settings test stores a credential through the real keychain (under a test service name).

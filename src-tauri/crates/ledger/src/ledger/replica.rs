@@ -416,10 +416,16 @@ impl Ledger {
                 }
                 Ok(id)
             };
+            // A pull brings every row's order with it (`shop::pull`): one missing here is an
+            // error, never a row skipped (the change number would move past it for good).
+            let missing = |no: &str| {
+                Error::Internal(format!(
+                    "the shop ledger sent a row of order {no} without the order"
+                ))
+            };
             for event in batch.events.iter().filter(|e| Some(&e.origin) != me.as_ref()) {
-                let Some(order_id) = local_id(&event.merchant_order_no)? else {
-                    continue;
-                };
+                let order_id = local_id(&event.merchant_order_no)?
+                    .ok_or_else(|| missing(&event.merchant_order_no))?;
                 pulled.events += tx
                     .prepare_cached(
                         "INSERT OR IGNORE INTO order_events
@@ -439,9 +445,8 @@ impl Ledger {
                     ])?;
             }
             for refund in &batch.refunds {
-                let Some(order_id) = local_id(&refund.merchant_order_no)? else {
-                    continue;
-                };
+                let order_id = local_id(&refund.merchant_order_no)?
+                    .ok_or_else(|| missing(&refund.merchant_order_no))?;
                 let mine = Some(&refund.counter) == me.as_ref();
                 // Another desk's refund: inserted, or its outcome taken once it has one. One of
                 // this desk's: taken only if it is not here at all.

@@ -51,7 +51,17 @@ fn read_span(tx: &mut postgres::Transaction<'_>, from: i64, to: i64) -> Result<R
             "SELECT merchant_order_no, counter, gateway, method, environment, amount_minor, currency,
                     status, gateway_status, gateway_order_id, payment_url, payment_payload,
                     refunded_minor, customer, description, created_at, updated_at, expires_at
-             FROM shop_orders WHERE seq > $1 AND seq <= $2 ORDER BY seq",
+             FROM shop_orders
+             WHERE seq > $1 AND seq <= $2
+                -- An event, refund or notification of the span whose order changed again
+                -- since (its row now has a later number): its order comes with it, as it is
+                -- now, or the row would have nothing to attach to here.
+                OR merchant_order_no IN (
+                    SELECT merchant_order_no FROM shop_order_events WHERE seq > $1 AND seq <= $2
+                    UNION SELECT merchant_order_no FROM shop_refunds WHERE seq > $1 AND seq <= $2
+                    UNION SELECT merchant_order_no FROM shop_notifications
+                          WHERE seq > $1 AND seq <= $2 AND merchant_order_no IS NOT NULL)
+             ORDER BY seq",
             &span,
         )
         .map_err(pg_error)?
