@@ -10,6 +10,7 @@ const COMMANDS: &[&str] = &[
     "list_orders",
     "unanswered_refunds",
     "late_payments",
+    "order_counters",
     "order_totals",
     "export_columns",
     "export_orders",

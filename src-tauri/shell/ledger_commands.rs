@@ -66,6 +66,13 @@ pub fn late_payments(desk: Desk<'_>) -> Answer<Vec<LatePaymentView>> {
     Ok(late.iter().map(LatePaymentView::from).collect())
 }
 
+/// The shop's counters whose orders this ledger holds (the Orders screen's counter filter and
+/// column; empty for a counter on its own).
+#[tauri::command(async)]
+pub fn order_counters(desk: Desk<'_>) -> Answer<Vec<String>> {
+    desk.ledger().counters_seen().map_err(fail)
+}
+
 /// One page of the filtered list, newest first, keyset-paged.
 #[tauri::command]
 pub async fn list_orders(desk: Desk<'_>, filter: ListRequest) -> Answer<OrderPage> {

@@ -216,6 +216,7 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
             ledger_commands::list_orders,
             ledger_commands::unanswered_refunds,
             ledger_commands::late_payments,
+            ledger_commands::order_counters,
             ledger_commands::order_totals,
             ledger_commands::export_columns,
             ledger_commands::export_orders,

@@ -29,5 +29,7 @@ mod owner;
 mod owner_screens;
 /// The first start, and every screen at a till's 1024 x 768.
 mod setup;
+/// One shop, many counters (issue 14): the owner's window over a real PostgreSQL shop ledger.
+mod shop_ledger;
 /// Signed updates (issue 18): only the app's key installs, and never during a sale.
 mod updates;

@@ -7,7 +7,7 @@
 //! so `make test` runs them in the `shop` suite under `dbus-run-session` with a throwaway
 //! gnome-keyring (`cargo test --test it -- --ignored shop::`).
 
-mod cluster;
+pub(crate) mod cluster;
 mod membership;
 mod refunds;
 mod replication;

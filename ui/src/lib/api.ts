@@ -147,6 +147,11 @@ export function latePayments(): Promise<LatePaymentView[]> {
   return call<LatePaymentView[]>('late_payments');
 }
 
+/** The shop's counters whose orders this ledger holds; empty for a counter on its own. */
+export function orderCounters(): Promise<string[]> {
+  return call<string[]>('order_counters');
+}
+
 /** Resends the order's refunds and voids whose outcome is unknown, under their own numbers. */
 export function resendRefunds(request: ResendRefunds): Promise<OrderDetail> {
   return call<OrderDetail>('resend_refunds', { request });

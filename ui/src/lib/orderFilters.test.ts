@@ -102,6 +102,13 @@ describe('stillMatches', () => {
     expect(stillMatches({ status: 'paid' }, { status: 'paid', gateway: 'iotpay' })).toBe(true);
     expect(stillMatches({ status: 'paid' }, { status: 'pending' })).toBe(false);
   });
+
+  it("keeps a pulled order of another counter out of a counter's list", () => {
+    expect(stillMatches({ status: 'paid', counter: 'Till 2' }, { counter: 'Till 2' })).toBe(true);
+    expect(stillMatches({ status: 'paid', counter: 'Till 1' }, { counter: 'Till 2' })).toBe(false);
+    expect(stillMatches({ status: 'paid', counter: null }, { counter: 'Till 2' })).toBe(false);
+    expect(stillMatches({ status: 'paid', counter: 'Till 1' }, {})).toBe(true);
+  });
 });
 
 describe('methodLabel', () => {

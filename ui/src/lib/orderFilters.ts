@@ -25,10 +25,22 @@ export const FILTER_FIELDS: readonly FilterField[] = [
   'from',
   'to',
   'search',
+  'counter',
 ];
 
 export function emptyFilters(): FilterForm {
-  return { status: '', gateway: '', method: '', currency: '', minAmount: '', maxAmount: '', from: '', to: '', search: '' };
+  return {
+    status: '',
+    gateway: '',
+    method: '',
+    currency: '',
+    minAmount: '',
+    maxAmount: '',
+    from: '',
+    to: '',
+    search: '',
+    counter: '',
+  };
 }
 
 /** Only the fields that hold something, trimmed. */
@@ -141,8 +153,9 @@ export function filterSummary(
 /**
  * Whether an order the list shows still belongs in it after a live update. Only its status can
  * move it out (gateway, method, currency, amount and creation time never change), so a status
- * filter is the one to check; a changed order that now matches is found by the next reload.
+ * filter is the one to check, with the counter (an update pulled from the shop may be another
+ * counter's order); a changed order that now matches is found by the next reload.
  */
-export function stillMatches(order: { status: string }, applied: FilterInput): boolean {
-  return !applied.status || order.status === applied.status;
+export function stillMatches(order: { status: string; counter?: string | null }, applied: FilterInput): boolean {
+  return (!applied.status || order.status === applied.status) && (!applied.counter || order.counter === applied.counter);
 }

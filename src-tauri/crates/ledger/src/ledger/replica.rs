@@ -191,6 +191,23 @@ impl Ledger {
         Ok(state)
     }
 
+    /// The counters whose orders this ledger holds, by name (what the Orders screen's counter
+    /// filter offers). A skip-scan of `orders_by_counter`: one seek per counter, not a read of
+    /// every order.
+    pub fn counters_seen(&self) -> Result<Vec<String>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "WITH RECURSIVE seen(name) AS (
+                 SELECT min(counter) FROM orders
+                 UNION ALL
+                 SELECT (SELECT min(counter) FROM orders WHERE counter > seen.name)
+                 FROM seen WHERE seen.name IS NOT NULL)
+             SELECT name FROM seen WHERE name IS NOT NULL",
+        )?;
+        let names = stmt.query_map([], |r| r.get(0))?;
+        Ok(names.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// The number this counter's order numbers carry, while it is in a shop.
     pub fn counter_number(&self) -> Result<Option<u16>> {
         let conn = self.conn();
