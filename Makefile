@@ -42,11 +42,14 @@ clean:
 	rm -rf ui/dist ui/node_modules .tools
 
 # The ledger at scale, timed on a seeded ledger of BENCH_ORDERS orders (release build; the
-# ledger is kept in target/bench-ledger). Prints every figure with its target, PASS or MISS.
+# ledger is kept in target/bench-ledger); then the shop ledger (scripts/bench-shop.sh: a
+# throwaway PostgreSQL, replication lag, the same figures on a desk's replica of BENCH_ORDERS
+# orders); then the window. Prints every figure with its target, PASS or MISS.
 BENCH_ORDERS ?= 1000000
 bench: setup
 	cargo build --release
 	target/release/paydesk --data-dir target/bench-ledger dev bench --orders $(BENCH_ORDERS)
+	@BENCH_SHOP_ORDERS=$(BENCH_ORDERS) scripts/bench-shop.sh
 	@scripts/bench-window.sh
 
 # The app in its real window (issue 13): release build under Xvfb through tauri-driver, on the

@@ -7,6 +7,7 @@
 //! The `paydesk` binary: with a subcommand it is the CLI, without one it opens the window.
 
 mod bench;
+mod bench_shop;
 mod cli;
 mod cli_backup;
 mod shell;

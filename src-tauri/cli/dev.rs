@@ -1,4 +1,4 @@
-//! The hidden `paydesk dev ...`: a seeded ledger and the benchmark (`make bench`).
+//! The hidden `paydesk dev ...`: a seeded ledger and the benchmarks (`make bench`).
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -20,6 +20,15 @@ pub enum DevCommand {
     },
     /// The ledger at scale, timed (run in release: `make bench`).
     Bench(crate::bench::BenchArgs),
+    /// On a desk in a shop: how long sales paid at the counters take to arrive here
+    /// (scripts/bench-shop.sh).
+    ShopLag {
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// Stop once this many sales have arrived.
+        #[arg(long, default_value_t = 200)]
+        sales: usize,
+    },
 }
 
 pub fn dev(data_dir: &Path, command: DevCommand) -> Result<ExitCode> {
@@ -38,6 +47,9 @@ pub fn dev(data_dir: &Path, command: DevCommand) -> Result<ExitCode> {
             );
         }
         DevCommand::Bench(args) => return crate::bench::run(data_dir, &args),
+        DevCommand::ShopLag { seconds, sales } => {
+            return crate::bench_shop::shop_lag(data_dir, seconds, sales)
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

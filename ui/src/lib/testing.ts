@@ -24,6 +24,7 @@ export function sampleView(fields: Partial<OrderView> = {}): OrderView {
     updatedAt: '2026-12-06T10:00:00Z',
     expiresAt: null,
     customer: null,
+    counter: null,
     ...fields,
   };
 }

@@ -143,8 +143,9 @@ pub fn seed(ledger: &Ledger, count: u64, seed: u64) -> Result<Seeded> {
         let mut insert_order = tx.prepare(
             "INSERT INTO orders (merchant_order_no, gateway, method, environment, amount_minor, currency, status,
                                  gateway_status, gateway_order_id, payment_url, refunded_minor, created_at, updated_at,
-                                 expires_at, customer, description)
-             VALUES (?1, ?2, ?3, 'sandbox', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                                 expires_at, customer, description, counter)
+             VALUES (?1, ?2, ?3, 'sandbox', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+                     (SELECT counter FROM shop_state))",
         )?;
         let mut insert_event = tx.prepare(
             "INSERT INTO order_events (order_id, at, from_status, to_status, source, gateway_status, note)
