@@ -8,6 +8,7 @@ mod display;
 mod ledger_commands;
 mod settings_commands;
 mod setup_commands;
+mod shop_commands;
 mod updates;
 
 use std::path::PathBuf;
@@ -239,6 +240,9 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
             display::customer_display_state,
             setup_commands::setup_state,
             setup_commands::complete_setup,
+            shop_commands::shop_status,
+            shop_commands::shop_join,
+            shop_commands::shop_leave,
             updates::update_status,
             updates::update_check,
             updates::update_install,
