@@ -35,6 +35,9 @@ import type {
   SettleRefund,
   SetupInput,
   SetupState,
+  ShopJoin,
+  ShopLeave,
+  ShopView,
   TestConnection,
   TotalsView,
   UnansweredRefund,
@@ -191,6 +194,29 @@ export function testConnection(gateway: string, env: string): Promise<Connection
 /** Restarts Paydesk (a saved mode applies then). */
 export function restartApp(): Promise<void> {
   return call<void>('restart_app');
+}
+
+// ---- The shop ledger (Settings' "Shop ledger": one shop, many counters) ----
+
+/** Where this counter stands in its shop; asks the shop ledger (3 s at most). No secret. */
+export function shopStatus(): Promise<ShopView> {
+  return call<ShopView>('shop_status');
+}
+
+/**
+ * Joins the shop whose ledger is at `url` as `counter` (owner PIN): the password goes to the
+ * keychain and never comes back; an empty one is not sent. Answers the status just after.
+ */
+export function shopJoin(request: ShopJoin): Promise<ShopView> {
+  const body: ShopJoin = { url: request.url.trim(), counter: request.counter.trim(), pin: request.pin };
+  if (request.password) body.password = request.password;
+  return call<ShopView>('shop_join', { request: body });
+}
+
+/** Leaves the shop (owner PIN); every order stays here. `force`: even though it cannot be reached. */
+export function shopLeave(force: boolean, pin: string): Promise<ShopView> {
+  const request: ShopLeave = { force, pin };
+  return call<ShopView>('shop_leave', { request });
 }
 
 /** Daily totals per gateway and status, `from` to `to` (YYYY-MM-DD, both included). */
