@@ -31,5 +31,7 @@ mod owner_screens;
 mod setup;
 /// One shop, many counters (issue 14): the owner's window over a real PostgreSQL shop ledger.
 mod shop_ledger;
+/// Settings' "Shop ledger": joining and leaving a real PostgreSQL shop ledger with the PIN.
+mod shop_settings;
 /// Signed updates (issue 18): only the app's key installs, and never during a sale.
 mod updates;
