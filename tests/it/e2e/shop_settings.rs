@@ -56,6 +56,7 @@ async fn the_owner_joins_and_leaves_the_shop_ledger_from_settings_with_the_pin()
     .await;
     assert!(!pin.is_open().await, "no PIN for a form not filled");
     assert!(app.has_focus(&tid("shop-counter")).await);
+    app.screenshot("settings-shop-ledger-join.png").await;
 
     // A wrong password: the PIN is taken, the shop ledger refuses, and nothing is joined.
     app.type_into(&tid("shop-counter"), "Till 9").await;
