@@ -104,8 +104,14 @@ pub fn list(data_dir: &Path, args: ListArgs) -> Result<()> {
         println!("{}", to_json(&details)?);
     } else {
         for o in &orders {
+            // In a shop, the counter that made the sale ends the line.
+            let counter = o
+                .counter
+                .as_deref()
+                .map(|c| format!("  [{c}]"))
+                .unwrap_or_default();
             println!(
-                "{:>6}  {}  {:<24}  {:<10} {:<12} {:>12} {}  {}",
+                "{:>6}  {}  {:<24}  {:<10} {:<12} {:>12} {}  {}{counter}",
                 o.id,
                 paydesk_core::views::rfc3339(o.created_at_ms),
                 o.merchant_order_no,

@@ -10,7 +10,9 @@ use paydesk_domain::order::Gateway;
 use paydesk_secrets::vault::{Environment, KeyringStore, Vault};
 use serde_json::Value;
 
-use crate::support::{json, order_create, paydesk, run, run_ok, run_with_stdin, stderr, stdout};
+use crate::support::{
+    credentials_set, json, order_create, paydesk, run, run_ok, run_with_stdin, stderr, stdout,
+};
 
 /// A keychain service name and a secret value no other run uses.
 fn unique(prefix: &str) -> String {
@@ -74,17 +76,7 @@ fn a_secret_set_from_stdin_lives_in_the_keychain_only() {
         &mut paydesk_in(
             &service,
             data,
-            &[
-                "credentials",
-                "set",
-                "iotpay",
-                "--env",
-                "test",
-                "--field",
-                "mchId=10000701",
-                "--field",
-                "loginName=jack123",
-            ],
+            &credentials_set("iotpay", "test", &["mchId=10000701", "loginName=jack123"]),
         ),
         secret.as_bytes(),
     );
@@ -289,17 +281,7 @@ fn a_secret_on_the_command_line_is_refused_and_nothing_is_stored() {
         &mut paydesk_in(
             &service,
             dir.path(),
-            &[
-                "credentials",
-                "set",
-                "iotpay",
-                "--env",
-                "test",
-                "--field",
-                "mchId=10000701",
-                "--field",
-                &field,
-            ],
+            &credentials_set("iotpay", "test", &["mchId=10000701", &field]),
         ),
         b"",
     );

@@ -9,7 +9,8 @@ use std::process::{Command, Output, Stdio};
 use serde_json::Value;
 
 use crate::support::{
-    create_sandbox_order, json, ledger_path, paydesk, run_ok, run_with_stdin, stderr, stdout,
+    create_sandbox_order, credentials_set, json, ledger_path, paydesk, run_ok, run_with_stdin,
+    stderr, stdout,
 };
 
 const PIN: &str = "2468";
@@ -213,15 +214,7 @@ fn every_owner_action_needs_the_pin_once_one_is_set_and_nothing_changes_without_
             "iotpay.live.v1_base",
             "https://evil.example/api",
         ],
-        vec![
-            "credentials",
-            "set",
-            "iotpay",
-            "--env",
-            "test",
-            "--field",
-            "mchId=1",
-        ],
+        credentials_set("iotpay", "test", &["mchId=1"]),
         vec!["credentials", "delete", "iotpay", "--env", "test"],
         vec!["export", "csv"],
         vec!["export", "csv", "--output", export_path],

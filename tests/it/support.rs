@@ -121,6 +121,16 @@ pub fn fault_set<'a>(gateway: &'a str, more: &[&'a str]) -> Vec<&'a str> {
     args
 }
 
+/// `credentials set <gateway> --env <env>` with a `--field` for each of `fields` (NAME=VALUE);
+/// the secret goes on stdin.
+pub fn credentials_set<'a>(gateway: &'a str, env: &'a str, fields: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["credentials", "set", gateway, "--env", env];
+    for field in fields {
+        args.extend_from_slice(&["--field", field]);
+    }
+    args
+}
+
 /// `order create --gateway iotpay --method <method> --amount <amount> --currency CAD --json`
 /// in sandbox mode; returns the created order's view (`order` of the JSON detail).
 pub fn create_sandbox_order(data_dir: &Path, method: &str, amount: &str) -> serde_json::Value {

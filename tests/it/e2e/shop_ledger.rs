@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use super::harness::App;
 use super::shop::OWNER_PIN;
 use super::window::{tid, LONG};
-use crate::shop::cluster::{rung, Cluster, Member};
+use crate::shop::cluster::{kill_all, rung, Cluster, Member};
 
 /// Polls (every 20 ms, the figure is about a second) until `css` is on screen; how long it took.
 async fn seen_within(app: &App, css: &str, limit: Duration) -> Duration {
@@ -105,8 +105,5 @@ async fn a_sale_paid_at_a_till_shows_on_the_owners_window_within_a_second_by_cou
     assert!(lines.next().is_none(), "{csv}");
 
     app.close().await;
-    for r in &mut replicators {
-        r.kill().ok();
-        r.wait().ok();
-    }
+    kill_all(&mut replicators);
 }

@@ -153,20 +153,7 @@ impl Member {
     /// to the keychain).
     pub fn join(shop: &ShopDb, name: &str) -> Member {
         let dir = tempfile::tempdir().unwrap();
-        let out = run_with_stdin(
-            &mut paydesk(
-                dir.path(),
-                &[
-                    "shop",
-                    "join",
-                    &shop.url,
-                    "--counter",
-                    name,
-                    "--password-stdin",
-                ],
-            ),
-            format!("{}\n", shop.password).as_bytes(),
-        );
+        let out = try_join(dir.path(), shop, name, &shop.password);
         assert!(
             out.status.success(),
             "{name} did not join: {}{}",
@@ -230,6 +217,32 @@ impl Member {
 
     pub fn orders(&self) -> i64 {
         self.scalar("SELECT count(*) FROM orders")
+    }
+}
+
+/// `paydesk shop join` of `data_dir` as `name` with `password` on stdin, as it went.
+pub fn try_join(data_dir: &Path, shop: &ShopDb, name: &str, password: &str) -> Output {
+    run_with_stdin(
+        &mut paydesk(
+            data_dir,
+            &[
+                "shop",
+                "join",
+                &shop.url,
+                "--counter",
+                name,
+                "--password-stdin",
+            ],
+        ),
+        format!("{password}\n").as_bytes(),
+    )
+}
+
+/// Kills (SIGKILL) and reaps every process of `children`.
+pub fn kill_all(children: &mut [Child]) {
+    for child in children {
+        child.kill().ok();
+        child.wait().ok();
     }
 }
 

@@ -1,8 +1,8 @@
 //! Joining and leaving: the password only in the keychain, a counter name once per shop, a
 //! role with no superuser rights, and a counter that leaves keeping its whole ledger.
 
-use super::cluster::{rung, Cluster, Member};
-use crate::support::{run_with_stdin, stderr};
+use super::cluster::{rung, try_join, Cluster, Member};
+use crate::support::stderr;
 
 #[test]
 #[ignore = "needs a Secret Service session (make test's shop suite)"]
@@ -44,20 +44,7 @@ fn joining_keeps_the_password_in_the_keychain_and_each_name_once_in_the_shop() {
 
     // The name is taken while Till 1 is in the shop.
     let other = tempfile::tempdir().unwrap();
-    let out = run_with_stdin(
-        &mut crate::support::paydesk(
-            other.path(),
-            &[
-                "shop",
-                "join",
-                &shop.url,
-                "--counter",
-                "Till 1",
-                "--password-stdin",
-            ],
-        ),
-        format!("{}\n", shop.password).as_bytes(),
-    );
+    let out = try_join(other.path(), &shop, "Till 1", &shop.password);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("error[counter_taken]"),
@@ -65,20 +52,7 @@ fn joining_keeps_the_password_in_the_keychain_and_each_name_once_in_the_shop() {
         stderr(&out)
     );
     // A wrong password is a clear failure, and nothing is joined.
-    let out = run_with_stdin(
-        &mut crate::support::paydesk(
-            other.path(),
-            &[
-                "shop",
-                "join",
-                &shop.url,
-                "--counter",
-                "Till 2",
-                "--password-stdin",
-            ],
-        ),
-        b"not-the-password\n",
-    );
+    let out = try_join(other.path(), &shop, "Till 2", "not-the-password");
     assert!(!out.status.success());
     assert!(
         stderr(&out).contains("password authentication failed"),

@@ -6,8 +6,8 @@
 use std::process::{Child, Stdio};
 use std::time::Duration;
 
-use super::cluster::{rung, wait_until, Cluster, Member};
-use crate::support::{paydesk, stderr, stdout};
+use super::cluster::{rung, wait_until, Cluster, Member, ShopDb};
+use crate::support::{credentials_set, paydesk, stderr, stdout};
 
 /// One sandbox for the whole shop (as one gateway account is): `sandbox serve` on its own data
 /// directory, every member in test mode with IOTPay's hosts pointed at it.
@@ -49,17 +49,14 @@ impl SharedSandbox {
     fn serve(&self, m: &Member) {
         m.run(&["settings", "set", "mode", "test"]);
         let out = crate::support::run_with_stdin(
-            &mut m.cmd(&[
-                "credentials",
-                "set",
+            &mut m.cmd(&credentials_set(
                 "iotpay",
-                "--env",
                 "test",
-                "--field",
-                &format!("mchId={}", paydesk_sandbox::SANDBOX_MCH_ID),
-                "--field",
-                &format!("loginName={}", paydesk_sandbox::SANDBOX_LOGIN_NAME),
-            ]),
+                &[
+                    &format!("mchId={}", paydesk_sandbox::SANDBOX_MCH_ID),
+                    &format!("loginName={}", paydesk_sandbox::SANDBOX_LOGIN_NAME),
+                ],
+            )),
             format!("{}\n", paydesk_sandbox::SANDBOX_MERCHANT_KEY).as_bytes(),
         );
         assert!(out.status.success(), "{}", stderr(&out));
@@ -98,20 +95,28 @@ fn sync(m: &Member) {
     m.run(&["shop", "sync"]);
 }
 
+/// A shop `name` on its own cluster whose `members` join it and sell through one sandbox.
+fn shop_on_one_sandbox(
+    name: &str,
+    members: &[&str],
+) -> (Cluster, ShopDb, SharedSandbox, Vec<Member>) {
+    let cluster = Cluster::start();
+    let shop = cluster.shop(name);
+    let sandbox = SharedSandbox::start();
+    let joined: Vec<Member> = members.iter().map(|m| Member::join(&shop, m)).collect();
+    for m in &joined {
+        sandbox.serve(m);
+    }
+    (cluster, shop, sandbox, joined)
+}
+
 #[test]
 #[ignore = "needs a Secret Service session (make test's shop suite)"]
 fn two_desks_refunding_the_same_sale_at_the_same_instant_make_one_refund_and_one_clear_refusal() {
-    let cluster = Cluster::start();
-    let shop = cluster.shop("shop_race");
-    let sandbox = SharedSandbox::start();
-    let till = Member::join(&shop, "Till 1");
-    let desks = [
-        Member::join(&shop, "Back office"),
-        Member::join(&shop, "Owner at home"),
-    ];
-    for m in [&till, &desks[0], &desks[1]] {
-        sandbox.serve(m);
-    }
+    let (_cluster, shop, _sandbox, mut members) =
+        shop_on_one_sandbox("shop_race", &["Till 1", "Back office", "Owner at home"]);
+    let desks = members.split_off(1);
+    let till = members.remove(0);
     let sale = rung(till.ring(1, 0)).remove(0);
     sync(&till);
     for d in &desks {
@@ -221,13 +226,10 @@ fn while_the_shop_ledger_is_down_no_refund_is_made_and_sales_go_on() {
 #[test]
 #[ignore = "needs a Secret Service session (make test's shop suite)"]
 fn statuses_merge_forward_only_whichever_desk_saw_the_change_first() {
-    let cluster = Cluster::start();
-    let shop = cluster.shop("shop_merge");
-    let sandbox = SharedSandbox::start();
-    let till = Member::join(&shop, "Till 1");
-    let desk = Member::join(&shop, "Back office");
-    sandbox.serve(&till);
-    sandbox.serve(&desk);
+    let (_cluster, shop, _sandbox, mut members) =
+        shop_on_one_sandbox("shop_merge", &["Till 1", "Back office"]);
+    let desk = members.remove(1);
+    let till = members.remove(0);
     // A sale the customer has not paid yet, known to the whole shop as pending.
     let created = crate::support::json(&till.run(&[
         "order",

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::cluster::{rung, wait_until, Cluster, Member};
+use super::cluster::{kill_all, rung, wait_until, Cluster, Member};
 
 fn totals(m: &Member) -> serde_json::Value {
     crate::support::json(&m.run(&["totals", "--json"]))
@@ -97,10 +97,7 @@ fn three_counters_and_a_desk_agree_to_the_cent_after_the_shop_ledger_went_down_m
         let mine = crate::support::json(&desk.run(&["totals", "--counter", &t.name, "--json"]));
         assert!(mine.to_string().contains("300.00"), "{}: {mine}", t.name);
     }
-    for r in &mut replicators {
-        r.kill().ok();
-        r.wait().ok();
-    }
+    kill_all(&mut replicators);
 }
 
 #[test]
@@ -126,7 +123,7 @@ fn a_replicator_killed_mid_push_or_mid_pull_resumes_without_a_gap_or_a_duplicate
         "killed in the middle of the push ({left} of {queued} left)"
     );
 
-    let mut pushing = till.follow();
+    let pushing = till.follow();
     wait_until(Duration::from_secs(300), "the rest pushed", || {
         till.scalar("SELECT count(*) FROM shop_outbox") == 0
     });
@@ -156,7 +153,7 @@ fn a_replicator_killed_mid_push_or_mid_pull_resumes_without_a_gap_or_a_duplicate
         "killed in the middle of the pull ({pulled} of {})",
         till.orders()
     );
-    let mut pulling = desk.follow();
+    let pulling = desk.follow();
     wait_until(Duration::from_secs(300), "the desk caught up", || {
         desk.orders() == till.orders()
     });
@@ -177,8 +174,5 @@ fn a_replicator_killed_mid_push_or_mid_pull_resumes_without_a_gap_or_a_duplicate
         crate::support::json(&till.run(&["totals", "--json"])),
         "the desk's totals are the till's"
     );
-    for p in [&mut pushing, &mut pulling] {
-        p.kill().ok();
-        p.wait().ok();
-    }
+    kill_all(&mut [pushing, pulling]);
 }
