@@ -26,11 +26,12 @@ pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   scripts/pg-cluster.sh stop "$work/pg" || true
-  rm -rf "$work" "$XDG_DATA_HOME"
+  if [ -n "${PAYDESK_BENCH_KEEP:-}" ]; then echo "kept: $work"; else rm -rf "$work"; fi
+  rm -rf "$XDG_DATA_HOME"
 }
 trap cleanup EXIT
 secs() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$(secs)" 'BEGIN { printf "%.1f", b - a }'; }
+elapsed() { awk -v a="$1" -v b="$(secs)" 'BEGIN { printf "%.2f", b - a }'; }
 
 # A free loopback port: one nothing answers on.
 port=$((20000 + RANDOM % 40000))
@@ -71,7 +72,7 @@ started=$(secs)
 "$B" --data-dir "$work/owner" shop sync >/dev/null
 echo "  a new desk pulls the whole shop: $(elapsed "$started") s ($(sqlite3 "$work/owner/paydesk.db" 'SELECT count(*) FROM orders') orders)"
 echo "A desk's replica of a shop ledger, made by scripts/bench-shop.sh: safe to delete." >"$work/owner/bench-ledger.txt"
-"$B" --data-dir "$work/owner" dev bench --orders "$ORDERS" --reuse --inserts 2000 | sed -n '/^  /p'
+"$B" --data-dir "$work/owner" dev bench --orders "$ORDERS" --reuse --inserts 2000 | sed -n '/same records/p; /^summary/,$p'
 
 # The desk's export beside psql \copy of the same columns from the shop ledger (best of 2 each).
 status_words=$(for s in created:Created pending:Pending authorized:Authorized paid:Paid failed:Failed \
@@ -81,7 +82,7 @@ ts() { echo "to_char(to_timestamp($1 / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD H
 amount() { echo "to_char($1 / 100.0, 'FM999999990.00') AS $2"; }
 sql="SELECT $(ts created_at), merchant_order_no, gateway, method, environment, CASE status $status_words END AS status, \
 $(amount amount_minor amount), currency, $(amount refunded_minor refunded), gateway_order_id, gateway_status, $(ts updated_at), counter \
-FROM shop_orders ORDER BY created_at DESC, merchant_order_no DESC"
+FROM shop_orders ORDER BY shop_orders.created_at DESC, shop_orders.merchant_order_no DESC"
 best_ours=999999; best_psql=999999
 for round in 1 2; do
   rm -f "$work/ours.csv" "$work/psql.csv"

@@ -21,6 +21,8 @@ pairs=(
   counter-waiting-strip.png:counter-waiting-strip.png
   counter-paid-notice.png:counter-paid-notice.png
   orders-declined.png:orders-declined.png
+  orders-shop.png:orders-shop.png
+  settings-shop-ledger.png:settings-shop-ledger.png
 )
 missing=0
 for pair in "${pairs[@]}"; do

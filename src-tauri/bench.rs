@@ -433,8 +433,10 @@ fn export_figures(data_dir: &Path, db: &Path, report: &mut Report) -> Result<()>
     // The gateway's own word is written in plain English from each gateway's tables, which
     // SQL cannot do: that column is left out of the comparison (its timing is still in).
     let gateway_words = columns.iter().position(|c| *c == "gateway_status");
+    // The table's own columns: a bare `created_at` here would be the formatted one (to the
+    // second), and orders of one second would come out in id order.
     let sql = format!(
-        "SELECT {} FROM orders ORDER BY created_at DESC, id DESC;",
+        "SELECT {} FROM orders ORDER BY orders.created_at DESC, orders.id DESC;",
         select.join(", ")
     );
     let sqlite3 = Command::new("sqlite3").arg("-version").output().is_ok();
