@@ -22,6 +22,7 @@ impl Shop {
     /// Pulls until this ledger has every change the shop had when the pull started.
     pub fn pull(&mut self, ledger: &Ledger) -> Result<Pulled> {
         let mut total = Pulled::default();
+        let me = ledger.shop_state()?.counter.unwrap_or_default();
         loop {
             let from = ledger.shop_state()?.pulled_seq;
             let mut tx = self
@@ -37,30 +38,39 @@ impl Shop {
                 return Ok(total);
             }
             let to = newest.min(from + PULL_SPAN);
-            let batch = read_span(&mut tx, from, to)?;
+            let batch = read_span(&mut tx, from, to, &me)?;
             tx.commit().map_err(pg_error)?;
             total.add(ledger.apply_pulled(&batch, to)?);
         }
     }
 }
 
-fn read_span(tx: &mut postgres::Transaction<'_>, from: i64, to: i64) -> Result<ReplicaBatch> {
-    let span: [&(dyn postgres::types::ToSql + Sync); 2] = [&from, &to];
+/// The rows stamped in (from, to], but those `me` wrote and has as they stand (a counter never
+/// pulls its own pushes back).
+fn read_span(
+    tx: &mut postgres::Transaction<'_>,
+    from: i64,
+    to: i64,
+    me: &str,
+) -> Result<ReplicaBatch> {
+    let span: [&(dyn postgres::types::ToSql + Sync); 3] = [&from, &to, &me];
     let orders = tx
         .query(
             "SELECT merchant_order_no, counter, gateway, method, environment, amount_minor, currency,
                     status, gateway_status, gateway_order_id, payment_url, payment_payload,
                     refunded_minor, customer, description, created_at, updated_at, expires_at
              FROM shop_orders
-             WHERE seq > $1 AND seq <= $2
+             WHERE (seq > $1 AND seq <= $2 AND pushed_by IS DISTINCT FROM $3)
                 -- An event, refund or notification of the span whose order changed again
                 -- since (its row now has a later number): its order comes with it, as it is
                 -- now, or the row would have nothing to attach to here.
                 OR merchant_order_no IN (
-                    SELECT merchant_order_no FROM shop_order_events WHERE seq > $1 AND seq <= $2
-                    UNION SELECT merchant_order_no FROM shop_refunds WHERE seq > $1 AND seq <= $2
+                    SELECT merchant_order_no FROM shop_order_events
+                    WHERE seq > $1 AND seq <= $2 AND origin <> $3
+                    UNION SELECT merchant_order_no FROM shop_refunds
+                    WHERE seq > $1 AND seq <= $2 AND pushed_by IS DISTINCT FROM $3
                     UNION SELECT merchant_order_no FROM shop_notifications
-                          WHERE seq > $1 AND seq <= $2 AND merchant_order_no IS NOT NULL)
+                    WHERE seq > $1 AND seq <= $2 AND origin <> $3 AND merchant_order_no IS NOT NULL)
              ORDER BY seq",
             &span,
         )
@@ -91,7 +101,7 @@ fn read_span(tx: &mut postgres::Transaction<'_>, from: i64, to: i64) -> Result<R
         .query(
             "SELECT origin, origin_id, merchant_order_no, at, from_status, to_status, source,
                     gateway_status, note
-             FROM shop_order_events WHERE seq > $1 AND seq <= $2 ORDER BY seq",
+             FROM shop_order_events WHERE seq > $1 AND seq <= $2 AND origin <> $3 ORDER BY seq",
             &span,
         )
         .map_err(pg_error)?
@@ -112,7 +122,8 @@ fn read_span(tx: &mut postgres::Transaction<'_>, from: i64, to: i64) -> Result<R
         .query(
             "SELECT refund_no, merchant_order_no, counter, amount_minor, kind, status,
                     gateway_refund_id, reason, created_at, updated_at
-             FROM shop_refunds WHERE seq > $1 AND seq <= $2 ORDER BY seq",
+             FROM shop_refunds
+             WHERE seq > $1 AND seq <= $2 AND pushed_by IS DISTINCT FROM $3 ORDER BY seq",
             &span,
         )
         .map_err(pg_error)?
@@ -134,7 +145,7 @@ fn read_span(tx: &mut postgres::Transaction<'_>, from: i64, to: i64) -> Result<R
         .query(
             "SELECT origin, origin_id, gateway, received_at, verified, merchant_order_no,
                     fingerprint, body, outcome
-             FROM shop_notifications WHERE seq > $1 AND seq <= $2 ORDER BY seq",
+             FROM shop_notifications WHERE seq > $1 AND seq <= $2 AND origin <> $3 ORDER BY seq",
             &span,
         )
         .map_err(pg_error)?

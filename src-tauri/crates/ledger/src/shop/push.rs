@@ -46,12 +46,18 @@ impl Shop {
                 "INSERT INTO shop_orders (merchant_order_no, counter, gateway, method, environment,
                      amount_minor, currency, status, gateway_status, gateway_order_id, payment_url,
                      payment_payload, refunded_minor, customer, description, created_at, updated_at,
-                     expires_at, seq)
-                 SELECT u.*, nextval('shop_change_seq') FROM unnest(
+                     expires_at, pushed_by, seq)
+                 SELECT u.*, $19, nextval('shop_change_seq') FROM unnest(
                      $1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::text[],
                      $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::int8[],
                      $14::text[], $15::text[], $16::int8[], $17::int8[], $18::int8[]) AS u
                  ON CONFLICT (merchant_order_no) DO UPDATE SET
+                     -- The pusher has the row as it now stands only if its status and refunded
+                     -- total won; otherwise everyone pulls it, the pusher too.
+                     pushed_by = CASE
+                         WHEN ({moves} OR shop_orders.status = excluded.status)
+                              AND excluded.refunded_minor >= shop_orders.refunded_minor
+                         THEN excluded.pushed_by END,
                      status = CASE WHEN {moves} THEN excluded.status ELSE shop_orders.status END,
                      gateway_status = CASE WHEN {moves}
                          THEN coalesce(excluded.gateway_status, shop_orders.gateway_status)
@@ -87,6 +93,7 @@ impl Shop {
                     &int(|o| o.created_at),
                     &int(|o| o.updated_at),
                     &o.iter().map(|o| o.expires_at).collect::<Vec<_>>(),
+                    &outbox.counter,
                 ],
             )
             .map_err(pg_error)?;
@@ -119,11 +126,13 @@ impl Shop {
             let orders: Vec<String> = r.iter().map(|r| r.merchant_order_no.clone()).collect();
             tx.execute(
                 "INSERT INTO shop_refunds (refund_no, merchant_order_no, counter, amount_minor, kind,
-                     status, gateway_refund_id, reason, created_at, updated_at, seq)
-                 SELECT u.*, nextval('shop_change_seq') FROM unnest(
+                     status, gateway_refund_id, reason, created_at, updated_at, pushed_by, seq)
+                 SELECT u.*, $11, nextval('shop_change_seq') FROM unnest(
                      $1::text[], $2::text[], $3::text[], $4::int8[], $5::text[], $6::text[],
                      $7::text[], $8::text[], $9::int8[], $10::int8[]) AS u
                  ON CONFLICT (refund_no) DO UPDATE SET
+                     pushed_by = CASE WHEN shop_refunds.status IN ('pending', excluded.status)
+                                      THEN excluded.pushed_by END,
                      status = CASE WHEN shop_refunds.status = 'pending' THEN excluded.status
                                    ELSE shop_refunds.status END,
                      gateway_refund_id = coalesce(excluded.gateway_refund_id, shop_refunds.gateway_refund_id),
@@ -141,12 +150,14 @@ impl Shop {
                     &r.iter().map(|r| r.reason.clone()).collect::<Vec<_>>(),
                     &r.iter().map(|r| r.created_at).collect::<Vec<_>>(),
                     &r.iter().map(|r| r.updated_at).collect::<Vec<_>>(),
+                    &outbox.counter,
                 ],
             )
             .map_err(pg_error)?;
             // An order's refunded total in the shop is what all desks' refunds of it add up to.
             tx.execute(
-                "UPDATE shop_orders o SET refunded_minor = s.total, seq = nextval('shop_change_seq')
+                "UPDATE shop_orders o SET refunded_minor = s.total, pushed_by = NULL,
+                     seq = nextval('shop_change_seq')
                  FROM (SELECT merchant_order_no, sum(amount_minor)::int8 AS total FROM shop_refunds
                        WHERE merchant_order_no = ANY($1) AND status = 'succeeded' GROUP BY 1) s
                  WHERE o.merchant_order_no = s.merchant_order_no AND o.refunded_minor < s.total",

@@ -17,7 +17,7 @@ macro_rules! embed {
     };
 }
 
-embed!["0001_shop_ledger.sql"];
+embed!["0001_shop_ledger.sql", "0002_pushed_by.sql"];
 
 /// The schema version this build brings a shop ledger to.
 pub fn schema_version() -> usize {
