@@ -75,47 +75,35 @@ suite bindings cargo_counts cargo test --bin paydesk shell::bindings::
 # Type-checked first (svelte-check, tsc): a type error fails the suite.
 suite ui vitest_counts bash -c 'cd ui && npm run --silent check && npx vitest run --reporter=default'
 
-# A throwaway keyring each run: a keyring left by an earlier run (another password) stays locked.
-suite keychain cargo_counts dbus-run-session -- bash -c '
-  set -e
-  export XDG_DATA_HOME=$(mktemp -d)
-  trap "rm -rf \"$XDG_DATA_HOME\"" EXIT
-  export $(echo -n "paydesk-ci" | gnome-keyring-daemon --login | xargs)
-  export $(gnome-keyring-daemon --start --components=secrets | xargs)
-  cargo test --test it -- --ignored keychain::'
+# The suites that need the OS keychain run in a session bus of their own with a throwaway,
+# unlocked gnome-keyring (a keyring left by an earlier run, under another password, stays
+# locked): `in_keyring CMD` is that session's bash script, CMD last.
+in_keyring() {
+  printf '%s\n' 'set -e' \
+    'export XDG_DATA_HOME=$(mktemp -d)' \
+    'trap "rm -rf \"$XDG_DATA_HOME\"" EXIT' \
+    'export $(echo -n "paydesk-ci" | gnome-keyring-daemon --login | xargs)' \
+    'export $(gnome-keyring-daemon --start --components=secrets | xargs)' \
+    "$1"
+}
+window='xvfb-run -a -s "-screen 0 1440x900x24"'
+
+suite keychain cargo_counts dbus-run-session -- bash -c "$(in_keyring 'cargo test --test it -- --ignored keychain::')"
 
 # The shop ledger over real processes and a real PostgreSQL: each test starts its own throwaway
-# cluster (scripts/pg-cluster.sh; as root its server runs as the postgres user) and keeps the
-# shop's password in a throwaway keyring as above.
-suite shop cargo_counts dbus-run-session -- bash -c '
-  set -e
-  export XDG_DATA_HOME=$(mktemp -d)
-  trap "rm -rf \"$XDG_DATA_HOME\"" EXIT
-  export $(echo -n "paydesk-ci" | gnome-keyring-daemon --login | xargs)
-  export $(gnome-keyring-daemon --start --components=secrets | xargs)
-  cargo test --test it -- --ignored shop::'
+# cluster (scripts/pg-cluster.sh; as root its server runs as the postgres user); the shop's
+# password is in the keyring.
+suite shop cargo_counts dbus-run-session -- bash -c "$(in_keyring 'cargo test --test it -- --ignored shop::')"
 
-# The window under Xvfb, inside its own session bus with a throwaway keyring as above: the
-# settings test stores a credential through the real keychain (under a test service name).
-suite e2e cargo_counts dbus-run-session -- bash -c '
-  set -e
-  export XDG_DATA_HOME=$(mktemp -d)
-  trap "rm -rf \"$XDG_DATA_HOME\"" EXIT
-  export $(echo -n "paydesk-ci" | gnome-keyring-daemon --login | xargs)
-  export $(gnome-keyring-daemon --start --components=secrets | xargs)
-  xvfb-run -a -s "-screen 0 1440x900x24" \
-    env TAURI_DRIVER="$PWD/.tools/bin/tauri-driver" cargo test --test it -- --ignored e2e:: --test-threads=1'
+# The window under Xvfb: the settings test stores a credential through the real keychain
+# (under a test service name), the shop tests the shop ledger's password.
+suite e2e cargo_counts dbus-run-session -- bash -c "$(in_keyring "$window env TAURI_DRIVER=\"$PWD/.tools/bin/tauri-driver\" cargo test --test it -- --ignored e2e:: --test-threads=1")"
 
 # The installed package: a release build (longer than the other suites on a cold cache: its own
 # limit), apt install, the installed app's CLI and window, apt remove.
 if [ "${PAYDESK_SKIP_PACKAGE:-0}" != 1 ]; then
-  suite_limit=${PAYDESK_PACKAGE_LIMIT:-2700} suite package package_counts dbus-run-session -- bash -c '
-    set -e
-    export XDG_DATA_HOME=$(mktemp -d)
-    trap "rm -rf \"$XDG_DATA_HOME\"" EXIT
-    export $(echo -n "paydesk-ci" | gnome-keyring-daemon --login | xargs)
-    export $(gnome-keyring-daemon --start --components=secrets | xargs)
-    xvfb-run -a -s "-screen 0 1440x900x24" scripts/test-package.sh'
+  suite_limit=${PAYDESK_PACKAGE_LIMIT:-2700} suite package package_counts dbus-run-session -- \
+    bash -c "$(in_keyring "$window scripts/test-package.sh")"
 fi
 
 printf '\n\033[1mSummary\033[0m\n'

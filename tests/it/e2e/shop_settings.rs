@@ -4,27 +4,11 @@
 //! order staying on the machine. The password is in the keychain only: nowhere in the data
 //! directory, nor on the page once joined.
 
-use std::path::Path;
-
 use super::harness::App;
 use super::shop::OWNER_PIN;
 use super::window::{keys, tid, LONG, SHORT, WAIT};
-use crate::shop::cluster::Cluster;
+use crate::shop::cluster::{assert_nowhere_under, Cluster};
 use crate::support::{json, paydesk, run_ok};
-
-/// Every file under `dir` (the ledger, its WAL, logs, backups...), however deep.
-fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            found.extend(files_under(&path));
-        } else if path.is_file() {
-            found.push(path);
-        }
-    }
-    found
-}
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "drives the real window over a PostgreSQL cluster: make test runs it under Xvfb with a keychain"]
@@ -155,14 +139,5 @@ async fn the_owner_joins_and_leaves_the_shop_ledger_from_settings_with_the_pin()
     )));
     assert_eq!(cli["member"], false, "{cli}");
     // The password is nowhere in the data directory.
-    for path in files_under(dir.path()) {
-        let bytes = std::fs::read(&path).unwrap();
-        assert!(
-            !bytes
-                .windows(shop.password.len())
-                .any(|w| w == shop.password.as_bytes()),
-            "{} holds the password",
-            path.display()
-        );
-    }
+    assert_nowhere_under(dir.path(), &shop.password);
 }

@@ -238,6 +238,23 @@ pub fn try_join(data_dir: &Path, shop: &ShopDb, name: &str, password: &str) -> O
     )
 }
 
+/// Fails if any file under `dir` (every folder down) holds `secret`: it belongs in the keychain.
+pub fn assert_nowhere_under(dir: &Path, secret: &str) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            assert_nowhere_under(&path, secret);
+        } else if path.is_file() {
+            let bytes = std::fs::read(&path).unwrap();
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{} holds the password",
+                path.display()
+            );
+        }
+    }
+}
+
 /// Kills (SIGKILL) and reaps every process of `children`.
 pub fn kill_all(children: &mut [Child]) {
     for child in children {

@@ -1,7 +1,7 @@
 //! Joining and leaving: the password only in the keychain, a counter name once per shop, a
 //! role with no superuser rights, and a counter that leaves keeping its whole ledger.
 
-use super::cluster::{rung, try_join, Cluster, Member};
+use super::cluster::{assert_nowhere_under, rung, try_join, Cluster, Member};
 use crate::support::stderr;
 
 #[test]
@@ -19,19 +19,7 @@ fn joining_keeps_the_password_in_the_keychain_and_each_name_once_in_the_shop() {
     );
     let till = Member::join(&shop, "Till 1");
     // The password is nowhere in the data directory; the address without it is.
-    for entry in std::fs::read_dir(till.path()).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_file() {
-            let bytes = std::fs::read(&path).unwrap();
-            assert!(
-                !bytes
-                    .windows(shop.password.len())
-                    .any(|w| w == shop.password.as_bytes()),
-                "{} holds the password",
-                path.display()
-            );
-        }
-    }
+    assert_nowhere_under(till.path(), &shop.password);
     let status = crate::support::json(&till.run(&["shop", "status", "--json"]));
     assert_eq!(status["url"], shop.url.as_str());
     assert_eq!(status["reachable"], true, "{status}");
