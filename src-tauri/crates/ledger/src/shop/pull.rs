@@ -56,21 +56,26 @@ fn read_span(
     let span: [&(dyn postgres::types::ToSql + Sync); 3] = [&from, &to, &me];
     let orders = tx
         .query(
+            // Two index-driven halves (an OR of the two would read the whole table per span).
             "SELECT merchant_order_no, counter, gateway, method, environment, amount_minor, currency,
                     status, gateway_status, gateway_order_id, payment_url, payment_payload,
-                    refunded_minor, customer, description, created_at, updated_at, expires_at
+                    refunded_minor, customer, description, created_at, updated_at, expires_at, seq
              FROM shop_orders
-             WHERE (seq > $1 AND seq <= $2 AND pushed_by IS DISTINCT FROM $3)
-                -- An event, refund or notification of the span whose order changed again
-                -- since (its row now has a later number): its order comes with it, as it is
-                -- now, or the row would have nothing to attach to here.
-                OR merchant_order_no IN (
-                    SELECT merchant_order_no FROM shop_order_events
-                    WHERE seq > $1 AND seq <= $2 AND origin <> $3
-                    UNION SELECT merchant_order_no FROM shop_refunds
-                    WHERE seq > $1 AND seq <= $2 AND pushed_by IS DISTINCT FROM $3
-                    UNION SELECT merchant_order_no FROM shop_notifications
-                    WHERE seq > $1 AND seq <= $2 AND origin <> $3 AND merchant_order_no IS NOT NULL)
+             WHERE seq > $1 AND seq <= $2 AND pushed_by IS DISTINCT FROM $3
+             UNION
+             -- An event, refund or notification of the span whose order changed again since
+             -- (its row now has a later number): its order comes with it, as it is now, or the
+             -- row would have nothing to attach to here.
+             SELECT merchant_order_no, counter, gateway, method, environment, amount_minor, currency,
+                    status, gateway_status, gateway_order_id, payment_url, payment_payload,
+                    refunded_minor, customer, description, created_at, updated_at, expires_at, seq
+             FROM shop_orders WHERE merchant_order_no IN (
+                 SELECT merchant_order_no FROM shop_order_events
+                 WHERE seq > $1 AND seq <= $2 AND origin <> $3
+                 UNION SELECT merchant_order_no FROM shop_refunds
+                 WHERE seq > $1 AND seq <= $2 AND pushed_by IS DISTINCT FROM $3
+                 UNION SELECT merchant_order_no FROM shop_notifications
+                 WHERE seq > $1 AND seq <= $2 AND origin <> $3 AND merchant_order_no IS NOT NULL)
              ORDER BY seq",
             &span,
         )
