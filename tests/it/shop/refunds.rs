@@ -307,3 +307,45 @@ fn statuses_merge_forward_only_whichever_desk_saw_the_change_first() {
         "one paid event in the desk's history (its own)"
     );
 }
+
+#[test]
+#[ignore = "needs a Secret Service session (make test's shop suite)"]
+fn a_reservation_let_go_no_longer_holds_its_amount() {
+    // What a desk does when its own ledger refuses a refund it has just reserved in the shop:
+    // nothing went to the gateway, so the reservation is let go, not left holding the amount.
+    use paydesk_ledger::shop::{connect, Reservation, ShopAddress};
+    let cluster = Cluster::start();
+    let shop = cluster.shop("shop_release");
+    let till = Member::join(&shop, "Till 1");
+    let sale = rung(till.ring(1, 0)).remove(0);
+    sync(&till);
+    let (address, _) = ShopAddress::parse(&shop.url).unwrap();
+    let mut ledger = connect(&address, Some(&shop.password)).unwrap();
+    let whole = |refund_no| Reservation {
+        merchant_order_no: &sale,
+        refund_no,
+        counter: "Till 1",
+        amount_minor: 100,
+        kind: "refund",
+        reason: None,
+    };
+    ledger.reserve_refund(&whole("RFHELD")).unwrap();
+    let refused = ledger.reserve_refund(&whole("RFNEXT")).unwrap_err();
+    assert!(
+        refused.to_string().contains("0.00 CAD of 1.00 CAD is left"),
+        "{refused}"
+    );
+    ledger.reserve_refund(&whole("RFHELD")).unwrap(); // the same one again: still one
+    ledger
+        .release_refund("RFHELD", "the desk's ledger refused it")
+        .unwrap();
+    ledger.reserve_refund(&whole("RFNEXT")).unwrap();
+    assert_eq!(
+        shop.scalar("SELECT count(*) FROM shop_refunds WHERE status = 'failed' AND reason LIKE 'not made: %'"),
+        1
+    );
+    assert_eq!(
+        shop.scalar("SELECT count(*) FROM shop_refunds WHERE status = 'pending'"),
+        1
+    );
+}

@@ -315,10 +315,13 @@ impl Paydesk {
             let mut shop = open_shop(&ledger)
                 .and_then(|shop| shop.ok_or_else(not_member))
                 .map_err(|e| shop_unreachable(&e))?;
-            shop.push(&ledger).map_err(|e| match e {
+            let reachable = |e: Error| match e {
                 Error::ShopUnreachable(_) => shop_unreachable(&e),
                 other => other,
-            })?;
+            };
+            // What this desk holds is brought up to date both ways first: the order it refunds
+            // is in the shop, and what other desks did to it is here.
+            sync_once(&ledger, &mut shop).map_err(reachable)?;
             shop.reserve_refund(&Reservation {
                 merchant_order_no: &order_no,
                 refund_no: &refund_no,
@@ -327,11 +330,27 @@ impl Paydesk {
                 kind: kind.as_str(),
                 reason: reason.as_deref(),
             })
-            .map_err(|e| match e {
-                Error::ShopUnreachable(_) => shop_unreachable(&e),
-                other => other,
-            })
+            .map_err(reachable)
         })
         .await
+    }
+
+    /// Lets a shop reservation go when this desk could not write the refund it reserved (its
+    /// own ledger refused it): nothing was sent to the gateway. A failure here is logged: the
+    /// reservation then holds its amount until the owner settles it.
+    pub(crate) async fn release_in_shop(self: &Arc<Self>, refund_no: &str, why: &Error) {
+        if !self.ledger().shop_state().is_ok_and(|s| s.member) {
+            return;
+        }
+        let ledger = self.ledger_arc();
+        let (refund_no, why) = (refund_no.to_string(), why.to_string());
+        let released = blocking(move || {
+            let mut shop = open_shop(&ledger)?.ok_or_else(not_member)?;
+            shop.release_refund(&refund_no, &why)
+        })
+        .await;
+        if let Err(e) = released {
+            tracing::warn!(error = %e, "a shop reservation could not be let go");
+        }
     }
 }

@@ -278,15 +278,21 @@ impl Paydesk {
         };
         if minor > 0 {
             adapter.prepare_reversal(&order, &request)?;
-        }
-        // In a shop, reserved in the shop ledger first (the rule in `shop.rs`).
-        if minor > 0 {
+            // In a shop, reserved in the shop ledger first (the rule in `shop.rs`).
             self.reserve_in_shop(&order, &refund_no, minor, RefundKind::Refund, reason)
                 .await?;
         }
-        let refund = self
-            .ledger
-            .begin_refund(id, &refund_no, minor, RefundKind::Refund, reason)?;
+        let refund =
+            match self
+                .ledger
+                .begin_refund(id, &refund_no, minor, RefundKind::Refund, reason)
+            {
+                Ok(refund) => refund,
+                Err(e) => {
+                    self.release_in_shop(&refund_no, &e).await;
+                    return Err(e);
+                }
+            };
         let answer = adapter.reverse(&order, &request).await;
         self.finish_reversal(refund, answer)
     }
@@ -324,13 +330,19 @@ impl Paydesk {
             reason,
         )
         .await?;
-        let refund = self.ledger.begin_refund(
+        let refund = match self.ledger.begin_refund(
             id,
             &refund_no,
             order.amount.minor(),
             RefundKind::Void,
             reason,
-        )?;
+        ) {
+            Ok(refund) => refund,
+            Err(e) => {
+                self.release_in_shop(&refund_no, &e).await;
+                return Err(e);
+            }
+        };
         let answer = adapter.reverse(&order, &request).await;
         self.finish_reversal(refund, answer)
     }

@@ -129,3 +129,21 @@ impl Shop {
         tx.commit().map_err(pg_error)
     }
 }
+
+impl Shop {
+    /// Lets a reservation go that was never sent to the gateway (this desk could not write it
+    /// to its own ledger): marked failed, so its amount is no longer held. Only a pending one.
+    pub fn release_refund(&mut self, refund_no: &str, why: &str) -> Result<()> {
+        let mut tx = self.client.transaction().map_err(pg_error)?;
+        tx.execute("SELECT shop_write_lock()", &[])
+            .map_err(pg_error)?;
+        tx.execute(
+            "UPDATE shop_refunds SET status = 'failed', reason = $2, updated_at = $3,
+                 pushed_by = NULL, seq = nextval('shop_change_seq')
+             WHERE refund_no = $1 AND status = 'pending'",
+            &[&refund_no, &format!("not made: {why}"), &now_ms()],
+        )
+        .map_err(pg_error)?;
+        tx.commit().map_err(pg_error)
+    }
+}
