@@ -129,6 +129,27 @@ pub async fn doctor(data_dir: &Path, mode: Option<Mode>) -> Result<ExitCode> {
             late.note
         );
     }
+    // In a shop: whether the shop ledger answers, and what waits (a counter cut off keeps
+    // selling, but its refunds wait and the others do not see its sales).
+    let shop = desk.shop_status().await?;
+    if shop.state.member {
+        let counter = shop.state.counter.as_deref().unwrap_or_default();
+        let url = shop.state.url.as_deref().unwrap_or_default();
+        if shop.reachable {
+            println!(
+                "shop ledger: {url} as {counter:?}; reachable; {} change(s) to push, {} to pull",
+                shop.state.outbox,
+                shop.behind.unwrap_or_default()
+            );
+        } else {
+            healthy = false;
+            println!(
+                "shop ledger: {url} as {counter:?}; NOT reachable ({}): sales go on, refunds and voids wait; {} change(s) to push",
+                shop.unreachable.as_deref().unwrap_or("unknown"),
+                shop.state.outbox
+            );
+        }
+    }
     match Vault::keychain().status() {
         Ok(status) => {
             let configured: Vec<String> = status

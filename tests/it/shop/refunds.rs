@@ -202,6 +202,13 @@ fn while_the_shop_ledger_is_down_no_refund_is_made_and_sales_go_on() {
         0,
         "nothing reserved here"
     );
+    let doctor = crate::support::run(&mut till.cmd(&["doctor"]));
+    let said = stdout(&doctor);
+    assert!(
+        said.contains("shop ledger:") && said.contains("NOT reachable"),
+        "{said}"
+    );
+    assert!(!doctor.status.success(), "doctor says something is wrong");
     // Selling does not need the shop ledger.
     let offline = rung(till.ring(2, 0));
     assert_eq!(offline.len(), 2);
@@ -211,6 +218,8 @@ fn while_the_shop_ledger_is_down_no_refund_is_made_and_sales_go_on() {
     );
 
     cluster.restart();
+    let said = stdout(&crate::support::run(&mut till.cmd(&["doctor"])));
+    assert!(said.contains("; reachable;"), "{said}");
     let out = refund(&till, &sale).wait_with_output().unwrap();
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
     sync(&till);
