@@ -9,7 +9,6 @@
 mod bench;
 mod bench_shop;
 mod cli;
-mod cli_backup;
 mod shell;
 
 use std::process::ExitCode;

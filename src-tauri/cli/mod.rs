@@ -6,8 +6,9 @@
 //! filtered orders: list, totals, report, export) with `filter` (their flags), `settings`
 //! (settings and credentials), `owner` (setup and the owner's PIN), `shop` (the shop ledger
 //! shared by several counters), `sandbox` (the sandbox and the development tools), `checks`
-//! (doctor, reconcile); backup and restore are `cli_backup`.
+//! (doctor, reconcile), `backup` (backup and restore).
 
+mod backup;
 mod checks;
 mod dev;
 mod filter;
@@ -82,9 +83,9 @@ pub enum Command {
     Setup(owner::SetupArgs),
     /// Back the ledger up (SQLite's online backup API) into --to DIR, else the data
     /// directory's backups folder; `backup status`: the last backup's time.
-    Backup(crate::cli_backup::BackupArgs),
+    Backup(backup::BackupArgs),
     /// Put a backup back as the ledger: the window closed, the owner's PIN, the file checked first.
-    Restore(crate::cli_backup::RestoreArgs),
+    Restore(backup::RestoreArgs),
     /// Check the data directory, the ledger, the keychain and the sandbox.
     Doctor,
     /// Re-query every order still open at its gateway and record the answers, as the window
@@ -159,12 +160,12 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
         #[cfg(feature = "sandbox")]
         Command::Sandbox(command) => return sandbox::run(&data_dir, command).await,
         Command::Dev(command) => return dev::dev(&data_dir, command),
-        Command::Backup(args) => return crate::cli_backup::backup(&data_dir, args),
+        Command::Backup(args) => return backup::backup(&data_dir, args),
         Command::Restore(args) => {
             if data_dir.join(paydesk_ledger::ledger::LEDGER_FILE).is_file() {
                 owner::pin(cli, &paydesk_ledger::ledger::Ledger::open_in(&data_dir)?)?;
             }
-            return crate::cli_backup::restore(&data_dir, args);
+            return backup::restore(&data_dir, args);
         }
         Command::Doctor => return checks::doctor(&data_dir, cli.mode()).await,
         Command::Reconcile { json } => return checks::reconcile(&data_dir, cli.mode(), json).await,

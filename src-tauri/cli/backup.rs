@@ -1,5 +1,5 @@
 //! `paydesk backup [--to DIR]`, `paydesk backup status` and `paydesk restore FILE`: the
-//! command line over `paydesk_ledger::backup` (the `cli` module only dispatches here).
+//! command line over `paydesk_ledger::backup`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -9,7 +9,7 @@ use paydesk_domain::error::Result;
 use paydesk_ledger::backup;
 use paydesk_ledger::ledger::Ledger;
 
-use crate::cli::to_json;
+use super::to_json;
 
 #[derive(Args, Debug)]
 #[command(args_conflicts_with_subcommands = true)]
