@@ -158,8 +158,7 @@ pub async fn run(cli: &Cli, data_dir: &Path, command: OrderCommand) -> Result<()
             reason,
             json,
         } => {
-            let desk = Paydesk::open(data_dir, cli.mode()).await?;
-            let order = desk.ledger().resolve(&id)?;
+            let (desk, order) = open_order(cli, data_dir, &id).await?;
             owner::pin(cli, desk.ledger())?;
             let (refund, _) = desk
                 .refund(order.id, amount.as_deref(), reason.as_deref())
@@ -168,22 +167,19 @@ pub async fn run(cli: &Cli, data_dir: &Path, command: OrderCommand) -> Result<()
             print_order(&desk, order.id, json)?;
         }
         OrderCommand::Void { id, reason, json } => {
-            let desk = Paydesk::open(data_dir, cli.mode()).await?;
-            let order = desk.ledger().resolve(&id)?;
+            let (desk, order) = open_order(cli, data_dir, &id).await?;
             owner::pin(cli, desk.ledger())?;
             let (refund, _) = desk.void(order.id, reason.as_deref()).await?;
             warn_if_pending(&refund);
             print_order(&desk, order.id, json)?;
         }
         OrderCommand::Cancel { id, json } => {
-            let desk = Paydesk::open(data_dir, cli.mode()).await?;
-            let order = desk.ledger().resolve(&id)?;
+            let (desk, order) = open_order(cli, data_dir, &id).await?;
             desk.cancel(order.id).await?;
             print_order(&desk, order.id, json)?;
         }
         OrderCommand::ResendRefunds { id, json } => {
-            let desk = Paydesk::open(data_dir, cli.mode()).await?;
-            let order = desk.ledger().resolve(&id)?;
+            let (desk, order) = open_order(cli, data_dir, &id).await?;
             owner::pin(cli, desk.ledger())?;
             desk.retry_reversals(order.id).await?;
             print_order(&desk, order.id, json)?;
@@ -200,25 +196,21 @@ pub async fn run(cli: &Cli, data_dir: &Path, command: OrderCommand) -> Result<()
             print_order(&desk, refund.order_id, json)?;
         }
         OrderCommand::Capture { id, amount, json } => {
-            let desk = Paydesk::open(data_dir, cli.mode()).await?;
-            let order = desk.ledger().resolve(&id)?;
+            let (desk, order) = open_order(cli, data_dir, &id).await?;
             desk.capture(order.id, amount.as_deref()).await?;
             print_order(&desk, order.id, json)?;
         }
         OrderCommand::ConfirmPayment { id, json } => {
-            let desk = Paydesk::open(data_dir, cli.mode()).await?;
-            let order = desk.ledger().resolve(&id)?;
+            let (desk, order) = open_order(cli, data_dir, &id).await?;
             desk.confirm_manual_payment(order.id).await?;
             print_order(&desk, order.id, json)?;
         }
         OrderCommand::Show { id, json } => {
-            let desk = Paydesk::open(data_dir, cli.mode()).await?;
-            let order = desk.ledger().resolve(&id)?;
+            let (desk, order) = open_order(cli, data_dir, &id).await?;
             print_order(&desk, order.id, json)?;
         }
         OrderCommand::Sync { id, json } => {
-            let desk = Paydesk::open(data_dir, cli.mode()).await?;
-            let order = desk.ledger().resolve(&id)?;
+            let (desk, order) = open_order(cli, data_dir, &id).await?;
             desk.sync(order.id).await?;
             print_order(&desk, order.id, json)?;
         }
@@ -238,6 +230,18 @@ pub async fn card(cli: &Cli, data_dir: &Path, command: CardCommand) -> Result<()
         }
     }
     Ok(())
+}
+
+/// The core on this data directory and the order `id` names (ledger id, our number or the
+/// gateway's): what every command about one order starts with.
+async fn open_order(
+    cli: &Cli,
+    data_dir: &Path,
+    id: &str,
+) -> Result<(Arc<Paydesk>, paydesk_domain::order::Order)> {
+    let desk = Paydesk::open(data_dir, cli.mode()).await?;
+    let order = desk.ledger().resolve(id)?;
+    Ok((desk, order))
 }
 
 fn print_order(desk: &Arc<Paydesk>, id: i64, json: bool) -> Result<()> {

@@ -169,7 +169,7 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
             // the moment it joins).
             let shown = app.handle().clone();
             let ledger = desk.ledger_arc();
-            paydesk_core::shop::spawn_replicator(desk.ledger_arc(), move |pulled| {
+            let replicator = paydesk_core::shop::spawn_replicator(desk.ledger_arc(), move |pulled| {
                 for id in &pulled.order_ids {
                     match ledger.get(*id) {
                         Ok(order) => {
@@ -183,6 +183,10 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
                     }
                 }
             });
+            if let Err(e) = replicator {
+                // The counter still sells on its own ledger; the shop waits for a restart.
+                tracing::error!("cannot start the shop replicator: {e}");
+            }
             // Orders left open by the last run (or a crash mid-creation) are re-queried,
             // then followed like any other.
             let reconciling = desk.clone();

@@ -62,12 +62,11 @@ fn keychain_account(counter: &str, address: &ShopAddress) -> String {
 /// Opens a connection to this ledger's shop with the password from the keychain; None when
 /// it is not in a shop.
 pub fn open_shop(ledger: &Ledger) -> Result<Option<Shop>> {
-    let state = ledger.shop_state()?;
-    let (true, Some(url)) = (state.member, state.url) else {
+    let Some(membership) = ledger.membership()? else {
         return Ok(None);
     };
-    let (address, _) = ShopAddress::parse(&url)?;
-    let account = keychain_account(state.counter.as_deref().unwrap_or_default(), &address);
+    let (address, _) = ShopAddress::parse(&membership.url)?;
+    let account = keychain_account(&membership.counter, &address);
     let password = Vault::keychain().shop_password(&account)?;
     connect(&address, password.as_ref().map(|p| p.expose().as_str())).map(Some)
 }
@@ -104,7 +103,7 @@ pub fn replicate(ledger: &Ledger, stop: &dyn Fn() -> bool, on_pull: &dyn Fn(Pull
                     ledger.note_shop(true, true, None)?;
                     noted = std::time::Instant::now();
                 }
-                if stop() || !ledger.shop_state()?.member {
+                if stop() || ledger.membership()?.is_none() {
                     return Ok(());
                 }
                 shop.wait_for_change(OUTBOX_LOOK)?;
@@ -135,11 +134,10 @@ fn sleep_unless(stop: &dyn Fn() -> bool, total: Duration) {
 pub fn spawn_replicator(
     ledger: Arc<Ledger>,
     on_pull: impl Fn(Pulled) + Send + 'static,
-) -> std::thread::JoinHandle<()> {
-    std::thread::Builder::new()
+) -> Result<std::thread::JoinHandle<()>> {
+    Ok(std::thread::Builder::new()
         .name("shop-replicator".into())
-        .spawn(move || replicate(&ledger, &|| false, &on_pull))
-        .expect("a thread for the shop replicator")
+        .spawn(move || replicate(&ledger, &|| false, &on_pull))?)
 }
 
 fn not_member() -> Error {
@@ -186,7 +184,7 @@ impl Paydesk {
         let password = password.or(in_url.map(Sensitive::new));
         let ledger = self.ledger_arc();
         blocking(move || {
-            if ledger.shop_state()?.member {
+            if ledger.membership()?.is_some() {
                 return Err(Error::Refused {
                     code: "shop_member",
                     field: Some("url"),
@@ -302,14 +300,13 @@ impl Paydesk {
         kind: RefundKind,
         reason: Option<&str>,
     ) -> Result<()> {
-        let state = self.ledger().shop_state()?;
-        if !state.member {
+        let Some(membership) = self.ledger().membership()? else {
             return Ok(());
-        }
+        };
         let ledger = self.ledger_arc();
         let (order_no, refund_no) = (order.merchant_order_no.clone(), refund_no.to_string());
         let reason = reason.map(str::to_string);
-        let counter = state.counter.unwrap_or_default();
+        let counter = membership.counter;
         blocking(move || {
             // This counter's own changes go first, so the shop knows the order it refunds.
             let mut shop = open_shop(&ledger)
@@ -339,7 +336,7 @@ impl Paydesk {
     /// own ledger refused it): nothing was sent to the gateway. A failure here is logged: the
     /// reservation then holds its amount until the owner settles it.
     pub(crate) async fn release_in_shop(self: &Arc<Self>, refund_no: &str, why: &Error) {
-        if !self.ledger().shop_state().is_ok_and(|s| s.member) {
+        if !self.ledger().membership().is_ok_and(|m| m.is_some()) {
             return;
         }
         let ledger = self.ledger_arc();

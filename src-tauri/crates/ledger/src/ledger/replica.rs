@@ -120,6 +120,15 @@ impl ReplicaBatch {
     }
 }
 
+/// This ledger's place in its shop, while it is in one: what the replicator and a refund ask on
+/// every round, read without counting the outbox (`shop_state` does, for `shop status`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Membership {
+    pub url: String,
+    pub counter: String,
+    pub pulled_seq: i64,
+}
+
 /// The oldest changes still to be pushed: the rows as they are now, and the outbox position
 /// to clear once the shop ledger has them.
 #[derive(Debug, Clone)]
@@ -206,6 +215,25 @@ impl Ledger {
         )?;
         let names = stmt.query_map([], |r| r.get(0))?;
         Ok(names.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Which shop and counter, and how far pulled; None when this ledger is not in a shop.
+    pub fn membership(&self) -> Result<Option<Membership>> {
+        let conn = self.conn();
+        let membership = conn
+            .prepare_cached(
+                "SELECT url, counter, pulled_seq FROM shop_state
+                 WHERE member = 1 AND url IS NOT NULL AND counter IS NOT NULL",
+            )?
+            .query_row([], |r| {
+                Ok(Membership {
+                    url: r.get(0)?,
+                    counter: r.get(1)?,
+                    pulled_seq: r.get(2)?,
+                })
+            })
+            .optional()?;
+        Ok(membership)
     }
 
     /// The number this counter's order numbers carry, while it is in a shop.

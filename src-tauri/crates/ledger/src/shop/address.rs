@@ -33,7 +33,14 @@ impl ShopAddress {
             .rsplit_once('@')
             .ok_or_else(|| bad("no user (postgres://user@host/database)"))?;
         let (user, password) = match userinfo.split_once(':') {
-            Some((user, password)) => (user, Some(percent_decode(password))),
+            Some((user, password)) => (
+                user,
+                Some(
+                    percent_encoding::percent_decode_str(password)
+                        .decode_utf8_lossy()
+                        .into_owned(),
+                ),
+            ),
             None => (userinfo, None),
         };
         if user.is_empty() {
@@ -112,24 +119,6 @@ fn redact(text: &str) -> String {
         }
         _ => text.to_string(),
     }
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

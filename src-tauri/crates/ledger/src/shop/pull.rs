@@ -22,9 +22,12 @@ impl Shop {
     /// Pulls until this ledger has every change the shop had when the pull started.
     pub fn pull(&mut self, ledger: &Ledger) -> Result<Pulled> {
         let mut total = Pulled::default();
-        let me = ledger.shop_state()?.counter.unwrap_or_default();
+        let Some(membership) = ledger.membership()? else {
+            return Ok(total);
+        };
+        let me = membership.counter;
+        let mut from = membership.pulled_seq;
         loop {
-            let from = ledger.shop_state()?.pulled_seq;
             let mut tx = self
                 .client
                 .build_transaction()
@@ -41,6 +44,7 @@ impl Shop {
             let batch = read_span(&mut tx, from, to, &me)?;
             tx.commit().map_err(pg_error)?;
             total.add(ledger.apply_pulled(&batch, to)?);
+            from = to;
         }
     }
 }
