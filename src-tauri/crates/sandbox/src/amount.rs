@@ -1,5 +1,7 @@
 //! Amounts as SmartPay's and SMEPay's bodies write them: a decimal with at most two places,
-//! read into minor units (cents, paise) without going through a float.
+//! read into minor units (cents, paise) without going through a float. From the vendors'
+//! documents as reference/gateways.md gives them: SMEPay "rupees with two decimals as a string
+//! on create"; SmartPay `payment.amount` a decimal of the currency's units.
 
 /// "12.5", "12.50" or "12" as minor units (1250); `None` for anything else (a sign, an
 /// exponent, a third decimal, no digits before the point).
