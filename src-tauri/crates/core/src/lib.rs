@@ -1,16 +1,18 @@
 //! Paydesk's core: the payment service (validate, write, call, follow), settings, the order
-//! filter, views and reports, CSV export, the notification receiver, the first start, the
-//! owner's PIN, and the shop (joining the shop ledger, replication, refunds reserved there). It knows nothing of Tauri: the window and the CLI are thin layers over it.
+//! filter, views and reports, CSV export, the notification receiver, the first start, staff
+//! (roles, PINs, who may do what), shifts and their X/Z reports, and the shop (joining the shop ledger, replication, refunds reserved there). It knows nothing of Tauri: the window and the CLI are thin layers over it.
 
 pub mod config;
 pub mod export;
 pub mod filters;
 pub mod notify;
-pub mod owner;
 pub mod payments;
+pub mod pdf;
 pub mod qr;
 pub mod reports;
 pub mod settings;
 pub mod setup;
+pub mod shifts;
 pub mod shop;
+pub mod staff;
 pub mod views;

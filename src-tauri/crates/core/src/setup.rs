@@ -1,7 +1,8 @@
-//! First start: the shop's name, its currency, the owner's PIN (typed twice in the window) and
-//! the methods the counter offers. Run once, by the window's setup screen or `paydesk setup`:
-//! everything is checked first, then written in one transaction; a second run is refused
-//! (`already_set_up`), so setup can never be used to replace an owner's PIN.
+//! First start: the shop's name, its currency, the owner's account (a name, "Owner" unless
+//! given, and a PIN typed twice in the window) and the methods the counter offers. Run once,
+//! by the window's setup screen or `paydesk setup`: everything is checked first, then written
+//! in one transaction; a second run is refused (`already_set_up`), so setup can never be used
+//! to replace an owner's PIN.
 
 use serde::{Deserialize, Serialize};
 
@@ -11,7 +12,8 @@ use paydesk_domain::money::Currency;
 use paydesk_domain::order::Method;
 use paydesk_ledger::ledger::Ledger;
 
-const PIN_SETTING: &str = "owner.pin_hash";
+/// The first owner's name when setup is not given one.
+pub const FIRST_OWNER: &str = "Owner";
 /// How far back "most used" looks.
 const RECENT_MS: i64 = 30 * 86_400_000;
 
@@ -36,13 +38,15 @@ pub struct SetupInput {
     pub pin: String,
     pub pin_repeat: String,
     pub methods: Vec<String>,
+    /// The owner's name on the staff list ("Owner" when empty).
+    pub owner_name: String,
 }
 
-/// Whether setup has to run: it never ran, and no owner PIN is set (a shop that set one before
-/// setup existed is set up).
+/// Whether setup has to run: it never ran, and the shop has no owner (a shop that set an owner
+/// PIN before setup existed is set up: that PIN became its owner's account).
 pub fn needed(ledger: &Ledger) -> Result<bool> {
     let done = ledger.setting(SHOP_SETUP_DONE)?.as_deref() == Some("1");
-    Ok(!done && ledger.setting(PIN_SETTING)?.is_none())
+    Ok(!done && crate::staff::no_owner_yet(ledger)?)
 }
 
 pub fn state(ledger: &Ledger) -> Result<SetupState> {
@@ -84,7 +88,7 @@ fn check(input: &SetupInput) -> Result<(String, Currency, Vec<Method>)> {
             ),
         )
     })?;
-    crate::owner::check_format(&input.pin)?;
+    crate::staff::pins::check_format(&input.pin)?;
     if input.pin != input.pin_repeat {
         return Err(Error::invalid(
             "pinRepeat",
@@ -114,29 +118,35 @@ pub fn complete(ledger: &Ledger, input: &SetupInput) -> Result<()> {
         return Err(already_set_up());
     }
     let (name, currency, methods) = check(input)?;
-    let hash = crate::owner::hash_pin(&input.pin)?;
+    let hash = crate::staff::pins::hash_pin(&input.pin)?;
+    let owner = match input.owner_name.trim() {
+        "" => FIRST_OWNER,
+        name => name,
+    };
+    if owner.chars().count() > 40 || owner.chars().any(char::is_control) {
+        return Err(Error::invalid("ownerName", "a name is 1 to 40 characters on one line"));
+    }
     let methods = methods
         .iter()
         .map(|m| m.as_str())
         .collect::<Vec<_>>()
         .join(",");
     // Checked again under the write lock: two setups at once, one wins.
-    ledger.put_settings_if(
-        |setting| {
-            if setting(SHOP_SETUP_DONE)?.as_deref() == Some("1") || setting(PIN_SETTING)?.is_some()
-            {
-                return Err(already_set_up());
-            }
-            Ok(())
-        },
+    let written = ledger.complete_setup(
+        SHOP_SETUP_DONE,
         &[
             (SHOP_NAME, name.as_str()),
             (SHOP_CURRENCY, currency.code()),
             (SHOP_METHODS, methods.as_str()),
-            (PIN_SETTING, hash.as_str()),
             (SHOP_SETUP_DONE, "1"),
         ],
-    )
+        owner,
+        &hash,
+    )?;
+    if !written {
+        return Err(already_set_up());
+    }
+    Ok(())
 }
 
 /// The shop's methods ordered most used first (orders created in the last 30 days per
@@ -173,8 +183,7 @@ fn recent_counts(ledger: &Ledger, now_ms: i64) -> Result<Vec<(String, i64)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::owner::OwnerLock;
-
+    
     fn input() -> SetupInput {
         SetupInput {
             shop_name: "Corner Café".into(),
@@ -259,7 +268,7 @@ mod tests {
         for (case, want) in bad {
             assert_eq!(field(&ledger, case.clone()), want, "{case:?}");
             assert!(state(&ledger).unwrap().needed, "nothing written: {case:?}");
-            assert!(!OwnerLock.is_set(&ledger).unwrap());
+            assert!(crate::staff::no_owner_yet(&ledger).unwrap());
         }
         complete(&ledger, &input()).unwrap();
         let after = state(&ledger).unwrap();
@@ -272,7 +281,7 @@ mod tests {
                 methods: vec!["alipay-qr".into(), "wechat-qr".into()],
             }
         );
-        OwnerLock.authorize(&ledger, "2468").unwrap();
+        crate::staff::sign_in(&ledger, FIRST_OWNER, "2468").unwrap();
         let again = complete(
             &ledger,
             &SetupInput {
@@ -283,20 +292,34 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(again.code(), "already_set_up");
-        OwnerLock.authorize(&ledger, "2468").unwrap();
+        crate::staff::sign_in(&ledger, FIRST_OWNER, "2468").unwrap();
     }
 
     #[test]
-    fn a_shop_with_a_pin_from_before_setup_is_not_asked_again() {
+    fn an_owner_pin_from_before_staff_accounts_is_the_owners_account_after_the_upgrade() {
         let dir = tempfile::tempdir().unwrap();
-        let ledger = Ledger::open_in(dir.path()).unwrap();
-        OwnerLock.set_pin(&ledger, None, "1357").unwrap();
-        assert!(!needed(&ledger).unwrap());
+        let path = dir.path().join(paydesk_ledger::ledger::LEDGER_FILE);
+        // A ledger as the last release left it (migrations 1 to 9), its owner PIN set then:
+        // 12 digits, which that release allowed and new PINs no longer are.
+        let old = Ledger::open_with_migrations(&path, &paydesk_ledger::ledger::migrations()[..9])
+            .unwrap();
+        let hash = crate::staff::pins::hash_pin("135792468024").unwrap();
+        old.set_setting("owner.pin_hash", &hash).unwrap();
+        drop(old);
+
+        let ledger = Ledger::open(&path).unwrap();
+        assert!(!needed(&ledger).unwrap(), "set up already: not asked again");
+        assert_eq!(complete(&ledger, &input()).unwrap_err().code(), "already_set_up");
+        let owner = crate::staff::sign_in(&ledger, FIRST_OWNER, "135792468024").unwrap();
+        assert_eq!(owner.role, crate::staff::Role::Owner);
+        // The same PIN approves what it approved before (a refund, an export).
+        let approver = crate::staff::approval(&ledger, "135792468024").unwrap();
+        assert_eq!(approver.name, FIRST_OWNER);
+        assert_eq!(ledger.setting("owner.pin_hash").unwrap(), None, "moved, not copied");
         assert_eq!(
-            complete(&ledger, &input()).unwrap_err().code(),
-            "already_set_up"
+            crate::staff::sign_in(&ledger, FIRST_OWNER, "0000").unwrap_err().code(),
+            "pin_wrong"
         );
-        OwnerLock.authorize(&ledger, "1357").unwrap();
     }
 
     #[test]

@@ -531,6 +531,9 @@ pub struct Order {
     /// The counter that made the sale, once this machine is in a shop (`shop join`); None for
     /// a counter on its own.
     pub counter: Option<String>,
+    /// The staff member who made the sale (None: before staff accounts, or no one signed in
+    /// at a counter of a shop without them).
+    pub staff: Option<String>,
 }
 
 /// One line of an order's append-only history.

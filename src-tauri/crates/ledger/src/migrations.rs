@@ -25,6 +25,7 @@ embed![
     "0007_search_numbers_without_pd.sql",
     "0008_owner_lockout.sql",
     "0009_shop_membership_and_outbox.sql",
+    "0010_staff_shifts_audit.sql",
 ];
 
 /// The schema version this build brings a ledger to: how many migrations it has.

@@ -198,6 +198,8 @@ impl Paydesk {
                 remaining,
                 RefundKind::Refund,
                 Some("returned by the gateway"),
+                // No one at the till did it: the audit entry names no one.
+                &paydesk_ledger::ledger::Stamp::default(),
             )?;
             self.ledger.finish_refund(
                 refund.id,

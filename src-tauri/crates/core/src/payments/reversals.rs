@@ -9,6 +9,7 @@ use paydesk_gateways::{Outcome, ReversalKind, ReversalRequest};
 use paydesk_ledger::ledger::{Refund, RefundKind, RefundOutcome};
 
 use super::{Paydesk, REFUND_FIRST_QUERY};
+use crate::staff::{self, Acting, Permission};
 
 impl Paydesk {
     /// Follows a refund or void whose outcome is unknown until the gateway tells (where it
@@ -80,7 +81,8 @@ impl Paydesk {
     /// Captures a SmartPay authorisation (in full, or `amount` as typed). The capture's
     /// modificationId is written to the order before the call and resent unchanged when the
     /// capture is tried again after an unknown outcome.
-    pub async fn capture(&self, id: i64, amount: Option<&str>) -> Result<Order> {
+    pub async fn capture(&self, by: &Acting, id: i64, amount: Option<&str>) -> Result<Order> {
+        let stamp = staff::authorize(&self.ledger, by, Permission::Sell)?;
         let order = self.ledger.get(id)?;
         if !paydesk_gateways::capabilities(order.gateway).capture {
             return Err(Error::invalid(
@@ -134,6 +136,15 @@ impl Paydesk {
                 fresh
             }
         };
+        self.ledger.audit(&stamp.entry(
+            "capture",
+            &order.merchant_order_no,
+            format!(
+                "{} {} (capture {modification_id})",
+                amount.unwrap_or(order.amount).minor(),
+                order.amount.currency().code()
+            ),
+        ))?;
         match Outcome::from(adapter.capture(&order, &modification_id, amount).await) {
             Outcome::Refused(e) => Err(e),
             // Done, or not decided yet: the payment's status says which (the capture's id is
@@ -201,7 +212,13 @@ impl Paydesk {
     /// The owner's word on a refund or void whose outcome is unknown, after looking at the
     /// gateway's records: it went through (counted as refunded) or it did not (its amount is
     /// refundable again). Only a pending refund can be settled.
-    pub fn settle_reversal(&self, refund_no: &str, went_through: bool) -> Result<(Refund, Order)> {
+    pub fn settle_reversal(
+        &self,
+        by: &Acting,
+        refund_no: &str,
+        went_through: bool,
+    ) -> Result<(Refund, Order)> {
+        let stamp = staff::authorize(&self.ledger, by, Permission::Settle)?;
         let refund = self.ledger.refund_by_no(refund_no)?;
         if refund.status != paydesk_ledger::ledger::RefundStatus::Pending {
             return Err(Error::invalid(
@@ -224,6 +241,15 @@ impl Paydesk {
             }
         };
         let (settled, order) = self.ledger.finish_refund(refund.id, outcome)?;
+        self.ledger.audit(&stamp.entry(
+            "settle",
+            &settled.refund_no,
+            format!(
+                "{}: {}",
+                if went_through { "went through" } else { "did not go through" },
+                settled.status.as_str()
+            ),
+        ))?;
         // A resend that finished meanwhile wins: the owner hears how it ended.
         let wanted = if went_through {
             paydesk_ledger::ledger::RefundStatus::Succeeded
@@ -251,6 +277,7 @@ impl Paydesk {
     /// until the gateway tells.
     pub async fn refund(
         self: &Arc<Self>,
+        by: &Acting,
         id: i64,
         amount: Option<&str>,
         reason: Option<&str>,
@@ -261,6 +288,7 @@ impl Paydesk {
             Some(text) => Money::parse(text, currency)?.minor(),
             None => order.amount.minor() - order.refunded_minor,
         };
+        let stamp = staff::authorize_reversal(&self.ledger, by, minor, currency)?;
         if let Some(why) = paydesk_gateways::capabilities(order.gateway).no_refunds {
             return Err(Error::invalid(
                 "order",
@@ -285,7 +313,7 @@ impl Paydesk {
         let refund =
             match self
                 .ledger
-                .begin_refund(id, &refund_no, minor, RefundKind::Refund, reason)
+                .begin_refund(id, &refund_no, minor, RefundKind::Refund, reason, &stamp)
             {
                 Ok(refund) => refund,
                 Err(e) => {
@@ -298,8 +326,15 @@ impl Paydesk {
     }
 
     /// Cancels an unsettled card payment in full.
-    pub async fn void(self: &Arc<Self>, id: i64, reason: Option<&str>) -> Result<(Refund, Order)> {
+    pub async fn void(
+        self: &Arc<Self>,
+        by: &Acting,
+        id: i64,
+        reason: Option<&str>,
+    ) -> Result<(Refund, Order)> {
         let order = self.ledger.get(id)?;
+        let stamp =
+            staff::authorize_reversal(&self.ledger, by, order.amount.minor(), order.amount.currency())?;
         // Refused before anything is reserved when the gateway cannot void this kind of order.
         if !paydesk_gateways::capabilities(order.gateway)
             .voidable
@@ -336,6 +371,7 @@ impl Paydesk {
             order.amount.minor(),
             RefundKind::Void,
             reason,
+            &stamp,
         ) {
             Ok(refund) => refund,
             Err(e) => {

@@ -12,6 +12,7 @@ use paydesk_gateways::{
 use paydesk_ledger::ledger::{NewOrder, Observation};
 
 use super::{CreateOrderInput, Paydesk, KEPT_ASKING};
+use crate::staff::{self, Acting, Permission};
 
 impl Paydesk {
     /// Validates, writes the intent, then asks the gateway.
@@ -23,7 +24,12 @@ impl Paydesk {
     /// A definite refusal makes it Failed and is the caller's error; any other answer, or
     /// none, leaves it open and the caller gets the order (it is watched and reconciled): a
     /// caller is told failure only when the gateway cannot have taken the order.
-    pub async fn create_order(self: &Arc<Self>, input: &CreateOrderInput) -> Result<Order> {
+    pub async fn create_order(
+        self: &Arc<Self>,
+        by: &Acting,
+        input: &CreateOrderInput,
+    ) -> Result<Order> {
+        let stamp = staff::authorize(&self.ledger, by, Permission::Sell)?;
         let gateway = Gateway::parse(&input.gateway)?;
         let method = Method::parse(gateway, &input.method)?;
         let currency = Currency::parse(&input.currency)?;
@@ -52,6 +58,7 @@ impl Paydesk {
             environment,
             amount,
             expires_at_ms: Some(now.timestamp_millis() + self.order_ttl()?.as_millis() as i64),
+            by: stamp,
         })?;
         self.watch(order.id);
         match Outcome::from(adapter.create(&request).await) {
@@ -145,7 +152,8 @@ impl Paydesk {
     /// payment: a late payment makes it Paid with the note `PAID_AFTER_CANCEL`. A gateway's
     /// definite refusal changes nothing and is the caller's error. Anything not waiting is
     /// refused (code `not_waiting`) with nothing changed.
-    pub async fn cancel(self: &Arc<Self>, id: i64) -> Result<Order> {
+    pub async fn cancel(self: &Arc<Self>, by: &Acting, id: i64) -> Result<Order> {
+        let stamp = staff::authorize(&self.ledger, by, Permission::Sell)?;
         let order = self.ledger.get(id)?;
         check_cancellable(&order)?;
         let adapter = self.connector(order.gateway, &order.environment).await?;
@@ -208,6 +216,8 @@ impl Paydesk {
                 order.status.label().to_lowercase()
             )));
         }
+        self.ledger
+            .audit(&stamp.entry("cancel", &order.merchant_order_no, String::new()))?;
         if keep_asking {
             self.watch(id);
         }
@@ -217,7 +227,8 @@ impl Paydesk {
 
     /// SmartExPay's manual payment methods: the owner saw the customer's money arrive, so the
     /// order moves from waitPayment to inProgress at SmartExPay; then it is re-queried.
-    pub async fn confirm_manual_payment(&self, id: i64) -> Result<Order> {
+    pub async fn confirm_manual_payment(&self, by: &Acting, id: i64) -> Result<Order> {
+        let stamp = staff::authorize(&self.ledger, by, Permission::Settle)?;
         let order = self.ledger.get(id)?;
         if !paydesk_gateways::capabilities(order.gateway).manual_payment {
             return Err(Error::invalid(
@@ -237,6 +248,11 @@ impl Paydesk {
             ));
         }
         adapter.confirm_manual_payment(&order).await?;
+        self.ledger.audit(&stamp.entry(
+            "confirm_payment",
+            &order.merchant_order_no,
+            "the customer's money arrived (SmartExPay manual payment)".into(),
+        ))?;
         self.sync_from(id, EventSource::User).await
     }
 }

@@ -210,6 +210,7 @@ fn an_ipn_is_tied_to_the_order_found_for_it() {
         expires_at_ms: None,
         customer: None,
         counter: None,
+        staff: None,
     };
     let ipn = |uid: &str, amount: &str, from: &str| -> Vec<(String, String)> {
         [

@@ -10,8 +10,12 @@
 //! - `orders`: orders, their events and the status machine;
 //! - `refunds`: refunds and voids, reserved before the gateway is called;
 //! - `notifications`, `settings`, `owner_lockout`: a table each;
+//! - `audit`: the hash-chained audit log every act below writes in its own transaction;
+//! - `staff`: people, their PINs' hashes and wrong tries, managers' refund caps;
+//! - `shifts`: a counter's shifts, sealed with their Z report;
 //! - `replica`: this ledger in a shop (its state, the outbox to push, applying pulled rows).
 
+pub mod audit;
 mod filter;
 pub(crate) mod fold;
 mod handle;
@@ -21,6 +25,8 @@ mod owner_lockout;
 mod refunds;
 mod replica;
 mod settings;
+mod shifts;
+mod staff;
 #[cfg(test)]
 mod tests;
 
@@ -31,6 +37,9 @@ pub use notifications::{NotificationRecord, NOTIFICATION_KEPT};
 pub(crate) use orders::order_from_row;
 pub use orders::{Applied, NewOrder, Observation};
 pub use paydesk_domain::clock::now_ms;
+pub use shifts::{ShiftReversal, ShiftRow};
+pub use staff::{PinTries, Stamp, StaffRow};
+pub use audit::{AuditEntry, AuditQuery, AuditRecord, AuditVerdict};
 pub use refunds::{Refund, RefundKind, RefundOutcome, RefundStatus};
 pub use replica::{
     Outbox, Pulled, ReplicaBatch, ReplicaEvent, ReplicaNotification, ReplicaOrder, ReplicaRefund,

@@ -11,7 +11,10 @@ use paydesk_domain::money::{Currency, Money};
 use paydesk_domain::order::{EventSource, Gateway, Method, Order, OrderEvent, OrderStatus};
 
 use super::fold::{fold, FOLD_BATCH};
+use super::audit::{append_in, sale_detail};
 use super::handle::Ledger;
+use super::shifts::open_shift_for_write;
+use super::staff::Stamp;
 
 /// An order as it is first written: before any gateway is called.
 #[derive(Debug, Clone)]
@@ -21,6 +24,8 @@ pub struct NewOrder {
     pub environment: String,
     pub amount: Money,
     pub expires_at_ms: Option<i64>,
+    /// Who sells it (and the audit entry written with it).
+    pub by: Stamp,
 }
 
 /// What a gateway said about an order, to be applied through the status machine.
@@ -43,8 +48,28 @@ pub enum Applied {
 
 impl Ledger {
     /// Writes the order (status Created) and its first event in one transaction.
+    /// Writes a sale's intent with its audit entry, in the shift open at this counter (refused
+    /// with `no_open_shift` when this counter's last shift is closed; nothing is written).
     pub fn insert_order(&self, new: &NewOrder) -> Result<Order> {
-        self.write_durable(|tx| insert_order_in(tx, new))
+        let order = self.write_durable(|tx| {
+            let shift = open_shift_for_write(tx)?;
+            let order = insert_order_in(tx, new, shift)?;
+            append_in(
+                tx,
+                &new.by.entry(
+                    "sale",
+                    &order.merchant_order_no,
+                    sale_detail(
+                        order.amount.minor(),
+                        order.amount.currency().code(),
+                        order.method.as_str(),
+                    ),
+                ),
+            )?;
+            Ok(order)
+        })?;
+        self.advance_audit_head()?;
+        Ok(order)
     }
 
     /// Keeps what the gateway gave back on create: its order id and the payment link.
@@ -222,12 +247,16 @@ impl Ledger {
     }
 }
 
-pub(super) fn insert_order_in(tx: &Transaction<'_>, new: &NewOrder) -> Result<Order> {
+pub(super) fn insert_order_in(
+    tx: &Transaction<'_>,
+    new: &NewOrder,
+    shift: Option<i64>,
+) -> Result<Order> {
     let now = now_ms();
     tx.prepare_cached(
             "INSERT INTO orders (merchant_order_no, gateway, method, environment, amount_minor, currency,
-                                 status, created_at, updated_at, expires_at, counter)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'created', ?7, ?7, ?8, (SELECT counter FROM shop_state))",
+                                 status, created_at, updated_at, expires_at, counter, staff, shift_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'created', ?7, ?7, ?8, (SELECT counter FROM shop_state), ?9, ?10)",
         )?
         .execute(params![
                 new.merchant_order_no,
@@ -238,6 +267,8 @@ pub(super) fn insert_order_in(tx: &Transaction<'_>, new: &NewOrder) -> Result<Or
                 new.amount.currency().code(),
                 now,
                 new.expires_at_ms,
+                new.by.staff,
+                shift,
             ])?;
     let id = tx.last_insert_rowid();
     insert_event(
@@ -364,6 +395,7 @@ pub(crate) fn order_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Order>> {
             expires_at_ms: row.get("expires_at")?,
             customer: row.get("customer")?,
             counter: row.get("counter")?,
+            staff: row.get("staff")?,
         })
     };
     Ok(decode())

@@ -8,7 +8,9 @@ use paydesk_domain::clock::now_ms;
 use paydesk_domain::error::{Error, Result};
 use paydesk_domain::order::{EventSource, Order, OrderStatus};
 
+use super::audit::{append_in, reversal_detail};
 use super::handle::Ledger;
+use super::staff::Stamp;
 use super::orders::{apply_in, get_order, Observation};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
@@ -91,11 +93,15 @@ impl Ledger {
         amount_minor: i64,
         kind: RefundKind,
         reason: Option<&str>,
+        by: &Stamp,
     ) -> Result<Refund> {
-        // An intent: durable before the gateway is called (see `write_durable`).
-        self.write_durable(|tx| {
-            begin_refund_in(tx, order_id, refund_no, amount_minor, kind, reason)
-        })
+        // An intent: durable before the gateway is called (see `write_durable`), with its
+        // audit entry, in the shift open at this counter.
+        let refund = self.write_durable(|tx| {
+            begin_refund_in(tx, order_id, refund_no, amount_minor, kind, reason, by)
+        })?;
+        self.advance_audit_head()?;
+        Ok(refund)
     }
 
     /// Records the gateway's answer to a refund. On success the order's refunded total and
@@ -166,6 +172,7 @@ fn begin_refund_in(
     amount_minor: i64,
     kind: RefundKind,
     reason: Option<&str>,
+    by: &Stamp,
 ) -> Result<Refund> {
     // A shop member reserves in the shop ledger first, and its pull may bring that reservation
     // here before this write does: the same reservation is not a second one.
@@ -224,12 +231,32 @@ fn begin_refund_in(
             ));
     }
     let now = now_ms();
+    // A reversal belongs to the shift open at this counter when it is made (none when this
+    // counter does not use shifts; a closed last shift does not stop a refund: the owner may
+    // give money back after hours, and the next shift's report shows it).
+    let shift: Option<i64> = tx
+        .prepare_cached(
+            "SELECT id FROM shifts WHERE counter = COALESCE((SELECT counter FROM shop_state), '')
+               AND closed_at IS NULL",
+        )?
+        .query_row([], |r| r.get(0))
+        .optional()?;
     tx.execute(
-            "INSERT INTO refunds (order_id, refund_no, amount_minor, status, reason, kind, created_at, updated_at, counter)
-             VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6, ?6, (SELECT counter FROM shop_state))",
-            params![order_id, refund_no, amount_minor, reason, kind.as_str(), now],
+            "INSERT INTO refunds (order_id, refund_no, amount_minor, status, reason, kind, created_at, updated_at, counter,
+                                  staff, approver, shift_id)
+             VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6, ?6, (SELECT counter FROM shop_state), ?7, ?8, ?9)",
+            params![order_id, refund_no, amount_minor, reason, kind.as_str(), now, by.staff, by.approver, shift],
         )?;
-    get_refund(tx, tx.last_insert_rowid())
+    let refund = get_refund(tx, tx.last_insert_rowid())?;
+    append_in(
+        tx,
+        &by.entry(
+            kind.as_str(),
+            refund_no,
+            reversal_detail(amount_minor, order.amount.currency().code(), &order.merchant_order_no),
+        ),
+    )?;
+    Ok(refund)
 }
 
 fn finish_refund_in(
@@ -295,7 +322,7 @@ fn get_refund(conn: &Connection, id: i64) -> Result<Refund> {
     conn.query_row("SELECT * FROM refunds WHERE id = ?1", [id], refund_from_row)?
 }
 
-fn refund_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Refund>> {
+pub(super) fn refund_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Refund>> {
     let kind: String = row.get("kind")?;
     let status: String = row.get("status")?;
     let decode = || -> Result<Refund> {

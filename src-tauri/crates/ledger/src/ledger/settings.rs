@@ -5,6 +5,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 
 use paydesk_domain::error::Result;
 
+use super::audit::{append_in, AuditEntry};
 use super::handle::Ledger;
 
 impl Ledger {
@@ -36,27 +37,42 @@ impl Ledger {
         })
     }
 
-    /// Writes `changes` when `allowed` (reading the settings under the write lock, so two
-    /// processes cannot both pass it) says so; its error is returned and nothing is written.
-    pub fn put_settings_if(
+    /// The first start's one write: the shop's settings and its first owner's account, with
+    /// the audit entries, in one transaction. Answers false, writing nothing, when it ran
+    /// before (`done_key` is "1") or the shop has an owner (read under the write lock, so two
+    /// setups at once cannot both pass).
+    pub fn complete_setup(
         &self,
-        allowed: impl Fn(&dyn Fn(&str) -> Result<Option<String>>) -> Result<()>,
+        done_key: &str,
         changes: &[(&str, &str)],
-    ) -> Result<()> {
-        self.write(|tx| {
-            let read = |key: &str| -> Result<Option<String>> {
-                Ok(tx
-                    .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-                        r.get(0)
-                    })
-                    .optional()?)
-            };
-            allowed(&read)?;
+        owner_name: &str,
+        owner_pin_hash: &str,
+    ) -> Result<bool> {
+        let done = self.write(|tx| {
+            let done: Option<String> = tx
+                .query_row("SELECT value FROM settings WHERE key = ?1", [done_key], |r| r.get(0))
+                .optional()?;
+            let owners: i64 = tx.query_row(
+                "SELECT COUNT(*) FROM staff WHERE role = 'owner' AND active = 1",
+                [],
+                |r| r.get(0),
+            )?;
+            if done.as_deref() == Some("1") || owners > 0 {
+                return Ok(false);
+            }
             for (key, value) in changes {
                 put_setting_in(tx, key, Some(value))?;
             }
-            Ok(())
-        })
+            tx.execute(
+                "INSERT INTO staff (name, role, pin_hash, created_at) VALUES (?1, 'owner', ?2, ?3)",
+                params![owner_name, owner_pin_hash, paydesk_domain::clock::now_ms()],
+            )?;
+            let owner = Some(owner_name.to_string());
+            append_in(tx, &AuditEntry { staff: owner.clone(), action: "setup", subject: owner_name.into(), detail: "the shop set up; its first owner".into(), ..AuditEntry::default() })?;
+            Ok(true)
+        })?;
+        self.advance_audit_head()?;
+        Ok(done)
     }
 }
 

@@ -49,7 +49,7 @@ fn durable_write_cost() {
             if durable {
                 ledger.insert_order(&new).unwrap();
             } else {
-                ledger.write(|tx| insert_order_in(tx, &new)).unwrap();
+                ledger.write(|tx| insert_order_in(tx, &new, None)).unwrap();
             }
         }
         let each = started.elapsed().as_secs_f64() * 1000.0 / N as f64;

@@ -1,0 +1,504 @@
+//! Shifts and their reports. A counter's shift is opened by a staff member and closed by one;
+//! each sale belongs to the shift open at its counter when it was made, each refund and void
+//! to the shift open when it was made. The X report reads a shift as it is now; the Z report
+//! is the same reading taken at the close, inside the transaction that seals the shift, and
+//! kept with it (its SHA-256 in the audit log).
+//!
+//! The figures, per currency: sales (orders of the shift whose money arrived, or that were
+//! voided: a void gives back a sale that was made), per gateway and method; refunds and voids
+//! made in the shift that went through; net = sales - refunds - voids; per staff member; and
+//! apart, never summed in, reversals whose outcome is unknown and the sales still waiting.
+//! A close does not pass silently over waiting sales: they are re-asked about, and whatever
+//! still waits is listed and needs the closer's word (`carry`), then goes to the next shift.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use paydesk_domain::error::{Error, Result};
+use paydesk_domain::money::Currency;
+use paydesk_domain::order::{MoneyClass, Order, OrderStatus};
+use paydesk_domain::zone::Zone;
+use paydesk_ledger::ledger::{
+    now_ms, Ledger, RefundKind, RefundStatus, ShiftReversal, ShiftRow,
+};
+
+use crate::payments::Paydesk;
+use crate::staff::{self, Acting, Permission};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub enum ReportKind {
+    /// Mid-shift: the shift as it is now.
+    X,
+    /// At the close: sealed with the shift.
+    Z,
+}
+
+/// Sales of one gateway and method.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MethodLine {
+    pub gateway: String,
+    pub method: String,
+    pub label: String,
+    pub count: i64,
+    pub minor: i64,
+}
+
+/// One person's part of a shift.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StaffLine {
+    /// Empty: no one signed in (a shop without staff accounts).
+    pub name: String,
+    pub sales_count: i64,
+    pub sales_minor: i64,
+    /// Refunds and voids they made (or, with no one signed in, approved) that went through.
+    pub reversals_count: i64,
+    pub reversals_minor: i64,
+}
+
+/// A shift's figures in one currency (minor units).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CurrencyFigures {
+    pub currency: String,
+    pub sales_count: i64,
+    pub sales_minor: i64,
+    pub by_method: Vec<MethodLine>,
+    pub refunds_count: i64,
+    pub refunds_minor: i64,
+    pub voids_count: i64,
+    pub voids_minor: i64,
+    /// sales - refunds - voids.
+    pub net_minor: i64,
+    /// Refunds and voids whose outcome is not known yet: held back, not in the net.
+    pub unknown_reversals_count: i64,
+    pub unknown_reversals_minor: i64,
+    pub by_staff: Vec<StaffLine>,
+}
+
+/// A sale still waiting for its money when the report was read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct WaitingSale {
+    pub id: i64,
+    pub merchant_order_no: String,
+    pub method: String,
+    pub currency: String,
+    pub minor: i64,
+    pub status: String,
+    pub staff: Option<String>,
+    pub created_at_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ShiftReport {
+    pub kind: ReportKind,
+    pub shift_id: i64,
+    /// The counter's name in a shop; empty for a counter on its own.
+    pub counter: String,
+    pub opened_by: String,
+    pub opened_at_ms: i64,
+    pub closed_by: Option<String>,
+    /// The end of the span the report covers: the close (Z) or when it was read (X).
+    pub until_ms: i64,
+    pub currencies: Vec<CurrencyFigures>,
+    pub waiting: Vec<WaitingSale>,
+    /// What happens to the waiting sales (a Z report says they were carried).
+    pub waiting_note: Option<String>,
+}
+
+/// Whether an order of a shift counts as a sale: its money arrived, or it was voided (a
+/// void gives back a sale that was made, and is counted as a void).
+fn is_sale(order: &Order) -> bool {
+    order.status.money_class() == MoneyClass::Taken || order.status == OrderStatus::Voided
+}
+
+/// The figures of a shift's orders and reversals, as read at `until_ms`.
+pub fn figures(
+    kind: ReportKind,
+    shift: &ShiftRow,
+    orders: &[Order],
+    reversals: &[ShiftReversal],
+    until_ms: i64,
+) -> ShiftReport {
+    #[derive(Default)]
+    struct Acc {
+        sales: (i64, i64),
+        methods: BTreeMap<(String, String), (String, i64, i64)>,
+        refunds: (i64, i64),
+        voids: (i64, i64),
+        unknown: (i64, i64),
+        staff: BTreeMap<String, [i64; 4]>,
+    }
+    let mut by_currency: BTreeMap<String, Acc> = BTreeMap::new();
+    let mut waiting = Vec::new();
+    for order in orders {
+        let currency = order.amount.currency().code().to_string();
+        if is_sale(order) {
+            let acc = by_currency.entry(currency).or_default();
+            let minor = order.amount.minor();
+            acc.sales.0 += 1;
+            acc.sales.1 += minor;
+            let line = acc
+                .methods
+                .entry((order.gateway.as_str().into(), order.method.as_str().into()))
+                .or_insert((order.method.label().to_string(), 0, 0));
+            line.1 += 1;
+            line.2 += minor;
+            let person = acc.staff.entry(order.staff.clone().unwrap_or_default()).or_default();
+            person[0] += 1;
+            person[1] += minor;
+        } else if order.status.money_class() == MoneyClass::Waiting {
+            waiting.push(WaitingSale {
+                id: order.id,
+                merchant_order_no: order.merchant_order_no.clone(),
+                method: order.method.label().to_string(),
+                currency,
+                minor: order.amount.minor(),
+                status: order.status.label().to_string(),
+                staff: order.staff.clone(),
+                created_at_ms: order.created_at_ms,
+            });
+        }
+    }
+    for reversal in reversals {
+        let acc = by_currency.entry(reversal.currency.clone()).or_default();
+        let minor = reversal.refund.amount_minor;
+        match reversal.refund.status {
+            RefundStatus::Failed => continue,
+            RefundStatus::Pending => {
+                acc.unknown.0 += 1;
+                acc.unknown.1 += minor;
+                continue;
+            }
+            RefundStatus::Succeeded => {}
+        }
+        let bucket = match reversal.refund.kind {
+            RefundKind::Refund => &mut acc.refunds,
+            RefundKind::Void => &mut acc.voids,
+        };
+        bucket.0 += 1;
+        bucket.1 += minor;
+        let person = acc.staff.entry(reversal.staff.clone().unwrap_or_default()).or_default();
+        person[2] += 1;
+        person[3] += minor;
+    }
+    let currencies = by_currency
+        .into_iter()
+        .map(|(currency, acc)| CurrencyFigures {
+            currency,
+            sales_count: acc.sales.0,
+            sales_minor: acc.sales.1,
+            by_method: acc
+                .methods
+                .into_iter()
+                .map(|((gateway, method), (label, count, minor))| MethodLine {
+                    gateway,
+                    method,
+                    label,
+                    count,
+                    minor,
+                })
+                .collect(),
+            refunds_count: acc.refunds.0,
+            refunds_minor: acc.refunds.1,
+            voids_count: acc.voids.0,
+            voids_minor: acc.voids.1,
+            net_minor: acc.sales.1 - acc.refunds.1 - acc.voids.1,
+            unknown_reversals_count: acc.unknown.0,
+            unknown_reversals_minor: acc.unknown.1,
+            by_staff: acc
+                .staff
+                .into_iter()
+                .map(|(name, [sc, sm, rc, rm])| StaffLine {
+                    name,
+                    sales_count: sc,
+                    sales_minor: sm,
+                    reversals_count: rc,
+                    reversals_minor: rm,
+                })
+                .collect(),
+        })
+        .collect();
+    let waiting_note = match (kind, waiting.len()) {
+        (_, 0) => None,
+        (ReportKind::X, n) => Some(format!(
+            "{n} sale(s) still waiting for payment: not in the figures until paid"
+        )),
+        (ReportKind::Z, n) => Some(format!(
+            "{n} sale(s) still waiting at the close: carried to the next shift at this counter, and counted there if paid"
+        )),
+    };
+    ShiftReport {
+        kind,
+        shift_id: shift.id,
+        counter: shift.counter.clone(),
+        opened_by: shift.opened_by.clone(),
+        opened_at_ms: shift.opened_at_ms,
+        closed_by: shift.closed_by.clone(),
+        until_ms,
+        currencies,
+        waiting,
+        waiting_note,
+    }
+}
+
+/// The shift open at this counter (None: none).
+pub fn current(ledger: &Ledger) -> Result<Option<ShiftRow>> {
+    ledger.current_shift()
+}
+
+/// Opens a shift at this counter, by the person at the till.
+pub fn open(ledger: &Ledger, by: &Acting) -> Result<ShiftRow> {
+    let stamp = staff::authorize(ledger, by, Permission::Shift)?;
+    ledger.open_shift(&stamp)
+}
+
+/// The X report of the shift open at this counter (or of shift `id`; a closed shift's X is
+/// its sealed Z).
+pub fn x_report(ledger: &Ledger, by: &Acting, id: Option<i64>) -> Result<ShiftReport> {
+    staff::authorize(ledger, by, Permission::Shift)?;
+    let shift = match id {
+        Some(id) => ledger.shift(id)?,
+        None => ledger.current_shift()?.ok_or_else(no_open_shift)?,
+    };
+    if shift.closed_at_ms.is_some() {
+        return z_report(ledger, shift.id);
+    }
+    let (orders, reversals) = ledger.shift_contents(shift.id)?;
+    Ok(figures(ReportKind::X, &shift, &orders, &reversals, now_ms()))
+}
+
+/// A closed shift's Z report, as sealed.
+pub fn z_report(ledger: &Ledger, id: i64) -> Result<ShiftReport> {
+    let shift = ledger.shift(id)?;
+    let json = shift.z_report.as_deref().ok_or_else(|| {
+        Error::invalid("shift", format!("shift {id} is still open: it has an X report, not a Z"))
+    })?;
+    let report: ShiftReport = serde_json::from_str(json)
+        .map_err(|e| Error::Internal(format!("shift {id}'s sealed Z report is unreadable: {e}")))?;
+    let hash = hex::encode(Sha256::digest(json.as_bytes()));
+    if shift.z_hash.as_deref() != Some(hash.as_str()) {
+        return Err(Error::Refused {
+            code: "z_tampered",
+            field: None,
+            message: format!("shift {id}'s Z report does not match the hash sealed with it"),
+        });
+    }
+    Ok(report)
+}
+
+fn no_open_shift() -> Error {
+    Error::Refused {
+        code: "no_open_shift",
+        field: None,
+        message: "no shift is open at this counter".into(),
+    }
+}
+
+impl Paydesk {
+    /// Closes the shift open at this counter with its Z report. Sales still waiting are asked
+    /// about first; any that still wait are refused over (`waiting_sales`, listing them) unless
+    /// `carry` says to carry them to the next shift.
+    pub async fn close_shift(self: &Arc<Self>, by: &Acting, carry: bool) -> Result<ShiftReport> {
+        let stamp = staff::authorize(self.ledger(), by, Permission::Shift)?;
+        let shift = self.ledger().current_shift()?.ok_or_else(no_open_shift)?;
+        let (orders, _) = self.ledger().shift_contents(shift.id)?;
+        for order in orders.iter().filter(|o| o.status.money_class() == MoneyClass::Waiting) {
+            if let Err(e) = self.sync(order.id).await {
+                tracing::warn!(order = order.id, "asking before the close: {e}");
+            }
+        }
+        let mut sealed = None;
+        self.ledger().close_shift(&stamp, shift.id, |shift, orders, reversals, now| {
+            let mut closed = shift.clone();
+            closed.closed_by = stamp.staff.clone().or(Some(String::new()));
+            closed.closed_at_ms = Some(now);
+            let report = figures(ReportKind::Z, &closed, orders, reversals, now);
+            if !report.waiting.is_empty() && !carry {
+                return Err(Error::Refused {
+                    code: "waiting_sales",
+                    field: None,
+                    message: format!(
+                        "{} sale(s) still wait for payment ({}): re-check or cancel them, or close and carry them to the next shift",
+                        report.waiting.len(),
+                        report
+                            .waiting
+                            .iter()
+                            .map(|w| format!(
+                                "{} {} {}",
+                                w.merchant_order_no,
+                                Currency::parse(&w.currency)
+                                    .map(|c| c.decimal_string(w.minor))
+                                    .unwrap_or_default(),
+                                w.currency
+                            ))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                });
+            }
+            let json = serde_json::to_string(&report)
+                .map_err(|e| Error::Internal(format!("cannot write the Z report: {e}")))?;
+            let hash = hex::encode(Sha256::digest(json.as_bytes()));
+            sealed = Some(report);
+            Ok((json, hash))
+        })?;
+        sealed.ok_or_else(|| Error::Internal("the shift closed without its report".into()))
+    }
+}
+
+/// The report as CSV (one section per currency; times in `zone`), formula-safe.
+pub fn report_csv(report: &ShiftReport, zone: &Zone) -> String {
+    let mut rows: Vec<Vec<String>> = vec![
+        vec!["report".into(), format!("{:?}", report.kind)],
+        vec!["shift".into(), report.shift_id.to_string()],
+        vec!["counter".into(), report.counter.clone()],
+        vec!["opened".into(), time(report.opened_at_ms, zone), report.opened_by.clone()],
+        vec![
+            match report.kind {
+                ReportKind::X => "read".into(),
+                ReportKind::Z => "closed".into(),
+            },
+            time(report.until_ms, zone),
+            report.closed_by.clone().unwrap_or_default(),
+        ],
+        vec![],
+        vec!["currency".into(), "line".into(), "what".into(), "count".into(), "amount".into()],
+    ];
+    for c in &report.currencies {
+        let money = |minor: i64| amount(minor, &c.currency);
+        let mut line = |what: &str, name: &str, count: i64, minor: i64| {
+            rows.push(vec![c.currency.clone(), what.into(), name.into(), count.to_string(), money(minor)]);
+        };
+        line("sales", "all", c.sales_count, c.sales_minor);
+        for m in &c.by_method {
+            line("sales", &format!("{} {}", m.gateway, m.label), m.count, m.minor);
+        }
+        line("refunds", "", c.refunds_count, c.refunds_minor);
+        line("voids", "", c.voids_count, c.voids_minor);
+        line("net", "", c.sales_count, c.net_minor);
+        line("unknown reversals", "", c.unknown_reversals_count, c.unknown_reversals_minor);
+        for s in &c.by_staff {
+            let who = if s.name.is_empty() { "(no one signed in)" } else { &s.name };
+            line("staff sales", who, s.sales_count, s.sales_minor);
+            line("staff reversals", who, s.reversals_count, s.reversals_minor);
+        }
+    }
+    if !report.waiting.is_empty() {
+        rows.push(vec![]);
+        rows.push(vec!["waiting".into(), report.waiting_note.clone().unwrap_or_default()]);
+        for w in &report.waiting {
+            rows.push(vec![
+                w.currency.clone(),
+                w.merchant_order_no.clone(),
+                w.method.clone(),
+                w.status.clone(),
+                amount(w.minor, &w.currency),
+            ]);
+        }
+    }
+    let mut out = String::new();
+    for row in rows {
+        let cells: Vec<String> = row.iter().map(|c| csv_cell(c)).collect();
+        out.push_str(&cells.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// A report line as the PDF prints it.
+pub fn report_pdf(report: &ShiftReport, shop: &str, zone: &Zone) -> Vec<u8> {
+    use crate::pdf::{render, Line, PageSize};
+    let kind = match report.kind {
+        ReportKind::X => "X report (mid-shift)",
+        ReportKind::Z => "Z report (shift closed and sealed)",
+    };
+    let mut lines = vec![
+        Line::Title(format!("{shop}: {kind}")),
+        Line::Pair("Shift".into(), report.shift_id.to_string()),
+    ];
+    if !report.counter.is_empty() {
+        lines.push(Line::Pair("Counter".into(), report.counter.clone()));
+    }
+    lines.push(Line::Pair(
+        format!("Opened by {}", report.opened_by),
+        time(report.opened_at_ms, zone),
+    ));
+    lines.push(Line::Pair(
+        match (&report.kind, &report.closed_by) {
+            (ReportKind::Z, Some(by)) => format!("Closed by {by}"),
+            _ => "Read at".into(),
+        },
+        time(report.until_ms, zone),
+    ));
+    for c in &report.currencies {
+        let money = |minor: i64| format!("{} {}", amount(minor, &c.currency), c.currency);
+        lines.push(Line::Rule);
+        lines.push(Line::Heading(c.currency.clone()));
+        lines.push(Line::Pair(format!("Sales ({})", c.sales_count), money(c.sales_minor)));
+        for m in &c.by_method {
+            lines.push(Line::Pair(format!("  {} ({})", m.label, m.count), money(m.minor)));
+        }
+        lines.push(Line::Pair(format!("Refunds ({})", c.refunds_count), money(-c.refunds_minor)));
+        lines.push(Line::Pair(format!("Voids ({})", c.voids_count), money(-c.voids_minor)));
+        lines.push(Line::Pair("Net".into(), money(c.net_minor)));
+        if c.unknown_reversals_count > 0 {
+            lines.push(Line::Pair(
+                format!("Reversals of unknown outcome ({}), not in the net", c.unknown_reversals_count),
+                money(c.unknown_reversals_minor),
+            ));
+        }
+        for s in &c.by_staff {
+            let who = if s.name.is_empty() { "No one signed in" } else { &s.name };
+            lines.push(Line::Pair(
+                format!("  {who}: {} sales, {} reversals", s.sales_count, s.reversals_count),
+                money(s.sales_minor - s.reversals_minor),
+            ));
+        }
+    }
+    if let Some(note) = &report.waiting_note {
+        lines.push(Line::Rule);
+        lines.push(Line::Heading("Still waiting".into()));
+        lines.push(Line::Text(note.clone()));
+        for w in &report.waiting {
+            lines.push(Line::Pair(
+                format!("{} {}", w.merchant_order_no, w.method),
+                format!("{} {}", amount(w.minor, &w.currency), w.currency),
+            ));
+        }
+    }
+    render(&format!("{shop} shift {} {kind}", report.shift_id), PageSize::A4, &lines)
+}
+
+fn amount(minor: i64, currency: &str) -> String {
+    Currency::parse(currency)
+        .map(|c| c.decimal_string(minor))
+        .unwrap_or_else(|_| minor.to_string())
+}
+
+fn time(ms: i64, zone: &Zone) -> String {
+    let mut out = Vec::new();
+    paydesk_domain::zone::write_datetime(&mut out, ms, zone);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// A CSV cell: quoted when it must be, and a leading = + - @ (a spreadsheet formula) made
+/// text with a quote, as the export does.
+fn csv_cell(text: &str) -> String {
+    let safe = if text.starts_with(['=', '+', '@', '\t', '\r']) || (text.starts_with('-') && text.parse::<f64>().is_err()) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
+    if safe.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", safe.replace('"', "\"\""))
+    } else {
+        safe
+    }
+}

@@ -1,0 +1,431 @@
+//! The audit log (migration 10): one entry per act, each holding the SHA-256 of the entry
+//! before it, so that editing an entry by hand breaks the chain from there on. Entries are
+//! written in the same transaction as the act they record (a sale, a refund, a staff change),
+//! so an act is never without its entry.
+//!
+//! The newest entry's number and hash (the chain's head) are also kept apart from the ledger
+//! file, in `audit.head` beside it: deleting the newest entries leaves a whole but shorter
+//! chain, which only a head kept elsewhere can show. The head file is rewritten after each
+//! commit that added entries, forward only (under a file lock, as the window and the CLI share
+//! the ledger). A crash between the commit and that rewrite leaves the head behind the log,
+//! which `verify` reports as a lag, not a break: the next entry moves the head again.
+//!
+//! What this does not stop: someone who rewrites the whole chain from the edited entry on
+//! *and* the head file. A copy of the head elsewhere (the shop ledger, a printed Z report's
+//! hash) is what catches that.
+
+use std::io::{Read, Seek, Write};
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, OptionalExtension, Transaction};
+use sha2::{Digest, Sha256};
+
+use paydesk_domain::clock::now_ms;
+use paydesk_domain::error::{Error, Result};
+
+use super::handle::Ledger;
+
+/// The hash before the first entry.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+/// The head's file, beside the ledger file.
+pub const HEAD_FILE: &str = "audit.head";
+
+/// An act to record: who did it (and who approved it), what, on what.
+#[derive(Debug, Clone, Default)]
+pub struct AuditEntry {
+    pub staff: Option<String>,
+    pub approver: Option<String>,
+    /// What was done, one word (`sale`, `refund`, `sign_in`, `pin_wrong`, `export`, ...).
+    pub action: &'static str,
+    /// What it was done to: an order or refund number, a staff name, a setting.
+    pub subject: String,
+    /// The facts worth keeping (never a secret).
+    pub detail: String,
+}
+
+/// An entry as the log holds it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditRecord {
+    pub seq: i64,
+    pub at_ms: i64,
+    pub counter: String,
+    pub staff: Option<String>,
+    pub approver: Option<String>,
+    pub action: String,
+    pub subject: String,
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl AuditRecord {
+    /// The entry's hash: SHA-256 over its fields and the previous hash, as one JSON array
+    /// (unambiguous: no field can run into the next).
+    pub fn compute_hash(&self) -> String {
+        let canonical = serde_json::json!([
+            self.seq,
+            self.at_ms,
+            self.counter,
+            self.staff,
+            self.approver,
+            self.action,
+            self.subject,
+            self.detail,
+            self.prev_hash
+        ]);
+        hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+    }
+}
+
+/// Appends one entry inside the caller's write transaction and answers it.
+pub(crate) fn append_in(tx: &Transaction<'_>, entry: &AuditEntry) -> Result<AuditRecord> {
+    let (last_seq, prev_hash): (i64, String) = tx
+        .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .unwrap_or((0, GENESIS.to_string()));
+    let counter: String = tx
+        .prepare_cached("SELECT COALESCE(counter, '') FROM shop_state")?
+        .query_row([], |r| r.get(0))?;
+    let mut record = AuditRecord {
+        seq: last_seq + 1,
+        at_ms: now_ms(),
+        counter,
+        staff: entry.staff.clone(),
+        approver: entry.approver.clone(),
+        action: entry.action.to_string(),
+        subject: entry.subject.clone(),
+        detail: entry.detail.clone(),
+        prev_hash,
+        hash: String::new(),
+    };
+    record.hash = record.compute_hash();
+    tx.prepare_cached(
+        "INSERT INTO audit_log (seq, at, counter, staff, approver, action, subject, detail, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        record.seq,
+        record.at_ms,
+        record.counter,
+        record.staff,
+        record.approver,
+        record.action,
+        record.subject,
+        record.detail,
+        record.prev_hash,
+        record.hash
+    ])?;
+    Ok(record)
+}
+
+fn record_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRecord> {
+    Ok(AuditRecord {
+        seq: r.get("seq")?,
+        at_ms: r.get("at")?,
+        counter: r.get("counter")?,
+        staff: r.get("staff")?,
+        approver: r.get("approver")?,
+        action: r.get("action")?,
+        subject: r.get("subject")?,
+        detail: r.get("detail")?,
+        prev_hash: r.get("prev_hash")?,
+        hash: r.get("hash")?,
+    })
+}
+
+/// What the owner's window and `paydesk audit list` ask for: newest first.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    pub staff: Option<String>,
+    pub action: Option<String>,
+    /// Entries at or after / before these times (ms).
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
+    /// Entries older than this sequence number (the next page).
+    pub before_seq: Option<i64>,
+    pub limit: usize,
+}
+
+/// What `verify` found.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase", tag = "verdict")]
+pub enum AuditVerdict {
+    /// Every entry is whole and the head kept apart names the newest (`lag`: entries written
+    /// after the head was last moved, e.g. just before a crash).
+    Whole { entries: i64, lag: i64 },
+    /// The first entry (or ledger row) that is not as it was written.
+    Broken { seq: i64, why: String },
+}
+
+/// The head kept apart: the newest entry's number and hash, `seq hash\n`.
+fn head_path(ledger_path: &Path) -> PathBuf {
+    ledger_path.with_file_name(HEAD_FILE)
+}
+
+fn read_head(file: &mut std::fs::File) -> Result<Option<(i64, String)>> {
+    let mut text = String::new();
+    file.seek(std::io::SeekFrom::Start(0))?;
+    file.read_to_string(&mut text)?;
+    let mut parts = text.split_whitespace();
+    match (parts.next(), parts.next()) {
+        (Some(seq), Some(hash)) => Ok(Some((
+            seq.parse()
+                .map_err(|_| Error::Internal(format!("{HEAD_FILE} is unreadable: {text:?}")))?,
+            hash.to_string(),
+        ))),
+        _ => Ok(None),
+    }
+}
+
+impl Ledger {
+    /// Records one act on its own (a sign-in, an export, a settings change).
+    pub fn audit(&self, entry: &AuditEntry) -> Result<AuditRecord> {
+        let record = self.write(|tx| append_in(tx, entry))?;
+        self.advance_audit_head()?;
+        Ok(record)
+    }
+
+    /// Moves the head kept apart to the log's newest entry, never backwards. Called after a
+    /// commit that added entries.
+    pub(crate) fn advance_audit_head(&self) -> Result<()> {
+        let newest: Option<(i64, String)> = self
+            .conn()
+            .query_row(
+                "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((seq, hash)) = newest else {
+            return Ok(());
+        };
+        let path = head_path(self.path());
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)?;
+        // The window and the CLI may both be moving it: one at a time, forward only.
+        file.lock()?;
+        if let Some((kept, _)) = read_head(&mut file)? {
+            if kept >= seq {
+                return Ok(());
+            }
+        }
+        file.set_len(0)?;
+        file.seek(std::io::SeekFrom::Start(0))?;
+        file.write_all(format!("{seq} {hash}\n").as_bytes())?;
+        file.sync_all()?;
+        Ok(())
+    }
+
+    /// The log, newest first, as `query` asks.
+    pub fn audit_entries(&self, query: &AuditQuery) -> Result<Vec<AuditRecord>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT * FROM audit_log
+             WHERE (?1 IS NULL OR staff = ?1 COLLATE NOCASE OR approver = ?1 COLLATE NOCASE)
+               AND (?2 IS NULL OR action = ?2)
+               AND (?3 IS NULL OR at >= ?3) AND (?4 IS NULL OR at < ?4)
+               AND (?5 IS NULL OR seq < ?5)
+             ORDER BY seq DESC LIMIT ?6",
+        )?;
+        let rows = stmt.query_map(
+            params![
+                query.staff,
+                query.action,
+                query.from_ms,
+                query.to_ms,
+                query.before_seq,
+                query.limit.clamp(1, 10_000) as i64
+            ],
+            record_from_row,
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Proves the chain whole, or names the first entry that is not as written: each entry's
+    /// number follows the one before, holds its hash, and hashes to what it holds; the head
+    /// kept apart is in the log; and every sale and reversal still reads as its entry
+    /// recorded it (an order's amount edited by hand, or an order written past the log,
+    /// shows here too).
+    pub fn verify_audit(&self) -> Result<AuditVerdict> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT * FROM audit_log ORDER BY seq")?;
+        let mut rows = stmt.query([])?;
+        let mut expected_prev = GENESIS.to_string();
+        let mut count = 0i64;
+        let mut newest: Option<(i64, String)> = None;
+        while let Some(row) = rows.next()? {
+            let record = record_from_row(row)?;
+            count += 1;
+            if record.seq != count {
+                return Ok(AuditVerdict::Broken {
+                    seq: count,
+                    why: format!("entry {count} is missing (the next is {})", record.seq),
+                });
+            }
+            if record.prev_hash != expected_prev {
+                return Ok(AuditVerdict::Broken {
+                    seq: record.seq,
+                    why: format!(
+                        "entry {} does not hold the hash of entry {}",
+                        record.seq,
+                        record.seq - 1
+                    ),
+                });
+            }
+            if record.compute_hash() != record.hash {
+                return Ok(AuditVerdict::Broken {
+                    seq: record.seq,
+                    why: format!(
+                        "entry {} ({} {}) was changed after it was written",
+                        record.seq, record.action, record.subject
+                    ),
+                });
+            }
+            expected_prev = record.hash.clone();
+            newest = Some((record.seq, record.hash));
+        }
+        drop(rows);
+        drop(stmt);
+
+        let path = head_path(self.path());
+        let head = match std::fs::File::open(&path) {
+            Ok(mut file) => read_head(&mut file)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(e.into()),
+        };
+        let lag = match (&head, &newest) {
+            (None, None) => 0,
+            (None, Some(_)) => {
+                return Ok(AuditVerdict::Broken {
+                    seq: 1,
+                    why: format!("the log has entries but its head ({HEAD_FILE}) is gone"),
+                })
+            }
+            (Some((seq, _)), None) => {
+                return Ok(AuditVerdict::Broken {
+                    seq: 1,
+                    why: format!("the log is empty but its head names entry {seq}: entries 1 to {seq} were deleted"),
+                })
+            }
+            (Some((head_seq, head_hash)), Some((last, _))) => {
+                if head_seq > last {
+                    return Ok(AuditVerdict::Broken {
+                        seq: last + 1,
+                        why: format!(
+                            "entries {} to {head_seq} were deleted: the head kept apart names entry {head_seq}, the log ends at {last}",
+                            last + 1
+                        ),
+                    });
+                }
+                let kept: String = conn.query_row(
+                    "SELECT hash FROM audit_log WHERE seq = ?1",
+                    [head_seq],
+                    |r| r.get(0),
+                )?;
+                if &kept != head_hash {
+                    return Ok(AuditVerdict::Broken {
+                        seq: *head_seq,
+                        why: format!(
+                            "entry {head_seq} is not the one the head kept apart names: the log was rewritten from there"
+                        ),
+                    });
+                }
+                last - head_seq
+            }
+        };
+
+        if let Some(broken) = check_money_rows(&conn)? {
+            return Ok(broken);
+        }
+        Ok(AuditVerdict::Whole {
+            entries: count,
+            lag,
+        })
+    }
+}
+
+/// The detail a sale's entry records, which `verify` reads back against the order.
+pub fn sale_detail(amount_minor: i64, currency: &str, method: &str) -> String {
+    format!("{amount_minor} {currency} {method}")
+}
+
+/// The detail a refund's or void's entry records, read back against the refund.
+pub fn reversal_detail(amount_minor: i64, currency: &str, order_no: &str) -> String {
+    format!("{amount_minor} {currency} of {order_no}")
+}
+
+/// Every sale and reversal this counter made since the log began still reads as its entry
+/// recorded it, and none was written past the log.
+fn check_money_rows(conn: &rusqlite::Connection) -> Result<Option<AuditVerdict>> {
+    let orders = conn.prepare(
+        "SELECT a.seq, a.subject, a.detail, o.amount_minor || ' ' || o.currency || ' ' || o.method
+         FROM audit_log a LEFT JOIN orders o ON o.merchant_order_no = a.subject
+         WHERE a.action = 'sale' ORDER BY a.seq",
+    )?;
+    if let Some(broken) = compare(orders, "order")? {
+        return Ok(Some(broken));
+    }
+    let refunds = conn.prepare(
+        "SELECT a.seq, a.subject, a.detail,
+                r.amount_minor || ' ' || o.currency || ' of ' || o.merchant_order_no
+         FROM audit_log a LEFT JOIN refunds r ON r.refund_no = a.subject
+              LEFT JOIN orders o ON o.id = r.order_id
+         WHERE a.action IN ('refund', 'void') ORDER BY a.seq",
+    )?;
+    if let Some(broken) = compare(refunds, "refund")? {
+        return Ok(Some(broken));
+    }
+    // Rows of this counter written after the log began but never recorded in it.
+    let unrecorded: Option<(String, i64)> = conn
+        .query_row(
+            "SELECT o.merchant_order_no, o.created_at FROM orders o
+             WHERE o.counter IS (SELECT counter FROM shop_state)
+               AND o.created_at >= (SELECT MIN(at) FROM audit_log WHERE action = 'sale')
+               AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.action = 'sale' AND a.subject = o.merchant_order_no)
+             LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    if let Some((number, _)) = unrecorded {
+        return Ok(Some(AuditVerdict::Broken {
+            seq: 0,
+            why: format!("order {number} is in the ledger but not in the audit log: it was written by hand"),
+        }));
+    }
+    Ok(None)
+}
+
+fn compare(mut stmt: rusqlite::Statement<'_>, what: &str) -> Result<Option<AuditVerdict>> {
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let seq: i64 = row.get(0)?;
+        let subject: String = row.get(1)?;
+        let recorded: String = row.get(2)?;
+        let now: Option<String> = row.get(3)?;
+        match now {
+            None => {
+                return Ok(Some(AuditVerdict::Broken {
+                    seq,
+                    why: format!("{what} {subject} of entry {seq} is gone from the ledger"),
+                }))
+            }
+            Some(now) if now != recorded => {
+                return Ok(Some(AuditVerdict::Broken {
+                    seq,
+                    why: format!(
+                        "{what} {subject} reads \"{now}\" but entry {seq} recorded \"{recorded}\": it was edited"
+                    ),
+                }))
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(None)
+}
