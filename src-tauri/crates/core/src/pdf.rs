@@ -51,9 +51,15 @@ const LEADING: f32 = 1.3;
 
 impl PageSize {
     /// ISO A4, 210 × 297 mm: what office printers hold outside North America.
-    pub const A4: PageSize = PageSize { width_pt: 595.28, height_pt: 841.89 };
+    pub const A4: PageSize = PageSize {
+        width_pt: 595.28,
+        height_pt: 841.89,
+    };
     /// US Letter, 8.5 × 11 in.
-    pub const LETTER: PageSize = PageSize { width_pt: 612.0, height_pt: 792.0 };
+    pub const LETTER: PageSize = PageSize {
+        width_pt: 612.0,
+        height_pt: 792.0,
+    };
 
     /// 80 mm thermal roll, height grows to fit: the printer cuts where the page ends, so a
     /// document of `lines` lines is one page, one slip, never split. Every line is counted at a
@@ -83,7 +89,8 @@ pub fn render(title: &str, size: PageSize, lines: &[Line]) -> Vec<u8> {
         for (index, content) in pages.iter_mut().enumerate() {
             let footer = encode(&format!("page {} of {total}", index + 1));
             let x = (size.width_pt - Font::Regular.width(&footer, FOOTER_PT)) / 2.0;
-            show(content, Font::Regular, FOOTER_PT, x, layout.margin / 2.0, &footer);
+            let y = layout.margin / 2.0;
+            show(content, Font::Regular, FOOTER_PT, x, y, &footer);
         }
     }
     write_file(title, size, &pages)
@@ -100,9 +107,17 @@ struct Layout {
 impl Layout {
     fn for_page(size: PageSize) -> Layout {
         if size.width_pt <= ROLL_WIDTH_PT {
-            Layout { margin: ROLL_MARGIN_PT, body_pt: ROLL_BODY_PT, numbered: false }
+            Layout {
+                margin: ROLL_MARGIN_PT,
+                body_pt: ROLL_BODY_PT,
+                numbered: false,
+            }
         } else {
-            Layout { margin: MARGIN_PT, body_pt: BODY_PT, numbered: true }
+            Layout {
+                margin: MARGIN_PT,
+                body_pt: BODY_PT,
+                numbered: true,
+            }
         }
     }
 }
@@ -142,7 +157,8 @@ fn paginate(size: PageSize, layout: &Layout, lines: &[Line]) -> Vec<Vec<u8>> {
                 let figure = fit(encode(figure), font, pt, right - left);
                 let figure_width = font.width(&figure, pt);
                 let room = right - left - figure_width - font.width(b" ", pt);
-                show(content, font, pt, left, baseline, &fit(encode(label), font, pt, room));
+                let label = fit(encode(label), font, pt, room);
+                show(content, font, pt, left, baseline, &label);
                 show(content, font, pt, right - figure_width, baseline, &figure);
             }
             Line::Rule => {
@@ -178,7 +194,13 @@ fn show(content: &mut Vec<u8>, font: Font, pt: f32, x: f32, y: f32, text: &[u8])
     if text.is_empty() {
         return;
     }
-    let start = format!("BT /{} {} Tf {} {} Td (", font.resource(), num(pt), num(x), num(y));
+    let start = format!(
+        "BT /{} {} Tf {} {} Td (",
+        font.resource(),
+        num(pt),
+        num(x),
+        num(y)
+    );
     content.extend_from_slice(start.as_bytes());
     escape_into(content, text);
     content.extend_from_slice(b") Tj ET\n");
@@ -188,7 +210,10 @@ fn show(content: &mut Vec<u8>, font: Font, pt: f32, x: f32, y: f32, text: &[u8])
 /// trailing zeros.
 fn num(value: f32) -> String {
     let fixed = format!("{value:.2}");
-    fixed.trim_end_matches('0').trim_end_matches('.').to_string()
+    fixed
+        .trim_end_matches('0')
+        .trim_end_matches('.')
+        .to_string()
 }
 
 /// Appends `bytes` as the inside of a PDF literal string `( )`: parentheses and backslashes are
@@ -280,7 +305,10 @@ impl Font {
             Font::Regular => &HELVETICA,
             Font::Bold => &HELVETICA_BOLD,
         };
-        let units: u32 = text.iter().map(|&b| u32::from(table[usize::from(b.max(32)) - 32])).sum();
+        let units: u32 = text
+            .iter()
+            .map(|&b| u32::from(table[usize::from(b.max(32)) - 32]))
+            .sum();
         units as f32 * pt / 1000.0
     }
 }
@@ -336,12 +364,24 @@ const FIRST_PAGE: usize = 6;
 /// Assembles the file around the pages' content streams.
 fn write_file(title: &str, size: PageSize, pages: &[Vec<u8>]) -> Vec<u8> {
     // The second line's bytes above 127 tell transfer tools the file is binary, not text.
-    let mut file = Writer { out: b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n".to_vec(), offsets: Vec::new() };
+    let mut file = Writer {
+        out: b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n".to_vec(),
+        offsets: Vec::new(),
+    };
     let page_number = |k: usize| FIRST_PAGE + 2 * k;
 
-    file.object(CATALOG, format!("<< /Type /Catalog /Pages {PAGES} 0 R >>").as_bytes());
-    let kids: Vec<String> = (0..pages.len()).map(|k| format!("{} 0 R", page_number(k))).collect();
-    let tree = format!("<< /Type /Pages /Kids [{}] /Count {} >>", kids.join(" "), pages.len());
+    file.object(
+        CATALOG,
+        format!("<< /Type /Catalog /Pages {PAGES} 0 R >>").as_bytes(),
+    );
+    let kids: Vec<String> = (0..pages.len())
+        .map(|k| format!("{} 0 R", page_number(k)))
+        .collect();
+    let tree = format!(
+        "<< /Type /Pages /Kids [{}] /Count {} >>",
+        kids.join(" "),
+        pages.len()
+    );
     file.object(PAGES, tree.as_bytes());
     for (number, name) in [(REGULAR_FONT, "Helvetica"), (BOLD_FONT, "Helvetica-Bold")] {
         let font = format!(
@@ -381,9 +421,14 @@ struct Writer {
 impl Writer {
     /// Writes object `number`; objects come in order from 1, so the table needs no sorting.
     fn object(&mut self, number: usize, body: &[u8]) {
-        debug_assert_eq!(number, self.offsets.len() + 1, "objects are written in order");
+        debug_assert_eq!(
+            number,
+            self.offsets.len() + 1,
+            "objects are written in order"
+        );
         self.offsets.push(self.out.len());
-        self.out.extend_from_slice(format!("{number} 0 obj\n").as_bytes());
+        self.out
+            .extend_from_slice(format!("{number} 0 obj\n").as_bytes());
         self.out.extend_from_slice(body);
         self.out.extend_from_slice(b"\nendobj\n");
     }
@@ -446,7 +491,11 @@ mod tests {
         let startxref = pdf.windows(10).rposition(|w| w == b"startxref\n").unwrap();
         let start = tail(startxref + 10).lines().next().unwrap();
         let table = tail(start.parse().unwrap());
-        let (count, entries) = table.strip_prefix("xref\n0 ").unwrap().split_once('\n').unwrap();
+        let (count, entries) = table
+            .strip_prefix("xref\n0 ")
+            .unwrap()
+            .split_once('\n')
+            .unwrap();
         let size: usize = count.parse().unwrap();
         // 200 lines: four pages, each a page and a content object, after the five fixed ones.
         assert_eq!(size, 6 + 2 * 4);
@@ -457,20 +506,30 @@ mod tests {
             assert!(entry.ends_with(" 00000 n \n"), "{entry:?}");
             let offset: usize = entry[..10].parse().unwrap();
             let object = format!("{number} 0 obj\n");
-            assert!(pdf[offset..].starts_with(object.as_bytes()), "object {number}");
+            assert!(
+                pdf[offset..].starts_with(object.as_bytes()),
+                "object {number}"
+            );
         }
         assert!(entries[20 * size..].starts_with("trailer\n<< /Size 14 /Root 1 0 R /Info 5 0 R >>"));
     }
 
     #[test]
     fn length_is_the_streams_byte_count() {
-        let pdf = render("Shift Z", PageSize::A4, &[Line::Text("é €".into()); 120]);
+        let pdf = render(
+            "Shift Z",
+            PageSize::A4,
+            &vec![Line::Text("é €".into()); 120],
+        );
         let mut streams = 0;
         let mut rest = &pdf[..];
         while let Some(at) = find(rest, b"/Length ") {
             rest = &rest[at + 8..];
             let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-            let length: usize = std::str::from_utf8(&rest[..digits]).unwrap().parse().unwrap();
+            let length: usize = std::str::from_utf8(&rest[..digits])
+                .unwrap()
+                .parse()
+                .unwrap();
             let data = find(rest, b">>\nstream\n").unwrap() + 10;
             assert!(rest[data + length..].starts_with(b"\nendstream\n"));
             streams += 1;
@@ -487,7 +546,11 @@ mod tests {
 
     #[test]
     fn maps_text_to_winansi() {
-        let pdf = render("Café", PageSize::A4, &[Line::Text("é € – “ok” ₹ 五".into())]);
+        let pdf = render(
+            "Café",
+            PageSize::A4,
+            &[Line::Text("é € – “ok” ₹ 五".into())],
+        );
         assert!(contains(&pdf, b"(\xE9 \x80 \x96 \x93ok\x94 ? ?) Tj"));
         // The title is metadata, in UTF-16 where it is not ASCII.
         assert!(contains(&pdf, b"/Title (\xFE\xFF\x00C\x00a\x00f\x00\xE9)"));
@@ -495,19 +558,29 @@ mod tests {
 
     #[test]
     fn long_documents_get_numbered_pages() {
-        let pdf = render("Shift X", PageSize::A4, &vec![Line::Text("Sale".into()); 200]);
+        let pdf = render(
+            "Shift X",
+            PageSize::A4,
+            &vec![Line::Text("Sale".into()); 200],
+        );
         assert!(contains(&pdf, b"/Count 4"));
         assert!(contains(&pdf, b"(page 1 of 4) Tj"));
         assert!(contains(&pdf, b"(page 4 of 4) Tj"));
         // One page needs no number.
-        assert!(!contains(&render("Shift X", PageSize::A4, &report()), b"page 1"));
+        assert!(!contains(
+            &render("Shift X", PageSize::A4, &report()),
+            b"page 1"
+        ));
     }
 
     #[test]
     fn pair_figures_end_at_the_right_margin() {
         let pdf = render("Shift Z", PageSize::A4, &report());
         let text = String::from_utf8_lossy(&pdf);
-        let figure = text.lines().find(|l| l.ends_with("(1,234.50) Tj ET")).unwrap();
+        let figure = text
+            .lines()
+            .find(|l| l.ends_with("(1,234.50) Tj ET"))
+            .unwrap();
         let words: Vec<&str> = figure.split(' ').collect();
         let td = words.iter().position(|&w| w == "Td").unwrap();
         let x: f32 = words[td - 2].parse().unwrap();
@@ -524,7 +597,13 @@ mod tests {
         let long = "W".repeat(200);
         let pdf = render("Shift Z", PageSize::A4, &[Line::Text(long)]);
         let text = String::from_utf8_lossy(&pdf);
-        let shown = text.split("Td (").nth(1).unwrap().split(") Tj").next().unwrap();
+        let shown = text
+            .split("Td (")
+            .nth(1)
+            .unwrap()
+            .split(") Tj")
+            .next()
+            .unwrap();
         assert!(shown.ends_with("W..."));
         let width = Font::Regular.width(shown.as_bytes(), 10.0);
         assert!(width <= 595.28 - 80.0, "{width}");
@@ -538,7 +617,10 @@ mod tests {
         lines.extend(vec![Line::Pair("Tea".into(), "€2.50".into()); 35]);
         let pdf = render("Receipt", PageSize::roll_80mm(lines.len()), &lines);
         assert!(contains(&pdf, b"/Count 1"));
-        assert!(contains(&pdf, b"/F1 8 Tf 8 "), "body text at 8 pt from an 8 pt margin");
+        assert!(
+            contains(&pdf, b"/F1 8 Tf 8 "),
+            "body text at 8 pt from an 8 pt margin"
+        );
         assert!(!contains(&pdf, b"page 1"));
     }
 }
