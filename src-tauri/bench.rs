@@ -370,6 +370,7 @@ pub fn run(data_dir: &Path, args: &BenchArgs) -> Result<ExitCode> {
             environment: "sandbox".into(),
             amount: Money::parse("12.50", cad)?,
             expires_at_ms: None,
+            by: Default::default(),
         })?;
     }
     let rate = args.inserts as f64 / started.elapsed().as_secs_f64();

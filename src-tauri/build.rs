@@ -40,6 +40,18 @@ const COMMANDS: &[&str] = &[
     "update_check",
     "update_install",
     "update_restart",
+    "till_status",
+    "sign_in",
+    "sign_out",
+    "staff_list",
+    "staff_save",
+    "staff_set_cap",
+    "shift_open",
+    "shift_report",
+    "shift_close",
+    "shift_list",
+    "shift_save",
+    "audit_list",
 ];
 
 fn main() {

@@ -4,7 +4,8 @@
 //! Here: the top of the command tree and the dispatch. Each family of subcommands is a module
 //! with its own arguments and handlers: `order` (one order, saved cards), `orders` (the
 //! filtered orders: list, totals, report, export) with `filter` (their flags), `settings`
-//! (settings and credentials), `owner` (setup and the owner's PIN), `shop` (the shop ledger
+//! (settings and credentials), `owner` (setup), `staff` (acting as a staff member, approvals;
+//! staff, shifts, the audit log), `shop` (the shop ledger
 //! shared by several counters), `sandbox` (the sandbox and the development tools), `checks`
 //! (doctor, reconcile), `backup` (backup and restore).
 
@@ -19,6 +20,7 @@ mod owner;
 mod sandbox;
 mod settings;
 mod shop;
+mod staff;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,11 +42,15 @@ pub struct Cli {
     /// sandbox (no credentials, no real money), test or live. Default: the saved setting, else sandbox.
     #[arg(long, global = true, env = "PAYDESK_MODE", value_parser = ["sandbox", "test", "live"])]
     pub mode: Option<String>,
-    /// Read the owner's PIN as the first line of stdin (for scripts) instead of a hidden
-    /// prompt. Owner actions (refund, void, resend-refunds, settle-refund, settings set,
-    /// credentials set/delete, export) ask for it once a PIN is set; so does `setup`.
+    /// Read PINs as lines of stdin (for scripts) instead of hidden prompts: the --staff
+    /// member's first, then a manager's or the owner's when the action needs their approval
+    /// (refund, void, settle, settings, credentials, export, staff ...); `setup`'s too.
     #[arg(long, global = true)]
     pub pin_stdin: bool,
+    /// Act as this staff member (their PIN is asked). Without it, actions that need a role
+    /// ask for the PIN of a manager or the owner, as the window does with no one signed in.
+    #[arg(long, global = true, env = "PAYDESK_STAFF", value_name = "NAME")]
+    pub staff: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -103,6 +109,15 @@ pub enum Command {
     /// One shop, many counters: join, leave, status and sync of the shop ledger (PostgreSQL).
     #[command(subcommand)]
     Shop(shop::ShopCommand),
+    /// Staff accounts: list, add, change (role, PIN, active), managers' refund caps.
+    #[command(subcommand)]
+    Staff(staff::StaffCommand),
+    /// This counter's shift: open, X report, close with the Z report (CSV and PDF too).
+    #[command(subcommand)]
+    Shift(staff::ShiftCommand),
+    /// The tamper-evident audit log: verify the chain, list entries.
+    #[command(subcommand)]
+    Audit(staff::AuditCommand),
     /// Development tools: a seeded ledger, the benchmark.
     #[command(subcommand, hide = true)]
     Dev(dev::DevCommand),
@@ -157,13 +172,23 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
         Command::Credentials(command) => settings::credentials(cli, &data_dir, command)?,
         Command::Setup(args) => owner::setup(cli, &data_dir, args)?,
         Command::Shop(command) => return shop::run(cli, &data_dir, command).await,
+        Command::Staff(command) => staff::run_staff(cli, &data_dir, command)?,
+        Command::Shift(command) => staff::run_shift(cli, &data_dir, command).await?,
+        Command::Audit(command) => return staff::run_audit(cli, &data_dir, command),
         #[cfg(feature = "sandbox")]
         Command::Sandbox(command) => return sandbox::run(&data_dir, command).await,
         Command::Dev(command) => return dev::dev(&data_dir, command),
         Command::Backup(args) => return backup::backup(&data_dir, args),
         Command::Restore(args) => {
             if data_dir.join(paydesk_ledger::ledger::LEDGER_FILE).is_file() {
-                owner::pin(cli, &paydesk_ledger::ledger::Ledger::open_in(&data_dir)?)?;
+                let ledger = paydesk_ledger::ledger::Ledger::open_in(&data_dir)?;
+                let (_, stamp) =
+                    staff::permit(cli, &ledger, paydesk_core::staff::Permission::Settings)?;
+                ledger.audit(&stamp.entry(
+                    "restore",
+                    "",
+                    "the ledger put back from a backup".into(),
+                ))?;
             }
             return backup::restore(&data_dir, args);
         }

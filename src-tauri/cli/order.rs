@@ -9,7 +9,8 @@ use paydesk_core::payments::{CreateOrderInput, Paydesk};
 use paydesk_core::views::OrderDetail;
 use paydesk_domain::error::Result;
 
-use super::{owner, to_json, Cli};
+use super::{staff, to_json, Cli};
+use paydesk_core::staff::Permission;
 
 /// What the owner found at the gateway about a refund whose outcome was unknown.
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -140,15 +141,19 @@ pub async fn run(cli: &Cli, data_dir: &Path, command: OrderCommand) -> Result<()
             json,
         } => {
             let desk = Paydesk::open(data_dir, cli.mode()).await?;
+            let (by, _) = staff::permit(cli, desk.ledger(), Permission::Sell)?;
             let order = desk
-                .create_order(&CreateOrderInput {
-                    gateway,
-                    method,
-                    amount,
-                    currency,
-                    code,
-                    card_id,
-                })
+                .create_order(
+                    &by,
+                    &CreateOrderInput {
+                        gateway,
+                        method,
+                        amount,
+                        currency,
+                        code,
+                        card_id,
+                    },
+                )
                 .await?;
             print_order(&desk, order.id, json)?;
         }
@@ -159,28 +164,29 @@ pub async fn run(cli: &Cli, data_dir: &Path, command: OrderCommand) -> Result<()
             json,
         } => {
             let (desk, order) = open_order(cli, data_dir, &id).await?;
-            owner::pin(cli, desk.ledger())?;
+            let (by, _) = staff::permit(cli, desk.ledger(), Permission::Refund)?;
             let (refund, _) = desk
-                .refund(order.id, amount.as_deref(), reason.as_deref())
+                .refund(&by, order.id, amount.as_deref(), reason.as_deref())
                 .await?;
             warn_if_pending(&refund);
             print_order(&desk, order.id, json)?;
         }
         OrderCommand::Void { id, reason, json } => {
             let (desk, order) = open_order(cli, data_dir, &id).await?;
-            owner::pin(cli, desk.ledger())?;
-            let (refund, _) = desk.void(order.id, reason.as_deref()).await?;
+            let (by, _) = staff::permit(cli, desk.ledger(), Permission::Refund)?;
+            let (refund, _) = desk.void(&by, order.id, reason.as_deref()).await?;
             warn_if_pending(&refund);
             print_order(&desk, order.id, json)?;
         }
         OrderCommand::Cancel { id, json } => {
             let (desk, order) = open_order(cli, data_dir, &id).await?;
-            desk.cancel(order.id).await?;
+            let (by, _) = staff::permit(cli, desk.ledger(), Permission::Sell)?;
+            desk.cancel(&by, order.id).await?;
             print_order(&desk, order.id, json)?;
         }
         OrderCommand::ResendRefunds { id, json } => {
             let (desk, order) = open_order(cli, data_dir, &id).await?;
-            owner::pin(cli, desk.ledger())?;
+            staff::permit(cli, desk.ledger(), Permission::Refund)?;
             desk.retry_reversals(order.id).await?;
             print_order(&desk, order.id, json)?;
         }
@@ -190,19 +196,21 @@ pub async fn run(cli: &Cli, data_dir: &Path, command: OrderCommand) -> Result<()
             json,
         } => {
             let desk = Paydesk::open(data_dir, cli.mode()).await?;
-            owner::pin(cli, desk.ledger())?;
+            let (by, _) = staff::permit(cli, desk.ledger(), Permission::Settle)?;
             let (refund, _) =
-                desk.settle_reversal(&refund_no, matches!(outcome, SettleOutcome::Done))?;
+                desk.settle_reversal(&by, &refund_no, matches!(outcome, SettleOutcome::Done))?;
             print_order(&desk, refund.order_id, json)?;
         }
         OrderCommand::Capture { id, amount, json } => {
             let (desk, order) = open_order(cli, data_dir, &id).await?;
-            desk.capture(order.id, amount.as_deref()).await?;
+            let (by, _) = staff::permit(cli, desk.ledger(), Permission::Sell)?;
+            desk.capture(&by, order.id, amount.as_deref()).await?;
             print_order(&desk, order.id, json)?;
         }
         OrderCommand::ConfirmPayment { id, json } => {
             let (desk, order) = open_order(cli, data_dir, &id).await?;
-            desk.confirm_manual_payment(order.id).await?;
+            let (by, _) = staff::permit(cli, desk.ledger(), Permission::Settle)?;
+            desk.confirm_manual_payment(&by, order.id).await?;
             print_order(&desk, order.id, json)?;
         }
         OrderCommand::Show { id, json } => {

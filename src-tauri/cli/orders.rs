@@ -15,7 +15,7 @@ use paydesk_ledger::ledger::{Ledger, OrderFilter};
 use paydesk_ledger::queries::Period;
 
 use super::filter::{FilterArgs, LOCAL_DAYS};
-use super::{owner, to_json, Cli};
+use super::{to_json, Cli};
 
 #[derive(Args, Debug)]
 pub struct ListArgs {
@@ -146,7 +146,7 @@ pub fn export(cli: &Cli, data_dir: &Path, command: ExportCommand) -> Result<()> 
         options.columns = ExportOptions::parse_columns(&columns)?;
     }
     let ledger = Ledger::open_in(data_dir)?;
-    owner::pin(cli, &ledger)?;
+    let (_, stamp) = super::staff::permit(cli, &ledger, paydesk_core::staff::Permission::Export)?;
     match output {
         Some(path) => {
             // As the window's export: never into the data folder, written beside the
@@ -161,10 +161,16 @@ pub fn export(cli: &Cli, data_dir: &Path, command: ExportCommand) -> Result<()> 
                 u64::MAX,
                 |_| Ok(()),
             )?;
+            ledger.audit(&stamp.entry(
+                "export",
+                &path.display().to_string(),
+                format!("{} orders", summary.rows),
+            ))?;
             eprintln!("{} order(s) written to {}", summary.rows, path.display());
             eprint!("{}", totals_text(&summary.totals));
         }
         None => {
+            ledger.audit(&stamp.entry("export", "stdout", "to the standard output".into()))?;
             paydesk_core::export::write_csv_with(
                 &ledger,
                 &filter,

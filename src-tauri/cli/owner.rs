@@ -1,7 +1,6 @@
-//! The owner: `paydesk setup` (the shop, once, with the owner's PIN) and the PIN every owner
-//! action asks for on the command line.
+//! `paydesk setup`: the shop, once, with its first owner's account and PIN.
 
-use std::io::{BufRead, IsTerminal};
+use std::io::IsTerminal;
 use std::path::Path;
 
 use clap::Args;
@@ -30,11 +29,11 @@ pub fn setup(cli: &Cli, data_dir: &Path, args: SetupArgs) -> Result<()> {
         paydesk_core::setup::complete(&ledger, &Default::default())?;
     }
     let (pin, pin_repeat) = if cli.pin_stdin {
-        let pin = read_stdin_line()?;
+        let pin = super::staff::read_stdin_line()?;
         (pin.clone(), pin)
     } else if std::io::stdin().is_terminal() {
         (
-            rpassword::prompt_password("Owner PIN, 4 to 12 digits (hidden): ")?,
+            rpassword::prompt_password("Owner PIN, 4 to 8 digits (hidden): ")?,
             rpassword::prompt_password("The same PIN again: ")?,
         )
     } else {
@@ -58,6 +57,7 @@ pub fn setup(cli: &Cli, data_dir: &Path, args: SetupArgs) -> Result<()> {
                 .filter(|m| !m.is_empty())
                 .map(str::to_string)
                 .collect(),
+            owner_name: String::new(),
         },
     )?;
     let state = paydesk_core::setup::state(&ledger)?;
@@ -68,34 +68,4 @@ pub fn setup(cli: &Cli, data_dir: &Path, args: SetupArgs) -> Result<()> {
         state.methods.join(", ")
     );
     Ok(())
-}
-
-/// The owner's PIN for an owner action, once one is set (before, nothing is asked): the first
-/// line of stdin with --pin-stdin, else a hidden prompt on a terminal. Missing, wrong or locked
-/// out is an error (exit 2) before anything is changed; wrong tries count toward the lockout
-/// the window shares (kept in the ledger).
-pub fn pin(cli: &Cli, ledger: &Ledger) -> Result<()> {
-    let owner = paydesk_core::owner::OwnerLock;
-    if !owner.is_set(ledger)? {
-        return Ok(());
-    }
-    let pin = if cli.pin_stdin {
-        read_stdin_line()?
-    } else if std::io::stdin().is_terminal() {
-        rpassword::prompt_password("Owner PIN (hidden): ")?
-    } else {
-        return Err(Error::Refused {
-            code: "pin_required",
-            field: Some("pin"),
-            message: "this needs the owner's PIN: type it at the prompt on a terminal, or pipe it with --pin-stdin".into(),
-        });
-    };
-    owner.authorize(ledger, pin.trim())
-}
-
-/// One line of stdin, without its line ending (the rest stays for later reads).
-fn read_stdin_line() -> Result<String> {
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line)?;
-    Ok(line.trim_end_matches(['\n', '\r']).to_string())
 }

@@ -213,15 +213,19 @@ async fn ring(data_dir: &Path, sales: u32, every_ms: u64, amount: &str) -> Resul
     let every = std::time::Duration::from_millis(every_ms);
     for _ in 0..sales {
         let started = std::time::Instant::now();
+        // A till with no one signed in (a shop without staff accounts), as the tests' counters.
         let order = desk
-            .create_order(&CreateOrderInput {
-                gateway: "iotpay".into(),
-                method: "wechat-qr".into(),
-                amount: amount.into(),
-                currency: "CAD".into(),
-                code: None,
-                card_id: None,
-            })
+            .create_order(
+                &paydesk_core::staff::Acting::nobody(),
+                &CreateOrderInput {
+                    gateway: "iotpay".into(),
+                    method: "wechat-qr".into(),
+                    amount: amount.into(),
+                    currency: "CAD".into(),
+                    code: None,
+                    card_id: None,
+                },
+            )
             .await?;
         // The customer presses Pay on the sandbox's payment page (wherever that sandbox runs).
         let page = order.payment_url.clone().ok_or_else(|| {

@@ -13,7 +13,8 @@ use paydesk_secrets::vault::{
     credential_fields, primary_secret_field, Environment, Sensitive, Vault,
 };
 
-use super::{owner, to_json, Cli};
+use super::{staff, to_json, Cli};
+use paydesk_core::staff::Permission;
 
 #[derive(Subcommand, Debug)]
 pub enum SettingsCommand {
@@ -62,8 +63,10 @@ pub fn run(cli: &Cli, data_dir: &Path, command: SettingsCommand) -> Result<()> {
             let ledger = Ledger::open_in(data_dir)?;
             // Checked before the PIN: a typo costs no PIN try.
             paydesk_core::settings::check_all(&[(key.clone(), value.clone())])?;
-            owner::pin(cli, &ledger)?;
-            match paydesk_core::settings::set(&ledger, &key, &value)? {
+            let (_, stamp) = staff::permit(cli, &ledger, Permission::Settings)?;
+            let set = paydesk_core::settings::set(&ledger, &key, &value)?;
+            ledger.audit(&stamp.entry("settings", &key, format!("{key}={value}")))?;
+            match set {
                 Some(checked) => {
                     println!("{key} = {}", checked.value);
                     if let Some(warning) = checked.warning {
@@ -76,8 +79,9 @@ pub fn run(cli: &Cli, data_dir: &Path, command: SettingsCommand) -> Result<()> {
         SettingsCommand::Remove { key } => {
             let ledger = Ledger::open_in(data_dir)?;
             paydesk_core::settings::check_all(&[(key.clone(), String::new())])?;
-            owner::pin(cli, &ledger)?;
+            let (_, stamp) = staff::permit(cli, &ledger, Permission::Settings)?;
             paydesk_core::settings::set(&ledger, &key, "")?;
+            ledger.audit(&stamp.entry("settings", &key, format!("{key} unset")))?;
             println!("{key} unset: the default applies");
         }
         SettingsCommand::Show => {
@@ -131,7 +135,8 @@ pub fn credentials(cli: &Cli, data_dir: &Path, command: CredentialsCommand) -> R
                 }
             };
             // The PIN first: with --pin-stdin it is stdin's first line, the secret the rest.
-            owner::pin(cli, &Ledger::open_in(data_dir)?)?;
+            let ledger = Ledger::open_in(data_dir)?;
+            let (_, stamp) = staff::permit(cli, &ledger, Permission::Credentials)?;
             if let Some(secret) = read_secret(gateway)? {
                 values.insert(secret_name, secret);
             }
@@ -141,7 +146,14 @@ pub fn credentials(cli: &Cli, data_dir: &Path, command: CredentialsCommand) -> R
                     "nothing to store: pipe the secret on stdin or pass --field NAME=VALUE",
                 ));
             }
+            let names: Vec<String> = values.keys().cloned().collect();
             let status = Vault::keychain().save(gateway, env, values)?;
+            // The fields' names, never their values.
+            ledger.audit(&stamp.entry(
+                "credentials",
+                &format!("{}.{}", gateway.as_str(), env.as_str()),
+                names.join(", "),
+            ))?;
             println!(
                 "{} {}: stored in the OS keychain; set: {}{}",
                 gateway.as_str(),
@@ -179,8 +191,14 @@ pub fn credentials(cli: &Cli, data_dir: &Path, command: CredentialsCommand) -> R
         CredentialsCommand::Delete { gateway, env } => {
             let gateway = Gateway::parse(&gateway)?;
             let env = Environment::parse(&env)?;
-            owner::pin(cli, &Ledger::open_in(data_dir)?)?;
+            let ledger = Ledger::open_in(data_dir)?;
+            let (_, stamp) = staff::permit(cli, &ledger, Permission::Credentials)?;
             let removed = Vault::keychain().delete(gateway, env)?;
+            ledger.audit(&stamp.entry(
+                "credentials",
+                &format!("{}.{}", gateway.as_str(), env.as_str()),
+                "deleted".into(),
+            ))?;
             println!(
                 "{} {}: {}",
                 gateway.as_str(),

@@ -11,7 +11,8 @@ use paydesk_core::shop::{replicate, ShopStatus};
 use paydesk_domain::error::Result;
 use paydesk_secrets::vault::Sensitive;
 
-use super::{owner, to_json, Cli};
+use super::{staff, to_json, Cli};
+use paydesk_core::staff::Permission;
 
 #[derive(Subcommand, Debug)]
 pub enum ShopCommand {
@@ -58,7 +59,7 @@ pub async fn run(cli: &Cli, data_dir: &Path, command: ShopCommand) -> Result<Exi
             counter,
             password_stdin,
         } => {
-            owner::pin(cli, desk.ledger())?;
+            let (_, stamp) = staff::permit(cli, desk.ledger(), Permission::Shop)?;
             let password = if password_stdin {
                 let mut line = String::new();
                 std::io::stdin().lock().read_line(&mut line)?;
@@ -73,6 +74,11 @@ pub async fn run(cli: &Cli, data_dir: &Path, command: ShopCommand) -> Result<Exi
             let password = password.filter(|p| !p.is_empty()).map(Sensitive::new);
             let counter = counter.unwrap_or_else(machine_name);
             let state = desk.shop_join(&url, &counter, password).await?;
+            desk.ledger().audit(&stamp.entry(
+                "shop_join",
+                state.counter.as_deref().unwrap_or_default(),
+                state.url.clone().unwrap_or_default(),
+            ))?;
             println!(
                 "joined {} as counter {:?} (number {}): {} change(s) to push; the window replicates (or `paydesk shop sync`)",
                 state.url.as_deref().unwrap_or_default(),
@@ -82,8 +88,10 @@ pub async fn run(cli: &Cli, data_dir: &Path, command: ShopCommand) -> Result<Exi
             );
         }
         ShopCommand::Leave { force } => {
-            owner::pin(cli, desk.ledger())?;
+            let (_, stamp) = staff::permit(cli, desk.ledger(), Permission::Shop)?;
             desk.shop_leave(force).await?;
+            desk.ledger()
+                .audit(&stamp.entry("shop_leave", "", format!("force: {force}")))?;
             println!("left the shop; every order stays in this counter's ledger");
         }
         ShopCommand::Status { json } => {

@@ -9,8 +9,8 @@ use super::{fail, Answer, Desk};
 
 use std::collections::BTreeMap;
 
-use paydesk_core::owner::OwnerLock;
 use paydesk_core::payments::{CreateOrderInput, MethodInfo, Paydesk};
+use paydesk_core::staff::{self, Permission, Till};
 use paydesk_core::views::{OrderDetail, OrderView};
 use paydesk_domain::error::Error;
 use paydesk_domain::order::Gateway;
@@ -63,16 +63,22 @@ pub fn payment_methods(desk: Desk<'_>) -> Vec<MethodInfo> {
 }
 
 #[tauri::command]
-pub async fn create_order(desk: Desk<'_>, request: CreateOrderInput) -> Answer<OrderView> {
-    let order = desk.create_order(&request).await.map_err(fail)?;
+pub async fn create_order(
+    desk: Desk<'_>,
+    till: State<'_, Till>,
+    request: CreateOrderInput,
+) -> Answer<OrderView> {
+    let by = till.acting(desk.ledger(), None).map_err(fail)?;
+    let order = desk.create_order(&by, &request).await.map_err(fail)?;
     Ok(OrderView::of(&order, true))
 }
 
 /// The counter's "Cancel sale" (after its confirmation): a waiting sale is cancelled, at the
 /// gateway where it can be; anything else is refused with code `not_waiting`.
 #[tauri::command]
-pub async fn cancel_sale(desk: Desk<'_>, id: i64) -> Answer<OrderView> {
-    let order = desk.cancel(id).await.map_err(fail)?;
+pub async fn cancel_sale(desk: Desk<'_>, till: State<'_, Till>, id: i64) -> Answer<OrderView> {
+    let by = till.acting(desk.ledger(), None).map_err(fail)?;
+    let order = desk.cancel(&by, id).await.map_err(fail)?;
     Ok(OrderView::of(&order, true))
 }
 
@@ -100,9 +106,9 @@ pub struct OwnerStatus {
 }
 
 #[tauri::command(async)]
-pub fn owner_status(desk: Desk<'_>, owner: State<'_, OwnerLock>) -> Answer<OwnerStatus> {
+pub fn owner_status(desk: Desk<'_>) -> Answer<OwnerStatus> {
     Ok(OwnerStatus {
-        pin_set: owner.is_set(desk.ledger()).map_err(fail)?,
+        pin_set: !staff::no_owner_yet(desk.ledger()).map_err(fail)?,
     })
 }
 
@@ -115,13 +121,8 @@ pub struct SetPin {
 }
 
 #[tauri::command(async)]
-pub fn set_owner_pin(
-    desk: Desk<'_>,
-    owner: State<'_, OwnerLock>,
-    request: SetPin,
-) -> Answer<OwnerStatus> {
-    owner
-        .set_pin(desk.ledger(), request.current.as_deref(), &request.new_pin)
+pub fn set_owner_pin(desk: Desk<'_>, request: SetPin) -> Answer<OwnerStatus> {
+    staff::change_own_pin(desk.ledger(), request.current.as_deref(), &request.new_pin)
         .map_err(fail)?;
     Ok(OwnerStatus { pin_set: true })
 }
@@ -140,16 +141,18 @@ pub struct Reversal {
 #[tauri::command]
 pub async fn refund_order(
     desk: Desk<'_>,
-    owner: State<'_, OwnerLock>,
+    till: State<'_, Till>,
     request: Reversal,
 ) -> Answer<OrderDetail> {
-    owner.authorize(desk.ledger(), &request.pin).map_err(fail)?;
+    let by = till
+        .acting(desk.ledger(), Some(&request.pin))
+        .map_err(fail)?;
     let amount = request
         .amount
         .as_deref()
         .map(str::trim)
         .filter(|a| !a.is_empty());
-    desk.refund(request.id, amount, request.reason.as_deref())
+    desk.refund(&by, request.id, amount, request.reason.as_deref())
         .await
         .map_err(fail)?;
     detail(&desk, request.id).map_err(fail)
@@ -158,11 +161,13 @@ pub async fn refund_order(
 #[tauri::command]
 pub async fn void_order(
     desk: Desk<'_>,
-    owner: State<'_, OwnerLock>,
+    till: State<'_, Till>,
     request: Reversal,
 ) -> Answer<OrderDetail> {
-    owner.authorize(desk.ledger(), &request.pin).map_err(fail)?;
-    desk.void(request.id, request.reason.as_deref())
+    let by = till
+        .acting(desk.ledger(), Some(&request.pin))
+        .map_err(fail)?;
+    desk.void(&by, request.id, request.reason.as_deref())
         .await
         .map_err(fail)?;
     detail(&desk, request.id).map_err(fail)
@@ -179,10 +184,15 @@ pub struct ResendRefunds {
 #[tauri::command]
 pub async fn resend_refunds(
     desk: Desk<'_>,
-    owner: State<'_, OwnerLock>,
+    till: State<'_, Till>,
     request: ResendRefunds,
 ) -> Answer<OrderDetail> {
-    owner.authorize(desk.ledger(), &request.pin).map_err(fail)?;
+    let by = till
+        .acting(desk.ledger(), Some(&request.pin))
+        .map_err(fail)?;
+    // A resend moves no new money (the same reservation, the same number): whoever could
+    // make the reversal may resend it.
+    staff::authorize(desk.ledger(), &by, Permission::Refund).map_err(fail)?;
     desk.retry_reversals(request.id).await.map_err(fail)?;
     detail(&desk, request.id).map_err(fail)
 }
@@ -200,12 +210,14 @@ pub struct SettleRefund {
 #[tauri::command(async)]
 pub fn settle_refund(
     desk: Desk<'_>,
-    owner: State<'_, OwnerLock>,
+    till: State<'_, Till>,
     request: SettleRefund,
 ) -> Answer<OrderDetail> {
-    owner.authorize(desk.ledger(), &request.pin).map_err(fail)?;
+    let by = till
+        .acting(desk.ledger(), Some(&request.pin))
+        .map_err(fail)?;
     let (refund, _) = desk
-        .settle_reversal(&request.refund_no, request.went_through)
+        .settle_reversal(&by, &request.refund_no, request.went_through)
         .map_err(fail)?;
     detail(&desk, refund.order_id).map_err(fail)
 }
@@ -229,17 +241,34 @@ pub struct SaveCredentials {
 #[tauri::command(async)]
 pub fn save_credentials(
     desk: Desk<'_>,
-    owner: State<'_, OwnerLock>,
+    till: State<'_, Till>,
     request: SaveCredentials,
 ) -> Answer<CredentialStatus> {
-    owner.authorize(desk.ledger(), &request.pin).map_err(fail)?;
+    let by = till
+        .acting(desk.ledger(), Some(&request.pin))
+        .map_err(fail)?;
     let gateway = Gateway::parse(&request.gateway).map_err(fail)?;
     let env = Environment::parse(&request.env).map_err(fail)?;
-    let fields = request
+    let fields: BTreeMap<String, Sensitive<String>> = request
         .fields
         .into_iter()
         .filter(|(_, v)| !v.trim().is_empty())
         .map(|(k, v)| (k, Sensitive::new(v)))
         .collect();
-    Vault::keychain().save(gateway, env, fields).map_err(fail)
+    let names: Vec<String> = fields.keys().cloned().collect();
+    // The audit entry names the fields changed, never their values.
+    staff::guarded(
+        desk.ledger(),
+        &by,
+        Permission::Credentials,
+        "credentials",
+        &format!("{}.{}", gateway.as_str(), env.as_str()),
+        || {
+            Ok((
+                Vault::keychain().save(gateway, env, fields)?,
+                names.join(", "),
+            ))
+        },
+    )
+    .map_err(fail)
 }

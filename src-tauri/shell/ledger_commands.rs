@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use paydesk_core::export::{ExportOptions, ExportProgress, ExportSummary, ALL_COLUMNS, COLUMNS};
 use paydesk_core::filters::{FilterInput, TotalsView};
-use paydesk_core::owner::OwnerLock;
+use paydesk_core::staff::{self, Permission, Till};
 use paydesk_core::views::{LatePaymentView, OrderView, UnansweredRefund};
 use paydesk_domain::error::Error;
 use paydesk_domain::zone::Zone;
@@ -141,7 +141,7 @@ pub struct ExportRunning(AtomicBool);
 pub async fn export_orders(
     app: AppHandle,
     desk: Desk<'_>,
-    owner: State<'_, OwnerLock>,
+    till: State<'_, Till>,
     running: State<'_, ExportRunning>,
     request: ExportRequest,
 ) -> Answer<ExportSummary> {
@@ -160,7 +160,10 @@ pub async fn export_orders(
     };
     let path =
         paydesk_core::export::check_output_path(&request.path, desk.data_dir()).map_err(fail)?;
-    owner.authorize(desk.ledger(), &request.pin).map_err(fail)?;
+    let by = till
+        .acting(desk.ledger(), Some(&request.pin))
+        .map_err(fail)?;
+    let stamp = staff::authorize(desk.ledger(), &by, Permission::Export).map_err(fail)?;
     if running.0.swap(true, Ordering::SeqCst) {
         return Err(fail(Error::invalid(
             "path",
@@ -174,7 +177,11 @@ pub async fn export_orders(
     .await
     .map_err(|e| Error::Internal(format!("the export stopped: {e}")));
     running.0.store(false, Ordering::SeqCst);
-    result.and_then(|r| r).map_err(fail)
+    let summary = result.and_then(|r| r).map_err(fail)?;
+    desk.ledger()
+        .audit(&stamp.entry("export", &request.path, format!("{} orders", summary.rows)))
+        .map_err(fail)?;
+    Ok(summary)
 }
 
 fn export_file(

@@ -9,6 +9,7 @@ mod ledger_commands;
 mod settings_commands;
 mod setup_commands;
 mod shop_commands;
+mod staff_commands;
 mod updates;
 
 use std::path::PathBuf;
@@ -156,7 +157,7 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
             })?;
             app.manage(receiver);
             display::close_with_the_counter(app.handle());
-            app.manage(paydesk_core::owner::OwnerLock::default());
+            app.manage(paydesk_core::staff::Till::default());
             let handle = app.handle().clone();
             desk.set_observer(Arc::new(move |order| {
                 // To the counter's window only: the customer display gets its own, smaller view.
@@ -251,6 +252,18 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
             updates::update_check,
             updates::update_install,
             updates::update_restart,
+            staff_commands::till_status,
+            staff_commands::sign_in,
+            staff_commands::sign_out,
+            staff_commands::staff_list,
+            staff_commands::staff_save,
+            staff_commands::staff_set_cap,
+            staff_commands::shift_open,
+            staff_commands::shift_report,
+            staff_commands::shift_close,
+            staff_commands::shift_list,
+            staff_commands::shift_save,
+            staff_commands::audit_list,
         ])
         .run(context);
     runtime.shutdown_background();

@@ -5,10 +5,10 @@ use super::{fail, Answer, Desk};
 use std::collections::BTreeMap;
 
 use paydesk_core::notify::NotifyReceiver;
-use paydesk_core::owner::OwnerLock;
 use paydesk_core::payments::Paydesk;
 use paydesk_core::reports::DailyReport;
 use paydesk_core::settings::{self, SettingValue};
+use paydesk_core::staff::{self, Permission, Till};
 use paydesk_domain::error::Error;
 use paydesk_domain::order::Gateway;
 use paydesk_gateways::ConnectionCheck;
@@ -64,15 +64,30 @@ pub struct SaveSettings {
 #[tauri::command(async)]
 pub fn save_settings(
     desk: Desk<'_>,
-    owner: State<'_, OwnerLock>,
+    till: State<'_, Till>,
     receiver: State<'_, Option<NotifyReceiver>>,
     request: SaveSettings,
 ) -> Answer<SettingsView> {
     let changes: Vec<(String, String)> = request.changes.into_iter().collect();
     // A bad value is refused before the PIN is tried: a typo costs no PIN attempt.
     settings::check_all(&changes).map_err(fail)?;
-    owner.authorize(desk.ledger(), &request.pin).map_err(fail)?;
-    let warnings = settings::set_all(desk.ledger(), &changes).map_err(fail)?;
+    let by = till
+        .acting(desk.ledger(), Some(&request.pin))
+        .map_err(fail)?;
+    let keys: Vec<&str> = changes.iter().map(|(k, _)| k.as_str()).collect();
+    let warnings = staff::guarded(
+        desk.ledger(),
+        &by,
+        Permission::Settings,
+        "settings",
+        &keys.join(", "),
+        || {
+            let warnings = settings::set_all(desk.ledger(), &changes)?;
+            let said: Vec<String> = changes.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            Ok((warnings, said.join("; ")))
+        },
+    )
+    .map_err(fail)?;
     desk.settings_changed();
     view(&desk, &receiver, warnings).map_err(fail)
 }

@@ -8,8 +8,8 @@
 
 use super::{fail, Answer, Desk};
 
-use paydesk_core::owner::OwnerLock;
 use paydesk_core::shop::ShopStatus;
+use paydesk_core::staff::{self, Permission, Till};
 use paydesk_ledger::shop::{check_counter_name, CounterRow, ShopAddress};
 use paydesk_secrets::vault::Sensitive;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -136,12 +136,15 @@ pub async fn shop_status(desk: Desk<'_>) -> Answer<ShopView> {
 #[tauri::command]
 pub async fn shop_join(
     desk: Desk<'_>,
-    owner: State<'_, OwnerLock>,
+    till: State<'_, Till>,
     request: ShopJoin,
 ) -> Answer<ShopView> {
     ShopAddress::parse(&request.url).map_err(fail)?;
     check_counter_name(&request.counter).map_err(fail)?;
-    owner.authorize(desk.ledger(), &request.pin).map_err(fail)?;
+    let by = till
+        .acting(desk.ledger(), Some(&request.pin))
+        .map_err(fail)?;
+    let stamp = staff::authorize(desk.ledger(), &by, Permission::Shop).map_err(fail)?;
     let password = request
         .password
         .map(|Password(password)| password)
@@ -149,6 +152,13 @@ pub async fn shop_join(
     let state = desk
         .shop_join(&request.url, &request.counter, password)
         .await
+        .map_err(fail)?;
+    desk.ledger()
+        .audit(&stamp.entry(
+            "shop_join",
+            state.counter.as_deref().unwrap_or_default(),
+            state.url.clone().unwrap_or_default(),
+        ))
         .map_err(fail)?;
     tracing::info!(
         url = state.url.as_deref().unwrap_or_default(),
@@ -163,11 +173,17 @@ pub async fn shop_join(
 #[tauri::command]
 pub async fn shop_leave(
     desk: Desk<'_>,
-    owner: State<'_, OwnerLock>,
+    till: State<'_, Till>,
     request: ShopLeave,
 ) -> Answer<ShopView> {
-    owner.authorize(desk.ledger(), &request.pin).map_err(fail)?;
+    let by = till
+        .acting(desk.ledger(), Some(&request.pin))
+        .map_err(fail)?;
+    let stamp = staff::authorize(desk.ledger(), &by, Permission::Shop).map_err(fail)?;
     desk.shop_leave(request.force).await.map_err(fail)?;
+    desk.ledger()
+        .audit(&stamp.entry("shop_leave", "", format!("force: {}", request.force)))
+        .map_err(fail)?;
     tracing::info!(force = request.force, "left the shop ledger from Settings");
     desk.shop_status().await.map(ShopView::from).map_err(fail)
 }

@@ -25,7 +25,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use paydesk_core::config::Mode;
-use paydesk_core::owner::OwnerLock;
+use paydesk_core::staff::{self, Permission, Till};
 use paydesk_domain::error::Error;
 use paydesk_domain::order::Order;
 use serde::{Deserialize, Serialize};
@@ -333,12 +333,18 @@ pub struct Installed {
 #[tauri::command]
 pub async fn update_install(
     desk: Desk<'_>,
-    owner: State<'_, OwnerLock>,
+    till: State<'_, Till>,
     updates: State<'_, Updates>,
     request: InstallRequest,
 ) -> Answer<Installed> {
     let _one = updates.busy.lock().await;
-    owner.authorize(desk.ledger(), &request.pin).map_err(fail)?;
+    let by = till
+        .acting(desk.ledger(), Some(&request.pin))
+        .map_err(fail)?;
+    let stamp = staff::authorize(desk.ledger(), &by, Permission::Settings).map_err(fail)?;
+    desk.ledger()
+        .audit(&stamp.entry("update", &request.version, "install asked".into()))
+        .map_err(fail)?;
     no_sale_open(&desk).map_err(fail)?;
     let Some(mut update) = updates.offered().filter(|u| u.version == request.version) else {
         return Err(fail(refused(
@@ -460,6 +466,7 @@ mod tests {
             expires_at_ms: None,
             customer: None,
             counter: None,
+            staff: None,
         }
     }
 

@@ -27,6 +27,7 @@ fn sale(n: usize) -> NewOrder {
         environment: "sandbox".into(),
         amount: Money::parse(&format!("{}.25", 1 + n % 40), Currency::CAD).unwrap(),
         expires_at_ms: None,
+        by: Default::default(),
     }
 }
 

@@ -4,6 +4,7 @@
 //! anything not waiting is refused with nothing changed.
 
 use paydesk_core::payments::{CreateOrderInput, PAID_AFTER_CANCEL};
+use paydesk_core::staff::Acting;
 use paydesk_domain::error::Error;
 use paydesk_domain::order::{EventSource, OrderStatus};
 use paydesk_sandbox::faults::FaultKind;
@@ -32,10 +33,13 @@ fn not_waiting(result: paydesk_domain::error::Result<paydesk_domain::order::Orde
 #[tokio::test(flavor = "multi_thread")]
 async fn a_waiting_smartpay_sale_is_cancelled_in_the_ledger_and_at_smartpay() {
     let (dir, desk) = desk().await;
-    let order = desk.create_order(&smartpay("12.00")).await.unwrap();
+    let order = desk
+        .create_order(&Acting::nobody(), &smartpay("12.00"))
+        .await
+        .unwrap();
     assert_eq!(order.status, OrderStatus::Pending);
 
-    let cancelled = desk.cancel(order.id).await.unwrap();
+    let cancelled = desk.cancel(&Acting::nobody(), order.id).await.unwrap();
     assert_eq!(cancelled.status, OrderStatus::Cancelled);
     let events = desk.ledger().events(order.id).unwrap();
     let last = events.last().unwrap();
@@ -76,14 +80,17 @@ async fn a_waiting_smartpay_sale_is_cancelled_in_the_ledger_and_at_smartpay() {
 
     // A second cancel is refused and changes nothing.
     let before = desk.ledger().events(order.id).unwrap().len();
-    not_waiting(desk.cancel(order.id).await);
+    not_waiting(desk.cancel(&Acting::nobody(), order.id).await);
     assert_eq!(desk.ledger().events(order.id).unwrap().len(), before);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn smartpay_refusing_the_cancel_leaves_the_sale_waiting() {
     let (dir, desk) = desk().await;
-    let order = desk.create_order(&smartpay("7.00")).await.unwrap();
+    let order = desk
+        .create_order(&Acting::nobody(), &smartpay("7.00"))
+        .await
+        .unwrap();
     set_next_call_fault(
         dir.path(),
         "smartpay",
@@ -91,7 +98,7 @@ async fn smartpay_refusing_the_cancel_leaves_the_sale_waiting() {
         FaultKind::Refuse,
         None,
     );
-    let refused = desk.cancel(order.id).await;
+    let refused = desk.cancel(&Acting::nobody(), order.id).await;
     assert!(
         matches!(refused, Err(Error::GatewayRejected { .. })),
         "{refused:?}"
@@ -106,8 +113,11 @@ async fn smartpay_refusing_the_cancel_leaves_the_sale_waiting() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_iotpay_qr_sale_cancelled_in_paydesk_and_paid_later_is_paid_with_a_note_to_refund_it() {
     let (dir, desk) = desk().await;
-    let order = desk.create_order(&iotpay_qr("9.50")).await.unwrap();
-    let cancelled = desk.cancel(order.id).await.unwrap();
+    let order = desk
+        .create_order(&Acting::nobody(), &iotpay_qr("9.50"))
+        .await
+        .unwrap();
+    let cancelled = desk.cancel(&Acting::nobody(), order.id).await.unwrap();
     assert_eq!(cancelled.status, OrderStatus::Cancelled);
     let note = last_event(&desk, order.id).note;
     assert!(
@@ -222,10 +232,13 @@ fn cancelling_a_paid_order_is_refused_and_changes_nothing() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_expired_or_failed_order_is_not_cancelled() {
     let (dir, desk) = desk().await;
-    let order = desk.create_order(&iotpay_qr("2.00")).await.unwrap();
+    let order = desk
+        .create_order(&Acting::nobody(), &iotpay_qr("2.00"))
+        .await
+        .unwrap();
     settle_at_iotpay(dir.path(), &order.merchant_order_no, false);
     let ended = desk.sync(order.id).await.unwrap();
     assert!(ended.status.is_settled(), "{ended:?}");
-    not_waiting(desk.cancel(order.id).await);
+    not_waiting(desk.cancel(&Acting::nobody(), order.id).await);
     assert_eq!(desk.ledger().get(order.id).unwrap().status, ended.status);
 }

@@ -1,6 +1,7 @@
 //! The sandbox's faults, each switched on, seen by the adapter as the failure it imitates,
 //! and switched off again.
 
+use paydesk_core::staff::Acting;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -31,7 +32,10 @@ async fn desk_with_order() -> (tempfile::TempDir, Arc<Paydesk>, Order, Faults) {
     let (dir, desk) = sandbox_desk().await;
     desk.ledger().set_setting("http.timeout_ms", "400").unwrap();
     let order = desk
-        .create_order(&sale_input("iotpay", "wechat-qr", "12.50", "CAD"))
+        .create_order(
+            &Acting::nobody(),
+            &sale_input("iotpay", "wechat-qr", "12.50", "CAD"),
+        )
         .await
         .unwrap();
     let faults = Faults::open_in(dir.path()).unwrap();
@@ -124,7 +128,7 @@ async fn a_create_that_fails_with_a_5xx_leaves_the_order_for_reconciliation() {
     let input = sale_input("iotpay", "alipay-qr", "1.00", "CAD");
     // The gateway may have taken it: the caller is told about the open order, not a failure.
     let told = desk
-        .create_order(&input)
+        .create_order(&Acting::nobody(), &input)
         .await
         .expect("an unknown outcome is not a failure");
     assert_eq!(told.status, OrderStatus::Created);
@@ -183,7 +187,7 @@ async fn duplicate_and_out_of_order_notifications_are_harmless() {
         let order = {
             let input = sale_input("iotpay", "wechat-qr", "7.00", "CAD");
             let _ = order;
-            desk.create_order(&input).await.unwrap()
+            desk.create_order(&Acting::nobody(), &input).await.unwrap()
         };
         faults.set(&fault("notify", kind, None, Some(1))).unwrap();
         let store = SandboxStore::open_in(dir.path()).unwrap();

@@ -4,6 +4,7 @@
 //! Past 600 lines: IOTPay v1 end to end over real HTTP, one test per documented outcome (QR,
 //! scanned codes, links, refunds and their queries, notifications); kept as one gateway's book.
 
+use paydesk_core::staff::Acting;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -62,7 +63,7 @@ async fn scanned_payment_codes_pay_at_once_wait_or_are_declined() {
     };
 
     let at_once = desk
-        .create_order(&with_code("134567890123456780"))
+        .create_order(&Acting::nobody(), &with_code("134567890123456780"))
         .await
         .unwrap();
     assert_eq!(
@@ -81,7 +82,7 @@ async fn scanned_payment_codes_pay_at_once_wait_or_are_declined() {
     );
 
     let waits = desk
-        .create_order(&with_code("281234567890123457"))
+        .create_order(&Acting::nobody(), &with_code("281234567890123457"))
         .await
         .unwrap();
     assert_eq!(waits.status, OrderStatus::Pending);
@@ -101,7 +102,7 @@ async fn scanned_payment_codes_pay_at_once_wait_or_are_declined() {
     // failed (no money), with the reason in its history, not a cancellation. (0111,
     // "third-party exception", says nothing certain: it is not how a decline is told.)
     let declined = desk
-        .create_order(&with_code("6212345678901234569"))
+        .create_order(&Acting::nobody(), &with_code("6212345678901234569"))
         .await
         .unwrap();
     assert_eq!(declined.status, OrderStatus::Failed, "{declined:?}");
@@ -114,7 +115,9 @@ async fn scanned_payment_codes_pay_at_once_wait_or_are_declined() {
         "{events:?}"
     );
 
-    let not_a_code = desk.create_order(&with_code("hello")).await;
+    let not_a_code = desk
+        .create_order(&Acting::nobody(), &with_code("hello"))
+        .await;
     assert!(matches!(
         not_a_code,
         Err(Error::InvalidInput { field: "code", .. })
@@ -136,13 +139,19 @@ async fn web_links_and_app_parameters_come_from_each_channels_field() {
         "unionpay-qr",
         "wechat-qr",
     ] {
-        let order = desk.create_order(&input(method, "5.00")).await.unwrap();
+        let order = desk
+            .create_order(&Acting::nobody(), &input(method, "5.00"))
+            .await
+            .unwrap();
         let url = order.payment_url.clone().unwrap_or_default();
         assert!(url.contains("/pay/iotpay/"), "{method}: {url}");
         assert_eq!(order.status, OrderStatus::Pending);
     }
     for method in ["wechat-app", "alipay-app", "unionpay-app"] {
-        let order = desk.create_order(&input(method, "5.00")).await.unwrap();
+        let order = desk
+            .create_order(&Acting::nobody(), &input(method, "5.00"))
+            .await
+            .unwrap();
         assert!(order.payment_url.is_none(), "{method}");
         let params = &order.payment_payload.clone().unwrap()["payParams"];
         assert!(!params.is_null(), "{method}: {:?}", order.payment_payload);
@@ -155,7 +164,7 @@ async fn card_payments_through_the_hosted_page_and_the_embedded_form() {
     let base = desk.sandbox().await.unwrap().base_url().to_string();
 
     let link = desk
-        .create_order(&input("card-link", "20.00"))
+        .create_order(&Acting::nobody(), &input("card-link", "20.00"))
         .await
         .unwrap();
     let page = link.payment_url.clone().unwrap();
@@ -171,7 +180,10 @@ async fn card_payments_through_the_hosted_page_and_the_embedded_form() {
         "the masked card is noted"
     );
 
-    let embedded = desk.create_order(&input("card", "21.00")).await.unwrap();
+    let embedded = desk
+        .create_order(&Acting::nobody(), &input("card", "21.00"))
+        .await
+        .unwrap();
     let payload = embedded.payment_payload.clone().unwrap();
     let secure_id = payload["secureId"].as_str().unwrap();
     assert!(payload["scriptUrl"]
@@ -193,7 +205,10 @@ async fn card_payments_through_the_hosted_page_and_the_embedded_form() {
         OrderStatus::Failed
     );
 
-    let slow = desk.create_order(&input("card", "22.00")).await.unwrap();
+    let slow = desk
+        .create_order(&Acting::nobody(), &input("card", "22.00"))
+        .await
+        .unwrap();
     let secure_id = slow.payment_payload.clone().unwrap()["secureId"]
         .as_str()
         .unwrap()
@@ -234,14 +249,14 @@ async fn a_saved_card_is_charged_by_its_id() {
         card_id: Some("customer-42".into()),
         ..input("card-token", "9.99")
     };
-    let order = desk.create_order(&charge).await.unwrap();
+    let order = desk.create_order(&Acting::nobody(), &charge).await.unwrap();
     assert_eq!(order.status, OrderStatus::Paid);
     let unknown = CreateOrderInput {
         card_id: Some("nobody".into()),
         ..input("card-token", "9.99")
     };
     assert!(matches!(
-        desk.create_order(&unknown).await,
+        desk.create_order(&Acting::nobody(), &unknown).await,
         Err(Error::GatewayRejected { .. })
     ));
 }
@@ -252,17 +267,27 @@ async fn partial_refunds_add_up_to_the_paid_amount_and_no_further() {
     let order = paid_order(&desk, dir.path(), "wechat-qr", "10.00").await;
 
     let (refund, after) = desk
-        .refund(order.id, Some("3.00"), Some("one item back"))
+        .refund(
+            &Acting::nobody(),
+            order.id,
+            Some("3.00"),
+            Some("one item back"),
+        )
         .await
         .unwrap();
     assert_eq!(refund.status, RefundStatus::Succeeded);
     assert_eq!(after.status, OrderStatus::PartiallyRefunded);
     assert_eq!(after.refunded_minor, 300);
-    let (_, after) = desk.refund(order.id, Some("4.00"), None).await.unwrap();
+    let (_, after) = desk
+        .refund(&Acting::nobody(), order.id, Some("4.00"), None)
+        .await
+        .unwrap();
     assert_eq!(after.status, OrderStatus::PartiallyRefunded);
 
     // 3.00 is left: more is refused before any call, and nothing is reserved.
-    let too_much = desk.refund(order.id, Some("3.01"), None).await;
+    let too_much = desk
+        .refund(&Acting::nobody(), order.id, Some("3.01"), None)
+        .await;
     match too_much {
         Err(Error::InvalidInput {
             field: "amount",
@@ -277,10 +302,16 @@ async fn partial_refunds_add_up_to_the_paid_amount_and_no_further() {
         "the gateway saw two refunds only"
     );
 
-    let (_, after) = desk.refund(order.id, None, None).await.unwrap();
+    let (_, after) = desk
+        .refund(&Acting::nobody(), order.id, None, None)
+        .await
+        .unwrap();
     assert_eq!(after.status, OrderStatus::Refunded);
     assert_eq!(after.refunded_minor, 1000);
-    assert!(desk.refund(order.id, Some("0.01"), None).await.is_err());
+    assert!(desk
+        .refund(&Acting::nobody(), order.id, Some("0.01"), None)
+        .await
+        .is_err());
 }
 
 /// Switches on one fault for the next IOTPay v1 `call`.
@@ -295,7 +326,10 @@ async fn a_refund_whose_answer_was_lost_is_resent_under_the_same_number() {
     let (dir, desk) = desk().await;
     let order = paid_order(&desk, dir.path(), "wechat-qr", "10.00").await;
     fault_once(dir.path(), "refund_order", FaultKind::Truncated);
-    let (told, _) = desk.refund(order.id, Some("6.00"), None).await.unwrap();
+    let (told, _) = desk
+        .refund(&Acting::nobody(), order.id, Some("6.00"), None)
+        .await
+        .unwrap();
     assert_eq!(
         told.status,
         RefundStatus::Pending,
@@ -304,7 +338,9 @@ async fn a_refund_whose_answer_was_lost_is_resent_under_the_same_number() {
     let pending = desk.ledger().refunds(order.id).unwrap();
     assert_eq!(pending[0].status, RefundStatus::Pending);
     assert!(
-        desk.refund(order.id, Some("4.01"), None).await.is_err(),
+        desk.refund(&Acting::nobody(), order.id, Some("4.01"), None)
+            .await
+            .is_err(),
         "the pending 6.00 counts against the 10.00"
     );
 
@@ -334,7 +370,10 @@ async fn a_refused_resend_leaves_the_refund_to_the_owner_who_settles_it() {
     let (dir, desk) = desk().await;
     let order = paid_order(&desk, dir.path(), "alipay-qr", "10.00").await;
     fault_once(dir.path(), "refund_order", FaultKind::Http500);
-    let (told, _) = desk.refund(order.id, Some("6.00"), None).await.unwrap();
+    let (told, _) = desk
+        .refund(&Acting::nobody(), order.id, Some("6.00"), None)
+        .await
+        .unwrap();
     assert_eq!(told.status, RefundStatus::Pending);
     let pending = desk.ledger().refunds(order.id).unwrap().remove(0);
     assert_eq!(pending.status, RefundStatus::Pending);
@@ -369,25 +408,30 @@ async fn a_refused_resend_leaves_the_refund_to_the_owner_who_settles_it() {
     );
     assert_eq!(desk.ledger().get(order.id).unwrap().refunded_minor, 0);
 
-    let (settled, after) = desk.settle_reversal(&pending.refund_no, false).unwrap();
+    let (settled, after) = desk
+        .settle_reversal(&Acting::nobody(), &pending.refund_no, false)
+        .unwrap();
     assert_eq!(settled.status, RefundStatus::Failed);
     assert_eq!((after.status, after.refunded_minor), (OrderStatus::Paid, 0));
     assert!(matches!(
-        desk.settle_reversal(&pending.refund_no, true),
+        desk.settle_reversal(&Acting::nobody(), &pending.refund_no, true),
         Err(Error::InvalidInput {
             field: "refund",
             ..
         })
     ));
     assert!(matches!(
-        desk.settle_reversal("RFNOSUCH", true),
+        desk.settle_reversal(&Acting::nobody(), "RFNOSUCH", true),
         Err(Error::InvalidInput {
             field: "refund",
             ..
         })
     ));
     // Its 6.00 is refundable again in the ledger (the gateway now has 5.00 left of it).
-    let (_, after) = desk.refund(order.id, Some("5.00"), None).await.unwrap();
+    let (_, after) = desk
+        .refund(&Acting::nobody(), order.id, Some("5.00"), None)
+        .await
+        .unwrap();
     assert_eq!(after.refunded_minor, 500);
 }
 
@@ -398,10 +442,15 @@ async fn the_owner_settles_a_refund_that_went_through() {
     let (dir, desk) = desk().await;
     let order = paid_order(&desk, dir.path(), "wechat-qr", "10.00").await;
     fault_once(dir.path(), "refund_order", FaultKind::Truncated);
-    let (told, _) = desk.refund(order.id, None, None).await.unwrap();
+    let (told, _) = desk
+        .refund(&Acting::nobody(), order.id, None, None)
+        .await
+        .unwrap();
     assert_eq!(told.status, RefundStatus::Pending);
     let pending = desk.ledger().refunds(order.id).unwrap().remove(0);
-    let (settled, after) = desk.settle_reversal(&pending.refund_no, true).unwrap();
+    let (settled, after) = desk
+        .settle_reversal(&Acting::nobody(), &pending.refund_no, true)
+        .unwrap();
     assert_eq!(settled.status, RefundStatus::Succeeded);
     assert_eq!(
         (after.status, after.refunded_minor),
@@ -418,9 +467,10 @@ async fn the_owner_settles_a_refund_that_went_through() {
 async fn two_refunds_racing_cannot_exceed_what_was_paid() {
     let (dir, desk) = desk().await;
     let order = paid_order(&desk, dir.path(), "alipay-qr", "10.00").await;
+    let nobody = Acting::nobody();
     let (a, b) = tokio::join!(
-        desk.refund(order.id, Some("6.00"), None),
-        desk.refund(order.id, Some("6.00"), None)
+        desk.refund(&nobody, order.id, Some("6.00"), None),
+        desk.refund(&nobody, order.id, Some("6.00"), None)
     );
     assert_eq!(
         [a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count(),
@@ -437,13 +487,17 @@ async fn card_payments_void_before_settlement_and_wallet_payments_cannot() {
     let (dir, desk) = desk().await;
     let base = desk.sandbox().await.unwrap().base_url().to_string();
     let card = desk
-        .create_order(&input("card-link", "15.00"))
+        .create_order(&Acting::nobody(), &input("card-link", "15.00"))
         .await
         .unwrap();
     submit_card(card.payment_url.as_deref().unwrap(), CARD_APPROVE, &base).await;
     desk.sync(card.id).await.unwrap();
     let (void, after) = desk
-        .void(card.id, Some("customer changed their mind"))
+        .void(
+            &Acting::nobody(),
+            card.id,
+            Some("customer changed their mind"),
+        )
         .await
         .unwrap();
     assert_eq!(void.kind, RefundKind::Void);
@@ -451,7 +505,7 @@ async fn card_payments_void_before_settlement_and_wallet_payments_cannot() {
 
     let wallet = paid_order(&desk, dir.path(), "wechat-qr", "2.00").await;
     assert!(matches!(
-        desk.void(wallet.id, None).await,
+        desk.void(&Acting::nobody(), wallet.id, None).await,
         Err(Error::InvalidInput { .. })
     ));
     assert!(desk.ledger().refunds(wallet.id).unwrap().is_empty());
@@ -464,7 +518,7 @@ async fn a_verified_notification_is_acknowledged_then_the_order_is_re_queried() 
         .await
         .unwrap();
     let order = desk
-        .create_order(&input("wechat-qr", "12.50"))
+        .create_order(&Acting::nobody(), &input("wechat-qr", "12.50"))
         .await
         .unwrap();
     let store = SandboxStore::open_in(dir.path()).unwrap();
@@ -502,7 +556,7 @@ async fn a_verified_notification_is_acknowledged_then_the_order_is_re_queried() 
 async fn forged_replayed_and_unknown_notifications_change_nothing() {
     let (dir, desk) = desk().await;
     let order = desk
-        .create_order(&input("wechat-qr", "12.50"))
+        .create_order(&Acting::nobody(), &input("wechat-qr", "12.50"))
         .await
         .unwrap();
     let store = SandboxStore::open_in(dir.path()).unwrap();
@@ -830,7 +884,7 @@ async fn a_pending_refund_is_settled_by_query_refund_as_it_ends() {
 async fn a_query_answer_must_name_the_order_and_its_amount() {
     let (dir, desk) = desk().await;
     let order = desk
-        .create_order(&input("alipay-qr", "10.00"))
+        .create_order(&Acting::nobody(), &input("alipay-qr", "10.00"))
         .await
         .unwrap();
     let client = sandbox_iotpay(&desk, Duration::from_secs(10)).await;

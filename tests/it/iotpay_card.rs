@@ -4,6 +4,7 @@
 //! the card calls (item 7), the V3 notifier wants `SUCCESS` (item 8), and a query answer must
 //! be about the order asked (item 11).
 
+use paydesk_core::staff::Acting;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -51,7 +52,7 @@ async fn submit_card(link: &str, number: &str) -> String {
 /// A card-link order the customer paid, synced to Paid.
 async fn paid_card_order(desk: &Arc<Paydesk>, amount: &str) -> Order {
     let order = desk
-        .create_order(&input("card-link", amount))
+        .create_order(&Acting::nobody(), &input("card-link", amount))
         .await
         .unwrap();
     assert!(
@@ -104,7 +105,10 @@ async fn a_pending_refund_stays_pending_and_settles_as_done_by_a_query() {
     fault(&desk, "cc_refund", "pending", Some(1), 1).await;
 
     // The caller is told about the pending refund (status 0 kept in its note), not a failure.
-    let (told, _) = desk.refund(order.id, Some("20.00"), None).await.unwrap();
+    let (told, _) = desk
+        .refund(&Acting::nobody(), order.id, Some("20.00"), None)
+        .await
+        .unwrap();
     assert_eq!(told.status, RefundStatus::Pending);
     assert!(
         told.reason
@@ -122,7 +126,10 @@ async fn a_pending_refund_stays_pending_and_settles_as_done_by_a_query() {
     );
     assert_eq!(sandbox_refunded(dir.path(), &order.merchant_order_no), 2000);
     // The pending refund still counts: nothing more can be refunded, so no double refund.
-    assert!(desk.refund(order.id, Some("0.01"), None).await.is_err());
+    assert!(desk
+        .refund(&Acting::nobody(), order.id, Some("0.01"), None)
+        .await
+        .is_err());
     assert_eq!(desk.ledger().refunds(order.id).unwrap().len(), 1);
 
     let card = card_client(&desk, "http://127.0.0.1:9/notify").await;
@@ -147,7 +154,10 @@ async fn a_pending_refund_can_settle_as_failed() {
     let (dir, desk) = desk().await;
     let order = paid_card_order(&desk, "12.00").await;
     fault(&desk, "cc_refund", "pending", Some(0), 1).await;
-    let (told, _) = desk.refund(order.id, Some("5.00"), None).await.unwrap();
+    let (told, _) = desk
+        .refund(&Acting::nobody(), order.id, Some("5.00"), None)
+        .await
+        .unwrap();
     assert_eq!(told.status, RefundStatus::Pending);
     let refund = desk.ledger().refunds(order.id).unwrap().pop().unwrap();
     assert_eq!(refund.status, RefundStatus::Pending);
@@ -177,7 +187,7 @@ async fn a_void_of_unknown_outcome_stays_pending_and_settles_by_a_query() {
     let (_dir, desk) = desk().await;
     let order = paid_card_order(&desk, "15.00").await;
     fault(&desk, "cc_void", "code", Some(1), 1).await;
-    let (told, _) = desk.void(order.id, None).await.unwrap();
+    let (told, _) = desk.void(&Acting::nobody(), order.id, None).await.unwrap();
     assert_eq!(
         told.status,
         RefundStatus::Pending,
@@ -217,7 +227,8 @@ async fn a_refund_answered_failed_is_a_refusal() {
     let order = paid_card_order(&desk, "9.00").await;
     fault(&desk, "cc_refund", "refuse", None, 1).await;
     assert!(matches!(
-        desk.refund(order.id, Some("9.00"), None).await,
+        desk.refund(&Acting::nobody(), order.id, Some("9.00"), None)
+            .await,
         Err(Error::GatewayRejected { .. })
     ));
     assert_eq!(
@@ -225,7 +236,10 @@ async fn a_refund_answered_failed_is_a_refusal() {
         RefundStatus::Failed
     );
     assert_eq!(sandbox_refunded(dir.path(), &order.merchant_order_no), 0);
-    let (refund, _) = desk.refund(order.id, Some("9.00"), None).await.unwrap();
+    let (refund, _) = desk
+        .refund(&Acting::nobody(), order.id, Some("9.00"), None)
+        .await
+        .unwrap();
     assert_eq!(refund.status, RefundStatus::Succeeded);
 }
 
@@ -234,7 +248,7 @@ async fn a_refund_answered_failed_is_a_refusal() {
 async fn an_unsigned_paid_answer_does_not_pay_the_order() {
     let (_dir, desk) = desk().await;
     let order = desk
-        .create_order(&input("card-link", "11.00"))
+        .create_order(&Acting::nobody(), &input("card-link", "11.00"))
         .await
         .unwrap();
     assert!(
@@ -262,7 +276,7 @@ async fn a_query_answer_about_another_order_is_suspicious() {
     let (_dir, desk) = desk().await;
     let _other = paid_card_order(&desk, "3.00").await;
     let order = desk
-        .create_order(&input("card-link", "40.00"))
+        .create_order(&Acting::nobody(), &input("card-link", "40.00"))
         .await
         .unwrap();
     fault(&desk, "cc_query", "wrong-order", None, 1).await;

@@ -4,6 +4,7 @@
 //! another order is not this order's; a create the vendor's page says is incomplete is
 //! refused by the sandbox as the vendor would.
 
+use paydesk_core::staff::Acting;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -88,7 +89,10 @@ async fn a_scanned_code_answered_0110_is_not_refused_and_a_later_query_finds_it_
         Some(1),
     );
     let answer = desk
-        .create_order(&input("barcode", "8.80", Some("134567890123456780")))
+        .create_order(
+            &Acting::nobody(),
+            &input("barcode", "8.80", Some("134567890123456780")),
+        )
         .await;
     assert_create_unknown(&answer, "0110");
     let order = only_order(&desk);
@@ -124,7 +128,9 @@ async fn creates_answered_0010_or_0118_stay_open_and_payable() {
             Some(code),
             Some(1),
         );
-        let answer = desk.create_order(&input("alipay-qr", "3.00", None)).await;
+        let answer = desk
+            .create_order(&Acting::nobody(), &input("alipay-qr", "3.00", None))
+            .await;
         assert_create_unknown(&answer, &code.to_string());
         let order = only_order(&desk);
         assert_ne!(order.status, OrderStatus::Failed, "{code}");
@@ -152,14 +158,19 @@ async fn a_refund_answered_0110_stays_pending_and_counts() {
         Some(1),
     );
     // Told as an error that is not a refusal, or as the refund left pending.
-    match desk.refund(order.id, Some("6.00"), None).await {
+    match desk
+        .refund(&Acting::nobody(), order.id, Some("6.00"), None)
+        .await
+    {
         Err(e) => assert!(e.is_outcome_unknown(), "{e:?}"),
         Ok((refund, _)) => assert_eq!(refund.status, RefundStatus::Pending, "{refund:?}"),
     }
     let refund = desk.ledger().refunds(order.id).unwrap().remove(0);
     assert_eq!(refund.status, RefundStatus::Pending, "{refund:?}");
     assert!(
-        desk.refund(order.id, Some("4.01"), None).await.is_err(),
+        desk.refund(&Acting::nobody(), order.id, Some("4.01"), None)
+            .await
+            .is_err(),
         "the pending 6.00 still counts against the 10.00"
     );
 }
@@ -171,7 +182,7 @@ async fn a_refund_answered_0110_stays_pending_and_counts() {
 async fn an_unsigned_paid_query_answer_is_not_paid() {
     let (dir, desk) = desk().await;
     let order = desk
-        .create_order(&input("wechat-qr", "12.50", None))
+        .create_order(&Acting::nobody(), &input("wechat-qr", "12.50", None))
         .await
         .unwrap();
     // Every query answer unsigned until cleared (the background watcher queries too).
@@ -199,7 +210,7 @@ async fn an_unsigned_paid_query_answer_is_not_paid() {
 async fn a_signed_answer_about_another_paid_order_does_not_pay_this_one() {
     let (dir, desk) = desk().await;
     let order = desk
-        .create_order(&input("wechat-qr", "10.00", None))
+        .create_order(&Acting::nobody(), &input("wechat-qr", "10.00", None))
         .await
         .unwrap();
     fault(dir.path(), "query_order", FaultKind::WrongOrder, None, None);
@@ -229,7 +240,7 @@ async fn a_signed_answer_about_another_paid_order_does_not_pay_this_one() {
 async fn an_alipay_web_order_carries_return_url_and_os_type() {
     let (dir, desk) = desk().await;
     let order = desk
-        .create_order(&input("alipay-web", "5.00", None))
+        .create_order(&Acting::nobody(), &input("alipay-web", "5.00", None))
         .await
         .unwrap();
     assert!(order

@@ -112,6 +112,7 @@ fn sale(no: String) -> NewOrder {
         environment: "sandbox".into(),
         amount: Money::parse("10.00", Currency::CAD).unwrap(),
         expires_at_ms: None,
+        by: Default::default(),
     }
 }
 
@@ -174,6 +175,7 @@ fn writes_from_several_ledger_handles_at_once_wait_for_each_other() {
                             400,
                             RefundKind::Refund,
                             None,
+                            &Default::default(),
                         )
                         .map_err(|e| step("begin refund", e))?;
                     ledger
@@ -243,6 +245,7 @@ fn refunds_racing_from_several_handles_never_exceed_what_was_paid() {
                         300,
                         RefundKind::Refund,
                         None,
+                        &Default::default(),
                     )
                     .map(|_| ())
             })
@@ -280,7 +283,14 @@ fn an_intent_is_committed_with_a_full_sync_and_everything_else_as_before() {
         .unwrap();
     assert_eq!(paydesk_ledger::ledger::last_commit_sync(), Some("NORMAL"));
     ledger
-        .begin_refund(order.id, "RFDURABLE", 100, RefundKind::Refund, None)
+        .begin_refund(
+            order.id,
+            "RFDURABLE",
+            100,
+            RefundKind::Refund,
+            None,
+            &Default::default(),
+        )
         .unwrap();
     assert_eq!(
         paydesk_ledger::ledger::last_commit_sync(),

@@ -54,6 +54,7 @@ fn write_orders(dir: &Path) -> Vec<(i64, String, &'static str)> {
                     environment: "sandbox".into(),
                     amount: Money::parse(&format!("{}.{:02}", i + 1, i), Currency::CAD).unwrap(),
                     expires_at_ms: None,
+                    by: Default::default(),
                 })
                 .unwrap();
             ledger
@@ -371,6 +372,7 @@ fn a_ledger_of_schema_version_1_migrates_forward_and_keeps_its_rows() {
             environment: "sandbox".into(),
             amount: Money::parse("3.00", Currency::CAD).unwrap(),
             expires_at_ms: None,
+            by: Default::default(),
         })
         .unwrap();
     ledger

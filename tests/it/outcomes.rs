@@ -11,6 +11,7 @@
 //! The gateway is a stand-in on purpose (the one place this suite mocks): it isolates the
 //! service's bookkeeping from any adapter; the adapters meet the sandbox in their own tests.
 
+use paydesk_core::staff::Acting;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -326,7 +327,7 @@ async fn one_run(seed: u64) {
                     code: None,
                     card_id: None,
                 };
-                match desk.create_order(&input).await {
+                match desk.create_order(&Acting::nobody(), &input).await {
                     Ok(order) => ids.push(order.id),
                     Err(Error::GatewayRejected { .. }) => {}
                     Err(e) => panic!("seed {seed}: create told failure although sent: {e}"),
@@ -354,7 +355,7 @@ async fn one_run(seed: u64) {
                     if left > 0 && paid_like(order.status) {
                         let minor = rng.random_range(1..=left);
                         let text = format!("{}.{:02}", minor / 100, minor % 100);
-                        let _ = desk.refund(id, Some(&text), None).await;
+                        let _ = desk.refund(&Acting::nobody(), id, Some(&text), None).await;
                     }
                 }
             }

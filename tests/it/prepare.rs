@@ -3,6 +3,7 @@
 //! leave nothing behind; and what the ledger cannot read is an error, never a guess.
 
 use paydesk_core::payments::Paydesk;
+use paydesk_core::staff::Acting;
 use paydesk_domain::error::Error;
 use paydesk_ledger::ledger::OrderFilter;
 
@@ -29,7 +30,7 @@ async fn a_bad_gateway_setting_is_refused_before_anything_is_written() {
         ("smepay", "upi", "50.00", "INR"),
     ] {
         match desk
-            .create_order(&input(gateway, method, amount, currency))
+            .create_order(&Acting::nobody(), &input(gateway, method, amount, currency))
             .await
         {
             Err(e @ Error::InvalidInput { .. }) => assert!(e.is_bad_input(), "{e}"),
@@ -54,7 +55,7 @@ async fn a_card_id_with_control_or_path_characters_writes_nothing() {
     ] {
         let mut request = input("iotpay", "card-token", "5.00", "CAD");
         request.card_id = Some(bad.into());
-        match desk.create_order(&request).await {
+        match desk.create_order(&Acting::nobody(), &request).await {
             Err(Error::InvalidInput { field, .. }) => assert_eq!(field, "cardId", "{bad:?}"),
             other => panic!("{bad:?}: {other:?}"),
         }
@@ -75,7 +76,10 @@ async fn a_card_id_with_control_or_path_characters_writes_nothing() {
 async fn an_unknown_refund_kind_in_the_ledger_is_an_error_not_a_refund() {
     let (dir, desk) = crate::support::sandbox_desk().await;
     let order = desk
-        .create_order(&input("iotpay", "wechat-qr", "5.00", "CAD"))
+        .create_order(
+            &Acting::nobody(),
+            &input("iotpay", "wechat-qr", "5.00", "CAD"),
+        )
         .await
         .unwrap();
     let conn = rusqlite::Connection::open(crate::support::ledger_path(dir.path())).unwrap();

@@ -1,6 +1,7 @@
 //! Startup reconciliation: orders left open by a crash are re-queried and settled from the
 //! gateway's answer, never guessed.
 
+use paydesk_core::staff::Acting;
 use std::time::Duration;
 
 use paydesk_core::payments::Paydesk;
@@ -20,6 +21,7 @@ fn intent(no: &str) -> NewOrder {
         environment: "sandbox".into(),
         amount: Money::parse("12.50", Currency::CAD).unwrap(),
         expires_at_ms: Some(paydesk_domain::clock::now_ms() + 600_000),
+        by: Default::default(),
     }
 }
 
@@ -91,7 +93,7 @@ async fn orders_left_mid_creation_are_settled_by_query_at_startup() {
 async fn an_order_past_its_expiry_without_payment_is_expired_and_a_late_payment_still_counts() {
     let (dir, desk) = sandbox_desk().await;
     let input = sale_input("iotpay", "alipay-qr", "3.00", "USD");
-    let order = desk.create_order(&input).await.unwrap();
+    let order = desk.create_order(&Acting::nobody(), &input).await.unwrap();
     assert_eq!(order.status, OrderStatus::Pending);
     let conn = rusqlite::Connection::open(dir.path().join("paydesk.db")).unwrap();
     conn.execute("UPDATE orders SET expires_at = 1 WHERE id = ?1", [order.id])

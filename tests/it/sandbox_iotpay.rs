@@ -6,6 +6,7 @@
 //! Past 600 lines: the sandbox's IOTPay contract with literal bodies from the vendor's pages,
 //! one test per endpoint and answer; kept together as the second opinion they are.
 
+use paydesk_core::staff::Acting;
 use std::collections::BTreeMap;
 
 use md5::{Digest, Md5};
@@ -428,12 +429,10 @@ async fn the_iotpay_adapter_creates_and_syncs_a_paid_order_through_the_sandbox()
 
     let (dir, desk) = crate::support::sandbox_desk().await;
     let order = desk
-        .create_order(&crate::support::sale_input(
-            "iotpay",
-            "wechat-qr",
-            "12.50",
-            "CAD",
-        ))
+        .create_order(
+            &Acting::nobody(),
+            &crate::support::sale_input("iotpay", "wechat-qr", "12.50", "CAD"),
+        )
         .await
         .unwrap();
     assert_eq!(order.status, OrderStatus::Pending);

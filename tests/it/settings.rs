@@ -3,6 +3,7 @@
 //! and accepted / credentials rejected / unreachable), `paydesk settings` with the core's
 //! validation, and the window's daily report beside `paydesk report`.
 
+use paydesk_core::staff::Acting;
 use std::time::Duration;
 
 use paydesk_domain::order::Gateway;
@@ -294,12 +295,10 @@ async fn the_daily_report_is_the_clis_report_for_the_same_days() {
         ("4.10", None),
     ] {
         let order = desk
-            .create_order(&crate::support::sale_input(
-                "iotpay",
-                "wechat-qr",
-                amount,
-                "CAD",
-            ))
+            .create_order(
+                &Acting::nobody(),
+                &crate::support::sale_input("iotpay", "wechat-qr", amount, "CAD"),
+            )
             .await
             .unwrap();
         if let Some(pay) = pay {

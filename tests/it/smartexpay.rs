@@ -5,6 +5,7 @@
 //! Past 600 lines: SmartExPay end to end (exchanger orders, payment page, IPN, the manual
 //! step, late payments), one test per documented outcome; kept as one gateway's book.
 
+use paydesk_core::staff::Acting;
 use std::time::{Duration, Instant};
 
 use paydesk_core::config::Mode;
@@ -51,7 +52,10 @@ async fn paid_eventually(desk: &Paydesk, id: i64) -> Order {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_payment_page_link_then_pay_then_sync_is_paid() {
     let (dir, desk) = desk().await;
-    let order = desk.create_order(&input("12.50")).await.unwrap();
+    let order = desk
+        .create_order(&Acting::nobody(), &input("12.50"))
+        .await
+        .unwrap();
     assert_eq!(order.status, OrderStatus::Pending);
     let payload = order.payment_payload.clone().unwrap();
     let secret = payload["secret"].as_str().unwrap();
@@ -103,7 +107,10 @@ async fn the_payment_page_link_then_pay_then_sync_is_paid() {
 async fn declined_unknown_hold_and_returned_statuses() {
     let (dir, desk) = desk().await;
     let store = SandboxStore::open_in(dir.path()).unwrap();
-    let declined = desk.create_order(&input("5.00")).await.unwrap();
+    let declined = desk
+        .create_order(&Acting::nobody(), &input("5.00"))
+        .await
+        .unwrap();
     paydesk_sandbox::settle_other(&store, &uid(&declined), false)
         .await
         .unwrap();
@@ -113,7 +120,10 @@ async fn declined_unknown_hold_and_returned_statuses() {
         (OrderStatus::Failed, Some("errorPayment"))
     );
 
-    let odd = desk.create_order(&input("6.00")).await.unwrap();
+    let odd = desk
+        .create_order(&Acting::nobody(), &input("6.00"))
+        .await
+        .unwrap();
     store
         .smartexpay_move(uid(&odd).parse().unwrap(), &[], "underReview")
         .unwrap();
@@ -124,7 +134,10 @@ async fn declined_unknown_hold_and_returned_statuses() {
         "unknown: pending, verbatim"
     );
 
-    let held = desk.create_order(&input("7.00")).await.unwrap();
+    let held = desk
+        .create_order(&Acting::nobody(), &input("7.00"))
+        .await
+        .unwrap();
     store
         .smartexpay_move(uid(&held).parse().unwrap(), &[], "hold")
         .unwrap();
@@ -133,7 +146,10 @@ async fn declined_unknown_hold_and_returned_statuses() {
     let note = last_event(&desk, held.id).note.unwrap();
     assert!(note.contains("attention"), "shown to the owner: {note}");
 
-    let returned = desk.create_order(&input("8.00")).await.unwrap();
+    let returned = desk
+        .create_order(&Acting::nobody(), &input("8.00"))
+        .await
+        .unwrap();
     store
         .smartexpay_move(uid(&returned).parse().unwrap(), &[], "returned")
         .unwrap();
@@ -174,7 +190,10 @@ async fn a_manual_payment_is_confirmed_by_the_owner() {
             SANDBOX_SMARTEXPAY_MANUAL_ROUTE,
         )
         .unwrap();
-    let order = desk.create_order(&input("30.00")).await.unwrap();
+    let order = desk
+        .create_order(&Acting::nobody(), &input("30.00"))
+        .await
+        .unwrap();
     let store = SandboxStore::open_in(dir.path()).unwrap();
     let said = settled_outside(&store, &uid(&order), true).await;
     assert!(said.contains("waiting for the merchant"));
@@ -183,14 +202,20 @@ async fn a_manual_payment_is_confirmed_by_the_owner() {
         OrderStatus::Pending
     );
 
-    let confirmed = desk.confirm_manual_payment(order.id).await.unwrap();
+    let confirmed = desk
+        .confirm_manual_payment(&Acting::nobody(), order.id)
+        .await
+        .unwrap();
     assert_eq!(
         statuses(&confirmed),
         (OrderStatus::Paid, Some("inProgress"))
     );
     let last = last_event(&desk, order.id);
     assert_eq!(last.source, EventSource::User);
-    let twice = desk.confirm_manual_payment(order.id).await.unwrap_err();
+    let twice = desk
+        .confirm_manual_payment(&Acting::nobody(), order.id)
+        .await
+        .unwrap_err();
     assert_eq!(twice.field(), Some("order"), "{twice}");
 }
 
@@ -200,7 +225,10 @@ async fn the_ipn_is_verified_then_the_order_is_re_queried() {
     let receiver = NotifyReceiver::start(desk.clone(), "127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
-    let order = desk.create_order(&input("12.50")).await.unwrap();
+    let order = desk
+        .create_order(&Acting::nobody(), &input("12.50"))
+        .await
+        .unwrap();
     let store = SandboxStore::open_in(dir.path()).unwrap();
     let kept = store.smartexpay_order(&uid(&order)).unwrap().unwrap();
     assert_eq!(
@@ -293,7 +321,10 @@ async fn the_hash_field_may_be_called_signature() {
     store
         .set_sandbox_setting("smartexpay.hash_field", "signature")
         .unwrap();
-    let order = desk.create_order(&input("9.99")).await.unwrap();
+    let order = desk
+        .create_order(&Acting::nobody(), &input("9.99"))
+        .await
+        .unwrap();
     paydesk_sandbox::settle_other(&store, &uid(&order), true)
         .await
         .unwrap();
@@ -308,7 +339,10 @@ async fn a_configurable_api_key_header() {
         .unwrap()
         .set_sandbox_setting("smartexpay.api_key_header", "X-Partner-Key")
         .unwrap();
-    let refused = desk.create_order(&input("4.00")).await.unwrap_err();
+    let refused = desk
+        .create_order(&Acting::nobody(), &input("4.00"))
+        .await
+        .unwrap_err();
     assert!(
         matches!(&refused, Error::GatewayRejected { code, .. } if code == "401"),
         "{refused}"
@@ -321,7 +355,10 @@ async fn a_configurable_api_key_header() {
         .set_setting("smartexpay.sandbox.api_key_header", "X-Partner-Key")
         .unwrap();
     assert_eq!(
-        desk.create_order(&input("4.00")).await.unwrap().status,
+        desk.create_order(&Acting::nobody(), &input("4.00"))
+            .await
+            .unwrap()
+            .status,
         OrderStatus::Pending
     );
 }
@@ -333,7 +370,10 @@ async fn malformed_and_timed_out_answers_leave_the_order_open() {
         .set_setting("smartexpay.sandbox.timeout_ms", "500")
         .unwrap();
     let faults = Faults::open_in(dir.path()).unwrap();
-    let order = desk.create_order(&input("10.00")).await.unwrap();
+    let order = desk
+        .create_order(&Acting::nobody(), &input("10.00"))
+        .await
+        .unwrap();
     let fault = |call: &str, kind, value| next_call_fault("smartexpay", call, kind, value);
     faults
         .set(&fault("get", FaultKind::Malformed, None))
@@ -363,7 +403,10 @@ async fn malformed_and_timed_out_answers_leave_the_order_open() {
         .set(&fault("create", FaultKind::Timeout, Some(3000)))
         .unwrap();
     assert_eq!(
-        desk.create_order(&input("11.00")).await.unwrap().status,
+        desk.create_order(&Acting::nobody(), &input("11.00"))
+            .await
+            .unwrap()
+            .status,
         OrderStatus::Created,
         "a timed-out create is open, not failed"
     );
@@ -384,7 +427,10 @@ async fn malformed_and_timed_out_answers_leave_the_order_open() {
 #[tokio::test(flavor = "multi_thread")]
 async fn refunds_are_refused_and_test_mode_needs_the_host() {
     let (dir, desk) = desk().await;
-    let order = desk.create_order(&input("15.00")).await.unwrap();
+    let order = desk
+        .create_order(&Acting::nobody(), &input("15.00"))
+        .await
+        .unwrap();
     paydesk_sandbox::settle_other(
         &SandboxStore::open_in(dir.path()).unwrap(),
         &uid(&order),
@@ -393,12 +439,18 @@ async fn refunds_are_refused_and_test_mode_needs_the_host() {
     .await
     .unwrap();
     desk.sync(order.id).await.unwrap();
-    let refused = desk.refund(order.id, None, None).await.unwrap_err();
+    let refused = desk
+        .refund(&Acting::nobody(), order.id, None, None)
+        .await
+        .unwrap_err();
     assert!(refused.to_string().contains("outside Paydesk"), "{refused}");
     assert!(desk.ledger().refunds(order.id).unwrap().is_empty());
 
     let test = Paydesk::open(dir.path(), Some(Mode::Test)).await.unwrap();
-    let unset = test.create_order(&input("15.00")).await.unwrap_err();
+    let unset = test
+        .create_order(&Acting::nobody(), &input("15.00"))
+        .await
+        .unwrap_err();
     assert!(
         unset.to_string().contains("smartexpay.test.base"),
         "{unset}"
@@ -545,6 +597,7 @@ fn kept_order(order_no: &str, amount: Money, created: Option<&paydesk_gateways::
         expires_at_ms: None,
         customer: None,
         counter: None,
+        staff: None,
     }
 }
 
@@ -614,7 +667,10 @@ async fn reconciliation_does_not_fail_an_order_whose_create_answer_was_cut() {
         .unwrap();
     one_fault(dir.path(), "create", FaultKind::Truncated, None);
     // The caller is told about the open order, not a failure.
-    let told = desk.create_order(&input("21.00")).await.unwrap();
+    let told = desk
+        .create_order(&Acting::nobody(), &input("21.00"))
+        .await
+        .unwrap();
     assert_eq!(told.status, OrderStatus::Created);
     let order = desk
         .ledger()

@@ -6,6 +6,7 @@
 //! webhooks, pending re-queries), each test a documented outcome; split by size, one outcome's
 //! setup would sit apart from the others it is read against.
 
+use paydesk_core::staff::Acting;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -32,7 +33,10 @@ fn store(dir: &tempfile::TempDir) -> SandboxStore {
 }
 
 async fn paid(desk: &Arc<Paydesk>, dir: &tempfile::TempDir, amount: &str) -> Order {
-    let order = desk.create_order(&input(amount)).await.unwrap();
+    let order = desk
+        .create_order(&Acting::nobody(), &input(amount))
+        .await
+        .unwrap();
     store(dir)
         .smartpay_settle(&order.merchant_order_no, true)
         .unwrap();
@@ -44,7 +48,10 @@ async fn paid(desk: &Arc<Paydesk>, dir: &tempfile::TempDir, amount: &str) -> Ord
 #[tokio::test(flavor = "multi_thread")]
 async fn the_widget_checkout_then_pay_then_sync_is_paid() {
     let (dir, desk) = desk().await;
-    let order = desk.create_order(&input("10.99")).await.unwrap();
+    let order = desk
+        .create_order(&Acting::nobody(), &input("10.99"))
+        .await
+        .unwrap();
     assert_eq!(statuses(&order), (OrderStatus::Pending, Some("CREATED")));
     let payload = order.payment_payload.clone().unwrap();
     let transaction_id = payload["transactionId"].as_str().unwrap();
@@ -157,7 +164,10 @@ async fn the_widget_checkout_then_pay_then_sync_is_paid() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_declined_payment_fails() {
     let (dir, desk) = desk().await;
-    let order = desk.create_order(&input("3.00")).await.unwrap();
+    let order = desk
+        .create_order(&Acting::nobody(), &input("3.00"))
+        .await
+        .unwrap();
     paydesk_sandbox::settle_other(&store(&dir), &order.merchant_order_no, false)
         .await
         .unwrap();
@@ -177,7 +187,10 @@ async fn pending_answers_are_re_queried_three_times_then_left_pending() {
     store(&dir)
         .set_sandbox_setting("smartpay.pending_answers", "2")
         .unwrap();
-    let order = desk.create_order(&input("20.00")).await.unwrap();
+    let order = desk
+        .create_order(&Acting::nobody(), &input("20.00"))
+        .await
+        .unwrap();
     store(&dir)
         .smartpay_settle(&order.merchant_order_no, true)
         .unwrap();
@@ -194,7 +207,10 @@ async fn pending_answers_are_re_queried_three_times_then_left_pending() {
     store(&dir)
         .set_sandbox_setting("smartpay.pending_status", "CAPTURE_PENDING")
         .unwrap();
-    let slow = desk.create_order(&input("21.00")).await.unwrap();
+    let slow = desk
+        .create_order(&Acting::nobody(), &input("21.00"))
+        .await
+        .unwrap();
     store(&dir)
         .smartpay_settle(&slow.merchant_order_no, true)
         .unwrap();
@@ -224,7 +240,10 @@ async fn an_authorisation_is_captured_with_a_modification_id_kept_first() {
     store(&dir)
         .set_sandbox_setting("smartpay.auto_capture", "false")
         .unwrap();
-    let order = desk.create_order(&input("15.00")).await.unwrap();
+    let order = desk
+        .create_order(&Acting::nobody(), &input("15.00"))
+        .await
+        .unwrap();
     store(&dir)
         .smartpay_settle(&order.merchant_order_no, true)
         .unwrap();
@@ -253,7 +272,7 @@ async fn an_authorisation_is_captured_with_a_modification_id_kept_first() {
         None,
     );
     // The answer was lost: not an error, the status query tells (the capture's id is kept).
-    desk.capture(order.id, None)
+    desk.capture(&Acting::nobody(), order.id, None)
         .await
         .expect("an unknown capture outcome is not a failure");
     let modification_id = desk
@@ -265,7 +284,7 @@ async fn an_authorisation_is_captured_with_a_modification_id_kept_first() {
         .as_str()
         .unwrap()
         .to_string();
-    let captured = desk.capture(order.id, None).await;
+    let captured = desk.capture(&Acting::nobody(), order.id, None).await;
     // The first capture went through: the order may already read CAPTURED.
     let captured = match captured {
         Ok(order) => order,
@@ -286,14 +305,22 @@ async fn refunds_use_the_ledgers_refund_number_as_modification_id() {
     let order = paid(&desk, &dir, "10.00").await;
     let transaction_id = order.gateway_order_id.clone().unwrap();
     let (refund, after) = desk
-        .refund(order.id, Some("3.00"), Some("one item back"))
+        .refund(
+            &Acting::nobody(),
+            order.id,
+            Some("3.00"),
+            Some("one item back"),
+        )
         .await
         .unwrap();
     assert_eq!(
         (refund.status, after.status, after.refunded_minor),
         (RefundStatus::Succeeded, OrderStatus::PartiallyRefunded, 300)
     );
-    let (rest, after) = desk.refund(order.id, None, None).await.unwrap();
+    let (rest, after) = desk
+        .refund(&Acting::nobody(), order.id, None, None)
+        .await
+        .unwrap();
     assert_eq!(
         (after.status, after.refunded_minor),
         (OrderStatus::Refunded, 1000)
@@ -307,13 +334,18 @@ async fn refunds_use_the_ledgers_refund_number_as_modification_id() {
         ]
     );
     assert!(
-        desk.refund(order.id, Some("0.01"), None).await.is_err(),
+        desk.refund(&Acting::nobody(), order.id, Some("0.01"), None)
+            .await
+            .is_err(),
         "nothing left"
     );
 
     // A full refund at once is cancelOrRefund.
     let whole = paid(&desk, &dir, "8.00").await;
-    let (full, after) = desk.refund(whole.id, None, None).await.unwrap();
+    let (full, after) = desk
+        .refund(&Acting::nobody(), whole.id, None, None)
+        .await
+        .unwrap();
     assert_eq!(after.status, OrderStatus::Refunded);
     let kept = store(&dir)
         .smartpay_modifications(whole.gateway_order_id.as_deref().unwrap())
@@ -335,7 +367,10 @@ async fn a_refund_with_a_lost_answer_is_resent_with_the_same_modification_id() {
         FaultKind::Truncated,
         None,
     );
-    let (told, _) = desk.refund(order.id, None, None).await.unwrap();
+    let (told, _) = desk
+        .refund(&Acting::nobody(), order.id, None, None)
+        .await
+        .unwrap();
     assert_eq!(
         told.status,
         RefundStatus::Pending,
@@ -349,7 +384,9 @@ async fn a_refund_with_a_lost_answer_is_resent_with_the_same_modification_id() {
         "written before the call, outcome unknown"
     );
     assert!(
-        desk.refund(order.id, Some("1.00"), None).await.is_err(),
+        desk.refund(&Acting::nobody(), order.id, Some("1.00"), None)
+            .await
+            .is_err(),
         "the pending refund still counts"
     );
 
@@ -383,7 +420,10 @@ async fn an_authorisation_is_voided_by_cancel_or_refund() {
     store(&dir)
         .set_sandbox_setting("smartpay.auto_capture", "false")
         .unwrap();
-    let order = desk.create_order(&input("9.00")).await.unwrap();
+    let order = desk
+        .create_order(&Acting::nobody(), &input("9.00"))
+        .await
+        .unwrap();
     store(&dir)
         .smartpay_settle(&order.merchant_order_no, true)
         .unwrap();
@@ -391,7 +431,10 @@ async fn an_authorisation_is_voided_by_cancel_or_refund() {
         desk.sync(order.id).await.unwrap().status,
         OrderStatus::Authorized
     );
-    let (void, after) = desk.void(order.id, Some("customer left")).await.unwrap();
+    let (void, after) = desk
+        .void(&Acting::nobody(), order.id, Some("customer left"))
+        .await
+        .unwrap();
     assert_eq!(after.status, OrderStatus::Voided);
     let kept = store(&dir)
         .smartpay_modifications(order.gateway_order_id.as_deref().unwrap())
@@ -416,7 +459,10 @@ async fn oauth_tokens_are_renewed_before_expiry_and_basic_needs_none() {
     store(&dir)
         .set_sandbox_setting("smartpay.token_ttl_ms", "1000")
         .unwrap();
-    let order = desk.create_order(&input("4.00")).await.unwrap();
+    let order = desk
+        .create_order(&Acting::nobody(), &input("4.00"))
+        .await
+        .unwrap();
     desk.sync(order.id).await.unwrap();
     assert_eq!(store(&dir).smartpay_tokens_issued().unwrap(), 1, "cached");
     tokio::time::sleep(Duration::from_millis(850)).await;
@@ -449,7 +495,10 @@ async fn oauth_tokens_are_renewed_before_expiry_and_basic_needs_none() {
         .ledger()
         .set_setting("smartpay.sandbox.auth", "basic")
         .unwrap();
-    let order = basic.create_order(&input("4.50")).await.unwrap();
+    let order = basic
+        .create_order(&Acting::nobody(), &input("4.50"))
+        .await
+        .unwrap();
     assert_eq!(order.status, OrderStatus::Pending);
     assert_eq!(
         store(&dir).smartpay_tokens_issued().unwrap(),
@@ -464,7 +513,10 @@ async fn the_webhook_is_a_hint_that_makes_paydesk_re_query() {
     let _receiver = NotifyReceiver::start(desk.clone(), "127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
-    let order = desk.create_order(&input("6.00")).await.unwrap();
+    let order = desk
+        .create_order(&Acting::nobody(), &input("6.00"))
+        .await
+        .unwrap();
     paydesk_sandbox::settle_other(&store(&dir), &order.merchant_order_no, true)
         .await
         .unwrap();
@@ -485,7 +537,10 @@ async fn the_webhook_is_a_hint_that_makes_paydesk_re_query() {
 #[tokio::test(flavor = "multi_thread")]
 async fn malformed_answers_and_unset_hosts() {
     let (dir, desk) = desk().await;
-    let order = desk.create_order(&input("7.00")).await.unwrap();
+    let order = desk
+        .create_order(&Acting::nobody(), &input("7.00"))
+        .await
+        .unwrap();
     set_next_call_fault(dir.path(), "smartpay", "*", FaultKind::Malformed, None);
     assert!(matches!(
         desk.sync(order.id).await,
@@ -515,7 +570,10 @@ async fn malformed_answers_and_unset_hosts() {
         Some(3000),
     );
     assert_eq!(
-        slow.create_order(&input("7.50")).await.unwrap().status,
+        slow.create_order(&Acting::nobody(), &input("7.50"))
+            .await
+            .unwrap()
+            .status,
         OrderStatus::Created,
         "a timed-out create is open, not failed"
     );
@@ -534,16 +592,22 @@ async fn malformed_answers_and_unset_hosts() {
     );
 
     let small = desk
-        .create_order(&CreateOrderInput {
-            currency: "JPY".into(),
-            ..input("100")
-        })
+        .create_order(
+            &Acting::nobody(),
+            &CreateOrderInput {
+                currency: "JPY".into(),
+                ..input("100")
+            },
+        )
         .await
         .unwrap_err();
     assert_eq!(small.field(), Some("currency"));
 
     let test = Paydesk::open(dir.path(), Some(Mode::Test)).await.unwrap();
-    let unset = test.create_order(&input("5.00")).await.unwrap_err();
+    let unset = test
+        .create_order(&Acting::nobody(), &input("5.00"))
+        .await
+        .unwrap_err();
     assert!(unset.to_string().contains("smartpay.test.base"), "{unset}");
 }
 

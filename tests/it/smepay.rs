@@ -5,6 +5,7 @@
 //! Past 600 lines: SMEPay end to end (UPI orders, the widget, webhooks, statuses), one test
 //! per documented outcome; kept as one gateway's book.
 
+use paydesk_core::staff::Acting;
 use std::time::{Duration, Instant};
 
 use paydesk_core::config::Mode;
@@ -32,7 +33,10 @@ fn sandbox(dir: &std::path::Path) -> SandboxStore {
 #[tokio::test(flavor = "multi_thread")]
 async fn upi_link_then_pay_then_sync_is_paid_after_validate() {
     let (dir, desk) = desk().await;
-    let order = desk.create_order(&input("upi", "100.00")).await.unwrap();
+    let order = desk
+        .create_order(&Acting::nobody(), &input("upi", "100.00"))
+        .await
+        .unwrap();
     assert_eq!(order.status, OrderStatus::Pending);
     let slug = order
         .gateway_order_id
@@ -82,7 +86,10 @@ async fn upi_link_then_pay_then_sync_is_paid_after_validate() {
 #[tokio::test(flavor = "multi_thread")]
 async fn declined_and_expired_orders_end_failed_and_expired() {
     let (dir, desk) = desk().await;
-    let declined = desk.create_order(&input("upi", "5.00")).await.unwrap();
+    let declined = desk
+        .create_order(&Acting::nobody(), &input("upi", "5.00"))
+        .await
+        .unwrap();
     sandbox(dir.path())
         .smepay_settle(&declined.merchant_order_no, false)
         .unwrap();
@@ -92,7 +99,10 @@ async fn declined_and_expired_orders_end_failed_and_expired() {
     sandbox(dir.path())
         .set_sandbox_setting("smepay.order_ttl_ms", "1")
         .unwrap();
-    let late = desk.create_order(&input("upi", "7.00")).await.unwrap();
+    let late = desk
+        .create_order(&Acting::nobody(), &input("upi", "7.00"))
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(20)).await;
     let late = desk.sync(late.id).await.unwrap();
     assert_eq!(statuses(&late), (OrderStatus::Expired, Some("EXPIRED")));
@@ -110,7 +120,10 @@ async fn declined_and_expired_orders_end_failed_and_expired() {
 #[tokio::test(flavor = "multi_thread")]
 async fn malformed_and_unreachable_answers_leave_the_order_open() {
     let (dir, desk) = desk().await;
-    let order = desk.create_order(&input("upi", "12.00")).await.unwrap();
+    let order = desk
+        .create_order(&Acting::nobody(), &input("upi", "12.00"))
+        .await
+        .unwrap();
     let faults = Faults::open_in(dir.path()).unwrap();
     let fault = |call: &str, kind, value| next_call_fault("smepay", call, kind, value);
     faults
@@ -142,7 +155,7 @@ async fn malformed_and_unreachable_answers_leave_the_order_open() {
     let started = Instant::now();
     assert_eq!(
         desk2
-            .create_order(&input("upi", "13.00"))
+            .create_order(&Acting::nobody(), &input("upi", "13.00"))
             .await
             .unwrap()
             .status,
@@ -176,7 +189,10 @@ async fn an_expired_token_is_renewed_once_without_the_cashier_noticing() {
     store
         .set_sandbox_setting("smepay.expires_in", "600")
         .unwrap();
-    let order = desk.create_order(&input("upi", "20.00")).await.unwrap();
+    let order = desk
+        .create_order(&Acting::nobody(), &input("upi", "20.00"))
+        .await
+        .unwrap();
     assert_eq!(
         store.smepay_tokens_issued().unwrap(),
         1,
@@ -200,7 +216,10 @@ async fn a_token_is_renewed_before_it_runs_out() {
     store
         .set_sandbox_setting("smepay.token_ttl_ms", "1000")
         .unwrap();
-    let order = desk.create_order(&input("upi", "21.00")).await.unwrap();
+    let order = desk
+        .create_order(&Acting::nobody(), &input("upi", "21.00"))
+        .await
+        .unwrap();
     assert_eq!(store.smepay_tokens_issued().unwrap(), 1);
     desk.sync(order.id).await.unwrap();
     assert_eq!(
@@ -222,7 +241,10 @@ async fn the_webhook_is_a_hint_that_makes_paydesk_validate() {
     let receiver = NotifyReceiver::start(desk.clone(), "127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
-    let order = desk.create_order(&input("upi", "99.00")).await.unwrap();
+    let order = desk
+        .create_order(&Acting::nobody(), &input("upi", "99.00"))
+        .await
+        .unwrap();
     let store = sandbox(dir.path());
     let kept = store
         .smepay_order(&order.merchant_order_no)
@@ -277,7 +299,7 @@ async fn the_webhook_is_a_hint_that_makes_paydesk_validate() {
 async fn the_widget_gets_the_slug_and_the_script() {
     let (_dir, desk) = desk().await;
     let order = desk
-        .create_order(&input("upi-widget", "15.00"))
+        .create_order(&Acting::nobody(), &input("upi-widget", "15.00"))
         .await
         .unwrap();
     let payload = order.payment_payload.clone().unwrap();
@@ -296,24 +318,36 @@ async fn the_widget_gets_the_slug_and_the_script() {
 #[tokio::test(flavor = "multi_thread")]
 async fn below_one_rupee_and_refunds_are_refused_before_anything_is_written() {
     let (dir, desk) = desk().await;
-    let small = desk.create_order(&input("upi", "0.99")).await.unwrap_err();
+    let small = desk
+        .create_order(&Acting::nobody(), &input("upi", "0.99"))
+        .await
+        .unwrap_err();
     assert_eq!(small.field(), Some("amount"), "{small}");
     let cad = desk
-        .create_order(&CreateOrderInput {
-            currency: "CAD".into(),
-            ..input("upi", "5.00")
-        })
+        .create_order(
+            &Acting::nobody(),
+            &CreateOrderInput {
+                currency: "CAD".into(),
+                ..input("upi", "5.00")
+            },
+        )
         .await
         .unwrap_err();
     assert_eq!(cad.field(), Some("currency"));
     assert_eq!(order_count(dir.path()), 0);
 
-    let order = desk.create_order(&input("upi", "30.00")).await.unwrap();
+    let order = desk
+        .create_order(&Acting::nobody(), &input("upi", "30.00"))
+        .await
+        .unwrap();
     sandbox(dir.path())
         .smepay_settle(&order.merchant_order_no, true)
         .unwrap();
     desk.sync(order.id).await.unwrap();
-    let refused = desk.refund(order.id, None, None).await.unwrap_err();
+    let refused = desk
+        .refund(&Acting::nobody(), order.id, None, None)
+        .await
+        .unwrap_err();
     assert!(refused.to_string().contains("outside Paydesk"), "{refused}");
     assert!(
         desk.ledger().refunds(order.id).unwrap().is_empty(),
@@ -334,7 +368,10 @@ async fn the_vendor_plugins_path_family_works_too() {
     sandbox(dir.path())
         .set_sandbox_setting("smepay.slug_field", "slug")
         .unwrap();
-    let order = desk.create_order(&input("upi", "40.00")).await.unwrap();
+    let order = desk
+        .create_order(&Acting::nobody(), &input("upi", "40.00"))
+        .await
+        .unwrap();
     sandbox(dir.path())
         .smepay_settle(&order.merchant_order_no, true)
         .unwrap();
@@ -405,7 +442,10 @@ async fn an_order_whose_initiate_answer_was_cut_reaches_the_gateways_state() {
 
     // Cut, then the gateway fails it.
     one_fault(dir.path(), "initiate", FaultKind::Truncated, None);
-    let told = desk.create_order(&input("upi", "20.00")).await.unwrap();
+    let told = desk
+        .create_order(&Acting::nobody(), &input("upi", "20.00"))
+        .await
+        .unwrap();
     assert_eq!(
         told.status,
         OrderStatus::Created,
@@ -421,7 +461,9 @@ async fn an_order_whose_initiate_answer_was_cut_reaches_the_gateways_state() {
 
     // Cut, then paid at the gateway (the customer had the link from elsewhere).
     one_fault(dir.path(), "initiate", FaultKind::Truncated, None);
-    desk.create_order(&input("upi", "21.00")).await.unwrap();
+    desk.create_order(&Acting::nobody(), &input("upi", "21.00"))
+        .await
+        .unwrap();
     let paid = order_of(&desk, 2100);
     store.smepay_settle(&paid.merchant_order_no, true).unwrap();
     let paid = desk.sync(paid.id).await.unwrap();
@@ -437,7 +479,10 @@ async fn an_order_whose_initiate_answer_was_cut_reaches_the_gateways_state() {
         .set_sandbox_setting("smepay.order_ttl_ms", "1")
         .unwrap();
     one_fault(dir.path(), "initiate", FaultKind::LateAnswer, Some(2000));
-    let late = desk.create_order(&input("upi", "22.00")).await.unwrap();
+    let late = desk
+        .create_order(&Acting::nobody(), &input("upi", "22.00"))
+        .await
+        .unwrap();
     assert_eq!(
         late.status,
         OrderStatus::Created,
@@ -454,12 +499,18 @@ async fn an_order_whose_initiate_answer_was_cut_reaches_the_gateways_state() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_status_answer_about_another_paid_order_is_suspicious() {
     let (dir, desk) = desk().await;
-    let paid = desk.create_order(&input("upi", "50.00")).await.unwrap();
+    let paid = desk
+        .create_order(&Acting::nobody(), &input("upi", "50.00"))
+        .await
+        .unwrap();
     sandbox(dir.path())
         .smepay_settle(&paid.merchant_order_no, true)
         .unwrap();
     assert_eq!(desk.sync(paid.id).await.unwrap().status, OrderStatus::Paid);
-    let open = desk.create_order(&input("upi", "5.00")).await.unwrap();
+    let open = desk
+        .create_order(&Acting::nobody(), &input("upi", "5.00"))
+        .await
+        .unwrap();
     one_fault(dir.path(), "status", FaultKind::WrongOrder, None);
     match desk.sync(open.id).await {
         Err(Error::GatewayProtocol { message, .. }) => {

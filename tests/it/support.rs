@@ -2,6 +2,7 @@
 //! directories, HTTP answers read whole, and the sandbox's side of a sale (a server of its own,
 //! a fault for the next call, an order settled by the customer, a webhook receiver).
 
+use paydesk_core::staff::Acting;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -316,7 +317,7 @@ pub async fn paid_at_iotpay(
     data_dir: &Path,
     sale: &paydesk_core::payments::CreateOrderInput,
 ) -> paydesk_domain::order::Order {
-    let order = desk.create_order(sale).await.unwrap();
+    let order = desk.create_order(&Acting::nobody(), sale).await.unwrap();
     settle_at_iotpay(data_dir, &order.merchant_order_no, true);
     let order = desk.sync(order.id).await.unwrap();
     assert_eq!(order.status, paydesk_domain::order::OrderStatus::Paid);

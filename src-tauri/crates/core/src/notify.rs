@@ -505,14 +505,17 @@ mod tests {
     }
 
     async fn sale(desk: &Arc<Paydesk>, method: &str, amount: &str) -> Order {
-        desk.create_order(&CreateOrderInput {
-            gateway: "iotpay".into(),
-            method: method.into(),
-            amount: amount.into(),
-            currency: "CAD".into(),
-            code: None,
-            card_id: None,
-        })
+        desk.create_order(
+            &crate::staff::Acting::nobody(),
+            &CreateOrderInput {
+                gateway: "iotpay".into(),
+                method: method.into(),
+                amount: amount.into(),
+                currency: "CAD".into(),
+                code: None,
+                card_id: None,
+            },
+        )
         .await
         .unwrap()
     }
@@ -626,6 +629,7 @@ mod tests {
                 )
                 .unwrap(),
                 expires_at_ms: None,
+                by: Default::default(),
             })
             .unwrap();
         let fields = |pairs: &[(&str, Value)]| -> Map<String, Value> {

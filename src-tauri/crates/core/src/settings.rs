@@ -59,6 +59,7 @@ pub fn known_keys() -> Vec<String> {
         SHOP_SETUP_DONE,
         NOTIFY_BIND,
         paydesk_ledger::backup::BACKUP_DIR_SETTING,
+        crate::staff::IDLE_MINUTES,
     ]
     .iter()
     .map(|k| k.to_string())
@@ -85,6 +86,7 @@ pub fn default_value(key: &str) -> Option<&'static str> {
         SHOP_NAME => Some(DEFAULT_SHOP_NAME),
         SHOP_CURRENCY => Some(DEFAULT_CURRENCY),
         NOTIFY_BIND => Some(DEFAULT_NOTIFY_BIND),
+        crate::staff::IDLE_MINUTES => Some("5"),
         _ => {
             let (env, spec) = gateway_setting(key)?;
             spec.default.value(env)
@@ -193,6 +195,12 @@ pub fn check(key: &str, value: &str) -> Result<Checked> {
             )),
         },
         HTTP_TIMEOUT => check_rule(key, Rule::Millis, value),
+        crate::staff::IDLE_MINUTES => match value.parse::<u32>() {
+            Ok(minutes) if minutes <= 480 => Checked::ok(minutes.to_string()),
+            _ => bad(format!(
+                "staff.idle_minutes is whole minutes from 0 (never) to 480, not {value:?}"
+            )),
+        },
         _ => match gateway_setting(key) {
             Some((_, spec)) => check_rule(key, spec.rule, value),
             None => check_rule(key, Rule::Text, value),

@@ -124,7 +124,10 @@ pub fn complete(ledger: &Ledger, input: &SetupInput) -> Result<()> {
         name => name,
     };
     if owner.chars().count() > 40 || owner.chars().any(char::is_control) {
-        return Err(Error::invalid("ownerName", "a name is 1 to 40 characters on one line"));
+        return Err(Error::invalid(
+            "ownerName",
+            "a name is 1 to 40 characters on one line",
+        ));
     }
     let methods = methods
         .iter()
@@ -183,7 +186,7 @@ fn recent_counts(ledger: &Ledger, now_ms: i64) -> Result<Vec<(String, i64)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    
+
     fn input() -> SetupInput {
         SetupInput {
             shop_name: "Corner Café".into(),
@@ -191,6 +194,7 @@ mod tests {
             pin: "2468".into(),
             pin_repeat: "2468".into(),
             methods: vec!["alipay-qr".into(), "wechat-qr".into()],
+            owner_name: String::new(),
         }
     }
 
@@ -309,15 +313,24 @@ mod tests {
 
         let ledger = Ledger::open(&path).unwrap();
         assert!(!needed(&ledger).unwrap(), "set up already: not asked again");
-        assert_eq!(complete(&ledger, &input()).unwrap_err().code(), "already_set_up");
+        assert_eq!(
+            complete(&ledger, &input()).unwrap_err().code(),
+            "already_set_up"
+        );
         let owner = crate::staff::sign_in(&ledger, FIRST_OWNER, "135792468024").unwrap();
         assert_eq!(owner.role, crate::staff::Role::Owner);
         // The same PIN approves what it approved before (a refund, an export).
         let approver = crate::staff::approval(&ledger, "135792468024").unwrap();
         assert_eq!(approver.name, FIRST_OWNER);
-        assert_eq!(ledger.setting("owner.pin_hash").unwrap(), None, "moved, not copied");
         assert_eq!(
-            crate::staff::sign_in(&ledger, FIRST_OWNER, "0000").unwrap_err().code(),
+            ledger.setting("owner.pin_hash").unwrap(),
+            None,
+            "moved, not copied"
+        );
+        assert_eq!(
+            crate::staff::sign_in(&ledger, FIRST_OWNER, "0000")
+                .unwrap_err()
+                .code(),
             "pin_wrong"
         );
     }
@@ -345,6 +358,7 @@ mod tests {
                     environment: "sandbox".into(),
                     amount: paydesk_domain::money::Money::parse("1.00", Currency::CAD).unwrap(),
                     expires_at_ms: None,
+                    by: Default::default(),
                 })
                 .unwrap();
         }

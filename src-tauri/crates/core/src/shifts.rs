@@ -21,9 +21,7 @@ use paydesk_domain::error::{Error, Result};
 use paydesk_domain::money::Currency;
 use paydesk_domain::order::{MoneyClass, Order, OrderStatus};
 use paydesk_domain::zone::Zone;
-use paydesk_ledger::ledger::{
-    now_ms, Ledger, RefundKind, RefundStatus, ShiftReversal, ShiftRow,
-};
+use paydesk_ledger::ledger::{now_ms, Ledger, RefundKind, RefundStatus, ShiftReversal, ShiftRow};
 
 use crate::payments::Paydesk;
 use crate::staff::{self, Acting, Permission};
@@ -150,7 +148,10 @@ pub fn figures(
                 .or_insert((order.method.label().to_string(), 0, 0));
             line.1 += 1;
             line.2 += minor;
-            let person = acc.staff.entry(order.staff.clone().unwrap_or_default()).or_default();
+            let person = acc
+                .staff
+                .entry(order.staff.clone().unwrap_or_default())
+                .or_default();
             person[0] += 1;
             person[1] += minor;
         } else if order.status.money_class() == MoneyClass::Waiting {
@@ -184,7 +185,10 @@ pub fn figures(
         };
         bucket.0 += 1;
         bucket.1 += minor;
-        let person = acc.staff.entry(reversal.staff.clone().unwrap_or_default()).or_default();
+        let person = acc
+            .staff
+            .entry(reversal.staff.clone().unwrap_or_default())
+            .or_default();
         person[2] += 1;
         person[3] += minor;
     }
@@ -271,14 +275,23 @@ pub fn x_report(ledger: &Ledger, by: &Acting, id: Option<i64>) -> Result<ShiftRe
         return z_report(ledger, shift.id);
     }
     let (orders, reversals) = ledger.shift_contents(shift.id)?;
-    Ok(figures(ReportKind::X, &shift, &orders, &reversals, now_ms()))
+    Ok(figures(
+        ReportKind::X,
+        &shift,
+        &orders,
+        &reversals,
+        now_ms(),
+    ))
 }
 
 /// A closed shift's Z report, as sealed.
 pub fn z_report(ledger: &Ledger, id: i64) -> Result<ShiftReport> {
     let shift = ledger.shift(id)?;
     let json = shift.z_report.as_deref().ok_or_else(|| {
-        Error::invalid("shift", format!("shift {id} is still open: it has an X report, not a Z"))
+        Error::invalid(
+            "shift",
+            format!("shift {id} is still open: it has an X report, not a Z"),
+        )
     })?;
     let report: ShiftReport = serde_json::from_str(json)
         .map_err(|e| Error::Internal(format!("shift {id}'s sealed Z report is unreadable: {e}")))?;
@@ -309,7 +322,10 @@ impl Paydesk {
         let stamp = staff::authorize(self.ledger(), by, Permission::Shift)?;
         let shift = self.ledger().current_shift()?.ok_or_else(no_open_shift)?;
         let (orders, _) = self.ledger().shift_contents(shift.id)?;
-        for order in orders.iter().filter(|o| o.status.money_class() == MoneyClass::Waiting) {
+        for order in orders
+            .iter()
+            .filter(|o| o.status.money_class() == MoneyClass::Waiting)
+        {
             if let Err(e) = self.sync(order.id).await {
                 tracing::warn!(order = order.id, "asking before the close: {e}");
             }
@@ -359,7 +375,11 @@ pub fn report_csv(report: &ShiftReport, zone: &Zone) -> String {
         vec!["report".into(), format!("{:?}", report.kind)],
         vec!["shift".into(), report.shift_id.to_string()],
         vec!["counter".into(), report.counter.clone()],
-        vec!["opened".into(), time(report.opened_at_ms, zone), report.opened_by.clone()],
+        vec![
+            "opened".into(),
+            time(report.opened_at_ms, zone),
+            report.opened_by.clone(),
+        ],
         vec![
             match report.kind {
                 ReportKind::X => "read".into(),
@@ -369,30 +389,59 @@ pub fn report_csv(report: &ShiftReport, zone: &Zone) -> String {
             report.closed_by.clone().unwrap_or_default(),
         ],
         vec![],
-        vec!["currency".into(), "line".into(), "what".into(), "count".into(), "amount".into()],
+        vec![
+            "currency".into(),
+            "line".into(),
+            "what".into(),
+            "count".into(),
+            "amount".into(),
+        ],
     ];
     for c in &report.currencies {
         let money = |minor: i64| amount(minor, &c.currency);
         let mut line = |what: &str, name: &str, count: i64, minor: i64| {
-            rows.push(vec![c.currency.clone(), what.into(), name.into(), count.to_string(), money(minor)]);
+            rows.push(vec![
+                c.currency.clone(),
+                what.into(),
+                name.into(),
+                count.to_string(),
+                money(minor),
+            ]);
         };
         line("sales", "all", c.sales_count, c.sales_minor);
         for m in &c.by_method {
-            line("sales", &format!("{} {}", m.gateway, m.label), m.count, m.minor);
+            line(
+                "sales",
+                &format!("{} {}", m.gateway, m.label),
+                m.count,
+                m.minor,
+            );
         }
         line("refunds", "", c.refunds_count, c.refunds_minor);
         line("voids", "", c.voids_count, c.voids_minor);
         line("net", "", c.sales_count, c.net_minor);
-        line("unknown reversals", "", c.unknown_reversals_count, c.unknown_reversals_minor);
+        line(
+            "unknown reversals",
+            "",
+            c.unknown_reversals_count,
+            c.unknown_reversals_minor,
+        );
         for s in &c.by_staff {
-            let who = if s.name.is_empty() { "(no one signed in)" } else { &s.name };
+            let who = if s.name.is_empty() {
+                "(no one signed in)"
+            } else {
+                &s.name
+            };
             line("staff sales", who, s.sales_count, s.sales_minor);
             line("staff reversals", who, s.reversals_count, s.reversals_minor);
         }
     }
     if !report.waiting.is_empty() {
         rows.push(vec![]);
-        rows.push(vec!["waiting".into(), report.waiting_note.clone().unwrap_or_default()]);
+        rows.push(vec![
+            "waiting".into(),
+            report.waiting_note.clone().unwrap_or_default(),
+        ]);
         for w in &report.waiting {
             rows.push(vec![
                 w.currency.clone(),
@@ -412,15 +461,52 @@ pub fn report_csv(report: &ShiftReport, zone: &Zone) -> String {
     out
 }
 
-/// A report line as the PDF prints it.
+/// The report as a PDF (A4).
 pub fn report_pdf(report: &ShiftReport, shop: &str, zone: &Zone) -> Vec<u8> {
-    use crate::pdf::{render, Line, PageSize};
+    crate::pdf::render(
+        &format!("{shop} shift {}", report.shift_id),
+        crate::pdf::PageSize::A4,
+        &report_lines(report, shop, zone),
+    )
+}
+
+/// The report as plain text, 48 columns (a terminal, a receipt printer).
+pub fn report_text(report: &ShiftReport, zone: &Zone) -> String {
+    use crate::pdf::Line;
+    const WIDTH: usize = 48;
+    let mut out = String::new();
+    for line in report_lines(report, "", zone) {
+        match line {
+            Line::Title(t) | Line::Heading(t) | Line::Text(t) => {
+                out.push_str(t.trim_start_matches(": "));
+                out.push('\n');
+            }
+            Line::Pair(left, right) => {
+                let pad = WIDTH
+                    .saturating_sub(left.chars().count() + right.chars().count())
+                    .max(1);
+                out.push_str(&format!("{left}{}{right}\n", " ".repeat(pad)));
+            }
+            Line::Rule => out.push_str(&format!("{}\n", "-".repeat(WIDTH))),
+            Line::Blank => out.push('\n'),
+        }
+    }
+    out
+}
+
+/// The report's lines, as the PDF and the text print them.
+fn report_lines(report: &ShiftReport, shop: &str, zone: &Zone) -> Vec<crate::pdf::Line> {
+    use crate::pdf::Line;
     let kind = match report.kind {
         ReportKind::X => "X report (mid-shift)",
         ReportKind::Z => "Z report (shift closed and sealed)",
     };
     let mut lines = vec![
-        Line::Title(format!("{shop}: {kind}")),
+        Line::Title(if shop.is_empty() {
+            kind.to_string()
+        } else {
+            format!("{shop}: {kind}")
+        }),
         Line::Pair("Shift".into(), report.shift_id.to_string()),
     ];
     if !report.counter.is_empty() {
@@ -441,23 +527,45 @@ pub fn report_pdf(report: &ShiftReport, shop: &str, zone: &Zone) -> Vec<u8> {
         let money = |minor: i64| format!("{} {}", amount(minor, &c.currency), c.currency);
         lines.push(Line::Rule);
         lines.push(Line::Heading(c.currency.clone()));
-        lines.push(Line::Pair(format!("Sales ({})", c.sales_count), money(c.sales_minor)));
+        lines.push(Line::Pair(
+            format!("Sales ({})", c.sales_count),
+            money(c.sales_minor),
+        ));
         for m in &c.by_method {
-            lines.push(Line::Pair(format!("  {} ({})", m.label, m.count), money(m.minor)));
+            lines.push(Line::Pair(
+                format!("  {} ({})", m.label, m.count),
+                money(m.minor),
+            ));
         }
-        lines.push(Line::Pair(format!("Refunds ({})", c.refunds_count), money(-c.refunds_minor)));
-        lines.push(Line::Pair(format!("Voids ({})", c.voids_count), money(-c.voids_minor)));
+        lines.push(Line::Pair(
+            format!("Refunds ({})", c.refunds_count),
+            money(-c.refunds_minor),
+        ));
+        lines.push(Line::Pair(
+            format!("Voids ({})", c.voids_count),
+            money(-c.voids_minor),
+        ));
         lines.push(Line::Pair("Net".into(), money(c.net_minor)));
         if c.unknown_reversals_count > 0 {
             lines.push(Line::Pair(
-                format!("Reversals of unknown outcome ({}), not in the net", c.unknown_reversals_count),
+                format!(
+                    "Reversals of unknown outcome ({}), not in the net",
+                    c.unknown_reversals_count
+                ),
                 money(c.unknown_reversals_minor),
             ));
         }
         for s in &c.by_staff {
-            let who = if s.name.is_empty() { "No one signed in" } else { &s.name };
+            let who = if s.name.is_empty() {
+                "No one signed in"
+            } else {
+                &s.name
+            };
             lines.push(Line::Pair(
-                format!("  {who}: {} sales, {} reversals", s.sales_count, s.reversals_count),
+                format!(
+                    "  {who}: {} sales, {} reversals",
+                    s.sales_count, s.reversals_count
+                ),
                 money(s.sales_minor - s.reversals_minor),
             ));
         }
@@ -473,7 +581,7 @@ pub fn report_pdf(report: &ShiftReport, shop: &str, zone: &Zone) -> Vec<u8> {
             ));
         }
     }
-    render(&format!("{shop} shift {} {kind}", report.shift_id), PageSize::A4, &lines)
+    lines
 }
 
 fn amount(minor: i64, currency: &str) -> String {
@@ -491,7 +599,9 @@ fn time(ms: i64, zone: &Zone) -> String {
 /// A CSV cell: quoted when it must be, and a leading = + - @ (a spreadsheet formula) made
 /// text with a quote, as the export does.
 fn csv_cell(text: &str) -> String {
-    let safe = if text.starts_with(['=', '+', '@', '\t', '\r']) || (text.starts_with('-') && text.parse::<f64>().is_err()) {
+    let safe = if text.starts_with(['=', '+', '@', '\t', '\r'])
+        || (text.starts_with('-') && text.parse::<f64>().is_err())
+    {
         format!("'{text}")
     } else {
         text.to_string()

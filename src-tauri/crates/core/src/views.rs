@@ -48,6 +48,8 @@ pub struct OrderView {
     pub customer: Option<String>,
     /// The shop's counter that made the sale; null for a counter on its own.
     pub counter: Option<String>,
+    /// The staff member who made the sale (null: no one signed in, or before staff accounts).
+    pub staff: Option<String>,
 }
 
 impl OrderView {
@@ -102,6 +104,7 @@ impl OrderView {
             expires_at: order.expires_at_ms.map(rfc3339),
             customer: order.customer.clone(),
             counter: order.counter.clone(),
+            staff: order.staff.clone(),
         }
     }
 }

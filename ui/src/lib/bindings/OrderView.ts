@@ -21,4 +21,8 @@ paymentPayload: unknown, qrSvg?: string, refundedMinor: number, createdAt: strin
 /**
  * The shop's counter that made the sale; null for a counter on its own.
  */
-counter: string | null, };
+counter: string | null, 
+/**
+ * The staff member who made the sale (null: no one signed in, or before staff accounts).
+ */
+staff: string | null, };

@@ -2,4 +2,8 @@
 import type { RefundKind } from "./RefundKind";
 import type { RefundStatus } from "./RefundStatus";
 
-export type Refund = { id: number, orderId: number, refundNo: string, amountMinor: number, kind: RefundKind, status: RefundStatus, gatewayRefundId: string | null, reason: string | null, createdAtMs: number, };
+export type Refund = { id: number, orderId: number, refundNo: string, amountMinor: number, kind: RefundKind, status: RefundStatus, gatewayRefundId: string | null, reason: string | null, createdAtMs: number, 
+/**
+ * Who made it, and who approved it (a manager's or the owner's PIN).
+ */
+staff: string | null, approver: string | null, };

@@ -3,4 +3,8 @@
 /**
  * What the owner gives at first start.
  */
-export type SetupInput = { shopName: string, currency: string, pin: string, pinRepeat: string, methods: Array<string>, };
+export type SetupInput = { shopName: string, currency: string, pin: string, pinRepeat: string, methods: Array<string>, 
+/**
+ * The owner's name on the staff list ("Owner" when empty).
+ */
+ownerName: string, };

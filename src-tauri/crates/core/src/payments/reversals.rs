@@ -246,7 +246,11 @@ impl Paydesk {
             &settled.refund_no,
             format!(
                 "{}: {}",
-                if went_through { "went through" } else { "did not go through" },
+                if went_through {
+                    "went through"
+                } else {
+                    "did not go through"
+                },
                 settled.status.as_str()
             ),
         ))?;
@@ -310,17 +314,20 @@ impl Paydesk {
             self.reserve_in_shop(&order, &refund_no, minor, RefundKind::Refund, reason)
                 .await?;
         }
-        let refund =
-            match self
-                .ledger
-                .begin_refund(id, &refund_no, minor, RefundKind::Refund, reason, &stamp)
-            {
-                Ok(refund) => refund,
-                Err(e) => {
-                    self.release_in_shop(&refund_no, &e).await;
-                    return Err(e);
-                }
-            };
+        let refund = match self.ledger.begin_refund(
+            id,
+            &refund_no,
+            minor,
+            RefundKind::Refund,
+            reason,
+            &stamp,
+        ) {
+            Ok(refund) => refund,
+            Err(e) => {
+                self.release_in_shop(&refund_no, &e).await;
+                return Err(e);
+            }
+        };
         let answer = adapter.reverse(&order, &request).await;
         self.finish_reversal(refund, answer)
     }
@@ -333,8 +340,12 @@ impl Paydesk {
         reason: Option<&str>,
     ) -> Result<(Refund, Order)> {
         let order = self.ledger.get(id)?;
-        let stamp =
-            staff::authorize_reversal(&self.ledger, by, order.amount.minor(), order.amount.currency())?;
+        let stamp = staff::authorize_reversal(
+            &self.ledger,
+            by,
+            order.amount.minor(),
+            order.amount.currency(),
+        )?;
         // Refused before anything is reserved when the gateway cannot void this kind of order.
         if !paydesk_gateways::capabilities(order.gateway)
             .voidable

@@ -10,17 +10,20 @@
 //! someone, and each guarded service call asks [`authorize`] for the [`Stamp`] it writes.
 
 pub mod pins;
+mod till;
+
+pub use till::{idle_minutes, Till, DEFAULT_IDLE_MINUTES, IDLE_MINUTES};
 
 use serde::Serialize;
 
 use paydesk_domain::error::{Error, Result};
 use paydesk_domain::money::Currency;
 use paydesk_domain::zone::Zone;
-use paydesk_ledger::ledger::{now_ms, AuditEntry, Ledger, Stamp, StaffRow};
+use paydesk_ledger::ledger::{now_ms, AuditEntry, Ledger, StaffRow, Stamp};
 
 use pins::{check_format, hash_pin, locked, matches, next_tries, refused, wrong};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Cashier,
@@ -44,7 +47,10 @@ impl Role {
             .into_iter()
             .find(|r| r.as_str().eq_ignore_ascii_case(text.trim()))
             .ok_or_else(|| {
-                Error::invalid("role", format!("{text:?} is not a role: cashier, manager or owner"))
+                Error::invalid(
+                    "role",
+                    format!("{text:?} is not a role: cashier, manager or owner"),
+                )
             })
     }
 
@@ -203,7 +209,10 @@ pub fn list(ledger: &Ledger) -> Result<Vec<StaffMember>> {
 fn check_name(name: &str) -> Result<&str> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 40 || name.chars().any(char::is_control) {
-        return Err(Error::invalid("name", "a name is 1 to 40 characters on one line"));
+        return Err(Error::invalid(
+            "name",
+            "a name is 1 to 40 characters on one line",
+        ));
     }
     Ok(name)
 }
@@ -252,17 +261,20 @@ pub fn change(ledger: &Ledger, by: &Acting, name: &str, what: &StaffChange) -> R
         check_format(pin)?;
     }
     let stamp = authorize(ledger, by, Permission::Staff)?;
-    let current = ledger
-        .staff_member(name)?
-        .ok_or_else(|| no_such(name))?;
+    let current = ledger.staff_member(name)?.ok_or_else(|| no_such(name))?;
     let stays_owner = what.role.is_none_or(|r| r == Role::Owner) && what.active != Some(false);
-    if current.role == "owner" && current.active && !stays_owner
+    if current.role == "owner"
+        && current.active
+        && !stays_owner
         && ledger.active_staff_count(&["owner"])? <= 1
     {
         return Err(Error::Refused {
             code: "last_owner",
             field: Some("role"),
-            message: format!("{} is the shop's only owner: make someone else owner first", current.name),
+            message: format!(
+                "{} is the shop's only owner: make someone else owner first",
+                current.name
+            ),
         });
     }
     let mut said = Vec::new();
@@ -313,7 +325,10 @@ pub fn sign_in(ledger: &Ledger, name: &str, pin: &str) -> Result<Person> {
         return Err(locked(tries.2));
     }
     if pin.is_empty() {
-        return Err(refused("pin_required", format!("{}'s PIN, please", row.name)));
+        return Err(refused(
+            "pin_required",
+            format!("{}'s PIN, please", row.name),
+        ));
     }
     let right = matches(&row.pin_hash, pin)?;
     let stored = ledger.update_staff_pin_tries(
@@ -378,7 +393,11 @@ pub fn approval(ledger: &Ledger, pin: &str) -> Result<Person> {
 
 /// Who is acting now: the person signed in (re-read: made inactive or given another role
 /// since, it counts as it is now) and, with `approver_pin`, the person it belongs to.
-pub fn acting(ledger: &Ledger, signed_in: Option<&str>, approver_pin: Option<&str>) -> Result<Acting> {
+pub fn acting(
+    ledger: &Ledger,
+    signed_in: Option<&str>,
+    approver_pin: Option<&str>,
+) -> Result<Acting> {
     let staff = match signed_in {
         Some(name) => match ledger.staff_member(name)?.filter(|r| r.active) {
             Some(row) => Some(person(&row)?),
@@ -420,7 +439,12 @@ fn authorize_with(
     if let Some(staff) = &by.staff {
         if staff.role.permits(what) {
             match within(staff) {
-                Ok(()) => return Ok(Stamp { staff: name(&by.staff), approver: None }),
+                Ok(()) => {
+                    return Ok(Stamp {
+                        staff: name(&by.staff),
+                        approver: None,
+                    })
+                }
                 Err(e) => refusal = Some(e),
             }
         }
@@ -430,8 +454,14 @@ fn authorize_with(
             within(approver)?;
             return Ok(match &by.staff {
                 // No one signed in: the approver is the one doing it.
-                None => Stamp { staff: name(&by.approver), approver: None },
-                Some(_) => Stamp { staff: name(&by.staff), approver: name(&by.approver) },
+                None => Stamp {
+                    staff: name(&by.approver),
+                    approver: None,
+                },
+                Some(_) => Stamp {
+                    staff: name(&by.staff),
+                    approver: name(&by.approver),
+                },
             });
         }
         return Err(Error::Refused {
@@ -457,7 +487,11 @@ fn authorize_with(
                 staff.name,
                 staff.role.as_str(),
                 what.phrase(),
-                if Role::Manager.permits(what) { "manager or the owner" } else { "the owner" }
+                if Role::Manager.permits(what) {
+                    "manager or the owner"
+                } else {
+                    "the owner"
+                }
             ),
         }),
         None => {
@@ -467,7 +501,12 @@ fn authorize_with(
                 return Ok(Stamp::default());
             }
             let owner_only = !accounts_in_use(ledger)?;
-            if owner_only && matches!(what, Permission::Sell | Permission::Shift | Permission::SeeAllOrders) {
+            if owner_only
+                && matches!(
+                    what,
+                    Permission::Sell | Permission::Shift | Permission::SeeAllOrders
+                )
+            {
                 return Ok(Stamp::default());
             }
             if !owner_only && matches!(what, Permission::Sell | Permission::Shift) {
@@ -481,7 +520,11 @@ fn authorize_with(
                 "pin_required",
                 format!(
                     "this needs the PIN of {}",
-                    if Role::Manager.permits(what) { "a manager or the owner" } else { "the owner" }
+                    if Role::Manager.permits(what) {
+                        "a manager or the owner"
+                    } else {
+                        "the owner"
+                    }
                 ),
             ))
         }
@@ -549,7 +592,12 @@ fn start_of_today(zone: Zone) -> i64 {
 }
 
 /// Sets (or removes, with None) a currency's daily refund cap for managers (owner only).
-pub fn set_refund_cap(ledger: &Ledger, by: &Acting, currency: Currency, amount: Option<&str>) -> Result<()> {
+pub fn set_refund_cap(
+    ledger: &Ledger,
+    by: &Acting,
+    currency: Currency,
+    amount: Option<&str>,
+) -> Result<()> {
     let minor = amount
         .map(|text| paydesk_domain::money::Money::parse(text, currency).map(|m| m.minor()))
         .transpose()?;
@@ -567,4 +615,55 @@ pub fn sign_out(ledger: &Ledger, who: &Person, why: &str) -> Result<()> {
         ..AuditEntry::default()
     })?;
     Ok(())
+}
+
+/// Authorizes `what` for `by`, does `act`, and records it in the audit log as `action` on
+/// `subject` with the detail `act` returns: for acts whose service writes nothing of its own
+/// to the ledger (credentials to the keychain, an export to a file, settings, the shop). A
+/// refusal does nothing; a failed act records nothing.
+pub fn guarded<T>(
+    ledger: &Ledger,
+    by: &Acting,
+    what: Permission,
+    action: &'static str,
+    subject: &str,
+    act: impl FnOnce() -> Result<(T, String)>,
+) -> Result<T> {
+    let stamp = authorize(ledger, by, what)?;
+    let (out, detail) = act()?;
+    ledger.audit(&stamp.entry(action, subject, detail))?;
+    Ok(out)
+}
+
+/// Changes one's own PIN, proven by the current one (a manager's or owner's, as an approval
+/// finds it); the first owner's PIN on a shop with none sets up the owner's account.
+pub fn change_own_pin(ledger: &Ledger, current: Option<&str>, new_pin: &str) -> Result<Person> {
+    check_format(new_pin)?;
+    if no_owner_yet(ledger)? {
+        let owner = add(
+            ledger,
+            &Acting::nobody(),
+            crate::setup::FIRST_OWNER,
+            Role::Owner,
+            new_pin,
+        )?;
+        return Ok(Person {
+            name: owner.name,
+            role: owner.role,
+        });
+    }
+    let me = approval(ledger, current.unwrap_or_default())?;
+    let stamp = Stamp {
+        staff: Some(me.name.clone()),
+        approver: None,
+    };
+    ledger.change_staff(
+        &stamp,
+        &me.name,
+        None,
+        Some(&hash_pin(new_pin)?),
+        None,
+        "new PIN",
+    )?;
+    Ok(me)
 }

@@ -396,7 +396,9 @@ fn check_money_rows(conn: &rusqlite::Connection) -> Result<Option<AuditVerdict>>
     if let Some((number, _)) = unrecorded {
         return Ok(Some(AuditVerdict::Broken {
             seq: 0,
-            why: format!("order {number} is in the ledger but not in the audit log: it was written by hand"),
+            why: format!(
+                "order {number} is in the ledger but not in the audit log: it was written by hand"
+            ),
         }));
     }
     Ok(None)

@@ -31,17 +31,17 @@ mod staff;
 mod tests;
 
 pub use crate::migrations::{migrations, schema_version};
+pub use audit::{AuditEntry, AuditQuery, AuditRecord, AuditVerdict};
 pub use filter::{Cursor, OrderFilter};
 pub use handle::{last_commit_sync, Ledger, LEDGER_FILE};
 pub use notifications::{NotificationRecord, NOTIFICATION_KEPT};
 pub(crate) use orders::order_from_row;
 pub use orders::{Applied, NewOrder, Observation};
 pub use paydesk_domain::clock::now_ms;
-pub use shifts::{ShiftReversal, ShiftRow};
-pub use staff::{PinTries, Stamp, StaffRow};
-pub use audit::{AuditEntry, AuditQuery, AuditRecord, AuditVerdict};
 pub use refunds::{Refund, RefundKind, RefundOutcome, RefundStatus};
 pub use replica::{
     Outbox, Pulled, ReplicaBatch, ReplicaEvent, ReplicaNotification, ReplicaOrder, ReplicaRefund,
     ShopState, PULLED_IDS_KEPT,
 };
+pub use shifts::{ShiftReversal, ShiftRow};
+pub use staff::{PinTries, StaffRow, Stamp};

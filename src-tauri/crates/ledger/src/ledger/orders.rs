@@ -10,8 +10,8 @@ use paydesk_domain::error::{Error, Result};
 use paydesk_domain::money::{Currency, Money};
 use paydesk_domain::order::{EventSource, Gateway, Method, Order, OrderEvent, OrderStatus};
 
-use super::fold::{fold, FOLD_BATCH};
 use super::audit::{append_in, sale_detail};
+use super::fold::{fold, FOLD_BATCH};
 use super::handle::Ledger;
 use super::shifts::open_shift_for_write;
 use super::staff::Stamp;

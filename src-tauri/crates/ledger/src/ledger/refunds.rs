@@ -10,8 +10,8 @@ use paydesk_domain::order::{EventSource, Order, OrderStatus};
 
 use super::audit::{append_in, reversal_detail};
 use super::handle::Ledger;
-use super::staff::Stamp;
 use super::orders::{apply_in, get_order, Observation};
+use super::staff::Stamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
@@ -69,6 +69,9 @@ pub struct Refund {
     pub gateway_refund_id: Option<String>,
     pub reason: Option<String>,
     pub created_at_ms: i64,
+    /// Who made it, and who approved it (a manager's or the owner's PIN).
+    pub staff: Option<String>,
+    pub approver: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -253,7 +256,11 @@ fn begin_refund_in(
         &by.entry(
             kind.as_str(),
             refund_no,
-            reversal_detail(amount_minor, order.amount.currency().code(), &order.merchant_order_no),
+            reversal_detail(
+                amount_minor,
+                order.amount.currency().code(),
+                &order.merchant_order_no,
+            ),
         ),
     )?;
     Ok(refund)
@@ -347,6 +354,8 @@ pub(super) fn refund_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Refund>>
             gateway_refund_id: row.get("gateway_refund_id")?,
             reason: row.get("reason")?,
             created_at_ms: row.get("created_at")?,
+            staff: row.get("staff")?,
+            approver: row.get("approver")?,
         })
     };
     Ok(decode())

@@ -50,7 +50,11 @@ impl Ledger {
     ) -> Result<bool> {
         let done = self.write(|tx| {
             let done: Option<String> = tx
-                .query_row("SELECT value FROM settings WHERE key = ?1", [done_key], |r| r.get(0))
+                .query_row(
+                    "SELECT value FROM settings WHERE key = ?1",
+                    [done_key],
+                    |r| r.get(0),
+                )
                 .optional()?;
             let owners: i64 = tx.query_row(
                 "SELECT COUNT(*) FROM staff WHERE role = 'owner' AND active = 1",
@@ -68,7 +72,16 @@ impl Ledger {
                 params![owner_name, owner_pin_hash, paydesk_domain::clock::now_ms()],
             )?;
             let owner = Some(owner_name.to_string());
-            append_in(tx, &AuditEntry { staff: owner.clone(), action: "setup", subject: owner_name.into(), detail: "the shop set up; its first owner".into(), ..AuditEntry::default() })?;
+            append_in(
+                tx,
+                &AuditEntry {
+                    staff: owner.clone(),
+                    action: "setup",
+                    subject: owner_name.into(),
+                    detail: "the shop set up; its first owner".into(),
+                    ..AuditEntry::default()
+                },
+            )?;
             Ok(true)
         })?;
         self.advance_audit_head()?;

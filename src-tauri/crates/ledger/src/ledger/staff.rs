@@ -92,7 +92,13 @@ impl Ledger {
     }
 
     /// Adds a staff member, with its audit entry. A name in use (any case) is refused.
-    pub fn add_staff(&self, by: &Stamp, name: &str, role: &str, pin_hash: &str) -> Result<StaffRow> {
+    pub fn add_staff(
+        &self,
+        by: &Stamp,
+        name: &str,
+        role: &str,
+        pin_hash: &str,
+    ) -> Result<StaffRow> {
         let name = name.trim();
         let row = self.write(|tx| {
             let taken: Option<String> = tx
@@ -143,7 +149,10 @@ impl Ledger {
                  WHERE id = ?1",
                 params![current.id, role, pin_hash, active.map(i64::from)],
             )?;
-            append_in(tx, &by.entry("staff_change", &current.name, what.to_string()))?;
+            append_in(
+                tx,
+                &by.entry("staff_change", &current.name, what.to_string()),
+            )?;
             get_staff(tx, &current.name)
         })?;
         self.advance_audit_head()?;
@@ -221,7 +230,12 @@ impl Ledger {
     /// What `name` has refunded and voided in `currency` on their own authority since
     /// `since_ms` (their own reversals no one approved, and those they approved), failed ones
     /// not counted: what a manager's cap is measured against.
-    pub fn refunded_under_authority(&self, name: &str, currency: &str, since_ms: i64) -> Result<i64> {
+    pub fn refunded_under_authority(
+        &self,
+        name: &str,
+        currency: &str,
+        since_ms: i64,
+    ) -> Result<i64> {
         Ok(self.conn().query_row(
             "SELECT COALESCE(SUM(r.amount_minor), 0) FROM refunds r JOIN orders o ON o.id = r.order_id
              WHERE r.created_at >= ?3 AND r.status != 'failed' AND o.currency = ?2

@@ -22,6 +22,7 @@ fn new_order(no: &str) -> NewOrder {
         environment: "sandbox".into(),
         amount: Money::parse("12.50", Currency::CAD).unwrap(),
         expires_at_ms: None,
+        by: Default::default(),
     }
 }
 

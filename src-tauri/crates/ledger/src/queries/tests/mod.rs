@@ -33,6 +33,7 @@ fn order(
             environment: "sandbox".into(),
             amount: Money::parse(amount, currency).unwrap(),
             expires_at_ms: None,
+            by: Default::default(),
         })
         .unwrap()
         .id;
