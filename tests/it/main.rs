@@ -29,6 +29,7 @@ mod shop;
 mod smartexpay;
 mod smartpay;
 mod smepay;
+mod staff;
 mod support;
 /// The window benchmark (`make bench`; ignored, not part of `make test`).
 mod window_bench;
