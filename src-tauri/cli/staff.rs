@@ -24,7 +24,8 @@ pub fn read_stdin_line() -> Result<String> {
     Ok(line.trim_end_matches(['\n', '\r']).to_string())
 }
 
-/// A PIN: the next line of stdin with --pin-stdin, else a hidden prompt on a terminal.
+/// A PIN: the next line of stdin with --pin-stdin, else a hidden prompt on a terminal; without
+/// either, refused saying what `needed_for` (whose PIN).
 fn read_pin(cli: &Cli, prompt: &str, needed_for: &str) -> Result<String> {
     if cli.pin_stdin {
         return Ok(read_stdin_line()?.trim().to_string());
@@ -36,7 +37,7 @@ fn read_pin(cli: &Cli, prompt: &str, needed_for: &str) -> Result<String> {
         code: "pin_required",
         field: Some("pin"),
         message: format!(
-            "this needs {needed_for}: type it at the prompt on a terminal, or pipe it with --pin-stdin"
+            "{needed_for}: type it at the prompt on a terminal, or pipe it with --pin-stdin"
         ),
     })
 }
@@ -48,7 +49,7 @@ pub fn acting(cli: &Cli, ledger: &Ledger) -> Result<Acting> {
             let pin = read_pin(
                 cli,
                 &format!("{name}'s PIN (hidden): "),
-                &format!("{name}'s PIN"),
+                &format!("this needs {name}'s PIN"),
             )?;
             let person = staff::sign_in(ledger, name, &pin)?;
             staff::acting(ledger, Some(&person.name), None)
@@ -72,7 +73,7 @@ pub fn permit(cli: &Cli, ledger: &Ledger, what: Permission) -> Result<(Acting, S
             let pin = read_pin(
                 cli,
                 "PIN of a manager or the owner, to approve (hidden): ",
-                "the PIN of a manager or the owner",
+                &e.to_string(),
             )?;
             let by = by.approved_by(staff::approval(ledger, &pin)?);
             let stamp = staff::authorize(ledger, &by, what)?;

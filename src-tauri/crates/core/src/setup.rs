@@ -12,8 +12,7 @@ use paydesk_domain::money::Currency;
 use paydesk_domain::order::Method;
 use paydesk_ledger::ledger::Ledger;
 
-/// The first owner's name when setup is not given one.
-pub const FIRST_OWNER: &str = "Owner";
+pub use crate::staff::FIRST_OWNER;
 /// How far back "most used" looks.
 const RECENT_MS: i64 = 30 * 86_400_000;
 

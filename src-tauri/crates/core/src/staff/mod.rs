@@ -10,6 +10,10 @@
 //! someone, and each guarded service call asks [`authorize`] for the [`Stamp`] it writes.
 
 pub mod pins;
+
+/// The first owner's name when none is given (setup; the owner PIN of a ledger from before
+/// staff accounts became this account, migration 10).
+pub const FIRST_OWNER: &str = "Owner";
 mod till;
 
 pub use till::{idle_minutes, Till, DEFAULT_IDLE_MINUTES, IDLE_MINUTES};
@@ -516,17 +520,13 @@ fn authorize_with(
                     message: "no one is signed in at this counter: sign in with your PIN".into(),
                 });
             }
-            Err(refused(
-                "pin_required",
-                format!(
-                    "this needs the PIN of {}",
-                    if Role::Manager.permits(what) {
-                        "a manager or the owner"
-                    } else {
-                        "the owner"
-                    }
-                ),
-            ))
+            let whose =
+                if Role::Manager.permits(what) && ledger.active_staff_count(&["manager"])? > 0 {
+                    "the PIN of a manager or the owner"
+                } else {
+                    "the owner's PIN"
+                };
+            Err(refused("pin_required", format!("this needs {whose}")))
         }
     }
 }
@@ -640,13 +640,7 @@ pub fn guarded<T>(
 pub fn change_own_pin(ledger: &Ledger, current: Option<&str>, new_pin: &str) -> Result<Person> {
     check_format(new_pin)?;
     if no_owner_yet(ledger)? {
-        let owner = add(
-            ledger,
-            &Acting::nobody(),
-            crate::setup::FIRST_OWNER,
-            Role::Owner,
-            new_pin,
-        )?;
+        let owner = add(ledger, &Acting::nobody(), FIRST_OWNER, Role::Owner, new_pin)?;
         return Ok(Person {
             name: owner.name,
             role: owner.role,

@@ -202,12 +202,12 @@ impl Ledger {
             return Ok(());
         };
         let path = head_path(self.path());
-        let mut file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)?;
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        // The owner's only, as every file of the data folder (db.rs).
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&path)?;
         // The window and the CLI may both be moving it: one at a time, forward only.
         file.lock()?;
         if let Some((kept, _)) = read_head(&mut file)? {
