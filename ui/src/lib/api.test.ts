@@ -176,3 +176,70 @@ describe("owner's desk", () => {
     });
   });
 });
+
+describe('staff, shifts and the audit log', () => {
+  it('sign_in, sign_out and till_status', async () => {
+    invoke.mockResolvedValue({ signedIn: null });
+    await api.tillStatus();
+    expect(invoke).toHaveBeenLastCalledWith('till_status', undefined);
+    await api.signIn('Ann', '1357');
+    expect(invoke).toHaveBeenLastCalledWith('sign_in', { request: { name: 'Ann', pin: '1357' } });
+    await api.signOut();
+    expect(invoke).toHaveBeenLastCalledWith('sign_out', undefined);
+  });
+
+  it('tells the shell when a command finds no one signed in', async () => {
+    const heard: string[] = [];
+    api.whenSignedOut((error) => heard.push(error.code));
+    invoke.mockRejectedValueOnce({ code: 'sign_in_required', message: 'sign in', field: null });
+    await expect(api.createOrder({ gateway: 'iotpay', method: 'wechat-qr', amount: '1', currency: 'CAD' })).rejects.toMatchObject({
+      code: 'sign_in_required',
+    });
+    invoke.mockRejectedValueOnce({ code: 'pin_wrong', message: 'wrong', field: 'pin' });
+    await expect(api.signIn('Ann', '0000')).rejects.toMatchObject({ code: 'pin_wrong' });
+    invoke.mockRejectedValueOnce({ code: 'signed_out', message: 'gone', field: null });
+    await expect(api.shiftOpen()).rejects.toMatchObject({ code: 'signed_out' });
+    expect(heard).toEqual(['sign_in_required', 'signed_out']);
+    api.whenSignedOut(null);
+  });
+
+  it('staff_save sends only what changes; staff_set_cap leaves out an empty amount', async () => {
+    invoke.mockResolvedValue({ staff: [], caps: [] });
+    await api.staffSave({ name: ' Ann ', role: 'cashier', newPin: '1357', add: true, pin: '' });
+    expect(invoke).toHaveBeenLastCalledWith('staff_save', { request: { name: 'Ann', role: 'cashier', newPin: '1357', add: true, pin: '' } });
+    await api.staffSave({ name: 'Ann', active: false, add: false, pin: '2468' });
+    expect(invoke).toHaveBeenLastCalledWith('staff_save', { request: { name: 'Ann', active: false, add: false, pin: '2468' } });
+    await api.staffSetCap('CAD', ' 50.00 ', '2468');
+    expect(invoke).toHaveBeenLastCalledWith('staff_set_cap', { request: { currency: 'CAD', amount: '50.00', pin: '2468' } });
+    await api.staffSetCap('CAD', ' ', '2468');
+    expect(invoke).toHaveBeenLastCalledWith('staff_set_cap', { request: { currency: 'CAD', pin: '2468' } });
+    await api.staffList('');
+    expect(invoke).toHaveBeenLastCalledWith('staff_list', { request: { pin: '' } });
+  });
+
+  it('shift commands: the open one by default, a closed one by id', async () => {
+    invoke.mockResolvedValue({});
+    await api.shiftReport();
+    expect(invoke).toHaveBeenLastCalledWith('shift_report', { request: {} });
+    await api.shiftReport(3);
+    expect(invoke).toHaveBeenLastCalledWith('shift_report', { request: { id: 3 } });
+    await api.shiftClose(true);
+    expect(invoke).toHaveBeenLastCalledWith('shift_close', { request: { carry: true } });
+    await api.shiftSave('pdf', '/tmp/z.pdf', 3);
+    expect(invoke).toHaveBeenLastCalledWith('shift_save', { request: { id: 3, format: 'pdf', path: '/tmp/z.pdf' } });
+    await api.shiftList();
+    expect(invoke).toHaveBeenLastCalledWith('shift_list', undefined);
+  });
+
+  it('audit_list leaves out blank filters', async () => {
+    invoke.mockResolvedValue({ entries: [], verdict: { verdict: 'whole', entries: 0, lag: 0 } });
+    await api.auditList({ pin: '', staff: ' ', action: 'refund', beforeSeq: 40, limit: 100 });
+    expect(invoke).toHaveBeenLastCalledWith('audit_list', { request: { pin: '', action: 'refund', beforeSeq: 40, limit: 100 } });
+  });
+
+  it('the save dialog offers a PDF for a PDF', async () => {
+    save.mockResolvedValue('/tmp/z.pdf');
+    await api.chooseSavePath('/tmp/shift-3-Z.pdf', 'pdf');
+    expect(save).toHaveBeenLastCalledWith({ defaultPath: '/tmp/shift-3-Z.pdf', filters: [{ name: 'PDF', extensions: ['pdf'] }] });
+  });
+});

@@ -4,9 +4,11 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import { documentDir, homeDir } from '@tauri-apps/api/path';
 import { save } from '@tauri-apps/plugin-dialog';
 import { open } from '@tauri-apps/plugin-shell';
-import { toAppError } from './errors';
+import { toAppError, type AppError } from './errors';
 import type {
   AppInfo,
+  AuditPage,
+  AuditRequest,
   BackupStatus,
   ConnectionCheck,
   CreateOrderInput,
@@ -35,10 +37,15 @@ import type {
   SettleRefund,
   SetupInput,
   SetupState,
+  ShiftReport,
+  ShiftRow,
   ShopJoin,
   ShopLeave,
   ShopView,
+  StaffEdit,
+  StaffView,
   TestConnection,
+  TillStatus,
   TotalsView,
   UnansweredRefund,
 } from './bindings';
@@ -50,12 +57,24 @@ export type * from './bindings';
 
 export const ORDER_UPDATED_EVENT = 'order-updated';
 
+/** Error codes that mean no one is signed in at the till any more (the core signed an idle
+ * person out, or their account was closed): the window shows the sign-in pad. */
+const SIGNED_OUT_CODES = new Set(['sign_in_required', 'signed_out']);
+let onSignedOut: ((error: AppError) => void) | null = null;
+
+/** Hears every command refused because no one is signed in (the shell refreshes the till). */
+export function whenSignedOut(handler: ((error: AppError) => void) | null): void {
+  onSignedOut = handler;
+}
+
 /** Invokes a command, turning any rejection into an AppError. */
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (error) {
-    throw toAppError(error);
+    const failure = toAppError(error);
+    if (SIGNED_OUT_CODES.has(failure.code)) onSignedOut?.(failure);
+    throw failure;
   }
 }
 
@@ -294,9 +313,10 @@ export async function defaultExportFolder(): Promise<string | null> {
 }
 
 /** The native save dialog; resolves to the chosen path, or null when cancelled. */
-export async function chooseSavePath(defaultPath: string): Promise<string | null> {
+export async function chooseSavePath(defaultPath: string, kind: 'csv' | 'pdf' = 'csv'): Promise<string | null> {
+  const filter = kind === 'pdf' ? { name: 'PDF', extensions: ['pdf'] } : { name: 'CSV', extensions: ['csv'] };
   try {
-    return await save({ defaultPath, filters: [{ name: 'CSV', extensions: ['csv'] }] });
+    return await save({ defaultPath, filters: [filter] });
   } catch (error) {
     throw toAppError(error);
   }
@@ -326,4 +346,76 @@ export async function setWindowTitle(title: string): Promise<void> {
 
 export function backupStatus(): Promise<BackupStatus> {
   return call<BackupStatus>('backup_status');
+}
+
+// ---- Who is at the till, staff, shifts and the audit log (staff_commands.rs) ----
+
+/** Who is signed in, whether the shop asks, the staff for the pad, the open shift. */
+export function tillStatus(): Promise<TillStatus> {
+  return call<TillStatus>('till_status');
+}
+
+/** Signs `name` in with their PIN (whoever was signed in is signed out). */
+export function signIn(name: string, pin: string): Promise<TillStatus> {
+  return call<TillStatus>('sign_in', { request: { name, pin } });
+}
+
+export function signOut(): Promise<TillStatus> {
+  return call<TillStatus>('sign_out');
+}
+
+/** The staff list and the managers' caps (the owner's; `pin`: an approval's, "" none). */
+export function staffList(pin: string): Promise<StaffView> {
+  return call<StaffView>('staff_list', { request: { pin } });
+}
+
+/** Adds a staff member (`add`) or changes one; fields left out stay as they are. */
+export function staffSave(request: StaffEdit): Promise<StaffView> {
+  const body: StaffEdit = { name: request.name.trim(), add: request.add, pin: request.pin };
+  if (request.role !== undefined) body.role = request.role;
+  if (request.newPin) body.newPin = request.newPin;
+  if (request.active !== undefined) body.active = request.active;
+  return call<StaffView>('staff_save', { request: body });
+}
+
+/** Sets a manager's daily refund cap in `currency`; an empty amount removes it. */
+export function staffSetCap(currency: string, amount: string, pin: string): Promise<StaffView> {
+  const text = amount.trim();
+  return call<StaffView>('staff_set_cap', { request: text ? { currency, amount: text, pin } : { currency, pin } });
+}
+
+export function shiftOpen(): Promise<TillStatus> {
+  return call<TillStatus>('shift_open');
+}
+
+/** The open shift's X report, or (with `id`) that shift's: a closed one's is its sealed Z. */
+export function shiftReport(id?: number): Promise<ShiftReport> {
+  return call<ShiftReport>('shift_report', { request: id === undefined ? {} : { id } });
+}
+
+/** Closes the open shift; its sealed Z report. `carry`: even with sales still waiting. */
+export function shiftClose(carry: boolean): Promise<ShiftReport> {
+  return call<ShiftReport>('shift_close', { request: { carry } });
+}
+
+/** The shifts, newest first. */
+export function shiftList(): Promise<ShiftRow[]> {
+  return call<ShiftRow[]>('shift_list');
+}
+
+/** Writes a shift's report to `path` as CSV or PDF; the path written. */
+export function shiftSave(format: 'csv' | 'pdf', path: string, id?: number): Promise<string> {
+  return call<string>('shift_save', { request: id === undefined ? { format, path } : { id, format, path } });
+}
+
+/** One page of the audit log, newest first, with the chain's verdict. Blank filters are left out. */
+export function auditList(request: AuditRequest): Promise<AuditPage> {
+  const body: AuditRequest = { pin: request.pin };
+  const staff = request.staff?.trim();
+  if (staff) body.staff = staff;
+  const action = request.action?.trim();
+  if (action) body.action = action;
+  if (request.beforeSeq !== undefined) body.beforeSeq = request.beforeSeq;
+  if (request.limit !== undefined) body.limit = request.limit;
+  return call<AuditPage>('audit_list', { request: body });
 }

@@ -8,6 +8,7 @@ import {
   isValidPin,
   newestRefund,
   reversalName,
+  reversalWho,
   unansweredReversal,
   pinProblem,
   refundPrefill,
@@ -151,11 +152,20 @@ describe('refunds and voids made', () => {
     gatewayRefundId: null,
     reason: null,
     createdAtMs: 0,
+    staff: null,
+    approver: null,
   });
 
   it('shows an amount with its currency in its decimals', () => {
     expect(formatMoney(750, 'CAD')).toBe('7.50 CAD');
     expect(formatMoney(1500, 'JPY')).toBe('1500 JPY');
+  });
+
+  it('says who made a refund and who approved it', () => {
+    expect(reversalWho({ staff: 'Ann', approver: 'Max' })).toBe('by Ann, approved by Max');
+    expect(reversalWho({ staff: 'Max', approver: null })).toBe('by Max');
+    expect(reversalWho({ staff: null, approver: 'Owner' })).toBe('approved by Owner');
+    expect(reversalWho({ staff: null, approver: null })).toBe('');
   });
 
   it('names each kind, and finds the one just made', () => {

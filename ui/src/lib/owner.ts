@@ -3,9 +3,16 @@ import type { OrderView, Refund } from './api';
 import type { AppError } from './errors';
 import { amountInWords } from './words';
 
-/** The owner PIN is 4 to 12 digits (the core's owner.rs `PIN_DIGITS` checks the same). */
+/** A PIN typed in is 4 to 12 digits (an owner PIN from before staff accounts may be 12). */
 export const PIN_MIN = 4;
 export const PIN_MAX = 12;
+/** A new PIN (setup, a change, a staff member's) is 4 to 8 digits: the core's pins.rs `PIN_DIGITS`. */
+export const NEW_PIN_MAX = 8;
+
+/** Whether `pin` may be chosen as a new PIN: 4 to 8 digits. */
+export function isValidNewPin(pin: string): boolean {
+  return new RegExp(`^[0-9]{${PIN_MIN},${NEW_PIN_MAX}}$`).test(pin);
+}
 
 export function isValidPin(pin: string): boolean {
   return new RegExp(`^[0-9]{${PIN_MIN},${PIN_MAX}}$`).test(pin);
@@ -120,6 +127,13 @@ export function canVoid(order: Pick<OrderView, 'status' | 'method' | 'refundedMi
 /** A reversal's name for people: "Refund" or "Void". */
 export function reversalName(kind: Refund['kind']): 'Refund' | 'Void' {
   return kind === 'void' ? 'Void' : 'Refund';
+}
+
+/** Who made a refund or void, and who approved it: "by Ann, approved by Max" ("" when unknown). */
+export function reversalWho(refund: Pick<Refund, 'staff' | 'approver'>): string {
+  const by = refund.staff ? `by ${refund.staff}` : '';
+  if (!refund.approver) return by;
+  return by ? `${by}, approved by ${refund.approver}` : `approved by ${refund.approver}`;
 }
 
 /** The refund or void just made: the newest of an order's (the highest id). */

@@ -10,6 +10,13 @@ export interface PinRequest {
   confirmation?: string;
   /** The confirm button's words; PinDialog's "Confirm" when absent. */
   confirmLabel?: string;
+  /**
+   * The dialog's heading: "Owner PIN" when absent; an approval's says who approves
+   * ("Approval: a manager or the owner types their PIN", lib/till.ts).
+   */
+  heading?: string;
+  /** Why it is asked, in the core's words (a manager's cap reached, say). */
+  note?: string;
   action: (pin: string) => Promise<void>;
 }
 

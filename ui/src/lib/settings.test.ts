@@ -114,7 +114,7 @@ describe('advanced and shop values', () => {
     expect(pinChangeProblem(change)).toBeNull();
     expect(pinChangeProblem({ ...change, current: '' })?.field).toBe('current');
     expect(pinChangeProblem({ ...change, pinSet: false, current: '' })).toBeNull();
-    expect(pinChangeProblem({ ...change, next: '12' })?.message).toBe('The new PIN is 4 to 12 digits');
+    expect(pinChangeProblem({ ...change, next: '12' })?.message).toBe('The new PIN is 4 to 8 digits');
     expect(pinChangeProblem({ ...change, repeat: '' })?.field).toBe('repeat');
     expect(pinChangeProblem({ ...change, repeat: '1358' })).toEqual({
       field: 'repeat',

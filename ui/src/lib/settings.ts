@@ -5,7 +5,7 @@
  */
 import type { ConnectionCheck, Environment, SettingValue } from './api';
 import { CURRENCY_CODES } from './currency';
-import { PIN_MAX, PIN_MIN } from './owner';
+import { NEW_PIN_MAX, PIN_MIN } from './owner';
 
 export const SHOP_NAME = 'shop.name';
 export const SHOP_CURRENCY = 'shop.currency';
@@ -15,6 +15,8 @@ export const MODE = 'mode';
 export const SHOP_METHODS = 'shop.methods';
 /** How long Paydesk waits for a gateway's answer, in milliseconds (every gateway). */
 export const HTTP_TIMEOUT = 'http.timeout_ms';
+/** Minutes without activity before the till signs its person out (0: never): Settings' Staff section. */
+export const IDLE_MINUTES = 'staff.idle_minutes';
 
 export interface UrlField {
   name: string;
@@ -203,8 +205,8 @@ export interface PinChange {
 export function pinChangeProblem(change: PinChange): { field: 'current' | 'next' | 'repeat'; message: string } | null {
   if (change.pinSet && change.current === '') return { field: 'current', message: 'Type the PIN you use now' };
   if (change.next === '') return { field: 'next', message: 'Type the new PIN' };
-  if (!/^[0-9]+$/.test(change.next) || change.next.length < PIN_MIN || change.next.length > PIN_MAX) {
-    return { field: 'next', message: `The new PIN is ${PIN_MIN} to ${PIN_MAX} digits` };
+  if (!/^[0-9]+$/.test(change.next) || change.next.length < PIN_MIN || change.next.length > NEW_PIN_MAX) {
+    return { field: 'next', message: `The new PIN is ${PIN_MIN} to ${NEW_PIN_MAX} digits` };
   }
   if (change.repeat === '') return { field: 'repeat', message: 'Type the new PIN again to be sure of it' };
   if (change.repeat !== change.next) return { field: 'repeat', message: 'The two new PINs are not the same: type them again' };

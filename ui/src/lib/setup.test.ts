@@ -68,9 +68,11 @@ describe('setup: checks', () => {
     expect(shopNameProblem('a\nb')).toMatch(/one line/);
   });
 
-  it('wants a PIN of 4 to 12 digits, typed twice the same', () => {
+  it('wants a PIN of 4 to 8 digits, typed twice the same', () => {
     expect(newPinProblem('')).toMatch(/Choose a PIN/);
-    expect(newPinProblem('123')).toMatch(/4 to 12 digits/);
+    expect(newPinProblem('123')).toMatch(/4 to 8 digits/);
+    expect(newPinProblem('123456789')).toMatch(/4 to 8 digits/);
+    expect(newPinProblem('12345678')).toBeNull();
     expect(newPinProblem('2468')).toBeNull();
     expect(pinRepeatProblem('2468', '')).toMatch(/again/);
     expect(pinRepeatProblem('2468', '2469')).toBe('The two PINs are not the same: type them again');

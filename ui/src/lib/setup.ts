@@ -4,7 +4,7 @@
  * shown beside its field before anything is sent. The core checks again and has the last word.
  */
 import type { MethodKind, MethodInfo } from './api';
-import { PIN_MAX, PIN_MIN, isValidPin } from './owner';
+import { NEW_PIN_MAX, PIN_MIN, isValidNewPin } from './owner';
 
 /** The counter offers these kinds; app and saved-card methods are not for a till. */
 export const COUNTER_KINDS: readonly MethodKind[] = ['qr', 'barcode', 'link', 'widget'];
@@ -90,8 +90,8 @@ export function shopNameProblem(name: string): string | null {
 
 /** Why a new PIN is refused, or null. */
 export function newPinProblem(pin: string): string | null {
-  if (pin === '') return `Choose a PIN of ${PIN_MIN} to ${PIN_MAX} digits`;
-  if (!isValidPin(pin)) return `The PIN is ${PIN_MIN} to ${PIN_MAX} digits`;
+  if (pin === '') return `Choose a PIN of ${PIN_MIN} to ${NEW_PIN_MAX} digits`;
+  if (!isValidNewPin(pin)) return `The PIN is ${PIN_MIN} to ${NEW_PIN_MAX} digits`;
   return null;
 }
 

@@ -25,6 +25,7 @@ export function sampleView(fields: Partial<OrderView> = {}): OrderView {
     expiresAt: null,
     customer: null,
     counter: null,
+    staff: null,
     ...fields,
   };
 }
