@@ -174,7 +174,7 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
         Command::Shop(command) => return shop::run(cli, &data_dir, command).await,
         Command::Staff(command) => staff::run_staff(cli, &data_dir, command)?,
         Command::Shift(command) => staff::run_shift(cli, &data_dir, command).await?,
-        Command::Audit(command) => return staff::run_audit(cli, &data_dir, command),
+        Command::Audit(command) => return staff::run_audit(cli, &data_dir, command).await,
         #[cfg(feature = "sandbox")]
         Command::Sandbox(command) => return sandbox::run(&data_dir, command).await,
         Command::Dev(command) => return dev::dev(&data_dir, command),

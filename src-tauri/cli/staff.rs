@@ -132,6 +132,17 @@ pub enum ShiftCommand {
         #[command(flatten)]
         report: ReportArgs,
     },
+    /// Every counter's shifts opened on one day (in a shop: all the counters this desk has
+    /// pulled), each with its Z (or X while open), and their figures added up per currency.
+    Day {
+        /// YYYY-MM-DD (default: today).
+        #[arg(long)]
+        date: Option<String>,
+        #[arg(long, default_value = "local")]
+        tz: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// The shifts, newest first.
     List {
         #[arg(long, default_value_t = 20)]
@@ -302,6 +313,57 @@ pub async fn run_shift(cli: &Cli, data_dir: &Path, command: ShiftCommand) -> Res
             let report = desk.close_shift(&by, carry).await?;
             show(desk.ledger(), &report, &args)?;
         }
+        ShiftCommand::Day { date, tz, json } => {
+            let ledger = Ledger::open_in(data_dir)?;
+            let zone = Zone::parse(&tz)?;
+            let day = match date {
+                Some(text) => {
+                    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+                        Error::invalid("date", format!("{text:?} is not a date: use YYYY-MM-DD"))
+                    })?
+                }
+                None => {
+                    let now = paydesk_domain::clock::now_ms();
+                    chrono::DateTime::from_timestamp_millis(
+                        now + zone.offset_secs(now) as i64 * 1000,
+                    )
+                    .map(|t| t.date_naive())
+                    .unwrap_or_default()
+                }
+            };
+            let (by, _) = permit(cli, &ledger, Permission::SeeAllOrders)?;
+            let report = shifts::day_report(&ledger, &by, day, &zone)?;
+            if json {
+                println!("{}", to_json(&report)?);
+            } else {
+                println!("{}: {} shift(s)", report.day, report.shifts.len());
+                for s in &report.shifts {
+                    println!(
+                        "  shift {} {} {:?} opened by {}",
+                        s.shift_id,
+                        if s.counter.is_empty() {
+                            "-"
+                        } else {
+                            &s.counter
+                        },
+                        s.kind,
+                        s.opened_by
+                    );
+                }
+                for c in &report.totals {
+                    let currency = Currency::parse(&c.currency)?;
+                    println!(
+                        "{}: sales {} ({}), refunds {}, voids {}, net {}",
+                        c.currency,
+                        currency.decimal_string(c.sales_minor),
+                        c.sales_count,
+                        currency.decimal_string(c.refunds_minor),
+                        currency.decimal_string(c.voids_minor),
+                        currency.decimal_string(c.net_minor)
+                    );
+                }
+            }
+        }
         ShiftCommand::List { limit, json } => {
             let ledger = Ledger::open_in(data_dir)?;
             let list = ledger.shifts(limit)?;
@@ -349,7 +411,7 @@ fn show(ledger: &Ledger, report: &ShiftReport, args: &ReportArgs) -> Result<()> 
     Ok(())
 }
 
-pub fn run_audit(
+pub async fn run_audit(
     cli: &Cli,
     data_dir: &Path,
     command: AuditCommand,
@@ -357,8 +419,33 @@ pub fn run_audit(
     let ledger = Ledger::open_in(data_dir)?;
     match command {
         AuditCommand::Verify { json } => {
-            // Anyone may check the chain: it shows no entry, only whether they are whole.
-            let verdict = ledger.verify_audit()?;
+            // Anyone may check the chains: it shows no entry, only whether they are whole.
+            let mut verdict = ledger.verify_audit()?;
+            // In a shop: this chain against the shop ledger's copy of it, and the other
+            // counters' chains as pulled.
+            if matches!(verdict, AuditVerdict::Whole { .. }) && ledger.membership()?.is_some() {
+                let desk = Paydesk::open(data_dir, cli.mode()).await?;
+                match desk.audit_against_shop().await {
+                    Ok(Some(broken)) => verdict = broken,
+                    Ok(None) => {}
+                    Err(e) => eprintln!("note: not compared with the shop ledger's copy: {e}"),
+                }
+                for (counter, theirs) in desk.ledger().verify_pulled_chains()? {
+                    match theirs {
+                        AuditVerdict::Whole { entries, .. } => {
+                            if !json {
+                                println!("{counter}: whole, {entries} entries (as pulled)");
+                            }
+                        }
+                        AuditVerdict::Broken { seq, why } => {
+                            verdict = AuditVerdict::Broken {
+                                seq,
+                                why: format!("counter {counter}: {why}"),
+                            };
+                        }
+                    }
+                }
+            }
             if json {
                 println!("{}", to_json(&verdict)?);
             }

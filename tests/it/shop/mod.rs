@@ -11,3 +11,4 @@ pub(crate) mod cluster;
 mod membership;
 mod refunds;
 mod replication;
+mod staff;

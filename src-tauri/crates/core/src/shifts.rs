@@ -612,3 +612,106 @@ fn csv_cell(text: &str) -> String {
         safe
     }
 }
+
+/// Every counter's shifts opened on one day, and their figures added up per currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DayReport {
+    /// YYYY-MM-DD, in the zone asked for.
+    pub day: String,
+    /// Each shift's sealed Z, or its X while it is open, oldest first.
+    pub shifts: Vec<ShiftReport>,
+    /// The shifts' figures summed per currency (never across currencies).
+    pub totals: Vec<CurrencyFigures>,
+}
+
+/// The day report over every counter's shifts opened on `day` (in a shop: every counter this
+/// desk has pulled), for a manager or the owner.
+pub fn day_report(
+    ledger: &Ledger,
+    by: &Acting,
+    day: chrono::NaiveDate,
+    zone: &Zone,
+) -> Result<DayReport> {
+    staff::authorize(ledger, by, Permission::SeeAllOrders)?;
+    let from = zone
+        .midnight_ms(day)
+        .ok_or_else(|| Error::invalid("date", format!("{day} has no midnight in this zone")))?;
+    let next = day
+        .succ_opt()
+        .and_then(|d| zone.midnight_ms(d))
+        .unwrap_or(from + 86_400_000);
+    let mut shifts = Vec::new();
+    for shift in ledger.shifts_opened_between(from, next)? {
+        shifts.push(match shift.closed_at_ms {
+            Some(_) => z_report(ledger, shift.id)?,
+            None => {
+                let (orders, reversals) = ledger.shift_contents(shift.id)?;
+                figures(ReportKind::X, &shift, &orders, &reversals, now_ms())
+            }
+        });
+    }
+    Ok(DayReport {
+        day: day.to_string(),
+        totals: sum_figures(shifts.iter().flat_map(|s| s.currencies.iter())),
+        shifts,
+    })
+}
+
+/// Figures of one currency or more added up per currency: counts and amounts, the method and
+/// staff lines merged by their keys.
+fn sum_figures<'a>(all: impl Iterator<Item = &'a CurrencyFigures>) -> Vec<CurrencyFigures> {
+    let mut out: BTreeMap<String, CurrencyFigures> = BTreeMap::new();
+    for c in all {
+        let sum = out
+            .entry(c.currency.clone())
+            .or_insert_with(|| CurrencyFigures {
+                currency: c.currency.clone(),
+                sales_count: 0,
+                sales_minor: 0,
+                by_method: Vec::new(),
+                refunds_count: 0,
+                refunds_minor: 0,
+                voids_count: 0,
+                voids_minor: 0,
+                net_minor: 0,
+                unknown_reversals_count: 0,
+                unknown_reversals_minor: 0,
+                by_staff: Vec::new(),
+            });
+        sum.sales_count += c.sales_count;
+        sum.sales_minor += c.sales_minor;
+        sum.refunds_count += c.refunds_count;
+        sum.refunds_minor += c.refunds_minor;
+        sum.voids_count += c.voids_count;
+        sum.voids_minor += c.voids_minor;
+        sum.net_minor += c.net_minor;
+        sum.unknown_reversals_count += c.unknown_reversals_count;
+        sum.unknown_reversals_minor += c.unknown_reversals_minor;
+        for m in &c.by_method {
+            match sum
+                .by_method
+                .iter_mut()
+                .find(|x| x.gateway == m.gateway && x.method == m.method)
+            {
+                Some(x) => {
+                    x.count += m.count;
+                    x.minor += m.minor;
+                }
+                None => sum.by_method.push(m.clone()),
+            }
+        }
+        for s in &c.by_staff {
+            match sum.by_staff.iter_mut().find(|x| x.name == s.name) {
+                Some(x) => {
+                    x.sales_count += s.sales_count;
+                    x.sales_minor += s.sales_minor;
+                    x.reversals_count += s.reversals_count;
+                    x.reversals_minor += s.reversals_minor;
+                }
+                None => sum.by_staff.push(s.clone()),
+            }
+        }
+    }
+    out.into_values().collect()
+}

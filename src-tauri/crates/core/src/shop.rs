@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use paydesk_domain::error::{Error, Result};
 use paydesk_domain::order::Order;
-use paydesk_ledger::ledger::{Ledger, Pulled, RefundKind, ShopState};
+use paydesk_ledger::ledger::{AuditVerdict, Ledger, Pulled, RefundKind, ShopState};
 use paydesk_ledger::shop::{connect, CounterRow, Reservation, Shop, ShopAddress};
 use paydesk_secrets::vault::{Sensitive, Vault};
 
@@ -274,6 +274,22 @@ impl Paydesk {
                 Err(e) => status.unreachable = Some(e.to_string()),
             }
             Ok(status)
+        })
+        .await
+    }
+
+    /// This counter's audit chain against the copy in the shop ledger (None: not in a shop, or
+    /// the copy agrees), after pushing what waits; the shop ledger unreachable is an error.
+    pub async fn audit_against_shop(self: &Arc<Self>) -> Result<Option<AuditVerdict>> {
+        let ledger = self.ledger_arc();
+        blocking(move || {
+            let Some(membership) = ledger.membership()? else {
+                return Ok(None);
+            };
+            let mut shop = open_shop(&ledger)?.ok_or_else(not_member)?;
+            shop.push(&ledger)?;
+            let copy = shop.audit_copy(&membership.counter)?;
+            ledger.compare_audit_copy(&copy)
         })
         .await
     }

@@ -26,6 +26,7 @@ embed![
     "0008_owner_lockout.sql",
     "0009_shop_membership_and_outbox.sql",
     "0010_staff_shifts_audit.sql",
+    "0011_shop_wide_staff_shifts_audit.sql",
 ];
 
 /// The schema version this build brings a ledger to: how many migrations it has.

@@ -551,7 +551,7 @@ pub fn authorize_reversal(
         if person.role != Role::Manager {
             return Ok(());
         }
-        let Some(cap) = cap else {
+        let Some(cap) = cap.filter(|c| *c > 0) else {
             return Err(Error::Refused {
                 code: "over_cap",
                 field: Some("amount"),

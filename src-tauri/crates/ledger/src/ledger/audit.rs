@@ -350,6 +350,110 @@ impl Ledger {
     }
 }
 
+impl Ledger {
+    /// This chain against the copy the shop ledger keeps of it ((entry, hash) in order): an
+    /// entry the copy has that differs here, or is gone here, was rewritten or deleted in this
+    /// file after it reached the shop, however well the chain and the head were redone.
+    pub fn compare_audit_copy(&self, copy: &[(i64, String)]) -> Result<Option<AuditVerdict>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached("SELECT hash FROM audit_log WHERE seq = ?1")?;
+        for (entry, hash) in copy {
+            let here: Option<String> = stmt.query_row([entry], |r| r.get(0)).optional()?;
+            match here {
+                None => {
+                    return Ok(Some(AuditVerdict::Broken {
+                        seq: *entry,
+                        why: format!(
+                            "entry {entry} is in the shop ledger's copy but gone from this file"
+                        ),
+                    }))
+                }
+                Some(here) if &here != hash => {
+                    return Ok(Some(AuditVerdict::Broken {
+                        seq: *entry,
+                        why: format!(
+                        "entry {entry} differs from the shop ledger's copy: rewritten in this file"
+                    ),
+                    }))
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(None)
+    }
+
+    /// The other counters' chains as pulled from the shop (`shop_audit`): each whole, or the
+    /// first entry that is not, by counter.
+    pub fn verify_pulled_chains(&self) -> Result<Vec<(String, AuditVerdict)>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT counter, entry, at, staff, approver, action, subject, detail, prev_hash, hash
+             FROM shop_audit ORDER BY counter, entry",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut out: Vec<(String, AuditVerdict)> = Vec::new();
+        let mut current: Option<(String, i64, String, Option<AuditVerdict>)> = None;
+        let finish = |c: Option<(String, i64, String, Option<AuditVerdict>)>,
+                      out: &mut Vec<(String, AuditVerdict)>| {
+            if let Some((counter, n, _, broken)) = c {
+                out.push((
+                    counter,
+                    broken.unwrap_or(AuditVerdict::Whole { entries: n, lag: 0 }),
+                ));
+            }
+        };
+        while let Some(row) = rows.next()? {
+            let record = AuditRecord {
+                counter: row.get(0)?,
+                seq: row.get(1)?,
+                at_ms: row.get(2)?,
+                staff: row.get(3)?,
+                approver: row.get(4)?,
+                action: row.get(5)?,
+                subject: row.get(6)?,
+                detail: row.get(7)?,
+                prev_hash: row.get(8)?,
+                hash: row.get(9)?,
+            };
+            if current.as_ref().map(|c| &c.0) != Some(&record.counter) {
+                finish(current.take(), &mut out);
+                current = Some((record.counter.clone(), 0, GENESIS.to_string(), None));
+            }
+            let c = current.as_mut().expect("set above");
+            if c.3.is_some() {
+                continue;
+            }
+            c.1 += 1;
+            let why = if record.seq != c.1 {
+                Some(format!("entry {} is missing", c.1))
+            } else if record.prev_hash != c.2 {
+                Some(format!(
+                    "entry {} does not hold the hash of the one before",
+                    record.seq
+                ))
+            } else if record.compute_hash() != record.hash {
+                Some(format!(
+                    "entry {} was changed after it was written",
+                    record.seq
+                ))
+            } else {
+                None
+            };
+            match why {
+                Some(why) => {
+                    c.3 = Some(AuditVerdict::Broken {
+                        seq: record.seq,
+                        why,
+                    })
+                }
+                None => c.2 = record.hash,
+            }
+        }
+        finish(current, &mut out);
+        Ok(out)
+    }
+}
+
 /// The detail a sale's entry records, which `verify` reads back against the order.
 pub fn sale_detail(amount_minor: i64, currency: &str, method: &str) -> String {
     format!("{amount_minor} {currency} {method}")

@@ -57,6 +57,9 @@ pub struct ReplicaOrder {
     pub created_at: i64,
     pub updated_at: i64,
     pub expires_at: Option<i64>,
+    /// Who sold it, and its shift's id at its counter.
+    pub staff: Option<String>,
+    pub shift_origin_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -85,6 +88,57 @@ pub struct ReplicaRefund {
     pub reason: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    pub staff: Option<String>,
+    pub approver: Option<String>,
+    /// Its shift's id at the desk that reserved it.
+    pub shift_origin_id: Option<i64>,
+}
+
+/// A staff account as every desk holds it (the newest change wins).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplicaStaff {
+    pub name: String,
+    pub role: String,
+    pub pin_hash: String,
+    pub active: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A manager's daily refund cap in one currency.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplicaCap {
+    pub currency: String,
+    pub cap_minor: i64,
+    pub updated_at: i64,
+}
+
+/// A counter's shift, by the counter and its id there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplicaShift {
+    pub counter: String,
+    pub origin_id: i64,
+    pub opened_by: String,
+    pub opened_at: i64,
+    pub closed_by: Option<String>,
+    pub closed_at: Option<i64>,
+    pub z_report: Option<String>,
+    pub z_hash: Option<String>,
+}
+
+/// One entry of a counter's audit chain.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplicaAudit {
+    pub counter: String,
+    pub entry: i64,
+    pub at: i64,
+    pub staff: Option<String>,
+    pub approver: Option<String>,
+    pub action: String,
+    pub subject: String,
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -100,19 +154,30 @@ pub struct ReplicaNotification {
     pub outcome: String,
 }
 
-/// Rows of the four replicated tables, in the order they are to be written (orders before
-/// what refers to them).
+/// Rows of the replicated tables, in the order they are to be written (shifts before the
+/// orders in them, orders before what refers to them).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReplicaBatch {
+    pub staff: Vec<ReplicaStaff>,
+    pub caps: Vec<ReplicaCap>,
+    pub shifts: Vec<ReplicaShift>,
     pub orders: Vec<ReplicaOrder>,
     pub events: Vec<ReplicaEvent>,
     pub refunds: Vec<ReplicaRefund>,
     pub notifications: Vec<ReplicaNotification>,
+    pub audit: Vec<ReplicaAudit>,
 }
 
 impl ReplicaBatch {
     pub fn len(&self) -> usize {
-        self.orders.len() + self.events.len() + self.refunds.len() + self.notifications.len()
+        self.staff.len()
+            + self.caps.len()
+            + self.shifts.len()
+            + self.orders.len()
+            + self.events.len()
+            + self.refunds.len()
+            + self.notifications.len()
+            + self.audit.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -147,6 +212,10 @@ pub struct Pulled {
     pub events: usize,
     pub refunds: usize,
     pub notifications: usize,
+    /// Staff accounts, caps, shifts and audit entries taken.
+    pub staff: usize,
+    pub shifts: usize,
+    pub audit: usize,
     /// The orders here that are new or moved (for an open window to show them), the first
     /// `PULLED_IDS_KEPT`; a larger pull is a catch-up, after which a window reloads its page.
     #[serde(skip)]
@@ -169,6 +238,9 @@ impl Pulled {
         self.events += other.events;
         self.refunds += other.refunds;
         self.notifications += other.notifications;
+        self.staff += other.staff;
+        self.shifts += other.shifts;
+        self.audit += other.audit;
         let room = PULLED_IDS_KEPT.saturating_sub(self.order_ids.len());
         self.order_ids
             .extend(other.order_ids.into_iter().take(room));
@@ -273,6 +345,11 @@ impl Ledger {
                 "UPDATE refunds SET counter = ?1 WHERE counter IS ?2",
                 params![counter, state.0],
             )?;
+            // Its shifts too ('' on its own).
+            tx.execute(
+                "UPDATE shifts SET counter = ?1 WHERE origin_id IS NULL AND counter = coalesce(?2, '')",
+                params![counter, state.0],
+            )?;
             tx.execute(
                 "UPDATE shop_state SET url = ?1, counter = ?2, counter_number = ?3, member = 1,
                         pulled_seq = 0, last_error = NULL",
@@ -289,7 +366,14 @@ impl Ledger {
                      SELECT 'refund', id FROM refunds
                      WHERE counter = (SELECT counter FROM shop_state) ORDER BY id;
                  INSERT INTO shop_outbox (kind, row_id)
-                     SELECT 'notification', id FROM notifications WHERE origin IS NULL ORDER BY id;",
+                     SELECT 'notification', id FROM notifications WHERE origin IS NULL ORDER BY id;
+                 INSERT INTO shop_outbox (kind, row_id) SELECT 'staff', id FROM staff ORDER BY id;
+                 INSERT INTO shop_outbox (kind, row_id)
+                     SELECT 'shift', id FROM shifts WHERE origin_id IS NULL ORDER BY id;
+                 INSERT INTO shop_outbox (kind, row_id)
+                     SELECT 'cap', rowid FROM refund_caps ORDER BY rowid;
+                 INSERT INTO shop_outbox (kind, row_id)
+                     SELECT 'audit', seq FROM audit_log ORDER BY seq;",
             )?;
             Ok(())
         })?;
@@ -356,7 +440,9 @@ impl Ledger {
             match kind.as_str() {
                 "order" => batch.orders.extend(
                     conn.prepare_cached(
-                        "SELECT *, coalesce(counter, ?2) AS shop_counter FROM orders WHERE id = ?1",
+                        "SELECT *, coalesce(counter, ?2) AS shop_counter,
+                                (SELECT coalesce(origin_id, id) FROM shifts WHERE id = orders.shift_id) AS shift_origin
+                         FROM orders WHERE id = ?1",
                     )?
                     .query_row(params![row_id, counter], replica_order)
                     .optional()?,
@@ -383,7 +469,8 @@ impl Ledger {
                 ),
                 "refund" => batch.refunds.extend(
                     conn.prepare_cached(
-                        "SELECT r.*, o.merchant_order_no, coalesce(r.counter, ?2) AS shop_counter
+                        "SELECT r.*, o.merchant_order_no, coalesce(r.counter, ?2) AS shop_counter,
+                                (SELECT coalesce(origin_id, id) FROM shifts WHERE id = r.shift_id) AS shift_origin
                          FROM refunds r JOIN orders o ON o.id = r.order_id WHERE r.id = ?1",
                     )?
                     .query_row(params![row_id, counter], replica_refund)
@@ -402,6 +489,65 @@ impl Ledger {
                                 fingerprint: r.get("fingerprint")?,
                                 body: r.get("body")?,
                                 outcome: r.get("outcome")?,
+                            })
+                        })
+                        .optional()?,
+                ),
+                "staff" => batch.staff.extend(
+                    conn.prepare_cached("SELECT * FROM staff WHERE id = ?1")?
+                        .query_row([row_id], |r| {
+                            Ok(ReplicaStaff {
+                                name: r.get("name")?,
+                                role: r.get("role")?,
+                                pin_hash: r.get("pin_hash")?,
+                                active: r.get("active")?,
+                                created_at: r.get("created_at")?,
+                                updated_at: r.get("updated_at")?,
+                            })
+                        })
+                        .optional()?,
+                ),
+                "cap" => batch.caps.extend(
+                    conn.prepare_cached("SELECT * FROM refund_caps WHERE rowid = ?1")?
+                        .query_row([row_id], |r| {
+                            Ok(ReplicaCap {
+                                currency: r.get("currency")?,
+                                cap_minor: r.get("cap_minor")?,
+                                updated_at: r.get("updated_at")?,
+                            })
+                        })
+                        .optional()?,
+                ),
+                "shift" => batch.shifts.extend(
+                    conn.prepare_cached("SELECT * FROM shifts WHERE id = ?1 AND origin_id IS NULL")?
+                        .query_row([row_id], |r| {
+                            Ok(ReplicaShift {
+                                counter: counter.clone(),
+                                origin_id: r.get("id")?,
+                                opened_by: r.get("opened_by")?,
+                                opened_at: r.get("opened_at")?,
+                                closed_by: r.get("closed_by")?,
+                                closed_at: r.get("closed_at")?,
+                                z_report: r.get("z_report")?,
+                                z_hash: r.get("z_hash")?,
+                            })
+                        })
+                        .optional()?,
+                ),
+                "audit" => batch.audit.extend(
+                    conn.prepare_cached("SELECT * FROM audit_log WHERE seq = ?1")?
+                        .query_row([row_id], |r| {
+                            Ok(ReplicaAudit {
+                                counter: counter.clone(),
+                                entry: r.get("seq")?,
+                                at: r.get("at")?,
+                                staff: r.get("staff")?,
+                                approver: r.get("approver")?,
+                                action: r.get("action")?,
+                                subject: r.get("subject")?,
+                                detail: r.get("detail")?,
+                                prev_hash: r.get("prev_hash")?,
+                                hash: r.get("hash")?,
                             })
                         })
                         .optional()?,
@@ -434,9 +580,61 @@ impl Ledger {
             let me: Option<String> =
                 tx.query_row("SELECT counter FROM shop_state", [], |r| r.get(0))?;
             let mut pulled = Pulled::default();
+            // Accounts and caps: the newest change wins; a new PIN clears this desk's count.
+            for s in &batch.staff {
+                pulled.staff += tx
+                    .prepare_cached(
+                        "INSERT INTO staff (name, role, pin_hash, active, created_at, updated_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                         ON CONFLICT (name) DO UPDATE SET role = excluded.role,
+                             pin_hash = excluded.pin_hash, active = excluded.active,
+                             updated_at = excluded.updated_at,
+                             failures = CASE WHEN excluded.pin_hash = staff.pin_hash THEN failures ELSE 0 END,
+                             lockouts = CASE WHEN excluded.pin_hash = staff.pin_hash THEN lockouts ELSE 0 END,
+                             locked_until = CASE WHEN excluded.pin_hash = staff.pin_hash THEN locked_until ELSE 0 END
+                         WHERE excluded.updated_at > staff.updated_at",
+                    )?
+                    .execute(params![s.name, s.role, s.pin_hash, s.active, s.created_at, s.updated_at])?;
+            }
+            for c in &batch.caps {
+                tx.prepare_cached(
+                    "INSERT INTO refund_caps (currency, cap_minor, updated_at) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (currency) DO UPDATE SET cap_minor = excluded.cap_minor,
+                         updated_at = excluded.updated_at
+                     WHERE excluded.updated_at > refund_caps.updated_at",
+                )?
+                .execute(params![c.currency, c.cap_minor, c.updated_at])?;
+            }
+            // Other counters' shifts, opened and then closed (sealed once closed here too).
+            for s in batch.shifts.iter().filter(|s| Some(&s.counter) != me.as_ref()) {
+                pulled.shifts += tx
+                    .prepare_cached(
+                        "INSERT INTO shifts (counter, origin_id, opened_by, opened_at, closed_by, closed_at, z_report, z_hash)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                         ON CONFLICT (counter, origin_id) WHERE origin_id IS NOT NULL DO UPDATE SET
+                             closed_by = excluded.closed_by, closed_at = excluded.closed_at,
+                             z_report = excluded.z_report, z_hash = excluded.z_hash
+                         WHERE shifts.closed_at IS NULL",
+                    )?
+                    .execute(params![
+                        s.counter,
+                        s.origin_id,
+                        s.opened_by,
+                        s.opened_at,
+                        s.closed_by,
+                        s.closed_at,
+                        s.z_report,
+                        s.z_hash
+                    ])?;
+            }
             let mut ids: HashMap<String, i64> = HashMap::new();
             for order in &batch.orders {
-                let (id, moved) = apply_order(tx, order)?;
+                let shift = match (&me, order.shift_origin_id) {
+                    (Some(me), _) if *me == order.counter => None,
+                    (_, Some(origin)) => local_shift(tx, &order.counter, origin)?,
+                    _ => None,
+                };
+                let (id, moved) = apply_order(tx, order, shift, Some(&order.counter) != me.as_ref())?;
                 match moved {
                     OrderApplied::New => pulled.new_orders += 1,
                     OrderApplied::Moved => pulled.moved_orders += 1,
@@ -493,16 +691,22 @@ impl Ledger {
                 let order_id = local_id(&refund.merchant_order_no)?
                     .ok_or_else(|| missing(&refund.merchant_order_no))?;
                 let mine = Some(&refund.counter) == me.as_ref();
+                let shift = match refund.shift_origin_id {
+                    Some(origin) if !mine => local_shift(tx, &refund.counter, origin)?,
+                    _ => None,
+                };
                 // Another desk's refund: inserted, or its outcome taken once it has one. One of
                 // this desk's: taken only if it is not here at all.
                 let sql = if mine {
                     "INSERT OR IGNORE INTO refunds
-                         (order_id, refund_no, amount_minor, kind, status, gateway_refund_id, reason, created_at, updated_at, counter)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                         (order_id, refund_no, amount_minor, kind, status, gateway_refund_id, reason, created_at, updated_at, counter,
+                          staff, approver, shift_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
                 } else {
                     "INSERT INTO refunds
-                         (order_id, refund_no, amount_minor, kind, status, gateway_refund_id, reason, created_at, updated_at, counter)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                         (order_id, refund_no, amount_minor, kind, status, gateway_refund_id, reason, created_at, updated_at, counter,
+                          staff, approver, shift_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
                      ON CONFLICT (refund_no) DO UPDATE SET
                          status = CASE WHEN refunds.status = 'pending' THEN excluded.status ELSE refunds.status END,
                          gateway_refund_id = coalesce(excluded.gateway_refund_id, refunds.gateway_refund_id),
@@ -518,7 +722,10 @@ impl Ledger {
                     refund.reason,
                     refund.created_at,
                     refund.updated_at,
-                    refund.counter
+                    refund.counter,
+                    refund.staff,
+                    refund.approver,
+                    shift
                 ])?;
             }
             for n in batch.notifications.iter().filter(|n| Some(&n.origin) != me.as_ref()) {
@@ -545,6 +752,26 @@ impl Ledger {
                         n.origin_id
                     ])?;
             }
+            for a in batch.audit.iter().filter(|a| Some(&a.counter) != me.as_ref()) {
+                pulled.audit += tx
+                    .prepare_cached(
+                        "INSERT OR IGNORE INTO shop_audit
+                             (counter, entry, at, staff, approver, action, subject, detail, prev_hash, hash)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    )?
+                    .execute(params![
+                        a.counter,
+                        a.entry,
+                        a.at,
+                        a.staff,
+                        a.approver,
+                        a.action,
+                        a.subject,
+                        a.detail,
+                        a.prev_hash,
+                        a.hash
+                    ])?;
+            }
             tx.execute(
                 "UPDATE shop_state SET applying = 0, pulled_seq = max(pulled_seq, ?1), pulled_at = ?2, last_error = NULL",
                 params![seq, now_ms()],
@@ -562,7 +789,22 @@ enum OrderApplied {
 
 /// One pulled order: inserted if new here; else its status moved forward only, its refunded
 /// total never lowered, and what the gateway gave back (references, link) kept.
-fn apply_order(tx: &Transaction<'_>, o: &ReplicaOrder) -> Result<(i64, OrderApplied)> {
+/// Another counter's shift here, by its counter and its id there.
+fn local_shift(tx: &Transaction<'_>, counter: &str, origin: i64) -> Result<Option<i64>> {
+    Ok(tx
+        .prepare_cached("SELECT id FROM shifts WHERE counter = ?1 AND origin_id = ?2")?
+        .query_row(params![counter, origin], |r| r.get(0))
+        .optional()?)
+}
+
+/// `shift`: the order's shift here (another counter's order; None leaves this counter's own
+/// orders' shifts as they are); `theirs`: the order is another counter's.
+fn apply_order(
+    tx: &Transaction<'_>,
+    o: &ReplicaOrder,
+    shift: Option<i64>,
+    theirs: bool,
+) -> Result<(i64, OrderApplied)> {
     let here: Option<(i64, String, i64)> = tx
         .prepare_cached(
             "SELECT id, status, refunded_minor FROM orders WHERE merchant_order_no = ?1",
@@ -575,8 +817,8 @@ fn apply_order(tx: &Transaction<'_>, o: &ReplicaOrder) -> Result<(i64, OrderAppl
         tx.prepare_cached(
             "INSERT INTO orders (merchant_order_no, counter, gateway, method, environment, amount_minor,
                  currency, status, gateway_status, gateway_order_id, payment_url, payment_payload,
-                 refunded_minor, customer, description, created_at, updated_at, expires_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                 refunded_minor, customer, description, created_at, updated_at, expires_at, staff, shift_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
         )?
         .execute(params![
             o.merchant_order_no,
@@ -596,7 +838,9 @@ fn apply_order(tx: &Transaction<'_>, o: &ReplicaOrder) -> Result<(i64, OrderAppl
             o.description,
             o.created_at,
             o.updated_at,
-            o.expires_at
+            o.expires_at,
+            o.staff,
+            shift
         ])?;
         return Ok((tx.last_insert_rowid(), OrderApplied::New));
     };
@@ -614,7 +858,9 @@ fn apply_order(tx: &Transaction<'_>, o: &ReplicaOrder) -> Result<(i64, OrderAppl
              payment_payload = coalesce(payment_payload, ?8),
              customer = coalesce(?9, customer),
              description = coalesce(?10, description),
-             updated_at = max(updated_at, ?11)
+             updated_at = max(updated_at, ?11),
+             staff = coalesce(staff, ?12),
+             shift_id = CASE WHEN ?13 THEN ?14 ELSE shift_id END
          WHERE id = ?1",
     )?
     .execute(params![
@@ -628,7 +874,10 @@ fn apply_order(tx: &Transaction<'_>, o: &ReplicaOrder) -> Result<(i64, OrderAppl
         o.payment_payload,
         o.customer,
         o.description,
-        o.updated_at
+        o.updated_at,
+        o.staff,
+        theirs,
+        shift
     ])?;
     let moved = moves || o.refunded_minor > refunded;
     Ok((
@@ -661,6 +910,8 @@ fn replica_order(r: &Row<'_>) -> rusqlite::Result<ReplicaOrder> {
         created_at: r.get("created_at")?,
         updated_at: r.get("updated_at")?,
         expires_at: r.get("expires_at")?,
+        staff: r.get("staff")?,
+        shift_origin_id: r.get("shift_origin")?,
     })
 }
 
@@ -676,5 +927,8 @@ fn replica_refund(r: &Row<'_>) -> rusqlite::Result<ReplicaRefund> {
         reason: r.get("reason")?,
         created_at: r.get("created_at")?,
         updated_at: r.get("updated_at")?,
+        staff: r.get("staff")?,
+        approver: r.get("approver")?,
+        shift_origin_id: r.get("shift_origin")?,
     })
 }

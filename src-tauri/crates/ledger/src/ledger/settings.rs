@@ -68,7 +68,7 @@ impl Ledger {
                 put_setting_in(tx, key, Some(value))?;
             }
             tx.execute(
-                "INSERT INTO staff (name, role, pin_hash, created_at) VALUES (?1, 'owner', ?2, ?3)",
+                "INSERT INTO staff (name, role, pin_hash, created_at, updated_at) VALUES (?1, 'owner', ?2, ?3, ?3)",
                 params![owner_name, owner_pin_hash, paydesk_domain::clock::now_ms()],
             )?;
             let owner = Some(owner_name.to_string());

@@ -108,6 +108,16 @@ impl Ledger {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Every counter's shifts opened in [from_ms, to_ms), oldest first.
+    pub fn shifts_opened_between(&self, from_ms: i64, to_ms: i64) -> Result<Vec<ShiftRow>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT * FROM shifts WHERE opened_at >= ?1 AND opened_at < ?2 ORDER BY opened_at, id",
+        )?;
+        let rows = stmt.query_map([from_ms, to_ms], shift_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Opens a shift at this counter (refused while one is open), with its audit entry. The
     /// sales the last shift here closed over while they were still waiting are carried into
     /// this one (its Z report listed them as carried), paid or not since.

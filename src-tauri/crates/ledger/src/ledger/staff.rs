@@ -116,7 +116,7 @@ impl Ledger {
                 });
             }
             tx.execute(
-                "INSERT INTO staff (name, role, pin_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO staff (name, role, pin_hash, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
                 params![name, role, pin_hash, now_ms()],
             )?;
             append_in(tx, &by.entry("staff_add", name, format!("role {role}")))?;
@@ -142,12 +142,12 @@ impl Ledger {
             let current = get_staff(tx, name)?;
             tx.execute(
                 "UPDATE staff SET role = COALESCE(?2, role), pin_hash = COALESCE(?3, pin_hash),
-                                  active = COALESCE(?4, active),
+                                  active = COALESCE(?4, active), updated_at = ?5,
                                   failures = CASE WHEN ?3 IS NULL THEN failures ELSE 0 END,
                                   lockouts = CASE WHEN ?3 IS NULL THEN lockouts ELSE 0 END,
                                   locked_until = CASE WHEN ?3 IS NULL THEN locked_until ELSE 0 END
                  WHERE id = ?1",
-                params![current.id, role, pin_hash, active.map(i64::from)],
+                params![current.id, role, pin_hash, active.map(i64::from), now_ms()],
             )?;
             append_in(
                 tx,
@@ -206,17 +206,16 @@ impl Ledger {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Sets (Some) or removes (None) a currency's cap, with its audit entry.
+    /// Sets a currency's cap (None: 0, nothing without the owner, as no cap at all), with its
+    /// audit entry. Kept as a row, never deleted, so that a shop's desks all learn of it.
     pub fn set_refund_cap(&self, by: &Stamp, currency: &str, cap_minor: Option<i64>) -> Result<()> {
         self.write(|tx| {
-            match cap_minor {
-                Some(cap) => tx.execute(
-                    "INSERT INTO refund_caps (currency, cap_minor) VALUES (?1, ?2)
-                     ON CONFLICT (currency) DO UPDATE SET cap_minor = excluded.cap_minor",
-                    params![currency, cap],
-                )?,
-                None => tx.execute("DELETE FROM refund_caps WHERE currency = ?1", [currency])?,
-            };
+            tx.execute(
+                "INSERT INTO refund_caps (currency, cap_minor, updated_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (currency) DO UPDATE SET cap_minor = excluded.cap_minor,
+                     updated_at = excluded.updated_at",
+                params![currency, cap_minor.unwrap_or(0), now_ms()],
+            )?;
             let detail = match cap_minor {
                 Some(cap) => format!("{cap} minor units a day"),
                 None => "removed".to_string(),

@@ -124,6 +124,18 @@ impl Shop {
             .collect())
     }
 
+    /// `counter`'s audit chain as the shop ledger keeps it: (entry, hash), in order.
+    pub fn audit_copy(&mut self, counter: &str) -> Result<Vec<(i64, String)>> {
+        let rows = self
+            .client
+            .query(
+                "SELECT entry, hash FROM shop_audit WHERE counter = $1 ORDER BY entry",
+                &[&counter],
+            )
+            .map_err(pg_error)?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
     /// The newest change number in the shop ledger (how far a pull can go).
     pub fn newest_change(&mut self) -> Result<i64> {
         newest_change(&mut self.client)
@@ -137,7 +149,11 @@ pub(super) fn newest_change(client: &mut impl postgres::GenericClient) -> Result
                  (SELECT coalesce(max(seq), 0) FROM shop_orders),
                  (SELECT coalesce(max(seq), 0) FROM shop_order_events),
                  (SELECT coalesce(max(seq), 0) FROM shop_refunds),
-                 (SELECT coalesce(max(seq), 0) FROM shop_notifications))",
+                 (SELECT coalesce(max(seq), 0) FROM shop_notifications),
+                 (SELECT coalesce(max(seq), 0) FROM shop_staff),
+                 (SELECT coalesce(max(seq), 0) FROM shop_refund_caps),
+                 (SELECT coalesce(max(seq), 0) FROM shop_shifts),
+                 (SELECT coalesce(max(seq), 0) FROM shop_audit))",
             &[],
         )
         .map_err(pg_error)?

@@ -8,7 +8,8 @@
 use paydesk_domain::error::Result;
 
 use crate::ledger::{
-    Ledger, Pulled, ReplicaBatch, ReplicaEvent, ReplicaNotification, ReplicaOrder, ReplicaRefund,
+    Ledger, Pulled, ReplicaAudit, ReplicaBatch, ReplicaCap, ReplicaEvent, ReplicaNotification,
+    ReplicaOrder, ReplicaRefund, ReplicaShift, ReplicaStaff,
 };
 
 use super::connect::Shop;
@@ -63,7 +64,8 @@ fn read_span(
             // Two index-driven halves (an OR of the two would read the whole table per span).
             "SELECT merchant_order_no, counter, gateway, method, environment, amount_minor, currency,
                     status, gateway_status, gateway_order_id, payment_url, payment_payload,
-                    refunded_minor, customer, description, created_at, updated_at, expires_at, seq
+                    refunded_minor, customer, description, created_at, updated_at, expires_at,
+                    staff, shift_origin_id, seq
              FROM shop_orders
              WHERE seq > $1 AND seq <= $2 AND pushed_by IS DISTINCT FROM $3
              UNION
@@ -72,7 +74,8 @@ fn read_span(
              -- row would have nothing to attach to here.
              SELECT merchant_order_no, counter, gateway, method, environment, amount_minor, currency,
                     status, gateway_status, gateway_order_id, payment_url, payment_payload,
-                    refunded_minor, customer, description, created_at, updated_at, expires_at, seq
+                    refunded_minor, customer, description, created_at, updated_at, expires_at,
+                    staff, shift_origin_id, seq
              FROM shop_orders WHERE merchant_order_no IN (
                  SELECT merchant_order_no FROM shop_order_events
                  WHERE seq > $1 AND seq <= $2 AND origin <> $3
@@ -104,6 +107,8 @@ fn read_span(
             created_at: r.get(15),
             updated_at: r.get(16),
             expires_at: r.get(17),
+            staff: r.get(18),
+            shift_origin_id: r.get(19),
         })
         .collect();
     let events = tx
@@ -130,7 +135,7 @@ fn read_span(
     let refunds = tx
         .query(
             "SELECT refund_no, merchant_order_no, counter, amount_minor, kind, status,
-                    gateway_refund_id, reason, created_at, updated_at
+                    gateway_refund_id, reason, created_at, updated_at, staff, approver, shift_origin_id
              FROM shop_refunds
              WHERE seq > $1 AND seq <= $2 AND pushed_by IS DISTINCT FROM $3 ORDER BY seq",
             &span,
@@ -148,6 +153,9 @@ fn read_span(
             reason: r.get(7),
             created_at: r.get(8),
             updated_at: r.get(9),
+            staff: r.get(10),
+            approver: r.get(11),
+            shift_origin_id: r.get(12),
         })
         .collect();
     let notifications = tx
@@ -171,10 +179,85 @@ fn read_span(
             outcome: r.get(8),
         })
         .collect();
+    let staff = tx
+        .query(
+            "SELECT name, role, pin_hash, active, created_at, updated_at FROM shop_staff
+             WHERE seq > $1 AND seq <= $2 AND pushed_by IS DISTINCT FROM $3 ORDER BY seq",
+            &span,
+        )
+        .map_err(pg_error)?
+        .iter()
+        .map(|r| ReplicaStaff {
+            name: r.get(0),
+            role: r.get(1),
+            pin_hash: r.get(2),
+            active: r.get(3),
+            created_at: r.get(4),
+            updated_at: r.get(5),
+        })
+        .collect();
+    let caps = tx
+        .query(
+            "SELECT currency, cap_minor, updated_at FROM shop_refund_caps
+             WHERE seq > $1 AND seq <= $2 AND pushed_by IS DISTINCT FROM $3 ORDER BY seq",
+            &span,
+        )
+        .map_err(pg_error)?
+        .iter()
+        .map(|r| ReplicaCap {
+            currency: r.get(0),
+            cap_minor: r.get::<_, Option<i64>>(1).unwrap_or(0),
+            updated_at: r.get(2),
+        })
+        .collect();
+    let shifts = tx
+        .query(
+            "SELECT counter, origin_id, opened_by, opened_at, closed_by, closed_at, z_report, z_hash
+             FROM shop_shifts WHERE seq > $1 AND seq <= $2 AND counter <> $3 ORDER BY seq",
+            &span,
+        )
+        .map_err(pg_error)?
+        .iter()
+        .map(|r| ReplicaShift {
+            counter: r.get(0),
+            origin_id: r.get(1),
+            opened_by: r.get(2),
+            opened_at: r.get(3),
+            closed_by: r.get(4),
+            closed_at: r.get(5),
+            z_report: r.get(6),
+            z_hash: r.get(7),
+        })
+        .collect();
+    let audit = tx
+        .query(
+            "SELECT counter, entry, at, staff, approver, action, subject, detail, prev_hash, hash
+             FROM shop_audit WHERE seq > $1 AND seq <= $2 AND counter <> $3 ORDER BY seq",
+            &span,
+        )
+        .map_err(pg_error)?
+        .iter()
+        .map(|r| ReplicaAudit {
+            counter: r.get(0),
+            entry: r.get(1),
+            at: r.get(2),
+            staff: r.get(3),
+            approver: r.get(4),
+            action: r.get(5),
+            subject: r.get(6),
+            detail: r.get(7),
+            prev_hash: r.get(8),
+            hash: r.get(9),
+        })
+        .collect();
     Ok(ReplicaBatch {
+        staff,
+        caps,
+        shifts,
         orders,
         events,
         refunds,
         notifications,
+        audit,
     })
 }

@@ -33,6 +33,73 @@ impl Shop {
         let mut tx = self.client.transaction().map_err(pg_error)?;
         tx.execute("SELECT shop_write_lock()", &[])
             .map_err(pg_error)?;
+        if !b.staff.is_empty() {
+            let s = &b.staff;
+            // The newest change of an account wins, whichever desk made it.
+            tx.execute(
+                "INSERT INTO shop_staff (name, role, pin_hash, active, created_at, updated_at, pushed_by, seq)
+                 SELECT u.*, $7, nextval('shop_change_seq') FROM unnest(
+                     $1::text[], $2::text[], $3::text[], $4::bool[], $5::int8[], $6::int8[]) AS u
+                 ON CONFLICT ((lower(name))) DO UPDATE SET role = excluded.role, pin_hash = excluded.pin_hash,
+                     active = excluded.active, updated_at = excluded.updated_at,
+                     pushed_by = excluded.pushed_by, seq = excluded.seq
+                 WHERE excluded.updated_at > shop_staff.updated_at",
+                &[
+                    &s.iter().map(|s| s.name.clone()).collect::<Vec<_>>(),
+                    &s.iter().map(|s| s.role.clone()).collect::<Vec<_>>(),
+                    &s.iter().map(|s| s.pin_hash.clone()).collect::<Vec<_>>(),
+                    &s.iter().map(|s| s.active).collect::<Vec<_>>(),
+                    &s.iter().map(|s| s.created_at).collect::<Vec<_>>(),
+                    &s.iter().map(|s| s.updated_at).collect::<Vec<_>>(),
+                    &outbox.counter,
+                ],
+            )
+            .map_err(pg_error)?;
+        }
+        if !b.caps.is_empty() {
+            let c = &b.caps;
+            tx.execute(
+                "INSERT INTO shop_refund_caps (currency, cap_minor, updated_at, pushed_by, seq)
+                 SELECT u.*, $4, nextval('shop_change_seq') FROM unnest(
+                     $1::text[], $2::int8[], $3::int8[]) AS u
+                 ON CONFLICT (currency) DO UPDATE SET cap_minor = excluded.cap_minor,
+                     updated_at = excluded.updated_at, pushed_by = excluded.pushed_by, seq = excluded.seq
+                 WHERE excluded.updated_at > shop_refund_caps.updated_at",
+                &[
+                    &c.iter().map(|c| c.currency.clone()).collect::<Vec<_>>(),
+                    &c.iter().map(|c| c.cap_minor).collect::<Vec<_>>(),
+                    &c.iter().map(|c| c.updated_at).collect::<Vec<_>>(),
+                    &outbox.counter,
+                ],
+            )
+            .map_err(pg_error)?;
+        }
+        if !b.shifts.is_empty() {
+            let s = &b.shifts;
+            // A shift is its counter's alone: opened, then closed once (sealed).
+            tx.execute(
+                "INSERT INTO shop_shifts (counter, origin_id, opened_by, opened_at, closed_by, closed_at,
+                     z_report, z_hash, seq)
+                 SELECT u.*, nextval('shop_change_seq') FROM unnest(
+                     $1::text[], $2::int8[], $3::text[], $4::int8[], $5::text[], $6::int8[],
+                     $7::text[], $8::text[]) AS u
+                 ON CONFLICT (counter, origin_id) DO UPDATE SET closed_by = excluded.closed_by,
+                     closed_at = excluded.closed_at, z_report = excluded.z_report,
+                     z_hash = excluded.z_hash, seq = excluded.seq
+                 WHERE shop_shifts.closed_at IS NULL",
+                &[
+                    &s.iter().map(|s| s.counter.clone()).collect::<Vec<_>>(),
+                    &s.iter().map(|s| s.origin_id).collect::<Vec<_>>(),
+                    &s.iter().map(|s| s.opened_by.clone()).collect::<Vec<_>>(),
+                    &s.iter().map(|s| s.opened_at).collect::<Vec<_>>(),
+                    &s.iter().map(|s| s.closed_by.clone()).collect::<Vec<_>>(),
+                    &s.iter().map(|s| s.closed_at).collect::<Vec<_>>(),
+                    &s.iter().map(|s| s.z_report.clone()).collect::<Vec<_>>(),
+                    &s.iter().map(|s| s.z_hash.clone()).collect::<Vec<_>>(),
+                ],
+            )
+            .map_err(pg_error)?;
+        }
         if !b.orders.is_empty() {
             let o = &b.orders;
             let col =
@@ -46,11 +113,12 @@ impl Shop {
                 "INSERT INTO shop_orders (merchant_order_no, counter, gateway, method, environment,
                      amount_minor, currency, status, gateway_status, gateway_order_id, payment_url,
                      payment_payload, refunded_minor, customer, description, created_at, updated_at,
-                     expires_at, pushed_by, seq)
+                     expires_at, staff, shift_origin_id, pushed_by, seq)
                  SELECT u.*, $19, nextval('shop_change_seq') FROM unnest(
                      $1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::text[],
                      $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::int8[],
-                     $14::text[], $15::text[], $16::int8[], $17::int8[], $18::int8[]) AS u
+                     $14::text[], $15::text[], $16::int8[], $17::int8[], $18::int8[],
+                     $20::text[], $21::int8[]) AS u
                  ON CONFLICT (merchant_order_no) DO UPDATE SET
                      -- The pusher has the row as it now stands only if its status and refunded
                      -- total won; otherwise everyone pulls it, the pusher too.
@@ -69,6 +137,10 @@ impl Shop {
                      customer = coalesce(excluded.customer, shop_orders.customer),
                      description = coalesce(excluded.description, shop_orders.description),
                      updated_at = greatest(shop_orders.updated_at, excluded.updated_at),
+                     staff = coalesce(shop_orders.staff, excluded.staff),
+                     -- The selling counter's word on its shift (a waiting sale carried on).
+                     shift_origin_id = CASE WHEN excluded.counter = $19
+                         THEN excluded.shift_origin_id ELSE shop_orders.shift_origin_id END,
                      seq = excluded.seq",
                 moves = forward_moves_sql("shop_orders.status", "excluded.status"),
             );
@@ -94,6 +166,8 @@ impl Shop {
                     &int(|o| o.updated_at),
                     &o.iter().map(|o| o.expires_at).collect::<Vec<_>>(),
                     &outbox.counter,
+                    &opt(|o| o.staff.clone()),
+                    &o.iter().map(|o| o.shift_origin_id).collect::<Vec<_>>(),
                 ],
             )
             .map_err(pg_error)?;
@@ -126,10 +200,12 @@ impl Shop {
             let orders: Vec<String> = r.iter().map(|r| r.merchant_order_no.clone()).collect();
             tx.execute(
                 "INSERT INTO shop_refunds (refund_no, merchant_order_no, counter, amount_minor, kind,
-                     status, gateway_refund_id, reason, created_at, updated_at, pushed_by, seq)
+                     status, gateway_refund_id, reason, created_at, updated_at, staff, approver,
+                     shift_origin_id, pushed_by, seq)
                  SELECT u.*, $11, nextval('shop_change_seq') FROM unnest(
                      $1::text[], $2::text[], $3::text[], $4::int8[], $5::text[], $6::text[],
-                     $7::text[], $8::text[], $9::int8[], $10::int8[]) AS u
+                     $7::text[], $8::text[], $9::int8[], $10::int8[], $12::text[], $13::text[],
+                     $14::int8[]) AS u
                  ON CONFLICT (refund_no) DO UPDATE SET
                      pushed_by = CASE WHEN shop_refunds.status IN ('pending', excluded.status)
                                       THEN excluded.pushed_by END,
@@ -138,6 +214,10 @@ impl Shop {
                      gateway_refund_id = coalesce(excluded.gateway_refund_id, shop_refunds.gateway_refund_id),
                      reason = coalesce(excluded.reason, shop_refunds.reason),
                      updated_at = greatest(shop_refunds.updated_at, excluded.updated_at),
+                     -- A reservation (reserve.rs) comes first, without who made it.
+                     staff = coalesce(shop_refunds.staff, excluded.staff),
+                     approver = coalesce(shop_refunds.approver, excluded.approver),
+                     shift_origin_id = coalesce(shop_refunds.shift_origin_id, excluded.shift_origin_id),
                      seq = excluded.seq",
                 &[
                     &r.iter().map(|r| r.refund_no.clone()).collect::<Vec<_>>(),
@@ -151,6 +231,9 @@ impl Shop {
                     &r.iter().map(|r| r.created_at).collect::<Vec<_>>(),
                     &r.iter().map(|r| r.updated_at).collect::<Vec<_>>(),
                     &outbox.counter,
+                    &r.iter().map(|r| r.staff.clone()).collect::<Vec<_>>(),
+                    &r.iter().map(|r| r.approver.clone()).collect::<Vec<_>>(),
+                    &r.iter().map(|r| r.shift_origin_id).collect::<Vec<_>>(),
                 ],
             )
             .map_err(pg_error)?;
@@ -186,6 +269,31 @@ impl Shop {
                     &n.iter().map(|n| n.fingerprint.clone()).collect::<Vec<_>>(),
                     &n.iter().map(|n| n.body.clone()).collect::<Vec<_>>(),
                     &n.iter().map(|n| n.outcome.clone()).collect::<Vec<_>>(),
+                ],
+            )
+            .map_err(pg_error)?;
+        }
+        if !b.audit.is_empty() {
+            let a = &b.audit;
+            // Entries are never rewritten: one already here stays as it was first pushed.
+            tx.execute(
+                "INSERT INTO shop_audit (counter, entry, at, staff, approver, action, subject, detail,
+                     prev_hash, hash, seq)
+                 SELECT u.*, nextval('shop_change_seq') FROM unnest(
+                     $1::text[], $2::int8[], $3::int8[], $4::text[], $5::text[], $6::text[],
+                     $7::text[], $8::text[], $9::text[], $10::text[]) AS u
+                 ON CONFLICT (counter, entry) DO NOTHING",
+                &[
+                    &a.iter().map(|a| a.counter.clone()).collect::<Vec<_>>(),
+                    &a.iter().map(|a| a.entry).collect::<Vec<_>>(),
+                    &a.iter().map(|a| a.at).collect::<Vec<_>>(),
+                    &a.iter().map(|a| a.staff.clone()).collect::<Vec<_>>(),
+                    &a.iter().map(|a| a.approver.clone()).collect::<Vec<_>>(),
+                    &a.iter().map(|a| a.action.clone()).collect::<Vec<_>>(),
+                    &a.iter().map(|a| a.subject.clone()).collect::<Vec<_>>(),
+                    &a.iter().map(|a| a.detail.clone()).collect::<Vec<_>>(),
+                    &a.iter().map(|a| a.prev_hash.clone()).collect::<Vec<_>>(),
+                    &a.iter().map(|a| a.hash.clone()).collect::<Vec<_>>(),
                 ],
             )
             .map_err(pg_error)?;

@@ -17,7 +17,11 @@ macro_rules! embed {
     };
 }
 
-embed!["0001_shop_ledger.sql", "0002_pushed_by.sql"];
+embed![
+    "0001_shop_ledger.sql",
+    "0002_pushed_by.sql",
+    "0003_staff_shifts_audit.sql",
+];
 
 /// The schema version this build brings a shop ledger to.
 pub fn schema_version() -> usize {
