@@ -33,5 +33,8 @@ mod setup;
 mod shop_ledger;
 /// Settings' "Shop ledger": joining and leaving a real PostgreSQL shop ledger with the PIN.
 mod shop_settings;
+/// A staff day (issue 15): a cashier signs in, opens the shift, sells; a refund approved by a
+/// manager's PIN; F6 switches person; the shift closes with its sealed Z report.
+mod staff_day;
 /// Signed updates (issue 18): only the app's key installs, and never during a sale.
 mod updates;

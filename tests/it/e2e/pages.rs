@@ -8,6 +8,8 @@ mod orders;
 mod pin;
 mod settings;
 mod setup;
+mod shift;
+mod till;
 mod updates;
 
 pub(crate) use counter::Counter;

@@ -80,6 +80,8 @@ describe('a shift report', () => {
     expect(lines.map((l) => l.label)).toEqual(['Sales', 'WeChat Pay QR', 'Card', 'Refunds', 'Voids']);
     expect(lines[0]).toMatchObject({ count: 3, amount: '1,234.50 CAD' });
     expect(lines[3]).toMatchObject({ count: 1, amount: '-5.00 CAD', out: true });
+    // Nothing given back reads as nothing, not as money out.
+    expect(lines[4]).toMatchObject({ count: 0, amount: '0.00 CAD', out: false });
     expect(figureLines(cad, (_g, m) => m.toUpperCase())[1].label).toBe('WECHAT-QR');
   });
 

@@ -61,8 +61,8 @@ export function figureLines(figures: CurrencyFigures, methodName: (gateway: stri
       amount: shiftMoney(line.minor, c),
     });
   }
-  lines.push({ key: 'refunds', label: 'Refunds', count: figures.refundsCount, amount: shiftMoney(-figures.refundsMinor, c), out: true });
-  lines.push({ key: 'voids', label: 'Voids', count: figures.voidsCount, amount: shiftMoney(-figures.voidsMinor, c), out: true });
+  lines.push({ key: 'refunds', label: 'Refunds', count: figures.refundsCount, amount: shiftMoney(-figures.refundsMinor, c), out: figures.refundsMinor > 0 });
+  lines.push({ key: 'voids', label: 'Voids', count: figures.voidsCount, amount: shiftMoney(-figures.voidsMinor, c), out: figures.voidsMinor > 0 });
   return lines;
 }
 

@@ -125,7 +125,7 @@ export function approvalRequest(request: PinRequest, what: Permission, status: T
   return {
     ...request,
     heading: `Approval: ${whoApproves(what)} types their PIN`,
-    title: `Approve: ${lowerFirst(request.title)}${forWhom} — ${approverPin(what)}`,
+    title: `Approve: ${lowerFirst(request.title)}${forWhom}`,
     note: note ?? request.note,
   };
 }
