@@ -52,6 +52,7 @@ const COMMANDS: &[&str] = &[
     "shift_list",
     "shift_save",
     "audit_list",
+    "shift_day",
 ];
 
 fn main() {

@@ -15,7 +15,7 @@ pub const LOCAL_DAYS: Zone = Zone::Local;
 
 /// The filter's fields and the flags that fill them: the core names a bad one by its field, as
 /// the window shows it beside its input; the command line names the flag that was typed.
-const FLAGS: [(&str, &str); 10] = [
+const FLAGS: [(&str, &str); 11] = [
     ("status", "--status"),
     ("gateway", "--gateway"),
     ("method", "--method"),
@@ -26,6 +26,7 @@ const FLAGS: [(&str, &str); 10] = [
     ("to", "--to"),
     ("search", "--search"),
     ("counter", "--counter"),
+    ("staff", "--sold-by"),
 ];
 
 #[derive(Args, Debug, Clone)]
@@ -59,6 +60,9 @@ pub struct FilterArgs {
     /// Only one counter's orders, by its name in the shop (`paydesk shop status`).
     #[arg(long)]
     counter: Option<String>,
+    /// Only the sales of this staff member, by name (not to be confused with --staff, who acts).
+    #[arg(long, value_name = "NAME")]
+    sold_by: Option<String>,
 }
 
 impl FilterArgs {
@@ -80,6 +84,7 @@ impl FilterArgs {
             to: self.to.clone(),
             search: self.search.clone(),
             counter: self.counter.clone(),
+            staff: self.sold_by.clone(),
         }
     }
 }

@@ -66,6 +66,8 @@ const ROOTS: &[Export] = &[
     staff_commands::ShiftSave::export_all,
     staff_commands::AuditRequest::export_all,
     staff_commands::AuditPage::export_all,
+    staff_commands::DayRequest::export_all,
+    paydesk_core::shifts::DayReport::export_all,
     paydesk_core::shifts::ShiftReport::export_all,
     paydesk_ledger::ledger::ShiftRow::export_all,
     paydesk_domain::error::ErrorPayload::export_all,

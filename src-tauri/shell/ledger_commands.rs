@@ -75,13 +75,21 @@ pub fn order_counters(desk: Desk<'_>) -> Answer<Vec<String>> {
 
 /// One page of the filtered list, newest first, keyset-paged.
 #[tauri::command]
-pub async fn list_orders(desk: Desk<'_>, filter: ListRequest) -> Answer<OrderPage> {
+pub async fn list_orders(
+    desk: Desk<'_>,
+    till: State<'_, Till>,
+    filter: ListRequest,
+) -> Answer<OrderPage> {
     let limit = filter.limit.unwrap_or(PAGE_DEFAULT).clamp(1, PAGE_MAX);
-    let query = paydesk_ledger::ledger::OrderFilter {
+    let mut query = paydesk_ledger::ledger::OrderFilter {
         limit: Some(limit),
         before: filter.cursor,
         ..filter.filter.parse(&LIST_ZONE).map_err(fail)?
     };
+    // A cashier sees today's sales at this counter (the core narrows the filter).
+    let by = till.acting(desk.ledger(), None).map_err(fail)?;
+    paydesk_core::filters::restrict_for(desk.ledger(), &by, &mut query, &LIST_ZONE)
+        .map_err(fail)?;
     let orders = desk.ledger().list(&query).map_err(fail)?;
     let next_cursor = match orders.last() {
         Some(last) if orders.len() == limit as usize => Some(Cursor::after(last)),
@@ -95,8 +103,15 @@ pub async fn list_orders(desk: Desk<'_>, filter: ListRequest) -> Answer<OrderPag
 
 /// Count and sums per currency of everything the filter matches (not just the loaded pages).
 #[tauri::command]
-pub async fn order_totals(desk: Desk<'_>, filter: FilterInput) -> Answer<TotalsView> {
-    let query = filter.parse(&LIST_ZONE).map_err(fail)?;
+pub async fn order_totals(
+    desk: Desk<'_>,
+    till: State<'_, Till>,
+    filter: FilterInput,
+) -> Answer<TotalsView> {
+    let mut query = filter.parse(&LIST_ZONE).map_err(fail)?;
+    let by = till.acting(desk.ledger(), None).map_err(fail)?;
+    paydesk_core::filters::restrict_for(desk.ledger(), &by, &mut query, &LIST_ZONE)
+        .map_err(fail)?;
     let totals = desk.ledger().totals(&query).map_err(fail)?;
     Ok(TotalsView::of(&totals))
 }

@@ -264,6 +264,7 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
             staff_commands::shift_list,
             staff_commands::shift_save,
             staff_commands::audit_list,
+            staff_commands::shift_day,
         ])
         .run(context);
     runtime.shutdown_background();

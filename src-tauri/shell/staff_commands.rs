@@ -5,7 +5,7 @@
 
 use super::{fail, Answer, Desk};
 
-use paydesk_core::shifts::{self, ShiftReport};
+use paydesk_core::shifts::{self, DayReport, ShiftReport};
 use paydesk_core::staff::{self, Permission, Person, Role, StaffChange, StaffMember, Till};
 use paydesk_domain::error::Error;
 use paydesk_domain::money::Currency;
@@ -242,6 +242,40 @@ pub async fn shift_close(
 ) -> Answer<ShiftReport> {
     let by = till.acting(desk.ledger(), None).map_err(fail)?;
     desk.close_shift(&by, request.carry).await.map_err(fail)
+}
+
+#[derive(Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(optional_fields)]
+pub struct DayRequest {
+    /// YYYY-MM-DD; none: today (the machine's calendar).
+    day: Option<String>,
+    /// An approval's PIN ("" none).
+    pin: String,
+}
+
+/// Every counter's shifts opened on a day and their figures summed per currency (a manager's
+/// or the owner's: in a shop, every counter this desk has pulled).
+#[tauri::command(async)]
+pub fn shift_day(desk: Desk<'_>, till: State<'_, Till>, request: DayRequest) -> Answer<DayReport> {
+    let ledger = desk.ledger();
+    let by = till.acting(ledger, Some(&request.pin)).map_err(fail)?;
+    let zone = Zone::Local;
+    let day = match request
+        .day
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
+        Some(text) => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+            fail(Error::invalid(
+                "day",
+                format!("{text:?} is not a date: YYYY-MM-DD"),
+            ))
+        })?,
+        None => chrono::Local::now().date_naive(),
+    };
+    shifts::day_report(ledger, &by, day, &zone).map_err(fail)
 }
 
 #[tauri::command(async)]

@@ -138,6 +138,16 @@ async fn each_role_may_do_what_it_may_and_an_approval_names_both_people() {
     assert_eq!(c, "over_cap", "{said}");
     assert!(said.contains("0.00 CAD more today"), "{said}");
 
+    // A cashier's Orders are today's sales at this counter; a manager's, everything.
+    let mut seen = paydesk_ledger::ledger::OrderFilter::default();
+    let zone = paydesk_domain::zone::Zone::Local;
+    assert!(paydesk_core::filters::restrict_for(ledger, &ann, &mut seen, &zone).unwrap());
+    let today = seen.from_ms.unwrap();
+    assert!(today <= order.created_at_ms && paydesk_domain::clock::now_ms() - today < 86_400_000);
+    let mut all = paydesk_ledger::ledger::OrderFilter::default();
+    assert!(!paydesk_core::filters::restrict_for(ledger, &max, &mut all, &zone).unwrap());
+    assert_eq!(all.from_ms, None);
+
     // The owner has no cap; an inactive person's session counts no more.
     desk.refund(&owner, order.id, Some("1.00"), None)
         .await
@@ -658,6 +668,37 @@ async fn the_cli_acts_as_a_named_staff_member_with_the_same_roles() {
     assert_eq!(
         (refund["staff"].as_str(), refund["approver"].as_str()),
         (Some("Ann"), Some("Max"))
+    );
+
+    // Orders filtered by who sold them (any case), and the export's staff column.
+    let mine = json(&run_ok(&mut paydesk(
+        data,
+        &["orders", "--sold-by", "ann", "--json"],
+    )));
+    assert_eq!(mine.as_array().unwrap().len(), 1, "{mine}");
+    let none = json(&run_ok(&mut paydesk(
+        data,
+        &["orders", "--sold-by", "Max", "--json"],
+    )));
+    assert_eq!(none.as_array().unwrap().len(), 0, "{none}");
+    let out = run_with_stdin(
+        &mut paydesk(
+            data,
+            &[
+                "--pin-stdin",
+                "export",
+                "csv",
+                "--columns",
+                "merchant_order_no,staff",
+            ],
+        ),
+        format!("{OWNER_PIN}\n").as_bytes(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(&format!("{number},Ann")),
+        "{}",
+        stdout(&out)
     );
 
     // Shifts from the command line: open, X, close with the Z as JSON, CSV and PDF.

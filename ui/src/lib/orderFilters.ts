@@ -26,6 +26,7 @@ export const FILTER_FIELDS: readonly FilterField[] = [
   'to',
   'search',
   'counter',
+  'staff',
 ];
 
 export function emptyFilters(): FilterForm {
@@ -40,6 +41,7 @@ export function emptyFilters(): FilterForm {
     to: '',
     search: '',
     counter: '',
+    staff: '',
   };
 }
 

@@ -44,6 +44,8 @@ pub struct FilterInput {
     pub search: Option<String>,
     /// A counter of the shop, by its name (see `paydesk shop status`).
     pub counter: Option<String>,
+    /// The staff member who made the sale, by name (any case).
+    pub staff: Option<String>,
 }
 
 fn given(text: &Option<String>) -> Option<&str> {
@@ -102,7 +104,12 @@ impl FilterInput {
                 "a counter's name is at most 40 characters",
             ));
         }
+        let staff = given(&self.staff).map(str::to_string);
+        if staff.as_deref().is_some_and(|s| s.chars().count() > 40) {
+            return Err(Error::invalid("staff", "a name is at most 40 characters"));
+        }
         Ok(OrderFilter {
+            staff,
             status,
             gateway,
             method,
@@ -311,6 +318,28 @@ pub fn display(minor: i64, currency: &str) -> String {
         Ok(currency) => currency.display(minor),
         Err(_) => minor.to_string(),
     }
+}
+
+/// What `by` may see of the orders: everything, for a manager or the owner (or anyone in a
+/// shop run by its owner alone); otherwise, a cashier's view, today's sales at this counter:
+/// the filter is narrowed to them (answers true). The day is `zone`'s.
+pub fn restrict_for(
+    ledger: &paydesk_ledger::ledger::Ledger,
+    by: &crate::staff::Acting,
+    filter: &mut OrderFilter,
+    zone: &Zone,
+) -> Result<bool> {
+    if crate::staff::authorize(ledger, by, crate::staff::Permission::SeeAllOrders).is_ok() {
+        return Ok(false);
+    }
+    let now = paydesk_domain::clock::now_ms();
+    let today = chrono::DateTime::from_timestamp_millis(now + zone.offset_secs(now) as i64 * 1000)
+        .map(|t| t.date_naive())
+        .unwrap_or_default();
+    let midnight = zone.midnight_ms(today).unwrap_or(now - 86_400_000);
+    filter.from_ms = Some(filter.from_ms.map_or(midnight, |from| from.max(midnight)));
+    filter.counter = ledger.membership()?.map(|m| m.counter);
+    Ok(true)
 }
 
 #[cfg(test)]

@@ -40,4 +40,8 @@ search?: string,
 /**
  * A counter of the shop, by its name (see `paydesk shop status`).
  */
-counter?: string, };
+counter?: string, 
+/**
+ * The staff member who made the sale, by name (any case).
+ */
+staff?: string, };

@@ -42,4 +42,8 @@ search?: string,
 /**
  * A counter of the shop, by its name (see `paydesk shop status`).
  */
-counter?: string, };
+counter?: string, 
+/**
+ * The staff member who made the sale, by name (any case).
+ */
+staff?: string, };

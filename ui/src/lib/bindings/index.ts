@@ -18,6 +18,8 @@ export type { Cursor } from "./Cursor";
 export type { CustomerSale } from "./CustomerSale";
 export type { CustomerView } from "./CustomerView";
 export type { DailyReport } from "./DailyReport";
+export type { DayReport } from "./DayReport";
+export type { DayRequest } from "./DayRequest";
 export type { DayTakings } from "./DayTakings";
 export type { Environment } from "./Environment";
 export type { ErrorPayload } from "./ErrorPayload";

@@ -17,6 +17,8 @@ pub const COLUMNS: &[&str] = &[
     "updated_at",
     // The shop's counter that made the sale (empty for a counter on its own).
     "counter",
+    // Who made the sale (empty: no one signed in, or before staff accounts).
+    "staff",
 ];
 
 /// Every column an export can carry.
@@ -40,13 +42,14 @@ pub const ALL_COLUMNS: &[&str] = &[
     "reconciliation_reference_id",
     "gateway_created_at",
     "counter",
+    "staff",
 ];
 
 /// What the export reads from `orders`, by position (see `Column::index`).
 pub(super) const SELECT: &str = "id, created_at, updated_at, expires_at, merchant_order_no, gateway, method, environment, status, \
                       amount_minor, currency, refunded_minor, gateway_order_id, gateway_status, customer, description, \
                       json_extract(payment_payload, '$.support.reconciliationReferenceId'), \
-                      json_extract(payment_payload, '$.support.creationDate'), counter";
+                      json_extract(payment_payload, '$.support.creationDate'), counter, staff";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Column {
@@ -85,6 +88,7 @@ impl Column {
             "reconciliation_reference_id" => Column::Plain(16),
             "gateway_created_at" => Column::Plain(17),
             "counter" => Column::Plain(18),
+            "staff" => Column::Plain(19),
             _ => return None,
         })
     }

@@ -21,6 +21,8 @@ pub struct OrderFilter {
     pub search: Option<String>,
     /// Only the orders of this counter of the shop (its name, exactly).
     pub counter: Option<String>,
+    /// Only the sales of this staff member (any case).
+    pub staff: Option<String>,
     pub limit: Option<u32>,
     /// Skip this many orders of the list (offset paging).
     pub offset: Option<u32>,

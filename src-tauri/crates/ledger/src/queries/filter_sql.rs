@@ -57,6 +57,11 @@ pub(super) fn filter_sql(filter: &OrderFilter, plan: SearchPlan) -> (String, Vec
             format!("counter = ?{n}")
         });
     }
+    if let Some(staff) = &filter.staff {
+        push(&mut clauses, &mut args, Value::Text(staff.clone()), |n| {
+            format!("staff = ?{n} COLLATE NOCASE")
+        });
+    }
     if let Some(min) = filter.min_amount_minor {
         push(&mut clauses, &mut args, Value::Integer(min), |n| {
             format!("amount_minor >= ?{n}")

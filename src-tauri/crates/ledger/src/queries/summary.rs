@@ -13,9 +13,11 @@ pub(super) const DAY_MS: i64 = 86_400_000;
 /// Whether the summary can answer the filter: it knows day, status, gateway, method and
 /// currency, not amounts or text.
 pub(super) fn summary_serves(filter: &OrderFilter) -> bool {
-    // The summary is kept per day, status, gateway, method and currency, not per counter.
+    // The summary is kept per day, status, gateway, method and currency, not per counter or
+    // staff member.
     search_term(filter).is_none()
         && filter.counter.is_none()
+        && filter.staff.is_none()
         && filter.min_amount_minor.is_none()
         && filter.max_amount_minor.is_none()
 }
