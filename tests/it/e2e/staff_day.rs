@@ -118,6 +118,8 @@ async fn a_cashier_sells_a_manager_approves_her_refund_and_the_shift_closes_with
 
     // Orders: the sale names Ann; her refund of 5.00 asks a manager's or the owner's PIN.
     app.orders().open().await;
+    // A cashier's list is today's sales at this counter, and says so.
+    app.wait_for(&tid("orders-narrowed"), SHORT).await;
     // At the window's 1280 px the list has room for who sold (not at a 1024 px till). Read
     // as its textContent: WebDriver's rendered text of a cut cell is empty.
     app.wait_for_content(
@@ -203,6 +205,13 @@ async fn a_cashier_sells_a_manager_approves_her_refund_and_the_shift_closes_with
     app.scroll_into_view(&tid("shift-report")).await;
     app.screenshot("shift-z.png").await;
 
+    // Today, every counter (Max, a manager, on his own authority): the same net, summed.
+    app.click(&tid("shift-day")).await;
+    app.wait_for(&tid("day-report"), LONG).await;
+    assert_eq!(app.count(&tid("pin-dialog")).await, 0, "a manager reads the day on his own");
+    assert_eq!(shift.net_minor("CAD").await, 1500);
+    assert_eq!(app.count(&tid("day-shift")).await, 1);
+
     // Sign out: the pad again.
     till.sign_out().await;
     app.close().await;
@@ -264,6 +273,12 @@ async fn the_owner_adds_staff_and_reads_the_audit_log_and_a_staffed_till_fits_10
     shift.read_x().await;
     app.wait_for(&tid("shift-empty"), SHORT).await;
     faults.extend(faults_of(&app, "shift", &[]).await);
+
+    // Orders: filtered by who sold (no sale yet: none), and the list fits a till.
+    app.orders().open().await;
+    app.choose("filter-staff", "Ann").await;
+    faults.extend(faults_of(&app, "orders-staffed", &[]).await);
+    app.choose("filter-staff", "").await;
 
     // Settings' Staff: open to the owner signed in, no PIN asked.
     app.settings().open().await;

@@ -229,6 +229,10 @@ describe('staff, shifts and the audit log', () => {
     expect(invoke).toHaveBeenLastCalledWith('shift_save', { request: { id: 3, format: 'pdf', path: '/tmp/z.pdf' } });
     await api.shiftList();
     expect(invoke).toHaveBeenLastCalledWith('shift_list', undefined);
+    await api.shiftDay(undefined, '');
+    expect(invoke).toHaveBeenLastCalledWith('shift_day', { request: { pin: '' } });
+    await api.shiftDay('2026-12-06', '2468');
+    expect(invoke).toHaveBeenLastCalledWith('shift_day', { request: { day: '2026-12-06', pin: '2468' } });
   });
 
   it('audit_list leaves out blank filters', async () => {

@@ -15,6 +15,7 @@ import type {
   CredentialStatus,
   CustomerView,
   DailyReport,
+  DayReport,
   ExportColumns,
   ExportProgress,
   ExportRequest,
@@ -396,6 +397,11 @@ export function shiftReport(id?: number): Promise<ShiftReport> {
 /** Closes the open shift; its sealed Z report. `carry`: even with sales still waiting. */
 export function shiftClose(carry: boolean): Promise<ShiftReport> {
   return call<ShiftReport>('shift_close', { request: { carry } });
+}
+
+/** Every counter's shifts opened on `day` (YYYY-MM-DD; today when absent), summed per currency. */
+export function shiftDay(day: string | undefined, pin: string): Promise<DayReport> {
+  return call<DayReport>('shift_day', { request: day ? { day, pin } : { pin } });
 }
 
 /** The shifts, newest first. */

@@ -109,6 +109,17 @@ describe('stillMatches', () => {
     expect(stillMatches({ status: 'paid', counter: null }, { counter: 'Till 2' })).toBe(false);
     expect(stillMatches({ status: 'paid', counter: 'Till 1' }, {})).toBe(true);
   });
+
+  it("keeps another person's sale out of a list of one person's, names in any case", () => {
+    expect(stillMatches({ status: 'paid', staff: 'Ann' }, { staff: 'ann' })).toBe(true);
+    expect(stillMatches({ status: 'paid', staff: 'Max' }, { staff: 'Ann' })).toBe(false);
+    expect(stillMatches({ status: 'paid', staff: null }, { staff: 'Ann' })).toBe(false);
+    expect(stillMatches({ status: 'paid', staff: 'Max' }, { staff: '' })).toBe(true);
+  });
+
+  it('says who sold them in the summary', () => {
+    expect(filterSummary({ status: 'paid', staff: 'Ann' })).toBe('paid · sold by Ann');
+  });
 });
 
 describe('methodLabel', () => {

@@ -149,6 +149,7 @@ export function filterSummary(
   else if (request.maxAmount) parts.push(`at most ${request.maxAmount} ${currency}`);
   else if (currency) parts.push(currency);
   if (request.search) parts.push(`“${request.search}”`);
+  if (request.staff) parts.push(`sold by ${request.staff}`);
   return parts.map((p) => p.trim()).join(' · ');
 }
 
@@ -156,8 +157,12 @@ export function filterSummary(
  * Whether an order the list shows still belongs in it after a live update. Only its status can
  * move it out (gateway, method, currency, amount and creation time never change), so a status
  * filter is the one to check, with the counter (an update pulled from the shop may be another
- * counter's order); a changed order that now matches is found by the next reload.
+ * counter's order) and who sold it (any case, as the core compares names); a changed order that now matches is found by the next reload.
  */
-export function stillMatches(order: { status: string; counter?: string | null }, applied: FilterInput): boolean {
-  return (!applied.status || order.status === applied.status) && (!applied.counter || order.counter === applied.counter);
+export function stillMatches(order: { status: string; counter?: string | null; staff?: string | null }, applied: FilterInput): boolean {
+  return (
+    (!applied.status || order.status === applied.status) &&
+    (!applied.counter || order.counter === applied.counter) &&
+    (!applied.staff || (order.staff ?? '').toLowerCase() === applied.staff.trim().toLowerCase())
+  );
 }

@@ -198,6 +198,14 @@ describe('a guarded action', () => {
     expect(ask.mock.calls[0][0].heading).toBe('Approval: a manager or the owner types their PIN');
   });
 
+  it('runs at once what the core lets no one do in a shop run by its owner (every order)', async () => {
+    const ask = vi.fn();
+    const wanted = request();
+    await guarded('seeAllOrders', wanted, ownerOnly, ask, vi.fn(), pinSet);
+    expect(wanted.action).toHaveBeenCalledWith('');
+    expect(ask).not.toHaveBeenCalled();
+  });
+
   it('in a shop run by its owner alone, is today’s flow: the owner PIN dialog first', async () => {
     const ask = vi.fn();
     const wanted = request();

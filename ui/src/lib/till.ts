@@ -131,13 +131,13 @@ export function approvalRequest(request: PinRequest, what: Permission, status: T
 }
 
 /**
- * Runs a guarded action the way the till is: with someone signed in who may do it, at once
- * on their own authority (pin ""), and if the core asks for an approval (a manager over the
- * cap, say) the approval dialog with its words; with someone signed in who may not, the
- * approval dialog first; with no one signed in in a shop with staff accounts, the approval
- * dialog (a manager's or the owner's PIN); in a shop run by its owner alone, as before staff
- * accounts: the owner's PIN dialog first (`withOwnerPin`). `ask` shows the dialog; anything
- * else that goes wrong goes to `onerror`.
+ * Runs a guarded action the way the till is: when the core lets whoever is at the till (or no
+ * one, where it does) do it, at once on that authority (pin ""), and if the core asks for an
+ * approval after all (a manager over the cap, say) the dialog with its words; with someone
+ * signed in who may not, or no one signed in in a shop with staff accounts, the approval
+ * dialog first (a manager's or the owner's PIN); in a shop run by its owner alone, as before
+ * staff accounts: the owner's PIN dialog first (`withOwnerPin`). `ask` shows the dialog;
+ * anything else that goes wrong goes to `onerror`.
  */
 export async function guarded(
   what: Permission,
@@ -147,21 +147,18 @@ export async function guarded(
   onerror: (error: AppError) => void,
   pinStatus: () => Promise<OwnerStatus> = ownerStatus,
 ): Promise<void> {
-  if (status?.signedIn) {
-    if (!status.permissions.includes(what)) {
-      ask(approvalRequest(request, what, status));
-      return;
-    }
+  const staffed = status !== null && (status.signedIn !== null || status.signInRequired);
+  if (status?.permissions.includes(what)) {
     try {
       await request.action('');
     } catch (caught) {
       const error = toAppError(caught);
-      if (answerFor(error) === 'approve') ask(approvalRequest(request, what, status, error.message));
-      else onerror(error);
+      if (answerFor(error) !== 'approve') onerror(error);
+      else ask(staffed ? approvalRequest(request, what, status, error.message) : { ...request, note: error.message });
     }
     return;
   }
-  if (status?.signInRequired) {
+  if (staffed) {
     ask(approvalRequest(request, what, status));
     return;
   }
