@@ -23,6 +23,11 @@ pairs=(
   orders-declined.png:orders-declined.png
   orders-shop.png:orders-shop.png
   settings-shop-ledger.png:settings-shop-ledger.png
+  staff-sign-in.png:staff-sign-in.png
+  staff-approval.png:staff-approval.png
+  shift-z.png:shift-z.png
+  settings-staff.png:settings-staff.png
+  audit-log.png:audit-log.png
 )
 missing=0
 for pair in "${pairs[@]}"; do

@@ -53,6 +53,7 @@ const COMMANDS: &[&str] = &[
     "shift_save",
     "audit_list",
     "shift_day",
+    "till_touch",
 ];
 
 fn main() {

@@ -265,6 +265,7 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
             staff_commands::shift_save,
             staff_commands::audit_list,
             staff_commands::shift_day,
+            staff_commands::till_touch,
         ])
         .run(context);
     runtime.shutdown_background();

@@ -64,6 +64,13 @@ pub fn till_status(desk: Desk<'_>, till: State<'_, Till>) -> Answer<TillStatus> 
     status(&desk, &till).map_err(fail)
 }
 
+/// The window saw keys or the mouse since its last word: the core's idle clock starts again.
+#[tauri::command(async)]
+pub fn till_touch(desk: Desk<'_>, till: State<'_, Till>) -> Answer<TillStatus> {
+    till.touch(desk.ledger()).map_err(fail)?;
+    status(&desk, &till).map_err(fail)
+}
+
 #[derive(Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SignIn {

@@ -351,6 +351,11 @@ export function backupStatus(): Promise<BackupStatus> {
 
 // ---- Who is at the till, staff, shifts and the audit log (staff_commands.rs) ----
 
+/** Tells the core the person at the till is using the window (its idle clock restarts). */
+export function tillTouch(): Promise<TillStatus> {
+  return call<TillStatus>('till_touch');
+}
+
 /** Who is signed in, whether the shop asks, the staff for the pad, the open shift. */
 export function tillStatus(): Promise<TillStatus> {
   return call<TillStatus>('till_status');

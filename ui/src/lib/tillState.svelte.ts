@@ -3,7 +3,7 @@
  * do, the open shift) and whether the sign-in pad is open to switch person. One state for the
  * whole window; the shell loads it, the pad and the bar change it, guarded actions read it.
  */
-import { signIn, signOut, tillStatus, type TillStatus } from './api';
+import { signIn, signOut, tillStatus, tillTouch, type TillStatus } from './api';
 
 export const till = $state<{ status: TillStatus | null; switching: boolean }>({ status: null, switching: false });
 
@@ -15,6 +15,15 @@ export async function refreshTill(): Promise<TillStatus | null> {
     // What was known stays; the next command says what is wrong.
   }
   return till.status;
+}
+
+/** Tells the core the person is still here (keys or the mouse since the last check). */
+export async function touchTill(): Promise<void> {
+  try {
+    till.status = await tillTouch();
+  } catch {
+    await refreshTill();
+  }
 }
 
 /** Signs `name` in; a refusal (wrong PIN, locked) is the caller's to show. */

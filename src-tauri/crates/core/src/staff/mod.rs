@@ -390,7 +390,12 @@ pub fn approval(ledger: &Ledger, pin: &str) -> Result<Person> {
                 action: "approval_pin_wrong",
                 ..AuditEntry::default()
             })?;
-            Err(wrong(stored, "a manager or the owner"))
+            let whose = if ledger.active_staff_count(&["manager"])? > 0 {
+                "a manager or the owner"
+            } else {
+                "the owner"
+            };
+            Err(wrong(stored, whose))
         }
     }
 }
@@ -602,7 +607,12 @@ pub fn set_refund_cap(
         .map(|text| paydesk_domain::money::Money::parse(text, currency).map(|m| m.minor()))
         .transpose()?;
     let stamp = authorize(ledger, by, Permission::Staff)?;
-    ledger.set_refund_cap(&stamp, currency.code(), minor)
+    let detail = format!(
+        "{} {} a day",
+        currency.decimal_string(minor.unwrap_or(0)),
+        currency.code()
+    );
+    ledger.set_refund_cap(&stamp, currency.code(), minor, &detail)
 }
 
 /// Records who left the till.

@@ -77,6 +77,16 @@ impl Till {
         Ok(self.seat().as_ref().map(|s| s.person.clone()))
     }
 
+    /// The person at the till is using the window (keys, the mouse) without a command: the idle
+    /// clock starts again, unless it had already run out.
+    pub fn touch(&self, ledger: &Ledger) -> Result<()> {
+        self.signed_in(ledger)?;
+        if let Some(seat) = self.seat().as_mut() {
+            seat.last_active_ms = now_ms();
+        }
+        Ok(())
+    }
+
     /// Who acts for a command now (the idle clock starts again), with an approval's PIN.
     pub fn acting(&self, ledger: &Ledger, approver_pin: Option<&str>) -> Result<Acting> {
         let person = self.signed_in(ledger)?;

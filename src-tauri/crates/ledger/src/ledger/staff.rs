@@ -208,7 +208,13 @@ impl Ledger {
 
     /// Sets a currency's cap (None: 0, nothing without the owner, as no cap at all), with its
     /// audit entry. Kept as a row, never deleted, so that a shop's desks all learn of it.
-    pub fn set_refund_cap(&self, by: &Stamp, currency: &str, cap_minor: Option<i64>) -> Result<()> {
+    pub fn set_refund_cap(
+        &self,
+        by: &Stamp,
+        currency: &str,
+        cap_minor: Option<i64>,
+        detail: &str,
+    ) -> Result<()> {
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO refund_caps (currency, cap_minor, updated_at) VALUES (?1, ?2, ?3)
@@ -216,11 +222,7 @@ impl Ledger {
                      updated_at = excluded.updated_at",
                 params![currency, cap_minor.unwrap_or(0), now_ms()],
             )?;
-            let detail = match cap_minor {
-                Some(cap) => format!("{cap} minor units a day"),
-                None => "removed".to_string(),
-            };
-            append_in(tx, &by.entry("refund_cap", currency, detail))?;
+            append_in(tx, &by.entry("refund_cap", currency, detail.to_string()))?;
             Ok(())
         })?;
         self.advance_audit_head()
