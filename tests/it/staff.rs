@@ -12,7 +12,8 @@ use paydesk_ledger::ledger::{
 use std::path::Path;
 
 use crate::support::{
-    json, paydesk, run, run_ok, run_with_stdin, sale_input, sandbox_desk, stderr, stdout,
+    json, paydesk, run, run_ok, run_with_lines, run_with_stdin, sale_input, sandbox_desk, stderr,
+    stdout,
 };
 
 const OWNER_PIN: &str = "9090";
@@ -558,7 +559,7 @@ async fn x_and_z_equal_a_brute_force_sum_over_currencies_and_midnight_and_a_seal
 
 fn cli_staffed_shop(data: &Path) {
     run_ok(&mut paydesk(data, &["settings", "set", "mode", "sandbox"]));
-    let out = run_with_stdin(
+    run_with_lines(
         &mut paydesk(
             data,
             &[
@@ -572,21 +573,18 @@ fn cli_staffed_shop(data: &Path) {
                 "alipay-qr,wechat-qr",
             ],
         ),
-        format!("{OWNER_PIN}\n").as_bytes(),
+        &[OWNER_PIN],
     );
-    assert!(out.status.success(), "{}", stderr(&out));
     for (name, role, pin) in [("Ann", "cashier", ANN_PIN), ("Max", "manager", MAX_PIN)] {
-        let out = run_with_stdin(
+        run_with_lines(
             &mut paydesk(data, &["--pin-stdin", "staff", "add", name, "--role", role]),
-            format!("{OWNER_PIN}\n{pin}\n").as_bytes(),
+            &[OWNER_PIN, pin],
         );
-        assert!(out.status.success(), "{}", stderr(&out));
     }
-    let out = run_with_stdin(
+    run_with_lines(
         &mut paydesk(data, &["--pin-stdin", "staff", "cap", "CAD", "20.00"]),
-        format!("{OWNER_PIN}\n").as_bytes(),
+        &[OWNER_PIN],
     );
-    assert!(out.status.success(), "{}", stderr(&out));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -595,7 +593,7 @@ async fn the_cli_acts_as_a_named_staff_member_with_the_same_roles() {
     let data = dir.path();
     cli_staffed_shop(data);
     // Ann sells from the command line.
-    let out = run_with_stdin(
+    let out = run_with_lines(
         &mut paydesk(
             data,
             &[
@@ -613,9 +611,8 @@ async fn the_cli_acts_as_a_named_staff_member_with_the_same_roles() {
                 "--json",
             ],
         ),
-        format!("{ANN_PIN}\n").as_bytes(),
+        &[ANN_PIN],
     );
-    assert!(out.status.success(), "{}", stderr(&out));
     let order = json(&out)["order"].clone();
     assert_eq!(order["staff"], "Ann");
     let number = order["merchantOrderNo"].as_str().unwrap().to_string();
@@ -646,7 +643,7 @@ async fn the_cli_acts_as_a_named_staff_member_with_the_same_roles() {
         stderr(&out)
     );
     // With Max's PIN on the next line it goes through, naming both.
-    let out = run_with_stdin(
+    let out = run_with_lines(
         &mut paydesk(
             data,
             &[
@@ -661,9 +658,8 @@ async fn the_cli_acts_as_a_named_staff_member_with_the_same_roles() {
                 "--json",
             ],
         ),
-        format!("{ANN_PIN}\n{MAX_PIN}\n").as_bytes(),
+        &[ANN_PIN, MAX_PIN],
     );
-    assert!(out.status.success(), "{}", stderr(&out));
     let refund = json(&out)["refunds"][0].clone();
     assert_eq!(
         (refund["staff"].as_str(), refund["approver"].as_str()),
@@ -681,7 +677,7 @@ async fn the_cli_acts_as_a_named_staff_member_with_the_same_roles() {
         &["orders", "--sold-by", "Max", "--json"],
     )));
     assert_eq!(none.as_array().unwrap().len(), 0, "{none}");
-    let out = run_with_stdin(
+    let out = run_with_lines(
         &mut paydesk(
             data,
             &[
@@ -692,9 +688,8 @@ async fn the_cli_acts_as_a_named_staff_member_with_the_same_roles() {
                 "merchant_order_no,staff",
             ],
         ),
-        format!("{OWNER_PIN}\n").as_bytes(),
+        &[OWNER_PIN],
     );
-    assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stdout(&out).contains(&format!("{number},Ann")),
         "{}",
@@ -702,14 +697,13 @@ async fn the_cli_acts_as_a_named_staff_member_with_the_same_roles() {
     );
 
     // Shifts from the command line: open, X, close with the Z as JSON, CSV and PDF.
-    let out = run_with_stdin(
+    run_with_lines(
         &mut paydesk(data, &["--staff", "Ann", "--pin-stdin", "shift", "open"]),
-        format!("{ANN_PIN}\n").as_bytes(),
+        &[ANN_PIN],
     );
-    assert!(out.status.success(), "{}", stderr(&out));
     let csv = data.join("z.csv");
     let pdf = data.join("z.pdf");
-    let out = run_with_stdin(
+    let out = run_with_lines(
         &mut paydesk(
             data,
             &[
@@ -725,9 +719,8 @@ async fn the_cli_acts_as_a_named_staff_member_with_the_same_roles() {
                 pdf.to_str().unwrap(),
             ],
         ),
-        format!("{MAX_PIN}\n").as_bytes(),
+        &[MAX_PIN],
     );
-    assert!(out.status.success(), "{}", stderr(&out));
     let z = json(&out);
     assert_eq!(z["kind"], "Z");
     assert_eq!(z["closedBy"], "Max");
@@ -736,14 +729,13 @@ async fn the_cli_acts_as_a_named_staff_member_with_the_same_roles() {
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-1.4"));
 
     // The audit log has all of it, with both names on the refund, and it verifies.
-    let out = run_with_stdin(
+    let out = run_with_lines(
         &mut paydesk(
             data,
             &["--pin-stdin", "audit", "list", "--json", "--limit", "100"],
         ),
-        format!("{OWNER_PIN}\n").as_bytes(),
+        &[OWNER_PIN],
     );
-    assert!(out.status.success(), "{}", stderr(&out));
     let entries = json(&out);
     let actions: Vec<&str> = entries
         .as_array()
@@ -796,7 +788,7 @@ async fn audit_verify_names_an_entry_edited_by_hand_an_edited_sale_and_a_deleted
     let data = dir.path();
     cli_staffed_shop(data);
     for amount in ["5.00", "6.00", "7.00"] {
-        let out = run_with_stdin(
+        run_with_lines(
             &mut paydesk(
                 data,
                 &crate::support::order_create(
@@ -806,9 +798,8 @@ async fn audit_verify_names_an_entry_edited_by_hand_an_edited_sale_and_a_deleted
                     &["--staff", "Ann", "--pin-stdin"],
                 ),
             ),
-            format!("{ANN_PIN}\n").as_bytes(),
+            &[ANN_PIN],
         );
-        assert!(out.status.success(), "{}", stderr(&out));
     }
     let (code, said) = verify(data);
     assert_eq!(code, 0, "{said}");

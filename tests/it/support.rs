@@ -65,6 +65,19 @@ pub fn run_with_stdin(cmd: &mut Command, input: &[u8]) -> Output {
     child.wait_with_output().expect("the paydesk binary runs")
 }
 
+/// Runs `cmd` with `lines` on stdin (PINs, one a line, for --pin-stdin), which must succeed.
+pub fn run_with_lines(cmd: &mut Command, lines: &[&str]) -> Output {
+    let input: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let out = run_with_stdin(cmd, input.as_bytes());
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    out
+}
+
 /// Parses a command's stdout as JSON; the panic shows what it printed otherwise.
 pub fn json(output: &Output) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {

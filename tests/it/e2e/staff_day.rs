@@ -208,7 +208,11 @@ async fn a_cashier_sells_a_manager_approves_her_refund_and_the_shift_closes_with
     // Today, every counter (Max, a manager, on his own authority): the same net, summed.
     app.click(&tid("shift-day")).await;
     app.wait_for(&tid("day-report"), LONG).await;
-    assert_eq!(app.count(&tid("pin-dialog")).await, 0, "a manager reads the day on his own");
+    assert_eq!(
+        app.count(&tid("pin-dialog")).await,
+        0,
+        "a manager reads the day on his own"
+    );
     assert_eq!(shift.net_minor("CAD").await, 1500);
     assert_eq!(app.count(&tid("day-shift")).await, 1);
 

@@ -6,7 +6,7 @@
 use std::process::Output;
 
 use super::cluster::{Cluster, Member};
-use crate::support::{json, run, run_with_stdin, stderr, stdout};
+use crate::support::{json, run, run_with_lines, run_with_stdin, stderr, stdout};
 
 const OWNER_PIN: &str = "9090";
 const ANN_PIN: &str = "1111";
@@ -14,15 +14,7 @@ const MAX_PIN: &str = "2222";
 
 /// `args` on `member` with `lines` on stdin (PINs), which must succeed.
 fn with_pins(member: &Member, args: &[&str], lines: &[&str]) -> Output {
-    let input = lines.iter().map(|l| format!("{l}\n")).collect::<String>();
-    let out = run_with_stdin(&mut member.cmd(args), input.as_bytes());
-    assert!(
-        out.status.success(),
-        "{args:?}: {}{}",
-        stdout(&out),
-        stderr(&out)
-    );
-    out
+    run_with_lines(&mut member.cmd(args), lines)
 }
 
 /// A sale of `amount` CAD by `who` at `till`, paid at the sandbox and synced: its number.

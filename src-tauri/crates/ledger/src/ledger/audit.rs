@@ -120,7 +120,7 @@ pub(crate) fn append_in(tx: &Transaction<'_>, entry: &AuditEntry) -> Result<Audi
     Ok(record)
 }
 
-fn record_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRecord> {
+pub(super) fn record_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRecord> {
     Ok(AuditRecord {
         seq: r.get("seq")?,
         at_ms: r.get("at")?,

@@ -40,8 +40,8 @@ pub use orders::{Applied, NewOrder, Observation};
 pub use paydesk_domain::clock::now_ms;
 pub use refunds::{Refund, RefundKind, RefundOutcome, RefundStatus};
 pub use replica::{
-    Outbox, Pulled, ReplicaAudit, ReplicaBatch, ReplicaCap, ReplicaEvent, ReplicaNotification,
-    ReplicaOrder, ReplicaRefund, ReplicaShift, ReplicaStaff, ShopState, PULLED_IDS_KEPT,
+    Outbox, Pulled, ReplicaBatch, ReplicaCap, ReplicaEvent, ReplicaNotification, ReplicaOrder,
+    ReplicaRefund, ReplicaShift, ReplicaStaff, ShopState, PULLED_IDS_KEPT,
 };
 pub use shifts::{ShiftReversal, ShiftRow};
 pub use staff::{PinTries, StaffRow, Stamp};

@@ -15,6 +15,7 @@ use paydesk_domain::clock::now_ms;
 use paydesk_domain::error::{Error, Result};
 use paydesk_domain::order::OrderStatus;
 
+use super::audit::AuditRecord;
 use super::handle::Ledger;
 
 /// Which shop this ledger belongs to, if any, and how far replication has come.
@@ -126,21 +127,6 @@ pub struct ReplicaShift {
     pub z_hash: Option<String>,
 }
 
-/// One entry of a counter's audit chain.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ReplicaAudit {
-    pub counter: String,
-    pub entry: i64,
-    pub at: i64,
-    pub staff: Option<String>,
-    pub approver: Option<String>,
-    pub action: String,
-    pub subject: String,
-    pub detail: String,
-    pub prev_hash: String,
-    pub hash: String,
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReplicaNotification {
     pub origin: String,
@@ -165,7 +151,8 @@ pub struct ReplicaBatch {
     pub events: Vec<ReplicaEvent>,
     pub refunds: Vec<ReplicaRefund>,
     pub notifications: Vec<ReplicaNotification>,
-    pub audit: Vec<ReplicaAudit>,
+    /// Entries of a counter's audit chain, as that counter wrote them.
+    pub audit: Vec<AuditRecord>,
 }
 
 impl ReplicaBatch {
@@ -537,17 +524,10 @@ impl Ledger {
                 "audit" => batch.audit.extend(
                     conn.prepare_cached("SELECT * FROM audit_log WHERE seq = ?1")?
                         .query_row([row_id], |r| {
-                            Ok(ReplicaAudit {
+                            // The entry as written here, under this counter's name in the shop.
+                            Ok(AuditRecord {
                                 counter: counter.clone(),
-                                entry: r.get("seq")?,
-                                at: r.get("at")?,
-                                staff: r.get("staff")?,
-                                approver: r.get("approver")?,
-                                action: r.get("action")?,
-                                subject: r.get("subject")?,
-                                detail: r.get("detail")?,
-                                prev_hash: r.get("prev_hash")?,
-                                hash: r.get("hash")?,
+                                ..super::audit::record_from_row(r)?
                             })
                         })
                         .optional()?,
@@ -761,8 +741,8 @@ impl Ledger {
                     )?
                     .execute(params![
                         a.counter,
-                        a.entry,
-                        a.at,
+                        a.seq,
+                        a.at_ms,
                         a.staff,
                         a.approver,
                         a.action,

@@ -8,7 +8,7 @@
 use paydesk_domain::error::Result;
 
 use crate::ledger::{
-    Ledger, Pulled, ReplicaAudit, ReplicaBatch, ReplicaCap, ReplicaEvent, ReplicaNotification,
+    AuditRecord, Ledger, Pulled, ReplicaBatch, ReplicaCap, ReplicaEvent, ReplicaNotification,
     ReplicaOrder, ReplicaRefund, ReplicaShift, ReplicaStaff,
 };
 
@@ -237,10 +237,10 @@ fn read_span(
         )
         .map_err(pg_error)?
         .iter()
-        .map(|r| ReplicaAudit {
+        .map(|r| AuditRecord {
             counter: r.get(0),
-            entry: r.get(1),
-            at: r.get(2),
+            seq: r.get(1),
+            at_ms: r.get(2),
             staff: r.get(3),
             approver: r.get(4),
             action: r.get(5),

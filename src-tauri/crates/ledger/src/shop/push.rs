@@ -285,8 +285,8 @@ impl Shop {
                  ON CONFLICT (counter, entry) DO NOTHING",
                 &[
                     &a.iter().map(|a| a.counter.clone()).collect::<Vec<_>>(),
-                    &a.iter().map(|a| a.entry).collect::<Vec<_>>(),
-                    &a.iter().map(|a| a.at).collect::<Vec<_>>(),
+                    &a.iter().map(|a| a.seq).collect::<Vec<_>>(),
+                    &a.iter().map(|a| a.at_ms).collect::<Vec<_>>(),
                     &a.iter().map(|a| a.staff.clone()).collect::<Vec<_>>(),
                     &a.iter().map(|a| a.approver.clone()).collect::<Vec<_>>(),
                     &a.iter().map(|a| a.action.clone()).collect::<Vec<_>>(),
