@@ -247,6 +247,80 @@ fn staff_shifts_and_the_audit_log_are_shop_wide() {
     let out = desk.run(&["audit", "verify"]);
     assert!(stdout(&out).contains("Till 1: whole"), "{}", stdout(&out));
 
+    // A counter that ran on its own with an owner of its own joins: the shop's accounts win
+    // (its old "Owner" PIN no longer signs in), and a new till cannot be set up with an owner
+    // of its own.
+    let old = tempfile::tempdir().unwrap();
+    run_with_lines(
+        &mut crate::support::paydesk(
+            old.path(),
+            &[
+                "--pin-stdin",
+                "setup",
+                "--shop-name",
+                "Old",
+                "--currency",
+                "CAD",
+                "--methods",
+                "alipay-qr",
+            ],
+        ),
+        &["5555"],
+    );
+    let out = super::cluster::try_join(old.path(), &shop, "Till 3", &shop.password);
+    assert!(
+        !out.status.success(),
+        "joining needs its owner's PIN: {}",
+        stderr(&out)
+    );
+    let out = run_with_stdin(
+        &mut crate::support::paydesk(
+            old.path(),
+            &[
+                "--pin-stdin",
+                "shop",
+                "join",
+                &shop.url,
+                "--counter",
+                "Till 3",
+                "--password-stdin",
+            ],
+        ),
+        format!("5555\n{}\n", shop.password).as_bytes(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run_with_stdin(
+        &mut crate::support::paydesk(
+            old.path(),
+            &["--staff", "Owner", "--pin-stdin", "shift", "open"],
+        ),
+        b"5555\n",
+    );
+    assert_eq!(out.status.code(), Some(2), "the old PIN: {}", stderr(&out));
+    run_with_lines(
+        &mut crate::support::paydesk(
+            old.path(),
+            &["--staff", "Owner", "--pin-stdin", "shift", "open"],
+        ),
+        &[OWNER_PIN],
+    );
+    let fresh = Member::join(&shop, "Till 4");
+    let out = run_with_stdin(
+        &mut fresh.cmd(&[
+            "--pin-stdin",
+            "setup",
+            "--shop-name",
+            "Mine",
+            "--currency",
+            "CAD",
+            "--methods",
+            "alipay-qr",
+        ]),
+        b"4444\n",
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("already_set_up"), "{}", stderr(&out));
+
     // Till 1's file rewritten by someone who also recomputes its chain and its head: the file
     // alone looks whole, but it no longer matches the shop ledger's copy.
     let db = till1.sqlite();

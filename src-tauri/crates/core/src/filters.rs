@@ -382,6 +382,7 @@ mod tests {
             to: Some("2026-01-31".into()),
             search: Some("  PD26 ".into()),
             counter: Some(" Till 2 ".into()),
+            staff: None,
         }
         .parse(&Zone::Fixed(3600))
         .unwrap();

@@ -204,8 +204,13 @@ impl Paydesk {
             }
             let number = shop.join(&counter)?;
             // Replication is the replicator's (the window's, or `shop sync`): a counter with a
-            // year of sales, or a shop with a million orders, is not copied while joining.
-            ledger.enter_shop(address.url(), &counter, number)
+            // year of sales, or a shop with a million orders, is not copied while joining. Its
+            // staff are, at once: a new till must not be set up with an owner of its own
+            // before it has pulled the shop's.
+            let (staff, caps) = shop.staff_and_caps()?;
+            let state = ledger.enter_shop(address.url(), &counter, number)?;
+            ledger.take_shop_staff(&staff, &caps)?;
+            Ok(state)
         })
         .await
     }

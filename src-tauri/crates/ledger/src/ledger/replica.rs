@@ -367,6 +367,44 @@ impl Ledger {
         self.shop_state()
     }
 
+    /// A counter joining a shop takes the shop's staff accounts and caps, the shop's winning
+    /// over this ledger's where a name (or currency) is in both: the shop is the authority on
+    /// who works there (an "Owner" from this counter's days on its own does not replace the
+    /// shop's). Accounts only here stay, and are pushed. Nothing taken is queued back.
+    pub fn take_shop_staff(&self, staff: &[ReplicaStaff], caps: &[ReplicaCap]) -> Result<()> {
+        self.write(|tx| {
+            tx.execute("UPDATE shop_state SET applying = 1", [])?;
+            for s in staff {
+                tx.prepare_cached(
+                    "INSERT INTO staff (name, role, pin_hash, active, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT (name) DO UPDATE SET name = excluded.name, role = excluded.role,
+                         pin_hash = excluded.pin_hash, active = excluded.active,
+                         created_at = excluded.created_at, updated_at = excluded.updated_at,
+                         failures = 0, lockouts = 0, locked_until = 0",
+                )?
+                .execute(params![
+                    s.name,
+                    s.role,
+                    s.pin_hash,
+                    s.active,
+                    s.created_at,
+                    s.updated_at
+                ])?;
+            }
+            for c in caps {
+                tx.prepare_cached(
+                    "INSERT INTO refund_caps (currency, cap_minor, updated_at) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (currency) DO UPDATE SET cap_minor = excluded.cap_minor,
+                         updated_at = excluded.updated_at",
+                )?
+                .execute(params![c.currency, c.cap_minor, c.updated_at])?;
+            }
+            tx.execute("UPDATE shop_state SET applying = 0", [])?;
+            Ok(())
+        })
+    }
+
     /// Leaves the shop: nothing more is queued or pulled; every order, pulled or not, stays.
     pub fn leave_shop(&self) -> Result<ShopState> {
         self.write(|tx| {

@@ -5,6 +5,8 @@
 use paydesk_domain::clock::now_ms;
 use paydesk_domain::error::{Error, Result};
 
+use crate::ledger::{ReplicaCap, ReplicaStaff};
+
 use super::connect::Shop;
 use super::pg_error;
 
@@ -122,6 +124,43 @@ impl Shop {
                 orders: r.get(5),
             })
             .collect())
+    }
+
+    /// The shop's staff accounts and managers' caps as they stand (a joining counter takes
+    /// them before anything else: see `Ledger::take_shop_staff`).
+    pub fn staff_and_caps(&mut self) -> Result<(Vec<ReplicaStaff>, Vec<ReplicaCap>)> {
+        let staff = self
+            .client
+            .query(
+                "SELECT name, role, pin_hash, active, created_at, updated_at FROM shop_staff",
+                &[],
+            )
+            .map_err(pg_error)?
+            .iter()
+            .map(|r| ReplicaStaff {
+                name: r.get(0),
+                role: r.get(1),
+                pin_hash: r.get(2),
+                active: r.get(3),
+                created_at: r.get(4),
+                updated_at: r.get(5),
+            })
+            .collect();
+        let caps = self
+            .client
+            .query(
+                "SELECT currency, cap_minor, updated_at FROM shop_refund_caps",
+                &[],
+            )
+            .map_err(pg_error)?
+            .iter()
+            .map(|r| ReplicaCap {
+                currency: r.get(0),
+                cap_minor: r.get::<_, Option<i64>>(1).unwrap_or(0),
+                updated_at: r.get(2),
+            })
+            .collect();
+        Ok((staff, caps))
     }
 
     /// `counter`'s audit chain as the shop ledger keeps it: (entry, hash), in order.
