@@ -54,6 +54,9 @@ const COMMANDS: &[&str] = &[
     "audit_list",
     "shift_day",
     "till_touch",
+    "receipt_get",
+    "receipt_print",
+    "receipt_save_pdf",
 ];
 
 fn main() {

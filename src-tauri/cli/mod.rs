@@ -7,7 +7,7 @@
 //! (settings and credentials), `owner` (setup), `staff` (acting as a staff member, approvals;
 //! staff, shifts, the audit log), `shop` (the shop ledger
 //! shared by several counters), `sandbox` (the sandbox and the development tools), `checks`
-//! (doctor, reconcile), `backup` (backup and restore).
+//! (doctor, reconcile), `backup` (backup and restore), `receipt` (print, PDF, text).
 
 mod backup;
 mod checks;
@@ -16,6 +16,7 @@ mod filter;
 mod order;
 mod orders;
 mod owner;
+mod receipt;
 #[cfg(feature = "sandbox")]
 mod sandbox;
 mod settings;
@@ -118,6 +119,10 @@ pub enum Command {
     /// The tamper-evident audit log: verify the chain, list entries.
     #[command(subcommand)]
     Audit(staff::AuditCommand),
+    /// An order's receipt (or a refund's): print it on the shop's printer, save it as PDF,
+    /// or show it as text.
+    #[command(subcommand)]
+    Receipt(receipt::ReceiptCommand),
     /// Development tools: a seeded ledger, the benchmark.
     #[command(subcommand, hide = true)]
     Dev(dev::DevCommand),
@@ -178,6 +183,7 @@ async fn execute(cli: &Cli, command: Command) -> Result<ExitCode> {
         #[cfg(feature = "sandbox")]
         Command::Sandbox(command) => return sandbox::run(&data_dir, command).await,
         Command::Dev(command) => return dev::dev(&data_dir, command),
+        Command::Receipt(command) => return receipt::run(&data_dir, command),
         Command::Backup(args) => return backup::backup(&data_dir, args),
         Command::Restore(args) => {
             if data_dir.join(paydesk_ledger::ledger::LEDGER_FILE).is_file() {

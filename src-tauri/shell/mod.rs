@@ -6,6 +6,7 @@ mod bindings;
 mod commands;
 mod display;
 mod ledger_commands;
+mod receipt_commands;
 mod settings_commands;
 mod setup_commands;
 mod shop_commands;
@@ -148,6 +149,7 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
         .manage(updates::Updates::default())
         .manage(ledger_commands::ExportRunning::default())
         .manage(display::CustomerDisplay::default())
+        .manage(receipt_commands::Prints::default())
         .setup(move |app| {
             let (desk, receiver) = tauri::async_runtime::block_on(async {
                 let desk = Paydesk::open(&data_dir, mode).await?;
@@ -165,6 +167,9 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
                     tracing::warn!("cannot tell the window about order {}: {e}", order.id);
                 }
             }));
+            // A sale paid here prints its receipt by itself where the shop asked for it.
+            let prints = app.state::<receipt_commands::Prints>().inner().clone();
+            receipt_commands::start_auto_print(app.handle(), &desk, &prints);
             // In a shop, the others' sales and changes reach this window as they are pulled
             // (the replicator idles while this counter is on its own, and starts replicating
             // the moment it joins).
@@ -266,6 +271,9 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
             staff_commands::audit_list,
             staff_commands::shift_day,
             staff_commands::till_touch,
+            receipt_commands::receipt_get,
+            receipt_commands::receipt_print,
+            receipt_commands::receipt_save_pdf,
         ])
         .run(context);
     runtime.shutdown_background();

@@ -19,6 +19,7 @@ mod ledger_scale;
 mod outcomes;
 mod owner_cli;
 mod prepare;
+mod receipts;
 mod reconcile;
 mod sandbox_iotpay;
 mod sandbox_smartexpay;

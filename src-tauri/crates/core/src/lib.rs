@@ -9,6 +9,7 @@ pub mod notify;
 pub mod payments;
 pub mod pdf;
 pub mod qr;
+pub mod receipts;
 pub mod reports;
 pub mod settings;
 pub mod setup;

@@ -30,6 +30,17 @@ pub const NOTIFY_BIND: &str = "notify.bind";
 pub const SHOP_METHODS: &str = "shop.methods";
 /// "1" once the first-start setup ran (setup.rs).
 pub const SHOP_SETUP_DONE: &str = "shop.setup_done";
+/// The shop's address on its receipts: up to 4 lines (stored with line breaks between them).
+pub const SHOP_ADDRESS: &str = "shop.address";
+/// The shop's tax number (GST/HST, VAT, GSTIN) on its receipts.
+pub const SHOP_TAX_NUMBER: &str = "shop.tax_number";
+/// The thermal receipt printer: `host:port` (network, raw port 9100) or a device file's path
+/// (`/dev/usb/lp0`); unset = none.
+pub const RECEIPT_PRINTER: &str = "receipt.printer";
+/// The receipt roll: 58 (32 characters a line) or 80 mm (48).
+pub const RECEIPT_PAPER: &str = "receipt.paper";
+/// on: a sale's receipt prints by itself when it turns Paid at this counter.
+pub const RECEIPT_AUTO: &str = "receipt.auto";
 
 pub const DEFAULT_SHOP_NAME: &str = "Paydesk";
 pub const DEFAULT_CURRENCY: &str = "CAD";
@@ -60,6 +71,11 @@ pub fn known_keys() -> Vec<String> {
         NOTIFY_BIND,
         paydesk_ledger::backup::BACKUP_DIR_SETTING,
         crate::staff::IDLE_MINUTES,
+        SHOP_ADDRESS,
+        SHOP_TAX_NUMBER,
+        RECEIPT_PRINTER,
+        RECEIPT_PAPER,
+        RECEIPT_AUTO,
     ]
     .iter()
     .map(|k| k.to_string())
@@ -87,6 +103,8 @@ pub fn default_value(key: &str) -> Option<&'static str> {
         SHOP_CURRENCY => Some(DEFAULT_CURRENCY),
         NOTIFY_BIND => Some(DEFAULT_NOTIFY_BIND),
         crate::staff::IDLE_MINUTES => Some("5"),
+        RECEIPT_PAPER => Some("80"),
+        RECEIPT_AUTO => Some("off"),
         _ => {
             let (env, spec) = gateway_setting(key)?;
             spec.default.value(env)
@@ -195,6 +213,17 @@ pub fn check(key: &str, value: &str) -> Result<Checked> {
             )),
         },
         HTTP_TIMEOUT => check_rule(key, Rule::Millis, value),
+        SHOP_ADDRESS => check_address(value).map(Checked::ok)?,
+        SHOP_TAX_NUMBER => check_tax_number(value).map(Checked::ok)?,
+        RECEIPT_PRINTER => printer_address(value).map(Checked::ok).map_err(|m| Error::invalid("value", m))?,
+        RECEIPT_PAPER => match value.trim_end_matches("mm").trim() {
+            v @ ("58" | "80") => Checked::ok(v),
+            _ => bad(format!("receipt.paper is 58 or 80 (mm), not {value:?}")),
+        },
+        RECEIPT_AUTO => match value.to_ascii_lowercase().as_str() {
+            v @ ("on" | "off") => Checked::ok(v),
+            _ => bad(format!("receipt.auto is on or off, not {value:?}")),
+        },
         crate::staff::IDLE_MINUTES => match value.parse::<u32>() {
             Ok(minutes) if minutes <= 480 => Checked::ok(minutes.to_string()),
             _ => bad(format!(
@@ -206,6 +235,110 @@ pub fn check(key: &str, value: &str) -> Result<Checked> {
             None => check_rule(key, Rule::Text, value),
         },
     }
+}
+
+const ADDRESS_LINES: usize = 4;
+/// An 80 mm receipt's line.
+const ADDRESS_LINE_MAX: usize = 48;
+const TAX_NUMBER_MAX: usize = 40;
+
+/// `shop.address`: up to 4 lines of at most 48 characters (one 80 mm receipt line each), text
+/// and line breaks only; stored with `\n` between the lines, blank ones dropped. One line
+/// with commas is fine too: a 58 mm receipt wraps it after a comma.
+pub fn check_address(value: &str) -> Result<String> {
+    let bad = |m: String| Err(Error::invalid("value", m));
+    let lines: Vec<&str> = value
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if lines.is_empty() {
+        return bad("shop.address cannot be empty (unset it for none)".into());
+    }
+    if lines.len() > ADDRESS_LINES {
+        return bad(format!(
+            "shop.address is at most {ADDRESS_LINES} lines, not {}",
+            lines.len()
+        ));
+    }
+    for line in &lines {
+        if line.chars().count() > ADDRESS_LINE_MAX {
+            return bad(format!(
+                "each line of shop.address is at most {ADDRESS_LINE_MAX} characters: {line:?} is longer"
+            ));
+        }
+        if line.chars().any(char::is_control) {
+            return bad("shop.address holds text and line breaks only".into());
+        }
+    }
+    Ok(lines.join("\n"))
+}
+
+/// `shop.tax_number`: one line of at most 40 characters.
+pub fn check_tax_number(value: &str) -> Result<String> {
+    let value = value.trim();
+    if value.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            "value",
+            "shop.tax_number is one line of text",
+        ));
+    }
+    if value.chars().count() > TAX_NUMBER_MAX {
+        return Err(Error::invalid(
+            "value",
+            format!("shop.tax_number is at most {TAX_NUMBER_MAX} characters"),
+        ));
+    }
+    Ok(value.to_string())
+}
+
+/// A device file for `receipt.printer`: an absolute path, or on Windows a port (`COM3`,
+/// `\\.\COM3`).
+pub fn is_device_path(value: &str) -> bool {
+    value.starts_with('/')
+        || (cfg!(windows)
+            && (value.starts_with(r"\\.\") || value.to_ascii_uppercase().starts_with("COM")))
+}
+
+/// `receipt.printer` checked and normalised: `host:port` (a name, IPv4, or `[IPv6]`; the
+/// port 9100 when left out) or a device file's absolute path. The error is the rule.
+pub fn printer_address(value: &str) -> std::result::Result<String, String> {
+    let text = value.trim();
+    let expected = || {
+        format!(
+            "receipt.printer is a network printer's host:port (such as 192.168.1.50:9100) or a device file's absolute path (such as /dev/usb/lp0), not {text:?}"
+        )
+    };
+    if text.is_empty() || text.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(expected());
+    }
+    if is_device_path(text) {
+        return Ok(text.to_string());
+    }
+    let (host, port) = if let Some(rest) = text.strip_prefix('[') {
+        let (host, after) = rest.split_once(']').ok_or_else(expected)?;
+        host.parse::<std::net::Ipv6Addr>().map_err(|_| expected())?;
+        let port = match after.strip_prefix(':') {
+            Some(p) => p.parse::<u16>().map_err(|_| expected())?,
+            None if after.is_empty() => 9100,
+            None => return Err(expected()),
+        };
+        (format!("[{host}]"), port)
+    } else {
+        let (host, port) = match text.rsplit_once(':') {
+            Some((host, port)) => (host, port.parse::<u16>().map_err(|_| expected())?),
+            None => (text, 9100),
+        };
+        let name = |c: char| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_';
+        if host.is_empty() || !host.chars().all(name) {
+            return Err(expected());
+        }
+        (host.to_string(), port)
+    };
+    if port == 0 {
+        return Err(expected());
+    }
+    Ok(format!("{host}:{port}"))
 }
 
 /// Checks `value` against the rule a gateway declared for `key`.
@@ -594,6 +727,72 @@ mod tests {
         assert!(refused("shop.name", "two\nlines").contains("one line"));
         assert_eq!(check("mode", "LIVE").unwrap().value, "live");
         assert!(refused("mode", "prod").contains("sandbox, test or live"));
+    }
+
+    #[test]
+    fn receipt_settings() {
+        assert_eq!(
+            check("shop.address", " 12 Main St \r\n\n Toronto ON  M5V 1A1 ")
+                .unwrap()
+                .value,
+            "12 Main St\nToronto ON  M5V 1A1"
+        );
+        assert_eq!(
+            check("shop.address", "12 Main St, Toronto ON")
+                .unwrap()
+                .value,
+            "12 Main St, Toronto ON"
+        );
+        assert!(refused("shop.address", "a\nb\nc\nd\ne").contains("at most 4 lines"));
+        assert!(refused("shop.address", &"x".repeat(49)).contains("at most 48"));
+        assert!(refused("shop.address", "12 Main\tSt").contains("text and line breaks"));
+        assert_eq!(
+            check("shop.tax_number", " GST 123456789 RT0001 ")
+                .unwrap()
+                .value,
+            "GST 123456789 RT0001"
+        );
+        assert!(refused("shop.tax_number", "a\nb").contains("one line"));
+        assert!(refused("shop.tax_number", &"1".repeat(41)).contains("at most 40"));
+        assert_eq!(
+            check("receipt.printer", "192.168.1.50").unwrap().value,
+            "192.168.1.50:9100"
+        );
+        assert_eq!(
+            check("receipt.printer", "printer.local:9101")
+                .unwrap()
+                .value,
+            "printer.local:9101"
+        );
+        assert_eq!(
+            check("receipt.printer", "[::1]").unwrap().value,
+            "[::1]:9100"
+        );
+        assert_eq!(
+            check("receipt.printer", "/dev/usb/lp0").unwrap().value,
+            "/dev/usb/lp0"
+        );
+        for bad in [
+            "host:99999",
+            "host:0",
+            "a b",
+            "http://x:9100",
+            "[nope]:1",
+            "lp0:x",
+            "lp0/x",
+        ] {
+            assert!(
+                refused("receipt.printer", bad).contains("host:port"),
+                "{bad}"
+            );
+        }
+        assert_eq!(check("receipt.paper", "58mm").unwrap().value, "58");
+        assert!(refused("receipt.paper", "76").contains("58 or 80"));
+        assert_eq!(check("receipt.auto", "ON").unwrap().value, "on");
+        assert!(refused("receipt.auto", "yes").contains("on or off"));
+        assert_eq!(default_value("receipt.paper"), Some("80"));
+        assert_eq!(default_value("receipt.auto"), Some("off"));
+        assert_eq!(default_value("receipt.printer"), None);
     }
 
     #[test]

@@ -6,7 +6,9 @@ use std::time::Duration;
 use paydesk_domain::error::{Error, Result};
 use paydesk_domain::order::{EventSource, Gateway, Order, OrderStatus};
 use paydesk_gateways::Lookup;
-use paydesk_ledger::ledger::{now_ms, Observation, OrderFilter, RefundKind, RefundOutcome};
+use paydesk_ledger::ledger::{
+    now_ms, Applied, Observation, OrderFilter, RefundKind, RefundOutcome,
+};
 
 use super::{
     LatePayment, Paydesk, AUTHORISED_AFTER_CANCEL, CREATE_GRACE, KEPT_ASKING, LATE_PAYMENT,
@@ -120,7 +122,11 @@ impl Paydesk {
                     source,
                     note,
                 };
-                self.ledger.apply(id, &observation)?.1
+                let (applied, order) = self.ledger.apply(id, &observation)?;
+                if applied == Applied::Moved && order.status == OrderStatus::Paid {
+                    self.notify_paid(&order);
+                }
+                order
             }
             Lookup::Missing
                 if order.status == OrderStatus::Created

@@ -103,6 +103,9 @@ pub struct Paydesk {
     sandbox: OnceCell<SandboxServer>,
     connectors: Mutex<HashMap<(Gateway, String), Arc<dyn Adapter>>>,
     observer: RwLock<Option<Observer>>,
+    /// Called once with an order that this process's query moved to Paid (receipts'
+    /// automatic printing); never for an order pulled from another counter.
+    paid_hook: RwLock<Option<Observer>>,
     watching: Mutex<HashSet<i64>>,
     /// The longest a watcher sleeps between queries (tests shorten it: `poll.ceiling_ms`).
     poll_ceiling: Duration,
@@ -140,6 +143,7 @@ impl Paydesk {
             sandbox: OnceCell::new(),
             connectors: Mutex::new(HashMap::new()),
             observer: RwLock::new(None),
+            paid_hook: RwLock::new(None),
             watching: Mutex::new(HashSet::new()),
             poll_ceiling,
             notify_base: RwLock::new(DEFAULT_NOTIFY_BASE.to_string()),
@@ -184,6 +188,23 @@ impl Paydesk {
 
     pub fn set_observer(&self, observer: Observer) {
         *self.observer.write().unwrap_or_else(|p| p.into_inner()) = Some(observer);
+    }
+
+    /// Sets what runs when a query made here moves an order to Paid: once per order, since the
+    /// ledger moves an order forward only once (`Applied::Moved`).
+    pub fn set_paid_hook(&self, hook: Observer) {
+        *self.paid_hook.write().unwrap_or_else(|p| p.into_inner()) = Some(hook);
+    }
+
+    pub(super) fn notify_paid(&self, order: &Order) {
+        let hook = self
+            .paid_hook
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if let Some(hook) = hook {
+            hook(order);
+        }
     }
 
     pub fn methods(&self) -> Vec<MethodInfo> {
