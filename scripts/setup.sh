@@ -15,6 +15,8 @@ SYSTEM_PACKAGES=(
   # Customers' names in Chinese, Japanese, Korean and Devanagari, legible on a bare machine
   # (DejaVu covers Latin, Cyrillic, Greek, Arabic and Hebrew).
   fonts-wqy-microhei fonts-lohit-deva
+  # The receipt tests read the PDF back (pdftotext).
+  poppler-utils
   # The shop ledger's tests and benchmark start a throwaway cluster (scripts/pg-cluster.sh).
   postgresql
 )
