@@ -31,6 +31,16 @@ pub enum SandboxCommand {
         #[arg(long)]
         decline: bool,
     },
+    /// Act as the customer at IOTPay's card terminal (a card-terminal sale, CC_PAX): approve,
+    /// decline, or no-answer (the card is presented and no answer ever comes back).
+    Terminal {
+        /// The sale: its merchant order number (or ledger id, or the terminal's device id: its
+        /// newest waiting sale).
+        #[arg(long)]
+        order: String,
+        #[arg(value_enum)]
+        answer: TerminalAction,
+    },
     /// Act as a busy counter: ring SALES sales through the sandbox (IOTPay WeChat Pay QR),
     /// each paid by the customer and followed to Paid by a query; prints their numbers (the
     /// shop ledger's tests and benchmark use it).
@@ -47,6 +57,17 @@ pub enum SandboxCommand {
     /// wrong signatures, rejected tokens, duplicate or out-of-order notifications.
     #[command(subcommand)]
     Fault(FaultCommand),
+}
+
+/// What the customer's card does at the terminal.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum TerminalAction {
+    /// The card is approved: the sale is paid.
+    Approve,
+    /// The card is declined: the sale fails.
+    Decline,
+    /// No answer ever comes back: the sale stays waiting (reconciled later).
+    NoAnswer,
 }
 
 #[derive(Subcommand, Debug)]
@@ -106,6 +127,16 @@ pub async fn run(data_dir: &Path, command: SandboxCommand) -> Result<ExitCode> {
                 Err(e) => return Err(e),
             };
             let store = SandboxStore::open_in(data_dir)?;
+            if let Some(sale) = store.find(&reference)?.filter(|o| o.channel_id == "CC_PAX") {
+                // Its customer is at the terminal, not on a payment page.
+                return Err(Error::invalid(
+                    "order",
+                    format!(
+                        "{} is a card-terminal sale: play the terminal with `paydesk sandbox terminal --order {} approve|decline|no-answer`",
+                        sale.mch_order_no, sale.mch_order_no
+                    ),
+                ));
+            }
             if store.find(&reference)?.is_none() {
                 // The other gateways' sandboxes know an order by our number or by their own id.
                 for r in std::iter::once(reference.as_str()).chain(gateway_reference.as_deref()) {
@@ -144,6 +175,31 @@ pub async fn run(data_dir: &Path, command: SandboxCommand) -> Result<ExitCode> {
             println!(
                 "sandbox order {} ({}) is {word}",
                 order.pay_order_id, order.mch_order_no
+            );
+        }
+        SandboxCommand::Terminal { order, answer } => {
+            use paydesk_sandbox::terminal::{answer_terminal, terminal_words, TerminalAnswer};
+            // A ledger id or merchant order number is resolved to what the sandbox knows.
+            let reference = match Ledger::open_in(data_dir)?.resolve(&order) {
+                Ok(found) => found.merchant_order_no,
+                Err(Error::NotFound(_)) => order.clone(),
+                Err(e) => return Err(e),
+            };
+            let answer = match answer {
+                TerminalAction::Approve => TerminalAnswer::Approve,
+                TerminalAction::Decline => TerminalAnswer::Decline,
+                TerminalAction::NoAnswer => TerminalAnswer::NoAnswer,
+            };
+            let store = SandboxStore::open_in(data_dir)?;
+            let sale = answer_terminal(&store, &reference, answer)?;
+            // No notification: a CC_PAX order's notifyUrl is http://localhost (guide page
+            // "pos_semi_integration"); Paydesk's next query sees it.
+            println!(
+                "sandbox terminal {}: order {} ({}) is {}",
+                sale.device.as_deref().unwrap_or("(no device)"),
+                sale.pay_order_id,
+                sale.mch_order_no,
+                terminal_words(&sale)
             );
         }
         SandboxCommand::Fault(action) => {

@@ -7,7 +7,7 @@ import type { AppError } from './errors';
 import { methodKey } from './orders';
 
 /** The kinds a cashier can take at the counter; app and token methods belong elsewhere. */
-export const COUNTER_KINDS: readonly MethodKind[] = ['qr', 'link', 'barcode', 'widget'];
+export const COUNTER_KINDS: readonly MethodKind[] = ['qr', 'link', 'barcode', 'widget', 'terminal'];
 
 export function isCounterKind(kind: string): kind is MethodKind {
   return (COUNTER_KINDS as readonly string[]).includes(kind);
@@ -26,12 +26,14 @@ export function counterMethods(methods: readonly MethodInfo[]): MethodInfo[] {
   );
 }
 
-/** How an order is shown while it waits: a QR (qr, link), the card form, or the scan hint. */
-export type SaleVisual = 'qr' | 'widget' | 'barcode';
+/** How an order is shown while it waits: a QR (qr, link), the card form, the scan hint, or
+ * the card terminal's panel (no QR). */
+export type SaleVisual = 'qr' | 'widget' | 'barcode' | 'terminal';
 
 export function saleVisual(kind: string | null | undefined): SaleVisual {
   if (kind === 'widget') return 'widget';
   if (kind === 'barcode') return 'barcode';
+  if (kind === 'terminal') return 'terminal';
   return 'qr';
 }
 

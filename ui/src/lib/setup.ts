@@ -7,7 +7,7 @@ import type { MethodKind, MethodInfo } from './api';
 import { NEW_PIN_MAX, PIN_MIN, isValidNewPin } from './owner';
 
 /** The counter offers these kinds; app and saved-card methods are not for a till. */
-export const COUNTER_KINDS: readonly MethodKind[] = ['qr', 'barcode', 'link', 'widget'];
+export const COUNTER_KINDS: readonly MethodKind[] = ['qr', 'barcode', 'link', 'widget', 'terminal'];
 
 /** How the customer pays, as an owner reads it, per kind of method. */
 export const KIND_TITLES: Readonly<Record<string, string>> = {
@@ -15,6 +15,7 @@ export const KIND_TITLES: Readonly<Record<string, string>> = {
   barcode: "You scan the customer's code",
   link: 'A payment page, as a QR code',
   widget: 'A card or checkout form here',
+  terminal: 'A card terminal at the counter',
 };
 
 /** The gateways' names as their contracts spell them. */

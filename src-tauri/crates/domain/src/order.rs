@@ -77,6 +77,8 @@ pub enum Method {
     Exchange,
     /// SmartPay's card widget embedded in the window (checkoutToken).
     SmartpayCard,
+    /// IOTPay's POS Semi-Integration: a PAX card terminal at the counter (channel CC_PAX).
+    CardTerminal,
 }
 
 /// What the counter shows for a method.
@@ -95,10 +97,12 @@ pub enum MethodKind {
     Widget,
     /// A stored card, charged without the customer.
     Token,
+    /// A card terminal beside the counter: the customer taps, inserts or swipes there.
+    Terminal,
 }
 
 impl Method {
-    pub const ALL: [Method; 16] = [
+    pub const ALL: [Method; 17] = [
         Method::WechatQr,
         Method::AlipayQr,
         Method::UnionpayQr,
@@ -115,6 +119,7 @@ impl Method {
         Method::UpiWidget,
         Method::Exchange,
         Method::SmartpayCard,
+        Method::CardTerminal,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -135,6 +140,7 @@ impl Method {
             Method::UpiWidget => "upi-widget",
             Method::Exchange => "exchange",
             Method::SmartpayCard => "smartpay-card",
+            Method::CardTerminal => "card-terminal",
         }
     }
 
@@ -156,6 +162,7 @@ impl Method {
             Method::UpiWidget => "UPI checkout (SMEPay)",
             Method::Exchange => "SmartExPay payment page",
             Method::SmartpayCard => "Card (SmartPay)",
+            Method::CardTerminal => "Card terminal",
         }
     }
 
@@ -180,13 +187,16 @@ impl Method {
             Method::WechatApp | Method::AlipayApp | Method::UnionpayApp => MethodKind::App,
             Method::Card | Method::UpiWidget | Method::SmartpayCard => MethodKind::Widget,
             Method::CardToken => MethodKind::Token,
+            Method::CardTerminal => MethodKind::Terminal,
         }
     }
 
     pub fn currencies(self) -> &'static [&'static str] {
         match self {
-            // IOTPay's V3 card API takes CAD only ("for now only CAD supported").
-            Method::CardLink | Method::Card | Method::CardToken => &["CAD"],
+            // IOTPay's V3 card API takes CAD only ("for now only CAD supported"); its card
+            // terminal (guide page "pos_semi_integration") names CAD alone too ("eg:CAD", and
+            // its sample), and a card is a card: CAD, like IOTPay's other card methods.
+            Method::CardLink | Method::Card | Method::CardToken | Method::CardTerminal => &["CAD"],
             _ => match self.gateway() {
                 Gateway::Iotpay => &["CAD", "USD"],
                 Gateway::Smepay => &["INR"],

@@ -55,7 +55,8 @@ pub fn declared(gateway: Gateway) -> &'static [SettingSpec] {
 pub fn connect(source: &ConfigSource) -> Result<Box<dyn Adapter>> {
     Ok(match source.gateway {
         Gateway::Iotpay => build(Built::Iotpay {
-            v1: iotpay::Iotpay::new(iotpay::v1_from_settings(source)?)?,
+            v1: iotpay::Iotpay::new(iotpay::v1_from_settings(source)?)?
+                .with_terminal(iotpay::terminal_from_settings(source)?),
             card: iotpay_card::IotpayCard::new(iotpay::card_from_settings(source)?)?,
         }),
         Gateway::Smepay => build(Built::Smepay(smepay::Smepay::new(smepay::from_settings(

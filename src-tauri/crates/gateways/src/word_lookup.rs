@@ -47,6 +47,13 @@ pub fn word_tables(gateway: Gateway, method: Method) -> Vec<WordTable> {
                     std::slice::from_ref(&iotpay::MICROPAY_DECLINED),
                 ));
             }
+            if method == Method::CardTerminal {
+                // The card terminal's words (CC_PAX): a 4 or 9 is a card declined there.
+                tables.push(status_table(
+                    "iotpay TERMINAL_WORDS",
+                    iotpay::TERMINAL_WORDS,
+                ));
+            }
             tables.push(status_table("iotpay STATUS_WORDS", iotpay::STATUS_WORDS));
             tables.push(status_table(
                 "iotpay REFUND_STATUS_WORDS",
@@ -89,6 +96,9 @@ pub fn word_label(gateway: Gateway, method: Method, word: &str) -> Option<&'stat
         Gateway::Iotpay if method == Method::Barcode => {
             iotpay::channel_status_word(word, "WX_MICROPAY").map(|w| w.label)
         }
+        Gateway::Iotpay if method == Method::CardTerminal => {
+            iotpay::channel_status_word(word, iotpay::TERMINAL_CHANNEL).map(|w| w.label)
+        }
         Gateway::Iotpay => iotpay::status_word(word).map(|w| w.label),
         Gateway::Smepay => smepay::status_word(word).map(|w| w.label),
         Gateway::Smartpay => smartpay::status_word(word).map(|w| w.label),
@@ -114,6 +124,9 @@ pub fn word_status(gateway: Gateway, method: Method, word: &str) -> Option<Order
         }
         Gateway::Iotpay if method == Method::Barcode => {
             iotpay::channel_status_word(word, "WX_MICROPAY").map(|w| w.status)
+        }
+        Gateway::Iotpay if method == Method::CardTerminal => {
+            iotpay::channel_status_word(word, iotpay::TERMINAL_CHANNEL).map(|w| w.status)
         }
         Gateway::Iotpay => iotpay::status_word(word).map(|w| w.status),
         Gateway::Smepay => smepay::status_word(word).map(|w| w.status),

@@ -39,6 +39,8 @@ impl SandboxServer {
                         // The counter cannot know the customer's phone: the sandbox answers
                         // either.
                         ("os_type", "ANDROID".into()),
+                        // The sandbox merchant's card terminal (CC_PAX sales wait on it).
+                        ("pax_device", crate::terminal::SANDBOX_TERMINAL.into()),
                         ("script_url", format!("{base}/iotpay/cc/iotpaycc.js")),
                     ],
                 ),

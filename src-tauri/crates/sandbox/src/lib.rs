@@ -26,7 +26,7 @@ use axum::Router;
 use tokio::sync::oneshot;
 
 pub use account::SandboxAccount;
-pub use iotpay::{notifier, SandboxOrder, CARD_APPROVE, CARD_DECLINE, CARD_TIMEOUT};
+pub use iotpay::{notifier, terminal, SandboxOrder, CARD_APPROVE, CARD_DECLINE, CARD_TIMEOUT};
 use paydesk_domain::error::{Error, Result};
 pub use store::SandboxStore;
 

@@ -3,4 +3,4 @@
 /**
  * What the counter shows for a method.
  */
-export type MethodKind = "qr" | "link" | "barcode" | "app" | "widget" | "token";
+export type MethodKind = "qr" | "link" | "barcode" | "app" | "widget" | "token" | "terminal";

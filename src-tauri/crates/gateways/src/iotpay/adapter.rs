@@ -21,11 +21,14 @@ use paydesk_domain::order::{Gateway, Method, Order};
 pub(crate) static IOTPAY: Capabilities = Capabilities {
     gateway: Gateway::Iotpay,
     no_refunds: None,
+    // Not a card-terminal sale (CC_PAX): nothing IOTPay documents voids one (TERMINAL_NO_REFUNDS).
     voidable: &[Method::CardLink, Method::Card, Method::CardToken],
     capture: false,
     refund_lookup: true,
     resend_is_idempotent: false,
     manual_payment: false,
+    // No close-order call, the card terminal's page included: a cancelled sale (a card-terminal
+    // one too) is cancelled in Paydesk only and kept asking about.
     cancel_call: false,
     poll: PollSchedule {
         fast: Duration::from_secs(1),
@@ -45,6 +48,17 @@ pub(crate) struct IotpayAdapter {
 fn is_card(method: Method) -> bool {
     matches!(method, Method::CardLink | Method::Card | Method::CardToken)
 }
+
+/// Why a card-terminal sale is not refunded or voided through Paydesk. A CC_PAX payment is a
+/// card payment made on IOTPay's v1 create_order (guide page "pos_semi_integration",
+/// https://develop.iotpay.ca/guide/pos_semi_integration.html, which says nothing of refunds).
+/// v1's refund_order says "This interface is for WeChatPay, Alipay and UnionPay only" (guide
+/// page "refund"), and the card API's cc_refund / cc_void (guide pages "creditCard/v3/refund"
+/// and "void") take the V3 card orders it made itself; reference/gateways.md names neither for
+/// CC_PAX. So no documented call gives a terminal sale back: refused before anything is
+/// written, and the refund is made on the terminal (or in IOTPay's portal).
+const TERMINAL_NO_REFUNDS: &str = "card-terminal sales are refunded on the PAX terminal or in \
+     IOTPay's portal: IOTPay documents no refund or void through its API for them (CC_PAX)";
 
 #[async_trait::async_trait]
 impl Adapter for IotpayAdapter {
@@ -81,6 +95,12 @@ impl Adapter for IotpayAdapter {
     }
 
     fn prepare_reversal(&self, order: &Order, reversal: &ReversalRequest<'_>) -> Result<()> {
+        if order.method == Method::CardTerminal {
+            return Err(Error::invalid(
+                "order",
+                format!("order {}: {TERMINAL_NO_REFUNDS}", order.merchant_order_no),
+            ));
+        }
         if reversal.kind == ReversalKind::Void && !is_card(order.method) {
             return Err(Error::invalid(
                 "order",
@@ -105,6 +125,13 @@ impl Adapter for IotpayAdapter {
     }
 
     async fn reverse(&self, order: &Order, reversal: &ReversalRequest<'_>) -> Result<Reversal> {
+        if order.method == Method::CardTerminal {
+            // Never sent (prepare_reversal refuses first); kept here so no path sends it.
+            return Err(Error::invalid(
+                "order",
+                format!("order {}: {TERMINAL_NO_REFUNDS}", order.merchant_order_no),
+            ));
+        }
         let pay_order_id = order
             .gateway_order_id
             .as_deref()

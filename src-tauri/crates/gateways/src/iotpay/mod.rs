@@ -15,7 +15,9 @@
 //! Vendor pages (develop.iotpay.ca guide pages) used here: "order" (General Order API: the
 //! create fields, `osType`), "online_secure_pay" (`returnUrl`), "order_query" (query fields
 //! and the status list), "refund" (refund_order), "query_refund" (Query Refund; see
-//! `query_refund` for what could and could not be read of it).
+//! `query_refund` for what could and could not be read of it), "pos_semi_integration" (a PAX
+//! card terminal through the same create_order, channel CC_PAX:
+//! https://develop.iotpay.ca/guide/pos_semi_integration.html; see `terminal_fields`).
 //!
 //! This folder: `config` (settings and their defaults), `mapping` (the documented words and
 //! codes, and the channel of each method), `wire` (reading answers and tying them to the order
@@ -26,18 +28,25 @@ mod adapter;
 mod config;
 mod mapping;
 #[cfg(test)]
+mod terminal_tests;
+#[cfg(test)]
 mod tests;
 mod wire;
 
 pub(crate) use adapter::{IotpayAdapter, IOTPAY};
-pub use config::{card_from_settings, v1_from_settings, SETTINGS};
-pub use config::{IotpayConfig, DEFAULT_V1_BASE, OS_TYPES};
-pub use mapping::{
-    channel_id, channel_status_word, code_meaning, code_word, failure, is_micropay, map_status,
-    map_status_word, micropay_channel, needs_os_type, needs_return_url, refund_status_word,
-    status_label, status_word, ERROR_CODES, MICROPAY_DECLINED, REFUND_STATUS_WORDS, STATUS_WORDS,
+pub use config::{card_from_settings, terminal_from_settings, v1_from_settings, SETTINGS};
+pub use config::{
+    IotpayConfig, TerminalConfig, DEFAULT_PAX_SOURCE, DEFAULT_V1_BASE, OS_TYPES, TIP_UNITS,
 };
-pub use wire::{app_params, notification_matches, parse_answer, payment_link, read_reply, Reply};
+pub use mapping::{
+    channel_id, channel_status_word, code_meaning, code_word, failure, is_micropay, is_terminal,
+    map_status, map_status_word, micropay_channel, needs_os_type, needs_return_url,
+    refund_status_word, status_label, status_word, ERROR_CODES, MICROPAY_DECLINED,
+    REFUND_STATUS_WORDS, STATUS_WORDS, TERMINAL_CHANNEL, TERMINAL_NOTIFY_URL, TERMINAL_WORDS,
+};
+pub use wire::{
+    app_params, notification_matches, parse_answer, pay_order, payment_link, read_reply, Reply,
+};
 
 use serde_json::{json, Map, Value};
 
@@ -55,19 +64,37 @@ const GATEWAY: &str = "iotpay";
 /// The Query Refund endpoint under the v1 base (guide page "query_refund").
 pub const QUERY_REFUND_PATH: &str = "query_refund";
 
+/// The tip a card-terminal sale sends until tips come (they are another part of issue 16):
+/// none. `prepare_sale` takes the tip as a parameter, so a tip is passed there, not added here.
+pub const NO_TIP: i64 = 0;
+
+/// The `extra` a CC_PAX order sends. Guide page "pos_semi_integration": `extra` is required,
+/// "any string you want, not used now, but must have a value"; its sample sends
+/// `{"pos_flag":"yes",...}`: the flag alone (its `productId` is the sample merchant's own).
+pub const TERMINAL_EXTRA: &str = r#"{"pos_flag":"yes"}"#;
+
 pub struct Iotpay {
     http: reqwest::Client,
     config: IotpayConfig,
+    terminal: TerminalConfig,
 }
 
 impl Iotpay {
     /// Builds the client. No API limit is checked here (a login name of any length is fine):
-    /// each call's limits are checked when it is prepared.
+    /// each call's limits are checked when it is prepared. It has no card terminal until
+    /// `with_terminal` gives it one (a card-terminal sale is refused until then).
     pub fn new(config: IotpayConfig) -> Result<Iotpay> {
         Ok(Iotpay {
             http: super::http_client(config.timeout)?,
             config,
+            terminal: TerminalConfig::default(),
         })
+    }
+
+    /// The same client with the shop's card terminal settings (`terminal_from_settings`).
+    pub fn with_terminal(mut self, terminal: TerminalConfig) -> Iotpay {
+        self.terminal = terminal;
+        self
     }
 
     /// The signed `create_order` body for `request`, with every check that can be made
@@ -76,6 +103,18 @@ impl Iotpay {
     /// a bad setting is an error with nothing written. Returns the exact `params` object
     /// that `create_order` sends.
     pub fn prepare_create(&self, request: &CreateRequest<'_>) -> Result<Value> {
+        self.prepare_sale(request, NO_TIP)
+    }
+
+    /// `prepare_create` with the tip a card-terminal sale asks for, in the sale's minor units
+    /// (`NO_TIP` for now; other methods carry no tip and refuse one).
+    pub fn prepare_sale(&self, request: &CreateRequest<'_>, tip_minor: i64) -> Result<Value> {
+        if tip_minor != NO_TIP && request.method != Method::CardTerminal {
+            return Err(Error::invalid(
+                "tip",
+                format!("{} takes no tip", request.method.label()),
+            ));
+        }
         request.method.check_currency(request.amount.currency())?;
         let cents = request.amount.cents(GATEWAY)?;
         if cents <= 0 {
@@ -119,6 +158,7 @@ impl Iotpay {
                 fields["codeType"] = json!("barcode");
                 fields["identityCode"] = json!(request.payment_code.unwrap_or_default().trim());
             }
+            Method::CardTerminal => self.terminal_fields(&mut fields, request, tip_minor)?,
             _ => {}
         }
         if needs_return_url(channel) {
@@ -159,6 +199,58 @@ impl Iotpay {
         Ok(Value::Object(self.signed(fields)))
     }
 
+    /// What a CC_PAX order adds to the v1 create, read on guide page "pos_semi_integration"
+    /// (https://develop.iotpay.ca/guide/pos_semi_integration.html):
+    /// - `notifyUrl` "http://localhost" ("use 'http://localhost' when channel='CC_PAX'"): no
+    ///   notification comes, the order is followed by query;
+    /// - `extra` required, "any string you want, not used now, but must have a value":
+    ///   [`TERMINAL_EXTRA`], the sample's `pos_flag`;
+    /// - `device` ("device info", String(64), the sample's "V1-B25"): the terminal the sale
+    ///   goes to, the shop's `pax_device` setting; refused without it;
+    /// - `tip` and `source`, in the sample only (`"tip":"0"`, `"source":"pos_2.1.54"`), both
+    ///   as text as the sample sends them: the tip in cents like `amount` unless the shop's
+    ///   `pax_tip_unit` says dollars (the page gives no unit), the source as the shop's
+    ///   `pax_source` (the sample's by default).
+    fn terminal_fields(
+        &self,
+        fields: &mut Value,
+        request: &CreateRequest<'_>,
+        tip_minor: i64,
+    ) -> Result<()> {
+        let device = self.terminal.device.as_deref().ok_or_else(|| {
+            let key = if self.terminal.device_key.is_empty() {
+                "iotpay.<environment>.pax_device".to_string()
+            } else {
+                self.terminal.device_key.clone()
+            };
+            Error::invalid(
+                "device",
+                format!(
+                    "a card-terminal sale needs the PAX terminal's device id (IOTPay's `device`): \
+                     set it with `paydesk settings set {key} <terminal id>`"
+                ),
+            )
+        })?;
+        if tip_minor < 0 {
+            return Err(Error::invalid("tip", "a tip cannot be below zero"));
+        }
+        let tip = match self.terminal.tip_unit.as_str() {
+            "dollars" => request.amount.currency().decimal_string(tip_minor),
+            _ => tip_minor.to_string(),
+        };
+        let source = if self.terminal.source.trim().is_empty() {
+            DEFAULT_PAX_SOURCE
+        } else {
+            self.terminal.source.trim()
+        };
+        fields["notifyUrl"] = json!(TERMINAL_NOTIFY_URL);
+        fields["extra"] = json!(TERMINAL_EXTRA);
+        fields["device"] = json!(device);
+        fields["tip"] = json!(tip);
+        fields["source"] = json!(source);
+        Ok(())
+    }
+
     /// `create_order`: `prepare_create`, then send. A documented refusal is
     /// `GatewayRejected`; 0110/0010/0111/0118/0113 or an undocumented code is
     /// `GatewayPending` (the order may still be paid: query it).
@@ -171,6 +263,7 @@ impl Iotpay {
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_string();
+        let device = fields.get("device").cloned().unwrap_or(Value::Null);
         let payload = parse_answer(
             "create_order",
             &self.post("create_order", fields).await?,
@@ -188,6 +281,26 @@ impl Iotpay {
             message: format!("create_order for {channel} succeeded but carried no {what}"),
         };
         let mut created = Created::pending(gateway_order_id);
+        if request.method.kind() == MethodKind::Terminal {
+            // Guide page "pos_semi_integration": the answer is the envelope with `payOrder`,
+            // "all information about this order". It must be this order's; the terminal the
+            // window names is the one the sale was sent to.
+            let order = pay_order(&payload).ok_or_else(|| missing("payOrder"))?;
+            if let Some(why) = identity_mismatch(
+                &order,
+                "mchOrderNo",
+                request.merchant_order_no,
+                "amount",
+                request.amount,
+            ) {
+                return Err(suspicious("create_order", request.merchant_order_no, why));
+            }
+            if created.gateway_order_id.is_none() {
+                created.gateway_order_id = text_of(order.get("payOrderId"));
+            }
+            created.payload = Some(json!({ "terminal": { "device": device } }));
+            return Ok(created);
+        }
         match request.method.kind() {
             MethodKind::Qr | MethodKind::Link => {
                 created.payment_url = Some(
@@ -200,7 +313,8 @@ impl Iotpay {
                 created.payload = Some(json!({ "payParams": params }));
             }
             // A scanned code's outcome is confirmed by query (payments.rs does it at once).
-            MethodKind::Barcode | MethodKind::Widget | MethodKind::Token => {}
+            MethodKind::Barcode | MethodKind::Widget | MethodKind::Token | MethodKind::Terminal => {
+            }
         }
         Ok(created)
     }

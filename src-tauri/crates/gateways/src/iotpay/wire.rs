@@ -237,6 +237,20 @@ pub fn app_params(payload: &Map<String, Value>) -> Option<Value> {
     }
 }
 
+/// The order a CC_PAX create answer carries: guide page "pos_semi_integration" lists
+/// `payOrder` ("Json", "all information about this order") beside the envelope's codes and
+/// `sign`. Read as an object or as JSON text; `None` when it is absent or neither.
+pub fn pay_order(payload: &Map<String, Value>) -> Option<Map<String, Value>> {
+    match payload.get("payOrder")? {
+        Value::Object(order) => Some(order.clone()),
+        Value::String(text) => match serde_json::from_str::<Value>(text).ok()? {
+            Value::Object(order) => Some(order),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// The v1 create_order field limits (§1.4; guide pages "order" and "online_secure_pay"),
 /// checked before anything is sent.
 pub(super) fn check_v1_lengths(fields: &Value) -> Result<()> {
@@ -245,6 +259,7 @@ pub(super) fn check_v1_lengths(fields: &Value) -> Result<()> {
         ("mchOrderNo", 30),
         ("channelId", 24),
         ("clientIp", 32),
+        ("device", 64),
         ("notifyUrl", 200),
         ("returnUrl", 200),
         ("osType", 10),

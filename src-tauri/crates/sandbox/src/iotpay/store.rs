@@ -263,6 +263,35 @@ impl SandboxStore {
             .ok_or_else(|| Error::Internal("sandbox order vanished".into()))
     }
 
+    /// The newest sale waiting on the terminal `device` (a CC_PAX order not yet answered).
+    pub(crate) fn waiting_on_terminal(&self, device: &str) -> Result<Option<SandboxOrder>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT * FROM iotpay_orders WHERE channel_id = 'CC_PAX' AND device = ?1
+                   AND status IN (0, 1) ORDER BY created_at DESC LIMIT 1",
+                [device],
+                order_from_row,
+            )
+            .optional()?)
+    }
+
+    /// What the terminal did with a waiting sale: `status` (2 paid, 9 declined, 1 the card was
+    /// presented and no answer came) for an order still at 0 or 1; paid ones get their time
+    /// and the terminal's reference. Returns the order as it now stands.
+    pub(crate) fn terminal_outcome(&self, pay_order_id: &str, status: i64) -> Result<SandboxOrder> {
+        let now = paydesk_domain::clock::now_ms();
+        self.conn().execute(
+            "UPDATE iotpay_orders SET status = ?2,
+                    pay_succ_time = CASE WHEN ?2 = 2 THEN ?3 END,
+                    channel_order_no = CASE WHEN ?2 = 2 THEN ?4 END
+             WHERE pay_order_id = ?1 AND status IN (0, 1)",
+            params![pay_order_id, status, now, format!("PAX{now}")],
+        )?;
+        self.find(pay_order_id)?
+            .ok_or_else(|| Error::NotFound(format!("sandbox order {pay_order_id}")))
+    }
+
     /// The customer opened the payment page: WeChat and Alipay report "paying" from then on.
     pub(crate) fn mark_paying(&self, pay_order_id: &str) -> Result<()> {
         self.conn().execute(

@@ -4,6 +4,11 @@
 //! merchant's key, the v1 error codes, and signed answers. Written from those documents, not
 //! from the adapter (gateways/iotpay.rs).
 //!
+//! A card terminal's sale (`CC_PAX`, guide page "pos_semi_integration") is created waiting
+//! on the terminal, answered with `payOrder`, and settled only by the terminal
+//! (`iotpay/terminal.rs`: its page, or `paydesk sandbox terminal`); nothing is notified (its
+//! notifyUrl is http://localhost): it is followed by query.
+//!
 //! Scanned payment codes (`*_MICROPAY`) behave by their last digit: 0-6 pay at once, 7 and 8
 //! wait for the customer to confirm on their phone (pay them on the payment page or with
 //! `paydesk sandbox pay`), 9 is refused by the wallet: the order is created and closed at
@@ -36,9 +41,10 @@ use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::{json, Map, Value};
 
+pub(crate) use self::wire::TERMINAL_CHANNEL;
 use self::wire::{
-    authenticated_params, check_create, code_description, fail, fault_code, order_answer, success,
-    text_field, UNCERTAIN_CODES,
+    authenticated_params, check_create, code_description, fail, fault_code, order_answer,
+    pay_order, success, text_field, UNCERTAIN_CODES,
 };
 use super::store::{SandboxOrder, STATUS_CREATED, STATUS_PAID, STATUS_PAYING};
 use crate::faults::{FaultKind, HandlerFault};
@@ -199,6 +205,13 @@ async fn create_order(
         }
         "UPI_APP" => {
             answer.insert("payParams".into(), json!({ "tn": order.pay_order_id }));
+        }
+        // Guide page "pos_semi_integration", "Return Result": retCode, resCode, retMsg, sign
+        // and `payOrder` ("Json", "all information about this order"), nothing else. The sale
+        // now waits on the terminal (`iotpay/terminal.rs`).
+        TERMINAL_CHANNEL => {
+            answer.clear();
+            answer.insert("payOrder".into(), pay_order(&order));
         }
         _ => {}
     }

@@ -121,7 +121,27 @@ const CHANNELS: &[&str] = &[
     "WX_APP",
     "ALIPAY_MOBILE",
     "UPI_APP",
+    // POS Semi-Integration (guide page "pos_semi_integration"): a PAX card terminal.
+    TERMINAL_CHANNEL,
 ];
+
+/// The card terminal's channel: "you can still use our unified create order API with the
+/// channel: CC_PAX" (guide page "pos_semi_integration").
+pub(crate) const TERMINAL_CHANNEL: &str = "CC_PAX";
+/// What a CC_PAX order's `notifyUrl` must be: "use 'http://localhost' when channel='CC_PAX'".
+const TERMINAL_NOTIFY_URL: &str = "http://localhost";
+
+/// A whole number as IOTPay's samples send one: a JSON integer, or its digits as text (guide
+/// page "pos_semi_integration"'s sample sends `"amount":"1"` and `"tip":"0"`).
+fn whole_number(value: Option<&Value>) -> Option<i64> {
+    match value? {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+            s.parse().ok()
+        }
+        _ => None,
+    }
+}
 
 pub(super) fn text_field<'a>(fields: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
     fields
@@ -145,10 +165,8 @@ pub(super) fn check_create(fields: &Map<String, Value>) -> Result<i64, String> {
             Some(_) => return Err(format!("{name} must be a string")),
         }
     }
-    let amount = fields
-        .get("amount")
-        .and_then(Value::as_i64)
-        .ok_or("amount must be an integer number of cents")?;
+    let amount =
+        whole_number(fields.get("amount")).ok_or("amount must be an integer number of cents")?;
     if amount <= 0 {
         return Err("amount must be positive".into());
     }
@@ -197,6 +215,26 @@ pub(super) fn check_create(fields: &Map<String, Value>) -> Result<i64, String> {
             return Err("extra must carry type apppay and appId for WX_APP".into());
         }
     }
+    if channel == TERMINAL_CHANNEL {
+        // Guide page "pos_semi_integration": notifyUrl "use 'http://localhost' when
+        // channel='CC_PAX'"; extra "any string you want, not used now, but must have a value".
+        if text_field(fields, "notifyUrl") != Some(TERMINAL_NOTIFY_URL) {
+            return Err(format!(
+                "notifyUrl must be {TERMINAL_NOTIFY_URL} for {TERMINAL_CHANNEL}"
+            ));
+        }
+        if text_field(fields, "extra").is_none() {
+            return Err(format!(
+                "extra is required for {TERMINAL_CHANNEL} (any string, but a value)"
+            ));
+        }
+        // The sample's `tip` ("0"), which the page's table leaves out: a whole number if sent.
+        if fields.get("tip").is_some_and(|t| !t.is_null())
+            && whole_number(fields.get("tip")).is_none()
+        {
+            return Err("tip must be a whole number".into());
+        }
+    }
     if channel.ends_with("_MICROPAY") {
         if text_field(fields, "codeType") != Some("barcode") {
             return Err("codeType must be barcode".into());
@@ -211,6 +249,18 @@ pub(super) fn check_create(fields: &Map<String, Value>) -> Result<i64, String> {
         }
     }
     Ok(amount)
+}
+
+/// `payOrder` of a CC_PAX create answer: "all information about this order" (guide page
+/// "pos_semi_integration"), here the query's fields with the order's terminal and texts.
+pub(super) fn pay_order(order: &SandboxOrder) -> Value {
+    let mut fields = order_answer(order);
+    fields.insert("clientIp".into(), json!(order.client_ip));
+    fields.insert("subject".into(), json!(order.subject));
+    fields.insert("body".into(), json!(order.body));
+    fields.insert("notifyUrl".into(), json!(order.notify_url));
+    fields.insert("createTime".into(), json!(order.created_at));
+    Value::Object(fields)
 }
 
 /// The fields of a query answer about `order` (guide page "order_query").
@@ -235,5 +285,11 @@ pub(super) fn order_answer(order: &SandboxOrder) -> Map<String, Value> {
             .map(Value::from)
             .unwrap_or(Value::Null),
     );
+    // "device" is in the query's answer (String(64)): a terminal's sale names its terminal.
+    if order.channel_id == TERMINAL_CHANNEL {
+        if let Some(device) = &order.device {
+            answer.insert("device".into(), json!(device));
+        }
+    }
     answer
 }
