@@ -36,8 +36,9 @@ pub struct ReceiptRequest {
 #[serde(rename_all = "camelCase")]
 pub struct ReceiptShown {
     receipt: Receipt,
-    /// The thermal roll's lines (the shop's paper), as printed.
-    lines: Vec<String>,
+    /// The thermal roll's lines (the shop's paper), as printed: the window's ReceiptView
+    /// draws these, so the system dialog prints the same slip.
+    rows: Vec<layout::Row>,
     /// The shop's paper, 58 or 80 (mm).
     paper: Paper,
     /// Where the thermal printer is; null when the shop has none (Print is then not offered).
@@ -63,14 +64,11 @@ fn shown(
     let order = ledger.get(request.order)?;
     let receipt = receipts::build_for(ledger, &order, request.refund_no.as_deref())?;
     let settings = ReceiptSettings::load(ledger)?;
-    let lines = layout::text(&receipt, settings.paper.columns())
-        .lines()
-        .map(str::to_string)
-        .collect();
+    let rows = layout::rows(&receipt, settings.paper.columns());
     Ok(ReceiptShown {
         last_print: prints.last(order.id, request.refund_no.as_deref()),
         receipt,
-        lines,
+        rows,
         paper: settings.paper,
         printer: settings.printer.map(|p| p.to_string()),
     })

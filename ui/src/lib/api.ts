@@ -28,6 +28,11 @@ import type {
   OrderPage,
   OrderView,
   OwnerStatus,
+  PrintResult,
+  ReceiptPrinted,
+  ReceiptRequest,
+  ReceiptSave,
+  ReceiptShown,
   ReportRequest,
   ResendRefunds,
   Reversal,
@@ -429,4 +434,34 @@ export function auditList(request: AuditRequest): Promise<AuditPage> {
   if (request.beforeSeq !== undefined) body.beforeSeq = request.beforeSeq;
   if (request.limit !== undefined) body.limit = request.limit;
   return call<AuditPage>('audit_list', { request: body });
+}
+
+// ---- Receipts (issue 16: receipt_commands.rs) ----
+
+/** The core's word on an automatic print (printed, or not: the detail offers Reprint). */
+export const RECEIPT_PRINTED_EVENT = 'receipt-printed';
+
+function receiptRequest(order: number, refundNo?: string | null): ReceiptRequest {
+  return refundNo ? { order, refundNo } : { order };
+}
+
+/** An order's receipt (or one of its refunds'), its rows as the printer lays them out, and its last print. */
+export function receiptGet(order: number, refundNo?: string | null): Promise<ReceiptShown> {
+  return call<ReceiptShown>('receipt_get', { request: receiptRequest(order, refundNo) });
+}
+
+/** Prints the receipt on the shop's thermal printer; a printer that is off answers `printed: false`. */
+export function receiptPrint(order: number, refundNo?: string | null): Promise<PrintResult> {
+  return call<PrintResult>('receipt_print', { request: receiptRequest(order, refundNo) });
+}
+
+/** Writes the receipt as a PDF at `path`; the path written. */
+export function receiptSavePdf(order: number, refundNo: string | null | undefined, path: string): Promise<string> {
+  const request: ReceiptSave = refundNo ? { order, refundNo, path } : { order, path };
+  return call<string>('receipt_save_pdf', { request });
+}
+
+/** Subscribes to the automatic prints' outcomes; resolves to the unsubscribe function. */
+export function onReceiptPrinted(handler: (printed: ReceiptPrinted) => void): Promise<UnlistenFn> {
+  return listen<ReceiptPrinted>(RECEIPT_PRINTED_EVENT, (event) => handler(event.payload));
 }

@@ -2,15 +2,17 @@
 import type { Paper } from "./Paper";
 import type { PrintResult } from "./PrintResult";
 import type { Receipt } from "./Receipt";
+import type { Row } from "./Row";
 
 /**
  * A receipt as the window shows it.
  */
 export type ReceiptShown = { receipt: Receipt, 
 /**
- * The thermal roll's lines (the shop's paper), as printed.
+ * The thermal roll's lines (the shop's paper), as printed: the window's ReceiptView
+ * draws these, so the system dialog prints the same slip.
  */
-lines: Array<string>, 
+rows: Array<Row>, 
 /**
  * The shop's paper, 58 or 80 (mm).
  */

@@ -4,7 +4,8 @@
 
 use super::{Receipt, ReceiptKind, ReceiptRefund};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
 pub enum Align {
     Left,
     Center,
@@ -12,7 +13,7 @@ pub enum Align {
 }
 
 /// One printed line: its text fits the paper (half the columns when `double`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 pub struct Row {
     pub text: String,
     pub align: Align,

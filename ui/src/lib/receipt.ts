@@ -1,0 +1,80 @@
+/**
+ * The order detail's Receipt section (issue 16): which receipts an order has, what the section
+ * says of the last print and what its print button is called, the PDF's file name, and how a
+ * row of the slip is drawn. The core builds and prints the receipt (receipt_commands.rs).
+ */
+import type { OrderDetail, OrderStatus, PrintResult, Receipt, ReceiptShown, Refund, Row } from './api';
+import { formatMoney } from './owner';
+import { formatDateTime } from './datetime';
+
+/** Statuses with a sale receipt, as the core has them: the money was taken (and perhaps given back). */
+const WITH_RECEIPT: ReadonlySet<OrderStatus> = new Set(['paid', 'partially_refunded', 'refunded', 'voided']);
+
+export function hasReceipt(status: OrderStatus): boolean {
+  return WITH_RECEIPT.has(status);
+}
+
+/** One receipt an order has: the sale's (`refundNo` null) or a refund's or void's. */
+export interface ReceiptChoice {
+  refundNo: string | null;
+  label: string;
+}
+
+/** The sale's receipt, then one for each refund or void that went through, oldest first. */
+export function receiptChoices(detail: Pick<OrderDetail, 'order' | 'refunds'>): ReceiptChoice[] {
+  if (!hasReceipt(detail.order.status)) return [];
+  const choices: ReceiptChoice[] = [{ refundNo: null, label: 'Sale' }];
+  const done = detail.refunds
+    .filter((r: Refund) => r.status === 'succeeded')
+    .sort((a, b) => a.createdAtMs - b.createdAtMs);
+  for (const r of done) {
+    const what = r.kind === 'void' ? 'Void' : 'Refund';
+    choices.push({ refundNo: r.refundNo, label: `${what} ${formatMoney(r.amountMinor, detail.order.currency)}` });
+  }
+  return choices;
+}
+
+/** What the section says of the thermal printer and the last print of the receipt shown. */
+export interface PrintState {
+  /** The line under the buttons; null says nothing (never printed). */
+  line: string | null;
+  /** How the line looks: a print that failed is a warning. */
+  tone: 'ok' | 'warn' | 'muted';
+  /** The thermal print button's words; null when the shop has no printer. */
+  button: 'Print' | 'Reprint' | null;
+}
+
+export function printState(shown: Pick<ReceiptShown, 'printer' | 'lastPrint'>, locale?: string): PrintState {
+  const last: PrintResult | null = shown.lastPrint;
+  if (!shown.printer) {
+    return {
+      line: 'No receipt printer set: save the receipt as PDF, or print it with the system dialog.',
+      tone: 'muted',
+      button: null,
+    };
+  }
+  if (!last) return { line: null, tone: 'muted', button: 'Print' };
+  const when = formatDateTime(last.at, { locale });
+  if (last.printed) return { line: `Printed on ${last.printer} · ${when}`, tone: 'ok', button: 'Reprint' };
+  const why = last.error ? `: ${last.error}` : '';
+  return { line: `Not printed — Reprint${why}`, tone: 'warn', button: 'Reprint' };
+}
+
+/** The PDF's suggested file name: `receipt-PD…[-RF…].pdf`, letters, digits and dashes only. */
+export function receiptFileName(receipt: Pick<Receipt, 'orderNo' | 'refund'>): string {
+  const parts = ['receipt', receipt.orderNo, receipt.refund?.refundNo].filter(Boolean) as string[];
+  return `${parts.join('-').replace(/[^A-Za-z0-9-]+/g, '_')}.pdf`;
+}
+
+/** The CSS classes of one row of the slip: its alignment, bold, double size. */
+export function rowClasses(row: Row): string {
+  const classes = [`align-${row.align}`];
+  if (row.bold) classes.push('bold');
+  if (row.double) classes.push('double');
+  return classes.join(' ');
+}
+
+/** A row of dashes is a rule: drawn as a line, not as text. */
+export function isRule(row: Row): boolean {
+  return row.text.length > 0 && /^-+$/.test(row.text);
+}
