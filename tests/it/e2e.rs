@@ -36,5 +36,7 @@ mod shop_settings;
 /// A staff day (issue 15): a cashier signs in, opens the shift, sells; a refund approved by a
 /// manager's PIN; F6 switches person; the shift closes with its sealed Z report.
 mod staff_day;
+/// A card-terminal sale (IOTPay CC_PAX, issue 16): the terminal's panel, approved to Paid.
+mod terminal;
 /// Signed updates (issue 18): only the app's key installs, and never during a sale.
 mod updates;

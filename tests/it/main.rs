@@ -12,6 +12,7 @@ mod faults;
 mod iotpay;
 mod iotpay_card;
 mod iotpay_outcomes;
+mod iotpay_terminal;
 mod keychain;
 mod layers;
 mod ledger_processes;
