@@ -7,6 +7,14 @@ import type { OrderDetail, OrderStatus, PrintResult, Receipt, ReceiptShown, Refu
 import { formatMoney } from './owner';
 import { formatDateTime } from './datetime';
 
+/** The receipt settings (settings.rs), in Settings' Receipts section. */
+export const SHOP_ADDRESS = 'shop.address';
+export const SHOP_TAX_NUMBER = 'shop.tax_number';
+export const RECEIPT_PRINTER = 'receipt.printer';
+export const RECEIPT_PAPER = 'receipt.paper';
+export const RECEIPT_AUTO = 'receipt.auto';
+export const RECEIPT_KEYS = [SHOP_ADDRESS, SHOP_TAX_NUMBER, RECEIPT_PRINTER, RECEIPT_PAPER, RECEIPT_AUTO] as const;
+
 /** Statuses with a sale receipt, as the core has them: the money was taken (and perhaps given back). */
 const WITH_RECEIPT: ReadonlySet<OrderStatus> = new Set(['paid', 'partially_refunded', 'refunded', 'voided']);
 
