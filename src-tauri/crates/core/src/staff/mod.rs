@@ -350,7 +350,7 @@ pub fn sign_in(ledger: &Ledger, name: &str, pin: &str) -> Result<Person> {
     if right && stored.2 <= now_ms() {
         return person(&row);
     }
-    Err(wrong(stored, &row.name))
+    Err(wrong(stored, &format!("wrong PIN for {}", row.name)))
 }
 
 /// Finds the manager or owner whose PIN this is (an approval needs no name: the PIN is tried
@@ -390,12 +390,13 @@ pub fn approval(ledger: &Ledger, pin: &str) -> Result<Person> {
                 action: "approval_pin_wrong",
                 ..AuditEntry::default()
             })?;
-            let whose = if ledger.active_staff_count(&["manager"])? > 0 {
-                "a manager or the owner"
+            // In a shop run by its owner alone, in the words it has always used.
+            let said = if ledger.active_staff_count(&["manager"])? > 0 {
+                "wrong PIN for a manager or the owner"
             } else {
-                "the owner"
+                "wrong owner PIN"
             };
-            Err(wrong(stored, whose))
+            Err(wrong(stored, said))
         }
     }
 }

@@ -84,8 +84,9 @@ pub(crate) fn next_tries((failures, lockouts, until): PinTries, right: bool) -> 
     }
 }
 
-/// The error for a wrong PIN after `tries` were stored: locked, or how many tries are left.
-pub(crate) fn wrong(tries: PinTries, whose: &str) -> Error {
+/// The error for a wrong PIN after `tries` were stored: locked, or how many tries are left,
+/// after `said` ("wrong PIN for Ann").
+pub(crate) fn wrong(tries: PinTries, said: &str) -> Error {
     if tries.2 > now_ms() {
         return locked(tries.2);
     }
@@ -93,7 +94,7 @@ pub(crate) fn wrong(tries: PinTries, whose: &str) -> Error {
     refused(
         "pin_wrong",
         format!(
-            "wrong PIN for {whose}: {left} {} left before a wait",
+            "{said}: {left} {} left before a wait",
             if left == 1 { "try" } else { "tries" }
         ),
     )
