@@ -29,6 +29,8 @@ mod owner;
 mod owner_screens;
 /// The first start, and every screen at a till's 1024 x 768.
 mod setup;
+/// Receipts (issue 16): Print, "Not printed — Reprint", a reprint to a fake printer; receipt.png.
+mod receipt;
 /// One shop, many counters (issue 14): the owner's window over a real PostgreSQL shop ledger.
 mod shop_ledger;
 /// Settings' "Shop ledger": joining and leaving a real PostgreSQL shop ledger with the PIN.
