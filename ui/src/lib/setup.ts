@@ -14,9 +14,13 @@ export const KIND_TITLES: Readonly<Record<string, string>> = {
   qr: 'The customer scans a QR code',
   barcode: "You scan the customer's code",
   link: 'A payment page, as a QR code',
-  widget: 'A card or checkout form here',
+  widget: 'A card or checkout form here, or the card terminal',
   terminal: 'A card terminal at the counter',
 };
+
+/** Kinds listed in another kind's group: the card terminal with the card forms (four groups
+ * side by side fit a till's 1024 x 768). */
+const LISTED_WITH: Readonly<Record<string, MethodKind>> = { terminal: 'widget' };
 
 /** The gateways' names as their contracts spell them. */
 export const GATEWAY_NAMES: Readonly<Record<string, string>> = {
@@ -38,11 +42,13 @@ export interface MethodGroup {
 
 /** The counter's methods grouped by how the customer pays, in the core's order within a group. */
 export function groupMethods(methods: readonly MethodInfo[]): MethodGroup[] {
-  return COUNTER_KINDS.map((kind) => ({
-    kind,
-    title: KIND_TITLES[kind],
-    methods: methods.filter((m) => m.kind === kind),
-  })).filter((group) => group.methods.length > 0);
+  return COUNTER_KINDS.filter((kind) => !(kind in LISTED_WITH))
+    .map((kind) => ({
+      kind,
+      title: KIND_TITLES[kind],
+      methods: methods.filter((m) => m.kind === kind || LISTED_WITH[m.kind] === kind),
+    }))
+    .filter((group) => group.methods.length > 0);
 }
 
 /** The methods the counter can offer at all (every counter kind). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MethodInfo } from './api';
 import { amountEnterAction, checkSale, counterMethods, isCounterKind, saleVisual, shopCounterMethods } from './counter';
+import { chosenMethods, groupMethods } from './setup';
 import { TERMINAL_PROMPT, terminalDevice, terminalLine } from './terminal';
 
 const terminal: MethodInfo = { gateway: 'iotpay', method: 'card-terminal', label: 'Card terminal', kind: 'terminal', currencies: ['CAD'] };
@@ -16,6 +17,16 @@ describe('the card terminal at the counter', () => {
     ]);
     expect(shopCounterMethods([qr, terminal], ['iotpay/card-terminal']).map((m) => m.method)).toEqual(['card-terminal']);
     expect(shopCounterMethods([qr, terminal], ['wechat-qr']).map((m) => m.method)).toEqual(['wechat-qr']);
+  });
+
+  it('is offered at setup and in Settings beside the card forms (four groups fit a till)', () => {
+    const card: MethodInfo = { gateway: 'iotpay', method: 'card', label: 'Card', kind: 'widget', currencies: ['CAD'] };
+    const groups = groupMethods([qr, card, terminal]);
+    expect(groups.map((g) => g.kind)).toEqual(['qr', 'widget']);
+    expect(groups[1].methods.map((m) => m.method)).toEqual(['card', 'card-terminal']);
+    expect(groups[1].title).toMatch(/terminal/);
+    expect(groupMethods([terminal]).map((g) => g.methods.map((m) => m.method))).toEqual([['card-terminal']]);
+    expect(chosenMethods([qr, terminal], ['card-terminal']).map((m) => m.method)).toEqual(['card-terminal']);
   });
 
   it('shows the terminal panel, not a QR; Enter creates the sale; no code is asked', () => {
