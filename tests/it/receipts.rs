@@ -365,7 +365,11 @@ async fn the_pdf_reads_back_with_the_shop_the_amount_the_order_and_a_chinese_nam
     let text = pdf_text(&file);
     assert!(text.contains("Tea House"), "{text}");
     assert!(text.contains("1,234.50"), "{text}");
-    assert!(text.contains(&order.merchant_order_no), "{} not in {text}", order.merchant_order_no);
+    assert!(
+        text.contains(&order.merchant_order_no),
+        "{} not in {text}",
+        order.merchant_order_no
+    );
     // The CJK font setup.sh installs draws it, and the text layer names it.
     if std::path::Path::new("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc").exists() {
         assert!(text.contains("王小明"), "{text}");
