@@ -3,6 +3,9 @@
 //! sandbox's terminal by contract with literal bodies built here from the vendor's page (not
 //! from the adapter), then the adapter over real HTTP through the payment service, then the
 //! same sales from the command line.
+//!
+//! Past 600 lines: one channel's book, its contract, its adapter and its CLI kept together as
+//! the three views of the same sale on the terminal.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -460,6 +463,71 @@ async fn a_terminal_that_never_answers_leaves_the_sale_pending_until_reconcile_f
             .unwrap()
             .source,
         EventSource::Reconcile
+    );
+}
+
+/// The three outcomes of a create, as for every v1 method: a documented refusal (0014) fails
+/// the sale; an uncertain code (0110: the gateway may have it) leaves it Created, asked about
+/// until the query finds it on the terminal.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_terminal_sales_create_is_refused_or_unknown_as_any_v1_create() {
+    use paydesk_sandbox::faults::FaultKind;
+    let (dir, desk) = desk_with_terminal().await;
+
+    crate::support::set_next_call_fault(
+        dir.path(),
+        "iotpay",
+        "create_order",
+        FaultKind::Code,
+        Some(14),
+    );
+    let refused = desk
+        .create_order(&Acting::nobody(), &terminal_sale("2.00"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, Error::GatewayRejected { code, .. } if code == "0014"),
+        "{refused:?}"
+    );
+    let orders = desk.ledger().list(&Default::default()).unwrap();
+    assert_eq!(orders.len(), 1);
+    assert_eq!(
+        orders[0].status,
+        OrderStatus::Failed,
+        "written, then refused"
+    );
+
+    crate::support::set_next_call_fault(
+        dir.path(),
+        "iotpay",
+        "create_order",
+        FaultKind::Code,
+        Some(110),
+    );
+    let unknown = desk
+        .create_order(&Acting::nobody(), &terminal_sale("3.00"))
+        .await
+        .unwrap();
+    assert_eq!(
+        unknown.status,
+        OrderStatus::Created,
+        "the outcome is unknown"
+    );
+    assert!(unknown.payment_payload.is_none());
+    let found = desk.sync(unknown.id).await.unwrap();
+    assert_eq!(
+        found.status,
+        OrderStatus::Pending,
+        "the query finds it waiting"
+    );
+    play(
+        dir.path(),
+        &unknown.merchant_order_no,
+        TerminalAnswer::Approve,
+    );
+    assert_eq!(
+        desk.sync(unknown.id).await.unwrap().status,
+        OrderStatus::Paid
     );
 }
 
