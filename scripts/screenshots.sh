@@ -28,6 +28,8 @@ pairs=(
   shift-z.png:shift-z.png
   settings-staff.png:settings-staff.png
   audit-log.png:audit-log.png
+  receipt.png:receipt.png
+  counter-terminal.png:counter-terminal.png
 )
 missing=0
 for pair in "${pairs[@]}"; do
