@@ -304,6 +304,14 @@ fn staff_shifts_and_the_audit_log_are_shop_wide() {
         ),
         &[OWNER_PIN],
     );
+    // Its chain from before it joined reaches the desk whole, under its name in the shop.
+    run_with_lines(
+        &mut crate::support::paydesk(old.path(), &["shop", "sync"]),
+        &[],
+    );
+    desk.run(&["shop", "sync"]);
+    let out = desk.run(&["audit", "verify"]);
+    assert!(stdout(&out).contains("Till 3: whole"), "{}", stdout(&out));
     let fresh = Member::join(&shop, "Till 4");
     let out = run_with_stdin(
         &mut fresh.cmd(&[

@@ -61,12 +61,13 @@ pub struct AuditRecord {
 
 impl AuditRecord {
     /// The entry's hash: SHA-256 over its fields and the previous hash, as one JSON array
-    /// (unambiguous: no field can run into the next).
+    /// (unambiguous: no field can run into the next). Not the counter's name: it says which
+    /// chain the entry is in, not what happened, and a counter's entries from before it joined
+    /// a shop travel under its name there.
     pub fn compute_hash(&self) -> String {
         let canonical = serde_json::json!([
             self.seq,
             self.at_ms,
-            self.counter,
             self.staff,
             self.approver,
             self.action,
