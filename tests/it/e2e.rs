@@ -27,10 +27,10 @@ mod desk;
 mod owner;
 /// The owner's screens (issue 12): totals that mean money, Cancel from Orders, words.
 mod owner_screens;
-/// The first start, and every screen at a till's 1024 x 768.
-mod setup;
 /// Receipts (issue 16): Print, "Not printed — Reprint", a reprint to a fake printer; receipt.png.
 mod receipt;
+/// The first start, and every screen at a till's 1024 x 768.
+mod setup;
 /// One shop, many counters (issue 14): the owner's window over a real PostgreSQL shop ledger.
 mod shop_ledger;
 /// Settings' "Shop ledger": joining and leaving a real PostgreSQL shop ledger with the PIN.
