@@ -316,21 +316,7 @@ pub async fn run_shift(cli: &Cli, data_dir: &Path, command: ShiftCommand) -> Res
         ShiftCommand::Day { date, tz, json } => {
             let ledger = Ledger::open_in(data_dir)?;
             let zone = Zone::parse(&tz)?;
-            let day = match date {
-                Some(text) => {
-                    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
-                        Error::invalid("date", format!("{text:?} is not a date: use YYYY-MM-DD"))
-                    })?
-                }
-                None => {
-                    let now = paydesk_domain::clock::now_ms();
-                    chrono::DateTime::from_timestamp_millis(
-                        now + zone.offset_secs(now) as i64 * 1000,
-                    )
-                    .map(|t| t.date_naive())
-                    .unwrap_or_default()
-                }
-            };
+            let day = shifts::day_asked("date", date.as_deref(), &zone)?;
             let (by, _) = permit(cli, &ledger, Permission::SeeAllOrders)?;
             let report = shifts::day_report(&ledger, &by, day, &zone)?;
             if json {

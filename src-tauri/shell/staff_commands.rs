@@ -268,20 +268,7 @@ pub fn shift_day(desk: Desk<'_>, till: State<'_, Till>, request: DayRequest) -> 
     let ledger = desk.ledger();
     let by = till.acting(ledger, Some(&request.pin)).map_err(fail)?;
     let zone = Zone::Local;
-    let day = match request
-        .day
-        .as_deref()
-        .map(str::trim)
-        .filter(|d| !d.is_empty())
-    {
-        Some(text) => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-            fail(Error::invalid(
-                "day",
-                format!("{text:?} is not a date: YYYY-MM-DD"),
-            ))
-        })?,
-        None => chrono::Local::now().date_naive(),
-    };
+    let day = shifts::day_asked("day", request.day.as_deref(), &zone).map_err(fail)?;
     shifts::day_report(ledger, &by, day, &zone).map_err(fail)
 }
 

@@ -332,11 +332,7 @@ pub fn restrict_for(
     if crate::staff::authorize(ledger, by, crate::staff::Permission::SeeAllOrders).is_ok() {
         return Ok(false);
     }
-    let now = paydesk_domain::clock::now_ms();
-    let today = chrono::DateTime::from_timestamp_millis(now + zone.offset_secs(now) as i64 * 1000)
-        .map(|t| t.date_naive())
-        .unwrap_or_default();
-    let midnight = zone.midnight_ms(today).unwrap_or(now - 86_400_000);
+    let midnight = zone.start_of_today_ms();
     filter.from_ms = Some(filter.from_ms.map_or(midnight, |from| from.max(midnight)));
     filter.counter = ledger.membership()?.map(|m| m.counter);
     Ok(true)

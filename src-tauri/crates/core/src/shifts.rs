@@ -625,6 +625,20 @@ pub struct DayReport {
     pub totals: Vec<CurrencyFigures>,
 }
 
+/// The day a day report asks for: `text` as YYYY-MM-DD (refused on `field`), or today in
+/// `zone` when none is given.
+pub fn day_asked(
+    field: &'static str,
+    text: Option<&str>,
+    zone: &Zone,
+) -> Result<chrono::NaiveDate> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(text) => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map_err(|_| Error::invalid(field, format!("{text:?} is not a date: use YYYY-MM-DD"))),
+        None => Ok(zone.date_of(now_ms())),
+    }
+}
+
 /// The day report over every counter's shifts opened on `day` (in a shop: every counter this
 /// desk has pulled), for a manager or the owner.
 pub fn day_report(

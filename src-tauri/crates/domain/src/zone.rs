@@ -84,6 +84,20 @@ impl Zone {
         }
     }
 
+    /// The calendar day the instant `ms` falls on in this zone.
+    pub fn date_of(&self, ms: i64) -> chrono::NaiveDate {
+        chrono::DateTime::from_timestamp_millis(ms + self.offset_secs(ms) as i64 * 1000)
+            .map(|t| t.date_naive())
+            .unwrap_or_default()
+    }
+
+    /// The instant today began in this zone (a day ago if its midnight does not exist).
+    pub fn start_of_today_ms(&self) -> i64 {
+        let now = crate::clock::now_ms();
+        self.midnight_ms(self.date_of(now))
+            .unwrap_or(now - 86_400_000)
+    }
+
     pub fn label(&self) -> String {
         match self {
             Zone::Utc => "UTC".into(),

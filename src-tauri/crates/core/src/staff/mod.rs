@@ -552,7 +552,7 @@ pub fn authorize_reversal(
         .iter()
         .find(|(c, _)| c == currency.code())
         .map(|(_, cap)| *cap);
-    let day_start = start_of_today(Zone::Local);
+    let day_start = Zone::Local.start_of_today_ms();
     authorize_with(ledger, by, Permission::Refund, |person| {
         if person.role != Role::Manager {
             return Ok(());
@@ -586,15 +586,6 @@ pub fn authorize_reversal(
         }
         Ok(())
     })
-}
-
-/// Local midnight today, in ms.
-fn start_of_today(zone: Zone) -> i64 {
-    let now = now_ms();
-    let local = chrono::DateTime::from_timestamp_millis(now + zone.offset_secs(now) as i64 * 1000)
-        .map(|t| t.date_naive())
-        .unwrap_or_default();
-    zone.midnight_ms(local).unwrap_or(now - 86_400_000)
 }
 
 /// Sets (or removes, with None) a currency's daily refund cap for managers (owner only).

@@ -14,6 +14,7 @@
 //! *and* the head file. A copy of the head elsewhere (the shop ledger, a printed Z report's
 //! hash) is what catches that.
 
+use std::collections::BTreeMap;
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
@@ -259,40 +260,13 @@ impl Ledger {
         let conn = self.conn();
         let mut stmt = conn.prepare("SELECT * FROM audit_log ORDER BY seq")?;
         let mut rows = stmt.query([])?;
-        let mut expected_prev = GENESIS.to_string();
-        let mut count = 0i64;
-        let mut newest: Option<(i64, String)> = None;
+        let mut walk = ChainWalk::default();
         while let Some(row) = rows.next()? {
-            let record = record_from_row(row)?;
-            count += 1;
-            if record.seq != count {
-                return Ok(AuditVerdict::Broken {
-                    seq: count,
-                    why: format!("entry {count} is missing (the next is {})", record.seq),
-                });
+            if let Err(broken) = walk.step(&record_from_row(row)?) {
+                return Ok(broken);
             }
-            if record.prev_hash != expected_prev {
-                return Ok(AuditVerdict::Broken {
-                    seq: record.seq,
-                    why: format!(
-                        "entry {} does not hold the hash of entry {}",
-                        record.seq,
-                        record.seq - 1
-                    ),
-                });
-            }
-            if record.compute_hash() != record.hash {
-                return Ok(AuditVerdict::Broken {
-                    seq: record.seq,
-                    why: format!(
-                        "entry {} ({} {}) was changed after it was written",
-                        record.seq, record.action, record.subject
-                    ),
-                });
-            }
-            expected_prev = record.hash.clone();
-            newest = Some((record.seq, record.hash));
         }
+        let (count, newest) = (walk.entries, walk.last);
         drop(rows);
         drop(stmt);
 
@@ -394,17 +368,7 @@ impl Ledger {
              FROM shop_audit ORDER BY counter, entry",
         )?;
         let mut rows = stmt.query([])?;
-        let mut out: Vec<(String, AuditVerdict)> = Vec::new();
-        let mut current: Option<(String, i64, String, Option<AuditVerdict>)> = None;
-        let finish = |c: Option<(String, i64, String, Option<AuditVerdict>)>,
-                      out: &mut Vec<(String, AuditVerdict)>| {
-            if let Some((counter, n, _, broken)) = c {
-                out.push((
-                    counter,
-                    broken.unwrap_or(AuditVerdict::Whole { entries: n, lag: 0 }),
-                ));
-            }
-        };
+        let mut chains: BTreeMap<String, (ChainWalk, Option<AuditVerdict>)> = BTreeMap::new();
         while let Some(row) = rows.next()? {
             let record = AuditRecord {
                 counter: row.get(0)?,
@@ -418,42 +382,63 @@ impl Ledger {
                 prev_hash: row.get(8)?,
                 hash: row.get(9)?,
             };
-            if current.as_ref().map(|c| &c.0) != Some(&record.counter) {
-                finish(current.take(), &mut out);
-                current = Some((record.counter.clone(), 0, GENESIS.to_string(), None));
-            }
-            let c = current.as_mut().expect("set above");
-            if c.3.is_some() {
-                continue;
-            }
-            c.1 += 1;
-            let why = if record.seq != c.1 {
-                Some(format!("entry {} is missing", c.1))
-            } else if record.prev_hash != c.2 {
-                Some(format!(
-                    "entry {} does not hold the hash of the one before",
-                    record.seq
-                ))
-            } else if record.compute_hash() != record.hash {
-                Some(format!(
-                    "entry {} was changed after it was written",
-                    record.seq
-                ))
-            } else {
-                None
-            };
-            match why {
-                Some(why) => {
-                    c.3 = Some(AuditVerdict::Broken {
-                        seq: record.seq,
-                        why,
-                    })
-                }
-                None => c.2 = record.hash,
+            let (walk, broken) = chains.entry(record.counter.clone()).or_default();
+            if broken.is_none() {
+                *broken = walk.step(&record).err();
             }
         }
-        finish(current, &mut out);
-        Ok(out)
+        Ok(chains
+            .into_iter()
+            .map(|(counter, (walk, broken))| {
+                let whole = AuditVerdict::Whole {
+                    entries: walk.entries,
+                    lag: 0,
+                };
+                (counter, broken.unwrap_or(whole))
+            })
+            .collect())
+    }
+}
+
+/// One chain read in order: each entry numbered after the one before, holding its hash, and
+/// hashing to what it holds (this counter's log, and each counter's as pulled from the shop).
+#[derive(Default)]
+struct ChainWalk {
+    entries: i64,
+    /// The last whole entry's number and hash.
+    last: Option<(i64, String)>,
+}
+
+impl ChainWalk {
+    /// Takes the next entry, or says where the chain breaks.
+    fn step(&mut self, record: &AuditRecord) -> std::result::Result<(), AuditVerdict> {
+        self.entries += 1;
+        let n = self.entries;
+        let broken = |why: String| AuditVerdict::Broken { seq: n, why };
+        if record.seq != n {
+            return Err(broken(format!(
+                "entry {n} is missing (the next is {})",
+                record.seq
+            )));
+        }
+        let prev = self
+            .last
+            .as_ref()
+            .map_or(GENESIS, |(_, hash)| hash.as_str());
+        if record.prev_hash != prev {
+            return Err(broken(format!(
+                "entry {n} does not hold the hash of entry {}",
+                n - 1
+            )));
+        }
+        if record.compute_hash() != record.hash {
+            return Err(broken(format!(
+                "entry {n} ({} {}) was changed after it was written",
+                record.action, record.subject
+            )));
+        }
+        self.last = Some((n, record.hash.clone()));
+        Ok(())
     }
 }
 

@@ -11,6 +11,7 @@ use paydesk_domain::order::{EventSource, Order, OrderStatus};
 use super::audit::{append_in, reversal_detail};
 use super::handle::Ledger;
 use super::orders::{apply_in, get_order, Observation};
+use super::shifts::open_shift_in;
 use super::staff::Stamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
@@ -237,13 +238,7 @@ fn begin_refund_in(
     // A reversal belongs to the shift open at this counter when it is made (none when this
     // counter does not use shifts; a closed last shift does not stop a refund: the owner may
     // give money back after hours, and the next shift's report shows it).
-    let shift: Option<i64> = tx
-        .prepare_cached(
-            "SELECT id FROM shifts WHERE counter = COALESCE((SELECT counter FROM shop_state), '')
-               AND closed_at IS NULL",
-        )?
-        .query_row([], |r| r.get(0))
-        .optional()?;
+    let shift = open_shift_in(tx)?;
     tx.execute(
             "INSERT INTO refunds (order_id, refund_no, amount_minor, status, reason, kind, created_at, updated_at, counter,
                                   staff, approver, shift_id)

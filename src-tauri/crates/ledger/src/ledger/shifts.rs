@@ -56,6 +56,16 @@ fn shift_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ShiftRow> {
     })
 }
 
+/// The shift open at this counter now, if any.
+pub(super) fn open_shift_in(tx: &Transaction<'_>) -> Result<Option<i64>> {
+    Ok(tx
+        .prepare_cached(&format!(
+            "SELECT id FROM shifts WHERE counter = {THIS_COUNTER} AND closed_at IS NULL"
+        ))?
+        .query_row([], |r| r.get(0))
+        .optional()?)
+}
+
 /// The shift a sale or reversal written now belongs to: the one open at this counter. A
 /// counter that has never had a shift sells without one (a shop that does not use shifts);
 /// once it has had one, a sale needs one open (`no_open_shift`): a closed, sealed shift takes
@@ -124,14 +134,7 @@ impl Ledger {
     pub fn open_shift(&self, by: &Stamp) -> Result<ShiftRow> {
         let opened_by = by.staff.clone().unwrap_or_default();
         let row = self.write(|tx| {
-            let open: Option<i64> = tx
-                .query_row(
-                    &format!("SELECT id FROM shifts WHERE counter = {THIS_COUNTER} AND closed_at IS NULL"),
-                    [],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if let Some(id) = open {
+            if let Some(id) = open_shift_in(tx)? {
                 return Err(Error::Refused {
                     code: "shift_open",
                     field: None,
