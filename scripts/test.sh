@@ -64,6 +64,10 @@ suite() {
 }
 
 export CARGO_TERM_COLOR=never
+# A fresh clone gains nothing from incremental caches, and they are several GB beside the build.
+export CARGO_INCREMENTAL=0
+# The disk left before the builds: a full disk fails a build in a way that looks like anything.
+df -h "$(dirname "$logs")" | tail -n 1 | awk '{ print "disk free for the build: " $4 " of " $2 }'
 # Seconds one suite may take (a guard against a hung suite; the whole run stays inside CI's 90
 # minutes). The rust suite on a fresh 2-core machine is mostly the cold build of the workspace
 # (about 600 crates since the receipts' PDF and ESC/POS crates): 25 minutes was too close.
