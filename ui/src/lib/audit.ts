@@ -4,53 +4,55 @@
  * oldest shown). The core keeps and checks the chain (ledger/audit.rs).
  */
 import type { AuditRecord, AuditVerdict } from './api';
+import { formatCount, t, type MessageKey } from './i18n';
 
 /** The verdict as the owner reads it, and its tone (green whole, red broken). */
 export function verdictWords(verdict: AuditVerdict): { tone: 'whole' | 'broken'; text: string } {
   if (verdict.verdict === 'whole') {
-    const entries = `${verdict.entries} ${verdict.entries === 1 ? 'entry' : 'entries'}`;
-    return { tone: 'whole', text: `Chain whole: ${entries}` };
+    return { tone: 'whole', text: t('audit.verdict.whole', { count: verdict.entries, entries: formatCount(verdict.entries) }) };
   }
-  return { tone: 'broken', text: `BROKEN at entry ${verdict.seq}: ${verdict.why}` };
+  // `why` is the core's own words for the break (ledger/audit.rs).
+  return { tone: 'broken', text: t('audit.verdict.broken', { seq: String(verdict.seq), why: verdict.why }) };
 }
 
-/** The actions the log records, in plain words; the filter offers them in this order. */
-export const AUDIT_ACTIONS: readonly { action: string; words: string }[] = [
-  { action: 'sale', words: 'Sale' },
-  { action: 'cancel', words: 'Sale cancelled' },
-  { action: 'capture', words: 'Card captured' },
-  { action: 'refund', words: 'Refund' },
-  { action: 'void', words: 'Void' },
-  { action: 'settle', words: 'Settled by hand' },
-  { action: 'sign_in', words: 'Signed in' },
-  { action: 'sign_out', words: 'Signed out' },
-  { action: 'pin_wrong', words: 'Wrong PIN (sign-in)' },
-  { action: 'approval_pin_wrong', words: 'Wrong PIN (approval)' },
-  { action: 'shift_open', words: 'Shift opened' },
-  { action: 'shift_close', words: 'Shift closed (Z)' },
-  { action: 'staff_add', words: 'Staff added' },
-  { action: 'staff_change', words: 'Staff changed' },
-  { action: 'refund_cap', words: 'Refund cap' },
-  { action: 'settings', words: 'Settings' },
-  { action: 'credentials', words: 'Gateway account' },
-  { action: 'export', words: 'Export' },
-  { action: 'shop_join', words: 'Joined the shop ledger' },
-  { action: 'shop_leave', words: 'Left the shop ledger' },
-  { action: 'update', words: 'Update installed' },
-  { action: 'setup', words: 'Setup' },
+/** The actions the log records, each with its words; the filter offers them in this order. */
+export const AUDIT_ACTIONS: readonly { action: string; key: MessageKey }[] = [
+  { action: 'sale', key: 'audit.action.sale' },
+  { action: 'cancel', key: 'audit.action.cancel' },
+  { action: 'capture', key: 'audit.action.capture' },
+  { action: 'refund', key: 'audit.action.refund' },
+  { action: 'void', key: 'audit.action.void' },
+  { action: 'settle', key: 'audit.action.settle' },
+  { action: 'sign_in', key: 'audit.action.sign_in' },
+  { action: 'sign_out', key: 'audit.action.sign_out' },
+  { action: 'pin_wrong', key: 'audit.action.pin_wrong' },
+  { action: 'approval_pin_wrong', key: 'audit.action.approval_pin_wrong' },
+  { action: 'shift_open', key: 'audit.action.shift_open' },
+  { action: 'shift_close', key: 'audit.action.shift_close' },
+  { action: 'staff_add', key: 'audit.action.staff_add' },
+  { action: 'staff_change', key: 'audit.action.staff_change' },
+  { action: 'refund_cap', key: 'audit.action.refund_cap' },
+  { action: 'settings', key: 'audit.action.settings' },
+  { action: 'credentials', key: 'audit.action.credentials' },
+  { action: 'export', key: 'audit.action.export' },
+  { action: 'shop_join', key: 'audit.action.shop_join' },
+  { action: 'shop_leave', key: 'audit.action.shop_leave' },
+  { action: 'update', key: 'audit.action.update' },
+  { action: 'setup', key: 'audit.action.setup' },
 ];
 
-const WORDS: ReadonlyMap<string, string> = new Map(AUDIT_ACTIONS.map((a) => [a.action, a.words]));
+const KEYS: ReadonlyMap<string, MessageKey> = new Map(AUDIT_ACTIONS.map((a) => [a.action, a.key]));
 
-/** An action in words; one not known here reads as the core wrote it. */
+/** An action in the window's words; one not known here reads as the core wrote it. */
 export function actionWords(action: string): string {
-  return WORDS.get(action) ?? action.replace(/_/g, ' ');
+  const key = KEYS.get(action);
+  return key ? t(key) : action.replace(/_/g, ' ');
 }
 
 /** Who: "Ann", "Ann, approved by Max", or "—" when no one was signed in. */
 export function whoWords(entry: Pick<AuditRecord, 'staff' | 'approver'>): string {
   const who = entry.staff || '—';
-  return entry.approver ? `${who}, approved by ${entry.approver}` : who;
+  return entry.approver ? t('audit.who_approved', { who, approver: entry.approver }) : who;
 }
 
 /** The entries per page. */

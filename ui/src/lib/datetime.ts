@@ -1,16 +1,16 @@
 /**
- * One date and time format per locale, everywhere (the Orders list, an order's detail, Reports):
- * Intl with the computer's locale (`navigator.language`), so an owner in Montréal, London or
- * Shanghai reads days the way they write them. Days the core takes or answers stay YYYY-MM-DD
- * (`<input type="date">` holds that form whatever it shows); only what people read is formatted.
+ * One date and time format per language, everywhere (the Orders list, an order's detail,
+ * Reports, shifts): Intl in the window's language (`language.window`, the one its words are in),
+ * so a window in French writes « 6 déc. 2026 » and one in Chinese 2026年12月6日. A `locale` given
+ * overrides it (tests, a fixed form). Days the core takes or answers stay YYYY-MM-DD
+ * (`<input type="date">` holds that form whatever it shows) and exports stay locale-neutral;
+ * only what people read is formatted.
  */
+import { language } from './i18n';
 
-/** The computer's locale, e.g. "en-CA"; undefined lets Intl use its default. */
-export function osLocale(): string | undefined {
-  if (typeof navigator !== 'undefined' && typeof navigator.language === 'string' && navigator.language !== '') {
-    return navigator.language;
-  }
-  return undefined;
+/** The locale dates are written in: the window's language. */
+function windowLocale(): string {
+  return language.window;
 }
 
 const DATE: Intl.DateTimeFormatOptions = { year: 'numeric', month: 'short', day: 'numeric' };
@@ -50,7 +50,7 @@ export function formatDateTime(
   const date = parse(value);
   if (!date) return String(value);
   const time = options.seconds ? { ...TIME, second: '2-digit' as const } : TIME;
-  return formatter(options.locale ?? osLocale(), { ...DATE, ...time }).format(date);
+  return formatter(options.locale ?? windowLocale(), { ...DATE, ...time }).format(date);
 }
 
 /** Only the time of a moment, in the same form as `formatDateTime`'s. */
@@ -58,7 +58,7 @@ export function formatTime(value: string | number | Date, options: { seconds?: b
   const date = parse(value);
   if (!date) return String(value);
   const time = options.seconds ? { ...TIME, second: '2-digit' as const } : TIME;
-  return formatter(options.locale ?? osLocale(), time).format(date);
+  return formatter(options.locale ?? windowLocale(), time).format(date);
 }
 
 const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -80,14 +80,14 @@ export function isIsoDay(text: string): boolean {
 export function formatDay(day: string, locale?: string): string {
   if (!isIsoDay(day)) return day;
   const [y, m, d] = day.split('-').map(Number);
-  return formatter(locale ?? osLocale(), { ...DATE, timeZone: 'UTC' }).format(new Date(Date.UTC(y, m - 1, d)));
+  return formatter(locale ?? windowLocale(), { ...DATE, timeZone: 'UTC' }).format(new Date(Date.UTC(y, m - 1, d)));
 }
 
 /** A day without its year, for a chart's axis: "Dec 6" (en-US), "6 Dec" (en-GB). */
 export function formatShortDay(day: string, locale?: string): string {
   if (!isIsoDay(day)) return day;
   const [y, m, d] = day.split('-').map(Number);
-  return formatter(locale ?? osLocale(), { month: 'short', day: 'numeric', timeZone: 'UTC' }).format(
+  return formatter(locale ?? windowLocale(), { month: 'short', day: 'numeric', timeZone: 'UTC' }).format(
     new Date(Date.UTC(y, m - 1, d)),
   );
 }
