@@ -1,5 +1,6 @@
 /** The customer display (a second window facing the customer): what it shows, in words. */
 import type { CustomerSale } from './api';
+import { language, tIn, type Language, type MessageKey } from './i18n';
 import { isFinal, statusLabel, statusTone, type StatusTone } from './status';
 
 /** The customer window is the same page opened with `?view=customer` (or `#customer`). */
@@ -14,21 +15,25 @@ export interface Headline {
 }
 
 /** What the customer reads when the sale is over, in their words (not the ledger's). */
-const CUSTOMER_WORDS: Record<string, string> = {
-  paid: 'Paid',
-  failed: 'Payment declined',
-  cancelled: 'Sale cancelled',
-  voided: 'Payment cancelled',
-  expired: 'Time ran out: please ask at the counter',
-  refunded: 'Refunded',
-  partially_refunded: 'Partly refunded',
+const CUSTOMER_WORDS: Record<string, MessageKey> = {
+  paid: 'customer.paid',
+  failed: 'customer.failed',
+  cancelled: 'customer.cancelled',
+  voided: 'customer.voided',
+  expired: 'customer.expired',
+  refunded: 'customer.refunded',
+  partially_refunded: 'customer.partially_refunded',
 };
 
-/** The one big line the customer reads: Scan to pay, Paid, Payment declined... */
-export function customerHeadline(sale: CustomerSale): Headline {
+/**
+ * The one big line the customer reads: Scan to pay, Paid, Payment declined..., in the sale's
+ * language (`lang`: the customer's, see customerLanguage.ts; default the window's).
+ */
+export function customerHeadline(sale: CustomerSale, lang: Language = language.window): Headline {
   const final = isFinal(sale.status);
   if (!final) {
-    return { text: sale.qrSvg ? 'Scan to pay' : 'Waiting for your payment', tone: 'waiting', final };
+    return { text: tIn(lang, sale.qrSvg ? 'customer.scan_to_pay' : 'customer.waiting_for_payment'), tone: 'waiting', final };
   }
-  return { text: CUSTOMER_WORDS[sale.status] ?? statusLabel(sale.status), tone: statusTone(sale.status), final };
+  const words = CUSTOMER_WORDS[sale.status];
+  return { text: words ? tIn(lang, words) : statusLabel(sale.status, lang), tone: statusTone(sale.status), final };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAppError, toAppError } from './errors';
+import { errorText, isAppError, toAppError } from './errors';
 
 describe('toAppError', () => {
   it('keeps an AppError from the core as is', () => {
@@ -55,5 +55,24 @@ describe('isAppError', () => {
     expect(isAppError({ code: 'a', message: 'b', field: 'amount' })).toBe(true);
     expect(isAppError({ code: 'a', message: 'b', field: 3 })).toBe(false);
     expect(isAppError('a')).toBe(false);
+  });
+});
+
+describe('errorText', () => {
+  it('is the core’s own sentence in English', () => {
+    expect(errorText({ code: 'pin_wrong', message: 'Wrong PIN: 2 tries left', field: 'pin' })).toBe('Wrong PIN: 2 tries left');
+  });
+
+  it('is the code’s message with the core’s sentence as detail in another language', () => {
+    expect(errorText({ code: 'pin_wrong', message: 'Wrong PIN: 2 tries left', field: 'pin' }, 'fr-CA')).toBe(
+      'NIP erroné. (détail : Wrong PIN: 2 tries left)',
+    );
+    expect(errorText({ code: 'something_new', message: 'boom', field: null }, 'zh-CN')).toBe('出现错误。（详情：boom）');
+  });
+
+  it('is the code’s message when the core sent no sentence', () => {
+    expect(errorText({ code: 'storage', message: '', field: null }, 'en')).toBe(
+      'The ledger on this computer could not be read or written.',
+    );
   });
 });

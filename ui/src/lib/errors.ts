@@ -1,4 +1,5 @@
 import type { ErrorPayload } from './bindings';
+import { language, tIn, type Language, type MessageKey } from './i18n';
 
 /**
  * The error shape every Paydesk command rejects with (the core's ErrorPayload: `field` names
@@ -63,5 +64,52 @@ export function toAppError(error: unknown): AppError {
     };
   }
   const message = error instanceof Error ? error.message : String(error);
-  return { code: 'internal', message: message || 'Unexpected error', field: null };
+  return { code: 'internal', message: message || tIn(language.window, 'error.unexpected'), field: null };
+}
+
+/** Each code the UI knows, in words (a code written out in full, so the catalogue test sees it). */
+const ERROR_WORDS: Record<AppErrorCode, MessageKey> = {
+  invalid_amount: 'error.invalid_amount',
+  invalid_currency: 'error.invalid_currency',
+  invalid_input: 'error.invalid_input',
+  unsupported_method: 'error.unsupported_method',
+  gateway_rejected: 'error.gateway_rejected',
+  gateway_unreachable: 'error.gateway_unreachable',
+  not_found: 'error.not_found',
+  forbidden: 'error.forbidden',
+  pin_required: 'error.pin_required',
+  pin_wrong: 'error.pin_wrong',
+  locked_out: 'error.locked_out',
+  already_set_up: 'error.already_set_up',
+  needs_approval: 'error.needs_approval',
+  over_cap: 'error.over_cap',
+  not_permitted: 'error.not_permitted',
+  sign_in_required: 'error.sign_in_required',
+  signed_out: 'error.signed_out',
+  no_open_shift: 'error.no_open_shift',
+  shift_open: 'error.shift_open',
+  waiting_sales: 'error.waiting_sales',
+  last_owner: 'error.last_owner',
+  name_taken: 'error.name_taken',
+  no_such_staff: 'error.no_such_staff',
+  storage: 'error.storage',
+  vault: 'error.vault',
+  internal: 'error.internal',
+};
+
+/**
+ * What a person reads for an error, in `lang` (default: the window's). The core writes its
+ * `message` in English and sends no parameters yet, so in English that sentence is shown as it
+ * is (it is the precise one); in another language the code's own message comes first and the
+ * core's sentence follows as detail (a code the UI does not know reads as `internal`).
+ */
+export function errorText(error: AppError, lang: Language = language.window): string {
+  if (lang === 'en' || error.message.trim() === '') {
+    return error.message.trim() === '' ? tIn(lang, messageKeyOf(error.code)) : error.message;
+  }
+  return tIn(lang, 'error.with_detail', { message: tIn(lang, messageKeyOf(error.code)), detail: error.message });
+}
+
+function messageKeyOf(code: string): MessageKey {
+  return Object.prototype.hasOwnProperty.call(ERROR_WORDS, code) ? ERROR_WORDS[code as AppErrorCode] : 'error.internal';
 }

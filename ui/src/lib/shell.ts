@@ -7,6 +7,7 @@
  * - F6 Switch person: the sign-in pad (a digit picks the name, then their PIN and Enter),
  *   shown only in a shop with staff accounts.
  */
+import { t } from './i18n';
 
 export type Screen = 'counter' | 'orders' | 'reports' | 'settings' | 'shift';
 
@@ -21,14 +22,17 @@ const SCREEN_KEYS: Readonly<Record<string, Screen>> = {
 /** The key that opens the sign-in pad to switch person (F6). */
 export const SWITCH_KEY = 'F6';
 
-/** Every key the bar shows, in its order: screen keys and the switch key. */
-export const KEY_LIST: readonly { key: string; what: string }[] = [
-  { key: 'F2', what: 'Counter' },
-  { key: 'F3', what: 'Orders' },
-  { key: 'F4', what: 'Settings' },
-  { key: 'F5', what: 'Reports' },
-  { key: 'F6', what: 'Switch person' },
-  { key: 'F7', what: 'Shift' },
+/**
+ * Every key the bar shows, in its order: screen keys and the switch key. `what` is read when
+ * shown, so it is in the window's language.
+ */
+export const KEY_LIST: readonly { readonly key: string; readonly what: string }[] = [
+  { key: 'F2', get what() { return t('shell.counter'); } },
+  { key: 'F3', get what() { return t('shell.orders'); } },
+  { key: 'F4', get what() { return t('shell.settings'); } },
+  { key: 'F5', get what() { return t('shell.reports'); } },
+  { key: 'F6', get what() { return t('shell.switch_person'); } },
+  { key: 'F7', get what() { return t('shell.shift'); } },
 ];
 
 type Keys = Pick<KeyboardEvent, 'key' | 'altKey' | 'ctrlKey' | 'metaKey'>;

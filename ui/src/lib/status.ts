@@ -1,24 +1,25 @@
 import type { OrderStatus } from './bindings';
+import { language, t, tIn, type Language, type MessageKey } from './i18n';
 
 export type StatusTone = 'success' | 'danger' | 'neutral' | 'waiting';
 
 interface StatusInfo {
-  label: string;
+  label: MessageKey;
   tone: StatusTone;
   final: boolean;
 }
 
 const STATUS: Record<OrderStatus, StatusInfo> = {
-  created: { label: 'Created', tone: 'waiting', final: false },
-  pending: { label: 'Waiting for payment', tone: 'waiting', final: false },
-  authorized: { label: 'Authorized', tone: 'waiting', final: false },
-  paid: { label: 'Paid', tone: 'success', final: true },
-  failed: { label: 'Failed', tone: 'danger', final: true },
-  expired: { label: 'Expired', tone: 'neutral', final: true },
-  cancelled: { label: 'Cancelled', tone: 'neutral', final: true },
-  voided: { label: 'Voided', tone: 'neutral', final: true },
-  partially_refunded: { label: 'Partially refunded', tone: 'neutral', final: true },
-  refunded: { label: 'Refunded', tone: 'neutral', final: true },
+  created: { label: 'status.created', tone: 'waiting', final: false },
+  pending: { label: 'status.pending', tone: 'waiting', final: false },
+  authorized: { label: 'status.authorized', tone: 'waiting', final: false },
+  paid: { label: 'status.paid', tone: 'success', final: true },
+  failed: { label: 'status.failed', tone: 'danger', final: true },
+  expired: { label: 'status.expired', tone: 'neutral', final: true },
+  cancelled: { label: 'status.cancelled', tone: 'neutral', final: true },
+  voided: { label: 'status.voided', tone: 'neutral', final: true },
+  partially_refunded: { label: 'status.partially_refunded', tone: 'neutral', final: true },
+  refunded: { label: 'status.refunded', tone: 'neutral', final: true },
 };
 
 /** Every status, in lifecycle order (for filters). */
@@ -28,9 +29,12 @@ export function isOrderStatus(value: string): value is OrderStatus {
   return Object.prototype.hasOwnProperty.call(STATUS, value);
 }
 
-/** Human label shown to the cashier; unknown statuses are shown verbatim. */
-export function statusLabel(status: string): string {
-  return isOrderStatus(status) ? STATUS[status].label : status;
+/**
+ * Human label shown to the cashier, in `lang` (default: the window's); unknown statuses are
+ * shown verbatim.
+ */
+export function statusLabel(status: string, lang: Language = language.window): string {
+  return isOrderStatus(status) ? tIn(lang, STATUS[status].label) : status;
 }
 
 export function statusTone(status: string): StatusTone {
@@ -78,23 +82,23 @@ export interface Badge {
   meaning: string;
 }
 
-const MEANING: Record<OrderStatus, string> = {
-  created: 'Made at the counter; the customer has not started paying.',
-  pending: 'Waiting for the customer to pay.',
-  authorized: 'The card is approved; the money is not taken yet.',
-  paid: 'The money arrived.',
-  failed: 'The payment did not go through: no money was taken.',
-  expired: 'No payment came in time: no money was taken.',
-  cancelled: 'Cancelled before any money was taken.',
-  voided: 'The payment was cancelled: the money went back to the customer.',
-  partially_refunded: 'Paid; part of it went back to the customer.',
-  refunded: 'Paid; all of it went back to the customer.',
+const MEANING: Record<OrderStatus, MessageKey> = {
+  created: 'status.meaning.created',
+  pending: 'status.meaning.pending',
+  authorized: 'status.meaning.authorized',
+  paid: 'status.meaning.paid',
+  failed: 'status.meaning.failed',
+  expired: 'status.meaning.expired',
+  cancelled: 'status.meaning.cancelled',
+  voided: 'status.meaning.voided',
+  partially_refunded: 'status.meaning.partially_refunded',
+  refunded: 'status.meaning.refunded',
 };
 
 /** A badge's word where the status's own is long for a list column (the meaning says the rest). */
-const SHORT: Partial<Record<string, string>> = {
-  created: 'Waiting',
-  pending: 'Waiting',
+const SHORT: Partial<Record<string, MessageKey>> = {
+  created: 'status.waiting',
+  pending: 'status.waiting',
 };
 
 /** "declined by the customer's wallet" -> "Declined by the customer's wallet". */
@@ -120,10 +124,11 @@ export function orderBadge(order: { status: string; reason?: string | null }): B
   const status = order.status;
   const reason = order.reason?.trim() ? sentenceCase(order.reason) : null;
   if (isDecline(order.reason) && (status === 'cancelled' || status === 'failed')) {
-    return { label: 'Declined', tone: 'danger', meaning: reason ?? 'Declined.' };
+    return { label: t('status.declined'), tone: 'danger', meaning: reason ?? t('status.declined_meaning') };
   }
-  const meaning = isOrderStatus(status) ? MEANING[status] : 'A status Paydesk does not know.';
-  return { label: SHORT[status] ?? statusLabel(status), tone: statusTone(status), meaning: reason ?? meaning };
+  const meaning = t(isOrderStatus(status) ? MEANING[status] : 'status.unknown_meaning');
+  const short = SHORT[status];
+  return { label: short ? t(short) : statusLabel(status), tone: statusTone(status), meaning: reason ?? meaning };
 }
 
 export interface TimelineEvent {
@@ -146,7 +151,7 @@ export function timelineEvents<T extends TimelineEvent>(events: readonly T[]): T
 export function changeWords(event: TimelineEvent): string {
   if (event.label && event.label.trim() !== '') return sentenceCase(event.label);
   if (event.fromStatus && event.fromStatus !== event.toStatus) {
-    return `${statusLabel(event.fromStatus)} → ${statusLabel(event.toStatus)}`;
+    return t('status.change', { from: statusLabel(event.fromStatus), to: statusLabel(event.toStatus) });
   }
   return statusLabel(event.toStatus);
 }
@@ -155,15 +160,15 @@ export function changeWords(event: TimelineEvent): string {
 export function sourceWords(source: string, gatewayName: string): string {
   switch (source) {
     case 'create':
-      return 'made at the counter';
+      return t('status.source.create');
     case 'poll':
-      return `checked with ${gatewayName}`;
+      return t('status.source.poll', { gateway: gatewayName });
     case 'notify':
-      return `${gatewayName} told Paydesk`;
+      return t('status.source.notify', { gateway: gatewayName });
     case 'reconcile':
-      return `checked with ${gatewayName} when Paydesk started`;
+      return t('status.source.reconcile', { gateway: gatewayName });
     case 'user':
-      return 'done in Paydesk';
+      return t('status.source.user');
     default:
       return '';
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MethodInfo } from './api';
 import { amountEnterAction, checkSale, counterMethods, isCounterKind, saleVisual, shopCounterMethods } from './counter';
 import { chosenMethods, groupMethods } from './setup';
-import { TERMINAL_PROMPT, terminalDevice, terminalLine } from './terminal';
+import { terminalPrompt, terminalDevice, terminalLine } from './terminal';
 
 const terminal: MethodInfo = { gateway: 'iotpay', method: 'card-terminal', label: 'Card terminal', kind: 'terminal', currencies: ['CAD'] };
 const qr: MethodInfo = { gateway: 'iotpay', method: 'wechat-qr', label: 'WeChat Pay QR', kind: 'qr', currencies: ['CAD', 'USD'] };
@@ -51,6 +51,6 @@ describe('terminal', () => {
   });
 
   it('asks for the card in the words of the issue', () => {
-    expect(TERMINAL_PROMPT).toBe('Tap, insert or swipe on the terminal');
+    expect(terminalPrompt()).toBe('Tap, insert or swipe on the terminal');
   });
 });

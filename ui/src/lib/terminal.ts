@@ -4,8 +4,15 @@
  * tested by vitest. Paid or Failed come from the core's queries, as for every sale.
  */
 
-/** What the cashier (and the customer) reads while the terminal waits for the card. */
-export const TERMINAL_PROMPT = 'Tap, insert or swipe on the terminal';
+import { language, t, tIn, type Language } from './i18n';
+
+/**
+ * What the cashier (and the customer, in the sale's language) reads while the terminal waits
+ * for the card; `lang` defaults to the window's.
+ */
+export function terminalPrompt(lang: Language = language.window): string {
+  return tIn(lang, 'terminal.prompt');
+}
 
 /**
  * The terminal the sale was sent to: `paymentPayload.terminal.device` as the core keeps it
@@ -22,5 +29,5 @@ export function terminalDevice(payload: unknown): string | null {
 /** The terminal line of the panel: "Terminal V1-B25", or the terminal in general. */
 export function terminalLine(payload: unknown): string {
   const device = terminalDevice(payload);
-  return device ? `Terminal ${device}` : 'The shop’s card terminal';
+  return device ? t('terminal.named', { device }) : t('terminal.the_shops');
 }

@@ -3,15 +3,17 @@
  * <html>. By default the theme follows the system's prefers-color-scheme; a choice made in
  * Settings is remembered in localStorage (prefs.ts) and wins.
  */
+import { t } from './i18n';
 import { loadThemeChoice, saveThemeChoice } from './prefs';
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
 export type Theme = 'light' | 'dark';
 
-export const THEME_CHOICES: { value: ThemeChoice; label: string }[] = [
-  { value: 'system', label: 'Follow the system' },
-  { value: 'light', label: 'Light' },
-  { value: 'dark', label: 'Dark' },
+/** The choices with their words; `label` is read when shown, so it is in the window's language. */
+export const THEME_CHOICES: readonly { readonly value: ThemeChoice; readonly label: string }[] = [
+  { value: 'system', get label() { return t('theme.system'); } },
+  { value: 'light', get label() { return t('theme.light'); } },
+  { value: 'dark', get label() { return t('theme.dark'); } },
 ];
 
 /** A stored value back to a choice; anything unknown (or nothing) follows the system. */
