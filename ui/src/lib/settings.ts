@@ -4,11 +4,14 @@
  * has the last word; these messages only spare a round trip and say the same thing.
  */
 import type { ConnectionCheck, Environment, SettingValue } from './api';
+import { t, type MessageKey } from './i18n';
 import { CURRENCY_CODES } from './currency';
 import { NEW_PIN_MAX, PIN_MIN } from './owner';
 
 export const SHOP_NAME = 'shop.name';
 export const SHOP_CURRENCY = 'shop.currency';
+/** The window's language where the person signed in has none of their own (core: language.rs). */
+export const SHOP_LANGUAGE = 'shop.language';
 export const NOTIFY_BIND = 'notify.bind';
 export const MODE = 'mode';
 /** The methods the counter offers, comma-separated method keys in the shop's order (empty = all). */
@@ -20,12 +23,13 @@ export const IDLE_MINUTES = 'staff.idle_minutes';
 
 export interface UrlField {
   name: string;
-  label: string;
+  /** Its label's message (read with `t` where it is shown, so it follows the language). */
+  label: MessageKey;
   /** A URL (the default) or a number of milliseconds. */
   kind?: 'url' | 'ms';
 }
 
-const WAIT: UrlField = { name: 'timeout_ms', label: 'Wait for an answer (milliseconds)', kind: 'ms' };
+const WAIT: UrlField = { name: 'timeout_ms', label: 'settings.url_field.wait', kind: 'ms' };
 
 export interface GatewayUrls {
   gateway: string;
@@ -39,17 +43,17 @@ export const GATEWAY_URLS: readonly GatewayUrls[] = [
     gateway: 'iotpay',
     label: 'IOTPay',
     fields: [
-      { name: 'v1_base', label: 'API (v1) base URL' },
-      { name: 'v3_base', label: 'Card API (V3) base URL' },
+      { name: 'v1_base', label: 'settings.url_field.iotpay_v1' },
+      { name: 'v3_base', label: 'settings.url_field.iotpay_v3' },
     ],
   },
-  { gateway: 'smepay', label: 'SMEPay', fields: [{ name: 'base', label: 'Base URL' }, WAIT] },
+  { gateway: 'smepay', label: 'SMEPay', fields: [{ name: 'base', label: 'settings.url_field.base' }, WAIT] },
   {
     gateway: 'smartpay',
     label: 'SmartPay',
     fields: [
-      { name: 'base', label: 'Base URL (given by SmartPay)' },
-      { name: 'token_url', label: 'OAuth token URL' },
+      { name: 'base', label: 'settings.url_field.smartpay_base' },
+      { name: 'token_url', label: 'settings.url_field.token_url' },
       WAIT,
     ],
   },
@@ -57,8 +61,8 @@ export const GATEWAY_URLS: readonly GatewayUrls[] = [
     gateway: 'smartexpay',
     label: 'SmartExPay',
     fields: [
-      { name: 'base', label: 'API base URL (given by SmartExPay)' },
-      { name: 'page_base', label: 'Payment page base URL' },
+      { name: 'base', label: 'settings.url_field.smartexpay_base' },
+      { name: 'page_base', label: 'settings.url_field.page_base' },
       WAIT,
     ],
   },
@@ -100,22 +104,19 @@ function isLoopbackHost(host: string): boolean {
 export function urlProblem(key: string, value: string): string | null {
   const text = value.trim();
   if (text === '') return null;
-  const rule = `${key} must be an https:// URL (or http:// on this machine)`;
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    return `${rule}: "${text}" is not a URL`;
+    return t('settings.url.not_a_url', { key, text });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return `${rule}: ${url.protocol} is not http or https`;
+    return t('settings.url.not_http', { key, protocol: url.protocol });
   }
-  if (url.hostname === '') return `${rule}: "${text}" has no host`;
-  if (url.username !== '' || url.password !== '') {
-    return `${rule}: it must not carry a user name or password (those go in the keychain)`;
-  }
+  if (url.hostname === '') return t('settings.url.no_host', { key, text });
+  if (url.username !== '' || url.password !== '') return t('settings.url.has_login', { key });
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-    return `${rule}: ${url.hostname} is not this machine`;
+    return t('settings.url.not_this_machine', { key, host: url.hostname });
   }
   return null;
 }
@@ -134,16 +135,14 @@ export function parseBind(value: string): { host: string; port: number } | null 
 export function bindProblem(value: string): string | null {
   const text = value.trim();
   if (text === '') return null;
-  return parseBind(text)
-    ? null
-    : `notify.bind is an address and port such as 127.0.0.1:47390, not "${text}"`;
+  return parseBind(text) ? null : t('settings.bind.not_address', { text });
 }
 
 /** A warning (not an error) for a receiver address other machines can reach. */
 export function bindWarning(value: string): string | null {
   const bind = parseBind(value);
   if (!bind || isLoopbackHost(bind.host)) return null;
-  return `${bind.host} is not loopback: other machines on the network can reach the receiver (it still checks every signature and re-queries the gateway); give the gateways your public address in their notify_url / callback_url / ipn_url settings`;
+  return t('settings.bind.not_loopback', { host: bind.host });
 }
 
 export function currencyProblem(value: string): string | null {
@@ -151,14 +150,14 @@ export function currencyProblem(value: string): string | null {
   if (code === '') return null;
   return CURRENCY_CODES.includes(code)
     ? null
-    : `shop.currency must be an ISO 4217 code Paydesk knows (such as CAD, USD, EUR, INR), not "${value.trim()}"`;
+    : t('settings.currency.unknown', { text: value.trim() });
 }
 
 export function shopNameProblem(value: string): string | null {
   const text = value.trim();
-  if ([...text].length > 60) return 'shop.name is at most 60 characters';
+  if ([...text].length > 60) return t('settings.shop_name.too_long', { max: 60 });
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(text)) return 'shop.name is one line of text';
+  if (/[\u0000-\u001f\u007f]/.test(text)) return t('settings.shop_name.one_line');
   return null;
 }
 
@@ -167,7 +166,7 @@ export function timeoutProblem(key: string, value: string): string | null {
   const text = value.trim();
   if (text === '') return null;
   const ms = /^[0-9]{1,6}$/.test(text) ? Number(text) : NaN;
-  return ms >= 1 && ms <= 600_000 ? null : `${key} is a number of milliseconds from 1 to 600000, not "${text}"`;
+  return ms >= 1 && ms <= 600_000 ? null : t('settings.timeout.range', { key, text });
 }
 
 /** The stored `shop.methods` as method keys ('' = every method). */
@@ -188,11 +187,12 @@ export function settingProblem(key: string, value: string): string | null {
   return null;
 }
 
-export const MODES = [
-  { value: 'sandbox', label: 'Practice', note: 'a pretend gateway inside Paydesk: no accounts needed, no real money' },
-  { value: 'test', label: 'Test accounts', note: "the gateways' test services, with your test accounts: no real money" },
-  { value: 'live', label: 'Live', note: 'real money, with your live accounts' },
-] as const;
+/** The modes, each with its name's and note's messages (read with `t` where shown). */
+export const MODES: readonly { value: 'sandbox' | 'test' | 'live'; label: MessageKey; note: MessageKey }[] = [
+  { value: 'sandbox', label: 'settings.mode.sandbox', note: 'settings.mode.sandbox_note' },
+  { value: 'test', label: 'settings.mode.test', note: 'settings.mode.test_note' },
+  { value: 'live', label: 'settings.mode.live', note: 'settings.mode.live_note' },
+];
 
 export interface PinChange {
   pinSet: boolean;
@@ -203,26 +203,25 @@ export interface PinChange {
 
 /** Why a PIN change cannot be sent yet, with the field to fix, or null. */
 export function pinChangeProblem(change: PinChange): { field: 'current' | 'next' | 'repeat'; message: string } | null {
-  if (change.pinSet && change.current === '') return { field: 'current', message: 'Type the PIN you use now' };
-  if (change.next === '') return { field: 'next', message: 'Type the new PIN' };
+  if (change.pinSet && change.current === '') return { field: 'current', message: t('settings.pin.type_current') };
+  if (change.next === '') return { field: 'next', message: t('settings.pin.type_new') };
   if (!/^[0-9]+$/.test(change.next) || change.next.length < PIN_MIN || change.next.length > NEW_PIN_MAX) {
-    return { field: 'next', message: `The new PIN is ${PIN_MIN} to ${NEW_PIN_MAX} digits` };
+    return { field: 'next', message: t('settings.pin.new_digits', { min: PIN_MIN, max: NEW_PIN_MAX }) };
   }
-  if (change.repeat === '') return { field: 'repeat', message: 'Type the new PIN again to be sure of it' };
-  if (change.repeat !== change.next) return { field: 'repeat', message: 'The two new PINs are not the same: type them again' };
+  if (change.repeat === '') return { field: 'repeat', message: t('settings.pin.type_again') };
+  if (change.repeat !== change.next) return { field: 'repeat', message: t('settings.pin.not_same') };
   return null;
 }
 
 /** One line for a Check connection result, in the owner's words (the gateway's after a colon). */
 export function connectionText(check: ConnectionCheck): string {
-  const took = `${check.elapsedMs} ms`;
   switch (check.outcome) {
     case 'ok':
-      return `Connected: the gateway accepted this account (${took})`;
+      return t('settings.check.ok', { ms: check.elapsedMs });
     case 'credentials_rejected':
-      return `The gateway answered but refused this account: ${check.message}`;
+      return t('settings.check.refused', { message: check.message });
     case 'unreachable':
-      return `Could not reach the gateway: ${check.message}`;
+      return t('settings.check.unreachable', { message: check.message });
     default:
       return check.message;
   }

@@ -6,6 +6,7 @@
  */
 import type { AppError, ShopCounter, ShopView } from './api';
 import { formatDateTime } from './datetime';
+import { t } from './i18n';
 
 /** How the address is written (README, "One shop, many counters"). */
 export const SHOP_URL_EXAMPLE = 'postgres://user@host/database';
@@ -25,20 +26,20 @@ export interface JoinProblem {
  */
 export function shopUrlProblem(text: string): string | null {
   const url = text.trim();
-  if (url === '') return `Type the shop ledger's address: ${SHOP_URL_EXAMPLE}`;
+  if (url === '') return t('shop.url.empty', { example: SHOP_URL_EXAMPLE });
   const scheme = ['postgres://', 'postgresql://'].find((s) => url.toLowerCase().startsWith(s));
-  if (!scheme) return `The shop ledger's address starts with postgres://, e.g. ${SHOP_URL_EXAMPLE}`;
+  if (!scheme) return t('shop.url.scheme', { example: SHOP_URL_EXAMPLE });
   const rest = url.slice(scheme.length);
   const slash = rest.indexOf('/');
   const authority = slash < 0 ? rest : rest.slice(0, slash);
   const at = authority.lastIndexOf('@');
   const user = at < 0 ? '' : authority.slice(0, at).split(':')[0];
-  if (user === '') return `The address needs the database user before an @: ${SHOP_URL_EXAMPLE}`;
+  if (user === '') return t('shop.url.user', { example: SHOP_URL_EXAMPLE });
   const host = authority.slice(at + 1);
-  if (host === '' || host.startsWith(':')) return `The address needs the database server's host after the @: ${SHOP_URL_EXAMPLE}`;
-  if (host.includes(',')) return 'The address names one host (several are not supported)';
+  if (host === '' || host.startsWith(':')) return t('shop.url.host', { example: SHOP_URL_EXAMPLE });
+  if (host.includes(',')) return t('shop.url.one_host');
   const database = slash < 0 ? '' : rest.slice(slash + 1).split('?')[0];
-  if (database === '') return `The address needs the database's name after the host: ${SHOP_URL_EXAMPLE}`;
+  if (database === '') return t('shop.url.database', { example: SHOP_URL_EXAMPLE });
   return null;
 }
 
@@ -53,9 +54,9 @@ export function urlHasPassword(text: string): boolean {
 /** Why this counter's name is refused before it is sent, or null. */
 export function counterNameProblem(text: string): string | null {
   const name = text.trim();
-  if (name === '') return 'Give this counter its name in the shop, e.g. “Till 2”';
-  if ([...name].length > COUNTER_NAME_MAX) return `A counter's name is at most ${COUNTER_NAME_MAX} characters`;
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return "A counter's name is printable characters only";
+  if (name === '') return t('shop.counter.empty');
+  if ([...name].length > COUNTER_NAME_MAX) return t('shop.counter.too_long', { max: COUNTER_NAME_MAX });
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return t('shop.counter.printable');
   return null;
 }
 
@@ -68,14 +69,9 @@ export function joinProblem(form: { url: string; counter: string }): JoinProblem
   return null;
 }
 
-/** "1 change", "3 changes". */
-export function changes(count: number): string {
-  return `${count} ${count === 1 ? 'change' : 'changes'}`;
-}
-
 /** A moment of the status, or "never". */
 export function whenText(ms: number | null, locale?: string): string {
-  return ms === null ? 'never' : formatDateTime(ms, { seconds: true, locale });
+  return ms === null ? t('shop.never') : formatDateTime(ms, { seconds: true, locale });
 }
 
 /** The core's "shop ledger: ..." without its prefix. */
@@ -89,26 +85,26 @@ function sentence(text: string): string {
 
 /** The line the section starts with: in a shop as which counter, or not. */
 export function shopHeadline(view: ShopView): string {
-  if (!view.member) return 'Not in a shop';
-  return `In a shop as ${view.counter ?? '?'} (number ${view.counterNumber ?? '?'})`;
+  if (!view.member) return t('shop.headline.alone');
+  return t('shop.headline.member', { counter: view.counter ?? '?', number: view.counterNumber ?? '?' });
 }
 
 /** Whether the shop ledger answered, and why not. */
 export function reachableText(view: ShopView): string {
-  if (view.reachable) return 'Reachable';
-  const why = view.unreachable ? detail(view.unreachable) : 'no answer';
-  return `Not reachable: ${why}. Sales go on here; refunds and voids wait until it is back.`;
+  if (view.reachable) return t('shop.reachable');
+  const why = view.unreachable ? detail(view.unreachable) : t('shop.no_answer');
+  return t('shop.unreachable', { why });
 }
 
 /** This counter's changes not in the shop ledger yet. */
 export function outboxText(view: ShopView): string {
-  return view.outbox === 0 ? 'Nothing: the shop ledger has every change of this counter' : `${changes(view.outbox)} of this counter`;
+  return view.outbox === 0 ? t('shop.outbox.none') : t('shop.outbox.some', { count: view.outbox });
 }
 
 /** The shop's changes not here yet (unknown while the shop ledger does not answer). */
 export function behindText(view: ShopView): string {
-  if (view.behind === null) return 'Not known while the shop ledger does not answer';
-  return view.behind === 0 ? 'Nothing: this counter has every change of the shop' : `${changes(view.behind)} of the other counters`;
+  if (view.behind === null) return t('shop.behind.unknown');
+  return view.behind === 0 ? t('shop.behind.none') : t('shop.behind.some', { count: view.behind });
 }
 
 /** One row of the counters' table, as read. */
@@ -132,7 +128,7 @@ export function counterLines(view: ShopView, locale?: string): CounterLine[] {
       name: c.name,
       orders: c.orders,
       lastPush: whenText(c.pushedAtMs, locale),
-      left: c.leftAtMs === null ? '' : `left ${whenText(c.leftAtMs, locale)}`,
+      left: c.leftAtMs === null ? '' : t('shop.counter_left', { when: whenText(c.leftAtMs, locale) }),
       self: view.member && c.number === view.counterNumber,
     }));
 }
@@ -148,27 +144,27 @@ export function shopErrorText(error: AppError, action: ShopAction, counter = '')
   const said = detail(error.message);
   switch (error.code) {
     case 'counter_taken':
-      return `Another counter in this shop is already named “${counter.trim()}”: choose another name for this one, or leave the shop on that machine first.`;
+      return t('shop.error.counter_taken', { counter: counter.trim() });
     case 'shop_member':
-      return 'This counter is already in a shop: leave it first.';
+      return t('shop.error.member');
     case 'not_in_shop':
-      return 'This counter is not in a shop.';
+      return t('shop.error.not_member');
     case 'shop_unreachable':
       if (action === 'leave') {
         // The core counts them: "... 3 change(s) of this counter are not in it yet; ...".
         const waiting = /(\d+) change\(s\) of this counter/.exec(said);
-        const count = waiting ? Number(waiting[1]) : null;
-        const these = count === null ? 'changes of this counter may be' : `${changes(count)} of this counter ${count === 1 ? 'is' : 'are'}`;
-        return `The shop ledger cannot be reached, and ${these} not in it yet. Leave once it is back, or leave now without them: they then stay on this machine only.`;
+        return waiting
+          ? t('shop.error.unreachable_leave', { count: Number(waiting[1]) })
+          : t('shop.error.unreachable_leave_unknown');
       }
-      return `The shop ledger cannot be reached: check the address, the network, and that the database server is running (${said}).`;
+      return t('shop.error.unreachable', { said });
     case 'shop':
       if (/password authentication failed|\(28P01\)|\(28000\)/.test(said)) {
-        return `The shop ledger refused the user or the password (${said}).`;
+        return t('shop.error.login_refused', { said });
       }
-      return `The shop ledger refused this: ${said}.`;
+      return t('shop.error.refused', { said });
     case 'vault':
-      return `This computer's keychain did not take the password: ${said}`;
+      return t('shop.error.keychain', { said });
     default:
       return sentence(said);
   }

@@ -6,6 +6,7 @@
 import type { RefundCap, Role, StaffMember } from './api';
 import { currencyDecimals } from './currency';
 import { formatDateTime } from './datetime';
+import { t } from './i18n';
 import { NEW_PIN_MAX, PIN_MIN, isValidNewPin } from './owner';
 import { roleLabel } from './till';
 
@@ -14,19 +15,19 @@ export const NAME_MAX = 40;
 /** Why a staff name is refused, or null: 1 to 40 characters on one line. */
 export function nameProblem(name: string): string | null {
   const text = name.trim();
-  if (text === '') return 'Type the name they sign in with';
-  if ([...text].length > NAME_MAX) return `A name is at most ${NAME_MAX} characters`;
+  if (text === '') return t('staff.name.empty');
+  if ([...text].length > NAME_MAX) return t('staff.name.too_long', { max: NAME_MAX });
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(text)) return 'A name is one line of text';
+  if (/[\u0000-\u001f\u007f]/.test(text)) return t('staff.name.one_line');
   return null;
 }
 
 /** Why a new PIN typed twice is refused, with the box at fault, or null. */
 export function newPinProblems(pin: string, repeat: string): { field: 'pin' | 'repeat'; message: string } | null {
-  if (pin === '') return { field: 'pin', message: `Choose a PIN of ${PIN_MIN} to ${NEW_PIN_MAX} digits` };
-  if (!isValidNewPin(pin)) return { field: 'pin', message: `A PIN is ${PIN_MIN} to ${NEW_PIN_MAX} digits` };
-  if (repeat === '') return { field: 'repeat', message: 'Type the PIN again to be sure of it' };
-  if (repeat !== pin) return { field: 'repeat', message: 'The two PINs are not the same: type them again' };
+  if (pin === '') return { field: 'pin', message: t('staff.pin.choose', { min: PIN_MIN, max: NEW_PIN_MAX }) };
+  if (!isValidNewPin(pin)) return { field: 'pin', message: t('staff.pin.digits', { min: PIN_MIN, max: NEW_PIN_MAX }) };
+  if (repeat === '') return { field: 'repeat', message: t('staff.pin.again') };
+  if (repeat !== pin) return { field: 'repeat', message: t('staff.pin.not_same') };
   return null;
 }
 
@@ -43,16 +44,18 @@ export function capProblem(amount: string, currency: string): string | null {
   const decimals = currencyDecimals(currency);
   const rule = decimals === 0 ? new RegExp('^[0-9]+$') : new RegExp(`^[0-9]+(\\.[0-9]{1,${decimals}})?$`);
   if (!rule.test(text)) {
-    return decimals === 0 ? `${currency} takes whole amounts: ${text} is not one` : `${text} is not an amount in ${currency}`;
+    return decimals === 0 ? t('staff.cap.whole', { currency, text }) : t('staff.cap.not_amount', { currency, text });
   }
   return null;
 }
 
 /** A member's state in words: "Active", "Inactive", or locked until a time. */
 export function memberState(member: Pick<StaffMember, 'active' | 'lockedUntilMs'>, locale?: string): string {
-  if (!member.active) return 'Inactive';
-  if (member.lockedUntilMs !== null) return `Locked until ${formatDateTime(member.lockedUntilMs, { seconds: true, locale })}`;
-  return 'Active';
+  if (!member.active) return t('staff.state.inactive');
+  if (member.lockedUntilMs !== null) {
+    return t('staff.state.locked', { until: formatDateTime(member.lockedUntilMs, { seconds: true, locale }) });
+  }
+  return t('staff.state.active');
 }
 
 /** The role choices, for a select. */
@@ -69,6 +72,6 @@ export function sortedCaps(caps: readonly RefundCap[], shopCurrency: string): Re
 export function idleProblem(text: string): string | null {
   const value = text.trim();
   if (value === '') return null;
-  if (!/^[0-9]+$/.test(value) || Number(value) > 480) return 'Whole minutes from 0 (never) to 480';
+  if (!/^[0-9]+$/.test(value) || Number(value) > 480) return t('staff.idle.range');
   return null;
 }
