@@ -3,6 +3,10 @@
  * the save dialog, and the chosen columns in the export's own order.
  */
 import type { ExportProgress, FilterInput } from './bindings';
+import { formatCount, formatDecimal, t, type MessageKey } from './i18n';
+
+/** Counts grouped as the window's language groups them (48,210; 48 210; 48,210 in lakh form past 1,00,000). */
+export { formatCount };
 
 /** Whole percent, 0 to 100; an empty export is complete when done. */
 export function progressPercent(progress: ExportProgress): number {
@@ -13,29 +17,27 @@ export function progressPercent(progress: ExportProgress): number {
   return Math.min(99, Math.max(0, share));
 }
 
-/** 48210 -> "48,210" (the same grouping as the core's amounts, whatever the locale). */
-export function formatCount(n: number): string {
-  const digits = String(Math.max(0, Math.trunc(n)));
-  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+/** "5,000 of 48,210 orders (10%)" while it runs, "48,210 orders written" at the end. */
+export function progressLabel(progress: ExportProgress): string {
+  if (progress.done) return t('export.progress.written', { count: progress.rows });
+  return t('export.progress.running', { rows: progress.rows, count: progress.total, percent: progressPercent(progress) });
 }
 
-export function progressLabel(progress: ExportProgress): string {
-  const noun = progress.total === 1 ? 'order' : 'orders';
-  if (progress.done) return `${formatCount(progress.rows)} ${progress.rows === 1 ? 'order' : 'orders'} written`;
-  return `${formatCount(progress.rows)} of ${formatCount(progress.total)} ${noun} (${progressPercent(progress)}%)`;
-}
+/** The units of a size, each as the language writes it (French: o, Ko, Mo, Go). */
+const SIZE_UNITS: readonly MessageKey[] = ['export.size.kb', 'export.size.mb', 'export.size.gb'];
 
 /** 1536 -> "1.5 KB"; bytes below 1 KB as they are. */
 export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB'];
+  if (bytes < 1024) return t('export.size.bytes', { size: bytes });
   let value = bytes / 1024;
   let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
+  while (value >= 1024 && unit < SIZE_UNITS.length - 1) {
     value /= 1024;
     unit++;
   }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+  // One decimal below 10 (1.5 KB), none above (25 MB); formatDecimal takes the tenths as units.
+  const size = value < 10 ? formatDecimal(Math.round(value * 10), 1) : formatDecimal(Math.round(value), 0);
+  return t(SIZE_UNITS[unit], { size });
 }
 
 /**
@@ -57,8 +59,37 @@ export function orderedColumns(all: readonly string[], chosen: ReadonlySet<strin
   return all.filter((name) => chosen.has(name));
 }
 
-/** A column name for people: "merchant_order_no" -> "Merchant order no". */
+/** The export's columns (the core's export/columns.rs ALL_COLUMNS) by their names for people. */
+const COLUMN_LABELS: Record<string, MessageKey> = {
+  id: 'export.column.id',
+  created_at: 'export.column.created_at',
+  updated_at: 'export.column.updated_at',
+  expires_at: 'export.column.expires_at',
+  merchant_order_no: 'export.column.merchant_order_no',
+  gateway: 'export.column.gateway',
+  method: 'export.column.method',
+  environment: 'export.column.environment',
+  status: 'export.column.status',
+  amount: 'export.column.amount',
+  currency: 'export.column.currency',
+  refunded: 'export.column.refunded',
+  gateway_order_id: 'export.column.gateway_order_id',
+  gateway_status: 'export.column.gateway_status',
+  customer: 'export.column.customer',
+  description: 'export.column.description',
+  reconciliation_reference_id: 'export.column.reconciliation_reference_id',
+  gateway_created_at: 'export.column.gateway_created_at',
+  counter: 'export.column.counter',
+  staff: 'export.column.staff',
+};
+
+/**
+ * A column's name for people: "merchant_order_no" -> "Merchant order no" (the file's header
+ * keeps the core's names); a column the window does not know yet reads as its name, spaced.
+ */
 export function columnLabel(name: string): string {
+  const key = COLUMN_LABELS[name];
+  if (key) return t(key);
   const words = name.replace(/_/g, ' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
 }

@@ -4,6 +4,7 @@
  * blanks out, and shows the core's answer beside the field it names.
  */
 import { formatDay } from './datetime';
+import { t } from './i18n';
 import type { FilterInput } from './bindings';
 import type { AppError } from './errors';
 
@@ -140,16 +141,18 @@ export function filterSummary(
   if (request.status) parts.push(statusName(request.status));
   if (request.gateway) parts.push(gatewayLabel(request.gateway));
   if (request.method) parts.push(request.method);
-  if (request.from && request.to) parts.push(`${day(request.from)} to ${day(request.to)}`);
-  else if (request.from) parts.push(`from ${day(request.from)}`);
-  else if (request.to) parts.push(`until ${day(request.to)}`);
+  if (request.from && request.to) parts.push(t('filters.summary.days', { from: day(request.from), to: day(request.to) }));
+  else if (request.from) parts.push(t('filters.summary.from', { from: day(request.from) }));
+  else if (request.to) parts.push(t('filters.summary.until', { to: day(request.to) }));
+  // The amounts as typed: the core reads them in its own neutral form.
   const currency = request.currency ?? '';
-  if (request.minAmount && request.maxAmount) parts.push(`${request.minAmount}–${request.maxAmount} ${currency}`);
-  else if (request.minAmount) parts.push(`at least ${request.minAmount} ${currency}`);
-  else if (request.maxAmount) parts.push(`at most ${request.maxAmount} ${currency}`);
+  if (request.minAmount && request.maxAmount) {
+    parts.push(t('filters.summary.between', { min: request.minAmount, max: request.maxAmount, currency }));
+  } else if (request.minAmount) parts.push(t('filters.summary.at_least', { min: request.minAmount, currency }));
+  else if (request.maxAmount) parts.push(t('filters.summary.at_most', { max: request.maxAmount, currency }));
   else if (currency) parts.push(currency);
-  if (request.search) parts.push(`“${request.search}”`);
-  if (request.staff) parts.push(`sold by ${request.staff}`);
+  if (request.search) parts.push(t('filters.summary.search', { search: request.search }));
+  if (request.staff) parts.push(t('filters.summary.staff', { staff: request.staff }));
   return parts.map((p) => p.trim()).join(' · ');
 }
 

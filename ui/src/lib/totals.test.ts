@@ -11,6 +11,7 @@ import {
   totalAttributes,
   totalsSentence,
 } from './totals';
+import { setWindowLanguage } from './i18n';
 
 const cur = (currency: string, paidCount: number, takingsMinor = paidCount * 100, waitingCount = 0): CurrencyTakings => ({
   currency,
@@ -55,10 +56,11 @@ describe('the counts beside the takings', () => {
 
 describe('the headline per currency', () => {
   it('is the takings, with what made it up in the tooltip', () => {
-    const cad = { ...cur('CAD', 3, 3500, 1), takenDisplay: '40.00', refundedMinor: 500, refundedDisplay: '5.00' };
+    const cad = { ...cur('CAD', 3, 3500, 1), takenMinor: 4000, takenDisplay: '40.00', refundedMinor: 500, refundedDisplay: '5.00' };
     expect(takingsText(cad)).toBe('35.00 CAD');
     expect(takingsDetail(cad)).toBe('3 paid: 40.00 CAD taken, 5.00 refunded · 1 waiting: 12.50 (not counted)');
-    expect(takingsDetail(cur('JPY', 1, 800))).toBe('1 paid: 8.00 JPY taken');
+    // Yen have no decimals: 800 minor units are 800 JPY.
+    expect(takingsDetail(cur('JPY', 1, 800))).toBe('1 paid: 800 JPY taken');
   });
 
   it('puts the shop’s currency first, then the most paid orders, then by code', () => {
@@ -114,5 +116,18 @@ describe("one currency's total", () => {
       'data-waiting-minor': 1250,
       title: takingsDetail(cad),
     });
+  });
+});
+
+describe('in the window\'s language', () => {
+  it('words the counts and writes the amounts as French Canada does', () => {
+    setWindowLanguage('fr-CA');
+    try {
+      expect(outcomeCounts({ ...day, failed: 2 }).map((c) => c.text)).toEqual(['1 payée', '1 en attente', '2 échouées']);
+      expect(takingsText(cur('CAD', 1, 123450)).replace(/\s/g, ' ')).toBe('1 234,50 $');
+      expect(takingsText(cur('USD', 1, 123450)).replace(/\s/g, ' ')).toBe('1 234,50 USD');
+    } finally {
+      setWindowLanguage('en');
+    }
   });
 });

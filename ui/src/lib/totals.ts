@@ -2,10 +2,12 @@
  * How the Orders header and Reports show the core's `TotalsView`: takings (paid minus refunds)
  * per currency as the headline, and beside it the counts of the orders that brought no money
  * (waiting, failed, cancelled, expired), never summed in. The core adds everything up; this
- * only orders, trims to fit one line, and words it.
+ * only orders, trims to fit one line, and words it in the window's language.
  */
 import type { CurrencyTakings, TotalsView } from './api';
-import { formatCount } from './exportProgress';
+import { currencyDecimals } from './currency';
+import { formatDecimal, t, type MessageKey } from './i18n';
+import { moneyText } from './money';
 
 /** How many currencies the header shows before "+N more" (nine would not fit 1024 px). */
 export const HEADLINE_CURRENCIES = 3;
@@ -74,6 +76,14 @@ export function headlineCapacity(
 
 export type OutcomeKey = 'paid' | 'waiting' | 'failed' | 'cancelled' | 'expired';
 
+const OUTCOME_WORDS: Record<OutcomeKey, MessageKey> = {
+  paid: 'totals.outcome.paid',
+  waiting: 'totals.outcome.waiting',
+  failed: 'totals.outcome.failed',
+  cancelled: 'totals.outcome.cancelled',
+  expired: 'totals.outcome.expired',
+};
+
 export interface OutcomeCount {
   key: OutcomeKey;
   count: number;
@@ -100,22 +110,40 @@ export function outcomeCounts(totals: TotalsView): OutcomeCount[] {
   ];
   return all
     .filter(([key, count]) => key === 'paid' || count > 0)
-    .map(([key, count]) => ({ key, count, text: `${formatCount(count)} ${key}` }));
+    .map(([key, count]) => ({ key, count, text: t(OUTCOME_WORDS[key], { count }) }));
 }
 
 /** "12.50 CAD", the headline of one currency. */
-export function takingsText(t: CurrencyTakings): string {
-  return `${t.takingsDisplay} ${t.currency}`;
+export function takingsText(takings: CurrencyTakings): string {
+  return moneyText(takings.takingsMinor, takings.currency);
+}
+
+/** The items of a list in the window's language: "a, b, c" (Chinese: "a，b，c"). */
+function listed(items: readonly string[]): string {
+  return items.join(t('common.list_separator'));
 }
 
 /**
  * The tooltip of one currency's headline: what it is made of, e.g.
  * "3 paid: 40.00 CAD taken, 5.00 refunded · 1 waiting: 12.50 (not counted)".
  */
-export function takingsDetail(t: CurrencyTakings): string {
-  const parts = [`${formatCount(t.paidCount)} paid: ${t.takenDisplay} ${t.currency} taken`];
-  if (t.refundedMinor > 0) parts[0] += `, ${t.refundedDisplay} refunded`;
-  if (t.waitingCount > 0) parts.push(`${formatCount(t.waitingCount)} waiting: ${t.waitingDisplay} (not counted)`);
+export function takingsDetail(takings: CurrencyTakings): string {
+  const decimals = currencyDecimals(takings.currency);
+  const taken = moneyText(takings.takenMinor, takings.currency);
+  const parts = [
+    takings.refundedMinor > 0
+      ? t('totals.detail.taken_refunded', {
+          count: takings.paidCount,
+          taken,
+          refunded: formatDecimal(takings.refundedMinor, decimals),
+        })
+      : t('totals.detail.taken', { count: takings.paidCount, taken }),
+  ];
+  if (takings.waitingCount > 0) {
+    parts.push(
+      t('totals.detail.waiting', { count: takings.waitingCount, amount: formatDecimal(takings.waitingMinor, decimals) }),
+    );
+  }
   return parts.join(' · ');
 }
 
@@ -138,7 +166,8 @@ export function totalAttributes(t: CurrencyTakings): Record<string, string | num
 /** The header's line read out in one sentence (its accessible name and the "+N more" list). */
 export function totalsSentence(totals: TotalsView, shopCurrency = ''): string {
   const takings = rankCurrencies(totals.byCurrency, shopCurrency).map(takingsText);
-  const head = takings.length > 0 ? `Takings ${takings.join(', ')}` : 'No takings';
-  const counts = outcomeCounts(totals).map((c) => c.text);
-  return `${head}; ${counts.join(', ')} of ${formatCount(totals.count)} ${totals.count === 1 ? 'order' : 'orders'}`;
+  const counts = listed(outcomeCounts(totals).map((c) => c.text));
+  return takings.length > 0
+    ? t('totals.sentence', { takings: listed(takings), counts, count: totals.count })
+    : t('totals.sentence_no_takings', { counts, count: totals.count });
 }
