@@ -147,7 +147,6 @@ const NOT_YET_TRANSLATED = new Set<string>([
   'components/Counter.svelte',
   'components/CustomerDisplay.svelte',
   'components/DayReportView.svelte',
-  'components/ExportPanel.svelte',
   'components/Keypad.svelte',
   'components/OrderDetailPanel.svelte',
   'components/OrderFilters.svelte',
@@ -169,9 +168,7 @@ const NOT_YET_TRANSLATED = new Set<string>([
   'components/ShiftFigures.svelte',
   'components/ShiftReportView.svelte',
   'components/ShiftScreen.svelte',
-  'components/ShopSettings.svelte',
   'components/SignInPad.svelte',
-  'components/StaffSettings.svelte',
   'components/TillBar.svelte',
   'components/Updates.svelte',
   'components/WaitingSaleActions.svelte',
@@ -185,7 +182,6 @@ const NOT_YET_TRANSLATED = new Set<string>([
   'lib/setup.ts',
   'lib/shift.ts',
   'lib/till.ts',
-  'lib/totals.ts',
   'lib/updates.ts',
 ]);
 
