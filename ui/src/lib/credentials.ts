@@ -3,6 +3,7 @@
  * typed into password inputs; no value ever comes back from the core, only which fields are set.
  */
 import type { CredentialStatus, Environment } from './bindings';
+import { t, type MessageKey } from './i18n';
 
 export const ENVIRONMENTS: readonly Environment[] = ['test', 'live'];
 
@@ -22,9 +23,12 @@ export interface GatewayCredentials {
   fields: readonly CredentialField[];
 }
 
-const f = (name: string, label: string, secret: boolean, required: boolean, advanced = false): CredentialField => ({
+/** A field; its `label` is read when shown, so it is in the window's language. */
+const f = (name: string, label: MessageKey, secret: boolean, required: boolean, advanced = false): CredentialField => ({
   name,
-  label,
+  get label() {
+    return t(label);
+  },
   secret,
   required,
   advanced,
@@ -34,27 +38,27 @@ export const CREDENTIAL_GATEWAYS: readonly GatewayCredentials[] = [
   {
     gateway: 'iotpay',
     label: 'IOTPay',
-    fields: [f('mchId', 'Merchant ID', false, true), f('loginName', 'Login name (jobNo)', false, true, true), f('key', 'Merchant key', true, true)],
+    fields: [f('mchId', 'credentials.field.merchant_id', false, true), f('loginName', 'credentials.field.login_name', false, true, true), f('key', 'credentials.field.merchant_key', true, true)],
   },
   {
     gateway: 'smepay',
     label: 'SMEPay',
-    fields: [f('clientId', 'Client ID', false, true), f('clientSecret', 'Client secret', true, true)],
+    fields: [f('clientId', 'credentials.field.client_id', false, true), f('clientSecret', 'credentials.field.client_secret', true, true)],
   },
   {
     gateway: 'smartpay',
     label: 'SmartPay',
     fields: [
-      f('merchantKey', 'Merchant key', false, true),
-      f('authenticationKey', 'Authentication key', true, false),
-      f('clientId', 'Client ID', false, false, true),
-      f('clientSecret', 'Client secret', true, false, true),
+      f('merchantKey', 'credentials.field.merchant_key', false, true),
+      f('authenticationKey', 'credentials.field.authentication_key', true, false),
+      f('clientId', 'credentials.field.client_id', false, false, true),
+      f('clientSecret', 'credentials.field.client_secret', true, false, true),
     ],
   },
   {
     gateway: 'smartexpay',
     label: 'SmartExPay',
-    fields: [f('partner', 'Partner ID', false, false), f('apiKey', 'API key', true, true)],
+    fields: [f('partner', 'credentials.field.partner_id', false, false), f('apiKey', 'credentials.field.api_key', true, true)],
   },
 ];
 
@@ -77,15 +81,15 @@ export function fieldLabel(gateway: string, name: string): string {
  * to find a field kept under Advanced ("Missing: Merchant key, Login name (jobNo) (Advanced)").
  */
 export function statusText(status: CredentialStatus | undefined): string {
-  if (!status || (status.fieldsSet.length === 0 && !status.configured)) return 'Not set up yet';
-  if (status.configured) return 'Ready';
-  if (status.missing.length === 0) return 'Incomplete';
+  if (!status || (status.fieldsSet.length === 0 && !status.configured)) return t('credentials.status.not_set_up');
+  if (status.configured) return t('credentials.status.ready');
+  if (status.missing.length === 0) return t('credentials.status.incomplete');
   const fields = credentialFields(status.gateway);
   const words = status.missing.map((name) => {
     const field = fields.find((x) => x.name === name);
-    return field?.advanced ? `${field.label} (Advanced)` : (field?.label ?? name);
+    return field?.advanced ? t('credentials.advanced_field', { label: field.label }) : (field?.label ?? name);
   });
-  return `Missing: ${words.join(', ')}`;
+  return t('credentials.status.missing', { fields: words.join(t('common.list_separator')) });
 }
 
 /** The fields shown with the account (`advanced` false) or under Advanced (`advanced` true). */

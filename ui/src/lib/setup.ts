@@ -4,18 +4,19 @@
  * shown beside its field before anything is sent. The core checks again and has the last word.
  */
 import type { MethodKind, MethodInfo } from './api';
+import { t, type MessageKey } from './i18n';
 import { NEW_PIN_MAX, PIN_MIN, isValidNewPin } from './owner';
 
 /** The counter offers these kinds; app and saved-card methods are not for a till. */
 export const COUNTER_KINDS: readonly MethodKind[] = ['qr', 'barcode', 'link', 'widget', 'terminal'];
 
 /** How the customer pays, as an owner reads it, per kind of method. */
-export const KIND_TITLES: Readonly<Record<string, string>> = {
-  qr: 'The customer scans a QR code',
-  barcode: "You scan the customer's code",
-  link: 'A payment page, as a QR code',
-  widget: 'A card or checkout form here, or the card terminal',
-  terminal: 'A card terminal at the counter',
+export const KIND_TITLES: Readonly<Record<string, MessageKey>> = {
+  qr: 'setup.kind.qr',
+  barcode: 'setup.kind.barcode',
+  link: 'setup.kind.link',
+  widget: 'setup.kind.widget',
+  terminal: 'setup.kind.terminal',
 };
 
 /** Kinds listed in another kind's group: the card terminal with the card forms (four groups
@@ -45,7 +46,7 @@ export function groupMethods(methods: readonly MethodInfo[]): MethodGroup[] {
   return COUNTER_KINDS.filter((kind) => !(kind in LISTED_WITH))
     .map((kind) => ({
       kind,
-      title: KIND_TITLES[kind],
+      title: t(KIND_TITLES[kind]),
       methods: methods.filter((m) => m.kind === kind || LISTED_WITH[m.kind] === kind),
     }))
     .filter((group) => group.methods.length > 0);
@@ -88,25 +89,25 @@ export const SHOP_NAME_MAX = 60;
 
 export function shopNameProblem(name: string): string | null {
   const text = name.trim();
-  if (text === '') return "Type the shop's name: customers see it on their screen";
-  if ([...text].length > SHOP_NAME_MAX) return `The shop's name is at most ${SHOP_NAME_MAX} characters`;
+  if (text === '') return t('setup.problem.shop_name_empty');
+  if ([...text].length > SHOP_NAME_MAX) return t('setup.problem.shop_name_long', { max: SHOP_NAME_MAX });
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(text)) return "The shop's name is one line of text";
+  if (/[\u0000-\u001f\u007f]/.test(text)) return t('setup.problem.shop_name_line');
   return null;
 }
 
 /** Why a new PIN is refused, or null. */
 export function newPinProblem(pin: string): string | null {
-  if (pin === '') return `Choose a PIN of ${PIN_MIN} to ${NEW_PIN_MAX} digits`;
-  if (!isValidNewPin(pin)) return `The PIN is ${PIN_MIN} to ${NEW_PIN_MAX} digits`;
+  if (pin === '') return t('setup.problem.pin_empty', { min: PIN_MIN, max: NEW_PIN_MAX });
+  if (!isValidNewPin(pin)) return t('setup.problem.pin_form', { min: PIN_MIN, max: NEW_PIN_MAX });
   return null;
 }
 
 /** Why the repeated PIN is refused, or null: checked only once the first one is well formed. */
 export function pinRepeatProblem(pin: string, repeat: string): string | null {
   if (newPinProblem(pin) !== null) return null;
-  if (repeat === '') return 'Type the PIN again to be sure of it';
-  if (repeat !== pin) return 'The two PINs are not the same: type them again';
+  if (repeat === '') return t('setup.problem.pin_repeat_empty');
+  if (repeat !== pin) return t('setup.problem.pin_repeat_differs');
   return null;
 }
 
@@ -119,14 +120,14 @@ export function setupProblems(
   const problems: Partial<Record<SetupField, string>> = {};
   const name = shopNameProblem(form.shopName);
   if (name) problems.shopName = name;
-  if (!currencies.includes(form.currency)) problems.currency = 'Choose the currency the shop sells in';
+  if (!currencies.includes(form.currency)) problems.currency = t('setup.problem.currency');
   const pin = newPinProblem(form.pin);
   if (pin) problems.pin = pin;
   const repeat = pinRepeatProblem(form.pin, form.pinRepeat);
   if (repeat) problems.pinRepeat = repeat;
   const keys = new Set(counterMethods(known).map((m) => m.method));
-  if (form.methods.length === 0) problems.methods = 'Choose at least one way for customers to pay';
-  else if (form.methods.some((m) => !keys.has(m))) problems.methods = 'Choose among the ways listed';
+  if (form.methods.length === 0) problems.methods = t('setup.problem.methods_none');
+  else if (form.methods.some((m) => !keys.has(m))) problems.methods = t('setup.problem.methods_unknown');
   return problems;
 }
 
@@ -173,6 +174,6 @@ export function fieldOfError(field: string | null): SetupField | null {
 export function currencyNote(known: readonly MethodInfo[], chosen: readonly string[], currency: string): string | null {
   const picked = known.filter((m) => chosen.includes(m.method));
   if (picked.length === 0 || currency === '' || picked.some((m) => m.currencies.includes(currency))) return null;
-  const theirs = [...new Set(picked.flatMap((m) => m.currencies))].sort().join(', ');
-  return `None of the ways ticked takes ${currency}: sales will be in ${theirs}.`;
+  const theirs = [...new Set(picked.flatMap((m) => m.currencies))].sort().join(t('common.list_separator'));
+  return t('setup.currency_note', { currency, theirs });
 }

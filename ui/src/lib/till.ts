@@ -5,17 +5,20 @@
  * this only chooses what the window asks first, so a cashier is not sent a refusal to read.
  */
 import { ownerStatus, type OwnerStatus, type Permission, type Person, type Role, type TillStatus } from './api';
-import { toAppError, type AppError } from './errors';
+import { errorText, toAppError, type AppError } from './errors';
+import { language, t, tIn, type MessageKey } from './i18n';
 import { withOwnerPin, type PinRequest } from './ownerPin';
 
 // ---- Roles and what they may do ----
 
 export const ROLES: readonly Role[] = ['cashier', 'manager', 'owner'];
 
-const ROLE_LABELS: Record<Role, string> = { cashier: 'Cashier', manager: 'Manager', owner: 'Owner' };
+const ROLE_LABELS: Record<Role, MessageKey> = { cashier: 'role.cashier', manager: 'role.manager', owner: 'role.owner' };
 
+/** A role's name in the window's language; a role this window does not know, as the core wrote it. */
 export function roleLabel(role: Role): string {
-  return ROLE_LABELS[role] ?? role;
+  const key = ROLE_LABELS[role];
+  return key ? t(key) : role;
 }
 
 const MANAGER_MAY: readonly Permission[] = ['sell', 'shift', 'refund', 'settle', 'seeAllOrders'];
@@ -27,36 +30,46 @@ export function rolePermits(role: Role, what: Permission): boolean {
   return (role === 'manager' ? MANAGER_MAY : CASHIER_MAY).includes(what);
 }
 
+/** A permission with its words: `words` is read when shown, so it is in the window's language. */
+function permission(what: Permission, key: MessageKey): { readonly permission: Permission; readonly words: string } {
+  return {
+    permission: what,
+    get words() {
+      return t(key);
+    },
+  };
+}
+
 /** Every permission in plain words, in the order the roles table lists them. */
-export const PERMISSION_WORDS: readonly { permission: Permission; words: string }[] = [
-  { permission: 'sell', words: 'Sell, and cancel a sale still waiting' },
-  { permission: 'shift', words: 'Open and close a shift, read its X and Z reports' },
-  { permission: 'refund', words: 'Refund and void (a manager up to the daily cap)' },
-  { permission: 'settle', words: 'Say how a refund with no answer ended' },
-  { permission: 'seeAllOrders', words: 'See every order of every day' },
-  { permission: 'export', words: 'Export orders' },
-  { permission: 'settings', words: 'Change settings, install updates' },
-  { permission: 'credentials', words: 'Change gateway accounts' },
-  { permission: 'staff', words: 'Staff accounts, PINs and refund caps' },
-  { permission: 'shop', words: 'Join or leave the shop ledger' },
-  { permission: 'audit', words: 'Read the audit log' },
+export const PERMISSION_WORDS: readonly { readonly permission: Permission; readonly words: string }[] = [
+  permission('sell', 'permission.sell'),
+  permission('shift', 'permission.shift'),
+  permission('refund', 'permission.refund'),
+  permission('settle', 'permission.settle'),
+  permission('seeAllOrders', 'permission.see_all_orders'),
+  permission('export', 'permission.export'),
+  permission('settings', 'permission.settings'),
+  permission('credentials', 'permission.credentials'),
+  permission('staff', 'permission.staff'),
+  permission('shop', 'permission.shop'),
+  permission('audit', 'permission.audit'),
 ];
 
 /** Who may approve `what` for someone who may not: "a manager or the owner", or "the owner". */
 export function whoApproves(what: Permission): string {
-  return rolePermits('manager', what) ? 'a manager or the owner' : 'the owner';
+  return t(rolePermits('manager', what) ? 'till.approver.manager_or_owner' : 'till.approver.owner');
 }
 
 /** Whose PIN the approval dialog asks: "a manager's or the owner's PIN", or "the owner's PIN". */
 export function approverPin(what: Permission): string {
-  return rolePermits('manager', what) ? "a manager's or the owner's PIN" : "the owner's PIN";
+  return t(rolePermits('manager', what) ? 'till.approver_pin.manager_or_owner' : 'till.approver_pin.owner');
 }
 
 // ---- The bar and the pad ----
 
 /** The bar's words for who is signed in: "Ann · Cashier". */
 export function personLabel(person: Person): string {
-  return `${person.name} · ${roleLabel(person.role)}`;
+  return t('till.person', { name: person.name, role: roleLabel(person.role) });
 }
 
 /** Whether the counter must show the sign-in pad: the shop asks, and no one is signed in. */
@@ -121,11 +134,14 @@ function lowerFirst(text: string): string {
  * Ann"), and `note` why, in the core's words when it said (a manager's cap).
  */
 export function approvalRequest(request: PinRequest, what: Permission, status: TillStatus | null, note?: string): PinRequest {
-  const forWhom = status?.signedIn ? ` for ${status.signedIn.name}` : '';
+  const action = lowerFirst(request.title);
+  const managerMay = rolePermits('manager', what);
   return {
     ...request,
-    heading: `Approval: ${whoApproves(what)} types their PIN`,
-    title: `Approve: ${lowerFirst(request.title)}${forWhom}`,
+    heading: t(managerMay ? 'till.approval_heading.manager_or_owner' : 'till.approval_heading.owner'),
+    title: status?.signedIn
+      ? t('till.approve_title_for', { action, name: status.signedIn.name })
+      : t('till.approve_title', { action }),
     note: note ?? request.note,
   };
 }
@@ -176,11 +192,15 @@ export function staysInDialog(error: Pick<AppError, 'code' | 'field'>): boolean 
 /**
  * A refused PIN in words. In a shop run by its owner alone "a manager or the owner" is the
  * owner: "wrong PIN for a manager or the owner: 4 tries left" reads "Wrong owner PIN: 4 tries
- * left". Otherwise the core's words, with a capital.
+ * left". Otherwise the core's words, with a capital. The core writes English: in another
+ * language the code's message comes first, the core's sentence as detail (`errorText`).
  */
-export function refusalWords(error: Pick<AppError, 'message'>, ownerOnly: boolean): string {
-  let text = error.message.trim() || 'Wrong PIN';
-  if (ownerOnly) text = text.replace(/^wrong PIN for a manager or the owner\b/i, 'wrong owner PIN');
+export function refusalWords(error: Pick<AppError, 'message'> & Partial<Pick<AppError, 'code'>>, ownerOnly: boolean): string {
+  if (language.window !== 'en' && error.message.trim() !== '') {
+    return errorText({ code: error.code ?? 'pin_wrong', message: error.message, field: null });
+  }
+  let text = error.message.trim() || t('till.wrong_pin');
+  if (ownerOnly) text = text.replace(/^wrong PIN for a manager or the owner\b/i, tIn('en', 'till.wrong_owner_pin'));
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 

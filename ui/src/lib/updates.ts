@@ -5,7 +5,8 @@
  * verifies; the section says why a button waits.
  */
 import { invoke } from '@tauri-apps/api/core';
-import { toAppError, type AppError } from './errors';
+import { errorText, toAppError, type AppError } from './errors';
+import { t } from './i18n';
 
 export interface UpdateStatus {
   /** This build's version. */
@@ -79,40 +80,41 @@ export interface UpdatePanel {
   error: string | null;
 }
 
-const NO_KEY =
-  'This build of Paydesk has no update key, so it takes no updates: a package from the shop’s release has one.';
 
 /** What the Updates section shows for the core's status and the step the owner is at. */
 export function updatePanel(status: UpdateStatus | null, step: UpdateStep, restarting = false): UpdatePanel {
-  const running = status ? `Paydesk ${status.current} is running.` : 'Paydesk';
+  const running = status ? t('updates.running', { version: status.current }) : 'Paydesk';
   const installed = step.kind === 'installed' ? step.version : status?.installed ?? null;
-  const reason = !status ? null : !status.configured ? NO_KEY : status.blocked;
+  const reason = !status ? null : !status.configured ? t('updates.no_key') : status.blocked;
   const waiting = status === null || reason !== null;
   if (installed) {
     return {
       running,
-      message: `Paydesk ${installed} is installed: restart Paydesk to run it.`,
+      message: t('updates.installed', { version: installed }),
       reason: status?.blocked ?? null,
       check: null,
       install: null,
-      restart: { label: restarting ? 'Restarting…' : 'Restart now', disabled: restarting || Boolean(status?.blocked) },
+      restart: { label: t(restarting ? 'updates.restarting' : 'updates.restart_now'), disabled: restarting || Boolean(status?.blocked) },
       error: null,
     };
   }
   const busy = step.kind === 'checking' || step.kind === 'installing';
   const offer = step.kind === 'offered' || step.kind === 'installing' ? step.offer : null;
   let message: string | null = null;
-  if (step.kind === 'newest') message = `Paydesk ${step.current} is the newest version.`;
-  if (offer) message = `Paydesk ${offer.version} is available.`;
+  if (step.kind === 'newest') message = t('updates.newest', { version: step.current });
+  if (offer) message = t('updates.available', { version: offer.version });
   return {
     running,
     message,
     reason,
-    check: { label: step.kind === 'checking' ? 'Checking…' : 'Check for updates', disabled: waiting || busy },
+    check: { label: t(step.kind === 'checking' ? 'updates.checking' : 'updates.check'), disabled: waiting || busy },
     install: offer
-      ? { label: step.kind === 'installing' ? `Installing ${offer.version}…` : `Install ${offer.version}`, disabled: waiting || busy }
+      ? {
+          label: t(step.kind === 'installing' ? 'updates.installing' : 'updates.install', { version: offer.version }),
+          disabled: waiting || busy,
+        }
       : null,
     restart: null,
-    error: step.kind === 'failed' ? step.error.message : null,
+    error: step.kind === 'failed' ? errorText(step.error) : null,
   };
 }
