@@ -11,5 +11,6 @@ import { formatDecimal, language, tIn, type Language } from './i18n';
 
 /** Minor units with their currency, in `lang` (default: the window's): 123450 CAD -> "1,234.50 CAD". */
 export function moneyText(minor: number, currency: string, lang: Language = language.window): string {
-  return tIn(lang, 'common.money', { amount: formatDecimal(minor, currencyDecimals(currency), lang), currency });
+  // `|| 0`: nothing given back (-0, from a negated zero) reads as 0.00, never as -0.00.
+  return tIn(lang, 'common.money', { amount: formatDecimal(minor || 0, currencyDecimals(currency), lang), currency });
 }

@@ -5,38 +5,40 @@
  * the span, and the file a report is saved as.
  */
 import type { CurrencyFigures, ShiftReport, ShiftRow, WaitingSale } from './api';
-import { currencyDecimals } from './currency';
 import { formatDateTime } from './datetime';
-import { formatMinor } from './report';
+import { t } from './i18n';
+import { moneyText } from './money';
 
-/** An amount of a report: 123450 CAD -> "1,234.50 CAD". */
+/** An amount of a report, in the window's language: 123450 CAD -> "1,234.50 CAD". */
 export function shiftMoney(minor: number, currency: string): string {
-  return `${formatMinor(minor, currencyDecimals(currency))} ${currency}`;
+  return moneyText(minor, currency);
 }
 
-/** "3 sales", "1 sale". */
-export function countWords(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
-
-/** "X report" mid-shift, "Z report" at the close. */
+/** "X report · shift 12" mid-shift, "Z report · shift 12" at the close. */
 export function reportTitle(report: Pick<ShiftReport, 'kind' | 'shiftId'>): string {
-  return `${report.kind} report · shift ${report.shiftId}`;
+  return report.kind === 'Z'
+    ? t('shift.report_title.z', { shift: report.shiftId })
+    : t('shift.report_title.x', { shift: report.shiftId });
 }
 
 /** What the kind means, for whoever reads it. */
 export function reportMeaning(report: Pick<ShiftReport, 'kind'>): string {
-  return report.kind === 'Z'
-    ? 'Sealed at the close: these figures no longer change.'
-    : 'The shift as it is now: read it as often as you like; the shift stays open.';
+  return report.kind === 'Z' ? t('shift.meaning.z') : t('shift.meaning.x');
 }
 
-/** Who and when: "Opened by Ann · 6 Dec 2026, 09:00 — until 17:30" (or "— read 12:15" for an X). */
+/** Who opened or closed: their name, or the counter itself (a shop without staff accounts). */
+function who(name: string | null | undefined): string {
+  return name || t('shift.the_counter');
+}
+
+/** Who and when: "Opened by Ann · 6 Dec 2026, 09:00 — closed by Max · 17:30" (or "— read 12:15" for an X). */
 export function spanWords(report: Pick<ShiftReport, 'kind' | 'openedBy' | 'openedAtMs' | 'untilMs' | 'closedBy'>, locale?: string): string {
-  const opened = `Opened by ${report.openedBy || 'the counter'} · ${formatDateTime(report.openedAtMs, { locale })}`;
+  const opened = formatDateTime(report.openedAtMs, { locale });
   const until = formatDateTime(report.untilMs, { locale });
-  if (report.kind === 'Z') return `${opened} — closed by ${report.closedBy || 'the counter'} · ${until}`;
-  return `${opened} — read ${until}`;
+  if (report.kind === 'Z') {
+    return t('shift.span.z', { opener: who(report.openedBy), opened, closer: who(report.closedBy), until });
+  }
+  return t('shift.span.x', { opener: who(report.openedBy), opened, until });
 }
 
 /** One line of a currency's figures: what, how many, how much. */
@@ -52,7 +54,7 @@ export interface FigureLine {
 /** A currency's lines in reading order: sales, each way paid, refunds, voids. */
 export function figureLines(figures: CurrencyFigures, methodName: (gateway: string, method: string, label: string) => string = (_g, _m, label) => label): FigureLine[] {
   const c = figures.currency;
-  const lines: FigureLine[] = [{ key: 'sales', label: 'Sales', count: figures.salesCount, amount: shiftMoney(figures.salesMinor, c) }];
+  const lines: FigureLine[] = [{ key: 'sales', label: t('shift.line.sales'), count: figures.salesCount, amount: shiftMoney(figures.salesMinor, c) }];
   for (const line of figures.byMethod) {
     lines.push({
       key: `method-${line.gateway}-${line.method}`,
@@ -61,8 +63,8 @@ export function figureLines(figures: CurrencyFigures, methodName: (gateway: stri
       amount: shiftMoney(line.minor, c),
     });
   }
-  lines.push({ key: 'refunds', label: 'Refunds', count: figures.refundsCount, amount: shiftMoney(-figures.refundsMinor, c), out: figures.refundsMinor > 0 });
-  lines.push({ key: 'voids', label: 'Voids', count: figures.voidsCount, amount: shiftMoney(-figures.voidsMinor, c), out: figures.voidsMinor > 0 });
+  lines.push({ key: 'refunds', label: t('shift.line.refunds'), count: figures.refundsCount, amount: shiftMoney(-figures.refundsMinor, c), out: figures.refundsMinor > 0 });
+  lines.push({ key: 'voids', label: t('shift.line.voids'), count: figures.voidsCount, amount: shiftMoney(-figures.voidsMinor, c), out: figures.voidsMinor > 0 });
   return lines;
 }
 
@@ -71,10 +73,10 @@ export function figureLines(figures: CurrencyFigures, methodName: (gateway: stri
  */
 export function unknownWords(figures: CurrencyFigures): string | null {
   if (figures.unknownReversalsCount === 0) return null;
-  return `${countWords(figures.unknownReversalsCount, 'refund or void', 'refunds or voids')} of ${shiftMoney(
-    figures.unknownReversalsMinor,
-    figures.currency,
-  )} with no answer yet: not in the net until the gateway answers or it is settled`;
+  return t('shift.unknown', {
+    count: figures.unknownReversalsCount,
+    amount: shiftMoney(figures.unknownReversalsMinor, figures.currency),
+  });
 }
 
 /** The net the report states, checked: sales - refunds - voids (the core's definition). */
@@ -84,7 +86,7 @@ export function netMinor(figures: Pick<CurrencyFigures, 'salesMinor' | 'refundsM
 
 /** A staff line's name: "" is no one signed in (a shop without staff accounts). */
 export function staffName(name: string): string {
-  return name === '' ? 'No one signed in' : name;
+  return name === '' ? t('shift.no_one') : name;
 }
 
 /** A waiting sale as the list reads it: "PD123 · 12.50 CAD · WeChat Pay · Ann". */
@@ -109,9 +111,11 @@ export function inFolder(folder: string | null, name: string): string {
 /** A shift in the list: "Shift 12 · Ann · 09:00 – 17:30" (or "open"). */
 export function shiftRowWords(row: ShiftRow, locale?: string): string {
   const opened = formatDateTime(row.openedAtMs, { locale });
-  const closed = row.closedAtMs === null ? 'open' : formatDateTime(row.closedAtMs, { locale });
-  const counter = row.counter ? ` · ${row.counter}` : '';
-  return `Shift ${row.id}${counter} · ${row.openedBy || 'the counter'} · ${opened} – ${closed}`;
+  const closed = row.closedAtMs === null ? t('shift.row.open') : formatDateTime(row.closedAtMs, { locale });
+  const parts = [t('shift.row.name', { shift: row.id })];
+  if (row.counter) parts.push(row.counter);
+  parts.push(who(row.openedBy), `${opened} – ${closed}`);
+  return parts.join(' · ');
 }
 
 /** The waiting sales a refused close listed, from its words ("PD1 12.50 CAD, PD2 3.00 CAD"). */
