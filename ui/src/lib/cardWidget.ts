@@ -3,6 +3,7 @@
  * script, and what its callback means. The callback is only a hint: the core confirms the
  * payment by query and pushes `order-updated`; nothing here marks an order paid.
  */
+import { t, type MessageKey } from './i18n';
 
 export interface WidgetPayload {
   secureId: string;
@@ -16,7 +17,7 @@ export function widgetPayload(payload: unknown): WidgetPayload | null {
   const p = payload as Record<string, unknown>;
   if (typeof p.secureId !== 'string' || p.secureId === '') return null;
   if (typeof p.scriptUrl !== 'string' || !/^https?:\/\//.test(p.scriptUrl)) return null;
-  const mode = p.mode === 'Add' ? 'Add' : 'Pay';
+  const mode = p.mode === 'Add' ? 'Add' : 'Pay'; // i18n-ignore: the vendor's mode names
   return { secureId: p.secureId, scriptUrl: p.scriptUrl, mode };
 }
 
@@ -33,15 +34,15 @@ export function interpretWidgetResult(event: unknown): WidgetHint {
   const result = typeof e.result === 'string' ? e.result.toUpperCase() : '';
   const message = typeof e.message === 'string' ? e.message.trim() : '';
   if (result === 'SUCCESS') {
-    return { tone: 'info', text: 'Card accepted: confirming the payment with IOTPay…' };
+    return { tone: 'info', text: t('widget.iotpay.accepted') };
   }
   if (result === 'FAIL' && message.toLowerCase() === 'timeout') {
-    return { tone: 'waiting', text: 'Waiting for the bank: the payment is not confirmed yet.' };
+    return { tone: 'waiting', text: t('widget.iotpay.waiting_bank') };
   }
   if (result === 'FAIL') {
-    return { tone: 'danger', text: message ? `Card not accepted: ${message}.` : 'Card not accepted.' };
+    return { tone: 'danger', text: message ? t('widget.card_refused_because', { reason: message }) : t('widget.card_refused') };
   }
-  return { tone: 'info', text: 'The card form answered; waiting for IOTPay to confirm.' };
+  return { tone: 'info', text: t('widget.iotpay.answered') };
 }
 
 interface IotpayMount {
@@ -68,9 +69,9 @@ export function loadIotpay(scriptUrl: string): Promise<IotpayFactory> {
     script.onload = () => {
       const found = factory();
       if (found) resolve(found);
-      else reject(new Error('The card form script loaded but offered no Iotpay.'));
+      else reject(new Error(t('widget.iotpay.no_entry')));
     };
-    script.onerror = () => reject(new Error('The card form could not be loaded.'));
+    script.onerror = () => reject(new Error(t('widget.iotpay.load_failed')));
     document.head.appendChild(script);
   });
   // A failed load may be retried on the next order.
@@ -167,11 +168,11 @@ export function interpretSmepayResult(outcome: 'success' | 'failure', event?: un
     const e = record(event) ?? {};
     const status = typeof e.status === 'string' ? e.status.toUpperCase() : '';
     if (status === '' || status === 'SUCCESS' || status === 'TEST_SUCCESS') {
-      return { tone: 'info', text: 'UPI payment made: confirming it with SMEPay…' };
+      return { tone: 'info', text: t('widget.smepay.made') };
     }
-    return { tone: 'info', text: 'The UPI checkout answered; waiting for SMEPay to confirm.' };
+    return { tone: 'info', text: t('widget.smepay.answered') };
   }
-  return { tone: 'danger', text: 'UPI payment not completed: the customer declined or closed the checkout.' };
+  return { tone: 'danger', text: t('widget.smepay.not_completed') };
 }
 
 /** What the counter says after SmartPay's successHandler / errorHandler; never "Paid". */
@@ -181,13 +182,13 @@ export function interpretSmartpayResult(
   message?: unknown,
 ): WidgetHint {
   if (outcome === 'success') {
-    return { tone: 'info', text: 'Card accepted: confirming the payment with SmartPay…' };
+    return { tone: 'info', text: t('widget.smartpay.accepted') };
   }
   const code = typeof detail === 'string' ? detail.trim() : '';
   const text = typeof message === 'string' ? message.trim().replace(/\.+$/, '') : '';
-  if (text) return { tone: 'danger', text: `Card not accepted: ${text}.` };
-  if (code) return { tone: 'danger', text: `Card not accepted (${code}).` };
-  return { tone: 'danger', text: 'Card not accepted.' };
+  if (text) return { tone: 'danger', text: t('widget.card_refused_because', { reason: text }) };
+  if (code) return { tone: 'danger', text: t('widget.card_refused_code', { code }) };
+  return { tone: 'danger', text: t('widget.card_refused') };
 }
 
 interface SmepayOptions {
@@ -211,17 +212,28 @@ interface SmartpayInstance {
 
 const scripts = new Map<string, Promise<unknown>>();
 
+/** What the cashier reads when a vendor's script fails: whole sentences per vendor. */
+export interface ScriptFailures {
+  /** The script ran but left nothing to call. */
+  noEntry: MessageKey;
+  /** The script could not be fetched. */
+  loadFailed: MessageKey;
+}
+
+const SMEPAY_FAILURES: ScriptFailures = { noEntry: 'widget.smepay.no_entry', loadFailed: 'widget.smepay.load_failed' };
+const SMARTPAY_FAILURES: ScriptFailures = { noEntry: 'widget.smartpay.no_entry', loadFailed: 'widget.smartpay.load_failed' };
+
 /**
  * Adds a vendor's script once per URL and resolves to what `pick` finds on `window` once it
  * has run; a failed load may be retried.
  */
-export function loadVendorScript<T>(scriptUrl: string, pick: () => T | null, what: string): Promise<T> {
+export function loadVendorScript<T>(scriptUrl: string, pick: () => T | null, what: ScriptFailures): Promise<T> {
   const known = scripts.get(scriptUrl);
   if (known) {
     return known.then(() => {
       const found = pick();
       if (found) return found;
-      throw new Error(`The ${what} script loaded but offered no entry point.`);
+      throw new Error(t(what.noEntry));
     });
   }
   const loaded = new Promise<void>((resolve, reject) => {
@@ -229,7 +241,7 @@ export function loadVendorScript<T>(scriptUrl: string, pick: () => T | null, wha
     script.src = scriptUrl;
     script.async = true;
     script.onload = () => resolve();
-    script.onerror = () => reject(new Error(`The ${what} could not be loaded.`));
+    script.onerror = () => reject(new Error(t(what.loadFailed)));
     document.head.appendChild(script);
   });
   loaded.catch(() => scripts.delete(scriptUrl));
@@ -237,7 +249,7 @@ export function loadVendorScript<T>(scriptUrl: string, pick: () => T | null, wha
   return loaded.then(() => {
     const found = pick();
     if (found) return found;
-    throw new Error(`The ${what} script loaded but offered no entry point.`);
+    throw new Error(t(what.noEntry));
   });
 }
 
@@ -268,7 +280,7 @@ export async function mountWidget(
       return;
     }
     case 'smepay': {
-      const checkout = await loadVendorScript(mount.scriptUrl, smepayCheckout, 'UPI checkout');
+      const checkout = await loadVendorScript(mount.scriptUrl, smepayCheckout, SMEPAY_FAILURES);
       checkout({
         slug: mount.slug,
         onSuccess: (event) => onHint(interpretSmepayResult('success', event)),
@@ -277,7 +289,7 @@ export async function mountWidget(
       return;
     }
     case 'smartpay': {
-      const instance = await loadVendorScript(mount.scriptUrl, smartpayInstance, 'SmartPay card form');
+      const instance = await loadVendorScript(mount.scriptUrl, smartpayInstance, SMARTPAY_FAILURES);
       instance.renderWidget({
         checkoutToken: mount.checkoutToken,
         containers: { paymentContainer: container },

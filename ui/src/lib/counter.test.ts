@@ -4,7 +4,7 @@ import {
   amountEnterAction,
   checkSale,
   counterMethods,
-  DECLINED_SCAN_MESSAGE,
+  declinedScanMessage,
   firstMethodKey,
   isCounterKind,
   isDeclinedScan,
@@ -130,7 +130,7 @@ describe('isDeclinedScan', () => {
     expect(isDeclinedScan('barcode', 'paid')).toBe(false);
     expect(isDeclinedScan('barcode', 'pending')).toBe(false);
     expect(isDeclinedScan('qr', 'failed')).toBe(false);
-    expect(DECLINED_SCAN_MESSAGE).toContain("customer's wallet");
+    expect(declinedScanMessage()).toContain("customer's wallet");
   });
 });
 

@@ -3,7 +3,8 @@
  */
 import type { MethodKind, OrderView, MethodInfo } from './api';
 import { widgetMount } from './cardWidget';
-import type { AppError } from './errors';
+import { errorText, type AppError } from './errors';
+import { language, t, tIn, type Language, type MessageKey } from './i18n';
 import { methodKey } from './orders';
 
 /** The kinds a cashier can take at the counter; app and token methods belong elsewhere. */
@@ -60,9 +61,9 @@ export type ScanResult = { ok: true; code: string } | { ok: false; message: stri
  */
 export function normaliseScan(text: string): ScanResult {
   const code = text.trim().replace(/[\s-]+/g, '');
-  if (code === '') return { ok: false, message: "Scan the customer's payment code." };
+  if (code === '') return { ok: false, message: t('counter.scan.empty') };
   if (!/^\d+$/.test(code)) {
-    return { ok: false, message: 'A payment code has digits only: scan it again.' };
+    return { ok: false, message: t('counter.scan.digits_only') };
   }
   return { ok: true, code };
 }
@@ -73,7 +74,9 @@ export function amountEnterAction(kind: string | null | undefined): 'submit' | '
 }
 
 /** What the cashier reads when the customer's wallet declines a scanned code. */
-export const DECLINED_SCAN_MESSAGE = "Declined by the customer's wallet: ask for another code or another way to pay";
+export function declinedScanMessage(): string {
+  return t('counter.scan.declined');
+}
 
 /**
  * A scanned code whose order came back already over and not paid (the wallet declined it, or
@@ -96,10 +99,10 @@ export type SaleCheck<M> =
  */
 export function checkSale<M extends Pick<MethodInfo, 'kind'>>(method: M | null, amount: string, code: string): SaleCheck<M> {
   if (!method) {
-    return { ok: false, error: { code: 'invalid_input', message: 'Choose a payment method.', field: 'method' }, focus: null };
+    return { ok: false, error: { code: 'invalid_input', message: t('counter.check.method'), field: 'method' }, focus: null };
   }
   if (amount.trim() === '') {
-    return { ok: false, error: { code: 'invalid_amount', message: 'Enter an amount.', field: 'amount' }, focus: 'amount' };
+    return { ok: false, error: { code: 'invalid_amount', message: t('counter.check.amount'), field: 'amount' }, focus: 'amount' };
   }
   if (method.kind !== 'barcode') return { ok: true, method };
   const scan = normaliseScan(code);
@@ -162,11 +165,14 @@ export interface CurrencySwitch {
 export function currencySwitch(from: string, to: string, amount: string, decimalsOf: (currency: string) => number): CurrencySwitch {
   if (from === to) return { notice: null, amountError: null };
   const typed = amount.trim() !== '';
-  const notice = typed ? `Currency changed to ${to}: check the amount` : `Currency changed to ${to}`;
+  const notice = t(typed ? 'counter.currency.changed_check' : 'counter.currency.changed', { currency: to });
   const places = decimalsOf(to);
   if (typed && typedDecimals(amount) > places) {
-    const rule = places === 0 ? `${to} has no decimals` : `${to} has at most ${places} decimals`;
-    return { notice, amountError: `${rule}: type the amount again in ${to}.` };
+    const amountError =
+      places === 0
+        ? t('counter.currency.no_decimals', { currency: to })
+        : t('counter.currency.max_decimals', { currency: to, places });
+    return { notice, amountError };
   }
   return { notice, amountError: null };
 }
@@ -178,25 +184,31 @@ export function shortOrderNo(merchantOrderNo: string): string {
   return merchantOrderNo.length <= 6 ? merchantOrderNo : merchantOrderNo.slice(-6);
 }
 
-/** What the customer does with the QR on screen, in words, by method. */
-export function scanPrompt(method: string): string {
+/**
+ * What the customer does with the QR on screen, in words, by method, in `lang` (default: the
+ * window's; the customer display passes the sale's).
+ */
+export function scanPrompt(method: string, lang: Language = language.window): string {
+  return tIn(lang, scanPromptKey(method));
+}
+
+function scanPromptKey(method: string): MessageKey {
   switch (method) {
     case 'wechat-qr':
-      return 'Scan with WeChat';
+      return 'counter.prompt.wechat';
     case 'alipay-qr':
-      return 'Scan with Alipay';
+      return 'counter.prompt.alipay';
     case 'unionpay-qr':
-      return 'Scan with the UnionPay app';
+      return 'counter.prompt.unionpay';
     case 'upi':
-      return 'Scan with any UPI app';
+      return 'counter.prompt.upi';
     case 'exchange':
-      return "Scan with the phone's camera to open the payment page";
     case 'alipay-web':
     case 'unionpay-web':
     case 'card-link':
-      return "Scan with the phone's camera to open the payment page";
+      return 'counter.prompt.payment_page';
     default:
-      return 'Scan with the phone to pay';
+      return 'counter.prompt.phone';
   }
 }
 
@@ -208,8 +220,9 @@ export function isWaitingStatus(status: string): boolean {
 }
 
 /** What the cashier reads after a key that would leave a sale the customer can still pay. */
-export const WAITING_KEYS_HINT =
-  'The customer can still pay this sale: use "Cancel sale" or "Keep waiting in the background" to leave it.';
+export function waitingKeysHint(): string {
+  return t('counter.waiting_keys_hint');
+}
 
 /** What Enter or Esc does with a sale on screen. */
 export type SaleKeyAction = 'close-confirmation' | 'explain' | 'next-sale';
@@ -290,7 +303,7 @@ export function dismissNotice(state: Background, id: number): Background {
 
 /** What a cashier does about a payment that arrived after its sale had ended unpaid. */
 export function latePaymentNote(endedAs: string): string {
-  return endedAs === 'cancelled' ? 'paid after it was cancelled: refund it' : 'paid after the sale ended: check it with the customer';
+  return t(endedAs === 'cancelled' ? 'counter.late.cancelled' : 'counter.late.ended');
 }
 
 /**
@@ -321,17 +334,17 @@ export function backgroundUpdate(state: Background, next: OrderView): { state: B
 export function cancelFailureMessage(error: { code: string; message: string }): string {
   switch (error.code) {
     case 'not_waiting':
-      return 'This sale is no longer waiting, so it was not cancelled: its status is shown above.';
+      return t('counter.cancel_failed.not_waiting');
     case 'gateway_rejected':
-      return 'The gateway refused to cancel this sale (it may have just been paid). Paydesk asked it again: its status is shown above.';
+      return t('counter.cancel_failed.rejected');
     case 'gateway_unreachable':
     case 'gateway_pending':
     case 'gateway_protocol':
-      return 'The gateway did not answer: the sale was not cancelled. Try again in a moment.';
+      return t('counter.cancel_failed.no_answer');
     case 'not_found':
-      return 'This sale is not in the ledger.';
+      return t('counter.cancel_failed.not_found');
     default:
-      return `The sale was not cancelled: ${error.message}`;
+      return t('counter.cancel_failed.other', { reason: errorText({ ...error, field: null }) });
   }
 }
 
@@ -342,7 +355,7 @@ export function cancelFailureMessage(error: { code: string; message: string }): 
  */
 export function createFailureMessage(error: { code: string; message: string }): string {
   if (error.code === 'gateway_rejected') {
-    return 'The gateway refused this payment: nothing was charged. Try again, or another way to pay (the reason is in the order, under Orders).';
+    return t('counter.create_failed.rejected');
   }
-  return error.message;
+  return errorText({ ...error, field: null });
 }

@@ -169,8 +169,6 @@ const NOT_YET_TRANSLATED = new Set<string>([
   'components/Updates.svelte',
   'components/WaitingSaleActions.svelte',
   'components/WaitingStrip.svelte',
-  'lib/cardWidget.ts',
-  'lib/counter.ts',
   'lib/owner.ts',
   'lib/receipt.ts',
   'lib/report.ts',
