@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OrderView } from './api';
-import { chooseCurrency, fresher, methodKey, orderAmount } from './orders';
+import { chooseCurrency, displayedAmount, fresher, methodKey, orderAmount } from './orders';
+import { setWindowLanguage } from './i18n';
 import { sampleView } from './testing';
 
 function order(overrides: Partial<OrderView> = {}): OrderView {
@@ -67,8 +68,15 @@ describe('methodKey', () => {
 });
 
 describe('orderAmount', () => {
-  it("is the core's figure with its currency", () => {
-    expect(orderAmount({ amountDisplay: '12.50', currency: 'CAD' })).toBe('12.50 CAD');
-    expect(orderAmount({ amountDisplay: '1500', currency: 'JPY' })).toBe('1500 JPY');
+  it('is the amount with its currency, as the window writes it', () => {
+    expect(orderAmount({ amountMinor: 1250, currency: 'CAD' })).toBe('12.50 CAD');
+    expect(orderAmount({ amountMinor: 1500, currency: 'JPY' })).toBe('1,500 JPY');
+    setWindowLanguage('fr-CA');
+    try {
+      expect(orderAmount({ amountMinor: 123450, currency: 'CAD' }).replace(/\s/g, ' ')).toBe('1 234,50 $');
+      expect(displayedAmount('12.50', 'EUR')).toBe('12.50 EUR');
+    } finally {
+      setWindowLanguage('en');
+    }
   });
 });

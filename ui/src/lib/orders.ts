@@ -1,4 +1,6 @@
 import type { OrderView } from './api';
+import { tIn, language } from './i18n';
+import { moneyText } from './money';
 
 /**
  * Picks the fresher of two snapshots of the same order by `updatedAt`, so an older
@@ -29,7 +31,15 @@ export function chooseCurrency(currencies: readonly string[], current: string, f
   return currencies[0];
 }
 
-/** An order's amount as everywhere shown: "12.50 CAD" (the core formats the figure). */
-export function orderAmount(order: Pick<OrderView, 'amountDisplay' | 'currency'>): string {
-  return `${order.amountDisplay} ${order.currency}`;
+/** An order's amount as everywhere shown, in the window's language: "12.50 CAD" (« 12,50 $ »). */
+export function orderAmount(order: Pick<OrderView, 'amountMinor' | 'currency'>): string {
+  return moneyText(order.amountMinor, order.currency);
+}
+
+/**
+ * An amount the core sent only as its text ("12.50", as it parses it back) with its currency,
+ * placed as the window's language places a currency: for answers that carry no minor units.
+ */
+export function displayedAmount(display: string, currency: string): string {
+  return tIn(language.window, 'common.money', { amount: display, currency });
 }

@@ -158,7 +158,7 @@ describe('refunds and voids made', () => {
 
   it('shows an amount with its currency in its decimals', () => {
     expect(formatMoney(750, 'CAD')).toBe('7.50 CAD');
-    expect(formatMoney(1500, 'JPY')).toBe('1500 JPY');
+    expect(formatMoney(1500, 'JPY')).toBe('1,500 JPY');
   });
 
   it('says who made a refund and who approved it', () => {
@@ -187,7 +187,7 @@ describe('the PIN dialog', () => {
   it('puts the amount in figures and in words in the refund question', () => {
     expect(amountLine(750, 'CAD')).toBe('7.50 CAD — seven dollars and fifty cents');
     expect(refundQuestion(750, 'CAD')).toBe('Refund 7.50 CAD — seven dollars and fifty cents — to the customer?');
-    expect(refundQuestion(1500, 'JPY')).toBe('Refund 1500 JPY — one thousand five hundred yen — to the customer?');
+    expect(refundQuestion(1500, 'JPY')).toBe('Refund 1,500 JPY — one thousand five hundred yen — to the customer?');
     expect(voidQuestion(2100, 'CAD')).toContain('21.00 CAD — twenty-one dollars');
   });
 

@@ -1,6 +1,8 @@
 /** The owner's desk: PIN format, what an order can still give back, refund amount checks. */
 import type { OrderView, Refund } from './api';
 import type { AppError } from './errors';
+import { t } from './i18n';
+import { moneyText } from './money';
 import { amountInWords } from './words';
 
 /** A PIN typed in is 4 to 12 digits (an owner PIN from before staff accounts may be 12). */
@@ -25,8 +27,8 @@ export function sanitizePin(text: string): string {
 
 /** Why a PIN is refused before it is sent, or null when it is well formed. */
 export function pinProblem(pin: string): string | null {
-  if (pin === '') return 'Enter the owner PIN';
-  if (!isValidPin(pin)) return `The owner PIN is ${PIN_MIN} to ${PIN_MAX} digits`;
+  if (pin === '') return t('owner.pin.enter');
+  if (!isValidPin(pin)) return t('owner.pin.length', { min: PIN_MIN, max: PIN_MAX });
   return null;
 }
 
@@ -47,9 +49,12 @@ export function formatMinor(minor: number, currency: string): string {
   return negative ? `-${text}` : text;
 }
 
-/** An amount with its currency, as the owner reads it: 750 CAD -> "7.50 CAD". */
+/**
+ * An amount with its currency, as the owner reads it in the window's language: 750 CAD ->
+ * "7.50 CAD" (« 7,50 $ » in French). For reading only: fields take `formatMinor`'s text.
+ */
 export function formatMoney(minor: number, currency: string): string {
-  return `${formatMinor(minor, currency)} ${currency}`;
+  return moneyText(minor, currency);
 }
 
 /**
@@ -78,27 +83,27 @@ export type AmountCheck = { ok: true; minor: number } | { ok: false; message: st
  */
 export function checkRefundAmount(text: string, currency: string, leftMinor: number): AmountCheck {
   const trimmed = text.trim();
-  if (trimmed === '') return { ok: false, message: 'Enter the amount to refund' };
+  if (trimmed === '') return { ok: false, message: t('owner.refund_amount.empty') };
   const match = /^([0-9]*)(?:\.([0-9]*))?$/.exec(trimmed);
   if (!match || (match[1] === '' && (match[2] ?? '') === '')) {
-    return { ok: false, message: `${trimmed} is not an amount` };
+    return { ok: false, message: t('owner.refund_amount.not_amount', { text: trimmed }) };
   }
   const decimals = currencyDecimals(currency);
   const fraction = match[2] ?? '';
   if (fraction.length > decimals) {
     return {
       ok: false,
-      message: decimals === 0 ? `${currency} takes no decimals` : `${currency} takes at most ${decimals} decimals`,
+      message: t('owner.refund_amount.decimals', { currency, decimals }),
     };
   }
   const whole = match[1].replace(/^0+/, '');
-  if (whole.length > 9) return { ok: false, message: `${trimmed} is more than can be refunded` };
+  if (whole.length > 9) return { ok: false, message: t('owner.refund_amount.too_much', { text: trimmed }) };
   const minor = Number(whole || '0') * 10 ** decimals + Number(fraction.padEnd(decimals, '0') || '0');
-  if (minor <= 0) return { ok: false, message: 'The amount must be more than zero' };
+  if (minor <= 0) return { ok: false, message: t('owner.refund_amount.zero') };
   if (minor > leftMinor) {
     return {
       ok: false,
-      message: `${trimmed} is more than can be refunded: ${formatMoney(leftMinor, currency)} is left`,
+      message: t('owner.refund_amount.more_than_left', { text: trimmed, left: formatMoney(leftMinor, currency) }),
     };
   }
   return { ok: true, minor };
@@ -125,15 +130,22 @@ export function canVoid(order: Pick<OrderView, 'status' | 'method' | 'refundedMi
 // ---- Refunds and voids made ----
 
 /** A reversal's name for people: "Refund" or "Void". */
-export function reversalName(kind: Refund['kind']): 'Refund' | 'Void' {
-  return kind === 'void' ? 'Void' : 'Refund';
+export function reversalName(kind: Refund['kind']): string {
+  return kind === 'void' ? t('owner.reversal.void') : t('owner.reversal.refund');
+}
+
+/** A reversal and its amount, as its heading reads: "Refund 5.00 CAD", "Void 21.00 CAD". */
+export function reversalHeading(kind: Refund['kind'], minor: number, currency: string): string {
+  const amount = formatMoney(minor, currency);
+  return kind === 'void' ? t('owner.reversal.void_of', { amount }) : t('owner.reversal.refund_of', { amount });
 }
 
 /** Who made a refund or void, and who approved it: "by Ann, approved by Max" ("" when unknown). */
 export function reversalWho(refund: Pick<Refund, 'staff' | 'approver'>): string {
-  const by = refund.staff ? `by ${refund.staff}` : '';
-  if (!refund.approver) return by;
-  return by ? `${by}, approved by ${refund.approver}` : `approved by ${refund.approver}`;
+  if (refund.staff && refund.approver) return t('owner.reversal.by_approved', { staff: refund.staff, approver: refund.approver });
+  if (refund.staff) return t('owner.reversal.by', { staff: refund.staff });
+  if (refund.approver) return t('owner.reversal.approved', { approver: refund.approver });
+  return '';
 }
 
 /** The refund or void just made: the newest of an order's (the highest id). */
@@ -146,25 +158,28 @@ export function unansweredReversal(what: string): AppError {
   return {
     code: 'outcome_unknown',
     field: null,
-    message: `${what}: the gateway gave no clear answer. It stays pending, its amount held back, and Paydesk keeps asking.`,
+    message: t('owner.reversal.unanswered', { what }),
   };
 }
 
 // ---- The PIN dialog: the line the owner confirms, and what a wrong PIN says ----
 
-/** "7.50 CAD — seven dollars and fifty cents": the amount as shown and as said. */
+/**
+ * The amount as shown and as said: "7.50 CAD — seven dollars and fifty cents". The words are
+ * English (words.ts); a language whose catalogue leaves `{words}` out shows the figure alone.
+ */
 export function amountLine(minor: number, currency: string): string {
-  return `${formatMoney(minor, currency)} — ${amountInWords(minor, currency)}`;
+  return t('owner.amount_line', { amount: formatMoney(minor, currency), words: amountInWords(minor, currency) });
 }
 
 /** "Refund 7.50 CAD — seven dollars and fifty cents — to the customer?" */
 export function refundQuestion(minor: number, currency: string): string {
-  return `Refund ${amountLine(minor, currency)} — to the customer?`;
+  return t('owner.refund_question', { amount: formatMoney(minor, currency), words: amountInWords(minor, currency) });
 }
 
-/** "Void the card payment of 21.00 CAD — twenty-one dollars — ?" */
+/** "Void the card payment of 21.00 CAD — twenty-one dollars? The customer is not charged." */
 export function voidQuestion(minor: number, currency: string): string {
-  return `Void the card payment of ${amountLine(minor, currency)}? The customer is not charged.`;
+  return t('owner.void_question', { amount: formatMoney(minor, currency), words: amountInWords(minor, currency) });
 }
 
 /** Error codes of an owner action refused for its PIN (the core's owner.rs). */
@@ -194,6 +209,6 @@ export function isLockedOut(error: { code: string; message: string }): boolean {
  * ledger's (shared with the CLI and other dialogs), so the window never counts on its own.
  */
 export function pinRefusal(error: { code: string; message: string }): string {
-  const text = error.message.trim() || 'Wrong owner PIN';
+  const text = error.message.trim() || t('owner.pin.wrong');
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
