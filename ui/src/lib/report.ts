@@ -6,6 +6,7 @@
  * chart's geometry (one bar per day). Nothing here sums across currencies.
  */
 import type { CurrencyInfo, DailyReport, MethodTakings } from './api';
+import { formatDecimal, t, type MessageKey } from './i18n';
 
 export { gatewayLabel } from './orderFilters';
 
@@ -39,11 +40,12 @@ export function addDays(day: string, days: number): string {
 
 export type Preset = 'today' | 'week' | 'month' | 'last-month';
 
-export const PRESETS: { value: Preset; label: string }[] = [
-  { value: 'today', label: 'Today' },
-  { value: 'week', label: 'Last 7 days' },
-  { value: 'month', label: 'This month' },
-  { value: 'last-month', label: 'Last month' },
+/** The quick ranges, each with its words. */
+export const PRESETS: { value: Preset; key: MessageKey }[] = [
+  { value: 'today', key: 'reports.preset.today' },
+  { value: 'week', key: 'reports.preset.week' },
+  { value: 'month', key: 'reports.preset.month' },
+  { value: 'last-month', key: 'reports.preset.last_month' },
 ];
 
 /** The from / to days of a preset, counted from `today` (YYYY-MM-DD). */
@@ -66,9 +68,9 @@ export function presetRange(preset: Preset, today: string): { from: string; to: 
 /** Why a range is refused before asking the core, or null. */
 export function rangeProblem(from: string, to: string): string | null {
   const day = /^\d{4}-\d{2}-\d{2}$/;
-  if (!day.test(from)) return 'Choose the first day';
-  if (!day.test(to)) return 'Choose the last day';
-  if (to < from) return 'The last day is before the first';
+  if (!day.test(from)) return t('reports.range.no_first');
+  if (!day.test(to)) return t('reports.range.no_last');
+  if (to < from) return t('reports.range.backwards');
   return null;
 }
 
@@ -224,7 +226,8 @@ export function chartModel(report: DailyReport, currency: string, options: Chart
 
   const ticks: Tick[] = [];
   for (let v = 0; v <= maxMinor; v += step) {
-    ticks.push({ valueMinor: v, y: plot.bottom - scale(v), label: formatMinor(v, exponent) });
+    // The axis in the window's language (1,000.00; 1 000,00).
+    ticks.push({ valueMinor: v, y: plot.bottom - scale(v), label: formatDecimal(v, exponent) });
   }
 
   const n = Math.max(report.days.length, 1);
