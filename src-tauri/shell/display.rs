@@ -17,11 +17,12 @@ use tauri::{AppHandle, Manager, State, WebviewUrl, WebviewWindowBuilder};
 
 pub const CUSTOMER_LABEL: &str = "customer";
 
-/// The order on the customer display (none: idle, the shop's name), and the channel to the
-/// customer window while one is open.
+/// The order on the customer display (none: idle, the shop's name), the language the
+/// customer reads it in, and the channel to the customer window while one is open.
 #[derive(Default)]
 pub struct CustomerDisplay {
     order: Mutex<Option<i64>>,
+    language: Mutex<String>,
     updates: Mutex<Option<Channel<CustomerView>>>,
 }
 
@@ -34,6 +35,11 @@ fn current(desk: &Paydesk, display: &CustomerDisplay) -> Result<CustomerView, Er
     Ok(CustomerView {
         shop_name: paydesk_core::settings::shop_name(desk.ledger())?,
         sale,
+        language: display
+            .language
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone(),
     })
 }
 
@@ -80,15 +86,20 @@ pub fn close_with_the_counter(app: &AppHandle) {
     });
 }
 
-/// The counter shows `order_id` (or nothing): remembered, and pushed to the customer window.
+/// The counter shows `order_id` (or nothing) in `language` (none: the one it had): remembered,
+/// and pushed to the customer window.
 #[tauri::command(async)]
 pub fn customer_display_show(
     app: AppHandle,
     desk: Desk<'_>,
     display: State<'_, CustomerDisplay>,
     order_id: Option<i64>,
+    language: Option<String>,
 ) -> Answer<()> {
     *display.order.lock().unwrap_or_else(|p| p.into_inner()) = order_id;
+    if let Some(language) = language {
+        *display.language.lock().unwrap_or_else(|p| p.into_inner()) = language;
+    }
     let mut updates = display.updates.lock().unwrap_or_else(|p| p.into_inner());
     if app.get_webview_window(CUSTOMER_LABEL).is_none() {
         *updates = None;

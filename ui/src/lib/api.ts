@@ -254,9 +254,12 @@ export function openCustomerDisplay(): Promise<void> {
   return call<void>('open_customer_display');
 }
 
-/** Tells the customer display which order to show (null: idle, the shop's name). */
-export function customerDisplayShow(orderId: number | null): Promise<void> {
-  return call<void>('customer_display_show', { orderId });
+/**
+ * Tells the customer display which order to show (null: idle, the shop's name) and, when
+ * given, the language the customer reads it in (customerLanguage.ts; omitted: unchanged).
+ */
+export function customerDisplayShow(orderId: number | null, language?: string): Promise<void> {
+  return call<void>('customer_display_show', language === undefined ? { orderId } : { orderId, language });
 }
 
 /**

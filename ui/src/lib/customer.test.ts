@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { customerHeadline, isCustomerView } from './customer';
+import { customerAmount, customerHeadline, isCustomerView } from './customer';
 
 describe('customer display', () => {
   it('is the page opened with ?view=customer', () => {
@@ -21,5 +21,21 @@ describe('customer display', () => {
       tone: 'neutral',
       final: true,
     });
+  });
+
+  it('speaks the sale’s language when given one', () => {
+    const sale = { amountDisplay: '12.50', currency: 'CAD', qrSvg: '<svg></svg>' };
+    expect(customerHeadline({ ...sale, status: 'pending' }, 'zh-CN').text).toBe('扫码支付');
+    expect(customerHeadline({ ...sale, status: 'paid' }, 'fr-CA').text).toBe('Payé');
+    expect(customerHeadline({ ...sale, status: 'paid' }, 'hi').text).toBe('भुगतान हो गया');
+  });
+
+  it('writes the amount as the customer’s language does, from the core’s digits', () => {
+    expect(customerAmount({ amountDisplay: '12.50', currency: 'CAD' }, 'en')).toBe('12.50 CAD');
+    expect(customerAmount({ amountDisplay: '1,234.50', currency: 'CAD' }, 'en')).toBe('1,234.50 CAD');
+    expect(customerAmount({ amountDisplay: '1,234.50', currency: 'CAD' }, 'fr-CA')).toMatch(/^1\s234,50\s\$$/);
+    expect(customerAmount({ amountDisplay: '123,456.00', currency: 'INR' }, 'hi')).toBe('₹1,23,456.00');
+    expect(customerAmount({ amountDisplay: '1,200', currency: 'JPY' }, 'en')).toBe('1,200 JPY');
+    expect(customerAmount({ amountDisplay: 'twelve', currency: 'CAD' }, 'en')).toBe('twelve CAD');
   });
 });

@@ -235,6 +235,10 @@ impl OrderDetail {
 pub struct CustomerView {
     pub shop_name: String,
     pub sale: Option<CustomerSale>,
+    /// The language the customer reads, as the counter chose it for this sale (its wallet's,
+    /// or the one the cashier switched to): a BCP 47 tag such as "zh-CN"; empty until the
+    /// counter says. The window falls back to English for a tag it has no catalogue for.
+    pub language: String,
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]

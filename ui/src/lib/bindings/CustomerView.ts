@@ -6,4 +6,10 @@ import type { CustomerSale } from "./CustomerSale";
  * amount, QR and outcome. Nothing else of the order (no order number, gateway reference,
  * link or ledger data) crosses to that window.
  */
-export type CustomerView = { shopName: string, sale: CustomerSale | null, };
+export type CustomerView = { shopName: string, sale: CustomerSale | null, 
+/**
+ * The language the customer reads, as the counter chose it for this sale (its wallet's,
+ * or the one the cashier switched to): a BCP 47 tag such as "zh-CN"; empty until the
+ * counter says. The window falls back to English for a tag it has no catalogue for.
+ */
+language: string, };
