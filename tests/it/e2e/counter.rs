@@ -337,7 +337,8 @@ async fn the_customer_display_shows_the_counters_amount_and_qr_then_paid() {
     app.wait_for_text(&tid("customer-amount"), "12.50 CAD", LONG)
         .await;
     app.wait_for("[data-testid=customer-qr] svg", SHORT).await;
-    app.wait_for_text(&tid("customer-status"), "Scan to pay", WAIT)
+    // A WeChat Pay customer reads Chinese by default (the counter's L changes it per sale).
+    app.wait_for_text(&tid("customer-status"), "扫码支付", WAIT)
         .await;
     // Its title is the shop's, not the program's.
     assert_eq!(app.title().await, "Corner Tea House");
@@ -362,7 +363,7 @@ async fn the_customer_display_shows_the_counters_amount_and_qr_then_paid() {
     customer_answers(&href, "pay").await;
     app.wait_for_attr(&tid("customer-status"), "data-status", "paid", LONG)
         .await;
-    assert!(app.text(&tid("customer-status")).await.contains("Paid"));
+    assert!(app.text(&tid("customer-status")).await.contains("支付成功"));
     app.screenshot("customer-paid.png").await;
 
     // New sale on the counter: the display goes back to the shop's name.
