@@ -5,6 +5,7 @@
 pub mod config;
 pub mod export;
 pub mod filters;
+pub mod language;
 pub mod notify;
 pub mod payments;
 pub mod pdf;

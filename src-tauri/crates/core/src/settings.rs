@@ -34,6 +34,9 @@ pub const SHOP_SETUP_DONE: &str = "shop.setup_done";
 pub const SHOP_ADDRESS: &str = "shop.address";
 /// The shop's tax number (GST/HST, VAT, GSTIN) on its receipts.
 pub const SHOP_TAX_NUMBER: &str = "shop.tax_number";
+/// The window's language (one of `language::LANGUAGES`) where the person signed in has none
+/// of their own.
+pub const SHOP_LANGUAGE: &str = "shop.language";
 /// The thermal receipt printer: `host:port` (network, raw port 9100) or a device file's path
 /// (`/dev/usb/lp0`); unset = none.
 pub const RECEIPT_PRINTER: &str = "receipt.printer";
@@ -76,6 +79,7 @@ pub fn known_keys() -> Vec<String> {
         RECEIPT_PRINTER,
         RECEIPT_PAPER,
         RECEIPT_AUTO,
+        SHOP_LANGUAGE,
     ]
     .iter()
     .map(|k| k.to_string())
@@ -106,6 +110,7 @@ pub fn default_value(key: &str) -> Option<&'static str> {
         RECEIPT_PAPER => Some("80"),
         RECEIPT_AUTO => Some("off"),
         _ => {
+        SHOP_LANGUAGE => Some(crate::language::DEFAULT_LANGUAGE),
             let (env, spec) = gateway_setting(key)?;
             spec.default.value(env)
         }
@@ -217,6 +222,13 @@ pub fn check(key: &str, value: &str) -> Result<Checked> {
         SHOP_TAX_NUMBER => check_tax_number(value).map(Checked::ok)?,
         RECEIPT_PRINTER => printer_address(value).map(Checked::ok).map_err(|m| Error::invalid("value", m))?,
         RECEIPT_PAPER => match value.trim_end_matches("mm").trim() {
+        SHOP_LANGUAGE => match crate::language::check_language(SHOP_LANGUAGE, value) {
+            Ok(tag) => Checked::ok(tag),
+            Err(_) => bad(format!(
+                "shop.language is one of {}, not {value:?}",
+                crate::language::LANGUAGES.join(", ")
+            )),
+        },
             v @ ("58" | "80") => Checked::ok(v),
             _ => bad(format!("receipt.paper is 58 or 80 (mm), not {value:?}")),
         },
@@ -516,6 +528,15 @@ pub fn shop_currency(ledger: &Ledger) -> Result<Currency> {
         Some(code) => Currency::parse(&code).unwrap_or(Currency::CAD),
         None => Currency::CAD,
     })
+/// The shop's language (`shop.language`; English when unset, or when a value from elsewhere
+/// is not one Paydesk speaks: the window must open in some language).
+pub fn shop_language(ledger: &Ledger) -> Result<&'static str> {
+    Ok(ledger
+        .setting(SHOP_LANGUAGE)?
+        .and_then(|tag| crate::language::check_language(SHOP_LANGUAGE, &tag).ok())
+        .unwrap_or(crate::language::DEFAULT_LANGUAGE))
+}
+
 }
 
 /// The origins the window's content security policy must also allow for the gateways' widgets
@@ -731,6 +752,11 @@ mod tests {
 
     #[test]
     fn receipt_settings() {
+        assert_eq!(check("shop.language", "fr_ca").unwrap().value, "fr-CA");
+        assert_eq!(default_value("shop.language"), Some("en"));
+        assert!(
+            refused("shop.language", "de").contains("shop.language is one of en, fr-CA, zh-CN, hi")
+        );
         assert_eq!(
             check("shop.address", " 12 Main St \r\n\n Toronto ON  M5V 1A1 ")
                 .unwrap()
