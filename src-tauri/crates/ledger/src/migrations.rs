@@ -27,6 +27,7 @@ embed![
     "0009_shop_membership_and_outbox.sql",
     "0010_staff_shifts_audit.sql",
     "0011_shop_wide_staff_shifts_audit.sql",
+    "0012_receipt_prints.sql",
 ];
 
 /// The schema version this build brings a ledger to: how many migrations it has.

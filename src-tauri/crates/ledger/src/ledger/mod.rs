@@ -9,7 +9,7 @@
 //! - `fold`: the write that takes new orders into the search index and the day summary;
 //! - `orders`: orders, their events and the status machine;
 //! - `refunds`: refunds and voids, reserved before the gateway is called;
-//! - `notifications`, `settings`, `owner_lockout`: a table each;
+//! - `notifications`, `settings`, `owner_lockout`, `receipt_prints`: a table each;
 //! - `audit`: the hash-chained audit log every act below writes in its own transaction;
 //! - `staff`: people, their PINs' hashes and wrong tries, managers' refund caps;
 //! - `shifts`: a counter's shifts, sealed with their Z report;
@@ -22,6 +22,7 @@ mod handle;
 mod notifications;
 mod orders;
 mod owner_lockout;
+mod receipt_prints;
 mod refunds;
 mod replica;
 mod settings;
@@ -38,6 +39,7 @@ pub use notifications::{NotificationRecord, NOTIFICATION_KEPT};
 pub(crate) use orders::order_from_row;
 pub use orders::{Applied, NewOrder, Observation};
 pub use paydesk_domain::clock::now_ms;
+pub use receipt_prints::ReceiptPrint;
 pub use refunds::{Refund, RefundKind, RefundOutcome, RefundStatus};
 pub use replica::{
     Outbox, Pulled, ReplicaBatch, ReplicaCap, ReplicaEvent, ReplicaNotification, ReplicaOrder,
