@@ -143,12 +143,9 @@ function moduleLiterals(path: string): string[] {
  * only shrinks: a file in it that has no literal left fails the test, so it is taken off.
  */
 const NOT_YET_TRANSLATED = new Set<string>([
-  'App.svelte',
   'components/OrderDetailPanel.svelte',
   'components/ReceiptView.svelte',
   'components/SaleEntry.svelte',
-  'components/Setup.svelte',
-  'components/SignInPad.svelte',
   'lib/receipt.ts',
 ]);
 
