@@ -33,6 +33,14 @@ pub enum ReceiptCommand {
         #[arg(long, value_parser = ["58", "80"])]
         paper: Option<String>,
     },
+    /// How the last print of each of the order's receipts went, here or in the window, before
+    /// or after a restart: "printed", or "not printed" and why (Reprint with `receipt print`).
+    Status {
+        order: String,
+        /// As JSON: [{refundNo, printed, printer, error, at}].
+        #[arg(long)]
+        json: bool,
+    },
     /// Show the receipt as text, 48 columns (32 with --paper 58), as the printer lays it out.
     Text {
         order: String,
@@ -71,6 +79,42 @@ pub fn run(data_dir: &Path, command: ReceiptCommand) -> Result<ExitCode> {
                     .unwrap_or("the printer did not take it")
             );
             Ok(ExitCode::from(1))
+        }
+        ReceiptCommand::Status { order, json } => {
+            let order = ledger.resolve(&order)?;
+            let prints = PrintLog::default().of_order(&ledger, order.id)?;
+            if json {
+                let rows: Vec<_> = prints
+                    .iter()
+                    .map(|(refund_no, result)| {
+                        serde_json::json!({ "refundNo": refund_no, "printed": result.printed,
+                            "printer": result.printer, "error": result.error, "at": result.at })
+                    })
+                    .collect();
+                println!("{}", to_json(&rows)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            if !prints.iter().any(|(refund_no, _)| refund_no.is_none()) {
+                println!("sale {}: never printed", order.merchant_order_no);
+            }
+            for (refund_no, result) in &prints {
+                let which = match refund_no {
+                    None => format!("sale {}", order.merchant_order_no),
+                    Some(no) => format!("refund {no}"),
+                };
+                match (&result.error, result.printed) {
+                    (_, true) => {
+                        println!("{which}: printed on {} at {}", result.printer, result.at)
+                    }
+                    (error, false) => println!(
+                        "{which}: not printed on {} at {}: {}",
+                        result.printer,
+                        result.at,
+                        error.as_deref().unwrap_or("the printer did not take it")
+                    ),
+                }
+            }
+            Ok(ExitCode::SUCCESS)
         }
         ReceiptCommand::Pdf {
             order,

@@ -43,7 +43,7 @@ pub struct ReceiptShown {
     paper: Paper,
     /// Where the thermal printer is; null when the shop has none (Print is then not offered).
     printer: Option<String>,
-    /// The last print of this receipt in this run of Paydesk (null: none tried).
+    /// The last print of this receipt, kept in the ledger across restarts (null: none tried).
     last_print: Option<PrintResult>,
 }
 
@@ -66,7 +66,7 @@ fn shown(
     let settings = ReceiptSettings::load(ledger)?;
     let rows = layout::rows(&receipt, settings.paper.columns());
     Ok(ReceiptShown {
-        last_print: prints.last(order.id, request.refund_no.as_deref()),
+        last_print: prints.last(ledger, order.id, request.refund_no.as_deref())?,
         receipt,
         rows,
         paper: settings.paper,

@@ -177,6 +177,7 @@ impl Adapter for Scripted {
                 gateway_status: if *paid { "2" } else { "1" }.into(),
                 gateway_order_id: Some(format!("G{}", order.merchant_order_no)),
                 note: None,
+                card: None,
             }),
         })
     }

@@ -1,7 +1,8 @@
 //! Receipts (issue 16) over real sandbox sales: printed to a fake ESC/POS printer on loopback
 //! (a TcpListener that keeps every byte), a printer that is off (the sale stays Paid, "not
-//! printed", a reprint works), the automatic print on Paid (once), the PDF read back with
-//! pdftotext, and the CLI's `receipt print | pdf | text`.
+//! printed", kept in the ledger for the next process, a reprint works), the automatic print on
+//! Paid (once), the card's masked number and authorisation code from the V3 query, the PDF read
+//! back with pdftotext, and the CLI's `receipt print | pdf | text | status`.
 
 use std::io::Read;
 use std::net::{SocketAddr, TcpListener};
@@ -119,7 +120,10 @@ async fn a_paid_sale_prints_with_chinese_and_latin_names_in_their_encodings() {
     chinese.extend_from_slice(CHINESE_OFF);
     assert!(contains(bytes, &chinese), "{bytes:?}");
     assert!(!contains(bytes, "王".as_bytes()), "no UTF-8");
-    assert_eq!(log.last(order.id, None), Some(result));
+    assert_eq!(
+        log.last(desk.ledger(), order.id, None).unwrap(),
+        Some(result)
+    );
 
     // A Latin name with é: WPC1252's 0xE9.
     desk.ledger()
@@ -133,7 +137,7 @@ async fn a_paid_sale_prints_with_chinese_and_latin_names_in_their_encodings() {
 
 #[tokio::test]
 async fn a_refund_receipt_and_a_card_sale_carry_what_the_gateway_gave() {
-    let (_dir, desk) = sandbox_desk().await;
+    let (dir, desk) = sandbox_desk().await;
     let printer = FakePrinter::start();
     set(&desk, "receipt.printer", &printer.address());
     set(&desk, "receipt.paper", "58");
@@ -168,9 +172,39 @@ async fn a_refund_receipt_and_a_card_sale_carry_what_the_gateway_gave() {
     // The sandbox masks the card as IOTPay does: its first six and last four digits.
     let card = sale.card_number.clone().expect("the V3 query's cardNum");
     assert!(card.contains('*') && card.ends_with(&CARD_APPROVE[CARD_APPROVE.len() - 4..]));
+    // The authorisation code the sandbox's V3 query answered (`authNum`), kept in the order's
+    // payment_payload when it was recorded Paid, then printed.
+    let at_iotpay = paydesk_sandbox::SandboxStore::open_in(dir.path())
+        .unwrap()
+        .find(&order.merchant_order_no)
+        .unwrap()
+        .expect("the sandbox's order");
+    let auth = at_iotpay
+        .channel_order_no
+        .clone()
+        .expect("the sandbox's authNum");
+    assert_eq!(sale.auth_code.as_deref(), Some(auth.as_str()));
+    let kept = desk
+        .ledger()
+        .get(order.id)
+        .unwrap()
+        .payment_payload
+        .unwrap();
+    assert_eq!(kept["card"]["authNum"], auth.as_str());
+    assert_eq!(kept["card"]["cardNum"], card.as_str());
     let text = paydesk_core::receipts::layout::text(&sale, 32);
     assert!(text.lines().all(|l| l.chars().count() <= 32), "{text}");
     assert!(text.contains(&card));
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("Auth code") && l.trim_end().ends_with(&auth)),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("Card") && l.trim_end().ends_with(&card)),
+        "{text}"
+    );
     match refund {
         Ok((refund, _)) => {
             let result = auto::print_order(
@@ -185,7 +219,11 @@ async fn a_refund_receipt_and_a_card_sale_carry_what_the_gateway_gave() {
             assert!(contains(&jobs[0], b"REFUND"));
             assert!(contains(&jobs[0], b"CAD 5.00"));
             assert!(contains(&jobs[0], b"a cup broke"));
-            assert_eq!(log.last(order.id, Some(&refund.refund_no)), Some(result));
+            assert_eq!(
+                log.last(desk.ledger(), order.id, Some(&refund.refund_no))
+                    .unwrap(),
+                Some(result)
+            );
         }
         Err(e) => panic!("refund: {e}"),
     }
@@ -216,7 +254,30 @@ async fn a_printer_that_is_off_leaves_the_sale_paid_and_a_reprint_prints_it() {
         desk.ledger().get(order.id).unwrap().status,
         OrderStatus::Paid
     );
-    assert_eq!(log.last(order.id, None).map(|r| r.printed), Some(false));
+    assert_eq!(
+        log.last(desk.ledger(), order.id, None)
+            .unwrap()
+            .map(|r| r.printed),
+        Some(false)
+    );
+
+    // Kept in the ledger: another process (the CLI, as after a restart) reads "not printed".
+    let status = stdout(&run_ok(&mut paydesk(
+        dir.path(),
+        &["receipt", "status", &order.merchant_order_no],
+    )));
+    assert!(
+        status.contains(&format!("sale {}: not printed", order.merchant_order_no))
+            && status.contains("connection refused"),
+        "{status}"
+    );
+    // So does a desk opened afresh on the same data dir (the window after a restart).
+    let reopened = paydesk_ledger::ledger::Ledger::open_in(dir.path()).unwrap();
+    let kept = PrintLog::default()
+        .last(&reopened, order.id, None)
+        .unwrap()
+        .unwrap();
+    assert!(!kept.printed && kept.error == result.error && kept.at == result.at);
 
     // Reprint once the printer is on.
     let printer = FakePrinter::start();
@@ -224,7 +285,19 @@ async fn a_printer_that_is_off_leaves_the_sale_paid_and_a_reprint_prints_it() {
     let again = auto::print_order(desk.ledger(), &log, &order.id.to_string(), None).unwrap();
     assert!(again.printed);
     assert_eq!(printer.wait_for(1).len(), 1);
-    assert_eq!(log.last(order.id, None).map(|r| r.printed), Some(true));
+    assert_eq!(
+        log.last(desk.ledger(), order.id, None)
+            .unwrap()
+            .map(|r| r.printed),
+        Some(true)
+    );
+    let status = stdout(&run_ok(&mut paydesk(
+        dir.path(),
+        &["receipt", "status", &order.merchant_order_no, "--json"],
+    )));
+    let rows: serde_json::Value = serde_json::from_str(&status).unwrap();
+    assert_eq!(rows[0]["refundNo"], serde_json::Value::Null);
+    assert_eq!(rows[0]["printed"], true, "{status}");
 
     // No printer at all: refused with its own code, nothing noted.
     paydesk_core::settings::remove(desk.ledger(), "receipt.printer").unwrap();
@@ -286,7 +359,12 @@ async fn the_automatic_print_on_paid_prints_once() {
     assert_eq!(jobs.len(), 1, "printed exactly once");
     assert!(contains(&jobs[0], order.merchant_order_no.as_bytes()));
     assert_eq!(told.load(Ordering::SeqCst), 1);
-    assert_eq!(log.last(order.id, None).map(|r| r.printed), Some(true));
+    assert_eq!(
+        log.last(desk.ledger(), order.id, None)
+            .unwrap()
+            .map(|r| r.printed),
+        Some(true)
+    );
 
     // With receipt.auto off, a paid sale prints nothing by itself.
     set(&desk, "receipt.auto", "off");
@@ -313,7 +391,7 @@ async fn an_automatic_print_to_a_printer_that_is_off_never_holds_up_the_sale() {
     assert_eq!(paid.status, OrderStatus::Paid);
     wait_until(|| told.load(Ordering::SeqCst) >= 1);
     assert_eq!(*outcomes.lock().unwrap(), [false], "told: not printed");
-    let last = log.last(order.id, None).unwrap();
+    let last = log.last(desk.ledger(), order.id, None).unwrap().unwrap();
     assert!(!last.printed && last.error.is_some());
     assert_eq!(
         desk.ledger().get(order.id).unwrap().status,

@@ -2,14 +2,15 @@
 //! gateway's statuses into `OrderStatus` (anything not plainly success or failure is
 //! Pending, and the gateway's own word is kept verbatim).
 //!
-//! Bottom to top: what every gateway shares (`words`, `request`, `outcome`, `capabilities`,
-//! the `adapter` trait, and `fields`, `http`, `token` for building and sending calls); one
-//! folder per gateway API (`config`, `mapping` of its words, `wire` types and answers, the
+//! Bottom to top: what every gateway shares (`words`, `request`, `card`, `outcome`,
+//! `capabilities`, the `adapter` trait, and `fields`, `http`, `token` for building and
+//! sending calls); one folder per gateway API (`config`, `mapping` of its words, `wire` types and answers, the
 //! client in `mod.rs`, its `adapter`); on top, what knows every gateway: `registry` (an
 //! adapter and capabilities per gateway), `method_input` and `word_lookup`.
 
 mod adapter;
 mod capabilities;
+mod card;
 mod fields;
 mod http;
 mod method_input;
@@ -29,6 +30,7 @@ pub mod smepay;
 
 pub use adapter::Adapter;
 pub use capabilities::{Capabilities, PollSchedule};
+pub use card::{masked_card_number, CardFacts};
 pub use fields::{check_length, json_with_decimal};
 pub use http::http_client;
 pub use method_input::{check_card_id, check_method_input, confirm_by_query};

@@ -81,6 +81,9 @@ pub struct Report {
     pub gateway_status: String,
     pub gateway_order_id: Option<String>,
     pub note: Option<String>,
+    /// The card that paid, where the gateway's query says (IOTPay V3 `cardNum`, `authNum`):
+    /// masked, for the receipt; the core keeps it in the order's `payment_payload.card`.
+    pub card: Option<crate::CardFacts>,
 }
 
 /// The outcome of a refund or void the gateway accepted.

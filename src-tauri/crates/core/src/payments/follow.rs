@@ -116,6 +116,10 @@ impl Paydesk {
                     (Some(late), None) => Some(late.to_string()),
                     (None, note) => note,
                 };
+                if let Some(card) = report.card.as_ref().filter(|_| money) {
+                    // Kept before the status: the automatic print reads the order once Paid.
+                    crate::receipts::keep_card(&self.ledger, id, card)?;
+                }
                 let observation = Observation {
                     status: report.status,
                     gateway_status: Some(report.gateway_status),

@@ -6,64 +6,98 @@
 //! the order is Paid in the ledger, and a printer that is off (refused, or silent for 3 s)
 //! only leaves "not printed" here, which the window shows with a Reprint button.
 //!
-//! Where "not printed" is kept: in this process's memory (`PrintLog`), and in the log
-//! (tracing, warn). A restart forgets it; a ledger table would keep it (see the note at
-//! `PrintLog`).
+//! Where "not printed" is kept: in the ledger (`receipt_prints`, one row a try, migration 12),
+//! so the window's "Not printed — Reprint" outlives a restart and the CLI (`paydesk receipt
+//! status`) reads what the window tried; and in the log (tracing, warn). Those rows never go
+//! to the shop ledger: a print is this counter's affair.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use super::printer::{self, PrintResult};
 use super::{build_for, escpos, layout, Receipt, ReceiptSettings};
 use crate::payments::Paydesk;
+use paydesk_domain::clock::now_ms;
 use paydesk_domain::error::{Error, Result};
 use paydesk_domain::order::{Order, OrderStatus};
-use paydesk_ledger::ledger::Ledger;
+use paydesk_ledger::ledger::{Ledger, ReceiptPrint};
 
-/// The last print of each receipt (an order's sale receipt: no refund number; a refund's:
-/// its number), as this process saw it.
+/// Who asked for a print: kept with its outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrintTrigger {
+    /// A person: Print, Reprint, `paydesk receipt print`.
+    ByHand,
+    /// The automatic print when a sale made here turns Paid (`receipt.auto`).
+    Automatic,
+}
+
+/// What this process remembers of printing besides the ledger's rows: which orders' automatic
+/// print it started.
 ///
-/// Kept in memory: a restart forgets "not printed" (the window then offers Print, not
-/// Reprint). To keep it across restarts the ledger would need a table such as
-/// `receipt_prints (id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL REFERENCES orders(id),
-/// refund_no TEXT, at INTEGER NOT NULL, printer TEXT NOT NULL, printed INTEGER NOT NULL,
-/// error TEXT, auto INTEGER NOT NULL)` (ARCHITECTURE's ledger owner adds migrations).
+/// That guard stays in memory, not in `receipt_prints`: the paid hook runs only in the process
+/// whose write moved the order to Paid, which happens once per order in the whole ledger, so a
+/// second start can only come from within this process; and it must hold from the moment the
+/// print starts, while the ledger's row is written only once the printer has answered (up to
+/// seconds later).
 #[derive(Default)]
 pub struct PrintLog {
-    last: Mutex<HashMap<(i64, Option<String>), PrintResult>>,
     /// Orders whose automatic print was started: never a second one.
     auto_started: Mutex<HashSet<i64>>,
 }
 
 impl PrintLog {
-    pub fn record(&self, order_id: i64, refund_no: Option<&str>, result: &PrintResult) {
-        self.last
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert((order_id, refund_no.map(str::to_string)), result.clone());
+    /// Keeps a print's outcome in the ledger. A failure to keep it is logged, not returned:
+    /// the receipt printed (or not) all the same, and the caller reports that.
+    pub fn record(
+        &self,
+        ledger: &Ledger,
+        order_id: i64,
+        refund_no: Option<&str>,
+        result: &PrintResult,
+        trigger: PrintTrigger,
+    ) {
+        let row = ReceiptPrint {
+            order_id,
+            refund_no: refund_no.map(str::to_string),
+            at_ms: at_ms(&result.at),
+            printer: result.printer.clone(),
+            printed: result.printed,
+            error: result.error.clone(),
+            auto: trigger == PrintTrigger::Automatic,
+        };
+        if let Err(e) = ledger.record_receipt_print(&row) {
+            tracing::warn!(
+                order = order_id,
+                "cannot keep the receipt's print outcome: {e}"
+            );
+        }
     }
 
-    /// The last print of a receipt, if this process tried one.
-    pub fn last(&self, order_id: i64, refund_no: Option<&str>) -> Option<PrintResult> {
-        self.last
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&(order_id, refund_no.map(str::to_string)))
-            .cloned()
+    /// The last print of a receipt (an order's sale receipt: no refund number; a refund's:
+    /// its number), by this or any process on this ledger, before or after a restart.
+    pub fn last(
+        &self,
+        ledger: &Ledger,
+        order_id: i64,
+        refund_no: Option<&str>,
+    ) -> Result<Option<PrintResult>> {
+        Ok(ledger
+            .last_receipt_print(order_id, refund_no)?
+            .map(result_of))
     }
 
-    /// Every receipt of an order this process tried to print: (refund number or None, result).
-    pub fn of_order(&self, order_id: i64) -> Vec<(Option<String>, PrintResult)> {
-        let mut all: Vec<_> = self
-            .last
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
-            .filter(|((id, _), _)| *id == order_id)
-            .map(|((_, refund), result)| (refund.clone(), result.clone()))
-            .collect();
-        all.sort_by(|a, b| a.0.cmp(&b.0));
-        all
+    /// Every receipt of an order ever tried: (refund number or None, its last print), the
+    /// sale's first.
+    pub fn of_order(
+        &self,
+        ledger: &Ledger,
+        order_id: i64,
+    ) -> Result<Vec<(Option<String>, PrintResult)>> {
+        Ok(ledger
+            .receipt_prints_of_order(order_id)?
+            .into_iter()
+            .map(|row| (row.refund_no.clone(), result_of(row)))
+            .collect())
     }
 
     fn start_auto(&self, order_id: i64) -> bool {
@@ -74,16 +108,44 @@ impl PrintLog {
     }
 }
 
+/// A result's time as stored: `PrintResult::at` is `views::rfc3339` of a millisecond clock,
+/// read back exactly (now, should it not read).
+fn at_ms(at: &str) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .map(|t| t.timestamp_millis())
+        .unwrap_or_else(|_| now_ms())
+}
+
+fn result_of(row: ReceiptPrint) -> PrintResult {
+    PrintResult {
+        printed: row.printed,
+        printer: row.printer,
+        error: row.error,
+        at: crate::views::rfc3339(row.at_ms),
+    }
+}
+
 /// The ESC/POS bytes of a receipt for the shop's paper.
 pub fn escpos_bytes(receipt: &Receipt, settings: &ReceiptSettings) -> Result<Vec<u8>> {
     let columns = settings.paper.columns();
     escpos::encode(&layout::rows(receipt, columns), columns)
 }
 
-/// Prints a receipt on the shop's printer and notes the outcome. Blocks for at most the
-/// printer timeouts (call it off the async workers). Refused (`no_printer`) when the shop
-/// has none set; a printer that does not take it is a result with `printed: false`.
+/// Prints a receipt on the shop's printer, a person having asked (Print, Reprint, the CLI),
+/// and keeps the outcome in the ledger. Blocks for at most the printer timeouts (call it off
+/// the async workers). Refused (`no_printer`) when the shop has none set; a printer that does
+/// not take it is a result with `printed: false`.
 pub fn print(ledger: &Ledger, log: &PrintLog, receipt: &Receipt) -> Result<PrintResult> {
+    print_as(ledger, log, receipt, PrintTrigger::ByHand)
+}
+
+/// `print`, saying who asked.
+pub fn print_as(
+    ledger: &Ledger,
+    log: &PrintLog,
+    receipt: &Receipt,
+    trigger: PrintTrigger,
+) -> Result<PrintResult> {
     let settings = ReceiptSettings::load(ledger)?;
     let Some(address) = settings.printer.clone() else {
         return Err(Error::Refused {
@@ -95,7 +157,7 @@ pub fn print(ledger: &Ledger, log: &PrintLog, receipt: &Receipt) -> Result<Print
     let bytes = escpos_bytes(receipt, &settings)?;
     let result = printer::send(&address, &bytes);
     let refund_no = receipt.refund.as_ref().map(|r| r.refund_no.as_str());
-    log.record(receipt.order_id, refund_no, &result);
+    log.record(ledger, receipt.order_id, refund_no, &result, trigger);
     Ok(result)
 }
 
@@ -140,7 +202,7 @@ pub fn install(desk: &Arc<Paydesk>, log: Arc<PrintLog>, printed: Printed) {
             .name("paydesk-receipt".into())
             .spawn(move || {
                 let result = build_for(&ledger, &order, None)
-                    .and_then(|receipt| print(&ledger, &log, &receipt));
+                    .and_then(|receipt| print_as(&ledger, &log, &receipt, PrintTrigger::Automatic));
                 match result {
                     Ok(result) => printed(&order, &result),
                     Err(e) => tracing::warn!(order = order.id, "automatic receipt: {e}"),

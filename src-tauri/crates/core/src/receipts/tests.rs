@@ -250,3 +250,53 @@ fn the_pdf_embeds_a_font_and_is_one_roll_page() {
     let narrow = pdf::render(&receipt, Paper::Mm58);
     assert!(narrow.starts_with(b"%PDF-"));
 }
+
+#[test]
+fn the_card_the_gateway_reported_is_kept_with_the_order_and_printed() {
+    let (_dir, ledger) = ledger();
+    let order = sale(&ledger, "PD2", Method::Card, None);
+    ledger
+        .record_payload(order.id, &serde_json::json!({ "secureId": "S1" }))
+        .unwrap();
+    let first =
+        paydesk_gateways::CardFacts::from_gateway(Some("424242******4242"), Some("123456"), None)
+            .unwrap();
+    keep_card(&ledger, order.id, &first).unwrap();
+    // A later answer without the code adds nothing and erases nothing.
+    let later =
+        paydesk_gateways::CardFacts::from_gateway(Some("424242******4242"), None, Some("Visa"))
+            .unwrap();
+    keep_card(&ledger, order.id, &later).unwrap();
+    let payload = ledger.get(order.id).unwrap().payment_payload.unwrap();
+    assert_eq!(
+        payload,
+        serde_json::json!({ "secureId": "S1", "card": {
+            "cardNum": "424242******4242", "authNum": "123456", "brand": "Visa" } })
+    );
+    let receipt = build(&ledger, "PD2", None).unwrap();
+    assert_eq!(receipt.card_number.as_deref(), Some("424242******4242"));
+    assert_eq!(receipt.auth_code.as_deref(), Some("123456"));
+    let slip = text(&receipt, 32);
+    assert!(
+        slip.lines()
+            .any(|l| l.starts_with("Auth code") && l.ends_with("123456")),
+        "{slip}"
+    );
+}
+
+#[test]
+fn a_full_card_number_in_the_ledger_never_reaches_the_receipt() {
+    let (_dir, ledger) = ledger();
+    let order = sale(&ledger, "PD3", Method::Card, Some("card 4242424242424242"));
+    let receipt = build(&ledger, "PD3", None).unwrap();
+    assert_eq!(receipt.card_number.as_deref(), Some("424242******4242"));
+    ledger
+        .record_payload(
+            order.id,
+            &serde_json::json!({ "card": { "cardNum": "5555555555554444" } }),
+        )
+        .unwrap();
+    let receipt = build(&ledger, "PD3", None).unwrap();
+    assert_eq!(receipt.card_number.as_deref(), Some("555555******4444"));
+    assert!(!text(&receipt, 48).contains("5555555555554444"));
+}

@@ -355,6 +355,7 @@ impl Iotpay {
             gateway_status: raw,
             gateway_order_id: text_of(payload.get("payOrderId")),
             note,
+            card: None,
         }))
     }
 

@@ -29,7 +29,7 @@ pub use wire::{check_card_id, check_identity, parse_answer, reversal_outcome};
 
 use serde_json::{json, Map, Value};
 
-use crate::{send, truncate, CreateRequest, Created, Lookup, Report, Reversal};
+use crate::{send, truncate, CardFacts, CreateRequest, Created, Lookup, Report, Reversal};
 use paydesk_domain::error::{Error, Result};
 use paydesk_domain::money::Money;
 use paydesk_domain::order::{Method, OrderStatus};
@@ -168,12 +168,26 @@ impl IotpayCard {
         let status = status_word(&raw)
             .map(|w| w.status)
             .unwrap_or(OrderStatus::Pending);
-        let note = text_field(&data, "cardNum").map(|card| format!("card {card}"));
+        // Guide page "creditCard/v3/query_transaction"
+        // (https://develop.iotpay.ca/guide/creditCard/v3/query_transaction.html): retData
+        // carries `cardNum` ("432567******2266", the card used for the purchase) and
+        // `authNum`; it names no brand. Masked again here whatever came (`CardFacts`), so a
+        // full number never reaches the event note, the ledger or a receipt.
+        let card = CardFacts::from_gateway(
+            text_field(&data, "cardNum"),
+            text_field(&data, "authNum"),
+            None,
+        );
+        let note = card
+            .as_ref()
+            .and_then(|c| c.masked_number.as_deref())
+            .map(|number| format!("card {number}"));
         Ok(Lookup::Found(Report {
             status,
             gateway_status: raw,
             gateway_order_id: text_field(&data, "payOrderId").map(str::to_string),
             note,
+            card,
         }))
     }
 

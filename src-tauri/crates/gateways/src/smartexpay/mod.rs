@@ -319,6 +319,7 @@ impl Smartexpay {
             note: attention(&raw),
             gateway_status: raw,
             gateway_order_id: Some(uid.to_string()),
+            card: None,
         }))
     }
 

@@ -58,6 +58,7 @@ pub fn parse_status(text: &str) -> Result<Report> {
         gateway_status: raw,
         gateway_order_id: answer.transaction_id,
         note: Some(note),
+        card: None,
     })
 }
 

@@ -319,6 +319,7 @@ impl Smepay {
             gateway_status: raw,
             gateway_order_id: slug.map(str::to_string),
             note,
+            card: None,
         }))
     }
 }
