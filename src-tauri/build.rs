@@ -4,6 +4,7 @@ const COMMANDS: &[&str] = &[
     "app_info",
     "payment_methods",
     "create_order",
+    "tip_offer",
     "get_order",
     "cancel_sale",
     "sync_order",

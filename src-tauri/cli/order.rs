@@ -44,15 +44,31 @@ pub enum OrderCommand {
         /// A saved card's id (card-token).
         #[arg(long)]
         card_id: Option<String>,
+        /// The customer's tip (tips on, `paydesk settings set tips.enabled on`): an amount
+        /// (2.00) or a percentage of the sale (15%); charged with the sale, kept apart.
+        #[arg(long)]
+        tip: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The tips the counter offers for a sale of this amount (`tips.*` settings).
+    Tips {
+        #[arg(long)]
+        amount: String,
+        #[arg(long, default_value = "CAD")]
+        currency: String,
         #[arg(long)]
         json: bool,
     },
     /// Refund a paid order: all that is left, or --amount.
     Refund {
         id: String,
-        /// As typed: 5.00 (default: everything not yet refunded).
-        #[arg(long, allow_hyphen_values = true)]
+        /// As typed: 5.00 (default: everything not yet refunded, the tip included).
+        #[arg(long, allow_hyphen_values = true, conflicts_with = "sale_only")]
         amount: Option<String>,
+        /// Refund the sale without the tip (what is left of it); the order keeps its tip.
+        #[arg(long)]
+        sale_only: bool,
         #[arg(long)]
         reason: Option<String>,
         #[arg(long)]
@@ -138,12 +154,13 @@ pub async fn run(cli: &Cli, data_dir: &Path, command: OrderCommand) -> Result<()
             currency,
             code,
             card_id,
+            tip,
             json,
         } => {
             let desk = Paydesk::open(data_dir, cli.mode()).await?;
             let (by, _) = staff::permit(cli, desk.ledger(), Permission::Sell)?;
             let order = desk
-                .create_order(
+                .create_tipped_order(
                     &by,
                     &CreateOrderInput {
                         gateway,
@@ -153,21 +170,53 @@ pub async fn run(cli: &Cli, data_dir: &Path, command: OrderCommand) -> Result<()
                         code,
                         card_id,
                     },
+                    tip.as_deref(),
                 )
                 .await?;
             print_order(&desk, order.id, json)?;
         }
+        OrderCommand::Tips {
+            amount,
+            currency,
+            json,
+        } => {
+            let desk = Paydesk::open(data_dir, cli.mode()).await?;
+            let offer = paydesk_core::tips::offer(desk.ledger(), &amount, &currency)?;
+            if json {
+                println!("{}", to_json(&offer)?);
+            } else {
+                match offer {
+                    None => println!("Tips are off (paydesk settings set tips.enabled on)."),
+                    Some(offer) => {
+                        for (key, choice) in offer.choices.iter().enumerate() {
+                            let percent = choice
+                                .percent
+                                .as_ref()
+                                .map(|_| format!("  ({} {})", choice.tip_display, offer.currency))
+                                .unwrap_or_else(|| format!(" {}", offer.currency));
+                            println!("  {}  {}{percent}", key + 1, choice.label);
+                        }
+                        println!("  C  custom (--tip AMOUNT or --tip N%)");
+                        println!("  0  no tip");
+                    }
+                }
+            }
+        }
         OrderCommand::Refund {
             id,
             amount,
+            sale_only,
             reason,
             json,
         } => {
             let (desk, order) = open_order(cli, data_dir, &id).await?;
             let (by, _) = staff::permit(cli, desk.ledger(), Permission::Refund)?;
-            let (refund, _) = desk
-                .refund(&by, order.id, amount.as_deref(), reason.as_deref())
-                .await?;
+            let (refund, _) = if sale_only {
+                desk.refund_sale(&by, order.id, reason.as_deref()).await?
+            } else {
+                desk.refund(&by, order.id, amount.as_deref(), reason.as_deref())
+                    .await?
+            };
             warn_if_pending(&refund);
             print_order(&desk, order.id, json)?;
         }
@@ -268,6 +317,18 @@ fn print_order(desk: &Arc<Paydesk>, id: i64, json: bool) -> Result<()> {
         order.method.as_str(),
         order.environment
     );
+    if order.tip_minor > 0 {
+        let currency = order.amount.currency();
+        println!(
+            "  sale {} + tip {} {currency}{}",
+            currency.display(order.sale_minor()),
+            currency.display(order.tip_minor),
+            match order.tip_refunded_minor {
+                0 => String::new(),
+                back => format!(" ({} of the tip refunded)", currency.display(back)),
+            }
+        );
+    }
     println!(
         "  status: {}{}{}",
         order.status,
@@ -294,10 +355,15 @@ fn print_order(desk: &Arc<Paydesk>, id: i64, json: bool) -> Result<()> {
     for r in &detail.refunds {
         let currency = order.amount.currency();
         println!(
-            "  {:?} {} {} {currency} ({}){}",
+            "  {:?} {} {} {currency}{} ({}){}",
             r.kind,
             r.refund_no,
             currency.decimal_string(r.amount_minor),
+            match (r.tip_minor, order.tip_minor) {
+                (0, 0) => String::new(),
+                (0, _) => " without the tip".to_string(),
+                (tip, _) => format!(" with the tip ({})", currency.decimal_string(tip)),
+            },
             r.status.as_str(),
             r.reason
                 .as_deref()

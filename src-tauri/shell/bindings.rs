@@ -25,6 +25,7 @@ const ROOTS: &[Export] = &[
     commands::AppInfo::export_all,
     paydesk_core::payments::MethodInfo::export_all,
     paydesk_core::payments::CreateOrderInput::export_all,
+    paydesk_domain::tip::TipOffer::export_all,
     paydesk_core::views::OrderView::export_all,
     paydesk_core::views::OrderDetail::export_all,
     commands::OwnerStatus::export_all,

@@ -69,13 +69,28 @@ pub async fn create_order(
     request: CreateOrderInput,
 ) -> Answer<OrderView> {
     let by = till.acting(desk.ledger(), None).map_err(fail)?;
-    let order = desk.create_order(&by, &request).await.map_err(fail)?;
+    let order = desk
+        .create_tipped_order(&by, &request, tip.as_deref())
+        .await
+        .map_err(fail)?;
+    tip: Option<String>,
     Ok(OrderView::of(&order, true))
 }
 
 /// The counter's "Cancel sale" (after its confirmation): a waiting sale is cancelled, at the
 /// gateway where it can be; anything else is refused with code `not_waiting`.
 #[tauri::command]
+/// The tip step's choices for a sale of `amount` (as typed) in `currency`; null while the
+/// shop has tips off (the counter then goes straight to the payment).
+#[tauri::command]
+pub fn tip_offer(
+    desk: Desk<'_>,
+    amount: String,
+    currency: String,
+) -> Answer<Option<paydesk_domain::tip::TipOffer>> {
+    paydesk_core::tips::offer(desk.ledger(), &amount, &currency).map_err(fail)
+}
+
 pub async fn cancel_sale(desk: Desk<'_>, till: State<'_, Till>, id: i64) -> Answer<OrderView> {
     let by = till.acting(desk.ledger(), None).map_err(fail)?;
     let order = desk.cancel(&by, id).await.map_err(fail)?;
@@ -137,6 +152,8 @@ pub struct Reversal {
     reason: Option<String>,
     pin: String,
 }
+    /// true: refund the sale without its tip (what is left of it); `amount` is then ignored.
+    sale_only: Option<bool>,
 
 #[tauri::command]
 pub async fn refund_order(
@@ -152,9 +169,15 @@ pub async fn refund_order(
         .as_deref()
         .map(str::trim)
         .filter(|a| !a.is_empty());
-    desk.refund(&by, request.id, amount, request.reason.as_deref())
-        .await
-        .map_err(fail)?;
+    if request.sale_only == Some(true) {
+        desk.refund_sale(&by, request.id, request.reason.as_deref())
+            .await
+            .map_err(fail)?;
+    } else {
+        desk.refund(&by, request.id, amount, request.reason.as_deref())
+            .await
+            .map_err(fail)?;
+    }
     detail(&desk, request.id).map_err(fail)
 }
 

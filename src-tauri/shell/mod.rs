@@ -221,6 +221,7 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
             commands::app_info,
             commands::payment_methods,
             commands::create_order,
+            commands::tip_offer,
             commands::get_order,
             commands::cancel_sale,
             commands::sync_order,

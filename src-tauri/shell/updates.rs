@@ -461,6 +461,8 @@ mod tests {
             payment_url: None,
             payment_payload: None,
             refunded_minor: 0,
+            tip_minor: 0,
+            tip_refunded_minor: 0,
             created_at_ms: 0,
             updated_at_ms: 0,
             expires_at_ms: None,

@@ -293,7 +293,7 @@ fn orders_filter_by_status_and_search_and_export_csv_to_a_file() {
     let header = text.lines().next().expect("a header line");
     assert_eq!(
         header,
-        "created_at,merchant_order_no,gateway,method,environment,status,amount,currency,refunded,gateway_order_id,gateway_status,updated_at,counter,staff"
+        "created_at,merchant_order_no,gateway,method,environment,status,amount,currency,refunded,tip,gateway_order_id,gateway_status,updated_at,counter,staff"
     );
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let columns = reader.headers().unwrap().clone();

@@ -273,7 +273,7 @@ fn an_empty_export_still_has_its_header() {
     let bytes = export(dir.path(), &["--status", "refunded"]);
     assert_eq!(
         String::from_utf8(bytes).unwrap(),
-        "created_at,merchant_order_no,gateway,method,environment,status,amount,currency,refunded,gateway_order_id,gateway_status,updated_at,counter,staff\r\n"
+        "created_at,merchant_order_no,gateway,method,environment,status,amount,currency,refunded,tip,gateway_order_id,gateway_status,updated_at,counter,staff\r\n"
     );
     let bytes = export(dir.path(), &["--columns", "customer,amount", "--bom"]);
     assert_eq!(bytes, b"\xEF\xBB\xBFcustomer,amount\r\n");

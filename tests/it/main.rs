@@ -33,5 +33,6 @@ mod smartpay;
 mod smepay;
 mod staff;
 mod support;
+mod tips;
 /// The window benchmark (`make bench`; ignored, not part of `make test`).
 mod window_bench;

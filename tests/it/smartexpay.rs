@@ -592,6 +592,8 @@ fn kept_order(order_no: &str, amount: Money, created: Option<&paydesk_gateways::
         payment_url: created.and_then(|c| c.payment_url.clone()),
         payment_payload: created.and_then(|c| c.payload.clone()),
         refunded_minor: 0,
+        tip_minor: 0,
+        tip_refunded_minor: 0,
         created_at_ms: 0,
         updated_at_ms: 0,
         expires_at_ms: None,

@@ -247,6 +247,13 @@ pub struct CurrencyTakings {
     /// Taken minus refunded: the headline figure.
     pub takings_minor: i64,
     pub takings_display: String,
+    /// The part of the takings that is tips (tips taken, net of tips refunded), shown apart:
+    /// sales = takings - tips.
+    pub tips_minor: i64,
+    pub tips_display: String,
+    /// The takings without the tips.
+    pub sales_minor: i64,
+    pub sales_display: String,
     /// Orders that could still be paid: shown apart, never summed into takings.
     pub waiting_count: u64,
     pub waiting_minor: i64,
@@ -283,6 +290,10 @@ impl CurrencyTakings {
             refunded_display: display(taken.refunded_minor, currency),
             takings_minor: total.takings_minor(),
             takings_display: display(total.takings_minor(), currency),
+            tips_minor: total.tips_minor(),
+            tips_display: display(total.tips_minor(), currency),
+            sales_minor: total.takings_minor() - total.tips_minor(),
+            sales_display: display(total.takings_minor() - total.tips_minor(), currency),
             waiting_count: waiting.count,
             waiting_minor: waiting.amount_minor,
             waiting_display: display(waiting.amount_minor, currency),

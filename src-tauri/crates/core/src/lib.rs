@@ -17,4 +17,5 @@ pub mod setup;
 pub mod shifts;
 pub mod shop;
 pub mod staff;
+pub mod tips;
 pub mod views;

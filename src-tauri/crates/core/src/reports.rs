@@ -272,6 +272,8 @@ mod tests {
             count: 1,
             amount_minor: amount,
             refunded_minor: refunded,
+            tip_minor: 0,
+            tip_refunded_minor: 0,
         }
     }
 

@@ -82,6 +82,7 @@ pub fn known_keys() -> Vec<String> {
         SHOP_LANGUAGE,
     ]
     .iter()
+    .chain(crate::tips::KEYS.iter())
     .map(|k| k.to_string())
     .collect();
     for env in ENVIRONMENTS {
@@ -109,8 +110,9 @@ pub fn default_value(key: &str) -> Option<&'static str> {
         crate::staff::IDLE_MINUTES => Some("5"),
         RECEIPT_PAPER => Some("80"),
         RECEIPT_AUTO => Some("off"),
-        _ => {
         SHOP_LANGUAGE => Some(crate::language::DEFAULT_LANGUAGE),
+        _ if crate::tips::KEYS.contains(&key) => crate::tips::default_value(key),
+        _ => {
             let (env, spec) = gateway_setting(key)?;
             spec.default.value(env)
         }
@@ -220,8 +222,6 @@ pub fn check(key: &str, value: &str) -> Result<Checked> {
         HTTP_TIMEOUT => check_rule(key, Rule::Millis, value),
         SHOP_ADDRESS => check_address(value).map(Checked::ok)?,
         SHOP_TAX_NUMBER => check_tax_number(value).map(Checked::ok)?,
-        RECEIPT_PRINTER => printer_address(value).map(Checked::ok).map_err(|m| Error::invalid("value", m))?,
-        RECEIPT_PAPER => match value.trim_end_matches("mm").trim() {
         SHOP_LANGUAGE => match crate::language::check_language(SHOP_LANGUAGE, value) {
             Ok(tag) => Checked::ok(tag),
             Err(_) => bad(format!(
@@ -229,6 +229,8 @@ pub fn check(key: &str, value: &str) -> Result<Checked> {
                 crate::language::LANGUAGES.join(", ")
             )),
         },
+        RECEIPT_PRINTER => printer_address(value).map(Checked::ok).map_err(|m| Error::invalid("value", m))?,
+        RECEIPT_PAPER => match value.trim_end_matches("mm").trim() {
             v @ ("58" | "80") => Checked::ok(v),
             _ => bad(format!("receipt.paper is 58 or 80 (mm), not {value:?}")),
         },
@@ -241,6 +243,10 @@ pub fn check(key: &str, value: &str) -> Result<Checked> {
             _ => bad(format!(
                 "staff.idle_minutes is whole minutes from 0 (never) to 480, not {value:?}"
             )),
+        },
+        _ if crate::tips::KEYS.contains(&key) => match crate::tips::check(key, value) {
+            Ok(value) => Checked::ok(value),
+            Err(rule) => bad(rule),
         },
         _ => match gateway_setting(key) {
             Some((_, spec)) => check_rule(key, spec.rule, value),
@@ -522,12 +528,6 @@ pub fn shop_name(ledger: &Ledger) -> Result<String> {
         .unwrap_or_else(|| DEFAULT_SHOP_NAME.into()))
 }
 
-/// The counter's default currency; an unknown stored code falls back to CAD.
-pub fn shop_currency(ledger: &Ledger) -> Result<Currency> {
-    Ok(match ledger.setting(SHOP_CURRENCY)? {
-        Some(code) => Currency::parse(&code).unwrap_or(Currency::CAD),
-        None => Currency::CAD,
-    })
 /// The shop's language (`shop.language`; English when unset, or when a value from elsewhere
 /// is not one Paydesk speaks: the window must open in some language).
 pub fn shop_language(ledger: &Ledger) -> Result<&'static str> {
@@ -537,6 +537,12 @@ pub fn shop_language(ledger: &Ledger) -> Result<&'static str> {
         .unwrap_or(crate::language::DEFAULT_LANGUAGE))
 }
 
+/// The counter's default currency; an unknown stored code falls back to CAD.
+pub fn shop_currency(ledger: &Ledger) -> Result<Currency> {
+    Ok(match ledger.setting(SHOP_CURRENCY)? {
+        Some(code) => Currency::parse(&code).unwrap_or(Currency::CAD),
+        None => Currency::CAD,
+    })
 }
 
 /// The origins the window's content security policy must also allow for the gateways' widgets
@@ -746,17 +752,17 @@ mod tests {
         assert!(refused("shop.name", "  ").contains("cannot be empty"));
         assert!(refused("shop.name", &"x".repeat(61)).contains("at most 60"));
         assert!(refused("shop.name", "two\nlines").contains("one line"));
+        assert_eq!(check("shop.language", "fr_ca").unwrap().value, "fr-CA");
+        assert_eq!(default_value("shop.language"), Some("en"));
+        assert!(
+            refused("shop.language", "de").contains("shop.language is one of en, fr-CA, zh-CN, hi")
+        );
         assert_eq!(check("mode", "LIVE").unwrap().value, "live");
         assert!(refused("mode", "prod").contains("sandbox, test or live"));
     }
 
     #[test]
     fn receipt_settings() {
-        assert_eq!(check("shop.language", "fr_ca").unwrap().value, "fr-CA");
-        assert_eq!(default_value("shop.language"), Some("en"));
-        assert!(
-            refused("shop.language", "de").contains("shop.language is one of en, fr-CA, zh-CN, hi")
-        );
         assert_eq!(
             check("shop.address", " 12 Main St \r\n\n Toronto ON  M5V 1A1 ")
                 .unwrap()

@@ -76,6 +76,15 @@ pub struct CurrencyFigures {
     pub unknown_reversals_count: i64,
     pub unknown_reversals_minor: i64,
     pub by_staff: Vec<StaffLine>,
+    /// The tips inside `sales_minor` (shown apart, never added again), and the tip parts of
+    /// the refunds and voids that went through; left out when the shift had none (and in
+    /// reports sealed before tips).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub tips_minor: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub tips_refunded_minor: Option<i64>,
 }
 
 /// A sale still waiting for its money when the report was read.
@@ -132,6 +141,8 @@ pub fn figures(
         voids: (i64, i64),
         unknown: (i64, i64),
         staff: BTreeMap<String, [i64; 4]>,
+        /// Tips inside the sales, and tip parts of the reversals that went through.
+        tips: (i64, i64),
     }
     let mut by_currency: BTreeMap<String, Acc> = BTreeMap::new();
     let mut waiting = Vec::new();
@@ -142,6 +153,7 @@ pub fn figures(
             let minor = order.amount.minor();
             acc.sales.0 += 1;
             acc.sales.1 += minor;
+            acc.tips.0 += order.tip_minor;
             let line = acc
                 .methods
                 .entry((order.gateway.as_str().into(), order.method.as_str().into()))
@@ -185,6 +197,7 @@ pub fn figures(
         };
         bucket.0 += 1;
         bucket.1 += minor;
+        acc.tips.1 += reversal.refund.tip_minor;
         let person = acc
             .staff
             .entry(reversal.staff.clone().unwrap_or_default())
@@ -214,6 +227,8 @@ pub fn figures(
             voids_count: acc.voids.0,
             voids_minor: acc.voids.1,
             net_minor: acc.sales.1 - acc.refunds.1 - acc.voids.1,
+            tips_minor: (acc.tips != (0, 0)).then_some(acc.tips.0),
+            tips_refunded_minor: (acc.tips != (0, 0)).then_some(acc.tips.1),
             unknown_reversals_count: acc.unknown.0,
             unknown_reversals_minor: acc.unknown.1,
             by_staff: acc
@@ -420,6 +435,12 @@ pub fn report_csv(report: &ShiftReport, zone: &Zone) -> String {
         line("refunds", "", c.refunds_count, c.refunds_minor);
         line("voids", "", c.voids_count, c.voids_minor);
         line("net", "", c.sales_count, c.net_minor);
+        if let Some(tips) = c.tips_minor {
+            let back = c.tips_refunded_minor.unwrap_or(0);
+            line("tips", "in sales", c.sales_count, tips);
+            line("tips", "refunded", 0, back);
+            line("tips", "net", 0, tips - back);
+        }
         line(
             "unknown reversals",
             "",
@@ -546,6 +567,10 @@ fn report_lines(report: &ShiftReport, shop: &str, zone: &Zone) -> Vec<crate::pdf
             money(-c.voids_minor),
         ));
         lines.push(Line::Pair("Net".into(), money(c.net_minor)));
+        if let Some(tips) = c.tips_minor {
+            let back = c.tips_refunded_minor.unwrap_or(0);
+            lines.push(Line::Pair("  of which tips".into(), money(tips - back)));
+        }
         if c.unknown_reversals_count > 0 {
             lines.push(Line::Pair(
                 format!(
@@ -692,6 +717,8 @@ fn sum_figures<'a>(all: impl Iterator<Item = &'a CurrencyFigures>) -> Vec<Curren
                 unknown_reversals_count: 0,
                 unknown_reversals_minor: 0,
                 by_staff: Vec::new(),
+                tips_minor: None,
+                tips_refunded_minor: None,
             });
         sum.sales_count += c.sales_count;
         sum.sales_minor += c.sales_minor;
@@ -702,6 +729,10 @@ fn sum_figures<'a>(all: impl Iterator<Item = &'a CurrencyFigures>) -> Vec<Curren
         sum.net_minor += c.net_minor;
         sum.unknown_reversals_count += c.unknown_reversals_count;
         sum.unknown_reversals_minor += c.unknown_reversals_minor;
+        if c.tips_minor.is_some() {
+            *sum.tips_minor.get_or_insert(0) += c.tips_minor.unwrap_or(0);
+            *sum.tips_refunded_minor.get_or_insert(0) += c.tips_refunded_minor.unwrap_or(0);
+        }
         for m in &c.by_method {
             match sum
                 .by_method

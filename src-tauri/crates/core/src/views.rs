@@ -42,6 +42,14 @@ pub struct OrderView {
     #[ts(optional)]
     pub qr_svg: Option<String>,
     pub refunded_minor: i64,
+    /// The tip inside `amount_minor` (0: none); the sale is amount - tip.
+    pub tip_minor: i64,
+    /// "1.85" for people; null without a tip.
+    pub tip_display: Option<String>,
+    /// The sale without the tip, for people.
+    pub sale_display: String,
+    /// How much of the tip refunds gave back.
+    pub tip_refunded_minor: i64,
     pub created_at: String,
     pub updated_at: String,
     pub expires_at: Option<String>,
@@ -99,6 +107,11 @@ impl OrderView {
             payment_payload: order.payment_payload.clone(),
             qr_svg,
             refunded_minor: order.refunded_minor,
+            tip_minor: order.tip_minor,
+            tip_display: (order.tip_minor > 0)
+                .then(|| order.amount.currency().display(order.tip_minor)),
+            sale_display: order.amount.currency().display(order.sale_minor()),
+            tip_refunded_minor: order.tip_refunded_minor,
             created_at: rfc3339(order.created_at_ms),
             updated_at: rfc3339(order.updated_at_ms),
             expires_at: order.expires_at_ms.map(rfc3339),

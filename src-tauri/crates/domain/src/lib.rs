@@ -6,6 +6,7 @@ pub mod clock;
 pub mod error;
 pub mod money;
 pub mod order;
+pub mod tip;
 pub mod zone;
 
 pub use error::{Error, Result};

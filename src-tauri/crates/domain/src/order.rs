@@ -533,6 +533,11 @@ pub struct Order {
     /// What the window or the merchant's app needs beyond a link (secureId, payParams, cardId).
     pub payment_payload: Option<serde_json::Value>,
     pub refunded_minor: i64,
+    /// The tip, in `amount`'s minor units: part of `amount` (the total charged), kept apart;
+    /// the sale is `amount - tip` ([`Order::sale_minor`]). 0 without a tip.
+    pub tip_minor: i64,
+    /// How much of the tip succeeded refunds gave back (a refund returns the sale first).
+    pub tip_refunded_minor: i64,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
     pub expires_at_ms: Option<i64>,
@@ -544,6 +549,13 @@ pub struct Order {
     /// The staff member who made the sale (None: before staff accounts, or no one signed in
     /// at a counter of a shop without them).
     pub staff: Option<String>,
+}
+
+impl Order {
+    /// The sale without its tip: what a "refund the sale without the tip" gives back.
+    pub fn sale_minor(&self) -> i64 {
+        self.amount.minor() - self.tip_minor
+    }
 }
 
 /// One line of an order's append-only history.

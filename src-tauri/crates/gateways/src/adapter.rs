@@ -21,6 +21,16 @@ pub trait Adapter: Send + Sync {
     /// Builds and checks the create call without sending it.
     fn prepare_create(&self, request: &CreateRequest<'_>) -> Result<()>;
     async fn create(&self, request: &CreateRequest<'_>) -> Result<Created>;
+    /// `prepare_create` for a tipped sale: `request.amount` is the total to charge (sale +
+    /// tip), `tip_minor` the part of it that is tip. A gateway with no tip field of its own
+    /// charges the total as one amount (this default); one with a field (IOTPay's CC_PAX
+    /// `tip`) overrides both verbs and sends the tip there.
+    fn prepare_tipped_create(&self, request: &CreateRequest<'_>, _tip_minor: i64) -> Result<()> {
+        self.prepare_create(request)
+    }
+    async fn create_tipped(&self, request: &CreateRequest<'_>, _tip_minor: i64) -> Result<Created> {
+        self.create(request).await
+    }
 
     /// What became of an order: checked against the order asked about.
     async fn lookup(&self, order: &Order) -> Result<Lookup>;

@@ -28,6 +28,7 @@ embed![
     "0010_staff_shifts_audit.sql",
     "0011_shop_wide_staff_shifts_audit.sql",
     "0012_receipt_prints.sql",
+    "0013_tips.sql",
 ];
 
 /// The schema version this build brings a ledger to: how many migrations it has.

@@ -10,6 +10,7 @@ pub(crate) const STORE: &[&str] = &[
     include_str!("../migrations/store/0003_settings_and_smepay.sql"),
     include_str!("../migrations/store/0004_smartexpay.sql"),
     include_str!("../migrations/store/0005_smartpay.sql"),
+    include_str!("../migrations/store/0006_iotpay_terminal_tips.sql"),
 ];
 
 /// `sandbox-faults.db`: the faults switched on.

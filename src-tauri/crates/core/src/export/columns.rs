@@ -12,6 +12,8 @@ pub const COLUMNS: &[&str] = &[
     "amount",
     "currency",
     "refunded",
+    // The tip inside `amount` (0.00 without one): sales = amount - tip.
+    "tip",
     "gateway_order_id",
     "gateway_status",
     "updated_at",
@@ -43,13 +45,15 @@ pub const ALL_COLUMNS: &[&str] = &[
     "gateway_created_at",
     "counter",
     "staff",
+    "tip",
+    "tip_refunded",
 ];
 
 /// What the export reads from `orders`, by position (see `Column::index`).
 pub(super) const SELECT: &str = "id, created_at, updated_at, expires_at, merchant_order_no, gateway, method, environment, status, \
                       amount_minor, currency, refunded_minor, gateway_order_id, gateway_status, customer, description, \
                       json_extract(payment_payload, '$.support.reconciliationReferenceId'), \
-                      json_extract(payment_payload, '$.support.creationDate'), counter, staff";
+                      json_extract(payment_payload, '$.support.creationDate'), counter, staff, tip_minor, tip_refunded_minor";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Column {
@@ -89,6 +93,9 @@ impl Column {
             "gateway_created_at" => Column::Plain(17),
             "counter" => Column::Plain(18),
             "staff" => Column::Plain(19),
+            "tip" => Column::Amount(20),
+            // The part of the tip refunds gave back (inside `refunded`).
+            "tip_refunded" => Column::Amount(21),
             _ => return None,
         })
     }

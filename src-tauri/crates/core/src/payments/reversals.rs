@@ -273,6 +273,30 @@ impl Paydesk {
         Ok((settled, order))
     }
 
+    /// Refunds the sale without its tip (what is left of it): the counter's "Refund the sale
+    /// (without tip)" and `paydesk order refund --sale-only`. The refund's row records no tip,
+    /// and the order keeps its tip. Refused when nothing of the sale is left to give back.
+    pub async fn refund_sale(
+        self: &Arc<Self>,
+        by: &Acting,
+        id: i64,
+        reason: Option<&str>,
+    ) -> Result<(Refund, Order)> {
+        let order = self.ledger().get(id)?;
+        let left = crate::tips::sale_left(self.ledger(), &order)?;
+        if left == 0 {
+            return Err(Error::invalid(
+                "amount",
+                format!(
+                    "the sale of order {} is refunded already: only its tip is left",
+                    order.merchant_order_no
+                ),
+            ));
+        }
+        let amount = order.amount.currency().decimal_string(left);
+        self.refund(by, id, Some(&amount), reason).await
+    }
+
     /// Gives back `amount` (cashier text; the whole remainder when `None`) on a paid order.
     /// Checked first (the gateway's capabilities and the adapter's `prepare_reversal`), then
     /// reserved in the ledger with its own refund number before the gateway is called, so

@@ -29,12 +29,33 @@ impl Paydesk {
         by: &Acting,
         input: &CreateOrderInput,
     ) -> Result<Order> {
+        self.create_tipped_order(by, input, None).await
+    }
+
+    /// `create_order` with the customer's tip as typed (`tip`: "2.00", "15%", "0"; `None` or
+    /// "0": no tip; see `paydesk_domain::tip::parse_tip`). The tip is checked with the rest,
+    /// before the ledger is touched: refused while tips are off (`tips_off`), on a stored
+    /// card charged without the customer (`tip_not_taken`), above the sale (`tip_too_large`).
+    /// The order's amount is the total charged (sale + tip) and its tip is kept apart; the
+    /// gateway is asked for the total, or for the sale with the tip in its own field where it
+    /// has one (IOTPay CC_PAX).
+    pub async fn create_tipped_order(
+        self: &Arc<Self>,
+        by: &Acting,
+        input: &CreateOrderInput,
+        tip: Option<&str>,
+    ) -> Result<Order> {
         let stamp = staff::authorize(&self.ledger, by, Permission::Sell)?;
         let gateway = Gateway::parse(&input.gateway)?;
         let method = Method::parse(gateway, &input.method)?;
         let currency = Currency::parse(&input.currency)?;
-        let amount = Money::parse(&input.amount, currency)?;
+        let sale = Money::parse(&input.amount, currency)?;
         method.check_currency(currency)?;
+        let tip_minor = match tip {
+            Some(text) => crate::tips::tip_for(&self.ledger, method, sale, text)?,
+            None => 0,
+        };
+        let amount = paydesk_domain::tip::check_tip(tip_minor, sale)?;
         check_method_input(method, input.code.as_deref(), input.card_id.as_deref())?;
         let environment = self.mode.as_str().to_string();
         let adapter = self.connector(gateway, &environment).await?;
@@ -50,18 +71,21 @@ impl Paydesk {
             payment_code: input.code.as_deref().map(str::trim),
             card_id: input.card_id.as_deref(),
         };
-        adapter.prepare_create(&request)?;
+        adapter.prepare_tipped_create(&request, tip_minor)?;
 
-        let order = self.ledger.insert_order(&NewOrder {
-            merchant_order_no: merchant_order_no.clone(),
-            method,
-            environment,
-            amount,
-            expires_at_ms: Some(now.timestamp_millis() + self.order_ttl()?.as_millis() as i64),
-            by: stamp,
-        })?;
+        let order = self.ledger.insert_tipped_order(
+            &NewOrder {
+                merchant_order_no: merchant_order_no.clone(),
+                method,
+                environment,
+                amount,
+                expires_at_ms: Some(now.timestamp_millis() + self.order_ttl()?.as_millis() as i64),
+                by: stamp,
+            },
+            tip_minor,
+        )?;
         self.watch(order.id);
-        match Outcome::from(adapter.create(&request).await) {
+        match Outcome::from(adapter.create_tipped(&request, tip_minor).await) {
             Outcome::Succeeded(created) => {
                 let order = match self.record_created(&order, &created) {
                     Ok(order) => order,

@@ -217,13 +217,13 @@ pub fn rows(receipt: &Receipt, width: usize) -> Vec<Row> {
     rule(&mut rows, width);
     match &receipt.refund {
         None => {
-            // TIPS: a tip line goes between the amount and the total once sales take one.
+            // A tipped sale: the sale, the tip, then the total charged.
             if let Some(tip) = &receipt.tip {
                 pair(
                     &mut rows,
                     width,
                     "Amount",
-                    &money(receipt, &receipt.amount),
+                    &money(receipt, receipt.sale.as_deref().unwrap_or(&receipt.amount)),
                     false,
                 );
                 pair(&mut rows, width, "Tip", &money(receipt, tip), false);
@@ -273,6 +273,11 @@ pub fn rows(receipt: &Receipt, width: usize) -> Vec<Row> {
             }
             if let Some(reason) = &refund.reason {
                 pair(&mut rows, width, "Reason", reason, false);
+            }
+            // A tipped sale's refund says whether it gave the tip back.
+            if let Some(included) = refund.tip_included {
+                let words = if included { "included" } else { "not refunded" };
+                pair(&mut rows, width, "Tip", words, false);
             }
             pair(
                 &mut rows,

@@ -63,6 +63,8 @@ pub struct ReceiptRefund {
     pub staff: Option<String>,
     pub approver: Option<String>,
     pub reason: Option<String>,
+    /// For a tipped sale: whether this refund gave back (part of) the tip. None: no tip.
+    pub tip_included: Option<bool>,
 }
 
 /// Everything a receipt shows: plain data, amounts formatted, times in the machine's zone.
@@ -88,9 +90,11 @@ pub struct Receipt {
     /// The sale's amount ("1,234.50").
     pub amount: String,
     pub amount_minor: i64,
-    /// TIPS: no tip exists yet. This is where a tip line goes once sales take one (it is
-    /// always None today, and every output skips it when None).
+    /// The tip inside `amount` (which is then the total charged), None without one; every
+    /// output skips it when None.
     pub tip: Option<String>,
+    /// The sale without the tip, when there is a tip (the "Amount" line above "Tip").
+    pub sale: Option<String>,
     /// The order's status now ("Paid", "Partially refunded").
     pub status: String,
     /// The refunds and voids that went through so far, oldest first.
@@ -238,6 +242,7 @@ fn refund_line(order: &Order, r: &Refund) -> ReceiptRefund {
         staff: r.staff.clone(),
         approver: r.approver.clone(),
         reason: r.reason.clone(),
+        tip_included: (order.tip_minor > 0).then_some(r.tip_minor > 0),
     }
 }
 
@@ -308,7 +313,8 @@ pub fn build_for(ledger: &Ledger, order: &Order, refund_no: Option<&str>) -> Res
         currency: currency.code().to_string(),
         amount: order.amount.display_amount(),
         amount_minor: order.amount.minor(),
-        tip: None,
+        tip: (order.tip_minor > 0).then(|| currency.display(order.tip_minor)),
+        sale: (order.tip_minor > 0).then(|| currency.display(order.sale_minor())),
         status: order.status.label().to_string(),
         refunds: done.iter().map(|r| refund_line(order, r)).collect(),
         refunded: currency.display(refunded_minor),

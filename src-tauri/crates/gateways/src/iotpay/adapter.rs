@@ -13,6 +13,7 @@ use crate::{
     ReversalKind, ReversalRequest,
 };
 use paydesk_domain::error::{Error, Result};
+use paydesk_domain::money::Money;
 use paydesk_domain::order::{Gateway, Method, Order};
 
 /// IOTPay publishes no polling policy. WeChat and Alipay close an unpaid order after two hours
@@ -82,14 +83,30 @@ impl Adapter for IotpayAdapter {
         }
     }
 
+    fn prepare_tipped_create(&self, request: &CreateRequest<'_>, tip_minor: i64) -> Result<()> {
+        match terminal_sale(request, tip_minor)? {
+            Some(sale) => self.v1.prepare_sale(&sale, tip_minor).map(|_| ()),
+            None => self.prepare_create(request),
+        }
+    }
+
+    async fn create_tipped(&self, request: &CreateRequest<'_>, tip_minor: i64) -> Result<Created> {
+        match terminal_sale(request, tip_minor)? {
+            Some(sale) => self.v1.create_sale(&sale, tip_minor).await,
+            None => self.create(request).await,
+        }
+    }
+
     async fn lookup(&self, order: &Order) -> Result<Lookup> {
         if is_card(order.method) {
             self.card
                 .query_order(&order.merchant_order_no, order.amount)
                 .await
         } else {
+            // A card-terminal sale's `amount` at IOTPay is the sale without its tip (the tip
+            // went in `tip`: `Iotpay::terminal_fields`), so its answer is checked against that.
             self.v1
-                .query_order(&order.merchant_order_no, order.amount)
+                .query_order(&order.merchant_order_no, gateway_amount(order)?)
                 .await
         }
     }
@@ -191,4 +208,35 @@ impl Adapter for IotpayAdapter {
     async fn query_card(&self, card_id: &str) -> Result<Value> {
         self.card.query_card(card_id).await
     }
+}
+
+/// A tipped card-terminal sale as CC_PAX takes it: `amount` the sale without the tip, which
+/// travels in its own `tip` field. `None` for every other sale (its total is one amount).
+fn terminal_sale<'a>(
+    request: &CreateRequest<'a>,
+    tip_minor: i64,
+) -> Result<Option<CreateRequest<'a>>> {
+    if request.method != Method::CardTerminal || tip_minor == 0 {
+        return Ok(None);
+    }
+    let sale = Money::from_minor(
+        request.amount.minor() - tip_minor,
+        request.amount.currency(),
+    )?;
+    Ok(Some(CreateRequest {
+        amount: sale,
+        ..request.clone()
+    }))
+}
+
+/// What IOTPay holds as an order's `amount`: the total, except a card-terminal sale's, which
+/// is the sale without its tip.
+fn gateway_amount(order: &Order) -> Result<Money> {
+    if order.method == Method::CardTerminal && order.tip_minor > 0 {
+        return Ok(Money::from_minor(
+            order.sale_minor(),
+            order.amount.currency(),
+        )?);
+    }
+    Ok(order.amount)
 }

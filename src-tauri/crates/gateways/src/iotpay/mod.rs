@@ -64,8 +64,8 @@ const GATEWAY: &str = "iotpay";
 /// The Query Refund endpoint under the v1 base (guide page "query_refund").
 pub const QUERY_REFUND_PATH: &str = "query_refund";
 
-/// The tip a card-terminal sale sends until tips come (they are another part of issue 16):
-/// none. `prepare_sale` takes the tip as a parameter, so a tip is passed there, not added here.
+/// The tip of a sale without one. A card-terminal sale's tip goes to `prepare_sale` /
+/// `create_sale` in CC_PAX's own `tip` field, never added to `amount` (see `terminal_fields`).
 pub const NO_TIP: i64 = 0;
 
 /// The `extra` a CC_PAX order sends. Guide page "pos_semi_integration": `extra` is required,
@@ -106,8 +106,9 @@ impl Iotpay {
         self.prepare_sale(request, NO_TIP)
     }
 
-    /// `prepare_create` with the tip a card-terminal sale asks for, in the sale's minor units
-    /// (`NO_TIP` for now; other methods carry no tip and refuse one).
+    /// `prepare_create` with the tip a card-terminal sale asks for, in the sale's minor units;
+    /// `request.amount` is the sale without the tip. Other methods have no tip field and
+    /// refuse one here: their tip is added to `amount` by the payment service instead.
     pub fn prepare_sale(&self, request: &CreateRequest<'_>, tip_minor: i64) -> Result<Value> {
         if tip_minor != NO_TIP && request.method != Method::CardTerminal {
             return Err(Error::invalid(
@@ -211,6 +212,14 @@ impl Iotpay {
     ///   as text as the sample sends them: the tip in cents like `amount` unless the shop's
     ///   `pax_tip_unit` says dollars (the page gives no unit), the source as the shop's
     ///   `pax_source` (the sample's by default).
+    ///
+    /// Whether `amount` includes `tip`: the page does not say (its sample's tip is "0", where
+    /// both readings agree). Paydesk sends `amount` = the sale WITHOUT the tip and the tip
+    /// apart, the one reading that can never charge the tip twice: if the terminal adds the tip
+    /// to `amount` the customer pays sale + tip, as asked; if it took `amount` as the total
+    /// the tip would go uncharged (a shortfall the owner sees on the terminal's slip), never
+    /// a double charge. The order's query answer carries this same `amount` (the sale), which
+    /// the adapter checks against the order's sale part.
     fn terminal_fields(
         &self,
         fields: &mut Value,
@@ -255,8 +264,14 @@ impl Iotpay {
     /// `GatewayRejected`; 0110/0010/0111/0118/0113 or an undocumented code is
     /// `GatewayPending` (the order may still be paid: query it).
     pub async fn create_order(&self, request: &CreateRequest<'_>) -> Result<Created> {
-        let Value::Object(fields) = self.prepare_create(request)? else {
-            unreachable!("prepare_create builds an object")
+        self.create_sale(request, NO_TIP).await
+    }
+
+    /// `create_order` with a card-terminal sale's tip in CC_PAX's own `tip` field
+    /// (`prepare_sale`): `request.amount` is the sale without it.
+    pub async fn create_sale(&self, request: &CreateRequest<'_>, tip_minor: i64) -> Result<Created> {
+        let Value::Object(fields) = self.prepare_sale(request, tip_minor)? else {
+            unreachable!("prepare_sale builds an object")
         };
         let channel = fields
             .get("channelId")

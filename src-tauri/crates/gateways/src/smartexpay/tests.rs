@@ -205,6 +205,8 @@ fn an_ipn_is_tied_to_the_order_found_for_it() {
             "uid": "1409", "secret": "s", "orderId": "5d8e6002b80b7b4cd75a6424", "routeFrom": "ETH"
         })),
         refunded_minor: 0,
+        tip_minor: 0,
+        tip_refunded_minor: 0,
         created_at_ms: 0,
         updated_at_ms: 0,
         expires_at_ms: None,

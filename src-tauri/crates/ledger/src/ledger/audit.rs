@@ -443,13 +443,22 @@ impl ChainWalk {
 }
 
 /// The detail a sale's entry records, which `verify` reads back against the order.
-pub fn sale_detail(amount_minor: i64, currency: &str, method: &str) -> String {
-    format!("{amount_minor} {currency} {method}")
+/// A tipped sale's entry names its tip ("1150 CAD card-terminal tip 150"): the total alone
+/// would let the tip be edited unseen.
+pub fn sale_detail(amount_minor: i64, currency: &str, method: &str, tip_minor: i64) -> String {
+    match tip_minor {
+        0 => format!("{amount_minor} {currency} {method}"),
+        tip => format!("{amount_minor} {currency} {method} tip {tip}"),
+    }
 }
 
 /// The detail a refund's or void's entry records, read back against the refund.
-pub fn reversal_detail(amount_minor: i64, currency: &str, order_no: &str) -> String {
-    format!("{amount_minor} {currency} of {order_no}")
+/// A refund that gave back tip says how much of it was tip.
+pub fn reversal_detail(amount_minor: i64, currency: &str, order_no: &str, tip_minor: i64) -> String {
+    match tip_minor {
+        0 => format!("{amount_minor} {currency} of {order_no}"),
+        tip => format!("{amount_minor} {currency} of {order_no} tip {tip}"),
+    }
 }
 
 /// Every sale and reversal this counter made since the log began still reads as its entry
@@ -457,6 +466,7 @@ pub fn reversal_detail(amount_minor: i64, currency: &str, order_no: &str) -> Str
 fn check_money_rows(conn: &rusqlite::Connection) -> Result<Option<AuditVerdict>> {
     let orders = conn.prepare(
         "SELECT a.seq, a.subject, a.detail, o.amount_minor || ' ' || o.currency || ' ' || o.method
+                || CASE WHEN o.tip_minor != 0 THEN ' tip ' || o.tip_minor ELSE '' END
          FROM audit_log a LEFT JOIN orders o ON o.merchant_order_no = a.subject
          WHERE a.action = 'sale' ORDER BY a.seq",
     )?;
@@ -466,6 +476,7 @@ fn check_money_rows(conn: &rusqlite::Connection) -> Result<Option<AuditVerdict>>
     let refunds = conn.prepare(
         "SELECT a.seq, a.subject, a.detail,
                 r.amount_minor || ' ' || o.currency || ' of ' || o.merchant_order_no
+                || CASE WHEN r.tip_minor != 0 THEN ' tip ' || r.tip_minor ELSE '' END
          FROM audit_log a LEFT JOIN refunds r ON r.refund_no = a.subject
               LEFT JOIN orders o ON o.id = r.order_id
          WHERE a.action IN ('refund', 'void') ORDER BY a.seq",

@@ -75,14 +75,18 @@ pub(crate) fn fold(conn: &Connection) -> Result<usize> {
             ))?
             .execute([mark])?;
         c.prepare_cached(concat!(
-            "INSERT INTO order_day_totals (day, status, gateway, method, currency, count, amount_minor, refunded_minor)
+            "INSERT INTO order_day_totals (day, status, gateway, method, currency, count, amount_minor, refunded_minor,
+                                          tip_minor, tip_refunded_minor)
              SELECT ",
             day_sql!("created_at"),
-            ", status, gateway, method, currency, count(*), sum(amount_minor), sum(refunded_minor)
+            ", status, gateway, method, currency, count(*), sum(amount_minor), sum(refunded_minor),
+                    sum(tip_minor), sum(tip_refunded_minor)
              FROM orders WHERE id > ?1 GROUP BY 1, 2, 3, 4, 5
              ON CONFLICT DO UPDATE SET count = count + excluded.count,
                  amount_minor = amount_minor + excluded.amount_minor,
-                 refunded_minor = refunded_minor + excluded.refunded_minor"
+                 refunded_minor = refunded_minor + excluded.refunded_minor,
+                 tip_minor = tip_minor + excluded.tip_minor,
+                 tip_refunded_minor = tip_refunded_minor + excluded.tip_refunded_minor"
         ))?
         .execute([mark])?;
         c.prepare_cached(

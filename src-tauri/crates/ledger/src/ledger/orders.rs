@@ -51,9 +51,15 @@ impl Ledger {
     /// Writes a sale's intent with its audit entry, in the shift open at this counter (refused
     /// with `no_open_shift` when this counter's last shift is closed; nothing is written).
     pub fn insert_order(&self, new: &NewOrder) -> Result<Order> {
+        self.insert_tipped_order(new, 0)
+    }
+
+    /// `insert_order` for a sale with a tip: `new.amount` is the total charged (sale + tip),
+    /// `tip_minor` the part of it that is tip (below the total; the audit entry names it).
+    pub fn insert_tipped_order(&self, new: &NewOrder, tip_minor: i64) -> Result<Order> {
         let order = self.write_durable(|tx| {
             let shift = open_shift_for_write(tx)?;
-            let order = insert_order_in(tx, new, shift)?;
+            let order = insert_order_in(tx, new, shift, tip_minor)?;
             append_in(
                 tx,
                 &new.by.entry(
@@ -63,6 +69,7 @@ impl Ledger {
                         order.amount.minor(),
                         order.amount.currency().code(),
                         order.method.as_str(),
+                        order.tip_minor,
                     ),
                 ),
             )?;
@@ -251,12 +258,13 @@ pub(super) fn insert_order_in(
     tx: &Transaction<'_>,
     new: &NewOrder,
     shift: Option<i64>,
+    tip_minor: i64,
 ) -> Result<Order> {
     let now = now_ms();
     tx.prepare_cached(
             "INSERT INTO orders (merchant_order_no, gateway, method, environment, amount_minor, currency,
-                                 status, created_at, updated_at, expires_at, counter, staff, shift_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'created', ?7, ?7, ?8, (SELECT counter FROM shop_state), ?9, ?10)",
+                                 status, created_at, updated_at, expires_at, counter, staff, shift_id, tip_minor)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'created', ?7, ?7, ?8, (SELECT counter FROM shop_state), ?9, ?10, ?11)",
         )?
         .execute(params![
                 new.merchant_order_no,
@@ -269,6 +277,7 @@ pub(super) fn insert_order_in(
                 new.expires_at_ms,
                 new.by.staff,
                 shift,
+                tip_minor,
             ])?;
     let id = tx.last_insert_rowid();
     insert_event(
@@ -390,6 +399,8 @@ pub(crate) fn order_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Order>> {
                 .get::<_, Option<String>>("payment_payload")?
                 .and_then(|text| serde_json::from_str(&text).ok()),
             refunded_minor: row.get("refunded_minor")?,
+            tip_minor: row.get("tip_minor")?,
+            tip_refunded_minor: row.get("tip_refunded_minor")?,
             created_at_ms: row.get("created_at")?,
             updated_at_ms: row.get("updated_at")?,
             expires_at_ms: row.get("expires_at")?,

@@ -65,6 +65,9 @@ pub struct Refund {
     pub order_id: i64,
     pub refund_no: String,
     pub amount_minor: i64,
+    /// The part of `amount_minor` that gave back tip: a refund returns the sale first, then
+    /// the tip (0: the refund left the tip with the shop).
+    pub tip_minor: i64,
     pub kind: RefundKind,
     pub status: RefundStatus,
     pub gateway_refund_id: Option<String>,
@@ -216,10 +219,11 @@ fn begin_refund_in(
             ),
         ));
     }
-    let committed: i64 = tx.query_row(
-            "SELECT COALESCE(SUM(amount_minor), 0) FROM refunds WHERE order_id = ?1 AND status != 'failed'",
+    let (committed, committed_tip): (i64, i64) = tx.query_row(
+            "SELECT COALESCE(SUM(amount_minor), 0), COALESCE(SUM(tip_minor), 0) FROM refunds
+             WHERE order_id = ?1 AND status != 'failed'",
             [order_id],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
     let refundable = order.amount.minor() - committed;
     if amount_minor > refundable {
@@ -234,6 +238,13 @@ fn begin_refund_in(
                 ),
             ));
     }
+    // The sale is given back first, then the tip: what this refund takes beyond the sale still
+    // left is tip. So "the sale without the tip" is amount - tip, and a full refund (or a void)
+    // takes the tip too.
+    let sale_left = (order.sale_minor() - (committed - committed_tip)).max(0);
+    let tip_minor = (amount_minor - sale_left)
+        .max(0)
+        .min((order.tip_minor - committed_tip).max(0));
     let now = now_ms();
     // A reversal belongs to the shift open at this counter when it is made (none when this
     // counter does not use shifts; a closed last shift does not stop a refund: the owner may
@@ -241,9 +252,9 @@ fn begin_refund_in(
     let shift = open_shift_in(tx)?;
     tx.execute(
             "INSERT INTO refunds (order_id, refund_no, amount_minor, status, reason, kind, created_at, updated_at, counter,
-                                  staff, approver, shift_id)
-             VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6, ?6, (SELECT counter FROM shop_state), ?7, ?8, ?9)",
-            params![order_id, refund_no, amount_minor, reason, kind.as_str(), now, by.staff, by.approver, shift],
+                                  staff, approver, shift_id, tip_minor)
+             VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6, ?6, (SELECT counter FROM shop_state), ?7, ?8, ?9, ?10)",
+            params![order_id, refund_no, amount_minor, reason, kind.as_str(), now, by.staff, by.approver, shift, tip_minor],
         )?;
     let refund = get_refund(tx, tx.last_insert_rowid())?;
     append_in(
@@ -255,6 +266,7 @@ fn begin_refund_in(
                 amount_minor,
                 order.amount.currency().code(),
                 &order.merchant_order_no,
+                tip_minor,
             ),
         ),
     )?;
@@ -282,8 +294,10 @@ fn finish_refund_in(
                     params![refund_id, gateway_refund_id, now],
                 )?;
             tx.execute(
-                    "UPDATE orders SET refunded_minor = refunded_minor + ?2, updated_at = ?3 WHERE id = ?1",
-                    params![refund.order_id, refund.amount_minor, now],
+                    "UPDATE orders SET refunded_minor = refunded_minor + ?2, updated_at = ?3,
+                                       tip_refunded_minor = min(tip_minor, tip_refunded_minor + ?4)
+                     WHERE id = ?1",
+                    params![refund.order_id, refund.amount_minor, now, refund.tip_minor],
                 )?;
             let order = get_order(tx, refund.order_id)?;
             let status = match refund.kind {
@@ -294,8 +308,13 @@ fn finish_refund_in(
                 RefundKind::Refund => OrderStatus::PartiallyRefunded,
             };
             let currency = order.amount.currency();
+            let tip_words = match refund.tip_minor {
+                0 if order.tip_minor > 0 => " without the tip".to_string(),
+                0 => String::new(),
+                tip => format!(", tip {} included", currency.decimal_string(tip)),
+            };
             let note = format!(
-                "{} {} {currency} ({})",
+                "{} {} {currency}{tip_words} ({})",
                 refund.kind.past(),
                 currency.decimal_string(refund.amount_minor),
                 refund.refund_no
@@ -333,6 +352,7 @@ pub(super) fn refund_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Refund>>
             order_id: row.get("order_id")?,
             refund_no: row.get("refund_no")?,
             amount_minor: row.get("amount_minor")?,
+            tip_minor: row.get("tip_minor")?,
             // An unknown kind is an error, never silently a refund: a void read as a refund
             // would be resent as one.
             kind: match kind.as_str() {

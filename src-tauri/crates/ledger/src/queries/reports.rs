@@ -51,6 +51,9 @@ pub struct ReportRow {
     pub count: u64,
     pub amount_minor: i64,
     pub refunded_minor: i64,
+    /// The tips inside `amount_minor`, and the part of them refunds gave back.
+    pub tip_minor: i64,
+    pub tip_refunded_minor: i64,
 }
 
 impl Ledger {
@@ -107,7 +110,7 @@ struct ReportSums<'z> {
     period: Period,
     zone: &'z Zone,
     names: Vec<String>,
-    sums: HashMap<ReportKey, (u64, i64, i64)>,
+    sums: HashMap<ReportKey, (u64, i64, i64, i64, i64)>,
     /// The zone's offset (ms) in the last hour asked about: offsets change rarely.
     offset_cache: (i64, i64),
 }
@@ -164,8 +167,8 @@ impl<'z> ReportSums<'z> {
         }
     }
 
-    /// Adds a row whose columns 1..=7 are gateway, method, status, currency, count, amount,
-    /// refunded.
+    /// Adds a row whose columns 1..=9 are gateway, method, status, currency, count, amount,
+    /// refunded, tip, tip refunded.
     fn add(&mut self, period: i64, row: &Row<'_>) -> Result<()> {
         fn text(v: ValueRef<'_>) -> &[u8] {
             match v {
@@ -180,10 +183,12 @@ impl<'z> ReportSums<'z> {
             self.intern(text(row.get_ref(3)?)),
             self.intern(text(row.get_ref(4)?)),
         );
-        let entry = self.sums.entry(key).or_insert((0, 0, 0));
+        let entry = self.sums.entry(key).or_insert((0, 0, 0, 0, 0));
         entry.0 += row.get::<_, i64>(5)? as u64;
         entry.1 += row.get::<_, i64>(6)?;
         entry.2 += row.get::<_, i64>(7)?;
+        entry.3 += row.get::<_, i64>(8)?;
+        entry.4 += row.get::<_, i64>(9)?;
         Ok(())
     }
 
@@ -213,7 +218,7 @@ impl<'z> ReportSums<'z> {
         });
         keyed
             .into_iter()
-            .map(|((p, g, m, s, c), (count, amount, refunded))| ReportRow {
+            .map(|((p, g, m, s, c), (count, amount, refunded, tip, tip_refunded))| ReportRow {
                 period: label(p),
                 gateway: names[g].clone(),
                 method: names[m].clone(),
@@ -222,6 +227,8 @@ impl<'z> ReportSums<'z> {
                 count,
                 amount_minor: amount,
                 refunded_minor: refunded,
+                tip_minor: tip,
+                tip_refunded_minor: tip_refunded,
             })
             .collect()
     }
@@ -234,7 +241,7 @@ fn direct_report(conn: &Connection, filter: &OrderFilter, sums: &mut ReportSums<
     let plan = search_plan(conn, filter)?;
     let (where_sql, args) = filter_sql(filter, plan);
     let sql = format!(
-        "SELECT created_at, gateway, method, status, currency, 1, amount_minor, refunded_minor FROM orders {where_sql}"
+        "SELECT created_at, gateway, method, status, currency, 1, amount_minor, refunded_minor, tip_minor, tip_refunded_minor FROM orders {where_sql}"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(params_from_iter(args))?;
@@ -260,7 +267,7 @@ fn summary_report(
     }
     let (where_sql, args) = summary_where(filter, first, end);
     let sql = format!(
-        "SELECT day, gateway, method, status, currency, sum(count), sum(amount_minor), sum(refunded_minor) \
+        "SELECT day, gateway, method, status, currency, sum(count), sum(amount_minor), sum(refunded_minor), sum(tip_minor), sum(tip_refunded_minor) \
          FROM order_day_totals {where_sql} GROUP BY day, gateway, method, status, currency \
          HAVING sum(count) != 0"
     );

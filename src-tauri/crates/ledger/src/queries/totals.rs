@@ -22,13 +22,19 @@ pub struct ClassSum {
     pub count: u64,
     pub amount_minor: i64,
     pub refunded_minor: i64,
+    /// The tips inside `amount_minor`, and the part of them refunds gave back (inside
+    /// `refunded_minor`): tips are part of the money that arrived, shown apart.
+    pub tip_minor: i64,
+    pub tip_refunded_minor: i64,
 }
 
 impl ClassSum {
-    fn add(&mut self, count: u64, amount: i64, refunded: i64) {
+    fn add(&mut self, count: u64, amount: i64, refunded: i64, tips: (i64, i64)) {
         self.count += count;
         self.amount_minor += amount;
         self.refunded_minor += refunded;
+        self.tip_minor += tips.0;
+        self.tip_refunded_minor += tips.1;
     }
 }
 
@@ -56,6 +62,12 @@ impl CurrencyTotal {
     pub fn takings_minor(&self) -> i64 {
         let taken = self.class(MoneyClass::Taken);
         taken.amount_minor - taken.refunded_minor
+    }
+
+    /// The part of the takings that is tips (tips of taken orders, net of tips refunded).
+    pub fn tips_minor(&self) -> i64 {
+        let taken = self.class(MoneyClass::Taken);
+        taken.tip_minor - taken.tip_refunded_minor
     }
 }
 
@@ -126,6 +138,7 @@ pub fn class_of_bytes(status: &[u8]) -> MoneyClass {
 /// Per currency: (code, sums per class), in the order first seen.
 pub(super) type Sums = Vec<(Vec<u8>, [ClassSum; 5])>;
 
+#[cfg(test)]
 pub(super) fn add_sums(
     sums: &mut Sums,
     code: &[u8],
@@ -134,12 +147,25 @@ pub(super) fn add_sums(
     amount: i64,
     refunded: i64,
 ) {
+    add_tipped_sums(sums, code, status, count, amount, refunded, (0, 0))
+}
+
+/// `add_sums` with the tips inside those sums: (tips, tips refunded).
+pub(super) fn add_tipped_sums(
+    sums: &mut Sums,
+    code: &[u8],
+    status: &[u8],
+    count: u64,
+    amount: i64,
+    refunded: i64,
+    tips: (i64, i64),
+) {
     let class = class_of_bytes(status).index();
     match sums.iter_mut().find(|s| s.0 == code) {
-        Some(entry) => entry.1[class].add(count, amount, refunded),
+        Some(entry) => entry.1[class].add(count, amount, refunded, tips),
         None => {
             let mut classes = [ClassSum::default(); 5];
-            classes[class].add(count, amount, refunded);
+            classes[class].add(count, amount, refunded, tips);
             sums.push((code.to_vec(), classes));
         }
     }
@@ -171,20 +197,22 @@ fn summary_totals(conn: &Connection, filter: &OrderFilter, sums: &mut Sums) -> R
     }
     let (where_sql, args) = summary_where(filter, first, end);
     let sql = format!(
-        "SELECT currency, status, sum(count), sum(amount_minor), sum(refunded_minor) FROM order_day_totals {where_sql} GROUP BY currency, status"
+        "SELECT currency, status, sum(count), sum(amount_minor), sum(refunded_minor), sum(tip_minor), sum(tip_refunded_minor)
+         FROM order_day_totals {where_sql} GROUP BY currency, status"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(params_from_iter(args))?;
     while let Some(row) = rows.next()? {
         let code = text_bytes(row.get_ref(0)?);
         let status = text_bytes(row.get_ref(1)?);
-        add_sums(
+        add_tipped_sums(
             sums,
             code,
             status,
             row.get::<_, i64>(2)? as u64,
             row.get(3)?,
             row.get(4)?,
+            (row.get(5)?, row.get(6)?),
         );
     }
     for part in partial_days(filter, first, end) {
@@ -200,13 +228,21 @@ fn direct_totals(conn: &Connection, filter: &OrderFilter, sums: &mut Sums) -> Re
     // Added up here rather than with GROUP BY: the rows come straight off a covering
     // index, and a handful of currencies needs no sorter.
     let sql =
-        format!("SELECT currency, status, amount_minor, refunded_minor FROM orders {where_sql}");
+        format!("SELECT currency, status, amount_minor, refunded_minor, tip_minor, tip_refunded_minor FROM orders {where_sql}");
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(params_from_iter(args))?;
     while let Some(row) = rows.next()? {
         let code = text_bytes(row.get_ref(0)?);
         let status = text_bytes(row.get_ref(1)?);
-        add_sums(sums, code, status, 1, row.get(2)?, row.get(3)?);
+        add_tipped_sums(
+            sums,
+            code,
+            status,
+            1,
+            row.get(2)?,
+            row.get(3)?,
+            (row.get(4)?, row.get(5)?),
+        );
     }
     Ok(())
 }

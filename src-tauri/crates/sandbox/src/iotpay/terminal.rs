@@ -120,13 +120,42 @@ pub(super) fn routes() -> Router<SandboxState> {
         .route("/terminal/iotpay/{reference}/{answer}", post(answer))
 }
 
-fn amount_text(order: &SandboxOrder) -> String {
-    format!(
+fn amount_text(store: &SandboxStore, order: &SandboxOrder) -> String {
+    let amount = format!(
         "{}.{:02} {}",
         order.amount / 100,
         order.amount % 100,
         escape(&order.currency)
-    )
+    );
+    // The page gives `tip` no unit and does not say whether `amount` includes it: the terminal
+    // shows both as they were sent, apart, and adds nothing up on the adapter's behalf.
+    match terminal_tip(store, &order.pay_order_id) {
+        Ok(Some(tip)) if tip.trim() != "0" => format!("{amount} · tip {}", escape(&tip)),
+        _ => amount,
+    }
+}
+
+/// Keeps the `tip` a CC_PAX create sent, verbatim.
+pub(crate) fn keep_tip(store: &SandboxStore, pay_order_id: &str, tip: &str) -> Result<()> {
+    store.conn().execute(
+        "INSERT OR REPLACE INTO iotpay_terminal_tips (pay_order_id, tip) VALUES (?1, ?2)",
+        [pay_order_id, tip],
+    )?;
+    Ok(())
+}
+
+/// The `tip` a card-terminal sale (its payOrderId) was created with, as sent; None when the
+/// create sent none.
+pub fn terminal_tip(store: &SandboxStore, pay_order_id: &str) -> Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    Ok(store
+        .conn()
+        .query_row(
+            "SELECT tip FROM iotpay_terminal_tips WHERE pay_order_id = ?1",
+            [pay_order_id],
+            |r| r.get(0),
+        )
+        .optional()?)
 }
 
 async fn show(State(state): State<SandboxState>, Path(reference): Path<String>) -> Response {
@@ -152,13 +181,13 @@ async fn show(State(state): State<SandboxState>, Path(reference): Path<String>) 
              <form method=post action='/terminal/iotpay/{id}/approve'><button class=pay type=submit>Approve</button></form>\
              <form method=post action='/terminal/iotpay/{id}/decline'><button class=decline type=submit>Decline</button></form>\
              <form method=post action='/terminal/iotpay/{id}/no-answer'><button class=decline type=submit>No answer</button></form>",
-            amount = amount_text(&order),
+            amount = amount_text(&state.store, &order),
             no = escape(&order.mch_order_no),
         ),
         _ => format!(
             "<h1 data-testid=result>{}</h1><p class=amount>{}</p><p>Terminal {device}</p>",
             terminal_words(&order),
-            amount_text(&order)
+            amount_text(&state.store, &order)
         ),
     };
     page("Terminal", &body).into_response()
@@ -184,7 +213,7 @@ async fn answer(
             &format!(
                 "<h1 data-testid=result>{}</h1><p class=amount>{}</p>",
                 terminal_words(&order),
-                amount_text(&order)
+                amount_text(&state.store, &order)
             ),
         )
         .into_response(),

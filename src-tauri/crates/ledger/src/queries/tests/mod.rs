@@ -2,6 +2,7 @@
 //! the reports and the summary behind them (`totals`).
 
 mod list;
+mod tips;
 mod totals;
 
 use paydesk_domain::money::{Currency, Money};

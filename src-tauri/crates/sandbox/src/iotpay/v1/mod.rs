@@ -159,6 +159,19 @@ async fn create_order(
             if let Err(e) = state.store.insert_iotpay(&order) {
                 return fail("0118", format!("database error: {e}"));
             }
+            // A terminal sale's `tip`, kept as it was sent (the terminal shows it apart).
+            if order.channel_id == TERMINAL_CHANNEL {
+                let tip = match fields.get("tip") {
+                    Some(Value::String(tip)) => Some(tip.clone()),
+                    Some(Value::Number(tip)) => Some(tip.to_string()),
+                    _ => None,
+                };
+                if let Some(tip) = tip {
+                    if let Err(e) = super::terminal::keep_tip(&state.store, &order.pay_order_id, &tip) {
+                        return fail("0118", format!("database error: {e}"));
+                    }
+                }
+            }
             order
         }
     };
