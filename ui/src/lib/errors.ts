@@ -33,6 +33,8 @@ export type AppErrorCode =
   | 'last_owner'
   | 'name_taken'
   | 'no_such_staff'
+  // A card-terminal sale's refund or void (gateways iotpay/adapter.rs): made on the terminal.
+  | 'refund_on_terminal'
   | 'storage'
   | 'vault'
   | 'internal';
@@ -92,6 +94,7 @@ const ERROR_WORDS: Record<AppErrorCode, MessageKey> = {
   last_owner: 'error.last_owner',
   name_taken: 'error.name_taken',
   no_such_staff: 'error.no_such_staff',
+  refund_on_terminal: 'owner.refund_on_terminal',
   storage: 'error.storage',
   vault: 'error.vault',
   internal: 'error.internal',

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   canRefund,
   canVoid,
+  refundElsewhere,
   checkRefundAmount,
   formatMinor,
   formatMoney,
@@ -23,6 +24,7 @@ import {
   isLockedOut,
   pinRefusal,
 } from './owner';
+import { errorText } from './errors';
 
 describe('owner PIN', () => {
   it('is 4 to 12 digits', () => {
@@ -113,6 +115,19 @@ describe('owner actions on an order', () => {
     expect(canVoid({ ...order, method: 'smartpay-card', status: 'authorized' })).toBe(true);
     expect(canVoid({ ...order, method: 'card', status: 'partially_refunded', refundedMinor: 100 })).toBe(false);
     expect(canVoid({ ...order, method: 'card', status: 'voided' })).toBe(false);
+  });
+
+  it('offers neither on a card-terminal sale, and says to refund it on the terminal', () => {
+    const terminal = { ...order, method: 'card-terminal' };
+    expect(canRefund(terminal)).toBe(false);
+    expect(canVoid(terminal)).toBe(false);
+    expect(refundElsewhere(terminal)).toBe(
+      'Refund card-terminal sales on the terminal itself (or in IOTPay’s portal): Paydesk cannot give them back.',
+    );
+    expect(refundElsewhere({ ...terminal, status: 'pending' })).toBeNull();
+    expect(refundElsewhere(order)).toBeNull();
+    // The core's refusal, should a refund be tried anyway, reads the same in another language.
+    expect(errorText({ code: 'refund_on_terminal', message: '', field: 'order' })).toBe(refundElsewhere(terminal));
   });
 });
 

@@ -112,9 +112,25 @@ export function checkRefundAmount(text: string, currency: string, leftMinor: num
 const REFUNDABLE = new Set(['paid', 'partially_refunded']);
 const VOIDABLE_METHODS = new Set(['card', 'card-link', 'card-token', 'smartpay-card']);
 
+/**
+ * Sales given back outside Paydesk: a card-terminal sale is refunded on the terminal itself
+ * (the core refuses it with `refund_on_terminal`), so the detail offers neither Refund nor Void.
+ */
+const REFUNDED_ON_TERMINAL = new Set(['card-terminal']);
+
 /** Whether the order detail offers Refund: a paid order with something left. */
-export function canRefund(order: Pick<OrderView, 'status' | 'amountMinor' | 'refundedMinor'>, held = 0): boolean {
+export function canRefund(
+  order: Pick<OrderView, 'status' | 'amountMinor' | 'refundedMinor'> & { method?: OrderView['method'] },
+  held = 0,
+): boolean {
+  if (order.method !== undefined && REFUNDED_ON_TERMINAL.has(order.method)) return false;
   return REFUNDABLE.has(order.status) && refundableMinor(order, held) > 0;
+}
+
+/** What the detail says instead of Refund for a paid sale given back elsewhere; null for others. */
+export function refundElsewhere(order: Pick<OrderView, 'status' | 'method'>): string | null {
+  if (!REFUNDED_ON_TERMINAL.has(order.method) || !REFUNDABLE.has(order.status)) return null;
+  return t('owner.refund_on_terminal');
 }
 
 /** Whether it offers Void: a paid card order not refunded yet (wallet payments cannot be voided). */
