@@ -613,16 +613,29 @@ async fn a_paid_terminal_sale_is_not_refunded_or_voided_through_the_api_and_noth
     );
     assert_eq!(desk.sync(order.id).await.unwrap().status, OrderStatus::Paid);
 
+    // Refused with the code the window branches on, in words that say where to refund it.
     let refund = desk
         .refund(&Acting::nobody(), order.id, Some("1.00"), None)
         .await
         .unwrap_err();
-    assert!(refund.to_string().contains("terminal"), "{refund}");
+    assert_eq!(refund.code(), paydesk_gateways::iotpay::REFUND_ON_TERMINAL);
+    assert_eq!(refund.code(), "refund_on_terminal");
+    assert!(
+        refund
+            .to_string()
+            .contains("refund card-terminal sales on the PAX terminal itself"),
+        "{refund}"
+    );
     let void = desk
         .void(&Acting::nobody(), order.id, None)
         .await
         .unwrap_err();
-    assert!(matches!(void, Error::InvalidInput { .. }), "{void:?}");
+    assert_eq!(void.code(), "refund_on_terminal", "{void:?}");
+    assert_eq!(
+        void.to_string(),
+        refund.to_string(),
+        "the same words for both"
+    );
     assert!(desk.ledger().refunds(order.id).unwrap().is_empty());
     let after = desk.ledger().get(order.id).unwrap();
     assert_eq!((after.status, after.refunded_minor), (OrderStatus::Paid, 0));
@@ -635,6 +648,23 @@ async fn a_paid_terminal_sale_is_not_refunded_or_voided_through_the_api_and_noth
             .refunded,
         0
     );
+
+    // The CLI says the same: bad input (exit 2), the code and the words.
+    let no = order.merchant_order_no.clone();
+    drop(desk);
+    for args in [
+        vec!["order", "refund", no.as_str(), "--amount", "1.00"],
+        vec!["order", "void", no.as_str()],
+    ] {
+        let out = run(&mut paydesk(dir.path(), &args));
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        let said = stderr(&out);
+        assert!(
+            said.contains("refund_on_terminal")
+                && said.contains("refund card-terminal sales on the PAX terminal itself"),
+            "{args:?}: {said}"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------

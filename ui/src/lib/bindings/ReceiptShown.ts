@@ -22,6 +22,6 @@ paper: Paper,
  */
 printer: string | null, 
 /**
- * The last print of this receipt in this run of Paydesk (null: none tried).
+ * The last print of this receipt, kept in the ledger across restarts (null: none tried).
  */
 lastPrint: PrintResult | null, };

@@ -311,6 +311,11 @@ impl Paydesk {
         reason: Option<&str>,
     ) -> Result<(Refund, Order)> {
         let order = self.ledger.get(id)?;
+        // A card-terminal sale is given back on the terminal itself, never through Paydesk:
+        // refused first (no approval could change it), in words that say where to refund it.
+        if order.method == paydesk_domain::order::Method::CardTerminal {
+            return Err(paydesk_gateways::iotpay::terminal_refusal(&order));
+        }
         let currency = order.amount.currency();
         let minor = match amount {
             Some(text) => Money::parse(text, currency)?.minor(),
@@ -364,6 +369,11 @@ impl Paydesk {
         reason: Option<&str>,
     ) -> Result<(Refund, Order)> {
         let order = self.ledger.get(id)?;
+        // A card-terminal sale is given back on the terminal itself, never through Paydesk:
+        // refused first (no approval could change it), in words that say where to refund it.
+        if order.method == paydesk_domain::order::Method::CardTerminal {
+            return Err(paydesk_gateways::iotpay::terminal_refusal(&order));
+        }
         let stamp = staff::authorize_reversal(
             &self.ledger,
             by,

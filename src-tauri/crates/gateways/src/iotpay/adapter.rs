@@ -57,9 +57,23 @@ fn is_card(method: Method) -> bool {
 /// page "refund"), and the card API's cc_refund / cc_void (guide pages "creditCard/v3/refund"
 /// and "void") take the V3 card orders it made itself; reference/gateways.md names neither for
 /// CC_PAX. So no documented call gives a terminal sale back: refused before anything is
-/// written, and the refund is made on the terminal (or in IOTPay's portal).
-const TERMINAL_NO_REFUNDS: &str = "card-terminal sales are refunded on the PAX terminal or in \
-     IOTPay's portal: IOTPay documents no refund or void through its API for them (CC_PAX)";
+/// written, and the refund is made on the terminal (or in IOTPay's portal). The words say what
+/// to do first: the cashier reads them in the window and the CLI alike.
+const TERMINAL_NO_REFUNDS: &str = "refund card-terminal sales on the PAX terminal itself (or in \
+     IOTPay's portal): IOTPay documents no refund or void through its API for them (CC_PAX)";
+
+/// The code of that refusal, which the window branches on (it offers no Refund or Void for a
+/// card-terminal sale, and says where to refund it instead).
+pub const REFUND_ON_TERMINAL: &str = "refund_on_terminal";
+
+/// A refund or void of a card-terminal sale, refused before anything is written or sent.
+pub fn terminal_refusal(order: &Order) -> Error {
+    Error::Refused {
+        code: REFUND_ON_TERMINAL,
+        field: Some("order"),
+        message: format!("order {}: {TERMINAL_NO_REFUNDS}", order.merchant_order_no),
+    }
+}
 
 #[async_trait::async_trait]
 impl Adapter for IotpayAdapter {
@@ -113,10 +127,7 @@ impl Adapter for IotpayAdapter {
 
     fn prepare_reversal(&self, order: &Order, reversal: &ReversalRequest<'_>) -> Result<()> {
         if order.method == Method::CardTerminal {
-            return Err(Error::invalid(
-                "order",
-                format!("order {}: {TERMINAL_NO_REFUNDS}", order.merchant_order_no),
-            ));
+            return Err(terminal_refusal(order));
         }
         if reversal.kind == ReversalKind::Void && !is_card(order.method) {
             return Err(Error::invalid(
@@ -144,10 +155,7 @@ impl Adapter for IotpayAdapter {
     async fn reverse(&self, order: &Order, reversal: &ReversalRequest<'_>) -> Result<Reversal> {
         if order.method == Method::CardTerminal {
             // Never sent (prepare_reversal refuses first); kept here so no path sends it.
-            return Err(Error::invalid(
-                "order",
-                format!("order {}: {TERMINAL_NO_REFUNDS}", order.merchant_order_no),
-            ));
+            return Err(terminal_refusal(order));
         }
         let pay_order_id = order
             .gateway_order_id
