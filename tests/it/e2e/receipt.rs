@@ -1,6 +1,7 @@
 //! Receipts in the window (issue 16): a paid order's detail shows its receipt; Print to a
-//! printer that is off says "Not printed — Reprint", and Reprint to one that is on prints it
-//! (a fake ESC/POS printer on loopback); the slip (ReceiptView) is kept as receipt.png.
+//! printer that is off says "Not printed — Reprint", still after the app restarts, and Reprint
+//! to one that is on prints it (a fake ESC/POS printer on loopback); the slip (ReceiptView) is
+//! kept as receipt.png.
 
 use std::io::Read;
 use std::net::TcpListener;
@@ -69,6 +70,15 @@ async fn a_paid_order_prints_its_receipt_and_reprints_it_when_the_printer_was_of
         )
         .await;
     assert_eq!(order_status.as_deref(), Some("paid"), "still paid");
+
+    // After a restart the detail still says so: the outcome is kept in the ledger.
+    app.close().await;
+    let app = App::open(dir.path()).await;
+    app.orders().open().await;
+    app.orders().open_order(&id).await;
+    app.wait_for(&tid("receipt-view"), LONG).await;
+    wait_for_words(&app, &tid("receipt-print-state"), "Not printed — Reprint").await;
+    assert_eq!(app.text(&tid("receipt-print")).await.trim(), "Reprint");
 
     // The printer is on now: Reprint prints.
     let printer = TcpListener::bind("127.0.0.1:0").unwrap();
