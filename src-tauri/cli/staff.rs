@@ -7,6 +7,7 @@ use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
+use paydesk_core::language::check_language;
 use paydesk_core::payments::Paydesk;
 use paydesk_core::shifts::{self, ShiftReport};
 use paydesk_core::staff::{self, Acting, Permission, Role, StaffChange};
@@ -96,9 +97,14 @@ pub enum StaffCommand {
         name: String,
         #[arg(long, value_parser = ["cashier", "manager", "owner"])]
         role: String,
+        /// The window's language when they are signed in: en, fr-CA, zh-CN or hi (default:
+        /// the shop's, `shop.language`).
+        #[arg(long)]
+        language: Option<String>,
     },
-    /// Change a staff member's role, PIN (--new-pin: asked as for `add`) or whether they may
-    /// sign in (--active true|false).
+    /// Change a staff member's role, PIN (--new-pin: asked as for `add`), whether they may
+    /// sign in (--active true|false) or their language (--language TAG, or `shop` for the
+    /// shop's).
     Change {
         name: String,
         #[arg(long, value_parser = ["cashier", "manager", "owner"])]
@@ -107,6 +113,8 @@ pub enum StaffCommand {
         new_pin: bool,
         #[arg(long)]
         active: Option<bool>,
+        #[arg(long)]
+        language: Option<String>,
     },
     /// A manager's daily refund cap in CURRENCY (AMOUNT as typed; --remove: none, so every
     /// refund in it needs the owner).
@@ -219,28 +227,52 @@ pub fn run_staff(cli: &Cli, data_dir: &Path, command: StaffCommand) -> Result<()
             } else {
                 for s in list {
                     println!(
-                        "{:<24} {:<8} {}",
+                        "{:<24} {:<8} {:<8} {}",
                         s.name,
                         s.role.as_str(),
-                        if s.active { "active" } else { "inactive" }
+                        if s.active { "active" } else { "inactive" },
+                        s.language.as_deref().unwrap_or("shop's language")
                     );
                 }
             }
         }
-        StaffCommand::Add { name, role } => {
+        StaffCommand::Add {
+            name,
+            role,
+            language,
+        } => {
             let role = Role::parse(&role)?;
+            // Checked before the PIN is asked for: a typo costs no PIN typed twice.
+            let language = language
+                .as_deref()
+                .map(|l| check_language("language", l))
+                .transpose()?;
             let (by, _) = permit(cli, &ledger, Permission::Staff)?;
             let pin = new_pin(cli, &name)?;
-            let added = staff::add(&ledger, &by, &name, role, &pin)?;
-            println!("{} added as {}", added.name, added.role.as_str());
+            let added = staff::add(&ledger, &by, &name, role, &pin, language)?;
+            match &added.language {
+                Some(language) => println!(
+                    "{} added as {}, speaking {language}",
+                    added.name,
+                    added.role.as_str()
+                ),
+                None => println!("{} added as {}", added.name, added.role.as_str()),
+            }
         }
         StaffCommand::Change {
             name,
             role,
             new_pin: wants_pin,
             active,
+            language,
         } => {
             let role = role.as_deref().map(Role::parse).transpose()?;
+            // `shop`: back to the shop's language; anything else must be one Paydesk speaks.
+            let language = match language.as_deref().map(str::trim) {
+                None => None,
+                Some(l) if l.eq_ignore_ascii_case("shop") => Some(None),
+                Some(l) => Some(Some(check_language("language", l)?.to_string())),
+            };
             let (by, _) = permit(cli, &ledger, Permission::Staff)?;
             let pin = if wants_pin {
                 Some(new_pin(cli, &name)?)
@@ -255,13 +287,15 @@ pub fn run_staff(cli: &Cli, data_dir: &Path, command: StaffCommand) -> Result<()
                     role,
                     new_pin: pin,
                     active,
+                    language,
                 },
             )?;
             println!(
-                "{}: {}, {}",
+                "{}: {}, {}, {}",
                 changed.name,
                 changed.role.as_str(),
-                if changed.active { "active" } else { "inactive" }
+                if changed.active { "active" } else { "inactive" },
+                changed.language.as_deref().unwrap_or("shop's language")
             );
         }
         StaffCommand::Cap {

@@ -92,6 +92,7 @@ fn generate() -> BTreeMap<String, String> {
     }
     let mut files = read(out.path());
     files.insert("currencies.ts".into(), currencies());
+    files.insert("languages.ts".into(), languages());
     let index = index(&files);
     files.insert("index.ts".into(), index);
     files
@@ -130,12 +131,24 @@ fn currencies() -> String {
     )
 }
 
-/// One import for the UI: every generated type (one per file, named as its file) and the list.
+/// The languages the core accepts for `shop.language` and a staff member's own (language.rs):
+/// the UI's catalogues are checked against this list (ui/src/lib/i18n/languages.test.ts).
+fn languages() -> String {
+    let tags = serde_json::to_string(&paydesk_core::language::LANGUAGES).unwrap();
+    format!(
+        "{HEADER}\n/** The languages the core accepts (paydesk-core's language.rs), its default first. */\n\
+         export const CORE_LANGUAGES: ReadonlyArray<string> = {tags};\n"
+    )
+}
+
+/// One import for the UI: every generated type (one per file, named as its file) and the lists.
 fn index(files: &BTreeMap<String, String>) -> String {
     let mut text = HEADER.to_string();
     for name in files.keys().filter_map(|file| file.strip_suffix(".ts")) {
         if name == "currencies" {
             text.push_str("export { CURRENCIES } from \"./currencies\";\n");
+        } else if name == "languages" {
+            text.push_str("export { CORE_LANGUAGES } from \"./languages\";\n");
         } else {
             text.push_str(&format!("export type {{ {name} }} from \"./{name}\";\n"));
         }

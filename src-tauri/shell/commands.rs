@@ -28,6 +28,8 @@ pub struct AppInfo {
     /// The shop's `shop.currency` setting (CAD unless set).
     default_currency: &'static str,
     shop_name: String,
+    /// The shop's `shop.language` (en unless set): the window's until someone signs in.
+    shop_language: &'static str,
     sandbox_url: Option<String>,
     version: &'static str,
     /// The methods the counter offers, most used first (last 30 days); empty = all.
@@ -46,6 +48,7 @@ pub async fn app_info(desk: Desk<'_>) -> Answer<AppInfo> {
             .map_err(fail)?
             .code(),
         shop_name: paydesk_core::settings::shop_name(desk.ledger()).map_err(fail)?,
+        shop_language: paydesk_core::settings::shop_language(desk.ledger()).map_err(fail)?,
         sandbox_url,
         version: env!("CARGO_PKG_VERSION"),
         shop_methods: paydesk_core::setup::methods_by_use(

@@ -32,6 +32,8 @@ pub struct TillStatus {
     idle_minutes: u32,
     /// The shift open at this counter.
     shift: Option<ShiftRow>,
+    /// The window's language: the signed-in person's own, else the shop's (`shop.language`).
+    language: &'static str,
 }
 
 fn status(desk: &Desk<'_>, till: &Till) -> Result<TillStatus, Error> {
@@ -55,6 +57,7 @@ fn status(desk: &Desk<'_>, till: &Till) -> Result<TillStatus, Error> {
         permissions,
         idle_minutes: staff::idle_minutes(ledger)?,
         shift: ledger.current_shift()?,
+        language: staff::window_language(ledger, signed_in.as_ref().map(|p| p.name.as_str()))?,
         signed_in,
     })
 }
@@ -150,6 +153,9 @@ pub struct StaffEdit {
     /// A new PIN (adding: required).
     new_pin: Option<String>,
     active: Option<bool>,
+    /// Their own language (one of `language::LANGUAGES`); "" for the shop's; absent: kept
+    /// (adding: the shop's).
+    language: Option<String>,
     /// True: add a new member; false: change one.
     add: bool,
     pin: String,
@@ -165,7 +171,8 @@ pub fn staff_save(desk: Desk<'_>, till: State<'_, Till>, request: StaffEdit) -> 
             .ok_or_else(|| Error::invalid("role", "choose a role"))
             .map_err(fail)?;
         let pin = request.new_pin.unwrap_or_default();
-        staff::add(ledger, &by, &request.name, role, &pin).map_err(fail)?;
+        let language = request.language.as_deref().filter(|l| !l.is_empty());
+        staff::add(ledger, &by, &request.name, role, &pin, language).map_err(fail)?;
     } else {
         staff::change(
             ledger,
@@ -175,6 +182,7 @@ pub fn staff_save(desk: Desk<'_>, till: State<'_, Till>, request: StaffEdit) -> 
                 role: request.role,
                 new_pin: request.new_pin.filter(|p| !p.is_empty()),
                 active: request.active,
+                language: request.language.map(|l| Some(l).filter(|l| !l.is_empty())),
             },
         )
         .map_err(fail)?;

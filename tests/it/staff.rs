@@ -22,10 +22,18 @@ const MAX_PIN: &str = "2222";
 
 /// A shop with an owner, a cashier (Ann) and a manager (Max) who may refund 10.00 CAD a day.
 fn staff_the_shop(ledger: &Ledger) -> Acting {
-    staff::add(ledger, &Acting::nobody(), "Olga", Role::Owner, OWNER_PIN).unwrap();
+    staff::add(
+        ledger,
+        &Acting::nobody(),
+        "Olga",
+        Role::Owner,
+        OWNER_PIN,
+        None,
+    )
+    .unwrap();
     let owner = as_person(ledger, "Olga", OWNER_PIN);
-    staff::add(ledger, &owner, "Ann", Role::Cashier, ANN_PIN).unwrap();
-    staff::add(ledger, &owner, "Max", Role::Manager, MAX_PIN).unwrap();
+    staff::add(ledger, &owner, "Ann", Role::Cashier, ANN_PIN, None).unwrap();
+    staff::add(ledger, &owner, "Max", Role::Manager, MAX_PIN, None).unwrap();
     staff::set_refund_cap(ledger, &owner, Currency::CAD, Some("10.00")).unwrap();
     owner
 }

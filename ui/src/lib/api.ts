@@ -389,6 +389,8 @@ export function staffSave(request: StaffEdit): Promise<StaffView> {
   if (request.role !== undefined) body.role = request.role;
   if (request.newPin) body.newPin = request.newPin;
   if (request.active !== undefined) body.active = request.active;
+  // "" is the shop's language: sent as it is, unlike an empty new PIN.
+  if (request.language !== undefined) body.language = request.language;
   return call<StaffView>('staff_save', { request: body });
 }
 

@@ -162,6 +162,7 @@ describe('refunds and voids made', () => {
     orderId: 1,
     refundNo: `R${id}`,
     amountMinor: 100,
+    tipMinor: 0,
     kind,
     status: 'succeeded' as const,
     gatewayRefundId: null,

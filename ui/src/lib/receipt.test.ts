@@ -9,6 +9,7 @@ function refund(fields: Partial<Refund>): Refund {
     orderId: 1,
     refundNo: 'RF1',
     amountMinor: 500,
+    tipMinor: 0,
     kind: 'refund',
     status: 'succeeded',
     gatewayRefundId: null,

@@ -22,6 +22,8 @@ const row = (period: string, gateway: string, status: ReportRow['status'], amoun
   count,
   amountMinor,
   refundedMinor,
+  tipMinor: 0,
+  tipRefundedMinor: 0,
 });
 
 const takings = (currency: string, paidCount: number, takenMinor: number, refundedMinor: number, waitingCount = 0, waitingMinor = 0): CurrencyTakings => ({
@@ -36,6 +38,10 @@ const takings = (currency: string, paidCount: number, takenMinor: number, refund
   waitingCount,
   waitingMinor,
   waitingDisplay: formatMinor(waitingMinor, 2),
+  tipsMinor: 0,
+  tipsDisplay: '0.00',
+  salesMinor: takenMinor - refundedMinor,
+  salesDisplay: formatMinor(takenMinor - refundedMinor, 2),
 });
 
 // Paid 12.50 (WeChat) and 7.50 (Alipay) on the 20th, a failed 99.00 that day, 40.00 paid and

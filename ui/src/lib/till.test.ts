@@ -32,6 +32,7 @@ function status(fields: Partial<TillStatus> = {}): TillStatus {
     permissions: [],
     idleMinutes: 5,
     shift: null,
+    language: 'en',
     ...fields,
   };
 }

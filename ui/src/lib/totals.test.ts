@@ -25,6 +25,10 @@ const cur = (currency: string, paidCount: number, takingsMinor = paidCount * 100
   waitingCount,
   waitingMinor: waitingCount * 1250,
   waitingDisplay: (waitingCount * 12.5).toFixed(2),
+  tipsMinor: 0,
+  tipsDisplay: '0.00',
+  salesMinor: takingsMinor,
+  salesDisplay: (takingsMinor / 100).toFixed(2),
 });
 
 // One paid 20.00, one waiting 12.50, one failed: as the core's order_totals answers.

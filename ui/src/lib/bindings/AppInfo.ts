@@ -5,7 +5,11 @@ export type AppInfo = { mode: Mode, dataDir: string,
 /**
  * The shop's `shop.currency` setting (CAD unless set).
  */
-defaultCurrency: string, shopName: string, sandboxUrl: string | null, version: string, 
+defaultCurrency: string, shopName: string, 
+/**
+ * The shop's `shop.language` (en unless set): the window's until someone signs in.
+ */
+shopLanguage: string, sandboxUrl: string | null, version: string, 
 /**
  * The methods the counter offers, most used first (last 30 days); empty = all.
  */

@@ -13,4 +13,10 @@ netMinor: number,
 /**
  * Refunds and voids whose outcome is not known yet: held back, not in the net.
  */
-unknownReversalsCount: number, unknownReversalsMinor: number, byStaff: Array<StaffLine>, };
+unknownReversalsCount: number, unknownReversalsMinor: number, byStaff: Array<StaffLine>, 
+/**
+ * The tips inside `sales_minor` (shown apart, never added again), and the tip parts of
+ * the refunds and voids that went through; left out when the shift had none (and in
+ * reports sealed before tips).
+ */
+tipsMinor?: number, tipsRefundedMinor?: number, };

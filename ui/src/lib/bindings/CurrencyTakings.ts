@@ -17,6 +17,15 @@ takenDisplay: string, refundedMinor: number, refundedDisplay: string,
  */
 takingsMinor: number, takingsDisplay: string, 
 /**
+ * The part of the takings that is tips (tips taken, net of tips refunded), shown apart:
+ * sales = takings - tips.
+ */
+tipsMinor: number, tipsDisplay: string, 
+/**
+ * The takings without the tips.
+ */
+salesMinor: number, salesDisplay: string, 
+/**
  * Orders that could still be paid: shown apart, never summed into takings.
  */
 waitingCount: number, waitingMinor: number, waitingDisplay: string, };

@@ -17,7 +17,23 @@ reason: string | null, gatewayOrderId: string | null, paymentUrl: string | null,
 /**
  * What a widget or app needs beyond the link (secureId and script URL, payParams).
  */
-paymentPayload: unknown, qrSvg?: string, refundedMinor: number, createdAt: string, updatedAt: string, expiresAt: string | null, customer: string | null, 
+paymentPayload: unknown, qrSvg?: string, refundedMinor: number, 
+/**
+ * The tip inside `amount_minor` (0: none); the sale is amount - tip.
+ */
+tipMinor: number, 
+/**
+ * "1.85" for people; null without a tip.
+ */
+tipDisplay: string | null, 
+/**
+ * The sale without the tip, for people.
+ */
+saleDisplay: string, 
+/**
+ * How much of the tip refunds gave back.
+ */
+tipRefundedMinor: number, createdAt: string, updatedAt: string, expiresAt: string | null, customer: string | null, 
 /**
  * The shop's counter that made the sale; null for a counter on its own.
  */

@@ -29,10 +29,14 @@ cardNumber: string | null, authCode: string | null, currency: string,
  */
 amount: string, amountMinor: number, 
 /**
- * TIPS: no tip exists yet. This is where a tip line goes once sales take one (it is
- * always None today, and every output skips it when None).
+ * The tip inside `amount` (which is then the total charged), None without one; every
+ * output skips it when None.
  */
 tip: string | null, 
+/**
+ * The sale without the tip, when there is a tip (the "Amount" line above "Tip").
+ */
+sale: string | null, 
 /**
  * The order's status now ("Paid", "Partially refunded").
  */

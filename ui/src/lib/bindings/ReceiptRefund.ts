@@ -20,4 +20,8 @@ gatewayReference: string | null,
 /**
  * Who made it, and who approved it.
  */
-staff: string | null, approver: string | null, reason: string | null, };
+staff: string | null, approver: string | null, reason: string | null, 
+/**
+ * For a tipped sale: whether this refund gave back (part of) the tip. None: no tip.
+ */
+tipIncluded: boolean | null, };

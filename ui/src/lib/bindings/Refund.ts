@@ -2,7 +2,12 @@
 import type { RefundKind } from "./RefundKind";
 import type { RefundStatus } from "./RefundStatus";
 
-export type Refund = { id: number, orderId: number, refundNo: string, amountMinor: number, kind: RefundKind, status: RefundStatus, gatewayRefundId: string | null, reason: string | null, createdAtMs: number, 
+export type Refund = { id: number, orderId: number, refundNo: string, amountMinor: number, 
+/**
+ * The part of `amount_minor` that gave back tip: a refund returns the sale first, then
+ * the tip (0: the refund left the tip with the shop).
+ */
+tipMinor: number, kind: RefundKind, status: RefundStatus, gatewayRefundId: string | null, reason: string | null, createdAtMs: number, 
 /**
  * Who made it, and who approved it (a manager's or the owner's PIN).
  */

@@ -8,4 +8,8 @@ export type ReportRow = { period: string, gateway: string,
 /**
  * The method key (how the customer paid), e.g. `wechat-qr`.
  */
-method: string, status: string, currency: string, count: number, amountMinor: number, refundedMinor: number, };
+method: string, status: string, currency: string, count: number, amountMinor: number, refundedMinor: number, 
+/**
+ * The tips inside `amount_minor`, and the part of them refunds gave back.
+ */
+tipMinor: number, tipRefundedMinor: number, };

@@ -4,4 +4,8 @@ export type Reversal = { id: number,
 /**
  * As typed; none = everything not yet refunded (refunds only).
  */
-amount?: string, reason?: string, pin: string, };
+amount?: string, 
+/**
+ * true: refund the sale without its tip (what is left of it); `amount` is then ignored.
+ */
+saleOnly?: boolean, reason?: string, pin: string, };

@@ -11,6 +11,11 @@ role?: Role,
  */
 newPin?: string, active?: boolean, 
 /**
+ * Their own language (one of `language::LANGUAGES`); "" for the shop's; absent: kept
+ * (adding: the shop's).
+ */
+language?: string, 
+/**
  * True: add a new member; false: change one.
  */
 add: boolean, pin: string, };

@@ -8,4 +8,8 @@ export type StaffMember = { name: string, role: Role, active: boolean, createdAt
 /**
  * Locked after wrong PINs until then (ms), if now.
  */
-lockedUntilMs: number | null, };
+lockedUntilMs: number | null, 
+/**
+ * Their own language for the window (one of `language::LANGUAGES`); None: the shop's.
+ */
+language: string | null, };

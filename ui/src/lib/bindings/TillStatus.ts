@@ -32,4 +32,8 @@ idleMinutes: number,
 /**
  * The shift open at this counter.
  */
-shift: ShiftRow | null, };
+shift: ShiftRow | null, 
+/**
+ * The window's language: the signed-in person's own, else the shop's (`shop.language`).
+ */
+language: string, };

@@ -25,6 +25,8 @@ use paydesk_domain::money::Currency;
 use paydesk_domain::zone::Zone;
 use paydesk_ledger::ledger::{now_ms, AuditEntry, Ledger, StaffRow, Stamp};
 
+use crate::language::check_language;
+
 use pins::{check_format, hash_pin, locked, matches, next_tries, refused, wrong};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
@@ -184,6 +186,8 @@ pub struct StaffMember {
     pub created_at_ms: i64,
     /// Locked after wrong PINs until then (ms), if now.
     pub locked_until_ms: Option<i64>,
+    /// Their own language for the window (one of `language::LANGUAGES`); None: the shop's.
+    pub language: Option<String>,
 }
 
 fn person(row: &StaffRow) -> Result<Person> {
@@ -204,6 +208,7 @@ pub fn list(ledger: &Ledger) -> Result<Vec<StaffMember>> {
             active: row.active,
             created_at_ms: row.created_at_ms,
             locked_until_ms: (until > now_ms()).then_some(until),
+            language: row.language,
         });
     }
     Ok(out)
@@ -221,6 +226,19 @@ fn check_name(name: &str) -> Result<&str> {
     Ok(name)
 }
 
+/// The language the window speaks for `signed_in` (None: no one signed in): their own, else
+/// the shop's.
+pub fn window_language(ledger: &Ledger, signed_in: Option<&str>) -> Result<&'static str> {
+    let own = match signed_in {
+        Some(name) => ledger.staff_member(name)?.and_then(|row| row.language),
+        None => None,
+    };
+    match own.and_then(|tag| check_language("language", &tag).ok()) {
+        Some(tag) => Ok(tag),
+        None => crate::settings::shop_language(ledger),
+    }
+}
+
 /// True when the shop has accounts besides its owners: then the counter asks who is working.
 pub fn accounts_in_use(ledger: &Ledger) -> Result<bool> {
     Ok(ledger.active_staff_count(&["cashier", "manager"])? > 0)
@@ -231,22 +249,35 @@ pub fn no_owner_yet(ledger: &Ledger) -> Result<bool> {
     Ok(ledger.active_staff_count(&["owner"])? == 0)
 }
 
-/// Adds a staff member (the owner's, or anyone's while the shop has no owner yet: setup).
-pub fn add(ledger: &Ledger, by: &Acting, name: &str, role: Role, pin: &str) -> Result<StaffMember> {
+/// Adds a staff member (the owner's, or anyone's while the shop has no owner yet: setup),
+/// speaking `language` (None: the shop's; anything but a language Paydesk speaks is refused on
+/// the field `language`).
+pub fn add(
+    ledger: &Ledger,
+    by: &Acting,
+    name: &str,
+    role: Role,
+    pin: &str,
+    language: Option<&str>,
+) -> Result<StaffMember> {
     let name = check_name(name)?;
     check_format(pin)?;
+    let language = language
+        .map(|l| check_language("language", l))
+        .transpose()?;
     let stamp = if no_owner_yet(ledger)? && role == Role::Owner {
         by.stamp()
     } else {
         authorize(ledger, by, Permission::Staff)?
     };
-    let row = ledger.add_staff(&stamp, name, role.as_str(), &hash_pin(pin)?)?;
+    let row = ledger.add_staff(&stamp, name, role.as_str(), &hash_pin(pin)?, language)?;
     Ok(StaffMember {
         name: row.name,
         role,
         active: true,
         created_at_ms: row.created_at_ms,
         locked_until_ms: None,
+        language: row.language,
     })
 }
 
@@ -256,14 +287,21 @@ pub struct StaffChange {
     pub role: Option<Role>,
     pub new_pin: Option<String>,
     pub active: Option<bool>,
+    /// Their own language: `Some(Some(tag))` sets it, `Some(None)` goes back to the shop's.
+    pub language: Option<Option<String>>,
 }
 
-/// Changes a staff member's role, PIN or active flag (owner only). The last active owner
+/// Changes a staff member's role, PIN, active flag or language (owner only). The last active owner
 /// cannot be demoted or made inactive: the shop would lose the one who can do everything.
 pub fn change(ledger: &Ledger, by: &Acting, name: &str, what: &StaffChange) -> Result<StaffMember> {
     if let Some(pin) = &what.new_pin {
         check_format(pin)?;
     }
+    let language = match &what.language {
+        Some(Some(tag)) => Some(Some(check_language("language", tag)?)),
+        Some(None) => Some(None),
+        None => None,
+    };
     let stamp = authorize(ledger, by, Permission::Staff)?;
     let current = ledger.staff_member(name)?.ok_or_else(|| no_such(name))?;
     let stays_owner = what.role.is_none_or(|r| r == Role::Owner) && what.active != Some(false);
@@ -291,6 +329,11 @@ pub fn change(ledger: &Ledger, by: &Acting, name: &str, what: &StaffChange) -> R
     if let Some(active) = what.active {
         said.push(if active { "active" } else { "inactive" }.to_string());
     }
+    match language {
+        Some(Some(tag)) => said.push(format!("language {tag}")),
+        Some(None) => said.push("the shop's language".to_string()),
+        None => {}
+    }
     let hash = what.new_pin.as_deref().map(hash_pin).transpose()?;
     let row = ledger.change_staff(
         &stamp,
@@ -298,6 +341,7 @@ pub fn change(ledger: &Ledger, by: &Acting, name: &str, what: &StaffChange) -> R
         what.role.map(Role::as_str),
         hash.as_deref(),
         what.active,
+        language,
         &said.join(", "),
     )?;
     Ok(StaffMember {
@@ -306,6 +350,7 @@ pub fn change(ledger: &Ledger, by: &Acting, name: &str, what: &StaffChange) -> R
         active: row.active,
         created_at_ms: row.created_at_ms,
         locked_until_ms: None,
+        language: row.language,
     })
 }
 
@@ -642,7 +687,14 @@ pub fn guarded<T>(
 pub fn change_own_pin(ledger: &Ledger, current: Option<&str>, new_pin: &str) -> Result<Person> {
     check_format(new_pin)?;
     if no_owner_yet(ledger)? {
-        let owner = add(ledger, &Acting::nobody(), FIRST_OWNER, Role::Owner, new_pin)?;
+        let owner = add(
+            ledger,
+            &Acting::nobody(),
+            FIRST_OWNER,
+            Role::Owner,
+            new_pin,
+            None,
+        )?;
         return Ok(Person {
             name: owner.name,
             role: owner.role,
@@ -659,7 +711,11 @@ pub fn change_own_pin(ledger: &Ledger, current: Option<&str>, new_pin: &str) -> 
         None,
         Some(&hash_pin(new_pin)?),
         None,
+        None,
         "new PIN",
     )?;
     Ok(me)
 }
+
+#[cfg(test)]
+mod language_tests;

@@ -39,6 +39,9 @@ pub struct StaffRow {
     pub pin_hash: String,
     pub active: bool,
     pub created_at_ms: i64,
+    /// Their own language for the window (migration 14; None: the shop's). The core checks it
+    /// is one it speaks before it is written.
+    pub language: Option<String>,
 }
 
 /// A PIN's wrong tries: (wrong tries in a row, lockouts in a row, locked until ms).
@@ -52,6 +55,7 @@ fn staff_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StaffRow> {
         pin_hash: r.get("pin_hash")?,
         active: r.get::<_, i64>("active")? != 0,
         created_at_ms: r.get("created_at")?,
+        language: r.get("language")?,
     })
 }
 
@@ -91,13 +95,15 @@ impl Ledger {
         Ok(n)
     }
 
-    /// Adds a staff member, with its audit entry. A name in use (any case) is refused.
+    /// Adds a staff member (their own language, or None for the shop's), with its audit
+    /// entry. A name in use (any case) is refused.
     pub fn add_staff(
         &self,
         by: &Stamp,
         name: &str,
         role: &str,
         pin_hash: &str,
+        language: Option<&str>,
     ) -> Result<StaffRow> {
         let name = name.trim();
         let row = self.write(|tx| {
@@ -116,19 +122,24 @@ impl Ledger {
                 });
             }
             tx.execute(
-                "INSERT INTO staff (name, role, pin_hash, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
-                params![name, role, pin_hash, now_ms()],
+                "INSERT INTO staff (name, role, pin_hash, created_at, updated_at, language) VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
+                params![name, role, pin_hash, now_ms(), language],
             )?;
-            append_in(tx, &by.entry("staff_add", name, format!("role {role}")))?;
+            let detail = match language {
+                Some(language) => format!("role {role}, language {language}"),
+                None => format!("role {role}"),
+            };
+            append_in(tx, &by.entry("staff_add", name, detail))?;
             get_staff(tx, name)
         })?;
         self.advance_audit_head()?;
         Ok(row)
     }
 
-    /// Changes a staff member's role, PIN hash or active flag (each `None` is kept), with
-    /// its audit entry (`what` says what changed; never the PIN). A new PIN clears the
-    /// wrong-PIN count.
+    /// Changes a staff member's role, PIN hash, active flag or language (each `None` is kept;
+    /// `Some(None)` sets the language back to the shop's), with its audit entry (`what` says
+    /// what changed; never the PIN). A new PIN clears the wrong-PIN count.
+    #[allow(clippy::too_many_arguments)]
     pub fn change_staff(
         &self,
         by: &Stamp,
@@ -136,6 +147,7 @@ impl Ledger {
         role: Option<&str>,
         pin_hash: Option<&str>,
         active: Option<bool>,
+        language: Option<Option<&str>>,
         what: &str,
     ) -> Result<StaffRow> {
         let row = self.write(|tx| {
@@ -145,9 +157,18 @@ impl Ledger {
                                   active = COALESCE(?4, active), updated_at = ?5,
                                   failures = CASE WHEN ?3 IS NULL THEN failures ELSE 0 END,
                                   lockouts = CASE WHEN ?3 IS NULL THEN lockouts ELSE 0 END,
-                                  locked_until = CASE WHEN ?3 IS NULL THEN locked_until ELSE 0 END
+                                  locked_until = CASE WHEN ?3 IS NULL THEN locked_until ELSE 0 END,
+                                  language = CASE WHEN ?6 THEN ?7 ELSE language END
                  WHERE id = ?1",
-                params![current.id, role, pin_hash, active.map(i64::from), now_ms()],
+                params![
+                    current.id,
+                    role,
+                    pin_hash,
+                    active.map(i64::from),
+                    now_ms(),
+                    language.is_some(),
+                    language.flatten()
+                ],
             )?;
             append_in(
                 tx,
