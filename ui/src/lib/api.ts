@@ -52,6 +52,7 @@ import type {
   StaffView,
   TestConnection,
   TillStatus,
+  TipOffer,
   TotalsView,
   UnansweredRefund,
 } from './bindings';
@@ -92,11 +93,17 @@ export function paymentMethods(): Promise<MethodInfo[]> {
   return call<MethodInfo[]>('payment_methods');
 }
 
-export function createOrder(request: CreateOrderInput): Promise<OrderView> {
+/** `tip`: the customer's tip as the tip step sends it ("1.85", "0"); left out: no tip step. */
+export function createOrder(request: CreateOrderInput, tip?: string): Promise<OrderView> {
   const { gateway, method, amount, currency, code } = request;
   const body: CreateOrderInput = { gateway, method, amount, currency };
   if (code !== undefined && code !== '') body.code = code;
-  return call<OrderView>('create_order', { request: body });
+  return call<OrderView>('create_order', tip === undefined ? { request: body } : { request: body, tip });
+}
+
+/** The tips the counter offers for a sale of `amount` in `currency`; null while tips are off. */
+export function tipOffer(amount: string, currency: string): Promise<TipOffer | null> {
+  return call<TipOffer | null>('tip_offer', { amount, currency });
 }
 
 export function getOrder(id: number): Promise<OrderDetail> {
