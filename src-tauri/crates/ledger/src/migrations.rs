@@ -29,6 +29,7 @@ embed![
     "0011_shop_wide_staff_shifts_audit.sql",
     "0012_receipt_prints.sql",
     "0013_tips.sql",
+    "0014_staff_language.sql",
 ];
 
 /// The schema version this build brings a ledger to: how many migrations it has.
