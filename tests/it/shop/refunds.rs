@@ -358,3 +358,83 @@ fn a_reservation_let_go_no_longer_holds_its_amount() {
         1
     );
 }
+
+#[test]
+#[ignore = "needs a Secret Service session (make test's shop suite)"]
+fn a_tip_travels_with_its_sale_and_a_refund_without_it_is_seen_at_every_desk() {
+    let (_cluster, shop, _sandbox, mut members) =
+        shop_on_one_sandbox("shop_tips", &["Till 1", "Back office"]);
+    let desk = members.remove(1);
+    let till = members.remove(0);
+    till.run(&["settings", "set", "tips.enabled", "on"]);
+    let created = crate::support::json(&till.run(&[
+        "order",
+        "create",
+        "--gateway",
+        "iotpay",
+        "--method",
+        "wechat-qr",
+        "--amount",
+        "20.00",
+        "--currency",
+        "CAD",
+        "--tip",
+        "15%",
+        "--json",
+    ]));
+    let no = created["order"]["merchantOrderNo"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let page = created["order"]["paymentUrl"].as_str().unwrap().to_string();
+    let paid = std::process::Command::new("curl")
+        .args(["-fsS", "-X", "POST", &format!("{page}/pay")])
+        .output()
+        .unwrap();
+    assert!(paid.status.success(), "{}", stderr(&paid));
+    till.run(&["order", "sync", &no]);
+    sync(&till);
+    assert_eq!(
+        shop.scalar(&format!(
+            "SELECT tip_minor FROM shop_orders WHERE merchant_order_no = '{no}'"
+        )),
+        300
+    );
+    // The back office pulls the sale with its tip, and refunds the sale without it.
+    sync(&desk);
+    assert_eq!(
+        desk.scalar(&format!(
+            "SELECT tip_minor FROM orders WHERE merchant_order_no = '{no}'"
+        )),
+        300
+    );
+    desk.run(&["order", "refund", &no, "--sale-only"]);
+    sync(&desk);
+    assert_eq!(
+        shop.scalar(&format!(
+            "SELECT amount_minor * 10000 + tip_minor FROM shop_refunds WHERE merchant_order_no = '{no}'"
+        )),
+        2000 * 10000,
+        "the shop holds the refund of the sale, no tip in it"
+    );
+    // Then the tip, from the till: both desks see the tip given back.
+    sync(&till);
+    till.run(&["order", "refund", &no]);
+    sync(&till);
+    sync(&desk);
+    for (who, db) in [("till", &till), ("desk", &desk)] {
+        assert_eq!(
+            db.scalar(&format!(
+                "SELECT refunded_minor * 10000 + tip_refunded_minor FROM orders WHERE merchant_order_no = '{no}'"
+            )),
+            2300 * 10000 + 300,
+            "{who}"
+        );
+    }
+    assert_eq!(
+        shop.scalar(&format!(
+            "SELECT tip_refunded_minor FROM shop_orders WHERE merchant_order_no = '{no}'"
+        )),
+        300
+    );
+}

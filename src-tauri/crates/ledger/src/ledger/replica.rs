@@ -53,6 +53,9 @@ pub struct ReplicaOrder {
     pub payment_url: Option<String>,
     pub payment_payload: Option<String>,
     pub refunded_minor: i64,
+    /// The tip inside `amount_minor`, and the part of it refunds gave back.
+    pub tip_minor: i64,
+    pub tip_refunded_minor: i64,
     pub customer: Option<String>,
     pub description: Option<String>,
     pub created_at: i64,
@@ -83,6 +86,8 @@ pub struct ReplicaRefund {
     /// The desk that reserved it (and asks the gateway about it).
     pub counter: String,
     pub amount_minor: i64,
+    /// The part of `amount_minor` that gave back tip.
+    pub tip_minor: i64,
     pub kind: String,
     pub status: String,
     pub gateway_refund_id: Option<String>,
@@ -718,17 +723,18 @@ impl Ledger {
                 let sql = if mine {
                     "INSERT OR IGNORE INTO refunds
                          (order_id, refund_no, amount_minor, kind, status, gateway_refund_id, reason, created_at, updated_at, counter,
-                          staff, approver, shift_id)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+                          staff, approver, shift_id, tip_minor)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
                 } else {
                     "INSERT INTO refunds
                          (order_id, refund_no, amount_minor, kind, status, gateway_refund_id, reason, created_at, updated_at, counter,
-                          staff, approver, shift_id)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                          staff, approver, shift_id, tip_minor)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
                      ON CONFLICT (refund_no) DO UPDATE SET
                          status = CASE WHEN refunds.status = 'pending' THEN excluded.status ELSE refunds.status END,
                          gateway_refund_id = coalesce(excluded.gateway_refund_id, refunds.gateway_refund_id),
-                         reason = excluded.reason, updated_at = excluded.updated_at"
+                         reason = excluded.reason, updated_at = excluded.updated_at,
+                         tip_minor = max(refunds.tip_minor, excluded.tip_minor)"
                 };
                 pulled.refunds += tx.prepare_cached(sql)?.execute(params![
                     order_id,
@@ -743,7 +749,8 @@ impl Ledger {
                     refund.counter,
                     refund.staff,
                     refund.approver,
-                    shift
+                    shift,
+                    refund.tip_minor
                 ])?;
             }
             for n in batch.notifications.iter().filter(|n| Some(&n.origin) != me.as_ref()) {
@@ -835,8 +842,9 @@ fn apply_order(
         tx.prepare_cached(
             "INSERT INTO orders (merchant_order_no, counter, gateway, method, environment, amount_minor,
                  currency, status, gateway_status, gateway_order_id, payment_url, payment_payload,
-                 refunded_minor, customer, description, created_at, updated_at, expires_at, staff, shift_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+                 refunded_minor, customer, description, created_at, updated_at, expires_at, staff, shift_id,
+                 tip_minor, tip_refunded_minor)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
         )?
         .execute(params![
             o.merchant_order_no,
@@ -858,7 +866,9 @@ fn apply_order(
             o.updated_at,
             o.expires_at,
             o.staff,
-            shift
+            shift,
+            o.tip_minor,
+            o.tip_refunded_minor
         ])?;
         return Ok((tx.last_insert_rowid(), OrderApplied::New));
     };
@@ -878,7 +888,8 @@ fn apply_order(
              description = coalesce(?10, description),
              updated_at = max(updated_at, ?11),
              staff = coalesce(staff, ?12),
-             shift_id = CASE WHEN ?13 THEN ?14 ELSE shift_id END
+             shift_id = CASE WHEN ?13 THEN ?14 ELSE shift_id END,
+             tip_refunded_minor = min(tip_minor, max(tip_refunded_minor, ?15))
          WHERE id = ?1",
     )?
     .execute(params![
@@ -895,7 +906,8 @@ fn apply_order(
         o.updated_at,
         o.staff,
         theirs,
-        shift
+        shift,
+        o.tip_refunded_minor
     ])?;
     let moved = moves || o.refunded_minor > refunded;
     Ok((
@@ -923,6 +935,8 @@ fn replica_order(r: &Row<'_>) -> rusqlite::Result<ReplicaOrder> {
         payment_url: r.get("payment_url")?,
         payment_payload: r.get("payment_payload")?,
         refunded_minor: r.get("refunded_minor")?,
+        tip_minor: r.get("tip_minor")?,
+        tip_refunded_minor: r.get("tip_refunded_minor")?,
         customer: r.get("customer")?,
         description: r.get("description")?,
         created_at: r.get("created_at")?,
@@ -939,6 +953,7 @@ fn replica_refund(r: &Row<'_>) -> rusqlite::Result<ReplicaRefund> {
         merchant_order_no: r.get("merchant_order_no")?,
         counter: r.get("shop_counter")?,
         amount_minor: r.get("amount_minor")?,
+        tip_minor: r.get("tip_minor")?,
         kind: r.get("kind")?,
         status: r.get("status")?,
         gateway_refund_id: r.get("gateway_refund_id")?,

@@ -65,7 +65,7 @@ fn read_span(
             "SELECT merchant_order_no, counter, gateway, method, environment, amount_minor, currency,
                     status, gateway_status, gateway_order_id, payment_url, payment_payload,
                     refunded_minor, customer, description, created_at, updated_at, expires_at,
-                    staff, shift_origin_id, seq
+                    staff, shift_origin_id, seq, tip_minor, tip_refunded_minor
              FROM shop_orders
              WHERE seq > $1 AND seq <= $2 AND pushed_by IS DISTINCT FROM $3
              UNION
@@ -75,7 +75,7 @@ fn read_span(
              SELECT merchant_order_no, counter, gateway, method, environment, amount_minor, currency,
                     status, gateway_status, gateway_order_id, payment_url, payment_payload,
                     refunded_minor, customer, description, created_at, updated_at, expires_at,
-                    staff, shift_origin_id, seq
+                    staff, shift_origin_id, seq, tip_minor, tip_refunded_minor
              FROM shop_orders WHERE merchant_order_no IN (
                  SELECT merchant_order_no FROM shop_order_events
                  WHERE seq > $1 AND seq <= $2 AND origin <> $3
@@ -109,6 +109,8 @@ fn read_span(
             expires_at: r.get(17),
             staff: r.get(18),
             shift_origin_id: r.get(19),
+            tip_minor: r.get(21),
+            tip_refunded_minor: r.get(22),
         })
         .collect();
     let events = tx
@@ -135,7 +137,8 @@ fn read_span(
     let refunds = tx
         .query(
             "SELECT refund_no, merchant_order_no, counter, amount_minor, kind, status,
-                    gateway_refund_id, reason, created_at, updated_at, staff, approver, shift_origin_id
+                    gateway_refund_id, reason, created_at, updated_at, staff, approver, shift_origin_id,
+                    tip_minor
              FROM shop_refunds
              WHERE seq > $1 AND seq <= $2 AND pushed_by IS DISTINCT FROM $3 ORDER BY seq",
             &span,
@@ -156,6 +159,7 @@ fn read_span(
             staff: r.get(10),
             approver: r.get(11),
             shift_origin_id: r.get(12),
+            tip_minor: r.get(13),
         })
         .collect();
     let notifications = tx

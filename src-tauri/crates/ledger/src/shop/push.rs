@@ -113,12 +113,12 @@ impl Shop {
                 "INSERT INTO shop_orders (merchant_order_no, counter, gateway, method, environment,
                      amount_minor, currency, status, gateway_status, gateway_order_id, payment_url,
                      payment_payload, refunded_minor, customer, description, created_at, updated_at,
-                     expires_at, staff, shift_origin_id, pushed_by, seq)
+                     expires_at, staff, shift_origin_id, tip_minor, tip_refunded_minor, pushed_by, seq)
                  SELECT u.*, $19, nextval('shop_change_seq') FROM unnest(
                      $1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::text[],
                      $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::int8[],
                      $14::text[], $15::text[], $16::int8[], $17::int8[], $18::int8[],
-                     $20::text[], $21::int8[]) AS u
+                     $20::text[], $21::int8[], $22::int8[], $23::int8[]) AS u
                  ON CONFLICT (merchant_order_no) DO UPDATE SET
                      -- The pusher has the row as it now stands only if its status and refunded
                      -- total won; otherwise everyone pulls it, the pusher too.
@@ -131,6 +131,8 @@ impl Shop {
                          THEN coalesce(excluded.gateway_status, shop_orders.gateway_status)
                          ELSE shop_orders.gateway_status END,
                      refunded_minor = greatest(shop_orders.refunded_minor, excluded.refunded_minor),
+                     tip_refunded_minor = least(shop_orders.tip_minor,
+                         greatest(shop_orders.tip_refunded_minor, excluded.tip_refunded_minor)),
                      gateway_order_id = coalesce(shop_orders.gateway_order_id, excluded.gateway_order_id),
                      payment_url = coalesce(shop_orders.payment_url, excluded.payment_url),
                      payment_payload = coalesce(shop_orders.payment_payload, excluded.payment_payload),
@@ -168,6 +170,8 @@ impl Shop {
                     &outbox.counter,
                     &opt(|o| o.staff.clone()),
                     &o.iter().map(|o| o.shift_origin_id).collect::<Vec<_>>(),
+                    &int(|o| o.tip_minor),
+                    &int(|o| o.tip_refunded_minor),
                 ],
             )
             .map_err(pg_error)?;
@@ -201,11 +205,11 @@ impl Shop {
             tx.execute(
                 "INSERT INTO shop_refunds (refund_no, merchant_order_no, counter, amount_minor, kind,
                      status, gateway_refund_id, reason, created_at, updated_at, staff, approver,
-                     shift_origin_id, pushed_by, seq)
+                     shift_origin_id, tip_minor, pushed_by, seq)
                  SELECT u.*, $11, nextval('shop_change_seq') FROM unnest(
                      $1::text[], $2::text[], $3::text[], $4::int8[], $5::text[], $6::text[],
                      $7::text[], $8::text[], $9::int8[], $10::int8[], $12::text[], $13::text[],
-                     $14::int8[]) AS u
+                     $14::int8[], $15::int8[]) AS u
                  ON CONFLICT (refund_no) DO UPDATE SET
                      pushed_by = CASE WHEN shop_refunds.status IN ('pending', excluded.status)
                                       THEN excluded.pushed_by END,
@@ -218,6 +222,8 @@ impl Shop {
                      staff = coalesce(shop_refunds.staff, excluded.staff),
                      approver = coalesce(shop_refunds.approver, excluded.approver),
                      shift_origin_id = coalesce(shop_refunds.shift_origin_id, excluded.shift_origin_id),
+                     -- The reserving desk works out the tip part (reserve.rs writes none).
+                     tip_minor = greatest(shop_refunds.tip_minor, excluded.tip_minor),
                      seq = excluded.seq",
                 &[
                     &r.iter().map(|r| r.refund_no.clone()).collect::<Vec<_>>(),
@@ -234,14 +240,17 @@ impl Shop {
                     &r.iter().map(|r| r.staff.clone()).collect::<Vec<_>>(),
                     &r.iter().map(|r| r.approver.clone()).collect::<Vec<_>>(),
                     &r.iter().map(|r| r.shift_origin_id).collect::<Vec<_>>(),
+                    &r.iter().map(|r| r.tip_minor).collect::<Vec<_>>(),
                 ],
             )
             .map_err(pg_error)?;
             // An order's refunded total in the shop is what all desks' refunds of it add up to.
             tx.execute(
                 "UPDATE shop_orders o SET refunded_minor = s.total, pushed_by = NULL,
+                     tip_refunded_minor = least(o.tip_minor, s.tips),
                      seq = nextval('shop_change_seq')
-                 FROM (SELECT merchant_order_no, sum(amount_minor)::int8 AS total FROM shop_refunds
+                 FROM (SELECT merchant_order_no, sum(amount_minor)::int8 AS total,
+                              sum(tip_minor)::int8 AS tips FROM shop_refunds
                        WHERE merchant_order_no = ANY($1) AND status = 'succeeded' GROUP BY 1) s
                  WHERE o.merchant_order_no = s.merchant_order_no AND o.refunded_minor < s.total",
                 &[&orders],

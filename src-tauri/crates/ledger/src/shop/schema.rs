@@ -21,6 +21,7 @@ embed![
     "0001_shop_ledger.sql",
     "0002_pushed_by.sql",
     "0003_staff_shifts_audit.sql",
+    "0004_tips.sql",
 ];
 
 /// The schema version this build brings a shop ledger to.
