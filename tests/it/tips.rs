@@ -78,6 +78,27 @@ async fn a_tipped_sale_is_charged_in_full_and_its_sale_refunded_without_the_tip_
         (300, 300),
         "what stayed is the tip"
     );
+    // The receipts: the sale's shows Amount, Tip and the TOTAL charged; the refund's says the
+    // tip was not refunded.
+    let text = |refund_no: Option<&str>| -> String {
+        let receipt =
+            paydesk_core::receipts::build(desk.ledger(), &order.merchant_order_no, refund_no)
+                .unwrap();
+        paydesk_core::receipts::layout::rows(&receipt, 48)
+            .into_iter()
+            .map(|r| r.text)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let sale_receipt = text(None);
+    for line in ["Amount", "20.00", "Tip", "3.00", "TOTAL", "23.00"] {
+        assert!(sale_receipt.contains(line), "{line} in\n{sale_receipt}");
+    }
+    let refund_receipt = text(Some(&refund.refund_no));
+    assert!(
+        refund_receipt.contains("not refunded"),
+        "the refund says the tip stayed:\n{refund_receipt}"
+    );
     // Nothing of the sale is left to refund without the tip.
     let again = desk
         .refund_sale(&Acting::nobody(), order.id, None)
