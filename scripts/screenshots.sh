@@ -30,6 +30,7 @@ pairs=(
   audit-log.png:audit-log.png
   receipt.png:receipt.png
   counter-terminal.png:counter-terminal.png
+  tip-step.png:tip-step.png
 )
 missing=0
 for pair in "${pairs[@]}"; do

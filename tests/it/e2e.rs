@@ -40,5 +40,7 @@ mod shop_settings;
 mod staff_day;
 /// A card-terminal sale (IOTPay CC_PAX, issue 16): the terminal's panel, approved to Paid.
 mod terminal;
+/// Tips (issue 16): the tip step after the amount, a 15% tip paid, the detail shows it apart.
+mod tips;
 /// Signed updates (issue 18): only the app's key installs, and never during a sale.
 mod updates;
