@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { OrderDetail, PrintResult, Refund, Row } from './api';
 import { hasReceipt, isRule, printState, receiptChoices, receiptFileName, rowClasses } from './receipt';
+import { setWindowLanguage } from './i18n';
 import { sampleView } from './testing';
 
 function refund(fields: Partial<Refund>): Refund {
@@ -84,6 +85,21 @@ describe('what the section says of the printer', () => {
     expect(state.tone).toBe('warn');
     expect(state.button).toBe('Reprint');
     expect(state.line).toBe('Not printed — Reprint: connection refused (is the printer on?)');
+  });
+
+  it("in the window's language; the core's own words (why it failed) as they come", () => {
+    setWindowLanguage('fr-CA');
+    try {
+      const state = printState({ printer: '192.168.1.50:9100', lastPrint: off });
+      expect(state.button).toBe('Réimprimer');
+      expect(state.line).toBe('Non imprimé — Réimprimer : connection refused (is the printer on?)');
+      expect(receiptChoices(detail('refunded', [refund({ amountMinor: 500 })])).map((c) => c.label.replace(/\s/g, ' '))).toEqual([
+        'Vente',
+        'Remboursement de 5,00 $',
+      ]);
+    } finally {
+      setWindowLanguage('en');
+    }
   });
 });
 

@@ -1,10 +1,13 @@
 /**
  * The order detail's Receipt section (issue 16): which receipts an order has, what the section
  * says of the last print and what its print button is called, the PDF's file name, and how a
- * row of the slip is drawn. The core builds and prints the receipt (receipt_commands.rs).
+ * row of the slip is drawn, the section's words in the window's language (catalogues). The core
+ * builds and prints the receipt (receipt_commands.rs): the slip's rows are its words, shown as
+ * they come, not the catalogues'.
  */
 import type { OrderDetail, OrderStatus, PrintResult, Receipt, ReceiptShown, Refund, Row } from './api';
-import { formatMoney } from './owner';
+import { t } from './i18n';
+import { reversalHeading } from './owner';
 import { formatDateTime } from './datetime';
 
 /** The receipt settings (settings.rs), in Settings' Receipts section. */
@@ -31,13 +34,12 @@ export interface ReceiptChoice {
 /** The sale's receipt, then one for each refund or void that went through, oldest first. */
 export function receiptChoices(detail: Pick<OrderDetail, 'order' | 'refunds'>): ReceiptChoice[] {
   if (!hasReceipt(detail.order.status)) return [];
-  const choices: ReceiptChoice[] = [{ refundNo: null, label: 'Sale' }];
+  const choices: ReceiptChoice[] = [{ refundNo: null, label: t('receipt.choice_sale') }];
   const done = detail.refunds
     .filter((r: Refund) => r.status === 'succeeded')
     .sort((a, b) => a.createdAtMs - b.createdAtMs);
   for (const r of done) {
-    const what = r.kind === 'void' ? 'Void' : 'Refund';
-    choices.push({ refundNo: r.refundNo, label: `${what} ${formatMoney(r.amountMinor, detail.order.currency)}` });
+    choices.push({ refundNo: r.refundNo, label: reversalHeading(r.kind, r.amountMinor, detail.order.currency) });
   }
   return choices;
 }
@@ -48,24 +50,25 @@ export interface PrintState {
   line: string | null;
   /** How the line looks: a print that failed is a warning. */
   tone: 'ok' | 'warn' | 'muted';
-  /** The thermal print button's words; null when the shop has no printer. */
-  button: 'Print' | 'Reprint' | null;
+  /** The thermal print button's words (Print, Reprint); null when the shop has no printer. */
+  button: string | null;
 }
 
 export function printState(shown: Pick<ReceiptShown, 'printer' | 'lastPrint'>, locale?: string): PrintState {
   const last: PrintResult | null = shown.lastPrint;
   if (!shown.printer) {
     return {
-      line: 'No receipt printer set: save the receipt as PDF, or print it with the system dialog.',
+      line: t('receipt.no_printer'),
       tone: 'muted',
       button: null,
     };
   }
-  if (!last) return { line: null, tone: 'muted', button: 'Print' };
+  if (!last) return { line: null, tone: 'muted', button: t('receipt.print') };
   const when = formatDateTime(last.at, { locale });
-  if (last.printed) return { line: `Printed on ${last.printer} · ${when}`, tone: 'ok', button: 'Reprint' };
-  const why = last.error ? `: ${last.error}` : '';
-  return { line: `Not printed — Reprint${why}`, tone: 'warn', button: 'Reprint' };
+  const reprint = t('receipt.reprint');
+  if (last.printed) return { line: t('receipt.printed_on', { printer: last.printer, when }), tone: 'ok', button: reprint };
+  const line = last.error ? t('receipt.not_printed_why', { error: last.error }) : t('receipt.not_printed');
+  return { line, tone: 'warn', button: reprint };
 }
 
 /** The PDF's suggested file name: `receipt-PD…[-RF…].pdf`, letters, digits and dashes only. */

@@ -143,10 +143,7 @@ function moduleLiterals(path: string): string[] {
  * only shrinks: a file in it that has no literal left fails the test, so it is taken off.
  */
 const NOT_YET_TRANSLATED = new Set<string>([
-  'components/OrderDetailPanel.svelte',
-  'components/ReceiptView.svelte',
   'components/SaleEntry.svelte',
-  'lib/receipt.ts',
 ]);
 
 describe('no literal words outside the catalogues', () => {
