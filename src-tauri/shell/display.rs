@@ -10,7 +10,7 @@ use super::{fail, Answer, Desk};
 use std::sync::Mutex;
 
 use paydesk_core::payments::Paydesk;
-use paydesk_core::views::{CustomerSale, CustomerView};
+use paydesk_core::views::{CustomerSale, CustomerTip, CustomerView};
 use paydesk_domain::error::Error;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, State, WebviewUrl, WebviewWindowBuilder};
@@ -23,6 +23,8 @@ pub const CUSTOMER_LABEL: &str = "customer";
 pub struct CustomerDisplay {
     order: Mutex<Option<i64>>,
     language: Mutex<String>,
+    /// The counter's tip step while it is shown (before its sale exists).
+    tip: Mutex<Option<CustomerTip>>,
     updates: Mutex<Option<Channel<CustomerView>>>,
 }
 
@@ -40,6 +42,7 @@ fn current(desk: &Paydesk, display: &CustomerDisplay) -> Result<CustomerView, Er
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone(),
+        tip: display.tip.lock().unwrap_or_else(|p| p.into_inner()).clone(),
     })
 }
 
@@ -95,8 +98,11 @@ pub fn customer_display_show(
     display: State<'_, CustomerDisplay>,
     order_id: Option<i64>,
     language: Option<String>,
+    tip: Option<CustomerTip>,
 ) -> Answer<()> {
     *display.order.lock().unwrap_or_else(|p| p.into_inner()) = order_id;
+    // The tip step shows only while the counter says so: any other call clears it.
+    *display.tip.lock().unwrap_or_else(|p| p.into_inner()) = tip;
     if let Some(language) = language {
         *display.language.lock().unwrap_or_else(|p| p.into_inner()) = language;
     }

@@ -4,6 +4,8 @@
 //! sale and the tip apart. The step is kept as tip-step.png (scripts/screenshots.sh copies it
 //! to docs/).
 
+use std::time::Duration;
+
 use super::harness::App;
 use super::shop::orders;
 use super::window::{keys, tid, LONG, START, WAIT};
@@ -19,7 +21,14 @@ async fn a_sale_with_a_15_percent_tip_is_paid_and_its_detail_shows_the_tip() {
     ));
     let app = App::open(dir.path()).await;
     let counter = app.counter();
+    let main = app.handle().await;
     app.find_within(&tid("method-wechat-qr"), START).await;
+    // The customer display beside the counter follows the tip step.
+    app.click(&tid("customer-display-button")).await;
+    let customer = app
+        .wait_for_other_window(&main, Duration::from_secs(20))
+        .await;
+    app.switch_to(&main).await;
     counter.type_amount("20.00").await;
     counter.pick_method("wechat-qr").await;
     counter.press_enter().await;
@@ -32,6 +41,16 @@ async fn a_sale_with_a_15_percent_tip_is_paid_and_its_detail_shows_the_tip() {
     let total = app.text(&tid("tip-total")).await;
     assert!(total.contains("23.00"), "{total}");
     app.screenshot("tip-step.png").await;
+    // The customer sees the same choices, the one picked and the total.
+    app.switch_to(&customer).await;
+    app.wait_for_text(&tid("customer-tip-total"), "Total $23.00", LONG)
+        .await;
+    assert!(app
+        .attr(&tid("customer-tip-1"), "class")
+        .await
+        .unwrap_or_default()
+        .contains("picked"));
+    app.switch_to(&main).await;
     app.press(keys::ENTER).await;
 
     // The sale is created for sale + tip and waits for the customer.

@@ -13,6 +13,7 @@ import type {
   ConnectionCheck,
   CreateOrderInput,
   CredentialStatus,
+  CustomerTip,
   CustomerView,
   DailyReport,
   DayReport,
@@ -265,8 +266,11 @@ export function openCustomerDisplay(): Promise<void> {
  * Tells the customer display which order to show (null: idle, the shop's name) and, when
  * given, the language the customer reads it in (customerLanguage.ts; omitted: unchanged).
  */
-export function customerDisplayShow(orderId: number | null, language?: string): Promise<void> {
-  return call<void>('customer_display_show', language === undefined ? { orderId } : { orderId, language });
+export function customerDisplayShow(orderId: number | null, language?: string, tip?: CustomerTip): Promise<void> {
+  const args: Record<string, unknown> = language === undefined ? { orderId } : { orderId, language };
+  // The counter's tip step, while it shows one (any call without it clears it there).
+  if (tip !== undefined) args.tip = tip;
+  return call<void>('customer_display_show', args);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TipOffer } from './bindings';
-import { isPicked, minorText, startTipStep, tipKey, tipText, type TipStep } from './tip';
+import { customerTip, isPicked, minorText, startTipStep, tipKey, tipText, type TipStep } from './tip';
 
 const percentages: TipOffer = {
   currency: 'CAD',
@@ -73,5 +73,25 @@ describe('the tip step at the keyboard', () => {
 
   it('keys that are not the step are left to the window', () => {
     expect(tipKey(startTipStep(percentages), 'F2').handled).toBe(false);
+  });
+});
+
+describe('the tip step on the customer display', () => {
+  it('shows the same choices, the key picked and the tip', () => {
+    const step = startTipStep(percentages);
+    expect(customerTip(step)).toEqual({
+      saleMinor: 2000,
+      currency: 'CAD',
+      choices: [
+        { label: '15%', tipMinor: 300 },
+        { label: '18%', tipMinor: 360 },
+        { label: '20%', tipMinor: 400 },
+      ],
+      picked: null,
+      tipMinor: null,
+    });
+    expect(customerTip(press(step, '3').step)).toMatchObject({ picked: '3', tipMinor: 400 });
+    expect(customerTip(press(step, '0').step)).toMatchObject({ picked: '0', tipMinor: 0 });
+    expect(customerTip(press(step, 'c', '5').step)).toMatchObject({ picked: 'C', tipMinor: null });
   });
 });

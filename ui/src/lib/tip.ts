@@ -5,7 +5,7 @@
  * step). The offer (choices, their amounts) is the core's; this only keeps what is picked and
  * turns it into the tip text `create_order` takes.
  */
-import type { TipOffer } from './bindings';
+import type { CustomerTip, TipOffer } from './bindings';
 import { currencyDecimals } from './currency';
 
 /** The shop's tip settings (core tips.rs), as Settings edits them. */
@@ -106,4 +106,24 @@ export function isPicked(step: TipStep, pick: TipPick): boolean {
   const picked = step.picked;
   if (!picked || picked.kind !== pick.kind) return false;
   return pick.kind !== 'choice' || (picked.kind === 'choice' && picked.index === pick.index);
+}
+
+/** The step as the customer display shows it: the same choices, the key picked, the tip. */
+export function customerTip(step: TipStep): CustomerTip {
+  const picked = step.picked;
+  const key = !picked ? null : picked.kind === 'none' ? '0' : picked.kind === 'custom' ? 'C' : String(picked.index + 1);
+  const tipMinor = !picked
+    ? null
+    : picked.kind === 'none'
+      ? 0
+      : picked.kind === 'choice'
+        ? (step.offer.choices[picked.index]?.tipMinor ?? null)
+        : null;
+  return {
+    saleMinor: step.offer.saleMinor,
+    currency: step.offer.currency,
+    choices: step.offer.choices.map((c) => ({ label: c.percent ?? c.tipDisplay, tipMinor: c.tipMinor })),
+    picked: key,
+    tipMinor,
+  };
 }

@@ -252,6 +252,32 @@ pub struct CustomerView {
     /// or the one the cashier switched to): a BCP 47 tag such as "zh-CN"; empty until the
     /// counter says. The window falls back to English for a tag it has no catalogue for.
     pub language: String,
+    /// The tip step while the counter shows it (before the sale is created): the same choices
+    /// and the one picked. Left out otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub tip: Option<CustomerTip>,
+}
+
+/// The counter's tip step as the customer sees it: amounts only, no ledger data.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerTip {
+    pub sale_minor: i64,
+    pub currency: String,
+    pub choices: Vec<CustomerTipChoice>,
+    /// The key picked: "1".."9" a choice, "0" no tip, "C" another amount; null: none yet.
+    pub picked: Option<String>,
+    /// The tip picked, in minor units; null while none is picked or one is being typed.
+    pub tip_minor: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerTipChoice {
+    /// "15%", or the amount's own digits for a fixed tip.
+    pub label: String,
+    pub tip_minor: i64,
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]

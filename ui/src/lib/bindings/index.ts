@@ -17,6 +17,8 @@ export type { CurrencyInfo } from "./CurrencyInfo";
 export type { CurrencyTakings } from "./CurrencyTakings";
 export type { Cursor } from "./Cursor";
 export type { CustomerSale } from "./CustomerSale";
+export type { CustomerTip } from "./CustomerTip";
+export type { CustomerTipChoice } from "./CustomerTipChoice";
 export type { CustomerView } from "./CustomerView";
 export type { DailyReport } from "./DailyReport";
 export type { DayReport } from "./DayReport";
