@@ -269,3 +269,46 @@ fn the_cli_offers_tips_sells_with_one_refunds_the_sale_only_and_exports_the_tip_
         ("23.00", "20.00", "3.00")
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_shifts_x_and_z_reports_show_the_tips_apart() {
+    use paydesk_core::shifts;
+    use paydesk_domain::zone::Zone;
+    let (dir, desk) = desk_with_tips().await;
+    shifts::open(desk.ledger(), &Acting::nobody()).unwrap();
+    let order = desk
+        .create_tipped_order(
+            &Acting::nobody(),
+            &sale_input("iotpay", "wechat-qr", "20.00", "CAD"),
+            Some("3.00"),
+        )
+        .await
+        .unwrap();
+    settle_at_iotpay(dir.path(), &order.merchant_order_no, true);
+    desk.sync(order.id).await.unwrap();
+    desk.refund_sale(&Acting::nobody(), order.id, None)
+        .await
+        .unwrap();
+
+    let x = shifts::x_report(desk.ledger(), &Acting::nobody(), None).unwrap();
+    let cad = &x.currencies[0];
+    assert_eq!(
+        (cad.sales_minor, cad.refunds_minor, cad.net_minor),
+        (2300, 2000, 300),
+        "the sales are what was charged, tips inside"
+    );
+    assert_eq!(
+        (cad.tips_minor, cad.tips_refunded_minor),
+        (Some(300), Some(0))
+    );
+    let text = shifts::report_text(&x, &Zone::Utc);
+    assert!(text.contains("of which tips"), "{text}");
+    let csv = shifts::report_csv(&x, &Zone::Utc);
+    assert!(csv.contains("tips,in sales,1,3.00"), "{csv}");
+
+    let z = desk.close_shift(&Acting::nobody(), true).await.unwrap();
+    assert_eq!(z.currencies[0].tips_minor, Some(300));
+    // The sealed Z reads back with its tips.
+    let sealed = shifts::z_report(desk.ledger(), x.shift_id).unwrap();
+    assert_eq!(sealed.currencies[0].tips_minor, Some(300));
+}
