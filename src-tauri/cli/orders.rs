@@ -110,8 +110,13 @@ pub fn list(data_dir: &Path, args: ListArgs) -> Result<()> {
                 .as_deref()
                 .map(|c| format!("  [{c}]"))
                 .unwrap_or_default();
+            // A tipped sale says its tip after the status (the amount is the total charged).
+            let tip = match o.tip_minor {
+                0 => String::new(),
+                tip => format!("  tip {}", o.amount.currency().display(tip)),
+            };
             println!(
-                "{:>6}  {}  {:<24}  {:<10} {:<12} {:>12} {}  {}{counter}",
+                "{:>6}  {}  {:<24}  {:<10} {:<12} {:>12} {}  {}{tip}{counter}",
                 o.id,
                 paydesk_core::views::rfc3339(o.created_at_ms),
                 o.merchant_order_no,
@@ -252,6 +257,12 @@ fn totals_text(totals: &TotalsView) -> String {
             "takings {} {:>16}  ({} paid, {} taken, {} refunded)",
             t.currency, t.takings_display, t.paid_count, t.taken_display, t.refunded_display
         ));
+        if t.tips_minor != 0 {
+            out.push_str(&format!(
+                "  of which tips {} (sales {})",
+                t.tips_display, t.sales_display
+            ));
+        }
         if t.waiting_count > 0 {
             out.push_str(&format!(
                 "  waiting: {} order(s), {} {} not counted",

@@ -242,6 +242,15 @@ fn the_cli_offers_tips_sells_with_one_refunds_the_sale_only_and_exports_the_tip_
     assert!(shown.contains("sale 20.00 + tip 3.00 CAD"), "{shown}");
     assert!(shown.contains("20.00 CAD without the tip"), "{shown}");
 
+    // The list and the totals say the tip apart.
+    let listed = stdout(&run_ok(&mut paydesk(dir.path(), &["orders"])));
+    assert!(listed.contains("tip 3.00"), "{listed}");
+    let totals = stdout(&run_ok(&mut paydesk(dir.path(), &["totals"])));
+    assert!(
+        totals.contains("of which tips 3.00 (sales 0.00)"),
+        "{totals}"
+    );
+
     // A tip on a sale refused before anything is written: exit 2, the field named.
     let args = order_create("iotpay", "wechat-qr", "5.00", &["--tip", "6"]);
     let refused = run(&mut paydesk(dir.path(), &args));
