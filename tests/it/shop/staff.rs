@@ -74,7 +74,16 @@ fn staff_shifts_and_the_audit_log_are_shop_wide() {
     );
     with_pins(
         &desk,
-        &["--pin-stdin", "staff", "add", "Ann", "--role", "cashier"],
+        &[
+            "--pin-stdin",
+            "staff",
+            "add",
+            "Ann",
+            "--role",
+            "cashier",
+            "--language",
+            "fr-CA",
+        ],
         &[OWNER_PIN, ANN_PIN],
     );
     with_pins(
@@ -100,6 +109,9 @@ fn staff_shifts_and_the_audit_log_are_shop_wide() {
             .map(|s| s["name"].as_str().unwrap())
             .collect();
         assert_eq!(names, ["Ann", "Max", "Owner"], "{list}");
+        // Her own language travels with her account (Max speaks the shop's).
+        assert_eq!(list[0]["language"], "fr-CA", "{list}");
+        assert!(list[1]["language"].is_null(), "{list}");
     }
     with_pins(
         &till1,

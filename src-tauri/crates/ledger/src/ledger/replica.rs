@@ -109,6 +109,8 @@ pub struct ReplicaStaff {
     pub active: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Their own language for the window (None: the shop's).
+    pub language: Option<String>,
 }
 
 /// A manager's daily refund cap in one currency.
@@ -381,10 +383,10 @@ impl Ledger {
             tx.execute("UPDATE shop_state SET applying = 1", [])?;
             for s in staff {
                 tx.prepare_cached(
-                    "INSERT INTO staff (name, role, pin_hash, active, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                    "INSERT INTO staff (name, role, pin_hash, active, created_at, updated_at, language)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                      ON CONFLICT (name) DO UPDATE SET name = excluded.name, role = excluded.role,
-                         pin_hash = excluded.pin_hash, active = excluded.active,
+                         pin_hash = excluded.pin_hash, active = excluded.active, language = excluded.language,
                          created_at = excluded.created_at, updated_at = excluded.updated_at,
                          failures = 0, lockouts = 0, locked_until = 0",
                 )?
@@ -394,7 +396,8 @@ impl Ledger {
                     s.pin_hash,
                     s.active,
                     s.created_at,
-                    s.updated_at
+                    s.updated_at,
+                    s.language
                 ])?;
             }
             for c in caps {
@@ -533,6 +536,7 @@ impl Ledger {
                                 active: r.get("active")?,
                                 created_at: r.get("created_at")?,
                                 updated_at: r.get("updated_at")?,
+                                language: r.get("language")?,
                             })
                         })
                         .optional()?,
@@ -607,17 +611,17 @@ impl Ledger {
             for s in &batch.staff {
                 pulled.staff += tx
                     .prepare_cached(
-                        "INSERT INTO staff (name, role, pin_hash, active, created_at, updated_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                        "INSERT INTO staff (name, role, pin_hash, active, created_at, updated_at, language)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                          ON CONFLICT (name) DO UPDATE SET role = excluded.role,
-                             pin_hash = excluded.pin_hash, active = excluded.active,
+                             pin_hash = excluded.pin_hash, active = excluded.active, language = excluded.language,
                              updated_at = excluded.updated_at,
                              failures = CASE WHEN excluded.pin_hash = staff.pin_hash THEN failures ELSE 0 END,
                              lockouts = CASE WHEN excluded.pin_hash = staff.pin_hash THEN lockouts ELSE 0 END,
                              locked_until = CASE WHEN excluded.pin_hash = staff.pin_hash THEN locked_until ELSE 0 END
                          WHERE excluded.updated_at > staff.updated_at",
                     )?
-                    .execute(params![s.name, s.role, s.pin_hash, s.active, s.created_at, s.updated_at])?;
+                    .execute(params![s.name, s.role, s.pin_hash, s.active, s.created_at, s.updated_at, s.language])?;
             }
             for c in &batch.caps {
                 tx.prepare_cached(

@@ -132,7 +132,7 @@ impl Shop {
         let staff = self
             .client
             .query(
-                "SELECT name, role, pin_hash, active, created_at, updated_at FROM shop_staff",
+                "SELECT name, role, pin_hash, active, created_at, updated_at, language FROM shop_staff",
                 &[],
             )
             .map_err(pg_error)?
@@ -144,6 +144,7 @@ impl Shop {
                 active: r.get(3),
                 created_at: r.get(4),
                 updated_at: r.get(5),
+                language: r.get(6),
             })
             .collect();
         let caps = self

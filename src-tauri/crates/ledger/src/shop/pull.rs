@@ -185,7 +185,7 @@ fn read_span(
         .collect();
     let staff = tx
         .query(
-            "SELECT name, role, pin_hash, active, created_at, updated_at FROM shop_staff
+            "SELECT name, role, pin_hash, active, created_at, updated_at, language FROM shop_staff
              WHERE seq > $1 AND seq <= $2 AND pushed_by IS DISTINCT FROM $3 ORDER BY seq",
             &span,
         )
@@ -198,6 +198,7 @@ fn read_span(
             active: r.get(3),
             created_at: r.get(4),
             updated_at: r.get(5),
+            language: r.get(6),
         })
         .collect();
     let caps = tx

@@ -37,11 +37,11 @@ impl Shop {
             let s = &b.staff;
             // The newest change of an account wins, whichever desk made it.
             tx.execute(
-                "INSERT INTO shop_staff (name, role, pin_hash, active, created_at, updated_at, pushed_by, seq)
-                 SELECT u.*, $7, nextval('shop_change_seq') FROM unnest(
-                     $1::text[], $2::text[], $3::text[], $4::bool[], $5::int8[], $6::int8[]) AS u
+                "INSERT INTO shop_staff (name, role, pin_hash, active, created_at, updated_at, language, pushed_by, seq)
+                 SELECT u.*, $8, nextval('shop_change_seq') FROM unnest(
+                     $1::text[], $2::text[], $3::text[], $4::bool[], $5::int8[], $6::int8[], $7::text[]) AS u
                  ON CONFLICT ((lower(name))) DO UPDATE SET role = excluded.role, pin_hash = excluded.pin_hash,
-                     active = excluded.active, updated_at = excluded.updated_at,
+                     active = excluded.active, updated_at = excluded.updated_at, language = excluded.language,
                      pushed_by = excluded.pushed_by, seq = excluded.seq
                  WHERE excluded.updated_at > shop_staff.updated_at",
                 &[
@@ -51,6 +51,7 @@ impl Shop {
                     &s.iter().map(|s| s.active).collect::<Vec<_>>(),
                     &s.iter().map(|s| s.created_at).collect::<Vec<_>>(),
                     &s.iter().map(|s| s.updated_at).collect::<Vec<_>>(),
+                    &s.iter().map(|s| s.language.clone()).collect::<Vec<_>>(),
                     &outbox.counter,
                 ],
             )

@@ -22,6 +22,7 @@ embed![
     "0002_pushed_by.sql",
     "0003_staff_shifts_audit.sql",
     "0004_tips.sql",
+    "0005_staff_language.sql",
 ];
 
 /// The schema version this build brings a shop ledger to.
