@@ -70,19 +70,16 @@ pub async fn create_order(
     desk: Desk<'_>,
     till: State<'_, Till>,
     request: CreateOrderInput,
+    tip: Option<String>,
 ) -> Answer<OrderView> {
     let by = till.acting(desk.ledger(), None).map_err(fail)?;
     let order = desk
         .create_tipped_order(&by, &request, tip.as_deref())
         .await
         .map_err(fail)?;
-    tip: Option<String>,
     Ok(OrderView::of(&order, true))
 }
 
-/// The counter's "Cancel sale" (after its confirmation): a waiting sale is cancelled, at the
-/// gateway where it can be; anything else is refused with code `not_waiting`.
-#[tauri::command]
 /// The tip step's choices for a sale of `amount` (as typed) in `currency`; null while the
 /// shop has tips off (the counter then goes straight to the payment).
 #[tauri::command]
@@ -94,6 +91,9 @@ pub fn tip_offer(
     paydesk_core::tips::offer(desk.ledger(), &amount, &currency).map_err(fail)
 }
 
+/// The counter's "Cancel sale" (after its confirmation): a waiting sale is cancelled, at the
+/// gateway where it can be; anything else is refused with code `not_waiting`.
+#[tauri::command]
 pub async fn cancel_sale(desk: Desk<'_>, till: State<'_, Till>, id: i64) -> Answer<OrderView> {
     let by = till.acting(desk.ledger(), None).map_err(fail)?;
     let order = desk.cancel(&by, id).await.map_err(fail)?;
@@ -152,11 +152,11 @@ pub struct Reversal {
     id: i64,
     /// As typed; none = everything not yet refunded (refunds only).
     amount: Option<String>,
+    /// true: refund the sale without its tip (what is left of it); `amount` is then ignored.
+    sale_only: Option<bool>,
     reason: Option<String>,
     pin: String,
 }
-    /// true: refund the sale without its tip (what is left of it); `amount` is then ignored.
-    sale_only: Option<bool>,
 
 #[tauri::command]
 pub async fn refund_order(

@@ -42,7 +42,11 @@ fn current(desk: &Paydesk, display: &CustomerDisplay) -> Result<CustomerView, Er
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone(),
-        tip: display.tip.lock().unwrap_or_else(|p| p.into_inner()).clone(),
+        tip: display
+            .tip
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone(),
     })
 }
 

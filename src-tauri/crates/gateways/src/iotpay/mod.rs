@@ -270,7 +270,11 @@ impl Iotpay {
 
     /// `create_order` with a card-terminal sale's tip in CC_PAX's own `tip` field
     /// (`prepare_sale`): `request.amount` is the sale without it.
-    pub async fn create_sale(&self, request: &CreateRequest<'_>, tip_minor: i64) -> Result<Created> {
+    pub async fn create_sale(
+        &self,
+        request: &CreateRequest<'_>,
+        tip_minor: i64,
+    ) -> Result<Created> {
         let Value::Object(fields) = self.prepare_sale(request, tip_minor)? else {
             unreachable!("prepare_sale builds an object")
         };

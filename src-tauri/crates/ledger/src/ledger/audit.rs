@@ -454,7 +454,12 @@ pub fn sale_detail(amount_minor: i64, currency: &str, method: &str, tip_minor: i
 
 /// The detail a refund's or void's entry records, read back against the refund.
 /// A refund that gave back tip says how much of it was tip.
-pub fn reversal_detail(amount_minor: i64, currency: &str, order_no: &str, tip_minor: i64) -> String {
+pub fn reversal_detail(
+    amount_minor: i64,
+    currency: &str,
+    order_no: &str,
+    tip_minor: i64,
+) -> String {
     match tip_minor {
         0 => format!("{amount_minor} {currency} of {order_no}"),
         tip => format!("{amount_minor} {currency} of {order_no} tip {tip}"),

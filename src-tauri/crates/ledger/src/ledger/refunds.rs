@@ -220,11 +220,11 @@ fn begin_refund_in(
         ));
     }
     let (committed, committed_tip): (i64, i64) = tx.query_row(
-            "SELECT COALESCE(SUM(amount_minor), 0), COALESCE(SUM(tip_minor), 0) FROM refunds
+        "SELECT COALESCE(SUM(amount_minor), 0), COALESCE(SUM(tip_minor), 0) FROM refunds
              WHERE order_id = ?1 AND status != 'failed'",
-            [order_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
+        [order_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     let refundable = order.amount.minor() - committed;
     if amount_minor > refundable {
         let currency = order.amount.currency();
@@ -294,11 +294,11 @@ fn finish_refund_in(
                     params![refund_id, gateway_refund_id, now],
                 )?;
             tx.execute(
-                    "UPDATE orders SET refunded_minor = refunded_minor + ?2, updated_at = ?3,
+                "UPDATE orders SET refunded_minor = refunded_minor + ?2, updated_at = ?3,
                                        tip_refunded_minor = min(tip_minor, tip_refunded_minor + ?4)
                      WHERE id = ?1",
-                    params![refund.order_id, refund.amount_minor, now, refund.tip_minor],
-                )?;
+                params![refund.order_id, refund.amount_minor, now, refund.tip_minor],
+            )?;
             let order = get_order(tx, refund.order_id)?;
             let status = match refund.kind {
                 RefundKind::Void => OrderStatus::Voided,

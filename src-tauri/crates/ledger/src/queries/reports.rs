@@ -218,18 +218,20 @@ impl<'z> ReportSums<'z> {
         });
         keyed
             .into_iter()
-            .map(|((p, g, m, s, c), (count, amount, refunded, tip, tip_refunded))| ReportRow {
-                period: label(p),
-                gateway: names[g].clone(),
-                method: names[m].clone(),
-                status: names[s].clone(),
-                currency: names[c].clone(),
-                count,
-                amount_minor: amount,
-                refunded_minor: refunded,
-                tip_minor: tip,
-                tip_refunded_minor: tip_refunded,
-            })
+            .map(
+                |((p, g, m, s, c), (count, amount, refunded, tip, tip_refunded))| ReportRow {
+                    period: label(p),
+                    gateway: names[g].clone(),
+                    method: names[m].clone(),
+                    status: names[s].clone(),
+                    currency: names[c].clone(),
+                    count,
+                    amount_minor: amount,
+                    refunded_minor: refunded,
+                    tip_minor: tip,
+                    tip_refunded_minor: tip_refunded,
+                },
+            )
             .collect()
     }
 }

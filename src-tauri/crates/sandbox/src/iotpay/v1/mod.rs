@@ -167,7 +167,9 @@ async fn create_order(
                     _ => None,
                 };
                 if let Some(tip) = tip {
-                    if let Err(e) = super::terminal::keep_tip(&state.store, &order.pay_order_id, &tip) {
+                    if let Err(e) =
+                        super::terminal::keep_tip(&state.store, &order.pay_order_id, &tip)
+                    {
                         return fail("0118", format!("database error: {e}"));
                     }
                 }
