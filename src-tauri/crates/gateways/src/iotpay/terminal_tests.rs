@@ -58,7 +58,7 @@ fn a_card_terminal_sale_sends_cc_pax_as_the_vendors_page_and_sample_do() {
     assert_eq!(body["notifyUrl"], "http://localhost", "never the receiver");
     assert_eq!(body["extra"], r#"{"pos_flag":"yes"}"#, "JSON text");
     assert_eq!(body["device"], "V1-B25");
-    assert_eq!(body["tip"], "0", "no tip yet, as text as the sample");
+    assert_eq!(body["tip"], "0", "no tip, as text as the sample");
     assert_eq!(body["source"], "pos_2.1.54");
     assert_eq!(body["amount"], 1250, "cents, an int as the table says");
     assert_eq!(body["currency"], "CAD");
@@ -66,7 +66,8 @@ fn a_card_terminal_sale_sends_cc_pax_as_the_vendors_page_and_sample_do() {
     let fields = body.as_object().unwrap();
     assert!(iotpay_verify(fields, "k"), "signed over every field sent");
 
-    // A tip is a parameter of its own (tips come later): in cents, or dollars if the shop says.
+    // A tip is a parameter of its own (the sale's amount without it): in cents, or dollars if the
+    // shop says.
     let tipped = iotpay
         .prepare_sale(&sale(Method::CardTerminal), 150)
         .unwrap();
