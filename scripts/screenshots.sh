@@ -31,6 +31,14 @@ pairs=(
   receipt.png:receipt.png
   counter-terminal.png:counter-terminal.png
   tip-step.png:tip-step.png
+  counter-en.png:counter-en.png
+  customer-en.png:customer-en.png
+  counter-fr-CA.png:counter-fr-CA.png
+  customer-fr-CA.png:customer-fr-CA.png
+  counter-zh-CN.png:counter-zh-CN.png
+  customer-zh-CN.png:customer-zh-CN.png
+  counter-hi.png:counter-hi.png
+  customer-hi.png:customer-hi.png
 )
 missing=0
 for pair in "${pairs[@]}"; do

@@ -48,7 +48,7 @@ pub async fn app_info(desk: Desk<'_>) -> Answer<AppInfo> {
             .map_err(fail)?
             .code(),
         shop_name: paydesk_core::settings::shop_name(desk.ledger()).map_err(fail)?,
-        shop_language: paydesk_core::settings::shop_language(desk.ledger()).map_err(fail)?,
+        shop_language: paydesk_core::language::shop_language(desk.ledger()).map_err(fail)?,
         sandbox_url,
         version: env!("CARGO_PKG_VERSION"),
         shop_methods: paydesk_core::setup::methods_by_use(

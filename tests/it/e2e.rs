@@ -23,6 +23,9 @@ mod counter;
 mod counter_sale;
 /// The owner's desk: the Orders list at scale, its CSV export, a card void.
 mod desk;
+/// Each language (issue 17): the shop's language in Settings, a sale in French, the customer
+/// display's language per sale (Chinese for Alipay, L cycles), nothing cut off; screenshots.
+mod languages;
 /// The owner's actions with the PIN: a refund, a credential, Settings.
 mod owner;
 /// The owner's screens (issue 12): totals that mean money, Cancel from Orders, words.

@@ -86,7 +86,9 @@ fn module_imports(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
             .to_string_lossy()
             .trim_end_matches(".rs")
             .to_string();
-        if top == "lib" || top == "tests" || rel.ends_with("tests.rs") {
+        // Test code: `tests.rs`, `<topic>_tests.rs` (declared under #[cfg(test)]), a `tests/` folder.
+        let file_name = rel.file_name().unwrap().to_string_lossy();
+        if top == "lib" || top == "tests" || file_name.ends_with("tests.rs") {
             continue;
         }
         let text = std::fs::read_to_string(&file).unwrap();

@@ -43,7 +43,7 @@ async fn a_sale_with_a_15_percent_tip_is_paid_and_its_detail_shows_the_tip() {
     app.screenshot("tip-step.png").await;
     // The customer sees the same choices, the one picked and the total.
     app.switch_to(&customer).await;
-    app.wait_for_text(&tid("customer-tip-total"), "Total $23.00", LONG)
+    app.wait_for_text(&tid("customer-tip-total"), "Total 23.00 CAD", LONG)
         .await;
     assert!(app
         .attr(&tid("customer-tip-1"), "class")

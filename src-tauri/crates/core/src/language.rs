@@ -5,12 +5,26 @@
 //! so a language cannot be chosen here that the window cannot show, nor the reverse.
 
 use paydesk_domain::error::{Error, Result};
+use paydesk_ledger::ledger::Ledger;
 
 /// Every language, English (the default) first.
 pub const LANGUAGES: [&str; 4] = ["en", "fr-CA", "zh-CN", "hi"];
 
 /// The shop's language until the owner chooses one, and the window's fallback.
 pub const DEFAULT_LANGUAGE: &str = "en";
+
+/// The setting that holds the shop's language (declared with the shop's settings; here so
+/// that reading it needs nothing above this module: staff asks it for the window's language).
+pub const SHOP_LANGUAGE: &str = "shop.language";
+
+/// The shop's language (`shop.language`; English when unset, or when a value from elsewhere
+/// is not one Paydesk speaks: the window must open in some language).
+pub fn shop_language(ledger: &Ledger) -> Result<&'static str> {
+    Ok(ledger
+        .setting(SHOP_LANGUAGE)?
+        .and_then(|tag| check_language(SHOP_LANGUAGE, &tag).ok())
+        .unwrap_or(DEFAULT_LANGUAGE))
+}
 
 /// `text` as one of [`LANGUAGES`] (any case, `_` for `-`, as people type tags), or an
 /// `invalid_input` error on `field` that names the field and the languages there are.

@@ -36,7 +36,7 @@ pub const SHOP_ADDRESS: &str = "shop.address";
 pub const SHOP_TAX_NUMBER: &str = "shop.tax_number";
 /// The window's language (one of `language::LANGUAGES`) where the person signed in has none
 /// of their own.
-pub const SHOP_LANGUAGE: &str = "shop.language";
+pub use crate::language::SHOP_LANGUAGE;
 /// The thermal receipt printer: `host:port` (network, raw port 9100) or a device file's path
 /// (`/dev/usb/lp0`); unset = none.
 pub const RECEIPT_PRINTER: &str = "receipt.printer";
@@ -526,15 +526,6 @@ pub fn shop_name(ledger: &Ledger) -> Result<String> {
         .setting(SHOP_NAME)?
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| DEFAULT_SHOP_NAME.into()))
-}
-
-/// The shop's language (`shop.language`; English when unset, or when a value from elsewhere
-/// is not one Paydesk speaks: the window must open in some language).
-pub fn shop_language(ledger: &Ledger) -> Result<&'static str> {
-    Ok(ledger
-        .setting(SHOP_LANGUAGE)?
-        .and_then(|tag| crate::language::check_language(SHOP_LANGUAGE, &tag).ok())
-        .unwrap_or(crate::language::DEFAULT_LANGUAGE))
 }
 
 /// The counter's default currency; an unknown stored code falls back to CAD.

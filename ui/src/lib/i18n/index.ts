@@ -2,4 +2,4 @@
 export { t, tIn, type MessageValues } from './translate';
 export { language, setWindowLanguage } from './language.svelte';
 export { LANGUAGES, DEFAULT_LANGUAGE, languageName, isLanguage, type Language, type MessageKey } from './catalogues';
-export { formatAmount, formatDecimal, formatCount, formatPercent } from './format';
+export { formatDecimal, formatCount } from './format';

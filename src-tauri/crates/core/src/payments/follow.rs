@@ -118,7 +118,7 @@ impl Paydesk {
                 };
                 if let Some(card) = report.card.as_ref().filter(|_| money) {
                     // Kept before the status: the automatic print reads the order once Paid.
-                    crate::receipts::keep_card(&self.ledger, id, card)?;
+                    super::keep_card(&self.ledger, id, card)?;
                 }
                 let observation = Observation {
                     status: report.status,

@@ -10,10 +10,13 @@
 //! Orders still open are re-queried: by the watcher while the counter waits, and at
 //! startup by `reconcile`. Nothing becomes Paid except through a gateway query.
 
+mod card_facts;
 mod connectors;
 mod follow;
 mod reversals;
 mod sale;
+
+pub use card_facts::keep_card;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};

@@ -172,36 +172,8 @@ fn local_time(ms: i64) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// Keeps the card that paid an order, as the gateway's query reported it (IOTPay V3
-/// `cardNum`, `authNum`), in its `payment_payload.card`: the receipt's "Card" and "Auth"
-/// lines. Called as the paid status is recorded, before the automatic print reads the order.
-/// The facts come masked from the gateways crate (`CardFacts`); nothing is written when the
-/// ledger already has them.
-pub fn keep_card(ledger: &Ledger, order_id: i64, card: &paydesk_gateways::CardFacts) -> Result<()> {
-    let mut payload = ledger
-        .get(order_id)?
-        .payment_payload
-        .filter(serde_json::Value::is_object)
-        .unwrap_or_else(|| serde_json::json!({}));
-    let mut kept = payload
-        .get("card")
-        .filter(|c| c.is_object())
-        .cloned()
-        .unwrap_or_else(|| serde_json::json!({}));
-    // A later answer adds what an earlier one lacked and never erases what it gave.
-    if let (Some(kept), serde_json::Value::Object(new)) = (kept.as_object_mut(), card.to_payload())
-    {
-        kept.extend(new);
-    }
-    if payload.get("card") != Some(&kept) {
-        payload["card"] = kept;
-        ledger.record_payload(order_id, &payload)?;
-    }
-    Ok(())
-}
-
 /// The masked card number and authorisation code the ledger kept for an order: in
-/// `payment_payload.card` (`cardNum`, `authNum`: `keep_card`); for an IOTPay sale recorded
+/// `payment_payload.card` (`cardNum`, `authNum`: `payments::keep_card`); for an IOTPay sale recorded
 /// before that was kept, the number in the paid event's note ("card 424242******4242").
 /// Masked again as read (`masked_card_number`): a receipt never shows more than six and four.
 fn card_facts(ledger: &Ledger, order: &Order) -> Result<(Option<String>, Option<String>)> {

@@ -2,6 +2,7 @@
 
 use super::layout::{columns, rows, text, wrap};
 use super::*;
+use crate::payments::keep_card;
 use paydesk_domain::money::{Currency, Money};
 use paydesk_domain::order::{EventSource, Method};
 use paydesk_ledger::ledger::{NewOrder, Observation, RefundOutcome, Stamp};

@@ -235,7 +235,7 @@ pub fn window_language(ledger: &Ledger, signed_in: Option<&str>) -> Result<&'sta
     };
     match own.and_then(|tag| check_language("language", &tag).ok()) {
         Some(tag) => Ok(tag),
-        None => crate::settings::shop_language(ledger),
+        None => crate::language::shop_language(ledger),
     }
 }
 
