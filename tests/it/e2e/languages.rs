@@ -15,11 +15,13 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::harness::App;
-use super::shop::OWNER_PIN;
+use super::shop::{OWNER_PIN, SHOP_NAME};
 use super::window::{tid, Window, LONG, START, WAIT};
 use crate::support::settle_at_iotpay;
 
-const LANGUAGES: [&str; 4] = ["en", "fr-CA", "zh-CN", "hi"];
+/// Every language, the window's own (English) last: saving the language it already speaks
+/// changes nothing and asks for no PIN.
+const LANGUAGES: [&str; 4] = ["fr-CA", "zh-CN", "hi", "en"];
 
 /// A catalogue's messages, as the window has them.
 fn catalogue(language: &str) -> HashMap<String, String> {
@@ -58,9 +60,17 @@ async fn cut_off(window: &Window) -> Vec<String> {
 /// Settings' shop language set to `language` and saved with the owner's PIN.
 async fn choose_shop_language(app: &App, language: &str) {
     app.settings().open().await;
+    // Settings has loaded what is stored (a choice made before would be replaced by it).
+    app.wait_for_attr(&tid("setting-shop-name"), "value", SHOP_NAME, LONG)
+        .await;
     app.choose_by_script("setting-shop-language", language)
         .await;
     app.click(&tid("settings-shop-save")).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    if app.count(&tid("settings-shop-error")).await > 0 {
+        let said = app.text(&tid("settings-shop-error")).await;
+        assert!(said.trim().is_empty(), "saving {language} was refused: {said}");
+    }
     app.pin().enter(OWNER_PIN).await;
     app.wait_for(&tid("settings-shop-saved"), LONG).await;
     let lang = app.script("return document.documentElement.lang").await;
