@@ -69,7 +69,10 @@ async fn choose_shop_language(app: &App, language: &str) {
     tokio::time::sleep(Duration::from_millis(500)).await;
     if app.count(&tid("settings-shop-error")).await > 0 {
         let said = app.text(&tid("settings-shop-error")).await;
-        assert!(said.trim().is_empty(), "saving {language} was refused: {said}");
+        assert!(
+            said.trim().is_empty(),
+            "saving {language} was refused: {said}"
+        );
     }
     app.pin().enter(OWNER_PIN).await;
     app.wait_for(&tid("settings-shop-saved"), LONG).await;

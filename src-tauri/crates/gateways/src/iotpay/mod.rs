@@ -33,8 +33,8 @@ mod terminal_tests;
 mod tests;
 mod wire;
 
-pub(crate) use adapter::{IotpayAdapter, IOTPAY};
 pub use adapter::{terminal_refusal, REFUND_ON_TERMINAL};
+pub(crate) use adapter::{IotpayAdapter, IOTPAY};
 pub use config::{card_from_settings, terminal_from_settings, v1_from_settings, SETTINGS};
 pub use config::{
     IotpayConfig, TerminalConfig, DEFAULT_PAX_SOURCE, DEFAULT_V1_BASE, OS_TYPES, TIP_UNITS,

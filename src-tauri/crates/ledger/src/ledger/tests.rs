@@ -50,7 +50,9 @@ fn durable_write_cost() {
             if durable {
                 ledger.insert_order(&new).unwrap();
             } else {
-                ledger.write(|tx| insert_order_in(tx, &new, None, 0)).unwrap();
+                ledger
+                    .write(|tx| insert_order_in(tx, &new, None, 0))
+                    .unwrap();
             }
         }
         let each = started.elapsed().as_secs_f64() * 1000.0 / N as f64;
