@@ -889,7 +889,7 @@ async fn a_query_answer_must_name_the_order_and_its_amount() {
         .unwrap();
     let client = sandbox_iotpay(&desk, Duration::from_secs(10)).await;
     let ours = client
-        .query_order(&order.merchant_order_no, cad("10.00"))
+        .query_order(&order.merchant_order_no, &[cad("10.00")])
         .await
         .unwrap();
     assert!(matches!(ours, paydesk_gateways::Lookup::Found(_)));
@@ -898,7 +898,7 @@ async fn a_query_answer_must_name_the_order_and_its_amount() {
             fault_with(dir.path(), "query_order", kind, None);
         }
         match client
-            .query_order(&order.merchant_order_no, cad(amount))
+            .query_order(&order.merchant_order_no, &[cad(amount)])
             .await
         {
             Err(Error::GatewayProtocol { message, .. }) => {
@@ -909,7 +909,7 @@ async fn a_query_answer_must_name_the_order_and_its_amount() {
     }
     assert_eq!(
         client
-            .query_order("PDNEVERMADE", cad("1.00"))
+            .query_order("PDNEVERMADE", &[cad("1.00")])
             .await
             .unwrap(),
         paydesk_gateways::Lookup::Missing

@@ -117,10 +117,8 @@ impl Adapter for IotpayAdapter {
                 .query_order(&order.merchant_order_no, order.amount)
                 .await
         } else {
-            // A card-terminal sale's `amount` at IOTPay is the sale without its tip (the tip
-            // went in `tip`: `Iotpay::terminal_fields`), so its answer is checked against that.
             self.v1
-                .query_order(&order.merchant_order_no, gateway_amount(order)?)
+                .query_order(&order.merchant_order_no, &gateway_amounts(order)?)
                 .await
         }
     }
@@ -237,14 +235,68 @@ fn terminal_sale<'a>(
     }))
 }
 
-/// What IOTPay holds as an order's `amount`: the total, except a card-terminal sale's, which
-/// is the sale without its tip.
-fn gateway_amount(order: &Order) -> Result<Money> {
+/// The `amount` IOTPay's answer about an order may carry: its total; for a tipped
+/// card-terminal sale, sent as the sale without its tip (the tip went in `tip`:
+/// `Iotpay::terminal_fields`), either that or the total, as the page does not say whether
+/// the terminal's answer adds the tip. Any other amount is an answer about another sale.
+fn gateway_amounts(order: &Order) -> Result<Vec<Money>> {
     if order.method == Method::CardTerminal && order.tip_minor > 0 {
-        return Ok(Money::from_minor(
-            order.sale_minor(),
-            order.amount.currency(),
-        )?);
+        let sale = Money::from_minor(order.sale_minor(), order.amount.currency())?;
+        return Ok(vec![sale, order.amount]);
     }
-    Ok(order.amount)
+    Ok(vec![order.amount])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use paydesk_domain::money::Currency;
+    use paydesk_domain::order::{Gateway, OrderStatus};
+
+    fn terminal_order(method: Method, amount_minor: i64, tip_minor: i64) -> Order {
+        Order {
+            id: 1,
+            merchant_order_no: "PD1".into(),
+            gateway: Gateway::Iotpay,
+            method,
+            environment: "sandbox".into(),
+            amount: Money::from_minor(amount_minor, Currency::CAD).unwrap(),
+            status: OrderStatus::Pending,
+            gateway_status: None,
+            gateway_order_id: None,
+            payment_url: None,
+            payment_payload: None,
+            refunded_minor: 0,
+            tip_minor,
+            tip_refunded_minor: 0,
+            created_at_ms: 0,
+            updated_at_ms: 0,
+            expires_at_ms: None,
+            customer: None,
+            counter: None,
+            staff: None,
+        }
+    }
+
+    #[test]
+    fn a_tipped_terminal_sale_is_recognised_with_or_without_its_tip_and_nothing_else() {
+        let minors = |order: &Order| -> Vec<i64> {
+            gateway_amounts(order)
+                .unwrap()
+                .iter()
+                .map(Money::minor)
+                .collect()
+        };
+        // Sent as 20.00 with a 3.00 tip apart: the answer may say 20.00 or 23.00.
+        assert_eq!(
+            minors(&terminal_order(Method::CardTerminal, 2300, 300)),
+            [2000, 2300]
+        );
+        // Without a tip, and on every other method, the one amount sent.
+        assert_eq!(
+            minors(&terminal_order(Method::CardTerminal, 2000, 0)),
+            [2000]
+        );
+        assert_eq!(minors(&terminal_order(Method::WechatQr, 2300, 300)), [2300]);
+    }
 }

@@ -340,19 +340,21 @@ impl Iotpay {
     }
 
     /// `query_order` by our order number, checked against the order: the answer's
-    /// `mchOrderNo` must be `merchant_order_no` and its `amount` and `currency` those of
-    /// `expected`; a mismatch is `GatewayProtocol` ("suspicious"), never a status.
-    pub async fn query_order(&self, merchant_order_no: &str, expected: Money) -> Result<Lookup> {
+    /// `mchOrderNo` must be `merchant_order_no` and its `amount` and `currency` those of one
+    /// of `expected` (one amount, but for a tipped card-terminal sale, whose answer may carry
+    /// the sale alone or the sale with its tip: the POS Semi-Integration page does not say);
+    /// a mismatch is `GatewayProtocol` ("suspicious"), never a status.
+    pub async fn query_order(&self, merchant_order_no: &str, expected: &[Money]) -> Result<Lookup> {
         let Some(payload) = self.query_fields(merchant_order_no).await? else {
             return Ok(Lookup::Missing);
         };
-        if let Some(why) = identity_mismatch(
-            &payload,
-            "mchOrderNo",
-            merchant_order_no,
-            "amount",
-            expected,
-        ) {
+        let mismatches: Option<Vec<String>> = expected
+            .iter()
+            .map(|amount| {
+                identity_mismatch(&payload, "mchOrderNo", merchant_order_no, "amount", *amount)
+            })
+            .collect();
+        if let Some(why) = mismatches.and_then(|all| all.into_iter().next()) {
             return Err(suspicious("query_order", merchant_order_no, why));
         }
         // Numbers sometimes arrive as strings; keep the verbatim text either way.
