@@ -123,9 +123,14 @@ describe('stillMatches', () => {
 });
 
 describe('methodLabel', () => {
-  it("names a method by the core's label, or by its code when none is known", () => {
-    const methods = [{ method: 'wechat-qr', label: 'WeChat Pay QR' }];
+  it("names a method in the window's language, by the core's label or its code when it has no words", () => {
+    const methods = [
+      { method: 'wechat-qr', label: 'WeChat Pay QR' },
+      { method: 'new-method', label: 'New method' },
+    ];
     expect(methodLabel(methods, 'wechat-qr')).toBe('WeChat Pay QR');
-    expect(methodLabel(methods, 'upi')).toBe('upi');
+    expect(methodLabel(methods, 'upi')).toBe('UPI (SMEPay)');
+    expect(methodLabel(methods, 'new-method')).toBe('New method');
+    expect(methodLabel(methods, 'other')).toBe('other');
   });
 });

@@ -3,6 +3,7 @@
  * (amounts in the chosen currency, days in the local zone); the window only trims, leaves
  * blanks out, and shows the core's answer beside the field it names.
  */
+import { methodName } from './methods';
 import { formatDay } from './datetime';
 import { t } from './i18n';
 import type { FilterInput } from './bindings';
@@ -123,9 +124,9 @@ export function gatewayLabel(gateway: string): string {
   return GATEWAY_LABELS[gateway] ?? gateway;
 }
 
-/** A method's name for people (the core's label), from its code; the code when none is known. */
+/** A method's name for people in the window's language, from its code (methodName; the core's label, else the code, for one without words). */
 export function methodLabel(methods: readonly { method: string; label: string }[], method: string): string {
-  return methods.find((m) => m.method === method)?.label ?? method;
+  return methodName(method, methods.find((m) => m.method === method)?.label);
 }
 
 /**
