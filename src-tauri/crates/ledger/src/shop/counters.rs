@@ -131,35 +131,17 @@ impl Shop {
     pub fn staff_and_caps(&mut self) -> Result<(Vec<ReplicaStaff>, Vec<ReplicaCap>)> {
         let staff = self
             .client
-            .query(
-                "SELECT name, role, pin_hash, active, created_at, updated_at, language FROM shop_staff",
-                &[],
-            )
+            .query(&format!("SELECT {STAFF_COLUMNS} FROM shop_staff"), &[])
             .map_err(pg_error)?
             .iter()
-            .map(|r| ReplicaStaff {
-                name: r.get(0),
-                role: r.get(1),
-                pin_hash: r.get(2),
-                active: r.get(3),
-                created_at: r.get(4),
-                updated_at: r.get(5),
-                language: r.get(6),
-            })
+            .map(staff_of)
             .collect();
         let caps = self
             .client
-            .query(
-                "SELECT currency, cap_minor, updated_at FROM shop_refund_caps",
-                &[],
-            )
+            .query(&format!("SELECT {CAP_COLUMNS} FROM shop_refund_caps"), &[])
             .map_err(pg_error)?
             .iter()
-            .map(|r| ReplicaCap {
-                currency: r.get(0),
-                cap_minor: r.get::<_, Option<i64>>(1).unwrap_or(0),
-                updated_at: r.get(2),
-            })
+            .map(cap_of)
             .collect();
         Ok((staff, caps))
     }
@@ -198,4 +180,32 @@ pub(super) fn newest_change(client: &mut impl postgres::GenericClient) -> Result
         )
         .map_err(pg_error)?
         .get(0))
+}
+
+/// A staff account as the shop ledger keeps it: one column list and one reader, for the whole
+/// set (a joining counter, `staff_and_caps`) and for a pull's span (`pull::read_span`).
+pub(super) const STAFF_COLUMNS: &str =
+    "name, role, pin_hash, active, created_at, updated_at, language";
+
+pub(super) fn staff_of(r: &postgres::Row) -> ReplicaStaff {
+    ReplicaStaff {
+        name: r.get(0),
+        role: r.get(1),
+        pin_hash: r.get(2),
+        active: r.get(3),
+        created_at: r.get(4),
+        updated_at: r.get(5),
+        language: r.get(6),
+    }
+}
+
+/// A manager's daily refund cap as the shop ledger keeps it (`STAFF_COLUMNS`' twin).
+pub(super) const CAP_COLUMNS: &str = "currency, cap_minor, updated_at";
+
+pub(super) fn cap_of(r: &postgres::Row) -> ReplicaCap {
+    ReplicaCap {
+        currency: r.get(0),
+        cap_minor: r.get::<_, Option<i64>>(1).unwrap_or(0),
+        updated_at: r.get(2),
+    }
 }

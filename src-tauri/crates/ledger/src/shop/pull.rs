@@ -8,12 +8,12 @@
 use paydesk_domain::error::Result;
 
 use crate::ledger::{
-    AuditRecord, Ledger, Pulled, ReplicaBatch, ReplicaCap, ReplicaEvent, ReplicaNotification,
-    ReplicaOrder, ReplicaRefund, ReplicaShift, ReplicaStaff,
+    AuditRecord, Ledger, Pulled, ReplicaBatch, ReplicaEvent, ReplicaNotification, ReplicaOrder,
+    ReplicaRefund, ReplicaShift,
 };
 
 use super::connect::Shop;
-use super::counters::newest_change;
+use super::counters::{cap_of, newest_change, staff_of, CAP_COLUMNS, STAFF_COLUMNS};
 use super::pg_error;
 
 /// Change numbers per pulled span (at most this many rows per transaction here).
@@ -185,35 +185,27 @@ fn read_span(
         .collect();
     let staff = tx
         .query(
-            "SELECT name, role, pin_hash, active, created_at, updated_at, language FROM shop_staff
-             WHERE seq > $1 AND seq <= $2 AND pushed_by IS DISTINCT FROM $3 ORDER BY seq",
+            &format!(
+                "SELECT {STAFF_COLUMNS} FROM shop_staff
+                 WHERE seq > $1 AND seq <= $2 AND pushed_by IS DISTINCT FROM $3 ORDER BY seq"
+            ),
             &span,
         )
         .map_err(pg_error)?
         .iter()
-        .map(|r| ReplicaStaff {
-            name: r.get(0),
-            role: r.get(1),
-            pin_hash: r.get(2),
-            active: r.get(3),
-            created_at: r.get(4),
-            updated_at: r.get(5),
-            language: r.get(6),
-        })
+        .map(staff_of)
         .collect();
     let caps = tx
         .query(
-            "SELECT currency, cap_minor, updated_at FROM shop_refund_caps
-             WHERE seq > $1 AND seq <= $2 AND pushed_by IS DISTINCT FROM $3 ORDER BY seq",
+            &format!(
+                "SELECT {CAP_COLUMNS} FROM shop_refund_caps
+                 WHERE seq > $1 AND seq <= $2 AND pushed_by IS DISTINCT FROM $3 ORDER BY seq"
+            ),
             &span,
         )
         .map_err(pg_error)?
         .iter()
-        .map(|r| ReplicaCap {
-            currency: r.get(0),
-            cap_minor: r.get::<_, Option<i64>>(1).unwrap_or(0),
-            updated_at: r.get(2),
-        })
+        .map(cap_of)
         .collect();
     let shifts = tx
         .query(
