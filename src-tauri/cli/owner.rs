@@ -38,6 +38,7 @@ pub fn setup(cli: &Cli, data_dir: &Path, args: SetupArgs) -> Result<()> {
         )
     } else {
         return Err(Error::Refused {
+            params: vec![],
             code: "pin_required",
             field: Some("pin"),
             message: "setup sets the owner's PIN: type it at the prompt on a terminal, or pipe it with --pin-stdin".into(),

@@ -35,6 +35,7 @@ fn read_pin(cli: &Cli, prompt: &str, needed_for: &str) -> Result<String> {
         return Ok(rpassword::prompt_password(prompt)?.trim().to_string());
     }
     Err(Error::Refused {
+        params: vec![],
         code: "pin_required",
         field: Some("pin"),
         message: format!(

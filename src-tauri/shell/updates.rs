@@ -108,6 +108,7 @@ pub fn sale_in_the_way(open: &[Order]) -> Option<String> {
 
 fn refused(code: &'static str, message: impl Into<String>) -> Error {
     Error::Refused {
+        params: vec![],
         code,
         field: None,
         message: message.into(),

@@ -62,6 +62,7 @@ pub fn state(ledger: &Ledger) -> Result<SetupState> {
 
 fn already_set_up() -> Error {
     Error::Refused {
+        params: vec![],
         code: "already_set_up",
         field: None,
         message: "this shop is already set up: change its name, currency and methods in Settings (with the owner's PIN)".into(),

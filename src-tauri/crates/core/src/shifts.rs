@@ -313,6 +313,7 @@ pub fn z_report(ledger: &Ledger, id: i64) -> Result<ShiftReport> {
     let hash = hex::encode(Sha256::digest(json.as_bytes()));
     if shift.z_hash.as_deref() != Some(hash.as_str()) {
         return Err(Error::Refused {
+            params: vec![("shift", id.to_string())],
             code: "z_tampered",
             field: None,
             message: format!("shift {id}'s Z report does not match the hash sealed with it"),
@@ -323,6 +324,7 @@ pub fn z_report(ledger: &Ledger, id: i64) -> Result<ShiftReport> {
 
 fn no_open_shift() -> Error {
     Error::Refused {
+        params: vec![],
         code: "no_open_shift",
         field: None,
         message: "no shift is open at this counter".into(),
@@ -353,6 +355,7 @@ impl Paydesk {
             let report = figures(ReportKind::Z, &closed, orders, reversals, now);
             if !report.waiting.is_empty() && !carry {
                 return Err(Error::Refused {
+                    params: vec![("count", report.waiting.len().to_string())],
                     code: "waiting_sales",
                     field: None,
                     message: format!(

@@ -142,6 +142,7 @@ pub fn spawn_replicator(
 
 fn not_member() -> Error {
     Error::Refused {
+        params: vec![],
         code: "not_in_shop",
         field: None,
         message: "this counter is not in a shop: `paydesk shop join postgres://...` first".into(),
@@ -150,6 +151,7 @@ fn not_member() -> Error {
 
 fn shop_unreachable(e: &Error) -> Error {
     Error::Refused {
+        params: vec![],
         code: "shop_unreachable",
         field: None,
         message: format!(
@@ -186,6 +188,7 @@ impl Paydesk {
         blocking(move || {
             if ledger.membership()?.is_some() {
                 return Err(Error::Refused {
+                    params: vec![],
                     code: "shop_member",
                     field: Some("url"),
                     message: "this counter is already in a shop: `paydesk shop leave` first".into(),
@@ -235,6 +238,7 @@ impl Paydesk {
                 Err(e) if force => tracing::warn!(error = %e, "leaving the shop unreachable"),
                 Err(e) => {
                     return Err(Error::Refused {
+                        params: vec![],
                         code: "shop_unreachable",
                         field: None,
                         message: format!(

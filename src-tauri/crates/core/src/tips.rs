@@ -105,6 +105,7 @@ pub fn tip_for(ledger: &Ledger, method: Method, sale: Money, text: &str) -> Resu
     }
     if !enabled(ledger)? {
         return Err(Error::Refused {
+            params: vec![],
             code: TIPS_OFF,
             field: Some("tip"),
             message: "tips are off at this shop: turn them on in Settings (tips.enabled) first"
@@ -113,6 +114,7 @@ pub fn tip_for(ledger: &Ledger, method: Method, sale: Money, text: &str) -> Resu
     }
     if method.kind() == MethodKind::Token {
         return Err(Error::Refused {
+            params: vec![("method", method.as_str().to_string())],
             code: TIP_NOT_TAKEN,
             field: Some("tip"),
             message: format!(

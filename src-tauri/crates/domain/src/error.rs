@@ -1,6 +1,8 @@
 //! One error type for the whole core. Every variant has a stable `code` the UI and the CLI
 //! branch on, and names the input `field` at fault where there is one.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::money::MoneyError;
@@ -60,11 +62,16 @@ pub enum Error {
     /// A request refused for a reason the user can act on, with its own code: the owner's
     /// PIN missing (`pin_required`), wrong (`pin_wrong`) or locked after wrong tries
     /// (`locked_out`); setup run twice (`already_set_up`). Nothing was changed.
+    ///
+    /// `message` is the English sentence (the CLI and the logs print it); `params` are the
+    /// values it is made of, by name, so the window can say the same in its own language
+    /// (`error.<code>` in its catalogues takes them as ICU arguments).
     #[error("{message}")]
     Refused {
         code: &'static str,
         field: Option<&'static str>,
         message: String,
+        params: Vec<(&'static str, String)>,
     },
     /// The shop's PostgreSQL ledger could not be reached (or answered with a connection
     /// error): the counter keeps selling on its own ledger; what needs the shop waits.
@@ -145,19 +152,51 @@ impl Error {
         )
     }
 
+    /// The values the error's message is made of, by name: what the window needs to say it in
+    /// another language. A refusal carries its own; the other variants' are their fields (a
+    /// gateway's own code and words are passed on as they came: they are the gateway's).
+    pub fn params(&self) -> BTreeMap<&'static str, String> {
+        let pairs: Vec<(&'static str, String)> = match self {
+            Error::Refused { params, .. } => params.clone(),
+            Error::InvalidInput { field, .. } => vec![("field", field.to_string())],
+            Error::NotFound(reference) => vec![("reference", reference.clone())],
+            Error::GatewayRejected {
+                gateway,
+                code,
+                message,
+            } => vec![
+                ("gateway", gateway.to_string()),
+                ("gateway_code", code.clone()),
+                ("gateway_message", message.clone()),
+            ],
+            Error::GatewayUnreachable { gateway, .. } | Error::GatewayProtocol { gateway, .. } => {
+                vec![("gateway", gateway.to_string())]
+            }
+            Error::GatewayPending {
+                gateway, status, ..
+            } => vec![("gateway", gateway.to_string()), ("status", status.clone())],
+            _ => Vec::new(),
+        };
+        pairs.into_iter().collect()
+    }
+
     pub fn payload(&self) -> ErrorPayload {
         ErrorPayload {
             code: self.code(),
             message: self.to_string(),
             field: self.field(),
+            params: self.params(),
         }
     }
 }
 
-/// What crosses IPC and `--json` output for an error.
+/// What crosses IPC and `--json` output for an error: the code to branch on, the English
+/// sentence, the field at fault, and the values the sentence is made of (`params`, by name)
+/// for the window's own words.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct ErrorPayload {
     pub code: &'static str,
     pub message: String,
     pub field: Option<&'static str>,
+    pub params: BTreeMap<&'static str, String>,
 }

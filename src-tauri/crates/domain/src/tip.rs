@@ -311,6 +311,11 @@ pub fn check_tip(tip_minor: i64, sale: Money) -> Result<Money> {
     }
     if tip_minor > sale.minor() {
         return Err(Error::Refused {
+            params: vec![
+                ("tip_minor", tip_minor.to_string()),
+                ("sale_minor", sale.minor().to_string()),
+                ("currency", currency.code().to_string()),
+            ],
             code: TIP_TOO_LARGE,
             field: Some("tip"),
             message: format!(

@@ -121,6 +121,7 @@ impl WindowLock {
     pub fn exclusive(data_dir: &Path) -> Result<WindowLock> {
         let file = Self::file(data_dir)?;
         file.try_lock().map_err(|_| Error::Refused {
+            params: vec![],
             code: "app_open",
             field: None,
             message: format!(

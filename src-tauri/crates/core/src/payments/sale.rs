@@ -297,6 +297,7 @@ pub(super) fn check_cancellable(order: &Order) -> Result<()> {
 /// A request refused because the order is no longer waiting (code `not_waiting`).
 pub(super) fn not_waiting(message: String) -> Error {
     Error::Refused {
+        params: vec![],
         code: "not_waiting",
         field: Some("order"),
         message,

@@ -149,6 +149,7 @@ pub fn print_as(
     let settings = ReceiptSettings::load(ledger)?;
     let Some(address) = settings.printer.clone() else {
         return Err(Error::Refused {
+            params: vec![],
             code: "no_printer",
             field: Some("receipt.printer"),
             message: "no receipt printer is set: set receipt.printer (host:port or a device such as /dev/usb/lp0), or save the receipt as PDF".into(),

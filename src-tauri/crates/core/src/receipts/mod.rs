@@ -123,6 +123,7 @@ fn has_sale_receipt(status: OrderStatus) -> bool {
 
 fn no_receipt(message: String) -> Error {
     Error::Refused {
+        params: vec![],
         code: "no_receipt",
         field: Some("order"),
         message,
@@ -240,6 +241,7 @@ pub fn build_for(ledger: &Ledger, order: &Order, refund_no: Option<&str>) -> Res
         Some(no) => {
             let Some(found) = all.iter().find(|r| r.refund_no == no) else {
                 return Err(Error::Refused {
+                    params: vec![],
                     code: "no_receipt",
                     field: Some("refund"),
                     message: format!("order {} has no refund {no}", order.merchant_order_no),
@@ -247,6 +249,7 @@ pub fn build_for(ledger: &Ledger, order: &Order, refund_no: Option<&str>) -> Res
             };
             if found.status != RefundStatus::Succeeded {
                 return Err(Error::Refused {
+                    params: vec![],
                     code: "no_receipt",
                     field: Some("refund"),
                     message: format!(

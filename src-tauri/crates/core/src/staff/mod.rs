@@ -111,6 +111,23 @@ impl Permission {
         Permission::Audit,
     ];
 
+    /// As a refusal's parameters name it for the window (`action`): the variant in snake case.
+    pub fn code(self) -> &'static str {
+        match self {
+            Permission::Sell => "sell",
+            Permission::Shift => "shift",
+            Permission::Refund => "refund",
+            Permission::Settle => "settle",
+            Permission::SeeAllOrders => "see_all_orders",
+            Permission::Export => "export",
+            Permission::Settings => "settings",
+            Permission::Credentials => "credentials",
+            Permission::Staff => "staff",
+            Permission::Shop => "shop",
+            Permission::Audit => "audit",
+        }
+    }
+
     /// As the refusal says it: "may not {phrase}".
     pub fn phrase(self) -> &'static str {
         match self {
@@ -311,6 +328,7 @@ pub fn change(ledger: &Ledger, by: &Acting, name: &str, what: &StaffChange) -> R
         && ledger.active_staff_count(&["owner"])? <= 1
     {
         return Err(Error::Refused {
+            params: vec![("name", current.name.clone())],
             code: "last_owner",
             field: Some("role"),
             message: format!(
@@ -356,6 +374,7 @@ pub fn change(ledger: &Ledger, by: &Acting, name: &str, what: &StaffChange) -> R
 
 fn no_such(name: &str) -> Error {
     Error::Refused {
+        params: vec![("name", name.trim().to_string())],
         code: "no_such_staff",
         field: Some("name"),
         message: format!("no one called {:?} is on the staff list", name.trim()),
@@ -377,6 +396,7 @@ pub fn sign_in(ledger: &Ledger, name: &str, pin: &str) -> Result<Person> {
         return Err(refused(
             "pin_required",
             format!("{}'s PIN, please", row.name),
+            vec![("who", "name".into()), ("name", row.name.clone())],
         ));
     }
     let right = matches(&row.pin_hash, pin)?;
@@ -409,6 +429,7 @@ pub fn approval(ledger: &Ledger, pin: &str) -> Result<Person> {
         return Err(refused(
             "pin_required",
             "this needs the PIN of a manager or the owner".into(),
+            vec![("who", "manager".into())],
         ));
     }
     let mut found = None;
@@ -458,6 +479,7 @@ pub fn acting(
             Some(row) => Some(person(&row)?),
             None => {
                 return Err(Error::Refused {
+                    params: vec![("name", name.to_string())],
                     code: "signed_out",
                     field: None,
                     message: format!("{name} is no longer on the staff list: sign in again"),
@@ -520,6 +542,11 @@ fn authorize_with(
             });
         }
         return Err(Error::Refused {
+            params: vec![
+                ("name", approver.name.clone()),
+                ("role", approver.role.as_str().to_string()),
+                ("action", what.code().to_string()),
+            ],
             code: "not_permitted",
             field: Some("pin"),
             message: format!(
@@ -535,6 +562,20 @@ fn authorize_with(
     }
     match &by.staff {
         Some(staff) => Err(Error::Refused {
+            params: vec![
+                ("name", staff.name.clone()),
+                ("role", staff.role.as_str().to_string()),
+                ("action", what.code().to_string()),
+                (
+                    "approver",
+                    if Role::Manager.permits(what) {
+                        "manager"
+                    } else {
+                        "owner"
+                    }
+                    .to_string(),
+                ),
+            ],
             code: "needs_approval",
             field: Some("pin"),
             message: format!(
@@ -566,18 +607,23 @@ fn authorize_with(
             }
             if !owner_only && matches!(what, Permission::Sell | Permission::Shift) {
                 return Err(Error::Refused {
+                    params: vec![],
                     code: "sign_in_required",
                     field: None,
                     message: "no one is signed in at this counter: sign in with your PIN".into(),
                 });
             }
-            let whose =
+            let (who, whose) =
                 if Role::Manager.permits(what) && ledger.active_staff_count(&["manager"])? > 0 {
-                    "the PIN of a manager or the owner"
+                    ("manager", "the PIN of a manager or the owner")
                 } else {
-                    "the owner's PIN"
+                    ("owner", "the owner's PIN")
                 };
-            Err(refused("pin_required", format!("this needs {whose}")))
+            Err(refused(
+                "pin_required",
+                format!("this needs {whose}"),
+                vec![("who", who.into())],
+            ))
         }
     }
 }
@@ -604,6 +650,11 @@ pub fn authorize_reversal(
         }
         let Some(cap) = cap.filter(|c| *c > 0) else {
             return Err(Error::Refused {
+                params: vec![
+                    ("allowance", "none".to_string()),
+                    ("name", person.name.clone()),
+                    ("currency", currency.code().to_string()),
+                ],
                 code: "over_cap",
                 field: Some("amount"),
                 message: format!(
@@ -617,6 +668,13 @@ pub fn authorize_reversal(
         let left = (cap - used).max(0);
         if minor > left {
             return Err(Error::Refused {
+                params: vec![
+                    ("allowance", "left".to_string()),
+                    ("name", person.name.clone()),
+                    ("left_minor", left.to_string()),
+                    ("cap_minor", cap.to_string()),
+                    ("currency", currency.code().to_string()),
+                ],
                 code: "over_cap",
                 field: Some("amount"),
                 message: format!(

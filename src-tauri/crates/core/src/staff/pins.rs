@@ -28,8 +28,14 @@ pub fn check_format(pin: &str) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn refused(code: &'static str, message: String) -> Error {
+/// A refusal on the PIN field; `params` are the values `message` is made of (the window's words).
+pub(crate) fn refused(
+    code: &'static str,
+    message: String,
+    params: Vec<(&'static str, String)>,
+) -> Error {
     Error::Refused {
+        params,
         code,
         field: Some("pin"),
         message,
@@ -60,6 +66,7 @@ pub(crate) fn locked(until: i64) -> Error {
     refused(
         "locked_out",
         format!("too many wrong PINs: try again in {wait} s"),
+        vec![("seconds", wait.to_string())],
     )
 }
 
@@ -97,5 +104,6 @@ pub(crate) fn wrong(tries: PinTries, said: &str) -> Error {
             "{said}: {left} {} left before a wait",
             if left == 1 { "try" } else { "tries" }
         ),
+        vec![("tries_left", left.to_string())],
     )
 }

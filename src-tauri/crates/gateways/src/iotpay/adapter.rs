@@ -69,6 +69,7 @@ pub const REFUND_ON_TERMINAL: &str = "refund_on_terminal";
 /// A refund or void of a card-terminal sale, refused before anything is written or sent.
 pub fn terminal_refusal(order: &Order) -> Error {
     Error::Refused {
+        params: vec![("order", order.merchant_order_no.clone())],
         code: REFUND_ON_TERMINAL,
         field: Some("order"),
         message: format!("order {}: {TERMINAL_NO_REFUNDS}", order.merchant_order_no),

@@ -324,6 +324,7 @@ impl Ledger {
             )?;
             if state.1 {
                 return Err(Error::Refused {
+                    params: vec![],
                     code: "shop_member",
                     field: Some("url"),
                     message: "this counter is already in a shop: `paydesk shop leave` first"

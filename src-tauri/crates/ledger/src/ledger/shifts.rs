@@ -79,6 +79,7 @@ pub(super) fn open_shift_for_write(tx: &Transaction<'_>) -> Result<Option<i64>> 
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     if open.is_none() && any {
         return Err(Error::Refused {
+            params: vec![],
             code: "no_open_shift",
             field: None,
             message: "the last shift at this counter is closed: open a shift to sell".into(),
@@ -136,6 +137,7 @@ impl Ledger {
         let row = self.write(|tx| {
             if let Some(id) = open_shift_in(tx)? {
                 return Err(Error::Refused {
+                    params: vec![("shift", id.to_string())],
                     code: "shift_open",
                     field: None,
                     message: format!("shift {id} is still open at this counter: close it first"),
@@ -193,6 +195,7 @@ impl Ledger {
                 .ok_or_else(|| Error::invalid("shift", format!("no shift {id} in the ledger")))?;
             if shift.closed_at_ms.is_some() {
                 return Err(Error::Refused {
+                    params: vec![("shift", id.to_string())],
                     code: "shift_sealed",
                     field: None,
                     message: format!("shift {id} is already closed and sealed"),

@@ -116,6 +116,7 @@ impl Ledger {
                 .optional()?;
             if let Some(taken) = taken {
                 return Err(Error::Refused {
+                    params: vec![("name", taken.to_string())],
                     code: "name_taken",
                     field: Some("name"),
                     message: format!("{taken} is already on the staff list"),
@@ -276,6 +277,7 @@ fn get_staff(tx: &Transaction<'_>, name: &str) -> Result<StaffRow> {
     )
     .optional()?
     .ok_or_else(|| Error::Refused {
+        params: vec![("name", name.trim().to_string())],
         code: "no_such_staff",
         field: Some("name"),
         message: format!("no one called {:?} is on the staff list", name.trim()),

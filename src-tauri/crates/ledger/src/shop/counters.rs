@@ -53,6 +53,7 @@ impl Shop {
         let number: i32 = match existing {
             Some(row) if row.get::<_, Option<i64>>(1).is_none() => {
                 return Err(Error::Refused {
+                    params: vec![("counter", name.to_string())],
                     code: "counter_taken",
                     field: Some("counter"),
                     message: format!(

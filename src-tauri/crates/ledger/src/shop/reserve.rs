@@ -39,6 +39,7 @@ impl Shop {
             .map_err(pg_error)?
             .ok_or_else(|| {
                 Error::Refused {
+                    params: vec![],
                     code: "shop_order_unknown",
                     field: Some("order"),
                     message: format!(
