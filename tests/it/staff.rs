@@ -79,9 +79,29 @@ async fn each_role_may_do_what_it_may_and_an_approval_names_both_people() {
     );
 
     // A cashier's refund is refused, with a code the window branches on, and nothing written.
-    let (c, said) = code(desk.refund(&ann, order.id, Some("1.00"), None).await);
-    assert_eq!(c, "needs_approval", "{said}");
+    let refused = desk
+        .refund(&ann, order.id, Some("1.00"), None)
+        .await
+        .unwrap_err();
+    let said = refused.to_string();
+    assert_eq!(refused.code(), "needs_approval", "{said}");
     assert!(said.contains("Ann (cashier) may not refund"), "{said}");
+    let payload = refused.payload();
+    let param = |name: &str| payload.params.get(name).map(String::as_str);
+    assert_eq!(
+        (
+            param("name"),
+            param("role"),
+            param("action"),
+            param("approver")
+        ),
+        (
+            Some("Ann"),
+            Some("cashier"),
+            Some("refund"),
+            Some("manager")
+        )
+    );
     assert!(ledger.refunds(order.id).unwrap().is_empty());
     // So are an export, the staff list and settings.
     for what in [
@@ -100,10 +120,33 @@ async fn each_role_may_do_what_it_may_and_an_approval_names_both_people() {
     desk.refund(&max, order.id, Some("6.00"), None)
         .await
         .unwrap();
-    let (c, said) = code(desk.refund(&max, order.id, Some("5.00"), None).await);
+    let refused = desk
+        .refund(&max, order.id, Some("5.00"), None)
+        .await
+        .unwrap_err();
+    let (c, said) = (refused.code(), refused.to_string());
     assert_eq!(c, "over_cap");
     assert!(said.contains("4.00 CAD more today"), "{said}");
     assert!(said.contains("of 10.00 CAD"), "{said}");
+    // The window says it in its own language from the values, never from the sentence.
+    let payload = refused.payload();
+    let param = |name: &str| payload.params.get(name).map(String::as_str);
+    assert_eq!(
+        (
+            param("allowance"),
+            param("name"),
+            param("left_minor"),
+            param("cap_minor"),
+            param("currency")
+        ),
+        (
+            Some("left"),
+            Some("Max"),
+            Some("400"),
+            Some("1000"),
+            Some("CAD")
+        )
+    );
     // Not the manager's to export either.
     assert_eq!(
         staff::authorize(ledger, &max, Permission::Export)

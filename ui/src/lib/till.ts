@@ -170,7 +170,7 @@ export async function guarded(
     } catch (caught) {
       const error = toAppError(caught);
       if (answerFor(error) !== 'approve') onerror(error);
-      else ask(staffed ? approvalRequest(request, what, status, error.message) : { ...request, note: error.message });
+      else ask(staffed ? approvalRequest(request, what, status, errorText(error)) : { ...request, note: errorText(error) });
     }
     return;
   }
@@ -195,9 +195,9 @@ export function staysInDialog(error: Pick<AppError, 'code' | 'field'>): boolean 
  * left". Otherwise the core's words, with a capital. The core writes English: in another
  * language the code's message comes first, the core's sentence as detail (`errorText`).
  */
-export function refusalWords(error: Pick<AppError, 'message'> & Partial<Pick<AppError, 'code'>>, ownerOnly: boolean): string {
+export function refusalWords(error: Pick<AppError, 'message'> & Partial<Pick<AppError, 'code' | 'params'>>, ownerOnly: boolean): string {
   if (language.window !== 'en' && error.message.trim() !== '') {
-    return errorText({ code: error.code ?? 'pin_wrong', message: error.message, field: null });
+    return errorText({ code: error.code ?? 'pin_wrong', message: error.message, field: null, params: error.params ?? {} });
   }
   let text = error.message.trim() || t('till.wrong_pin');
   if (ownerOnly) text = text.replace(/^wrong PIN for a manager or the owner\b/i, tIn('en', 'till.wrong_owner_pin'));

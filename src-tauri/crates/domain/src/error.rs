@@ -200,3 +200,37 @@ pub struct ErrorPayload {
     pub field: Option<&'static str>,
     pub params: BTreeMap<&'static str, String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_payload_carries_the_values_its_sentence_is_made_of() {
+        let refused = Error::Refused {
+            code: "shift_open",
+            field: None,
+            message: "shift 7 is still open at this counter: close it first".into(),
+            params: vec![("shift", "7".into())],
+        };
+        let payload = refused.payload();
+        assert_eq!(payload.code, "shift_open");
+        assert_eq!(payload.params.get("shift").map(String::as_str), Some("7"));
+        let json = serde_json::to_value(&payload).unwrap();
+        assert_eq!(json["params"], serde_json::json!({ "shift": "7" }));
+    }
+
+    #[test]
+    fn a_gateway_refusal_passes_on_its_own_code_and_words() {
+        let rejected = Error::GatewayRejected {
+            gateway: "iotpay",
+            code: "1002".into(),
+            message: "insufficient balance".into(),
+        };
+        let params = rejected.params();
+        assert_eq!(params["gateway"], "iotpay");
+        assert_eq!(params["gateway_code"], "1002");
+        assert_eq!(params["gateway_message"], "insufficient balance");
+        assert!(Error::Internal("x".into()).params().is_empty());
+    }
+}
