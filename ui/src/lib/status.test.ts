@@ -132,3 +132,94 @@ describe('words for the owner’s screens', () => {
     expect(sourceWords('something-new', 'IOTPay')).toBe('');
   });
 });
+
+describe('an order’s events and gateway word in the window’s language', () => {
+  // As the core sends them (views.rs EventView::of): the English label, the word's key.
+  const started = { fromStatus: null, toStatus: 'created', source: 'create', label: 'Sale started', changed: true, gatewayStatusKey: null };
+  const initiated = {
+    fromStatus: 'created',
+    toStatus: 'pending',
+    source: 'poll',
+    label: 'Waiting for payment: waiting for the customer',
+    changed: true,
+    gatewayStatusKey: 'gateway_word.smepay.initiated',
+    unknownGatewayWord: null,
+  };
+  const still = {
+    fromStatus: 'pending',
+    toStatus: 'pending',
+    source: 'poll',
+    label: 'Checked again: still waiting for payment: the customer is paying on their phone',
+    changed: false,
+    gatewayStatusKey: 'gateway_word.iotpay.status_1',
+    unknownGatewayWord: null,
+  };
+  const testPaid = {
+    fromStatus: 'pending',
+    toStatus: 'paid',
+    source: 'poll',
+    label: 'Paid: paid (test mode)',
+    changed: true,
+    gatewayStatusKey: 'gateway_word.smepay.test_success',
+    unknownGatewayWord: null,
+  };
+  const paid = { fromStatus: 'pending', toStatus: 'paid', source: 'notify', label: 'Paid', changed: true, gatewayStatusKey: null };
+  const odd = {
+    fromStatus: null,
+    toStatus: 'pending',
+    source: 'create',
+    label: 'Sale started: waiting for payment: an answer Paydesk does not know (odd)',
+    changed: true,
+    gatewayStatusKey: 'gateway_word.unknown',
+    unknownGatewayWord: 'odd',
+  };
+
+  it('shows the core’s English label as it is in English', async () => {
+    const { changeWords } = await import('./status');
+    for (const event of [started, initiated, still, testPaid, paid, odd]) {
+      expect(changeWords(event, 'en')).toBe(event.label);
+    }
+  });
+
+  it('says each change in French', async () => {
+    const { changeWords } = await import('./status');
+    expect(changeWords(started, 'fr-CA')).toBe('Vente commencée');
+    expect(changeWords(initiated, 'fr-CA')).toBe('En attente du paiement : en attente du client');
+    expect(changeWords(still, 'fr-CA')).toBe('Vérifiée de nouveau : toujours en attente du paiement : le client paie sur son téléphone');
+    expect(changeWords(testPaid, 'fr-CA')).toBe('Payée : payée (mode test)');
+    expect(changeWords(paid, 'fr-CA')).toBe('Payée');
+    expect(changeWords(odd, 'fr-CA')).toBe(
+      'Vente commencée : en attente du paiement : une réponse que Paydesk ne connaît pas (odd)',
+    );
+    expect(changeWords({ fromStatus: 'pending', toStatus: 'paid', source: 'poll' }, 'fr-CA')).toBe('En attente du paiement → Payée');
+  });
+
+  it('says each change in Chinese', async () => {
+    const { changeWords } = await import('./status');
+    expect(changeWords(started, 'zh-CN')).toBe('交易已开始');
+    expect(changeWords(initiated, 'zh-CN')).toBe('待支付：等待顾客付款');
+    expect(changeWords(still, 'zh-CN')).toBe('再次查询：仍为待支付：顾客正在手机上付款');
+    expect(changeWords(testPaid, 'zh-CN')).toBe('已支付：已支付（测试模式）');
+    expect(changeWords(odd, 'zh-CN')).toBe('交易已开始：待支付：Paydesk 无法识别的答复（odd）');
+  });
+
+  it('keeps the core’s English for a word key the window does not know', async () => {
+    const { changeWords, gatewayStatusWords } = await import('./status');
+    const newer = { ...initiated, gatewayStatusKey: 'gateway_word.newpay.waiting' };
+    expect(changeWords(newer, 'fr-CA')).toBe(initiated.label);
+    expect(gatewayStatusWords({ gatewayStatusLabel: 'waiting', gatewayStatusKey: 'gateway_word.newpay.waiting' }, 'fr-CA')).toBe('waiting');
+  });
+
+  it('says what the gateway last said of an order in the window’s language', async () => {
+    const { gatewayStatusWords } = await import('./status');
+    const order = { gatewayStatusLabel: 'waiting for the customer', gatewayStatusKey: 'gateway_word.smepay.initiated', unknownGatewayWord: null };
+    expect(gatewayStatusWords(order, 'en')).toBe('waiting for the customer');
+    expect(gatewayStatusWords(order, 'fr-CA')).toBe('en attente du client');
+    expect(gatewayStatusWords(order, 'zh-CN')).toBe('等待顾客付款');
+    expect(gatewayStatusWords(order, 'hi')).toBe('ग्राहक का इंतज़ार');
+    const odd = { gatewayStatusLabel: 'an answer Paydesk does not know (77)', gatewayStatusKey: 'gateway_word.unknown', unknownGatewayWord: '77' };
+    expect(gatewayStatusWords(odd, 'en')).toBe('an answer Paydesk does not know (77)');
+    expect(gatewayStatusWords(odd, 'zh-CN')).toBe('Paydesk 无法识别的答复（77）');
+    expect(gatewayStatusWords({ gatewayStatusLabel: null, gatewayStatusKey: null }, 'fr-CA')).toBeNull();
+  });
+});

@@ -1,5 +1,6 @@
 import type { OrderStatus } from './bindings';
 import { language, t, tIn, type Language, type MessageKey } from './i18n';
+import { CATALOGUES, DEFAULT_LANGUAGE } from './i18n/catalogues';
 
 export type StatusTone = 'success' | 'danger' | 'neutral' | 'waiting';
 
@@ -137,6 +138,10 @@ export interface TimelineEvent {
   source: string;
   label?: string;
   changed?: boolean;
+  /** The catalogue key of the gateway's word the core's label says after the change. */
+  gatewayStatusKey?: string | null;
+  /** The gateway's word itself when no table of the core knows it. */
+  unknownGatewayWord?: string | null;
 }
 
 /**
@@ -147,13 +152,71 @@ export function timelineEvents<T extends TimelineEvent>(events: readonly T[]): T
   return events.filter((e) => (e.changed ?? e.fromStatus !== e.toStatus) !== false);
 }
 
-/** A change in words: the core's label, else "Waiting for payment → Paid". */
-export function changeWords(event: TimelineEvent): string {
-  if (event.label && event.label.trim() !== '') return sentenceCase(event.label);
-  if (event.fromStatus && event.fromStatus !== event.toStatus) {
-    return t('status.change', { from: statusLabel(event.fromStatus), to: statusLabel(event.toStatus) });
+/** What the core gives to say a gateway's word in any language: its catalogue key, its word. */
+export interface GatewaySaid {
+  gatewayStatusKey?: string | null;
+  unknownGatewayWord?: string | null;
+}
+
+function isMessageKey(key: string): key is MessageKey {
+  return Object.prototype.hasOwnProperty.call(CATALOGUES.get(DEFAULT_LANGUAGE), key);
+}
+
+/**
+ * A gateway's word in `lang`, by the catalogue key the core gives ("gateway_word.smepay.initiated"
+ * -> "en attente du client"; "gateway_word.unknown" with the word itself); null without a key
+ * the catalogues know.
+ */
+export function gatewayWordText(said: GatewaySaid, lang: Language = language.window): string | null {
+  const key = said.gatewayStatusKey;
+  if (!key || !isMessageKey(key)) return null;
+  if (key === 'gateway_word.unknown') return tIn(lang, 'gateway_word.unknown', { word: said.unknownGatewayWord ?? '' });
+  return tIn(lang, key);
+}
+
+/**
+ * What the gateway last said of an order, in words: in English the core's label itself, in
+ * another language the catalogue's message for its key (the core's label when there is none).
+ */
+export function gatewayStatusWords(
+  order: GatewaySaid & { gatewayStatusLabel: string | null },
+  lang: Language = language.window,
+): string | null {
+  if (!order.gatewayStatusLabel) return null;
+  if (lang === DEFAULT_LANGUAGE) return order.gatewayStatusLabel;
+  return gatewayWordText(order, lang) ?? order.gatewayStatusLabel;
+}
+
+/** The change part of an event, as the core words it: "Sale started", "Checked again: still …". */
+function eventChange(event: TimelineEvent, lang: Language): string {
+  const to = statusLabel(event.toStatus, lang);
+  const lower = to.toLocaleLowerCase(lang);
+  if (event.fromStatus === null || event.fromStatus === undefined) {
+    return event.toStatus === 'created' ? tIn(lang, 'status.event.started') : tIn(lang, 'status.event.started_as', { status: lower });
   }
-  return statusLabel(event.toStatus);
+  const changed = event.changed ?? event.fromStatus !== event.toStatus;
+  return changed ? to : tIn(lang, 'status.event.still', { status: lower });
+}
+
+/**
+ * A change in words. In English, the core's label ("Paid: paid (test mode)"); in another
+ * language the same sentence from the catalogues: the change from the statuses, then the
+ * gateway's word by its key ("Payée : payée (mode test)"). Without a label from the core:
+ * "Waiting for payment → Paid".
+ */
+export function changeWords(event: TimelineEvent, lang: Language = language.window): string {
+  if (event.label && event.label.trim() !== '') {
+    if (lang === DEFAULT_LANGUAGE) return sentenceCase(event.label);
+    const said = gatewayWordText(event, lang);
+    // A key this window does not know: the core's English sentence, whole.
+    if (event.gatewayStatusKey && said === null) return sentenceCase(event.label);
+    const change = eventChange(event, lang);
+    return sentenceCase(said === null ? change : tIn(lang, 'status.event.said', { change, said }));
+  }
+  if (event.fromStatus && event.fromStatus !== event.toStatus) {
+    return tIn(lang, 'status.change', { from: statusLabel(event.fromStatus, lang), to: statusLabel(event.toStatus, lang) });
+  }
+  return statusLabel(event.toStatus, lang);
 }
 
 /** Where a change came from, in words: "checked with IOTPay", never a POLL tag. */

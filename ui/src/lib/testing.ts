@@ -15,6 +15,8 @@ export function sampleView(fields: Partial<OrderView> = {}): OrderView {
     status: 'pending',
     gatewayStatus: null,
     gatewayStatusLabel: null,
+    gatewayStatusKey: null,
+    unknownGatewayWord: null,
     reason: null,
     gatewayOrderId: null,
     paymentUrl: null,

@@ -5,7 +5,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use paydesk_domain::order::{Gateway, Method, MoneyClass, Order, OrderEvent, OrderStatus};
-use paydesk_gateways::{describe_word_for, word_label};
+use paydesk_gateways::{described_word_for, word_label, DescribedWord};
 
 pub fn rfc3339(ms: i64) -> String {
     DateTime::<Utc>::from_timestamp_millis(ms)
@@ -29,6 +29,11 @@ pub struct OrderView {
     pub gateway_status: Option<String>,
     /// That word in plain words, from the gateway's tables; null without a gateway status.
     pub gateway_status_label: Option<String>,
+    /// The catalogue key of that label, for the window's language: "gateway_word.smepay.initiated",
+    /// or "gateway_word.unknown" for a word no table knows; null without a gateway status.
+    pub gateway_status_key: Option<String>,
+    /// The word itself, trimmed, when no table knows it (the unknown message's `{word}`).
+    pub unknown_gateway_word: Option<String>,
     /// Why a failed, cancelled or expired order ended, in plain words; null otherwise.
     pub reason: Option<String>,
     pub gateway_order_id: Option<String>,
@@ -78,6 +83,12 @@ impl OrderView {
         } else {
             None
         };
+        let said = order
+            .gateway_status
+            .as_deref()
+            .filter(|w| !w.trim().is_empty())
+            .map(|w| described_word_for(order.gateway, order.method, order.status, w));
+        let (gateway_status_key, unknown_gateway_word) = said_for_window(said.as_ref());
         OrderView {
             id: order.id,
             merchant_order_no: order.merchant_order_no.clone(),
@@ -89,13 +100,9 @@ impl OrderView {
             amount_display: order.amount.display_amount(),
             status: order.status,
             gateway_status: order.gateway_status.clone(),
-            gateway_status_label: order
-                .gateway_status
-                .as_deref()
-                .filter(|w| !w.trim().is_empty())
-                .map(|w| {
-                    describe_word_for(order.gateway, order.method, order.status, w).into_owned()
-                }),
+            gateway_status_label: said.map(|d| d.label.into_owned()),
+            gateway_status_key,
+            unknown_gateway_word,
             reason: reason(
                 order.gateway,
                 order.method,
@@ -174,6 +181,12 @@ pub struct EventView {
     pub note: Option<String>,
     /// The change in plain words ("Paid", "Cancelled: cancelled by the customer").
     pub label: String,
+    /// The catalogue key of the gateway's word as `label` says it after the change (the window
+    /// says the change from the statuses, then this); null when the label says no word of
+    /// the gateway (it said none, or its word only repeats the status).
+    pub gateway_status_key: Option<String>,
+    /// The word itself, trimmed, when no table knows it (the unknown message's `{word}`).
+    pub unknown_gateway_word: Option<String>,
     /// False when the status did not move (a repeated poll): the timeline hides those.
     pub changed: bool,
 }
@@ -186,7 +199,9 @@ impl EventView {
             .gateway_status
             .as_deref()
             .filter(|w| !w.trim().is_empty())
-            .map(|w| describe_word_for(gateway, method, e.to_status, w));
+            .map(|w| described_word_for(gateway, method, e.to_status, w))
+            .filter(|d| !d.label.eq_ignore_ascii_case(e.to_status.label()));
+        let (gateway_status_key, unknown_gateway_word) = said_for_window(said.as_ref());
         let to = e.to_status.label();
         let mut label = match (e.from_status, e.source) {
             (None, _) if e.to_status == OrderStatus::Created => "Sale started".to_string(),
@@ -194,9 +209,9 @@ impl EventView {
             (Some(_), _) if !changed => format!("Checked again: still {}", to.to_lowercase()),
             (Some(_), _) => to.to_string(),
         };
-        if let Some(said) = said.filter(|s| !s.eq_ignore_ascii_case(to)) {
+        if let Some(said) = said {
             label.push_str(": ");
-            label.push_str(&said);
+            label.push_str(&said.label);
         }
         EventView {
             at: rfc3339(e.at_ms),
@@ -206,8 +221,19 @@ impl EventView {
             gateway_status: e.gateway_status.clone(),
             note: e.note.clone(),
             label,
+            gateway_status_key,
+            unknown_gateway_word,
             changed,
         }
+    }
+}
+
+/// What the window needs to say a gateway's word in its own language: the label's catalogue
+/// key, and the word itself when no table knows it.
+fn said_for_window(said: Option<&DescribedWord>) -> (Option<String>, Option<String>) {
+    match said {
+        Some(d) => (Some(d.key.to_string()), d.unknown.clone()),
+        None => (None, None),
     }
 }
 
@@ -385,6 +411,11 @@ mod tests {
         );
         assert!(declined.changed);
         assert_eq!(declined.label, "Failed: declined by the customer's wallet");
+        assert_eq!(
+            declined.gateway_status_key.as_deref(),
+            Some("gateway_word.iotpay.micropay_declined")
+        );
+        assert_eq!(declined.unknown_gateway_word, None);
         let paid = EventView::of(
             &event(Some(Pending), Paid, Some("AUTORIZATION_INITIALIZED")),
             Gateway::Smartpay,
@@ -400,6 +431,97 @@ mod tests {
             unknown.label,
             "Waiting for payment: an answer Paydesk does not know (odd)"
         );
+        assert_eq!(
+            unknown.gateway_status_key.as_deref(),
+            Some("gateway_word.unknown")
+        );
+        assert_eq!(unknown.unknown_gateway_word.as_deref(), Some("odd"));
+    }
+
+    /// The window says an event in its own language from the statuses and the word's key; the
+    /// key is there exactly when the English label says the gateway's word.
+    #[test]
+    fn events_carry_the_key_of_the_word_their_label_says() {
+        use OrderStatus::*;
+        let of =
+            |from, to, word| EventView::of(&event(from, to, word), Gateway::Smepay, Method::Upi);
+        let started = of(None, Created, None);
+        assert_eq!(started.label, "Sale started");
+        assert_eq!(started.gateway_status_key, None);
+        let waiting = of(Some(Pending), Pending, Some("INITIATED"));
+        assert_eq!(
+            waiting.label,
+            "Checked again: still waiting for payment: waiting for the customer"
+        );
+        assert_eq!(
+            waiting.gateway_status_key.as_deref(),
+            Some("gateway_word.smepay.initiated")
+        );
+        // "Paid: paid" would repeat itself: the label says the status alone, and so does the key.
+        let paid = of(Some(Pending), Paid, Some("SUCCESS"));
+        assert_eq!(paid.label, "Paid");
+        assert_eq!(paid.gateway_status_key, None);
+        let test_paid = of(Some(Pending), Paid, Some("TEST_SUCCESS"));
+        assert_eq!(test_paid.label, "Paid: paid (test mode)");
+        assert_eq!(
+            test_paid.gateway_status_key.as_deref(),
+            Some("gateway_word.smepay.test_success")
+        );
+    }
+
+    #[test]
+    fn an_order_carries_the_key_of_its_gateway_word() {
+        use paydesk_domain::money::{Currency, Money};
+        let order = |status, word: Option<&str>| Order {
+            id: 1,
+            merchant_order_no: "PD1".into(),
+            gateway: Gateway::Iotpay,
+            method: Method::WechatQr,
+            environment: "sandbox".into(),
+            amount: Money::parse("12.50", Currency::CAD).unwrap(),
+            status,
+            gateway_status: word.map(str::to_string),
+            gateway_order_id: None,
+            payment_url: None,
+            payment_payload: None,
+            refunded_minor: 0,
+            tip_minor: 0,
+            tip_refunded_minor: 0,
+            created_at_ms: 0,
+            updated_at_ms: 0,
+            expires_at_ms: None,
+            customer: None,
+            counter: None,
+            staff: None,
+        };
+        let view = OrderView::of(&order(OrderStatus::Pending, Some("1")), false);
+        assert_eq!(
+            view.gateway_status_label.as_deref(),
+            Some("the customer is paying on their phone")
+        );
+        assert_eq!(
+            view.gateway_status_key.as_deref(),
+            Some("gateway_word.iotpay.status_1")
+        );
+        assert_eq!(view.unknown_gateway_word, None);
+        let refunded = OrderView::of(&order(OrderStatus::Refunded, Some("2")), false);
+        assert_eq!(
+            refunded.gateway_status_key.as_deref(),
+            Some("gateway_word.iotpay.refund_2")
+        );
+        let odd = OrderView::of(&order(OrderStatus::Pending, Some(" 77 ")), false);
+        assert_eq!(
+            odd.gateway_status_label.as_deref(),
+            Some("an answer Paydesk does not know (77)")
+        );
+        assert_eq!(
+            odd.gateway_status_key.as_deref(),
+            Some("gateway_word.unknown")
+        );
+        assert_eq!(odd.unknown_gateway_word.as_deref(), Some("77"));
+        let none = OrderView::of(&order(OrderStatus::Created, None), false);
+        assert_eq!(none.gateway_status_label, None);
+        assert_eq!(none.gateway_status_key, None);
     }
 
     #[test]

@@ -40,10 +40,10 @@ pub use outcome::{
 pub use registry::{build, capabilities, connect, declared, Built};
 pub use request::{CreateRequest, Notification, ReversalKind, ReversalRequest};
 pub use word_lookup::{
-    describe_word, describe_word_for, word_label, word_label_for, word_status, word_tables,
-    WordTable,
+    describe_word, describe_word_for, described_word_for, word_entry, word_entry_for, word_label,
+    word_label_for, word_status, word_tables, TableWord, WordTable,
 };
-pub use words::{CodeMeaning, CodeWord, StatusWord};
+pub use words::{CodeMeaning, CodeWord, DescribedWord, StatusWord, UNKNOWN_WORD_KEY};
 
 pub(crate) use fields::truncate;
 pub(crate) use http::send;

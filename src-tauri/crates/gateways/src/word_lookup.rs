@@ -2,26 +2,66 @@
 //! status, an error code) looked up in that gateway's tables, for the API that serves the
 //! method. Views, the CLI and the export call this and nothing else about gateways' words.
 
+use crate::words::{DescribedWord, UNKNOWN_WORD_KEY};
 use crate::{iotpay, iotpay_card, smartexpay, smartpay, smepay, CodeWord, StatusWord};
 use paydesk_domain::order::{Gateway, Method, OrderStatus};
 
-/// One table of a gateway's words with their labels: (word, label) pairs.
+/// One entry of a gateway's tables: its word, the label people read, and the label's
+/// catalogue key (the window's words for it in every language).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableWord {
+    pub word: &'static str,
+    pub label: &'static str,
+    pub key: &'static str,
+}
+
+impl From<&StatusWord> for TableWord {
+    fn from(w: &StatusWord) -> Self {
+        TableWord {
+            word: w.word,
+            label: w.label,
+            key: w.key,
+        }
+    }
+}
+
+impl From<&CodeWord> for TableWord {
+    fn from(c: &CodeWord) -> Self {
+        TableWord {
+            word: c.code,
+            label: c.label,
+            key: c.key,
+        }
+    }
+}
+
+impl From<&smartpay::ModificationWord> for TableWord {
+    fn from(w: &smartpay::ModificationWord) -> Self {
+        TableWord {
+            word: w.word,
+            label: w.label,
+            key: w.key,
+        }
+    }
+}
+
+/// One table of a gateway's words with their labels and keys.
 pub struct WordTable {
     pub name: &'static str,
-    pub words: Vec<(&'static str, &'static str)>,
+    pub words: Vec<TableWord>,
 }
 
 fn status_table(name: &'static str, words: &[StatusWord]) -> WordTable {
     WordTable {
         name,
-        words: words.iter().map(|w| (w.word, w.label)).collect(),
+        words: words.iter().map(TableWord::from).collect(),
     }
 }
 
 fn code_table(name: &'static str, codes: &[CodeWord]) -> WordTable {
     WordTable {
         name,
-        words: codes.iter().map(|c| (c.code, c.label)).collect(),
+        words: codes.iter().map(TableWord::from).collect(),
     }
 }
 
@@ -72,7 +112,7 @@ pub fn word_tables(gateway: Gateway, method: Method) -> Vec<WordTable> {
                 name: "smartpay MODIFICATION_WORDS",
                 words: smartpay::MODIFICATION_WORDS
                     .iter()
-                    .map(|w| (w.word, w.label))
+                    .map(TableWord::from)
                     .collect(),
             },
             code_table("smartpay ERROR_CODES", &smartpay::ERROR_CODES),
@@ -87,29 +127,32 @@ pub fn word_tables(gateway: Gateway, method: Method) -> Vec<WordTable> {
 /// The plain words for a gateway's own word (status or code) on the API serving `method`;
 /// `None` when its tables do not know it. Case is ignored (some gateways vary it).
 pub fn word_label(gateway: Gateway, method: Method, word: &str) -> Option<&'static str> {
+    word_entry(gateway, method, word).map(|w| w.label)
+}
+
+/// The table entry [`word_label`] reads: the label with its catalogue key.
+pub fn word_entry(gateway: Gateway, method: Method, word: &str) -> Option<TableWord> {
     let word = word.trim();
     // The common case without building the tables: the order status table.
-    let first: Option<&'static str> = match gateway {
-        Gateway::Iotpay if iotpay_card_api(method) => {
-            iotpay_card::status_word(word).map(|w| w.label)
-        }
+    let first: Option<&'static StatusWord> = match gateway {
+        Gateway::Iotpay if iotpay_card_api(method) => iotpay_card::status_word(word),
         Gateway::Iotpay if method == Method::Barcode => {
-            iotpay::channel_status_word(word, "WX_MICROPAY").map(|w| w.label)
+            iotpay::channel_status_word(word, "WX_MICROPAY")
         }
         Gateway::Iotpay if method == Method::CardTerminal => {
-            iotpay::channel_status_word(word, iotpay::TERMINAL_CHANNEL).map(|w| w.label)
+            iotpay::channel_status_word(word, iotpay::TERMINAL_CHANNEL)
         }
-        Gateway::Iotpay => iotpay::status_word(word).map(|w| w.label),
-        Gateway::Smepay => smepay::status_word(word).map(|w| w.label),
-        Gateway::Smartpay => smartpay::status_word(word).map(|w| w.label),
-        Gateway::Smartexpay => smartexpay::status_word(word).map(|w| w.label),
+        Gateway::Iotpay => iotpay::status_word(word),
+        Gateway::Smepay => smepay::status_word(word),
+        Gateway::Smartpay => smartpay::status_word(word),
+        Gateway::Smartexpay => smartexpay::status_word(word),
     };
-    first.or_else(|| {
+    first.map(TableWord::from).or_else(|| {
         word_tables(gateway, method).into_iter().find_map(|t| {
             t.words
                 .iter()
-                .find(|(w, _)| w.eq_ignore_ascii_case(word))
-                .map(|(_, label)| *label)
+                .find(|w| w.word.eq_ignore_ascii_case(word))
+                .copied()
         })
     })
 }
@@ -144,6 +187,16 @@ pub fn word_label_for(
     status: OrderStatus,
     word: &str,
 ) -> Option<&'static str> {
+    word_entry_for(gateway, method, status, word).map(|w| w.label)
+}
+
+/// The table entry [`word_label_for`] reads: the label with its catalogue key.
+pub fn word_entry_for(
+    gateway: Gateway,
+    method: Method,
+    status: OrderStatus,
+    word: &str,
+) -> Option<TableWord> {
     if matches!(
         status,
         OrderStatus::PartiallyRefunded | OrderStatus::Refunded | OrderStatus::Voided
@@ -151,19 +204,16 @@ pub fn word_label_for(
         let trimmed = word.trim();
         let reversal = match gateway {
             Gateway::Iotpay if !iotpay_card_api(method) => {
-                iotpay::refund_status_word(trimmed).map(|w| w.label)
+                iotpay::refund_status_word(trimmed).map(TableWord::from)
             }
-            Gateway::Smartpay => smartpay::MODIFICATION_WORDS
-                .iter()
-                .find(|w| w.word.eq_ignore_ascii_case(trimmed))
-                .map(|w| w.label),
+            Gateway::Smartpay => smartpay::modification_word(trimmed).map(TableWord::from),
             _ => None,
         };
         if reversal.is_some() {
             return reversal;
         }
     }
-    word_label(gateway, method, word)
+    word_entry(gateway, method, word)
 }
 
 /// [`word_label_for`], or "an answer Paydesk does not know (<word>)" for a word no table has.
@@ -173,9 +223,34 @@ pub fn describe_word_for(
     status: OrderStatus,
     word: &str,
 ) -> std::borrow::Cow<'static, str> {
-    match word_label_for(gateway, method, status, word) {
-        Some(label) => label.into(),
-        None => format!("an answer Paydesk does not know ({})", word.trim()).into(),
+    described_word_for(gateway, method, status, word).label
+}
+
+/// [`describe_word_for`] with what the window needs to say it in its own language: the
+/// label's catalogue key, and the word itself when no table knows it.
+pub fn described_word_for(
+    gateway: Gateway,
+    method: Method,
+    status: OrderStatus,
+    word: &str,
+) -> DescribedWord {
+    match word_entry_for(gateway, method, status, word) {
+        Some(entry) => DescribedWord {
+            label: entry.label.into(),
+            key: entry.key,
+            unknown: None,
+        },
+        None => unknown_word(word),
+    }
+}
+
+/// A word no table has: "an answer Paydesk does not know (<word>)".
+fn unknown_word(word: &str) -> DescribedWord {
+    let word = word.trim();
+    DescribedWord {
+        label: format!("an answer Paydesk does not know ({word})").into(),
+        key: UNKNOWN_WORD_KEY,
+        unknown: Some(word.to_string()),
     }
 }
 
@@ -187,7 +262,7 @@ pub fn describe_word(
 ) -> std::borrow::Cow<'static, str> {
     match word_label(gateway, method, word) {
         Some(label) => label.into(),
-        None => format!("an answer Paydesk does not know ({})", word.trim()).into(),
+        None => unknown_word(word).label,
     }
 }
 
@@ -203,7 +278,7 @@ mod tests {
         for method in Method::ALL {
             let gateway = method.gateway();
             for table in word_tables(gateway, method) {
-                for (word, label) in &table.words {
+                for &TableWord { word, label, .. } in &table.words {
                     assert!(!label.trim().is_empty(), "{}: {word}", table.name);
                     assert!(
                         !label.trim().eq_ignore_ascii_case(word),
@@ -252,5 +327,101 @@ mod tests {
             describe_word(Gateway::Smartexpay, Method::Exchange, "weird"),
             "an answer Paydesk does not know (weird)"
         );
+    }
+
+    /// Every table entry of every gateway, each table once (the order, refund and modification
+    /// statuses, the error codes).
+    fn every_table_word() -> Vec<(String, TableWord)> {
+        let mut seen = std::collections::BTreeMap::new();
+        for method in Method::ALL {
+            for table in word_tables(method.gateway(), method) {
+                for w in table.words {
+                    seen.insert((table.name, w.word), w);
+                }
+            }
+        }
+        seen.into_iter()
+            .map(|((table, word), w)| (format!("{table} {word}"), w))
+            .collect()
+    }
+
+    /// The window's catalogue of `lang` (ui/src/lib/i18n/catalogues), read from the repository.
+    fn catalogue(lang: &str) -> serde_json::Map<String, serde_json::Value> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../ui/src/lib/i18n/catalogues")
+            .join(format!("{lang}.json"));
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    /// Each entry's key is its own, and every language of the window has words for it; the
+    /// English message is the label itself (the window in English shows the core's label).
+    #[test]
+    fn every_gateway_word_has_its_own_key_in_every_catalogue() {
+        let words = every_table_word();
+        assert!(words.len() >= 74, "{} table words", words.len());
+        let mut keys = std::collections::BTreeMap::new();
+        for (entry, w) in &words {
+            assert!(w.key.starts_with("gateway_word."), "{entry}: {}", w.key);
+            if let Some(other) = keys.insert(w.key, entry) {
+                panic!("{entry} and {other} share the key {}", w.key);
+            }
+        }
+        let english = catalogue("en");
+        for (entry, w) in &words {
+            assert_eq!(
+                english.get(w.key).and_then(|m| m.as_str()),
+                Some(w.label),
+                "{entry}: the English message of {}",
+                w.key
+            );
+        }
+        assert_eq!(
+            english.get(UNKNOWN_WORD_KEY).and_then(|m| m.as_str()),
+            Some("an answer Paydesk does not know ({word})")
+        );
+        for lang in ["fr-CA", "zh-CN", "hi"] {
+            let messages = catalogue(lang);
+            for key in keys.keys().copied().chain([UNKNOWN_WORD_KEY]) {
+                let message = messages
+                    .get(key)
+                    .and_then(|m| m.as_str())
+                    .unwrap_or_default();
+                assert!(!message.trim().is_empty(), "{lang} has no words for {key}");
+                assert_ne!(
+                    Some(message),
+                    english.get(key).and_then(|m| m.as_str()),
+                    "{lang}'s {key} is the English"
+                );
+            }
+            let unknown = messages[UNKNOWN_WORD_KEY].as_str().unwrap_or_default();
+            assert!(unknown.contains("{word}"), "{lang}: {unknown}");
+        }
+    }
+
+    /// A word no table has is described with the unknown key and the word itself.
+    #[test]
+    fn a_word_no_table_knows_carries_itself_for_the_window() {
+        let d = described_word_for(Gateway::Smepay, Method::Upi, OrderStatus::Pending, " odd ");
+        assert_eq!(d.label, "an answer Paydesk does not know (odd)");
+        assert_eq!(d.key, UNKNOWN_WORD_KEY);
+        assert_eq!(d.unknown.as_deref(), Some("odd"));
+        let d = described_word_for(
+            Gateway::Smepay,
+            Method::Upi,
+            OrderStatus::Pending,
+            "INITIATED",
+        );
+        assert_eq!(d.label, "waiting for the customer");
+        assert_eq!(d.key, "gateway_word.smepay.initiated");
+        assert_eq!(d.unknown, None);
+        let d = described_word_for(
+            Gateway::Iotpay,
+            Method::WechatQr,
+            OrderStatus::Refunded,
+            "2",
+        );
+        assert_eq!(d.key, "gateway_word.iotpay.refund_2");
     }
 }

@@ -11,6 +11,9 @@ pub struct StatusWord {
     pub status: OrderStatus,
     /// Plain words for the counter ("waiting for the customer"), never the gateway's code.
     pub label: &'static str,
+    /// The label's message in the window's catalogues (ui/src/lib/i18n/catalogues), whose
+    /// English is `label`: "gateway_word.smepay.initiated". One per table entry, written out.
+    pub key: &'static str,
 }
 
 /// How a documented gateway error code is to be read.
@@ -34,4 +37,22 @@ pub struct CodeWord {
     pub meaning: CodeMeaning,
     /// Plain words for the owner ("the wallet's system timed out").
     pub label: &'static str,
+    /// The label's message in the window's catalogues, as [`StatusWord::key`].
+    pub key: &'static str,
+}
+
+/// The catalogue message for a word no table knows: "an answer Paydesk does not know
+/// ({word})", the word filled in.
+pub const UNKNOWN_WORD_KEY: &str = "gateway_word.unknown";
+
+/// A gateway's word as a person reads it: the English label (the CLI's, the export's) and
+/// what the window needs to say it in its own language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DescribedWord {
+    /// "waiting for the customer", or "an answer Paydesk does not know (X)".
+    pub label: std::borrow::Cow<'static, str>,
+    /// The label's catalogue key; [`UNKNOWN_WORD_KEY`] for a word no table knows.
+    pub key: &'static str,
+    /// The word, trimmed, when no table knows it (the unknown message's `{word}`).
+    pub unknown: Option<String>,
 }

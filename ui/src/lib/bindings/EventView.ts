@@ -7,6 +7,16 @@ export type EventView = { at: string, fromStatus: OrderStatus | null, toStatus: 
  */
 label: string, 
 /**
+ * The catalogue key of the gateway's word as `label` says it after the change (the window
+ * says the change from the statuses, then this); null when the label says no word of
+ * the gateway (it said none, or its word only repeats the status).
+ */
+gatewayStatusKey: string | null, 
+/**
+ * The word itself, trimmed, when no table knows it (the unknown message's `{word}`).
+ */
+unknownGatewayWord: string | null, 
+/**
  * False when the status did not move (a repeated poll): the timeline hides those.
  */
 changed: boolean, };

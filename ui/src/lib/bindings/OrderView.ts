@@ -11,6 +11,15 @@ gatewayStatus: string | null,
  */
 gatewayStatusLabel: string | null, 
 /**
+ * The catalogue key of that label, for the window's language: "gateway_word.smepay.initiated",
+ * or "gateway_word.unknown" for a word no table knows; null without a gateway status.
+ */
+gatewayStatusKey: string | null, 
+/**
+ * The word itself, trimmed, when no table knows it (the unknown message's `{word}`).
+ */
+unknownGatewayWord: string | null, 
+/**
  * Why a failed, cancelled or expired order ended, in plain words; null otherwise.
  */
 reason: string | null, gatewayOrderId: string | null, paymentUrl: string | null, 

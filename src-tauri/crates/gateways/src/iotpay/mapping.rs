@@ -15,31 +15,37 @@ pub const STATUS_WORDS: &[StatusWord] = &[
         word: "0",
         status: OrderStatus::Pending,
         label: "waiting for the customer",
+        key: "gateway_word.iotpay.status_0",
     },
     StatusWord {
         word: "1",
         status: OrderStatus::Pending,
         label: "the customer is paying on their phone",
+        key: "gateway_word.iotpay.status_1",
     },
     StatusWord {
         word: "2",
         status: OrderStatus::Paid,
         label: "paid",
+        key: "gateway_word.iotpay.status_2",
     },
     StatusWord {
         word: "3",
         status: OrderStatus::Paid,
         label: "paid (IOTPay has told the shop)",
+        key: "gateway_word.iotpay.status_3",
     },
     StatusWord {
         word: "4",
         status: OrderStatus::Cancelled,
         label: "closed by the wallet",
+        key: "gateway_word.iotpay.status_4",
     },
     StatusWord {
         word: "9",
         status: OrderStatus::Cancelled,
         label: "cancelled by the customer",
+        key: "gateway_word.iotpay.status_9",
     },
 ];
 
@@ -54,21 +60,25 @@ pub const REFUND_STATUS_WORDS: &[StatusWord] = &[
         word: "0",
         status: OrderStatus::Pending,
         label: "refund waiting at the wallet",
+        key: "gateway_word.iotpay.refund_0",
     },
     StatusWord {
         word: "1",
         status: OrderStatus::Pending,
         label: "refund being processed by the wallet",
+        key: "gateway_word.iotpay.refund_1",
     },
     StatusWord {
         word: "2",
         status: OrderStatus::Refunded,
         label: "refunded to the customer",
+        key: "gateway_word.iotpay.refund_2",
     },
     StatusWord {
         word: "9",
         status: OrderStatus::Failed,
         label: "refund declined by the wallet",
+        key: "gateway_word.iotpay.refund_9",
     },
 ];
 
@@ -81,56 +91,67 @@ pub const ERROR_CODES: &[CodeWord] = &[
         code: "0010",
         meaning: CodeMeaning::Unknown,
         label: "IOTPay had a system error: the payment may still go through",
+        key: "gateway_word.iotpay.code_0010",
     },
     CodeWord {
         code: "0011",
         meaning: CodeMeaning::Refused,
         label: "IOTPay refused the request (it must be a POST)",
+        key: "gateway_word.iotpay.code_0011",
     },
     CodeWord {
         code: "0012",
         meaning: CodeMeaning::Refused,
         label: "IOTPay received an empty request",
+        key: "gateway_word.iotpay.code_0012",
     },
     CodeWord {
         code: "0013",
         meaning: CodeMeaning::Refused,
         label: "IOTPay refused the signature: check the merchant key",
+        key: "gateway_word.iotpay.code_0013",
     },
     CodeWord {
         code: "0014",
         meaning: CodeMeaning::Refused,
         label: "IOTPay refused a value of the request",
+        key: "gateway_word.iotpay.code_0014",
     },
     CodeWord {
         code: "0015",
         meaning: CodeMeaning::Refused,
         label: "IOTPay does not know this merchant: check the merchant ID",
+        key: "gateway_word.iotpay.code_0015",
     },
     CodeWord {
         code: "0110",
         meaning: CodeMeaning::Unknown,
         label: "the wallet did not answer IOTPay in time: the customer may still confirm",
+        key: "gateway_word.iotpay.code_0110",
     },
     CodeWord {
         code: "0111",
         meaning: CodeMeaning::Unknown,
         label: "the wallet reported a problem to IOTPay: the outcome is not known yet",
+        key: "gateway_word.iotpay.code_0111",
     },
     CodeWord {
         code: "0112",
         meaning: CodeMeaning::NoSuchOrder,
         label: "IOTPay has no order under this number",
+        key: "gateway_word.iotpay.code_0112",
     },
     CodeWord {
         code: "0113",
         meaning: CodeMeaning::AlreadyPaid,
         label: "IOTPay says this order number is already paid",
+        key: "gateway_word.iotpay.code_0113",
     },
     CodeWord {
         code: "0118",
         meaning: CodeMeaning::Unknown,
         label: "IOTPay had a database error: the payment may still go through",
+        key: "gateway_word.iotpay.code_0118",
     },
 ];
 
@@ -171,6 +192,7 @@ pub const MICROPAY_DECLINED: StatusWord = StatusWord {
     word: "4",
     status: OrderStatus::Failed,
     label: "declined by the customer's wallet",
+    key: "gateway_word.iotpay.micropay_declined",
 };
 
 /// Whether a v1 channel is one where the shop scans the customer's code.
@@ -199,21 +221,25 @@ pub const TERMINAL_WORDS: &[StatusWord] = &[
         word: "0",
         status: OrderStatus::Pending,
         label: "waiting for the card on the terminal",
+        key: "gateway_word.iotpay.terminal_0",
     },
     StatusWord {
         word: "1",
         status: OrderStatus::Pending,
         label: "the customer is paying on the terminal",
+        key: "gateway_word.iotpay.terminal_1",
     },
     StatusWord {
         word: "4",
         status: OrderStatus::Failed,
         label: "closed at the terminal without payment",
+        key: "gateway_word.iotpay.terminal_4",
     },
     StatusWord {
         word: "9",
         status: OrderStatus::Failed,
         label: "declined at the terminal",
+        key: "gateway_word.iotpay.terminal_9",
     },
 ];
 

@@ -14,26 +14,31 @@ pub const STATUS_WORDS: &[StatusWord] = &[
         word: "0",
         status: OrderStatus::Pending,
         label: "in progress: the card network has not finished it",
+        key: "gateway_word.iotpay_card.status_0",
     },
     StatusWord {
         word: "1",
         status: OrderStatus::Pending,
         label: "not known yet: the card network has not answered, Paydesk asks again",
+        key: "gateway_word.iotpay_card.status_1",
     },
     StatusWord {
         word: "2",
         status: OrderStatus::Paid,
         label: "done: approved by the card network",
+        key: "gateway_word.iotpay_card.status_2",
     },
     StatusWord {
         word: "3",
         status: OrderStatus::Paid,
         label: "done: approved by the card network",
+        key: "gateway_word.iotpay_card.status_3",
     },
     StatusWord {
         word: "9",
         status: OrderStatus::Failed,
         label: "declined by the card network",
+        key: "gateway_word.iotpay_card.status_9",
     },
 ];
 
@@ -45,6 +50,7 @@ pub const ERROR_CODES: &[CodeWord] = &[CodeWord {
     code: "FAIL",
     meaning: CodeMeaning::Refused,
     label: "the card gateway refused the request",
+    key: "gateway_word.iotpay_card.code_fail",
 }];
 
 /// The table's entry for a status word, if it is a documented one.

@@ -18,51 +18,61 @@ pub const STATUS_WORDS: &[StatusWord] = &[
         word: "new",
         status: OrderStatus::Pending,
         label: "created, not yet open for payment",
+        key: "gateway_word.smartexpay.new",
     },
     StatusWord {
         word: "waitPayment",
         status: OrderStatus::Pending,
         label: "waiting for the customer",
+        key: "gateway_word.smartexpay.wait_payment",
     },
     StatusWord {
         word: "errorPayment",
         status: OrderStatus::Failed,
         label: "the customer's payment failed",
+        key: "gateway_word.smartexpay.error_payment",
     },
     StatusWord {
         word: "inProgress",
         status: OrderStatus::Paid,
         label: "paid: the exchange is being processed",
+        key: "gateway_word.smartexpay.in_progress",
     },
     StatusWord {
         word: "inProgressPayout",
         status: OrderStatus::Paid,
         label: "paid: the payout is queued",
+        key: "gateway_word.smartexpay.in_progress_payout",
     },
     StatusWord {
         word: "errorPayout",
         status: OrderStatus::Pending,
         label: "the exchange's payout failed: needs the owner's attention",
+        key: "gateway_word.smartexpay.error_payout",
     },
     StatusWord {
         word: "hold",
         status: OrderStatus::Pending,
         label: "frozen by SmartExPay: needs the owner's attention",
+        key: "gateway_word.smartexpay.hold",
     },
     StatusWord {
         word: "done",
         status: OrderStatus::Paid,
         label: "paid: the exchange is complete",
+        key: "gateway_word.smartexpay.done",
     },
     StatusWord {
         word: "returned",
         status: OrderStatus::Refunded,
         label: "the exchange failed, money returned to the customer",
+        key: "gateway_word.smartexpay.returned",
     },
     StatusWord {
         word: "deleted",
         status: OrderStatus::Failed,
         label: "cancelled at SmartExPay",
+        key: "gateway_word.smartexpay.deleted",
     },
 ];
 

@@ -22,52 +22,62 @@ pub const STATUS_WORDS: [StatusWord; 10] = [
         word: "CREATED",
         status: OrderStatus::Pending,
         label: "waiting for the customer to open the card form",
+        key: "gateway_word.smartpay.created",
     },
     StatusWord {
         // The vendor's spelling.
         word: "AUTORIZATION_INITIALIZED",
         status: OrderStatus::Pending,
         label: "the customer is entering their card",
+        key: "gateway_word.smartpay.autorization_initialized",
     },
     StatusWord {
         word: "AUTHORIZATION_PENDING",
         status: OrderStatus::Pending,
         label: "waiting for the card issuer to answer",
+        key: "gateway_word.smartpay.authorization_pending",
     },
     StatusWord {
         word: "AUTHORIZATION_COMPLETED",
         status: OrderStatus::Authorized,
         label: "card authorised: capture it or cancel it",
+        key: "gateway_word.smartpay.authorization_completed",
     },
     StatusWord {
         word: "CAPTURE_PENDING",
         status: OrderStatus::Pending,
         label: "capture sent, waiting for the card network to confirm it",
+        key: "gateway_word.smartpay.capture_pending",
     },
     StatusWord {
         word: "CAPTURED",
         status: OrderStatus::Paid,
         label: "paid",
+        key: "gateway_word.smartpay.captured",
     },
     StatusWord {
         word: "SETTLED",
         status: OrderStatus::Paid,
         label: "paid and settled to your account",
+        key: "gateway_word.smartpay.settled",
     },
     StatusWord {
         word: "AUTHORIZATION_FAILED",
         status: OrderStatus::Failed,
         label: "declined: the card was not authorised",
+        key: "gateway_word.smartpay.authorization_failed",
     },
     StatusWord {
         word: "CANCELLED",
         status: OrderStatus::Cancelled,
         label: "cancelled: the card's hold was released",
+        key: "gateway_word.smartpay.cancelled",
     },
     StatusWord {
         word: "REFUNDED",
         status: OrderStatus::Refunded,
         label: "refunded in full",
+        key: "gateway_word.smartpay.refunded",
     },
 ];
 
@@ -87,6 +97,8 @@ pub struct ModificationWord {
     pub word: &'static str,
     pub outcome: ModificationOutcome,
     pub label: &'static str,
+    /// The label's message in the window's catalogues, as `StatusWord::key`.
+    pub key: &'static str,
 }
 
 /// The words of a modification's `status`. "Response Model and Error Handling"
@@ -102,51 +114,61 @@ pub const MODIFICATION_WORDS: [ModificationWord; 10] = [
         word: "CAPTURED",
         outcome: ModificationOutcome::Done,
         label: "the payment was captured",
+        key: "gateway_word.smartpay.modification_captured",
     },
     ModificationWord {
         word: "SETTLED",
         outcome: ModificationOutcome::Done,
         label: "captured and settled",
+        key: "gateway_word.smartpay.modification_settled",
     },
     ModificationWord {
         word: "REFUNDED",
         outcome: ModificationOutcome::Done,
         label: "refunded to the customer",
+        key: "gateway_word.smartpay.modification_refunded",
     },
     ModificationWord {
         word: "CANCELLED",
         outcome: ModificationOutcome::Done,
         label: "cancelled: the card's hold was released",
+        key: "gateway_word.smartpay.modification_cancelled",
     },
     ModificationWord {
         word: "CAPTURE_PENDING",
         outcome: ModificationOutcome::Pending,
         label: "capture sent, waiting for the card network to confirm it",
+        key: "gateway_word.smartpay.modification_capture_pending",
     },
     ModificationWord {
         word: "REFUND_PENDING",
         outcome: ModificationOutcome::Pending,
         label: "refund sent, waiting for the card network to confirm it",
+        key: "gateway_word.smartpay.modification_refund_pending",
     },
     ModificationWord {
         word: "CANCELLATION_PENDING",
         outcome: ModificationOutcome::Pending,
         label: "cancel sent, waiting for the card network to confirm it",
+        key: "gateway_word.smartpay.modification_cancellation_pending",
     },
     ModificationWord {
         word: "CAPTURE_FAILED",
         outcome: ModificationOutcome::Failed,
         label: "the capture failed: the money was not taken",
+        key: "gateway_word.smartpay.modification_capture_failed",
     },
     ModificationWord {
         word: "REFUND_FAILED",
         outcome: ModificationOutcome::Failed,
         label: "the refund failed: nothing was given back",
+        key: "gateway_word.smartpay.modification_refund_failed",
     },
     ModificationWord {
         word: "CANCELLATION_FAILED",
         outcome: ModificationOutcome::Failed,
         label: "the cancel failed: the card's hold stays",
+        key: "gateway_word.smartpay.modification_cancellation_failed",
     },
 ];
 
@@ -160,26 +182,31 @@ pub const ERROR_CODES: [CodeWord; 5] = [
         code: "400",
         meaning: CodeMeaning::Refused,
         label: "SmartPay refused the request as sent",
+        key: "gateway_word.smartpay.code_400",
     },
     CodeWord {
         code: "401",
         meaning: CodeMeaning::Refused,
         label: "SmartPay did not accept the keys: check the merchant key and authentication key or OAuth client",
+        key: "gateway_word.smartpay.code_401",
     },
     CodeWord {
         code: "403",
         meaning: CodeMeaning::Refused,
         label: "SmartPay does not allow this merchant to do that",
+        key: "gateway_word.smartpay.code_403",
     },
     CodeWord {
         code: "404",
         meaning: CodeMeaning::NoSuchOrder,
         label: "SmartPay has no such payment",
+        key: "gateway_word.smartpay.code_404",
     },
     CodeWord {
         code: "500",
         meaning: CodeMeaning::Unknown,
         label: "SmartPay had an internal error: the outcome is unknown",
+        key: "gateway_word.smartpay.code_500",
     },
 ];
 

@@ -13,36 +13,43 @@ pub const STATUS_WORDS: &[StatusWord] = &[
         word: "CREATED",
         status: OrderStatus::Pending,
         label: "created, the QR is being prepared",
+        key: "gateway_word.smepay.created",
     },
     StatusWord {
         word: "INITIATED",
         status: OrderStatus::Pending,
         label: "waiting for the customer",
+        key: "gateway_word.smepay.initiated",
     },
     StatusWord {
         word: "PENDING",
         status: OrderStatus::Pending,
         label: "the customer is paying",
+        key: "gateway_word.smepay.pending",
     },
     StatusWord {
         word: "SUCCESS",
         status: OrderStatus::Paid,
         label: "paid",
+        key: "gateway_word.smepay.success",
     },
     StatusWord {
         word: "TEST_SUCCESS",
         status: OrderStatus::Paid,
         label: "paid (test mode)",
+        key: "gateway_word.smepay.test_success",
     },
     StatusWord {
         word: "FAILED",
         status: OrderStatus::Failed,
         label: "the customer's payment failed or was declined",
+        key: "gateway_word.smepay.failed",
     },
     StatusWord {
         word: "EXPIRED",
         status: OrderStatus::Expired,
         label: "the payment request expired unpaid",
+        key: "gateway_word.smepay.expired",
     },
 ];
 
