@@ -499,3 +499,78 @@ async fn the_cli_prints_saves_and_shows_a_receipt() {
     assert_eq!(none.status.code(), Some(2));
     assert!(stderr(&none).contains("no_receipt"));
 }
+
+#[tokio::test]
+async fn the_shops_language_prints_french_chinese_and_for_hindi_english() {
+    let (dir, desk) = sandbox_desk().await;
+    let printer = FakePrinter::start();
+    set(&desk, "shop.name", "Café Zoë");
+    set(&desk, "receipt.printer", &printer.address());
+    let order = paid_sale(&desk, dir.path(), "1234.50").await;
+    let no = order.merchant_order_no.clone();
+    let text_in = |tag: &str| {
+        set(&desk, "shop.language", tag);
+        let receipt = paydesk_core::receipts::build(desk.ledger(), &no, None).unwrap();
+        paydesk_core::receipts::layout::text(&receipt, 48)
+    };
+
+    // Chinese: the words, and the PDF in the CJK font setup.sh installs.
+    let text = text_in("zh-CN");
+    assert!(
+        text.contains("支付方式") && text.contains("谢谢惠顾"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("合计") && l.ends_with("1,234.50 CAD")),
+        "{text}"
+    );
+    if std::path::Path::new("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc").exists() {
+        let receipt = paydesk_core::receipts::build(desk.ledger(), &no, None).unwrap();
+        let file = dir.path().join("zh.pdf");
+        let pdf =
+            paydesk_core::receipts::pdf::render(&receipt, paydesk_core::receipts::Paper::Mm80);
+        std::fs::write(&file, pdf).unwrap();
+        assert!(pdf_text(&file).contains("合计"));
+    }
+    // Hindi prints English, as English always printed.
+    let text = text_in("hi");
+    assert!(
+        text.contains("Paid with") && text.contains("CAD 1,234.50"),
+        "{text}"
+    );
+
+    // French, through the CLI: the text, the printer and the PDF.
+    set(&desk, "shop.language", "fr-CA");
+    drop(desk);
+    let text = stdout(&run_ok(&mut paydesk(dir.path(), &["receipt", "text", &no])));
+    for words in ["VENTE", "Payé avec", "Passerelle", "Merci"] {
+        assert!(text.contains(words), "{words} in\n{text}");
+    }
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("TOTAL") && l.ends_with("1 234,50 CAD")),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Paid with") && !text.contains("CAD 1,234.50"),
+        "{text}"
+    );
+    // The printer: the accents in WPC1252.
+    run_ok(&mut paydesk(dir.path(), &["receipt", "print", &no]));
+    let job = &printer.wait_for(1)[0];
+    assert!(contains(job, b"Pay\xE9 avec"), "{job:?}");
+    assert!(contains(job, b"1 234,50 CAD"));
+    assert!(contains(job, b"Caf\xE9 Zo\xEB"));
+    // The PDF reads back in French.
+    let file = dir.path().join("fr.pdf");
+    run_ok(&mut paydesk(
+        dir.path(),
+        &["receipt", "pdf", &no, "--output", file.to_str().unwrap()],
+    ));
+    let read = pdf_text(&file);
+    assert!(
+        read.contains("Payé avec") && read.contains("1 234,50 CAD"),
+        "{read}"
+    );
+}

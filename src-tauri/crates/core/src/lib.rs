@@ -19,3 +19,4 @@ pub mod shop;
 pub mod staff;
 pub mod tips;
 pub mod views;
+pub mod words;

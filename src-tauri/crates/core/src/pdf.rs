@@ -81,13 +81,26 @@ impl PageSize {
 /// page: put a [`Line::Title`] first for that. Text outside Windows-1252 prints as '?' (see the
 /// module's note).
 pub fn render(title: &str, size: PageSize, lines: &[Line]) -> Vec<u8> {
+    render_paged(title, size, lines, &|page, pages| {
+        format!("page {page} of {pages}")
+    })
+}
+
+/// [`render`], the page numbers in the document's language: `footer(page, pages)` is
+/// "page 1 of 3" in it.
+pub fn render_paged(
+    title: &str,
+    size: PageSize,
+    lines: &[Line],
+    footer: &dyn Fn(usize, usize) -> String,
+) -> Vec<u8> {
     let layout = Layout::for_page(size);
     let mut pages = paginate(size, &layout, lines);
     // The total is known only once every line is placed, hence a second pass for the footers.
     if layout.numbered && pages.len() > 1 {
         let total = pages.len();
         for (index, content) in pages.iter_mut().enumerate() {
-            let footer = encode(&format!("page {} of {total}", index + 1));
+            let footer = encode(&footer(index + 1, total));
             let x = (size.width_pt - Font::Regular.width(&footer, FOOTER_PT)) / 2.0;
             let y = layout.margin / 2.0;
             show(content, Font::Regular, FOOTER_PT, x, y, &footer);
@@ -226,6 +239,11 @@ fn escape_into(out: &mut Vec<u8>, bytes: &[u8]) {
             _ => out.push(byte),
         }
     }
+}
+
+/// Whether every character of `text` has a glyph in the standard fonts (else it prints '?').
+pub fn drawable(text: &str) -> bool {
+    text.chars().all(|c| c == '?' || winansi(c) != b'?')
 }
 
 /// `text` in WinAnsi (Windows-1252), the encoding the two fonts are declared with.

@@ -19,12 +19,14 @@ use sha2::{Digest, Sha256};
 
 use paydesk_domain::error::{Error, Result};
 use paydesk_domain::money::Currency;
-use paydesk_domain::order::{MoneyClass, Order, OrderStatus};
+use paydesk_domain::order::{Method, MoneyClass, Order, OrderStatus};
 use paydesk_domain::zone::Zone;
 use paydesk_ledger::ledger::{now_ms, Ledger, RefundKind, RefundStatus, ShiftReversal, ShiftRow};
 
+use crate::language::{shop_language, DEFAULT_LANGUAGE};
 use crate::payments::Paydesk;
 use crate::staff::{self, Acting, Permission};
+use crate::words::{self, Words};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub enum ReportKind {
@@ -117,6 +119,11 @@ pub struct ShiftReport {
     pub waiting: Vec<WaitingSale>,
     /// What happens to the waiting sales (a Z report says they were carried).
     pub waiting_note: Option<String>,
+    /// The language its PDF and text print in (`words::print_language` of the shop's, set
+    /// when it is read): never sealed nor sent to the window, which has its own words.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub language: &'static str,
 }
 
 /// Whether an order of a shift counts as a sale: its money arrived, or it was voided (a
@@ -244,15 +251,8 @@ pub fn figures(
                 .collect(),
         })
         .collect();
-    let waiting_note = match (kind, waiting.len()) {
-        (_, 0) => None,
-        (ReportKind::X, n) => Some(format!(
-            "{n} sale(s) still waiting for payment: not in the figures until paid"
-        )),
-        (ReportKind::Z, n) => Some(format!(
-            "{n} sale(s) still waiting at the close: carried to the next shift at this counter, and counted there if paid"
-        )),
-    };
+    // Kept in English with the report (a sealed Z's words); printed in the report's language.
+    let waiting_note = waiting_note(&Words::english(), kind, waiting.len());
     ShiftReport {
         kind,
         shift_id: shift.id,
@@ -264,7 +264,14 @@ pub fn figures(
         currencies,
         waiting,
         waiting_note,
+        language: DEFAULT_LANGUAGE,
     }
+}
+
+/// `report`, to be printed in the shop's language.
+fn in_shop_language(ledger: &Ledger, mut report: ShiftReport) -> Result<ShiftReport> {
+    report.language = words::print_language(shop_language(ledger)?);
+    Ok(report)
 }
 
 /// The shift open at this counter (None: none).
@@ -290,13 +297,10 @@ pub fn x_report(ledger: &Ledger, by: &Acting, id: Option<i64>) -> Result<ShiftRe
         return z_report(ledger, shift.id);
     }
     let (orders, reversals) = ledger.shift_contents(shift.id)?;
-    Ok(figures(
-        ReportKind::X,
-        &shift,
-        &orders,
-        &reversals,
-        now_ms(),
-    ))
+    in_shop_language(
+        ledger,
+        figures(ReportKind::X, &shift, &orders, &reversals, now_ms()),
+    )
 }
 
 /// A closed shift's Z report, as sealed.
@@ -319,7 +323,7 @@ pub fn z_report(ledger: &Ledger, id: i64) -> Result<ShiftReport> {
             message: format!("shift {id}'s Z report does not match the hash sealed with it"),
         });
     }
-    Ok(report)
+    in_shop_language(ledger, report)
 }
 
 fn no_open_shift() -> Error {
@@ -383,7 +387,9 @@ impl Paydesk {
             sealed = Some(report);
             Ok((json, hash))
         })?;
-        sealed.ok_or_else(|| Error::Internal("the shift closed without its report".into()))
+        let sealed =
+            sealed.ok_or_else(|| Error::Internal("the shift closed without its report".into()))?;
+        in_shop_language(self.ledger(), sealed)
     }
 }
 
@@ -485,21 +491,34 @@ pub fn report_csv(report: &ShiftReport, zone: &Zone) -> String {
     out
 }
 
-/// The report as a PDF (A4).
+/// The report as a PDF (A4), in the report's language where the PDF writer can draw it.
 pub fn report_pdf(report: &ShiftReport, shop: &str, zone: &Zone) -> Vec<u8> {
-    crate::pdf::render(
-        &format!("{shop} shift {}", report.shift_id),
+    let words = pdf_words(report.language);
+    let title = words.fill(
+        "print.report.pdf_title",
+        &[("shop", shop), ("shift", &report.shift_id.to_string())],
+    );
+    crate::pdf::render_paged(
+        &title,
         crate::pdf::PageSize::A4,
-        &report_lines(report, shop, zone),
+        &report_lines(report, &words, shop, zone),
+        &|page, pages| {
+            words.fill(
+                "print.page",
+                &[("page", &page.to_string()), ("pages", &pages.to_string())],
+            )
+        },
     )
 }
 
-/// The report as plain text, 48 columns (a terminal, a receipt printer).
+/// The report as plain text, 48 columns (a terminal, a receipt printer), in the report's
+/// language (a Chinese character takes two columns, as a terminal draws it).
 pub fn report_text(report: &ShiftReport, zone: &Zone) -> String {
     use crate::pdf::Line;
+    use crate::receipts::layout::columns;
     const WIDTH: usize = 48;
     let mut out = String::new();
-    for line in report_lines(report, "", zone) {
+    for line in report_lines(report, &Words::new(report.language), "", zone) {
         match line {
             Line::Title(t) | Line::Heading(t) | Line::Text(t) => {
                 out.push_str(t.trim_start_matches(": "));
@@ -507,7 +526,7 @@ pub fn report_text(report: &ShiftReport, zone: &Zone) -> String {
             }
             Line::Pair(left, right) => {
                 let pad = WIDTH
-                    .saturating_sub(left.chars().count() + right.chars().count())
+                    .saturating_sub(columns(&left) + columns(&right))
                     .max(1);
                 out.push_str(&format!("{left}{}{right}\n", " ".repeat(pad)));
             }
@@ -518,98 +537,183 @@ pub fn report_text(report: &ShiftReport, zone: &Zone) -> String {
     out
 }
 
-/// The report's lines, as the PDF and the text print them.
-fn report_lines(report: &ShiftReport, shop: &str, zone: &Zone) -> Vec<crate::pdf::Line> {
+/// What a report says of its waiting sales, in `words`.
+fn waiting_note(words: &Words, kind: ReportKind, waiting: usize) -> Option<String> {
+    let key = match (kind, waiting) {
+        (_, 0) => return None,
+        (ReportKind::X, _) => "print.report.waiting_x",
+        (ReportKind::Z, _) => "print.report.waiting_z",
+    };
+    Some(words.fill(key, &[("count", &waiting.to_string())]))
+}
+
+/// The words a report's PDF is printed in: the report's language where `pdf` (PDF's standard
+/// fonts, Windows-1252 only) draws every word of it (English, French), else English: its
+/// Chinese would be a page of '?' (the receipt PDF, which embeds TrueType fonts, prints it).
+fn pdf_words(language: &str) -> Words {
+    let words = Words::new(language);
+    let drawable = REPORT_KEYS
+        .iter()
+        .all(|key| crate::pdf::drawable(words.get(key)))
+        && Method::ALL
+            .iter()
+            .all(|m| crate::pdf::drawable(words.method(*m)));
+    if drawable {
+        words
+    } else {
+        Words::english()
+    }
+}
+
+/// Every word a report prints (`pdf_words` checks them all).
+const REPORT_KEYS: [&str; 21] = [
+    "print.page",
+    "print.report.closed_by",
+    "print.report.counter",
+    "print.report.net",
+    "print.report.no_one_signed_in",
+    "print.report.of_which_tips",
+    "print.report.opened_by",
+    "print.report.pdf_title",
+    "print.report.read_at",
+    "print.report.refunds",
+    "print.report.sales",
+    "print.report.shift",
+    "print.report.shop_title",
+    "print.report.staff_line",
+    "print.report.still_waiting",
+    "print.report.unknown_reversals",
+    "print.report.voids",
+    "print.report.waiting_x",
+    "print.report.waiting_z",
+    "print.report.x_title",
+    "print.report.z_title",
+];
+
+/// The report's lines, as the PDF and the text print them, in `words`.
+fn report_lines(
+    report: &ShiftReport,
+    words: &Words,
+    shop: &str,
+    zone: &Zone,
+) -> Vec<crate::pdf::Line> {
     use crate::pdf::Line;
+    let words = *words;
+    let w = |key: &'static str| words.get(key).to_string();
+    let count = |key: &'static str, n: i64| words.fill(key, &[("count", &n.to_string())]);
     let kind = match report.kind {
-        ReportKind::X => "X report (mid-shift)",
-        ReportKind::Z => "Z report (shift closed and sealed)",
+        ReportKind::X => w("print.report.x_title"),
+        ReportKind::Z => w("print.report.z_title"),
     };
     let mut lines = vec![
         Line::Title(if shop.is_empty() {
-            kind.to_string()
+            kind
         } else {
-            format!("{shop}: {kind}")
+            words.fill(
+                "print.report.shop_title",
+                &[("shop", shop), ("report", &kind)],
+            )
         }),
-        Line::Pair("Shift".into(), report.shift_id.to_string()),
+        Line::Pair(w("print.report.shift"), report.shift_id.to_string()),
     ];
     if !report.counter.is_empty() {
-        lines.push(Line::Pair("Counter".into(), report.counter.clone()));
+        lines.push(Line::Pair(
+            w("print.report.counter"),
+            report.counter.clone(),
+        ));
     }
     lines.push(Line::Pair(
-        format!("Opened by {}", report.opened_by),
+        words.fill("print.report.opened_by", &[("name", &report.opened_by)]),
         time(report.opened_at_ms, zone),
     ));
     lines.push(Line::Pair(
         match (&report.kind, &report.closed_by) {
-            (ReportKind::Z, Some(by)) => format!("Closed by {by}"),
-            _ => "Read at".into(),
+            (ReportKind::Z, Some(by)) => words.fill("print.report.closed_by", &[("name", by)]),
+            _ => w("print.report.read_at"),
         },
         time(report.until_ms, zone),
     ));
     for c in &report.currencies {
-        let money = |minor: i64| format!("{} {}", amount(minor, &c.currency), c.currency);
+        let money = |minor: i64| printed_amount(&words, minor, &c.currency);
         lines.push(Line::Rule);
         lines.push(Line::Heading(c.currency.clone()));
         lines.push(Line::Pair(
-            format!("Sales ({})", c.sales_count),
+            count("print.report.sales", c.sales_count),
             money(c.sales_minor),
         ));
         for m in &c.by_method {
             lines.push(Line::Pair(
-                format!("  {} ({})", m.label, m.count),
+                format!("  {} ({})", words.method_label(&m.label), m.count),
                 money(m.minor),
             ));
         }
         lines.push(Line::Pair(
-            format!("Refunds ({})", c.refunds_count),
+            count("print.report.refunds", c.refunds_count),
             money(-c.refunds_minor),
         ));
         lines.push(Line::Pair(
-            format!("Voids ({})", c.voids_count),
+            count("print.report.voids", c.voids_count),
             money(-c.voids_minor),
         ));
-        lines.push(Line::Pair("Net".into(), money(c.net_minor)));
+        lines.push(Line::Pair(w("print.report.net"), money(c.net_minor)));
         if let Some(tips) = c.tips_minor {
             let back = c.tips_refunded_minor.unwrap_or(0);
-            lines.push(Line::Pair("  of which tips".into(), money(tips - back)));
+            lines.push(Line::Pair(
+                format!("  {}", w("print.report.of_which_tips")),
+                money(tips - back),
+            ));
         }
         if c.unknown_reversals_count > 0 {
             lines.push(Line::Pair(
-                format!(
-                    "Reversals of unknown outcome ({}), not in the net",
-                    c.unknown_reversals_count
-                ),
+                count("print.report.unknown_reversals", c.unknown_reversals_count),
                 money(c.unknown_reversals_minor),
             ));
         }
         for s in &c.by_staff {
             let who = if s.name.is_empty() {
-                "No one signed in"
+                w("print.report.no_one_signed_in")
             } else {
-                &s.name
+                s.name.clone()
             };
+            let line = words.fill(
+                "print.report.staff_line",
+                &[
+                    ("name", &who),
+                    ("sales", &s.sales_count.to_string()),
+                    ("reversals", &s.reversals_count.to_string()),
+                ],
+            );
             lines.push(Line::Pair(
-                format!(
-                    "  {who}: {} sales, {} reversals",
-                    s.sales_count, s.reversals_count
-                ),
+                format!("  {line}"),
                 money(s.sales_minor - s.reversals_minor),
             ));
         }
     }
-    if let Some(note) = &report.waiting_note {
+    if report.waiting_note.is_some() {
         lines.push(Line::Rule);
-        lines.push(Line::Heading("Still waiting".into()));
-        lines.push(Line::Text(note.clone()));
+        lines.push(Line::Heading(w("print.report.still_waiting")));
+        // Said again in the report's language (what was sealed is the English of the same).
+        let note = waiting_note(&words, report.kind, report.waiting.len())
+            .or_else(|| report.waiting_note.clone())
+            .unwrap_or_default();
+        lines.push(Line::Text(note));
         for w in &report.waiting {
             lines.push(Line::Pair(
-                format!("{} {}", w.merchant_order_no, w.method),
-                format!("{} {}", amount(w.minor, &w.currency), w.currency),
+                format!("{} {}", w.merchant_order_no, words.method_label(&w.method)),
+                printed_amount(&words, w.minor, &w.currency),
             ));
         }
     }
     lines
+}
+
+/// An amount on a printed report: in English as reports always printed it ("1234.50 CAD":
+/// plain decimals, the code after), in another language as it writes them ("1 234,50 CAD").
+fn printed_amount(words: &Words, minor: i64, currency: &str) -> String {
+    match Currency::parse(currency) {
+        Ok(c) if !words.is_english() => words.amount(minor, c),
+        _ => format!("{} {currency}", amount(minor, currency)),
+    }
 }
 
 fn amount(minor: i64, currency: &str) -> String {
@@ -689,7 +793,8 @@ pub fn day_report(
             Some(_) => z_report(ledger, shift.id)?,
             None => {
                 let (orders, reversals) = ledger.shift_contents(shift.id)?;
-                figures(ReportKind::X, &shift, &orders, &reversals, now_ms())
+                let x = figures(ReportKind::X, &shift, &orders, &reversals, now_ms());
+                in_shop_language(ledger, x)?
             }
         });
     }
@@ -762,4 +867,168 @@ fn sum_figures<'a>(all: impl Iterator<Item = &'a CurrencyFigures>) -> Vec<Curren
         }
     }
     out.into_values().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(language: &'static str) -> ShiftReport {
+        ShiftReport {
+            kind: ReportKind::Z,
+            shift_id: 7,
+            counter: "Front".into(),
+            opened_by: "Zoë".into(),
+            opened_at_ms: 1_700_000_000_000,
+            closed_by: Some("Max".into()),
+            until_ms: 1_700_003_600_000,
+            currencies: vec![CurrencyFigures {
+                currency: "CAD".into(),
+                sales_count: 2,
+                sales_minor: 123_450,
+                by_method: vec![MethodLine {
+                    gateway: "iotpay".into(),
+                    method: "wechat-qr".into(),
+                    label: "WeChat Pay QR".into(),
+                    count: 2,
+                    minor: 123_450,
+                }],
+                refunds_count: 1,
+                refunds_minor: 1_000,
+                voids_count: 0,
+                voids_minor: 0,
+                net_minor: 122_450,
+                unknown_reversals_count: 0,
+                unknown_reversals_minor: 0,
+                by_staff: vec![StaffLine {
+                    name: String::new(),
+                    sales_count: 2,
+                    sales_minor: 123_450,
+                    reversals_count: 1,
+                    reversals_minor: 1_000,
+                }],
+                tips_minor: Some(300),
+                tips_refunded_minor: Some(0),
+            }],
+            waiting: vec![WaitingSale {
+                id: 3,
+                merchant_order_no: "PD3".into(),
+                method: "Alipay QR".into(),
+                currency: "CAD".into(),
+                minor: 500,
+                status: "Waiting for payment".into(),
+                staff: None,
+                created_at_ms: 1_700_000_000_000,
+            }],
+            waiting_note: waiting_note(&Words::english(), ReportKind::Z, 1),
+            language,
+        }
+    }
+
+    /// The text a PDF of the standard fonts shows (WinAnsi bytes as Latin-1, '’' as 0x92).
+    fn pdf_text(pdf: &[u8]) -> String {
+        pdf.iter().map(|&b| b as char).collect()
+    }
+
+    #[test]
+    fn every_report_word_is_checked_for_the_pdf() {
+        let english = Words::english();
+        for key in crate::words::english_keys() {
+            if key.starts_with("print.report.") || key == "print.page" {
+                assert!(REPORT_KEYS.contains(&key), "{key}");
+            }
+        }
+        for key in REPORT_KEYS {
+            assert_ne!(english.get(key), key, "{key} is in the catalogues");
+        }
+    }
+
+    #[test]
+    fn english_is_as_it_always_was() {
+        let text = report_text(&report("en"), &Zone::Utc);
+        for line in [
+            "Z report (shift closed and sealed)",
+            "Opened by Zoë",
+            "Closed by Max",
+            "Sales (2)",
+            "1234.50 CAD",
+            "  WeChat Pay QR (2)",
+            "Refunds (1)",
+            "-10.00 CAD",
+            "  of which tips",
+            "  No one signed in: 2 sales, 1 reversals",
+            "1 sale(s) still waiting at the close: carried to the next shift at this counter, and counted there if paid",
+            "PD3 Alipay QR",
+        ] {
+            assert!(text.contains(line), "{line} in\n{text}");
+        }
+    }
+
+    #[test]
+    fn a_french_shop_prints_its_reports_in_french() {
+        let text = report_text(&report("fr-CA"), &Zone::Utc);
+        for line in [
+            "Rapport Z (quart fermé et scellé)",
+            "Ouvert par Zoë",
+            "Fermé par Max",
+            "Ventes (2)",
+            "1 234,50 CAD",
+            "Remboursements (1)",
+            "-10,00 CAD",
+            "  dont pourboires",
+            "Personne de connecté : 2 ventes",
+            "Toujours en attente",
+            "1 vente(s) toujours en attente à la fermeture",
+            "5,00 CAD",
+        ] {
+            assert!(text.contains(line), "{line} in\n{text}");
+        }
+        assert!(!text.contains("Sales"), "{text}");
+        // The PDF draws the accents (WinAnsi é = 0xE9) and pages in French.
+        let pdf = pdf_text(&report_pdf(&report("fr-CA"), "Café Zoë", &Zone::Utc));
+        assert!(
+            pdf.contains(r"(Café Zoë : Rapport Z \(quart fermé et scellé\)) Tj"),
+            "{pdf}"
+        );
+        assert!(pdf.contains("(1 234,50 CAD) Tj"), "{pdf}");
+        assert!(!pdf.contains("Sales"));
+        // The CSV stays locale-neutral: English words, plain decimals.
+        let csv = report_csv(&report("fr-CA"), &Zone::Utc);
+        assert!(csv.contains("CAD,sales,all,2,1234.50"), "{csv}");
+    }
+
+    #[test]
+    fn a_chinese_shop_gets_chinese_text_and_an_english_pdf() {
+        let zh = report("zh-CN");
+        let text = report_text(&zh, &Zone::Utc);
+        for line in [
+            "Z 报表（已交班并封存）",
+            "销售（2）",
+            "1,234.50 CAD",
+            "微信",
+            "仍在等待",
+        ] {
+            assert!(text.contains(line), "{line} in\n{text}");
+        }
+        // Chinese takes two columns a character: a pair still ends at column 48.
+        let net = text.lines().find(|l| l.starts_with("净额")).unwrap();
+        assert_eq!(crate::receipts::layout::columns(net), 48, "{net:?}");
+        // The report PDF's standard fonts have no Chinese: it prints in English, not in '?'.
+        let pdf = pdf_text(&report_pdf(&zh, "Tea House", &Zone::Utc));
+        assert!(
+            pdf.contains(r"(Tea House: Z report \(shift closed and sealed\)) Tj"),
+            "{pdf}"
+        );
+        assert!(pdf.contains("(1234.50 CAD) Tj"), "{pdf}");
+    }
+
+    #[test]
+    fn a_hindi_shop_prints_its_reports_in_english() {
+        let mut hi = report("en");
+        hi.language = crate::words::print_language("hi");
+        assert_eq!(
+            report_text(&hi, &Zone::Utc),
+            report_text(&report("en"), &Zone::Utc)
+        );
+    }
 }

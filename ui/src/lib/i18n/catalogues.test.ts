@@ -2,7 +2,9 @@
  * The catalogues against each other and against the code: every language has every English key
  * and no other, with the same ICU arguments (a translation that drops {amount} would print a
  * sale without its amount), every message parses, and every key is used somewhere in the code
- * (written out in full: keys are never assembled from parts, so this search is complete).
+ * (written out in full: keys are never assembled from parts, so this search is complete): in
+ * the window's code, or in the Rust core's (src-tauri/crates/core/src), which prints receipts and
+ * shift reports in these words (words.rs), keys there written in double quotes.
  */
 /// <reference types="node" />
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -13,12 +15,25 @@ import { describe, expect, it } from 'vitest';
 import { CATALOGUES, DEFAULT_LANGUAGE } from './catalogues';
 
 const SRC = fileURLToPath(new URL('../..', import.meta.url));
+/** The Rust core, whose receipts and shift reports print `print.*` words from these catalogues. */
+const CORE = fileURLToPath(new URL('../../../../src-tauri/crates/core/src', import.meta.url));
+/** The gateways' tables, whose status words and codes carry their `gateway_word.*` keys. */
+const GATEWAYS = fileURLToPath(new URL('../../../../src-tauri/crates/gateways/src', import.meta.url));
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name: string) => {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) return name === 'catalogues' || name === 'bindings' ? [] : sourceFiles(path);
     return /\.(ts|svelte)$/.test(name) && !/\.test\.ts$/.test(name) ? [path] : [];
+  });
+}
+
+/** The core's Rust files (with the unit tests written beside the code). */
+function rustFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name: string) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return rustFiles(path);
+    return /\.rs$/.test(name) ? [path] : [];
   });
 }
 
@@ -76,6 +91,7 @@ describe('the catalogues', () => {
   it('hold no key the code does not use', () => {
     const code = sourceFiles(SRC)
       .filter((path) => !path.includes(`${join('lib', 'i18n')}`) || /catalogues\.ts$/.test(path))
+      .concat(rustFiles(CORE), rustFiles(GATEWAYS))
       .map((path) => readFileSync(path, 'utf8'))
       .join('\n');
     const unused = englishKeys.filter(

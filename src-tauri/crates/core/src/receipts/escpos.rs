@@ -199,6 +199,21 @@ mod tests {
     }
 
     #[test]
+    fn french_accents_and_the_typographic_apostrophe_are_wpc1252() {
+        // The French receipt's words: é à ç ô ù, É, ’ (U+2019, 0x92 in WPC1252), «», N°.
+        let bytes = encode(&[row("Payé à ç ô ù É d’autorisation « N° »")], 48).unwrap();
+        assert!(
+            find(
+                &bytes,
+                b"Pay\xE9 \xE0 \xE7 \xF4 \xF9 \xC9 d\x92autorisation \xAB N\xB0 \xBB"
+            )
+            .is_some(),
+            "{bytes:?}"
+        );
+        assert!(!bytes.contains(&b'?'), "{bytes:?}");
+    }
+
+    #[test]
     fn what_no_code_page_carries_is_a_question_mark() {
         let bytes = encode(&[row("राम ₹5 Ж")], 32).unwrap();
         assert!(find(&bytes, b"?? ?5 ?").is_some(), "{bytes:?}");

@@ -1,8 +1,11 @@
 //! The receipt as the lines of a thermal roll: every line already wrapped to the paper's
 //! columns (a Chinese, Japanese or Korean character takes two, as the printers draw them), so
-//! the ESC/POS encoder, the PDF and the terminal all print the same slip.
+//! the ESC/POS encoder, the PDF and the terminal all print the same slip. Its words and
+//! amounts are in the receipt's language (`Receipt::language`, from the catalogues: `words`).
 
 use super::{Receipt, ReceiptKind, ReceiptRefund};
+use crate::words::Words;
+use paydesk_domain::money::Currency;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
@@ -152,23 +155,42 @@ fn rule(rows: &mut Vec<Row>, width: usize) {
     rows.push(Row::new("-".repeat(width), Align::Left));
 }
 
-fn money(receipt: &Receipt, amount: &str) -> String {
-    format!("{} {amount}", receipt.currency)
+/// An amount as the receipt prints it: in English as receipts always printed it, the code
+/// first ("CAD 1,234.50", `shown` being the receipt's own figure); in another language as
+/// that language writes it, the code after ("1 234,50 CAD", `words::amount`).
+fn money(words: &Words, receipt: &Receipt, shown: &str, minor: i64) -> String {
+    match Currency::parse(&receipt.currency) {
+        Ok(currency) if !words.is_english() => words.amount(minor, currency),
+        _ => format!("{} {shown}", receipt.currency),
+    }
 }
 
-fn who(refund: &ReceiptRefund) -> Option<String> {
+/// A refund's figure in the sale's list of refunds: minus, without the code.
+fn minus(words: &Words, receipt: &Receipt, refund: &ReceiptRefund) -> String {
+    match Currency::parse(&receipt.currency) {
+        Ok(currency) if !words.is_english() => words.number(-refund.amount_minor, currency),
+        _ => format!("-{}", refund.amount),
+    }
+}
+
+fn who(words: &Words, refund: &ReceiptRefund) -> Option<String> {
     match (&refund.staff, &refund.approver) {
-        (Some(staff), Some(approver)) if staff != approver => {
-            Some(format!("{staff}, approved by {approver}"))
-        }
+        (Some(staff), Some(approver)) if staff != approver => Some(words.fill(
+            "print.receipt.approved_by",
+            &[("staff", staff), ("approver", approver)],
+        )),
         (Some(staff), _) => Some(staff.clone()),
-        (None, Some(approver)) => Some(format!("approved by {approver}")),
+        (None, Some(approver)) => {
+            Some(words.fill("print.receipt.approved_by_alone", &[("approver", approver)]))
+        }
         (None, None) => None,
     }
 }
 
-/// The receipt's lines for paper `width` columns wide (32 or 48).
+/// The receipt's lines for paper `width` columns wide (32 or 48), in the receipt's language.
 pub fn rows(receipt: &Receipt, width: usize) -> Vec<Row> {
+    let words = Words::new(receipt.language);
+    let w = |key: &'static str| words.get(key);
     let mut rows = Vec::new();
     // The shop's name in double size: half the columns.
     for piece in wrap(&receipt.shop.name, (width / 2).max(1)) {
@@ -183,121 +205,167 @@ pub fn rows(receipt: &Receipt, width: usize) -> Vec<Row> {
         centered(&mut rows, width, line, false);
     }
     if let Some(tax) = &receipt.shop.tax_number {
-        centered(&mut rows, width, &format!("Tax no. {tax}"), false);
+        let line = words.fill("print.receipt.tax_no", &[("number", tax)]);
+        centered(&mut rows, width, &line, false);
     }
     rule(&mut rows, width);
     let title = match receipt.kind {
-        ReceiptKind::Sale => "SALE",
-        ReceiptKind::Refund => "REFUND",
-        ReceiptKind::Void => "VOID",
+        ReceiptKind::Sale => w("print.receipt.sale"),
+        ReceiptKind::Refund => w("print.receipt.refund"),
+        ReceiptKind::Void => w("print.receipt.void"),
     };
     centered(&mut rows, width, title, true);
-    pair(&mut rows, width, "Date", &receipt.at, false);
-    pair(&mut rows, width, "Order", &receipt.order_no, false);
-    pair(&mut rows, width, "Paid with", &receipt.method, false);
-    pair(&mut rows, width, "Gateway", &receipt.gateway, false);
+    pair(
+        &mut rows,
+        width,
+        w("print.receipt.date"),
+        &receipt.at,
+        false,
+    );
+    pair(
+        &mut rows,
+        width,
+        w("print.receipt.order"),
+        &receipt.order_no,
+        false,
+    );
+    pair(
+        &mut rows,
+        width,
+        w("print.receipt.paid_with"),
+        words.method_label(&receipt.method),
+        false,
+    );
+    pair(
+        &mut rows,
+        width,
+        w("print.receipt.gateway"),
+        &receipt.gateway,
+        false,
+    );
     if let Some(reference) = &receipt.gateway_reference {
-        pair(&mut rows, width, "Reference", reference, false);
+        pair(
+            &mut rows,
+            width,
+            w("print.receipt.reference"),
+            reference,
+            false,
+        );
     }
     if let Some(card) = &receipt.card_number {
-        pair(&mut rows, width, "Card", card, false);
+        pair(&mut rows, width, w("print.receipt.card"), card, false);
     }
     if let Some(auth) = &receipt.auth_code {
-        pair(&mut rows, width, "Auth code", auth, false);
+        pair(&mut rows, width, w("print.receipt.auth_code"), auth, false);
     }
     if let Some(staff) = &receipt.staff {
-        pair(&mut rows, width, "Served by", staff, false);
+        pair(&mut rows, width, w("print.receipt.served_by"), staff, false);
     }
     if let Some(counter) = &receipt.counter {
-        pair(&mut rows, width, "Counter", counter, false);
+        pair(&mut rows, width, w("print.receipt.counter"), counter, false);
     }
     if let Some(customer) = &receipt.customer {
-        pair(&mut rows, width, "Customer", customer, false);
+        pair(
+            &mut rows,
+            width,
+            w("print.receipt.customer"),
+            customer,
+            false,
+        );
     }
     rule(&mut rows, width);
+    let refunded_minor: i64 = receipt.refunds.iter().map(|r| r.amount_minor).sum();
+    let net_minor = receipt.amount_minor - refunded_minor;
     match &receipt.refund {
         None => {
             // A tipped sale: the sale, the tip, then the total charged.
             if let Some(tip) = &receipt.tip {
-                pair(
-                    &mut rows,
-                    width,
-                    "Amount",
-                    &money(receipt, receipt.sale.as_deref().unwrap_or(&receipt.amount)),
-                    false,
+                let sale = receipt.sale.as_deref().unwrap_or(&receipt.amount);
+                let sale = money(
+                    &words,
+                    receipt,
+                    sale,
+                    receipt.amount_minor - receipt.tip_minor,
                 );
-                pair(&mut rows, width, "Tip", &money(receipt, tip), false);
+                pair(&mut rows, width, w("print.receipt.amount"), &sale, false);
+                let tip = money(&words, receipt, tip, receipt.tip_minor);
+                pair(&mut rows, width, w("print.receipt.tip"), &tip, false);
             }
-            pair(
-                &mut rows,
-                width,
-                "TOTAL",
-                &money(receipt, &receipt.amount),
-                true,
-            );
+            let total = money(&words, receipt, &receipt.amount, receipt.amount_minor);
+            pair(&mut rows, width, w("print.receipt.total"), &total, true);
             if !receipt.refunds.is_empty() {
                 for r in &receipt.refunds {
-                    let label = match r.kind {
-                        paydesk_ledger::ledger::RefundKind::Refund => "Refunded",
-                        paydesk_ledger::ledger::RefundKind::Void => "Voided",
+                    let key = match r.kind {
+                        paydesk_ledger::ledger::RefundKind::Refund => "print.receipt.refunded_at",
+                        paydesk_ledger::ledger::RefundKind::Void => "print.receipt.voided_at",
                     };
-                    pair(
-                        &mut rows,
-                        width,
-                        &format!("{label} {}", r.at),
-                        &format!("-{}", r.amount),
-                        false,
-                    );
+                    let label = words.fill(key, &[("at", &r.at)]);
+                    pair(&mut rows, width, &label, &minus(&words, receipt, r), false);
                 }
-                pair(&mut rows, width, "Net", &money(receipt, &receipt.net), true);
+                let net = money(&words, receipt, &receipt.net, net_minor);
+                pair(&mut rows, width, w("print.receipt.net"), &net, true);
             }
         }
         Some(refund) => {
             let label = match refund.kind {
-                paydesk_ledger::ledger::RefundKind::Refund => "REFUNDED",
-                paydesk_ledger::ledger::RefundKind::Void => "VOIDED",
+                paydesk_ledger::ledger::RefundKind::Refund => w("print.receipt.refunded"),
+                paydesk_ledger::ledger::RefundKind::Void => w("print.receipt.voided"),
             };
+            let amount = money(&words, receipt, &refund.amount, refund.amount_minor);
+            pair(&mut rows, width, label, &amount, true);
             pair(
                 &mut rows,
                 width,
-                label,
-                &money(receipt, &refund.amount),
-                true,
+                w("print.receipt.refund_no"),
+                &refund.refund_no,
+                false,
             );
-            pair(&mut rows, width, "Refund no.", &refund.refund_no, false);
             if let Some(reference) = &refund.gateway_reference {
-                pair(&mut rows, width, "Refund ref.", reference, false);
+                pair(
+                    &mut rows,
+                    width,
+                    w("print.receipt.refund_ref"),
+                    reference,
+                    false,
+                );
             }
-            if let Some(by) = who(refund) {
-                pair(&mut rows, width, "By", &by, false);
+            if let Some(by) = who(&words, refund) {
+                pair(&mut rows, width, w("print.receipt.by"), &by, false);
             }
             if let Some(reason) = &refund.reason {
-                pair(&mut rows, width, "Reason", reason, false);
+                pair(&mut rows, width, w("print.receipt.reason"), reason, false);
             }
             // A tipped sale's refund says whether it gave the tip back.
             if let Some(included) = refund.tip_included {
-                let words = if included { "included" } else { "not refunded" };
-                pair(&mut rows, width, "Tip", words, false);
+                let said = if included {
+                    w("print.receipt.tip_included")
+                } else {
+                    w("print.receipt.tip_not_refunded")
+                };
+                pair(&mut rows, width, w("print.receipt.tip"), said, false);
             }
+            let sale = money(&words, receipt, &receipt.amount, receipt.amount_minor);
             pair(
                 &mut rows,
                 width,
-                "Sale amount",
-                &money(receipt, &receipt.amount),
+                w("print.receipt.sale_amount"),
+                &sale,
                 false,
             );
+            let so_far = money(&words, receipt, &receipt.refunded, refunded_minor);
             pair(
                 &mut rows,
                 width,
-                "Refunded so far",
-                &money(receipt, &receipt.refunded),
+                w("print.receipt.refunded_so_far"),
+                &so_far,
                 false,
             );
-            pair(&mut rows, width, "Net", &money(receipt, &receipt.net), true);
+            let net = money(&words, receipt, &receipt.net, net_minor);
+            pair(&mut rows, width, w("print.receipt.net"), &net, true);
         }
     }
     rule(&mut rows, width);
-    centered(&mut rows, width, "Thank you", false);
+    centered(&mut rows, width, w("print.receipt.thank_you"), false);
     rows
 }
 

@@ -108,6 +108,15 @@ pub struct Receipt {
     pub staff: Option<String>,
     pub customer: Option<String>,
     pub counter: Option<String>,
+    /// The language it prints in (`words::print_language` of the shop's): its words and the
+    /// way its amounts are written. Not sent to the window, which shows the printed rows.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub language: &'static str,
+    /// The tip in minor units (0: none): the printed amounts are written from the minor units.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub tip_minor: i64,
 }
 
 /// Statuses an order has a sale receipt in: the money was taken (and perhaps given back).
@@ -303,6 +312,8 @@ pub fn build_for(ledger: &Ledger, order: &Order, refund_no: Option<&str>) -> Res
             .filter(|c| !c.is_empty())
             .map(str::to_string),
         counter: order.counter.clone(),
+        language: crate::words::print_language(crate::language::shop_language(ledger)?),
+        tip_minor: order.tip_minor.max(0),
     })
 }
 

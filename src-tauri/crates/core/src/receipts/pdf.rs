@@ -152,16 +152,14 @@ fn latin_only(text: &str) -> String {
 /// The receipt's rows as a PDF `paper` wide; the file's bytes.
 pub fn render(receipt: &Receipt, paper: Paper) -> Vec<u8> {
     let rows = super::layout::rows(receipt, paper.columns());
-    let title = match receipt.kind {
-        super::ReceiptKind::Sale => format!("Receipt {}", receipt.order_no),
-        _ => format!(
-            "Receipt {} {}",
-            receipt.order_no,
-            receipt
-                .refund
-                .as_ref()
-                .map(|r| r.refund_no.as_str())
-                .unwrap_or("")
+    let words = crate::words::Words::new(receipt.language);
+    let title = match (receipt.kind, &receipt.refund) {
+        (super::ReceiptKind::Sale, _) | (_, None) => {
+            words.fill("print.receipt.pdf_title", &[("order", &receipt.order_no)])
+        }
+        (_, Some(refund)) => words.fill(
+            "print.receipt.pdf_title_refund",
+            &[("order", &receipt.order_no), ("refund", &refund.refund_no)],
         ),
     };
     render_rows(&title, &rows, paper)

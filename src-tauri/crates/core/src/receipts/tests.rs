@@ -301,3 +301,114 @@ fn a_full_card_number_in_the_ledger_never_reaches_the_receipt() {
     assert_eq!(receipt.card_number.as_deref(), Some("555555******4444"));
     assert!(!text(&receipt, 48).contains("5555555555554444"));
 }
+
+/// A sale of 1,234.50 CAD with a refund of 10.00 and a tax number, in the shop's `language`.
+fn receipts_in(language: &str) -> (tempfile::TempDir, Receipt, Receipt) {
+    let (dir, ledger) = ledger();
+    crate::settings::set(&ledger, "shop.name", "Tea House").unwrap();
+    crate::settings::set(&ledger, "shop.tax_number", "GST 123456789").unwrap();
+    crate::settings::set(&ledger, "shop.language", language).unwrap();
+    let order = sale(&ledger, "PD8", Method::WechatQr, None);
+    refund(&ledger, &order, "RF8", 1000);
+    let sale = build(&ledger, "PD8", None).unwrap();
+    let refund = build(&ledger, "PD8", Some("RF8")).unwrap();
+    (dir, sale, refund)
+}
+
+#[test]
+fn a_french_shop_prints_french_receipts_with_french_amounts() {
+    let (_dir, sale, refund) = receipts_in("fr-CA");
+    assert_eq!(sale.language, "fr-CA");
+    let printed = text(&sale, 48);
+    for line in ["VENTE", "N° de taxe GST 123456789", "Merci"] {
+        assert!(printed.contains(line), "{line} in\n{printed}");
+    }
+    let starts_ends = |start: &str, end: &str| {
+        printed
+            .lines()
+            .any(|l| l.starts_with(start) && l.ends_with(end))
+    };
+    assert!(starts_ends("Payé avec", "WeChat Pay"), "{printed}");
+    assert!(starts_ends("TOTAL", "1 234,50 CAD"), "{printed}");
+    assert!(starts_ends("Remboursé le ", " -10,00"), "{printed}");
+    assert!(starts_ends("Net", "1 224,50 CAD"), "{printed}");
+    for english in ["SALE", "Paid with", "Thank you", "CAD 1,234.50"] {
+        assert!(!printed.contains(english), "{english} in\n{printed}");
+    }
+    for line in printed.lines() {
+        assert!(columns(line) <= 48, "{line:?}");
+    }
+    let printed = text(&refund, 32);
+    for line in [
+        "REMBOURSEMENT",
+        "REMBOURSÉ",
+        "Bob, approuvé par Max",
+        "Motif",
+    ] {
+        assert!(printed.contains(line), "{line} in\n{printed}");
+    }
+    // ESC/POS: the accents in WPC1252, no UTF-8, no '?'.
+    let bytes = escpos::encode(&rows(&sale, 48), 48).unwrap();
+    let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    assert!(has(b"Pay\xE9 avec"), "{bytes:?}");
+    assert!(has(b"1 234,50 CAD"));
+    assert!(!has("é".as_bytes()));
+    // The PDF's title is French too.
+    assert!(pdf::render(&sale, Paper::Mm80).starts_with(b"%PDF-"));
+}
+
+#[test]
+fn a_chinese_shop_prints_chinese_receipts() {
+    let (_dir, sale, refund) = receipts_in("zh-CN");
+    let printed = text(&sale, 48);
+    for line in [
+        "销售",
+        "税号 GST 123456789",
+        "支付方式",
+        "微信支付二维码",
+        "谢谢惠顾",
+    ] {
+        assert!(printed.contains(line), "{line} in\n{printed}");
+    }
+    let total = printed.lines().find(|l| l.starts_with("合计")).unwrap();
+    assert!(total.ends_with("1,234.50 CAD"), "{total}");
+    // Two columns a character: the pair still ends at the paper's edge.
+    assert_eq!(columns(total), 48);
+    for line in text(&sale, 32).lines().chain(text(&refund, 32).lines()) {
+        assert!(columns(line) <= 32, "{line:?}");
+    }
+    assert!(text(&refund, 48).contains("Bob，Max 批准"));
+    // ESC/POS: the words in GB18030 inside Chinese mode.
+    let bytes = escpos::encode(&rows(&sale, 48), 48).unwrap();
+    let mut words = escpos::CHINESE_ON.to_vec();
+    words.extend_from_slice(&encoding_rs::GB18030.encode("合计").0);
+    words.extend_from_slice(escpos::CHINESE_OFF);
+    assert!(bytes.windows(words.len()).any(|w| w == words), "{bytes:?}");
+    assert!(!bytes.windows(3).any(|w| w == "合".as_bytes()), "no UTF-8");
+}
+
+#[test]
+fn a_hindi_shop_prints_english_receipts() {
+    let (_dir, hindi, hindi_refund) = receipts_in("hi");
+    assert_eq!(hindi.language, "en");
+    let (_dir2, english, english_refund) = receipts_in("en");
+    let same = |a: &Receipt, b: &Receipt| {
+        // The times differ by when each ledger wrote: compare the rest.
+        let mut b = b.clone();
+        b.at = a.at.clone();
+        for (x, y) in b.refunds.iter_mut().zip(&a.refunds) {
+            x.at = y.at.clone();
+        }
+        if let (Some(x), Some(y)) = (b.refund.as_mut(), a.refund.as_ref()) {
+            x.at = y.at.clone();
+        }
+        assert_eq!(text(a, 48), text(&b, 48));
+    };
+    same(&hindi, &english);
+    same(&hindi_refund, &english_refund);
+    let printed = text(&hindi, 48);
+    assert!(printed.contains("SALE") && printed.contains("Thank you"));
+    assert!(printed
+        .lines()
+        .any(|l| l.starts_with("TOTAL") && l.ends_with("CAD 1,234.50")));
+}
