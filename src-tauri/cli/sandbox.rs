@@ -79,7 +79,7 @@ pub enum FaultCommand {
         #[arg(long, default_value = "*")]
         call: String,
         /// latency, timeout, http-500, malformed, truncated, bad-signature, reject-token,
-        /// duplicate-notify, out-of-order-notify
+        /// duplicate-notify, out-of-order-notify, drop-notify
         #[arg(long)]
         kind: String,
         /// Milliseconds, for latency and timeout.

@@ -176,6 +176,33 @@ async fn the_control_endpoint_switches_faults_on_and_off() {
     assert!(refused.status().is_client_error());
 }
 
+/// `drop-notify`: nothing reaches the merchant (the window benchmark's poll-only gateway);
+/// the fault is used up all the same, and the next notification goes through.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dropped_notification_is_never_sent() {
+    let (dir, desk, _, faults) = desk_with_order().await;
+    let _receiver = NotifyReceiver::start(desk.clone(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let order = desk
+        .create_order(
+            &Acting::nobody(),
+            &sale_input("iotpay", "wechat-qr", "7.00", "CAD"),
+        )
+        .await
+        .unwrap();
+    faults
+        .set(&fault("notify", FaultKind::DropNotify, None, Some(1)))
+        .unwrap();
+    let store = SandboxStore::open_in(dir.path()).unwrap();
+    let paid = store.settle(&order.merchant_order_no, true).unwrap();
+    assert!(!notifier::deliver_with_faults(&store, Some(&faults), &paid, 1, Duration::ZERO).await);
+    assert!(desk.ledger().notifications().unwrap().is_empty());
+    assert!(faults.list().unwrap().is_empty(), "used up");
+    assert!(notifier::deliver_with_faults(&store, Some(&faults), &paid, 1, Duration::ZERO).await);
+    assert_eq!(desk.ledger().notifications().unwrap().len(), 1);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn duplicate_and_out_of_order_notifications_are_harmless() {
     for kind in [FaultKind::DuplicateNotify, FaultKind::OutOfOrderNotify] {

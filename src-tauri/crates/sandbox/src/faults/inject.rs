@@ -92,7 +92,9 @@ pub(crate) async fn inject(
             response
         }
         // Notification faults act in the notifier, not on API calls.
-        FaultKind::DuplicateNotify | FaultKind::OutOfOrderNotify => next.run(request).await,
+        FaultKind::DuplicateNotify | FaultKind::OutOfOrderNotify | FaultKind::DropNotify => {
+            next.run(request).await
+        }
         // A gateway's own outcomes: its handler answers them (see each handler).
         FaultKind::Code
         | FaultKind::Pending

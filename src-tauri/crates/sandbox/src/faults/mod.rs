@@ -41,6 +41,9 @@ pub enum FaultKind {
     DuplicateNotify,
     /// After the real notification, an older one arrives.
     OutOfOrderNotify,
+    /// The notification is never sent: the merchant learns of the payment only by asking
+    /// (a lost notification, or a gateway that only answers polls).
+    DropNotify,
     /// The real answer with its `sign` removed (top level and `retData`).
     Unsigned,
     /// The call is carried out, but its answer is held `value` ms (default 60 s): the client
@@ -65,7 +68,7 @@ pub enum FaultKind {
 }
 
 impl FaultKind {
-    pub const ALL: [FaultKind; 16] = [
+    pub const ALL: [FaultKind; 17] = [
         FaultKind::Latency,
         FaultKind::Timeout,
         FaultKind::Http500,
@@ -75,6 +78,7 @@ impl FaultKind {
         FaultKind::RejectToken,
         FaultKind::DuplicateNotify,
         FaultKind::OutOfOrderNotify,
+        FaultKind::DropNotify,
         FaultKind::Unsigned,
         FaultKind::LateAnswer,
         FaultKind::Code,
@@ -95,6 +99,7 @@ impl FaultKind {
             FaultKind::RejectToken => "reject-token",
             FaultKind::DuplicateNotify => "duplicate-notify",
             FaultKind::OutOfOrderNotify => "out-of-order-notify",
+            FaultKind::DropNotify => "drop-notify",
             FaultKind::Unsigned => "unsigned",
             FaultKind::LateAnswer => "late-answer",
             FaultKind::Code => "code",

@@ -26,7 +26,8 @@ pub(super) fn spawn_delivery(state: SandboxState, order: SandboxOrder) {
 }
 
 /// `deliver`, then whatever notification fault is switched on for the gateway: the same
-/// notification again, or an older one ("paying") after it.
+/// notification again, or an older one ("paying") after it; or, for `drop-notify`, nothing at
+/// all (false: not delivered), so the merchant finds the payment only by polling.
 pub async fn deliver_with_faults(
     store: &SandboxStore,
     faults: Option<&Faults>,
@@ -35,6 +36,12 @@ pub async fn deliver_with_faults(
     first_wait: Duration,
 ) -> bool {
     let fault = faults.and_then(|f| f.take("iotpay", "notify").ok().flatten());
+    if fault
+        .as_ref()
+        .is_some_and(|f| f.kind == FaultKind::DropNotify)
+    {
+        return false;
+    }
     let delivered = deliver(store, order, attempts, first_wait).await;
     match fault.map(|f| f.kind) {
         Some(FaultKind::DuplicateNotify) => {

@@ -23,8 +23,8 @@
 //! - `wrong-order` on `cc_query`: a genuine, correctly signed answer about another paid V3
 //!   order of the merchant (the newest one; one is made up, signed, when there is none).
 //! The generic kinds (`unsigned`, `late-answer`, `truncated`, `bad-signature`, `timeout`...)
-//! are applied by the fault middleware to any call. Notifications: `duplicate-notify` and
-//! `out-of-order-notify` (call `notify`) work on V3 notifications as on v1's.
+//! are applied by the fault middleware to any call. Notifications: `duplicate-notify`,
+//! `out-of-order-notify` and `drop-notify` (call `notify`) work on V3 notifications as on v1's.
 //!
 //! V3 notifications are a JSON POST of the order's fields with `sign` at the top level (as the
 //! SDK's `receiveNotification` reads them), retried with growing pauses (as the "Asynchronous

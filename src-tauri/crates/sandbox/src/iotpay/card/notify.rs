@@ -1,6 +1,7 @@
 //! V3 notifications: a JSON POST of the paid order's fields with `sign` at the top level, as
 //! the vendor's SDK reads them, retried with growing pauses until the merchant answers
-//! `SUCCESS`; and the notification faults (`duplicate-notify`, `out-of-order-notify`).
+//! `SUCCESS`; and the notification faults (`duplicate-notify`, `out-of-order-notify`,
+//! `drop-notify`).
 
 use std::time::Duration;
 
@@ -53,10 +54,17 @@ async fn deliver_v3(
 }
 
 /// Notifies the merchant of a paid card order in the background, with the notification
-/// faults (`duplicate-notify`, `out-of-order-notify`) switched on for `iotpay` / `notify`.
+/// faults (`duplicate-notify`, `out-of-order-notify`, `drop-notify`) switched on for
+/// `iotpay` / `notify`.
 pub(super) fn spawn_v3_delivery(state: SandboxState, order: SandboxOrder) {
     tokio::spawn(async move {
         let fault = state.faults.take("iotpay", "notify").ok().flatten();
+        if fault
+            .as_ref()
+            .is_some_and(|f| f.kind == FaultKind::DropNotify)
+        {
+            return;
+        }
         deliver_v3(&state.store, &order, 5, Duration::from_secs(1)).await;
         match fault.map(|f| f.kind) {
             Some(FaultKind::DuplicateNotify) => {
