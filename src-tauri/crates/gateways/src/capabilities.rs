@@ -11,6 +11,28 @@ pub(crate) const HOUR: Duration = Duration::from_secs(3600);
 /// How often an open order is asked about, per gateway, and for how long. Fast while the
 /// customer stands at the counter, then backing off; kept up past Paydesk's own expiry for as
 /// long as the gateway can still take the payment (a late payment is still money).
+///
+/// Rate limits. None of the four gateways publishes a request-rate limit for its status query
+/// in the documents Paydesk is written from (`../shared/reference/gateways.md` and the seeds);
+/// the one documented bound is SmartPay's "re-query a PENDING state up to three times within
+/// three minutes", which `pending_requeries` keeps. So each schedule stays inside what a
+/// gateway can reasonably expect of one merchant by construction:
+/// - one watcher per order (`Paydesk::watch` ignores a second), one query in flight per
+///   order (the next waits for the answer and then the whole interval), so an order is
+///   never asked about faster than `fast`: 1 request/s for IOTPay and SMEPay, one per 2 s for
+///   SmartExPay, one per 3 s for SmartPay;
+/// - `fast` lasts only `fast_for` (3 minutes, the customer at the counter; a till has one
+///   such sale at a time), then the interval doubles every 8 polls up to `slowest` (5 or
+///   10 minutes): an order never paid costs 230 IOTPay queries over its 2 payable hours, 218
+///   SMEPay ones over 1 hour, 260 SmartExPay ones over 24 hours, and SmartPay stops after its
+///   60 + 3 (`delay` with these values; the `poll.ceiling_ms` setting can only shorten a wait
+///   in tests);
+/// - a notification adds one re-query of its order (the notification is a hint, the query
+///   the truth), and a poll-only gateway (or a lost notification) is found paid within
+///   `fast` of the payment while the customer is at the counter.
+///
+/// A gateway that answers "too many requests" is an error like any other: the watcher logs it
+/// and asks again one interval later, never sooner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PollSchedule {
     /// The interval while the customer is at the counter.

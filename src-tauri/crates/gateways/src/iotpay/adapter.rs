@@ -31,6 +31,8 @@ pub(crate) static IOTPAY: Capabilities = Capabilities {
     // No close-order call, the card terminal's page included: a cancelled sale (a card-terminal
     // one too) is cancelled in Paydesk only and kept asking about.
     cancel_call: false,
+    // 1 query/s per order at the counter (IOTPay publishes no query rate limit; its notify
+    // comes at once, so the poll only matters when a notification is lost): see PollSchedule.
     poll: PollSchedule {
         fast: Duration::from_secs(1),
         fast_for: Duration::from_secs(180),

@@ -23,6 +23,8 @@ pub(crate) static SMARTEXPAY: Capabilities = Capabilities {
     resend_is_idempotent: false,
     manual_payment: true,
     cancel_call: false,
+    // One query per 2 s at the counter (no published rate limit; the IPN is sent once, never
+    // retried, so polling is what finds a payment): see PollSchedule.
     poll: PollSchedule {
         fast: Duration::from_secs(2),
         fast_for: Duration::from_secs(180),

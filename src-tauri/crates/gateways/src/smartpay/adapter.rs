@@ -29,6 +29,8 @@ pub(crate) static SMARTPAY: Capabilities = Capabilities {
     resend_is_idempotent: true,
     manual_payment: false,
     cancel_call: true,
+    // One query per 3 s at the counter, then the documented three PENDING re-queries a
+    // minute apart ("up to three times within three minutes"): see PollSchedule.
     poll: PollSchedule {
         fast: Duration::from_secs(3),
         fast_for: Duration::from_secs(180),

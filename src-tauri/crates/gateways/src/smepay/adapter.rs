@@ -22,6 +22,8 @@ pub(crate) static SMEPAY: Capabilities = Capabilities {
     resend_is_idempotent: false,
     manual_payment: false,
     cancel_call: false,
+    // 1 query/s per order at the counter (no published rate limit; the webhook is an unsigned
+    // hint answered by one re-query): see PollSchedule.
     poll: PollSchedule {
         fast: Duration::from_secs(1),
         fast_for: Duration::from_secs(180),
