@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OrderStatus } from './bindings';
-import { isFinal, isOrderStatus, ORDER_STATUSES, statusLabel, statusTone } from './status';
+import { isFinal, isOrderStatus, ORDER_STATUSES, reasonWords, statusLabel, statusTone } from './status';
 
 describe('statusLabel', () => {
   it('gives the cashier-facing label for every status', () => {
@@ -221,5 +221,22 @@ describe('an order’s events and gateway word in the window’s language', () =
     expect(gatewayStatusWords(odd, 'en')).toBe('an answer Paydesk does not know (77)');
     expect(gatewayStatusWords(odd, 'zh-CN')).toBe('Paydesk 无法识别的答复（77）');
     expect(gatewayStatusWords({ gatewayStatusLabel: null, gatewayStatusKey: null }, 'fr-CA')).toBeNull();
+  });
+});
+
+describe('reasonWords', () => {
+  const declined = { reason: 'declined by the customer’s wallet', reasonKey: 'gateway_word.iotpay.code_0014' };
+  it('is the core’s reason in English', () => {
+    expect(reasonWords(declined, 'en')).toBe('declined by the customer’s wallet');
+  });
+  it('is Paydesk’s own reason per status in another language', () => {
+    expect(reasonWords({ reason: 'no payment came before the sale timed out', reasonKey: 'status.reason.expired' }, 'fr-CA')).toBe(
+      'aucun paiement n’est arrivé avant l’expiration de la vente',
+    );
+    expect(reasonWords({ reason: 'the payment was refused', reasonKey: 'status.reason.failed' }, 'zh-CN')).toBe('付款被拒绝');
+  });
+  it('keeps the core’s words for a key the window does not know, and is null without a reason', () => {
+    expect(reasonWords({ reason: 'odd', reasonKey: 'no.such.key' }, 'fr-CA')).toBe('odd');
+    expect(reasonWords({ reason: null, reasonKey: null }, 'fr-CA')).toBeNull();
   });
 });

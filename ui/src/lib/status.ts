@@ -117,13 +117,30 @@ export function isDecline(reason: string | null | undefined): boolean {
 }
 
 /**
+ * Why an order ended, in words: in English the core's reason itself; in another language the
+ * catalogue's message for its key (a gateway word's, or Paydesk's own per status), the core's
+ * English where the key is unknown. Null without a reason. (isDecline reads the English reason,
+ * which the core always sends.)
+ */
+export function reasonWords(
+  order: { reason?: string | null; reasonKey?: string | null },
+  lang: Language = language.window,
+): string | null {
+  const said = order.reason?.trim() ? order.reason : null;
+  if (!said || lang === DEFAULT_LANGUAGE) return said;
+  const key = order.reasonKey;
+  return key && isMessageKey(key) ? tIn(lang, key) : said;
+}
+
+/**
  * The badge of an order: its status in words, except that a declined order says so in red
  * ("Declined", meaning "Declined by the customer's wallet") rather than a grey "Cancelled"; the
  * core's reason, when there is one, is the meaning.
  */
-export function orderBadge(order: { status: string; reason?: string | null }): Badge {
+export function orderBadge(order: { status: string; reason?: string | null; reasonKey?: string | null }): Badge {
   const status = order.status;
-  const reason = order.reason?.trim() ? sentenceCase(order.reason) : null;
+  const words = reasonWords(order);
+  const reason = words ? sentenceCase(words) : null;
   if (isDecline(order.reason) && (status === 'cancelled' || status === 'failed')) {
     return { label: t('status.declined'), tone: 'danger', meaning: reason ?? t('status.declined_meaning') };
   }

@@ -18,6 +18,7 @@ export function sampleView(fields: Partial<OrderView> = {}): OrderView {
     gatewayStatusKey: null,
     unknownGatewayWord: null,
     reason: null,
+    reasonKey: null,
     gatewayOrderId: null,
     paymentUrl: null,
     refundedMinor: 0,

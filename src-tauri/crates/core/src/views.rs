@@ -36,6 +36,9 @@ pub struct OrderView {
     pub unknown_gateway_word: Option<String>,
     /// Why a failed, cancelled or expired order ended, in plain words; null otherwise.
     pub reason: Option<String>,
+    /// The catalogue key of `reason`, for the window's language (a gateway word's key, or
+    /// `status.reason.<status>`); null with no reason.
+    pub reason_key: Option<String>,
     pub gateway_order_id: Option<String>,
     pub payment_url: Option<String>,
     /// What a widget or app needs beyond the link (secureId and script URL, payParams).
@@ -89,6 +92,12 @@ impl OrderView {
             .filter(|w| !w.trim().is_empty())
             .map(|w| described_word_for(order.gateway, order.method, order.status, w));
         let (gateway_status_key, unknown_gateway_word) = said_for_window(said.as_ref());
+        let ended = reason_of(
+            order.gateway,
+            order.method,
+            order.status,
+            order.gateway_status.as_deref(),
+        );
         OrderView {
             id: order.id,
             merchant_order_no: order.merchant_order_no.clone(),
@@ -103,12 +112,8 @@ impl OrderView {
             gateway_status_label: said.map(|d| d.label.into_owned()),
             gateway_status_key,
             unknown_gateway_word,
-            reason: reason(
-                order.gateway,
-                order.method,
-                order.status,
-                order.gateway_status.as_deref(),
-            ),
+            reason: ended.as_ref().map(|r| r.label.clone()),
+            reason_key: ended.map(|r| r.key.to_string()),
             gateway_order_id: order.gateway_order_id.clone(),
             payment_url: order.payment_url.clone(),
             payment_payload: order.payment_payload.clone(),
@@ -129,6 +134,14 @@ impl OrderView {
     }
 }
 
+/// Why an order of the failed, cancelled or expired class ended: the English words and the
+/// catalogue key the window says them by in its language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reason {
+    pub label: String,
+    pub key: &'static str,
+}
+
 /// Why an order of the failed, cancelled or expired class ended, in plain words: the
 /// gateway's word for it when its tables know one, else what Paydesk knows of it.
 pub fn reason(
@@ -137,6 +150,16 @@ pub fn reason(
     status: OrderStatus,
     gateway_status: Option<&str>,
 ) -> Option<String> {
+    reason_of(gateway, method, status, gateway_status).map(|r| r.label)
+}
+
+/// [`reason`] with its catalogue key: the gateway word's own key, or one of Paydesk's.
+pub fn reason_of(
+    gateway: Gateway,
+    method: Method,
+    status: OrderStatus,
+    gateway_status: Option<&str>,
+) -> Option<Reason> {
     let class = status.money_class();
     if !matches!(
         class,
@@ -146,28 +169,41 @@ pub fn reason(
     }
     // The gateway's own word, when it says why (a paid or waiting word says nothing of it).
     let said = gateway_status
-        .and_then(|w| word_label(gateway, method, w))
-        .filter(|label| {
+        .and_then(|w| paydesk_gateways::word_entry(gateway, method, w))
+        .filter(|entry| {
             let said_of = |s: OrderStatus| s.money_class();
             // A label about a waiting or paid state does not explain an end.
             let word = gateway_status.unwrap_or_default();
             let paid_or_waiting = paydesk_gateways::word_status(gateway, method, word)
                 .is_some_and(|s| matches!(said_of(s), MoneyClass::Taken | MoneyClass::Waiting));
-            !paid_or_waiting && !label.is_empty()
+            !paid_or_waiting && !entry.label.is_empty()
         });
-    if let Some(label) = said {
-        return Some(label.to_string());
+    if let Some(entry) = said {
+        return Some(Reason {
+            label: entry.label.to_string(),
+            key: entry.key,
+        });
     }
-    Some(
-        match status {
-            OrderStatus::Failed => "the payment was refused",
-            OrderStatus::Voided => "voided: the card payment was reversed before it settled",
-            OrderStatus::Cancelled => "cancelled before the customer paid",
-            OrderStatus::Expired => "no payment came before the sale timed out",
-            _ => return None,
-        }
-        .to_string(),
-    )
+    let (label, key) = match status {
+        OrderStatus::Failed => ("the payment was refused", "status.reason.failed"),
+        OrderStatus::Voided => (
+            "voided: the card payment was reversed before it settled",
+            "status.reason.voided",
+        ),
+        OrderStatus::Cancelled => (
+            "cancelled before the customer paid",
+            "status.reason.cancelled",
+        ),
+        OrderStatus::Expired => (
+            "no payment came before the sale timed out",
+            "status.reason.expired",
+        ),
+        _ => return None,
+    };
+    Some(Reason {
+        label: label.to_string(),
+        key,
+    })
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -548,5 +584,27 @@ mod tests {
         assert!(r(Paid, Some("2")).is_none());
         assert!(r(Pending, Some("0")).is_none());
         assert!(r(Failed, None).is_some_and(|s| !s.is_empty()));
+    }
+
+    #[test]
+    fn a_reason_carries_the_key_the_window_says_it_by() {
+        use OrderStatus::*;
+        let key =
+            |method, status, word| reason_of(Gateway::Iotpay, method, status, word).map(|r| r.key);
+        // The gateway word's own key when the gateway said why ...
+        assert_eq!(
+            key(Method::WechatQr, Failed, Some("0014")),
+            Some("gateway_word.iotpay.code_0014")
+        );
+        // ... Paydesk's own per status otherwise.
+        assert_eq!(
+            key(Method::Barcode, Expired, Some("0")),
+            Some("status.reason.expired")
+        );
+        assert_eq!(
+            key(Method::Barcode, Failed, None),
+            Some("status.reason.failed")
+        );
+        assert_eq!(key(Method::Barcode, Paid, Some("2")), None);
     }
 }

@@ -22,7 +22,12 @@ unknownGatewayWord: string | null,
 /**
  * Why a failed, cancelled or expired order ended, in plain words; null otherwise.
  */
-reason: string | null, gatewayOrderId: string | null, paymentUrl: string | null, 
+reason: string | null, 
+/**
+ * The catalogue key of `reason`, for the window's language (a gateway word's key, or
+ * `status.reason.<status>`); null with no reason.
+ */
+reasonKey: string | null, gatewayOrderId: string | null, paymentUrl: string | null, 
 /**
  * What a widget or app needs beyond the link (secureId and script URL, payParams).
  */
