@@ -532,6 +532,20 @@ async fn the_shops_language_prints_french_chinese_and_for_hindi_english() {
             paydesk_core::receipts::pdf::render(&receipt, paydesk_core::receipts::Paper::Mm80);
         std::fs::write(&file, pdf).unwrap();
         assert!(pdf_text(&file).contains("合计"));
+        // A shift report too: the A4 writer has no Chinese, so it prints on a roll page in
+        // the receipt PDF's fonts, in Chinese rather than in English or '?'.
+        let ledger = desk.ledger();
+        paydesk_core::shifts::open(ledger, &Acting::nobody()).unwrap();
+        let x = paydesk_core::shifts::x_report(ledger, &Acting::nobody(), None).unwrap();
+        let file = dir.path().join("zh-shift.pdf");
+        std::fs::write(
+            &file,
+            paydesk_core::shifts::report_pdf(&x, "Café Zoë", &paydesk_domain::zone::Zone::Utc),
+        )
+        .unwrap();
+        let said = pdf_text(&file);
+        assert!(said.contains("X 报表"), "{said}");
+        assert!(!said.contains("X report"), "{said}");
     }
     // Hindi prints English, as English always printed.
     let text = text_in("hi");

@@ -10,9 +10,8 @@
 //! Western European: ASCII, Latin-1 letters, the euro sign, dashes and curly quotes. Any other
 //! character (₹, Chinese, Cyrillic...) is printed as '?' ([`drawable`] says whether a text has
 //! none). So the shift reports print here in English and French; a Chinese shop's report PDF
-//! is printed in English (shifts::pdf_words), its plain text in Chinese. Embedding a TrueType
-//! font, with its widths and a ToUnicode map (as the receipt PDF does through printpdf), would
-//! let it print Chinese.
+//! goes to the receipt PDF's writer instead (an 80 mm roll page in embedded TrueType fonts,
+//! shifts::report_pdf), which draws Chinese.
 
 /// One line of a text document.
 #[derive(Debug, Clone, PartialEq, Eq)]

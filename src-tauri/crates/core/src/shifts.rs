@@ -493,11 +493,21 @@ pub fn report_csv(report: &ShiftReport, zone: &Zone) -> String {
 
 /// The report as a PDF (A4), in the report's language where the PDF writer can draw it.
 pub fn report_pdf(report: &ShiftReport, shop: &str, zone: &Zone) -> Vec<u8> {
-    let words = pdf_words(report.language);
+    let words = Words::new(report.language);
     let title = words.fill(
         "print.report.pdf_title",
         &[("shop", shop), ("shift", &report.shift_id.to_string())],
     );
+    if !a4_draws(&words) {
+        // A language the A4 writer's standard fonts cannot draw (Chinese) is printed as the
+        // receipt printer would, on an 80 mm roll page, in the receipt PDF's embedded
+        // TrueType fonts: the report in its own words rather than a page of '?'.
+        return crate::receipts::pdf::render_rows(
+            &title,
+            &roll_rows(report, &words, shop, zone),
+            crate::receipts::Paper::Mm80,
+        );
+    }
     crate::pdf::render_paged(
         &title,
         crate::pdf::PageSize::A4,
@@ -514,27 +524,46 @@ pub fn report_pdf(report: &ShiftReport, shop: &str, zone: &Zone) -> Vec<u8> {
 /// The report as plain text, 48 columns (a terminal, a receipt printer), in the report's
 /// language (a Chinese character takes two columns, as a terminal draws it).
 pub fn report_text(report: &ShiftReport, zone: &Zone) -> String {
-    use crate::pdf::Line;
-    use crate::receipts::layout::columns;
-    const WIDTH: usize = 48;
     let mut out = String::new();
-    for line in report_lines(report, &Words::new(report.language), "", zone) {
-        match line {
-            Line::Title(t) | Line::Heading(t) | Line::Text(t) => {
-                out.push_str(t.trim_start_matches(": "));
-                out.push('\n');
-            }
+    for row in roll_rows(report, &Words::new(report.language), "", zone) {
+        out.push_str(&row.text);
+        out.push('\n');
+    }
+    out
+}
+
+/// The report's lines laid out on a roll 48 columns wide (`report_text`, and the roll PDF):
+/// titles and headings bold, a pair's value pushed to the right edge.
+fn roll_rows(
+    report: &ShiftReport,
+    words: &Words,
+    shop: &str,
+    zone: &Zone,
+) -> Vec<crate::receipts::layout::Row> {
+    use crate::pdf::Line;
+    use crate::receipts::layout::{columns, Align, Row};
+    const WIDTH: usize = 48;
+    let row = |text: String, bold: bool| Row {
+        text,
+        align: Align::Left,
+        bold,
+        double: false,
+    };
+    report_lines(report, words, shop, zone)
+        .into_iter()
+        .map(|line| match line {
+            Line::Title(t) | Line::Heading(t) => row(t.trim_start_matches(": ").to_string(), true),
+            Line::Text(t) => row(t.trim_start_matches(": ").to_string(), false),
             Line::Pair(left, right) => {
                 let pad = WIDTH
                     .saturating_sub(columns(&left) + columns(&right))
                     .max(1);
-                out.push_str(&format!("{left}{}{right}\n", " ".repeat(pad)));
+                row(format!("{left}{}{right}", " ".repeat(pad)), false)
             }
-            Line::Rule => out.push_str(&format!("{}\n", "-".repeat(WIDTH))),
-            Line::Blank => out.push('\n'),
-        }
-    }
-    out
+            Line::Rule => row("-".repeat(WIDTH), false),
+            Line::Blank => row(String::new(), false),
+        })
+        .collect()
 }
 
 /// What a report says of its waiting sales, in `words`.
@@ -547,25 +576,18 @@ fn waiting_note(words: &Words, kind: ReportKind, waiting: usize) -> Option<Strin
     Some(words.fill(key, &[("count", &waiting.to_string())]))
 }
 
-/// The words a report's PDF is printed in: the report's language where `pdf` (PDF's standard
-/// fonts, Windows-1252 only) draws every word of it (English, French), else English: its
-/// Chinese would be a page of '?' (the receipt PDF, which embeds TrueType fonts, prints it).
-fn pdf_words(language: &str) -> Words {
-    let words = Words::new(language);
-    let drawable = REPORT_KEYS
+/// Whether `pdf` (PDF's standard fonts, Windows-1252 only) draws every word a report prints
+/// in `words` (English, French); Chinese it cannot, and goes to the roll PDF.
+fn a4_draws(words: &Words) -> bool {
+    REPORT_KEYS
         .iter()
         .all(|key| crate::pdf::drawable(words.get(key)))
         && Method::ALL
             .iter()
-            .all(|m| crate::pdf::drawable(words.method(*m)));
-    if drawable {
-        words
-    } else {
-        Words::english()
-    }
+            .all(|m| crate::pdf::drawable(words.method(*m)))
 }
 
-/// Every word a report prints (`pdf_words` checks them all).
+/// Every word a report prints (`a4_draws` checks them all).
 const REPORT_KEYS: [&str; 21] = [
     "print.page",
     "print.report.closed_by",
@@ -998,7 +1020,7 @@ mod tests {
     }
 
     #[test]
-    fn a_chinese_shop_gets_chinese_text_and_an_english_pdf() {
+    fn a_chinese_shop_gets_chinese_text_and_a_chinese_roll_pdf() {
         let zh = report("zh-CN");
         let text = report_text(&zh, &Zone::Utc);
         for line in [
@@ -1013,13 +1035,15 @@ mod tests {
         // Chinese takes two columns a character: a pair still ends at column 48.
         let net = text.lines().find(|l| l.starts_with("净额")).unwrap();
         assert_eq!(crate::receipts::layout::columns(net), 48, "{net:?}");
-        // The report PDF's standard fonts have no Chinese: it prints in English, not in '?'.
-        let pdf = pdf_text(&report_pdf(&zh, "Tea House", &Zone::Utc));
-        assert!(
-            pdf.contains(r"(Tea House: Z report \(shift closed and sealed\)) Tj"),
-            "{pdf}"
+        // The A4 writer's standard fonts have no Chinese: the PDF is the roll's (the receipt
+        // PDF's embedded fonts; tests/it/receipts.rs reads its words back), never English.
+        let pdf = report_pdf(&zh, "Tea House", &Zone::Utc);
+        assert!(pdf.starts_with(b"%PDF-"));
+        assert!(!pdf_text(&pdf).contains("Z report"));
+        assert_eq!(
+            roll_rows(&zh, &Words::new("zh-CN"), "", &Zone::Utc).len(),
+            text.lines().count()
         );
-        assert!(pdf.contains("(1234.50 CAD) Tj"), "{pdf}");
     }
 
     #[test]

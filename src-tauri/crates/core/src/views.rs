@@ -5,7 +5,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use paydesk_domain::order::{Gateway, Method, MoneyClass, Order, OrderEvent, OrderStatus};
-use paydesk_gateways::{described_word_for, word_label, DescribedWord};
+use paydesk_gateways::{described_word_for, DescribedWord};
 
 pub fn rfc3339(ms: i64) -> String {
     DateTime::<Utc>::from_timestamp_millis(ms)
