@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OrderView } from './api';
-import { chooseCurrency, displayedAmount, fresher, methodKey, orderAmount } from './orders';
+import { chooseCurrency, displayedAmount, fresher, lateNote, methodKey, orderAmount } from './orders';
 import { setWindowLanguage } from './i18n';
 import { sampleView } from './testing';
 
@@ -78,5 +78,14 @@ describe('orderAmount', () => {
     } finally {
       setWindowLanguage('en');
     }
+  });
+});
+
+describe('lateNote', () => {
+  const late = { note: 'paid after it was cancelled: refund it', noteKey: 'attention.note.paid_after_cancel' };
+  it('is the core’s note in English and the catalogue’s in another language', () => {
+    expect(lateNote(late, 'en')).toBe('paid after it was cancelled: refund it');
+    expect(lateNote(late, 'fr-CA')).toBe('payée après son annulation : remboursez-la');
+    expect(lateNote({ ...late, noteKey: 'no.such.key' }, 'zh-CN')).toBe('paid after it was cancelled: refund it');
   });
 });

@@ -1,5 +1,5 @@
 import type { OrderView } from './api';
-import { tIn, language } from './i18n';
+import { DEFAULT_LANGUAGE, isMessageKey, tIn, language, type Language } from './i18n';
 import { moneyText } from './money';
 
 /**
@@ -42,4 +42,13 @@ export function orderAmount(order: Pick<OrderView, 'amountMinor' | 'currency'>):
  */
 export function displayedAmount(display: string, currency: string): string {
   return tIn(language.window, 'common.money', { amount: display, currency });
+}
+
+/**
+ * What to do about a payment that came late, in words: the core's note in English, the
+ * catalogue's message for its key in another language.
+ */
+export function lateNote(payment: { note: string; noteKey: string }, lang: Language = language.window): string {
+  if (lang === DEFAULT_LANGUAGE || !isMessageKey(payment.noteKey)) return payment.note;
+  return tIn(lang, payment.noteKey);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  backupWords,
   bindProblem,
   bindWarning,
   changedValues,
@@ -120,5 +121,17 @@ describe('advanced and shop values', () => {
       field: 'repeat',
       message: 'The two new PINs are not the same: type them again',
     });
+  });
+});
+
+describe('backupWords', () => {
+  const status = { folder: '/mnt/usb', last: '/mnt/usb/ledger-2026-12-05.db', lastAt: '2026-12-05T10:00:00Z', stale: true, message: 'The last backup is more than a day old' };
+  it('is the core’s sentence in English', () => {
+    expect(backupWords(status, 'en')).toBe('The last backup is more than a day old');
+  });
+  it('says the same from the fields in another language', () => {
+    expect(backupWords(status, 'fr-CA')).toMatch(/^La dernière sauvegarde date de plus d’un jour \(.*2026.*\) : \/mnt\/usb\/ledger-2026-12-05\.db\.$/);
+    expect(backupWords({ ...status, last: null, lastAt: null }, 'zh-CN')).toBe('/mnt/usb 中尚无备份。');
+    expect(backupWords({ ...status, folder: null, last: null, lastAt: null }, 'hi')).toBe('अभी कोई बैकअप नहीं, और कोई बैकअप फ़ोल्डर नहीं चुना गया।');
   });
 });

@@ -3,8 +3,9 @@
  * value as it is typed. The core (settings.rs) checks every value again when it is saved and
  * has the last word; these messages only spare a round trip and say the same thing.
  */
-import type { ConnectionCheck, Environment, SettingValue } from './api';
-import { t, type MessageKey } from './i18n';
+import type { BackupStatus, ConnectionCheck, Environment, SettingValue } from './api';
+import { DEFAULT_LANGUAGE, language, t, tIn, type Language, type MessageKey } from './i18n';
+import { formatDateTime } from './datetime';
 import { CURRENCY_CODES } from './currency';
 import { NEW_PIN_MAX, PIN_MIN } from './owner';
 
@@ -225,4 +226,18 @@ export function connectionText(check: ConnectionCheck): string {
     default:
       return check.message;
   }
+}
+
+/**
+ * The backup's state for the owner: in English the core's sentence; in another language the
+ * same from its fields (no backup and no folder, none yet in the folder, the last one and
+ * whether it is over a day old).
+ */
+export function backupWords(status: BackupStatus, lang: Language = language.window): string {
+  if (lang === DEFAULT_LANGUAGE) return status.message;
+  if (!status.last || !status.lastAt) {
+    return status.folder ? tIn(lang, 'settings.backup.none_in', { folder: status.folder }) : tIn(lang, 'settings.backup.none');
+  }
+  const values = { at: formatDateTime(status.lastAt, { locale: lang }), file: status.last };
+  return tIn(lang, status.stale ? 'settings.backup.stale' : 'settings.backup.last', values);
 }

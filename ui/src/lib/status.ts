@@ -1,6 +1,6 @@
 import type { OrderStatus } from './bindings';
-import { language, t, tIn, type Language, type MessageKey } from './i18n';
-import { CATALOGUES, DEFAULT_LANGUAGE } from './i18n/catalogues';
+import { isMessageKey, language, t, tIn, type Language, type MessageKey } from './i18n';
+import { DEFAULT_LANGUAGE } from './i18n/catalogues';
 
 export type StatusTone = 'success' | 'danger' | 'neutral' | 'waiting';
 
@@ -173,10 +173,6 @@ export function timelineEvents<T extends TimelineEvent>(events: readonly T[]): T
 export interface GatewaySaid {
   gatewayStatusKey?: string | null;
   unknownGatewayWord?: string | null;
-}
-
-function isMessageKey(key: string): key is MessageKey {
-  return Object.prototype.hasOwnProperty.call(CATALOGUES.get(DEFAULT_LANGUAGE), key);
 }
 
 /**

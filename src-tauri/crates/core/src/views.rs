@@ -397,13 +397,23 @@ impl UnansweredRefund {
 pub struct LatePaymentView {
     pub order: OrderView,
     pub note: &'static str,
+    /// The note's catalogue key, for the window's language.
+    pub note_key: &'static str,
 }
 
 impl From<&crate::payments::LatePayment> for LatePaymentView {
     fn from(late: &crate::payments::LatePayment) -> Self {
+        use crate::payments::{AUTHORISED_AFTER_CANCEL, LATE_PAYMENT, PAID_AFTER_CANCEL};
+        let note_key = match late.note {
+            PAID_AFTER_CANCEL => "attention.note.paid_after_cancel",
+            AUTHORISED_AFTER_CANCEL => "attention.note.authorised_after_cancel",
+            LATE_PAYMENT => "attention.note.late",
+            _ => "attention.note.late",
+        };
         LatePaymentView {
             order: OrderView::of(&late.order, false),
             note: late.note,
+            note_key,
         }
     }
 }

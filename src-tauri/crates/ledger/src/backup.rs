@@ -182,7 +182,7 @@ pub struct Status {
     pub last_at: Option<String>,
     /// No backup, or the newest is older than a day.
     pub stale: bool,
-    /// A sentence for the owner.
+    /// A sentence for the owner (English; the window says it from the fields above).
     pub message: String,
 }
 

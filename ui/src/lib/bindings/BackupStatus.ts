@@ -22,6 +22,6 @@ lastAt: string | null,
  */
 stale: boolean, 
 /**
- * A sentence for the owner.
+ * A sentence for the owner (English; the window says it from the fields above).
  */
 message: string, };

@@ -5,4 +5,8 @@ import type { OrderView } from "./OrderView";
  * A payment that arrived after the counter let its sale go, as the Orders screen points
  * it out: the order and what to do.
  */
-export type LatePaymentView = { order: OrderView, note: string, };
+export type LatePaymentView = { order: OrderView, note: string, 
+/**
+ * The note's catalogue key, for the window's language.
+ */
+noteKey: string, };

@@ -36,3 +36,8 @@ export function isLanguage(code: string): boolean {
 export function languageName(code: Language): string {
   return CATALOGUES.get(code)?.['language.name'] ?? code;
 }
+
+/** Whether `key` is a message of the catalogues (a key the core sent, checked before use). */
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.prototype.hasOwnProperty.call(CATALOGUES.get(DEFAULT_LANGUAGE), key);
+}
