@@ -79,6 +79,7 @@ pub(super) fn new_id(prefix: &str) -> String {
 pub(super) fn order_data(o: &SandboxOrder) -> Map<String, Value> {
     let mut data = Map::new();
     data.insert("payOrderId".into(), json!(o.pay_order_id));
+    data.insert("mchId".into(), json!(o.mch_id));
     data.insert("mchOrderNo".into(), json!(o.mch_order_no));
     data.insert("amount".into(), json!(o.amount));
     data.insert("currency".into(), json!(o.currency));
@@ -110,6 +111,43 @@ pub(super) fn order_data(o: &SandboxOrder) -> Map<String, Value> {
             .map(Value::from)
             .unwrap_or(Value::Null),
     );
+    // The rest of the card's facts the Query Transaction page lists as always answered
+    // (https://develop.iotpay.ca/guide/creditCard/v3/query_transaction.html: expiryDate MMYY,
+    // invoiceNum, transNum, channel PF_CC or UPI_EX), known once a card has paid. The sandbox's
+    // card form asks no expiry: its test cards all expire 12/30.
+    let paid_with_card = o.card_num.is_some();
+    let tail = |prefix: &str| {
+        let digits: String = o.pay_order_id.chars().rev().take(10).collect();
+        Value::from(format!(
+            "{prefix}{}",
+            digits.chars().rev().collect::<String>()
+        ))
+    };
+    data.insert(
+        "expiryDate".into(),
+        if paid_with_card {
+            Value::from("1230")
+        } else {
+            Value::Null
+        },
+    );
+    data.insert(
+        "invoiceNum".into(),
+        if paid_with_card {
+            tail("INV")
+        } else {
+            Value::Null
+        },
+    );
+    data.insert(
+        "transNum".into(),
+        if paid_with_card {
+            tail("TRN")
+        } else {
+            Value::Null
+        },
+    );
+    data.insert("channel".into(), Value::from(o.channel_id.clone()));
     data
 }
 
@@ -128,3 +166,67 @@ pub(super) const PURCHASE_FIELDS: &[(&str, usize)] = &[
 /// order statuses'): 0 pending, 1 unknown.
 pub(super) const STATUS_PENDING: i64 = 0;
 pub(super) const STATUS_UNKNOWN: i64 = 1;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::iotpay::store::SandboxOrder;
+
+    fn order(card_num: Option<&str>) -> SandboxOrder {
+        SandboxOrder {
+            pay_order_id: "PC20240101231256043886634219".into(),
+            mch_id: "10000701".into(),
+            mch_order_no: "PD1".into(),
+            channel_id: "PF_CC".into(),
+            amount: 1500,
+            currency: "CAD".into(),
+            status: if card_num.is_some() { 2 } else { 0 },
+            client_ip: String::new(),
+            device: None,
+            subject: String::new(),
+            body: String::new(),
+            param1: None,
+            param2: None,
+            notify_url: String::new(),
+            channel_order_no: card_num.map(|_| "123456".into()),
+            pay_succ_time: None,
+            created_at: 0,
+            api: "v3".into(),
+            refunded: 0,
+            secure_id: None,
+            card_num: card_num.map(String::from),
+            card_id: None,
+        }
+    }
+
+    /// Every field the Query Transaction page lists as answered is there, the card's facts
+    /// once a card has paid.
+    #[test]
+    fn a_v3_query_answers_every_field_the_page_lists() {
+        let paid = order_data(&order(Some("424242******4242")));
+        for name in [
+            "payOrderId",
+            "mchId",
+            "mchOrderNo",
+            "currency",
+            "amount",
+            "payType",
+            "refundable",
+            "status",
+            "paySuccTime",
+            "cardNum",
+            "expiryDate",
+            "invoiceNum",
+            "authNum",
+            "transNum",
+            "channel",
+        ] {
+            assert!(paid.contains_key(name), "{name} missing: {paid:?}");
+        }
+        assert_eq!(paid["expiryDate"], "1230");
+        assert_eq!(paid["channel"], "PF_CC");
+        assert_eq!(paid["transNum"], "TRN3886634219");
+        let waiting = order_data(&order(None));
+        assert!(waiting["expiryDate"].is_null() && waiting["transNum"].is_null());
+    }
+}
