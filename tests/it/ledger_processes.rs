@@ -302,3 +302,39 @@ fn an_intent_is_committed_with_a_full_sync_and_everything_else_as_before() {
         ("WAL".into(), "NORMAL".into())
     );
 }
+
+/// The window keeps its ledger open while its daily-backup thread opens it again (every hour,
+/// and at start): that second open must not cost the first its locks. It once did (the
+/// header read closed a descriptor of the file, which releases all of the process's POSIX
+/// locks on it): the next CLI process to close the ledger then took itself for the last
+/// connection, checkpointed and deleted the WAL, and the window's later writes went into a
+/// deleted file, unseen by every other process and lost at the next start.
+#[test]
+fn a_second_handle_in_the_window_process_leaves_its_writes_seen_by_other_processes() {
+    let dir = tempfile::tempdir().unwrap();
+    let window = Ledger::open_in(dir.path()).unwrap();
+    window.set_setting("shop.name", "Tea House").unwrap();
+    // The daily backup's handle, opened and dropped while the window's stays open.
+    drop(Ledger::open_in(dir.path()).unwrap());
+    // Another process opens and closes the ledger (as `paydesk` does for any command).
+    let out = paydesk(dir.path(), &["settings", "show"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        dir.path().join("paydesk.db-wal").exists(),
+        "the WAL was deleted under the window's open ledger"
+    );
+    // The window writes on; another process and a new handle both see it.
+    window.set_setting("shop.name", "Coffee Place").unwrap();
+    let out = paydesk(dir.path(), &["settings", "show"]).output().unwrap();
+    assert!(
+        stdout(&out).contains("Coffee Place"),
+        "another process did not see the window's write: {}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let again = Ledger::open_in(dir.path()).unwrap();
+    assert_eq!(
+        again.setting("shop.name").unwrap().as_deref(),
+        Some("Coffee Place")
+    );
+}

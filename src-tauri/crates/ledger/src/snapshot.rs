@@ -238,16 +238,50 @@ fn prune(dir: &Path, keep: usize) -> Result<()> {
 /// The schema version in the database file's header (`PRAGMA user_version` is the 4-byte
 /// big-endian integer at offset 60), as last checkpointed; None when it cannot be read.
 fn header_user_version(path: &Path) -> Option<usize> {
-    use std::io::Read;
     let mut header = [0u8; 64];
-    std::fs::File::open(path)
-        .ok()?
-        .read_exact(&mut header)
-        .ok()?;
+    read_header(path, &mut header)?;
     if &header[..16] != b"SQLite format 3\0" {
         return None;
     }
     Some(u32::from_be_bytes([header[60], header[61], header[62], header[63]]) as usize)
+}
+
+/// Reads the first bytes of the ledger file without ever closing a descriptor of it.
+///
+/// SQLite locks its files with POSIX advisory locks, which belong to the process: closing ANY
+/// descriptor of the file releases every lock the process holds on it, those of its open
+/// SQLite connections included (SQLite guards its own closes, not ours; sqlite.org,
+/// "How To Corrupt An SQLite Database File", 2.2). The window keeps its ledger open while its
+/// daily-backup thread opens the ledger again every hour: a plain open-read-close of the header
+/// here dropped the window's shared lock, so the next CLI process to close the ledger believed
+/// itself the last connection, checkpointed and deleted the WAL, and the window's later
+/// writes went into a deleted file (lost at the next start; reads failed "disk I/O error").
+/// So each (device, inode) gets one descriptor for the life of the process, read with pread
+/// and never closed; a replaced file is a new inode and gets its own.
+#[cfg(unix)]
+fn read_header(path: &Path, header: &mut [u8]) -> Option<()> {
+    use std::collections::HashMap;
+    use std::os::unix::fs::{FileExt, MetadataExt};
+    use std::sync::{Mutex, OnceLock};
+    static KEPT: OnceLock<Mutex<HashMap<(u64, u64), File>>> = OnceLock::new();
+    let meta = std::fs::metadata(path).ok()?;
+    let mut kept = KEPT
+        .get_or_init(|| Mutex::new(HashMap::new()))
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    let file = match kept.entry((meta.dev(), meta.ino())) {
+        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+        std::collections::hash_map::Entry::Vacant(e) => e.insert(File::open(path).ok()?),
+    };
+    file.read_exact_at(header, 0).ok()
+}
+
+/// Elsewhere a lock belongs to its handle (Windows' LockFileEx): another handle's close
+/// releases nothing.
+#[cfg(not(unix))]
+fn read_header(path: &Path, header: &mut [u8]) -> Option<()> {
+    use std::io::Read;
+    File::open(path).ok()?.read_exact(header).ok()
 }
 
 /// Called by `Ledger::open` before the migrations: when the ledger exists with an older
