@@ -74,14 +74,14 @@ const report: DailyReport = {
     byCurrency: [takings('CAD', 3, 6000, 1500, 1, 410), takings('INR', 1, 10000, 0)],
   },
   takingsByDay: [
-    { day: '2026-11-20', currency: 'CAD', takingsMinor: 2000 },
-    { day: '2026-11-22', currency: 'CAD', takingsMinor: 2500 },
-    { day: '2026-11-22', currency: 'INR', takingsMinor: 10000 },
+    { day: '2026-11-20', currency: 'CAD', takingsMinor: 2000, tipsMinor: 0 },
+    { day: '2026-11-22', currency: 'CAD', takingsMinor: 2500, tipsMinor: 0 },
+    { day: '2026-11-22', currency: 'INR', takingsMinor: 10000, tipsMinor: 0 },
   ],
   byMethod: [
-    { gateway: 'smartpay', method: 'alipay-qr', currency: 'CAD', paidCount: 1, takingsMinor: 750, takingsDisplay: '7.50' },
-    { gateway: 'iotpay', method: 'wechat-qr', currency: 'CAD', paidCount: 2, takingsMinor: 3750, takingsDisplay: '37.50' },
-    { gateway: 'smepay', method: 'upi-widget', currency: 'INR', paidCount: 1, takingsMinor: 10000, takingsDisplay: '100.00' },
+    { gateway: 'smartpay', method: 'alipay-qr', currency: 'CAD', paidCount: 1, takingsMinor: 750, takingsDisplay: '7.50', tipsMinor: 0 },
+    { gateway: 'iotpay', method: 'wechat-qr', currency: 'CAD', paidCount: 2, takingsMinor: 3750, takingsDisplay: '37.50', tipsMinor: 0 },
+    { gateway: 'smepay', method: 'upi-widget', currency: 'INR', paidCount: 1, takingsMinor: 10000, takingsDisplay: '100.00', tipsMinor: 0 },
   ],
 };
 
@@ -197,5 +197,21 @@ describe('chart', () => {
     const labelled = chart.bars.filter((b) => b.labelled).length;
     expect(labelled).toBeLessThanOrEqual(12);
     expect(labelled).toBeGreaterThan(6);
+  });
+});
+
+describe('tips in the chart and the table', () => {
+  it('each bar and method row carries the tips inside its takings, never added again', () => {
+    const tipped: DailyReport = {
+      ...report,
+      takingsByDay: [
+        { day: '2026-11-20', currency: 'CAD', takingsMinor: 2000, tipsMinor: 300 },
+        { day: '2026-11-22', currency: 'CAD', takingsMinor: 2500, tipsMinor: 0 },
+      ],
+    };
+    const chart = chartModel(tipped, 'CAD');
+    const bar = chart.bars.find((b) => b.day === '2026-11-20')!;
+    expect([bar.totalMinor, bar.tipsMinor]).toEqual([2000, 300]);
+    expect(chart.totalMinor).toBe(4500);
   });
 });

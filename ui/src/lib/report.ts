@@ -165,6 +165,8 @@ export interface Bar {
   y: number;
   height: number;
   totalMinor: number;
+  /** The tips inside `totalMinor` (its title says them apart). */
+  tipsMinor: number;
   /** Whether the day's label is drawn (every nth when there are many days). */
   labelled: boolean;
 }
@@ -213,9 +215,11 @@ export function chartModel(report: DailyReport, currency: string, options: Chart
   const plot = { left: 84, top: 28, right: width - 12, bottom: height - 36 };
 
   const byDay = new Map<string, number>();
+  const tipsByDay = new Map<string, number>();
   for (const d of report.takingsByDay ?? []) {
     if (d.currency !== currency) continue;
     byDay.set(d.day, (byDay.get(d.day) ?? 0) + d.takingsMinor);
+    tipsByDay.set(d.day, (tipsByDay.get(d.day) ?? 0) + (d.tipsMinor ?? 0));
   }
   const totals = report.days.map((day) => byDay.get(day) ?? 0);
   const maxTotal = Math.max(0, ...totals);
@@ -243,6 +247,7 @@ export function chartModel(report: DailyReport, currency: string, options: Chart
       y: plot.bottom - h,
       height: h,
       totalMinor: totals[i],
+      tipsMinor: tipsByDay.get(day) ?? 0,
       labelled: i % labelEvery === 0,
     };
   });

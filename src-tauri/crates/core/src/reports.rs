@@ -52,6 +52,9 @@ pub struct DayTakings {
     pub day: String,
     pub currency: String,
     pub takings_minor: i64,
+    /// The tips inside `takings_minor` (net of the tips refunds gave back): shown apart,
+    /// never added again.
+    pub tips_minor: i64,
 }
 
 /// One payment method's takings in one currency.
@@ -64,6 +67,8 @@ pub struct MethodTakings {
     pub paid_count: u64,
     pub takings_minor: i64,
     pub takings_display: String,
+    /// The tips inside `takings_minor` (net of the tips refunds gave back).
+    pub tips_minor: i64,
 }
 
 /// Takings (the taken class, net of refunds) per period and currency, from the report rows.
@@ -71,15 +76,20 @@ pub fn takings_by_day(rows: &[ReportRow]) -> Vec<DayTakings> {
     let mut out: Vec<DayTakings> = Vec::new();
     for row in rows.iter().filter(|r| taken(r)) {
         let takings = row.amount_minor - row.refunded_minor;
+        let tips = row.tip_minor - row.tip_refunded_minor;
         match out
             .iter_mut()
             .find(|d| d.day == row.period && d.currency == row.currency)
         {
-            Some(day) => day.takings_minor += takings,
+            Some(day) => {
+                day.takings_minor += takings;
+                day.tips_minor += tips;
+            }
             None => out.push(DayTakings {
                 day: row.period.clone(),
                 currency: row.currency.clone(),
                 takings_minor: takings,
+                tips_minor: tips,
             }),
         }
     }
@@ -92,12 +102,14 @@ pub fn by_method(rows: &[ReportRow]) -> Vec<MethodTakings> {
     let mut out: Vec<MethodTakings> = Vec::new();
     for row in rows.iter().filter(|r| taken(r)) {
         let takings = row.amount_minor - row.refunded_minor;
+        let tips = row.tip_minor - row.tip_refunded_minor;
         match out.iter_mut().find(|m| {
             m.gateway == row.gateway && m.method == row.method && m.currency == row.currency
         }) {
             Some(m) => {
                 m.paid_count += row.count;
                 m.takings_minor += takings;
+                m.tips_minor += tips;
             }
             None => out.push(MethodTakings {
                 gateway: row.gateway.clone(),
@@ -106,6 +118,7 @@ pub fn by_method(rows: &[ReportRow]) -> Vec<MethodTakings> {
                 paid_count: row.count,
                 takings_minor: takings,
                 takings_display: String::new(),
+                tips_minor: tips,
             }),
         }
     }
@@ -300,12 +313,14 @@ mod tests {
                 DayTakings {
                     day: "2026-11-01".into(),
                     currency: "CAD".into(),
-                    takings_minor: 2500
+                    takings_minor: 2500,
+                    tips_minor: 0
                 },
                 DayTakings {
                     day: "2026-11-02".into(),
                     currency: "CAD".into(),
-                    takings_minor: 0
+                    takings_minor: 0,
+                    tips_minor: 0
                 },
             ]
         );
@@ -318,5 +333,24 @@ mod tests {
             vec![("alipay-qr", 1, 1500), ("wechat-qr", 2, 1000)]
         );
         assert_eq!(methods[0].takings_display, "15.00");
+    }
+
+    #[test]
+    fn the_tips_inside_the_takings_are_counted_apart_net_of_refunded_tips() {
+        let tipped = |status, amount, refunded, tip, tip_back| ReportRow {
+            tip_minor: tip,
+            tip_refunded_minor: tip_back,
+            ..row("2026-11-01", "card", status, amount, refunded)
+        };
+        let rows = vec![
+            tipped(OrderStatus::Paid, 1150, 0, 150, 0),
+            tipped(OrderStatus::PartiallyRefunded, 2300, 1100, 300, 100),
+            // A tip on a sale that never paid is no tip at all.
+            tipped(OrderStatus::Failed, 1200, 0, 200, 0),
+        ];
+        let day = &takings_by_day(&rows)[0];
+        assert_eq!((day.takings_minor, day.tips_minor), (2350, 350));
+        let method = &by_method(&rows)[0];
+        assert_eq!((method.takings_minor, method.tips_minor), (2350, 350));
     }
 }

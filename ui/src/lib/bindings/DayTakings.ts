@@ -3,4 +3,9 @@
 /**
  * One day's takings in one currency.
  */
-export type DayTakings = { day: string, currency: string, takingsMinor: number, };
+export type DayTakings = { day: string, currency: string, takingsMinor: number, 
+/**
+ * The tips inside `takings_minor` (net of the tips refunds gave back): shown apart,
+ * never added again.
+ */
+tipsMinor: number, };

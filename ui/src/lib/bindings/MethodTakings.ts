@@ -3,4 +3,8 @@
 /**
  * One payment method's takings in one currency.
  */
-export type MethodTakings = { gateway: string, method: string, currency: string, paidCount: number, takingsMinor: number, takingsDisplay: string, };
+export type MethodTakings = { gateway: string, method: string, currency: string, paidCount: number, takingsMinor: number, takingsDisplay: string, 
+/**
+ * The tips inside `takings_minor` (net of the tips refunds gave back).
+ */
+tipsMinor: number, };
