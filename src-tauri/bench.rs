@@ -420,6 +420,8 @@ fn export_figures(data_dir: &Path, db: &Path, report: &mut Report) -> Result<()>
             "created_at" | "updated_at" => time_expr(c),
             "amount" => amount_expr("amount_minor", "amount"),
             "refunded" => amount_expr("refunded_minor", "refunded"),
+            "tip" => amount_expr("tip_minor", "tip"),
+            "tip_refunded" => amount_expr("tip_refunded_minor", "tip_refunded"),
             // The CSV says the status in words (issue 12): sqlite3 is given the same words.
             "status" => {
                 let words: Vec<String> = OrderStatus::ALL
