@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorText, isAppError, toAppError } from './errors';
+import { errorArguments, errorText, isAppError, toAppError } from './errors';
 
 describe('toAppError', () => {
   it('keeps an AppError from the core as is', () => {
@@ -122,6 +122,16 @@ describe('errorText', () => {
   it('is the code’s message when the core sent no sentence', () => {
     expect(errorText({ code: 'storage', message: '', field: null, params: {} }, 'en')).toBe(
       'The ledger on this computer could not be read or written.',
+    );
+  });
+});
+
+describe('errorArguments', () => {
+  it('keeps names and numbers that are not counts as they were written', () => {
+    const values = errorArguments({ name: '1234', shift: '1002', tries_left: '2' }, 'en');
+    expect(values).toEqual({ name: '1234', shift: '1002', tries_left: 2 });
+    expect(errorText({ code: 'shift_open', message: 'x', field: null, params: { shift: '1002' } }, 'fr-CA')).toBe(
+      'Le quart 1002 est encore ouvert à cette caisse : fermez-le d’abord.',
     );
   });
 });

@@ -198,10 +198,13 @@ const ACTION_WORDS: Record<string, MessageKey> = {
   audit: 'error.action.audit',
 };
 
+/** The params that are counts (ICU plurals choose by them). */
+const COUNTS: ReadonlySet<string> = new Set(['tries_left', 'count', 'seconds']);
+
 /**
  * The core's params as the message's arguments in `lang`: `<name>_minor` with `currency` is
  * the amount `<name>` as the language writes money; `action`, `method` and `gateway` are named
- * in words; a whole number is a number (for plurals); the rest goes as it came.
+ * in words; a count is a number (for plurals); the rest goes as it came.
  */
 export function errorArguments(params: Record<string, string>, lang: Language): MessageValues {
   const values: MessageValues = {};
@@ -216,7 +219,8 @@ export function errorArguments(params: Record<string, string>, lang: Language): 
     } else if (name === 'gateway') {
       values.gateway = gatewayName(value);
     } else {
-      values[name] = /^-?\d+$/.test(value) ? Number(value) : value;
+      // Counts as numbers (ICU plurals); a name or an order number stays as it was written.
+      values[name] = COUNTS.has(name) && /^-?\d+$/.test(value) ? Number(value) : value;
     }
   }
   return values;
