@@ -451,25 +451,13 @@ mod tests {
     fn order(id: i64, status: OrderStatus) -> Order {
         Order {
             id,
-            merchant_order_no: format!("PD{id}"),
-            gateway: Gateway::Iotpay,
-            method: Method::ALL[0],
-            environment: "sandbox".into(),
-            amount: Money::parse("6.40", Currency::CAD).unwrap(),
             status,
-            gateway_status: None,
-            gateway_order_id: None,
-            payment_url: None,
-            payment_payload: None,
-            refunded_minor: 0,
-            tip_minor: 0,
-            tip_refunded_minor: 0,
-            created_at_ms: 0,
-            updated_at_ms: 0,
-            expires_at_ms: None,
-            customer: None,
-            counter: None,
-            staff: None,
+            ..Order::example(
+                &format!("PD{id}"),
+                Gateway::Iotpay,
+                Method::ALL[0],
+                Money::parse("6.40", Currency::CAD).unwrap(),
+            )
         }
     }
 

@@ -580,26 +580,10 @@ fn sale(order_no: &str, amount: Money) -> CreateRequest<'_> {
 /// after a create whose answer was lost).
 fn kept_order(order_no: &str, amount: Money, created: Option<&paydesk_gateways::Created>) -> Order {
     Order {
-        id: 1,
-        merchant_order_no: order_no.into(),
-        gateway: Gateway::Smartexpay,
-        method: Method::Exchange,
-        environment: "sandbox".into(),
-        amount,
-        status: OrderStatus::Pending,
-        gateway_status: None,
         gateway_order_id: created.and_then(|c| c.gateway_order_id.clone()),
         payment_url: created.and_then(|c| c.payment_url.clone()),
         payment_payload: created.and_then(|c| c.payload.clone()),
-        refunded_minor: 0,
-        tip_minor: 0,
-        tip_refunded_minor: 0,
-        created_at_ms: 0,
-        updated_at_ms: 0,
-        expires_at_ms: None,
-        customer: None,
-        counter: None,
-        staff: None,
+        ..Order::example(order_no, Gateway::Smartexpay, Method::Exchange, amount)
     }
 }
 

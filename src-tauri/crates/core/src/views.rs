@@ -519,26 +519,14 @@ mod tests {
     fn an_order_carries_the_key_of_its_gateway_word() {
         use paydesk_domain::money::{Currency, Money};
         let order = |status, word: Option<&str>| Order {
-            id: 1,
-            merchant_order_no: "PD1".into(),
-            gateway: Gateway::Iotpay,
-            method: Method::WechatQr,
-            environment: "sandbox".into(),
-            amount: Money::parse("12.50", Currency::CAD).unwrap(),
             status,
             gateway_status: word.map(str::to_string),
-            gateway_order_id: None,
-            payment_url: None,
-            payment_payload: None,
-            refunded_minor: 0,
-            tip_minor: 0,
-            tip_refunded_minor: 0,
-            created_at_ms: 0,
-            updated_at_ms: 0,
-            expires_at_ms: None,
-            customer: None,
-            counter: None,
-            staff: None,
+            ..Order::example(
+                "PD1",
+                Gateway::Iotpay,
+                Method::WechatQr,
+                Money::parse("12.50", Currency::CAD).unwrap(),
+            )
         };
         let view = OrderView::of(&order(OrderStatus::Pending, Some("1")), false);
         assert_eq!(

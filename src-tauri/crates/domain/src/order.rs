@@ -552,6 +552,40 @@ pub struct Order {
 }
 
 impl Order {
+    /// A waiting order (id 1, sandbox, no gateway word, no refund, no tip, no times): what
+    /// tests build theirs from (`Order { status, ..Order::example(..) }`), so a new field of
+    /// `Order` is added here once rather than in every test's literal.
+    #[doc(hidden)]
+    pub fn example(
+        merchant_order_no: &str,
+        gateway: Gateway,
+        method: Method,
+        amount: Money,
+    ) -> Order {
+        Order {
+            id: 1,
+            merchant_order_no: merchant_order_no.to_string(),
+            gateway,
+            method,
+            environment: "sandbox".into(),
+            amount,
+            status: OrderStatus::Pending,
+            gateway_status: None,
+            gateway_order_id: None,
+            payment_url: None,
+            payment_payload: None,
+            refunded_minor: 0,
+            tip_minor: 0,
+            tip_refunded_minor: 0,
+            created_at_ms: 0,
+            updated_at_ms: 0,
+            expires_at_ms: None,
+            customer: None,
+            counter: None,
+            staff: None,
+        }
+    }
+
     /// The sale without its tip: what a "refund the sale without the tip" gives back.
     pub fn sale_minor(&self) -> i64 {
         self.amount.minor() - self.tip_minor

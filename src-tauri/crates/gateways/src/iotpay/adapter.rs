@@ -254,30 +254,17 @@ fn gateway_amounts(order: &Order) -> Result<Vec<Money>> {
 mod tests {
     use super::*;
     use paydesk_domain::money::Currency;
-    use paydesk_domain::order::{Gateway, OrderStatus};
+    use paydesk_domain::order::Gateway;
 
     fn terminal_order(method: Method, amount_minor: i64, tip_minor: i64) -> Order {
         Order {
-            id: 1,
-            merchant_order_no: "PD1".into(),
-            gateway: Gateway::Iotpay,
-            method,
-            environment: "sandbox".into(),
-            amount: Money::from_minor(amount_minor, Currency::CAD).unwrap(),
-            status: OrderStatus::Pending,
-            gateway_status: None,
-            gateway_order_id: None,
-            payment_url: None,
-            payment_payload: None,
-            refunded_minor: 0,
             tip_minor,
-            tip_refunded_minor: 0,
-            created_at_ms: 0,
-            updated_at_ms: 0,
-            expires_at_ms: None,
-            customer: None,
-            counter: None,
-            staff: None,
+            ..Order::example(
+                "PD1",
+                Gateway::Iotpay,
+                method,
+                Money::from_minor(amount_minor, Currency::CAD).unwrap(),
+            )
         }
     }
 

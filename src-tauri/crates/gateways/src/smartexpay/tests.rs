@@ -191,28 +191,16 @@ fn an_answer_about_another_order_is_suspicious() {
 #[test]
 fn an_ipn_is_tied_to_the_order_found_for_it() {
     let mut order = paydesk_domain::order::Order {
-        id: 1,
-        merchant_order_no: "PD1".into(),
-        gateway: paydesk_domain::order::Gateway::Smartexpay,
-        method: Method::Exchange,
-        environment: "sandbox".into(),
-        amount: money("2", "EUR"),
-        status: OrderStatus::Pending,
-        gateway_status: None,
         gateway_order_id: Some("1409".into()),
-        payment_url: None,
         payment_payload: Some(json!({
             "uid": "1409", "secret": "s", "orderId": "5d8e6002b80b7b4cd75a6424", "routeFrom": "ETH"
         })),
-        refunded_minor: 0,
-        tip_minor: 0,
-        tip_refunded_minor: 0,
-        created_at_ms: 0,
-        updated_at_ms: 0,
-        expires_at_ms: None,
-        customer: None,
-        counter: None,
-        staff: None,
+        ..paydesk_domain::order::Order::example(
+            "PD1",
+            paydesk_domain::order::Gateway::Smartexpay,
+            Method::Exchange,
+            money("2", "EUR"),
+        )
     };
     let ipn = |uid: &str, amount: &str, from: &str| -> Vec<(String, String)> {
         [
