@@ -92,7 +92,7 @@ impl OrderView {
             .filter(|w| !w.trim().is_empty())
             .map(|w| described_word_for(order.gateway, order.method, order.status, w));
         let (gateway_status_key, unknown_gateway_word) = said_for_window(said.as_ref());
-        let ended = reason_of(
+        let ended = reason(
             order.gateway,
             order.method,
             order.status,
@@ -142,19 +142,10 @@ pub struct Reason {
     pub key: &'static str,
 }
 
-/// Why an order of the failed, cancelled or expired class ended, in plain words: the
-/// gateway's word for it when its tables know one, else what Paydesk knows of it.
+/// Why an order of the failed, cancelled or expired class ended, in plain words (the
+/// gateway's word for it when its tables know one, else what Paydesk knows of it) with its
+/// catalogue key: the gateway word's own key, or one of Paydesk's.
 pub fn reason(
-    gateway: Gateway,
-    method: Method,
-    status: OrderStatus,
-    gateway_status: Option<&str>,
-) -> Option<String> {
-    reason_of(gateway, method, status, gateway_status).map(|r| r.label)
-}
-
-/// [`reason`] with its catalogue key: the gateway word's own key, or one of Paydesk's.
-pub fn reason_of(
     gateway: Gateway,
     method: Method,
     status: OrderStatus,
@@ -561,17 +552,22 @@ mod tests {
     #[test]
     fn ended_orders_say_why_and_others_do_not() {
         use OrderStatus::*;
-        let r = |status, word| reason(Gateway::Iotpay, Method::Barcode, status, word);
+        let r =
+            |status, word| reason(Gateway::Iotpay, Method::Barcode, status, word).map(|r| r.label);
         assert_eq!(
             r(Failed, Some("4")).as_deref(),
             Some("declined by the customer's wallet")
         );
         assert_eq!(
-            reason(Gateway::Iotpay, Method::WechatQr, Cancelled, Some("9")).as_deref(),
+            reason(Gateway::Iotpay, Method::WechatQr, Cancelled, Some("9"))
+                .map(|r| r.label)
+                .as_deref(),
             Some("cancelled by the customer")
         );
         assert_eq!(
-            reason(Gateway::Iotpay, Method::WechatQr, Failed, Some("0014")).as_deref(),
+            reason(Gateway::Iotpay, Method::WechatQr, Failed, Some("0014"))
+                .map(|r| r.label)
+                .as_deref(),
             Some("IOTPay refused a value of the request")
         );
         // Expired at the counter while the gateway still said "waiting": not the gateway's word.
@@ -588,7 +584,7 @@ mod tests {
     fn a_reason_carries_the_key_the_window_says_it_by() {
         use OrderStatus::*;
         let key =
-            |method, status, word| reason_of(Gateway::Iotpay, method, status, word).map(|r| r.key);
+            |method, status, word| reason(Gateway::Iotpay, method, status, word).map(|r| r.key);
         // The gateway word's own key when the gateway said why ...
         assert_eq!(
             key(Method::WechatQr, Failed, Some("0014")),
