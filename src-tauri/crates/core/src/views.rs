@@ -394,11 +394,11 @@ pub struct LatePaymentView {
 
 impl From<&crate::payments::LatePayment> for LatePaymentView {
     fn from(late: &crate::payments::LatePayment) -> Self {
-        use crate::payments::{AUTHORISED_AFTER_CANCEL, LATE_PAYMENT, PAID_AFTER_CANCEL};
+        use crate::payments::{AUTHORISED_AFTER_CANCEL, PAID_AFTER_CANCEL};
         let note_key = match late.note {
             PAID_AFTER_CANCEL => "attention.note.paid_after_cancel",
             AUTHORISED_AFTER_CANCEL => "attention.note.authorised_after_cancel",
-            LATE_PAYMENT => "attention.note.late",
+            // LATE_PAYMENT, the only other note a late payment carries.
             _ => "attention.note.late",
         };
         LatePaymentView {
