@@ -29,18 +29,29 @@ fn main() -> ExitCode {
 }
 
 /// How WebKitGTK draws the window, set before GTK starts (and before any thread exists, so
-/// the environment is safe to change; the web and network processes inherit it): Skia paints
-/// the page's tiles on the CPU instead of through GL. Measured idle on the counter under Xvfb
-/// (Mesa's software GL; README, "The window, measured"): the web process's GL painting held
-/// about 40 MiB of tile and texture memory, the tree's PSS went from about 337 to 292 MiB, and
-/// the page still composites (WebDriver's screenshots, which hung with compositing off or
-/// with `WEBKIT_DISABLE_DMABUF_RENDERER`, keep working). The counter's page is text, buttons
-/// and one QR code: the CPU paints it at once. A user's own setting wins
-/// (`WEBKIT_SKIA_ENABLE_CPU_RENDERING=0` gives GL painting back, e.g. to compare).
+/// the environment is safe to change; the web and network processes inherit it). Measured
+/// under Xvfb on 2 cores (README, "The window, measured"):
+/// - no accelerated compositing (`WEBKIT_DISABLE_COMPOSITING_MODE=1`): the page is painted
+///   straight into the window's buffer instead of into GL layers composited every frame. With
+///   Mesa's software GL the compositor's threads took both cores for seconds after Orders
+///   opened (frames 100 ms apart: a dropdown's new rows waited for them), and its layers held
+///   about 50 MiB (idle tree PSS 292 -> 242 MiB, Orders scrolled 376 -> 302). The counter's
+///   page is text, buttons and one QR code, with no animation: nothing it shows needs layers.
+/// - Skia paints on the CPU (`WEBKIT_SKIA_ENABLE_CPU_RENDERING=1`): what painting there is,
+///   should compositing be turned back on, without GL textures (about 40 MiB).
+///
+/// A user's own setting wins: `WEBKIT_DISABLE_COMPOSITING_MODE=0` gives compositing back
+/// (e.g. on a machine whose GPU makes it cheap), `WEBKIT_SKIA_ENABLE_CPU_RENDERING=0` GL
+/// painting.
 #[cfg(target_os = "linux")]
 fn webkit_rendering() {
-    if std::env::var_os("WEBKIT_SKIA_ENABLE_CPU_RENDERING").is_none() {
-        std::env::set_var("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "1");
+    for (name, value) in [
+        ("WEBKIT_DISABLE_COMPOSITING_MODE", "1"),
+        ("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "1"),
+    ] {
+        if std::env::var_os(name).is_none() {
+            std::env::set_var(name, value);
+        }
     }
 }
 

@@ -55,6 +55,15 @@ pub(crate) fn shot(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// Repaints one pixel (top left, one or two hundredths of black over the page) every frame
+/// for two seconds, then removes it: see [`Window::screenshot`].
+const PAINT_PULSE: &str = "const d = document.createElement('div');\
+    d.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;pointer-events:none;z-index:2147483647';\
+    document.documentElement.append(d); let n = 0; const end = performance.now() + 2000;\
+    const f = () => { d.style.background = n++ % 2 ? 'rgba(0,0,0,0.01)' : 'rgba(0,0,0,0.02)';\
+    if (performance.now() < end) requestAnimationFrame(f); else d.remove(); };\
+    requestAnimationFrame(f); return true;";
+
 /// Runs one WebDriver command within [`COMMAND_LIMIT`].
 async fn attempt<T>(fut: impl Future<Output = Result<T, CmdError>>) -> Result<T, String> {
     match tokio::time::timeout(COMMAND_LIMIT, fut).await {
@@ -431,6 +440,11 @@ impl Window {
 
     /// Keeps a screenshot of the window as `target/e2e/<name>`.
     pub(crate) async fn screenshot(&self, name: &str) {
+        // WebKitGTK without accelerated compositing (the app's default, src-tauri/main.rs)
+        // answers WebDriver's screenshot after the page's next paint, and a page that shows a
+        // final state (Paid, Declined) paints nothing more: the screenshot would wait for ever.
+        // One pixel in the corner changes shade each frame for a moment, so a paint comes.
+        self.script(PAINT_PULSE).await;
         let png = step(
             format_args!("take the screenshot {name}"),
             self.client.screenshot(),
