@@ -194,23 +194,13 @@ pub fn run(data_dir: Option<PathBuf>, mode: Option<Mode>) -> ExitCode {
                 tracing::error!("cannot start the shop replicator: {e}");
             }
             // Orders left open by the last run (or a crash mid-creation) are re-queried,
+            // newest first and paced (a backlog waits; the cashier's window does not), each
             // then followed like any other.
             let reconciling = desk.clone();
             tauri::async_runtime::spawn(async move {
-                let reconciled = match reconciling.reconcile().await {
-                    Ok(reconciled) => reconciled,
-                    Err(e) => {
-                        tracing::warn!("startup reconcile: {e}");
-                        return;
-                    }
-                };
-                // Still open, expired but payable, or not answered: followed on its schedule
-                // (the watcher stops once the gateway can no longer take the payment).
-                for (before, after) in reconciled {
-                    let order = after.unwrap_or(before);
-                    if reconciling.still_followed(&order) {
-                        reconciling.watch(order.id);
-                    }
+                let pace = paydesk_core::payments::STARTUP_RECONCILE_PACE;
+                if let Err(e) = reconciling.reconcile_and_follow(pace).await {
+                    tracing::warn!("startup reconcile: {e}");
                 }
             });
             tracing::info!(data_dir = %data_dir.display(), mode = desk.mode().as_str(), "Paydesk window opening");

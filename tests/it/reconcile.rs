@@ -108,6 +108,83 @@ async fn an_order_past_its_expiry_without_payment_is_expired_and_a_late_payment_
     assert_eq!(desk.sync(order.id).await.unwrap().status, OrderStatus::Paid);
 }
 
+/// The window's startup: the newest open order is asked about first, each is followed as soon
+/// as its answer is in (not after the whole backlog), and a payment made after the startup
+/// question is found by that order's watcher.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_windows_startup_reconcile_asks_newest_first_and_follows_each_order_it_leaves_open() {
+    let (dir, desk) = sandbox_desk().await;
+    let adapter = sandbox_iotpay(&desk, Duration::from_secs(30)).await;
+    // Two sales the gateway took while Paydesk never recorded its answers (a crash).
+    let mut orders = Vec::new();
+    for no in ["PDSTARTUP1", "PDSTARTUP2"] {
+        let order = desk.ledger().insert_order(&intent(no)).unwrap();
+        let request = CreateRequest {
+            merchant_order_no: no,
+            method: Method::WechatQr,
+            amount: order.amount,
+            description: "Sale",
+            payment_code: None,
+            card_id: None,
+        };
+        adapter.create_order(&request).await.unwrap();
+        orders.push(order);
+    }
+    let (older, newer) = (&orders[0], &orders[1]);
+
+    desk.reconcile_and_follow(Duration::from_millis(200))
+        .await
+        .unwrap();
+    let asked = |id: i64| {
+        desk.ledger()
+            .events(id)
+            .unwrap()
+            .into_iter()
+            .find(|e| e.source == paydesk_domain::order::EventSource::Reconcile)
+            .unwrap_or_else(|| panic!("order {id} was not asked about at startup"))
+    };
+    let (first, second) = (asked(newer.id), asked(older.id));
+    assert!(
+        first.id < second.id,
+        "the newest order is asked about first"
+    );
+    assert!(
+        second.at_ms - first.at_ms >= 200,
+        "one question per pace: {} ms apart",
+        second.at_ms - first.at_ms
+    );
+    for order in [older, newer] {
+        assert_eq!(
+            desk.ledger().get(order.id).unwrap().status,
+            OrderStatus::Pending
+        );
+    }
+
+    // The customer pays the older one now: its watcher, started at startup, finds it.
+    settle_at_iotpay(dir.path(), "PDSTARTUP1", true);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let now = desk.ledger().get(older.id).unwrap();
+        if now.status == OrderStatus::Paid {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the startup watcher never found the payment: {:?}",
+            now.status
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        last_event(&desk, older.id).source,
+        paydesk_domain::order::EventSource::Poll
+    );
+    assert_eq!(
+        desk.ledger().get(newer.id).unwrap().status,
+        OrderStatus::Pending
+    );
+}
+
 /// `paydesk reconcile --json`: (status code, the JSON it printed).
 fn reconcile_json(dir: &std::path::Path) -> (i32, serde_json::Value) {
     let output = crate::support::run(&mut crate::support::paydesk(dir, &["reconcile", "--json"]));

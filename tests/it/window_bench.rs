@@ -224,6 +224,11 @@ fn weigh(driver: &Driver, label: &str) -> (f64, f64, f64) {
         println!("memory {label}: the app process was not found");
         return (0.0, 0.0, 0.0);
     };
+    weigh_tree(app, label)
+}
+
+/// Prints the memory of `app` and its descendants; returns (tree RSS, tree PSS, app RSS) in MiB.
+fn weigh_tree(app: u32, label: &str) -> (f64, f64, f64) {
     let (mut rss, mut pss) = (0u64, 0u64);
     let mut parts = Vec::new();
     let mut app_rss = 0;
@@ -254,6 +259,28 @@ fn weigh(driver: &Driver, label: &str) -> (f64, f64, f64) {
         pss as f64 / 1024.0,
         app_rss as f64 / 1024.0,
     )
+}
+
+/// WebKitGTK's own browser, shipped with the library (Debian's `libwebkit2gtk-4.1-0`).
+const MINI_BROWSER: &str = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
+
+/// What WebKitGTK itself holds before any page: its MiniBrowser showing `about:blank`, drawn
+/// the way the app draws (`src-tauri/main.rs`), idle as long as the app. Returns (tree PSS,
+/// UI process RSS) in MiB, or None where MiniBrowser is not installed.
+async fn webkit_floor(idle: Duration) -> Option<(f64, f64)> {
+    let mut browser = std::process::Command::new(MINI_BROWSER)
+        .arg("about:blank")
+        .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+        .env("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    tokio::time::sleep(idle).await;
+    let (_, pss, ui_rss) = weigh_tree(browser.id(), "WebKitGTK's MiniBrowser on about:blank");
+    let _ = browser.kill();
+    let _ = browser.wait();
+    Some((pss, ui_rss))
 }
 
 // ---- Steps ----
@@ -557,6 +584,8 @@ async fn figures() {
     window.close().await;
     drop(driver);
 
+    // The floor under the memory rows: nothing of Paydesk in it.
+    let floor = webkit_floor(Duration::from_secs(idle_s as u64)).await;
     rows.push(Row {
         name: "memory idle on the counter, tree PSS".into(),
         unit: "MiB",
@@ -569,6 +598,20 @@ async fn figures() {
         values: vec![idle_app_rss],
         target: Some(("median", 60.0)),
     });
+    if let Some((pss, ui_rss)) = floor {
+        rows.push(Row {
+            name: "  WebKitGTK alone (MiniBrowser, about:blank), tree PSS".into(),
+            unit: "MiB",
+            values: vec![pss],
+            target: None,
+        });
+        rows.push(Row {
+            name: "  WebKitGTK alone, its UI process RSS".into(),
+            unit: "MiB",
+            values: vec![ui_rss],
+            target: None,
+        });
+    }
     rows.push(Row {
         name: "memory with Orders open, tree PSS".into(),
         unit: "MiB",

@@ -222,13 +222,39 @@ impl Paydesk {
         Ok(())
     }
 
-    /// Startup, and `paydesk reconcile` for a headless counter: every order left open
-    /// (mid-creation, or waiting when the app stopped), and every expired one the gateway can
-    /// still take a payment for, is queried; every refund whose outcome is unknown is asked
-    /// about where the gateway can say (and resent where a resend is documented as the same
-    /// refund). Returns each order as it was, with what it became (or why it could not be
-    /// asked: it stays as it was and is tried again next time).
+    /// `paydesk reconcile` for a headless counter (the window's startup is
+    /// [`Paydesk::reconcile_and_follow`]): every order left open (mid-creation, or waiting when
+    /// the app stopped), and every expired one the gateway can still take a payment for, is
+    /// queried, newest first; every refund whose outcome is unknown is asked about where the
+    /// gateway can say (and resent where a resend is documented as the same refund). Returns
+    /// each order as it was, with what it became (or why it could not be asked: it stays as it
+    /// was and is tried again next time).
     pub async fn reconcile(&self) -> Result<Vec<(Order, Result<Order>)>> {
+        self.reconcile_each(Duration::ZERO, |_, _| {}).await
+    }
+
+    /// The window's startup: [`Paydesk::reconcile`] at one question per `pace`
+    /// ([`super::STARTUP_RECONCILE_PACE`]: a backlog of open orders, after days off or a
+    /// restore, is asked about in the background without taking the till's cores from the
+    /// cashier or bursting at a gateway), each order still open followed as soon as its answer
+    /// is in. Newest first, so the sale a cashier was in when the app stopped is asked about,
+    /// and followed, before any backlog.
+    pub async fn reconcile_and_follow(self: &Arc<Self>, pace: Duration) -> Result<()> {
+        self.reconcile_each(pace, |before, after| {
+            let order = after.as_ref().unwrap_or(before);
+            if self.still_followed(order) {
+                self.watch(order.id);
+            }
+        })
+        .await
+        .map(drop)
+    }
+
+    async fn reconcile_each(
+        &self,
+        pace: Duration,
+        mut answered: impl FnMut(&Order, &Result<Order>),
+    ) -> Result<Vec<(Order, Result<Order>)>> {
         let longest = [
             Gateway::Iotpay,
             Gateway::Smepay,
@@ -253,21 +279,28 @@ impl Paydesk {
             Ok(())
         })?;
         open.extend(cancelled.into_iter().filter(|o| self.still_followed(o)));
-        open.sort_by_key(|o| o.id);
+        open.sort_by_key(|o| std::cmp::Reverse(o.id));
         let mut out = Vec::with_capacity(open.len());
         for order in open {
             if order.status == OrderStatus::Expired && !self.still_payable(&order) {
                 continue;
             }
+            if !out.is_empty() && !pace.is_zero() {
+                tokio::time::sleep(pace).await;
+            }
             let result = self.sync_from(order.id, EventSource::Reconcile).await;
             if let Err(e) = &result {
                 tracing::warn!(order = order.id, "reconcile: {e}");
             }
+            answered(&order, &result);
             out.push((order, result));
         }
         match self.ledger.pending_refunds() {
             Ok(unanswered) => {
                 for refund in unanswered {
+                    if !pace.is_zero() {
+                        tokio::time::sleep(pace).await;
+                    }
                     if let Err(e) = self.settle_by_query(&refund).await {
                         tracing::warn!(refund = %refund.refund_no, "reconcile: {e}");
                     }
