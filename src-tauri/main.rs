@@ -35,7 +35,7 @@ fn main() -> ExitCode {
 ///   straight into the window's buffer instead of into GL layers composited every frame. With
 ///   Mesa's software GL the compositor's threads took both cores for seconds after Orders
 ///   opened (frames 100 ms apart: a dropdown's new rows waited for them), and its layers held
-///   about 50 MiB (idle tree PSS 292 -> 242 MiB, Orders scrolled 376 -> 302). The counter's
+///   about 50 to 90 MiB (idle tree PSS 288 -> 229 MiB, Orders scrolled 377 -> 288). The counter's
 ///   page is text, buttons and one QR code, with no animation: nothing it shows needs layers.
 /// - Skia paints on the CPU (`WEBKIT_SKIA_ENABLE_CPU_RENDERING=1`): what painting there is,
 ///   should compositing be turned back on, without GL textures (about 40 MiB).

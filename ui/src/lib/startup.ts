@@ -1,8 +1,9 @@
 /**
  * The moment the window first became usable at the counter, as a User Timing mark: the amount
  * field is in the page and enabled, and the frame that paints it has begun. The window
- * benchmark reads it for its cold start (tests/it/window_bench.rs): seen from outside, by
- * polling through WebDriver, the figure would also hold WebDriver's own round trips.
+ * benchmark reads it for its cold start (tests/it/window_bench.rs), as it reads the stamps of
+ * its other painted figures: the page's own moment, not whenever a WebDriver poll from outside
+ * happens to see the field (which can be before the frame, or a round trip after it).
  */
 export const COUNTER_INTERACTIVE = 'paydesk:counter-interactive';
 

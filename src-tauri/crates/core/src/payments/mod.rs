@@ -62,10 +62,11 @@ const REFUND_FIRST_QUERY: Duration = Duration::from_secs(5);
 /// A Created order younger than this may still have its create call in flight (in this or
 /// another process), so "the gateway has no such order" does not yet mean it never will.
 const CREATE_GRACE: Duration = Duration::from_secs(120);
-/// The pause between two questions of the window's startup reconcile (`Paydesk::reconcile`):
-/// at most 50 a second. Asked back to back, 2,000 open orders on the embedded sandbox took both
-/// cores of a till for about 3 s and the window's frames waited behind them (README, "The
-/// window, measured"); a backlog is old orders, and the newest are asked about first anyway.
+/// The pause between two questions of the window's startup reconcile
+/// (`Paydesk::reconcile_and_follow`): at most 50 a second. Asked back to back, 2,000 open
+/// orders on the embedded sandbox took both cores of a till for about 3 s and the window's
+/// frames waited behind them (README, "The window, measured"); a backlog is old orders, and
+/// the newest are asked about first anyway.
 pub const STARTUP_RECONCILE_PACE: Duration = Duration::from_millis(20);
 /// Where the notification receiver listens by default (loopback only; see notify.rs).
 pub const DEFAULT_NOTIFY_PORT: u16 = 47390;
