@@ -50,19 +50,32 @@ pub struct SandboxOrder {
 }
 
 impl SandboxStore {
-    pub(crate) fn insert_iotpay(&self, o: &SandboxOrder) -> Result<()> {
-        self.conn().execute(
-            "INSERT INTO iotpay_orders (pay_order_id, mch_id, mch_order_no, channel_id, amount, currency, status,
-                client_ip, device, subject, body, param1, param2, notify_url, created_at, api, secure_id, card_id,
-                card_num, pay_succ_time, channel_order_no)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
-            params![
-                o.pay_order_id, o.mch_id, o.mch_order_no, o.channel_id, o.amount, o.currency, o.status,
-                o.client_ip, o.device, o.subject, o.body, o.param1, o.param2, o.notify_url, o.created_at,
-                o.api, o.secure_id, o.card_id, o.card_num, o.pay_succ_time, o.channel_order_no
-            ],
-        )?;
-        Ok(())
+    /// Inserts a new order under a `payOrderId` no other order holds. The ids are drawn (a
+    /// prefix, the second, six random digits), so two orders of one second draw the same one
+    /// about once in a million pairs, and a shop test ringing three counters at once did: the
+    /// order is then given the next id `draw` gives (never an error IOTPay would not send).
+    pub(crate) fn insert_iotpay(&self, o: &mut SandboxOrder, draw: fn() -> String) -> Result<()> {
+        for _ in 0..8 {
+            let inserted = self.conn().execute(
+                "INSERT INTO iotpay_orders (pay_order_id, mch_id, mch_order_no, channel_id, amount, currency, status,
+                    client_ip, device, subject, body, param1, param2, notify_url, created_at, api, secure_id, card_id,
+                    card_num, pay_succ_time, channel_order_no)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
+                 ON CONFLICT (pay_order_id) DO NOTHING",
+                params![
+                    o.pay_order_id, o.mch_id, o.mch_order_no, o.channel_id, o.amount, o.currency, o.status,
+                    o.client_ip, o.device, o.subject, o.body, o.param1, o.param2, o.notify_url, o.created_at,
+                    o.api, o.secure_id, o.card_id, o.card_num, o.pay_succ_time, o.channel_order_no
+                ],
+            )?;
+            if inserted == 1 {
+                return Ok(());
+            }
+            o.pay_order_id = draw();
+        }
+        Err(Error::Internal(
+            "the sandbox drew eight payOrderIds already taken".into(),
+        ))
     }
 
     pub(crate) fn iotpay_by_mch_order(
@@ -341,4 +354,58 @@ fn order_from_row(row: &Row<'_>) -> rusqlite::Result<SandboxOrder> {
         card_num: row.get("card_num")?,
         card_id: row.get("card_id")?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn order(pay_order_id: &str, mch_order_no: &str) -> SandboxOrder {
+        SandboxOrder {
+            pay_order_id: pay_order_id.into(),
+            mch_id: "10000701".into(),
+            mch_order_no: mch_order_no.into(),
+            channel_id: "WX_NATIVE".into(),
+            amount: 1250,
+            currency: "CAD".into(),
+            status: 0,
+            client_ip: "127.0.0.1".into(),
+            device: None,
+            subject: "Sale".into(),
+            body: "Sale".into(),
+            param1: None,
+            param2: None,
+            notify_url: String::new(),
+            channel_order_no: None,
+            pay_succ_time: None,
+            created_at: 0,
+            api: "v1".into(),
+            refunded: 0,
+            secure_id: None,
+            card_num: None,
+            card_id: None,
+        }
+    }
+
+    #[test]
+    fn an_order_drawing_a_taken_pay_order_id_is_stored_under_the_next_one_drawn() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SandboxStore::open_in(dir.path()).unwrap();
+        let mut first = order("P20261206220420123456", "PD1");
+        store.insert_iotpay(&mut first, || unreachable!()).unwrap();
+        let mut second = order("P20261206220420123456", "PD2");
+        store
+            .insert_iotpay(&mut second, || "P20261206220420654321".into())
+            .unwrap();
+        assert_eq!(second.pay_order_id, "P20261206220420654321");
+        let stored = |no: &str| {
+            store
+                .iotpay_by_mch_order("10000701", no)
+                .unwrap()
+                .unwrap()
+                .pay_order_id
+        };
+        assert_eq!(stored("PD1"), "P20261206220420123456");
+        assert_eq!(stored("PD2"), "P20261206220420654321");
+    }
 }

@@ -84,7 +84,7 @@ fn new_card_order(
     if text(fields, "currency") != "CAD" {
         return Err(refuse("currency: only CAD is supported"));
     }
-    let order = SandboxOrder {
+    let mut order = SandboxOrder {
         pay_order_id: new_id("C"),
         mch_id,
         mch_order_no,
@@ -113,7 +113,7 @@ fn new_card_order(
     };
     state
         .store
-        .insert_iotpay(&order)
+        .insert_iotpay(&mut order, || new_id("C"))
         .map_err(|e| refuse(format!("database error: {e}")))?;
     Ok(order)
 }

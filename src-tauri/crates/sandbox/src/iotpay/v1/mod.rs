@@ -132,7 +132,7 @@ async fn create_order(
                     }
                 }
             }
-            let order = SandboxOrder {
+            let mut order = SandboxOrder {
                 pay_order_id: new_pay_order_id(),
                 mch_id,
                 mch_order_no,
@@ -156,7 +156,7 @@ async fn create_order(
                 card_num: None,
                 card_id: None,
             };
-            if let Err(e) = state.store.insert_iotpay(&order) {
+            if let Err(e) = state.store.insert_iotpay(&mut order, new_pay_order_id) {
                 return fail("0118", format!("database error: {e}"));
             }
             // A terminal sale's `tip`, kept as it was sent (the terminal shows it apart).
@@ -242,7 +242,7 @@ fn replay_order(
 ) -> paydesk_domain::error::Result<SandboxOrder> {
     let now = paydesk_domain::clock::now_ms();
     let pay_order_id = new_pay_order_id();
-    let order = SandboxOrder {
+    let mut order = SandboxOrder {
         mch_order_no: format!("RPL{}", &pay_order_id[1..]),
         pay_order_id,
         mch_id: mch_id.to_string(),
@@ -266,7 +266,7 @@ fn replay_order(
         card_num: None,
         card_id: None,
     };
-    state.store.insert_iotpay(&order)?;
+    state.store.insert_iotpay(&mut order, new_pay_order_id)?;
     Ok(order)
 }
 
