@@ -49,6 +49,17 @@ pub struct SandboxOrder {
     pub card_id: Option<String>,
 }
 
+/// An id as IOTPay's look: a prefix (`P` a v1 order, `C` a card order, `RP` a reversal...), the
+/// second, six random digits.
+pub(crate) fn new_id(prefix: &str) -> String {
+    use rand::Rng;
+    format!(
+        "{prefix}{}{:06}",
+        chrono::Utc::now().format("%Y%m%d%H%M%S"),
+        rand::rng().random_range(0..1_000_000)
+    )
+}
+
 impl SandboxStore {
     /// Inserts a new order under a `payOrderId` no other order holds. The ids are drawn (a
     /// prefix, the second, six random digits), so two orders of one second draw the same one

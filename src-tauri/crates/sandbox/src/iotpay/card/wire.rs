@@ -67,14 +67,7 @@ pub(super) fn text(fields: &Map<String, Value>, name: &str) -> String {
         .to_string()
 }
 
-pub(super) fn new_id(prefix: &str) -> String {
-    use rand::Rng;
-    format!(
-        "{prefix}{}{:06}",
-        chrono::Utc::now().format("%Y%m%d%H%M%S"),
-        rand::rng().random_range(0..1_000_000)
-    )
-}
+pub(super) use crate::iotpay::store::new_id;
 
 pub(super) fn order_data(o: &SandboxOrder) -> Map<String, Value> {
     let mut data = Map::new();

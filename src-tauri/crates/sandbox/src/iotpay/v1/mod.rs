@@ -46,7 +46,7 @@ use self::wire::{
     authenticated_params, check_create, code_description, fail, fault_code, order_answer,
     pay_order, success, text_field, UNCERTAIN_CODES,
 };
-use super::store::{SandboxOrder, STATUS_CREATED, STATUS_PAID, STATUS_PAYING};
+use super::store::{new_id, SandboxOrder, STATUS_CREATED, STATUS_PAID, STATUS_PAYING};
 use crate::faults::{FaultKind, HandlerFault};
 use crate::SandboxState;
 
@@ -63,14 +63,9 @@ pub(super) fn routes() -> Router<SandboxState> {
 /// closed at once; Paydesk reads a 4 on a `*_MICROPAY` channel as the wallet's decline.
 const STATUS_CLOSED: i64 = 4;
 
+/// A v1 order's `payOrderId`.
 fn new_pay_order_id() -> String {
-    use rand::Rng;
-    let now = chrono::Utc::now();
-    format!(
-        "P{}{:06}",
-        now.format("%Y%m%d%H%M%S"),
-        rand::rng().random_range(0..1_000_000)
-    )
+    new_id("P")
 }
 
 async fn create_order(
